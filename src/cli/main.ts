@@ -1,0 +1,69 @@
+#!/usr/bin/env node
+// The batchform command line: the schedule view and the CloudFormation lint wrapper.
+import * as fs from 'fs';
+import { Command, InvalidArgumentError } from 'commander';
+import { formatLintResult, lintTemplates, findTemplates } from '../lint/cfn-lint';
+import type { Manifest } from '../manifest/manifest';
+import { renderScheduleView } from './schedule-view';
+
+function readManifest(file: string): Manifest {
+  if (!fs.existsSync(file)) throw new Error(`${file} not found; run "npx projen" to generate it.`);
+  return JSON.parse(fs.readFileSync(file, 'utf8')) as Manifest;
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive whole number.');
+  return n;
+}
+
+/** Builds the CLI program; `main` runs it (split so tests can drive the program). */
+export function buildProgram(): Command {
+  const program = new Command('batchform')
+    .description('Scheduled batch jobs on AWS Lambda: schedules, templates, lint')
+    .showHelpAfterError();
+
+  program.command('schedule')
+    .description('show every batch with its schedule, in words, and its next run times in UTC and its time zone')
+    .option('--manifest <file>', 'the generated manifest', 'cfn-out/manifest.json')
+    .option('-n, --count <n>', 'run times per batch', positiveInt, 5)
+    .option('--batch <name>', 'only this batch')
+    .action((opts: { manifest: string; count: number; batch?: string }) => {
+      const manifest = readManifest(opts.manifest);
+      const batches = opts.batch ? manifest.batches.filter((b) => b.name === opts.batch) : manifest.batches;
+      if (opts.batch && batches.length === 0) {
+        throw new Error(`no batch named "${opts.batch}"; declared: ${manifest.batches.map((b) => b.name).join(', ')}.`);
+      }
+      console.log(renderScheduleView(batches, { count: opts.count }));
+    });
+
+  program.command('lint-cfn')
+    .description('lint CloudFormation templates: cfn-lint when on PATH, else the offline validator; fails on any error or warning')
+    .argument('[paths...]', 'template files or directories of *.template.json', ['cfn-out'])
+    .option('--engine <engine>', 'auto | cfn-lint | offline', 'auto')
+    .action((paths: string[], opts: { engine: string }) => {
+      if (!['auto', 'cfn-lint', 'offline'].includes(opts.engine)) {
+        throw new Error(`--engine "${opts.engine}" is not one of auto, cfn-lint, offline.`);
+      }
+      const templates = paths.flatMap(findTemplates);
+      const result = lintTemplates(templates, { engine: opts.engine as 'auto' });
+      console.log(formatLintResult(result));
+      if (!result.ok) process.exitCode = 1;
+    });
+
+  return program;
+}
+
+/** Runs the CLI with `argv` (as in process.argv); errors print one line and exit 1. */
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (e) {
+    console.error(`batchform: ${(e as Error).message}`);
+    process.exitCode = 1;
+  }
+}
+
+if (require.main === module) {
+  void main(process.argv);
+}

@@ -1,0 +1,160 @@
+// The batch declaration: what a user writes in .projenrc.ts for one scheduled job.
+import type { Schedule } from '../schedule/builder';
+
+/** A Lambda CPU architecture. */
+export type Architecture = 'arm64' | 'x86_64';
+
+/**
+ * One extra IAM statement for the batch's function role (least privilege: name the actions and
+ * resources the job really needs).
+ *
+ * @example { actions: ['s3:GetObject'], resources: ['arn:aws:s3:::reports-bucket/*'] }
+ */
+export interface PolicyStatementOptions {
+  /**
+   * Whether the statement allows or denies.
+   * @default 'Allow'
+   */
+  readonly effect?: 'Allow' | 'Deny';
+  /**
+   * IAM actions, `service:Action` (wildcards allowed in the action part).
+   * @example ['secretsmanager:GetSecretValue']
+   */
+  readonly actions: string[];
+  /**
+   * Resource ARNs the actions apply to.
+   * @example ['arn:aws:secretsmanager:ap-northeast-2:111122223333:secret:prod/db-AbCdEf']
+   */
+  readonly resources: string[];
+  /**
+   * IAM condition block, as in a policy document.
+   * @default - no condition
+   * @example { StringEquals: { 'aws:ResourceTag/team': 'data' } }
+   */
+  readonly conditions?: Record<string, Record<string, unknown>>;
+}
+
+/**
+ * A scheduled batch job: one Lambda function, the EventBridge rule that invokes it, the invoke
+ * permission and its log group, deployed as one CloudFormation stack per stage.
+ *
+ * @example
+ * {
+ *   name: 'daily-stats',
+ *   description: 'Roll up yesterday\'s transactions per user',
+ *   handler: 'handlers/daily-stats.ts',
+ *   schedule: Schedule.cron({ minute: '10', hour: '15' }), // 00:10 in Asia/Seoul
+ *   timezone: 'Asia/Seoul',
+ *   vpc: true,
+ * }
+ */
+export interface BatchOptions {
+  /**
+   * The batch's name: lowercase letters, digits and hyphens, starting with a letter. It names the
+   * template (`cfn-out/<name>.template.json`), and with the stage's prefix the stack, the function
+   * and the rule (`<stackPrefix>-<name>`, at most 64 characters in all).
+   * @example 'daily-stats'
+   */
+  readonly name: string;
+  /**
+   * What the job does, in one line; shown on the function, the rule and the stack.
+   * @default - `batchform batch <name>`
+   * @example 'Roll up yesterday\'s transactions per user'
+   */
+  readonly description?: string;
+  /**
+   * Path of the handler's TypeScript file, relative to the project root and under `handlers/`.
+   * It must export `handler`.
+   * @example 'handlers/daily-stats.ts'
+   */
+  readonly handler: string;
+  /**
+   * When the job runs: an AWS `cron(...)` / `rate(...)` expression, or the typed `Schedule` helper.
+   * Rules run in UTC; `timezone` only changes how run times are displayed.
+   * @example Schedule.cron({ minute: '0', hour: '3' })
+   * @example 'rate(15 minutes)'
+   */
+  readonly schedule: Schedule | string;
+  /**
+   * Whether the rule is enabled. A disabled batch is still deployed, but never runs.
+   * @default true
+   */
+  readonly enabled?: boolean;
+  /**
+   * Constant JSON passed to the function as its event instead of the scheduled event
+   * (at most 8192 characters once serialized). Leave it out to receive EventBridge's
+   * Scheduled Event, whose `time` is the run's logical time.
+   * @default - the Scheduled Event
+   * @example { report: 'weekly', recipients: ['ops@example.com'] }
+   */
+  readonly input?: Record<string, unknown>;
+  /**
+   * The Lambda runtime.
+   * @default 'nodejs24.x' (the newest Node.js runtime)
+   */
+  readonly runtime?: string;
+  /**
+   * The CPU architecture.
+   * @default 'arm64'
+   */
+  readonly architecture?: Architecture;
+  /**
+   * Memory for the function, in MB (128-10240).
+   * @default 256
+   */
+  readonly memorySize?: number;
+  /**
+   * How long one run may take, in seconds (1-900).
+   * @default 60
+   */
+  readonly timeout?: number;
+  /**
+   * Environment variables for the function (names: letters, digits and `_`, not AWS-reserved).
+   * @default {}
+   * @example { REPORT_BUCKET: 'reports-prod' }
+   */
+  readonly environment?: Record<string, string>;
+  /**
+   * Whether the function runs inside the stage's VPC (subnets and security groups come from each
+   * stage), e.g. to reach an RDS database.
+   * @default false
+   */
+  readonly vpc?: boolean;
+  /**
+   * How long the function's logs are kept, in days; one of CloudWatch Logs' allowed values
+   * (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
+   * 3288, 3653).
+   * @default 30
+   */
+  readonly logRetentionDays?: number;
+  /**
+   * Extra IAM statements for the function's role, beyond logging (and VPC access for VPC batches).
+   * @default []
+   */
+  readonly policyStatements?: PolicyStatementOptions[];
+  /**
+   * Reserved concurrency of the function: how many runs may execute at once. 1 means runs never
+   * overlap (a late run waits for, or is throttled by, the one still running).
+   * @default 1
+   */
+  readonly reservedConcurrency?: number;
+  /**
+   * IANA time zone used to display run times (`batchform schedule`, previews). EventBridge rules
+   * always run in UTC: write the schedule in UTC.
+   * @default 'UTC'
+   * @example 'Asia/Seoul'
+   */
+  readonly timezone?: string;
+  /**
+   * Tags for the batch's stack (CloudFormation propagates them to its resources).
+   * @default {}
+   * @example { team: 'data' }
+   */
+  readonly tags?: Record<string, string>;
+  /**
+   * Names of the stages this batch is deployed to.
+   * @default - every declared stage
+   * @example ['prod']
+   */
+  readonly stages?: string[];
+}

@@ -1,0 +1,89 @@
+// The stage declaration: one deployment target (account, region, network, roles).
+
+/**
+ * A deployment target: one AWS account and region, with the ids every batch stack needs there and
+ * the roles the GitHub workflows assume.
+ *
+ * @example
+ * {
+ *   name: 'prod',
+ *   account: '111122223333',
+ *   region: 'ap-northeast-2',
+ *   artifactBucket: 'batchform-artifacts-111122223333-ap-northeast-2',
+ *   subnetIds: ['subnet-0123456789abcdef0'],
+ *   securityGroupIds: ['sg-0123456789abcdef0'],
+ * }
+ */
+export interface StageOptions {
+  /**
+   * The stage's name: lowercase letters, digits and hyphens, starting with a letter.
+   * @example 'prod'
+   */
+  readonly name: string;
+  /**
+   * The 12-digit AWS account id.
+   * @example '111122223333'
+   */
+  readonly account: string;
+  /**
+   * The AWS region.
+   * @example 'ap-northeast-2'
+   */
+  readonly region: string;
+  /**
+   * Prefix of every stack, function and rule name in this stage: `<stackPrefix>-<batch>`.
+   * @default - the stage's name
+   * @example 'acme-prod'
+   */
+  readonly stackPrefix?: string;
+  /**
+   * S3 bucket that holds the code zips (created by the bootstrap template).
+   * @example 'batchform-artifacts-111122223333-ap-northeast-2'
+   */
+  readonly artifactBucket: string;
+  /**
+   * Key prefix of the code zips in the artifact bucket: `<artifactPrefix>/<batch>/<sha256>.zip`.
+   * @default 'batchform'
+   */
+  readonly artifactPrefix?: string;
+  /**
+   * Subnets for VPC batches (required, non-empty, when any batch in this stage has `vpc: true`).
+   * @default []
+   * @example ['subnet-0123456789abcdef0', 'subnet-0fedcba9876543210']
+   */
+  readonly subnetIds?: string[];
+  /**
+   * Security groups for VPC batches (required, non-empty, when any batch in this stage has `vpc: true`).
+   * @default []
+   * @example ['sg-0123456789abcdef0']
+   */
+  readonly securityGroupIds?: string[];
+  /**
+   * Role the deploy workflow assumes with GitHub OIDC on pushes to `main`.
+   * @default - no deploy job for this stage
+   * @example 'arn:aws:iam::111122223333:role/batchform-deploy'
+   */
+  readonly deployRoleArn?: string;
+  /**
+   * Role the pull-request workflow assumes to create (never execute) change sets.
+   * @default - no preview job for this stage
+   * @example 'arn:aws:iam::111122223333:role/batchform-preview'
+   */
+  readonly previewRoleArn?: string;
+  /**
+   * Role CloudFormation uses to create the batch resources (passed as the change set's role).
+   * @default - CloudFormation uses the caller's credentials
+   * @example 'arn:aws:iam::111122223333:role/batchform-cfn-exec'
+   */
+  readonly executionRoleArn?: string;
+  /**
+   * GitHub environment the deploy job is bound to (protection rules and approvals apply).
+   * @default - the stage's name
+   */
+  readonly githubEnvironment?: string;
+  /**
+   * Tags added to every stack of this stage.
+   * @default {}
+   */
+  readonly tags?: Record<string, string>;
+}

@@ -1,0 +1,14 @@
+// batchform: scheduled batch jobs on AWS Lambda, declared in .projenrc.ts, generated as raw CloudFormation.
+export * from './declare/batch';
+export * from './declare/stage';
+export * from './schedule';
+export * from './validate/model';
+export * from './validate/problem';
+export * from './validate/validate';
+export { BATCH_RULES, STAGE_RULES } from './validate/rules';
+export type { BatchRule, StageRule, RuleContext } from './validate/rules';
+export * from './template/synth';
+export * from './template/batch-template';
+export * from './manifest/manifest';
+export * from './lint/cfn-lint';
+export * from './projen/batchform';

@@ -1,0 +1,128 @@
+// The deploy manifest: per stage, every stack with its template, parameters, code location and tags.
+import { PARAMETERS } from '../template/batch-template';
+import { Batch, Stage, stackName, ValidatedDeclarations } from '../validate/model';
+
+/** Version of the manifest format; bumped on incompatible changes. */
+export const MANIFEST_VERSION = 1;
+
+/** One batch as the CLI shows it (schedule view, local runs). */
+export interface ManifestBatch {
+  readonly name: string;
+  readonly description: string;
+  /** Handler entry, relative to the project root. */
+  readonly handler: string;
+  /** Template path, relative to the project root. */
+  readonly template: string;
+  readonly schedule: string;
+  readonly timezone: string;
+  readonly enabled: boolean;
+  readonly vpc: boolean;
+  readonly runtime: string;
+  readonly architecture: string;
+  readonly timeout: number;
+  readonly memorySize: number;
+}
+
+/** Where a stack's code zip goes; the key is `<keyPrefix>/<sha256>.zip`, known after packaging. */
+export interface ManifestCode {
+  readonly bucket: string;
+  readonly keyPrefix: string;
+  /** The template parameter that receives the bucket. */
+  readonly bucketParameter: string;
+  /** The template parameter that receives the key. */
+  readonly keyParameter: string;
+}
+
+/** One batch stack in one stage. */
+export interface ManifestStack {
+  readonly stackName: string;
+  readonly batch: string;
+  readonly template: string;
+  readonly handler: string;
+  /** Parameter values known at generation time (list parameters comma-joined). */
+  readonly parameters: Readonly<Record<string, string>>;
+  readonly code: ManifestCode;
+  /** Stack tags: the stage's, the batch's and batchform's own. */
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+/** One stage: where and as whom to deploy, and its stacks. */
+export interface ManifestStage {
+  readonly name: string;
+  readonly account: string;
+  readonly region: string;
+  readonly artifactBucket: string;
+  readonly artifactPrefix: string;
+  readonly deployRoleArn?: string;
+  readonly previewRoleArn?: string;
+  readonly executionRoleArn?: string;
+  readonly githubEnvironment: string;
+  readonly stacks: readonly ManifestStack[];
+}
+
+/** The whole manifest: everything the CLI and the deploy engine read from the declarations. */
+export interface Manifest {
+  readonly version: number;
+  readonly batches: readonly ManifestBatch[];
+  readonly stages: readonly ManifestStage[];
+}
+
+/** Path of a batch's template relative to the project root. */
+export function templatePath(outdir: string, batchName: string): string {
+  return `${outdir}/${batchName}.template.json`;
+}
+
+function manifestStack(outdir: string, stage: Stage, batch: Batch): ManifestStack {
+  const parameters: Record<string, string> = { [PARAMETERS.codeBucket]: stage.artifactBucket };
+  if (batch.vpc) {
+    parameters[PARAMETERS.subnetIds] = stage.subnetIds.join(',');
+    parameters[PARAMETERS.securityGroupIds] = stage.securityGroupIds.join(',');
+  }
+  return {
+    stackName: stackName(stage, batch.name),
+    batch: batch.name,
+    template: templatePath(outdir, batch.name),
+    handler: batch.handler,
+    parameters,
+    code: {
+      bucket: stage.artifactBucket,
+      keyPrefix: `${stage.artifactPrefix}/${batch.name}`,
+      bucketParameter: PARAMETERS.codeBucket,
+      keyParameter: PARAMETERS.codeKey,
+    },
+    tags: { ...stage.tags, ...batch.tags, 'batchform:batch': batch.name, 'batchform:stage': stage.name },
+  };
+}
+
+/** Builds the manifest from validated declarations; `outdir` is where templates are written. */
+export function buildManifest(decl: ValidatedDeclarations, outdir: string): Manifest {
+  return {
+    version: MANIFEST_VERSION,
+    batches: decl.batches.map((b) => ({
+      name: b.name,
+      description: b.description,
+      handler: b.handler,
+      template: templatePath(outdir, b.name),
+      schedule: b.schedule.expression,
+      timezone: b.timezone,
+      enabled: b.enabled,
+      vpc: b.vpc,
+      runtime: b.runtime,
+      architecture: b.architecture,
+      timeout: b.timeout,
+      memorySize: b.memorySize,
+    })),
+    stages: decl.stages.map((s) => ({
+      name: s.name,
+      account: s.account,
+      region: s.region,
+      artifactBucket: s.artifactBucket,
+      artifactPrefix: s.artifactPrefix,
+      deployRoleArn: s.deployRoleArn,
+      previewRoleArn: s.previewRoleArn,
+      executionRoleArn: s.executionRoleArn,
+      githubEnvironment: s.githubEnvironment,
+      stacks: decl.batches.filter((b) => b.stages.includes(s.name)).map((b) => manifestStack(outdir, s, b)),
+    })),
+  };
+}

@@ -1,0 +1,2 @@
+// The runtime entry point handlers import: kept free of projen and aws-cdk-lib so bundles stay small.
+export * from './batch';

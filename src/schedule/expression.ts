@@ -1,0 +1,422 @@
+// Checks AWS EventBridge schedule expressions (cron(...) / rate(...)) and explains every problem AWS would reject them for.
+
+import { FIELD_SPECS, parseField } from './cron-fields';
+
+/** Unit of a `rate(...)` expression, in its singular form. */
+export type RateUnit = 'minute' | 'hour' | 'day';
+
+/** The six fields of an AWS cron expression, as written (whitespace removed, case kept). */
+export interface CronFields {
+  minutes: string;
+  hours: string;
+  dayOfMonth: string;
+  month: string;
+  dayOfWeek: string;
+  year: string;
+}
+
+/**
+ * A schedule AWS accepts. `expression` is normalized (surrounding and repeated whitespace removed)
+ * and is what to put in the rule's `ScheduleExpression`.
+ */
+export type ParsedSchedule =
+  | { kind: 'cron'; expression: string; fields: CronFields }
+  | { kind: 'rate'; expression: string; value: number; unit: RateUnit };
+
+/** A problem found in a schedule: which part, what is wrong (quoting the bad value), and how to fix it. */
+export interface ScheduleProblem {
+  /**
+   * `expression` (overall shape), `minutes`, `hours`, `day-of-month`, `month`, `day-of-week`,
+   * `year`, `rate value` or `rate unit`.
+   */
+  field: string;
+  /** What is wrong, quoting the offending value. */
+  message: string;
+  /** What to write instead. */
+  fix: string;
+}
+
+/** Outcome of {@link checkSchedule}: `schedule` is set if and only if `problems` is empty. */
+export interface ScheduleCheck {
+  schedule?: ParsedSchedule;
+  problems: ScheduleProblem[];
+}
+
+/** Thrown by {@link parseSchedule}; carries every problem so callers can re-word or re-attribute them. */
+export class ScheduleError extends Error {
+  /** The expression as given. */
+  readonly expression: string;
+  /** Every problem found, in field order. */
+  readonly problems: ScheduleProblem[];
+
+  constructor(expression: string, problems: ScheduleProblem[]) {
+    super(
+      `Invalid schedule "${expression}":\n` +
+        problems.map((p) => `  - ${p.field}: ${p.message}. Fix: ${p.fix}`).join('\n'),
+    );
+    this.name = 'ScheduleError';
+    this.expression = expression;
+    this.problems = problems;
+  }
+}
+
+/** CloudFormation's limit on `AWS::Events::Rule.ScheduleExpression`. */
+const MAX_LENGTH = 256;
+
+const SHAPE_FIX =
+  'write cron(minutes hours day-of-month month day-of-week year) or rate(value unit), e.g. cron(0 3 * * ? *) or rate(5 minutes)';
+const SIX_FIELDS = 'AWS cron has six fields (minutes hours day-of-month month day-of-week year)';
+
+/** Unix/Vixie cron shorthands and their AWS equivalents. */
+const MACROS: Record<string, string> = {
+  '@yearly': 'cron(0 0 1 1 ? *)',
+  '@annually': 'cron(0 0 1 1 ? *)',
+  '@monthly': 'cron(0 0 1 * ? *)',
+  '@weekly': 'cron(0 0 ? * SUN *)',
+  '@daily': 'cron(0 0 * * ? *)',
+  '@midnight': 'cron(0 0 * * ? *)',
+  '@hourly': 'cron(0 * * * ? *)',
+};
+
+/**
+ * Checks an EventBridge schedule expression against the rules AWS enforces for scheduled rules
+ * (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-scheduled-rule-pattern.html)
+ * and reports every problem at once. Never throws.
+ *
+ * @param expression `cron(...)` or `rate(...)`; surrounding whitespace is ignored.
+ * @returns the parsed schedule when valid, otherwise every problem found.
+ * @example
+ * checkSchedule('cron(0 3 * * *)').problems[0].fix
+ * // "AWS cron has six fields (...); Unix crontab has five. Add a year field and use ? for one day field: cron(0 3 * * ? *)"
+ */
+export function checkSchedule(expression: string): ScheduleCheck {
+  const problems: ScheduleProblem[] = [];
+  const schedule = check(expression, problems);
+  return problems.length === 0 && schedule ? { schedule, problems } : { problems };
+}
+
+/**
+ * Parses an EventBridge schedule expression.
+ *
+ * @throws {ScheduleError} listing every problem when AWS would reject the expression.
+ * @example
+ * parseSchedule('rate(5 minutes)') // { kind: 'rate', expression: 'rate(5 minutes)', value: 5, unit: 'minute' }
+ */
+export function parseSchedule(expression: string): ParsedSchedule {
+  const result = checkSchedule(expression);
+  if (!result.schedule) throw new ScheduleError(String(expression), result.problems);
+  return result.schedule;
+}
+
+function check(expression: unknown, problems: ScheduleProblem[]): ParsedSchedule | undefined {
+  const shape = (message: string, fix: string = SHAPE_FIX) => problems.push({ field: 'expression', message, fix });
+
+  if (typeof expression !== 'string') {
+    shape(`the schedule must be a string, not ${expression === null ? 'null' : typeof expression}`);
+    return undefined;
+  }
+  const text = expression.trim();
+  if (text === '') {
+    shape('the schedule is empty ("")');
+    return undefined;
+  }
+  if (text.length > MAX_LENGTH) {
+    shape(`the schedule is ${text.length} characters long; AWS allows at most ${MAX_LENGTH}`, 'shorten it, e.g. with ranges (1-5) or steps (*/5) instead of long lists');
+    return undefined;
+  }
+
+  const call = /^([A-Za-z]+)(\s*)\(([\s\S]*)$/.exec(text);
+  if (call) {
+    const [, keyword, gap, rest] = call;
+    let body = rest;
+    if (rest.endsWith(')')) {
+      body = rest.slice(0, -1);
+    } else {
+      shape(`"${text}" is missing the closing ")"`, `end it with ")": ${text})`);
+    }
+    const kind = keyword.toLowerCase();
+    if (kind === 'cron' || kind === 'rate') {
+      if (keyword !== kind) shape(`"${keyword}(" must be lowercase`, `write ${kind}(...)`);
+      if (gap !== '') shape(`"${keyword}${gap}(" has a space before "("`, `write ${kind}( with no space`);
+      return kind === 'cron' ? checkCron(body, problems) : checkRate(body, problems);
+    }
+    if (kind === 'at') {
+      shape(`"${text}" is a one-time EventBridge Scheduler schedule; scheduled rules only accept cron(...) or rate(...)`, 'write a cron with a fixed date, e.g. cron(0 9 1 JAN ? 2027) for 09:00 UTC on 1 January 2027');
+      return undefined;
+    }
+    shape(`"${keyword}(...)" is not a schedule expression`);
+    return undefined;
+  }
+
+  const macro = MACROS[text.toLowerCase()];
+  if (macro) {
+    shape(`"${text}" is a Unix crontab shorthand, which AWS does not accept`, `write ${macro}`);
+    return undefined;
+  }
+
+  // A bare field list or "5 minutes": say what wrapper is missing, then still check the inside
+  // so every problem is reported in one go.
+  const tokens = text.split(/\s+/);
+  if (tokens.length >= 5 && tokens.length <= 7 && tokens.every((t) => /^[0-9A-Za-z*?,/#-]+$/.test(t)) && tokens.some((t) => /[\d*?]/.test(t))) {
+    shape(`"${text}" is not wrapped in cron(...)`, `write cron(${tokens.join(' ')})`);
+    checkCron(text, problems);
+    return undefined;
+  }
+  if (tokens.length === 2 && /^[-+.\d]+$/.test(tokens[0]) && /^[A-Za-z]+$/.test(tokens[1])) {
+    shape(`"${text}" is not wrapped in rate(...)`, `write rate(${tokens.join(' ')})`);
+    checkRate(text, problems);
+    return undefined;
+  }
+
+  shape(`"${text}" is not a schedule expression`);
+  return undefined;
+}
+
+function checkCron(body: string, problems: ScheduleProblem[]): ParsedSchedule | undefined {
+  const trimmed = body.trim();
+  const fields = trimmed === '' ? [] : trimmed.split(/\s+/);
+  const shown = `cron(${fields.join(' ')})`;
+  const shape = (message: string, fix: string) => problems.push({ field: 'expression', message, fix });
+
+  if (fields.length === 0) {
+    shape('"cron()" has no fields', `${SIX_FIELDS}, e.g. cron(0 3 * * ? *) for 03:00 UTC every day`);
+    return undefined;
+  }
+  if (fields.length === 5) {
+    shape(`"${shown}" has 5 fields, like a Unix crontab line`, `${SIX_FIELDS}; Unix crontab has five. ${unixToAws(fields)}`);
+    return undefined;
+  }
+  if (fields.length === 7) {
+    const aws = `cron(${fields.slice(1).join(' ')})`;
+    shape(
+      `"${shown}" has 7 fields; AWS cron has no seconds field (the first field, "${fields[0]}", looks like Quartz/Spring seconds)`,
+      `${SIX_FIELDS} and always runs at second 0. Drop the seconds field: ${aws}`,
+    );
+    return undefined;
+  }
+  if (fields.length !== 6) {
+    shape(`"${shown}" has ${fields.length} field${fields.length === 1 ? '' : 's'}; AWS cron needs exactly six`, `${SIX_FIELDS}, e.g. cron(0 3 * * ? *) for 03:00 UTC every day`);
+    return undefined;
+  }
+
+  if (looksLikeDayOfWeek(fields[5])) {
+    // "0 0 3 * * ?" is Quartz/Spring (seconds first, day-of-week last, no year): read field by
+    // field as AWS it would only produce misleading per-field messages.
+    problems.push({
+      field: 'expression',
+      message: `"${shown}" ends with "${fields[5]}" where AWS expects a year; it looks like a Quartz/Spring expression whose first field is seconds`,
+      fix: `${SIX_FIELDS}. Drop the seconds field and add a year: cron(${[...fields.slice(1), '*'].join(' ')})`,
+    });
+    return undefined;
+  }
+
+  const before = problems.length;
+  FIELD_SPECS.forEach((spec, i) => problems.push(...parseField(spec, fields[i]).problems));
+
+  const [dom, dow] = [fields[2], fields[4]];
+  const withDays = (d: string, w: string) => `cron(${fields[0]} ${fields[1]} ${d} ${fields[3]} ${w} ${fields[5]})`;
+  if (dom === '?' && dow === '?') {
+    problems.push({
+      field: 'day-of-month',
+      message: 'day-of-month and day-of-week are both "?"; exactly one of them must be ?',
+      fix: `put * in day-of-month to run every day: ${withDays('*', '?')}`,
+    });
+  } else if (dom !== '?' && dow !== '?') {
+    const message = `day-of-month "${dom}" and day-of-week "${dow}" are both set; AWS needs ? in exactly one of them`;
+    if (dow === '*') {
+      problems.push({ field: 'day-of-week', message, fix: `use ? in day-of-week: ${withDays(dom, '?')}` });
+    } else if (dom === '*') {
+      problems.push({ field: 'day-of-month', message, fix: `use ? in day-of-month: ${withDays('?', dow)}` });
+    } else {
+      problems.push({
+        field: 'day-of-week',
+        message: `${message}, and one rule cannot match "day ${dom} or ${dow}"`,
+        fix: `use ? in one of them, e.g. ${withDays(dom, '?')} or ${withDays('?', dow)}, and declare a second batch for the other`,
+      });
+    }
+  }
+  if (problems.length > before) return undefined;
+
+  return {
+    kind: 'cron',
+    expression: shown,
+    fields: { minutes: fields[0], hours: fields[1], dayOfMonth: fields[2], month: fields[3], dayOfWeek: fields[4], year: fields[5] },
+  };
+}
+
+/** Whether a last field is a Quartz/Spring day-of-week rather than a (bad) year. */
+function looksLikeDayOfWeek(field: string): boolean {
+  return field === '?' || field.includes('#') || /^\d*L$/i.test(field) || /^(SUN|MON|TUE|WED|THU|FRI|SAT)\b/i.test(field);
+}
+
+/** Builds the "how to convert" advice for a five-field Unix crontab expression. */
+function unixToAws(fields: string[]): string {
+  const [m, h, dom, mon, dow] = fields;
+  const awsDow = unixWeekdaysToAws(dow);
+  const aws = (d: string, w: string) => `cron(${m} ${h} ${d} ${mon} ${w} *)`;
+  const any = (f: string) => f === '*' || f === '?';
+  if (!any(dom) && !any(dow)) {
+    return `Unix runs on day ${dom} OR weekday ${dow}; AWS cannot combine them, so declare two batches: ${aws(dom, '?')} and ${aws('?', awsDow)}`;
+  }
+  const converted = !any(dow) ? aws('?', awsDow) : aws(any(dom) ? '*' : dom, '?');
+  const renumbered = !any(dow) && awsDow !== dow ? ' (weekdays renumbered: AWS 1 = SUN)' : '';
+  return `Add a year field and use ? for one day field: ${converted}${renumbered}`;
+}
+
+/** Renumbers a Unix day-of-week field (0-7, 0 and 7 = Sunday) to AWS (1-7, 1 = SUN); names pass through. */
+function unixWeekdaysToAws(dow: string): string {
+  const shift = (v: string) => (/^\d+$/.test(v) ? String((Number(v) % 7) + 1) : v);
+  return dow
+    .split(',')
+    .map((item) => {
+      const [base, step] = item.split('/');
+      const [a, b] = base.split('-');
+      let out = shift(a);
+      if (b !== undefined) {
+        const [sa, sb] = [shift(a), shift(b)];
+        // Unix 5-7 (Fri-Sun) becomes 6-1 in AWS numbering, which would run backwards: split it.
+        out = /^\d+$/.test(sa) && /^\d+$/.test(sb) && Number(sb) < Number(sa) ? `${sa}-7,${sb === '1' ? '1' : `1-${sb}`}` : `${sa}-${sb}`;
+      }
+      return step === undefined ? out : `${out}/${step}`;
+    })
+    .join(',');
+}
+
+const UNIT_NAMES: Record<string, RateUnit> = {
+  minute: 'minute',
+  minutes: 'minute',
+  hour: 'hour',
+  hours: 'hour',
+  day: 'day',
+  days: 'day',
+};
+
+function checkRate(body: string, problems: ScheduleProblem[]): ParsedSchedule | undefined {
+  const trimmed = body.trim();
+  let tokens = trimmed === '' ? [] : trimmed.split(/\s+/);
+  const shown = `rate(${tokens.join(' ')})`;
+  const add = (field: string, message: string, fix: string) => problems.push({ field, message, fix });
+  const before = problems.length;
+
+  if (tokens.length === 0) {
+    add('expression', '"rate()" has no value or unit', 'write rate(<value> <unit>), e.g. rate(5 minutes)');
+    return undefined;
+  }
+  if (tokens.length > 2) {
+    add('expression', `"${shown}" has ${tokens.length} parts; a rate is a value and a unit`, 'write rate(<value> <unit>), e.g. rate(5 minutes)');
+    return undefined;
+  }
+  if (tokens.length === 1) {
+    const glued = /^([-+]?[\d.]+)([A-Za-z]+)$/.exec(tokens[0]);
+    if (glued) {
+      const guess = UNIT_NAMES[glued[2].toLowerCase()] ?? unitAbbreviation(glued[2].toLowerCase());
+      const fixed = guess && /^\d+$/.test(glued[1]) ? fmtRate(Number(glued[1]), guess) : `rate(${glued[1]} ${glued[2]})`;
+      add('expression', `"${shown}" needs a space between the value and the unit`, `write ${fixed}`);
+      tokens = [glued[1], glued[2]];
+    } else if (/^[-+]?[\d.]+$/.test(tokens[0])) {
+      add('rate unit', `"${shown}" has no unit`, `add minute(s), hour(s) or day(s), e.g. rate(${tokens[0]} minutes)`);
+      tokens = [tokens[0]];
+    } else {
+      add('rate value', `"${shown}" has no value`, `write a whole number before the unit, e.g. rate(5 ${tokens[0]})`);
+      tokens = ['', tokens[0]];
+    }
+  }
+
+  const [valueText, unitText] = tokens;
+  const value = checkRateValue(valueText, unitText, add);
+  const unit = unitText === undefined ? undefined : checkRateUnit(unitText, value, add);
+
+  if (value !== undefined && unit !== undefined) {
+    const plural = unitText.toLowerCase().endsWith('s');
+    if (value === 1 && plural) {
+      add('rate unit', `"${shown}" uses the plural "${unitText}" with 1`, `use the singular for a value of 1: rate(1 ${unit})`);
+    } else if (value > 1 && !plural) {
+      add('rate unit', `"${shown}" uses the singular "${unitText}" with ${value}`, `use the plural for values above 1: rate(${value} ${unit}s)`);
+    }
+  }
+
+  if (problems.length > before || value === undefined || unit === undefined) return undefined;
+  return { kind: 'rate', expression: `rate(${value} ${unitText})`, value, unit };
+}
+
+function checkRateValue(
+  text: string,
+  unitText: string | undefined,
+  add: (field: string, message: string, fix: string) => void,
+): number | undefined {
+  if (text === '') return undefined; // already reported as "no value"
+  const unit = UNIT_NAMES[(unitText ?? 'minutes').toLowerCase()] ?? 'minute';
+  if (/^\d+$/.test(text)) {
+    const n = Number(text);
+    if (n === 0) {
+      add('rate value', `rate value "${text}" must be at least 1`, `use a positive whole number, e.g. rate(1 ${unit})`);
+      return undefined;
+    }
+    if (!Number.isSafeInteger(n)) {
+      add('rate value', `rate value "${text}" is too large`, 'use a smaller whole number, or a cron expression for rare runs');
+      return undefined;
+    }
+    return n;
+  }
+  const num = Number(text);
+  if (Number.isNaN(num) || text.trim() === '') {
+    add('rate value', `rate value "${text}" is not a number`, `write a positive whole number, e.g. rate(5 ${unit}s)`);
+  } else if (num <= 0) {
+    add('rate value', `rate value "${text}" must be a positive whole number`, `write a value of 1 or more, e.g. rate(${Math.max(1, Math.round(Math.abs(num)))} ${unit}${Math.abs(num) > 1 ? 's' : ''})`);
+  } else {
+    add('rate value', `rate value "${text}" is not a whole number`, `write a whole number: ${decimalRateFix(num, unit)}`);
+  }
+  return undefined;
+}
+
+/** Re-expresses a fractional rate in a smaller unit when it divides evenly (1.5 hours = 90 minutes). */
+function decimalRateFix(value: number, unit: RateUnit): string {
+  const minutes = value * (unit === 'day' ? 1440 : unit === 'hour' ? 60 : 1);
+  if (unit === 'day' && Number.isInteger(value * 24)) return fmtRate(value * 24, 'hour');
+  if (Number.isInteger(minutes)) return fmtRate(minutes, 'minute');
+  return `${fmtRate(Math.max(1, Math.round(minutes)), 'minute')} (the smallest unit is one minute)`;
+}
+
+function fmtRate(value: number, unit: RateUnit): string {
+  return `rate(${value} ${unit}${value === 1 ? '' : 's'})`;
+}
+
+/** The unit a common abbreviation (m, min, h, hr, d) stands for. */
+function unitAbbreviation(lower: string): RateUnit | undefined {
+  if (/^(m|mins?)$/.test(lower)) return 'minute';
+  if (/^(h|hrs?)$/.test(lower)) return 'hour';
+  if (/^d$/.test(lower)) return 'day';
+  return undefined;
+}
+
+function checkRateUnit(
+  text: string,
+  value: number | undefined,
+  add: (field: string, message: string, fix: string) => void,
+): RateUnit | undefined {
+  const lower = text.toLowerCase();
+  const n = value ?? 5;
+  const known = UNIT_NAMES[lower];
+  if (known) {
+    if (text !== lower) {
+      add('rate unit', `rate unit "${text}" must be lowercase`, `write ${fmtRate(n, known)}`);
+      return undefined;
+    }
+    return known;
+  }
+  if (/^(s|secs?|seconds?)$/.test(lower)) {
+    add('rate unit', `rate unit "${text}" is not supported: the minimum rate is one minute`, 'use rate(1 minute); for sub-minute work, loop inside one invocation');
+  } else if (/^(w|wks?|weeks?)$/.test(lower)) {
+    add('rate unit', `rate unit "${text}" is not supported; AWS rates use minutes, hours or days`, `write ${fmtRate(n * 7, 'day')}, or a cron on a weekday, e.g. cron(0 0 ? * MON *)`);
+  } else if (/^(mo|mons?|months?|y|yrs?|years?)$/.test(lower)) {
+    add('rate unit', `rate unit "${text}" is not supported; AWS rates use minutes, hours or days`, 'use a cron expression, e.g. cron(0 0 1 * ? *) for the 1st of every month');
+  } else {
+    const guess = unitAbbreviation(lower);
+    add(
+      'rate unit',
+      `rate unit "${text}" is not one of minute(s), hour(s), day(s)`,
+      guess ? `write ${fmtRate(n, guess)}` : `write e.g. ${fmtRate(n, 'minute')}`,
+    );
+  }
+  return undefined;
+}

@@ -1,0 +1,7 @@
+// Public entry point of the schedule module: validate, build, describe and preview EventBridge schedules.
+
+export * from './expression';
+export * from './builder';
+export * from './next-runs';
+export * from './describe';
+export * from './timezone';

@@ -1,0 +1,156 @@
+// The CloudFormation template of one batch: log group, role, function, schedule rule, permission.
+import { Aws, CfnOutput, CfnParameter, Fn, Stack } from 'aws-cdk-lib';
+import { CfnRule } from 'aws-cdk-lib/aws-events';
+import { CfnRole } from 'aws-cdk-lib/aws-iam';
+import { CfnFunction, CfnPermission } from 'aws-cdk-lib/aws-lambda';
+import { CfnLogGroup } from 'aws-cdk-lib/aws-logs';
+import type { Batch } from '../validate/model';
+import { CfnTemplate, synthesizeStacks } from './synth';
+
+/** Logical ids of a batch template's resources: short, readable, stable across regenerations. */
+export const LOGICAL_IDS = {
+  logGroup: 'LogGroup',
+  role: 'Role',
+  function: 'Function',
+  rule: 'Schedule',
+  permission: 'InvokePermission',
+} as const;
+
+/** Names of a batch template's parameters; the manifest gives their values per stage. */
+export const PARAMETERS = {
+  codeBucket: 'CodeS3Bucket',
+  codeKey: 'CodeS3Key',
+  subnetIds: 'SubnetIds',
+  securityGroupIds: 'SecurityGroupIds',
+} as const;
+
+/** Rights a VPC function needs to attach its network interfaces (AWSLambdaVPCAccessExecutionRole). */
+export const VPC_ACTIONS = [
+  'ec2:CreateNetworkInterface',
+  'ec2:DescribeNetworkInterfaces',
+  'ec2:DescribeSubnets',
+  'ec2:DeleteNetworkInterface',
+  'ec2:AssignPrivateIpAddresses',
+  'ec2:UnassignPrivateIpAddresses',
+];
+
+/**
+ * A string as CloudFormation should see it: wrapped in `Fn::Sub` when it names a pseudo parameter
+ * such as `${AWS::Region}`, so one template serves every stage's account and region.
+ */
+export function withPseudoParameters(value: string): string {
+  return /\$\{AWS::[A-Za-z]+\}/.test(value) ? Fn.sub(value) : value;
+}
+
+/** Adds one batch's resources, parameters and outputs to `stack`. */
+export function addBatchResources(stack: Stack, batch: Batch): void {
+  stack.templateOptions.description = `batchform batch "${batch.name}": ${batch.description}`;
+  // The stack is named <stackPrefix>-<batch> in each stage; function and rule take that name, so
+  // one template serves every stage and the log group name is known before the function exists.
+  const functionName = Aws.STACK_NAME;
+
+  const codeBucket = new CfnParameter(stack, PARAMETERS.codeBucket, {
+    type: 'String', description: 'Artifact bucket holding the code zip',
+  });
+  const codeKey = new CfnParameter(stack, PARAMETERS.codeKey, {
+    type: 'String', description: 'Key of the code zip: <prefix>/<batch>/<sha256>.zip',
+  });
+
+  const logGroup = new CfnLogGroup(stack, LOGICAL_IDS.logGroup, {
+    logGroupName: Fn.sub('/aws/lambda/${AWS::StackName}'),
+    retentionInDays: batch.logRetentionDays,
+  });
+
+  const statements: Record<string, unknown>[] = [{
+    Sid: 'WriteOwnLogs',
+    Effect: 'Allow',
+    Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+    Resource: logGroup.attrArn,
+  }];
+  if (batch.vpc) {
+    statements.push({
+      Sid: 'AttachToVpc',
+      Effect: 'Allow',
+      Action: VPC_ACTIONS,
+      // EC2 network-interface actions that Lambda performs for the function do not support
+      // resource-level scoping at creation time; AWS's managed policy uses "*" as well.
+      Resource: '*',
+    });
+  }
+  batch.policyStatements.forEach((st) => {
+    statements.push({
+      Effect: st.effect ?? 'Allow',
+      Action: st.actions,
+      Resource: st.resources.map(withPseudoParameters),
+      ...(st.conditions ? { Condition: st.conditions } : {}),
+    });
+  });
+
+  const role = new CfnRole(stack, LOGICAL_IDS.role, {
+    description: `Execution role of batchform batch ${batch.name}`,
+    assumeRolePolicyDocument: {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+    },
+    policies: [{ policyName: 'batch', policyDocument: { Version: '2012-10-17', Statement: statements } }],
+  });
+
+  let vpcConfig: CfnFunction.VpcConfigProperty | undefined;
+  if (batch.vpc) {
+    const subnets = new CfnParameter(stack, PARAMETERS.subnetIds, {
+      type: 'List<AWS::EC2::Subnet::Id>', description: 'Subnets the function runs in',
+    });
+    const groups = new CfnParameter(stack, PARAMETERS.securityGroupIds, {
+      type: 'List<AWS::EC2::SecurityGroup::Id>', description: 'Security groups of the function',
+    });
+    vpcConfig = { subnetIds: subnets.valueAsList, securityGroupIds: groups.valueAsList };
+  }
+
+  const fn = new CfnFunction(stack, LOGICAL_IDS.function, {
+    functionName,
+    description: batch.description,
+    code: { s3Bucket: codeBucket.valueAsString, s3Key: codeKey.valueAsString },
+    handler: 'index.handler',
+    runtime: batch.runtime,
+    architectures: [batch.architecture],
+    memorySize: batch.memorySize,
+    timeout: batch.timeout,
+    role: role.attrArn,
+    reservedConcurrentExecutions: batch.reservedConcurrency,
+    environment: {
+      variables: {
+        BATCHFORM_BATCH: batch.name,
+        BATCHFORM_TIMEZONE: batch.timezone,
+        NODE_OPTIONS: '--enable-source-maps',
+        ...Object.fromEntries(Object.entries(batch.environment).map(([k, v]) => [k, withPseudoParameters(v)])),
+      },
+    },
+    loggingConfig: { logGroup: logGroup.ref, logFormat: 'JSON' },
+    vpcConfig,
+  });
+
+  const rule = new CfnRule(stack, LOGICAL_IDS.rule, {
+    name: functionName,
+    description: `Runs batchform batch ${batch.name}: ${batch.schedule.expression} (UTC)`,
+    scheduleExpression: batch.schedule.expression,
+    state: batch.enabled ? 'ENABLED' : 'DISABLED',
+    targets: [{ id: 'Function', arn: fn.attrArn, input: batch.input }],
+  });
+
+  new CfnPermission(stack, LOGICAL_IDS.permission, {
+    action: 'lambda:InvokeFunction',
+    functionName: fn.ref,
+    principal: 'events.amazonaws.com',
+    sourceArn: rule.attrArn,
+    sourceAccount: Aws.ACCOUNT_ID,
+  });
+
+  new CfnOutput(stack, 'FunctionArn', { value: fn.attrArn, description: 'ARN of the batch function' });
+  new CfnOutput(stack, 'RuleArn', { value: rule.attrArn, description: 'ARN of the schedule rule' });
+  new CfnOutput(stack, 'LogGroupName', { value: logGroup.ref, description: 'Log group of the batch function' });
+}
+
+/** Builds the template of every batch, keyed by batch name, in one synthesis. */
+export function batchTemplates(batches: readonly Batch[]): Record<string, CfnTemplate> {
+  return synthesizeStacks(Object.fromEntries(batches.map((b) => [b.name, (stack: Stack) => addBatchResources(stack, b)])));
+}

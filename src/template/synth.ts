@@ -1,0 +1,42 @@
+// In-memory synthesis of aws-cdk-lib stacks to raw CloudFormation: no bootstrap, no CDK metadata.
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App, BootstraplessSynthesizer, Stack } from 'aws-cdk-lib';
+
+/** A raw CloudFormation template, as `create-change-set` takes it. */
+export type CfnTemplate = Record<string, unknown>;
+
+/**
+ * Builds stacks in one throwaway App and returns each stack's template by stack id.
+ *
+ * The App is configured so templates hold only what the stacks declare: no `CDKMetadata`,
+ * no `BootstrapVersion` parameter or rule, no `aws:cdk:path` metadata. The built-in template
+ * validation is off here (it costs seconds per regeneration); `lint:cfn` runs it instead.
+ */
+export function synthesizeStacks(build: Record<string, (stack: Stack) => void>): Record<string, CfnTemplate> {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'batchform-synth-'));
+  try {
+    const app = new App({
+      outdir,
+      analyticsReporting: false,
+      treeMetadata: false,
+      builtinCloudFormationValidation: false,
+      context: {
+        'aws:cdk:enable-path-metadata': false,
+        'aws:cdk:disable-version-reporting': true,
+      },
+    });
+    const ids = Object.keys(build);
+    for (const id of ids) {
+      const stack = new Stack(app, id, { synthesizer: new BootstraplessSynthesizer(), stackName: id });
+      build[id](stack);
+    }
+    const assembly = app.synth();
+    const out: Record<string, CfnTemplate> = {};
+    for (const id of ids) out[id] = assembly.getStackByName(id).template as CfnTemplate;
+    return out;
+  } finally {
+    fs.rmSync(outdir, { recursive: true, force: true });
+  }
+}

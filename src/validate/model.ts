@@ -1,0 +1,74 @@
+// The validated model: batches and stages with every default resolved, as the generators see them.
+import type { Architecture, PolicyStatementOptions } from '../declare/batch';
+import type { ParsedSchedule } from '../schedule/expression';
+
+/** Defaults applied to a batch declaration; documented on `BatchOptions`. */
+export const BATCH_DEFAULTS = {
+  enabled: true,
+  runtime: 'nodejs24.x',
+  architecture: 'arm64' as Architecture,
+  memorySize: 256,
+  timeout: 60,
+  vpc: false,
+  logRetentionDays: 30,
+  reservedConcurrency: 1,
+  timezone: 'UTC',
+} as const;
+
+/** Defaults applied to a stage declaration; documented on `StageOptions`. */
+export const STAGE_DEFAULTS = {
+  artifactPrefix: 'batchform',
+} as const;
+
+/** A batch whose declaration passed every rule, with defaults filled in. */
+export interface Batch {
+  readonly name: string;
+  readonly description: string;
+  /** Handler path relative to the project root, with forward slashes. */
+  readonly handler: string;
+  readonly schedule: ParsedSchedule;
+  readonly enabled: boolean;
+  /** The constant input, serialized, or undefined for the Scheduled Event. */
+  readonly input?: string;
+  readonly runtime: string;
+  readonly architecture: Architecture;
+  readonly memorySize: number;
+  readonly timeout: number;
+  readonly environment: Readonly<Record<string, string>>;
+  readonly vpc: boolean;
+  readonly logRetentionDays: number;
+  readonly policyStatements: readonly PolicyStatementOptions[];
+  readonly reservedConcurrency: number;
+  readonly timezone: string;
+  readonly tags: Readonly<Record<string, string>>;
+  /** Names of the stages the batch deploys to. */
+  readonly stages: readonly string[];
+}
+
+/** A stage whose declaration passed every rule, with defaults filled in. */
+export interface Stage {
+  readonly name: string;
+  readonly account: string;
+  readonly region: string;
+  readonly stackPrefix: string;
+  readonly artifactBucket: string;
+  readonly artifactPrefix: string;
+  readonly subnetIds: readonly string[];
+  readonly securityGroupIds: readonly string[];
+  readonly deployRoleArn?: string;
+  readonly previewRoleArn?: string;
+  readonly executionRoleArn?: string;
+  readonly githubEnvironment: string;
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+/** Everything the generators need: the validated batches and stages, in declaration order. */
+export interface ValidatedDeclarations {
+  readonly batches: readonly Batch[];
+  readonly stages: readonly Stage[];
+}
+
+/** The name of a batch's stack (and function and rule) in a stage. */
+export function stackName(stage: Pick<Stage, 'stackPrefix'>, batchName: string): string {
+  return `${stage.stackPrefix}-${batchName}`;
+}

@@ -1,0 +1,126 @@
+// Rules for the function's settings: runtime, architecture, sizes, input, environment, retention.
+import { BatchRule, isIntIn, show, when } from './types';
+
+/** Node.js runtimes Lambda supports without deprecation warnings (cfn-lint W2531). */
+export const SUPPORTED_RUNTIMES = ['nodejs22.x', 'nodejs24.x'];
+/** CloudWatch Logs' allowed retention values, in days. */
+export const RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+/** EventBridge's limit on a target's constant input, in characters. */
+export const MAX_INPUT_CHARS = 8192;
+/** Lambda's limit on the total size of environment variables, in bytes. */
+export const MAX_ENVIRONMENT_BYTES = 4096;
+/** Lambda's limit on a function description, in characters. */
+export const MAX_DESCRIPTION_CHARS = 256;
+/** Environment variable names Lambda sets itself and refuses to take. */
+export const RESERVED_ENVIRONMENT = [
+  '_HANDLER', '_X_AMZN_TRACE_ID', 'AWS_DEFAULT_REGION', 'AWS_REGION', 'AWS_EXECUTION_ENV',
+  'AWS_LAMBDA_FUNCTION_NAME', 'AWS_LAMBDA_FUNCTION_MEMORY_SIZE', 'AWS_LAMBDA_FUNCTION_VERSION',
+  'AWS_LAMBDA_INITIALIZATION_TYPE', 'AWS_LAMBDA_LOG_GROUP_NAME', 'AWS_LAMBDA_LOG_STREAM_NAME',
+  'AWS_ACCESS_KEY', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN',
+  'AWS_LAMBDA_RUNTIME_API', 'LAMBDA_TASK_ROOT', 'LAMBDA_RUNTIME_DIR',
+];
+
+export const descriptionLength: BatchRule = (batch) =>
+  when(batch.description !== undefined && (typeof batch.description !== 'string' || batch.description.length > MAX_DESCRIPTION_CHARS), {
+    field: 'description',
+    message: `is ${typeof batch.description === 'string' ? `${batch.description.length} characters` : show(batch.description)}; Lambda allows a string of up to ${MAX_DESCRIPTION_CHARS}.`,
+    fix: `shorten it to one line of ${MAX_DESCRIPTION_CHARS} characters or fewer.`,
+  });
+
+export const runtimeSupported: BatchRule = (batch) =>
+  when(batch.runtime !== undefined && !SUPPORTED_RUNTIMES.includes(batch.runtime), {
+    field: 'runtime',
+    message: `${show(batch.runtime)} is not a supported Node.js Lambda runtime${/^nodejs(1\d|20)\.x$/.test(String(batch.runtime)) ? ' (it is deprecated)' : ''}.`,
+    fix: `use one of ${SUPPORTED_RUNTIMES.join(', ')}, or leave runtime out for ${SUPPORTED_RUNTIMES[SUPPORTED_RUNTIMES.length - 1]}.`,
+  });
+
+export const architectureValid: BatchRule = (batch) =>
+  when(batch.architecture !== undefined && batch.architecture !== 'arm64' && batch.architecture !== 'x86_64', {
+    field: 'architecture',
+    message: `${show(batch.architecture)} is not a Lambda architecture.`,
+    fix: 'use "arm64" (the default) or "x86_64".',
+  });
+
+export const memoryInRange: BatchRule = (batch) =>
+  when(batch.memorySize !== undefined && !isIntIn(batch.memorySize, 128, 10240), {
+    field: 'memorySize',
+    message: `${show(batch.memorySize)} MB is outside Lambda's range.`,
+    fix: 'use a whole number of MB from 128 to 10240.',
+  });
+
+export const timeoutInRange: BatchRule = (batch) =>
+  when(batch.timeout !== undefined && !isIntIn(batch.timeout, 1, 900), {
+    field: 'timeout',
+    message: `${show(batch.timeout)} seconds is outside Lambda's range (1-900 s, 15 minutes at most).`,
+    fix: typeof batch.timeout === 'number' && batch.timeout > 900
+      ? 'use 900 or less, or split the job into smaller runs (e.g. a more frequent schedule over smaller windows).'
+      : 'use a whole number of seconds from 1 to 900.',
+  });
+
+export const retentionAllowed: BatchRule = (batch) => {
+  if (batch.logRetentionDays === undefined || RETENTION_DAYS.includes(batch.logRetentionDays)) return [];
+  const n = Number(batch.logRetentionDays);
+  const nearest = RETENTION_DAYS.reduce((a, b) => (Math.abs(b - n) < Math.abs(a - n) ? b : a));
+  return [{
+    field: 'logRetentionDays',
+    message: `${show(batch.logRetentionDays)} is not a retention CloudWatch Logs allows.`,
+    fix: `use one of ${RETENTION_DAYS.join(', ')}${Number.isFinite(n) ? ` (nearest: ${nearest})` : ''}.`,
+  }];
+};
+
+export const concurrencyValid: BatchRule = (batch) =>
+  when(batch.reservedConcurrency !== undefined && !isIntIn(batch.reservedConcurrency, 1, 1000), {
+    field: 'reservedConcurrency',
+    message: `${show(batch.reservedConcurrency)} is not a usable reserved concurrency.`,
+    fix: batch.reservedConcurrency === 0
+      ? 'use enabled: false to stop a batch; reserved concurrency 0 would throttle every run.'
+      : 'use a whole number from 1 (runs never overlap, the default) to 1000.',
+  });
+
+export const inputSize: BatchRule = (batch) => {
+  if (batch.input === undefined) return [];
+  if (batch.input === null || typeof batch.input !== 'object' || Array.isArray(batch.input)) {
+    return [{ field: 'input', message: `${show(batch.input)} is not a JSON object.`, fix: 'pass an object, e.g. { report: "weekly" }, or leave input out.' }];
+  }
+  let json: string;
+  try {
+    json = JSON.stringify(batch.input);
+  } catch (e) {
+    return [{ field: 'input', message: `cannot be serialized to JSON (${(e as Error).message}).`, fix: 'use plain JSON values: no cycles, BigInts or functions.' }];
+  }
+  return when(json.length > MAX_INPUT_CHARS, {
+    field: 'input',
+    message: `is ${json.length} characters as JSON; EventBridge allows ${MAX_INPUT_CHARS}.`,
+    fix: 'pass a smaller input, e.g. a key the handler uses to load the rest from S3 or SSM.',
+  });
+};
+
+export const environmentValid: BatchRule = (batch) => {
+  const env = batch.environment ?? {};
+  const findings = Object.entries(env).flatMap(([key, value]) => [
+    ...when(!/^[a-zA-Z][a-zA-Z0-9_]*$/.test(key), {
+      field: `environment.${key}`,
+      message: `"${key}" is not a valid environment variable name.`,
+      fix: 'use letters, digits and underscores, starting with a letter, e.g. "REPORT_BUCKET".',
+    }),
+    ...when(RESERVED_ENVIRONMENT.includes(key), {
+      field: `environment.${key}`,
+      message: `"${key}" is reserved by Lambda.`,
+      fix: 'rename the variable; Lambda sets this one itself.',
+    }),
+    ...when(typeof value !== 'string', {
+      field: `environment.${key}`,
+      message: `the value ${show(value)} is not a string.`,
+      fix: `write it as a string, e.g. "${String(value)}".`,
+    }),
+  ]);
+  const bytes = Object.entries(env).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(String(v)), 0);
+  return [
+    ...findings,
+    ...when(bytes > MAX_ENVIRONMENT_BYTES, {
+      field: 'environment',
+      message: `is ${bytes} bytes; Lambda allows ${MAX_ENVIRONMENT_BYTES} in all.`,
+      fix: 'move large values to SSM Parameter Store or Secrets Manager and pass their names.',
+    }),
+  ];
+};

@@ -1,0 +1,37 @@
+// The rule catalogue: every check a declaration goes through, by name, as data.
+import { descriptionLength, architectureValid, concurrencyValid, environmentValid, inputSize, memoryInRange, retentionAllowed, runtimeSupported, timeoutInRange } from './function';
+import { handlerFile } from './handler';
+import { policyStatementsValid } from './iam';
+import { batchNameShape, functionNameLength } from './names';
+import { scheduleValid, timezoneValid } from './schedule';
+import { batchTags, stageReferences, stageShape, vpcIdsPresent } from './stages';
+import type { BatchRule, StageRule } from './types';
+
+/** Rules every batch declaration must pass. */
+export const BATCH_RULES: Readonly<Record<string, BatchRule>> = {
+  batchNameShape,
+  functionNameLength,
+  handlerFile,
+  scheduleValid,
+  timezoneValid,
+  descriptionLength,
+  runtimeSupported,
+  architectureValid,
+  memoryInRange,
+  timeoutInRange,
+  retentionAllowed,
+  concurrencyValid,
+  inputSize,
+  environmentValid,
+  policyStatementsValid,
+  stageReferences,
+  vpcIdsPresent,
+  batchTags,
+};
+
+/** Rules every stage declaration must pass. */
+export const STAGE_RULES: Readonly<Record<string, StageRule>> = {
+  stageShape,
+};
+
+export type { BatchRule, StageRule, RuleContext } from './types';

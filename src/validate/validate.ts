@@ -1,0 +1,130 @@
+// Turns declarations into validated batches and stages, or throws one error listing every problem.
+import * as fs from 'fs';
+import * as path from 'path';
+import type { BatchOptions } from '../declare/batch';
+import type { StageOptions } from '../declare/stage';
+import { parseSchedule } from '../schedule/expression';
+import { Batch, BATCH_DEFAULTS, Stage, STAGE_DEFAULTS, ValidatedDeclarations } from './model';
+import { BatchformValidationError, Problem } from './problem';
+import { BATCH_RULES, RuleContext, STAGE_RULES } from './rules';
+import { normalizeHandlerPath } from './rules/handler';
+import { scheduleExpression } from './rules/schedule';
+
+/** What validation reads besides the declarations. */
+export interface ValidateOptions {
+  /**
+   * Directory handler paths are relative to.
+   * @default process.cwd()
+   */
+  readonly projectDir?: string;
+  /**
+   * Replaces the file-system check of handler files (tests).
+   * @default - checks `projectDir/<handler>` on disk
+   */
+  readonly fileExists?: (relativePath: string) => boolean;
+}
+
+/** Declarations as written in .projenrc.ts. */
+export interface Declarations {
+  readonly batches: readonly BatchOptions[];
+  readonly stages: readonly StageOptions[];
+}
+
+function batchSubject(b: BatchOptions, index: number): string {
+  return typeof b.name === 'string' && b.name ? `batch "${b.name}"` : `batch #${index + 1}`;
+}
+
+/** Problems that involve more than one declaration: duplicate names and prefixes. */
+function crossProblems(decl: Declarations): Problem[] {
+  const problems: Problem[] = [];
+  const seen = new Map<string, number>();
+  decl.batches.forEach((b, i) => {
+    const first = seen.get(b.name);
+    if (first !== undefined) {
+      problems.push({
+        subject: batchSubject(b, i), field: 'name',
+        message: `"${b.name}" is declared twice (batches #${first + 1} and #${i + 1}).`,
+        fix: 'give each batch a unique name; names become stack and function names.',
+      });
+    } else {
+      seen.set(b.name, i);
+    }
+  });
+  const stageNames = new Set<string>();
+  const targets = new Map<string, string>();
+  for (const s of decl.stages) {
+    if (stageNames.has(s.name)) {
+      problems.push({ subject: `stage "${s.name}"`, field: 'name', message: 'is declared twice.', fix: 'give each stage a unique name.' });
+    }
+    stageNames.add(s.name);
+    const target = `${s.account}/${s.region}/${s.stackPrefix ?? s.name}`;
+    const other = targets.get(target);
+    if (other !== undefined && other !== s.name) {
+      problems.push({
+        subject: `stage "${s.name}"`, field: 'stackPrefix',
+        message: `uses the same account, region and stack prefix as stage "${other}", so their stacks would collide.`,
+        fix: 'give one of them a different stackPrefix.',
+      });
+    }
+    targets.set(target, s.name);
+  }
+  return problems;
+}
+
+/**
+ * Checks every declaration against the rule catalogue and returns the validated model.
+ *
+ * @throws BatchformValidationError listing every problem, when any declaration is invalid.
+ */
+export function validateDeclarations(decl: Declarations, options: ValidateOptions = {}): ValidatedDeclarations {
+  const projectDir = options.projectDir ?? process.cwd();
+  const ctx: RuleContext = {
+    stages: decl.stages,
+    fileExists: options.fileExists ?? ((rel) => fs.existsSync(path.join(projectDir, rel)) && fs.statSync(path.join(projectDir, rel)).isFile()),
+  };
+  const problems: Problem[] = [
+    ...decl.stages.flatMap((s) => Object.values(STAGE_RULES).flatMap((rule) =>
+      rule(s, ctx).map((f) => ({ subject: `stage "${s.name}"`, ...f })))),
+    ...decl.batches.flatMap((b, i) => Object.values(BATCH_RULES).flatMap((rule) =>
+      rule(b, ctx).map((f) => ({ subject: batchSubject(b, i), ...f })))),
+    ...crossProblems(decl),
+  ];
+  if (problems.length > 0) throw new BatchformValidationError(problems);
+
+  const stages: Stage[] = decl.stages.map((s) => ({
+    name: s.name,
+    account: s.account,
+    region: s.region,
+    stackPrefix: s.stackPrefix ?? s.name,
+    artifactBucket: s.artifactBucket,
+    artifactPrefix: s.artifactPrefix ?? STAGE_DEFAULTS.artifactPrefix,
+    subnetIds: [...(s.subnetIds ?? [])],
+    securityGroupIds: [...(s.securityGroupIds ?? [])],
+    deployRoleArn: s.deployRoleArn,
+    previewRoleArn: s.previewRoleArn,
+    executionRoleArn: s.executionRoleArn,
+    githubEnvironment: s.githubEnvironment ?? s.name,
+    tags: { ...(s.tags ?? {}) },
+  }));
+  const batches: Batch[] = decl.batches.map((b) => ({
+    name: b.name,
+    description: b.description ?? `batchform batch ${b.name}`,
+    handler: normalizeHandlerPath(b.handler),
+    schedule: parseSchedule(scheduleExpression(b.schedule)!),
+    enabled: b.enabled ?? BATCH_DEFAULTS.enabled,
+    input: b.input === undefined ? undefined : JSON.stringify(b.input),
+    runtime: b.runtime ?? BATCH_DEFAULTS.runtime,
+    architecture: b.architecture ?? BATCH_DEFAULTS.architecture,
+    memorySize: b.memorySize ?? BATCH_DEFAULTS.memorySize,
+    timeout: b.timeout ?? BATCH_DEFAULTS.timeout,
+    environment: { ...(b.environment ?? {}) },
+    vpc: b.vpc ?? BATCH_DEFAULTS.vpc,
+    logRetentionDays: b.logRetentionDays ?? BATCH_DEFAULTS.logRetentionDays,
+    policyStatements: [...(b.policyStatements ?? [])],
+    reservedConcurrency: b.reservedConcurrency ?? BATCH_DEFAULTS.reservedConcurrency,
+    timezone: b.timezone ?? BATCH_DEFAULTS.timezone,
+    tags: { ...(b.tags ?? {}) },
+    stages: b.stages ? [...b.stages] : stages.map((s) => s.name),
+  }));
+  return { batches, stages };
+}

@@ -1,0 +1,21 @@
+// Shared declarations for tests: one valid stage and batch each test varies.
+import type { BatchOptions } from '../src/declare/batch';
+import type { StageOptions } from '../src/declare/stage';
+
+export const STAGE: StageOptions = {
+  name: 'prod',
+  account: '111122223333',
+  region: 'ap-northeast-2',
+  artifactBucket: 'batchform-artifacts-111122223333-ap-northeast-2',
+  subnetIds: ['subnet-0a1b2c3d4e5f60718'],
+  securityGroupIds: ['sg-0123456789abcdef0'],
+};
+
+export const BATCH: BatchOptions = {
+  name: 'daily-stats',
+  handler: 'handlers/daily-stats.ts',
+  schedule: 'cron(10 15 * * ? *)',
+};
+
+/** A file check that knows only the handlers the fixtures use. */
+export const fileExists = (rel: string): boolean => ['handlers/daily-stats.ts', 'handlers/weekly-report.ts'].includes(rel);

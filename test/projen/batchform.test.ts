@@ -1,0 +1,85 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Project } from 'projen';
+import type { BatchOptions } from '../../src/declare/batch';
+import { Batchform } from '../../src/projen/batchform';
+import { BATCH, STAGE } from '../fixtures';
+
+function listFiles(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else out[path.relative(dir, p)] = fs.readFileSync(p, 'utf8');
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+function synth(outdir: string, batches: BatchOptions[]): void {
+  const project = new Project({ name: 'fixture', outdir });
+  new Batchform(project, { stages: [STAGE], batches, cliCommand: 'batchform' });
+  project.synth();
+}
+
+let dir: string;
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'batchform-projen-'));
+  fs.mkdirSync(path.join(dir, 'handlers'));
+  fs.writeFileSync(path.join(dir, 'handlers/daily-stats.ts'), 'export const handler = async () => {};\n');
+});
+afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+describe('Batchform component', () => {
+  test('writes one template per batch and the manifest, without the projen marker', () => {
+    synth(dir, [BATCH]);
+    const files = listFiles(dir);
+    expect(Object.keys(files).filter((f) => f.startsWith('cfn-out')).sort()).toEqual([
+      'cfn-out/daily-stats.template.json', 'cfn-out/manifest.json',
+    ]);
+    const template = JSON.parse(files['cfn-out/daily-stats.template.json']);
+    expect(template['//']).toBeUndefined();
+    expect(template.Resources.Function.Type).toBe('AWS::Lambda::Function');
+    const manifest = JSON.parse(files['cfn-out/manifest.json']);
+    expect(manifest['//']).toBeUndefined();
+    expect(manifest.stages[0].stacks[0].stackName).toBe('prod-daily-stats');
+  });
+
+  test('adds the lint:cfn and schedule tasks', () => {
+    synth(dir, [BATCH]);
+    const tasks = JSON.parse(fs.readFileSync(path.join(dir, '.projen/tasks.json'), 'utf8')).tasks;
+    expect(tasks['lint:cfn'].steps).toEqual([{ exec: 'batchform lint-cfn cfn-out', receiveArgs: true }]);
+    expect(tasks.schedule.steps).toEqual([{ exec: 'batchform schedule --manifest cfn-out/manifest.json', receiveArgs: true }]);
+  });
+
+  test('removes the template of a batch that is no longer declared', () => {
+    fs.writeFileSync(path.join(dir, 'handlers/weekly-report.ts'), 'export const handler = async () => {};\n');
+    synth(dir, [BATCH, { ...BATCH, name: 'weekly-report', handler: 'handlers/weekly-report.ts' }]);
+    expect(fs.existsSync(path.join(dir, 'cfn-out/weekly-report.template.json'))).toBe(true);
+    synth(dir, [BATCH]);
+    expect(fs.existsSync(path.join(dir, 'cfn-out/weekly-report.template.json'))).toBe(false);
+  });
+
+  test('on invalid declarations throws every problem and writes, changes and deletes nothing', () => {
+    synth(dir, [BATCH]);
+    const before = listFiles(dir);
+    expect(() => synth(dir, [
+      { ...BATCH, timeout: 5000 },
+      { ...BATCH, name: 'new-batch', handler: 'handlers/new-batch.ts' },
+    ])).toThrow(/2 problems[\s\S]*batch "daily-stats", field "timeout"[\s\S]*batch "new-batch", field "handler"/);
+    expect(listFiles(dir)).toEqual(before);
+  });
+
+  test('on a first run with invalid declarations creates no file at all', () => {
+    const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'batchform-empty-'));
+    try {
+      expect(() => synth(empty, [{ ...BATCH, schedule: 'cron(0 3 * * *)' }])).toThrow(/field "schedule"/);
+      expect(fs.readdirSync(empty)).toEqual([]);
+    } finally {
+      fs.rmSync(empty, { recursive: true, force: true });
+    }
+  });
+});

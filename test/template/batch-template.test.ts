@@ -1,0 +1,126 @@
+import { batchTemplates } from '../../src/template/batch-template';
+import { validateDeclarations } from '../../src/validate/validate';
+import { BATCH, fileExists, STAGE } from '../fixtures';
+
+type Json = Record<string, any>;
+
+function templatesFor(...batches: Array<Partial<typeof BATCH> & Record<string, unknown>>): Record<string, Json> {
+  const decl = validateDeclarations({ batches: batches.map((b) => ({ ...BATCH, ...b })), stages: [STAGE] }, { fileExists });
+  return batchTemplates(decl.batches) as Record<string, Json>;
+}
+
+const both = templatesFor(
+  { name: 'daily-stats', vpc: true, timeout: 300, memorySize: 512, logRetentionDays: 90, environment: { MODE: 'full' },
+    policyStatements: [{ actions: ['secretsmanager:GetSecretValue'], resources: ['arn:aws:secretsmanager:ap-northeast-2:111122223333:secret:db-AbCdEf'] }] },
+  { name: 'weekly-report', handler: 'handlers/weekly-report.ts', schedule: 'rate(7 days)', enabled: false, input: { report: 'weekly' } },
+);
+const vpc = both['daily-stats'];
+const plain = both['weekly-report'];
+
+function resourcesOf(t: Json, type: string): Json[] {
+  return Object.values(t.Resources as Json).filter((r: Json) => r.Type === type);
+}
+
+describe('batch template', () => {
+  test('is raw CloudFormation: no CDK bootstrap, metadata or projen marker', () => {
+    for (const t of [vpc, plain]) {
+      const text = JSON.stringify(t);
+      expect(text).not.toContain('CDKMetadata');
+      expect(text).not.toContain('BootstrapVersion');
+      expect(text).not.toContain('aws:cdk:path');
+      expect(Object.keys(t)).not.toContain('//');
+      expect(Object.keys(t).sort()).toEqual(['Description', 'Outputs', 'Parameters', 'Resources']);
+      expect(t.Rules).toBeUndefined();
+    }
+  });
+
+  test('has the five resources under short stable logical ids', () => {
+    expect(Object.fromEntries(Object.entries(vpc.Resources as Json).map(([id, r]) => [id, (r as Json).Type]))).toEqual({
+      LogGroup: 'AWS::Logs::LogGroup',
+      Role: 'AWS::IAM::Role',
+      Function: 'AWS::Lambda::Function',
+      Schedule: 'AWS::Events::Rule',
+      InvokePermission: 'AWS::Lambda::Permission',
+    });
+    // Regenerating gives byte-identical output.
+    expect(JSON.stringify(templatesFor({ name: 'weekly-report', handler: 'handlers/weekly-report.ts', schedule: 'rate(7 days)', enabled: false, input: { report: 'weekly' } })['weekly-report'])).toBe(JSON.stringify(plain));
+  });
+
+  test('names the log group /aws/lambda/<function name>, with retention, before the function', () => {
+    expect(vpc.Resources.LogGroup.Properties).toEqual({ LogGroupName: { 'Fn::Sub': '/aws/lambda/${AWS::StackName}' }, RetentionInDays: 90 });
+    expect(vpc.Resources.Function.Properties.FunctionName).toEqual({ Ref: 'AWS::StackName' });
+    // The function refers to the log group, so CloudFormation creates the group first.
+    expect(vpc.Resources.Function.Properties.LoggingConfig).toEqual({ LogGroup: { Ref: 'LogGroup' }, LogFormat: 'JSON' });
+    expect(plain.Resources.LogGroup.Properties.RetentionInDays).toBe(30);
+  });
+
+  test('function: code from parameters, runtime, architecture, sizes, environment, concurrency', () => {
+    const p = vpc.Resources.Function.Properties;
+    expect(p.Code).toEqual({ S3Bucket: { Ref: 'CodeS3Bucket' }, S3Key: { Ref: 'CodeS3Key' } });
+    expect(p).toMatchObject({
+      Handler: 'index.handler', Runtime: 'nodejs24.x', Architectures: ['arm64'], MemorySize: 512, Timeout: 300,
+      ReservedConcurrentExecutions: 1, Role: { 'Fn::GetAtt': ['Role', 'Arn'] },
+    });
+    expect(p.Environment.Variables).toEqual({
+      BATCHFORM_BATCH: 'daily-stats', BATCHFORM_TIMEZONE: 'UTC', NODE_OPTIONS: '--enable-source-maps', MODE: 'full',
+    });
+    expect(p.VpcConfig).toEqual({ SubnetIds: { Ref: 'SubnetIds' }, SecurityGroupIds: { Ref: 'SecurityGroupIds' } });
+    expect(vpc.Parameters.SubnetIds.Type).toBe('List<AWS::EC2::Subnet::Id>');
+    expect(vpc.Parameters.SecurityGroupIds.Type).toBe('List<AWS::EC2::SecurityGroup::Id>');
+  });
+
+  test('a non-VPC batch has no VPC config, parameters or rights', () => {
+    expect(plain.Resources.Function.Properties.VpcConfig).toBeUndefined();
+    expect(Object.keys(plain.Parameters).sort()).toEqual(['CodeS3Bucket', 'CodeS3Key']);
+    expect(JSON.stringify(plain.Resources.Role)).not.toContain('ec2:');
+  });
+
+  test('role: trusted by Lambda only; logs to its own group; VPC rights; declared statements; nothing else', () => {
+    const role = vpc.Resources.Role.Properties;
+    expect(role.AssumeRolePolicyDocument.Statement).toEqual([
+      { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' },
+    ]);
+    expect(role.ManagedPolicyArns).toBeUndefined();
+    const statements = role.Policies[0].PolicyDocument.Statement;
+    expect(statements).toHaveLength(3);
+    expect(statements[0]).toEqual({ Sid: 'WriteOwnLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': ['LogGroup', 'Arn'] } });
+    expect(statements[1].Action).toEqual(expect.arrayContaining(['ec2:CreateNetworkInterface', 'ec2:DeleteNetworkInterface']));
+    expect(statements[2]).toEqual({ Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: ['arn:aws:secretsmanager:ap-northeast-2:111122223333:secret:db-AbCdEf'] });
+    expect(plain.Resources.Role.Properties.Policies[0].PolicyDocument.Statement).toHaveLength(1);
+  });
+
+  test('rule: schedule, state and the function as target with the constant input', () => {
+    expect(vpc.Resources.Schedule.Properties).toMatchObject({
+      Name: { Ref: 'AWS::StackName' }, ScheduleExpression: 'cron(10 15 * * ? *)', State: 'ENABLED',
+      Targets: [{ Id: 'Function', Arn: { 'Fn::GetAtt': ['Function', 'Arn'] } }],
+    });
+    expect(vpc.Resources.Schedule.Properties.Targets[0].Input).toBeUndefined();
+    expect(plain.Resources.Schedule.Properties).toMatchObject({
+      ScheduleExpression: 'rate(7 days)', State: 'DISABLED',
+      Targets: [{ Id: 'Function', Arn: { 'Fn::GetAtt': ['Function', 'Arn'] }, Input: '{"report":"weekly"}' }],
+    });
+  });
+
+  test('permission: events.amazonaws.com may invoke, scoped by SourceArn and SourceAccount', () => {
+    expect(vpc.Resources.InvokePermission.Properties).toEqual({
+      Action: 'lambda:InvokeFunction',
+      FunctionName: { Ref: 'Function' },
+      Principal: 'events.amazonaws.com',
+      SourceArn: { 'Fn::GetAtt': ['Schedule', 'Arn'] },
+      SourceAccount: { Ref: 'AWS::AccountId' },
+    });
+  });
+
+  test('outputs: function ARN, rule ARN, log group name', () => {
+    expect(vpc.Outputs).toEqual({
+      FunctionArn: { Description: 'ARN of the batch function', Value: { 'Fn::GetAtt': ['Function', 'Arn'] } },
+      RuleArn: { Description: 'ARN of the schedule rule', Value: { 'Fn::GetAtt': ['Schedule', 'Arn'] } },
+      LogGroupName: { Description: 'Log group of the batch function', Value: { Ref: 'LogGroup' } },
+    });
+  });
+
+  test('each template carries only its own batch', () => {
+    expect(resourcesOf(vpc, 'AWS::Lambda::Function')).toHaveLength(1);
+    expect(JSON.stringify(vpc)).not.toContain('weekly');
+  });
+});
