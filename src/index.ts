@@ -12,3 +12,8 @@ export * from './template/batch-template';
 export * from './manifest/manifest';
 export * from './lint/cfn-lint';
 export * from './projen/batchform';
+export * from './bundle';
+export * from './local/invoke';
+export * from './local/postgres';
+// The handler runtime helper is a separate entry point (batchform/lib/runtime), so bundles do
+// not pull in projen or aws-cdk-lib.

@@ -1,15 +1,9 @@
 #!/usr/bin/env node
 // The batchform command line: the schedule view and the CloudFormation lint wrapper.
-import * as fs from 'fs';
 import { Command, InvalidArgumentError } from 'commander';
 import { formatLintResult, lintTemplates, findTemplates } from '../lint/cfn-lint';
-import type { Manifest } from '../manifest/manifest';
+import { readManifest, registerBundleCommands } from './bundle-commands';
 import { renderScheduleView } from './schedule-view';
-
-function readManifest(file: string): Manifest {
-  if (!fs.existsSync(file)) throw new Error(`${file} not found; run "npx projen" to generate it.`);
-  return JSON.parse(fs.readFileSync(file, 'utf8')) as Manifest;
-}
 
 function positiveInt(value: string): number {
   const n = Number(value);
@@ -51,6 +45,7 @@ export function buildProgram(): Command {
       if (!result.ok) process.exitCode = 1;
     });
 
+  registerBundleCommands(program);
   return program;
 }
 

@@ -21,6 +21,10 @@ export interface ManifestBatch {
   readonly architecture: string;
   readonly timeout: number;
   readonly memorySize: number;
+  /** The constant input as JSON, when the batch declares one. */
+  readonly input?: string;
+  /** Environment variables the template sets (besides batchform's own). */
+  readonly environment: Readonly<Record<string, string>>;
 }
 
 /** Where a stack's code zip goes; the key is `<keyPrefix>/<sha256>.zip`, known after packaging. */
@@ -111,6 +115,8 @@ export function buildManifest(decl: ValidatedDeclarations, outdir: string): Mani
       architecture: b.architecture,
       timeout: b.timeout,
       memorySize: b.memorySize,
+      input: b.input,
+      environment: b.environment,
     })),
     stages: decl.stages.map((s) => ({
       name: s.name,

@@ -4,6 +4,7 @@ import type { BatchOptions } from '../declare/batch';
 import type { StageOptions } from '../declare/stage';
 import { buildManifest } from '../manifest/manifest';
 import { batchTemplates } from '../template/batch-template';
+import { addBatchBundleTasks, addBundleTasks } from './bundle-tasks';
 import { validateDeclarations } from '../validate/validate';
 
 /** Options of the batchform component. */
@@ -53,6 +54,7 @@ export class Batchform extends Component {
   public readonly outdir: string;
   private readonly batches: BatchOptions[];
   private readonly stages: StageOptions[];
+  private readonly cli: string;
 
   constructor(project: Project, options: BatchformOptions = {}) {
     super(project, 'batchform');
@@ -60,6 +62,7 @@ export class Batchform extends Component {
     this.batches = [...(options.batches ?? [])];
     this.stages = [...(options.stages ?? [])];
     const cli = options.cliCommand ?? 'batchform';
+    this.cli = cli;
 
     const lint = project.addTask('lint:cfn', {
       description: 'Lint every generated CloudFormation template (cfn-lint when on PATH, else the offline validator); fails on errors and warnings',
@@ -74,6 +77,7 @@ export class Batchform extends Component {
       exec: `${cli} schedule --manifest ${this.outdir}/${MANIFEST_FILE}`,
       receiveArgs: true,
     });
+    addBundleTasks(project, cli, `${this.outdir}/${MANIFEST_FILE}`);
   }
 
   /** Declares one more batch. */
@@ -89,6 +93,7 @@ export class Batchform extends Component {
   /** Validates everything, then registers the generated files (before projen writes or deletes any). */
   public preSynthesize(): void {
     const validated = validateDeclarations({ batches: this.batches, stages: this.stages }, { projectDir: this.project.outdir });
+    addBatchBundleTasks(this.project, this.cli, `${this.outdir}/${MANIFEST_FILE}`, validated.batches.map((b) => b.name));
     const templates = batchTemplates(validated.batches);
     for (const [name, template] of Object.entries(templates)) {
       new JsonFile(this.project, `${this.outdir}/${name}.template.json`, { obj: template, marker: false, readonly: true });

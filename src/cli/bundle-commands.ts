@@ -1,0 +1,66 @@
+// CLI commands over handlers: bundle, package (bundle + deterministic zip) and local invoke.
+import * as fs from 'fs';
+import { Command } from 'commander';
+import { bundleBatch } from '../bundle/esbuild';
+import { DEFAULT_PACKAGE_DIR, packageBatches } from '../bundle/package';
+import { invokeLocally } from '../local/invoke';
+import type { Manifest, ManifestBatch } from '../manifest/manifest';
+
+/** Reads the generated manifest, or says how to create it. */
+export function readManifest(file: string): Manifest {
+  if (!fs.existsSync(file)) throw new Error(`${file} not found; run "npx projen" to generate it.`);
+  return JSON.parse(fs.readFileSync(file, 'utf8')) as Manifest;
+}
+
+/** The batches named (all when none), or an error listing the declared ones. */
+export function selectBatches(manifest: Manifest, names: readonly string[]): ManifestBatch[] {
+  if (names.length === 0) return [...manifest.batches];
+  return names.map((n) => {
+    const b = manifest.batches.find((x) => x.name === n);
+    if (!b) throw new Error(`no batch named "${n}"; declared: ${manifest.batches.map((x) => x.name).join(', ')}.`);
+    return b;
+  });
+}
+
+function kb(bytes: number): string {
+  return `${(bytes / 1024).toFixed(1)} KiB`;
+}
+
+/** Adds `bundle`, `package` and `invoke` to the program. */
+export function registerBundleCommands(program: Command): void {
+  program.command('bundle')
+    .description('bundle handlers with esbuild into dist/batches/<batch>/index.js (+ source map)')
+    .argument('[batches...]', 'batch names (default: all)')
+    .option('--manifest <file>', 'the generated manifest', 'cfn-out/manifest.json')
+    .action(async (names: string[], opts: { manifest: string }) => {
+      for (const b of selectBatches(readManifest(opts.manifest), names)) {
+        const bundle = await bundleBatch(b);
+        console.log(`${b.name}: ${bundle.dir}/index.js`);
+      }
+    });
+
+  program.command('package')
+    .description(`bundle and zip every batch deterministically into ${DEFAULT_PACKAGE_DIR}/<batch>.zip and list them in ${DEFAULT_PACKAGE_DIR}/bundles.json`)
+    .option('--manifest <file>', 'the generated manifest', 'cfn-out/manifest.json')
+    .action(async (opts: { manifest: string }) => {
+      const file = await packageBatches(readManifest(opts.manifest).batches);
+      for (const b of file.bundles) {
+        console.log(`${b.batch}: ${b.zip}  sha256 ${b.sha256}  zip ${kb(b.size)}, index.js ${kb(b.bundleSize)}`);
+      }
+    });
+
+  program.command('invoke')
+    .description('run a batch locally: its bundled handler, a Scheduled Event for --time, a Lambda-like context')
+    .argument('<batch>', 'batch name')
+    .option('--time <iso>', 'the run\'s scheduled time (ISO 8601, default now)')
+    .option('--no-fixture', 'ignore handlers/<batch>.local.ts')
+    .option('--manifest <file>', 'the generated manifest', 'cfn-out/manifest.json')
+    .action(async (name: string, opts: { time?: string; fixture: boolean; manifest: string }) => {
+      const [batch] = selectBatches(readManifest(opts.manifest), [name]);
+      const time = opts.time ? new Date(opts.time) : new Date();
+      if (Number.isNaN(time.getTime())) throw new Error(`--time "${opts.time}" is not an ISO 8601 time, e.g. 2026-11-25T15:10:00Z.`);
+      const run = await invokeLocally(batch, { time, useFixture: opts.fixture });
+      console.log(`\n${batch.name} finished in ${run.durationMs} ms; result:`);
+      console.log(JSON.stringify(run.result, null, 2));
+    });
+}

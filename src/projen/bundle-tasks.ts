@@ -1,0 +1,31 @@
+// projen tasks over handlers: bundle (all and per batch), package zips, and local invoke.
+import type { Project, Task } from 'projen';
+
+/** Adds the tasks that do not depend on the batch list; returns the `bundle` task. */
+export function addBundleTasks(project: Project, cli: string, manifest: string): Task {
+  const bundle = project.addTask('bundle', {
+    description: 'Bundle every batch handler with esbuild into dist/batches/<batch>/',
+    exec: `${cli} bundle --manifest ${manifest}`,
+  });
+  const zips = project.addTask('package:batches', {
+    description: 'Bundle and zip every batch deterministically; list zip, sha256 and size in dist/batches/bundles.json',
+    exec: `${cli} package --manifest ${manifest}`,
+  });
+  project.packageTask.spawn(zips);
+  project.addTask('invoke', {
+    description: 'Run a batch locally with a Scheduled Event: npx projen invoke <batch> [--time ISO]',
+    exec: `${cli} invoke --manifest ${manifest}`,
+    receiveArgs: true,
+  });
+  return bundle;
+}
+
+/** Adds `bundle:<batch>` for each batch. */
+export function addBatchBundleTasks(project: Project, cli: string, manifest: string, batchNames: readonly string[]): void {
+  for (const name of batchNames) {
+    project.addTask(`bundle:${name}`, {
+      description: `Bundle the handler of batch ${name}`,
+      exec: `${cli} bundle ${name} --manifest ${manifest}`,
+    });
+  }
+}
