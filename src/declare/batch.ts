@@ -152,6 +152,28 @@ export interface BatchOptions {
    */
   readonly tags?: Record<string, string>;
   /**
+   * Whether the batch gets its alarms: failed run (`Errors` > 0), missed run (`Invocations` < 1
+   * over the longest gap of its schedule plus a grace), delivery failed (the rule's
+   * `FailedInvocations` > 0) and dead letters waiting. Notifications go to the stage's
+   * `alarmTopicArn` or `alarmEmails`.
+   * @default true
+   */
+  readonly alarms?: boolean;
+  /**
+   * How many times Lambda retries a failed run (0-2). One retry absorbs a transient fault (a
+   * database failover, a throttle) and is safe because handlers are idempotent (EventBridge may
+   * deliver a run twice anyway); a second retry would triple the cost of a run that times out
+   * and can push it past the next scheduled run. Runs that still fail go to the dead-letter queue.
+   * @default 1
+   */
+  readonly retryAttempts?: number;
+  /**
+   * How long, in seconds, a run may wait (for delivery or for a retry) before it is given up and
+   * sent to the dead-letter queue (60-21600).
+   * @default 3600
+   */
+  readonly maxEventAgeSeconds?: number;
+  /**
    * Names of the stages this batch is deployed to.
    * @default - every declared stage
    * @example ['prod']

@@ -82,6 +82,19 @@ export interface StageOptions {
    */
   readonly githubEnvironment?: string;
   /**
+   * SNS topic that receives the alarms of every batch in this stage.
+   * @default - see `alarmEmails`
+   * @example 'arn:aws:sns:ap-northeast-2:111122223333:oncall'
+   */
+  readonly alarmTopicArn?: string;
+  /**
+   * E-mail addresses (at most 5) that each batch stack subscribes to an encrypted topic it creates
+   * for its alarms, when no `alarmTopicArn` is given. Each address confirms its subscription once.
+   * @default - alarms have no notification (they still show in the CloudWatch console)
+   * @example ['oncall@example.com']
+   */
+  readonly alarmEmails?: string[];
+  /**
    * Tags added to every stack of this stage.
    * @default {}
    */

@@ -1,5 +1,6 @@
 // The deploy manifest: per stage, every stack with its template, parameters, code location and tags.
 import { PARAMETERS } from '../template/batch-template';
+import { ALARM_PARAMETERS, NO_TOPIC } from '../template/operations';
 import { Batch, Stage, stackName, ValidatedDeclarations } from '../validate/model';
 
 /** Version of the manifest format; bumped on incompatible changes. */
@@ -81,6 +82,10 @@ function manifestStack(outdir: string, stage: Stage, batch: Batch): ManifestStac
   if (batch.vpc) {
     parameters[PARAMETERS.subnetIds] = stage.subnetIds.join(',');
     parameters[PARAMETERS.securityGroupIds] = stage.securityGroupIds.join(',');
+  }
+  if (batch.alarms) {
+    parameters[ALARM_PARAMETERS.topicArn] = stage.alarmTopicArn ?? NO_TOPIC;
+    parameters[ALARM_PARAMETERS.emails] = stage.alarmEmails.join(',');
   }
   return {
     stackName: stackName(stage, batch.name),

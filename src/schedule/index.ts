@@ -5,3 +5,4 @@ export * from './builder';
 export * from './next-runs';
 export * from './describe';
 export * from './timezone';
+export * from './gaps';

@@ -1,10 +1,11 @@
 // The CloudFormation template of one batch: log group, role, function, schedule rule, permission.
-import { Aws, CfnOutput, CfnParameter, Fn, Stack } from 'aws-cdk-lib';
+import { App, Aws, CfnOutput, CfnParameter, Fn, Stack, Validations } from 'aws-cdk-lib';
 import { CfnRule } from 'aws-cdk-lib/aws-events';
 import { CfnRole } from 'aws-cdk-lib/aws-iam';
-import { CfnFunction, CfnPermission } from 'aws-cdk-lib/aws-lambda';
+import { CfnEventInvokeConfig, CfnFunction, CfnPermission } from 'aws-cdk-lib/aws-lambda';
 import { CfnLogGroup } from 'aws-cdk-lib/aws-logs';
 import type { Batch } from '../validate/model';
+import { addAlarms, addDeadLetterQueue, addDeadLetterQueuePolicy } from './operations';
 import { CfnTemplate, synthesizeStacks } from './synth';
 
 /** Logical ids of a batch template's resources: short, readable, stable across regenerations. */
@@ -14,7 +15,12 @@ export const LOGICAL_IDS = {
   function: 'Function',
   rule: 'Schedule',
   permission: 'InvokePermission',
+  deadLetterQueue: 'DeadLetterQueue',
+  invokeConfig: 'InvokeConfig',
 } as const;
+
+/** How often EventBridge retries delivering a run to the function before dead-lettering it. */
+export const DELIVERY_RETRY_ATTEMPTS = 3;
 
 /** Names of a batch template's parameters; the manifest gives their values per stage. */
 export const PARAMETERS = {
@@ -61,11 +67,19 @@ export function addBatchResources(stack: Stack, batch: Batch): void {
     retentionInDays: batch.logRetentionDays,
   });
 
+  const deadLetters = addDeadLetterQueue(stack);
+
   const statements: Record<string, unknown>[] = [{
     Sid: 'WriteOwnLogs',
     Effect: 'Allow',
     Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
     Resource: logGroup.attrArn,
+  }, {
+    // Lambda sends runs that failed every retry to the dead-letter queue as the function's role.
+    Sid: 'DeadLetterFailedRuns',
+    Effect: 'Allow',
+    Action: 'sqs:SendMessage',
+    Resource: deadLetters.attrArn,
   }];
   if (batch.vpc) {
     statements.push({
@@ -94,6 +108,12 @@ export function addBatchResources(stack: Stack, batch: Batch): void {
     },
     policies: [{ policyName: 'batch', policyDocument: { Version: '2012-10-17', Statement: statements } }],
   });
+  if (batch.vpc) {
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+      reason: 'Only the VPC statement uses "*": Lambda creates and describes the function\'s network interfaces with ec2:CreateNetworkInterface/Describe*/DeleteNetworkInterface/Assign/UnassignPrivateIpAddresses, which do not support resource-level scoping here (AWSLambdaVPCAccessExecutionRole uses "*" too). Every other statement names its resources.',
+    });
+  }
 
   let vpcConfig: CfnFunction.VpcConfigProperty | undefined;
   if (batch.vpc) {
@@ -129,13 +149,28 @@ export function addBatchResources(stack: Stack, batch: Batch): void {
     vpcConfig,
   });
 
+  new CfnEventInvokeConfig(stack, LOGICAL_IDS.invokeConfig, {
+    functionName: fn.ref,
+    qualifier: '$LATEST',
+    maximumRetryAttempts: batch.retryAttempts,
+    maximumEventAgeInSeconds: batch.maxEventAgeSeconds,
+    destinationConfig: { onFailure: { destination: deadLetters.attrArn } },
+  });
+
   const rule = new CfnRule(stack, LOGICAL_IDS.rule, {
     name: functionName,
     description: `Runs batchform batch ${batch.name}: ${batch.schedule.expression} (UTC)`,
     scheduleExpression: batch.schedule.expression,
     state: batch.enabled ? 'ENABLED' : 'DISABLED',
-    targets: [{ id: 'Function', arn: fn.attrArn, input: batch.input }],
+    targets: [{
+      id: 'Function',
+      arn: fn.attrArn,
+      input: batch.input,
+      retryPolicy: { maximumRetryAttempts: DELIVERY_RETRY_ATTEMPTS, maximumEventAgeInSeconds: batch.maxEventAgeSeconds },
+      deadLetterConfig: { arn: deadLetters.attrArn },
+    }],
   });
+  addDeadLetterQueuePolicy(stack, deadLetters, rule.attrArn);
 
   new CfnPermission(stack, LOGICAL_IDS.permission, {
     action: 'lambda:InvokeFunction',
@@ -145,12 +180,19 @@ export function addBatchResources(stack: Stack, batch: Batch): void {
     sourceAccount: Aws.ACCOUNT_ID,
   });
 
+  if (batch.alarms) {
+    addAlarms(stack, batch, {
+      functionName: fn.ref, ruleName: rule.ref, queueName: deadLetters.attrQueueName, logGroupName: logGroup.ref,
+    });
+  }
+
   new CfnOutput(stack, 'FunctionArn', { value: fn.attrArn, description: 'ARN of the batch function' });
   new CfnOutput(stack, 'RuleArn', { value: rule.attrArn, description: 'ARN of the schedule rule' });
   new CfnOutput(stack, 'LogGroupName', { value: logGroup.ref, description: 'Log group of the batch function' });
+  new CfnOutput(stack, 'DeadLetterQueueUrl', { value: deadLetters.ref, description: 'Runs that failed every retry or could not be delivered' });
 }
 
 /** Builds the template of every batch, keyed by batch name, in one synthesis. */
-export function batchTemplates(batches: readonly Batch[]): Record<string, CfnTemplate> {
-  return synthesizeStacks(Object.fromEntries(batches.map((b) => [b.name, (stack: Stack) => addBatchResources(stack, b)])));
+export function batchTemplates(batches: readonly Batch[], configure?: (app: App) => void): Record<string, CfnTemplate> {
+  return synthesizeStacks(Object.fromEntries(batches.map((b) => [b.name, (stack: Stack) => addBatchResources(stack, b)])), configure);
 }

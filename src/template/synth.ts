@@ -14,7 +14,10 @@ export type CfnTemplate = Record<string, unknown>;
  * no `BootstrapVersion` parameter or rule, no `aws:cdk:path` metadata. The built-in template
  * validation is off here (it costs seconds per regeneration); `lint:cfn` runs it instead.
  */
-export function synthesizeStacks(build: Record<string, (stack: Stack) => void>): Record<string, CfnTemplate> {
+export function synthesizeStacks(
+  build: Record<string, (stack: Stack) => void>,
+  configure: (app: App) => void = () => undefined,
+): Record<string, CfnTemplate> {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'batchform-synth-'));
   try {
     const app = new App({
@@ -27,6 +30,8 @@ export function synthesizeStacks(build: Record<string, (stack: Stack) => void>):
         'aws:cdk:disable-version-reporting': true,
       },
     });
+    // Lets tests add validation plugins (cdk-nag) to the very App that builds the templates.
+    configure(app);
     const ids = Object.keys(build);
     for (const id of ids) {
       const stack = new Stack(app, id, { synthesizer: new BootstraplessSynthesizer(), stackName: id });

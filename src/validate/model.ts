@@ -13,6 +13,9 @@ export const BATCH_DEFAULTS = {
   logRetentionDays: 30,
   reservedConcurrency: 1,
   timezone: 'UTC',
+  alarms: true,
+  retryAttempts: 1,
+  maxEventAgeSeconds: 3600,
 } as const;
 
 /** Defaults applied to a stage declaration; documented on `StageOptions`. */
@@ -41,6 +44,9 @@ export interface Batch {
   readonly reservedConcurrency: number;
   readonly timezone: string;
   readonly tags: Readonly<Record<string, string>>;
+  readonly alarms: boolean;
+  readonly retryAttempts: number;
+  readonly maxEventAgeSeconds: number;
   /** Names of the stages the batch deploys to. */
   readonly stages: readonly string[];
 }
@@ -59,6 +65,8 @@ export interface Stage {
   readonly previewRoleArn?: string;
   readonly executionRoleArn?: string;
   readonly githubEnvironment: string;
+  readonly alarmTopicArn?: string;
+  readonly alarmEmails: readonly string[];
   readonly tags: Readonly<Record<string, string>>;
 }
 

@@ -104,6 +104,8 @@ export function validateDeclarations(decl: Declarations, options: ValidateOption
     previewRoleArn: s.previewRoleArn,
     executionRoleArn: s.executionRoleArn,
     githubEnvironment: s.githubEnvironment ?? s.name,
+    alarmTopicArn: s.alarmTopicArn,
+    alarmEmails: [...(s.alarmEmails ?? [])],
     tags: { ...(s.tags ?? {}) },
   }));
   const batches: Batch[] = decl.batches.map((b) => ({
@@ -124,6 +126,9 @@ export function validateDeclarations(decl: Declarations, options: ValidateOption
     reservedConcurrency: b.reservedConcurrency ?? BATCH_DEFAULTS.reservedConcurrency,
     timezone: b.timezone ?? BATCH_DEFAULTS.timezone,
     tags: { ...(b.tags ?? {}) },
+    alarms: b.alarms ?? BATCH_DEFAULTS.alarms,
+    retryAttempts: b.retryAttempts ?? BATCH_DEFAULTS.retryAttempts,
+    maxEventAgeSeconds: b.maxEventAgeSeconds ?? BATCH_DEFAULTS.maxEventAgeSeconds,
     stages: b.stages ? [...b.stages] : stages.map((s) => s.name),
   }));
   return { batches, stages };

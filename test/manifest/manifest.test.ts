@@ -5,7 +5,7 @@ import { BATCH, fileExists, STAGE } from '../fixtures';
 const decl = validateDeclarations({
   stages: [
     { ...STAGE, tags: { owner: 'platform' } },
-    { ...STAGE, name: 'dev', account: '444455556666', stackPrefix: 'acme-dev', artifactPrefix: 'code', subnetIds: [], securityGroupIds: [] },
+    { ...STAGE, name: 'dev', account: '444455556666', stackPrefix: 'acme-dev', artifactPrefix: 'code', subnetIds: [], securityGroupIds: [], alarmEmails: ['a@example.com', 'b@example.com'] },
   ],
   batches: [
     { ...BATCH, vpc: true, stages: ['prod'], timezone: 'Asia/Seoul', tags: { team: 'data' } },
@@ -34,12 +34,20 @@ describe('manifest', () => {
     const prod = manifest.stages[0];
     expect(prod.stacks[0].parameters).toEqual({
       CodeS3Bucket: STAGE.artifactBucket, SubnetIds: 'subnet-0a1b2c3d4e5f60718', SecurityGroupIds: 'sg-0123456789abcdef0',
+      AlarmTopicArn: 'none', AlarmEmails: '',
     });
-    expect(prod.stacks[1].parameters).toEqual({ CodeS3Bucket: STAGE.artifactBucket });
+    expect(prod.stacks[1].parameters).toEqual({ CodeS3Bucket: STAGE.artifactBucket, AlarmTopicArn: 'none', AlarmEmails: '' });
     expect(prod.stacks[0].code).toEqual({
       bucket: STAGE.artifactBucket, keyPrefix: 'batchform/daily-stats', bucketParameter: 'CodeS3Bucket', keyParameter: 'CodeS3Key',
     });
     expect(manifest.stages[1].stacks[0].code.keyPrefix).toBe('code/weekly-report');
+  });
+
+  test('passes each stage\'s alarm target, and none for batches that opt out', () => {
+    expect(manifest.stages[1].stacks[0].parameters).toMatchObject({ AlarmTopicArn: 'none', AlarmEmails: 'a@example.com,b@example.com' });
+    const quiet = buildManifest(validateDeclarations({ stages: [{ ...STAGE, alarmTopicArn: 'arn:aws:sns:ap-northeast-2:111122223333:oncall' }], batches: [BATCH, { ...BATCH, name: 'quiet', alarms: false }] }, { fileExists }), 'cfn-out');
+    expect(quiet.stages[0].stacks[0].parameters.AlarmTopicArn).toBe('arn:aws:sns:ap-northeast-2:111122223333:oncall');
+    expect(Object.keys(quiet.stages[0].stacks[1].parameters)).toEqual(['CodeS3Bucket']);
   });
 
   test('merges stage, batch and batchform tags', () => {

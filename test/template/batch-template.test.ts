@@ -29,19 +29,20 @@ describe('batch template', () => {
       expect(text).not.toContain('BootstrapVersion');
       expect(text).not.toContain('aws:cdk:path');
       expect(Object.keys(t)).not.toContain('//');
-      expect(Object.keys(t).sort()).toEqual(['Description', 'Outputs', 'Parameters', 'Resources']);
+      expect(Object.keys(t).sort()).toEqual(['Conditions', 'Description', 'Outputs', 'Parameters', 'Resources']);
       expect(t.Rules).toBeUndefined();
     }
   });
 
-  test('has the five resources under short stable logical ids', () => {
-    expect(Object.fromEntries(Object.entries(vpc.Resources as Json).map(([id, r]) => [id, (r as Json).Type]))).toEqual({
+  test('has the five core resources under short stable logical ids', () => {
+    expect(Object.fromEntries(Object.entries(vpc.Resources as Json).map(([id, r]) => [id, (r as Json).Type]))).toMatchObject({
       LogGroup: 'AWS::Logs::LogGroup',
       Role: 'AWS::IAM::Role',
       Function: 'AWS::Lambda::Function',
       Schedule: 'AWS::Events::Rule',
       InvokePermission: 'AWS::Lambda::Permission',
     });
+    expect(Object.keys(vpc.Resources).every((id) => /^[A-Z][A-Za-z0-9]{2,30}$/.test(id))).toBe(true);
     // Regenerating gives byte-identical output.
     expect(JSON.stringify(templatesFor({ name: 'weekly-report', handler: 'handlers/weekly-report.ts', schedule: 'rate(7 days)', enabled: false, input: { report: 'weekly' } })['weekly-report'])).toBe(JSON.stringify(plain));
   });
@@ -71,7 +72,7 @@ describe('batch template', () => {
 
   test('a non-VPC batch has no VPC config, parameters or rights', () => {
     expect(plain.Resources.Function.Properties.VpcConfig).toBeUndefined();
-    expect(Object.keys(plain.Parameters).sort()).toEqual(['CodeS3Bucket', 'CodeS3Key']);
+    expect(Object.keys(plain.Parameters).sort()).toEqual(['AlarmEmails', 'AlarmTopicArn', 'CodeS3Bucket', 'CodeS3Key']);
     expect(JSON.stringify(plain.Resources.Role)).not.toContain('ec2:');
   });
 
@@ -82,11 +83,12 @@ describe('batch template', () => {
     ]);
     expect(role.ManagedPolicyArns).toBeUndefined();
     const statements = role.Policies[0].PolicyDocument.Statement;
-    expect(statements).toHaveLength(3);
+    expect(statements).toHaveLength(4);
     expect(statements[0]).toEqual({ Sid: 'WriteOwnLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': ['LogGroup', 'Arn'] } });
-    expect(statements[1].Action).toEqual(expect.arrayContaining(['ec2:CreateNetworkInterface', 'ec2:DeleteNetworkInterface']));
-    expect(statements[2]).toEqual({ Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: ['arn:aws:secretsmanager:ap-northeast-2:111122223333:secret:db-AbCdEf'] });
-    expect(plain.Resources.Role.Properties.Policies[0].PolicyDocument.Statement).toHaveLength(1);
+    expect(statements[1]).toEqual({ Sid: 'DeadLetterFailedRuns', Effect: 'Allow', Action: 'sqs:SendMessage', Resource: { 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] } });
+    expect(statements[2].Action).toEqual(expect.arrayContaining(['ec2:CreateNetworkInterface', 'ec2:DeleteNetworkInterface']));
+    expect(statements[3]).toEqual({ Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: ['arn:aws:secretsmanager:ap-northeast-2:111122223333:secret:db-AbCdEf'] });
+    expect(plain.Resources.Role.Properties.Policies[0].PolicyDocument.Statement.map((s: Json) => s.Sid)).toEqual(['WriteOwnLogs', 'DeadLetterFailedRuns']);
   });
 
   test('rule: schedule, state and the function as target with the constant input', () => {
@@ -111,8 +113,9 @@ describe('batch template', () => {
     });
   });
 
-  test('outputs: function ARN, rule ARN, log group name', () => {
+  test('outputs: function ARN, rule ARN, log group name, dead-letter queue', () => {
     expect(vpc.Outputs).toEqual({
+      DeadLetterQueueUrl: { Description: 'Runs that failed every retry or could not be delivered', Value: { Ref: 'DeadLetterQueue' } },
       FunctionArn: { Description: 'ARN of the batch function', Value: { 'Fn::GetAtt': ['Function', 'Arn'] } },
       RuleArn: { Description: 'ARN of the schedule rule', Value: { 'Fn::GetAtt': ['Schedule', 'Arn'] } },
       LogGroupName: { Description: 'Log group of the batch function', Value: { Ref: 'LogGroup' } },

@@ -3,6 +3,7 @@ import { descriptionLength, architectureValid, concurrencyValid, environmentVali
 import { handlerFile } from './handler';
 import { policyStatementsValid } from './iam';
 import { batchNameShape, functionNameLength } from './names';
+import { alarmsFlag, alarmTarget, maxEventAgeRange, retryAttemptsRange } from './operations';
 import { scheduleValid, timezoneValid } from './schedule';
 import { batchTags, stageReferences, stageShape, vpcIdsPresent } from './stages';
 import type { BatchRule, StageRule } from './types';
@@ -27,11 +28,15 @@ export const BATCH_RULES: Readonly<Record<string, BatchRule>> = {
   stageReferences,
   vpcIdsPresent,
   batchTags,
+  alarmsFlag,
+  retryAttemptsRange,
+  maxEventAgeRange,
 };
 
 /** Rules every stage declaration must pass. */
 export const STAGE_RULES: Readonly<Record<string, StageRule>> = {
   stageShape,
+  alarmTarget,
 };
 
 export type { BatchRule, StageRule, RuleContext } from './types';

@@ -7,8 +7,8 @@ export const NAME_PATTERN = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 /** Lambda's limit on function names, which are `<stackPrefix>-<batch>`. */
 export const MAX_FUNCTION_NAME = 64;
 
-/** Names taken by other files in cfn-out/. */
-export const RESERVED_NAMES = ['bootstrap', 'manifest'];
+/** Names taken by batchform's own files in cfn-out/. */
+export const RESERVED_NAMES: Record<string, string> = { bootstrap: 'bootstrap.template.json', manifest: 'manifest.json' };
 
 export const batchNameShape: BatchRule = (batch) => {
   if (typeof batch.name !== 'string' || !NAME_PATTERN.test(batch.name)) {
@@ -18,10 +18,10 @@ export const batchNameShape: BatchRule = (batch) => {
       fix: 'use lowercase letters, digits and single hyphens, starting with a letter, e.g. "daily-stats".',
     }];
   }
-  if (RESERVED_NAMES.includes(batch.name)) {
+  if (batch.name in RESERVED_NAMES) {
     return [{
       field: 'name',
-      message: `"${batch.name}" is reserved (cfn-out/${batch.name}.*.json is batchform's own file).`,
+      message: `"${batch.name}" is reserved: cfn-out/${RESERVED_NAMES[batch.name]} is batchform's own file.`,
       fix: `choose another name, e.g. "${batch.name}-job".`,
     }];
   }

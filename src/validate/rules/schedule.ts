@@ -23,7 +23,8 @@ export const scheduleValid: BatchRule = (batch) => {
   }
   return checkSchedule(expression).problems.map((p) => ({
     field: 'schedule',
-    message: `${show(expression)}: ${p.field}: ${p.message}`,
+    // Quote the whole expression once; the problem itself names the part (minutes, rate unit...).
+    message: `${p.message.includes(expression) ? '' : `${show(expression)}: `}${p.message}${/[.!?]$/.test(p.message) ? '' : '.'}`,
     fix: p.fix,
   }));
 };

@@ -1,0 +1,42 @@
+// The longest wait between two runs of a schedule: what a missed-run (dead-man's switch) alarm needs.
+import { ParsedSchedule, parseSchedule } from './expression';
+import { nextRuns } from './next-runs';
+
+/** How often a schedule runs, at its sparsest. */
+export interface ScheduleGap {
+  /** The longest time between two consecutive runs, in seconds. */
+  readonly longestGapSeconds: number;
+  /**
+   * True when the schedule stops running (a year field other than `*`): after its last run a
+   * missed-run alarm would fire for ever, so none is made.
+   */
+  readonly finite: boolean;
+}
+
+/**
+ * A fixed starting point, so the gap (and so every template) does not change with the day the
+ * project is regenerated. A year from it covers every month length, including a leap February.
+ */
+const REFERENCE = new Date('2027-01-01T00:00:00Z');
+const HORIZON_MS = 2 * 366 * 24 * 3600 * 1000;
+/** Enough runs to span a week of an every-minute schedule and two years of sparse ones. */
+const MAX_RUNS = 12_000;
+
+/**
+ * The longest gap between consecutive runs over the two years after a fixed reference date.
+ *
+ * @example
+ * longestGap('cron(0 9 ? * MON-FRI *)').longestGapSeconds // 259200: Friday 09:00 to Monday 09:00
+ */
+export function longestGap(schedule: ParsedSchedule | string): ScheduleGap {
+  const parsed = typeof schedule === 'string' ? parseSchedule(schedule) : schedule;
+  if (parsed.kind === 'rate') {
+    const unit = { minute: 60, hour: 3600, day: 86400 }[parsed.unit];
+    return { longestGapSeconds: parsed.value * unit, finite: false };
+  }
+  const finite = parsed.fields.year !== '*';
+  const runs = nextRuns(parsed, MAX_RUNS, REFERENCE).filter((d) => d.getTime() <= REFERENCE.getTime() + HORIZON_MS);
+  let longest = 0;
+  for (let i = 1; i < runs.length; i++) longest = Math.max(longest, runs[i].getTime() - runs[i - 1].getTime());
+  return { longestGapSeconds: Math.round(longest / 1000), finite };
+}

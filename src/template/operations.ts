@@ -1,0 +1,255 @@
+// Operations resources of a batch: dead-letter queue, retries, alarms and where alarms are sent.
+import { Aws, CfnCondition, CfnParameter, Fn, Stack, Validations } from 'aws-cdk-lib';
+import { CfnAlarm } from 'aws-cdk-lib/aws-cloudwatch';
+import { CfnKey } from 'aws-cdk-lib/aws-kms';
+import { CfnSubscription, CfnTopic, CfnTopicPolicy } from 'aws-cdk-lib/aws-sns';
+import { CfnQueue, CfnQueuePolicy } from 'aws-cdk-lib/aws-sqs';
+import { longestGap } from '../schedule/gaps';
+import type { Batch } from '../validate/model';
+import { MAX_ALARM_EMAILS } from '../validate/rules/operations';
+
+/** Parameters of the alarm notification target; the manifest gives their values per stage. */
+export const ALARM_PARAMETERS = { topicArn: 'AlarmTopicArn', emails: 'AlarmEmails' } as const;
+
+/**
+ * Value of AlarmTopicArn meaning "no topic". Not the empty string: validators check the
+ * parameter's default against AlarmActions' minimum length without evaluating the condition.
+ */
+export const NO_TOPIC = 'none';
+
+/** CloudWatch's limits on an alarm's evaluation range (period × evaluation periods), in seconds. */
+const MAX_RANGE = 7 * 86400;
+const MAX_RANGE_SHORT_PERIOD = 86400;
+
+/** How the missed-run alarm watches a schedule, or why it cannot. */
+export type MissedRunWindow =
+  | { readonly supported: true; readonly gapSeconds: number; readonly windowSeconds: number; readonly periodSeconds: number; readonly evaluationPeriods: number }
+  | { readonly supported: false; readonly gapSeconds: number; readonly reason: string };
+
+/**
+ * The window in which a schedule must fire at least once: its longest gap between runs plus a
+ * grace for late starts (10% of the gap, between 5 minutes and 1 hour), cut to CloudWatch's
+ * 7-day evaluation limit. Windows up to a day use 1-minute periods; longer ones 1-hour periods.
+ * Schedules whose gap exceeds 7 days (monthly, yearly) or that end (a bounded year) cannot be
+ * watched by a CloudWatch alarm.
+ */
+export function missedRunWindow(batch: Pick<Batch, 'schedule'>): MissedRunWindow {
+  const gap = longestGap(batch.schedule);
+  if (gap.finite) {
+    return { supported: false, gapSeconds: gap.longestGapSeconds, reason: 'the schedule ends (its year field is bounded), after which every window would be "missed"' };
+  }
+  if (gap.longestGapSeconds > MAX_RANGE) {
+    return { supported: false, gapSeconds: gap.longestGapSeconds, reason: `its longest gap between runs (${Math.round(gap.longestGapSeconds / 86400)} days) exceeds the 7 days a CloudWatch alarm can look back` };
+  }
+  const grace = Math.min(3600, Math.max(300, Math.round(gap.longestGapSeconds * 0.1)));
+  const wanted = gap.longestGapSeconds + grace;
+  const periodSeconds = wanted <= MAX_RANGE_SHORT_PERIOD ? 60 : 3600;
+  const evaluationPeriods = Math.min(Math.ceil(wanted / periodSeconds), (periodSeconds < 3600 ? MAX_RANGE_SHORT_PERIOD : MAX_RANGE) / periodSeconds);
+  return { supported: true, gapSeconds: gap.longestGapSeconds, windowSeconds: periodSeconds * evaluationPeriods, periodSeconds, evaluationPeriods };
+}
+
+/** A duration in words for alarm descriptions: "25 hours", "10 minutes". */
+export function humanDuration(seconds: number): string {
+  if (seconds % 86400 === 0) return `${seconds / 86400} day${seconds === 86400 ? '' : 's'}`;
+  if (seconds % 3600 === 0) return `${seconds / 3600} hour${seconds === 3600 ? '' : 's'}`;
+  return `${Math.round(seconds / 60)} minute${seconds === 60 ? '' : 's'}`;
+}
+
+/** The dead-letter queue: encrypted, TLS only, writable by this batch's rule. */
+export function addDeadLetterQueue(stack: Stack): CfnQueue {
+  const queue = new CfnQueue(stack, 'DeadLetterQueue', {
+    sqsManagedSseEnabled: true,
+    messageRetentionPeriod: 14 * 86400,
+  });
+  Validations.of(queue).acknowledge({
+    id: 'AwsSolutions-SQS3',
+    reason: 'This queue is itself the dead-letter queue: of the schedule rule target and of the function\'s failed asynchronous runs.',
+  });
+  return queue;
+}
+
+/** The queue policy: the rule may send its undeliverable events; nobody may use plain HTTP. */
+export function addDeadLetterQueuePolicy(stack: Stack, queue: CfnQueue, ruleArn: string): void {
+  new CfnQueuePolicy(stack, 'DeadLetterQueuePolicy', {
+    queues: [queue.ref],
+    policyDocument: {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Sid: 'ScheduleRuleDeadLetters',
+          Effect: 'Allow',
+          Principal: { Service: 'events.amazonaws.com' },
+          Action: 'sqs:SendMessage',
+          Resource: queue.attrArn,
+          Condition: { ArnEquals: { 'aws:SourceArn': ruleArn } },
+        },
+        {
+          Sid: 'TlsOnly',
+          Effect: 'Deny',
+          Principal: '*',
+          Action: 'sqs:*',
+          Resource: queue.attrArn,
+          Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+        },
+      ],
+    },
+  });
+}
+
+interface AlarmTargets {
+  readonly functionName: string;
+  readonly ruleName: string;
+  readonly queueName: string;
+  readonly logGroupName: string;
+}
+
+/**
+ * The notification target: an existing topic (parameter), or a topic this stack creates with
+ * the given e-mail subscriptions, encrypted with a key CloudWatch may use, or nothing.
+ * Returns the alarm actions value.
+ */
+function addNotificationTarget(stack: Stack): unknown {
+  const topicArn = new CfnParameter(stack, ALARM_PARAMETERS.topicArn, {
+    type: 'String', default: NO_TOPIC, description: `SNS topic for this batch's alarms ("${NO_TOPIC}": see AlarmEmails)`,
+  });
+  const emails = new CfnParameter(stack, ALARM_PARAMETERS.emails, {
+    type: 'CommaDelimitedList', default: '', description: `Up to ${MAX_ALARM_EMAILS} e-mail addresses subscribed to a topic this stack creates, when AlarmTopicArn is "${NO_TOPIC}"`,
+  });
+  const hasTopic = new CfnCondition(stack, 'HasAlarmTopic', { expression: Fn.conditionNot(Fn.conditionEquals(topicArn.valueAsString, NO_TOPIC)) });
+  const hasEmails = new CfnCondition(stack, 'HasAlarmEmails', { expression: Fn.conditionNot(Fn.conditionEquals(Fn.join('', emails.valueAsList), '')) });
+  const createTopic = new CfnCondition(stack, 'CreateAlarmTopic', { expression: Fn.conditionAnd(Fn.conditionNot(hasTopic), hasEmails) });
+
+  // CloudWatch cannot publish to a topic encrypted with the AWS-managed aws/sns key, so the
+  // created topic gets its own key that allows CloudWatch (and only from this account).
+  const key = new CfnKey(stack, 'AlarmTopicKey', {
+    description: Fn.sub('Encrypts the alarm topic of ${AWS::StackName}'),
+    enableKeyRotation: true,
+    keyPolicy: {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Sid: 'AccountAdministers',
+          Effect: 'Allow',
+          Principal: { AWS: Fn.sub('arn:${AWS::Partition}:iam::${AWS::AccountId}:root') },
+          Action: 'kms:*',
+          Resource: '*',
+        },
+        {
+          Sid: 'CloudWatchPublishes',
+          Effect: 'Allow',
+          Principal: { Service: 'cloudwatch.amazonaws.com' },
+          Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          Resource: '*',
+          Condition: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
+        },
+      ],
+    },
+  });
+  key.cfnOptions.condition = createTopic;
+  const topic = new CfnTopic(stack, 'AlarmTopic', { kmsMasterKeyId: key.attrArn, displayName: Fn.sub('${AWS::StackName} alarms') });
+  topic.cfnOptions.condition = createTopic;
+  const topicPolicy = new CfnTopicPolicy(stack, 'AlarmTopicPolicy', {
+    topics: [topic.ref],
+    policyDocument: {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Sid: 'CloudWatchAlarmsPublish',
+          Effect: 'Allow',
+          Principal: { Service: 'cloudwatch.amazonaws.com' },
+          Action: 'sns:Publish',
+          Resource: topic.ref,
+          Condition: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
+        },
+        {
+          Sid: 'TlsOnly',
+          Effect: 'Deny',
+          Principal: '*',
+          Action: 'sns:Publish',
+          Resource: topic.ref,
+          Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+        },
+      ],
+    },
+  });
+  topicPolicy.cfnOptions.condition = createTopic;
+
+  // A CommaDelimitedList cannot be iterated in plain CloudFormation: pad it and pick fixed slots.
+  const padded = Fn.split(',', Fn.join(',', [Fn.join(',', emails.valueAsList), ','.repeat(MAX_ALARM_EMAILS - 1)]));
+  for (let i = 0; i < MAX_ALARM_EMAILS; i++) {
+    const address = Fn.select(i, padded);
+    const has = new CfnCondition(stack, `HasAlarmEmail${i + 1}`, {
+      expression: Fn.conditionAnd(createTopic, Fn.conditionNot(Fn.conditionEquals(address, ''))),
+    });
+    const sub = new CfnSubscription(stack, `AlarmEmail${i + 1}`, { topicArn: topic.ref, protocol: 'email', endpoint: address });
+    sub.cfnOptions.condition = has;
+  }
+  return Fn.conditionIf(hasTopic.logicalId, [topicArn.valueAsString], Fn.conditionIf(createTopic.logicalId, [topic.ref], Aws.NO_VALUE));
+}
+
+/** The batch's alarms, named and described so the person paged knows which batch and what to do. */
+export function addAlarms(stack: Stack, batch: Batch, targets: AlarmTargets): void {
+  const actions = addNotificationTarget(stack);
+  const common = {
+    alarmActions: actions as string[],
+    okActions: actions as string[],
+    evaluationPeriods: 1,
+    threshold: 0,
+    comparisonOperator: 'GreaterThanThreshold',
+    treatMissingData: 'notBreaching',
+  };
+  const runPeriod = Math.max(60, Math.ceil(batch.timeout / 60) * 60);
+  new CfnAlarm(stack, 'FailedRunAlarm', {
+    ...common,
+    alarmName: Fn.sub('${AWS::StackName}-failed-run'),
+    alarmDescription: Fn.sub(`batchform batch ${batch.name}: a run failed (Lambda Errors > 0). Read the run's error in log group \${LogGroupName}, fix the cause, then rerun it (it is idempotent) with: aws lambda invoke --function-name \${FunctionName} --invocation-type Event out.json`, {
+      LogGroupName: targets.logGroupName, FunctionName: targets.functionName,
+    }),
+    namespace: 'AWS/Lambda',
+    metricName: 'Errors',
+    dimensions: [{ name: 'FunctionName', value: targets.functionName }],
+    statistic: 'Sum',
+    period: runPeriod,
+  });
+
+  const window = missedRunWindow(batch);
+  if (batch.enabled && window.supported) {
+    new CfnAlarm(stack, 'MissedRunAlarm', {
+      ...common,
+      alarmName: Fn.sub('${AWS::StackName}-missed-run'),
+      alarmDescription: `batchform batch ${batch.name}: no run in the last ${humanDuration(window.windowSeconds)}, though ${batch.schedule.expression} fires at least every ${humanDuration(window.gapSeconds)}. Check that the rule is enabled, that the function exists and is not throttled, and the rule's FailedInvocations.`,
+      namespace: 'AWS/Lambda',
+      metricName: 'Invocations',
+      dimensions: [{ name: 'FunctionName', value: targets.functionName }],
+      statistic: 'Sum',
+      period: window.periodSeconds,
+      evaluationPeriods: window.evaluationPeriods,
+      threshold: 1,
+      comparisonOperator: 'LessThanThreshold',
+      // No data point at all means no invocation: that is exactly a missed run.
+      treatMissingData: 'breaching',
+    });
+  }
+
+  new CfnAlarm(stack, 'DeliveryFailedAlarm', {
+    ...common,
+    alarmName: Fn.sub('${AWS::StackName}-delivery-failed'),
+    alarmDescription: `batchform batch ${batch.name}: EventBridge could not invoke the function (rule FailedInvocations > 0). Check the function's resource policy and that it exists; undelivered runs are in the dead-letter queue.`,
+    namespace: 'AWS/Events',
+    metricName: 'FailedInvocations',
+    dimensions: [{ name: 'RuleName', value: targets.ruleName }],
+    statistic: 'Sum',
+    period: 300,
+  });
+
+  new CfnAlarm(stack, 'DeadLettersAlarm', {
+    ...common,
+    alarmName: Fn.sub('${AWS::StackName}-dead-letters'),
+    alarmDescription: `batchform batch ${batch.name}: runs that failed every retry or could not be delivered are waiting in the dead-letter queue. Read them (aws sqs receive-message), fix the cause, rerun, then purge the queue.`,
+    namespace: 'AWS/SQS',
+    metricName: 'ApproximateNumberOfMessagesVisible',
+    dimensions: [{ name: 'QueueName', value: targets.queueName }],
+    statistic: 'Maximum',
+    period: 300,
+  });
+}

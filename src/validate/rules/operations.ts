@@ -1,0 +1,37 @@
+// Rules for operations settings: alarms, retries, event age, and where alarms are sent.
+import { BatchRule, isIntIn, show, StageRule, when } from './types';
+
+/** How many addresses a batch template can subscribe (one condition per slot). */
+export const MAX_ALARM_EMAILS = 5;
+const EMAIL = /^[^@\s,]+@[^@\s,]+\.[^@\s,]+$/;
+const TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/;
+
+export const alarmsFlag: BatchRule = (batch) =>
+  when(batch.alarms !== undefined && typeof batch.alarms !== 'boolean', {
+    field: 'alarms', message: `${show(batch.alarms)} is not true or false.`, fix: 'leave alarms out (on) or set alarms: false to opt out.',
+  });
+
+export const retryAttemptsRange: BatchRule = (batch) =>
+  when(batch.retryAttempts !== undefined && !isIntIn(batch.retryAttempts, 0, 2), {
+    field: 'retryAttempts', message: `${show(batch.retryAttempts)} is outside Lambda's range for asynchronous retries (0-2).`, fix: 'use 0, 1 (the default) or 2.',
+  });
+
+export const maxEventAgeRange: BatchRule = (batch) =>
+  when(batch.maxEventAgeSeconds !== undefined && !isIntIn(batch.maxEventAgeSeconds, 60, 21600), {
+    field: 'maxEventAgeSeconds', message: `${show(batch.maxEventAgeSeconds)} seconds is outside the allowed range (60-21600).`, fix: 'use a whole number of seconds from 60 to 21600 (6 hours); the default is 3600.',
+  });
+
+export const alarmTarget: StageRule = (stage) => [
+  ...when(stage.alarmTopicArn !== undefined && !TOPIC_ARN.test(String(stage.alarmTopicArn)), {
+    field: 'alarmTopicArn', message: `${show(stage.alarmTopicArn)} is not an SNS topic ARN.`, fix: 'use an ARN like "arn:aws:sns:ap-northeast-2:111122223333:oncall".',
+  }),
+  ...when(stage.alarmTopicArn !== undefined && (stage.alarmEmails ?? []).length > 0, {
+    field: 'alarmEmails', message: 'is set together with alarmTopicArn; alarms go to one or the other.', fix: 'subscribe the addresses to the topic instead, or remove alarmTopicArn.',
+  }),
+  ...when((stage.alarmEmails ?? []).length > MAX_ALARM_EMAILS, {
+    field: 'alarmEmails', message: `lists ${(stage.alarmEmails ?? []).length} addresses; a batch stack subscribes at most ${MAX_ALARM_EMAILS}.`, fix: 'use a mailing list address, or an alarmTopicArn with its own subscriptions.',
+  }),
+  ...(stage.alarmEmails ?? []).filter((e) => !EMAIL.test(String(e))).map((e) => ({
+    field: 'alarmEmails', message: `${show(e)} is not an e-mail address.`, fix: 'write addresses like "oncall@example.com".',
+  })),
+];

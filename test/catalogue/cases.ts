@@ -1,0 +1,183 @@
+// The catalogue of rejected declarations: each a classic mistake and the exact error a user sees.
+// docs/bad-declarations.md is generated from this file (npx projen docs:catalogue).
+import type { BatchOptions } from '../../src/declare/batch';
+import type { StageOptions } from '../../src/declare/stage';
+
+/** One bad declaration: a change to the valid fixture, and the exact message it must produce. */
+export interface CatalogueCase {
+  readonly group: string;
+  readonly title: string;
+  /** Changes to the valid batch. */
+  readonly batch?: Partial<Record<keyof BatchOptions, unknown>>;
+  /** Changes to the valid stage. */
+  readonly stage?: Partial<Record<keyof StageOptions, unknown>>;
+  /** The exact problem line(s) the user sees. */
+  readonly expected: string[];
+}
+
+/** The valid declarations every case starts from. */
+export const BASE_STAGE: StageOptions = {
+  name: 'prod',
+  account: '111122223333',
+  region: 'ap-northeast-2',
+  artifactBucket: 'batchform-artifacts-111122223333',
+  subnetIds: ['subnet-0a1b2c3d4e5f60718'],
+  securityGroupIds: ['sg-0123456789abcdef0'],
+};
+export const BASE_BATCH: BatchOptions = {
+  name: 'daily-stats',
+  handler: 'handlers/daily-stats.ts',
+  schedule: 'cron(10 15 * * ? *)',
+};
+
+export const CASES: CatalogueCase[] = [
+  // Schedules
+  { group: 'Schedules', title: 'Unix crontab (5 fields)', batch: { schedule: 'cron(0 3 * * *)' }, expected: [
+    "batch \"daily-stats\", field \"schedule\": \"cron(0 3 * * *)\" has 5 fields, like a Unix crontab line. Fix: AWS cron has six fields (minutes hours day-of-month month day-of-week year); Unix crontab has five. Add a year field and use ? for one day field: cron(0 3 * * ? *)",
+  ] },
+  { group: 'Schedules', title: 'Quartz/Spring seconds field (7 fields)', batch: { schedule: 'cron(0 0 3 * * ? *)' }, expected: [
+    "batch \"daily-stats\", field \"schedule\": \"cron(0 0 3 * * ? *)\" has 7 fields; AWS cron has no seconds field (the first field, \"0\", looks like Quartz/Spring seconds). Fix: AWS cron has six fields (minutes hours day-of-month month day-of-week year) and always runs at second 0. Drop the seconds field: cron(0 3 * * ? *)",
+  ] },
+  { group: 'Schedules', title: '`*` in both day fields', batch: { schedule: 'cron(0 3 * * * *)' }, expected: [
+    "batch \"daily-stats\", field \"schedule\": \"cron(0 3 * * * *)\": day-of-month \"*\" and day-of-week \"*\" are both set; AWS needs ? in exactly one of them. Fix: use ? in day-of-week: cron(0 3 * * ? *)",
+  ] },
+  { group: 'Schedules', title: '`?` in both day fields', batch: { schedule: 'cron(0 3 ? * ? *)' }, expected: [
+    "batch \"daily-stats\", field \"schedule\": \"cron(0 3 ? * ? *)\": day-of-month and day-of-week are both \"?\"; exactly one of them must be ? Fix: put * in day-of-month to run every day: cron(0 3 * * ? *)",
+  ] },
+  { group: 'Schedules', title: 'day-of-week 0 (Unix Sunday)', batch: { schedule: 'cron(0 3 ? * 0 *)' }, expected: [
+    "batch \"daily-stats\", field \"schedule\": \"cron(0 3 ? * 0 *)\": day-of-week \"0\" uses Unix crontab numbering (0 = Sunday); AWS numbers days 1-7 with 1 = SUN and 7 = SAT. Fix: write 1 (or use names SUN-SAT)",
+  ] },
+  { group: 'Schedules', title: 'day-of-week 0-6 (Unix numbering)', batch: { schedule: 'cron(0 3 ? * 0-6 *)' }, expected: [
+    "batch \"daily-stats\", field \"schedule\": \"cron(0 3 ? * 0-6 *)\": day-of-week \"0-6\" uses Unix crontab numbering (0 = Sunday); AWS numbers days 1-7 with 1 = SUN and 7 = SAT. Fix: write 1-7 (or use names SUN-SAT)",
+  ] },
+  { group: 'Schedules', title: 'minute 60', batch: { schedule: 'cron(60 3 * * ? *)' }, expected: [
+    "batch \"daily-stats\", field \"schedule\": \"cron(60 3 * * ? *)\": minutes \"60\" is out of range (0-59). Fix: use a minute from 0 to 59",
+  ] },
+  { group: 'Schedules', title: 'hour 24', batch: { schedule: 'cron(0 24 * * ? *)' }, expected: [
+    "batch \"daily-stats\", field \"schedule\": \"cron(0 24 * * ? *)\": hours \"24\" is out of range (0-23). Fix: use an hour from 0 to 23 (midnight is 0)",
+  ] },
+  { group: 'Schedules', title: 'month 13', batch: { schedule: 'cron(0 3 1 13 ? *)' }, expected: [
+    "batch \"daily-stats\", field \"schedule\": \"cron(0 3 1 13 ? *)\": month \"13\" is out of range (1-12). Fix: use 1-12 or JAN-DEC",
+  ] },
+  { group: 'Schedules', title: 'year before 1970', batch: { schedule: 'cron(0 3 1 1 ? 1969)' }, expected: [
+    "batch \"daily-stats\", field \"schedule\": \"cron(0 3 1 1 ? 1969)\": year \"1969\" is out of range (1970-2199). Fix: use a year from 1970 to 2199",
+  ] },
+  { group: 'Schedules', title: 'reversed range', batch: { schedule: 'cron(0 17-9 * * ? *)' }, expected: [
+    "batch \"daily-stats\", field \"schedule\": \"cron(0 17-9 * * ? *)\": hours \"17-9\": range \"17-9\" runs backwards (17 comes after 9); AWS does not wrap ranges around. Fix: write 9-17, or 17-23,0-9 to wrap around",
+  ] },
+  { group: 'Schedules', title: 'step of zero', batch: { schedule: 'cron(*/0 * * * ? *)' }, expected: [
+    "batch \"daily-stats\", field \"schedule\": \"cron(*/0 * * * ? *)\": minutes \"*/0\": step \"0\" must be at least 1. Fix: use a step from 1 to 59, e.g. */5",
+  ] },
+  { group: 'Schedules', title: '`W` in day-of-week', batch: { schedule: 'cron(0 3 ? * 2W *)' }, expected: [
+    "batch \"daily-stats\", field \"schedule\": \"cron(0 3 ? * 2W *)\": day-of-week \"2W\" uses \"W\", which is only allowed in day-of-month. Fix: for the weekday nearest a date write nW in day-of-month (e.g. 15W); for working days write MON-FRI here",
+  ] },
+  { group: 'Schedules', title: 'two `#` expressions', batch: { schedule: 'cron(0 3 ? * 2#1,2#3 *)' }, expected: [
+    "batch \"daily-stats\", field \"schedule\": \"cron(0 3 ? * 2#1,2#3 *)\": day-of-week \"2#1,2#3\" has 2 \"#\" expressions; AWS allows only one per rule. Fix: keep a single n#k (e.g. 3#2 = second Tuesday) and declare another batch for each other occurrence",
+  ] },
+  { group: 'Schedules', title: '`rate(1 minutes)` (plural with 1)', batch: { schedule: 'rate(1 minutes)' }, expected: [
+    "batch \"daily-stats\", field \"schedule\": \"rate(1 minutes)\" uses the plural \"minutes\" with 1. Fix: use the singular for a value of 1: rate(1 minute)",
+  ] },
+  { group: 'Schedules', title: '`rate(5 minute)` (singular with 5)', batch: { schedule: 'rate(5 minute)' }, expected: [
+    "batch \"daily-stats\", field \"schedule\": \"rate(5 minute)\" uses the singular \"minute\" with 5. Fix: use the plural for values above 1: rate(5 minutes)",
+  ] },
+  { group: 'Schedules', title: '`rate(0 minutes)`', batch: { schedule: 'rate(0 minutes)' }, expected: [
+    "batch \"daily-stats\", field \"schedule\": \"rate(0 minutes)\": rate value \"0\" must be at least 1. Fix: use a positive whole number, e.g. rate(1 minute)",
+  ] },
+  { group: 'Schedules', title: 'seconds in a rate', batch: { schedule: 'rate(30 seconds)' }, expected: [
+    "batch \"daily-stats\", field \"schedule\": \"rate(30 seconds)\": rate unit \"seconds\" is not supported: the minimum rate is one minute. Fix: use rate(1 minute); for sub-minute work, loop inside one invocation",
+  ] },
+  { group: 'Schedules', title: 'not an expression', batch: { schedule: 'every day at 3' }, expected: [
+    "batch \"daily-stats\", field \"schedule\": \"every day at 3\" is not a schedule expression. Fix: write cron(minutes hours day-of-month month day-of-week year) or rate(value unit), e.g. cron(0 3 * * ? *) or rate(5 minutes)",
+  ] },
+  // Names and files
+  { group: 'Names and files', title: 'upper case name', batch: { name: 'DailyStats' }, expected: [
+    "batch \"DailyStats\", field \"name\": \"DailyStats\" is not a valid batch name. Fix: use lowercase letters, digits and single hyphens, starting with a letter, e.g. \"daily-stats\".",
+  ] },
+  { group: 'Names and files', title: 'name too long with the stage prefix', batch: { name: `daily-${'x'.repeat(56)}` }, expected: [
+    "batch \"daily-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\", field \"name\": in stage \"prod\" the function name \"prod-daily-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\" is 67 characters; Lambda allows 64. Fix: shorten the batch name to 59 characters or fewer, or the stage's stackPrefix.",
+  ] },
+  { group: 'Names and files', title: 'reserved name', batch: { name: 'manifest' }, expected: [
+    "batch \"manifest\", field \"name\": \"manifest\" is reserved: cfn-out/manifest.json is batchform's own file. Fix: choose another name, e.g. \"manifest-job\".",
+  ] },
+  { group: 'Names and files', title: 'handler outside handlers/', batch: { handler: 'src/jobs/daily-stats.ts' }, expected: [
+    "batch \"daily-stats\", field \"handler\": \"src/jobs/daily-stats.ts\" is outside handlers/. Fix: move the file under handlers/ and write its path relative to the project root, e.g. \"handlers/daily-stats.ts\".",
+  ] },
+  { group: 'Names and files', title: 'handler that does not exist', batch: { handler: 'handlers/daily-stat.ts' }, expected: [
+    "batch \"daily-stats\", field \"handler\": \"handlers/daily-stat.ts\" does not exist. Fix: create handlers/daily-stat.ts exporting `handler`, or correct the path.",
+  ] },
+  // Time zones
+  { group: 'Time zones', title: 'misspelled IANA zone', batch: { timezone: 'Asia/Seol' }, expected: [
+    "batch \"daily-stats\", field \"timezone\": \"Asia/Seol\" is not an IANA time zone. Fix: did you mean \"Asia/Seoul\"? Use a name from the IANA database such as \"Asia/Seoul\" or \"UTC\".",
+  ] },
+  { group: 'Time zones', title: 'abbreviation instead of a zone', batch: { timezone: 'KST' }, expected: [
+    "batch \"daily-stats\", field \"timezone\": \"KST\" is not an IANA time zone. Fix: use a name from the IANA database such as \"Asia/Seoul\", \"Europe/Berlin\" or \"UTC\".",
+  ] },
+  // Sizes and limits
+  { group: 'Sizes and limits', title: 'timeout over 15 minutes', batch: { timeout: 1200 }, expected: [
+    "batch \"daily-stats\", field \"timeout\": 1200 seconds is outside Lambda's range (1-900 s, 15 minutes at most). Fix: use 900 or less, or split the job into smaller runs (e.g. a more frequent schedule over smaller windows).",
+  ] },
+  { group: 'Sizes and limits', title: 'memory below 128 MB', batch: { memorySize: 64 }, expected: [
+    "batch \"daily-stats\", field \"memorySize\": 64 MB is outside Lambda's range. Fix: use a whole number of MB from 128 to 10240.",
+  ] },
+  { group: 'Sizes and limits', title: 'memory above 10240 MB', batch: { memorySize: 16384 }, expected: [
+    "batch \"daily-stats\", field \"memorySize\": 16384 MB is outside Lambda's range. Fix: use a whole number of MB from 128 to 10240.",
+  ] },
+  { group: 'Sizes and limits', title: 'retention CloudWatch does not offer', batch: { logRetentionDays: 45 }, expected: [
+    "batch \"daily-stats\", field \"logRetentionDays\": 45 is not a retention CloudWatch Logs allows. Fix: use one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653 (nearest: 30).",
+  ] },
+  { group: 'Sizes and limits', title: 'deprecated runtime', batch: { runtime: 'nodejs20.x' }, expected: [
+    "batch \"daily-stats\", field \"runtime\": \"nodejs20.x\" is not a supported Node.js Lambda runtime (it is deprecated). Fix: use one of nodejs22.x, nodejs24.x, or leave runtime out for nodejs24.x.",
+  ] },
+  { group: 'Sizes and limits', title: 'reserved concurrency 0', batch: { reservedConcurrency: 0 }, expected: [
+    "batch \"daily-stats\", field \"reservedConcurrency\": 0 is not a usable reserved concurrency. Fix: use enabled: false to stop a batch; reserved concurrency 0 would throttle every run.",
+  ] },
+  { group: 'Sizes and limits', title: 'Lambda-reserved environment variable', batch: { environment: { AWS_REGION: 'ap-northeast-2' } }, expected: [
+    "batch \"daily-stats\", field \"environment.AWS_REGION\": \"AWS_REGION\" is reserved by Lambda. Fix: rename the variable; Lambda sets this one itself.",
+  ] },
+  // Inputs
+  { group: 'Inputs', title: 'input over 8192 characters', batch: { input: { ids: Array.from({ length: 1500 }, (_, i) => i * 1000) } }, expected: [
+    "batch \"daily-stats\", field \"input\": is 10896 characters as JSON; EventBridge allows 8192. Fix: pass a smaller input, e.g. a key the handler uses to load the rest from S3 or SSM.",
+  ] },
+  { group: 'Inputs', title: 'input that is not an object', batch: { input: 'weekly' }, expected: [
+    "batch \"daily-stats\", field \"input\": \"weekly\" is not a JSON object. Fix: pass an object, e.g. { report: \"weekly\" }, or leave input out.",
+  ] },
+  // Retries and alarms
+  { group: 'Retries and alarms', title: 'three async retries', batch: { retryAttempts: 3 }, expected: [
+    "batch \"daily-stats\", field \"retryAttempts\": 3 is outside Lambda's range for asynchronous retries (0-2). Fix: use 0, 1 (the default) or 2.",
+  ] },
+  { group: 'Retries and alarms', title: 'event age over 6 hours', batch: { maxEventAgeSeconds: 86400 }, expected: [
+    "batch \"daily-stats\", field \"maxEventAgeSeconds\": 86400 seconds is outside the allowed range (60-21600). Fix: use a whole number of seconds from 60 to 21600 (6 hours); the default is 3600.",
+  ] },
+  { group: 'Retries and alarms', title: 'alarm topic that is not an ARN', stage: { alarmTopicArn: 'oncall' }, expected: [
+    "stage \"prod\", field \"alarmTopicArn\": \"oncall\" is not an SNS topic ARN. Fix: use an ARN like \"arn:aws:sns:ap-northeast-2:111122223333:oncall\".",
+  ] },
+  { group: 'Retries and alarms', title: 'both alarm topic and e-mails', stage: { alarmTopicArn: 'arn:aws:sns:ap-northeast-2:111122223333:oncall', alarmEmails: ['ops@example.com'] }, expected: [
+    "stage \"prod\", field \"alarmEmails\": is set together with alarmTopicArn; alarms go to one or the other. Fix: subscribe the addresses to the topic instead, or remove alarmTopicArn.",
+  ] },
+  { group: 'Retries and alarms', title: 'malformed alarm e-mail', stage: { alarmEmails: ['ops at example.com'] }, expected: [
+    "stage \"prod\", field \"alarmEmails\": \"ops at example.com\" is not an e-mail address. Fix: write addresses like \"oncall@example.com\".",
+  ] },
+  // Stages and VPC
+  { group: 'Stages and VPC', title: 'unknown stage', batch: { stages: ['production'] }, expected: [
+    "batch \"daily-stats\", field \"stages\": refers to stage \"production\", which is not declared. Fix: use one of \"prod\", or declare stage \"production\".",
+  ] },
+  { group: 'Stages and VPC', title: 'VPC batch in a stage without subnets', batch: { vpc: true }, stage: { subnetIds: [] }, expected: [
+    "batch \"daily-stats\", field \"vpc\": is on, but stage \"prod\" has no subnetIds. Fix: add subnetIds to stage \"prod\" (private subnets that reach the database), or set vpc: false.",
+  ] },
+  { group: 'Stages and VPC', title: 'malformed subnet id', stage: { subnetIds: ['subnet-123'] }, expected: [
+    "stage \"prod\", field \"subnetIds\": \"subnet-123\" is not a subnet id. Fix: use ids like \"subnet-0123456789abcdef0\" (from the VPC console or `aws ec2 describe-subnets`).",
+  ] },
+  { group: 'Stages and VPC', title: 'account id as a number', stage: { account: 11112222333 }, expected: [
+    "stage \"prod\", field \"account\": 11112222333 is not a 12-digit AWS account id. Fix: write the account id as a 12-digit string, e.g. \"111122223333\" (quote it to keep leading zeros).",
+  ] },
+  { group: 'Stages and VPC', title: 'region name instead of code', stage: { region: 'Seoul' }, expected: [
+    "stage \"prod\", field \"region\": \"Seoul\" is not an AWS region. Fix: use a region code such as \"ap-northeast-2\" or \"us-east-1\".",
+  ] },
+  // IAM
+  { group: 'IAM', title: 'action without a service prefix', batch: { policyStatements: [{ actions: ['GetSecretValue'], resources: ['*'] }] }, expected: [
+    "batch \"daily-stats\", field \"policyStatements[0].actions\": \"GetSecretValue\" is not an IAM action. Fix: write actions as service:Action, e.g. \"s3:GetObject\".",
+  ] },
+  { group: 'IAM', title: 'unknown placeholder in a resource', batch: { policyStatements: [{ actions: ['s3:GetObject'], resources: ['arn:aws:s3:::${Bucket}/*'] }] }, expected: [
+    "batch \"daily-stats\", field \"policyStatements[0].resources\": \"arn:aws:s3:::${Bucket}/*\" is not an ARN. Fix: write full ARNs such as \"arn:aws:s3:::my-bucket/*\"; the only placeholders allowed are ${AWS::Partition}, ${AWS::Region}, ${AWS::AccountId}, ${AWS::StackName}, ${AWS::URLSuffix}.",
+  ] },
+];

@@ -1,0 +1,69 @@
+// Runs the catalogue: the problems each case produces, and the docs page listing them.
+import type { BatchOptions } from '../../src/declare/batch';
+import type { StageOptions } from '../../src/declare/stage';
+import { BatchformValidationError, formatProblem } from '../../src/validate/problem';
+import { validateDeclarations } from '../../src/validate/validate';
+import { BASE_BATCH, BASE_STAGE, CASES, CatalogueCase } from './cases';
+
+/** The declarations of a case. */
+export function declarationsOf(c: CatalogueCase): { batches: BatchOptions[]; stages: StageOptions[] } {
+  return {
+    batches: [{ ...BASE_BATCH, ...(c.batch ?? {}) } as BatchOptions],
+    stages: [{ ...BASE_STAGE, ...(c.stage ?? {}) } as StageOptions],
+  };
+}
+
+/** The problem lines a case produces (empty when it is valid). */
+export function problemLines(c: CatalogueCase): string[] {
+  try {
+    validateDeclarations(declarationsOf(c), { fileExists: (rel) => rel === 'handlers/daily-stats.ts' });
+    return [];
+  } catch (e) {
+    if (!(e instanceof BatchformValidationError)) throw e;
+    return e.problems.map(formatProblem);
+  }
+}
+
+function declarationText(c: CatalogueCase): string {
+  const parts = [
+    ...Object.entries(c.batch ?? {}).map(([k, v]) => `batch.${k}: ${JSON.stringify(v)}`),
+    ...Object.entries(c.stage ?? {}).map(([k, v]) => `stage.${k}: ${JSON.stringify(v)}`),
+  ];
+  const text = parts.join(', ');
+  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
+}
+
+/** The Markdown docs page of the catalogue. */
+export function renderCatalogue(): string {
+  const lines = [
+    '# Rejected declarations',
+    '',
+    '<!-- Generated from test/catalogue/cases.ts by `npx projen docs:catalogue`; do not edit. -->',
+    '',
+    `Every declaration below makes \`npx projen\` exit non-zero and write nothing. Each starts from a valid`,
+    'batch (`daily-stats`, `cron(10 15 * * ? *)`) and stage (`prod`) and changes one thing; the block under it is',
+    `exactly what the user sees (after the line \`batchform: N problem(s) in the batch declarations; nothing was written.\`).`,
+    `The tests (test/catalogue/catalogue.test.ts) check every message word for word. ${CASES.length} cases.`,
+  ];
+  let group = '';
+  CASES.forEach((c, i) => {
+    if (c.group !== group) {
+      group = c.group;
+      lines.push('', `## ${group}`);
+    }
+    lines.push('', `${i + 1}. **${c.title}** — \`${declarationText(c)}\``, '', '   ```');
+    for (const l of c.expected) lines.push(`   - ${l}`);
+    lines.push('   ```');
+  });
+  return lines.join('\n') + '\n';
+}
+
+if (require.main === module) {
+  if (process.argv.includes('--print-actual')) {
+    for (const c of CASES) console.log(JSON.stringify({ title: c.title, actual: problemLines(c) }));
+  } else {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require('fs').writeFileSync('docs/bad-declarations.md', renderCatalogue());
+    console.log(`docs/bad-declarations.md: ${CASES.length} cases`);
+  }
+}
