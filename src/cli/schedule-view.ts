@@ -4,6 +4,7 @@ import { describeSchedule } from '../schedule/describe';
 import { parseSchedule } from '../schedule/expression';
 import { nextRuns } from '../schedule/next-runs';
 import { formatInTimeZone } from '../schedule/timezone';
+import { humanDuration, missedRunWindow } from '../template/missed-run-window';
 
 /** Options of {@link renderScheduleView}. */
 export interface ScheduleViewOptions {
@@ -30,6 +31,12 @@ export function renderScheduleView(batches: readonly ManifestBatch[], options: S
       `  ${describeSchedule(schedule)}`,
     ];
     if (!b.enabled) return [...head, '  the rule is disabled: no runs.'].join('\n');
+    if (b.alarms) {
+      const w = missedRunWindow({ schedule });
+      head.push(w.supported
+        ? `  missed-run alarm: after ${humanDuration(w.windowSeconds)} without a run`
+        : `  no missed-run alarm: ${w.reason}`);
+    }
     const runs = nextRuns(schedule, count, now);
     const note = schedule.kind === 'rate' ? ['  (rate schedules start when the rule is created; times below assume it was created now)'] : [];
     const rows = runs.map((r) => {

@@ -22,6 +22,8 @@ export interface ManifestBatch {
   readonly architecture: string;
   readonly timeout: number;
   readonly memorySize: number;
+  /** Whether the batch has alarms. */
+  readonly alarms: boolean;
   /** The constant input as JSON, when the batch declares one. */
   readonly input?: string;
   /** Environment variables the template sets (besides batchform's own). */
@@ -120,6 +122,7 @@ export function buildManifest(decl: ValidatedDeclarations, outdir: string): Mani
       architecture: b.architecture,
       timeout: b.timeout,
       memorySize: b.memorySize,
+      alarms: b.alarms,
       input: b.input,
       environment: b.environment,
     })),

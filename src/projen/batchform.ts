@@ -4,6 +4,7 @@ import type { BatchOptions } from '../declare/batch';
 import type { StageOptions } from '../declare/stage';
 import { buildManifest } from '../manifest/manifest';
 import { batchTemplates } from '../template/batch-template';
+import { missedRunWindow } from '../template/missed-run-window';
 import { addBatchBundleTasks, addBundleTasks } from './bundle-tasks';
 import { validateDeclarations } from '../validate/validate';
 
@@ -94,6 +95,10 @@ export class Batchform extends Component {
   public preSynthesize(): void {
     const validated = validateDeclarations({ batches: this.batches, stages: this.stages }, { projectDir: this.project.outdir });
     addBatchBundleTasks(this.project, this.cli, `${this.outdir}/${MANIFEST_FILE}`, validated.batches.map((b) => b.name));
+    for (const b of validated.batches.filter((x) => x.alarms && x.enabled)) {
+      const w = missedRunWindow(b);
+      if (!w.supported) this.project.logger.warn(`batchform: batch "${b.name}" gets no missed-run alarm: ${w.reason}. Its failed-run, delivery and dead-letter alarms still apply.`);
+    }
     const templates = batchTemplates(validated.batches);
     for (const [name, template] of Object.entries(templates)) {
       new JsonFile(this.project, `${this.outdir}/${name}.template.json`, { obj: template, marker: false, readonly: true });
