@@ -22,6 +22,11 @@ afterAll(async () => {
   await pg?.stop();
 });
 
+// The handler's structured logs are asserted where they matter; elsewhere they would only be noise.
+let quiet: jest.SpyInstance;
+beforeEach(() => { quiet = jest.spyOn(process.stdout, 'write').mockImplementation((() => true) as never); });
+afterEach(() => quiet.mockRestore());
+
 beforeEach(async () => {
   await db.query('TRUNCATE transactions, daily_user_stats');
   process.env.DATABASE_URL = pg.url;
@@ -103,7 +108,8 @@ describe('daily-stats on a real PostgreSQL', () => {
       return true;
     }) as never;
     // Powertools writes errors to stderr and the rest to stdout.
-    const spies = [jest.spyOn(process.stdout, 'write').mockImplementation(capture), jest.spyOn(process.stderr, 'write').mockImplementation(capture)];
+    quiet.mockImplementation(capture);
+    const spies = [jest.spyOn(process.stderr, 'write').mockImplementation(capture)];
     try {
       await expect(run()).rejects.toThrow(/ECONNREFUSED/);
     } finally {
@@ -117,7 +123,7 @@ describe('daily-stats on a real PostgreSQL', () => {
   test('without DATABASE_URL or DATABASE_SECRET_ID it says what to set', async () => {
     delete process.env.DATABASE_URL;
     delete process.env.DATABASE_SECRET_ID;
-    const spies = [jest.spyOn(process.stdout, 'write'), jest.spyOn(process.stderr, 'write')].map((s) => s.mockImplementation((() => true) as never));
+    const spies = [jest.spyOn(process.stderr, 'write').mockImplementation((() => true) as never)];
     try {
       await expect(run()).rejects.toThrow('set DATABASE_URL, or DATABASE_SECRET_ID');
     } finally {
