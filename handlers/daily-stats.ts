@@ -2,7 +2,7 @@
 // daily_user_stats. Idempotent: a rerun for the same scheduled time leaves the same rows.
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { Client, ClientConfig } from 'pg';
-import { batch } from '../src/runtime';
+import { batch, localDate } from '../src/runtime';
 
 /** One user's totals for the day. */
 export interface UserStats {
@@ -13,10 +13,7 @@ export interface UserStats {
 
 /** The calendar day before `time`'s local day in `timeZone`, as YYYY-MM-DD. */
 export function previousLocalDay(time: Date, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(time);
-  const get = (t: string) => Number(parts.find((p) => p.type === t)!.value);
-  const day = new Date(Date.UTC(get('year'), get('month') - 1, get('day') - 1));
-  return day.toISOString().slice(0, 10);
+  return localDate(time, timeZone, -1);
 }
 
 /** Where to connect: DATABASE_URL, or the RDS secret named by DATABASE_SECRET_ID. */

@@ -1,6 +1,6 @@
 // Typed helpers that write AWS schedule expressions, mirroring aws-cdk-lib's aws_events.Schedule.
 
-import type { RateUnit } from './expression';
+import { RATE_UNIT_NAMES, type RateUnit } from './expression';
 
 /**
  * Fields of a cron schedule, as AWS cron strings (e.g. `'0'`, `'*\/15'`, `'MON-FRI'`, `'L'`).
@@ -24,14 +24,7 @@ export interface CronOptions {
 /** Rate units accepted by {@link Schedule.rate}; the singular/plural form written out is chosen from the value. */
 export type RateUnitInput = RateUnit | 'minutes' | 'hours' | 'days';
 
-const RATE_UNITS: Record<RateUnitInput, RateUnit> = {
-  minute: 'minute',
-  minutes: 'minute',
-  hour: 'hour',
-  hours: 'hour',
-  day: 'day',
-  days: 'day',
-};
+const RATE_UNITS = RATE_UNIT_NAMES as Readonly<Record<RateUnitInput, RateUnit>>;
 
 /**
  * A schedule expression for an EventBridge scheduled rule.

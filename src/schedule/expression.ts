@@ -282,7 +282,8 @@ function unixWeekdaysToAws(dow: string): string {
     .join(',');
 }
 
-const UNIT_NAMES: Record<string, RateUnit> = {
+/** Every way to write a rate unit, singular and plural, and the unit it means. */
+export const RATE_UNIT_NAMES: Readonly<Record<string, RateUnit>> = {
   minute: 'minute',
   minutes: 'minute',
   hour: 'hour',
@@ -309,7 +310,7 @@ function checkRate(body: string, problems: ScheduleProblem[]): ParsedSchedule | 
   if (tokens.length === 1) {
     const glued = /^([-+]?[\d.]+)([A-Za-z]+)$/.exec(tokens[0]);
     if (glued) {
-      const guess = UNIT_NAMES[glued[2].toLowerCase()] ?? unitAbbreviation(glued[2].toLowerCase());
+      const guess = RATE_UNIT_NAMES[glued[2].toLowerCase()] ?? unitAbbreviation(glued[2].toLowerCase());
       const fixed = guess && /^\d+$/.test(glued[1]) ? fmtRate(Number(glued[1]), guess) : `rate(${glued[1]} ${glued[2]})`;
       add('expression', `"${shown}" needs a space between the value and the unit`, `write ${fixed}`);
       tokens = [glued[1], glued[2]];
@@ -345,7 +346,7 @@ function checkRateValue(
   add: (field: string, message: string, fix: string) => void,
 ): number | undefined {
   if (text === '') return undefined; // already reported as "no value"
-  const unit = UNIT_NAMES[(unitText ?? 'minutes').toLowerCase()] ?? 'minute';
+  const unit = RATE_UNIT_NAMES[(unitText ?? 'minutes').toLowerCase()] ?? 'minute';
   if (/^\d+$/.test(text)) {
     const n = Number(text);
     if (n === 0) {
@@ -396,7 +397,7 @@ function checkRateUnit(
 ): RateUnit | undefined {
   const lower = text.toLowerCase();
   const n = value ?? 5;
-  const known = UNIT_NAMES[lower];
+  const known = RATE_UNIT_NAMES[lower];
   if (known) {
     if (text !== lower) {
       add('rate unit', `rate unit "${text}" must be lowercase`, `write ${fmtRate(n, known)}`);
