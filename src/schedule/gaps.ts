@@ -35,7 +35,16 @@ export function longestGap(schedule: ParsedSchedule | string): ScheduleGap {
     return { longestGapSeconds: parsed.value * unit, finite: false };
   }
   const finite = parsed.fields.year !== '*';
-  const runs = nextRuns(parsed, MAX_RUNS, REFERENCE).filter((d) => d.getTime() <= REFERENCE.getTime() + HORIZON_MS);
+  // In chunks, so a daily schedule stops after two years' worth instead of MAX_RUNS runs.
+  const end = REFERENCE.getTime() + HORIZON_MS;
+  const runs: Date[] = [];
+  let after = REFERENCE;
+  while (runs.length < MAX_RUNS) {
+    const chunk = nextRuns(parsed, 500, after);
+    runs.push(...chunk.filter((d) => d.getTime() <= end));
+    if (chunk.length < 500 || chunk[chunk.length - 1].getTime() > end) break;
+    after = chunk[chunk.length - 1];
+  }
   let longest = 0;
   for (let i = 1; i < runs.length; i++) longest = Math.max(longest, runs[i].getTime() - runs[i - 1].getTime());
   return { longestGapSeconds: Math.round(longest / 1000), finite };

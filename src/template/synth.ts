@@ -28,6 +28,8 @@ export function synthesizeStacks(
       context: {
         'aws:cdk:enable-path-metadata': false,
         'aws:cdk:disable-version-reporting': true,
+        // CDK captures a stack trace per construct for its metadata; templates never use them.
+        'aws:cdk:disable-stack-trace': true,
       },
     });
     // Lets tests add validation plugins (cdk-nag) to the very App that builds the templates.
