@@ -17,3 +17,4 @@ export * from './local/invoke';
 export * from './local/postgres';
 // The handler runtime helper is a separate entry point (batchform/lib/runtime), so bundles do
 // not pull in projen or aws-cdk-lib.
+export * from './deploy';

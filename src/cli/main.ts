@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// The batchform command line: the schedule view and the CloudFormation lint wrapper.
+// The batchform command line: schedule view, lint, bundle/package/invoke, and change-set preview/deploy.
 import { Command, InvalidArgumentError } from 'commander';
 import { formatLintResult, lintTemplates, findTemplates } from '../lint/cfn-lint';
 import { readManifest, registerBundleCommands } from './bundle-commands';
+import { registerDeployCommands } from './deploy-commands';
 import { renderScheduleView } from './schedule-view';
 
 function positiveInt(value: string): number {
@@ -46,6 +47,7 @@ export function buildProgram(): Command {
     });
 
   registerBundleCommands(program);
+  registerDeployCommands(program);
   return program;
 }
 

@@ -1,0 +1,304 @@
+// The per-stack state machine: settle or recover the live stack, place the artifacts, then create, describe and execute (or discard) one change set.
+import { createHash } from 'crypto';
+import * as fs from 'fs';
+import {
+  Change,
+  ChangeSetType,
+  CloudFormationClient,
+  CreateChangeSetCommand,
+  DeleteChangeSetCommand,
+  DeleteStackCommand,
+  ExecuteChangeSetCommand,
+  paginateDescribeChangeSet,
+  Stack,
+  waitUntilChangeSetCreateComplete,
+  waitUntilStackCreateComplete,
+  waitUntilStackUpdateComplete,
+} from '@aws-sdk/client-cloudformation';
+import { S3Client } from '@aws-sdk/client-s3';
+import type { ManifestStage } from '../manifest/manifest';
+import { findScheduleChange, resourceChanges, scheduleChange } from './changes';
+import { failureEvents } from './events';
+import { FINGERPRINT_TAG } from './fingerprint';
+import { MAX_INLINE_TEMPLATE_BYTES, PreparedStack } from './inputs';
+import type { CodeState, DeployMode, FailureEvent, ResourceChange, ScheduleChange, StackOutcome, StackResult } from './result';
+import { classifyStatus, deleteStackAndWait, describeStack, stackTag, stuckAdvice, waitUntilSettled } from './stack-state';
+import { ensureArtifact } from './upload';
+import { formatSeconds, isWaiterTimeout, ResolvedWaits } from './waits';
+
+/** Everything one stack's run needs besides the stack itself. */
+export interface StackRunContext {
+  readonly cloudFormation: CloudFormationClient;
+  readonly s3: S3Client;
+  readonly mode: DeployMode;
+  readonly stage: ManifestStage;
+  /** Shared by every stack of the run; names the commit (see `changeSetName`). */
+  readonly changeSetName: string;
+  readonly revision: string;
+  readonly waits: ResolvedWaits;
+  readonly now: () => Date;
+  readonly log: (message: string) => void;
+  /** Create a change set even when the fingerprint matches. */
+  readonly force: boolean;
+  /** Next run times shown per changed schedule. */
+  readonly nextRunCount: number;
+}
+
+/** CloudFormation's ways of saying a change set has nothing to do. */
+const NO_CHANGES = /didn't contain changes|No updates are to be performed/i;
+
+/** The IAM capabilities every batch stack needs (it creates the function's role). */
+const CAPABILITIES = ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM'] as const;
+
+/** A failure carrying the stack events that explain it. */
+class ExecutionError extends Error {
+  constructor(message: string, readonly events: readonly FailureEvent[]) {
+    super(message);
+  }
+}
+
+/** What is known about a stack so far; becomes its {@link StackResult}. */
+interface Draft {
+  notes: string[];
+  changeSetName?: string;
+  changes?: ResourceChange[];
+  schedule?: ScheduleChange;
+  code?: CodeState;
+  unchangedBy?: 'fingerprint' | 'change-set';
+}
+
+/**
+ * Previews or deploys one stack, never throwing: any fault becomes a `failed` result whose
+ * `error` says what happened and what to do.
+ *
+ * @param live the stack as the run's one DescribeStacks saw it (undefined: it does not exist).
+ */
+export async function runStack(ctx: StackRunContext, prepared: PreparedStack, live: Stack | undefined): Promise<StackResult> {
+  const draft: Draft = { notes: [] };
+  const result = (outcome: StackOutcome, extra: Partial<StackResult> = {}): StackResult => ({
+    stackName: prepared.stack.stackName,
+    batch: prepared.stack.batch,
+    outcome,
+    ...draft,
+    ...extra,
+  });
+  try {
+    return result(await runMachine(ctx, prepared, live, draft));
+  } catch (e) {
+    const events = e instanceof ExecutionError ? e.events : undefined;
+    const err = e as { name?: string; message?: string; $metadata?: unknown };
+    // An AWS error passed through as is gets its error code in front, which is what people search for.
+    const error = err?.$metadata ? `AWS ${err.name ?? 'error'}: ${err.message ?? ''}` : err?.message ?? String(e);
+    ctx.log(`${prepared.stack.stackName}: failed: ${error}`);
+    for (const ev of events ?? []) ctx.log(`  ${ev.timestamp.toISOString()} ${ev.logicalId} (${ev.type}) ${ev.status}: ${ev.reason}`);
+    return result('failed', { error, events });
+  }
+}
+
+function fingerprintMatches(stack: Stack | undefined, prepared: PreparedStack): boolean {
+  return classifyStatus(stack?.StackStatus) === 'ready' && stackTag(stack, FINGERPRINT_TAG) === prepared.fingerprint;
+}
+
+/** A client token unique to this run, stack and step, so SDK retries of one request stay one request. */
+function clientToken(ctx: StackRunContext, stackName: string, step: string): string {
+  return `${step}-${createHash('sha256').update(`${ctx.changeSetName}/${stackName}`).digest('hex').slice(0, 40)}`;
+}
+
+async function runMachine(ctx: StackRunContext, p: PreparedStack, live: Stack | undefined, draft: Draft): Promise<StackOutcome> {
+  const name = p.stack.stackName;
+  const cfn = ctx.cloudFormation;
+  let stack = live;
+
+  if (classifyStatus(stack?.StackStatus) === 'busy') {
+    const before = stack!.StackStatus;
+    stack = await waitUntilSettled(cfn, stack!, ctx.waits.stack, ctx.log);
+    draft.notes.push(`Waited for the stack's ${before} (an earlier or concurrent run) to finish; it is now ${stack?.StackStatus ?? 'gone'}.`);
+  }
+  if (!ctx.force && fingerprintMatches(stack, p)) {
+    draft.unchangedBy = 'fingerprint';
+    ctx.log(`${name}: unchanged (fingerprint matches)`);
+    return 'unchanged';
+  }
+  const condition = classifyStatus(stack?.StackStatus);
+  if (condition === 'stuck') {
+    throw new Error(`the stack is ${stack!.StackStatus}${stack!.StackStatusReason ? ` (${stack!.StackStatusReason})` : ''}: ${stuckAdvice(name, stack!.StackStatus!)}`);
+  }
+  if (condition === 'failed-create') {
+    if (ctx.mode === 'preview') {
+      draft.notes.push('The stack is ROLLBACK_COMPLETE (its first create failed), so no change set can be made for it; deploy will delete it and create it again.');
+      draft.schedule = p.batch && scheduleChange(p.batch, { now: ctx.now(), count: ctx.nextRunCount });
+      return 'will-create';
+    }
+    ctx.log(`${name}: ROLLBACK_COMPLETE (a failed first create); deleting it to create it again`);
+    await deleteStackAndWait(cfn, stack!, ctx.waits.stack, clientToken(ctx, name, 'delete'));
+    draft.notes.push('The stack was ROLLBACK_COMPLETE (its first create failed); deleted it and created it again.');
+    stack = undefined;
+  }
+  if (condition === 'review') {
+    draft.notes.push('The stack was REVIEW_IN_PROGRESS (a change set of an earlier run was never executed); this run creates it.');
+  }
+
+  await placeCode(ctx, p, draft);
+  const template = await templateSource(ctx, p);
+
+  const type: ChangeSetType = stack && condition === 'ready' ? 'UPDATE' : 'CREATE';
+  // A CREATE change set on a missing stack makes a REVIEW_IN_PROGRESS stack, which must go if the change set is not executed.
+  const makesStack = !stack;
+  ctx.log(`${name}: creating ${type} change set ${ctx.changeSetName}`);
+  const created = await cfn.send(new CreateChangeSetCommand({
+    StackName: name,
+    ChangeSetName: ctx.changeSetName,
+    ChangeSetType: type,
+    ...template,
+    Parameters: Object.entries(p.parameters).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue })),
+    Capabilities: [...CAPABILITIES],
+    Tags: Object.entries(p.tags).map(([Key, Value]) => ({ Key, Value })),
+    RoleARN: ctx.stage.executionRoleArn,
+    Description: `batchform ${ctx.mode} of commit ${ctx.revision}, stage ${ctx.stage.name}`,
+    ClientToken: clientToken(ctx, name, 'create'),
+  }));
+  draft.changeSetName = ctx.changeSetName;
+  const stackId = created.StackId ?? stack?.StackId ?? name;
+
+  let executed = false;
+  try {
+    const described = await describeChangeSet(ctx, name);
+    if (described.status === 'FAILED' && NO_CHANGES.test(described.reason)) {
+      draft.unchangedBy = 'change-set';
+      ctx.log(`${name}: unchanged (the change set has no changes)`);
+      return 'unchanged';
+    }
+    if (described.status !== 'CREATE_COMPLETE') {
+      throw new Error(`change set ${ctx.changeSetName} ${described.status === 'FAILED' ? 'failed' : `ended ${described.status}`}: ${described.reason || 'no reason given'}. ` +
+        'Fix what it names in .projenrc.ts (then run "npx projen") or in the stage\'s resources, and run again.');
+    }
+    draft.changes = resourceChanges(described.changes);
+    const schedule = findScheduleChange(described.changes);
+    if (schedule.changed && p.batch) {
+      draft.schedule = scheduleChange(p.batch, { before: schedule.before, now: ctx.now(), count: ctx.nextRunCount });
+    }
+    if (ctx.mode === 'preview') return type === 'CREATE' ? 'will-create' : 'will-update';
+
+    const token = clientToken(ctx, name, 'execute');
+    // Events are matched by token; the time (less a minute for clock skew) is the fallback.
+    const since = new Date(ctx.now().getTime() - 60_000);
+    await cfn.send(new ExecuteChangeSetCommand({ StackName: name, ChangeSetName: ctx.changeSetName, ClientRequestToken: token }));
+    executed = true;
+    ctx.log(`${name}: executing change set ${ctx.changeSetName}`);
+    await waitForExecution(ctx, name, stackId, type, token, since);
+    ctx.log(`${name}: ${type === 'CREATE' ? 'created' : 'updated'}`);
+    return type === 'CREATE' ? 'created' : 'updated';
+  } finally {
+    if (!executed) await discardChangeSet(ctx, name, makesStack, draft);
+  }
+}
+
+/** Uploads the code zip (deploy) or checks it is there (preview); a mismatched object fails the stack. */
+async function placeCode(ctx: StackRunContext, p: PreparedStack, draft: Draft): Promise<void> {
+  const url = `s3://${p.code.bucket}/${p.code.key}`;
+  try {
+    draft.code = await ensureArtifact(ctx.s3, {
+      bucket: p.code.bucket,
+      key: p.code.key,
+      sha256: p.code.sha256,
+      body: () => fs.readFileSync(p.code.zipPath),
+      contentType: 'application/zip',
+    }, { write: ctx.mode === 'deploy' });
+  } catch (e) {
+    throw new Error(`code zip: ${(e as Error).message}`);
+  }
+  if (draft.code === 'uploaded') {
+    ctx.log(`${p.stack.stackName}: uploaded ${url}`);
+    draft.notes.push(`Uploaded the code zip to ${url}.`);
+  } else if (draft.code === 'absent') {
+    draft.notes.push(`The new code zip (sha256 ${p.code.sha256.slice(0, 12)}…) is not in S3 yet; deploy uploads it.`);
+  }
+}
+
+/** The template inline, or (over CloudFormation's inline limit) by URL from the artifact bucket. */
+async function templateSource(ctx: StackRunContext, p: PreparedStack): Promise<{ TemplateBody: string } | { TemplateURL: string }> {
+  const bytes = Buffer.byteLength(p.templateBody);
+  if (bytes <= MAX_INLINE_TEMPLATE_BYTES) return { TemplateBody: p.templateBody };
+  const key = `${p.stack.code.keyPrefix}/${p.templateSha256}.template.json`;
+  let state;
+  try {
+    state = await ensureArtifact(ctx.s3, {
+      bucket: p.code.bucket,
+      key,
+      sha256: p.templateSha256,
+      body: () => Buffer.from(p.templateBody),
+      contentType: 'application/json',
+    }, { write: ctx.mode === 'deploy' });
+  } catch (e) {
+    throw new Error(`template: ${(e as Error).message}`);
+  }
+  if (state === 'absent') {
+    throw new Error(`the template is ${bytes} bytes, over CloudFormation's ${MAX_INLINE_TEMPLATE_BYTES}-byte inline limit, so it must be read from ` +
+      `s3://${p.code.bucket}/${key}, which preview may not write. The deploy uploads it; to preview this stack, ` +
+      'shrink the template below the limit (fewer or shorter policy statements, a shorter description).');
+  }
+  return { TemplateURL: `https://${p.code.bucket}.s3.${ctx.stage.region}.amazonaws.com/${key}` };
+}
+
+/** Waits (bounded, with backoff) for the change set and reads all of its pages with property values. */
+async function describeChangeSet(ctx: StackRunContext, stackName: string): Promise<{ status: string; reason: string; changes: Change[] }> {
+  const cfn = ctx.cloudFormation;
+  const input = { StackName: stackName, ChangeSetName: ctx.changeSetName };
+  try {
+    await waitUntilChangeSetCreateComplete({ client: cfn, ...ctx.waits.changeSet }, input);
+  } catch (e) {
+    if (isWaiterTimeout(e)) {
+      throw new Error(`change set ${ctx.changeSetName} was still being computed after ${formatSeconds(ctx.waits.changeSet.maxWaitTime)}; ` +
+        'CloudFormation may be busy. Run again later.');
+    }
+    // A FAILED change set ends the wait too; its status and reason are read below.
+  }
+  let status = '';
+  let reason = '';
+  const changes: Change[] = [];
+  for await (const page of paginateDescribeChangeSet({ client: cfn }, { ...input, IncludePropertyValues: true })) {
+    status ||= page.Status ?? '';
+    reason ||= page.StatusReason ?? '';
+    changes.push(...(page.Changes ?? []));
+  }
+  return { status, reason, changes };
+}
+
+/** Deletes the change set (and the REVIEW_IN_PROGRESS stack it made), so a preview or a no-op leaves nothing behind. */
+async function discardChangeSet(ctx: StackRunContext, stackName: string, makesStack: boolean, draft: Draft): Promise<void> {
+  const cfn = ctx.cloudFormation;
+  try {
+    await cfn.send(new DeleteChangeSetCommand({ StackName: stackName, ChangeSetName: ctx.changeSetName }));
+    if (makesStack) await cfn.send(new DeleteStackCommand({ StackName: stackName, ClientRequestToken: clientToken(ctx, stackName, 'discard') }));
+  } catch (e) {
+    const what = makesStack ? `the REVIEW_IN_PROGRESS stack ${stackName}` : `change set ${ctx.changeSetName}`;
+    const how = makesStack ? `aws cloudformation delete-stack --stack-name ${stackName}` : `aws cloudformation delete-change-set --stack-name ${stackName} --change-set-name ${ctx.changeSetName}`;
+    draft.notes.push(`Could not delete ${what} (${(e as Error).message}); delete it by hand: ${how}.`);
+  }
+}
+
+/** Waits for the executed change set's operation; on failure, reads the events that explain it. */
+async function waitForExecution(ctx: StackRunContext, name: string, stackId: string, type: ChangeSetType, token: string, since: Date): Promise<void> {
+  const cfn = ctx.cloudFormation;
+  const waiter = type === 'CREATE' ? waitUntilStackCreateComplete : waitUntilStackUpdateComplete;
+  try {
+    await waiter({ client: cfn, ...ctx.waits.stack }, { StackName: stackId });
+    return;
+  } catch (e) {
+    const after = await describeStack(cfn, stackId);
+    const status = after?.StackStatus ?? 'deleted';
+    if (isWaiterTimeout(e)) {
+      throw new Error(`the execution was still ${status} after ${formatSeconds(ctx.waits.stack.maxWaitTime)}; it goes on in AWS. ` +
+        'Follow it in the CloudFormation console; the next deploy waits for it to finish.');
+    }
+    const events = await failureEvents(cfn, stackId, { clientRequestToken: token, since });
+    throw new ExecutionError(`the execution failed and the stack is now ${status}; ${executionAdvice(name, status)}`, events);
+  }
+}
+
+function executionAdvice(name: string, status: string): string {
+  if (status === 'UPDATE_ROLLBACK_COMPLETE') return 'CloudFormation rolled it back, so the previous version still runs. Fix the cause and deploy again.';
+  if (status === 'ROLLBACK_COMPLETE') return 'its first create rolled back. Fix the cause; the next deploy deletes the failed stack and creates it again.';
+  if (classifyStatus(status) === 'stuck') return stuckAdvice(name, status);
+  return 'see its events in the CloudFormation console.';
+}

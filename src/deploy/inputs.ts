@@ -1,0 +1,235 @@
+// Loads and checks what a deploy reads (manifest, templates, packaged zips) before any AWS call.
+import { createHash } from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import type { Manifest, ManifestBatch, ManifestStack, ManifestStage } from '../manifest/manifest';
+import { FINGERPRINT_TAG, stackFingerprint } from './fingerprint';
+
+/** Templates up to this many bytes are sent inline; larger ones go through S3 (CloudFormation's limit). */
+export const MAX_INLINE_TEMPLATE_BYTES = 51_200;
+/** CloudFormation rejects templates passed by URL above this size. */
+export const MAX_TEMPLATE_URL_BYTES = 1_048_576;
+
+/** The bundles file fields the deploy engine relies on (written by `batchform package`). */
+interface BundlesFileShape {
+  readonly version: number;
+  readonly bundles: ReadonlyArray<{ readonly batch: string; readonly zip: string; readonly sha256: string; readonly size: number }>;
+}
+
+/** One stack ready to deploy: its template, every parameter value, its code zip and its fingerprint. */
+export interface PreparedStack {
+  /** The stack as the manifest lists it. */
+  readonly stack: ManifestStack;
+  /** The stack's batch from the manifest's `batches[]` (schedule, time zone), when listed. */
+  readonly batch?: ManifestBatch;
+  /** The template exactly as read from `cfn-out/`. */
+  readonly templateBody: string;
+  /** Hex SHA-256 of {@link templateBody}; names the template's S3 key when it is too large to inline. */
+  readonly templateSha256: string;
+  /** The packaged zip of the stack's batch. */
+  readonly code: PreparedCode;
+  /** Every parameter value: the manifest's plus the code key. */
+  readonly parameters: Readonly<Record<string, string>>;
+  /** Stack tags to apply: the manifest's plus {@link FINGERPRINT_TAG}. */
+  readonly tags: Readonly<Record<string, string>>;
+  /** See {@link stackFingerprint}. */
+  readonly fingerprint: string;
+}
+
+/** A stack's code zip, where it lives locally and where it goes in S3. */
+export interface PreparedCode {
+  /** Absolute path of the zip. */
+  readonly zipPath: string;
+  /** Hex SHA-256 of the zip, checked against the file. */
+  readonly sha256: string;
+  /** Zip size in bytes. */
+  readonly size: number;
+  readonly bucket: string;
+  /** `<keyPrefix>/<sha256>.zip` */
+  readonly key: string;
+}
+
+/** Everything a stage's deploy needs, checked. */
+export interface DeployInputs {
+  readonly manifest: Manifest;
+  readonly stage: ManifestStage;
+  readonly stacks: readonly PreparedStack[];
+}
+
+/** Options of {@link loadDeployInputs}. */
+export interface LoadDeployInputsOptions {
+  /** The stage to deploy, by name. */
+  readonly stage: string;
+  /**
+   * The generated manifest, relative to `projectDir`.
+   * @default "cfn-out/manifest.json"
+   */
+  readonly manifestFile?: string;
+  /**
+   * The packaged bundles list, relative to `projectDir`.
+   * @default "dist/batches/bundles.json"
+   */
+  readonly bundlesFile?: string;
+  /**
+   * Project root; the manifest's and bundles file's paths are relative to it.
+   * @default process.cwd()
+   */
+  readonly projectDir?: string;
+  /**
+   * The CloudFormation execution role the stacks are deployed with; part of the fingerprint.
+   * @default the stage's `executionRoleArn`
+   */
+  readonly roleArn?: string;
+}
+
+/** Bad deploy input: every problem found, each saying what, where and how to fix it. */
+export class DeployInputError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(problems.length === 1 ? problems[0] : `${problems.length} problems:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'DeployInputError';
+  }
+}
+
+function readJson(file: string, label: string, fix: string): unknown {
+  if (!fs.existsSync(file)) throw new DeployInputError([`${label} ${file} not found; ${fix}.`]);
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new DeployInputError([`${label} ${file} is not valid JSON (${(e as Error).message}); ${fix}.`]);
+  }
+}
+
+/** Reads the manifest, checking its version; throws {@link DeployInputError}. */
+export function readDeployManifest(file: string): Manifest {
+  const fix = 'run "npx projen" to generate it';
+  const m = readJson(file, 'manifest', fix) as Partial<Manifest>;
+  if (m.version !== 1 || !Array.isArray(m.stages) || !Array.isArray(m.batches)) {
+    throw new DeployInputError([`manifest ${file} is not a version 1 batchform manifest (version ${JSON.stringify(m.version)}); ${fix} with this batchform version.`]);
+  }
+  return m as Manifest;
+}
+
+/** The named stage, or an error listing the stages the manifest has. */
+export function findStage(manifest: Manifest, name: string, manifestFile = 'the manifest'): ManifestStage {
+  const stage = manifest.stages.find((s) => s.name === name);
+  if (!stage) {
+    const known = manifest.stages.map((s) => s.name);
+    throw new DeployInputError([
+      `stage "${name}" is not in ${manifestFile}; ` +
+        (known.length ? `its stages are: ${known.join(', ')}. Pass one of them with --stage.` : 'it declares no stages; add one in .projenrc.ts and run "npx projen".'),
+    ]);
+  }
+  return stage;
+}
+
+function readBundles(file: string): BundlesFileShape {
+  const fix = 'run "npx projen package:batches" (or "batchform package") to build the zips';
+  const b = readJson(file, 'bundles file', fix) as Partial<BundlesFileShape>;
+  if (b.version !== 1 || !Array.isArray(b.bundles)) {
+    throw new DeployInputError([`bundles file ${file} is not a version 1 bundles list (version ${JSON.stringify(b.version)}); ${fix}.`]);
+  }
+  return b as BundlesFileShape;
+}
+
+function fileSha256(file: string): string {
+  return createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+}
+
+interface TemplateShape {
+  readonly Parameters?: Record<string, { readonly Default?: unknown }>;
+}
+
+/**
+ * Loads the manifest, picks the stage, and checks every stack's template, parameters and zip.
+ * Reads files only; makes no AWS call.
+ *
+ * @throws DeployInputError listing every problem at once (unknown stage, missing or stale files,
+ *   a zip whose content no longer matches its recorded hash, parameters the template does not take).
+ * @example
+ * const inputs = loadDeployInputs({ stage: 'prod' });
+ * inputs.stacks.map((s) => s.code.key); // ['batchform/daily-stats/7dc9...1b4a.zip', ...]
+ */
+export function loadDeployInputs(options: LoadDeployInputsOptions): DeployInputs {
+  const projectDir = path.resolve(options.projectDir ?? process.cwd());
+  const manifestFile = options.manifestFile ?? 'cfn-out/manifest.json';
+  const bundlesFile = options.bundlesFile ?? 'dist/batches/bundles.json';
+  const manifest = readDeployManifest(path.resolve(projectDir, manifestFile));
+  const stage = findStage(manifest, options.stage, manifestFile);
+  if (stage.stacks.length === 0) return { manifest, stage, stacks: [] };
+  const bundles = readBundles(path.resolve(projectDir, bundlesFile));
+  const roleArn = options.roleArn ?? stage.executionRoleArn;
+
+  const problems: string[] = [];
+  const stacks: PreparedStack[] = [];
+  for (const stack of stage.stacks) {
+    const where = `stage "${stage.name}", stack ${stack.stackName}`;
+    const before = problems.length;
+    const templateFile = path.resolve(projectDir, stack.template);
+    let templateBody = '';
+    let template: TemplateShape | undefined;
+    if (!fs.existsSync(templateFile)) {
+      problems.push(`${where}: template ${stack.template} not found; run "npx projen" to generate it.`);
+    } else {
+      templateBody = fs.readFileSync(templateFile, 'utf8');
+      try {
+        template = JSON.parse(templateBody) as TemplateShape;
+      } catch (e) {
+        problems.push(`${where}: template ${stack.template} is not valid JSON (${(e as Error).message}); run "npx projen" to regenerate it.`);
+      }
+      const bytes = Buffer.byteLength(templateBody);
+      if (bytes > MAX_TEMPLATE_URL_BYTES) {
+        problems.push(`${where}: template ${stack.template} is ${bytes} bytes, over CloudFormation's ${MAX_TEMPLATE_URL_BYTES}-byte limit; split the batch's resources or shrink its policies.`);
+      }
+    }
+
+    const bundle = bundles.bundles.find((b) => b.batch === stack.batch);
+    let code: PreparedCode | undefined;
+    if (!bundle) {
+      problems.push(`${where}: batch "${stack.batch}" has no zip in ${bundlesFile}; run "npx projen package:batches" after "npx projen".`);
+    } else if (!/^[0-9a-f]{64}$/.test(bundle.sha256)) {
+      problems.push(`${where}: ${bundlesFile} gives batch "${stack.batch}" the sha256 "${bundle.sha256}", not 64 lower-case hex digits; run "npx projen package:batches" again.`);
+    } else {
+      const zipPath = path.resolve(projectDir, bundle.zip);
+      if (!fs.existsSync(zipPath)) {
+        problems.push(`${where}: zip ${bundle.zip} (listed in ${bundlesFile}) not found; run "npx projen package:batches".`);
+      } else if (fileSha256(zipPath) !== bundle.sha256) {
+        problems.push(`${where}: zip ${bundle.zip} does not match the sha256 recorded in ${bundlesFile} (changed since packaging); run "npx projen package:batches" again.`);
+      } else {
+        code = { zipPath, sha256: bundle.sha256, size: fs.statSync(zipPath).size, bucket: stack.code.bucket, key: `${stack.code.keyPrefix}/${bundle.sha256}.zip` };
+      }
+    }
+
+    const parameters: Record<string, string> = { ...stack.parameters };
+    if (code) parameters[stack.code.keyParameter] = code.key;
+    const declared = template?.Parameters ?? {};
+    for (const name of Object.keys(parameters)) {
+      if (template && !(name in declared)) {
+        problems.push(`${where}: the manifest passes parameter ${name}, which template ${stack.template} does not declare; run "npx projen" so both are regenerated together.`);
+      }
+    }
+    for (const [name, def] of Object.entries(declared)) {
+      if (!(name in parameters) && def?.Default === undefined && name !== stack.code.keyParameter) {
+        problems.push(`${where}: template ${stack.template} needs parameter ${name}, which the manifest does not give; run "npx projen" so both are regenerated together.`);
+      }
+    }
+    if (FINGERPRINT_TAG in stack.tags) {
+      problems.push(`${where}: the tag ${FINGERPRINT_TAG} is reserved for batchform's fingerprint; remove it from the stage's or batch's tags in .projenrc.ts.`);
+    }
+    if (problems.length > before || !code) continue;
+
+    const templateSha256 = createHash('sha256').update(templateBody).digest('hex');
+    const fingerprint = stackFingerprint({ templateBody, parameters, codeSha256: code.sha256, tags: stack.tags, roleArn });
+    stacks.push({
+      stack,
+      batch: manifest.batches.find((b) => b.name === stack.batch),
+      templateBody,
+      templateSha256,
+      code,
+      parameters,
+      tags: { ...stack.tags, [FINGERPRINT_TAG]: fingerprint },
+      fingerprint,
+    });
+  }
+  if (problems.length) throw new DeployInputError(problems);
+  return { manifest, stage, stacks };
+}

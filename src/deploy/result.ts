@@ -1,0 +1,91 @@
+// What a preview or deploy found and did, per stack and per stage: the data the reports render.
+
+/** Preview creates change sets and describes them; deploy also executes them. */
+export type DeployMode = 'preview' | 'deploy';
+
+/**
+ * - `unchanged`: nothing to do (fingerprint equal, or the change set had no changes);
+ * - `created` / `updated`: deploy executed a change set and the stack settled;
+ * - `will-create` / `will-update`: preview described a change set (and deleted it);
+ * - `failed`: see {@link StackResult.error}.
+ */
+export type StackOutcome = 'unchanged' | 'created' | 'updated' | 'will-create' | 'will-update' | 'failed';
+
+/** Whether a resource change replaces the resource (CloudFormation's `Replacement`). */
+export type Replacement = 'yes' | 'no' | 'conditional';
+
+/** One row of a change set: what happens to one resource. */
+export interface ResourceChange {
+  /** `Add`, `Modify`, `Remove` (or `Import`, `Dynamic`). */
+  readonly action: string;
+  readonly logicalId: string;
+  readonly type: string;
+  /** Only for `Modify`. */
+  readonly replacement?: Replacement;
+  /** Changed properties as dotted paths (`Code.S3Key`), or attribute names such as `Tags`. */
+  readonly properties: readonly string[];
+}
+
+/** A batch whose schedule rule is new or changed, with its next run times. */
+export interface ScheduleChange {
+  readonly batch: string;
+  /** The live schedule expression, when the change set shows it (absent for a new rule). */
+  readonly before?: string;
+  readonly after: string;
+  /** `after` in words (UTC). */
+  readonly description: string;
+  /** The batch's display time zone. */
+  readonly timezone: string;
+  /** False when the rule is disabled: no runs. */
+  readonly enabled: boolean;
+  /** Next run times after the run started, UTC instants. */
+  readonly nextRuns: readonly Date[];
+}
+
+/** A stack event explaining a failed execution. */
+export interface FailureEvent {
+  readonly timestamp: Date;
+  readonly logicalId: string;
+  readonly type: string;
+  readonly status: string;
+  readonly reason: string;
+}
+
+/** Where the stack's code zip stands in S3. */
+export type CodeState = 'uploaded' | 'present' | 'absent';
+
+/** The result for one stack. */
+export interface StackResult {
+  readonly stackName: string;
+  readonly batch: string;
+  readonly outcome: StackOutcome;
+  /** Why an unchanged stack is unchanged. */
+  readonly unchangedBy?: 'fingerprint' | 'change-set';
+  /** The change set created for the stack, if any (deleted again unless executed). */
+  readonly changeSetName?: string;
+  /** The change set's resource changes, when one was described. */
+  readonly changes?: readonly ResourceChange[];
+  readonly schedule?: ScheduleChange;
+  readonly code?: CodeState;
+  /** What happened on the way, in order (recoveries, waits, uploads, cleanup trouble). */
+  readonly notes: readonly string[];
+  /** For `failed`: what went wrong, where, and what to do. */
+  readonly error?: string;
+  /** For a failed execution: the first failed resource events, oldest first. */
+  readonly events?: readonly FailureEvent[];
+}
+
+/** The result of one preview or deploy of one stage. */
+export interface StageResult {
+  readonly mode: DeployMode;
+  readonly stage: string;
+  readonly account: string;
+  readonly region: string;
+  /** The short commit id the change sets are named after. */
+  readonly revision: string;
+  readonly changeSetName: string;
+  /** One result per stack, in manifest order. */
+  readonly stacks: readonly StackResult[];
+  /** True when no stack failed. */
+  readonly ok: boolean;
+}

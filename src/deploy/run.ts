@@ -1,0 +1,118 @@
+// Previews or deploys every stack of one stage: one DescribeStacks for all, then each stack's state machine in a bounded pool.
+import { runStack, StackRunContext } from './change-set';
+import type { DeployClients } from './clients';
+import type { DeployInputs } from './inputs';
+import { mapWithConcurrency } from './pool';
+import type { DeployMode, StageResult } from './result';
+import { changeSetName } from './revision';
+import { describeAllStacks } from './stack-state';
+import { DeployWaits, resolveWaits } from './waits';
+
+/** Stacks handled at once unless told otherwise. */
+export const DEFAULT_CONCURRENCY = 4;
+
+/** Options of {@link deployStage}. */
+export interface DeployStageOptions {
+  /** `preview` creates, describes and deletes change sets and writes nothing to S3; `deploy` uploads and executes. */
+  readonly mode: DeployMode;
+  /** Clients for the stage's region (see `createDeployClients`); mocks in tests. */
+  readonly clients: DeployClients;
+  /**
+   * How many stacks are previewed or deployed at once; one stack's failure does not stop the others.
+   * @default 4
+   */
+  readonly concurrency?: number;
+  /**
+   * The short commit id change sets are named after (see `shortRevision`).
+   * @default "local"
+   */
+  readonly revision?: string;
+  /**
+   * The clock: names change sets, dates next run times, bounds the events read after a failure.
+   * @default () => new Date()
+   */
+  readonly now?: () => Date;
+  /**
+   * Polling bounds of the SDK waiters, in seconds.
+   * @default see DEFAULT_WAITS
+   */
+  readonly waits?: DeployWaits;
+  /**
+   * Progress lines as they happen (the final report is separate).
+   * @default no output
+   */
+  readonly log?: (message: string) => void;
+  /**
+   * Create a change set even for stacks whose fingerprint matches (e.g. to undo drift from console edits).
+   * @default false
+   */
+  readonly force?: boolean;
+  /**
+   * Next run times listed per new or changed schedule.
+   * @default 3
+   */
+  readonly nextRunCount?: number;
+}
+
+/**
+ * Previews or deploys every stack of `inputs.stage`.
+ *
+ * One paginated DescribeStacks (no stack name) reads every live stack of the region; stacks whose
+ * fingerprint tag equals the new fingerprint are `unchanged` with no further call. The others run
+ * through `runStack` at most `concurrency` at a time; each stack's fault is its own `failed`
+ * result. Throttling is retried inside the SDK clients (adaptive retry mode), not here.
+ *
+ * @throws Error only when the stacks cannot be listed at all (credentials, permissions, region).
+ * @example
+ * const inputs = loadDeployInputs({ stage: 'prod' });
+ * const result = await deployStage(inputs, { mode: 'preview', clients: createDeployClients(inputs.stage.region) });
+ * console.log(renderTextReport(result));
+ */
+export async function deployStage(inputs: DeployInputs, options: DeployStageOptions): Promise<StageResult> {
+  const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`concurrency must be a positive whole number, got ${concurrency}`);
+  const now = options.now ?? (() => new Date());
+  const revision = options.revision ?? 'local';
+  const stage = inputs.stage;
+  const ctx: StackRunContext = {
+    cloudFormation: options.clients.cloudFormation,
+    s3: options.clients.s3,
+    mode: options.mode,
+    stage,
+    changeSetName: changeSetName(revision, now()),
+    revision,
+    waits: resolveWaits(options.waits),
+    now,
+    log: options.log ?? (() => undefined),
+    force: options.force ?? false,
+    nextRunCount: options.nextRunCount ?? 3,
+  };
+
+  let live;
+  try {
+    live = inputs.stacks.length ? await describeAllStacks(ctx.cloudFormation) : new Map();
+  } catch (e) {
+    const err = e as { name?: string; message?: string };
+    const throttled = /Throttl|RateExceeded|TooManyRequests/i.test(err.name ?? '');
+    const hint = throttled
+      ? 'AWS kept throttling after the SDK\'s retries; run again later, or with a lower --concurrency.'
+      : 'Check the AWS credentials (the SDK\'s default chain: environment, profile, GitHub OIDC via aws-actions/configure-aws-credentials) ' +
+        'and that the role may call cloudformation:DescribeStacks.';
+    throw new Error(
+      `stage "${stage.name}": could not list the CloudFormation stacks of account ${stage.account}, region ${stage.region} ` +
+        `(${err.name ?? 'Error'}: ${err.message ?? String(e)}). ${hint}`,
+    );
+  }
+
+  const stacks = await mapWithConcurrency(inputs.stacks, concurrency, (p) => runStack(ctx, p, live.get(p.stack.stackName)));
+  return {
+    mode: options.mode,
+    stage: stage.name,
+    account: stage.account,
+    region: stage.region,
+    revision,
+    changeSetName: ctx.changeSetName,
+    stacks,
+    ok: stacks.every((s) => s.outcome !== 'failed'),
+  };
+}

@@ -1,0 +1,114 @@
+// The preview and deploy commands: exit codes, where the reports go, and the wiring of the options.
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { CreateChangeSetCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { Command } from 'commander';
+import { DEPLOY_EXIT, DeployCommandDeps, registerDeployCommands, runDeployCommand } from '../../src/cli/deploy-commands';
+import { change, FAST_WAITS, fakeAws, FakeAwsOptions, liveStack, makeProject, NOW, TestProject } from './helpers';
+
+const DEFAULTS = { manifest: 'cfn-out/manifest.json', bundles: 'dist/batches/bundles.json', concurrency: '4' };
+
+function harness(project: TestProject, aws: FakeAwsOptions = {}) {
+  const fake = fakeAws(aws);
+  const out: string[] = [];
+  const err: string[] = [];
+  const summary = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'batchform-summary-')), 'summary.md');
+  fs.writeFileSync(summary, '# earlier step\n');
+  const deps: DeployCommandDeps = {
+    createClients: () => fake.clients,
+    env: { GITHUB_SHA: '4f2a9c1d0e5b6a7980', GITHUB_STEP_SUMMARY: summary },
+    out: (t) => out.push(t),
+    err: (t) => err.push(t),
+    projectDir: project.dir,
+    now: () => NOW,
+    waits: FAST_WAITS,
+  };
+  return { fake, out, err, summary, deps };
+}
+
+describe('bad input exits 2 before any AWS call', () => {
+  test.each([
+    ['an unknown stage', { stage: 'qa' }, 'batchform deploy: stage "qa" is not in cfn-out/manifest.json; its stages are: prod. Pass one of them with --stage.'],
+    ['no stage', {}, 'batchform deploy: --stage is required; its stages are: prod.'],
+    ['concurrency 0', { stage: 'prod', concurrency: '0' }, 'batchform deploy: --concurrency "0" is not a positive whole number; use e.g. --concurrency 4.'],
+    ['concurrency "many"', { stage: 'prod', concurrency: 'many' }, 'batchform deploy: --concurrency "many" is not a positive whole number; use e.g. --concurrency 4.'],
+  ])('%s', async (_label, opts, message) => {
+    const project = makeProject();
+    const h = harness(project);
+    expect(await runDeployCommand('deploy', { ...DEFAULTS, ...opts }, h.deps)).toBe(DEPLOY_EXIT.badInput);
+    expect(h.err).toEqual([message]);
+    expect(h.fake.cfn.calls()).toHaveLength(0);
+  });
+
+  test('a missing zip', async () => {
+    const project = makeProject();
+    fs.rmSync(path.join(project.dir, 'dist/batches/daily-stats.zip'));
+    const h = harness(project);
+    expect(await runDeployCommand('preview', { ...DEFAULTS, stage: 'prod' }, h.deps)).toBe(2);
+    expect(h.err[0]).toContain('stage "prod", stack prod-daily-stats: zip dist/batches/daily-stats.zip (listed in dist/batches/bundles.json) not found');
+    expect(h.fake.cfn.calls()).toHaveLength(0);
+  });
+
+  test('a missing manifest', async () => {
+    const project = makeProject();
+    const h = harness(project);
+    expect(await runDeployCommand('preview', { ...DEFAULTS, manifest: 'missing.json', stage: 'prod' }, h.deps)).toBe(2);
+    expect(h.err[0]).toMatch(/^batchform preview: manifest .*missing\.json not found; run "npx projen" to generate it\.$/);
+  });
+});
+
+test('a preview that succeeds exits 0, prints the text report, writes --report and appends the job summary', async () => {
+  const project = makeProject();
+  const h = harness(project, { changeSet: { pages: [[change('Add', 'Function', 'AWS::Lambda::Function')]] } });
+
+  const code = await runDeployCommand('preview', { ...DEFAULTS, stage: 'prod', report: 'out/preview.md' }, h.deps);
+
+  expect(code).toBe(DEPLOY_EXIT.ok);
+  expect(h.out.join('')).toContain('batchform preview of stage prod (account 111122223333, ap-northeast-2), commit 4f2a9c1');
+  const report = fs.readFileSync(path.join(project.dir, 'out/preview.md'), 'utf8');
+  expect(report).toContain('## batchform preview: stage `prod`');
+  expect(report).toContain('| `prod-daily-stats` | will be created | 1 added |');
+  expect(fs.readFileSync(h.summary, 'utf8')).toBe(`# earlier step\n${report}\n`);
+  expect(h.err).toContain('prod-daily-stats: creating CREATE change set batchform-4f2a9c1-20261125T094312Z');
+});
+
+test('a failed stack exits 1', async () => {
+  const project = makeProject();
+  const h = harness(project, { head: () => ({ checksum: 'bm90IHRoZSBzYW1lIGNvbnRlbnQ=' }) });
+  expect(await runDeployCommand('deploy', { ...DEFAULTS, stage: 'prod' }, h.deps)).toBe(DEPLOY_EXIT.failed);
+  expect(h.out.join('')).toContain('prod-daily-stats: failed\n  code zip: s3://');
+});
+
+test('stacks that cannot be listed exit 1 and still leave a report saying why', async () => {
+  const project = makeProject();
+  const h = harness(project);
+  h.fake.cfn.on(DescribeStacksCommand).rejects(Object.assign(new Error('The security token included in the request is expired'), { name: 'ExpiredToken' }));
+
+  expect(await runDeployCommand('deploy', { ...DEFAULTS, stage: 'prod', report: 'deploy.md' }, h.deps)).toBe(1);
+  expect(h.err[0]).toMatch(/^batchform deploy: stage "prod": could not list the CloudFormation stacks .*ExpiredToken/);
+  const report = fs.readFileSync(path.join(project.dir, 'deploy.md'), 'utf8');
+  expect(report).toContain('**Failed before any stack was handled.**');
+  expect(report).toContain('The security token included in the request is expired');
+});
+
+test('the commands are registered with their options and set the exit code', async () => {
+  const project = makeProject();
+  const h = harness(project, {
+    byName: { 'prod-daily-stats': [liveStack('prod-daily-stats', 'CREATE_COMPLETE')] },
+    changeSet: { pages: [[change('Add', 'Function', 'AWS::Lambda::Function')]] },
+  });
+  const program = new Command('batchform').exitOverride();
+  registerDeployCommands(program, h.deps);
+  expect(program.commands.map((c) => c.name())).toEqual(['preview', 'deploy']);
+  const previous = process.exitCode;
+  try {
+    await program.parseAsync(['node', 'batchform', 'deploy', '--stage', 'prod', '--concurrency', '1', '--force']);
+    expect(process.exitCode).toBe(0);
+    expect(h.fake.cfn.commandCalls(CreateChangeSetCommand)).toHaveLength(1);
+    await program.parseAsync(['node', 'batchform', 'preview', '--stage', 'nope']);
+    expect(process.exitCode).toBe(2);
+  } finally {
+    process.exitCode = previous;
+  }
+});

@@ -1,0 +1,281 @@
+// Test scaffolding for the deploy engine: a throw-away project on disk and mocked CloudFormation / S3 clients.
+import { createHash } from 'crypto';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import {
+  Change,
+  CloudFormationClient,
+  CreateChangeSetCommand,
+  DeleteChangeSetCommand,
+  DeleteStackCommand,
+  DescribeChangeSetCommand,
+  DescribeStackEventsCommand,
+  DescribeStacksCommand,
+  ExecuteChangeSetCommand,
+  Stack,
+  StackEvent,
+} from '@aws-sdk/client-cloudformation';
+import { HeadObjectCommand, NotFound, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { mockClient } from 'aws-sdk-client-mock';
+import { DeployInputs, DeployStageOptions, FINGERPRINT_TAG, loadDeployInputs, sha256Base64 } from '../../src/deploy';
+import type { Manifest, ManifestBatch, ManifestStack } from '../../src/manifest/manifest';
+
+export const REGION = 'ap-northeast-2';
+export const ACCOUNT = '111122223333';
+export const BUCKET = 'batchform-artifacts-111122223333-ap-northeast-2';
+export const NOW = new Date('2026-11-25T09:43:12Z');
+
+/** Millisecond polling so waiter-driven paths finish at once. */
+export const FAST_WAITS = {
+  changeSet: { minDelay: 0.001, maxDelay: 0.002, maxWaitTime: 2 },
+  stack: { minDelay: 0.001, maxDelay: 0.002, maxWaitTime: 2 },
+};
+
+const dirs: string[] = [];
+afterAll(() => {
+  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+});
+
+export function stackId(name: string): string {
+  return `arn:aws:cloudformation:${REGION}:${ACCOUNT}:stack/${name}/0d6e1a10-0000-4000-8000-000000000000`;
+}
+
+/** A stack name from a name or a stack id. */
+export function nameOf(nameOrId: string): string {
+  return /:stack\/([^/]+)\//.exec(nameOrId)?.[1] ?? nameOrId;
+}
+
+export interface ProjectOptions {
+  /** Batch names; stack names are `prod-<batch>`. */
+  readonly batches?: readonly string[];
+  /** Pads the first template's description to make it this large. */
+  readonly bigTemplateBytes?: number;
+  /** Schedule per batch; default `cron(0 16 * * ? *)`. */
+  readonly schedules?: Readonly<Record<string, string>>;
+}
+
+export interface TestProject {
+  readonly dir: string;
+  readonly manifest: Manifest;
+  /** Loads the inputs of stage prod. */
+  readonly inputs: () => DeployInputs;
+}
+
+/** A project on disk: manifest with stage `prod`, one template and one zip per batch, bundles.json. */
+export function makeProject(options: ProjectOptions = {}): TestProject {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'batchform-deploy-'));
+  dirs.push(dir);
+  fs.mkdirSync(path.join(dir, 'cfn-out'));
+  fs.mkdirSync(path.join(dir, 'dist/batches'), { recursive: true });
+  const names = options.batches ?? ['daily-stats'];
+  const batches: ManifestBatch[] = [];
+  const stacks: ManifestStack[] = [];
+  const bundles: Array<{ batch: string; zip: string; sha256: string; size: number; bundleSize: number }> = [];
+  names.forEach((name, i) => {
+    const schedule = options.schedules?.[name] ?? 'cron(0 16 * * ? *)';
+    const template = `cfn-out/${name}.template.json`;
+    const description = i === 0 && options.bigTemplateBytes ? 'x'.repeat(options.bigTemplateBytes) : `batch ${name}`;
+    fs.writeFileSync(path.join(dir, template), JSON.stringify({
+      Description: description,
+      Parameters: { CodeS3Bucket: { Type: 'String' }, CodeS3Key: { Type: 'String' } },
+      Resources: {
+        Function: { Type: 'AWS::Lambda::Function', Properties: { Code: { S3Bucket: { Ref: 'CodeS3Bucket' }, S3Key: { Ref: 'CodeS3Key' } } } },
+        Schedule: { Type: 'AWS::Events::Rule', Properties: { ScheduleExpression: schedule } },
+      },
+    }, null, 2));
+    const zip = `dist/batches/${name}.zip`;
+    const content = Buffer.from(`zip of ${name}`);
+    fs.writeFileSync(path.join(dir, zip), content);
+    bundles.push({ batch: name, zip, sha256: createHash('sha256').update(content).digest('hex'), size: content.length, bundleSize: 10 });
+    // Cast: the deploy engine reads only name, schedule, timezone and enabled; other fields may grow.
+    batches.push({
+      name,
+      description: `batch ${name}`,
+      handler: `handlers/${name}.ts`,
+      template,
+      schedule,
+      timezone: 'Asia/Seoul',
+      enabled: true,
+      vpc: false,
+      runtime: 'nodejs24.x',
+      architecture: 'arm64',
+      timeout: 60,
+      memorySize: 256,
+      alarms: false,
+      environment: {},
+    } as ManifestBatch);
+    stacks.push({
+      stackName: `prod-${name}`,
+      batch: name,
+      template,
+      handler: `handlers/${name}.ts`,
+      parameters: { CodeS3Bucket: BUCKET },
+      code: { bucket: BUCKET, keyPrefix: `batchform/${name}`, bucketParameter: 'CodeS3Bucket', keyParameter: 'CodeS3Key' },
+      tags: { 'team': 'data', 'batchform:batch': name, 'batchform:stage': 'prod' },
+    });
+  });
+  const manifest: Manifest = {
+    version: 1,
+    batches,
+    stages: [{
+      name: 'prod',
+      account: ACCOUNT,
+      region: REGION,
+      artifactBucket: BUCKET,
+      artifactPrefix: 'batchform',
+      executionRoleArn: `arn:aws:iam::${ACCOUNT}:role/batchform-cfn-exec`,
+      githubEnvironment: 'prod',
+      stacks,
+    }],
+  };
+  fs.writeFileSync(path.join(dir, 'cfn-out/manifest.json'), JSON.stringify(manifest, null, 2));
+  fs.writeFileSync(path.join(dir, 'dist/batches/bundles.json'), JSON.stringify({ version: 1, bundles }, null, 2));
+  return { dir, manifest, inputs: () => loadDeployInputs({ stage: 'prod', projectDir: dir }) };
+}
+
+/** A live stack as DescribeStacks shows it. */
+export function liveStack(name: string, status: string, fingerprint?: string): Stack {
+  return {
+    StackName: name,
+    StackId: stackId(name),
+    StackStatus: status as Stack['StackStatus'],
+    CreationTime: new Date('2026-01-01T00:00:00Z'),
+    Tags: fingerprint ? [{ Key: FINGERPRINT_TAG, Value: fingerprint }] : [],
+  };
+}
+
+/** CloudFormation's error for a stack that does not exist. */
+export function doesNotExist(name: string): Error {
+  return Object.assign(new Error(`Stack with id ${name} does not exist`), { name: 'ValidationError' });
+}
+
+export interface FakeAwsOptions {
+  /** Stacks listed by DescribeStacks without a name. */
+  readonly live?: readonly Stack[];
+  /** Stacks per page of that listing. */
+  readonly pageSize?: number;
+  /**
+   * What DescribeStacks by name or id answers, call after call (the last one repeats); an Error is thrown.
+   * Stacks in `live` answer themselves by default; others do not exist.
+   */
+  readonly byName?: Record<string, ReadonlyArray<Stack | Error>>;
+  /** The change set every stack gets: its status, reason and pages of changes. */
+  readonly changeSet?: { readonly status?: string; readonly reason?: string; readonly pages?: ReadonlyArray<readonly Change[]> };
+  /** Per-stack override of `changeSet`. */
+  readonly changeSets?: Record<string, FakeAwsOptions['changeSet']>;
+  /** Stack events per stack, newest first; a function gets the ExecuteChangeSet token. */
+  readonly events?: Record<string, (token: string) => StackEvent[]>;
+  /** What HeadObject answers: a stored checksum (base64), or absent. */
+  readonly head?: (key: string) => { readonly checksum?: string } | 'absent';
+}
+
+/** Mocked clients with a small model of CloudFormation behind them. */
+export function fakeAws(options: FakeAwsOptions = {}) {
+  const cloudFormation = new CloudFormationClient({ region: REGION });
+  const s3 = new S3Client({ region: REGION });
+  const cfn = mockClient(cloudFormation);
+  const s3m = mockClient(s3);
+  const describeCount = new Map<string, number>();
+  const executeTokens = new Map<string, string>();
+  // Inputs copied when sent: the SDK paginators reuse and change one input object between pages.
+  const sent: Array<[string, Record<string, unknown>]> = [];
+  const record = <I extends object, O>(command: string, answer: (input: I) => Promise<O>) => (input: I) => {
+    sent.push([command, { ...input } as Record<string, unknown>]);
+    return answer(input);
+  };
+
+  cfn.on(DescribeStacksCommand).callsFake(record('DescribeStacks', (input: { StackName?: string; NextToken?: string }) => {
+    if (!input.StackName) {
+      const all = options.live ?? [];
+      const size = options.pageSize ?? 100;
+      const start = input.NextToken ? Number(input.NextToken) : 0;
+      const next = start + size < all.length ? String(start + size) : undefined;
+      return Promise.resolve({ Stacks: all.slice(start, start + size), NextToken: next });
+    }
+    const name = nameOf(input.StackName);
+    const sequence = options.byName?.[name] ?? options.live?.filter((s) => s.StackName === name) ?? [];
+    const n = describeCount.get(name) ?? 0;
+    describeCount.set(name, n + 1);
+    const answer = sequence[Math.min(n, sequence.length - 1)];
+    if (answer === undefined) return Promise.reject(doesNotExist(name));
+    if (answer instanceof Error) return Promise.reject(answer);
+    return Promise.resolve({ Stacks: [answer] });
+  }));
+  cfn.on(CreateChangeSetCommand).callsFake(record('CreateChangeSet', (input: { StackName: string; ChangeSetName: string }) =>
+    Promise.resolve({ Id: `arn:aws:cloudformation:${REGION}:${ACCOUNT}:changeSet/${input.ChangeSetName}/1`, StackId: stackId(input.StackName) })));
+  cfn.on(DescribeChangeSetCommand).callsFake(record('DescribeChangeSet', (input: { StackName: string; NextToken?: string }) => {
+    const cs = options.changeSets?.[nameOf(input.StackName)] ?? options.changeSet ?? {};
+    const pages = cs.pages ?? [[]];
+    const page = input.NextToken ? Number(input.NextToken) : 0;
+    return Promise.resolve({
+      Status: cs.status ?? 'CREATE_COMPLETE',
+      StatusReason: cs.reason,
+      ExecutionStatus: cs.status === 'FAILED' ? 'UNAVAILABLE' : 'AVAILABLE',
+      Changes: pages[page],
+      NextToken: page + 1 < pages.length ? String(page + 1) : undefined,
+    });
+  }));
+  cfn.on(ExecuteChangeSetCommand).callsFake(record('ExecuteChangeSet', (input: { StackName: string; ClientRequestToken: string }) => {
+    executeTokens.set(nameOf(input.StackName), input.ClientRequestToken);
+    return Promise.resolve({});
+  }));
+  cfn.on(DeleteChangeSetCommand).callsFake(record('DeleteChangeSet', () => Promise.resolve({})));
+  cfn.on(DeleteStackCommand).callsFake(record('DeleteStack', () => Promise.resolve({})));
+  cfn.on(DescribeStackEventsCommand).callsFake(record('DescribeStackEvents', (input: { StackName: string }) => {
+    const name = nameOf(input.StackName);
+    return Promise.resolve({ StackEvents: options.events?.[name]?.(executeTokens.get(name) ?? '') ?? [] });
+  }));
+
+  s3m.on(HeadObjectCommand).callsFake((input: { Key: string }) => {
+    const head = options.head?.(input.Key) ?? 'absent';
+    if (head === 'absent') return Promise.reject(new NotFound({ $metadata: { httpStatusCode: 404 }, message: 'Not Found' }));
+    return Promise.resolve({ ChecksumSHA256: head.checksum });
+  });
+  s3m.on(PutObjectCommand).resolves({});
+
+  return {
+    cfn,
+    s3: s3m,
+    clients: { cloudFormation, s3 },
+    /** CloudFormation requests in order, as sent: [operation, input]. */
+    sent,
+  };
+}
+
+/** Engine options for tests: fixed clock and revision, millisecond waits, collected log. */
+export function engineOptions(clients: DeployStageOptions['clients'], extra: Partial<DeployStageOptions> = {}): DeployStageOptions & { lines: string[] } {
+  const lines: string[] = [];
+  return { mode: 'deploy', clients, revision: '4f2a9c1', now: () => NOW, waits: FAST_WAITS, log: (l) => lines.push(l), lines, ...extra };
+}
+
+/** The checksum S3 stores for the test zip of `batch`. */
+export function zipChecksum(project: TestProject, batch: string): string {
+  const p = project.inputs().stacks.find((s) => s.stack.batch === batch)!;
+  return sha256Base64(p.code.sha256);
+}
+
+/** A resource change as DescribeChangeSet lists it. */
+export function change(action: 'Add' | 'Modify' | 'Remove', logicalId: string, type: string, details: Array<{ path: string; before?: string; after?: string; recreation?: string }> = [], replacement?: string): Change {
+  return {
+    Type: 'Resource',
+    ResourceChange: {
+      Action: action,
+      LogicalResourceId: logicalId,
+      ResourceType: type,
+      Replacement: replacement as 'True' | 'False' | 'Conditional' | undefined,
+      Details: details.map((d) => ({
+        Target: {
+          Attribute: d.path === 'Tags' ? 'Tags' : 'Properties',
+          Name: d.path.split('/')[0],
+          Path: d.path === 'Tags' ? undefined : `/Properties/${d.path}`,
+          RequiresRecreation: (d.recreation ?? 'Never') as 'Never',
+          BeforeValue: d.before,
+          AfterValue: d.after,
+        },
+        Evaluation: 'Static',
+        ChangeSource: 'DirectModification',
+      })),
+    },
+  };
+}

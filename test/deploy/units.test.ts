@@ -1,0 +1,129 @@
+// Small pure parts of the deploy engine: fingerprint, change rows, stack statuses, change set names, the pool.
+import type { Change } from '@aws-sdk/client-cloudformation';
+import {
+  changeSetName,
+  classifyStatus,
+  findScheduleChange,
+  mapWithConcurrency,
+  resolveWaits,
+  resourceChanges,
+  sha256Base64,
+  shortRevision,
+  stackFingerprint,
+} from '../../src/deploy';
+import { change } from './helpers';
+
+describe('stackFingerprint', () => {
+  const base = { templateBody: '{"Resources":{}}', parameters: { A: '1', B: '2' }, codeSha256: 'ab'.repeat(32), tags: { team: 'data' }, roleArn: 'arn:role' };
+
+  test('ignores key order and the fingerprint tag itself', () => {
+    const fp = stackFingerprint(base);
+    expect(fp).toMatch(/^[0-9a-f]{64}$/);
+    expect(stackFingerprint({ ...base, parameters: { B: '2', A: '1' } })).toBe(fp);
+    expect(stackFingerprint({ ...base, tags: { 'team': 'data', 'batchform:fingerprint': 'x' } })).toBe(fp);
+  });
+
+  test.each([
+    ['template', { templateBody: '{"Resources":{"X":{}}}' }],
+    ['a parameter', { parameters: { A: '1', B: '3' } }],
+    ['the code hash', { codeSha256: 'cd'.repeat(32) }],
+    ['a tag', { tags: { team: 'ops' } }],
+    ['the execution role', { roleArn: undefined }],
+  ])('changes with %s', (_what, change) => {
+    expect(stackFingerprint({ ...base, ...change })).not.toBe(stackFingerprint(base));
+  });
+});
+
+test('sha256Base64 is the base64 of the digest bytes, as S3 stores it', () => {
+  // sha256("") in hex and base64
+  expect(sha256Base64('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855')).toBe('47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=');
+});
+
+describe('resourceChanges', () => {
+  test('maps action, ids, replacement and dotted property paths, once each', () => {
+    const rows = resourceChanges([
+      change('Modify', 'Function', 'AWS::Lambda::Function', [{ path: 'Code/S3Key' }, { path: 'Code/S3Key' }, { path: 'Tags' }], 'Conditional'),
+      change('Remove', 'Old', 'AWS::SQS::Queue'),
+      { Type: 'Resource' } as Change,
+    ]);
+    expect(rows).toEqual([
+      { action: 'Modify', logicalId: 'Function', type: 'AWS::Lambda::Function', replacement: 'conditional', properties: ['Code.S3Key', 'Tags'] },
+      { action: 'Remove', logicalId: 'Old', type: 'AWS::SQS::Queue', replacement: undefined, properties: [] },
+    ]);
+  });
+});
+
+describe('findScheduleChange', () => {
+  test('a new rule is a schedule change with no before', () => {
+    expect(findScheduleChange([change('Add', 'Schedule', 'AWS::Events::Rule')])).toEqual({ changed: true, before: undefined });
+  });
+  test('a changed expression gives the live one, unquoted', () => {
+    expect(findScheduleChange([change('Modify', 'Schedule', 'AWS::Events::Rule', [{ path: 'ScheduleExpression', before: '"cron(0 3 * * ? *)"' }])]))
+      .toEqual({ changed: true, before: 'cron(0 3 * * ? *)' });
+  });
+  test('a rule whose description alone changes, or another resource, is not a schedule change', () => {
+    expect(findScheduleChange([
+      change('Modify', 'Schedule', 'AWS::Events::Rule', [{ path: 'Description' }]),
+      change('Modify', 'Function', 'AWS::Lambda::Function', [{ path: 'ScheduleExpression' }]),
+    ]).changed).toBe(false);
+  });
+});
+
+test.each([
+  [undefined, 'absent'],
+  ['REVIEW_IN_PROGRESS', 'review'],
+  ['CREATE_COMPLETE', 'ready'],
+  ['UPDATE_ROLLBACK_COMPLETE', 'ready'],
+  ['ROLLBACK_COMPLETE', 'failed-create'],
+  ['UPDATE_COMPLETE_CLEANUP_IN_PROGRESS', 'busy'],
+  ['DELETE_IN_PROGRESS', 'busy'],
+  ['UPDATE_ROLLBACK_FAILED', 'stuck'],
+  ['DELETE_FAILED', 'stuck'],
+])('classifyStatus(%s) is %s', (status, condition) => {
+  expect(classifyStatus(status)).toBe(condition);
+});
+
+describe('change set names', () => {
+  test('name the commit and the UTC second', () => {
+    expect(changeSetName('4f2a9c1', new Date('2026-11-25T09:43:12.345Z'))).toBe('batchform-4f2a9c1-20261125T094312Z');
+  });
+  test('take the short commit from GITHUB_SHA, else git, else "local"', () => {
+    expect(shortRevision({ GITHUB_SHA: '4f2a9c1d0e5b6a7980' }, () => 'unused')).toBe('4f2a9c1');
+    expect(shortRevision({}, () => 'b7c8d9e\n')).toBe('b7c8d9e');
+    expect(shortRevision({}, () => {
+      throw new Error('not a git repository');
+    })).toBe('local');
+  });
+});
+
+test('resolveWaits fills defaults and rejects bounds the SDK waiters would refuse', () => {
+  expect(resolveWaits({ stack: { maxWaitTime: 60 } }).stack).toEqual({ minDelay: 5, maxDelay: 30, maxWaitTime: 60 });
+  expect(() => resolveWaits({ changeSet: { minDelay: 20, maxDelay: 10 } })).toThrow(/waits.changeSet needs 0 < minDelay <= maxDelay/);
+});
+
+describe('mapWithConcurrency', () => {
+  test('starts at most `limit` tasks, starts the next as one finishes, keeps input order', async () => {
+    const releases: Array<() => void> = [];
+    const started: number[] = [];
+    const promise = mapWithConcurrency([0, 1, 2, 3, 4], 2, (n) => {
+      started.push(n);
+      return new Promise<number>((resolve) => releases.push(() => resolve(n * 10)));
+    });
+    await new Promise((r) => setImmediate(r));
+    expect(started).toEqual([0, 1]);
+    releases[1]();
+    await new Promise((r) => setImmediate(r));
+    expect(started).toEqual([0, 1, 2]);
+    releases[0]();
+    releases[2]();
+    await new Promise((r) => setImmediate(r));
+    expect(started).toEqual([0, 1, 2, 3, 4]);
+    releases[3]();
+    releases[4]();
+    expect(await promise).toEqual([0, 10, 20, 30, 40]);
+  });
+
+  test('rejects a limit that is not a positive whole number', async () => {
+    await expect(mapWithConcurrency([1], 0, async (n) => n)).rejects.toThrow('concurrency must be a positive whole number, got 0');
+  });
+});
