@@ -30,11 +30,18 @@ const project = new typescript.TypeScriptProject({
   peerDeps: ['projen'],
   bin: { batchform: 'lib/cli/main.js' },
   release: false,
-  github: false,
+  // GitHub Actions: batchform's own workflow (build, preview, deploy) replaces projen's build
+  // workflow; no PR-title lint, PR template or upgrade workflow (it needs a stored token).
+  github: true,
+  buildWorkflow: false,
+  githubOptions: { pullRequestLint: false },
+  pullRequestTemplate: false,
+  depsUpgradeOptions: { workflow: false },
   eslint: false,
   sampleCode: false,
   tsconfig: {
-    compilerOptions: { lib: ['es2022'], target: 'ES2022' },
+    // skipLibCheck: @types/sinon (via aws-sdk-client-mock) names a type the fake-timers of jest 30 no longer has.
+    compilerOptions: { lib: ['es2022'], target: 'ES2022', skipLibCheck: true },
   },
   tsconfigDevFile: 'tsconfig.dev.json',
   tsconfigDev: {
@@ -68,6 +75,8 @@ project.package.addField('allowScripts', {
 new Batchform(project, {
   // Runs the CLI from source in this repository; a user's project runs the installed `batchform`.
   cliCommand: 'tsx src/cli/main.ts',
+  // The repository whose workflows the bootstrap roles trust.
+  githubRepository: 'batchform/batchform',
   stages: [
     {
       // Example values (AWS's documentation account id): replace them with the ids and role ARNs
@@ -78,9 +87,9 @@ new Batchform(project, {
       artifactBucket: 'batchform-artifacts-111122223333-ap-northeast-2',
       subnetIds: ['subnet-0a1b2c3d4e5f60718', 'subnet-0f1e2d3c4b5a69788'],
       securityGroupIds: ['sg-0123456789abcdef0'],
-      deployRoleArn: 'arn:aws:iam::111122223333:role/batchform-deploy',
-      previewRoleArn: 'arn:aws:iam::111122223333:role/batchform-preview',
-      executionRoleArn: 'arn:aws:iam::111122223333:role/batchform-cfn-exec',
+      deployRoleArn: 'arn:aws:iam::111122223333:role/batchform/prod-deploy',
+      previewRoleArn: 'arn:aws:iam::111122223333:role/batchform/prod-preview',
+      executionRoleArn: 'arn:aws:iam::111122223333:role/batchform/prod-cfn-exec',
     },
   ],
   batches: [
@@ -126,5 +135,15 @@ project.addTask('docs:catalogue', {
 });
 // Scratch projects the catalogue test creates (inside the repository, to resolve projen).
 project.gitignore.exclude('/.catalogue-*');
+
+// Benchmarks side by side with the CDK CLI and NodejsFunction (bench/): run by hand, never part of
+// the tests nor of their type-check; `npx projen bench --quick` for a short run.
+project.addTask('bench', {
+  description: 'Benchmark regenerate, bundles, deploy and scale against cdk synth / NodejsFunction; writes bench/RESULTS.md',
+  exec: 'tsx bench/run.ts',
+  receiveArgs: true,
+});
+project.tsconfigDev.addExclude('bench');
+project.npmignore?.exclude('/bench/');
 
 project.synth();

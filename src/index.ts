@@ -18,3 +18,5 @@ export * from './local/postgres';
 // The handler runtime helper is a separate entry point (batchform/lib/runtime), so bundles do
 // not pull in projen or aws-cdk-lib.
 export * from './deploy';
+export * from './bootstrap/bootstrap-template';
+export * from './workflows/batchform-workflow';

@@ -264,15 +264,23 @@ async function describeChangeSet(ctx: StackRunContext, stackName: string): Promi
   return { status, reason, changes };
 }
 
-/** Deletes the change set (and the REVIEW_IN_PROGRESS stack it made), so a preview or a no-op leaves nothing behind. */
+/**
+ * Deletes the change set, and on deploy the REVIEW_IN_PROGRESS stack it made. A preview keeps that
+ * empty stack: the preview role may not delete stacks (nothing a pull request runs may remove
+ * what main deployed), and the first deploy creates the stack from it.
+ */
 async function discardChangeSet(ctx: StackRunContext, stackName: string, makesStack: boolean, draft: Draft): Promise<void> {
   const cfn = ctx.cloudFormation;
+  const deleteStack = makesStack && ctx.mode === 'deploy';
   try {
     await cfn.send(new DeleteChangeSetCommand({ StackName: stackName, ChangeSetName: ctx.changeSetName }));
-    if (makesStack) await cfn.send(new DeleteStackCommand({ StackName: stackName, ClientRequestToken: clientToken(ctx, stackName, 'discard') }));
+    if (deleteStack) await cfn.send(new DeleteStackCommand({ StackName: stackName, ClientRequestToken: clientToken(ctx, stackName, 'discard') }));
+    if (makesStack && !deleteStack) {
+      draft.notes.push('CloudFormation keeps the new stack as an empty REVIEW_IN_PROGRESS stack (no resources) until the first deploy creates it.');
+    }
   } catch (e) {
-    const what = makesStack ? `the REVIEW_IN_PROGRESS stack ${stackName}` : `change set ${ctx.changeSetName}`;
-    const how = makesStack ? `aws cloudformation delete-stack --stack-name ${stackName}` : `aws cloudformation delete-change-set --stack-name ${stackName} --change-set-name ${ctx.changeSetName}`;
+    const what = deleteStack ? `the REVIEW_IN_PROGRESS stack ${stackName}` : `change set ${ctx.changeSetName}`;
+    const how = deleteStack ? `aws cloudformation delete-stack --stack-name ${stackName}` : `aws cloudformation delete-change-set --stack-name ${stackName} --change-set-name ${ctx.changeSetName}`;
     draft.notes.push(`Could not delete ${what} (${(e as Error).message}); delete it by hand: ${how}.`);
   }
 }

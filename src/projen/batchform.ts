@@ -7,6 +7,10 @@ import { batchTemplates } from '../template/batch-template';
 import { missedRunWindow } from '../template/missed-run-window';
 import { addBatchBundleTasks, addBundleTasks } from './bundle-tasks';
 import { validateDeclarations } from '../validate/validate';
+import { bootstrapTemplate, REPOSITORY_PATTERN } from '../bootstrap/bootstrap-template';
+import { addBootstrapTasks, BOOTSTRAP_TEMPLATE_FILE } from '../bootstrap/bootstrap-tasks';
+import { addBatchformWorkflow } from '../workflows/workflow-file';
+import { BUNDLES_FILE, DEFAULT_PACKAGE_DIR } from '../bundle/package';
 
 /** Options of the batchform component. */
 export interface BatchformOptions {
@@ -31,6 +35,29 @@ export interface BatchformOptions {
    * @example 'tsx src/cli/main.ts' (this repository, which runs its own source)
    */
   readonly cliCommand?: string;
+  /**
+   * The GitHub repository (`OWNER/REPO`, exact capitalization) whose workflows the bootstrap
+   * roles trust; the default of the bootstrap template's `GitHubRepository` parameter.
+   * @default - none: pass `GitHubRepository=OWNER/REPO` to `npx projen bootstrap:<stage>`
+   * @example 'batchform/batchform'
+   */
+  readonly githubRepository?: string;
+  /**
+   * The branch whose pushes deploy; pull requests against any branch are previewed.
+   * @default 'main'
+   */
+  readonly deployBranch?: string;
+  /**
+   * Whether to write `.github/workflows/batchform.yml` (build, preview, deploy). Needs projen's
+   * GitHub support (`github: true`); replaces projen's build workflow (set `buildWorkflow: false`).
+   * @default true
+   */
+  readonly workflows?: boolean;
+  /**
+   * Node.js version of the workflow jobs.
+   * @default '24'
+   */
+  readonly workflowNodeVersion?: string;
 }
 
 /** File name of the manifest inside the output directory. */
@@ -38,8 +65,10 @@ export const MANIFEST_FILE = 'manifest.json';
 
 /**
  * Adds batchform to a projen project: validates the declared batches and stages on every
- * `npx projen`, writes one CloudFormation template per batch plus the deploy manifest, and adds
- * the `lint:cfn` and `schedule` tasks.
+ * `npx projen`, writes one CloudFormation template per batch plus the deploy manifest and the
+ * one-time bootstrap template, the GitHub workflow that builds, previews and deploys (when the
+ * project has GitHub support), and adds the `lint:cfn`, `schedule`, `bundle`, `package:batches`,
+ * `invoke`, `preview`, `deploy` and `bootstrap:<stage>` tasks.
  *
  * Validation runs before projen touches any file, so an invalid declaration makes `npx projen`
  * fail with every problem listed and leaves the working tree as it was.
@@ -56,9 +85,17 @@ export class Batchform extends Component {
   private readonly batches: BatchOptions[];
   private readonly stages: StageOptions[];
   private readonly cli: string;
+  private readonly options: BatchformOptions;
 
   constructor(project: Project, options: BatchformOptions = {}) {
     super(project, 'batchform');
+    if (options.githubRepository !== undefined && !new RegExp(REPOSITORY_PATTERN).test(options.githubRepository)) {
+      throw new Error(`batchform: githubRepository "${options.githubRepository}" is not OWNER/REPO. Fix: write it as GitHub shows it, e.g. "batchform/batchform".`);
+    }
+    if (options.deployBranch !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._/-]*$/.test(options.deployBranch)) {
+      throw new Error(`batchform: deployBranch "${options.deployBranch}" is not a branch name batchform can use. Fix: use letters, digits, ".", "_", "-" and "/", e.g. "main".`);
+    }
+    this.options = options;
     this.outdir = options.outdir ?? 'cfn-out';
     this.batches = [...(options.batches ?? [])];
     this.stages = [...(options.stages ?? [])];
@@ -79,6 +116,16 @@ export class Batchform extends Component {
       receiveArgs: true,
     });
     addBundleTasks(project, cli, `${this.outdir}/${MANIFEST_FILE}`);
+    project.addTask('preview', {
+      description: 'Create, describe and delete the change sets of one stage, never executing them: npx projen preview --stage <s>',
+      exec: `${cli} preview --manifest ${this.outdir}/${MANIFEST_FILE}`,
+      receiveArgs: true,
+    });
+    project.addTask('deploy', {
+      description: 'Upload the code and execute the change sets of the stacks that changed in one stage: npx projen deploy --stage <s>',
+      exec: `${cli} deploy --manifest ${this.outdir}/${MANIFEST_FILE}`,
+      receiveArgs: true,
+    });
   }
 
   /** Declares one more batch. */
@@ -106,5 +153,18 @@ export class Batchform extends Component {
     new JsonFile(this.project, `${this.outdir}/${MANIFEST_FILE}`, {
       obj: buildManifest(validated, this.outdir), marker: false, readonly: true,
     });
+    const bootstrap = `${this.outdir}/${BOOTSTRAP_TEMPLATE_FILE}`;
+    new JsonFile(this.project, bootstrap, {
+      obj: bootstrapTemplate({ githubRepository: this.options.githubRepository, branch: this.options.deployBranch }), marker: false, readonly: true,
+    });
+    addBootstrapTasks(this.project, validated.stages, bootstrap);
+    if (this.options.workflows ?? true) {
+      addBatchformWorkflow(this.project, validated.stages, {
+        cliCommand: this.cli,
+        artifactPaths: [`${this.outdir}/`, `${DEFAULT_PACKAGE_DIR}/*.zip`, `${DEFAULT_PACKAGE_DIR}/${BUNDLES_FILE}`],
+        branch: this.options.deployBranch,
+        nodeVersion: this.options.workflowNodeVersion,
+      });
+    }
   }
 }

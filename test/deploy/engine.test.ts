@@ -187,7 +187,7 @@ describe('preview', () => {
     expect(result.stacks[0].schedule).toMatchObject({ before: 'cron(10 15 * * ? *)', after: 'cron(0 16 * * ? *)' });
   });
 
-  test('a CREATE preview also deletes the REVIEW_IN_PROGRESS stack its change set made', async () => {
+  test('a CREATE preview deletes its change set but keeps the empty REVIEW_IN_PROGRESS stack (the preview role may not delete stacks)', async () => {
     const project = makeProject();
     const aws = fakeAws({ changeSet: { pages: [[change('Add', 'Function', 'AWS::Lambda::Function')]] } });
 
@@ -195,8 +195,9 @@ describe('preview', () => {
 
     expect(result.stacks[0].outcome).toBe('will-create');
     expect(aws.cfn.commandCalls(DeleteChangeSetCommand)).toHaveLength(1);
-    expect(aws.cfn.commandCalls(DeleteStackCommand, { StackName: STACK })).toHaveLength(1);
+    expect(aws.cfn.commandCalls(DeleteStackCommand)).toHaveLength(0);
     expect(aws.cfn.commandCalls(ExecuteChangeSetCommand)).toHaveLength(0);
+    expect(result.stacks[0].notes).toContain('CloudFormation keeps the new stack as an empty REVIEW_IN_PROGRESS stack (no resources) until the first deploy creates it.');
   });
 
   test('a template too large to inline that is not yet in S3 fails the preview, which may not upload it', async () => {
@@ -365,7 +366,7 @@ describe('parallel stacks', () => {
       await new Promise((r) => setImmediate(r));
       throw Object.assign(new Error('Not Found'), { name: 'NotFound', $metadata: { httpStatusCode: 404 } });
     });
-    aws.cfn.on(DeleteStackCommand).callsFake(async () => {
+    aws.cfn.on(DeleteChangeSetCommand).callsFake(async () => {
       inFlight--;
       return {};
     });

@@ -34,11 +34,11 @@ beforeEach(() => {
 afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 describe('Batchform component', () => {
-  test('writes one template per batch and the manifest, without the projen marker', () => {
+  test('writes one template per batch, the bootstrap template and the manifest, without the projen marker', () => {
     synth(dir, [BATCH]);
     const files = listFiles(dir);
     expect(Object.keys(files).filter((f) => f.startsWith('cfn-out')).sort()).toEqual([
-      'cfn-out/daily-stats.template.json', 'cfn-out/manifest.json',
+      'cfn-out/bootstrap.template.json', 'cfn-out/daily-stats.template.json', 'cfn-out/manifest.json',
     ]);
     const template = JSON.parse(files['cfn-out/daily-stats.template.json']);
     expect(template['//']).toBeUndefined();

@@ -1,0 +1,282 @@
+// The one-time bootstrap template: GitHub OIDC trust, the artifact bucket, and the deploy, preview and execution roles.
+import { App, CfnCondition, CfnDeletionPolicy, CfnOutput, CfnParameter, Fn, Stack } from 'aws-cdk-lib';
+import { CfnOIDCProvider, CfnRole } from 'aws-cdk-lib/aws-iam';
+import { CfnBucket, CfnBucketPolicy } from 'aws-cdk-lib/aws-s3';
+import { CfnTemplate, synthesizeStacks } from '../template/synth';
+import { deployStatements, executionStatements, POLICY_PARAMETERS, previewStatements } from './permissions';
+
+/** GitHub's OIDC issuer, as IAM names it in condition keys. */
+export const GITHUB_OIDC_HOST = 'token.actions.githubusercontent.com';
+
+/** The audience `aws-actions/configure-aws-credentials` requests. */
+export const STS_AUDIENCE = 'sts.amazonaws.com';
+
+/** IAM path of the bootstrap roles, so no batch stack's role name (`<stackPrefix>-*`) can match them. */
+export const ROLE_PATH = '/batchform/';
+
+/** Parameters of the bootstrap template. */
+export const BOOTSTRAP_PARAMETERS = {
+  repository: 'GitHubRepository',
+  ownerId: 'GitHubOwnerId',
+  repositoryId: 'GitHubRepositoryId',
+  environment: 'GitHubEnvironment',
+  branch: 'DeployBranch',
+  stackPrefix: POLICY_PARAMETERS.stackPrefix,
+  bucketName: 'ArtifactBucketName',
+  artifactPrefix: POLICY_PARAMETERS.artifactPrefix,
+  existingProvider: 'ExistingOidcProviderArn',
+} as const;
+
+/** Logical ids of the bootstrap resources. */
+export const BOOTSTRAP_LOGICAL_IDS = {
+  provider: 'GitHubOidcProvider',
+  bucket: 'Bucket',
+  bucketPolicy: 'BucketPolicy',
+  executionRole: 'ExecutionRole',
+  deployRole: 'DeployRole',
+  previewRole: 'PreviewRole',
+} as const;
+
+/** Outputs an administrator copies into the stage declaration. */
+export const BOOTSTRAP_OUTPUTS = {
+  deployRoleArn: 'DeployRoleArn',
+  previewRoleArn: 'PreviewRoleArn',
+  executionRoleArn: 'ExecutionRoleArn',
+  bucketName: 'ArtifactBucket',
+  providerArn: 'OidcProviderArn',
+} as const;
+
+/** How many days an overwritten or deleted artifact version is kept. */
+export const NONCURRENT_VERSION_DAYS = 30;
+
+/** Options of {@link bootstrapTemplate}. */
+export interface BootstrapTemplateOptions {
+  /**
+   * The GitHub repository the workflows run in, as the default of `GitHubRepository`.
+   * @default - no default: the administrator passes it when deploying
+   * @example 'batchform/batchform'
+   */
+  readonly githubRepository?: string;
+  /**
+   * The branch whose pushes deploy, as the default of `DeployBranch`.
+   * @default 'main'
+   */
+  readonly branch?: string;
+  /**
+   * Default of `ArtifactPrefix`.
+   * @default 'batchform'
+   */
+  readonly artifactPrefix?: string;
+}
+
+/** `owner/repo`, as GitHub spells it (the bootstrap parameter's AllowedPattern). */
+export const REPOSITORY_PATTERN = '^[A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9._-]{1,100}$';
+
+/**
+ * The `sub` claims GitHub issues for each `kind` (`ref:refs/heads/main`, `environment:prod`,
+ * `pull_request`): the name form `repo:OWNER/REPO:<kind>` always, and, when both numeric ids are
+ * given, also the immutable form `repo:OWNER@OWNER_ID/REPO@REPO_ID:<kind>` that GitHub issues for
+ * repositories created, renamed or transferred since mid-2026 and for those that opted in.
+ */
+function subjects(kinds: string[], hasIds: CfnCondition): unknown {
+  const repo = Fn.ref(BOOTSTRAP_PARAMETERS.repository);
+  const owner = Fn.select(0, Fn.split('/', repo));
+  const name = Fn.select(1, Fn.split('/', repo));
+  const byName = kinds.map((kind) => Fn.sub(`repo:\${${BOOTSTRAP_PARAMETERS.repository}}:${kind}`));
+  const byId = kinds.map((kind) => Fn.sub(
+    `repo:\${Owner}@\${${BOOTSTRAP_PARAMETERS.ownerId}}/\${Name}@\${${BOOTSTRAP_PARAMETERS.repositoryId}}:${kind}`,
+    { Owner: owner, Name: name },
+  ));
+  return Fn.conditionIf(hasIds.logicalId, [...byName, ...byId], byName);
+}
+
+/** Trust for GitHub's OIDC tokens with audience `sts.amazonaws.com` and one of `subs`, exactly. */
+function trustPolicy(providerArn: string, subs: unknown): Record<string, unknown> {
+  return {
+    Version: '2012-10-17',
+    Statement: [{
+      Effect: 'Allow',
+      Principal: { Federated: providerArn },
+      Action: 'sts:AssumeRoleWithWebIdentity',
+      Condition: {
+        StringEquals: {
+          [`${GITHUB_OIDC_HOST}:aud`]: STS_AUDIENCE,
+          [`${GITHUB_OIDC_HOST}:sub`]: subs,
+        },
+      },
+    }],
+  };
+}
+
+/** Adds the bootstrap parameters, resources and outputs to `stack`. */
+export function addBootstrapResources(stack: Stack, options: BootstrapTemplateOptions = {}): void {
+  stack.templateOptions.description = 'batchform bootstrap: GitHub OIDC trust, artifact bucket, and the deploy, preview and CloudFormation execution roles of one stage';
+
+  new CfnParameter(stack, BOOTSTRAP_PARAMETERS.repository, {
+    type: 'String',
+    description: 'GitHub repository whose workflows may assume the roles: OWNER/REPO, with GitHub\'s exact capitalization',
+    allowedPattern: REPOSITORY_PATTERN,
+    constraintDescription: 'must be OWNER/REPO, e.g. batchform/batchform',
+    ...(options.githubRepository ? { default: options.githubRepository } : {}),
+  });
+  new CfnParameter(stack, BOOTSTRAP_PARAMETERS.ownerId, {
+    type: 'String',
+    default: '',
+    description: 'Numeric id of the repository owner, to also trust GitHub\'s immutable subject claims (gh api repos/OWNER/REPO --jq .owner.id); empty trusts names only',
+    allowedPattern: '^[0-9]*$',
+  });
+  new CfnParameter(stack, BOOTSTRAP_PARAMETERS.repositoryId, {
+    type: 'String',
+    default: '',
+    description: 'Numeric id of the repository (gh api repos/OWNER/REPO --jq .id); set together with GitHubOwnerId',
+    allowedPattern: '^[0-9]*$',
+  });
+  new CfnParameter(stack, BOOTSTRAP_PARAMETERS.environment, {
+    type: 'String',
+    description: 'GitHub environment of this stage\'s deploy job (the stage\'s githubEnvironment, by default its name)',
+    minLength: 1,
+    maxLength: 255,
+  });
+  new CfnParameter(stack, BOOTSTRAP_PARAMETERS.branch, {
+    type: 'String',
+    default: options.branch ?? 'main',
+    description: 'Branch whose pushes deploy',
+    minLength: 1,
+  });
+  new CfnParameter(stack, BOOTSTRAP_PARAMETERS.stackPrefix, {
+    type: 'String',
+    description: 'The stage\'s stackPrefix (by default its name): the roles reach only stacks and resources named <StackPrefix>-*',
+    allowedPattern: '^[a-zA-Z][a-zA-Z0-9]*(-[a-zA-Z0-9]+)*$',
+    maxLength: 40,
+  });
+  new CfnParameter(stack, BOOTSTRAP_PARAMETERS.bucketName, {
+    type: 'String',
+    description: 'Name of the artifact bucket to create (the stage\'s artifactBucket), e.g. batchform-artifacts-<account>-<region>',
+    allowedPattern: '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$',
+  });
+  new CfnParameter(stack, BOOTSTRAP_PARAMETERS.artifactPrefix, {
+    type: 'String',
+    default: options.artifactPrefix ?? 'batchform',
+    description: 'Key prefix of the code zips (the stage\'s artifactPrefix)',
+    allowedPattern: '^[a-zA-Z0-9][a-zA-Z0-9._/-]*[a-zA-Z0-9]$',
+  });
+  new CfnParameter(stack, BOOTSTRAP_PARAMETERS.existingProvider, {
+    type: 'String',
+    default: '',
+    description: 'ARN of the account\'s existing GitHub OIDC provider (an account has at most one); empty creates it',
+  });
+
+  const createProvider = new CfnCondition(stack, 'CreateOidcProvider', {
+    expression: Fn.conditionEquals(Fn.ref(BOOTSTRAP_PARAMETERS.existingProvider), ''),
+  });
+  const hasIds = new CfnCondition(stack, 'TrustImmutableSubjects', {
+    expression: Fn.conditionAnd(
+      Fn.conditionNot(Fn.conditionEquals(Fn.ref(BOOTSTRAP_PARAMETERS.ownerId), '')),
+      Fn.conditionNot(Fn.conditionEquals(Fn.ref(BOOTSTRAP_PARAMETERS.repositoryId), '')),
+    ),
+  });
+
+  const provider = new CfnOIDCProvider(stack, BOOTSTRAP_LOGICAL_IDS.provider, {
+    url: `https://${GITHUB_OIDC_HOST}`,
+    clientIdList: [STS_AUDIENCE],
+  });
+  provider.cfnOptions.condition = createProvider;
+  const providerArn = Fn.conditionIf(createProvider.logicalId, provider.attrArn, Fn.ref(BOOTSTRAP_PARAMETERS.existingProvider)).toString();
+
+  const bucket = new CfnBucket(stack, BOOTSTRAP_LOGICAL_IDS.bucket, {
+    bucketName: Fn.ref(BOOTSTRAP_PARAMETERS.bucketName),
+    versioningConfiguration: { status: 'Enabled' },
+    bucketEncryption: {
+      serverSideEncryptionConfiguration: [{ serverSideEncryptionByDefault: { sseAlgorithm: 'AES256' } }],
+    },
+    publicAccessBlockConfiguration: {
+      blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true,
+    },
+    ownershipControls: { rules: [{ objectOwnership: 'BucketOwnerEnforced' }] },
+    lifecycleConfiguration: {
+      rules: [{
+        id: 'ExpireOldVersions',
+        status: 'Enabled',
+        noncurrentVersionExpiration: { noncurrentDays: NONCURRENT_VERSION_DAYS },
+        abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
+      }, {
+        id: 'RemoveExpiredDeleteMarkers',
+        status: 'Enabled',
+        expiredObjectDeleteMarker: true,
+      }],
+    },
+  });
+  // Deployed stacks keep reading their code from this bucket (rollbacks re-fetch it): never
+  // delete it with the bootstrap stack.
+  bucket.cfnOptions.deletionPolicy = CfnDeletionPolicy.RETAIN;
+  bucket.cfnOptions.updateReplacePolicy = CfnDeletionPolicy.RETAIN;
+
+  new CfnBucketPolicy(stack, BOOTSTRAP_LOGICAL_IDS.bucketPolicy, {
+    bucket: bucket.ref,
+    policyDocument: {
+      Version: '2012-10-17',
+      Statement: [{
+        Sid: 'TlsOnly',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 's3:*',
+        Resource: [bucket.attrArn, Fn.sub('${Arn}/*', { Arn: bucket.attrArn })],
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      }],
+    },
+  });
+
+  const prefix = `\${${BOOTSTRAP_PARAMETERS.stackPrefix}}`;
+  const execution = new CfnRole(stack, BOOTSTRAP_LOGICAL_IDS.executionRole, {
+    roleName: Fn.sub(`${prefix}-cfn-exec`),
+    path: ROLE_PATH,
+    description: Fn.sub(`CloudFormation creates the batch stacks ${prefix}-* as this role`),
+    assumeRolePolicyDocument: {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { Service: 'cloudformation.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+    },
+    policies: [{
+      policyName: 'batch-stacks',
+      policyDocument: { Version: '2012-10-17', Statement: executionStatements(bucket.attrArn) },
+    }],
+  });
+  const scope = { bucketArn: bucket.attrArn, executionRoleArn: execution.attrArn };
+
+  new CfnRole(stack, BOOTSTRAP_LOGICAL_IDS.deployRole, {
+    roleName: Fn.sub(`${prefix}-deploy`),
+    path: ROLE_PATH,
+    description: Fn.sub(`GitHub Actions deploys the batch stacks ${prefix}-* as this role, from \${${BOOTSTRAP_PARAMETERS.repository}} (branch \${${BOOTSTRAP_PARAMETERS.branch}} or environment \${${BOOTSTRAP_PARAMETERS.environment}})`),
+    assumeRolePolicyDocument: trustPolicy(providerArn, subjects([
+      `ref:refs/heads/\${${BOOTSTRAP_PARAMETERS.branch}}`,
+      `environment:\${${BOOTSTRAP_PARAMETERS.environment}}`,
+    ], hasIds)),
+    policies: [{ policyName: 'deploy', policyDocument: { Version: '2012-10-17', Statement: deployStatements(scope) } }],
+  });
+
+  new CfnRole(stack, BOOTSTRAP_LOGICAL_IDS.previewRole, {
+    roleName: Fn.sub(`${prefix}-preview`),
+    path: ROLE_PATH,
+    description: Fn.sub(`GitHub Actions previews pull requests of \${${BOOTSTRAP_PARAMETERS.repository}} as change sets of ${prefix}-* as this role; it cannot execute them`),
+    assumeRolePolicyDocument: trustPolicy(providerArn, subjects(['pull_request'], hasIds)),
+    policies: [{ policyName: 'preview', policyDocument: { Version: '2012-10-17', Statement: previewStatements(scope) } }],
+  });
+
+  new CfnOutput(stack, BOOTSTRAP_OUTPUTS.deployRoleArn, {
+    value: Fn.getAtt(BOOTSTRAP_LOGICAL_IDS.deployRole, 'Arn').toString(), description: 'The stage\'s deployRoleArn',
+  });
+  new CfnOutput(stack, BOOTSTRAP_OUTPUTS.previewRoleArn, {
+    value: Fn.getAtt(BOOTSTRAP_LOGICAL_IDS.previewRole, 'Arn').toString(), description: 'The stage\'s previewRoleArn',
+  });
+  new CfnOutput(stack, BOOTSTRAP_OUTPUTS.executionRoleArn, { value: execution.attrArn, description: 'The stage\'s executionRoleArn' });
+  new CfnOutput(stack, BOOTSTRAP_OUTPUTS.bucketName, { value: bucket.ref, description: 'The stage\'s artifactBucket' });
+  const providerOutput = new CfnOutput(stack, BOOTSTRAP_OUTPUTS.providerArn, {
+    value: provider.attrArn,
+    description: 'The GitHub OIDC provider this stack created (pass it as ExistingOidcProviderArn to bootstrap another stage in this account)',
+  });
+  providerOutput.condition = createProvider;
+}
+
+/** Builds the bootstrap template. */
+export function bootstrapTemplate(options: BootstrapTemplateOptions = {}, configure?: (app: App) => void): CfnTemplate {
+  return synthesizeStacks({ bootstrap: (stack) => addBootstrapResources(stack, options) }, configure).bootstrap;
+}

@@ -1,0 +1,320 @@
+// The IAM policies of the bootstrap roles: what CloudFormation, a deploy and a preview may do, as data.
+import { Fn } from 'aws-cdk-lib';
+
+/** A policy statement as CloudFormation takes it (values may be intrinsic functions). */
+export type Statement = Record<string, unknown>;
+
+/** Names of the bootstrap template's parameters that the policies refer to. */
+export const POLICY_PARAMETERS = {
+  stackPrefix: 'StackPrefix',
+  artifactPrefix: 'ArtifactPrefix',
+} as const;
+
+/** The ARNs the policies are scoped to, as CloudFormation expressions. */
+export interface PolicyScope {
+  /** ARN of the artifact bucket. */
+  readonly bucketArn: string;
+  /** ARN of the CloudFormation execution role. */
+  readonly executionRoleArn: string;
+}
+
+/** `arn:<partition>:<service>:<region>:<account>:<resource>` in this stack's account and region. */
+function arn(service: string, resource: string): string {
+  return Fn.sub(`arn:\${AWS::Partition}:${service}:\${AWS::Region}:\${AWS::AccountId}:${resource}`);
+}
+
+/** Every stack of this stage: `<stackPrefix>-<batch>`. */
+function stackArns(): string {
+  return arn('cloudformation', `stack/\${${POLICY_PARAMETERS.stackPrefix}}-*/*`);
+}
+
+/** The code zips (and templates too large to inline) under the stage's artifact prefix. */
+function artifactObjects(bucketArn: string): string {
+  return Fn.sub(`\${Bucket}/\${${POLICY_PARAMETERS.artifactPrefix}}/*`, { Bucket: bucketArn });
+}
+
+/**
+ * What a preview or deploy reads of this stage's stacks: change sets, events (to explain a
+ * failure), resources and templates. Shared by the deploy and the preview role.
+ */
+const CHANGE_SET_READS = [
+  'cloudformation:DescribeChangeSet',
+  'cloudformation:DescribeStackEvents',
+  'cloudformation:DescribeStackResources',
+  'cloudformation:GetTemplate',
+  'cloudformation:GetTemplateSummary',
+  'cloudformation:ListChangeSets',
+];
+
+/**
+ * CloudFormation checks AWS-specific parameter types (the batch templates' subnet and security
+ * group lists) against the account when a change set is created; these reads cannot be scoped.
+ */
+function parameterTypeChecks(): Statement {
+  return {
+    Sid: 'CheckVpcParameters',
+    Effect: 'Allow',
+    Action: ['ec2:DescribeSecurityGroups', 'ec2:DescribeSubnets', 'ec2:DescribeVpcs'],
+    Resource: '*',
+  };
+}
+
+/**
+ * Stack states and tags. The deploy engine reads every stack of the region in one paginated
+ * DescribeStacks call (to skip unchanged stacks without a call each), which IAM authorizes only
+ * on "*".
+ */
+function listStacks(): Statement {
+  return { Sid: 'ListStacks', Effect: 'Allow', Action: 'cloudformation:DescribeStacks', Resource: '*' };
+}
+
+/** Passing the execution role to CloudFormation (and to nothing else). */
+function passExecutionRole(scope: PolicyScope): Statement {
+  return {
+    Sid: 'PassExecutionRole',
+    Effect: 'Allow',
+    Action: 'iam:PassRole',
+    Resource: scope.executionRoleArn,
+    Condition: { StringEquals: { 'iam:PassedToService': 'cloudformation.amazonaws.com' } },
+  };
+}
+
+/** Listing the artifact bucket: without it S3 answers 403 instead of 404 for an absent zip. */
+function listArtifacts(scope: PolicyScope): Statement {
+  return { Sid: 'ListArtifacts', Effect: 'Allow', Action: 's3:ListBucket', Resource: scope.bucketArn };
+}
+
+/**
+ * The deploy role (pushes to `main`): manage and execute change sets of this stage's stacks,
+ * always with the execution role; write code zips under the artifact prefix; pass only the
+ * execution role. It cannot create any batch resource itself: CloudFormation does, as the
+ * execution role.
+ */
+export function deployStatements(scope: PolicyScope): Statement[] {
+  return [
+    {
+      Sid: 'CreateChangeSetsAsExecutionRole',
+      Effect: 'Allow',
+      Action: 'cloudformation:CreateChangeSet',
+      Resource: stackArns(),
+      Condition: { StringEquals: { 'cloudformation:RoleArn': scope.executionRoleArn } },
+    },
+    {
+      Sid: 'ManageChangeSets',
+      Effect: 'Allow',
+      Action: [...CHANGE_SET_READS, 'cloudformation:ExecuteChangeSet', 'cloudformation:DeleteChangeSet'],
+      Resource: stackArns(),
+    },
+    {
+      // A stack whose first create failed (ROLLBACK_COMPLETE) holds no resources and must be
+      // deleted before it can be created again; so must the empty REVIEW_IN_PROGRESS stack a
+      // CREATE change set leaves when it turns out to have nothing to do.
+      Sid: 'ReplaceFailedCreates',
+      Effect: 'Allow',
+      Action: 'cloudformation:DeleteStack',
+      Resource: stackArns(),
+    },
+    listStacks(),
+    parameterTypeChecks(),
+    {
+      Sid: 'WriteArtifacts',
+      Effect: 'Allow',
+      Action: ['s3:PutObject', 's3:GetObject'],
+      Resource: artifactObjects(scope.bucketArn),
+    },
+    listArtifacts(scope),
+    passExecutionRole(scope),
+  ];
+}
+
+/**
+ * Actions the preview role is denied outright, whatever else is ever attached to it: running a
+ * change set or any other stack operation that changes resources, and writing to S3.
+ */
+export const PREVIEW_DENIED_ACTIONS = [
+  'cloudformation:ExecuteChangeSet',
+  'cloudformation:CreateStack',
+  'cloudformation:UpdateStack',
+  'cloudformation:DeleteStack',
+  'cloudformation:RollbackStack',
+  'cloudformation:ContinueUpdateRollback',
+  'cloudformation:CancelUpdateStack',
+  'cloudformation:SetStackPolicy',
+  'cloudformation:SignalResource',
+  'cloudformation:UpdateTerminationProtection',
+  's3:PutObject*',
+  's3:DeleteObject*',
+  's3:RestoreObject',
+  's3:ReplicateObject',
+  's3:PutBucket*',
+  's3:DeleteBucket*',
+];
+
+/**
+ * The preview role (pull requests): create, describe and delete change sets of this stage's
+ * stacks, read stacks and templates, check that code zips are present. It can neither execute a
+ * change set nor change or delete a stack or resource nor write an artifact.
+ */
+export function previewStatements(scope: PolicyScope): Statement[] {
+  return [
+    {
+      Sid: 'CreateChangeSetsAsExecutionRole',
+      Effect: 'Allow',
+      Action: 'cloudformation:CreateChangeSet',
+      Resource: stackArns(),
+      Condition: { StringEquals: { 'cloudformation:RoleArn': scope.executionRoleArn } },
+    },
+    {
+      Sid: 'ReadStacksAndChangeSets',
+      Effect: 'Allow',
+      Action: [...CHANGE_SET_READS, 'cloudformation:DeleteChangeSet'],
+      Resource: stackArns(),
+    },
+    listStacks(),
+    parameterTypeChecks(),
+    {
+      Sid: 'CheckArtifacts',
+      Effect: 'Allow',
+      Action: 's3:GetObject',
+      Resource: artifactObjects(scope.bucketArn),
+    },
+    listArtifacts(scope),
+    passExecutionRole(scope),
+    {
+      Sid: 'NeverChangeAnything',
+      Effect: 'Deny',
+      Action: PREVIEW_DENIED_ACTIONS,
+      Resource: '*',
+    },
+  ];
+}
+
+/**
+ * The CloudFormation execution role: everything the batch stacks create, and nothing outside
+ * them. Resources are scoped to the stage's names (`<stackPrefix>-*`): functions, rules, alarms,
+ * queues and topics are named after their stack, the log group is `/aws/lambda/<stack>`, and
+ * CloudFormation names each function role `<stack>-Role-<suffix>`.
+ */
+export function executionStatements(bucketArn: string): Statement[] {
+  const prefix = `\${${POLICY_PARAMETERS.stackPrefix}}`;
+  const functionRoles = Fn.sub(`arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/${prefix}-*`);
+  return [
+    {
+      Sid: 'Functions',
+      Effect: 'Allow',
+      Action: [
+        'lambda:CreateFunction', 'lambda:DeleteFunction', 'lambda:GetFunction*', 'lambda:UpdateFunctionCode',
+        'lambda:UpdateFunctionConfiguration', 'lambda:PutFunctionConcurrency', 'lambda:DeleteFunctionConcurrency',
+        'lambda:PutFunctionEventInvokeConfig', 'lambda:UpdateFunctionEventInvokeConfig', 'lambda:DeleteFunctionEventInvokeConfig',
+        'lambda:AddPermission', 'lambda:RemovePermission', 'lambda:GetPolicy', 'lambda:GetRuntimeManagementConfig',
+        'lambda:ListVersionsByFunction', 'lambda:ListTags', 'lambda:TagResource', 'lambda:UntagResource',
+      ],
+      Resource: arn('lambda', `function:${prefix}-*`),
+    },
+    {
+      Sid: 'FunctionCode',
+      Effect: 'Allow',
+      Action: ['s3:GetObject', 's3:GetObjectVersion'],
+      Resource: artifactObjects(bucketArn),
+    },
+    {
+      // Lambda checks the subnets and security groups of a VPC function as the caller.
+      Sid: 'FunctionNetwork',
+      Effect: 'Allow',
+      Action: ['ec2:DescribeSecurityGroups', 'ec2:DescribeSubnets', 'ec2:DescribeVpcs'],
+      Resource: '*',
+    },
+    {
+      Sid: 'FunctionRoles',
+      Effect: 'Allow',
+      Action: [
+        'iam:CreateRole', 'iam:DeleteRole', 'iam:GetRole', 'iam:UpdateRole', 'iam:UpdateRoleDescription',
+        'iam:UpdateAssumeRolePolicy', 'iam:PutRolePolicy', 'iam:DeleteRolePolicy', 'iam:GetRolePolicy',
+        'iam:ListRolePolicies', 'iam:ListAttachedRolePolicies', 'iam:ListInstanceProfilesForRole',
+        'iam:TagRole', 'iam:UntagRole', 'iam:ListRoleTags',
+      ],
+      Resource: functionRoles,
+    },
+    {
+      Sid: 'PassFunctionRoles',
+      Effect: 'Allow',
+      Action: 'iam:PassRole',
+      Resource: functionRoles,
+      Condition: { StringEquals: { 'iam:PassedToService': 'lambda.amazonaws.com' } },
+    },
+    {
+      Sid: 'ScheduleRules',
+      Effect: 'Allow',
+      Action: [
+        'events:PutRule', 'events:DeleteRule', 'events:DescribeRule', 'events:EnableRule', 'events:DisableRule',
+        'events:PutTargets', 'events:RemoveTargets', 'events:ListTargetsByRule',
+        'events:TagResource', 'events:UntagResource', 'events:ListTagsForResource',
+      ],
+      Resource: arn('events', `rule/${prefix}-*`),
+    },
+    {
+      Sid: 'LogGroups',
+      Effect: 'Allow',
+      Action: [
+        'logs:CreateLogGroup', 'logs:DeleteLogGroup', 'logs:PutRetentionPolicy', 'logs:DeleteRetentionPolicy',
+        'logs:TagResource', 'logs:UntagResource', 'logs:ListTagsForResource',
+        'logs:TagLogGroup', 'logs:UntagLogGroup', 'logs:ListTagsLogGroup',
+      ],
+      Resource: arn('logs', `log-group:/aws/lambda/${prefix}-*`),
+    },
+    {
+      // CloudFormation reads a log group back by listing groups; the action has no narrower resource.
+      Sid: 'FindLogGroups',
+      Effect: 'Allow',
+      Action: 'logs:DescribeLogGroups',
+      Resource: arn('logs', 'log-group:*'),
+    },
+    {
+      Sid: 'DeadLetterQueues',
+      Effect: 'Allow',
+      Action: [
+        'sqs:CreateQueue', 'sqs:DeleteQueue', 'sqs:GetQueueAttributes', 'sqs:SetQueueAttributes', 'sqs:GetQueueUrl',
+        'sqs:TagQueue', 'sqs:UntagQueue', 'sqs:ListQueueTags',
+      ],
+      Resource: arn('sqs', `${prefix}-*`),
+    },
+    {
+      Sid: 'AlarmTopics',
+      Effect: 'Allow',
+      Action: [
+        'sns:CreateTopic', 'sns:DeleteTopic', 'sns:GetTopicAttributes', 'sns:SetTopicAttributes',
+        'sns:Subscribe', 'sns:Unsubscribe', 'sns:ListSubscriptionsByTopic', 'sns:GetSubscriptionAttributes',
+        'sns:TagResource', 'sns:UntagResource', 'sns:ListTagsForResource',
+      ],
+      Resource: arn('sns', `${prefix}-*`),
+    },
+    {
+      Sid: 'Alarms',
+      Effect: 'Allow',
+      Action: [
+        'cloudwatch:PutMetricAlarm', 'cloudwatch:DeleteAlarms', 'cloudwatch:DescribeAlarms',
+        'cloudwatch:TagResource', 'cloudwatch:UntagResource', 'cloudwatch:ListTagsForResource',
+      ],
+      Resource: arn('cloudwatch', `alarm:${prefix}-*`),
+    },
+    {
+      // The alarm topic's key. A new key has no ARN to scope to; the request must carry the
+      // batch tag that every batch stack applies to its resources.
+      Sid: 'CreateAlarmTopicKeys',
+      Effect: 'Allow',
+      Action: ['kms:CreateKey', 'kms:TagResource'],
+      Resource: '*',
+      Condition: { Null: { 'aws:RequestTag/batchform:batch': 'false' } },
+    },
+    {
+      Sid: 'ManageAlarmTopicKeys',
+      Effect: 'Allow',
+      Action: [
+        'kms:DescribeKey', 'kms:EnableKeyRotation', 'kms:GetKeyRotationStatus', 'kms:GetKeyPolicy', 'kms:PutKeyPolicy',
+        'kms:UpdateKeyDescription', 'kms:ScheduleKeyDeletion', 'kms:ListResourceTags', 'kms:TagResource', 'kms:UntagResource',
+      ],
+      Resource: arn('kms', 'key/*'),
+      Condition: { Null: { 'aws:ResourceTag/batchform:batch': 'false' } },
+    },
+  ];
+}
