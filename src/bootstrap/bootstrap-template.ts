@@ -1,5 +1,5 @@
 // The one-time bootstrap template: GitHub OIDC trust, the artifact bucket, and the deploy, preview and execution roles.
-import { App, CfnCondition, CfnDeletionPolicy, CfnOutput, CfnParameter, Fn, Stack } from 'aws-cdk-lib';
+import { App, CfnCondition, CfnDeletionPolicy, CfnOutput, CfnParameter, Fn, Stack, Validations } from 'aws-cdk-lib';
 import { CfnOIDCProvider, CfnRole } from 'aws-cdk-lib/aws-iam';
 import { CfnBucket, CfnBucketPolicy } from 'aws-cdk-lib/aws-s3';
 import { CfnTemplate, synthesizeStacks } from '../template/synth';
@@ -220,10 +220,14 @@ export function addBootstrapResources(stack: Stack, options: BootstrapTemplateOp
         Effect: 'Deny',
         Principal: '*',
         Action: 's3:*',
-        Resource: [bucket.attrArn, Fn.sub('${Arn}/*', { Arn: bucket.attrArn })],
+        Resource: [bucket.attrArn, Fn.join('', [bucket.attrArn, '/*'])],
         Condition: { Bool: { 'aws:SecureTransport': 'false' } },
       }],
     },
+  });
+  Validations.of(bucket).acknowledge({
+    id: 'AwsSolutions::AwsSolutions-S1',
+    reason: 'The bucket holds only build artifacts (code zips named by their SHA-256, and large templates), written by the deploy role alone; who read or wrote them is in CloudTrail. Server access logs would need a second bucket per account for little more.',
   });
 
   const prefix = `\${${BOOTSTRAP_PARAMETERS.stackPrefix}}`;
@@ -240,9 +244,10 @@ export function addBootstrapResources(stack: Stack, options: BootstrapTemplateOp
       policyDocument: { Version: '2012-10-17', Statement: executionStatements(bucket.attrArn) },
     }],
   });
+  acknowledgeWildcards(execution, ['any', 'artifacts', 'getFunction', 'functions', 'rules', 'roles', 'logGroups', 'anyLogGroup', 'queues', 'topics', 'alarms', 'keys'], 'Every resource is scoped to the stage\'s stack prefix (functions, rules, log groups, roles, queues, topics, alarms named <StackPrefix>-*) or to the artifact prefix in the bucket; "*" remains only where AWS offers no resource-level scoping: the EC2 describe calls Lambda makes for VPC functions, and kms:CreateKey/TagResource (conditioned on the batchform:batch request tag). lambda:GetFunction* covers GetFunction and GetFunctionConfiguration that CloudFormation reads back.');
   const scope = { bucketArn: bucket.attrArn, executionRoleArn: execution.attrArn };
 
-  new CfnRole(stack, BOOTSTRAP_LOGICAL_IDS.deployRole, {
+  const deploy = new CfnRole(stack, BOOTSTRAP_LOGICAL_IDS.deployRole, {
     roleName: Fn.sub(`${prefix}-deploy`),
     path: ROLE_PATH,
     description: Fn.sub(`GitHub Actions deploys the batch stacks ${prefix}-* as this role, from \${${BOOTSTRAP_PARAMETERS.repository}} (branch \${${BOOTSTRAP_PARAMETERS.branch}} or environment \${${BOOTSTRAP_PARAMETERS.environment}})`),
@@ -253,13 +258,16 @@ export function addBootstrapResources(stack: Stack, options: BootstrapTemplateOp
     policies: [{ policyName: 'deploy', policyDocument: { Version: '2012-10-17', Statement: deployStatements(scope) } }],
   });
 
-  new CfnRole(stack, BOOTSTRAP_LOGICAL_IDS.previewRole, {
+  acknowledgeWildcards(deploy, ['any', 'artifacts', 'stacks'], 'Change-set actions are scoped to stacks named <StackPrefix>-*, writes to the artifact prefix in the bucket; "*" only for cloudformation:DescribeStacks (one paginated call lists every stack, which IAM authorizes only on "*") and the EC2 describe calls CloudFormation makes to check subnet and security-group parameters.');
+
+  const preview = new CfnRole(stack, BOOTSTRAP_LOGICAL_IDS.previewRole, {
     roleName: Fn.sub(`${prefix}-preview`),
     path: ROLE_PATH,
     description: Fn.sub(`GitHub Actions previews pull requests of \${${BOOTSTRAP_PARAMETERS.repository}} as change sets of ${prefix}-* as this role; it cannot execute them`),
     assumeRolePolicyDocument: trustPolicy(providerArn, subjects(['pull_request'], hasIds)),
     policies: [{ policyName: 'preview', policyDocument: { Version: '2012-10-17', Statement: previewStatements(scope) } }],
   });
+  acknowledgeWildcards(preview, ['any', 'artifacts', 'stacks'], 'Change-set actions are scoped to stacks named <StackPrefix>-*, reads to the artifact prefix; "*" only for cloudformation:DescribeStacks (one paginated call lists every stack), the EC2 describe calls that check parameters, and the explicit Deny that forbids executing change sets, changing stacks and writing to S3 anywhere.');
 
   new CfnOutput(stack, BOOTSTRAP_OUTPUTS.deployRoleArn, {
     value: Fn.getAtt(BOOTSTRAP_LOGICAL_IDS.deployRole, 'Arn').toString(), description: 'The stage\'s deployRoleArn',
@@ -274,6 +282,28 @@ export function addBootstrapResources(stack: Stack, options: BootstrapTemplateOp
     description: 'The GitHub OIDC provider this stack created (pass it as ExistingOidcProviderArn to bootstrap another stage in this account)',
   });
   providerOutput.condition = createProvider;
+}
+
+/** cdk-nag's names of the wildcard resources the roles use (each acknowledged by name). */
+const WILDCARDS = {
+  any: 'Resource::*',
+  artifacts: 'Resource::["${Bucket}/${ArtifactPrefix}/*",{"Bucket":{"Fn::GetAtt":["Bucket","Arn"]}}]',
+  stacks: 'Resource::arn:<AWS::Partition>:cloudformation:<AWS::Region>:<AWS::AccountId>:stack/<StackPrefix>-*/*',
+  getFunction: 'Action::lambda:GetFunction*',
+  functions: 'Resource::arn:<AWS::Partition>:lambda:<AWS::Region>:<AWS::AccountId>:function:<StackPrefix>-*',
+  rules: 'Resource::arn:<AWS::Partition>:events:<AWS::Region>:<AWS::AccountId>:rule/<StackPrefix>-*',
+  roles: 'Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:role/<StackPrefix>-*',
+  logGroups: 'Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/lambda/<StackPrefix>-*',
+  anyLogGroup: 'Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:*',
+  queues: 'Resource::arn:<AWS::Partition>:sqs:<AWS::Region>:<AWS::AccountId>:<StackPrefix>-*',
+  topics: 'Resource::arn:<AWS::Partition>:sns:<AWS::Region>:<AWS::AccountId>:<StackPrefix>-*',
+  alarms: 'Resource::arn:<AWS::Partition>:cloudwatch:<AWS::Region>:<AWS::AccountId>:alarm:<StackPrefix>-*',
+  keys: 'Resource::arn:<AWS::Partition>:kms:<AWS::Region>:<AWS::AccountId>:key/*',
+} as const;
+
+/** Acknowledges cdk-nag's wildcard findings on a role, each by its name, with the reason they are needed. */
+function acknowledgeWildcards(role: CfnRole, findings: ReadonlyArray<keyof typeof WILDCARDS>, reason: string): void {
+  for (const f of findings) Validations.of(role).acknowledge({ id: `AwsSolutions::AwsSolutions-IAM5[${WILDCARDS[f]}]`, reason });
 }
 
 /** Builds the bootstrap template. */

@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { bootstrapTemplate } from '../../src/bootstrap/bootstrap-template';
 import { batchTemplates } from '../../src/template/batch-template';
 import { validateDeclarations } from '../../src/validate/validate';
 import { BATCH, fileExists, STAGE } from '../fixtures';
@@ -42,6 +43,13 @@ describe('cdk-nag AwsSolutions', () => {
     // The report is in the error, or printed before it, depending on the terminal.
     expect(message).not.toBe('');
     expect(`${message}\n${log.mock.calls.flat().join('\n')}`).toMatch(/AwsSolutions-IAM5\[Resource::\*\]/);
+  });
+
+  test('reports no unacknowledged finding on the bootstrap template, with or without a repository', () => {
+    for (const options of [{ githubRepository: 'batchform/batchform' }, {}]) {
+      expect(() => bootstrapTemplate(options, (app: App) => Validations.of(app).addPlugins(new AwsSolutionsChecks(app)))).not.toThrow();
+    }
+    expect(JSON.stringify(bootstrapTemplate({ githubRepository: 'batchform/batchform' }))).not.toMatch(/cdk_nag|aws:cdk/);
   });
 
   test('acknowledgements stay out of the generated templates', () => {
