@@ -17,7 +17,7 @@ const project = new typescript.TypeScriptProject({
   deps: [
     'aws-cdk-lib', 'constructs', 'cronstrue', 'commander',
     '@aws-lambda-powertools/logger',
-    '@aws-sdk/client-cloudformation', '@aws-sdk/client-s3', 'esbuild', 'yazl',
+    '@aws-sdk/client-cloudformation', '@aws-sdk/client-s3', '@aws-sdk/client-sts', 'esbuild', 'yazl',
   ],
   devDeps: [
     'tsx', 'typescript@~5.9.3', '@types/node@^20', '@types/aws-lambda', '@types/pg',

@@ -1,6 +1,7 @@
 // CLI commands that preview or deploy one stage's stacks through CloudFormation change sets.
 import * as fs from 'fs';
 import * as path from 'path';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { Command } from 'commander';
 import {
   createDeployClients,
@@ -46,6 +47,11 @@ export interface DeployCommandDeps {
    * @default createDeployClients (SDK default credential chain, adaptive retries)
    */
   readonly createClients?: (region: string) => DeployClients;
+  /**
+   * The account the credentials belong to; checked against the stage's before any stack is touched.
+   * @default STS GetCallerIdentity in the stage's region
+   */
+  readonly callerAccount?: (region: string) => Promise<string>;
   /**
    * Environment: `GITHUB_SHA` names change sets, `GITHUB_STEP_SUMMARY` receives the Markdown report.
    * @default process.env
@@ -120,6 +126,15 @@ export async function runDeployCommand(mode: DeployMode, opts: DeployCommandOpti
 
   const clients = (deps.createClients ?? createDeployClients)(inputs.stage.region);
   try {
+    // Credentials for another account would create every stack there, or fail in confusing ways.
+    const account = await (deps.callerAccount ?? callerAccount)(inputs.stage.region);
+    if (account !== inputs.stage.account) {
+      const message = `the AWS credentials are for account ${account}, but stage "${inputs.stage.name}" is account ${inputs.stage.account}; ` +
+        `nothing was sent to CloudFormation. Use credentials for ${inputs.stage.account} (the stage's ${mode === 'preview' ? 'previewRoleArn' : 'deployRoleArn'}, or the right AWS_PROFILE).`;
+      err(`batchform ${mode}: ${message}`);
+      publish(renderFatalMarkdown(mode, inputs.stage.name, message));
+      return DEPLOY_EXIT.badInput;
+    }
     const result = await deployStage(inputs, {
       mode,
       clients,
@@ -138,6 +153,17 @@ export async function runDeployCommand(mode: DeployMode, opts: DeployCommandOpti
     err(`batchform ${mode}: ${message}`);
     publish(renderFatalMarkdown(mode, inputs.stage.name, message));
     return DEPLOY_EXIT.failed;
+  }
+}
+
+/** The account of the current credentials (SDK default chain). */
+async function callerAccount(region: string): Promise<string> {
+  const sts = new STSClient({ region });
+  try {
+    const identity = await sts.send(new GetCallerIdentityCommand({}));
+    return identity.Account ?? '';
+  } finally {
+    sts.destroy();
   }
 }
 

@@ -17,6 +17,7 @@ function harness(project: TestProject, aws: FakeAwsOptions = {}) {
   fs.writeFileSync(summary, '# earlier step\n');
   const deps: DeployCommandDeps = {
     createClients: () => fake.clients,
+    callerAccount: async () => '111122223333',
     env: { GITHUB_SHA: '4f2a9c1d0e5b6a7980', GITHUB_STEP_SUMMARY: summary },
     out: (t) => out.push(t),
     err: (t) => err.push(t),
@@ -78,6 +79,26 @@ test('a failed stack exits 1', async () => {
   const h = harness(project, { head: () => ({ checksum: 'bm90IHRoZSBzYW1lIGNvbnRlbnQ=' }) });
   expect(await runDeployCommand('deploy', { ...DEFAULTS, stage: 'prod' }, h.deps)).toBe(DEPLOY_EXIT.failed);
   expect(h.out.join('')).toContain('prod-daily-stats: failed\n  code zip: s3://');
+});
+
+test('credentials for another account exit 2 before any CloudFormation call', async () => {
+  const project = makeProject();
+  const h = harness(project);
+  const deps = { ...h.deps, callerAccount: async () => '999988887777' };
+  expect(await runDeployCommand('deploy', { ...DEFAULTS, stage: 'prod', report: 'deploy.md' }, deps)).toBe(DEPLOY_EXIT.badInput);
+  expect(h.err[0]).toBe('batchform deploy: the AWS credentials are for account 999988887777, but stage "prod" is account 111122223333; ' +
+    'nothing was sent to CloudFormation. Use credentials for 111122223333 (the stage\'s deployRoleArn, or the right AWS_PROFILE).');
+  expect(h.fake.cfn.calls()).toHaveLength(0);
+  expect(fs.readFileSync(path.join(project.dir, 'deploy.md'), 'utf8')).toContain('999988887777');
+});
+
+test('credentials that cannot be read exit 1 with the reason', async () => {
+  const project = makeProject();
+  const h = harness(project);
+  const deps = { ...h.deps, callerAccount: async () => { throw Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' }); } };
+  expect(await runDeployCommand('preview', { ...DEFAULTS, stage: 'prod' }, deps)).toBe(DEPLOY_EXIT.failed);
+  expect(h.err[0]).toContain('Could not load credentials from any providers');
+  expect(h.fake.cfn.calls()).toHaveLength(0);
 });
 
 test('stacks that cannot be listed exit 1 and still leave a report saying why', async () => {
