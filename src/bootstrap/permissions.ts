@@ -84,6 +84,17 @@ function listArtifacts(scope: PolicyScope): Statement {
   return { Sid: 'ListArtifacts', Effect: 'Allow', Action: 's3:ListBucket', Resource: scope.bucketArn };
 }
 
+/** Change sets of the stage's stacks, only with the execution role (so never as the caller). */
+function createChangeSetsAsExecutionRole(scope: PolicyScope): Statement {
+  return {
+    Sid: 'CreateChangeSetsAsExecutionRole',
+    Effect: 'Allow',
+    Action: 'cloudformation:CreateChangeSet',
+    Resource: stackArns(),
+    Condition: { StringEquals: { 'cloudformation:RoleArn': scope.executionRoleArn } },
+  };
+}
+
 /**
  * The deploy role (pushes to `main`): manage and execute change sets of this stage's stacks,
  * always with the execution role; write code zips under the artifact prefix; pass only the
@@ -92,13 +103,7 @@ function listArtifacts(scope: PolicyScope): Statement {
  */
 export function deployStatements(scope: PolicyScope): Statement[] {
   return [
-    {
-      Sid: 'CreateChangeSetsAsExecutionRole',
-      Effect: 'Allow',
-      Action: 'cloudformation:CreateChangeSet',
-      Resource: stackArns(),
-      Condition: { StringEquals: { 'cloudformation:RoleArn': scope.executionRoleArn } },
-    },
+    createChangeSetsAsExecutionRole(scope),
     {
       Sid: 'ManageChangeSets',
       Effect: 'Allow',
@@ -157,13 +162,7 @@ export const PREVIEW_DENIED_ACTIONS = [
  */
 export function previewStatements(scope: PolicyScope): Statement[] {
   return [
-    {
-      Sid: 'CreateChangeSetsAsExecutionRole',
-      Effect: 'Allow',
-      Action: 'cloudformation:CreateChangeSet',
-      Resource: stackArns(),
-      Condition: { StringEquals: { 'cloudformation:RoleArn': scope.executionRoleArn } },
-    },
+    createChangeSetsAsExecutionRole(scope),
     {
       Sid: 'ReadStacksAndChangeSets',
       Effect: 'Allow',
