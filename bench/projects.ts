@@ -1,0 +1,222 @@
+// Throwaway projects for the regenerate measurement: the same N scheduled batches declared with
+// batchform in a projen project, and written as a CDK app the way a CDK user would (L2
+// constructs), plus an empty projen project as the floor.
+import * as path from 'path';
+import { linkNodeModules, ROOT, tempDir, writeFiles } from './lib';
+
+/** Where the generated .projenrc.ts files import batchform from (this repository's source, run by tsx). */
+const BATCHFORM_SRC = path.join(ROOT, 'src');
+
+/** One generated batch: enough variety (VPC or not, schedules, environment) to be realistic. */
+export interface GeneratedBatch {
+  readonly name: string;
+  readonly schedule: string;
+  readonly vpc: boolean;
+  readonly timeout: number;
+  readonly memorySize: number;
+}
+
+/** The i-th generated batch (0-based); every third one runs in the VPC. */
+export function generatedBatch(i: number): GeneratedBatch {
+  return {
+    name: `job-${String(i + 1).padStart(3, '0')}`,
+    schedule: `cron(${(i * 7) % 60} ${i % 24} * * ? *)`,
+    vpc: i % 3 === 0,
+    timeout: 60 + (i % 10) * 30,
+    memorySize: 256 * (1 + (i % 4)),
+  };
+}
+
+/** The same stage values as the repository's own .projenrc.ts (AWS documentation ids). */
+export const STAGE = {
+  name: 'prod',
+  account: '111122223333',
+  region: 'ap-northeast-2',
+  artifactBucket: 'batchform-artifacts-111122223333-ap-northeast-2',
+  subnetIds: ['subnet-0a1b2c3d4e5f60718', 'subnet-0f1e2d3c4b5a69788'],
+  securityGroupIds: ['sg-0123456789abcdef0'],
+};
+
+/** A tiny handler: what each batch's code is in every generated project. */
+const HANDLER = (name: string): string =>
+  `export const handler = async (): Promise<{ batch: string }> => ({ batch: '${name}' });\n`;
+
+/** projen options shared by the empty and the batchform project, so their difference is batchform. */
+const PROJEN_PROJECT = (name: string): string => `new typescript.TypeScriptProject({
+  name: '${name}',
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  projenrcTsOptions: { runner: TypeScriptRunner.tsx() },
+  github: false,
+  eslint: false,
+  release: false,
+  sampleCode: false,
+})`;
+
+const PROJEN_IMPORTS = `import { javascript, typescript } from 'projen';
+import { TypeScriptRunner } from 'projen/lib/typescript';
+`;
+
+/** An empty projen TypeScript project: the floor of any regeneration. */
+export function createEmptyProject(): string {
+  const dir = tempDir('empty');
+  writeFiles(dir, {
+    '.projenrc.ts': `${PROJEN_IMPORTS}
+const project = ${PROJEN_PROJECT('bench-empty')};
+project.synth();
+`,
+  });
+  linkNodeModules(dir);
+  return dir;
+}
+
+/** The batch declaration (batchform's `BatchOptions`) of a generated batch. */
+export function generatedBatchOptions(b: GeneratedBatch): Record<string, unknown> {
+  return {
+    name: b.name,
+    description: `Generated batch ${b.name}`,
+    handler: `handlers/${b.name}.ts`,
+    schedule: b.schedule,
+    vpc: b.vpc,
+    timeout: b.timeout,
+    memorySize: b.memorySize,
+    environment: { JOB_NAME: b.name },
+  };
+}
+
+/** A projen project declaring `count` batches with batchform, one handler file each. */
+export function createBatchformProject(count: number): string {
+  const dir = tempDir(`batchform-${count}`);
+  const batches = Array.from({ length: count }, (_, i) => generatedBatch(i));
+  writeFiles(dir, {
+    '.projenrc.ts': `${PROJEN_IMPORTS}import { Batchform } from ${JSON.stringify(BATCHFORM_SRC)};
+
+const project = ${PROJEN_PROJECT(`bench-batchform-${count}`)};
+new Batchform(project, {
+  cliCommand: 'tsx ${path.join(BATCHFORM_SRC, 'cli', 'main.ts')}',
+  stages: [${JSON.stringify(STAGE)}],
+  batches: ${JSON.stringify(batches.map(generatedBatchOptions), null, 2)},
+});
+project.synth();
+`,
+    ...Object.fromEntries(batches.map((b) => [`handlers/${b.name}.ts`, HANDLER(b.name)])),
+  });
+  linkNodeModules(dir);
+  return dir;
+}
+
+/**
+ * A CDK app with `count` stacks, one per batch, written as a CDK user would: L2 `lambda.Function`
+ * with its `logs.LogGroup`, an `events.Rule` with a `targets.LambdaFunction` target, and the same
+ * operations resources batchform generates (dead-letter queue, async retry config, four alarms).
+ * Code comes from `lambda.Code.fromAsset` of a tiny directory per batch, so synth stages (copies
+ * and hashes) one asset per stack: what a CDK user with prebuilt handler code pays.
+ */
+export function createCdkApp(count: number): string {
+  const dir = tempDir(`cdk-${count}`);
+  const batches = Array.from({ length: count }, (_, i) => generatedBatch(i));
+  writeFiles(dir, {
+    'cdk.json': JSON.stringify({ app: 'npx tsx app.ts' }, null, 2) + '\n',
+    'app.ts': `import { App, Duration, Stack, StackProps } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+
+interface BatchProps extends StackProps {
+  readonly name: string;
+  readonly schedule: string;
+  readonly vpc: boolean;
+  readonly timeout: number;
+  readonly memorySize: number;
+}
+
+const STAGE = ${JSON.stringify(STAGE)};
+
+class BatchStack extends Stack {
+  constructor(scope: Construct, id: string, props: BatchProps) {
+    super(scope, id, props);
+    const logGroup = new logs.LogGroup(this, 'LogGroup', { retention: logs.RetentionDays.ONE_MONTH });
+    const deadLetters = new sqs.Queue(this, 'DeadLetterQueue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    const network = props.vpc ? {
+      vpc: ec2.Vpc.fromVpcAttributes(this, 'Vpc', {
+        vpcId: 'vpc-0123456789abcdef0',
+        availabilityZones: ['ap-northeast-2a', 'ap-northeast-2c'],
+        privateSubnetIds: STAGE.subnetIds,
+        privateSubnetRouteTableIds: ['rtb-0a1b2c3d4e5f60718', 'rtb-0f1e2d3c4b5a69788'],
+      }),
+      securityGroups: STAGE.securityGroupIds.map((sg, i) => ec2.SecurityGroup.fromSecurityGroupId(this, 'Sg' + i, sg)),
+    } : {};
+    const fn = new lambda.Function(this, 'Function', {
+      functionName: id,
+      description: 'Generated batch ' + props.name,
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      handler: 'index.handler',
+      code: lambda.Code.fromAsset('handlers/' + props.name),
+      memorySize: props.memorySize,
+      timeout: Duration.seconds(props.timeout),
+      reservedConcurrentExecutions: 1,
+      environment: { JOB_NAME: props.name },
+      logGroup,
+      retryAttempts: 1,
+      maxEventAge: Duration.hours(1),
+      onFailure: new destinations.SqsDestination(deadLetters),
+      ...network,
+    });
+    const rule = new events.Rule(this, 'Schedule', {
+      ruleName: id,
+      schedule: events.Schedule.expression(props.schedule),
+      targets: [new targets.LambdaFunction(fn, {
+        deadLetterQueue: deadLetters,
+        retryAttempts: 3,
+        maxEventAge: Duration.hours(1),
+      })],
+    });
+    fn.metricErrors({ period: Duration.minutes(5) }).createAlarm(this, 'FailedRunAlarm', {
+      threshold: 1, evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    fn.metricInvocations({ period: Duration.days(1) }).createAlarm(this, 'MissedRunAlarm', {
+      threshold: 1, evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+    });
+    new cloudwatch.Metric({
+      namespace: 'AWS/Events', metricName: 'FailedInvocations', dimensionsMap: { RuleName: rule.ruleName },
+      statistic: 'Sum', period: Duration.minutes(5),
+    }).createAlarm(this, 'DeliveryFailedAlarm', {
+      threshold: 1, evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    deadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }).createAlarm(this, 'DeadLettersAlarm', {
+      threshold: 1, evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+  }
+}
+
+const BATCHES: BatchProps[] = ${JSON.stringify(batches)};
+const app = new App();
+for (const b of BATCHES) new BatchStack(app, STAGE.name + '-' + b.name, b);
+app.synth();
+`,
+    ...Object.fromEntries(batches.map((b) => [`handlers/${b.name}/index.js`,
+      `exports.handler = async () => ({ batch: '${b.name}' });\n`])),
+  });
+  linkNodeModules(dir);
+  return dir;
+}
