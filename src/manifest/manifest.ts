@@ -87,7 +87,7 @@ function manifestStack(outdir: string, stage: Stage, batch: Batch): ManifestStac
   }
   if (batch.alarms) {
     parameters[ALARM_PARAMETERS.topicArn] = stage.alarmTopicArn ?? NO_TOPIC;
-    parameters[ALARM_PARAMETERS.emails] = stage.alarmEmails.join(',');
+    if (batch.alarmEmails) parameters[ALARM_PARAMETERS.emails] = stage.alarmEmails.join(',');
   }
   return {
     stackName: stackName(stage, batch.name),

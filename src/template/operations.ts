@@ -69,18 +69,20 @@ interface AlarmTargets {
 }
 
 /**
- * The notification target: an existing topic (parameter), or a topic this stack creates with
- * the given e-mail subscriptions, encrypted with a key CloudWatch may use, or nothing.
- * Returns the alarm actions value.
+ * The notification target: an existing topic (parameter), or - when a stage of the batch sends
+ * alarms by e-mail - a topic this stack creates with the given e-mail subscriptions, encrypted with
+ * a key CloudWatch may use, or nothing. Returns the alarm actions value.
  */
-function addNotificationTarget(stack: Stack): unknown {
+function addNotificationTarget(stack: Stack, withEmails: boolean): unknown {
   const topicArn = new CfnParameter(stack, ALARM_PARAMETERS.topicArn, {
-    type: 'String', default: NO_TOPIC, description: `SNS topic for this batch's alarms ("${NO_TOPIC}": see AlarmEmails)`,
+    type: 'String', default: NO_TOPIC, description: `SNS topic for this batch's alarms ("${NO_TOPIC}": no topic${withEmails ? ', see AlarmEmails' : ''})`,
   });
+  const hasTopic = new CfnCondition(stack, 'HasAlarmTopic', { expression: Fn.conditionNot(Fn.conditionEquals(topicArn.valueAsString, NO_TOPIC)) });
+  if (!withEmails) return Fn.conditionIf(hasTopic.logicalId, [topicArn.valueAsString], Aws.NO_VALUE);
+
   const emails = new CfnParameter(stack, ALARM_PARAMETERS.emails, {
     type: 'CommaDelimitedList', default: '', description: `Up to ${MAX_ALARM_EMAILS} e-mail addresses subscribed to a topic this stack creates, when AlarmTopicArn is "${NO_TOPIC}"`,
   });
-  const hasTopic = new CfnCondition(stack, 'HasAlarmTopic', { expression: Fn.conditionNot(Fn.conditionEquals(topicArn.valueAsString, NO_TOPIC)) });
   const hasEmails = new CfnCondition(stack, 'HasAlarmEmails', { expression: Fn.conditionNot(Fn.conditionEquals(Fn.join('', emails.valueAsList), '')) });
   const createTopic = new CfnCondition(stack, 'CreateAlarmTopic', { expression: Fn.conditionAnd(Fn.conditionNot(hasTopic), hasEmails) });
 
@@ -154,7 +156,7 @@ function addNotificationTarget(stack: Stack): unknown {
 
 /** The batch's alarms, named and described so the person paged knows which batch and what to do. */
 export function addAlarms(stack: Stack, batch: Batch, targets: AlarmTargets): void {
-  const actions = addNotificationTarget(stack);
+  const actions = addNotificationTarget(stack, batch.alarmEmails);
   const common = {
     alarmActions: actions as string[],
     okActions: actions as string[],

@@ -45,6 +45,11 @@ export interface Batch {
   readonly timezone: string;
   readonly tags: Readonly<Record<string, string>>;
   readonly alarms: boolean;
+  /**
+   * Whether a stage this batch deploys to sends alarms by e-mail, so its template carries the
+   * alarm topic, its key and the e-mail subscriptions (otherwise it only takes a topic ARN).
+   */
+  readonly alarmEmails: boolean;
   readonly retryAttempts: number;
   readonly maxEventAgeSeconds: number;
   /** Names of the stages the batch deploys to. */

@@ -127,6 +127,8 @@ export function validateDeclarations(decl: Declarations, options: ValidateOption
     timezone: b.timezone ?? BATCH_DEFAULTS.timezone,
     tags: { ...(b.tags ?? {}) },
     alarms: b.alarms ?? BATCH_DEFAULTS.alarms,
+    alarmEmails: (b.alarms ?? BATCH_DEFAULTS.alarms)
+      && stages.some((s) => (b.stages ?? stages.map((x) => x.name)).includes(s.name) && s.alarmEmails.length > 0),
     retryAttempts: b.retryAttempts ?? BATCH_DEFAULTS.retryAttempts,
     maxEventAgeSeconds: b.maxEventAgeSeconds ?? BATCH_DEFAULTS.maxEventAgeSeconds,
     stages: b.stages ? [...b.stages] : stages.map((s) => s.name),

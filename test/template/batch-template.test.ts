@@ -72,7 +72,7 @@ describe('batch template', () => {
 
   test('a non-VPC batch has no VPC config, parameters or rights', () => {
     expect(plain.Resources.Function.Properties.VpcConfig).toBeUndefined();
-    expect(Object.keys(plain.Parameters).sort()).toEqual(['AlarmEmails', 'AlarmTopicArn', 'CodeS3Bucket', 'CodeS3Key']);
+    expect(Object.keys(plain.Parameters).sort()).toEqual(['AlarmTopicArn', 'CodeS3Bucket', 'CodeS3Key']);
     expect(JSON.stringify(plain.Resources.Role)).not.toContain('ec2:');
   });
 

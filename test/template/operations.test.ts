@@ -6,8 +6,8 @@ import { BATCH, fileExists, STAGE } from '../fixtures';
 
 type Json = Record<string, any>;
 
-function templateFor(change: Record<string, unknown> = {}): Json {
-  const decl = validateDeclarations({ batches: [{ ...BATCH, ...change }], stages: [STAGE] }, { fileExists });
+function templateFor(change: Record<string, unknown> = {}, stage: Record<string, unknown> = {}): Json {
+  const decl = validateDeclarations({ batches: [{ ...BATCH, ...change }], stages: [{ ...STAGE, ...stage }] }, { fileExists });
   return batchTemplates(decl.batches)[decl.batches[0].name] as Json;
 }
 
@@ -85,18 +85,32 @@ describe('alarms', () => {
     });
   });
 
-  test('alarms notify the stage\'s topic, or a topic the stack creates for the e-mails, or nobody', () => {
-    const actions = { 'Fn::If': ['HasAlarmTopic', [{ Ref: 'AlarmTopicArn' }], { 'Fn::If': ['CreateAlarmTopic', [{ Ref: 'AlarmTopic' }], { Ref: 'AWS::NoValue' }] }] };
+  test('without e-mail stages, alarms notify the stage\'s topic or nobody, and no topic is made', () => {
+    const actions = { 'Fn::If': ['HasAlarmTopic', [{ Ref: 'AlarmTopicArn' }], { Ref: 'AWS::NoValue' }] };
     for (const id of ['FailedRunAlarm', 'MissedRunAlarm', 'DeliveryFailedAlarm', 'DeadLettersAlarm']) {
       expect(R[id].Properties.AlarmActions).toEqual(actions);
       expect(R[id].Properties.OKActions).toEqual(actions);
     }
     expect(t.Parameters.AlarmTopicArn).toMatchObject({ Type: 'String', Default: 'none' });
-    expect(t.Parameters.AlarmEmails).toMatchObject({ Type: 'CommaDelimitedList', Default: '' });
-    for (const id of ['AlarmTopicKey', 'AlarmTopic', 'AlarmTopicPolicy']) expect(R[id].Condition).toBe('CreateAlarmTopic');
-    expect(R.AlarmTopic.Properties.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': ['AlarmTopicKey', 'Arn'] });
-    expect(R.AlarmTopicKey.Properties.EnableKeyRotation).toBe(true);
-    const subs = Object.entries(R).filter(([, r]) => (r as Json).Type === 'AWS::SNS::Subscription');
+    expect(t.Parameters.AlarmEmails).toBeUndefined();
+    expect(Object.values(R).filter((r) => ['AWS::SNS::Topic', 'AWS::KMS::Key', 'AWS::SNS::Subscription'].includes((r as Json).Type))).toEqual([]);
+  });
+
+  test('with an e-mail stage, the stack can create an encrypted topic and subscribe up to 5 addresses', () => {
+    const withEmails = templateFor({}, { alarmEmails: ['oncall@example.com'] });
+    const E = withEmails.Resources;
+    const actions = { 'Fn::If': ['HasAlarmTopic', [{ Ref: 'AlarmTopicArn' }], { 'Fn::If': ['CreateAlarmTopic', [{ Ref: 'AlarmTopic' }], { Ref: 'AWS::NoValue' }] }] };
+    for (const id of ['FailedRunAlarm', 'MissedRunAlarm', 'DeliveryFailedAlarm', 'DeadLettersAlarm']) {
+      expect(E[id].Properties.AlarmActions).toEqual(actions);
+      expect(E[id].Properties.OKActions).toEqual(actions);
+    }
+    expect(withEmails.Parameters.AlarmEmails).toMatchObject({ Type: 'CommaDelimitedList', Default: '' });
+    for (const id of ['AlarmTopicKey', 'AlarmTopic', 'AlarmTopicPolicy']) expect(E[id].Condition).toBe('CreateAlarmTopic');
+    expect(E.AlarmTopic.Properties.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': ['AlarmTopicKey', 'Arn'] });
+    expect(E.AlarmTopicKey.Properties.EnableKeyRotation).toBe(true);
+    const cloudWatch = E.AlarmTopicKey.Properties.KeyPolicy.Statement.find((st: Json) => st.Sid === 'CloudWatchPublishes');
+    expect(cloudWatch).toMatchObject({ Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey*'] });
+    const subs = Object.entries(E).filter(([, r]) => (r as Json).Type === 'AWS::SNS::Subscription');
     expect(subs.map(([id, r]) => [id, (r as Json).Condition, (r as Json).Properties.Protocol])).toEqual(
       [1, 2, 3, 4, 5].map((i) => [`AlarmEmail${i}`, `HasAlarmEmail${i}`, 'email']));
   });
