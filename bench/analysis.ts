@@ -69,12 +69,12 @@ function regenerateFindings(sizes: readonly SizeResult[], scale: ScaleRaw | unde
     lines.push(`The cost is per batch and nearly all inside aws-cdk-lib: in the profile of the ${n}-batch run, batchform's work is ` +
       `${per('preSynthesize')} per batch, of which building the batch's L1 constructs is ${per('construct')} and aws-cdk-lib's \`App.synth()\` ${per('appSynth')} ` +
       `(${(100 * cdkShare).toFixed(0)} % together); validation is ${per('validate')} and projen's file writes ${per('writeFiles')}. ` +
-      `Within construction, the alarms and their notification target take ${per('alarms')}: every template carries a KMS key, a topic, its policy and five ` +
-      'conditional e-mail subscriptions with their conditions, whether or not a stage uses them. Within synthesis, resolving references across every ' +
+      `Within construction, the four alarms and their notification target take ${per('alarms')} (the generated stage declares no alarm e-mails, so no ` +
+      'topic, key or subscriptions are built). Within synthesis, resolving references across every ' +
       `construct takes ${per('prepare')} and rendering plus writing each template and its metadata to a temporary cloud assembly (which batchform reads back ` +
       `and deletes) ${per('stackSynth')}.`);
     lines.push('Options, not measured here: reuse the previous template of a batch whose validated declaration (and batchform and aws-cdk-lib ' +
-      'versions) did not change, so a regeneration synthesizes only changed batches; and emit the e-mail notification resources only for stages that declare e-mails.');
+      'versions) did not change, so a regeneration synthesizes only changed batches; or render templates without App.synth()\'s temporary cloud assembly (which needs aws-cdk-lib internals).');
   }
   (target ? ahead : behind).push(lines.join(' '));
   return { ahead, behind };
@@ -191,8 +191,8 @@ ${f.scale ? `\n### How it scales\n\n${scaleFindings(f.scale)}\n` : ''}
   steadier than seconds. Run \`npx projen bench\` again before quoting a number.
 - The CDK app is written to match batchform's templates resource for resource where the L2s allow
   (function, role, log group, rule and target, permission, dead-letter queue, async retry config,
-  four alarms); batchform's templates also carry the conditional alarm topic, key and e-mail
-  subscriptions, so batchform synthesizes more per stack, not less.
+  four alarms); batchform's templates also carry the alarm-topic parameter and condition, the
+  queue policy and the invoke permission's scoping, so batchform synthesizes no less per stack.
 - Deploy time is simulated (fixed latency and operation durations on a virtual clock), and the
   baseline runs stacks one after another, as one workflow step per stack does; a matrix of parallel
   jobs would shorten its time, not its calls.

@@ -91,7 +91,7 @@ const PARTS: readonly Part[] = [
   { key: 'preSynthesize', label: 'batchform `preSynthesize` (validate, templates, manifest, tasks)', depth: 1, matches: fn('preSynthesize', '/src/projen/') },
   { key: 'validate', label: 'validate the declarations', depth: 2, matches: fn('validateDeclarations', '/src/validate/') },
   { key: 'construct', label: 'build each batch stack\'s L1 constructs (`addBatchResources`)', depth: 2, matches: fn('addBatchResources', '/src/template/') },
-  { key: 'alarms', label: 'of which alarms and their notification target (KMS key, topic, 5 conditional e-mail subscriptions, conditions)', depth: 3, matches: fn('addAlarms', '/src/template/') },
+  { key: 'alarms', label: 'of which the alarms and their notification target', depth: 3, matches: fn('addAlarms', '/src/template/') },
   { key: 'appSynth', label: 'aws-cdk-lib `App.synth()`', depth: 2, matches: (f) => f.functionName === 'synthesize' && f.url.includes('aws-cdk-lib/core/lib/private/synthesis.js') },
   { key: 'prepare', label: 'resolve cross-references over every construct (`prepareApp`)', depth: 3, matches: fn('prepareApp', 'aws-cdk-lib/core/lib/private/prepare-app.js') },
   { key: 'stackSynth', label: 'render each template and write it, with its metadata, to a temporary cloud assembly', depth: 3, matches: fn('synthesizeTree', 'aws-cdk-lib/core/lib/private/synthesis.js') },
