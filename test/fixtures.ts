@@ -1,4 +1,7 @@
 // Shared declarations for tests: one valid stage and batch each test varies.
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import type { BatchOptions } from '../src/declare/batch';
 import type { StageOptions } from '../src/declare/stage';
 
@@ -19,3 +22,11 @@ export const BATCH: BatchOptions = {
 
 /** A file check that knows only the handlers the fixtures use. */
 export const fileExists = (rel: string): boolean => ['handlers/daily-stats.ts', 'handlers/weekly-report.ts'].includes(rel);
+
+/** A fresh temporary project directory holding `handlers/daily-stats.ts`; remove it when done. */
+export function scratchProject(prefix: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `batchform-${prefix}-`));
+  fs.mkdirSync(path.join(dir, 'handlers'));
+  fs.writeFileSync(path.join(dir, 'handlers/daily-stats.ts'), 'export const handler = async () => {};\n');
+  return dir;
+}

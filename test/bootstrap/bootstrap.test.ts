@@ -8,7 +8,7 @@ import { hasCfnLint, lintTemplates } from '../../src/lint/cfn-lint';
 import { batchTemplates } from '../../src/template/batch-template';
 import { Batchform } from '../../src/projen/batchform';
 import { validateDeclarations } from '../../src/validate/validate';
-import { BATCH, fileExists, STAGE } from '../fixtures';
+import { BATCH, STAGE, fileExists, scratchProject } from '../fixtures';
 
 type Json = Record<string, any>;
 const list = <T>(v: T | T[]): T[] => (Array.isArray(v) ? v : [v]);
@@ -379,9 +379,7 @@ describe('the execution role', () => {
 describe('the Batchform component', () => {
   let dir: string;
   beforeEach(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'batchform-bootc-'));
-    fs.mkdirSync(path.join(dir, 'handlers'));
-    fs.writeFileSync(path.join(dir, 'handlers/daily-stats.ts'), 'export const handler = async () => {};\n');
+    dir = scratchProject('bootc');
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 

@@ -4,7 +4,7 @@ import * as path from 'path';
 import { Project } from 'projen';
 import type { BatchOptions } from '../../src/declare/batch';
 import { Batchform } from '../../src/projen/batchform';
-import { BATCH, STAGE } from '../fixtures';
+import { BATCH, STAGE, scratchProject } from '../fixtures';
 
 function listFiles(dir: string): Record<string, string> {
   const out: Record<string, string> = {};
@@ -27,9 +27,7 @@ function synth(outdir: string, batches: BatchOptions[]): void {
 
 let dir: string;
 beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'batchform-projen-'));
-  fs.mkdirSync(path.join(dir, 'handlers'));
-  fs.writeFileSync(path.join(dir, 'handlers/daily-stats.ts'), 'export const handler = async () => {};\n');
+  dir = scratchProject('projen');
 });
 afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 

@@ -11,7 +11,7 @@ import {
   batchformWorkflow, BatchformWorkflowOptions, BUILD_ARTIFACT, FROM_FORK, FROM_THIS_REPOSITORY, WorkflowStage,
 } from '../../src/workflows/batchform-workflow';
 import { WORKFLOW_FILE } from '../../src/workflows/workflow-file';
-import { BATCH, STAGE } from '../fixtures';
+import { BATCH, STAGE, scratchProject } from '../fixtures';
 
 type Json = Record<string, any>;
 const ROOT = path.resolve(__dirname, '../..');
@@ -304,9 +304,7 @@ describe('credentials and actions', () => {
 describe('the Batchform component', () => {
   let dir: string;
   beforeEach(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'batchform-wfc-'));
-    fs.mkdirSync(path.join(dir, 'handlers'));
-    fs.writeFileSync(path.join(dir, 'handlers/daily-stats.ts'), 'export const handler = async () => {};\n');
+    dir = scratchProject('wfc');
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
