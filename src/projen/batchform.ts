@@ -4,6 +4,7 @@ import type { BatchOptions } from '../declare/batch';
 import type { StageOptions } from '../declare/stage';
 import { buildManifest } from '../manifest/manifest';
 import { batchTemplates } from '../template/batch-template';
+import { cachedTemplates } from '../template/cache';
 import { missedRunWindow } from '../template/missed-run-window';
 import { addBatchBundleTasks, addBundleTasks } from './bundle-tasks';
 import { validateDeclarations } from '../validate/validate';
@@ -59,6 +60,9 @@ export interface BatchformOptions {
    */
   readonly workflowNodeVersion?: string;
 }
+
+/** The bootstrap template's name in the template cache (batch names cannot take it: reserved). */
+const BOOTSTRAP_CACHE_NAME = 'bootstrap';
 
 /** File name of the manifest inside the output directory. */
 export const MANIFEST_FILE = 'manifest.json';
@@ -146,17 +150,25 @@ export class Batchform extends Component {
       const w = missedRunWindow(b);
       if (!w.supported) this.project.logger.warn(`batchform: batch "${b.name}" gets no missed-run alarm: ${w.reason}. Its failed-run, delivery and dead-letter alarms still apply.`);
     }
-    const templates = batchTemplates(validated.batches);
-    for (const [name, template] of Object.entries(templates)) {
-      new JsonFile(this.project, `${this.outdir}/${name}.template.json`, { obj: template, marker: false, readonly: true });
+    const bootstrap = `${this.outdir}/${BOOTSTRAP_TEMPLATE_FILE}`;
+    const bootstrapOptions = { githubRepository: this.options.githubRepository, branch: this.options.deployBranch };
+    const byName = new Map(validated.batches.map((b) => [b.name, b]));
+    // Only batches whose declaration (or batchform itself) changed are synthesized again.
+    const templates = cachedTemplates(this.project.outdir, [
+      ...validated.batches.map((b) => ({ name: b.name, file: `${this.outdir}/${b.name}.template.json`, inputs: b })),
+      { name: BOOTSTRAP_CACHE_NAME, file: bootstrap, inputs: bootstrapOptions },
+    ], (names) => {
+      const built = batchTemplates(names.filter((n) => n !== BOOTSTRAP_CACHE_NAME).map((n) => byName.get(n)!));
+      if (names.includes(BOOTSTRAP_CACHE_NAME)) built[BOOTSTRAP_CACHE_NAME] = bootstrapTemplate(bootstrapOptions);
+      return built;
+    });
+    for (const b of validated.batches) {
+      new JsonFile(this.project, `${this.outdir}/${b.name}.template.json`, { obj: templates[b.name], marker: false, readonly: true });
     }
     new JsonFile(this.project, `${this.outdir}/${MANIFEST_FILE}`, {
       obj: buildManifest(validated, this.outdir), marker: false, readonly: true,
     });
-    const bootstrap = `${this.outdir}/${BOOTSTRAP_TEMPLATE_FILE}`;
-    new JsonFile(this.project, bootstrap, {
-      obj: bootstrapTemplate({ githubRepository: this.options.githubRepository, branch: this.options.deployBranch }), marker: false, readonly: true,
-    });
+    new JsonFile(this.project, bootstrap, { obj: templates[BOOTSTRAP_CACHE_NAME], marker: false, readonly: true });
     addBootstrapTasks(this.project, validated.stages, bootstrap);
     if (this.options.workflows ?? true) {
       addBatchformWorkflow(this.project, validated.stages, {
