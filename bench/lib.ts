@@ -181,6 +181,8 @@ export function benchEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
     npm_config_fund: 'false',
     npm_config_audit: 'false',
     npm_config_loglevel: 'error',
+    // Measure full synthesis (a fresh clone, or every declaration changed), not the template cache.
+    BATCHFORM_TEMPLATE_CACHE: 'off',
     ...extra,
   };
 }

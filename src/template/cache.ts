@@ -4,6 +4,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { CfnTemplate } from './synth';
 
+/** Environment variable that turns the cache off when set to `off` (benchmarks, debugging). */
+export const TEMPLATE_CACHE_ENV = 'BATCHFORM_TEMPLATE_CACHE';
+
 /** Where the cache lives, relative to the project root (a tool cache, never committed). */
 export const TEMPLATE_CACHE_FILE = 'node_modules/.cache/batchform/templates.json';
 
@@ -69,6 +72,7 @@ export function cachedTemplates(
   build: (names: readonly string[]) => Record<string, CfnTemplate>,
 ): Record<string, CfnTemplate> {
   const cacheFile = path.join(projectDir, TEMPLATE_CACHE_FILE);
+  if (process.env[TEMPLATE_CACHE_ENV] === 'off') return build(requests.map((r) => r.name));
   const cache = readJson<Record<string, CacheEntry>>(cacheFile) ?? {};
   const code = generatorCodeHash();
   const out: Record<string, CfnTemplate> = {};

@@ -56,6 +56,18 @@ describe('template cache', () => {
     expect(again.a).toEqual({ Description: 'template a', Resources: {} });
   });
 
+  test('BATCHFORM_TEMPLATE_CACHE=off builds everything every time', () => {
+    const b = builder();
+    write(cachedTemplates(dir, requests({ x: 1 }, { y: 1 }), b.build));
+    process.env.BATCHFORM_TEMPLATE_CACHE = 'off';
+    try {
+      cachedTemplates(dir, requests({ x: 1 }, { y: 1 }), b.build);
+    } finally {
+      delete process.env.BATCHFORM_TEMPLATE_CACHE;
+    }
+    expect(b.calls).toEqual([['a', 'b'], ['a', 'b']]);
+  });
+
   test('a corrupt cache file only means everything is built again', () => {
     const b = builder();
     write(cachedTemplates(dir, requests({ x: 1 }, { y: 1 }), b.build));
