@@ -90,6 +90,7 @@ new Batchform(project, {
       deployRoleArn: 'arn:aws:iam::111122223333:role/batchform/prod-deploy',
       previewRoleArn: 'arn:aws:iam::111122223333:role/batchform/prod-preview',
       executionRoleArn: 'arn:aws:iam::111122223333:role/batchform/prod-cfn-exec',
+      permissionsBoundaryArn: 'arn:aws:iam::111122223333:policy/batchform/prod-batch-boundary',
       // Each batch stack subscribes these to an encrypted alarm topic it creates.
       alarmEmails: ['oncall@example.com'],
     },

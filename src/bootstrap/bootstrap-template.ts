@@ -1,9 +1,9 @@
 // The one-time bootstrap template: GitHub OIDC trust, the artifact bucket, and the deploy, preview and execution roles.
 import { App, CfnCondition, CfnDeletionPolicy, CfnOutput, CfnParameter, Fn, Stack, Validations } from 'aws-cdk-lib';
-import { CfnOIDCProvider, CfnRole } from 'aws-cdk-lib/aws-iam';
+import { CfnManagedPolicy, CfnOIDCProvider, CfnRole } from 'aws-cdk-lib/aws-iam';
 import { CfnBucket, CfnBucketPolicy } from 'aws-cdk-lib/aws-s3';
 import { CfnTemplate, synthesizeStacks } from '../template/synth';
-import { deployStatements, executionStatements, POLICY_PARAMETERS, previewStatements } from './permissions';
+import { batchBoundaryStatements, deployStatements, executionStatements, POLICY_PARAMETERS, previewStatements } from './permissions';
 
 /** GitHub's OIDC issuer, as IAM names it in condition keys. */
 export const GITHUB_OIDC_HOST = 'token.actions.githubusercontent.com';
@@ -33,6 +33,7 @@ export const BOOTSTRAP_LOGICAL_IDS = {
   bucket: 'Bucket',
   bucketPolicy: 'BucketPolicy',
   executionRole: 'ExecutionRole',
+  boundary: 'BatchRoleBoundary',
   deployRole: 'DeployRole',
   previewRole: 'PreviewRole',
 } as const;
@@ -42,6 +43,7 @@ export const BOOTSTRAP_OUTPUTS = {
   deployRoleArn: 'DeployRoleArn',
   previewRoleArn: 'PreviewRoleArn',
   executionRoleArn: 'ExecutionRoleArn',
+  permissionsBoundaryArn: 'PermissionsBoundaryArn',
   bucketName: 'ArtifactBucket',
   providerArn: 'OidcProviderArn',
 } as const;
@@ -231,6 +233,20 @@ export function addBootstrapResources(stack: Stack, options: BootstrapTemplateOp
   });
 
   const prefix = `\${${BOOTSTRAP_PARAMETERS.stackPrefix}}`;
+  const boundary = new CfnManagedPolicy(stack, BOOTSTRAP_LOGICAL_IDS.boundary, {
+    managedPolicyName: Fn.sub(`${prefix}-batch-boundary`),
+    path: ROLE_PATH,
+    description: Fn.sub(`Permissions boundary of every batch function role of ${prefix}-*: no IAM, organization or account changes`),
+    policyDocument: { Version: '2012-10-17', Statement: batchBoundaryStatements() },
+  });
+  Validations.of(boundary).acknowledge({
+    id: 'AwsSolutions::AwsSolutions-IAM5[Action::*]',
+    reason: 'A permissions boundary, not a grant: it caps what a batch role\'s own statements can allow (everything but IAM, organization and account changes); each batch role still gets only its declared statements.',
+  });
+  Validations.of(boundary).acknowledge({
+    id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+    reason: 'A permissions boundary, not a grant: the resources a batch may touch are named by its own statements.',
+  });
   const execution = new CfnRole(stack, BOOTSTRAP_LOGICAL_IDS.executionRole, {
     roleName: Fn.sub(`${prefix}-cfn-exec`),
     path: ROLE_PATH,
@@ -241,7 +257,7 @@ export function addBootstrapResources(stack: Stack, options: BootstrapTemplateOp
     },
     policies: [{
       policyName: 'batch-stacks',
-      policyDocument: { Version: '2012-10-17', Statement: executionStatements(bucket.attrArn) },
+      policyDocument: { Version: '2012-10-17', Statement: executionStatements(bucket.attrArn, boundary.ref) },
     }],
   });
   acknowledgeWildcards(execution, ['any', 'artifacts', 'getFunction', 'functions', 'rules', 'roles', 'logGroups', 'anyLogGroup', 'queues', 'topics', 'alarms', 'keys'], 'Every resource is scoped to the stage\'s stack prefix (functions, rules, log groups, roles, queues, topics, alarms named <StackPrefix>-*) or to the artifact prefix in the bucket; "*" remains only where AWS offers no resource-level scoping: the EC2 describe calls Lambda makes for VPC functions, and kms:CreateKey/TagResource (conditioned on the batchform:batch request tag). lambda:GetFunction* covers GetFunction and GetFunctionConfiguration that CloudFormation reads back.');
@@ -276,6 +292,7 @@ export function addBootstrapResources(stack: Stack, options: BootstrapTemplateOp
     value: Fn.getAtt(BOOTSTRAP_LOGICAL_IDS.previewRole, 'Arn').toString(), description: 'The stage\'s previewRoleArn',
   });
   new CfnOutput(stack, BOOTSTRAP_OUTPUTS.executionRoleArn, { value: execution.attrArn, description: 'The stage\'s executionRoleArn' });
+  new CfnOutput(stack, BOOTSTRAP_OUTPUTS.permissionsBoundaryArn, { value: boundary.ref, description: 'The stage\'s permissionsBoundaryArn' });
   new CfnOutput(stack, BOOTSTRAP_OUTPUTS.bucketName, { value: bucket.ref, description: 'The stage\'s artifactBucket' });
   const providerOutput = new CfnOutput(stack, BOOTSTRAP_OUTPUTS.providerArn, {
     value: provider.attrArn,

@@ -10,6 +10,17 @@ export const POLICY_PARAMETERS = {
   artifactPrefix: 'ArtifactPrefix',
 } as const;
 
+/**
+ * The permissions boundary of every batch function role: anything the batch declares, except
+ * changing IAM, the organization or the account.
+ */
+export function batchBoundaryStatements(): Statement[] {
+  return [
+    { Sid: 'WhatBatchesDeclare', Effect: 'Allow', Action: '*', Resource: '*' },
+    { Sid: 'NeverAdministration', Effect: 'Deny', Action: ['iam:*', 'organizations:*', 'account:*'], Resource: '*' },
+  ];
+}
+
 /** The ARNs the policies are scoped to, as CloudFormation expressions. */
 export interface PolicyScope {
   /** ARN of the artifact bucket. */
@@ -194,7 +205,7 @@ export function previewStatements(scope: PolicyScope): Statement[] {
  * queues and topics are named after their stack, the log group is `/aws/lambda/<stack>`, and
  * CloudFormation names each function role `<stack>-Role-<suffix>`.
  */
-export function executionStatements(bucketArn: string): Statement[] {
+export function executionStatements(bucketArn: string, boundaryArn: string): Statement[] {
   const prefix = `\${${POLICY_PARAMETERS.stackPrefix}}`;
   const functionRoles = Fn.sub(`arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/${prefix}-*`);
   return [
@@ -224,15 +235,31 @@ export function executionStatements(bucketArn: string): Statement[] {
       Resource: '*',
     },
     {
+      // Function roles may be created and given policies only with the batch permissions
+      // boundary, so a batch's declared statements can never grant more than the boundary allows
+      // (in particular no IAM writes: no path from a merged batch to account administration).
+      Sid: 'FunctionRolesWithBoundary',
+      Effect: 'Allow',
+      Action: ['iam:CreateRole', 'iam:PutRolePolicy', 'iam:DeleteRolePolicy', 'iam:PutRolePermissionsBoundary'],
+      Resource: functionRoles,
+      Condition: { StringEquals: { 'iam:PermissionsBoundary': boundaryArn } },
+    },
+    {
       Sid: 'FunctionRoles',
       Effect: 'Allow',
       Action: [
-        'iam:CreateRole', 'iam:DeleteRole', 'iam:GetRole', 'iam:UpdateRole', 'iam:UpdateRoleDescription',
-        'iam:UpdateAssumeRolePolicy', 'iam:PutRolePolicy', 'iam:DeleteRolePolicy', 'iam:GetRolePolicy',
+        'iam:DeleteRole', 'iam:GetRole', 'iam:UpdateRole', 'iam:UpdateRoleDescription',
+        'iam:UpdateAssumeRolePolicy', 'iam:GetRolePolicy',
         'iam:ListRolePolicies', 'iam:ListAttachedRolePolicies', 'iam:ListInstanceProfilesForRole',
         'iam:TagRole', 'iam:UntagRole', 'iam:ListRoleTags',
       ],
       Resource: functionRoles,
+    },
+    {
+      Sid: 'KeepTheBoundary',
+      Effect: 'Deny',
+      Action: 'iam:DeleteRolePermissionsBoundary',
+      Resource: '*',
     },
     {
       Sid: 'PassFunctionRoles',

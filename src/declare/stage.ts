@@ -77,6 +77,13 @@ export interface StageOptions {
    */
   readonly executionRoleArn?: string;
   /**
+   * Permissions boundary set on every batch function role of this stage (the bootstrap stack
+   * creates it and its execution role only creates roles that carry it).
+   * @default - no boundary
+   * @example 'arn:aws:iam::111122223333:policy/batchform/prod-batch-boundary'
+   */
+  readonly permissionsBoundaryArn?: string;
+  /**
    * GitHub environment the deploy job is bound to (protection rules and approvals apply).
    * @default - the stage's name
    */

@@ -1,5 +1,5 @@
 // The deploy manifest: per stage, every stack with its template, parameters, code location and tags.
-import { PARAMETERS } from '../template/batch-template';
+import { NO_BOUNDARY, PARAMETERS } from '../template/batch-template';
 import { ALARM_PARAMETERS, NO_TOPIC } from '../template/operations';
 import { Batch, Stage, stackName, ValidatedDeclarations } from '../validate/model';
 
@@ -80,7 +80,10 @@ export function templatePath(outdir: string, batchName: string): string {
 }
 
 function manifestStack(outdir: string, stage: Stage, batch: Batch): ManifestStack {
-  const parameters: Record<string, string> = { [PARAMETERS.codeBucket]: stage.artifactBucket };
+  const parameters: Record<string, string> = {
+    [PARAMETERS.codeBucket]: stage.artifactBucket,
+    [PARAMETERS.permissionsBoundary]: stage.permissionsBoundaryArn ?? NO_BOUNDARY,
+  };
   if (batch.vpc) {
     parameters[PARAMETERS.subnetIds] = stage.subnetIds.join(',');
     parameters[PARAMETERS.securityGroupIds] = stage.securityGroupIds.join(',');

@@ -1,5 +1,5 @@
 // The CloudFormation template of one batch: log group, role, function, schedule rule, permission.
-import { App, Aws, CfnOutput, CfnParameter, Fn, Stack, Validations } from 'aws-cdk-lib';
+import { App, Aws, CfnCondition, CfnOutput, CfnParameter, Fn, Stack, Validations } from 'aws-cdk-lib';
 import { CfnRule } from 'aws-cdk-lib/aws-events';
 import { CfnRole } from 'aws-cdk-lib/aws-iam';
 import { CfnEventInvokeConfig, CfnFunction, CfnPermission } from 'aws-cdk-lib/aws-lambda';
@@ -28,7 +28,11 @@ export const PARAMETERS = {
   codeKey: 'CodeS3Key',
   subnetIds: 'SubnetIds',
   securityGroupIds: 'SecurityGroupIds',
+  permissionsBoundary: 'PermissionsBoundaryArn',
 } as const;
+
+/** Value of the PermissionsBoundaryArn parameter meaning "no boundary" (validators check a default against the property's 20-character minimum without evaluating the condition). */
+export const NO_BOUNDARY = 'no-permissions-boundary';
 
 /** Rights a VPC function needs to attach its network interfaces (AWSLambdaVPCAccessExecutionRole). */
 export const VPC_ACTIONS = [
@@ -100,7 +104,12 @@ export function addBatchResources(stack: Stack, batch: Batch): void {
     });
   });
 
+  const boundary = new CfnParameter(stack, PARAMETERS.permissionsBoundary, {
+    type: 'String', default: NO_BOUNDARY, description: `Permissions boundary of the function role ("${NO_BOUNDARY}": none)`,
+  });
+  const hasBoundary = new CfnCondition(stack, 'HasPermissionsBoundary', { expression: Fn.conditionNot(Fn.conditionEquals(boundary.valueAsString, NO_BOUNDARY)) });
   const role = new CfnRole(stack, LOGICAL_IDS.role, {
+    permissionsBoundary: Fn.conditionIf(hasBoundary.logicalId, boundary.valueAsString, Aws.NO_VALUE).toString(),
     description: `Execution role of batchform batch ${batch.name}`,
     assumeRolePolicyDocument: {
       Version: '2012-10-17',

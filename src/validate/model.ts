@@ -69,6 +69,7 @@ export interface Stage {
   readonly deployRoleArn?: string;
   readonly previewRoleArn?: string;
   readonly executionRoleArn?: string;
+  readonly permissionsBoundaryArn?: string;
   readonly githubEnvironment: string;
   readonly alarmTopicArn?: string;
   readonly alarmEmails: readonly string[];

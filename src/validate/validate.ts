@@ -103,6 +103,7 @@ export function validateDeclarations(decl: Declarations, options: ValidateOption
     deployRoleArn: s.deployRoleArn,
     previewRoleArn: s.previewRoleArn,
     executionRoleArn: s.executionRoleArn,
+    permissionsBoundaryArn: s.permissionsBoundaryArn,
     githubEnvironment: s.githubEnvironment ?? s.name,
     alarmTopicArn: s.alarmTopicArn,
     alarmEmails: [...(s.alarmEmails ?? [])],

@@ -353,7 +353,7 @@ describe('the execution role', () => {
 
   test('reaches only resources named after this stage\'s stacks, except where AWS offers no narrower resource', () => {
     const unscoped = ['FunctionNetwork', 'FindLogGroups', 'CreateAlarmTopicKeys', 'ManageAlarmTopicKeys'];
-    for (const s of sts) {
+    for (const s of sts.filter((x) => x.Effect === 'Allow')) {
       for (const r of list(s.Resource) as string[]) {
         if (unscoped.includes(s.Sid)) continue;
         expect(`${s.Sid}: ${r}`).toMatch(/(:|\/)prod-\*$|acme-artifacts\/batchform\/\*$/);
@@ -362,6 +362,27 @@ describe('the execution role', () => {
     // The unscoped ones are reads, or key actions conditioned on the batch tag.
     expect(sts.filter((s) => unscoped.includes(s.Sid) && !s.Condition).flatMap((s) => list(s.Action))
       .every((a) => /:(Describe|List)/.test(a as string))).toBe(true);
+  });
+
+  test('creates and changes function roles only with the batch permissions boundary, and never removes it', () => {
+    const boundary = resolve(template.Resources.BatchRoleBoundary, PARAMS);
+    expect(boundary.Type).toBe('AWS::IAM::ManagedPolicy');
+    expect(boundary.Properties.PolicyDocument.Statement).toEqual([
+      { Sid: 'WhatBatchesDeclare', Effect: 'Allow', Action: '*', Resource: '*' },
+      { Sid: 'NeverAdministration', Effect: 'Deny', Action: ['iam:*', 'organizations:*', 'account:*'], Resource: '*' },
+    ]);
+    const withBoundary = sts.find((x) => x.Sid === 'FunctionRolesWithBoundary');
+    expect(withBoundary).toMatchObject({
+      Effect: 'Allow',
+      Action: ['iam:CreateRole', 'iam:PutRolePolicy', 'iam:DeleteRolePolicy', 'iam:PutRolePermissionsBoundary'],
+      Resource: 'arn:aws:iam::111122223333:role/prod-*',
+      Condition: { StringEquals: { 'iam:PermissionsBoundary': '<BatchRoleBoundary>' } },
+    });
+    // No other Allow grants these actions without the condition.
+    const ungated = sts.filter((x) => x.Effect === 'Allow' && x !== withBoundary).flatMap((x) => list(x.Action));
+    expect(ungated.filter((a) => ['iam:CreateRole', 'iam:PutRolePolicy', 'iam:PutRolePermissionsBoundary'].includes(a as string))).toEqual([]);
+    expect(sts.find((x) => x.Sid === 'KeepTheBoundary')).toEqual({ Sid: 'KeepTheBoundary', Effect: 'Deny', Action: 'iam:DeleteRolePermissionsBoundary', Resource: '*' });
+    expect(template.Outputs.PermissionsBoundaryArn.Value).toEqual({ Ref: 'BatchRoleBoundary' });
   });
 
   test('has no wildcard action, no managed-policy attachment, and passes function roles to Lambda only', () => {

@@ -35,9 +35,11 @@ describe('manifest', () => {
     // daily-stats deploys only to prod, which has no alarm e-mails: its template takes no AlarmEmails.
     expect(prod.stacks[0].parameters).toEqual({
       CodeS3Bucket: STAGE.artifactBucket, SubnetIds: 'subnet-0a1b2c3d4e5f60718', SecurityGroupIds: 'sg-0123456789abcdef0',
-      AlarmTopicArn: 'none',
+      AlarmTopicArn: 'none', PermissionsBoundaryArn: 'no-permissions-boundary',
     });
-    expect(prod.stacks[1].parameters).toEqual({ CodeS3Bucket: STAGE.artifactBucket, AlarmTopicArn: 'none', AlarmEmails: '' });
+    expect(prod.stacks[1].parameters).toEqual({
+      CodeS3Bucket: STAGE.artifactBucket, AlarmTopicArn: 'none', AlarmEmails: '', PermissionsBoundaryArn: 'no-permissions-boundary',
+    });
     expect(prod.stacks[0].code).toEqual({
       bucket: STAGE.artifactBucket, keyPrefix: 'batchform/daily-stats', bucketParameter: 'CodeS3Bucket', keyParameter: 'CodeS3Key',
     });
@@ -48,7 +50,14 @@ describe('manifest', () => {
     expect(manifest.stages[1].stacks[0].parameters).toMatchObject({ AlarmTopicArn: 'none', AlarmEmails: 'a@example.com,b@example.com' });
     const quiet = buildManifest(validateDeclarations({ stages: [{ ...STAGE, alarmTopicArn: 'arn:aws:sns:ap-northeast-2:111122223333:oncall' }], batches: [BATCH, { ...BATCH, name: 'quiet', alarms: false }] }, { fileExists }), 'cfn-out');
     expect(quiet.stages[0].stacks[0].parameters.AlarmTopicArn).toBe('arn:aws:sns:ap-northeast-2:111122223333:oncall');
-    expect(Object.keys(quiet.stages[0].stacks[1].parameters)).toEqual(['CodeS3Bucket']);
+    expect(Object.keys(quiet.stages[0].stacks[1].parameters)).toEqual(['CodeS3Bucket', 'PermissionsBoundaryArn']);
+  });
+
+  test('passes the stage\'s permissions boundary to every stack', () => {
+    const bounded = buildManifest(validateDeclarations({
+      stages: [{ ...STAGE, permissionsBoundaryArn: 'arn:aws:iam::111122223333:policy/batchform/prod-batch-boundary' }], batches: [BATCH],
+    }, { fileExists }), 'cfn-out');
+    expect(bounded.stages[0].stacks[0].parameters.PermissionsBoundaryArn).toBe('arn:aws:iam::111122223333:policy/batchform/prod-batch-boundary');
   });
 
   test('merges stage, batch and batchform tags', () => {

@@ -72,7 +72,7 @@ describe('batch template', () => {
 
   test('a non-VPC batch has no VPC config, parameters or rights', () => {
     expect(plain.Resources.Function.Properties.VpcConfig).toBeUndefined();
-    expect(Object.keys(plain.Parameters).sort()).toEqual(['AlarmTopicArn', 'CodeS3Bucket', 'CodeS3Key']);
+    expect(Object.keys(plain.Parameters).sort()).toEqual(['AlarmTopicArn', 'CodeS3Bucket', 'CodeS3Key', 'PermissionsBoundaryArn']);
     expect(JSON.stringify(plain.Resources.Role)).not.toContain('ec2:');
   });
 
@@ -82,6 +82,9 @@ describe('batch template', () => {
       { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' },
     ]);
     expect(role.ManagedPolicyArns).toBeUndefined();
+    // The stage's permissions boundary (from the bootstrap stack), or none.
+    expect(role.PermissionsBoundary).toEqual({ 'Fn::If': ['HasPermissionsBoundary', { Ref: 'PermissionsBoundaryArn' }, { Ref: 'AWS::NoValue' }] });
+    expect(vpc.Parameters.PermissionsBoundaryArn).toMatchObject({ Type: 'String', Default: 'no-permissions-boundary' });
     const statements = role.Policies[0].PolicyDocument.Statement;
     expect(statements).toHaveLength(4);
     expect(statements[0]).toEqual({ Sid: 'WriteOwnLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': ['LogGroup', 'Arn'] } });

@@ -113,6 +113,7 @@ const BAD_STAGES: Array<[string, Partial<StageOptions>, string, string]> = [
   ['bad subnet id', { subnetIds: ['subnet-xyz'] }, 'subnetIds', 'is not a subnet id'],
   ['bad security group id', { securityGroupIds: ['group-1'] }, 'securityGroupIds', 'is not a security group id'],
   ['bad deploy role', { deployRoleArn: 'batchform-deploy' }, 'deployRoleArn', 'is not an IAM role ARN'],
+  ['bad permissions boundary', { permissionsBoundaryArn: 'arn:aws:iam::111122223333:role/x' }, 'permissionsBoundaryArn', 'is not an IAM policy ARN'],
 ];
 
 describe('validateDeclarations: every bad stage field is named with a fix', () => {

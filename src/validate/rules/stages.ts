@@ -38,6 +38,9 @@ export const stageShape: StageRule = (stage) => [
   ...(['deployRoleArn', 'previewRoleArn', 'executionRoleArn'] as const)
     .filter((f) => stage[f] !== undefined && !ROLE_ARN.test(String(stage[f])))
     .map((f) => ({ field: f, message: `${show(stage[f])} is not an IAM role ARN.`, fix: 'use the role ARN the bootstrap stack printed, e.g. "arn:aws:iam::111122223333:role/batchform-deploy".' })),
+  ...when(stage.permissionsBoundaryArn !== undefined && !/^arn:aws[a-z-]*:iam::\d{12}:policy\/[\w+=,.@/-]{1,512}$/.test(String(stage.permissionsBoundaryArn)), {
+    field: 'permissionsBoundaryArn', message: `${show(stage.permissionsBoundaryArn)} is not an IAM policy ARN.`, fix: 'use the PermissionsBoundaryArn the bootstrap stack printed, e.g. "arn:aws:iam::111122223333:policy/batchform/prod-batch-boundary".',
+  }),
   ...when(stage.githubEnvironment !== undefined && !/^[^'"`,;\\]{1,255}$/.test(stage.githubEnvironment), {
     field: 'githubEnvironment', message: `${show(stage.githubEnvironment)} is not a valid GitHub environment name.`, fix: 'use up to 255 characters without quotes, commas, semicolons or backslashes.',
   }),
