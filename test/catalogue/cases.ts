@@ -170,6 +170,9 @@ export const CASES: CatalogueCase[] = [
   { group: 'Stages and VPC', title: 'account id as a number', stage: { account: 11112222333 }, expected: [
     "stage \"prod\", field \"account\": 11112222333 is not a 12-digit AWS account id. Fix: write the account id as a 12-digit string, e.g. \"111122223333\" (quote it to keep leading zeros).",
   ] },
+  { group: 'Stages and VPC', title: 'bootstrap execution role without its permissions boundary', stage: { executionRoleArn: 'arn:aws:iam::111122223333:role/batchform/prod-cfn-exec' }, expected: [
+    "stage \"prod\", field \"permissionsBoundaryArn\": is missing, but executionRoleArn is a bootstrap execution role, which creates function roles only with the batch permissions boundary. Fix: add the bootstrap's PermissionsBoundaryArn output, e.g. \"arn:aws:iam::111122223333:policy/batchform/prod-batch-boundary\".",
+  ] },
   { group: 'Stages and VPC', title: 'region name instead of code', stage: { region: 'Seoul' }, expected: [
     "stage \"prod\", field \"region\": \"Seoul\" is not an AWS region. Fix: use a region code such as \"ap-northeast-2\" or \"us-east-1\".",
   ] },

@@ -41,6 +41,10 @@ export const stageShape: StageRule = (stage) => [
   ...when(stage.permissionsBoundaryArn !== undefined && !/^arn:aws[a-z-]*:iam::\d{12}:policy\/[\w+=,.@/-]{1,512}$/.test(String(stage.permissionsBoundaryArn)), {
     field: 'permissionsBoundaryArn', message: `${show(stage.permissionsBoundaryArn)} is not an IAM policy ARN.`, fix: 'use the PermissionsBoundaryArn the bootstrap stack printed, e.g. "arn:aws:iam::111122223333:policy/batchform/prod-batch-boundary".',
   }),
+  ...when(stage.permissionsBoundaryArn === undefined && /:role\/batchform\//.test(String(stage.executionRoleArn ?? '')), {
+    field: 'permissionsBoundaryArn', message: 'is missing, but executionRoleArn is a bootstrap execution role, which creates function roles only with the batch permissions boundary.',
+    fix: `add the bootstrap's PermissionsBoundaryArn output, e.g. "arn:aws:iam::${/^\d{12}$/.test(String(stage.account)) ? stage.account : '111122223333'}:policy/batchform/${stage.stackPrefix ?? stage.name}-batch-boundary".`,
+  }),
   ...when(stage.githubEnvironment !== undefined && !/^[^'"`,;\\]{1,255}$/.test(stage.githubEnvironment), {
     field: 'githubEnvironment', message: `${show(stage.githubEnvironment)} is not a valid GitHub environment name.`, fix: 'use up to 255 characters without quotes, commas, semicolons or backslashes.',
   }),
