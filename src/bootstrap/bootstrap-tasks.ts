@@ -3,9 +3,6 @@ import type { Project } from 'projen';
 import type { Stage } from '../validate/model';
 import { BOOTSTRAP_PARAMETERS } from './bootstrap-template';
 
-/** File name of the bootstrap template inside the output directory. */
-export const BOOTSTRAP_TEMPLATE_FILE = 'bootstrap.template.json';
-
 /** The bootstrap stack of a stage. */
 export function bootstrapStackName(stage: Pick<Stage, 'name'>): string {
   return `batchform-bootstrap-${stage.name}`;

@@ -323,7 +323,10 @@ function acknowledgeWildcards(role: CfnRole, findings: ReadonlyArray<keyof typeo
   for (const f of findings) Validations.of(role).acknowledge({ id: `AwsSolutions::AwsSolutions-IAM5[${WILDCARDS[f]}]`, reason });
 }
 
+/** The bootstrap stack's id when synthesized (and its name in the template cache). */
+export const BOOTSTRAP_STACK_ID = 'bootstrap';
+
 /** Builds the bootstrap template. */
 export function bootstrapTemplate(options: BootstrapTemplateOptions = {}, configure?: (app: App) => void): CfnTemplate {
-  return synthesizeStacks({ bootstrap: (stack) => addBootstrapResources(stack, options) }, configure).bootstrap;
+  return synthesizeStacks({ [BOOTSTRAP_STACK_ID]: (stack) => addBootstrapResources(stack, options) }, configure)[BOOTSTRAP_STACK_ID];
 }

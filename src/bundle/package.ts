@@ -10,6 +10,8 @@ export const BUNDLES_VERSION = 1;
 export const DEFAULT_PACKAGE_DIR = 'dist/batches';
 /** The bundles file inside the package directory. */
 export const BUNDLES_FILE = 'bundles.json';
+/** Where the deploy engine looks for the bundles file unless told otherwise. */
+export const DEFAULT_BUNDLES_PATH = `${DEFAULT_PACKAGE_DIR}/${BUNDLES_FILE}`;
 
 /** One packaged batch: its zip and content hash (which names its S3 key). */
 export interface PackagedBundle {

@@ -1,16 +1,9 @@
 // CLI commands over handlers: bundle, package (bundle + deterministic zip) and local invoke.
-import * as fs from 'fs';
 import { Command } from 'commander';
 import { bundleBatch } from '../bundle/esbuild';
 import { DEFAULT_PACKAGE_DIR, packageBatches } from '../bundle/package';
 import { invokeLocally } from '../local/invoke';
-import type { Manifest, ManifestBatch } from '../manifest/manifest';
-
-/** Reads the generated manifest, or says how to create it. */
-export function readManifest(file: string): Manifest {
-  if (!fs.existsSync(file)) throw new Error(`${file} not found; run "npx projen" to generate it.`);
-  return JSON.parse(fs.readFileSync(file, 'utf8')) as Manifest;
-}
+import { DEFAULT_MANIFEST_PATH, Manifest, ManifestBatch, readManifest } from '../manifest/manifest';
 
 /** The batches named (all when none), or an error listing the declared ones. */
 export function selectBatches(manifest: Manifest, names: readonly string[]): ManifestBatch[] {
@@ -31,7 +24,7 @@ export function registerBundleCommands(program: Command): void {
   program.command('bundle')
     .description('bundle handlers with esbuild into dist/batches/<batch>/index.js (+ source map)')
     .argument('[batches...]', 'batch names (default: all)')
-    .option('--manifest <file>', 'the generated manifest', 'cfn-out/manifest.json')
+    .option('--manifest <file>', 'the generated manifest', DEFAULT_MANIFEST_PATH)
     .action(async (names: string[], opts: { manifest: string }) => {
       for (const b of selectBatches(readManifest(opts.manifest), names)) {
         const bundle = await bundleBatch(b);
@@ -41,7 +34,7 @@ export function registerBundleCommands(program: Command): void {
 
   program.command('package')
     .description(`bundle and zip every batch deterministically into ${DEFAULT_PACKAGE_DIR}/<batch>.zip and list them in ${DEFAULT_PACKAGE_DIR}/bundles.json`)
-    .option('--manifest <file>', 'the generated manifest', 'cfn-out/manifest.json')
+    .option('--manifest <file>', 'the generated manifest', DEFAULT_MANIFEST_PATH)
     .action(async (opts: { manifest: string }) => {
       const file = await packageBatches(readManifest(opts.manifest).batches);
       for (const b of file.bundles) {
@@ -54,7 +47,7 @@ export function registerBundleCommands(program: Command): void {
     .argument('<batch>', 'batch name')
     .option('--time <iso>', 'the run\'s scheduled time (ISO 8601, default now)')
     .option('--no-fixture', 'ignore handlers/<batch>.local.ts')
-    .option('--manifest <file>', 'the generated manifest', 'cfn-out/manifest.json')
+    .option('--manifest <file>', 'the generated manifest', DEFAULT_MANIFEST_PATH)
     .action(async (name: string, opts: { time?: string; fixture: boolean; manifest: string }) => {
       const [batch] = selectBatches(readManifest(opts.manifest), [name]);
       const time = opts.time ? new Date(opts.time) : new Date();

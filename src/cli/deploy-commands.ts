@@ -3,6 +3,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { Command } from 'commander';
+import { DEFAULT_BUNDLES_PATH } from '../bundle/package';
+import { DEFAULT_MANIFEST_PATH } from '../manifest/manifest';
 import {
   createDeployClients,
   DEFAULT_CONCURRENCY,
@@ -177,8 +179,8 @@ export function registerDeployCommands(program: Command, deps: DeployCommandDeps
     program.command(mode)
       .description(descriptions[mode])
       .option('--stage <stage>', 'the stage, as named in .projenrc.ts (required)')
-      .option('--manifest <file>', 'the generated manifest', 'cfn-out/manifest.json')
-      .option('--bundles <file>', 'the list of packaged zips', 'dist/batches/bundles.json')
+      .option('--manifest <file>', 'the generated manifest', DEFAULT_MANIFEST_PATH)
+      .option('--bundles <file>', 'the list of packaged zips', DEFAULT_BUNDLES_PATH)
       .option('--concurrency <n>', 'stacks handled at once', String(DEFAULT_CONCURRENCY))
       .option('--report <file>', 'also write the Markdown report to this file')
       .option('--force', 'create change sets even for stacks whose fingerprint matches (e.g. to undo console edits)')

@@ -2,7 +2,8 @@
 // The batchform command line: schedule view, lint, bundle/package/invoke, and change-set preview/deploy.
 import { Command, InvalidArgumentError } from 'commander';
 import { formatLintResult, lintTemplates, findTemplates } from '../lint/cfn-lint';
-import { readManifest, registerBundleCommands } from './bundle-commands';
+import { DEFAULT_MANIFEST_PATH, DEFAULT_OUTDIR, readManifest } from '../manifest/manifest';
+import { registerBundleCommands, selectBatches } from './bundle-commands';
 import { registerDeployCommands } from './deploy-commands';
 import { renderScheduleView } from './schedule-view';
 
@@ -20,21 +21,17 @@ export function buildProgram(): Command {
 
   program.command('schedule')
     .description('show every batch with its schedule, in words, and its next run times in UTC and its time zone')
-    .option('--manifest <file>', 'the generated manifest', 'cfn-out/manifest.json')
+    .option('--manifest <file>', 'the generated manifest', DEFAULT_MANIFEST_PATH)
     .option('-n, --count <n>', 'run times per batch', positiveInt, 5)
     .option('--batch <name>', 'only this batch')
     .action((opts: { manifest: string; count: number; batch?: string }) => {
-      const manifest = readManifest(opts.manifest);
-      const batches = opts.batch ? manifest.batches.filter((b) => b.name === opts.batch) : manifest.batches;
-      if (opts.batch && batches.length === 0) {
-        throw new Error(`no batch named "${opts.batch}"; declared: ${manifest.batches.map((b) => b.name).join(', ')}.`);
-      }
+      const batches = selectBatches(readManifest(opts.manifest), opts.batch ? [opts.batch] : []);
       console.log(renderScheduleView(batches, { count: opts.count }));
     });
 
   program.command('lint-cfn')
     .description('lint CloudFormation templates: cfn-lint when on PATH, else the offline validator; fails on any error or warning')
-    .argument('[paths...]', 'template files or directories of *.template.json', ['cfn-out'])
+    .argument('[paths...]', 'template files or directories of *.template.json', [DEFAULT_OUTDIR])
     .option('--engine <engine>', 'auto | cfn-lint | offline', 'auto')
     .action((paths: string[], opts: { engine: string }) => {
       if (!['auto', 'cfn-lint', 'offline'].includes(opts.engine)) {

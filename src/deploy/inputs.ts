@@ -2,19 +2,14 @@
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import type { Manifest, ManifestBatch, ManifestStack, ManifestStage } from '../manifest/manifest';
+import { BUNDLES_VERSION, BundlesFile, DEFAULT_BUNDLES_PATH } from '../bundle/package';
+import { DEFAULT_MANIFEST_PATH, Manifest, ManifestBatch, ManifestStack, ManifestStage, readManifest } from '../manifest/manifest';
 import { FINGERPRINT_TAG, stackFingerprint } from './fingerprint';
 
 /** Templates up to this many bytes are sent inline; larger ones go through S3 (CloudFormation's limit). */
 export const MAX_INLINE_TEMPLATE_BYTES = 51_200;
 /** CloudFormation rejects templates passed by URL above this size. */
 export const MAX_TEMPLATE_URL_BYTES = 1_048_576;
-
-/** The bundles file fields the deploy engine relies on (written by `batchform package`). */
-interface BundlesFileShape {
-  readonly version: number;
-  readonly bundles: ReadonlyArray<{ readonly batch: string; readonly zip: string; readonly sha256: string; readonly size: number }>;
-}
 
 /** One stack ready to deploy: its template, every parameter value, its code zip and its fingerprint. */
 export interface PreparedStack {
@@ -101,12 +96,11 @@ function readJson(file: string, label: string, fix: string): unknown {
 
 /** Reads the manifest, checking its version; throws {@link DeployInputError}. */
 export function readDeployManifest(file: string): Manifest {
-  const fix = 'run "npx projen" to generate it';
-  const m = readJson(file, 'manifest', fix) as Partial<Manifest>;
-  if (m.version !== 1 || !Array.isArray(m.stages) || !Array.isArray(m.batches)) {
-    throw new DeployInputError([`manifest ${file} is not a version 1 batchform manifest (version ${JSON.stringify(m.version)}); ${fix} with this batchform version.`]);
+  try {
+    return readManifest(file);
+  } catch (e) {
+    throw new DeployInputError([(e as Error).message]);
   }
-  return m as Manifest;
 }
 
 /** The named stage, or an error listing the stages the manifest has. */
@@ -122,13 +116,13 @@ export function findStage(manifest: Manifest, name: string, manifestFile = 'the 
   return stage;
 }
 
-function readBundles(file: string): BundlesFileShape {
+function readBundles(file: string): BundlesFile {
   const fix = 'run "npx projen package:batches" (or "batchform package") to build the zips';
-  const b = readJson(file, 'bundles file', fix) as Partial<BundlesFileShape>;
-  if (b.version !== 1 || !Array.isArray(b.bundles)) {
-    throw new DeployInputError([`bundles file ${file} is not a version 1 bundles list (version ${JSON.stringify(b.version)}); ${fix}.`]);
+  const b = readJson(file, 'bundles file', fix) as Partial<BundlesFile>;
+  if (b.version !== BUNDLES_VERSION || !Array.isArray(b.bundles)) {
+    throw new DeployInputError([`bundles file ${file} is not a version ${BUNDLES_VERSION} bundles list (version ${JSON.stringify(b.version)}); ${fix}.`]);
   }
-  return b as BundlesFileShape;
+  return b as BundlesFile;
 }
 
 function fileSha256(file: string): string {
@@ -151,8 +145,8 @@ interface TemplateShape {
  */
 export function loadDeployInputs(options: LoadDeployInputsOptions): DeployInputs {
   const projectDir = path.resolve(options.projectDir ?? process.cwd());
-  const manifestFile = options.manifestFile ?? 'cfn-out/manifest.json';
-  const bundlesFile = options.bundlesFile ?? 'dist/batches/bundles.json';
+  const manifestFile = options.manifestFile ?? DEFAULT_MANIFEST_PATH;
+  const bundlesFile = options.bundlesFile ?? DEFAULT_BUNDLES_PATH;
   const manifest = readDeployManifest(path.resolve(projectDir, manifestFile));
   const stage = findStage(manifest, options.stage, manifestFile);
   if (stage.stacks.length === 0) return { manifest, stage, stacks: [] };

@@ -1,10 +1,18 @@
 // The deploy manifest: per stage, every stack with its template, parameters, code location and tags.
-import { NO_BOUNDARY, PARAMETERS } from '../template/batch-template';
-import { ALARM_PARAMETERS, NO_TOPIC } from '../template/operations';
+import * as fs from 'fs';
+import { ALARM_PARAMETERS, NO_BOUNDARY, NO_TOPIC, PARAMETERS } from '../template/parameters';
 import { Batch, Stage, stackName, ValidatedDeclarations } from '../validate/model';
 
 /** Version of the manifest format; bumped on incompatible changes. */
 export const MANIFEST_VERSION = 1;
+/** Default directory of the templates and the manifest, relative to the project root. */
+export const DEFAULT_OUTDIR = 'cfn-out';
+/** File name of the manifest inside the output directory. */
+export const MANIFEST_FILE = 'manifest.json';
+/** File name of the one-time bootstrap template inside the output directory. */
+export const BOOTSTRAP_TEMPLATE_FILE = 'bootstrap.template.json';
+/** Where the CLI looks for the manifest unless told otherwise. */
+export const DEFAULT_MANIFEST_PATH = `${DEFAULT_OUTDIR}/${MANIFEST_FILE}`;
 
 /** One batch as the CLI shows it (schedule view, local runs). */
 export interface ManifestBatch {
@@ -72,6 +80,25 @@ export interface Manifest {
   readonly version: number;
   readonly batches: readonly ManifestBatch[];
   readonly stages: readonly ManifestStage[];
+}
+
+/**
+ * Reads a generated manifest and checks its version.
+ * @throws Error saying what is wrong and to run `npx projen`.
+ */
+export function readManifest(file: string): Manifest {
+  const fix = 'run "npx projen" to generate it';
+  if (!fs.existsSync(file)) throw new Error(`manifest ${file} not found; ${fix}.`);
+  let m: Partial<Manifest>;
+  try {
+    m = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<Manifest>;
+  } catch (e) {
+    throw new Error(`manifest ${file} is not valid JSON (${(e as Error).message}); ${fix}.`);
+  }
+  if (m.version !== MANIFEST_VERSION || !Array.isArray(m.stages) || !Array.isArray(m.batches)) {
+    throw new Error(`manifest ${file} is not a version ${MANIFEST_VERSION} batchform manifest (version ${JSON.stringify(m.version)}); ${fix} with this batchform version.`);
+  }
+  return m as Manifest;
 }
 
 /** Path of a batch's template relative to the project root. */

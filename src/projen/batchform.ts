@@ -2,16 +2,17 @@
 import { Component, JsonFile, Project } from 'projen';
 import type { BatchOptions } from '../declare/batch';
 import type { StageOptions } from '../declare/stage';
-import { buildManifest } from '../manifest/manifest';
-import { batchTemplates } from '../template/batch-template';
+import { addBootstrapResources, BOOTSTRAP_STACK_ID, REPOSITORY_PATTERN } from '../bootstrap/bootstrap-template';
+import { addBootstrapTasks } from '../bootstrap/bootstrap-tasks';
+import { DEFAULT_BUNDLES_PATH, DEFAULT_PACKAGE_DIR } from '../bundle/package';
+import { BOOTSTRAP_TEMPLATE_FILE, buildManifest, DEFAULT_OUTDIR, MANIFEST_FILE, templatePath } from '../manifest/manifest';
+import { batchStackBuilders } from '../template/batch-template';
 import { cachedTemplates } from '../template/cache';
 import { missedRunWindow } from '../template/missed-run-window';
-import { addBatchBundleTasks, addBundleTasks } from './bundle-tasks';
+import { synthesizeStacks } from '../template/synth';
 import { validateDeclarations } from '../validate/validate';
-import { bootstrapTemplate, REPOSITORY_PATTERN } from '../bootstrap/bootstrap-template';
-import { addBootstrapTasks, BOOTSTRAP_TEMPLATE_FILE } from '../bootstrap/bootstrap-tasks';
 import { addBatchformWorkflow } from '../workflows/workflow-file';
-import { BUNDLES_FILE, DEFAULT_PACKAGE_DIR } from '../bundle/package';
+import { addBatchBundleTasks, addBundleTasks } from './bundle-tasks';
 
 /** Options of the batchform component. */
 export interface BatchformOptions {
@@ -61,11 +62,6 @@ export interface BatchformOptions {
   readonly workflowNodeVersion?: string;
 }
 
-/** The bootstrap template's name in the template cache (batch names cannot take it: reserved). */
-const BOOTSTRAP_CACHE_NAME = 'bootstrap';
-
-/** File name of the manifest inside the output directory. */
-export const MANIFEST_FILE = 'manifest.json';
 
 /**
  * Adds batchform to a projen project: validates the declared batches and stages on every
@@ -89,6 +85,8 @@ export class Batchform extends Component {
   private readonly batches: BatchOptions[];
   private readonly stages: StageOptions[];
   private readonly cli: string;
+  /** The manifest's path relative to the project root. */
+  private readonly manifestPath: string;
   private readonly options: BatchformOptions;
 
   constructor(project: Project, options: BatchformOptions = {}) {
@@ -100,7 +98,8 @@ export class Batchform extends Component {
       throw new Error(`batchform: deployBranch "${options.deployBranch}" is not a branch name batchform can use. Fix: use letters, digits, ".", "_", "-" and "/", e.g. "main".`);
     }
     this.options = options;
-    this.outdir = options.outdir ?? 'cfn-out';
+    this.outdir = options.outdir ?? DEFAULT_OUTDIR;
+    this.manifestPath = `${this.outdir}/${MANIFEST_FILE}`;
     this.batches = [...(options.batches ?? [])];
     this.stages = [...(options.stages ?? [])];
     const cli = options.cliCommand ?? 'batchform';
@@ -116,18 +115,18 @@ export class Batchform extends Component {
 
     project.addTask('schedule', {
       description: 'Show every batch with its schedule, a description and its next run times in UTC and its time zone',
-      exec: `${cli} schedule --manifest ${this.outdir}/${MANIFEST_FILE}`,
+      exec: `${cli} schedule --manifest ${this.manifestPath}`,
       receiveArgs: true,
     });
-    addBundleTasks(project, cli, `${this.outdir}/${MANIFEST_FILE}`);
+    addBundleTasks(project, cli, this.manifestPath);
     project.addTask('preview', {
       description: 'Create, describe and delete the change sets of one stage, never executing them: npx projen preview --stage <s>',
-      exec: `${cli} preview --manifest ${this.outdir}/${MANIFEST_FILE}`,
+      exec: `${cli} preview --manifest ${this.manifestPath}`,
       receiveArgs: true,
     });
     project.addTask('deploy', {
       description: 'Upload the code and execute the change sets of the stacks that changed in one stage: npx projen deploy --stage <s>',
-      exec: `${cli} deploy --manifest ${this.outdir}/${MANIFEST_FILE}`,
+      exec: `${cli} deploy --manifest ${this.manifestPath}`,
       receiveArgs: true,
     });
   }
@@ -145,7 +144,7 @@ export class Batchform extends Component {
   /** Validates everything, then registers the generated files (before projen writes or deletes any). */
   public preSynthesize(): void {
     const validated = validateDeclarations({ batches: this.batches, stages: this.stages }, { projectDir: this.project.outdir });
-    addBatchBundleTasks(this.project, this.cli, `${this.outdir}/${MANIFEST_FILE}`, validated.batches.map((b) => b.name));
+    addBatchBundleTasks(this.project, this.cli, this.manifestPath, validated.batches.map((b) => b.name));
     for (const b of validated.batches.filter((x) => x.alarms && x.enabled)) {
       const w = missedRunWindow(b);
       if (!w.supported) this.project.logger.warn(`batchform: batch "${b.name}" gets no missed-run alarm: ${w.reason}. Its failed-run, delivery and dead-letter alarms still apply.`);
@@ -153,27 +152,27 @@ export class Batchform extends Component {
     const bootstrap = `${this.outdir}/${BOOTSTRAP_TEMPLATE_FILE}`;
     const bootstrapOptions = { githubRepository: this.options.githubRepository, branch: this.options.deployBranch };
     const byName = new Map(validated.batches.map((b) => [b.name, b]));
-    // Only batches whose declaration (or batchform itself) changed are synthesized again.
+    // Only templates whose inputs (or batchform itself) changed are synthesized, all in one App;
+    // the bootstrap stack's id cannot clash with a batch name (it is reserved).
     const templates = cachedTemplates(this.project.outdir, [
-      ...validated.batches.map((b) => ({ name: b.name, file: `${this.outdir}/${b.name}.template.json`, inputs: b })),
-      { name: BOOTSTRAP_CACHE_NAME, file: bootstrap, inputs: bootstrapOptions },
-    ], (names) => {
-      const built = batchTemplates(names.filter((n) => n !== BOOTSTRAP_CACHE_NAME).map((n) => byName.get(n)!));
-      if (names.includes(BOOTSTRAP_CACHE_NAME)) built[BOOTSTRAP_CACHE_NAME] = bootstrapTemplate(bootstrapOptions);
-      return built;
-    });
+      ...validated.batches.map((b) => ({ name: b.name, file: templatePath(this.outdir, b.name), inputs: b })),
+      { name: BOOTSTRAP_STACK_ID, file: bootstrap, inputs: bootstrapOptions },
+    ], (names) => synthesizeStacks({
+      ...batchStackBuilders(names.filter((n) => byName.has(n)).map((n) => byName.get(n)!)),
+      ...(names.includes(BOOTSTRAP_STACK_ID) ? { [BOOTSTRAP_STACK_ID]: (stack) => addBootstrapResources(stack, bootstrapOptions) } : {}),
+    }));
     for (const b of validated.batches) {
-      new JsonFile(this.project, `${this.outdir}/${b.name}.template.json`, { obj: templates[b.name], marker: false, readonly: true });
+      new JsonFile(this.project, templatePath(this.outdir, b.name), { obj: templates[b.name], marker: false, readonly: true });
     }
-    new JsonFile(this.project, `${this.outdir}/${MANIFEST_FILE}`, {
+    new JsonFile(this.project, this.manifestPath, {
       obj: buildManifest(validated, this.outdir), marker: false, readonly: true,
     });
-    new JsonFile(this.project, bootstrap, { obj: templates[BOOTSTRAP_CACHE_NAME], marker: false, readonly: true });
+    new JsonFile(this.project, bootstrap, { obj: templates[BOOTSTRAP_STACK_ID], marker: false, readonly: true });
     addBootstrapTasks(this.project, validated.stages, bootstrap);
     if (this.options.workflows ?? true) {
       addBatchformWorkflow(this.project, validated.stages, {
         cliCommand: this.cli,
-        artifactPaths: [`${this.outdir}/`, `${DEFAULT_PACKAGE_DIR}/*.zip`, `${DEFAULT_PACKAGE_DIR}/${BUNDLES_FILE}`],
+        artifactPaths: [`${this.outdir}/`, `${DEFAULT_PACKAGE_DIR}/*.zip`, DEFAULT_BUNDLES_PATH],
         branch: this.options.deployBranch,
         nodeVersion: this.options.workflowNodeVersion,
       });

@@ -6,6 +6,7 @@ import { CfnEventInvokeConfig, CfnFunction, CfnPermission } from 'aws-cdk-lib/aw
 import { CfnLogGroup } from 'aws-cdk-lib/aws-logs';
 import type { Batch } from '../validate/model';
 import { addAlarms, addDeadLetterQueue, addDeadLetterQueuePolicy } from './operations';
+import { NO_BOUNDARY, PARAMETERS } from './parameters';
 import { CfnTemplate, synthesizeStacks } from './synth';
 
 /** Logical ids of a batch template's resources: short, readable, stable across regenerations. */
@@ -22,17 +23,7 @@ export const LOGICAL_IDS = {
 /** How often EventBridge retries delivering a run to the function before dead-lettering it. */
 export const DELIVERY_RETRY_ATTEMPTS = 3;
 
-/** Names of a batch template's parameters; the manifest gives their values per stage. */
-export const PARAMETERS = {
-  codeBucket: 'CodeS3Bucket',
-  codeKey: 'CodeS3Key',
-  subnetIds: 'SubnetIds',
-  securityGroupIds: 'SecurityGroupIds',
-  permissionsBoundary: 'PermissionsBoundaryArn',
-} as const;
-
-/** Value of the PermissionsBoundaryArn parameter meaning "no boundary" (validators check a default against the property's 20-character minimum without evaluating the condition). */
-export const NO_BOUNDARY = 'no-permissions-boundary';
+export { NO_BOUNDARY, PARAMETERS } from './parameters';
 
 /** Rights a VPC function needs to attach its network interfaces (AWSLambdaVPCAccessExecutionRole). */
 export const VPC_ACTIONS = [
@@ -201,7 +192,12 @@ export function addBatchResources(stack: Stack, batch: Batch): void {
   new CfnOutput(stack, 'DeadLetterQueueUrl', { value: deadLetters.ref, description: 'Runs that failed every retry or could not be delivered' });
 }
 
+/** One stack builder per batch, keyed by batch name, for {@link synthesizeStacks}. */
+export function batchStackBuilders(batches: readonly Batch[]): Record<string, (stack: Stack) => void> {
+  return Object.fromEntries(batches.map((b) => [b.name, (stack: Stack) => addBatchResources(stack, b)]));
+}
+
 /** Builds the template of every batch, keyed by batch name, in one synthesis. */
 export function batchTemplates(batches: readonly Batch[], configure?: (app: App) => void): Record<string, CfnTemplate> {
-  return synthesizeStacks(Object.fromEntries(batches.map((b) => [b.name, (stack: Stack) => addBatchResources(stack, b)])), configure);
+  return synthesizeStacks(batchStackBuilders(batches), configure);
 }

@@ -6,19 +6,13 @@ import { CfnSubscription, CfnTopic, CfnTopicPolicy } from 'aws-cdk-lib/aws-sns';
 import { CfnQueue, CfnQueuePolicy } from 'aws-cdk-lib/aws-sqs';
 import type { Batch } from '../validate/model';
 import { humanDuration, missedRunWindow } from './missed-run-window';
+import { ALARM_PARAMETERS, NO_TOPIC } from './parameters';
 
 export { humanDuration, missedRunWindow } from './missed-run-window';
 export type { MissedRunWindow } from './missed-run-window';
 import { MAX_ALARM_EMAILS } from '../validate/rules/operations';
 
-/** Parameters of the alarm notification target; the manifest gives their values per stage. */
-export const ALARM_PARAMETERS = { topicArn: 'AlarmTopicArn', emails: 'AlarmEmails' } as const;
-
-/**
- * Value of AlarmTopicArn meaning "no topic". Not the empty string: validators check the
- * parameter's default against AlarmActions' minimum length without evaluating the condition.
- */
-export const NO_TOPIC = 'none';
+export { ALARM_PARAMETERS, NO_TOPIC } from './parameters';
 
 /** The dead-letter queue: encrypted, TLS only, writable by this batch's rule. */
 export function addDeadLetterQueue(stack: Stack): CfnQueue {

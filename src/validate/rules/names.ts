@@ -1,4 +1,5 @@
 // Rules for batch names: shape, reserved names, and length once a stage prefix is added.
+import { BOOTSTRAP_TEMPLATE_FILE, MANIFEST_FILE } from '../../manifest/manifest';
 import { BatchRule, show, stagesOf } from './types';
 
 /** Lowercase kebab-case: valid in stack, function, rule and file names alike. */
@@ -8,7 +9,7 @@ export const NAME_PATTERN = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 export const MAX_FUNCTION_NAME = 64;
 
 /** Names taken by batchform's own files in cfn-out/. */
-export const RESERVED_NAMES: Record<string, string> = { bootstrap: 'bootstrap.template.json', manifest: 'manifest.json' };
+export const RESERVED_NAMES: Record<string, string> = { bootstrap: BOOTSTRAP_TEMPLATE_FILE, manifest: MANIFEST_FILE };
 
 export const batchNameShape: BatchRule = (batch) => {
   if (typeof batch.name !== 'string' || !NAME_PATTERN.test(batch.name)) {

@@ -1,0 +1,23 @@
+// The parameter names of a batch template and their "not set" values: shared by the template and
+// the manifest without loading aws-cdk-lib (the CLI reads manifests on every command).
+
+/** Names of a batch template's parameters; the manifest gives their values per stage. */
+export const PARAMETERS = {
+  codeBucket: 'CodeS3Bucket',
+  codeKey: 'CodeS3Key',
+  subnetIds: 'SubnetIds',
+  securityGroupIds: 'SecurityGroupIds',
+  permissionsBoundary: 'PermissionsBoundaryArn',
+} as const;
+
+/** Value of the PermissionsBoundaryArn parameter meaning "no boundary" (validators check a default against the property's 20-character minimum without evaluating the condition). */
+export const NO_BOUNDARY = 'no-permissions-boundary';
+
+/** Parameters of the alarm notification target; the manifest gives their values per stage. */
+export const ALARM_PARAMETERS = { topicArn: 'AlarmTopicArn', emails: 'AlarmEmails' } as const;
+
+/**
+ * Value of AlarmTopicArn meaning "no topic". Not the empty string: validators check the
+ * parameter's default against AlarmActions' minimum length without evaluating the condition.
+ */
+export const NO_TOPIC = 'none';
