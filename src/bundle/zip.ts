@@ -1,5 +1,4 @@
 // Deterministic zips: the same files give the same bytes on any machine, in any time zone.
-import { createHash } from 'crypto';
 import { ZipFile } from 'yazl';
 
 /** One file to put in a zip. */
@@ -34,7 +33,4 @@ export function deterministicZip(entries: readonly ZipEntry[]): Promise<Buffer> 
   });
 }
 
-/** Hex SHA-256 of a buffer. */
-export function sha256Hex(data: Buffer): string {
-  return createHash('sha256').update(data).digest('hex');
-}
+export { sha256Hex } from '../hash';

@@ -1,5 +1,4 @@
 // The per-stack state machine: settle or recover the live stack, place the artifacts, then create, describe and execute (or discard) one change set.
-import { createHash } from 'crypto';
 import * as fs from 'fs';
 import {
   Change,
@@ -16,6 +15,7 @@ import {
   waitUntilStackUpdateComplete,
 } from '@aws-sdk/client-cloudformation';
 import { S3Client } from '@aws-sdk/client-s3';
+import { sha256Hex } from '../hash';
 import type { ManifestStage } from '../manifest/manifest';
 import { findScheduleChange, resourceChanges, scheduleChange } from './changes';
 import { failureEvents } from './events';
@@ -101,7 +101,7 @@ function fingerprintMatches(stack: Stack | undefined, prepared: PreparedStack): 
 
 /** A client token unique to this run, stack and step, so SDK retries of one request stay one request. */
 function clientToken(ctx: StackRunContext, stackName: string, step: string): string {
-  return `${step}-${createHash('sha256').update(`${ctx.changeSetName}/${stackName}`).digest('hex').slice(0, 40)}`;
+  return `${step}-${sha256Hex(`${ctx.changeSetName}/${stackName}`).slice(0, 40)}`;
 }
 
 async function runMachine(ctx: StackRunContext, p: PreparedStack, live: Stack | undefined, draft: Draft): Promise<StackOutcome> {

@@ -1,5 +1,5 @@
 // The stack fingerprint: one hash of everything a deploy sends, so an unchanged stack is skipped without a change set.
-import { createHash } from 'crypto';
+import { sha256Hex } from '../hash';
 
 /** The stack tag holding the fingerprint of the last successful deploy. */
 export const FINGERPRINT_TAG = 'batchform:fingerprint';
@@ -40,11 +40,11 @@ function sorted(record: Readonly<Record<string, string>>): Array<[string, string
 export function stackFingerprint(input: FingerprintInput): string {
   const canonical = JSON.stringify({
     v: FINGERPRINT_VERSION,
-    template: createHash('sha256').update(input.templateBody).digest('hex'),
+    template: sha256Hex(input.templateBody),
     parameters: sorted(input.parameters),
     code: input.codeSha256,
     tags: sorted(input.tags).filter(([k]) => k !== FINGERPRINT_TAG),
     roleArn: input.roleArn ?? null,
   });
-  return createHash('sha256').update(canonical).digest('hex');
+  return sha256Hex(canonical);
 }

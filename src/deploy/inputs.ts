@@ -1,7 +1,7 @@
 // Loads and checks what a deploy reads (manifest, templates, packaged zips) before any AWS call.
-import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
+import { sha256Hex } from '../hash';
 import { BUNDLES_VERSION, BundlesFile, DEFAULT_BUNDLES_PATH } from '../bundle/package';
 import { DEFAULT_MANIFEST_PATH, Manifest, ManifestBatch, ManifestStack, ManifestStage, readManifest } from '../manifest/manifest';
 import { FINGERPRINT_TAG, stackFingerprint } from './fingerprint';
@@ -126,7 +126,7 @@ function readBundles(file: string): BundlesFile {
 }
 
 function fileSha256(file: string): string {
-  return createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+  return sha256Hex(fs.readFileSync(file));
 }
 
 interface TemplateShape {
@@ -211,7 +211,7 @@ export function loadDeployInputs(options: LoadDeployInputsOptions): DeployInputs
     }
     if (problems.length > before || !code) continue;
 
-    const templateSha256 = createHash('sha256').update(templateBody).digest('hex');
+    const templateSha256 = sha256Hex(templateBody);
     const fingerprint = stackFingerprint({ templateBody, parameters, codeSha256: code.sha256, tags: stack.tags, roleArn });
     stacks.push({
       stack,

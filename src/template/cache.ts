@@ -2,6 +2,7 @@
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
+import { sha256Hex } from '../hash';
 import type { CfnTemplate } from './synth';
 
 /** Environment variable that turns the cache off when set to `off` (benchmarks, debugging). */
@@ -22,10 +23,6 @@ export interface CachedTemplateRequest {
 interface CacheEntry {
   readonly inputs: string;
   readonly output: string;
-}
-
-function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
 }
 
 let codeHash: string | undefined;
@@ -77,16 +74,19 @@ export function cachedTemplates(
   const code = generatorCodeHash();
   const out: Record<string, CfnTemplate> = {};
   const stale: string[] = [];
-  const inputsOf = new Map(requests.map((r) => [r.name, sha256(JSON.stringify({ code, inputs: r.inputs }))]));
+  const inputsOf = new Map(requests.map((r) => [r.name, sha256Hex(JSON.stringify({ code, inputs: r.inputs }))]));
   for (const r of requests) {
     const entry = cache[r.name];
     const onDisk = entry && entry.inputs === inputsOf.get(r.name) ? readJson<CfnTemplate>(path.join(projectDir, r.file)) : undefined;
-    if (onDisk && sha256(JSON.stringify(onDisk)) === entry.output) out[r.name] = onDisk;
+    if (onDisk && sha256Hex(JSON.stringify(onDisk)) === entry.output) out[r.name] = onDisk;
     else stale.push(r.name);
   }
   if (stale.length > 0) Object.assign(out, build(stale));
   const next: Record<string, CacheEntry> = {};
-  for (const r of requests) next[r.name] = { inputs: inputsOf.get(r.name)!, output: sha256(JSON.stringify(out[r.name])) };
+  for (const r of requests) {
+    const output = stale.includes(r.name) ? sha256Hex(JSON.stringify(out[r.name])) : cache[r.name].output;
+    next[r.name] = { inputs: inputsOf.get(r.name)!, output };
+  }
   try {
     fs.mkdirSync(path.dirname(cacheFile), { recursive: true });
     fs.writeFileSync(cacheFile, JSON.stringify(next));
