@@ -4,7 +4,7 @@ import { describeSchedule } from '../schedule/describe';
 import { parseSchedule } from '../schedule/expression';
 import { nextRuns } from '../schedule/next-runs';
 import { formatInTimeZone } from '../schedule/timezone';
-import { humanDuration, missedRunWindow } from '../template/missed-run-window';
+import { humanDuration, missedRunAlarmWindow } from '../template/missed-run-window';
 
 /** Options of {@link renderScheduleView}. */
 export interface ScheduleViewOptions {
@@ -31,8 +31,8 @@ export function renderScheduleView(batches: readonly ManifestBatch[], options: S
       `  ${describeSchedule(schedule)}`,
     ];
     if (!b.enabled) return [...head, '  the rule is disabled: no runs.'].join('\n');
-    if (b.alarms) {
-      const w = missedRunWindow({ schedule });
+    const w = missedRunAlarmWindow({ ...b, schedule });
+    if (w) {
       head.push(w.supported
         ? `  missed-run alarm: after ${humanDuration(w.windowSeconds)} without a run`
         : `  no missed-run alarm: ${w.reason}`);

@@ -8,7 +8,7 @@ import { DEFAULT_BUNDLES_PATH, DEFAULT_PACKAGE_DIR } from '../bundle/package';
 import { BOOTSTRAP_TEMPLATE_FILE, buildManifest, DEFAULT_OUTDIR, MANIFEST_FILE, templatePath } from '../manifest/manifest';
 import { batchStackBuilders } from '../template/batch-template';
 import { cachedTemplates } from '../template/cache';
-import { missedRunWindow } from '../template/missed-run-window';
+import { missedRunAlarmWindow } from '../template/missed-run-window';
 import { synthesizeStacks } from '../template/synth';
 import { validateDeclarations } from '../validate/validate';
 import { addBatchformWorkflow } from '../workflows/workflow-file';
@@ -145,9 +145,9 @@ export class Batchform extends Component {
   public preSynthesize(): void {
     const validated = validateDeclarations({ batches: this.batches, stages: this.stages }, { projectDir: this.project.outdir });
     addBatchBundleTasks(this.project, this.cli, this.manifestPath, validated.batches.map((b) => b.name));
-    for (const b of validated.batches.filter((x) => x.alarms && x.enabled)) {
-      const w = missedRunWindow(b);
-      if (!w.supported) this.project.logger.warn(`batchform: batch "${b.name}" gets no missed-run alarm: ${w.reason}. Its failed-run, delivery and dead-letter alarms still apply.`);
+    for (const b of validated.batches) {
+      const w = missedRunAlarmWindow(b);
+      if (w && !w.supported) this.project.logger.warn(`batchform: batch "${b.name}" gets no missed-run alarm: ${w.reason}. Its failed-run, delivery and dead-letter alarms still apply.`);
     }
     const bootstrap = `${this.outdir}/${BOOTSTRAP_TEMPLATE_FILE}`;
     const bootstrapOptions = { githubRepository: this.options.githubRepository, branch: this.options.deployBranch };

@@ -30,6 +30,18 @@ const MAX_RUNS = 12_000;
  */
 export function longestGap(schedule: ParsedSchedule | string): ScheduleGap {
   const parsed = typeof schedule === 'string' ? parseSchedule(schedule) : schedule;
+  // A pure function of the expression, asked for by the warning, the template and the schedule view.
+  let gap = gaps.get(parsed.expression);
+  if (gap === undefined) {
+    gap = computeGap(parsed);
+    gaps.set(parsed.expression, gap);
+  }
+  return gap;
+}
+
+const gaps = new Map<string, ScheduleGap>();
+
+function computeGap(parsed: ParsedSchedule): ScheduleGap {
   if (parsed.kind === 'rate') {
     const unit = { minute: 60, hour: 3600, day: 86400 }[parsed.unit];
     return { longestGapSeconds: parsed.value * unit, finite: false };

@@ -13,6 +13,14 @@ export type MissedRunWindow =
   | { readonly supported: false; readonly gapSeconds: number; readonly reason: string };
 
 /**
+ * The missed-run window of a batch that gets a missed-run alarm in principle (alarms on, rule
+ * enabled), supported or not; undefined for batches that get none by declaration.
+ */
+export function missedRunAlarmWindow(batch: { readonly schedule: ParsedSchedule; readonly alarms: boolean; readonly enabled: boolean }): MissedRunWindow | undefined {
+  return batch.alarms && batch.enabled ? missedRunWindow(batch) : undefined;
+}
+
+/**
  * The window in which a schedule must fire at least once: its longest gap between runs plus a
  * grace for late starts (10% of the gap, between 5 minutes and 1 hour), cut to CloudWatch's
  * 7-day evaluation limit. Windows up to a day use 1-minute periods; longer ones 1-hour periods.

@@ -5,7 +5,7 @@ import { CfnKey } from 'aws-cdk-lib/aws-kms';
 import { CfnSubscription, CfnTopic, CfnTopicPolicy } from 'aws-cdk-lib/aws-sns';
 import { CfnQueue, CfnQueuePolicy } from 'aws-cdk-lib/aws-sqs';
 import type { Batch } from '../validate/model';
-import { humanDuration, missedRunWindow } from './missed-run-window';
+import { humanDuration, missedRunAlarmWindow } from './missed-run-window';
 import { ALARM_PARAMETERS, NO_TOPIC } from './parameters';
 
 export { humanDuration, missedRunWindow } from './missed-run-window';
@@ -173,8 +173,8 @@ export function addAlarms(stack: Stack, batch: Batch, targets: AlarmTargets): vo
     period: runPeriod,
   });
 
-  const window = missedRunWindow(batch);
-  if (batch.enabled && window.supported) {
+  const window = missedRunAlarmWindow(batch);
+  if (window?.supported) {
     new CfnAlarm(stack, 'MissedRunAlarm', {
       ...common,
       alarmName: Fn.sub('${AWS::StackName}-missed-run'),
