@@ -41,7 +41,8 @@ export interface StackRunContext {
   /** Create a change set even when the fingerprint matches. */
   readonly force: boolean;
   /** Next run times shown per changed schedule. */
-  readonly nextRunCount: number;
+  /** When the run started: names the change sets and dates every listed next run alike. */
+  readonly startedAt: Date;
 }
 
 /** CloudFormation's ways of saying a change set has nothing to do. */
@@ -99,6 +100,9 @@ function fingerprintMatches(stack: Stack | undefined, prepared: PreparedStack): 
   return classifyStatus(stack?.StackStatus) === 'ready' && stackTag(stack, FINGERPRINT_TAG) === prepared.fingerprint;
 }
 
+/** How many next run times a report lists for a new or changed schedule. */
+const NEXT_RUN_COUNT = 3;
+
 /** A client token unique to this run, stack and step, so SDK retries of one request stay one request. */
 function clientToken(ctx: StackRunContext, stackName: string, step: string): string {
   return `${step}-${sha256Hex(`${ctx.changeSetName}/${stackName}`).slice(0, 40)}`;
@@ -126,7 +130,7 @@ async function runMachine(ctx: StackRunContext, p: PreparedStack, live: Stack | 
   if (condition === 'failed-create') {
     if (ctx.mode === 'preview') {
       draft.notes.push('The stack is ROLLBACK_COMPLETE (its first create failed), so no change set can be made for it; deploy will delete it and create it again.');
-      draft.schedule = p.batch && scheduleChange(p.batch, { now: ctx.now(), count: ctx.nextRunCount });
+      draft.schedule = p.batch && scheduleChange(p.batch, { now: ctx.startedAt, count: NEXT_RUN_COUNT });
       return 'will-create';
     }
     ctx.log(`${name}: ROLLBACK_COMPLETE (a failed first create); deleting it to create it again`);
@@ -175,7 +179,7 @@ async function runMachine(ctx: StackRunContext, p: PreparedStack, live: Stack | 
     draft.changes = resourceChanges(described.changes);
     const schedule = findScheduleChange(described.changes);
     if (schedule.changed && p.batch) {
-      draft.schedule = scheduleChange(p.batch, { before: schedule.before, now: ctx.now(), count: ctx.nextRunCount });
+      draft.schedule = scheduleChange(p.batch, { before: schedule.before, now: ctx.startedAt, count: NEXT_RUN_COUNT });
     }
     if (ctx.mode === 'preview') return type === 'CREATE' ? 'will-create' : 'will-update';
 

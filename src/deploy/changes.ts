@@ -85,6 +85,7 @@ export function scheduleChange(batch: ManifestBatch, options: { readonly before?
     batch: batch.name,
     before: options.before === batch.schedule ? undefined : options.before,
     after: batch.schedule,
+    rate: parsed.kind === 'rate',
     description: describeSchedule(parsed),
     timezone: batch.timezone,
     enabled: batch.enabled,

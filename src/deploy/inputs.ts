@@ -37,8 +37,6 @@ export interface PreparedCode {
   readonly zipPath: string;
   /** Hex SHA-256 of the zip, checked against the file. */
   readonly sha256: string;
-  /** Zip size in bytes. */
-  readonly size: number;
   readonly bucket: string;
   /** `<keyPrefix>/<sha256>.zip` */
   readonly key: string;
@@ -46,7 +44,6 @@ export interface PreparedCode {
 
 /** Everything a stage's deploy needs, checked. */
 export interface DeployInputs {
-  readonly manifest: Manifest;
   readonly stage: ManifestStage;
   readonly stacks: readonly PreparedStack[];
 }
@@ -70,11 +67,6 @@ export interface LoadDeployInputsOptions {
    * @default process.cwd()
    */
   readonly projectDir?: string;
-  /**
-   * The CloudFormation execution role the stacks are deployed with; part of the fingerprint.
-   * @default the stage's `executionRoleArn`
-   */
-  readonly roleArn?: string;
 }
 
 /** Bad deploy input: every problem found, each saying what, where and how to fix it. */
@@ -149,9 +141,9 @@ export function loadDeployInputs(options: LoadDeployInputsOptions): DeployInputs
   const bundlesFile = options.bundlesFile ?? DEFAULT_BUNDLES_PATH;
   const manifest = readDeployManifest(path.resolve(projectDir, manifestFile));
   const stage = findStage(manifest, options.stage, manifestFile);
-  if (stage.stacks.length === 0) return { manifest, stage, stacks: [] };
+  if (stage.stacks.length === 0) return { stage, stacks: [] };
   const bundles = readBundles(path.resolve(projectDir, bundlesFile));
-  const roleArn = options.roleArn ?? stage.executionRoleArn;
+  const roleArn = stage.executionRoleArn;
 
   const problems: string[] = [];
   const stacks: PreparedStack[] = [];
@@ -189,7 +181,7 @@ export function loadDeployInputs(options: LoadDeployInputsOptions): DeployInputs
       } else if (fileSha256(zipPath) !== bundle.sha256) {
         problems.push(`${where}: zip ${bundle.zip} does not match the sha256 recorded in ${bundlesFile} (changed since packaging); run "npx projen package:batches" again.`);
       } else {
-        code = { zipPath, sha256: bundle.sha256, size: fs.statSync(zipPath).size, bucket: stack.code.bucket, key: `${stack.code.keyPrefix}/${bundle.sha256}.zip` };
+        code = { zipPath, sha256: bundle.sha256, bucket: stack.code.bucket, key: `${stack.code.keyPrefix}/${bundle.sha256}.zip` };
       }
     }
 
@@ -225,5 +217,5 @@ export function loadDeployInputs(options: LoadDeployInputsOptions): DeployInputs
     });
   }
   if (problems.length) throw new DeployInputError(problems);
-  return { manifest, stage, stacks };
+  return { stage, stacks };
 }

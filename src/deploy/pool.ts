@@ -1,5 +1,10 @@
 // Runs independent tasks with at most N in flight (p-limit is ESM-only, and this build is CommonJS).
 
+/** Throws unless `limit` is a usable concurrency (a positive whole number). */
+export function checkConcurrency(limit: number): void {
+  if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`concurrency must be a positive whole number, got ${limit}`);
+}
+
 /**
  * Maps `items` through `task` with at most `limit` tasks running at once, keeping input order in
  * the result. A rejected task rejects the whole call once every started task has settled, so
@@ -10,7 +15,7 @@
  * await mapWithConcurrency([1, 2, 3], 2, async (n) => n * 2); // [2, 4, 6]
  */
 export async function mapWithConcurrency<T, R>(items: readonly T[], limit: number, task: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`concurrency must be a positive whole number, got ${limit}`);
+  checkConcurrency(limit);
   const results = new Array<R>(items.length);
   let next = 0;
   let failure: { error: unknown } | undefined;

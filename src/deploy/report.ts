@@ -117,7 +117,7 @@ function mdSchedule(sc: ScheduleChange): string {
   } else if (sc.nextRuns.length === 0) {
     lines.push('', 'No more runs: the schedule\'s years have passed.');
   } else {
-    const rate = sc.after.startsWith('rate(') ? ' (a rate counts from when the rule is created)' : '';
+    const rate = sc.rate ? ' (a rate counts from when the rule is created)' : '';
     lines.push('', `Next runs${rate}:`, '');
     for (const r of sc.nextRuns) {
       const { utc, local } = runLine(r, sc.timezone);

@@ -32,6 +32,8 @@ export interface ScheduleChange {
   /** The live schedule expression, when the change set shows it (absent for a new rule). */
   readonly before?: string;
   readonly after: string;
+  /** Whether `after` is a rate (its runs count from when the rule is created). */
+  readonly rate: boolean;
   /** `after` in words (UTC). */
   readonly description: string;
   /** The batch's display time zone. */

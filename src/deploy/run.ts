@@ -2,7 +2,7 @@
 import { runStack, StackRunContext } from './change-set';
 import type { DeployClients } from './clients';
 import type { DeployInputs } from './inputs';
-import { mapWithConcurrency } from './pool';
+import { checkConcurrency, mapWithConcurrency } from './pool';
 import type { DeployMode, StageResult } from './result';
 import { changeSetName } from './revision';
 import { describeAllStacks } from './stack-state';
@@ -47,11 +47,6 @@ export interface DeployStageOptions {
    * @default false
    */
   readonly force?: boolean;
-  /**
-   * Next run times listed per new or changed schedule.
-   * @default 3
-   */
-  readonly nextRunCount?: number;
 }
 
 /**
@@ -70,22 +65,24 @@ export interface DeployStageOptions {
  */
 export async function deployStage(inputs: DeployInputs, options: DeployStageOptions): Promise<StageResult> {
   const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
-  if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`concurrency must be a positive whole number, got ${concurrency}`);
+  // Before any AWS call, not only when the pool starts.
+  checkConcurrency(concurrency);
   const now = options.now ?? (() => new Date());
   const revision = options.revision ?? 'local';
   const stage = inputs.stage;
+  const startedAt = now();
   const ctx: StackRunContext = {
     cloudFormation: options.clients.cloudFormation,
     s3: options.clients.s3,
     mode: options.mode,
     stage,
-    changeSetName: changeSetName(revision, now()),
+    changeSetName: changeSetName(revision, startedAt),
+    startedAt,
     revision,
     waits: resolveWaits(options.waits),
     now,
     log: options.log ?? (() => undefined),
     force: options.force ?? false,
-    nextRunCount: options.nextRunCount ?? 3,
   };
 
   let live;
