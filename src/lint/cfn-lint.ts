@@ -63,9 +63,10 @@ interface CfnLintMatch {
   Location?: { Start?: { LineNumber?: number } };
 }
 
+/** One mapping for both engines: cfn-lint's Error/Warning/Informational, the validator's error/fatal/warning/informational/debug. */
 function severityOf(level: string): LintSeverity {
   const l = level.toLowerCase();
-  if (l.startsWith('err')) return 'error';
+  if (l.startsWith('err') || l === 'fatal') return 'error';
   if (l.startsWith('warn')) return 'warning';
   return 'info';
 }
@@ -101,7 +102,7 @@ function runOffline(templates: string[]): LintFinding[] {
       stackTemplates: [{ stackConstructPath: path.basename(template), templatePath: path.resolve(template), accountId: undefined, region: undefined }],
     } as Parameters<typeof plugin.validate>[0]);
     for (const v of report.violations) {
-      const severity: LintSeverity = v.severity === 'info' ? 'info' : v.severity === 'warning' ? 'warning' : 'error';
+      const severity = severityOf(v.severity ?? 'error');
       const resources = v.violatingResources.map((r) => r.resourceLogicalId).filter(Boolean);
       findings.push({
         template,
