@@ -1,7 +1,7 @@
 // Bundles one batch's handler with esbuild into a single minified file plus its source map.
 import * as fs from 'fs';
 import * as path from 'path';
-import { build } from 'esbuild';
+import { build, BuildOptions } from 'esbuild';
 
 /** What bundling needs to know about a batch (a subset of the manifest's batch entry). */
 export interface BundleInput {
@@ -43,6 +43,14 @@ export interface BundleOptions {
  */
 export const EXTERNAL_MODULES = ['@aws-sdk/*', 'pg-native'];
 
+/** Where bundles and zips go, relative to the project root. */
+export const DEFAULT_PACKAGE_DIR = 'dist/batches';
+
+/** The esbuild options every batchform bundle shares: one CommonJS file for Node, quiet. */
+export function nodeBuildOptions(projectDir: string, target: string): BuildOptions {
+  return { absWorkingDir: projectDir, bundle: true, platform: 'node', format: 'cjs', target, logLevel: 'silent' };
+}
+
 /** esbuild's target for a Lambda Node.js runtime: `nodejs24.x` → `node24`. */
 export function esbuildTarget(runtime: string): string {
   const m = /^nodejs(\d+)\.x$/.exec(runtime);
@@ -56,7 +64,7 @@ export function esbuildTarget(runtime: string): string {
  */
 export async function bundleBatch(input: BundleInput, options: BundleOptions = {}): Promise<Bundle> {
   const projectDir = options.projectDir ?? process.cwd();
-  const dir = path.posix.join(options.outdir ?? 'dist/batches', input.name);
+  const dir = path.posix.join(options.outdir ?? DEFAULT_PACKAGE_DIR, input.name);
   const absDir = path.resolve(projectDir, dir);
   fs.rmSync(absDir, { recursive: true, force: true });
   const entry = path.join(projectDir, input.handler);
@@ -64,20 +72,15 @@ export async function bundleBatch(input: BundleInput, options: BundleOptions = {
     throw new Error(`bundle: batch "${input.name}": handler ${input.handler} does not exist; create it or fix the handler path and run "npx projen".`);
   }
   const result = await build({
-    absWorkingDir: projectDir,
+    ...nodeBuildOptions(projectDir, esbuildTarget(input.runtime)),
     entryPoints: [entry],
     outfile: path.join(absDir, 'index.js'),
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: esbuildTarget(input.runtime),
     minify: true,
     sourcemap: 'linked',
     // Mappings are enough for stack traces; leaving sources out keeps the zip small.
     sourcesContent: false,
     external: EXTERNAL_MODULES,
     legalComments: 'none',
-    logLevel: 'silent',
     metafile: true,
   });
   if (result.errors.length > 0) {

@@ -1,13 +1,12 @@
 // Packaging: bundle every batch, zip it deterministically and list zip, sha256 and size per batch.
 import * as fs from 'fs';
 import * as path from 'path';
-import { Bundle, bundleBatch, BundleInput } from './esbuild';
+import { Bundle, bundleBatch, BundleInput, DEFAULT_PACKAGE_DIR } from './esbuild';
 import { deterministicZip, sha256Hex } from './zip';
 
 /** Version of the bundles file format. */
 export const BUNDLES_VERSION = 1;
-/** Where packaging writes, relative to the project root. */
-export const DEFAULT_PACKAGE_DIR = 'dist/batches';
+export { DEFAULT_PACKAGE_DIR } from './esbuild';
 /** The bundles file inside the package directory. */
 export const BUNDLES_FILE = 'bundles.json';
 /** Where the deploy engine looks for the bundles file unless told otherwise. */

@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { build } from 'esbuild';
-import { bundleBatch } from '../bundle/esbuild';
+import { bundleBatch, DEFAULT_PACKAGE_DIR, nodeBuildOptions } from '../bundle/esbuild';
 import type { ManifestBatch } from '../manifest/manifest';
 
 /** What a handler's optional local fixture (`handlers/<batch>.local.ts`) may provide. */
@@ -91,10 +91,11 @@ export interface InvokeResult {
 async function loadFixture(batch: ManifestBatch, projectDir: string): Promise<((ctx: LocalFixtureContext) => Promise<LocalFixture>) | undefined> {
   const source = batch.handler.replace(/\.(ts|js|mts|mjs)$/, '.local.ts');
   if (!fs.existsSync(path.join(projectDir, source))) return undefined;
-  const outfile = path.join(projectDir, 'dist/batches/.local', `${batch.name}.local.js`);
+  const outfile = path.join(projectDir, DEFAULT_PACKAGE_DIR, '.local', `${batch.name}.local.js`);
+  // The fixture runs here, in this Node.js, with the project's own packages.
   await build({
-    absWorkingDir: projectDir, entryPoints: [path.join(projectDir, source)], outfile, bundle: true,
-    platform: 'node', format: 'cjs', target: 'node20', packages: 'external', logLevel: 'silent',
+    ...nodeBuildOptions(projectDir, `node${process.versions.node.split('.')[0]}`),
+    entryPoints: [path.join(projectDir, source)], outfile, packages: 'external',
   });
   delete require.cache[outfile];
   // eslint-disable-next-line @typescript-eslint/no-require-imports
