@@ -6,6 +6,7 @@ import type { Context, ScheduledEvent } from 'aws-lambda';
 import { build } from 'esbuild';
 import { bundleBatch, DEFAULT_PACKAGE_DIR, nodeBuildOptions } from '../bundle/esbuild';
 import type { ManifestBatch } from '../manifest/manifest';
+import { runtimeEnvironment } from '../runtime/env';
 
 /** What a handler's optional local fixture (`handlers/<batch>.local.ts`) may provide. */
 export interface LocalFixture {
@@ -120,8 +121,7 @@ export async function invokeLocally(batch: ManifestBatch, options: InvokeOptions
     AWS_LAMBDA_FUNCTION_NAME: `local-${batch.name}`,
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(batch.memorySize),
     ...batch.environment,
-    BATCHFORM_BATCH: batch.name,
-    BATCHFORM_TIMEZONE: batch.timezone,
+    ...runtimeEnvironment(batch),
     ...(fixture?.env ?? {}),
   };
   delete env.NODE_OPTIONS;

@@ -1,6 +1,7 @@
 // The handler runtime helper: a thin wrapper giving a batch run its logical time, logger and clock.
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, ScheduledEvent } from 'aws-lambda';
+import { RUNTIME_ENV } from './env';
 
 /** What a batch handler receives for one run. */
 export interface BatchRun<TInput> {
@@ -60,7 +61,7 @@ export function batch<TInput = Record<string, unknown>, TResult = unknown>(
   fn: (run: BatchRun<TInput>) => Promise<TResult>,
   options: BatchHandlerOptions = {},
 ): (event: ScheduledEvent | TInput, context: Context) => Promise<TResult> {
-  const name = process.env.BATCHFORM_BATCH ?? process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'batch';
+  const name = process.env[RUNTIME_ENV.batch] ?? process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'batch';
   const logger = options.logger ?? new Logger({ serviceName: name });
   return async (event, context) => {
     const scheduled = isScheduledEvent(event);
@@ -81,7 +82,7 @@ export function batch<TInput = Record<string, unknown>, TResult = unknown>(
         batch: name,
         time,
         scheduled,
-        timezone: process.env.BATCHFORM_TIMEZONE ?? 'UTC',
+        timezone: process.env[RUNTIME_ENV.timezone] ?? 'UTC',
         input: scheduled ? undefined : (event as TInput),
         event,
         logger,

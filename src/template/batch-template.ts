@@ -4,6 +4,7 @@ import { CfnRule } from 'aws-cdk-lib/aws-events';
 import { CfnRole } from 'aws-cdk-lib/aws-iam';
 import { CfnEventInvokeConfig, CfnFunction, CfnPermission } from 'aws-cdk-lib/aws-lambda';
 import { CfnLogGroup } from 'aws-cdk-lib/aws-logs';
+import { runtimeEnvironment } from '../runtime/env';
 import type { Batch } from '../validate/model';
 import { addAlarms, addDeadLetterQueue, addDeadLetterQueuePolicy } from './operations';
 import { NO_BOUNDARY, PARAMETERS } from './parameters';
@@ -139,8 +140,7 @@ export function addBatchResources(stack: Stack, batch: Batch): void {
     reservedConcurrentExecutions: batch.reservedConcurrency,
     environment: {
       variables: {
-        BATCHFORM_BATCH: batch.name,
-        BATCHFORM_TIMEZONE: batch.timezone,
+        ...runtimeEnvironment(batch),
         NODE_OPTIONS: '--enable-source-maps',
         ...Object.fromEntries(Object.entries(batch.environment).map(([k, v]) => [k, withPseudoParameters(v)])),
       },

@@ -80,6 +80,7 @@ const BAD_BATCHES: Array<[string, Partial<BatchOptions> & Record<string, unknown
   ['oversized input', { input: { blob: 'x'.repeat(9000) } }, 'input', 'EventBridge allows 8192'],
   ['input not an object', { input: [1, 2] as unknown as Record<string, unknown> }, 'input', 'is not a JSON object'],
   ['reserved environment name', { environment: { AWS_REGION: 'x' } }, 'environment.AWS_REGION', 'is reserved by Lambda'],
+  ['batchform environment name', { environment: { BATCHFORM_TIMEZONE: 'UTC' } }, 'environment.BATCHFORM_TIMEZONE', 'is reserved by batchform'],
   ['bad environment name', { environment: { '1X': 'y' } }, 'environment.1X', 'is not a valid environment variable name'],
   ['environment too big', { environment: { BIG: 'x'.repeat(5000) } }, 'environment', 'Lambda allows 4096'],
   ['description too long', { description: 'd'.repeat(300) }, 'description', 'Lambda allows a string of up to 256'],

@@ -1,4 +1,5 @@
 // Rules for the function's settings: runtime, architecture, sizes, input, environment, retention.
+import { RUNTIME_ENV } from '../../runtime/env';
 import { BatchRule, isIntIn, show, when } from './types';
 
 /** Node.js runtimes Lambda supports without deprecation warnings (cfn-lint W2531). */
@@ -18,6 +19,8 @@ export const RESERVED_ENVIRONMENT = [
   'AWS_LAMBDA_INITIALIZATION_TYPE', 'AWS_LAMBDA_LOG_GROUP_NAME', 'AWS_LAMBDA_LOG_STREAM_NAME',
   'AWS_ACCESS_KEY', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN',
   'AWS_LAMBDA_RUNTIME_API', 'LAMBDA_TASK_ROOT', 'LAMBDA_RUNTIME_DIR',
+  // batchform's own, set from the batch's name and time zone.
+  ...Object.values(RUNTIME_ENV),
 ];
 
 export const descriptionLength: BatchRule = (batch) =>
@@ -95,6 +98,10 @@ export const inputSize: BatchRule = (batch) => {
   });
 };
 
+function isBatchform(key: string): boolean {
+  return (Object.values(RUNTIME_ENV) as string[]).includes(key);
+}
+
 export const environmentValid: BatchRule = (batch) => {
   const env = batch.environment ?? {};
   const findings = Object.entries(env).flatMap(([key, value]) => [
@@ -105,8 +112,8 @@ export const environmentValid: BatchRule = (batch) => {
     }),
     ...when(RESERVED_ENVIRONMENT.includes(key), {
       field: `environment.${key}`,
-      message: `"${key}" is reserved by Lambda.`,
-      fix: 'rename the variable; Lambda sets this one itself.',
+      message: `"${key}" is reserved by ${isBatchform(key) ? 'batchform' : 'Lambda'}.`,
+      fix: `rename the variable; ${isBatchform(key) ? 'batchform sets this one from the batch\'s name and timezone' : 'Lambda sets this one itself'}.`,
     }),
     ...when(typeof value !== 'string', {
       field: `environment.${key}`,
