@@ -123,7 +123,8 @@ export function suggestTimeZone(name: string): string | undefined {
   return best !== undefined && bestDistance <= allowed && isTimeZone(best) ? best : undefined;
 }
 
-interface WallClock {
+/** A wall-clock reading: what a clock in some time zone shows. */
+export interface WallClock {
   year: number;
   month: number;
   day: number;
@@ -132,9 +133,12 @@ interface WallClock {
   second: number;
 }
 
-function wallClock(date: Date, timeZone: string): WallClock {
+/** What a clock in `timeZone` shows at `date` (month 1-12). */
+export function wallClock(date: Date, timeZone: string): WallClock {
+  const f = formatter(timeZone);
+  if (!f) throw new RangeError(`"${timeZone}" is not a time zone this Node.js knows`);
   const parts: Partial<Record<Intl.DateTimeFormatPartTypes, number>> = {};
-  for (const p of (formatter(timeZone) as Intl.DateTimeFormat).formatToParts(date)) {
+  for (const p of f.formatToParts(date)) {
     if (p.type !== 'literal') parts[p.type] = Number(p.value);
   }
   return {
