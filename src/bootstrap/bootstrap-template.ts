@@ -3,6 +3,9 @@ import { App, CfnCondition, CfnDeletionPolicy, CfnOutput, CfnParameter, Fn, Stac
 import { CfnManagedPolicy, CfnOIDCProvider, CfnRole } from 'aws-cdk-lib/aws-iam';
 import { CfnBucket, CfnBucketPolicy } from 'aws-cdk-lib/aws-s3';
 import { CfnTemplate, synthesizeStacks } from '../template/synth';
+import { STAGE_DEFAULTS } from '../validate/model';
+import { ARTIFACT_PREFIX, MAX_STACK_PREFIX, STACK_PREFIX } from '../validate/rules/stages';
+import { BOOTSTRAP_NAMES, ROLE_PATH } from './naming';
 import { batchBoundaryStatements, deployStatements, executionStatements, POLICY_PARAMETERS, previewStatements } from './permissions';
 
 /** GitHub's OIDC issuer, as IAM names it in condition keys. */
@@ -11,8 +14,7 @@ export const GITHUB_OIDC_HOST = 'token.actions.githubusercontent.com';
 /** The audience `aws-actions/configure-aws-credentials` requests. */
 export const STS_AUDIENCE = 'sts.amazonaws.com';
 
-/** IAM path of the bootstrap roles, so no batch stack's role name (`<stackPrefix>-*`) can match them. */
-export const ROLE_PATH = '/batchform/';
+export { ROLE_PATH } from './naming';
 
 /** Parameters of the bootstrap template. */
 export const BOOTSTRAP_PARAMETERS = {
@@ -64,11 +66,6 @@ export interface BootstrapTemplateOptions {
    * @default 'main'
    */
   readonly branch?: string;
-  /**
-   * Default of `ArtifactPrefix`.
-   * @default 'batchform'
-   */
-  readonly artifactPrefix?: string;
 }
 
 /** `owner/repo`, as GitHub spells it (the bootstrap parameter's AllowedPattern). */
@@ -148,8 +145,8 @@ export function addBootstrapResources(stack: Stack, options: BootstrapTemplateOp
   new CfnParameter(stack, BOOTSTRAP_PARAMETERS.stackPrefix, {
     type: 'String',
     description: 'The stage\'s stackPrefix (by default its name): the roles reach only stacks and resources named <StackPrefix>-*',
-    allowedPattern: '^[a-zA-Z][a-zA-Z0-9]*(-[a-zA-Z0-9]+)*$',
-    maxLength: 40,
+    allowedPattern: STACK_PREFIX.source,
+    maxLength: MAX_STACK_PREFIX,
   });
   new CfnParameter(stack, BOOTSTRAP_PARAMETERS.bucketName, {
     type: 'String',
@@ -158,9 +155,9 @@ export function addBootstrapResources(stack: Stack, options: BootstrapTemplateOp
   });
   new CfnParameter(stack, BOOTSTRAP_PARAMETERS.artifactPrefix, {
     type: 'String',
-    default: options.artifactPrefix ?? 'batchform',
+    default: STAGE_DEFAULTS.artifactPrefix,
     description: 'Key prefix of the code zips (the stage\'s artifactPrefix)',
-    allowedPattern: '^[a-zA-Z0-9][a-zA-Z0-9._/-]*[a-zA-Z0-9]$',
+    allowedPattern: ARTIFACT_PREFIX.source,
   });
   new CfnParameter(stack, BOOTSTRAP_PARAMETERS.existingProvider, {
     type: 'String',
@@ -234,7 +231,7 @@ export function addBootstrapResources(stack: Stack, options: BootstrapTemplateOp
 
   const prefix = `\${${BOOTSTRAP_PARAMETERS.stackPrefix}}`;
   const boundary = new CfnManagedPolicy(stack, BOOTSTRAP_LOGICAL_IDS.boundary, {
-    managedPolicyName: Fn.sub(`${prefix}-batch-boundary`),
+    managedPolicyName: Fn.sub(`${prefix}-${BOOTSTRAP_NAMES.boundaryPolicy}`),
     path: ROLE_PATH,
     description: Fn.sub(`Permissions boundary of every batch function role of ${prefix}-*: no IAM, organization or account changes`),
     policyDocument: { Version: '2012-10-17', Statement: batchBoundaryStatements() },
@@ -248,7 +245,7 @@ export function addBootstrapResources(stack: Stack, options: BootstrapTemplateOp
     reason: 'A permissions boundary, not a grant: the resources a batch may touch are named by its own statements.',
   });
   const execution = new CfnRole(stack, BOOTSTRAP_LOGICAL_IDS.executionRole, {
-    roleName: Fn.sub(`${prefix}-cfn-exec`),
+    roleName: Fn.sub(`${prefix}-${BOOTSTRAP_NAMES.executionRole}`),
     path: ROLE_PATH,
     description: Fn.sub(`CloudFormation creates the batch stacks ${prefix}-* as this role`),
     assumeRolePolicyDocument: {
@@ -264,7 +261,7 @@ export function addBootstrapResources(stack: Stack, options: BootstrapTemplateOp
   const scope = { bucketArn: bucket.attrArn, executionRoleArn: execution.attrArn };
 
   const deploy = new CfnRole(stack, BOOTSTRAP_LOGICAL_IDS.deployRole, {
-    roleName: Fn.sub(`${prefix}-deploy`),
+    roleName: Fn.sub(`${prefix}-${BOOTSTRAP_NAMES.deployRole}`),
     path: ROLE_PATH,
     description: Fn.sub(`GitHub Actions deploys the batch stacks ${prefix}-* as this role, from \${${BOOTSTRAP_PARAMETERS.repository}} (branch \${${BOOTSTRAP_PARAMETERS.branch}} or environment \${${BOOTSTRAP_PARAMETERS.environment}})`),
     assumeRolePolicyDocument: trustPolicy(providerArn, subjects([
@@ -277,7 +274,7 @@ export function addBootstrapResources(stack: Stack, options: BootstrapTemplateOp
   acknowledgeWildcards(deploy, ['any', 'artifacts', 'stacks'], 'Change-set actions are scoped to stacks named <StackPrefix>-*, writes to the artifact prefix in the bucket; "*" only for cloudformation:DescribeStacks (one paginated call lists every stack, which IAM authorizes only on "*") and the EC2 describe calls CloudFormation makes to check subnet and security-group parameters.');
 
   const preview = new CfnRole(stack, BOOTSTRAP_LOGICAL_IDS.previewRole, {
-    roleName: Fn.sub(`${prefix}-preview`),
+    roleName: Fn.sub(`${prefix}-${BOOTSTRAP_NAMES.previewRole}`),
     path: ROLE_PATH,
     description: Fn.sub(`GitHub Actions previews pull requests of \${${BOOTSTRAP_PARAMETERS.repository}} as change sets of ${prefix}-* as this role; it cannot execute them`),
     assumeRolePolicyDocument: trustPolicy(providerArn, subjects(['pull_request'], hasIds)),
@@ -286,10 +283,10 @@ export function addBootstrapResources(stack: Stack, options: BootstrapTemplateOp
   acknowledgeWildcards(preview, ['any', 'artifacts', 'stacks'], 'Change-set actions are scoped to stacks named <StackPrefix>-*, reads to the artifact prefix; "*" only for cloudformation:DescribeStacks (one paginated call lists every stack), the EC2 describe calls that check parameters, and the explicit Deny that forbids executing change sets, changing stacks and writing to S3 anywhere.');
 
   new CfnOutput(stack, BOOTSTRAP_OUTPUTS.deployRoleArn, {
-    value: Fn.getAtt(BOOTSTRAP_LOGICAL_IDS.deployRole, 'Arn').toString(), description: 'The stage\'s deployRoleArn',
+    value: deploy.attrArn, description: 'The stage\'s deployRoleArn',
   });
   new CfnOutput(stack, BOOTSTRAP_OUTPUTS.previewRoleArn, {
-    value: Fn.getAtt(BOOTSTRAP_LOGICAL_IDS.previewRole, 'Arn').toString(), description: 'The stage\'s previewRoleArn',
+    value: preview.attrArn, description: 'The stage\'s previewRoleArn',
   });
   new CfnOutput(stack, BOOTSTRAP_OUTPUTS.executionRoleArn, { value: execution.attrArn, description: 'The stage\'s executionRoleArn' });
   new CfnOutput(stack, BOOTSTRAP_OUTPUTS.permissionsBoundaryArn, { value: boundary.ref, description: 'The stage\'s permissionsBoundaryArn' });

@@ -57,6 +57,9 @@ const CHANGE_SET_READS = [
   'cloudformation:ListChangeSets',
 ];
 
+/** The EC2 reads that check a VPC function's subnets and security groups (no resource-level scoping). */
+const VPC_DESCRIBE_ACTIONS = ['ec2:DescribeSecurityGroups', 'ec2:DescribeSubnets', 'ec2:DescribeVpcs'];
+
 /**
  * CloudFormation checks AWS-specific parameter types (the batch templates' subnet and security
  * group lists) against the account when a change set is created; these reads cannot be scoped.
@@ -65,7 +68,7 @@ function parameterTypeChecks(): Statement {
   return {
     Sid: 'CheckVpcParameters',
     Effect: 'Allow',
-    Action: ['ec2:DescribeSecurityGroups', 'ec2:DescribeSubnets', 'ec2:DescribeVpcs'],
+    Action: VPC_DESCRIBE_ACTIONS,
     Resource: '*',
   };
 }
@@ -231,7 +234,7 @@ export function executionStatements(bucketArn: string, boundaryArn: string): Sta
       // Lambda checks the subnets and security groups of a VPC function as the caller.
       Sid: 'FunctionNetwork',
       Effect: 'Allow',
-      Action: ['ec2:DescribeSecurityGroups', 'ec2:DescribeSubnets', 'ec2:DescribeVpcs'],
+      Action: VPC_DESCRIBE_ACTIONS,
       Resource: '*',
     },
     {

@@ -1,9 +1,9 @@
 // projen tasks over handlers: bundle (all and per batch), package zips, and local invoke.
-import type { Project, Task } from 'projen';
+import type { Project } from 'projen';
 
-/** Adds the tasks that do not depend on the batch list; returns the `bundle` task. */
-export function addBundleTasks(project: Project, cli: string, manifest: string): Task {
-  const bundle = project.addTask('bundle', {
+/** Adds the tasks that do not depend on the batch list. */
+export function addBundleTasks(project: Project, cli: string, manifest: string): void {
+  project.addTask('bundle', {
     description: 'Bundle every batch handler with esbuild into dist/batches/<batch>/',
     exec: `${cli} bundle --manifest ${manifest}`,
   });
@@ -17,7 +17,6 @@ export function addBundleTasks(project: Project, cli: string, manifest: string):
     exec: `${cli} invoke --manifest ${manifest}`,
     receiveArgs: true,
   });
-  return bundle;
 }
 
 /** Adds `bundle:<batch>` for each batch. */

@@ -49,17 +49,10 @@ export interface BatchformWorkflowOptions {
    * @default '24'
    */
   readonly nodeVersion?: string;
-  /**
-   * cfn-lint version `pipx` installs on the build runner; `'latest'` installs the newest.
-   * @default '1.51.0'
-   */
-  readonly cfnLintVersion?: string;
-  /**
-   * Runner labels of every job.
-   * @default ['ubuntu-latest']
-   */
-  readonly runsOn?: readonly string[];
 }
+
+/** Runner labels of every job. */
+const RUNS_ON = ['ubuntu-latest'];
 
 /** The workflow: triggers, workflow-level concurrency and jobs. */
 export interface BatchformWorkflowSpec {
@@ -113,8 +106,6 @@ interface Resolved {
   readonly install: string;
   readonly packageManager: string;
   readonly nodeVersion: string;
-  readonly cfnLintVersion: string;
-  readonly runsOn: string[];
 }
 
 function resolve(o: BatchformWorkflowOptions): Resolved {
@@ -126,8 +117,6 @@ function resolve(o: BatchformWorkflowOptions): Resolved {
     install: o.installCommand ?? 'npm ci',
     packageManager: o.packageManager ?? 'npm',
     nodeVersion: o.nodeVersion ?? '24',
-    cfnLintVersion: o.cfnLintVersion ?? CFN_LINT_VERSION,
-    runsOn: [...(o.runsOn ?? ['ubuntu-latest'])],
   };
 }
 
@@ -176,17 +165,16 @@ const ANTI_TAMPER = [
 ].join('\n');
 
 function buildJob(o: Resolved): Job {
-  const cfnLint = o.cfnLintVersion === 'latest' ? 'cfn-lint' : `cfn-lint==${o.cfnLintVersion}`;
   return {
     name: 'Build, test and package',
-    runsOn: o.runsOn,
+    runsOn: RUNS_ON,
     permissions: { contents: JobPermission.READ },
     timeoutMinutes: 30,
     steps: [
       checkout(),
       { name: 'Lint workflows (actionlint)', uses: `docker://rhysd/actionlint:${ACTIONLINT_VERSION}`, with: { args: '-color' } },
       ...setupNode(o),
-      { name: 'Install cfn-lint', run: `pipx install ${cfnLint}` },
+      { name: 'Install cfn-lint', run: `pipx install cfn-lint==${CFN_LINT_VERSION}` },
       // The real cfn-lint through the lint:cfn wrapper; --engine makes a missing cfn-lint an error.
       { name: 'Lint templates (cfn-lint)', run: `${o.projen} lint:cfn --engine cfn-lint` },
       { name: 'Build: regenerate, compile, test, package', run: `${o.projen} build` },
@@ -217,7 +205,7 @@ function previewJob(o: Resolved, stage: WorkflowStage, roleArn: string): Job {
     name: `Preview ${stage.name} (change sets, never executed)`,
     needs: [BUILD_JOB],
     if: "github.event_name == 'pull_request'",
-    runsOn: o.runsOn,
+    runsOn: RUNS_ON,
     permissions: { contents: JobPermission.READ, pullRequests: JobPermission.WRITE, idToken: JobPermission.WRITE },
     timeoutMinutes: 30,
     steps: [
@@ -248,7 +236,7 @@ function deployJob(o: Resolved, stage: WorkflowStage, roleArn: string, after: st
     name: `Deploy ${stage.name}`,
     needs: [after],
     if: deployCondition(o.branch),
-    runsOn: o.runsOn,
+    runsOn: RUNS_ON,
     // Protection rules and required reviewers of the environment apply before the job starts,
     // and the OIDC token's subject names the environment, which the deploy role trusts.
     environment: stage.githubEnvironment,

@@ -1,4 +1,5 @@
 // projen glue: writes the batchform workflow into .github/workflows/ of a project with GitHub enabled.
+import * as path from 'path';
 import { github, javascript, Project } from 'projen';
 import { batchformWorkflow, BatchformWorkflowOptions, WorkflowStage } from './batchform-workflow';
 
@@ -36,7 +37,7 @@ export function addBatchformWorkflow(project: Project, stages: readonly Workflow
     installCommand: node?.package.installCommand,
     packageManager: node ? cacheOf(node.package.packageManager) : undefined,
   });
-  const workflow = new github.GithubWorkflow(gh, WORKFLOW_NAME, { fileName: 'batchform.yml' });
+  const workflow = new github.GithubWorkflow(gh, WORKFLOW_NAME, { fileName: path.posix.basename(WORKFLOW_FILE) });
   workflow.on(spec.triggers);
   workflow.addJobs(spec.jobs);
   // projen's concurrency option takes a boolean; cancelling only pull-request runs needs an expression.

@@ -1,9 +1,15 @@
 // Rules for stages, and for how batches refer to them (stage names, VPC ids per stage).
+import { boundaryPolicyArn, isBootstrapRole } from '../../bootstrap/naming';
 import { checkTags } from './tags';
 import { BatchRule, StageRule, show, stagesOf, when } from './types';
 
 const STAGE_NAME = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
-const STACK_PREFIX = /^[a-zA-Z][a-zA-Z0-9]*(-[a-zA-Z0-9]+)*$/;
+/** A stack prefix: starts a stack name (letters, digits, single hyphens), at most {@link MAX_STACK_PREFIX} long. */
+export const STACK_PREFIX = /^[a-zA-Z][a-zA-Z0-9]*(-[a-zA-Z0-9]+)*$/;
+export const MAX_STACK_PREFIX = 40;
+/** An S3 key prefix without leading or trailing slashes. */
+export const ARTIFACT_PREFIX = /^[a-zA-Z0-9][a-zA-Z0-9._/-]*[a-zA-Z0-9]$/;
+const ACCOUNT = /^\d{12}$/;
 const REGION = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/;
 const BUCKET = /^(?!xn--)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const SUBNET = /^subnet-[0-9a-f]{8}([0-9a-f]{9})?$/;
@@ -14,19 +20,19 @@ export const stageShape: StageRule = (stage) => [
   ...when(typeof stage.name !== 'string' || !STAGE_NAME.test(stage.name), {
     field: 'name', message: `${show(stage.name)} is not a valid stage name.`, fix: 'use lowercase letters, digits and hyphens, e.g. "prod".',
   }),
-  ...when(!/^\d{12}$/.test(String(stage.account)), {
+  ...when(!ACCOUNT.test(String(stage.account)), {
     field: 'account', message: `${show(stage.account)} is not a 12-digit AWS account id.`, fix: 'write the account id as a 12-digit string, e.g. "111122223333" (quote it to keep leading zeros).',
   }),
   ...when(!REGION.test(String(stage.region)), {
     field: 'region', message: `${show(stage.region)} is not an AWS region.`, fix: 'use a region code such as "ap-northeast-2" or "us-east-1".',
   }),
-  ...when(stage.stackPrefix !== undefined && (!STACK_PREFIX.test(stage.stackPrefix) || stage.stackPrefix.length > 40), {
+  ...when(stage.stackPrefix !== undefined && (!STACK_PREFIX.test(stage.stackPrefix) || stage.stackPrefix.length > MAX_STACK_PREFIX), {
     field: 'stackPrefix', message: `${show(stage.stackPrefix)} cannot start a stack name.`, fix: 'use letters, digits and hyphens, starting with a letter, at most 40 characters, e.g. "acme-prod".',
   }),
   ...when(!BUCKET.test(String(stage.artifactBucket)), {
     field: 'artifactBucket', message: `${show(stage.artifactBucket)} is not a valid S3 bucket name.`, fix: 'use the bucket the bootstrap stack created (3-63 lowercase letters, digits, dots and hyphens).',
   }),
-  ...when(stage.artifactPrefix !== undefined && !/^[a-zA-Z0-9][a-zA-Z0-9._/-]*[a-zA-Z0-9]$/.test(stage.artifactPrefix), {
+  ...when(stage.artifactPrefix !== undefined && !ARTIFACT_PREFIX.test(stage.artifactPrefix), {
     field: 'artifactPrefix', message: `${show(stage.artifactPrefix)} is not a usable S3 key prefix.`, fix: 'use letters, digits, ".", "_", "-" and "/", without leading or trailing slashes, e.g. "batchform".',
   }),
   ...(stage.subnetIds ?? []).filter((id) => !SUBNET.test(id)).map((id) => ({
@@ -41,9 +47,9 @@ export const stageShape: StageRule = (stage) => [
   ...when(stage.permissionsBoundaryArn !== undefined && !/^arn:aws[a-z-]*:iam::\d{12}:policy\/[\w+=,.@/-]{1,512}$/.test(String(stage.permissionsBoundaryArn)), {
     field: 'permissionsBoundaryArn', message: `${show(stage.permissionsBoundaryArn)} is not an IAM policy ARN.`, fix: 'use the PermissionsBoundaryArn the bootstrap stack printed, e.g. "arn:aws:iam::111122223333:policy/batchform/prod-batch-boundary".',
   }),
-  ...when(stage.permissionsBoundaryArn === undefined && /:role\/batchform\//.test(String(stage.executionRoleArn ?? '')), {
+  ...when(stage.permissionsBoundaryArn === undefined && isBootstrapRole(String(stage.executionRoleArn ?? '')), {
     field: 'permissionsBoundaryArn', message: 'is missing, but executionRoleArn is a bootstrap execution role, which creates function roles only with the batch permissions boundary.',
-    fix: `add the bootstrap's PermissionsBoundaryArn output, e.g. "arn:aws:iam::${/^\d{12}$/.test(String(stage.account)) ? stage.account : '111122223333'}:policy/batchform/${stage.stackPrefix ?? stage.name}-batch-boundary".`,
+    fix: `add the bootstrap's PermissionsBoundaryArn output, e.g. "${boundaryPolicyArn(ACCOUNT.test(String(stage.account)) ? stage.account : '111122223333', stage.stackPrefix ?? stage.name)}".`,
   }),
   ...when(stage.githubEnvironment !== undefined && !/^[^'"`,;\\]{1,255}$/.test(stage.githubEnvironment), {
     field: 'githubEnvironment', message: `${show(stage.githubEnvironment)} is not a valid GitHub environment name.`, fix: 'use up to 255 characters without quotes, commas, semicolons or backslashes.',
