@@ -6,7 +6,7 @@ import { CfnEventInvokeConfig, CfnFunction, CfnPermission } from 'aws-cdk-lib/aw
 import { CfnLogGroup } from 'aws-cdk-lib/aws-logs';
 import { runtimeEnvironment } from '../runtime/env';
 import type { Batch } from '../validate/model';
-import { addAlarms, addDeadLetterQueue, addDeadLetterQueuePolicy } from './operations';
+import { addAlarms, addDeadLetterQueue, addDeadLetterQueuePolicy, DEAD_LETTER_QUEUE_ID } from './operations';
 import { NO_BOUNDARY, PARAMETERS } from './parameters';
 import { CfnTemplate, synthesizeStacks } from './synth';
 
@@ -17,7 +17,7 @@ export const LOGICAL_IDS = {
   function: 'Function',
   rule: 'Schedule',
   permission: 'InvokePermission',
-  deadLetterQueue: 'DeadLetterQueue',
+  deadLetterQueue: DEAD_LETTER_QUEUE_ID,
   invokeConfig: 'InvokeConfig',
 } as const;
 

@@ -14,9 +14,12 @@ import { MAX_ALARM_EMAILS } from '../validate/rules/operations';
 
 export { ALARM_PARAMETERS, NO_TOPIC } from './parameters';
 
+/** Logical id of a batch's dead-letter queue. */
+export const DEAD_LETTER_QUEUE_ID = 'DeadLetterQueue';
+
 /** The dead-letter queue: encrypted, TLS only, writable by this batch's rule. */
 export function addDeadLetterQueue(stack: Stack): CfnQueue {
-  const queue = new CfnQueue(stack, 'DeadLetterQueue', {
+  const queue = new CfnQueue(stack, DEAD_LETTER_QUEUE_ID, {
     sqsManagedSseEnabled: true,
     messageRetentionPeriod: 14 * 86400,
   });

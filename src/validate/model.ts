@@ -82,6 +82,11 @@ export interface ValidatedDeclarations {
   readonly stages: readonly Stage[];
 }
 
+/** A stage's stack prefix, defaulting to its name (declarations are checked before they are validated). */
+export function stackPrefixOf(stage: { readonly name: string; readonly stackPrefix?: string }): string {
+  return stage.stackPrefix ?? stage.name;
+}
+
 /** The name of a batch's stack (and function and rule) in a stage. */
 export function stackName(stage: Pick<Stage, 'stackPrefix'>, batchName: string): string {
   return `${stage.stackPrefix}-${batchName}`;

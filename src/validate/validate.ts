@@ -4,7 +4,7 @@ import * as path from 'path';
 import type { BatchOptions } from '../declare/batch';
 import type { StageOptions } from '../declare/stage';
 import { parseSchedule } from '../schedule/expression';
-import { Batch, BATCH_DEFAULTS, Stage, STAGE_DEFAULTS, ValidatedDeclarations } from './model';
+import { Batch, BATCH_DEFAULTS, Stage, STAGE_DEFAULTS, stackPrefixOf, ValidatedDeclarations } from './model';
 import { BatchformValidationError, Problem } from './problem';
 import { BATCH_RULES, RuleContext, STAGE_RULES } from './rules';
 import { normalizeHandlerPath } from './rules/handler';
@@ -57,7 +57,7 @@ function crossProblems(decl: Declarations): Problem[] {
       problems.push({ subject: `stage "${s.name}"`, field: 'name', message: 'is declared twice.', fix: 'give each stage a unique name.' });
     }
     stageNames.add(s.name);
-    const target = `${s.account}/${s.region}/${s.stackPrefix ?? s.name}`;
+    const target = `${s.account}/${s.region}/${stackPrefixOf(s)}`;
     const other = targets.get(target);
     if (other !== undefined && other !== s.name) {
       problems.push({
@@ -95,7 +95,7 @@ export function validateDeclarations(decl: Declarations, options: ValidateOption
     name: s.name,
     account: s.account,
     region: s.region,
-    stackPrefix: s.stackPrefix ?? s.name,
+    stackPrefix: stackPrefixOf(s),
     artifactBucket: s.artifactBucket,
     artifactPrefix: s.artifactPrefix ?? STAGE_DEFAULTS.artifactPrefix,
     subnetIds: [...(s.subnetIds ?? [])],
@@ -109,7 +109,15 @@ export function validateDeclarations(decl: Declarations, options: ValidateOption
     alarmEmails: [...(s.alarmEmails ?? [])],
     tags: { ...(s.tags ?? {}) },
   }));
-  const batches: Batch[] = decl.batches.map((b) => ({
+  const batches: Batch[] = decl.batches.map((b) => batchOf(b, stages));
+  return { batches, stages };
+}
+
+/** A declaration that passed every rule, with its defaults filled in. */
+function batchOf(b: BatchOptions, stages: readonly Stage[]): Batch {
+  const alarms = b.alarms ?? BATCH_DEFAULTS.alarms;
+  const stageNames = b.stages ? [...b.stages] : stages.map((s) => s.name);
+  return {
     name: b.name,
     description: b.description ?? `batchform batch ${b.name}`,
     handler: normalizeHandlerPath(b.handler),
@@ -127,12 +135,10 @@ export function validateDeclarations(decl: Declarations, options: ValidateOption
     reservedConcurrency: b.reservedConcurrency ?? BATCH_DEFAULTS.reservedConcurrency,
     timezone: b.timezone ?? BATCH_DEFAULTS.timezone,
     tags: { ...(b.tags ?? {}) },
-    alarms: b.alarms ?? BATCH_DEFAULTS.alarms,
-    alarmEmails: (b.alarms ?? BATCH_DEFAULTS.alarms)
-      && stages.some((s) => (b.stages ?? stages.map((x) => x.name)).includes(s.name) && s.alarmEmails.length > 0),
+    alarms,
+    alarmEmails: alarms && stages.some((s) => stageNames.includes(s.name) && s.alarmEmails.length > 0),
     retryAttempts: b.retryAttempts ?? BATCH_DEFAULTS.retryAttempts,
     maxEventAgeSeconds: b.maxEventAgeSeconds ?? BATCH_DEFAULTS.maxEventAgeSeconds,
-    stages: b.stages ? [...b.stages] : stages.map((s) => s.name),
-  }));
-  return { batches, stages };
+    stages: stageNames,
+  };
 }

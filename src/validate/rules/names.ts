@@ -1,5 +1,6 @@
 // Rules for batch names: shape, reserved names, and length once a stage prefix is added.
 import { BOOTSTRAP_TEMPLATE_FILE, MANIFEST_FILE } from '../../manifest/manifest';
+import { stackName, stackPrefixOf } from '../model';
 import { BatchRule, show, stagesOf } from './types';
 
 /** Lowercase kebab-case: valid in stack, function, rule and file names alike. */
@@ -32,7 +33,7 @@ export const batchNameShape: BatchRule = (batch) => {
 export const functionNameLength: BatchRule = (batch, ctx) => {
   if (typeof batch.name !== 'string') return [];
   return stagesOf(batch, ctx).flatMap((stage) => {
-    const full = `${stage.stackPrefix ?? stage.name}-${batch.name}`;
+    const full = stackName({ stackPrefix: stackPrefixOf(stage) }, batch.name);
     return full.length > MAX_FUNCTION_NAME
       ? [{
         field: 'name',

@@ -1,9 +1,10 @@
 // Rules for stages, and for how batches refer to them (stage names, VPC ids per stage).
 import { boundaryPolicyArn, isBootstrapRole } from '../../bootstrap/naming';
+import { stackPrefixOf } from '../model';
+import { NAME_PATTERN } from './names';
 import { checkTags } from './tags';
 import { BatchRule, StageRule, show, stagesOf, when } from './types';
 
-const STAGE_NAME = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 /** A stack prefix: starts a stack name (letters, digits, single hyphens), at most {@link MAX_STACK_PREFIX} long. */
 export const STACK_PREFIX = /^[a-zA-Z][a-zA-Z0-9]*(-[a-zA-Z0-9]+)*$/;
 export const MAX_STACK_PREFIX = 40;
@@ -17,7 +18,7 @@ const SECURITY_GROUP = /^sg-[0-9a-f]{8}([0-9a-f]{9})?$/;
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 
 export const stageShape: StageRule = (stage) => [
-  ...when(typeof stage.name !== 'string' || !STAGE_NAME.test(stage.name), {
+  ...when(typeof stage.name !== 'string' || !NAME_PATTERN.test(stage.name), {
     field: 'name', message: `${show(stage.name)} is not a valid stage name.`, fix: 'use lowercase letters, digits and hyphens, e.g. "prod".',
   }),
   ...when(!ACCOUNT.test(String(stage.account)), {
@@ -49,7 +50,7 @@ export const stageShape: StageRule = (stage) => [
   }),
   ...when(stage.permissionsBoundaryArn === undefined && isBootstrapRole(String(stage.executionRoleArn ?? '')), {
     field: 'permissionsBoundaryArn', message: 'is missing, but executionRoleArn is a bootstrap execution role, which creates function roles only with the batch permissions boundary.',
-    fix: `add the bootstrap's PermissionsBoundaryArn output, e.g. "${boundaryPolicyArn(ACCOUNT.test(String(stage.account)) ? stage.account : '111122223333', stage.stackPrefix ?? stage.name)}".`,
+    fix: `add the bootstrap's PermissionsBoundaryArn output, e.g. "${boundaryPolicyArn(ACCOUNT.test(String(stage.account)) ? stage.account : '111122223333', stackPrefixOf(stage))}".`,
   }),
   ...when(stage.githubEnvironment !== undefined && !/^[^'"`,;\\]{1,255}$/.test(stage.githubEnvironment), {
     field: 'githubEnvironment', message: `${show(stage.githubEnvironment)} is not a valid GitHub environment name.`, fix: 'use up to 255 characters without quotes, commas, semicolons or backslashes.',
