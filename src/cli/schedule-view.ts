@@ -3,7 +3,7 @@ import type { ManifestBatch } from '../manifest/manifest';
 import { describeSchedule } from '../schedule/describe';
 import { parseSchedule } from '../schedule/expression';
 import { nextRuns } from '../schedule/next-runs';
-import { formatInTimeZone } from '../schedule/timezone';
+import { runTimes } from '../schedule/timezone';
 import { humanDuration, missedRunAlarmWindow } from '../template/missed-run-window';
 
 /** Options of {@link renderScheduleView}. */
@@ -40,8 +40,8 @@ export function renderScheduleView(batches: readonly ManifestBatch[], options: S
     const runs = nextRuns(schedule, count, now);
     const note = schedule.kind === 'rate' ? ['  (rate schedules start when the rule is created; times below assume it was created now)'] : [];
     const rows = runs.map((r) => {
-      const utc = formatInTimeZone(r, 'UTC');
-      return b.timezone === 'UTC' ? `    ${utc}` : `    ${utc.padEnd(22)} ${formatInTimeZone(r, b.timezone)}`;
+      const { utc, local } = runTimes(r, b.timezone);
+      return local === undefined ? `    ${utc}` : `    ${utc.padEnd(22)} ${local}`;
     });
     const label = b.timezone === 'UTC' ? '  next runs (UTC):' : `  next runs (UTC, and in ${b.timezone}):`;
     return [...head, ...note, runs.length ? label : '  no more runs: the schedule\'s years have passed.', ...rows].join('\n');

@@ -1,5 +1,5 @@
 // Renders a stage's preview or deploy result: Markdown for the pull-request comment and job summary, plain text for terminals.
-import { formatInTimeZone } from '../schedule';
+import { runTimes } from '../schedule';
 import type { DeployMode, FailureEvent, ResourceChange, ScheduleChange, StackOutcome, StackResult, StageResult } from './result';
 
 /** Resource tables longer than this fold into a `<details>` block in Markdown. */
@@ -68,11 +68,6 @@ function hasSection(s: StackResult): boolean {
   return s.outcome !== 'unchanged' || s.notes.length > 0;
 }
 
-function runLine(run: Date, timezone: string): { utc: string; local?: string } {
-  const utc = formatInTimeZone(run, 'UTC');
-  return timezone === 'UTC' ? { utc } : { utc, local: formatInTimeZone(run, timezone) };
-}
-
 function scheduleSentence(sc: ScheduleChange, code: (s: string) => string): string {
   const change = sc.before ? `changes from ${code(sc.before)} to ${code(sc.after)}` : `is ${code(sc.after)}`;
   return `Schedule of ${sc.batch} ${change}: ${sc.description}.`;
@@ -120,7 +115,7 @@ function mdSchedule(sc: ScheduleChange): string {
     const rate = sc.rate ? ' (a rate counts from when the rule is created)' : '';
     lines.push('', `Next runs${rate}:`, '');
     for (const r of sc.nextRuns) {
-      const { utc, local } = runLine(r, sc.timezone);
+      const { utc, local } = runTimes(r, sc.timezone);
       lines.push(`- ${utc}${local ? ` · ${local}` : ''}`);
     }
   }
@@ -197,7 +192,7 @@ function textStack(s: StackResult): string[] {
     if (!sc.enabled) lines.push('  the rule is disabled: no runs.');
     if (sc.nextRuns.length) lines.push('  next runs:');
     for (const r of sc.nextRuns) {
-      const { utc, local } = runLine(r, sc.timezone);
+      const { utc, local } = runTimes(r, sc.timezone);
       lines.push(`    ${utc}${local ? `  ${local}` : ''}`);
     }
   }

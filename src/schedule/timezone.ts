@@ -123,6 +123,12 @@ export function suggestTimeZone(name: string): string | undefined {
   return best !== undefined && bestDistance <= allowed && isTimeZone(best) ? best : undefined;
 }
 
+/** A run time as the views show it: in UTC, and in the batch's zone unless that is UTC. */
+export function runTimes(run: Date, timeZone: string): { readonly utc: string; readonly local?: string } {
+  const utc = formatInTimeZone(run, 'UTC');
+  return timeZone === 'UTC' ? { utc } : { utc, local: formatInTimeZone(run, timeZone) };
+}
+
 /** A wall-clock reading: what a clock in some time zone shows. */
 export interface WallClock {
   year: number;
