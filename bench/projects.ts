@@ -183,11 +183,13 @@ class BatchStack extends Stack {
         maxEventAge: Duration.hours(1),
       })],
     });
-    fn.metricErrors({ period: Duration.minutes(5) }).createAlarm(this, 'FailedRunAlarm', {
+    // Alarm on any data point above zero, no data being fine: the failed-run, delivery and dead-letter alarms.
+    const anyDatapoint = {
       threshold: 1, evaluationPeriods: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
+    };
+    fn.metricErrors({ period: Duration.minutes(5) }).createAlarm(this, 'FailedRunAlarm', anyDatapoint);
     fn.metricInvocations({ period: Duration.days(1) }).createAlarm(this, 'MissedRunAlarm', {
       threshold: 1, evaluationPeriods: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
@@ -196,16 +198,8 @@ class BatchStack extends Stack {
     new cloudwatch.Metric({
       namespace: 'AWS/Events', metricName: 'FailedInvocations', dimensionsMap: { RuleName: rule.ruleName },
       statistic: 'Sum', period: Duration.minutes(5),
-    }).createAlarm(this, 'DeliveryFailedAlarm', {
-      threshold: 1, evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    deadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }).createAlarm(this, 'DeadLettersAlarm', {
-      threshold: 1, evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
+    }).createAlarm(this, 'DeliveryFailedAlarm', anyDatapoint);
+    deadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }).createAlarm(this, 'DeadLettersAlarm', anyDatapoint);
   }
 }
 
