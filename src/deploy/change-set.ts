@@ -179,7 +179,7 @@ async function runMachine(ctx: StackRunContext, p: PreparedStack, live: Stack | 
     draft.changes = resourceChanges(described.changes);
     const schedule = findScheduleChange(described.changes);
     if (schedule.changed && p.batch) {
-      draft.schedule = scheduleChange(p.batch, { before: schedule.before, now: ctx.startedAt, count: NEXT_RUN_COUNT });
+      draft.schedule = scheduleChange(p.batch, { before: schedule.before, switched: schedule.switched, now: ctx.startedAt, count: NEXT_RUN_COUNT });
     }
     if (ctx.mode === 'preview') return type === 'CREATE' ? 'will-create' : 'will-update';
 
