@@ -106,6 +106,11 @@ function switchNote(batch: ManifestBatch, switched: RunnerSwitch, now: Date): st
   ].filter(Boolean).join(' ');
 }
 
+/** In which zone, and on what, a batch runs: "Asia/Seoul, on EventBridge Scheduler (local time, all year)". */
+export function runsIn(batch: Pick<ManifestBatch, 'timezone'>): string {
+  return usesScheduler(batch) ? `${batch.timezone}, on EventBridge Scheduler (local time, all year)` : 'UTC, on an EventBridge rule';
+}
+
 /**
  * The new schedule of `batch` with its description and next `count` runs after `now`.
  * `before` is the live expression, if known; it is left out when equal to the new one (only the
@@ -127,7 +132,7 @@ export function scheduleChange(batch: ManifestBatch, options: { readonly before?
     rate: parsed.kind === 'rate',
     description: describeSchedule(parsed, batch.timezone),
     timezone: batch.timezone,
-    runsIn: usesScheduler(batch) ? `${batch.timezone}, on EventBridge Scheduler (local time, all year)` : 'UTC, on an EventBridge rule',
+    runsIn: runsIn(batch),
     enabled: batch.enabled,
     nextRuns: runs.flatMap((r) => (r.kind === 'run' ? [r.at] : [])),
     runs,

@@ -136,6 +136,7 @@ function mdStack(s: StackResult): string {
   if (s.events?.length) parts.push(mdEvents(s.events));
   if (s.changes) parts.push(mdChanges(s.changes));
   if (s.schedule) parts.push(mdSchedule(s.schedule));
+  else if (s.runsIn) parts.push(`${s.batch} runs in ${s.runsIn}.`);
   // A paragraph before the notes keeps them from joining a list above (the next runs).
   if (s.notes.length) parts.push(`Notes:\n\n${s.notes.map((n) => `- ${n}`).join('\n')}`);
   return parts.join('\n\n');
@@ -195,6 +196,8 @@ function textStack(s: StackResult): string[] {
     for (const r of runRows(sc.runs, sc.timezone)) {
       lines.push(`    ${r.utc}${r.local ? `  ${r.local}` : ''}${r.dst ? `  <- ${r.dst}` : ''}`);
     }
+  } else if (s.runsIn) {
+    lines.push(`  ${s.batch} runs in ${s.runsIn}.`);
   }
   for (const n of s.notes) lines.push(`  - ${n}`);
   return lines;

@@ -75,6 +75,8 @@ export interface StackResult {
   /** The change set's resource changes, when one was described. */
   readonly changes?: readonly ResourceChange[];
   readonly schedule?: ScheduleChange;
+  /** In which zone, and on what, the stack's batch runs (when the manifest lists the batch). */
+  readonly runsIn?: string;
   readonly code?: CodeState;
   /** What happened on the way, in order (recoveries, waits, uploads, cleanup trouble). */
   readonly notes: readonly string[];

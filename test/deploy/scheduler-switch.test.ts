@@ -62,3 +62,12 @@ describe('report of a schedule in a time zone', () => {
     expect(sc.switchNote).toBeUndefined();
   });
 });
+
+test('a changed stack without a schedule change still says where its batch runs', () => {
+  const result = {
+    mode: 'preview', stage: 'prod', account: '111122223333', region: 'us-east-1', revision: 'abc1234', changeSetName: 'c', ok: true,
+    stacks: [{ stackName: 'prod-daily-stats', batch: 'daily-stats', outcome: 'will-update', notes: [], changes: [], runsIn: 'America/New_York, on EventBridge Scheduler (local time, all year)' }],
+  } as StageResult;
+  expect(renderMarkdownReport(result)).toContain('daily-stats runs in America/New_York, on EventBridge Scheduler (local time, all year).');
+  expect(renderTextReport(result)).toContain('  daily-stats runs in America/New_York, on EventBridge Scheduler (local time, all year).');
+});
