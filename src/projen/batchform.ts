@@ -115,7 +115,7 @@ export class Batchform extends Component {
     project.testTask.spawn(lint);
 
     project.addTask('schedule', {
-      description: 'Show every batch with its schedule, a description and its next run times in UTC and its time zone',
+      description: 'Show every batch, the zone it runs in, its schedule in words and its next run times in UTC and its zone (DST changes marked; --batch, -n, --from ISO)',
       exec: `${cli} schedule --manifest ${this.manifestPath}`,
       receiveArgs: true,
     });

@@ -1,4 +1,4 @@
-// Shows UTC run times in a batch's display time zone, and checks (and suggests) IANA time-zone names.
+// Shows run times in a batch's time zone, reads a zone's wall clock and UTC offset, and checks (and suggests) IANA time-zone names.
 
 /** Every zone name this runtime's ICU knows (its canonical spellings), plus `UTC`. */
 function knownZones(): readonly string[] {
@@ -40,7 +40,7 @@ function formatter(timeZone: string): Intl.DateTimeFormat | undefined {
 }
 
 /**
- * Whether `name` is a usable IANA time-zone name for displaying run times.
+ * Whether `name` is a usable IANA time-zone name for a batch to run in.
  *
  * Accepted: names Intl accepts that are `UTC` or contain a `/` (`Asia/Seoul`, `America/New_York`,
  * `Etc/GMT+9`), spelled with IANA capitalization (every part starts with an upper-case letter).
