@@ -31,15 +31,18 @@ export const LOGICAL_IDS = {
 
 /**
  * The event a Scheduler schedule delivers when the batch declares no input: EventBridge's
- * Scheduled Event shape, filled with the Scheduler's context attributes, so handlers (and the
- * runtime helper's logical run time) work the same on a rule and on the Scheduler.
+ * Scheduled Event shape, filled with the Scheduler's context attributes (and the stack's account
+ * and region, through `Fn::Sub`), so handlers and the runtime helper's logical run time work the
+ * same on a rule and on the Scheduler.
  */
 export const SCHEDULER_EVENT = JSON.stringify({
   'version': '0',
   'id': '<aws.scheduler.execution-id>',
   'detail-type': 'Scheduled Event',
   'source': 'aws.scheduler',
+  'account': '${AWS::AccountId}',
   'time': '<aws.scheduler.scheduled-time>',
+  'region': '${AWS::Region}',
   'resources': ['<aws.scheduler.schedule-arn>'],
   'detail': {},
 });
@@ -278,7 +281,7 @@ function addScheduler(stack: Stack, batch: Batch, fn: CfnFunction, deadLetters: 
     target: {
       arn: fn.attrArn,
       roleArn: role.attrArn,
-      input: batch.input ?? SCHEDULER_EVENT,
+      input: batch.input ?? Fn.sub(SCHEDULER_EVENT),
       retryPolicy: { maximumRetryAttempts: batch.deliveryRetryAttempts, maximumEventAgeInSeconds: batch.maxEventAgeSeconds },
       deadLetterConfig: { arn: deadLetters.attrArn },
     },

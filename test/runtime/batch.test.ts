@@ -1,4 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { SCHEDULER_EVENT } from '../../src/template/batch-template';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { batch } from '../../src/runtime';
 
@@ -48,6 +49,18 @@ describe('batch runtime helper', () => {
     await expect(handler(event, context(60_000))).resolves.toBe('ok');
     await handler({ ...event, id: 'e2-redelivered' }, context(60_000));
     expect(seen.map((d) => d.toISOString())).toEqual(['2026-11-25T15:10:00.000Z', '2026-11-25T15:10:00.000Z']);
+  });
+
+  test('reads the scheduled time from the event the Scheduler delivers for a batch with a time zone', async () => {
+    const { logger } = spyLogger();
+    // SCHEDULER_EVENT as the Scheduler fills it in (context attributes and Fn::Sub resolved).
+    const filled = JSON.parse(SCHEDULER_EVENT
+      .replace('<aws.scheduler.scheduled-time>', '2026-11-25T15:10:00Z')
+      .replace('<aws.scheduler.execution-id>', 'e3')
+      .replace('<aws.scheduler.schedule-arn>', 'arn:aws:scheduler:ap-northeast-2:111122223333:schedule/prod-job/prod-job')
+      .replace('${AWS::AccountId}', '111122223333').replace('${AWS::Region}', 'ap-northeast-2'));
+    const handler = batch(async (run) => ({ scheduled: run.scheduled, time: run.time.toISOString() }), { logger });
+    await expect(handler(filled, context(60_000))).resolves.toEqual({ scheduled: true, time: '2026-11-25T15:10:00.000Z' });
   });
 
   test('passes a constant input through and uses the clock for its time', async () => {

@@ -68,8 +68,12 @@ describe('Scheduler template (a batch with a time zone)', () => {
   });
 
   test('without input the function gets a Scheduled Event whose time is the scheduled time', () => {
-    const event = JSON.parse(seoul.Resources.LocalTimeSchedule.Properties.Target.Input);
-    expect(event).toMatchObject({ 'detail-type': 'Scheduled Event', 'time': '<aws.scheduler.scheduled-time>', 'source': 'aws.scheduler' });
+    const event = JSON.parse(seoul.Resources.LocalTimeSchedule.Properties.Target.Input['Fn::Sub']);
+    expect(event).toEqual({
+      'version': '0', 'id': '<aws.scheduler.execution-id>', 'detail-type': 'Scheduled Event', 'source': 'aws.scheduler',
+      'account': '${AWS::AccountId}', 'time': '<aws.scheduler.scheduled-time>', 'region': '${AWS::Region}',
+      'resources': ['<aws.scheduler.schedule-arn>'], 'detail': {},
+    });
     expect(once.Resources.LocalTimeSchedule.Properties.Target.Input).toBe('{"backfill":"2027-05"}');
   });
 
