@@ -10,6 +10,7 @@ import { CfnSchedule, CfnScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import type { CfnQueue } from 'aws-cdk-lib/aws-sqs';
 import { runtimeEnvironment } from '../runtime/env';
 import { Batch, usesScheduler } from '../validate/model';
+import { SCHEDULER_EVENT } from './scheduler-event';
 import { addAlarms, addDeadLetterQueue, addDeadLetterQueuePolicy, DEAD_LETTER_QUEUE_ID } from './operations';
 import { NO_BOUNDARY, PARAMETERS } from './parameters';
 import { CfnTemplate, synthesizeStacks } from './synth';
@@ -29,25 +30,9 @@ export const LOGICAL_IDS = {
   invokeConfig: 'InvokeConfig',
 } as const;
 
-/**
- * The event a Scheduler schedule delivers when the batch declares no input: EventBridge's
- * Scheduled Event shape, filled with the Scheduler's context attributes (and the stack's account
- * and region, through `Fn::Sub`), so handlers and the runtime helper's logical run time work the
- * same on a rule and on the Scheduler.
- */
-export const SCHEDULER_EVENT = JSON.stringify({
-  'version': '0',
-  'id': '<aws.scheduler.execution-id>',
-  'detail-type': 'Scheduled Event',
-  'source': 'aws.scheduler',
-  'account': '${AWS::AccountId}',
-  'time': '<aws.scheduler.scheduled-time>',
-  'region': '${AWS::Region}',
-  'resources': ['<aws.scheduler.schedule-arn>'],
-  'detail': {},
-});
 
 export { NO_BOUNDARY, PARAMETERS } from './parameters';
+export { SCHEDULER_EVENT } from './scheduler-event';
 
 /** Rights a VPC function needs to attach its network interfaces (AWSLambdaVPCAccessExecutionRole). */
 export const VPC_ACTIONS = [

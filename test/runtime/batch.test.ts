@@ -1,5 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { SCHEDULER_EVENT } from '../../src/template/batch-template';
+import { schedulerEvent } from '../../src/template/scheduler-event';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { batch } from '../../src/runtime';
 
@@ -53,12 +53,9 @@ describe('batch runtime helper', () => {
 
   test('reads the scheduled time from the event the Scheduler delivers for a batch with a time zone', async () => {
     const { logger } = spyLogger();
-    // SCHEDULER_EVENT as the Scheduler fills it in (context attributes and Fn::Sub resolved).
-    const filled = JSON.parse(SCHEDULER_EVENT
-      .replace('<aws.scheduler.scheduled-time>', '2026-11-25T15:10:00Z')
-      .replace('<aws.scheduler.execution-id>', 'e3')
-      .replace('<aws.scheduler.schedule-arn>', 'arn:aws:scheduler:ap-northeast-2:111122223333:schedule/prod-job/prod-job')
-      .replace('${AWS::AccountId}', '111122223333').replace('${AWS::Region}', 'ap-northeast-2'));
+    // The template's SCHEDULER_EVENT as the Scheduler fills it in.
+    const filled = schedulerEvent(new Date('2026-11-25T15:10:00Z'), { id: 'e3', account: '111122223333', region: 'ap-northeast-2', scheduleName: 'prod-job' });
+    expect(filled).toMatchObject({ source: 'aws.scheduler', account: '111122223333', resources: ['arn:aws:scheduler:ap-northeast-2:111122223333:schedule/prod-job/prod-job'] });
     const handler = batch(async (run) => ({ scheduled: run.scheduled, time: run.time.toISOString() }), { logger });
     await expect(handler(filled, context(60_000))).resolves.toEqual({ scheduled: true, time: '2026-11-25T15:10:00.000Z' });
   });
