@@ -20,7 +20,10 @@ function quote(value: string): string {
 export function bootstrapDeployCommand(stage: Stage, templatePath: string): string {
   const overrides: Record<string, string> = {
     [BOOTSTRAP_PARAMETERS.stackPrefix]: stage.stackPrefix,
+    [BOOTSTRAP_PARAMETERS.stageName]: stage.name,
     [BOOTSTRAP_PARAMETERS.environment]: stage.githubEnvironment,
+    // Always passed, so removing the last role from the stage removes it from the boundary too.
+    [BOOTSTRAP_PARAMETERS.assumableRoles]: stage.assumableRoleArns.join(','),
     [BOOTSTRAP_PARAMETERS.bucketName]: stage.artifactBucket,
     [BOOTSTRAP_PARAMETERS.artifactPrefix]: stage.artifactPrefix,
   };
