@@ -4,7 +4,7 @@ import type { StageOptions } from '../../declare/stage';
 import { stackPrefixOf } from '../model';
 import type { Problem } from '../problem';
 
-/** A prefix another stage could use instead, outside `taken`'s reach: the region code in front. */
+/** A prefix a stage in another region could use instead: its region code in front, which nests with neither. */
 function suggestion(prefix: string, region: unknown): string {
   const code = typeof region === 'string' ? region.replace(/-/g, '') : 'other';
   return `${code}-${prefix}`;
@@ -23,7 +23,9 @@ export function stageOverlaps(stages: readonly StageOptions[]): Problem[] {
   const problems: Problem[] = [];
   stages.forEach((s, j) => {
     const prefix = stackPrefixOf(s);
-    for (const other of stages.slice(0, j)) {
+    // Each earlier stage once (a stage declared twice is reported as such).
+    const earlier = stages.slice(0, j).filter((o, i, all) => all.findIndex((x) => x.name === o.name) === i);
+    for (const other of earlier) {
       if (other.name === s.name || other.account !== s.account) continue;
       const otherPrefix = stackPrefixOf(other);
       const [a, b] = [prefix.toLowerCase(), otherPrefix.toLowerCase()];
