@@ -8,7 +8,8 @@ import {
   ExecuteChangeSetCommand,
 } from '@aws-sdk/client-cloudformation';
 import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { deployStage, FINGERPRINT_TAG, renderTextReport, sha256Base64 } from '../../src/deploy';
+import { compactTemplate, deployStage, FINGERPRINT_TAG, renderTextReport, sha256Base64 } from '../../src/deploy';
+import { sha256Hex } from '../../src/hash';
 import { BUCKET, change, doesNotExist, engineOptions, fakeAws, liveStack, makeProject, stackId, zipChecksum } from './helpers';
 
 const STACK = 'prod-daily-stats';
@@ -38,7 +39,7 @@ describe('create', () => {
     expect(create).toMatchObject({
       StackName: STACK,
       ChangeSetType: 'CREATE',
-      TemplateBody: prepared.templateBody,
+      TemplateBody: compactTemplate(prepared.templateBody),
       Capabilities: ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM'],
       RoleARN: 'arn:aws:iam::111122223333:role/batchform-cfn-exec',
     });
@@ -61,8 +62,9 @@ describe('create', () => {
     const result = await deployStage(project.inputs(), engineOptions(aws.clients));
 
     expect(result.stacks[0].outcome).toBe('created');
-    const key = `batchform/daily-stats/${prepared.templateSha256}.template.json`;
-    expect(aws.s3.commandCalls(PutObjectCommand, { Key: key, ChecksumSHA256: sha256Base64(prepared.templateSha256) })).toHaveLength(1);
+    const sent = sha256Hex(compactTemplate(prepared.templateBody));
+    const key = `batchform/daily-stats/${sent}.template.json`;
+    expect(aws.s3.commandCalls(PutObjectCommand, { Key: key, ChecksumSHA256: sha256Base64(sent) })).toHaveLength(1);
     const create = aws.cfn.commandCalls(CreateChangeSetCommand)[0].args[0].input;
     expect(create.TemplateURL).toBe(`https://${BUCKET}.s3.ap-northeast-2.amazonaws.com/${key}`);
     expect(create.TemplateBody).toBeUndefined();
@@ -198,6 +200,22 @@ describe('preview', () => {
     expect(aws.cfn.commandCalls(DeleteStackCommand)).toHaveLength(0);
     expect(aws.cfn.commandCalls(ExecuteChangeSetCommand)).toHaveLength(0);
     expect(result.stacks[0].notes).toContain('CloudFormation keeps the new stack as an empty REVIEW_IN_PROGRESS stack (no resources) until the first deploy creates it.');
+  });
+
+  test('a template over 51,200 bytes as written but not once compact is previewed inline: no S3 write, no S3 template', async () => {
+    const project = makeProject({ extraResources: 120 });
+    const [prepared] = project.inputs().stacks;
+    expect(Buffer.byteLength(prepared.templateBody)).toBeGreaterThan(51_200);
+    const aws = fakeAws({ live: [liveStack(STACK, 'UPDATE_COMPLETE', 'old')], head: () => ({ checksum: zipChecksum(project, 'daily-stats') }) });
+
+    const result = await deployStage(project.inputs(), engineOptions(aws.clients, { mode: 'preview' }));
+
+    expect(result.stacks[0].outcome).toBe('will-update');
+    const create = aws.cfn.commandCalls(CreateChangeSetCommand)[0].args[0].input;
+    expect(create.TemplateURL).toBeUndefined();
+    expect(Buffer.byteLength(create.TemplateBody!)).toBeLessThanOrEqual(51_200);
+    expect(JSON.parse(create.TemplateBody!)).toEqual(JSON.parse(prepared.templateBody));
+    expect(aws.s3.commandCalls(PutObjectCommand)).toHaveLength(0);
   });
 
   test('a template too large to inline that is not yet in S3 fails the preview, which may not upload it', async () => {

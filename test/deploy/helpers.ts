@@ -51,6 +51,8 @@ export interface ProjectOptions {
   readonly batches?: readonly string[];
   /** Pads the first template's description to make it this large. */
   readonly bigTemplateBytes?: number;
+  /** Adds this many small, deeply nested resources to the first template (indentation-heavy when pretty). */
+  readonly extraResources?: number;
   /** Schedule per batch; default `cron(0 16 * * ? *)`. */
   readonly schedules?: Readonly<Record<string, string>>;
 }
@@ -82,6 +84,10 @@ export function makeProject(options: ProjectOptions = {}): TestProject {
       Resources: {
         Function: { Type: 'AWS::Lambda::Function', Properties: { Code: { S3Bucket: { Ref: 'CodeS3Bucket' }, S3Key: { Ref: 'CodeS3Key' } } } },
         Schedule: { Type: 'AWS::Events::Rule', Properties: { ScheduleExpression: schedule } },
+        ...Object.fromEntries(Array.from({ length: i === 0 ? options.extraResources ?? 0 : 0 }, (_, n) => [`Alarm${n}`, {
+          Type: 'AWS::CloudWatch::Alarm',
+          Properties: { Metrics: [{ Id: 'm', MetricStat: { Metric: { Dimensions: [{ Name: 'FunctionName', Value: { Ref: 'Function' } }] } } }] },
+        }])),
       },
     }, null, 2));
     const zip = `dist/batches/${name}.zip`;
