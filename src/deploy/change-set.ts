@@ -105,7 +105,8 @@ export async function runStack(ctx: StackRunContext, prepared: PreparedStack, li
   }
 }
 
-function fingerprintMatches(stack: Stack | undefined, prepared: PreparedStack): boolean {
+/** Whether the live stack is settled and carries this fingerprint: nothing to do. */
+export function fingerprintMatches(stack: Stack | undefined, prepared: PreparedStack): boolean {
   return classifyStatus(stack?.StackStatus) === 'ready' && stackTag(stack, FINGERPRINT_TAG) === prepared.fingerprint;
 }
 

@@ -12,6 +12,7 @@ export * from './events';
 export * from './pool';
 export { compactTemplate, runStack } from './change-set';
 export * from './faults';
+export * from './account';
 export type { StackRunContext } from './change-set';
 export * from './run';
 export * from './report';

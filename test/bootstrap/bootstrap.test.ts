@@ -247,7 +247,7 @@ describe('trust', () => {
 /** Allowed actions a preview may have: reads, and creating/deleting (never executing) change sets. */
 const PREVIEW_MAY = [
   /^cloudformation:(Describe|Get|List)\w+$/, /^cloudformation:(Create|Delete)ChangeSet$/,
-  /^s3:(GetObject|ListBucket)$/, /^ec2:Describe\w+$/, /^iam:PassRole$/,
+  /^s3:(GetObject|ListBucket)$/, /^ec2:Describe\w+$/, /^iam:PassRole$/, /^lambda:GetAccountSettings$/,
 ];
 /** Problems with a role as a preview role; empty when it is one. */
 function previewProblems(sts: Json[]): string[] {
@@ -315,6 +315,8 @@ describe('the deploy role', () => {
       else if (action === 's3:PutObject' || action === 's3:GetObject') expect(resources).toEqual(['arn:aws:s3:::acme-artifacts/batchform/*']);
       else if (action === 's3:ListBucket') expect(resources).toEqual(['arn:aws:s3:::acme-artifacts']);
       else if (action === 'iam:PassRole') expect(resources).toEqual([ARNS['ExecutionRole.Arn']]);
+      // The account's Lambda concurrency, checked before new batches reserve some: IAM knows no narrower resource.
+      else if (action === 'lambda:GetAccountSettings') expect(resources).toEqual(['*']);
       else expect(action).toMatch(/^ec2:Describe(SecurityGroups|Subnets|Vpcs)$/);
     }
     expect([...byAction.keys()].filter((a) => a.startsWith('iam:'))).toEqual(['iam:PassRole']);

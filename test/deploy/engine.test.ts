@@ -118,7 +118,8 @@ describe('update', () => {
 
     expect(result.stacks[0]).toMatchObject({ outcome: 'unchanged', unchangedBy: 'fingerprint' });
     expect(aws.cfn.commandCalls(CreateChangeSetCommand)).toHaveLength(0);
-    expect(aws.s3.calls()).toHaveLength(0);
+    expect(aws.s3.commandCalls(HeadObjectCommand)).toHaveLength(0);
+    expect(aws.s3.commandCalls(PutObjectCommand)).toHaveLength(0);
   });
 
   test('force creates a change set even when the fingerprint matches', async () => {
@@ -303,7 +304,8 @@ describe('faults', () => {
     expect(result.stacks[0].error).toContain('the stack is UPDATE_ROLLBACK_FAILED');
     expect(result.stacks[0].error).toContain('aws cloudformation continue-update-rollback --stack-name prod-daily-stats');
     expect(aws.cfn.commandCalls(CreateChangeSetCommand)).toHaveLength(0);
-    expect(aws.s3.calls()).toHaveLength(0);
+    expect(aws.s3.commandCalls(HeadObjectCommand)).toHaveLength(0);
+    expect(aws.s3.commandCalls(PutObjectCommand)).toHaveLength(0);
   });
 
   test('a change set FAILED for another reason fails with AWS\'s reason and is deleted', async () => {
@@ -418,10 +420,10 @@ test('a no-op deploy of 20 stacks makes one paginated DescribeStacks and nothing
 test('stacks that cannot be listed fail the whole run with a message about credentials', async () => {
   const project = makeProject();
   const aws = fakeAws();
-  aws.cfn.on(DescribeStacksCommand).rejects(Object.assign(new Error('User is not authorized to perform: cloudformation:DescribeStacks'), { name: 'AccessDenied' }));
+  aws.cfn.on(DescribeStacksCommand).rejects(Object.assign(new Error('User is not authorized to perform: cloudformation:DescribeStacks'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } }));
 
   await expect(deployStage(project.inputs(), engineOptions(aws.clients))).rejects.toThrow(
-    /stage "prod": could not list the CloudFormation stacks of account 111122223333, region ap-northeast-2 \(AccessDenied: User is not authorized.*Check the AWS credentials/,
+    /stage "prod": could not list the CloudFormation stacks of account 111122223333, region ap-northeast-2 \(AWS AccessDenied: User is not authorized.*Check the AWS credentials/,
   );
 });
 
@@ -437,4 +439,58 @@ test('an AWS error from a call the engine does not expect is reported with its e
 
   expect(result.stacks[0]).toMatchObject({ outcome: 'failed', error: 'AWS InsufficientCapabilitiesException: Requires capabilities : [CAPABILITY_AUTO_EXPAND]' });
   expect(aws.cfn.commandCalls(DeleteChangeSetCommand)).toHaveLength(0);
+});
+
+describe('account checks before any change set', () => {
+  const missing = Object.assign(new Error('UnknownError'), { name: 'NotFound', $metadata: { httpStatusCode: 404 } });
+
+  test('a missing artifact bucket fails the preview naming the bucket and the bootstrap', async () => {
+    const project = makeProject();
+    const aws = fakeAws({ bucket: missing });
+
+    await expect(deployStage(project.inputs(), engineOptions(aws.clients, { mode: 'preview' })))
+      .rejects.toThrow(new RegExp(`artifact bucket ${BUCKET} of stage "prod" does not exist in account 111122223333; run the bootstrap .*npx projen bootstrap:prod`));
+    expect(aws.cfn.commandCalls(CreateChangeSetCommand)).toHaveLength(0);
+  });
+
+  test('a bucket in another region, or one the role may not read, is named with the fix', async () => {
+    const project = makeProject();
+    await expect(deployStage(project.inputs(), engineOptions(fakeAws({ bucket: { region: 'us-east-1' } }).clients)))
+      .rejects.toThrow(`the artifact bucket ${BUCKET} is in region us-east-1, but stage "prod" deploys to ap-northeast-2`);
+    const denied = Object.assign(new Error('Forbidden'), { name: 'Forbidden', $metadata: { httpStatusCode: 403 } });
+    await expect(deployStage(project.inputs(), engineOptions(fakeAws({ bucket: denied }).clients)))
+      .rejects.toThrow(`access denied to the artifact bucket ${BUCKET}`);
+  });
+
+  test('a no-op deploy checks neither the bucket nor the account: one DescribeStacks', async () => {
+    const project = makeProject();
+    const [prepared] = project.inputs().stacks;
+    const aws = fakeAws({ bucket: missing, live: [liveStack(STACK, 'UPDATE_COMPLETE', prepared.fingerprint)] });
+
+    const result = await deployStage(project.inputs(), engineOptions(aws.clients));
+
+    expect(result.stacks[0].outcome).toBe('unchanged');
+    expect(aws.s3.calls()).toHaveLength(0);
+    expect(aws.lambda.calls()).toHaveLength(0);
+    expect(aws.sent.map(([op]) => op)).toEqual(['DescribeStacks']);
+  });
+
+  test('an account that cannot reserve concurrency stops the deploy before any change set, with both fixes', async () => {
+    const project = makeProject({ reserved: 1 });
+    const aws = fakeAws({ concurrency: { quota: 10, unreserved: 10 } });
+
+    await expect(deployStage(project.inputs(), engineOptions(aws.clients)))
+      .rejects.toThrow(/account 111122223333 \(ap-northeast-2\) cannot reserve .*quota is 10, 10 of it unreserved.*so 0 can be reserved; batch "daily-stats" reserves 1.*request a higher "Concurrent executions" quota.*reservedConcurrency off/);
+    expect(aws.cfn.commandCalls(CreateChangeSetCommand)).toHaveLength(0);
+    expect(aws.s3.commandCalls(PutObjectCommand)).toHaveLength(0);
+  });
+
+  test('an account with room, or a stack that exists already (it holds its reservation), passes', async () => {
+    const project = makeProject({ reserved: 1 });
+    const roomy = fakeAws({ concurrency: { quota: 1000, unreserved: 1000 }, byName: { [STACK]: [liveStack(STACK, 'CREATE_COMPLETE', 'x')] } });
+    expect((await deployStage(project.inputs(), engineOptions(roomy.clients))).ok).toBe(true);
+    const existing = fakeAws({ concurrency: { quota: 10, unreserved: 9 }, live: [liveStack(STACK, 'UPDATE_COMPLETE', 'old')], head: () => ({ checksum: zipChecksum(project, 'daily-stats') }) });
+    expect((await deployStage(project.inputs(), engineOptions(existing.clients))).ok).toBe(true);
+    expect(existing.lambda.calls()).toHaveLength(0);
+  });
 });
