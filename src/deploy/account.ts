@@ -1,9 +1,11 @@
 // Checks the stage's account can take the change before any change set: the artifact bucket is there, and Lambda can reserve the batches' concurrency.
 import type { Stack } from '@aws-sdk/client-cloudformation';
 import { GetAccountSettingsCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { clientConfig } from './clients';
 import { HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import type { ManifestStage } from '../manifest/manifest';
-import { describeError, reaching, UnreachableError } from './faults';
+import { describeError, endpointOf, isMissingCredentials, reaching, UnreachableError } from './faults';
 import type { PreparedStack } from './inputs';
 import { classifyStatus } from './stack-state';
 
@@ -106,4 +108,36 @@ export async function checkAccountConcurrency(
       `Fix: request a higher "Concurrent executions" quota for Lambda in ${stage.region} (Service Quotas console; new accounts start at 10, the usual default is 1,000), ` +
       'or set reservedConcurrency off for those batches in .projenrc.ts (then run "npx projen").',
   );
+}
+
+/**
+ * The account of the current credentials (STS GetCallerIdentity in `region`, SDK default chain).
+ *
+ * @throws Error saying which call and endpoint failed: no credentials found, AWS unreachable, or AWS's answer.
+ */
+export async function callerAccount(region: string, config: Record<string, unknown> = {}): Promise<string> {
+  // Few attempts: this is the first call, and a missing network or credentials should show at once.
+  const sts = new STSClient(clientConfig(region, { maxAttempts: 3, timeouts: { connectionTimeout: 3_000, requestTimeout: 10_000 }, config }));
+  const endpoint = await endpointOf(sts, 'sts');
+  const call = `the account check (sts:GetCallerIdentity at ${endpoint})`;
+  try {
+    const identity = await reaching(sts, 'sts', 'checking which account the credentials are for (sts:GetCallerIdentity)', () => sts.send(new GetCallerIdentityCommand({})));
+    return identity.Account ?? '';
+  } catch (e) {
+    if (isMissingCredentials(e)) {
+      throw new Error(`${call} found no AWS credentials (${describeError(e)}). Sign in first: set AWS_PROFILE (aws sso login --profile <p>), ` +
+        'or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; in GitHub Actions, aws-actions/configure-aws-credentials with the stage\'s role.');
+    }
+    if (e instanceof UnreachableError) throw e;
+    throw new Error(`${call} failed: ${describeError(e)}. Check the credentials (expired session? run aws sso login again) and the region.`);
+  } finally {
+    sts.destroy();
+  }
+}
+
+/** Why the credentials are the wrong ones, or undefined when `actual` is the stage's account. */
+export function wrongAccount(actual: string, stage: ManifestStage, role: string): string | undefined {
+  if (actual === stage.account) return undefined;
+  return `the AWS credentials are for account ${actual}, but stage "${stage.name}" is account ${stage.account}; ` +
+    `nothing was sent to CloudFormation. Use credentials for ${stage.account} (${role}, or the right AWS_PROFILE).`;
 }

@@ -16,3 +16,4 @@ export * from './account';
 export type { StackRunContext } from './change-set';
 export * from './run';
 export * from './report';
+export * from './bootstrap';
