@@ -42,7 +42,7 @@ beforeAll(() => {
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 function stack(status: string, outputs = OUTPUTS): Stack {
-  return { StackName: STACK, StackId: stackId(STACK), StackStatus: status, CreationTime: new Date(), Outputs: outputs };
+  return { StackName: STACK, StackId: stackId(STACK), StackStatus: status as Stack['StackStatus'], CreationTime: new Date(), Outputs: outputs };
 }
 
 /** Mocked clients: DescribeStacks answers `states` in turn (the last repeats); the account has `providers`. */
@@ -58,7 +58,7 @@ function fake(states: Array<Stack | Error>, providers: string[] = [], changeSet:
   });
   cfn.on(CreateChangeSetCommand).resolves({ StackId: stackId(STACK) });
   cfn.on(DescribeChangeSetCommand).resolves({
-    Status: changeSet.status ?? 'CREATE_COMPLETE', StatusReason: changeSet.reason,
+    Status: (changeSet.status ?? 'CREATE_COMPLETE') as 'CREATE_COMPLETE', StatusReason: changeSet.reason,
     Changes: [change('Add', 'Bucket', 'AWS::S3::Bucket'), change('Add', 'DeployRole', 'AWS::IAM::Role')],
   });
   cfn.on(ExecuteChangeSetCommand).resolves({});
