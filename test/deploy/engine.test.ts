@@ -473,6 +473,9 @@ describe('account checks before any change set', () => {
     expect(aws.s3.calls()).toHaveLength(0);
     expect(aws.lambda.calls()).toHaveLength(0);
     expect(aws.sent.map(([op]) => op)).toEqual(['DescribeStacks']);
+    // The report names no change set, since none was created.
+    expect(renderTextReport(result)).toContain('no change set was needed');
+    expect(renderTextReport(result)).not.toContain('batchform-4f2a9c1');
   });
 
   test('an account that cannot reserve concurrency stops the deploy before any change set, with both fixes', async () => {
