@@ -106,7 +106,7 @@ export async function checkAccountConcurrency(
       `Its concurrency quota is ${quota}, ${unreserved} of it unreserved, and Lambda keeps ${LAMBDA_UNRESERVED_MINIMUM} unreserved, so ${available} can be reserved; ` +
       `${asking.map((a) => `batch "${a.batch}" reserves ${a.reserved}`).join(', ')} (${needed} in all). ` +
       `Fix: request a higher "Concurrent executions" quota for Lambda in ${stage.region} (Service Quotas console; new accounts start at 10, the usual default is 1,000), ` +
-      'or set reservedConcurrency off for those batches in .projenrc.ts (then run "npx projen").',
+      'or set reservedConcurrency: false for those batches in .projenrc.ts (runs may then overlap; then run "npx projen").',
   );
 }
 

@@ -483,7 +483,7 @@ describe('account checks before any change set', () => {
     const aws = fakeAws({ concurrency: { quota: 10, unreserved: 10 } });
 
     await expect(deployStage(project.inputs(), engineOptions(aws.clients)))
-      .rejects.toThrow(/account 111122223333 \(ap-northeast-2\) cannot reserve .*quota is 10, 10 of it unreserved.*so 0 can be reserved; batch "daily-stats" reserves 1.*request a higher "Concurrent executions" quota.*reservedConcurrency off/);
+      .rejects.toThrow(/account 111122223333 \(ap-northeast-2\) cannot reserve .*quota is 10, 10 of it unreserved.*so 0 can be reserved; batch "daily-stats" reserves 1.*request a higher "Concurrent executions" quota.*reservedConcurrency: false for those batches/);
     expect(aws.cfn.commandCalls(CreateChangeSetCommand)).toHaveLength(0);
     expect(aws.s3.commandCalls(PutObjectCommand)).toHaveLength(0);
   });
