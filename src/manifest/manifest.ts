@@ -75,10 +75,14 @@ export interface ManifestStage {
   readonly region: string;
   readonly artifactBucket: string;
   readonly artifactPrefix: string;
+  /** Prefix of the stage's stack names (the bootstrap scopes its roles to `<stackPrefix>-*`); absent in older manifests: the stage's name. */
+  readonly stackPrefix?: string;
   readonly deployRoleArn?: string;
   readonly previewRoleArn?: string;
   readonly executionRoleArn?: string;
   readonly githubEnvironment: string;
+  /** Role ARNs the stage's batches may assume (the bootstrap's `AssumableRoleArns`); absent when none. */
+  readonly assumableRoleArns?: readonly string[];
   readonly stacks: readonly ManifestStack[];
 }
 
@@ -172,10 +176,12 @@ export function buildManifest(decl: ValidatedDeclarations, outdir: string): Mani
       region: s.region,
       artifactBucket: s.artifactBucket,
       artifactPrefix: s.artifactPrefix,
+      stackPrefix: s.stackPrefix,
       deployRoleArn: s.deployRoleArn,
       previewRoleArn: s.previewRoleArn,
       executionRoleArn: s.executionRoleArn,
       githubEnvironment: s.githubEnvironment,
+      ...(s.assumableRoleArns.length ? { assumableRoleArns: [...s.assumableRoleArns] } : {}),
       stacks: decl.batches.filter((b) => b.stages.includes(s.name)).map((b) => manifestStack(outdir, s, b)),
     })),
   };

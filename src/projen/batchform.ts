@@ -3,7 +3,6 @@ import { Component, JsonFile, Project } from 'projen';
 import type { BatchOptions } from '../declare/batch';
 import type { StageOptions } from '../declare/stage';
 import { addBootstrapResources, BOOTSTRAP_STACK_ID, REPOSITORY_PATTERN } from '../bootstrap/bootstrap-template';
-import { addBootstrapTasks } from '../bootstrap/bootstrap-tasks';
 import { DEFAULT_BUNDLES_PATH, DEFAULT_PACKAGE_DIR } from '../bundle/package';
 import { BOOTSTRAP_TEMPLATE_FILE, buildManifest, DEFAULT_OUTDIR, MANIFEST_FILE, templatePath } from '../manifest/manifest';
 import { batchStackBuilders } from '../template/batch-template';
@@ -12,6 +11,7 @@ import { synthesizeStacks } from '../template/synth';
 import { validateDeclarations } from '../validate/validate';
 import { declarationWarnings } from '../validate/warnings';
 import { addBatchformWorkflow } from '../workflows/workflow-file';
+import { addBootstrapTasks } from './bootstrap-tasks';
 import { addBatchBundleTasks, addBundleTasks } from './bundle-tasks';
 
 /** Options of the batchform component. */
@@ -165,7 +165,7 @@ export class Batchform extends Component {
       obj: buildManifest(validated, this.outdir), marker: false, readonly: true,
     });
     new JsonFile(this.project, bootstrap, { obj: templates[BOOTSTRAP_STACK_ID], marker: false, readonly: true });
-    addBootstrapTasks(this.project, validated.stages, bootstrap);
+    addBootstrapTasks(this.project, validated.stages, { cli: this.cli, manifestPath: this.manifestPath, templatePath: bootstrap });
     if (this.options.workflows ?? true) {
       addBatchformWorkflow(this.project, validated.stages, {
         cliCommand: this.cli,
