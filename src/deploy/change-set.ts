@@ -66,6 +66,8 @@ interface Draft {
   changes?: ResourceChange[];
   schedule?: ScheduleChange;
   code?: CodeState;
+  /** The S3 version of the code zip that was checked or uploaded (versioned buckets). */
+  codeVersion?: string;
   unchangedBy?: 'fingerprint' | 'change-set';
   /** What the run is doing now, for a fault's message ("creating change set X"). */
   step: string;
@@ -168,7 +170,7 @@ async function runMachine(ctx: StackRunContext, p: PreparedStack, live: Stack | 
     ChangeSetName: ctx.changeSetName,
     ChangeSetType: type,
     ...template,
-    Parameters: Object.entries(p.parameters).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue })),
+    Parameters: Object.entries(withCodeVersion(p, draft)).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue })),
     Capabilities: [...CAPABILITIES],
     Tags: Object.entries(p.tags).map(([Key, Value]) => ({ Key, Value })),
     RoleARN: ctx.stage.executionRoleArn,
@@ -219,13 +221,15 @@ async function placeCode(ctx: StackRunContext, p: PreparedStack, draft: Draft): 
   const url = `s3://${p.code.bucket}/${p.code.key}`;
   draft.step = `${ctx.mode === 'deploy' ? 'uploading' : 'checking'} the code zip ${url}`;
   try {
-    draft.code = await ensureArtifact(ctx.s3, {
+    const placed = await ensureArtifact(ctx.s3, {
       bucket: p.code.bucket,
       key: p.code.key,
       sha256: p.code.sha256,
       body: () => fs.readFileSync(p.code.zipPath),
       contentType: 'application/zip',
     }, { write: ctx.mode === 'deploy' });
+    draft.code = placed.state;
+    draft.codeVersion = placed.versionId;
   } catch (e) {
     if (e instanceof UnreachableError) throw e;
     throw new Error(namingBucket('code zip', url, p.code.bucket, e));
@@ -236,6 +240,16 @@ async function placeCode(ctx: StackRunContext, p: PreparedStack, draft: Draft): 
   } else if (draft.code === 'absent') {
     draft.notes.push(`The new code zip (sha256 ${p.code.sha256.slice(0, 12)}…) is not in S3 yet; deploy uploads it.`);
   }
+  if (draft.code !== 'absent' && !draft.codeVersion && p.codeVersionParameter) {
+    draft.notes.push(`The artifact bucket ${p.code.bucket} is not versioned, so the function reads whatever is under ${p.code.key} when CloudFormation runs; ` +
+      'turn on versioning (the bootstrap\'s bucket has it) so the checked version is the one deployed.');
+  }
+}
+
+/** The stack's parameters plus the code zip's checked S3 version, when the template takes one. */
+function withCodeVersion(p: PreparedStack, draft: Draft): Readonly<Record<string, string>> {
+  if (!p.codeVersionParameter || !draft.codeVersion) return p.parameters;
+  return { ...p.parameters, [p.codeVersionParameter]: draft.codeVersion };
 }
 
 /** The template inline, or (over CloudFormation's inline limit) by URL from the artifact bucket. */
@@ -247,9 +261,9 @@ async function templateSource(ctx: StackRunContext, p: PreparedStack, draft: Dra
   const sha256 = sha256Hex(body);
   const key = `${p.stack.code.keyPrefix}/${sha256}.template.json`;
   draft.step = `${ctx.mode === 'deploy' ? 'uploading' : 'checking'} the template s3://${p.code.bucket}/${key}`;
-  let state;
+  let placed;
   try {
-    state = await ensureArtifact(ctx.s3, {
+    placed = await ensureArtifact(ctx.s3, {
       bucket: p.code.bucket,
       key,
       sha256,
@@ -260,12 +274,14 @@ async function templateSource(ctx: StackRunContext, p: PreparedStack, draft: Dra
     if (e instanceof UnreachableError) throw e;
     throw new Error(namingBucket('template', `s3://${p.code.bucket}/${key}`, p.code.bucket, e));
   }
-  if (state === 'absent') {
+  if (placed.state === 'absent') {
     throw new Error(`the template is ${bytes} bytes, over CloudFormation's ${MAX_INLINE_TEMPLATE_BYTES}-byte inline limit, so it must be read from ` +
       `s3://${p.code.bucket}/${key}, which preview may not write. The deploy uploads it; to preview this stack, ` +
       'shrink the template below the limit (fewer or shorter policy statements, a shorter description).');
   }
-  return { TemplateURL: `https://${p.code.bucket}.s3.${ctx.stage.region}.amazonaws.com/${key}` };
+  // The checked version, so the template CloudFormation reads is the one whose checksum matched.
+  const version = placed.versionId ? `?versionId=${encodeURIComponent(placed.versionId)}` : '';
+  return { TemplateURL: `https://${p.code.bucket}.s3.${ctx.stage.region}.amazonaws.com/${key}${version}` };
 }
 
 /** An S3 fault's message that always names the bucket (AWS's own S3 messages often do not). */

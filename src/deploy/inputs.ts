@@ -4,6 +4,7 @@ import * as path from 'path';
 import { sha256Hex } from '../hash';
 import { BUNDLES_VERSION, BundlesFile, DEFAULT_BUNDLES_PATH } from '../bundle/package';
 import { DEFAULT_MANIFEST_PATH, Manifest, ManifestBatch, ManifestStack, ManifestStage, readManifest } from '../manifest/manifest';
+import { PARAMETERS } from '../template/parameters';
 import { FINGERPRINT_TAG, stackFingerprint } from './fingerprint';
 
 /** Templates up to this many bytes are sent inline; larger ones go through S3 (CloudFormation's limit). */
@@ -25,6 +26,12 @@ export interface PreparedStack {
   readonly code: PreparedCode;
   /** Every parameter value: the manifest's plus the code key. */
   readonly parameters: Readonly<Record<string, string>>;
+  /**
+   * The template's parameter taking the S3 version of the code zip, when it declares one; the
+   * engine fills it with the version it checked or uploaded (not part of the fingerprint: it
+   * follows from the code's hash).
+   */
+  readonly codeVersionParameter?: string;
   /** Stack tags to apply: the manifest's plus {@link FINGERPRINT_TAG}. */
   readonly tags: Readonly<Record<string, string>>;
   /** See {@link stackFingerprint}. */
@@ -212,6 +219,7 @@ export function loadDeployInputs(options: LoadDeployInputsOptions): DeployInputs
       templateSha256,
       code,
       parameters,
+      codeVersionParameter: PARAMETERS.codeVersion in (template?.Parameters ?? {}) ? PARAMETERS.codeVersion : undefined,
       tags: { ...stack.tags, [FINGERPRINT_TAG]: fingerprint },
       fingerprint,
     });

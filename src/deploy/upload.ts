@@ -20,6 +20,16 @@ export interface Artifact {
  */
 export type ArtifactState = 'uploaded' | 'present' | 'absent';
 
+/**
+ * Where an artifact stands, and the S3 version that was checked or written: CloudFormation is
+ * then pointed at that exact version, so a key rewritten after the check can never become what
+ * runs. No version when the object is absent, or the bucket is not versioned.
+ */
+export interface PlacedArtifact {
+  readonly state: ArtifactState;
+  readonly versionId?: string;
+}
+
 /** An object already under a content-addressed key whose stored checksum is not the content's. */
 export class IntegrityError extends Error {
   constructor(message: string) {
@@ -43,11 +53,17 @@ interface AwsError {
   readonly $metadata?: { readonly httpStatusCode?: number };
 }
 
-/** The object's stored SHA-256 (base64, possibly empty), or undefined when there is no object. */
-async function storedChecksum(s3: S3Client, a: Artifact): Promise<string | undefined> {
+/** S3's VersionId, or undefined for an unversioned bucket (S3 answers "null" there). */
+function versionOf(id: string | undefined): string | undefined {
+  return id && id !== 'null' ? id : undefined;
+}
+
+/** The object's stored SHA-256 (base64, possibly empty) and version, or undefined when there is no object. */
+async function storedChecksum(s3: S3Client, a: Artifact): Promise<{ checksum: string; versionId?: string } | undefined> {
   try {
     const head = await reaching(s3, 's3', `checking ${s3Url(a)} (HeadObject)`, () => s3.send(new HeadObjectCommand({ Bucket: a.bucket, Key: a.key, ChecksumMode: 'ENABLED' })));
-    return head.ChecksumSHA256 ?? '';
+    // One answer carries both: the version whose checksum was read is the version pinned.
+    return { checksum: head.ChecksumSHA256 ?? '', versionId: versionOf(head.VersionId) };
   } catch (e) {
     if (e instanceof UnreachableError) throw e;
     const err = e as AwsError;
@@ -70,25 +86,26 @@ async function storedChecksum(s3: S3Client, a: Artifact): Promise<string | undef
  * `ChecksumMode: 'ENABLED'`) equals the content's; otherwise this throws {@link IntegrityError}
  * and writes nothing. An absent object is uploaded with `ChecksumAlgorithm: 'SHA256'` and the
  * digest, so S3 rejects a corrupted upload, unless `write` is false (preview, whose role cannot
- * write), which returns `absent`.
+ * write), which returns `absent`. The result carries the S3 version checked or written (in a
+ * versioned bucket), for the template to read exactly that version.
  *
  * @example
  * await ensureArtifact(s3, { bucket, key: 'batchform/daily-stats/7dc9….zip', sha256: '7dc9…',
- *   body: () => fs.readFileSync(zip), contentType: 'application/zip' }, { write: true }); // 'uploaded'
+ *   body: () => fs.readFileSync(zip), contentType: 'application/zip' }, { write: true }); // { state: 'uploaded', versionId: '3HL4kqtJlcpXroDTDmJ…' }
  */
-export async function ensureArtifact(s3: S3Client, artifact: Artifact, options: { readonly write: boolean }): Promise<ArtifactState> {
+export async function ensureArtifact(s3: S3Client, artifact: Artifact, options: { readonly write: boolean }): Promise<PlacedArtifact> {
   const expected = sha256Base64(artifact.sha256);
   const stored = await storedChecksum(s3, artifact);
-  if (stored === expected) return 'present';
+  if (stored?.checksum === expected) return { state: 'present', versionId: stored.versionId };
   if (stored !== undefined) {
     throw new IntegrityError(
-      `${s3Url(artifact)} already exists but its stored SHA-256 checksum is ${stored ? `"${stored}"` : 'missing'} ` +
+      `${s3Url(artifact)} already exists but its stored SHA-256 checksum is ${stored.checksum ? `"${stored.checksum}"` : 'missing'} ` +
         `while the local file's is "${expected}"; the key is content-addressed, so that object was not written by batchform ` +
         `from this content. Find out who wrote it, then delete it (aws s3 rm ${s3Url(artifact)}) so the next deploy uploads the right one.`,
     );
   }
-  if (!options.write) return 'absent';
-  await reaching(s3, 's3', `uploading ${s3Url(artifact)} (PutObject)`, () => s3.send(new PutObjectCommand({
+  if (!options.write) return { state: 'absent' };
+  const put = await reaching(s3, 's3', `uploading ${s3Url(artifact)} (PutObject)`, () => s3.send(new PutObjectCommand({
     Bucket: artifact.bucket,
     Key: artifact.key,
     Body: artifact.body(),
@@ -96,5 +113,5 @@ export async function ensureArtifact(s3: S3Client, artifact: Artifact, options: 
     ChecksumAlgorithm: 'SHA256',
     ChecksumSHA256: expected,
   })));
-  return 'uploaded';
+  return { state: 'uploaded', versionId: versionOf(put.VersionId) };
 }

@@ -12,7 +12,7 @@ import { batchformEnvironment } from '../validate/rules/function';
 import { Batch, usesScheduler } from '../validate/model';
 import { SCHEDULER_EVENT } from './scheduler-event';
 import { addAlarms, addDeadLetterQueue, addDeadLetterQueuePolicy, DEAD_LETTER_QUEUE_ID } from './operations';
-import { NO_BOUNDARY, PARAMETERS } from './parameters';
+import { NO_BOUNDARY, NO_CODE_VERSION, PARAMETERS } from './parameters';
 import { CfnTemplate, synthesizeStacks } from './synth';
 
 /** Logical ids of a batch template's resources: short, readable, stable across regenerations. */
@@ -65,6 +65,12 @@ export function addBatchResources(stack: Stack, batch: Batch): void {
   const codeKey = new CfnParameter(stack, PARAMETERS.codeKey, {
     type: 'String', description: 'Key of the code zip: <prefix>/<batch>/<sha256>.zip',
   });
+  // The deploy engine passes the S3 version whose SHA-256 it checked (or that it wrote), so an
+  // object rewritten under the key afterwards is never the code CloudFormation reads.
+  const codeVersion = new CfnParameter(stack, PARAMETERS.codeVersion, {
+    type: 'String', default: NO_CODE_VERSION, description: `S3 version of the code zip the deploy checked ("${NO_CODE_VERSION}": the key's current object)`,
+  });
+  const pinsCodeVersion = new CfnCondition(stack, 'PinsCodeVersion', { expression: Fn.conditionNot(Fn.conditionEquals(codeVersion.valueAsString, NO_CODE_VERSION)) });
 
   const logGroup = new CfnLogGroup(stack, LOGICAL_IDS.logGroup, {
     logGroupName: Fn.sub('/aws/lambda/${AWS::StackName}'),
@@ -138,7 +144,11 @@ export function addBatchResources(stack: Stack, batch: Batch): void {
   const fn = new CfnFunction(stack, LOGICAL_IDS.function, {
     functionName,
     description: batch.description,
-    code: { s3Bucket: codeBucket.valueAsString, s3Key: codeKey.valueAsString },
+    code: {
+      s3Bucket: codeBucket.valueAsString,
+      s3Key: codeKey.valueAsString,
+      s3ObjectVersion: Fn.conditionIf(pinsCodeVersion.logicalId, codeVersion.valueAsString, Aws.NO_VALUE).toString(),
+    },
     handler: 'index.handler',
     runtime: batch.runtime,
     architectures: [batch.architecture],

@@ -5,6 +5,7 @@
 export const PARAMETERS = {
   codeBucket: 'CodeS3Bucket',
   codeKey: 'CodeS3Key',
+  codeVersion: 'CodeS3ObjectVersion',
   subnetIds: 'SubnetIds',
   securityGroupIds: 'SecurityGroupIds',
   permissionsBoundary: 'PermissionsBoundaryArn',
@@ -12,6 +13,12 @@ export const PARAMETERS = {
 
 /** Value of the PermissionsBoundaryArn parameter meaning "no boundary" (validators check a default against the property's 20-character minimum without evaluating the condition). */
 export const NO_BOUNDARY = 'no-permissions-boundary';
+
+/**
+ * Value of CodeS3ObjectVersion meaning "not pinned" (preview of a zip not uploaded yet, or a
+ * bucket without versioning): the function then reads the key's current object.
+ */
+export const NO_CODE_VERSION = 'unpinned';
 
 /** Parameters of the alarm notification target; the manifest gives their values per stage. */
 export const ALARM_PARAMETERS = { topicArn: 'AlarmTopicArn', emails: 'AlarmEmails' } as const;

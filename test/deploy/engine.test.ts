@@ -46,6 +46,8 @@ describe('create', () => {
     expect(create.Parameters).toEqual([
       { ParameterKey: 'CodeS3Bucket', ParameterValue: BUCKET },
       { ParameterKey: 'CodeS3Key', ParameterValue: `batchform/daily-stats/${prepared.code.sha256}.zip` },
+      // The version S3 gave the upload: CloudFormation reads exactly what was written and checked.
+      { ParameterKey: 'CodeS3ObjectVersion', ParameterValue: 'uploaded-1' },
     ]);
     expect(create.Tags).toEqual(expect.arrayContaining([{ Key: 'team', Value: 'data' }, { Key: FINGERPRINT_TAG, Value: prepared.fingerprint }]));
     expect(aws.cfn.commandCalls(ExecuteChangeSetCommand)).toHaveLength(1);
@@ -67,8 +69,50 @@ describe('create', () => {
     const key = `batchform/daily-stats/${sent}.template.json`;
     expect(aws.s3.commandCalls(PutObjectCommand, { Key: key, ChecksumSHA256: sha256Base64(sent) })).toHaveLength(1);
     const create = aws.cfn.commandCalls(CreateChangeSetCommand)[0].args[0].input;
-    expect(create.TemplateURL).toBe(`https://${BUCKET}.s3.ap-northeast-2.amazonaws.com/${key}`);
+    expect(create.TemplateURL).toBe(`https://${BUCKET}.s3.ap-northeast-2.amazonaws.com/${key}?versionId=uploaded-1`);
     expect(create.TemplateBody).toBeUndefined();
+  });
+});
+
+describe('the checked code version is the one deployed', () => {
+  const codeVersion = (aws: ReturnType<typeof fakeAws>) =>
+    (aws.cfn.commandCalls(CreateChangeSetCommand)[0].args[0].input.Parameters ?? []).find((x) => x.ParameterKey === 'CodeS3ObjectVersion')?.ParameterValue;
+
+  test('an object already in S3 is pinned at the version whose SHA-256 HeadObject checked', async () => {
+    const project = makeProject();
+    const [prepared] = project.inputs().stacks;
+    const aws = fakeAws({
+      byName: { [STACK]: [liveStack(STACK, 'CREATE_COMPLETE')] },
+      head: () => ({ checksum: sha256Base64(prepared.code.sha256), versionId: 'checked-7' }),
+    });
+
+    const result = await deployStage(project.inputs(), engineOptions(aws.clients));
+
+    expect(result.stacks[0]).toMatchObject({ outcome: 'created', code: 'present' });
+    expect(aws.s3.commandCalls(PutObjectCommand)).toHaveLength(0);
+    // A later PutObject under the key makes a new version; the stack still reads checked-7.
+    expect(codeVersion(aws)).toBe('checked-7');
+  });
+
+  test('a preview of a zip not uploaded yet passes no version (the template falls back to the key)', async () => {
+    const project = makeProject();
+    const aws = fakeAws();
+
+    const result = await deployStage(project.inputs(), engineOptions(aws.clients, { mode: 'preview' }));
+
+    expect(result.stacks[0]).toMatchObject({ outcome: 'will-create', code: 'absent' });
+    expect(codeVersion(aws)).toBeUndefined();
+  });
+
+  test('an unversioned bucket cannot pin: the deploy goes on and says so', async () => {
+    const project = makeProject();
+    const aws = fakeAws({ byName: { [STACK]: [liveStack(STACK, 'CREATE_COMPLETE')] }, putVersionId: 'null' });
+
+    const result = await deployStage(project.inputs(), engineOptions(aws.clients));
+
+    expect(result.stacks[0].outcome).toBe('created');
+    expect(codeVersion(aws)).toBeUndefined();
+    expect(result.stacks[0].notes.join('\n')).toMatch(`artifact bucket ${BUCKET} is not versioned`);
   });
 });
 

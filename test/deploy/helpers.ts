@@ -83,7 +83,7 @@ export function makeProject(options: ProjectOptions = {}): TestProject {
     const description = i === 0 && options.bigTemplateBytes ? 'x'.repeat(options.bigTemplateBytes) : `batch ${name}`;
     fs.writeFileSync(path.join(dir, template), JSON.stringify({
       Description: description,
-      Parameters: { CodeS3Bucket: { Type: 'String' }, CodeS3Key: { Type: 'String' } },
+      Parameters: { CodeS3Bucket: { Type: 'String' }, CodeS3Key: { Type: 'String' }, CodeS3ObjectVersion: { Type: 'String', Default: 'unpinned' } },
       Resources: {
         Function: { Type: 'AWS::Lambda::Function', Properties: { Code: { S3Bucket: { Ref: 'CodeS3Bucket' }, S3Key: { Ref: 'CodeS3Key' } }, ReservedConcurrentExecutions: options.reserved } },
         Schedule: { Type: 'AWS::Events::Rule', Properties: { ScheduleExpression: schedule } },
@@ -175,8 +175,10 @@ export interface FakeAwsOptions {
   readonly changeSets?: Record<string, FakeAwsOptions['changeSet']>;
   /** Stack events per stack, newest first; a function gets the ExecuteChangeSet token. */
   readonly events?: Record<string, (token: string) => StackEvent[]>;
-  /** What HeadObject answers: a stored checksum (base64), or absent. */
-  readonly head?: (key: string) => { readonly checksum?: string } | 'absent';
+  /** What HeadObject answers: a stored checksum (base64) and version (default `stored-1`; `null`: an unversioned bucket), or absent. */
+  readonly head?: (key: string) => { readonly checksum?: string; readonly versionId?: string } | 'absent';
+  /** The VersionId PutObject answers (default `uploaded-1`; `null`: an unversioned bucket). */
+  readonly putVersionId?: string;
   /** What HeadBucket answers: the bucket's region (default: the stage's) or an error. */
   readonly bucket?: { readonly region?: string } | Error;
   /** The account's Lambda concurrency: quota and unreserved part (default: 1000 and 1000). */
@@ -248,9 +250,9 @@ export function fakeAws(options: FakeAwsOptions = {}) {
   s3m.on(HeadObjectCommand).callsFake((input: { Key: string }) => {
     const head = options.head?.(input.Key) ?? 'absent';
     if (head === 'absent') return Promise.reject(new NotFound({ $metadata: { httpStatusCode: 404 }, message: 'Not Found' }));
-    return Promise.resolve({ ChecksumSHA256: head.checksum });
+    return Promise.resolve({ ChecksumSHA256: head.checksum, VersionId: head.versionId ?? 'stored-1' });
   });
-  s3m.on(PutObjectCommand).resolves({});
+  s3m.on(PutObjectCommand).resolves({ VersionId: options.putVersionId ?? 'uploaded-1' });
   s3m.on(HeadBucketCommand).callsFake(() => options.bucket instanceof Error
     ? Promise.reject(options.bucket)
     : Promise.resolve({ BucketRegion: options.bucket?.region ?? REGION }));

@@ -57,7 +57,13 @@ describe('batch template', () => {
 
   test('function: code from parameters, runtime, architecture, sizes, environment, concurrency', () => {
     const p = vpc.Resources.Function.Properties;
-    expect(p.Code).toEqual({ S3Bucket: { Ref: 'CodeS3Bucket' }, S3Key: { Ref: 'CodeS3Key' } });
+    // The version the deploy checked, so a key rewritten after the check is not what runs.
+    expect(p.Code).toEqual({
+      S3Bucket: { Ref: 'CodeS3Bucket' },
+      S3Key: { Ref: 'CodeS3Key' },
+      S3ObjectVersion: { 'Fn::If': ['PinsCodeVersion', { Ref: 'CodeS3ObjectVersion' }, { Ref: 'AWS::NoValue' }] },
+    });
+    expect(vpc.Parameters.CodeS3ObjectVersion).toMatchObject({ Type: 'String', Default: 'unpinned' });
     expect(p).toMatchObject({
       Handler: 'index.handler', Runtime: 'nodejs24.x', Architectures: ['arm64'], MemorySize: 512, Timeout: 300,
       ReservedConcurrentExecutions: 1, Role: { 'Fn::GetAtt': ['Role', 'Arn'] },
@@ -78,7 +84,7 @@ describe('batch template', () => {
 
   test('a non-VPC batch has no VPC config, parameters or rights', () => {
     expect(plain.Resources.Function.Properties.VpcConfig).toBeUndefined();
-    expect(Object.keys(plain.Parameters).sort()).toEqual(['AlarmTopicArn', 'CodeS3Bucket', 'CodeS3Key', 'PermissionsBoundaryArn']);
+    expect(Object.keys(plain.Parameters).sort()).toEqual(['AlarmTopicArn', 'CodeS3Bucket', 'CodeS3Key', 'CodeS3ObjectVersion', 'PermissionsBoundaryArn']);
     expect(JSON.stringify(plain.Resources.Role)).not.toContain('ec2:');
   });
 

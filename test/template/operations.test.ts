@@ -119,7 +119,7 @@ describe('alarms', () => {
     const quiet = templateFor({ alarms: false });
     expect(Object.values(quiet.Resources).filter((r) => ['AWS::CloudWatch::Alarm', 'AWS::SNS::Topic', 'AWS::KMS::Key'].includes((r as Json).Type))).toEqual([]);
     expect(quiet.Parameters.AlarmTopicArn).toBeUndefined();
-    expect(Object.keys(quiet.Conditions)).toEqual(['HasPermissionsBoundary']);
+    expect(Object.keys(quiet.Conditions).sort()).toEqual(['HasPermissionsBoundary', 'PinsCodeVersion']);
     expect(quiet.Resources.DeadLetterQueue).toBeDefined();
   });
 
