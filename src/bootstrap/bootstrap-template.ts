@@ -6,7 +6,7 @@ import { CfnTemplate, synthesizeStacks } from '../template/synth';
 import { STAGE_DEFAULTS } from '../validate/model';
 import { ARTIFACT_PREFIX, MAX_STACK_PREFIX, STACK_PREFIX } from '../validate/rules/stages';
 import { NAME_PATTERN } from '../validate/rules/names';
-import { BOOTSTRAP_LOGICAL_IDS, BOOTSTRAP_NAMES, BOOTSTRAP_OUTPUTS, BOOTSTRAP_PARAMETERS, GITHUB_OIDC_HOST, ROLE_PATH, STS_AUDIENCE } from './naming';
+import { BOOTSTRAP_LOGICAL_IDS, BOOTSTRAP_NAMES, BOOTSTRAP_OUTPUTS, BOOTSTRAP_PARAMETERS, GITHUB_OIDC_HOST, PREVIEW_AREA_DAYS, PREVIEW_AREA_SUFFIX, ROLE_PATH, STS_AUDIENCE } from './naming';
 import { batchBoundaryStatements, BOUNDARY_PARAMETERS, deployStatements, executionStatements, HAS_ASSUMABLE_ROLES, POLICY_PARAMETERS, previewStatements } from './permissions';
 
 export { BOOTSTRAP_LOGICAL_IDS, BOOTSTRAP_OUTPUTS, BOOTSTRAP_PARAMETERS, GITHUB_OIDC_HOST, ROLE_PATH, STS_AUDIENCE } from './naming';
@@ -187,6 +187,13 @@ export function addBootstrapResources(stack: Stack, options: BootstrapTemplateOp
         noncurrentVersionExpiration: { noncurrentDays: NONCURRENT_VERSION_DAYS },
         abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
       }, {
+        // Templates a preview wrote because they were too large to send inline.
+        id: 'ExpirePreviewArea',
+        status: 'Enabled',
+        prefix: Fn.sub(`\${${BOOTSTRAP_PARAMETERS.artifactPrefix}}${PREVIEW_AREA_SUFFIX}/`),
+        expirationInDays: PREVIEW_AREA_DAYS,
+        noncurrentVersionExpiration: { noncurrentDays: PREVIEW_AREA_DAYS },
+      }, {
         id: 'RemoveExpiredDeleteMarkers',
         status: 'Enabled',
         expiredObjectDeleteMarker: true,
@@ -214,7 +221,7 @@ export function addBootstrapResources(stack: Stack, options: BootstrapTemplateOp
   });
   Validations.of(bucket).acknowledge({
     id: 'AwsSolutions::AwsSolutions-S1',
-    reason: 'The bucket holds only build artifacts (code zips named by their SHA-256, and large templates), written by the deploy role alone; who read or wrote them is in CloudTrail. Server access logs would need a second bucket per account for little more.',
+    reason: 'The bucket holds only build artifacts (code zips named by their SHA-256, and large templates), written by the deploy role (and, in its expiring preview area, the preview role) alone; who read or wrote them is in CloudTrail. Server access logs would need a second bucket per account for little more.',
   });
 
   const prefix = `\${${BOOTSTRAP_PARAMETERS.stackPrefix}}`;
@@ -271,7 +278,7 @@ export function addBootstrapResources(stack: Stack, options: BootstrapTemplateOp
     assumeRolePolicyDocument: trustPolicy(providerArn, subjects(['pull_request'], hasIds)),
     policies: [{ policyName: 'preview', policyDocument: { Version: '2012-10-17', Statement: previewStatements(scope) } }],
   });
-  acknowledgeWildcards(preview, ['any', 'artifacts', 'stacks'], 'Change-set actions are scoped to stacks named <StackPrefix>-*, reads to the artifact prefix; "*" only for cloudformation:DescribeStacks (one paginated call lists every stack), the EC2 describe calls that check parameters, and the explicit Deny that forbids executing change sets, changing stacks and writing to S3 anywhere.');
+  acknowledgeWildcards(preview, ['any', 'artifacts', 'previewArea', 'stacks'], 'Change-set actions are scoped to stacks named <StackPrefix>-*, reads to the artifact prefix, its one write (a template too large to send inline) to the preview area <ArtifactPrefix>-preview/, which expires within a day and which no deploy reads; "*" only for cloudformation:DescribeStacks (one paginated call lists every stack), the EC2 describe calls that check parameters, and the explicit Denies that forbid executing change sets, changing stacks and writing to S3 anywhere but the preview area.');
 
   new CfnOutput(stack, BOOTSTRAP_OUTPUTS.deployRoleArn, {
     value: deploy.attrArn, description: 'The stage\'s deployRoleArn',
@@ -293,6 +300,7 @@ export function addBootstrapResources(stack: Stack, options: BootstrapTemplateOp
 const WILDCARDS = {
   any: 'Resource::*',
   artifacts: 'Resource::["${Bucket}/${ArtifactPrefix}/*",{"Bucket":{"Fn::GetAtt":["Bucket","Arn"]}}]',
+  previewArea: 'Resource::["${Bucket}/${ArtifactPrefix}-preview/*",{"Bucket":{"Fn::GetAtt":["Bucket","Arn"]}}]',
   stacks: 'Resource::arn:<AWS::Partition>:cloudformation:<AWS::Region>:<AWS::AccountId>:stack/<StackPrefix>-*/*',
   getFunction: 'Action::lambda:GetFunction*',
   functions: 'Resource::arn:<AWS::Partition>:lambda:<AWS::Region>:<AWS::AccountId>:function:<StackPrefix>-*',

@@ -21,6 +21,22 @@ export function boundaryPolicyArn(account: string, stackPrefix: string): string 
   return `arn:aws:iam::${account}:policy${ROLE_PATH}${stackPrefix}-${BOOTSTRAP_NAMES.boundaryPolicy}`;
 }
 
+/**
+ * Suffix of the preview area's key prefix in the artifact bucket: `<artifactPrefix>-preview/`.
+ * The preview role may write templates there (and nowhere else); the objects expire after
+ * {@link PREVIEW_AREA_DAYS} day; the deploy and execution roles' `<artifactPrefix>/*` patterns do
+ * not match it, so nothing deploys from it.
+ */
+export const PREVIEW_AREA_SUFFIX = '-preview';
+
+/** Days after which the lifecycle removes what a preview wrote. */
+export const PREVIEW_AREA_DAYS = 1;
+
+/** The preview area's key prefix (no trailing slash) of a stage's artifact prefix. */
+export function previewAreaPrefix(artifactPrefix: string): string {
+  return `${artifactPrefix}${PREVIEW_AREA_SUFFIX}`;
+}
+
 /** GitHub's OIDC issuer, as IAM names it in condition keys. */
 export const GITHUB_OIDC_HOST = 'token.actions.githubusercontent.com';
 

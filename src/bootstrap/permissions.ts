@@ -1,5 +1,6 @@
 // The IAM policies of the bootstrap roles: what CloudFormation, a deploy and a preview may do, as data.
 import { Fn } from 'aws-cdk-lib';
+import { PREVIEW_AREA_SUFFIX } from './naming';
 
 /** A policy statement as CloudFormation takes it (values may be intrinsic functions). */
 export type Statement = Record<string, unknown>;
@@ -129,6 +130,11 @@ function artifactObjects(bucketArn: string): string {
   return Fn.sub(`\${Bucket}/\${${POLICY_PARAMETERS.artifactPrefix}}/*`, { Bucket: bucketArn });
 }
 
+/** The preview area's objects, `<artifactPrefix>-preview/*`: not matched by {@link artifactObjects}. */
+function previewAreaObjects(bucketArn: string): string {
+  return Fn.sub(`\${Bucket}/\${${POLICY_PARAMETERS.artifactPrefix}}${PREVIEW_AREA_SUFFIX}/*`, { Bucket: bucketArn });
+}
+
 /**
  * What a preview or deploy reads of this stage's stacks: change sets, events (to explain a
  * failure), resources and templates. Shared by the deploy and the preview role.
@@ -239,7 +245,7 @@ export function deployStatements(scope: PolicyScope): Statement[] {
 
 /**
  * Actions the preview role is denied outright, whatever else is ever attached to it: running a
- * change set or any other stack operation that changes resources, and writing to S3.
+ * change set or any other stack operation that changes resources.
  */
 export const PREVIEW_DENIED_ACTIONS = [
   'cloudformation:ExecuteChangeSet',
@@ -252,6 +258,10 @@ export const PREVIEW_DENIED_ACTIONS = [
   'cloudformation:SetStackPolicy',
   'cloudformation:SignalResource',
   'cloudformation:UpdateTerminationProtection',
+];
+
+/** S3 writes the preview role is denied everywhere but in its preview area. */
+export const PREVIEW_DENIED_S3_WRITES = [
   's3:PutObject*',
   's3:DeleteObject*',
   's3:RestoreObject',
@@ -263,7 +273,9 @@ export const PREVIEW_DENIED_ACTIONS = [
 /**
  * The preview role (pull requests): create, describe and delete change sets of this stage's
  * stacks, read stacks and templates, check that code zips are present. It can neither execute a
- * change set nor change or delete a stack or resource nor write an artifact.
+ * change set nor change or delete a stack or resource nor write an artifact. Its one write is a
+ * template too large to send inline, into the preview area (`<artifactPrefix>-preview/`), which
+ * expires within a day and which neither the deploy nor the execution role can read.
  */
 export function previewStatements(scope: PolicyScope): Statement[] {
   return [
@@ -283,6 +295,12 @@ export function previewStatements(scope: PolicyScope): Statement[] {
       Action: 's3:GetObject',
       Resource: artifactObjects(scope.bucketArn),
     },
+    {
+      Sid: 'PreviewLargeTemplates',
+      Effect: 'Allow',
+      Action: ['s3:PutObject', 's3:GetObject'],
+      Resource: previewAreaObjects(scope.bucketArn),
+    },
     listArtifacts(scope),
     passExecutionRole(scope),
     {
@@ -290,6 +308,12 @@ export function previewStatements(scope: PolicyScope): Statement[] {
       Effect: 'Deny',
       Action: PREVIEW_DENIED_ACTIONS,
       Resource: '*',
+    },
+    {
+      Sid: 'NeverWriteOutsideThePreviewArea',
+      Effect: 'Deny',
+      Action: PREVIEW_DENIED_S3_WRITES,
+      NotResource: previewAreaObjects(scope.bucketArn),
     },
   ];
 }

@@ -23,7 +23,8 @@ import { FINGERPRINT_TAG } from './fingerprint';
 import { MAX_INLINE_TEMPLATE_BYTES, PreparedStack } from './inputs';
 import type { CodeState, DeployMode, FailureEvent, ResourceChange, ScheduleChange, StackOutcome, StackResult } from './result';
 import { classifyStatus, deleteStackAndWait, describeStack, stackTag, stuckAdvice, waitUntilSettled } from './stack-state';
-import { ensureArtifact } from './upload';
+import { previewAreaPrefix } from '../bootstrap/naming';
+import { Artifact, ensureArtifact, PlacedArtifact } from './upload';
 import { describeError, isNetworkError, reaching, UnreachableError, endpointOf } from './faults';
 import { formatSeconds, isWaiterTimeout, ResolvedWaits, runWaiter } from './waits';
 
@@ -252,36 +253,41 @@ function withCodeVersion(p: PreparedStack, draft: Draft): Readonly<Record<string
   return { ...p.parameters, [p.codeVersionParameter]: draft.codeVersion };
 }
 
-/** The template inline, or (over CloudFormation's inline limit) by URL from the artifact bucket. */
+/**
+ * The template inline, or (over CloudFormation's inline limit) by URL. A deploy uploads it next to
+ * the code zips. A preview reads it from there when a deploy already uploaded that exact template,
+ * else writes it to the stage's preview area (`<artifactPrefix>-preview/`): the one S3 write the
+ * preview role may make, which expires within a day and which no deploy ever reads.
+ */
 async function templateSource(ctx: StackRunContext, p: PreparedStack, draft: Draft): Promise<{ TemplateBody: string } | { TemplateURL: string }> {
   // Sent without indentation: the same template in far fewer bytes (CloudFormation parses either).
   const body = compactTemplate(p.templateBody);
   const bytes = Buffer.byteLength(body);
   if (bytes <= MAX_INLINE_TEMPLATE_BYTES) return { TemplateBody: body };
   const sha256 = sha256Hex(body);
-  const key = `${p.stack.code.keyPrefix}/${sha256}.template.json`;
-  draft.step = `${ctx.mode === 'deploy' ? 'uploading' : 'checking'} the template s3://${p.code.bucket}/${key}`;
-  let placed;
-  try {
-    placed = await ensureArtifact(ctx.s3, {
-      bucket: p.code.bucket,
-      key,
-      sha256,
-      body: () => Buffer.from(body),
-      contentType: 'application/json',
-    }, { write: ctx.mode === 'deploy' });
-  } catch (e) {
-    if (e instanceof UnreachableError) throw e;
-    throw new Error(namingBucket('template', `s3://${p.code.bucket}/${key}`, p.code.bucket, e));
-  }
+  const template = (key: string): Artifact => ({ bucket: p.code.bucket, key, sha256, body: () => Buffer.from(body), contentType: 'application/json' });
+  let placed = await placeTemplate(ctx, draft, template(`${p.stack.code.keyPrefix}/${sha256}.template.json`), ctx.mode === 'deploy');
   if (placed.state === 'absent') {
-    throw new Error(`the template is ${bytes} bytes, over CloudFormation's ${MAX_INLINE_TEMPLATE_BYTES}-byte inline limit, so it must be read from ` +
-      `s3://${p.code.bucket}/${key}, which preview may not write. The deploy uploads it; to preview this stack, ` +
-      'shrink the template below the limit (fewer or shorter policy statements, a shorter description).');
+    const previewKey = `${previewAreaPrefix(ctx.stage.artifactPrefix)}/${sha256}.template.json`;
+    placed = await placeTemplate(ctx, draft, template(previewKey), true);
+    draft.notes.push(`The template is ${bytes} bytes compact, over CloudFormation's ${MAX_INLINE_TEMPLATE_BYTES}-byte inline limit: ` +
+      `the preview read it from the preview area (s3://${p.code.bucket}/${previewKey}, removed within a day; nothing deploys from there).`);
   }
   // The checked version, so the template CloudFormation reads is the one whose checksum matched.
   const version = placed.versionId ? `?versionId=${encodeURIComponent(placed.versionId)}` : '';
-  return { TemplateURL: `https://${p.code.bucket}.s3.${ctx.stage.region}.amazonaws.com/${key}${version}` };
+  return { TemplateURL: `https://${p.code.bucket}.s3.${ctx.stage.region}.amazonaws.com/${placed.key}${version}` };
+}
+
+/** {@link ensureArtifact} for a template, with the bucket named in every fault. */
+async function placeTemplate(ctx: StackRunContext, draft: Draft, artifact: Artifact, write: boolean): Promise<PlacedArtifact & { key: string }> {
+  const url = `s3://${artifact.bucket}/${artifact.key}`;
+  draft.step = `${write ? 'uploading' : 'checking'} the template ${url}`;
+  try {
+    return { ...await ensureArtifact(ctx.s3, artifact, { write }), key: artifact.key };
+  } catch (e) {
+    if (e instanceof UnreachableError) throw e;
+    throw new Error(namingBucket('template', url, artifact.bucket, e));
+  }
 }
 
 /** An S3 fault's message that always names the bucket (AWS's own S3 messages often do not). */

@@ -254,9 +254,9 @@ const PREVIEW_MAY = [
   /^cloudformation:(Describe|Get|List)\w+$/, /^cloudformation:(Create|Delete)ChangeSet$/,
   /^s3:(GetObject|ListBucket)$/, /^ec2:Describe\w+$/, /^iam:PassRole$/, /^lambda:GetAccountSettings$/,
 ];
-/** Problems with a role as a preview role; empty when it is one. */
+/** Problems with a role as a preview role; empty when it is one. Its one write, into the preview area, is checked on its own below. */
 function previewProblems(sts: Json[]): string[] {
-  const allowed = actionsOf(sts, 'Allow');
+  const allowed = actionsOf(sts.filter((s) => s.Sid !== 'PreviewLargeTemplates'), 'Allow');
   return [
     ...allowed.filter((a) => !PREVIEW_MAY.some((re) => re.test(a))).map((a) => `allows ${a}`),
     ...['cloudformation:ExecuteChangeSet', 's3:PutObject', 's3:DeleteObject'].filter((a) => allowed.some((p) => matches(p, a))).map((a) => `allows ${a}`),
@@ -288,7 +288,17 @@ describe('the preview role', () => {
     ]) {
       expect(`${action}: ${denied.some((p) => matches(p, action))}`).toBe(`${action}: true`);
     }
-    expect(sts.filter((s) => s.Effect === 'Deny').every((s) => s.Resource === '*' && !s.Condition)).toBe(true);
+    // Unconditional: everywhere, or (for S3 writes) everywhere but the preview area.
+    const area = 'arn:aws:s3:::acme-artifacts/batchform-preview/*';
+    expect(sts.filter((s) => s.Effect === 'Deny').every((s) => (s.Resource === '*' || (s.Resource === undefined && s.NotResource === area)) && !s.Condition)).toBe(true);
+  });
+
+  test('its one write is a template into the preview area, which expires within a day', () => {
+    const write = sts.find((s) => s.Sid === 'PreviewLargeTemplates')!;
+    expect(write).toMatchObject({ Effect: 'Allow', Action: ['s3:PutObject', 's3:GetObject'] });
+    expect(write.Resource).toBe('arn:aws:s3:::acme-artifacts/batchform-preview/*');
+    const rule = R.Bucket.Properties.LifecycleConfiguration.Rules.find((r: Json) => r.Id === 'ExpirePreviewArea');
+    expect(rule).toMatchObject({ Status: 'Enabled', Prefix: { 'Fn::Sub': '${ArtifactPrefix}-preview/' }, ExpirationInDays: 1 });
   });
 
   test('creates change sets only as the execution role, only on this stage\'s stacks', () => {

@@ -264,16 +264,39 @@ describe('preview', () => {
     expect(aws.s3.commandCalls(PutObjectCommand)).toHaveLength(0);
   });
 
-  test('a template too large to inline that is not yet in S3 fails the preview, which may not upload it', async () => {
+  test('a template too large to inline that is not yet in S3 is previewed from the preview area, never the artifact prefix', async () => {
     const project = makeProject({ bigTemplateBytes: 60_000 });
+    const [prepared] = project.inputs().stacks;
     const aws = fakeAws({ live: [liveStack(STACK, 'UPDATE_COMPLETE', 'old')] });
 
     const result = await deployStage(project.inputs(), engineOptions(aws.clients, { mode: 'preview' }));
 
-    expect(result.stacks[0].outcome).toBe('failed');
-    expect(result.stacks[0].error).toMatch(/over CloudFormation's 51200-byte inline limit.*preview may not write/);
+    expect(result.stacks[0].outcome).toBe('will-update');
+    const sent = sha256Hex(compactTemplate(prepared.templateBody));
+    // Looked for where a deploy would have put it, then written to the preview area only.
+    expect(aws.s3.commandCalls(HeadObjectCommand, { Key: `batchform/daily-stats/${sent}.template.json` })).toHaveLength(1);
+    const puts = aws.s3.commandCalls(PutObjectCommand).map((c) => c.args[0].input.Key);
+    expect(puts).toEqual([`batchform-preview/${sent}.template.json`]);
+    const create = aws.cfn.commandCalls(CreateChangeSetCommand)[0].args[0].input;
+    expect(create.TemplateURL).toBe(`https://${BUCKET}.s3.ap-northeast-2.amazonaws.com/batchform-preview/${sent}.template.json?versionId=uploaded-1`);
+    expect(result.stacks[0].notes.join('\n')).toMatch('the preview read it from the preview area');
+  });
+
+  test('a large template a deploy already uploaded is previewed from there, with no S3 write', async () => {
+    const project = makeProject({ bigTemplateBytes: 60_000 });
+    const [prepared] = project.inputs().stacks;
+    const sent = sha256Hex(compactTemplate(prepared.templateBody));
+    const aws = fakeAws({
+      live: [liveStack(STACK, 'UPDATE_COMPLETE', 'old')],
+      head: (key) => key.endsWith('.template.json') ? { checksum: sha256Base64(sent), versionId: 'deployed-3' } : 'absent',
+    });
+
+    const result = await deployStage(project.inputs(), engineOptions(aws.clients, { mode: 'preview' }));
+
+    expect(result.stacks[0].outcome).toBe('will-update');
     expect(aws.s3.commandCalls(PutObjectCommand)).toHaveLength(0);
-    expect(aws.cfn.commandCalls(CreateChangeSetCommand)).toHaveLength(0);
+    expect(aws.cfn.commandCalls(CreateChangeSetCommand)[0].args[0].input.TemplateURL)
+      .toBe(`https://${BUCKET}.s3.ap-northeast-2.amazonaws.com/batchform/daily-stats/${sent}.template.json?versionId=deployed-3`);
   });
 });
 

@@ -14,6 +14,7 @@ const BATCH_ROLE = role('prod-daily-stats-Role-ABC123');
 const ALLOWED_ROLE = role('reporting-reader');
 const OTHER_TOOLS_ROLE = role('other-tool-deploy');
 const ARTIFACT = 'arn:aws:s3:::acme-artifacts/batchform/daily-stats/6d22696ca60b.zip';
+const PREVIEW_AREA_TEMPLATE = 'arn:aws:s3:::acme-artifacts/batchform-preview/660698fe4903.template.json';
 
 const stack = deployedBootstrap();
 const deployed = (assumable: string[]) => deployedBootstrap({ assumableRoleArns: assumable });
@@ -40,6 +41,7 @@ describe('the deploy role', () => {
     ['writes code zips under the prefix', 's3:PutObject', ARTIFACT, {}, ALLOW],
     ['not elsewhere in the bucket', 's3:PutObject', 'arn:aws:s3:::acme-artifacts/elsewhere/x.zip', {}, NOT_ALLOWED],
     ['never deletes them', 's3:DeleteObject', ARTIFACT, {}, NOT_ALLOWED],
+    ['never reads what a preview wrote (nothing deploys from the preview area)', 's3:GetObject', PREVIEW_AREA_TEMPLATE, {}, NOT_ALLOWED],
     ['never changes the bucket policy', 's3:PutBucketPolicy', 'arn:aws:s3:::acme-artifacts', {}, NOT_ALLOWED],
     ['passes the execution role to CloudFormation', 'iam:PassRole', EXECUTION_ROLE, { 'iam:PassedToService': 'cloudformation.amazonaws.com' }, ALLOW],
     ['to nothing else', 'iam:PassRole', EXECUTION_ROLE, { 'iam:PassedToService': 'lambda.amazonaws.com' }, NOT_ALLOWED],
@@ -57,6 +59,11 @@ describe('the preview role', () => {
     ['never deletes a stack', 'cloudformation:DeleteStack', arn('cloudformation', 'stack/prod-daily-stats/*'), {}, DENY],
     ['reads code zips', 's3:GetObject', ARTIFACT, {}, ALLOW],
     ['never writes one', 's3:PutObject', ARTIFACT, {}, DENY],
+    ['writes a large template into the preview area', 's3:PutObject', PREVIEW_AREA_TEMPLATE, {}, ALLOW],
+    ['and reads it back (CloudFormation fetches it as the caller)', 's3:GetObject', PREVIEW_AREA_TEMPLATE, {}, ALLOW],
+    ['never deletes there', 's3:DeleteObject', PREVIEW_AREA_TEMPLATE, {}, NOT_ALLOWED],
+    ['never writes elsewhere in the bucket', 's3:PutObject', 'arn:aws:s3:::acme-artifacts/elsewhere/x.zip', {}, DENY],
+    ['nor in another bucket', 's3:PutObject', 'arn:aws:s3:::other-bucket/batchform-preview/x.template.json', {}, DENY],
     ['never changes the bucket', 's3:PutBucketPolicy', 'arn:aws:s3:::acme-artifacts', {}, DENY],
   ]);
 });
@@ -75,6 +82,7 @@ describe('the execution role', () => {
     ['passes function roles to Lambda', 'iam:PassRole', fnRole, { 'iam:PassedToService': 'lambda.amazonaws.com' }, ALLOW],
     ['not to EC2', 'iam:PassRole', fnRole, { 'iam:PassedToService': 'ec2.amazonaws.com' }, NOT_ALLOWED],
     ['reads code zips', 's3:GetObject', ARTIFACT, {}, ALLOW],
+    ['never what a preview wrote', 's3:GetObject', PREVIEW_AREA_TEMPLATE, {}, NOT_ALLOWED],
     ['changes this stage\'s rules', 'events:PutTargets', arn('events', 'rule/prod-daily-stats'), {}, ALLOW],
     ['not another stage\'s', 'events:PutTargets', arn('events', 'rule/staging-daily-stats'), {}, NOT_ALLOWED],
     ['creates alarm keys tagged with its stage', 'kms:CreateKey', '*', { 'aws:RequestTag/batchform:stage': 'prod' }, ALLOW],
