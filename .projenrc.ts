@@ -41,6 +41,8 @@ const project = new typescript.TypeScriptProject({
   releaseToNpm: true,
   npmTrustedPublishing: true,
   npmProvenance: true,
+  // npm's trusted publishing needs npm 11.5.1 or later: Node 24 ships it.
+  workflowNodeVersion: '24',
   // GitHub Actions: batchform's own workflow (build, preview, deploy) replaces projen's build
   // workflow; no PR-title lint, PR template or upgrade workflow (it needs a stored token).
   github: true,
