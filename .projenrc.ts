@@ -164,6 +164,13 @@ project.addTask('docs:catalogue', {
 // Scratch projects the catalogue test creates (inside the repository, to resolve projen).
 project.gitignore.exclude('/.catalogue-*');
 
+// End to end: the packed library adopted by a fresh `projen new typescript` project (installs
+// packages, ~3 minutes): run by .ci/run, not by `npx projen test`.
+project.addTask('test:e2e', {
+  description: 'Pack batchform, install it into a new projen TypeScript project as the README says, synthesize and build there',
+  exec: 'jest --testMatch "<rootDir>/test/e2e/**/*.e2e.ts" --runInBand',
+});
+
 // Benchmarks side by side with the CDK CLI and NodejsFunction (bench/): run by hand, never part of
 // the tests nor of their type-check; `npx projen bench --quick` for a short run.
 project.addTask('bench', {

@@ -1,4 +1,5 @@
 // projen glue: the component that turns declarations into cfn-out/ files and batchform tasks.
+import * as path from 'path';
 import { Component, github, javascript, JsonFile, Project, typescript } from 'projen';
 import type { BatchOptions } from '../declare/batch';
 import type { StageOptions } from '../declare/stage';
@@ -223,7 +224,9 @@ const HANDLERS_GLOB = 'handlers/**/*.ts';
  */
 function typeCheckHandlers(project: Project): void {
   if (!(project instanceof typescript.TypeScriptProject)) return;
-  project.tsconfigDev.addInclude(HANDLERS_GLOB);
+  // Includes are relative to the tsconfig's own directory (projen's default is test/tsconfig.json).
+  const fromConfig = path.posix.relative(path.posix.dirname(project.tsconfigDev.fileName), '.');
+  project.tsconfigDev.addInclude(fromConfig ? `${fromConfig}/${HANDLERS_GLOB}` : HANDLERS_GLOB);
   const command = `tsc --noEmit -p ${project.tsconfigDev.fileName}`;
   if (!project.testTask.steps.some((s) => s.exec === command)) project.testTask.prependExec(command);
 }
