@@ -125,8 +125,8 @@ new Batchform(project, {
       name: 'daily-stats',
       description: "Roll up the previous day's transactions per user into daily_user_stats",
       handler: 'handlers/daily-stats.ts',
-      // 00:10 in Seoul, every day: EventBridge rules run in UTC.
-      schedule: Schedule.cron({ minute: '10', hour: '15' }),
+      // 00:10 in Seoul, every day: a batch with a time zone runs at that local time on EventBridge Scheduler.
+      schedule: Schedule.cron({ minute: '10', hour: '0' }),
       timezone: 'Asia/Seoul',
       vpc: true,
       timeout: 300,
@@ -149,7 +149,8 @@ new Batchform(project, {
       name: 'weekly-report',
       description: 'Log a weekly summary of the batches that ran',
       handler: 'handlers/weekly-report.ts',
-      schedule: 'cron(0 0 ? * MON *)',
+      // Mondays at 09:00 in Seoul.
+      schedule: 'cron(0 9 ? * MON *)',
       timezone: 'Asia/Seoul',
       input: { report: 'weekly' },
     },

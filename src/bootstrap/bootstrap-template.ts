@@ -257,7 +257,7 @@ export function addBootstrapResources(stack: Stack, options: BootstrapTemplateOp
       policyDocument: { Version: '2012-10-17', Statement: executionStatements(bucket.attrArn, boundary.ref) },
     }],
   });
-  acknowledgeWildcards(execution, ['any', 'artifacts', 'getFunction', 'functions', 'rules', 'roles', 'logGroups', 'anyLogGroup', 'queues', 'topics', 'alarms', 'keys'], 'Every resource is scoped to the stage\'s stack prefix (functions, rules, log groups, roles, queues, topics, alarms named <StackPrefix>-*) or to the artifact prefix in the bucket; "*" remains only where AWS offers no resource-level scoping: the EC2 describe calls Lambda makes for VPC functions, and kms:CreateKey/TagResource (conditioned on the batchform:batch request tag). lambda:GetFunction* covers GetFunction and GetFunctionConfiguration that CloudFormation reads back.');
+  acknowledgeWildcards(execution, ['any', 'artifacts', 'getFunction', 'functions', 'rules', 'schedules', 'scheduleGroups', 'roles', 'logGroups', 'anyLogGroup', 'queues', 'topics', 'alarms', 'keys'], 'Every resource is scoped to the stage\'s stack prefix (functions, rules, schedules and schedule groups, log groups, roles, queues, topics, alarms named <StackPrefix>-*) or to the artifact prefix in the bucket; "*" remains only where AWS offers no resource-level scoping: the EC2 describe calls Lambda makes for VPC functions, and kms:CreateKey/TagResource (conditioned on the batchform:batch request tag). lambda:GetFunction* covers GetFunction and GetFunctionConfiguration that CloudFormation reads back.');
   const scope = { bucketArn: bucket.attrArn, executionRoleArn: execution.attrArn };
 
   const deploy = new CfnRole(stack, BOOTSTRAP_LOGICAL_IDS.deployRole, {
@@ -306,6 +306,8 @@ const WILDCARDS = {
   getFunction: 'Action::lambda:GetFunction*',
   functions: 'Resource::arn:<AWS::Partition>:lambda:<AWS::Region>:<AWS::AccountId>:function:<StackPrefix>-*',
   rules: 'Resource::arn:<AWS::Partition>:events:<AWS::Region>:<AWS::AccountId>:rule/<StackPrefix>-*',
+  schedules: 'Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/<StackPrefix>-*/<StackPrefix>-*',
+  scheduleGroups: 'Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule-group/<StackPrefix>-*',
   roles: 'Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:role/<StackPrefix>-*',
   logGroups: 'Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/lambda/<StackPrefix>-*',
   anyLogGroup: 'Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:*',

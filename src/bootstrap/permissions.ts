@@ -265,11 +265,23 @@ export function executionStatements(bucketArn: string, boundaryArn: string): Sta
       Resource: '*',
     },
     {
+      // Function roles go to Lambda; the Scheduler execution role of a batch with a time zone to the Scheduler.
       Sid: 'PassFunctionRoles',
       Effect: 'Allow',
       Action: 'iam:PassRole',
       Resource: functionRoles,
-      Condition: { StringEquals: { 'iam:PassedToService': 'lambda.amazonaws.com' } },
+      Condition: { StringEquals: { 'iam:PassedToService': ['lambda.amazonaws.com', 'scheduler.amazonaws.com'] } },
+    },
+    {
+      // Batches with a time zone: a schedule group per batch stack, named after it, and its schedule.
+      Sid: 'Schedules',
+      Effect: 'Allow',
+      Action: [
+        'scheduler:CreateSchedule', 'scheduler:UpdateSchedule', 'scheduler:DeleteSchedule', 'scheduler:GetSchedule',
+        'scheduler:CreateScheduleGroup', 'scheduler:DeleteScheduleGroup', 'scheduler:GetScheduleGroup',
+        'scheduler:TagResource', 'scheduler:UntagResource', 'scheduler:ListTagsForResource',
+      ],
+      Resource: [arn('scheduler', `schedule/${prefix}-*/${prefix}-*`), arn('scheduler', `schedule-group/${prefix}-*`)],
     },
     {
       Sid: 'ScheduleRules',

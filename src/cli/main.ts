@@ -13,6 +13,14 @@ function positiveInt(value: string): number {
   return n;
 }
 
+function isoTime(value: string): Date {
+  const d = new Date(value);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(d.getTime())) {
+    throw new InvalidArgumentError('must be an ISO 8601 date or time, e.g. 2027-03-13 or 2027-03-13T12:00:00Z.');
+  }
+  return d;
+}
+
 /** Builds the CLI program; `main` runs it (split so tests can drive the program). */
 export function buildProgram(): Command {
   const program = new Command('batchform')
@@ -20,13 +28,14 @@ export function buildProgram(): Command {
     .showHelpAfterError();
 
   program.command('schedule')
-    .description('show every batch with its schedule, in words, and its next run times in UTC and its time zone')
+    .description('show every batch, the zone it runs in, its schedule in words, and its next run times in UTC and its time zone (DST changes marked)')
     .option('--manifest <file>', 'the generated manifest', DEFAULT_MANIFEST_PATH)
     .option('-n, --count <n>', 'run times per batch', positiveInt, 5)
     .option('--batch <name>', 'only this batch')
-    .action((opts: { manifest: string; count: number; batch?: string }) => {
+    .option('--from <iso>', 'list runs after this moment instead of now, e.g. just before a DST change (2027-03-13T00:00:00Z)', isoTime)
+    .action((opts: { manifest: string; count: number; batch?: string; from?: Date }) => {
       const batches = selectBatches(readManifest(opts.manifest), opts.batch ? [opts.batch] : []);
-      console.log(renderScheduleView(batches, { count: opts.count }));
+      console.log(renderScheduleView(batches, { count: opts.count, now: opts.from }));
     });
 
   program.command('lint-cfn')

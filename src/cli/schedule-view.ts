@@ -1,10 +1,13 @@
-// The schedule view: every batch, its schedule in words, and its next run times in UTC and its zone.
+// The schedule view: every batch, where and in which zone it runs, its schedule in words, and its
+// next run times in UTC and its zone, with daylight-saving changes marked.
 import type { ManifestBatch } from '../manifest/manifest';
 import { describeSchedule } from '../schedule/describe';
 import { parseSchedule } from '../schedule/expression';
-import { nextRuns } from '../schedule/next-runs';
-import { runTimes } from '../schedule/timezone';
+import { runEvents } from '../schedule/next-runs';
+import { runRows } from '../schedule/run-rows';
+import { formatInTimeZone } from '../schedule/timezone';
 import { humanDuration, missedRunAlarmWindow } from '../template/missed-run-window';
+import { usesScheduler } from '../validate/model';
 
 /** Options of {@link renderScheduleView}. */
 export interface ScheduleViewOptions {
@@ -14,10 +17,17 @@ export interface ScheduleViewOptions {
    */
   readonly count?: number;
   /**
-   * The moment run times are computed after.
+   * The moment run times are computed after (`--from`), e.g. just before a DST change.
    * @default now
    */
   readonly now?: Date;
+}
+
+/** Where a batch runs, in words: the service and the zone its schedule is read in. */
+export function runsIn(batch: Pick<ManifestBatch, 'timezone'>): string {
+  return usesScheduler(batch)
+    ? `runs in ${batch.timezone} on EventBridge Scheduler (local time, all year)`
+    : 'runs in UTC on an EventBridge rule';
 }
 
 /** Renders the schedule view of the given batches as plain text. */
@@ -28,23 +38,33 @@ export function renderScheduleView(batches: readonly ManifestBatch[], options: S
     const schedule = parseSchedule(b.schedule);
     const head = [
       `${b.name}${b.enabled ? '' : ' (disabled)'}: ${b.schedule}`,
-      `  ${describeSchedule(schedule)}`,
+      `  ${runsIn(b)}`,
+      `  ${describeSchedule(schedule, b.timezone)}`,
     ];
-    if (!b.enabled) return [...head, '  the rule is disabled: no runs.'].join('\n');
+    if (b.flexibleWindowMinutes) head.push(`  flexible window: each run starts within ${humanDuration(b.flexibleWindowMinutes * 60)} of its time`);
+    if (b.startDate || b.endDate) {
+      const date = (d: string | undefined) => (d ? formatInTimeZone(new Date(d), 'UTC') : undefined);
+      head.push(`  runs ${[b.startDate && `from ${date(b.startDate)}`, b.endDate && `until ${date(b.endDate)}`].filter(Boolean).join(' ')}`);
+    }
+    if (!b.enabled) return [...head, `  the ${usesScheduler(b) ? 'schedule' : 'rule'} is disabled: no runs.`].join('\n');
     const w = missedRunAlarmWindow({ ...b, schedule });
     if (w) {
       head.push(w.supported
         ? `  missed-run alarm: after ${humanDuration(w.windowSeconds)} without a run`
         : `  no missed-run alarm: ${w.reason}`);
     }
-    const runs = nextRuns(schedule, count, now);
-    const note = schedule.kind === 'rate' ? ['  (rate schedules start when the rule is created; times below assume it was created now)'] : [];
-    const rows = runs.map((r) => {
-      const { utc, local } = runTimes(r, b.timezone);
-      return local === undefined ? `    ${utc}` : `    ${utc.padEnd(22)} ${local}`;
+    const startDate = b.startDate ? new Date(b.startDate) : undefined;
+    const events = runEvents(schedule, count, now, { timeZone: b.timezone, startDate, endDate: b.endDate ? new Date(b.endDate) : undefined });
+    const note = schedule.kind === 'rate' && !startDate
+      ? [`  (rate schedules start when the ${usesScheduler(b) ? 'schedule' : 'rule'} is created; times below assume it was created now)`]
+      : [];
+    const rows = runRows(events, b.timezone).map((r) => {
+      const line = r.local === undefined ? `    ${r.utc}` : `    ${r.utc.padEnd(22)} ${r.local}`;
+      return r.dst ? `${line}  <- ${r.dst}` : line;
     });
     const label = b.timezone === 'UTC' ? '  next runs (UTC):' : `  next runs (UTC, and in ${b.timezone}):`;
-    return [...head, ...note, runs.length ? label : '  no more runs: the schedule\'s years have passed.', ...rows].join('\n');
+    const none = schedule.kind === 'at' ? '  no more runs: its one time has passed.' : '  no more runs: the schedule\'s years (or end date) have passed.';
+    return [...head, ...note, events.length ? label : none, ...rows].join('\n');
   });
   return blocks.join('\n\n');
 }

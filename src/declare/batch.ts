@@ -35,15 +35,16 @@ export interface PolicyStatementOptions {
 }
 
 /**
- * A scheduled batch job: one Lambda function, the EventBridge rule that invokes it, the invoke
- * permission and its log group, deployed as one CloudFormation stack per stage.
+ * A scheduled batch job: one Lambda function, what invokes it on schedule (an EventBridge rule for
+ * UTC batches, an EventBridge Scheduler schedule for batches with a time zone) and its log group,
+ * deployed as one CloudFormation stack per stage.
  *
  * @example
  * {
  *   name: 'daily-stats',
  *   description: 'Roll up yesterday\'s transactions per user',
  *   handler: 'handlers/daily-stats.ts',
- *   schedule: Schedule.cron({ minute: '10', hour: '15' }), // 00:10 in Asia/Seoul
+ *   schedule: Schedule.cron({ minute: '10', hour: '0' }), // 00:10 in Seoul, all year
  *   timezone: 'Asia/Seoul',
  *   vpc: true,
  * }
@@ -69,14 +70,17 @@ export interface BatchOptions {
    */
   readonly handler: string;
   /**
-   * When the job runs: an AWS `cron(...)` / `rate(...)` expression, or the typed `Schedule` helper.
-   * Rules run in UTC; `timezone` only changes how run times are displayed.
+   * When the job runs: an AWS `cron(...)` / `rate(...)` expression, a one-time
+   * `at(yyyy-mm-ddThh:mm:ss)` (only for batches with a time zone, which run on EventBridge
+   * Scheduler), or the typed `Schedule` helper. Written in the batch's `timezone`.
    * @example Schedule.cron({ minute: '0', hour: '3' })
    * @example 'rate(15 minutes)'
+   * @example Schedule.at('2027-01-04T09:00:00')
    */
   readonly schedule: Schedule | string;
   /**
-   * Whether the rule is enabled. A disabled batch is still deployed, but never runs.
+   * Whether the rule (or schedule: its `State`) is enabled. A disabled batch is still deployed,
+   * but never runs.
    * @default true
    */
   readonly enabled?: boolean;
@@ -139,12 +143,46 @@ export interface BatchOptions {
    */
   readonly reservedConcurrency?: number;
   /**
-   * IANA time zone used to display run times (`batchform schedule`, previews). EventBridge rules
-   * always run in UTC: write the schedule in UTC.
+   * IANA time zone the schedule is written in and runs in, all year, following daylight saving.
+   * `UTC` batches run on an EventBridge rule; any other zone runs the batch on an EventBridge
+   * Scheduler schedule (`ScheduleExpressionTimezone`), which skips a run whose local time does
+   * not exist on a spring-forward day and runs once on a fall-back day. Run times are shown in
+   * UTC and in this zone.
    * @default 'UTC'
    * @example 'Asia/Seoul'
    */
   readonly timezone?: string;
+  /**
+   * Flexible time window of the Scheduler, in minutes (1-1440): each run starts at some moment
+   * within this window after its scheduled time, which spreads load. Only for batches with a time
+   * zone (EventBridge Scheduler). The missed-run alarm allows for the window.
+   * @default - off: runs start at their scheduled minute
+   * @example 15
+   */
+  readonly flexibleWindowMinutes?: number;
+  /**
+   * The first moment the schedule may run (Scheduler `StartDate`), ISO 8601 with a UTC offset or
+   * `Z`. A rate schedule's first run is at this moment. Only for batches with a time zone; not for
+   * one-time at() schedules.
+   * @default - runs from deployment
+   * @example '2027-01-01T00:00:00+09:00'
+   */
+  readonly startDate?: string;
+  /**
+   * The moment after which the schedule no longer runs (Scheduler `EndDate`), ISO 8601 with a UTC
+   * offset or `Z`, after `startDate`. Only for batches with a time zone; not for at() schedules.
+   * @default - runs for ever
+   * @example '2027-12-31T23:59:59+09:00'
+   */
+  readonly endDate?: string;
+  /**
+   * How many times the rule or schedule retries delivering a run to the function before it is
+   * sent to the dead-letter queue (0-185; the target's `RetryPolicy.MaximumRetryAttempts`).
+   * Delivery retries cover throttling and outages of the invoke itself, not failed runs (see
+   * `retryAttempts`).
+   * @default 3
+   */
+  readonly deliveryRetryAttempts?: number;
   /**
    * Tags for the batch's stack (CloudFormation propagates them to its resources).
    * @default {}
@@ -154,7 +192,8 @@ export interface BatchOptions {
   /**
    * Whether the batch gets its alarms: failed run (`Errors` > 0), missed run (`Invocations` < 1
    * over the longest gap of its schedule plus a grace), delivery failed (the rule's
-   * `FailedInvocations` > 0) and dead letters waiting. Notifications go to the stage's
+   * `FailedInvocations` > 0, or the Scheduler's `TargetErrorCount` > 0 in the batch's schedule
+   * group) and dead letters waiting. Notifications go to the stage's
    * `alarmTopicArn` or `alarmEmails`.
    * @default true
    */
@@ -169,7 +208,8 @@ export interface BatchOptions {
   readonly retryAttempts?: number;
   /**
    * How long, in seconds, a run may wait (for delivery or for a retry) before it is given up and
-   * sent to the dead-letter queue (60-21600).
+   * sent to the dead-letter queue (60-21600): the rule's or schedule's target and Lambda's
+   * asynchronous invocation both use it.
    * @default 3600
    */
   readonly maxEventAgeSeconds?: number;

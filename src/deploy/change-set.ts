@@ -17,7 +17,7 @@ import {
 import { S3Client } from '@aws-sdk/client-s3';
 import { sha256Hex } from '../hash';
 import type { ManifestStage } from '../manifest/manifest';
-import { findScheduleChange, resourceChanges, scheduleChange } from './changes';
+import { findScheduleChange, resourceChanges, runsIn, scheduleChange } from './changes';
 import { failureEvents } from './events';
 import { FINGERPRINT_TAG } from './fingerprint';
 import { MAX_INLINE_TEMPLATE_BYTES, PreparedStack } from './inputs';
@@ -80,6 +80,7 @@ export async function runStack(ctx: StackRunContext, prepared: PreparedStack, li
     stackName: prepared.stack.stackName,
     batch: prepared.stack.batch,
     outcome,
+    runsIn: prepared.batch && runsIn(prepared.batch),
     ...draft,
     ...extra,
   });
@@ -179,7 +180,7 @@ async function runMachine(ctx: StackRunContext, p: PreparedStack, live: Stack | 
     draft.changes = resourceChanges(described.changes);
     const schedule = findScheduleChange(described.changes);
     if (schedule.changed && p.batch) {
-      draft.schedule = scheduleChange(p.batch, { before: schedule.before, now: ctx.startedAt, count: NEXT_RUN_COUNT });
+      draft.schedule = scheduleChange(p.batch, { before: schedule.before, switched: schedule.switched, now: ctx.startedAt, count: NEXT_RUN_COUNT });
     }
     if (ctx.mode === 'preview') return type === 'CREATE' ? 'will-create' : 'will-update';
 

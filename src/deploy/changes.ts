@@ -1,7 +1,8 @@
 // Turns a described change set into report rows, and spots a changed schedule to show its next run times.
 import type { Change, ResourceChangeDetail } from '@aws-sdk/client-cloudformation';
 import type { ManifestBatch } from '../manifest/manifest';
-import { describeSchedule, nextRuns, parseSchedule } from '../schedule';
+import { describeSchedule, formatInTimeZone, nextRuns, parseSchedule, runEvents } from '../schedule';
+import { usesScheduler } from '../validate/model';
 import type { Replacement, ResourceChange, ScheduleChange } from './result';
 
 const REPLACEMENT: Record<string, Replacement> = { True: 'yes', False: 'no', Conditional: 'conditional' };
@@ -39,7 +40,12 @@ export function resourceChanges(changes: readonly Change[]): ResourceChange[] {
 }
 
 const RULE_TYPE = 'AWS::Events::Rule';
-const SCHEDULE_PROPERTIES = ['ScheduleExpression', 'State'];
+const SCHEDULER_TYPE = 'AWS::Scheduler::Schedule';
+/** Properties of a rule or a Scheduler schedule that change when (or whether) it runs. */
+const SCHEDULE_PROPERTIES = ['ScheduleExpression', 'State', 'ScheduleExpressionTimezone', 'StartDate', 'EndDate', 'FlexibleTimeWindow'];
+
+/** A batch moving between an EventBridge rule (UTC) and EventBridge Scheduler (a time zone). */
+export type RunnerSwitch = 'to-scheduler' | 'to-rule';
 
 /** A property value as CloudFormation reports it, without the JSON quotes it puts around strings. */
 function unquote(value: string | undefined): string | undefined {
@@ -53,25 +59,56 @@ function unquote(value: string | undefined): string | undefined {
 }
 
 /**
- * Whether the change set adds a schedule rule or changes its expression or state, and the live
- * expression when the property-level diff shows it.
+ * Whether the change set adds a schedule rule or Scheduler schedule or changes when it runs, the
+ * live expression when the property-level diff shows it, and whether the batch moves between a
+ * rule and the Scheduler (one removed, the other added).
  */
-export function findScheduleChange(changes: readonly Change[]): { readonly changed: boolean; readonly before?: string } {
+export function findScheduleChange(changes: readonly Change[]): { readonly changed: boolean; readonly before?: string; readonly switched?: RunnerSwitch } {
   let changed = false;
   let before: string | undefined;
+  const added = new Set<string>();
+  const removed = new Set<string>();
   for (const c of changes) {
     const rc = c.ResourceChange;
-    if (rc?.ResourceType !== RULE_TYPE) continue;
-    if (rc.Action === 'Add') changed = true;
+    if (rc?.ResourceType !== RULE_TYPE && rc?.ResourceType !== SCHEDULER_TYPE) continue;
+    if (rc.Action === 'Add') {
+      changed = true;
+      added.add(rc.ResourceType);
+    }
+    if (rc.Action === 'Remove') removed.add(rc.ResourceType);
     if (rc.Action !== 'Modify') continue;
     for (const d of rc.Details ?? []) {
       const name = propertyName(d);
-      if (!name || !SCHEDULE_PROPERTIES.includes(name)) continue;
+      if (!name || !SCHEDULE_PROPERTIES.some((p) => name === p || name.startsWith(`${p}.`))) continue;
       changed = true;
       if (name === 'ScheduleExpression') before = unquote(d.Target?.BeforeValue);
     }
   }
-  return { changed, before };
+  const switched: RunnerSwitch | undefined = added.has(SCHEDULER_TYPE) && removed.has(RULE_TYPE) ? 'to-scheduler'
+    : added.has(RULE_TYPE) && removed.has(SCHEDULER_TYPE) ? 'to-rule' : undefined;
+  return { changed, before, switched };
+}
+
+/**
+ * What moving between a rule and the Scheduler can do near the switch: CloudFormation creates the
+ * new resource before it deletes the old one, so for a moment both run the batch, and when the
+ * old and the new schedule fire at different instants a run can be doubled or skipped.
+ */
+function switchNote(batch: ManifestBatch, switched: RunnerSwitch, now: Date): string {
+  const from = switched === 'to-scheduler' ? 'the EventBridge rule (UTC)' : `EventBridge Scheduler`;
+  const to = switched === 'to-scheduler' ? `EventBridge Scheduler (${batch.timezone})` : 'an EventBridge rule (UTC)';
+  const next = nextRuns(parseSchedule(batch.schedule), 1, now, { timeZone: batch.timezone })[0];
+  return [
+    `${batch.name} moves from ${from} to ${to}. CloudFormation creates the new one before it deletes the old one, so for a moment both exist: a run due during the update can fire twice.`,
+    'If the expression was rewritten for the new zone, runs keep their instants; if not, every run moves by the zone\'s offset, and the run due between the old and the new time is skipped or run twice.',
+    next ? `Next run: ${formatInTimeZone(next, 'UTC')}.` : '',
+    'Deploy away from run times, or disable the batch for the deploy, if a doubled or missed run matters.',
+  ].filter(Boolean).join(' ');
+}
+
+/** In which zone, and on what, a batch runs: "Asia/Seoul, on EventBridge Scheduler (local time, all year)". */
+export function runsIn(batch: Pick<ManifestBatch, 'timezone'>): string {
+  return usesScheduler(batch) ? `${batch.timezone}, on EventBridge Scheduler (local time, all year)` : 'UTC, on an EventBridge rule';
 }
 
 /**
@@ -79,16 +116,26 @@ export function findScheduleChange(changes: readonly Change[]): { readonly chang
  * `before` is the live expression, if known; it is left out when equal to the new one (only the
  * rule's state changed).
  */
-export function scheduleChange(batch: ManifestBatch, options: { readonly before?: string; readonly now: Date; readonly count: number }): ScheduleChange {
+export function scheduleChange(batch: ManifestBatch, options: { readonly before?: string; readonly switched?: RunnerSwitch; readonly now: Date; readonly count: number }): ScheduleChange {
   const parsed = parseSchedule(batch.schedule);
+  const runs = batch.enabled
+    ? runEvents(parsed, options.count, options.now, {
+      timeZone: batch.timezone,
+      startDate: batch.startDate ? new Date(batch.startDate) : undefined,
+      endDate: batch.endDate ? new Date(batch.endDate) : undefined,
+    })
+    : [];
   return {
     batch: batch.name,
     before: options.before === batch.schedule ? undefined : options.before,
     after: batch.schedule,
     rate: parsed.kind === 'rate',
-    description: describeSchedule(parsed),
+    description: describeSchedule(parsed, batch.timezone),
     timezone: batch.timezone,
+    runsIn: runsIn(batch),
     enabled: batch.enabled,
-    nextRuns: batch.enabled ? nextRuns(parsed, options.count, options.now) : [],
+    nextRuns: runs.flatMap((r) => (r.kind === 'run' ? [r.at] : [])),
+    runs,
+    switchNote: options.switched ? switchNote(batch, options.switched, options.now) : undefined,
   };
 }

@@ -1,5 +1,5 @@
 // Renders a stage's preview or deploy result: Markdown for the pull-request comment and job summary, plain text for terminals.
-import { runTimes } from '../schedule';
+import { runRows } from '../schedule';
 import type { DeployMode, FailureEvent, ResourceChange, ScheduleChange, StackOutcome, StackResult, StageResult } from './result';
 
 /** Resource tables longer than this fold into a `<details>` block in Markdown. */
@@ -106,17 +106,17 @@ function mdChanges(changes: readonly ResourceChange[]): string {
 }
 
 function mdSchedule(sc: ScheduleChange): string {
-  const lines = [scheduleSentence(sc, code)];
+  const lines = [`${scheduleSentence(sc, code)} Runs in ${sc.runsIn}.`];
+  if (sc.switchNote) lines.push('', `> **Warning:** ${cell(sc.switchNote)}`);
   if (!sc.enabled) {
-    lines.push('', 'The rule is disabled: no runs.');
-  } else if (sc.nextRuns.length === 0) {
+    lines.push('', `The ${sc.timezone === 'UTC' ? 'rule' : 'schedule'} is disabled: no runs.`);
+  } else if (sc.runs.length === 0) {
     lines.push('', 'No more runs: the schedule\'s years have passed.');
   } else {
     const rate = sc.rate ? ' (a rate counts from when the rule is created)' : '';
     lines.push('', `Next runs${rate}:`, '');
-    for (const r of sc.nextRuns) {
-      const { utc, local } = runTimes(r, sc.timezone);
-      lines.push(`- ${utc}${local ? ` · ${local}` : ''}`);
+    for (const r of runRows(sc.runs, sc.timezone)) {
+      lines.push(`- ${r.utc}${r.local ? ` · ${r.local}` : ''}${r.dst ? ` · **${r.dst}**` : ''}`);
     }
   }
   return lines.join('\n');
@@ -136,6 +136,7 @@ function mdStack(s: StackResult): string {
   if (s.events?.length) parts.push(mdEvents(s.events));
   if (s.changes) parts.push(mdChanges(s.changes));
   if (s.schedule) parts.push(mdSchedule(s.schedule));
+  else if (s.runsIn) parts.push(`${s.batch} runs in ${s.runsIn}.`);
   // A paragraph before the notes keeps them from joining a list above (the next runs).
   if (s.notes.length) parts.push(`Notes:\n\n${s.notes.map((n) => `- ${n}`).join('\n')}`);
   return parts.join('\n\n');
@@ -188,13 +189,15 @@ function textStack(s: StackResult): string[] {
   }
   const sc = s.schedule;
   if (sc) {
-    lines.push(`  ${scheduleSentence(sc, (x) => x)}`);
-    if (!sc.enabled) lines.push('  the rule is disabled: no runs.');
-    if (sc.nextRuns.length) lines.push('  next runs:');
-    for (const r of sc.nextRuns) {
-      const { utc, local } = runTimes(r, sc.timezone);
-      lines.push(`    ${utc}${local ? `  ${local}` : ''}`);
+    lines.push(`  ${scheduleSentence(sc, (x) => x)} Runs in ${sc.runsIn}.`);
+    if (sc.switchNote) lines.push(`  warning: ${sc.switchNote}`);
+    if (!sc.enabled) lines.push(`  the ${sc.timezone === 'UTC' ? 'rule' : 'schedule'} is disabled: no runs.`);
+    if (sc.runs.length) lines.push('  next runs:');
+    for (const r of runRows(sc.runs, sc.timezone)) {
+      lines.push(`    ${r.utc}${r.local ? `  ${r.local}` : ''}${r.dst ? `  <- ${r.dst}` : ''}`);
     }
+  } else if (s.runsIn) {
+    lines.push(`  ${s.batch} runs in ${s.runsIn}.`);
   }
   for (const n of s.notes) lines.push(`  - ${n}`);
   return lines;

@@ -1,4 +1,5 @@
 // What a preview or deploy found and did, per stack and per stage: the data the reports render.
+import type { RunEvent } from '../schedule/next-runs';
 
 /** Preview creates change sets and describes them; deploy also executes them. */
 export type DeployMode = 'preview' | 'deploy';
@@ -26,7 +27,7 @@ export interface ResourceChange {
   readonly properties: readonly string[];
 }
 
-/** A batch whose schedule rule is new or changed, with its next run times. */
+/** A batch whose schedule rule (or Scheduler schedule) is new or changed, with its next run times. */
 export interface ScheduleChange {
   readonly batch: string;
   /** The live schedule expression, when the change set shows it (absent for a new rule). */
@@ -36,12 +37,18 @@ export interface ScheduleChange {
   readonly rate: boolean;
   /** `after` in words (UTC). */
   readonly description: string;
-  /** The batch's display time zone. */
+  /** The zone the batch's schedule runs in. */
   readonly timezone: string;
-  /** False when the rule is disabled: no runs. */
+  /** In words: the zone and the service that runs the batch. */
+  readonly runsIn: string;
+  /** False when the rule or schedule is disabled: no runs. */
   readonly enabled: boolean;
   /** Next run times after the run started, UTC instants. */
   readonly nextRuns: readonly Date[];
+  /** The same runs, with the runs the Scheduler skips on a spring-forward day, for DST markers. */
+  readonly runs: readonly RunEvent[];
+  /** Set when the batch moves between a rule and the Scheduler: what can happen near the switch. */
+  readonly switchNote?: string;
 }
 
 /** A stack event explaining a failed execution. */
@@ -68,6 +75,8 @@ export interface StackResult {
   /** The change set's resource changes, when one was described. */
   readonly changes?: readonly ResourceChange[];
   readonly schedule?: ScheduleChange;
+  /** In which zone, and on what, the stack's batch runs (when the manifest lists the batch). */
+  readonly runsIn?: string;
   readonly code?: CodeState;
   /** What happened on the way, in order (recoveries, waits, uploads, cleanup trouble). */
   readonly notes: readonly string[];

@@ -1,4 +1,4 @@
-// Local runs: the bundled handler, a real Scheduled Event for a chosen time, a Lambda-like context.
+// Local runs: the bundled handler, the Scheduled Event its rule or Scheduler schedule would deliver for a chosen time, a Lambda-like context.
 import { randomUUID } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -7,6 +7,8 @@ import { build } from 'esbuild';
 import { bundleBatch, DEFAULT_PACKAGE_DIR, nodeBuildOptions } from '../bundle/esbuild';
 import type { ManifestBatch } from '../manifest/manifest';
 import { runtimeEnvironment } from '../runtime/env';
+import { schedulerEvent } from '../template/scheduler-event';
+import { usesScheduler } from '../validate/model';
 
 /** What a handler's optional local fixture (`handlers/<batch>.local.ts`) may provide. */
 export interface LocalFixture {
@@ -135,7 +137,10 @@ export async function invokeLocally(batch: ManifestBatch, options: InvokeOptions
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const mod = require(file) as { handler?: (event: unknown, context: Context) => Promise<unknown> };
     if (typeof mod.handler !== 'function') throw new Error(`invoke: ${batch.handler} does not export "handler".`);
-    const event = batch.input !== undefined ? JSON.parse(batch.input) : scheduledEvent(time, { ruleName: `local-${batch.name}` });
+    // A batch with a time zone gets the event its Scheduler schedule delivers; a UTC batch its rule's.
+    const event = batch.input !== undefined ? JSON.parse(batch.input)
+      : usesScheduler(batch) ? schedulerEvent(time, { id: randomUUID(), account: '000000000000', region: 'local', scheduleName: `local-${batch.name}` })
+        : scheduledEvent(time, { ruleName: `local-${batch.name}` });
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`Task timed out after ${batch.timeout} seconds`)), batch.timeout * 1000);

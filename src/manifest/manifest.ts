@@ -23,7 +23,14 @@ export interface ManifestBatch {
   /** Template path, relative to the project root. */
   readonly template: string;
   readonly schedule: string;
+  /** The zone the schedule runs in; any but UTC runs on EventBridge Scheduler. */
   readonly timezone: string;
+  /** Scheduler flexible window, in minutes, when set. */
+  readonly flexibleWindowMinutes?: number;
+  /** Scheduler start date (UTC ISO), when set. */
+  readonly startDate?: string;
+  /** Scheduler end date (UTC ISO), when set. */
+  readonly endDate?: string;
   readonly enabled: boolean;
   readonly vpc: boolean;
   readonly runtime: string;
@@ -146,6 +153,9 @@ export function buildManifest(decl: ValidatedDeclarations, outdir: string): Mani
       template: templatePath(outdir, b.name),
       schedule: b.schedule.expression,
       timezone: b.timezone,
+      flexibleWindowMinutes: b.flexibleWindowMinutes,
+      startDate: b.startDate,
+      endDate: b.endDate,
       enabled: b.enabled,
       vpc: b.vpc,
       runtime: b.runtime,

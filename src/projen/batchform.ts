@@ -9,6 +9,7 @@ import { DEFAULT_BUNDLES_PATH, DEFAULT_PACKAGE_DIR } from '../bundle/package';
 import { BOOTSTRAP_TEMPLATE_FILE, buildManifest, DEFAULT_OUTDIR, MANIFEST_FILE, templatePath } from '../manifest/manifest';
 import { batchStackBuilders } from '../template/batch-template';
 import { cachedTemplates } from '../template/cache';
+import { nextRuns } from '../schedule/next-runs';
 import { missedRunAlarmWindow } from '../template/missed-run-window';
 import { synthesizeStacks } from '../template/synth';
 import type { ValidatedDeclarations } from '../validate/model';
@@ -119,7 +120,7 @@ export class Batchform extends Component {
     warnIfNotDeclared(project);
 
     project.addTask('schedule', {
-      description: 'Show every batch with its schedule, a description and its next run times in UTC and its time zone',
+      description: 'Show every batch, the zone it runs in, its schedule in words and its next run times in UTC and its zone (DST changes marked; --batch, -n, --from ISO)',
       exec: `${cli} schedule --manifest ${this.manifestPath}`,
       receiveArgs: true,
     });
@@ -182,6 +183,10 @@ export class Batchform extends Component {
     for (const b of validated.batches) {
       const w = missedRunAlarmWindow(b);
       if (w && !w.supported) this.project.logger.warn(`batchform: batch "${b.name}" gets no missed-run alarm: ${w.reason}. Its failed-run, delivery and dead-letter alarms still apply.`);
+      // A one-time run already past never fires; the template stays valid (a warning, not an error).
+      if (b.schedule.kind === 'at' && nextRuns(b.schedule, 1, new Date(), { timeZone: b.timezone }).length === 0) {
+        this.project.logger.warn(`batchform: batch "${b.name}": ${b.schedule.expression} in ${b.timezone} is in the past, so it will never run. Set a future date and time, or remove the batch.`);
+      }
     }
     const bootstrap = `${this.outdir}/${BOOTSTRAP_TEMPLATE_FILE}`;
     const bootstrapOptions = { githubRepository: this.options.githubRepository, branch: this.options.deployBranch };

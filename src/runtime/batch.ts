@@ -15,7 +15,7 @@ export interface BatchRun<TInput> {
   readonly time: Date;
   /** Whether `time` came from a Scheduled Event (true) or the clock (false). */
   readonly scheduled: boolean;
-  /** The batch's display time zone (from `BATCHFORM_TIMEZONE`). */
+  /** The zone the batch's schedule runs in (from `BATCHFORM_TIMEZONE`). */
   readonly timezone: string;
   /** The constant input declared on the batch, if any. */
   readonly input?: TInput;

@@ -4,7 +4,7 @@
 export const RUNTIME_ENV = {
   /** The batch's name. */
   batch: 'BATCHFORM_BATCH',
-  /** The batch's display time zone (IANA). */
+  /** The zone the batch's schedule runs in (IANA). */
   timezone: 'BATCHFORM_TIMEZONE',
 } as const;
 

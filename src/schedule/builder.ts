@@ -4,12 +4,12 @@ import { RATE_UNIT_NAMES, type RateUnit } from './expression';
 
 /**
  * Fields of a cron schedule, as AWS cron strings (e.g. `'0'`, `'*\/15'`, `'MON-FRI'`, `'L'`).
- * Times are UTC. Same names and defaults as aws-cdk-lib's `CronOptions`.
+ * Times are in the batch's time zone (UTC unless it declares one). Same names and defaults as aws-cdk-lib's `CronOptions`.
  */
 export interface CronOptions {
   /** Minutes 0-59. @default '*' (every minute) */
   readonly minute?: string;
-  /** Hours 0-23, UTC. @default '*' */
+  /** Hours 0-23, in the batch's time zone. @default '*' */
   readonly hour?: string;
   /** Day of month 1-31, `L`, `15W`... Cannot be combined with `weekDay`. @default '*' unless `weekDay` is given, then '?' */
   readonly day?: string;
@@ -27,7 +27,7 @@ export type RateUnitInput = RateUnit | 'minutes' | 'hours' | 'days';
 const RATE_UNITS = RATE_UNIT_NAMES as Readonly<Record<RateUnitInput, RateUnit>>;
 
 /**
- * A schedule expression for an EventBridge scheduled rule.
+ * A schedule expression for an EventBridge scheduled rule or EventBridge Scheduler schedule.
  *
  * The factories only catch programming errors; everything AWS would reject is reported, all at once,
  * by `checkSchedule` when the batch is validated.
@@ -39,7 +39,7 @@ const RATE_UNITS = RATE_UNIT_NAMES as Readonly<Record<RateUnitInput, RateUnit>>;
  */
 export class Schedule {
   /**
-   * A cron schedule (UTC). Unspecified `minute`, `hour`, `month`, `year` are `*`; the day fields
+   * A cron schedule, in the batch's time zone. Unspecified `minute`, `hour`, `month`, `year` are `*`; the day fields
    * follow AWS's "exactly one `?`" rule: neither given gives day `*` and weekDay `?`, `weekDay`
    * given makes day `?`, `day` given makes weekDay `?`.
    *
@@ -76,6 +76,17 @@ export class Schedule {
       throw new RangeError(`Schedule.rate: unit must be minute(s), hour(s) or day(s), got "${unit}"`);
     }
     return new Schedule(`rate(${value} ${singular}${value === 1 ? '' : 's'})`);
+  }
+
+  /**
+   * A one-time schedule, `at(yyyy-mm-ddThh:mm:ss)`, local time in the batch's time zone; only for
+   * batches with a time zone (EventBridge Scheduler). Validated with the batch.
+   *
+   * @param localDateTime the date and time, without zone, e.g. `'2027-01-04T09:00:00'`.
+   * @example Schedule.at('2027-01-04T09:00:00').expressionString // "at(2027-01-04T09:00:00)"
+   */
+  static at(localDateTime: string): Schedule {
+    return new Schedule(`at(${localDateTime})`);
   }
 
   /**

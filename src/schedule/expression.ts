@@ -21,7 +21,19 @@ export interface CronFields {
  */
 export type ParsedSchedule =
   | { kind: 'cron'; expression: string; fields: CronFields }
-  | { kind: 'rate'; expression: string; value: number; unit: RateUnit };
+  | { kind: 'rate'; expression: string; value: number; unit: RateUnit }
+  /** A one-time EventBridge Scheduler schedule, `at(yyyy-mm-ddThh:mm:ss)`, in the schedule's time zone. */
+  | { kind: 'at'; expression: string; local: LocalDateTime };
+
+/** A wall-clock date and time with no zone (month 1-12), as an `at()` expression writes it. */
+export interface LocalDateTime {
+  readonly year: number;
+  readonly month: number;
+  readonly day: number;
+  readonly hour: number;
+  readonly minute: number;
+  readonly second: number;
+}
 
 /** A problem found in a schedule: which part, what is wrong (quoting the bad value), and how to fix it. */
 export interface ScheduleProblem {
@@ -141,8 +153,9 @@ function check(expression: unknown, problems: ScheduleProblem[]): ParsedSchedule
       return kind === 'cron' ? checkCron(body, problems) : checkRate(body, problems);
     }
     if (kind === 'at') {
-      shape(`"${text}" is a one-time EventBridge Scheduler schedule; scheduled rules only accept cron(...) or rate(...)`, 'write a cron with a fixed date, e.g. cron(0 9 1 JAN ? 2027) for 09:00 UTC on 1 January 2027');
-      return undefined;
+      if (keyword !== kind) shape(`"${keyword}(" must be lowercase`, 'write at(...)');
+      if (gap !== '') shape(`"${keyword}${gap}(" has a space before "("`, 'write at( with no space');
+      return checkAt(body, problems);
     }
     shape(`"${keyword}(...)" is not a schedule expression`);
     return undefined;
@@ -170,6 +183,25 @@ function check(expression: unknown, problems: ScheduleProblem[]): ParsedSchedule
 
   shape(`"${text}" is not a schedule expression`);
   return undefined;
+}
+
+const AT_FIX = 'write at(yyyy-mm-ddThh:mm:ss) in the batch\'s time zone, e.g. at(2027-01-01T09:00:00)';
+
+/** `at(yyyy-mm-ddThh:mm:ss)`: EventBridge Scheduler's one-time schedule, a real calendar date and time. */
+function checkAt(body: string, problems: ScheduleProblem[]): ParsedSchedule | undefined {
+  const text = body.trim();
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})$/.exec(text);
+  if (!m) {
+    problems.push({ field: 'expression', message: `"at(${text})" is not a date and time in the form yyyy-mm-ddThh:mm:ss (no zone, no fraction)`, fix: AT_FIX });
+    return undefined;
+  }
+  const [year, month, day, hour, minute, second] = m.slice(1).map(Number);
+  const probe = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
+  if (probe.getUTCFullYear() !== year || probe.getUTCMonth() !== month - 1 || probe.getUTCDate() !== day || hour > 23 || minute > 59 || second > 59) {
+    problems.push({ field: 'expression', message: `"at(${text})" is not a real date and time`, fix: AT_FIX });
+    return undefined;
+  }
+  return { kind: 'at', expression: `at(${text})`, local: { year, month, day, hour, minute, second } };
 }
 
 function checkCron(body: string, problems: ScheduleProblem[]): ParsedSchedule | undefined {

@@ -7,7 +7,7 @@ export interface ScheduleGap {
   /** The longest time between two consecutive runs, in seconds. */
   readonly longestGapSeconds: number;
   /**
-   * True when the schedule stops running (a year field other than `*`): after its last run a
+   * True when the schedule stops running (a year field other than `*`, a one-time at()): after its last run a
    * missed-run alarm would fire for ever, so none is made.
    */
   readonly finite: boolean;
@@ -23,36 +23,41 @@ const HORIZON_MS = 2 * 366 * 24 * 3600 * 1000;
 const MAX_RUNS = 12_000;
 
 /**
- * The longest gap between consecutive runs over the two years after a fixed reference date.
+ * The longest gap between consecutive runs over the two years after a fixed reference date, in
+ * the zone the schedule runs in (a daily run in New York is 23 or 25 hours apart around DST
+ * changes; one whose local time a spring-forward skips is 48 hours apart).
  *
  * @example
  * longestGap('cron(0 9 ? * MON-FRI *)').longestGapSeconds // 259200: Friday 09:00 to Monday 09:00
  */
-export function longestGap(schedule: ParsedSchedule | string): ScheduleGap {
+export function longestGap(schedule: ParsedSchedule | string, timeZone = 'UTC'): ScheduleGap {
   const parsed = typeof schedule === 'string' ? parseSchedule(schedule) : schedule;
-  // A pure function of the expression, asked for by the warning, the template and the schedule view.
-  let gap = gaps.get(parsed.expression);
+  // A pure function of the expression and zone, asked for by the warning, the template and the schedule view.
+  const key = `${parsed.expression} ${timeZone}`;
+  let gap = gaps.get(key);
   if (gap === undefined) {
-    gap = computeGap(parsed);
-    gaps.set(parsed.expression, gap);
+    gap = computeGap(parsed, timeZone);
+    gaps.set(key, gap);
   }
   return gap;
 }
 
 const gaps = new Map<string, ScheduleGap>();
 
-function computeGap(parsed: ParsedSchedule): ScheduleGap {
+function computeGap(parsed: ParsedSchedule, timeZone: string): ScheduleGap {
   if (parsed.kind === 'rate') {
     const unit = { minute: 60, hour: 3600, day: 86400 }[parsed.unit];
     return { longestGapSeconds: parsed.value * unit, finite: false };
   }
+  // A one-time schedule runs once: there is no gap to watch.
+  if (parsed.kind === 'at') return { longestGapSeconds: 0, finite: true };
   const finite = parsed.fields.year !== '*';
   // In chunks, so a daily schedule stops after two years' worth instead of MAX_RUNS runs.
   const end = REFERENCE.getTime() + HORIZON_MS;
   const runs: Date[] = [];
   let after = REFERENCE;
   while (runs.length < MAX_RUNS) {
-    const chunk = nextRuns(parsed, 500, after);
+    const chunk = nextRuns(parsed, 500, after, { timeZone });
     runs.push(...chunk.filter((d) => d.getTime() <= end));
     if (chunk.length < 500 || chunk[chunk.length - 1].getTime() > end) break;
     after = chunk[chunk.length - 1];

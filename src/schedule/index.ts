@@ -6,3 +6,4 @@ export * from './next-runs';
 export * from './describe';
 export * from './timezone';
 export * from './gaps';
+export * from './run-rows';

@@ -1,4 +1,4 @@
-// Shows UTC run times in a batch's display time zone, and checks (and suggests) IANA time-zone names.
+// Shows run times in a batch's time zone, reads a zone's wall clock and UTC offset, and checks (and suggests) IANA time-zone names.
 
 /** Every zone name this runtime's ICU knows (its canonical spellings), plus `UTC`. */
 function knownZones(): readonly string[] {
@@ -40,7 +40,7 @@ function formatter(timeZone: string): Intl.DateTimeFormat | undefined {
 }
 
 /**
- * Whether `name` is a usable IANA time-zone name for displaying run times.
+ * Whether `name` is a usable IANA time-zone name for a batch to run in.
  *
  * Accepted: names Intl accepts that are `UTC` or contain a `/` (`Asia/Seoul`, `America/New_York`,
  * `Etc/GMT+9`), spelled with IANA capitalization (every part starts with an upper-case letter).
@@ -83,9 +83,7 @@ export function formatInTimeZone(date: Date, timeZone: string): string {
   const wall = wallClock(date, timeZone);
   const text = `${wall.year}-${pad(wall.month)}-${pad(wall.day)} ${pad(wall.hour)}:${pad(wall.minute)}`;
   if (timeZone === 'UTC') return `${text} UTC`;
-  // The offset is the wall clock read as if it were UTC, minus the real instant (both to the second).
-  const asUtc = Date.UTC(wall.year, wall.month - 1, wall.day, wall.hour, wall.minute, wall.second);
-  const offsetMinutes = Math.round((asUtc - Math.floor(date.getTime() / 1000) * 1000) / 60_000);
+  const offsetMinutes = utcOffsetMinutes(date, timeZone);
   const sign = offsetMinutes < 0 ? '-' : '+';
   const abs = Math.abs(offsetMinutes);
   return `${text} (${timeZone}, UTC${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)})`;
@@ -121,6 +119,15 @@ export function suggestTimeZone(name: string): string | undefined {
   }
   const allowed = Math.max(1, Math.floor(wanted.length / 3));
   return best !== undefined && bestDistance <= allowed && isTimeZone(best) ? best : undefined;
+}
+
+/** The zone's offset from UTC at `date`, in minutes (Asia/Seoul: 540; America/New_York in winter: -300). */
+export function utcOffsetMinutes(date: Date, timeZone: string): number {
+  if (timeZone === 'UTC') return 0;
+  const wall = wallClock(date, timeZone);
+  // The wall clock read as if it were UTC, minus the real instant (both to the second).
+  const asUtc = Date.UTC(wall.year, wall.month - 1, wall.day, wall.hour, wall.minute, wall.second);
+  return Math.round((asUtc - Math.floor(date.getTime() / 1000) * 1000) / 60_000);
 }
 
 /** A run time as the views show it: in UTC, and in the batch's zone unless that is UTC. */

@@ -1,11 +1,16 @@
-// The CloudFormation template of one batch: log group, role, function, schedule rule, permission.
+// The CloudFormation template of one batch: log group, role, function, and what runs it on schedule
+// (an EventBridge rule and its invoke permission in UTC, or an EventBridge Scheduler schedule with
+// its own role in the batch's time zone).
 import { App, Aws, CfnCondition, CfnOutput, CfnParameter, Fn, Stack, Validations } from 'aws-cdk-lib';
 import { CfnRule } from 'aws-cdk-lib/aws-events';
 import { CfnRole } from 'aws-cdk-lib/aws-iam';
 import { CfnEventInvokeConfig, CfnFunction, CfnPermission } from 'aws-cdk-lib/aws-lambda';
 import { CfnLogGroup } from 'aws-cdk-lib/aws-logs';
+import { CfnSchedule, CfnScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
+import type { CfnQueue } from 'aws-cdk-lib/aws-sqs';
 import { runtimeEnvironment } from '../runtime/env';
-import type { Batch } from '../validate/model';
+import { Batch, usesScheduler } from '../validate/model';
+import { SCHEDULER_EVENT } from './scheduler-event';
 import { addAlarms, addDeadLetterQueue, addDeadLetterQueuePolicy, DEAD_LETTER_QUEUE_ID } from './operations';
 import { NO_BOUNDARY, PARAMETERS } from './parameters';
 import { CfnTemplate, synthesizeStacks } from './synth';
@@ -17,14 +22,17 @@ export const LOGICAL_IDS = {
   function: 'Function',
   rule: 'Schedule',
   permission: 'InvokePermission',
+  // A new logical id, not the rule's: CloudFormation cannot change a resource's type in place.
+  schedule: 'LocalTimeSchedule',
+  scheduleGroup: 'ScheduleGroup',
+  schedulerRole: 'SchedulerRole',
   deadLetterQueue: DEAD_LETTER_QUEUE_ID,
   invokeConfig: 'InvokeConfig',
 } as const;
 
-/** How often EventBridge retries delivering a run to the function before dead-lettering it. */
-export const DELIVERY_RETRY_ATTEMPTS = 3;
 
 export { NO_BOUNDARY, PARAMETERS } from './parameters';
+export { SCHEDULER_EVENT } from './scheduler-event';
 
 /** Rights a VPC function needs to attach its network interfaces (AWSLambdaVPCAccessExecutionRole). */
 export const VPC_ACTIONS = [
@@ -157,8 +165,32 @@ export function addBatchResources(stack: Stack, batch: Batch): void {
     destinationConfig: { onFailure: { destination: deadLetters.attrArn } },
   });
 
+  const runner = usesScheduler(batch)
+    ? addScheduler(stack, batch, fn, deadLetters, hasBoundary, boundary.valueAsString)
+    : addRule(stack, batch, fn, deadLetters);
+
+  if (batch.alarms) {
+    addAlarms(stack, batch, {
+      functionName: fn.ref, delivery: runner.delivery, queueName: deadLetters.attrQueueName, logGroupName: logGroup.ref,
+    });
+  }
+
+  new CfnOutput(stack, 'FunctionArn', { value: fn.attrArn, description: 'ARN of the batch function' });
+  new CfnOutput(stack, runner.output.id, { value: runner.output.arn, description: runner.output.description });
+  new CfnOutput(stack, 'LogGroupName', { value: logGroup.ref, description: 'Log group of the batch function' });
+  new CfnOutput(stack, 'DeadLetterQueueUrl', { value: deadLetters.ref, description: 'Runs that failed every retry or could not be delivered' });
+}
+
+/** What runs a batch on schedule, as the alarms and outputs need it. */
+interface Runner {
+  readonly delivery: { readonly ruleName: string } | { readonly scheduleGroup: string };
+  readonly output: { readonly id: string; readonly arn: string; readonly description: string };
+}
+
+/** UTC batches: the EventBridge rule, its target's retries and dead letters, the invoke permission. */
+function addRule(stack: Stack, batch: Batch, fn: CfnFunction, deadLetters: CfnQueue): Runner {
   const rule = new CfnRule(stack, LOGICAL_IDS.rule, {
-    name: functionName,
+    name: Aws.STACK_NAME,
     description: `Runs batchform batch ${batch.name}: ${batch.schedule.expression} (UTC)`,
     scheduleExpression: batch.schedule.expression,
     state: batch.enabled ? 'ENABLED' : 'DISABLED',
@@ -166,11 +198,11 @@ export function addBatchResources(stack: Stack, batch: Batch): void {
       id: 'Function',
       arn: fn.attrArn,
       input: batch.input,
-      retryPolicy: { maximumRetryAttempts: DELIVERY_RETRY_ATTEMPTS, maximumEventAgeInSeconds: batch.maxEventAgeSeconds },
+      retryPolicy: { maximumRetryAttempts: batch.deliveryRetryAttempts, maximumEventAgeInSeconds: batch.maxEventAgeSeconds },
       deadLetterConfig: { arn: deadLetters.attrArn },
     }],
   });
-  addDeadLetterQueuePolicy(stack, deadLetters, rule.attrArn);
+  addDeadLetterQueuePolicy(stack, deadLetters, { ruleArn: rule.attrArn });
 
   new CfnPermission(stack, LOGICAL_IDS.permission, {
     action: 'lambda:InvokeFunction',
@@ -179,17 +211,72 @@ export function addBatchResources(stack: Stack, batch: Batch): void {
     sourceArn: rule.attrArn,
     sourceAccount: Aws.ACCOUNT_ID,
   });
+  return {
+    delivery: { ruleName: rule.ref },
+    output: { id: 'RuleArn', arn: rule.attrArn, description: 'ARN of the schedule rule' },
+  };
+}
 
-  if (batch.alarms) {
-    addAlarms(stack, batch, {
-      functionName: fn.ref, ruleName: rule.ref, queueName: deadLetters.attrQueueName, logGroupName: logGroup.ref,
-    });
-  }
+/**
+ * Batches with a time zone: an EventBridge Scheduler schedule in the batch's own schedule group
+ * (named after the stack: the Scheduler's metrics have only a ScheduleGroup dimension, so a group
+ * per batch is what lets the delivery alarm name one batch), invoking the function through an
+ * execution role that only this schedule can assume and that may only invoke this function.
+ */
+function addScheduler(stack: Stack, batch: Batch, fn: CfnFunction, deadLetters: CfnQueue, hasBoundary: CfnCondition, boundaryArn: string): Runner {
+  const group = new CfnScheduleGroup(stack, LOGICAL_IDS.scheduleGroup, { name: Aws.STACK_NAME });
+  // The role cannot reference the schedule (the schedule references the role): its ARN is built.
+  const scheduleArn = Fn.sub('arn:${AWS::Partition}:scheduler:${AWS::Region}:${AWS::AccountId}:schedule/${AWS::StackName}/${AWS::StackName}');
+  const role = new CfnRole(stack, LOGICAL_IDS.schedulerRole, {
+    permissionsBoundary: Fn.conditionIf(hasBoundary.logicalId, boundaryArn, Aws.NO_VALUE).toString(),
+    description: `Scheduler execution role of batchform batch ${batch.name}: invokes its function only`,
+    assumeRolePolicyDocument: {
+      Version: '2012-10-17',
+      Statement: [{
+        Effect: 'Allow',
+        Principal: { Service: 'scheduler.amazonaws.com' },
+        Action: 'sts:AssumeRole',
+        Condition: {
+          StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+          ArnEquals: { 'aws:SourceArn': scheduleArn },
+        },
+      }],
+    },
+    policies: [{
+      policyName: 'invoke',
+      policyDocument: {
+        Version: '2012-10-17',
+        Statement: [{ Sid: 'InvokeTheBatch', Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: fn.attrArn }],
+      },
+    }],
+  });
 
-  new CfnOutput(stack, 'FunctionArn', { value: fn.attrArn, description: 'ARN of the batch function' });
-  new CfnOutput(stack, 'RuleArn', { value: rule.attrArn, description: 'ARN of the schedule rule' });
-  new CfnOutput(stack, 'LogGroupName', { value: logGroup.ref, description: 'Log group of the batch function' });
-  new CfnOutput(stack, 'DeadLetterQueueUrl', { value: deadLetters.ref, description: 'Runs that failed every retry or could not be delivered' });
+  const schedule = new CfnSchedule(stack, LOGICAL_IDS.schedule, {
+    name: Aws.STACK_NAME,
+    groupName: group.ref,
+    description: `Runs batchform batch ${batch.name}: ${batch.schedule.expression} (${batch.timezone})`,
+    scheduleExpression: batch.schedule.expression,
+    scheduleExpressionTimezone: batch.timezone,
+    flexibleTimeWindow: batch.flexibleWindowMinutes === undefined
+      ? { mode: 'OFF' }
+      : { mode: 'FLEXIBLE', maximumWindowInMinutes: batch.flexibleWindowMinutes },
+    startDate: batch.startDate,
+    endDate: batch.endDate,
+    state: batch.enabled ? 'ENABLED' : 'DISABLED',
+    target: {
+      arn: fn.attrArn,
+      roleArn: role.attrArn,
+      input: batch.input ?? Fn.sub(SCHEDULER_EVENT),
+      retryPolicy: { maximumRetryAttempts: batch.deliveryRetryAttempts, maximumEventAgeInSeconds: batch.maxEventAgeSeconds },
+      deadLetterConfig: { arn: deadLetters.attrArn },
+    },
+  });
+  // The Scheduler sends dead letters as its execution role; the queue policy admits that role.
+  addDeadLetterQueuePolicy(stack, deadLetters, { schedulerRoleArn: role.attrArn });
+  return {
+    delivery: { scheduleGroup: group.ref },
+    output: { id: 'ScheduleArn', arn: schedule.attrArn, description: 'ARN of the EventBridge Scheduler schedule' },
+  };
 }
 
 /** One stack builder per batch, keyed by batch name, for {@link synthesizeStacks}. */

@@ -12,11 +12,21 @@ export type MissedRunWindow =
   | { readonly supported: true; readonly gapSeconds: number; readonly windowSeconds: number; readonly periodSeconds: number; readonly evaluationPeriods: number }
   | { readonly supported: false; readonly gapSeconds: number; readonly reason: string };
 
+/** What the missed-run window depends on: the schedule, where it runs and between which dates. */
+export interface WatchedSchedule {
+  readonly schedule: ParsedSchedule;
+  /** @default 'UTC' */
+  readonly timezone?: string;
+  readonly flexibleWindowMinutes?: number;
+  readonly startDate?: string;
+  readonly endDate?: string;
+}
+
 /**
  * The missed-run window of a batch that gets a missed-run alarm in principle (alarms on, rule
  * enabled), supported or not; undefined for batches that get none by declaration.
  */
-export function missedRunAlarmWindow(batch: { readonly schedule: ParsedSchedule; readonly alarms: boolean; readonly enabled: boolean }): MissedRunWindow | undefined {
+export function missedRunAlarmWindow(batch: WatchedSchedule & { readonly alarms: boolean; readonly enabled: boolean }): MissedRunWindow | undefined {
   return batch.alarms && batch.enabled ? missedRunWindow(batch) : undefined;
 }
 
@@ -24,11 +34,20 @@ export function missedRunAlarmWindow(batch: { readonly schedule: ParsedSchedule;
  * The window in which a schedule must fire at least once: its longest gap between runs plus a
  * grace for late starts (10% of the gap, between 5 minutes and 1 hour), cut to CloudWatch's
  * 7-day evaluation limit. Windows up to a day use 1-minute periods; longer ones 1-hour periods.
- * Schedules whose gap exceeds 7 days (monthly, yearly) or that end (a bounded year) cannot be
- * watched by a CloudWatch alarm.
+ * Gaps are measured in the zone the schedule runs in (DST changes lengthen them) and include the
+ * Scheduler's flexible window. Schedules whose gap exceeds 7 days (monthly, yearly), that end (a
+ * bounded year, a one-time at(), an end date) or that start later (a start date) cannot be watched
+ * by a CloudWatch alarm.
  */
-export function missedRunWindow(batch: { readonly schedule: ParsedSchedule }): MissedRunWindow {
-  const gap = longestGap(batch.schedule);
+export function missedRunWindow(batch: WatchedSchedule): MissedRunWindow {
+  if (batch.schedule.kind === 'at') {
+    return { supported: false, gapSeconds: 0, reason: 'the schedule runs once (at()), after which every window would be "missed"' };
+  }
+  if (batch.endDate !== undefined || batch.startDate !== undefined) {
+    return { supported: false, gapSeconds: longestGap(batch.schedule, batch.timezone).longestGapSeconds, reason: 'the schedule has a start or end date, outside which every window would be "missed"' };
+  }
+  const zoned = longestGap(batch.schedule, batch.timezone);
+  const gap = { ...zoned, longestGapSeconds: zoned.longestGapSeconds + (batch.flexibleWindowMinutes ?? 0) * 60 };
   if (gap.finite) {
     return { supported: false, gapSeconds: gap.longestGapSeconds, reason: 'the schedule ends (its year field is bounded), after which every window would be "missed"' };
   }

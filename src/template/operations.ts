@@ -30,21 +30,33 @@ export function addDeadLetterQueue(stack: Stack): CfnQueue {
   return queue;
 }
 
-/** The queue policy: the rule may send its undeliverable events; nobody may use plain HTTP. */
-export function addDeadLetterQueuePolicy(stack: Stack, queue: CfnQueue, ruleArn: string): void {
+/** Who sends undeliverable runs to the dead-letter queue: the rule (as EventBridge) or the Scheduler's execution role. */
+export type DeadLetterSender = { readonly ruleArn: string } | { readonly schedulerRoleArn: string };
+
+/** The queue policy: the rule or the Scheduler may send its undeliverable runs; nobody may use plain HTTP. */
+export function addDeadLetterQueuePolicy(stack: Stack, queue: CfnQueue, sender: DeadLetterSender): void {
+  const admit = 'ruleArn' in sender
+    ? {
+      Sid: 'ScheduleRuleDeadLetters',
+      Effect: 'Allow',
+      Principal: { Service: 'events.amazonaws.com' },
+      Action: 'sqs:SendMessage',
+      Resource: queue.attrArn,
+      Condition: { ArnEquals: { 'aws:SourceArn': sender.ruleArn } },
+    }
+    : {
+      Sid: 'SchedulerDeadLetters',
+      Effect: 'Allow',
+      Principal: { AWS: sender.schedulerRoleArn },
+      Action: 'sqs:SendMessage',
+      Resource: queue.attrArn,
+    };
   new CfnQueuePolicy(stack, 'DeadLetterQueuePolicy', {
     queues: [queue.ref],
     policyDocument: {
       Version: '2012-10-17',
       Statement: [
-        {
-          Sid: 'ScheduleRuleDeadLetters',
-          Effect: 'Allow',
-          Principal: { Service: 'events.amazonaws.com' },
-          Action: 'sqs:SendMessage',
-          Resource: queue.attrArn,
-          Condition: { ArnEquals: { 'aws:SourceArn': ruleArn } },
-        },
+        admit,
         {
           Sid: 'TlsOnly',
           Effect: 'Deny',
@@ -60,7 +72,8 @@ export function addDeadLetterQueuePolicy(stack: Stack, queue: CfnQueue, ruleArn:
 
 interface AlarmTargets {
   readonly functionName: string;
-  readonly ruleName: string;
+  /** The rule, or the batch's own schedule group (the Scheduler's only metric dimension). */
+  readonly delivery: { readonly ruleName: string } | { readonly scheduleGroup: string };
   readonly queueName: string;
   readonly logGroupName: string;
 }
@@ -181,7 +194,7 @@ export function addAlarms(stack: Stack, batch: Batch, targets: AlarmTargets): vo
     new CfnAlarm(stack, 'MissedRunAlarm', {
       ...common,
       alarmName: Fn.sub('${AWS::StackName}-missed-run'),
-      alarmDescription: `batchform batch ${batch.name}: no run in the last ${humanDuration(window.windowSeconds)}, though ${batch.schedule.expression} fires at least every ${humanDuration(window.gapSeconds)}. Check that the rule is enabled, that the function exists and is not throttled, and the rule's FailedInvocations.`,
+      alarmDescription: `batchform batch ${batch.name}: no run in the last ${humanDuration(window.windowSeconds)}, though ${batch.schedule.expression} fires at least every ${humanDuration(window.gapSeconds)}${batch.timezone === 'UTC' ? '' : ` in ${batch.timezone}`}. Check that the ${batch.timezone === 'UTC' ? 'rule' : 'schedule'} is enabled, that the function exists and is not throttled, and ${batch.timezone === 'UTC' ? "the rule's FailedInvocations" : "the Scheduler's TargetErrorCount"}.`,
       namespace: 'AWS/Lambda',
       metricName: 'Invocations',
       dimensions: [{ name: 'FunctionName', value: targets.functionName }],
@@ -195,13 +208,23 @@ export function addAlarms(stack: Stack, batch: Batch, targets: AlarmTargets): vo
     });
   }
 
+  const delivery = 'ruleName' in targets.delivery
+    ? {
+      alarmDescription: `batchform batch ${batch.name}: EventBridge could not invoke the function (rule FailedInvocations > 0). Check the function's resource policy and that it exists; undelivered runs are in the dead-letter queue.`,
+      namespace: 'AWS/Events',
+      metricName: 'FailedInvocations',
+      dimensions: [{ name: 'RuleName', value: targets.delivery.ruleName }],
+    }
+    : {
+      alarmDescription: `batchform batch ${batch.name}: EventBridge Scheduler could not invoke the function (TargetErrorCount > 0 in its schedule group). Check the Scheduler role's lambda:InvokeFunction on the function and that the function exists; runs that exhausted their retries are in the dead-letter queue.`,
+      namespace: 'AWS/Scheduler',
+      metricName: 'TargetErrorCount',
+      dimensions: [{ name: 'ScheduleGroup', value: targets.delivery.scheduleGroup }],
+    };
   new CfnAlarm(stack, 'DeliveryFailedAlarm', {
     ...common,
+    ...delivery,
     alarmName: Fn.sub('${AWS::StackName}-delivery-failed'),
-    alarmDescription: `batchform batch ${batch.name}: EventBridge could not invoke the function (rule FailedInvocations > 0). Check the function's resource policy and that it exists; undelivered runs are in the dead-letter queue.`,
-    namespace: 'AWS/Events',
-    metricName: 'FailedInvocations',
-    dimensions: [{ name: 'RuleName', value: targets.ruleName }],
     statistic: 'Sum',
     period: 300,
   });

@@ -16,6 +16,7 @@ export const BATCH_DEFAULTS = {
   alarms: true,
   retryAttempts: 1,
   maxEventAgeSeconds: 3600,
+  deliveryRetryAttempts: 3,
 } as const;
 
 /** Defaults applied to a stage declaration; documented on `StageOptions`. */
@@ -52,6 +53,14 @@ export interface Batch {
   readonly alarmEmails: boolean;
   readonly retryAttempts: number;
   readonly maxEventAgeSeconds: number;
+  /** Delivery retries of the rule's or schedule's target. */
+  readonly deliveryRetryAttempts: number;
+  /** Scheduler flexible window in minutes; undefined when off. */
+  readonly flexibleWindowMinutes?: number;
+  /** Scheduler start date, as a UTC ISO string (`2027-01-01T00:00:00.000Z`). */
+  readonly startDate?: string;
+  /** Scheduler end date, as a UTC ISO string. */
+  readonly endDate?: string;
   /** Names of the stages the batch deploys to. */
   readonly stages: readonly string[];
 }
@@ -90,4 +99,12 @@ export function stackPrefixOf(stage: { readonly name: string; readonly stackPref
 /** The name of a batch's stack (and function and rule) in a stage. */
 export function stackName(stage: Pick<Stage, 'stackPrefix'>, batchName: string): string {
   return `${stage.stackPrefix}-${batchName}`;
+}
+
+/**
+ * Whether a batch runs on EventBridge Scheduler (any time zone but UTC) rather than on an
+ * EventBridge rule (UTC, the seed's shape): the Scheduler is what runs a schedule in local time.
+ */
+export function usesScheduler(batch: { readonly timezone: string }): boolean {
+  return batch.timezone !== 'UTC';
 }

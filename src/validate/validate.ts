@@ -139,6 +139,10 @@ function batchOf(b: BatchOptions, stages: readonly Stage[]): Batch {
     alarmEmails: alarms && stages.some((s) => stageNames.includes(s.name) && s.alarmEmails.length > 0),
     retryAttempts: b.retryAttempts ?? BATCH_DEFAULTS.retryAttempts,
     maxEventAgeSeconds: b.maxEventAgeSeconds ?? BATCH_DEFAULTS.maxEventAgeSeconds,
+    deliveryRetryAttempts: b.deliveryRetryAttempts ?? BATCH_DEFAULTS.deliveryRetryAttempts,
+    flexibleWindowMinutes: b.flexibleWindowMinutes,
+    startDate: b.startDate === undefined ? undefined : new Date(b.startDate).toISOString(),
+    endDate: b.endDate === undefined ? undefined : new Date(b.endDate).toISOString(),
     stages: stageNames,
   };
 }

@@ -385,12 +385,12 @@ describe('the execution role', () => {
     expect(template.Outputs.PermissionsBoundaryArn.Value).toEqual({ Ref: 'BatchRoleBoundary' });
   });
 
-  test('has no wildcard action, no managed-policy attachment, and passes function roles to Lambda only', () => {
+  test('has no wildcard action, no managed-policy attachment, and passes batch roles to Lambda and the Scheduler only', () => {
     expect(allowed.filter((a) => a === '*' || /:\*$/.test(a))).toEqual([]);
     expect(allowed.filter((a) => /^iam:(Attach|Detach|CreatePolicy|CreateUser|CreateAccessKey)/.test(a))).toEqual([]);
     expect(sts.find((s) => s.Action === 'iam:PassRole')).toMatchObject({
       Resource: 'arn:aws:iam::111122223333:role/prod-*',
-      Condition: { StringEquals: { 'iam:PassedToService': 'lambda.amazonaws.com' } },
+      Condition: { StringEquals: { 'iam:PassedToService': ['lambda.amazonaws.com', 'scheduler.amazonaws.com'] } },
     });
     // The bootstrap roles live under their own path, so role/prod-* cannot reach them.
     expect(matches('arn:aws:iam::111122223333:role/prod-*', ARNS['DeployRole.Arn'])).toBe(false);

@@ -183,4 +183,32 @@ export const CASES: CatalogueCase[] = [
   { group: 'IAM', title: 'unknown placeholder in a resource', batch: { policyStatements: [{ actions: ['s3:GetObject'], resources: ['arn:aws:s3:::${Bucket}/*'] }] }, expected: [
     "batch \"daily-stats\", field \"policyStatements[0].resources\": \"arn:aws:s3:::${Bucket}/*\" is not an ARN. Fix: write full ARNs such as \"arn:aws:s3:::my-bucket/*\"; the only placeholders allowed are ${AWS::Partition}, ${AWS::Region}, ${AWS::AccountId}, ${AWS::StackName}, ${AWS::URLSuffix}.",
   ] },
+  // EventBridge Scheduler (batches with a time zone)
+  { group: 'EventBridge Scheduler', title: 'one-time at() on a UTC batch', batch: { schedule: 'at(2027-01-04T09:00:00)' }, expected: [
+    "batch \"daily-stats\", field \"schedule\": \"at(2027-01-04T09:00:00)\" is a one-time schedule, which only EventBridge Scheduler runs; this batch runs in UTC on an EventBridge rule. Fix: give the batch its time zone (e.g. timezone: \"Europe/Berlin\"), which runs it on the Scheduler, or write a cron with a fixed date such as cron(0 9 4 JAN ? 2027).",
+  ] },
+  { group: 'EventBridge Scheduler', title: 'Scheduler option on a UTC batch', batch: { flexibleWindowMinutes: 15 }, expected: [
+    "batch \"daily-stats\", field \"flexibleWindowMinutes\": is an EventBridge Scheduler option, but this batch runs in UTC on an EventBridge rule. Fix: give the batch its time zone (e.g. timezone: \"Europe/Berlin\"), which runs it on the Scheduler, or remove the option.",
+  ] },
+  { group: 'EventBridge Scheduler', title: 'flexible window over the Scheduler limit', batch: { timezone: 'Asia/Seoul', flexibleWindowMinutes: 1500 }, expected: [
+    "batch \"daily-stats\", field \"flexibleWindowMinutes\": 1500 is outside the Scheduler's flexible window range (1-1440 minutes). Fix: use a whole number of minutes from 1 to 1440 (24 hours), or leave it out for runs at their exact minute.",
+  ] },
+  { group: 'EventBridge Scheduler', title: 'end date before start date', batch: { timezone: 'Asia/Seoul', startDate: '2027-06-01T00:00:00+09:00', endDate: '2027-01-01T00:00:00+09:00' }, expected: [
+    "batch \"daily-stats\", field \"endDate\": \"2027-01-01T00:00:00+09:00\" is not after startDate \"2027-06-01T00:00:00+09:00\", so the schedule would never run. Fix: set endDate later than startDate, or leave one of them out.",
+  ] },
+  { group: 'EventBridge Scheduler', title: 'start date without a UTC offset', batch: { timezone: 'Asia/Seoul', startDate: '2027-01-01 00:00' }, expected: [
+    "batch \"daily-stats\", field \"startDate\": \"2027-01-01 00:00\" is not an ISO 8601 date and time with a UTC offset. Fix: write e.g. \"2027-01-01T00:00:00+09:00\" or \"2026-12-31T15:00:00Z\" (the offset makes the instant unambiguous).",
+  ] },
+  { group: 'EventBridge Scheduler', title: 'end date on a one-time schedule', batch: { timezone: 'Europe/Berlin', schedule: 'at(2027-06-01T09:00:00)', endDate: '2027-07-01T00:00:00Z' }, expected: [
+    "batch \"daily-stats\", field \"endDate\": is set, but \"at(2027-06-01T09:00:00)\" runs once; start and end dates bound recurring schedules only. Fix: remove startDate and endDate, or use a cron or rate schedule.",
+  ] },
+  { group: 'EventBridge Scheduler', title: 'one-time run in the hour a spring-forward skips', batch: { timezone: 'America/New_York', schedule: 'at(2027-03-14T02:30:00)' }, expected: [
+    "batch \"daily-stats\", field \"schedule\": \"at(2027-03-14T02:30:00)\" does not exist in America/New_York: the clocks spring forward over it, so the Scheduler would never run it. Fix: pick a time outside the skipped hour, e.g. one hour later.",
+  ] },
+  { group: 'EventBridge Scheduler', title: 'one-time run on a date that does not exist', batch: { timezone: 'Asia/Seoul', schedule: 'at(2027-02-30T09:00:00)' }, expected: [
+    "batch \"daily-stats\", field \"schedule\": \"at(2027-02-30T09:00:00)\" is not a real date and time. Fix: write at(yyyy-mm-ddThh:mm:ss) in the batch's time zone, e.g. at(2027-01-01T09:00:00)",
+  ] },
+  { group: 'EventBridge Scheduler', title: 'delivery retries over the target limit', batch: { deliveryRetryAttempts: 200 }, expected: [
+    "batch \"daily-stats\", field \"deliveryRetryAttempts\": 200 is outside the target retry range (0-185). Fix: use a whole number from 0 to 185; the default is 3.",
+  ] },
 ];

@@ -49,8 +49,9 @@ describe('create', () => {
     expect(create.Tags).toEqual(expect.arrayContaining([{ Key: 'team', Value: 'data' }, { Key: FINGERPRINT_TAG, Value: prepared.fingerprint }]));
     expect(aws.cfn.commandCalls(ExecuteChangeSetCommand)).toHaveLength(1);
     expect(aws.cfn.commandCalls(DeleteChangeSetCommand)).toHaveLength(0);
-    // A new rule: its next runs are in the result.
-    expect(result.stacks[0].schedule).toMatchObject({ after: 'cron(0 16 * * ? *)', nextRuns: [new Date('2026-11-25T16:00:00Z'), new Date('2026-11-26T16:00:00Z'), new Date('2026-11-27T16:00:00Z')] });
+    // A new schedule: its next runs (16:00 in the batch's zone, Asia/Seoul) are in the result.
+    expect(result.stacks[0].schedule).toMatchObject({ after: 'cron(0 16 * * ? *)', nextRuns: [new Date('2026-11-26T07:00:00Z'), new Date('2026-11-27T07:00:00Z'), new Date('2026-11-28T07:00:00Z')] });
+    expect(result.stacks[0].runsIn).toBe('Asia/Seoul, on EventBridge Scheduler (local time, all year)');
   });
 
   test('a template over 51,200 bytes is uploaded under its hash and passed by URL', async () => {

@@ -10,7 +10,13 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'batchform-lint-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 const decl = validateDeclarations({
-  batches: [{ ...BATCH, vpc: true }, { ...BATCH, name: 'weekly-report', handler: 'handlers/weekly-report.ts', schedule: 'rate(7 days)', input: { a: 1 } }],
+  batches: [
+    { ...BATCH, vpc: true },
+    { ...BATCH, name: 'weekly-report', handler: 'handlers/weekly-report.ts', schedule: 'rate(7 days)', input: { a: 1 } },
+    // EventBridge Scheduler shapes: every option, and a one-time run.
+    { ...BATCH, name: 'local-job', timezone: 'America/New_York', flexibleWindowMinutes: 15, startDate: '2027-01-01T00:00:00-05:00', endDate: '2027-12-31T00:00:00-05:00', deliveryRetryAttempts: 10 },
+    { ...BATCH, name: 'once-job', timezone: 'Europe/Berlin', schedule: 'at(2027-06-01T09:00:00)', enabled: false },
+  ],
   stages: [STAGE],
 }, { fileExists });
 const templates = batchTemplates(decl.batches);

@@ -132,3 +132,27 @@ describe('Batchform in a plain projen project', () => {
     expect(lines).toEqual([]);
   });
 });
+
+describe('one-time at() schedules at regeneration time', () => {
+  function synthLogging(batches: BatchOptions[]): string[] {
+    const project = new Project({ name: 'fixture', outdir: dir });
+    const warnings: string[] = [];
+    jest.spyOn(project.logger, 'warn').mockImplementation((...text: unknown[]) => { warnings.push(text.join(' ')); });
+    new Batchform(project, { stages: [STAGE], batches, cliCommand: 'batchform' });
+    project.synth();
+    return warnings;
+  }
+
+  test('an at() already past is a warning, not an error: the template is still written', () => {
+    const warnings = synthLogging([{ ...BATCH, schedule: 'at(2020-01-01T09:00:00)', timezone: 'Asia/Seoul' }]);
+    expect(warnings.filter((w) => w.includes('is in the past'))).toEqual([
+      'batchform: batch "daily-stats": at(2020-01-01T09:00:00) in Asia/Seoul is in the past, so it will never run. Set a future date and time, or remove the batch.',
+    ]);
+    expect(fs.existsSync(path.join(dir, 'cfn-out/daily-stats.template.json'))).toBe(true);
+  });
+
+  test('an at() in the future gives no such warning', () => {
+    const warnings = synthLogging([{ ...BATCH, schedule: 'at(2199-01-01T09:00:00)', timezone: 'Asia/Seoul' }]);
+    expect(warnings.filter((w) => w.includes('is in the past'))).toEqual([]);
+  });
+});

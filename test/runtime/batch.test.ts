@@ -1,4 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { schedulerEvent } from '../../src/template/scheduler-event';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { batch } from '../../src/runtime';
 
@@ -48,6 +49,15 @@ describe('batch runtime helper', () => {
     await expect(handler(event, context(60_000))).resolves.toBe('ok');
     await handler({ ...event, id: 'e2-redelivered' }, context(60_000));
     expect(seen.map((d) => d.toISOString())).toEqual(['2026-11-25T15:10:00.000Z', '2026-11-25T15:10:00.000Z']);
+  });
+
+  test('reads the scheduled time from the event the Scheduler delivers for a batch with a time zone', async () => {
+    const { logger } = spyLogger();
+    // The template's SCHEDULER_EVENT as the Scheduler fills it in.
+    const filled = schedulerEvent(new Date('2026-11-25T15:10:00Z'), { id: 'e3', account: '111122223333', region: 'ap-northeast-2', scheduleName: 'prod-job' });
+    expect(filled).toMatchObject({ source: 'aws.scheduler', account: '111122223333', resources: ['arn:aws:scheduler:ap-northeast-2:111122223333:schedule/prod-job/prod-job'] });
+    const handler = batch(async (run) => ({ scheduled: run.scheduled, time: run.time.toISOString() }), { logger });
+    await expect(handler(filled, context(60_000))).resolves.toEqual({ scheduled: true, time: '2026-11-25T15:10:00.000Z' });
   });
 
   test('passes a constant input through and uses the clock for its time', async () => {

@@ -59,3 +59,11 @@ describe('Schedule.expression', () => {
     expect(Schedule.expression('cron(0 3 * * *)').expressionString).toBe('cron(0 3 * * *)');
   });
 });
+
+describe('Schedule.at', () => {
+  test('writes a one-time at() expression that checkSchedule accepts', () => {
+    const s = Schedule.at('2027-01-04T09:00:00');
+    expect(s.expressionString).toBe('at(2027-01-04T09:00:00)');
+    expect(checkSchedule(s.expressionString).problems).toEqual([]);
+  });
+});

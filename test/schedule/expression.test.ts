@@ -53,6 +53,12 @@ describe('checkSchedule: valid expressions', () => {
     });
   });
 
+  test('parses a one-time at() schedule into its wall-clock date and time', () => {
+    expect(checkSchedule(' at(2027-03-14T02:30:00) ').schedule).toEqual({
+      kind: 'at', expression: 'at(2027-03-14T02:30:00)', local: { year: 2027, month: 3, day: 14, hour: 2, minute: 30, second: 0 },
+    });
+  });
+
   test('parses a rate into value and singular unit', () => {
     expect(parseSchedule(' rate(5  minutes) ')).toEqual({ kind: 'rate', expression: 'rate(5 minutes)', value: 5, unit: 'minute' });
     expect(parseSchedule('rate(1 day)')).toEqual({ kind: 'rate', expression: 'rate(1 day)', value: 1, unit: 'day' });
@@ -112,7 +118,9 @@ describe('checkSchedule: invalid expressions', () => {
     ['cron (0 3 * * ? *)', 'expression', 'space before "("', 'no space'],
     ['0 3 * * ? *', 'expression', 'not wrapped in cron(...)', 'cron(0 3 * * ? *)'],
     ['@daily', 'expression', 'Unix crontab shorthand', 'cron(0 0 * * ? *)'],
-    ['at(2026-01-01T00:00:00)', 'expression', 'one-time EventBridge Scheduler schedule', 'cron(0 9 1 JAN ? 2027)'],
+    ['at(2026-01-01 00:00)', 'expression', 'not a date and time in the form yyyy-mm-ddThh:mm:ss', 'at(2027-01-01T09:00:00)'],
+    ['at(2027-02-29T09:00:00)', 'expression', 'not a real date and time', 'at(2027-01-01T09:00:00)'],
+    ['at(2027-01-01T24:00:00)', 'expression', 'not a real date and time', 'yyyy-mm-ddThh:mm:ss'],
     ['hello', 'expression', '"hello" is not a schedule expression', 'cron(0 3 * * ? *)'],
     ['every 5 minutes', 'expression', 'is not a schedule expression', 'rate(5 minutes)'],
     ['schedule(0 3 * * ? *)', 'expression', '"schedule(...)" is not a schedule expression', 'cron('],

@@ -16,6 +16,10 @@ const SHAPES = [
   { ...BATCH, name: 'plain-job', input: { report: 'weekly' } },
   { ...BATCH, name: 'quiet-job', alarms: false },
   { ...BATCH, name: 'off-job', enabled: false, schedule: 'cron(0 0 L * ? *)' },
+  // EventBridge Scheduler: every option, a one-time run, a VPC batch without alarms.
+  { ...BATCH, name: 'local-job', timezone: 'America/New_York', flexibleWindowMinutes: 15, startDate: '2027-01-01T00:00:00-05:00', endDate: '2027-12-31T00:00:00-05:00', deliveryRetryAttempts: 10 },
+  { ...BATCH, name: 'once-job', timezone: 'Europe/Berlin', schedule: 'at(2027-06-01T09:00:00)', input: { backfill: true }, enabled: false },
+  { ...BATCH, name: 'local-vpc', timezone: 'Australia/Sydney', vpc: true, alarms: false },
 ];
 const decl = validateDeclarations({ batches: SHAPES, stages: [STAGE] }, { fileExists });
 
@@ -95,13 +99,27 @@ describe.each(batchOnly)('template %s', (_name, t) => {
     for (const [, topic] of resources(t, 'AWS::SNS::Topic')) expect(topic.Properties.KmsMasterKeyId).toBeDefined();
   });
 
-  test('the invoke permission is scoped with SourceArn and SourceAccount', () => {
-    const perms = resources(t, 'AWS::Lambda::Permission');
-    expect(perms).toHaveLength(1);
-    for (const [, p] of perms) {
-      expect(p.Properties.Principal).toBe('events.amazonaws.com');
-      expect(p.Properties.SourceArn).toEqual({ 'Fn::GetAtt': ['Schedule', 'Arn'] });
-      expect(p.Properties.SourceAccount).toEqual({ Ref: 'AWS::AccountId' });
+  test('only its own rule (resource permission with SourceArn and SourceAccount) or its own schedule (a role only that schedule of this account assumes) invokes the function', () => {
+    if (resources(t, 'AWS::Scheduler::Schedule').length === 0) {
+      const perms = resources(t, 'AWS::Lambda::Permission');
+      expect(perms).toHaveLength(1);
+      for (const [, p] of perms) {
+        expect(p.Properties.Principal).toBe('events.amazonaws.com');
+        expect(p.Properties.SourceArn).toEqual({ 'Fn::GetAtt': ['Schedule', 'Arn'] });
+        expect(p.Properties.SourceAccount).toEqual({ Ref: 'AWS::AccountId' });
+      }
+      return;
     }
+    expect(resources(t, 'AWS::Lambda::Permission')).toEqual([]);
+    expect(resources(t, 'AWS::Events::Rule')).toEqual([]);
+    const [[, role]] = resources(t, 'AWS::IAM::Role').filter(([id]) => id === 'SchedulerRole');
+    const [trust] = role.Properties.AssumeRolePolicyDocument.Statement;
+    expect(trust.Principal).toEqual({ Service: 'scheduler.amazonaws.com' });
+    expect(trust.Condition.StringEquals['aws:SourceAccount']).toEqual({ Ref: 'AWS::AccountId' });
+    expect(trust.Condition.ArnEquals['aws:SourceArn']).toEqual({ 'Fn::Sub': 'arn:${AWS::Partition}:scheduler:${AWS::Region}:${AWS::AccountId}:schedule/${AWS::StackName}/${AWS::StackName}' });
+    expect(role.Properties.Policies.map((p: Json) => p.PolicyName)).toEqual(['invoke']);
+    expect(role.Properties.Policies[0].PolicyDocument.Statement).toEqual([
+      { Sid: 'InvokeTheBatch', Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: { 'Fn::GetAtt': ['Function', 'Arn'] } },
+    ]);
   });
 });

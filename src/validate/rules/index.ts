@@ -5,6 +5,7 @@ import { policyStatementsValid } from './iam';
 import { batchNameShape, functionNameLength } from './names';
 import { alarmsFlag, alarmTarget, maxEventAgeRange, retryAttemptsRange } from './operations';
 import { scheduleValid, timezoneValid } from './schedule';
+import { atLocalTimeExists, deliveryRetryRange, flexibleWindowRange, scheduleDates, schedulerOnly } from './scheduler';
 import { batchTags, stageReferences, stageShape, vpcIdsPresent } from './stages';
 import type { BatchRule, StageRule } from './types';
 
@@ -31,6 +32,11 @@ export const BATCH_RULES: Readonly<Record<string, BatchRule>> = {
   alarmsFlag,
   retryAttemptsRange,
   maxEventAgeRange,
+  schedulerOnly,
+  flexibleWindowRange,
+  scheduleDates,
+  atLocalTimeExists,
+  deliveryRetryRange,
 };
 
 /** Rules every stage declaration must pass. */

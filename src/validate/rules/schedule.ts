@@ -1,4 +1,4 @@
-// Rules for when a batch runs: a schedule AWS accepts, and a real IANA display time zone.
+// Rules for when a batch runs: a schedule AWS accepts, and a real IANA time zone for it to run in.
 import { checkSchedule } from '../../schedule/expression';
 import { isTimeZone, suggestTimeZone } from '../../schedule/timezone';
 import { BatchRule, show } from './types';
