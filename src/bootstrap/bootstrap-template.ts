@@ -5,50 +5,16 @@ import { CfnBucket, CfnBucketPolicy } from 'aws-cdk-lib/aws-s3';
 import { CfnTemplate, synthesizeStacks } from '../template/synth';
 import { STAGE_DEFAULTS } from '../validate/model';
 import { ARTIFACT_PREFIX, MAX_STACK_PREFIX, STACK_PREFIX } from '../validate/rules/stages';
-import { BOOTSTRAP_NAMES, ROLE_PATH } from './naming';
+import { BOOTSTRAP_LOGICAL_IDS, BOOTSTRAP_NAMES, BOOTSTRAP_OUTPUTS, BOOTSTRAP_PARAMETERS, GITHUB_OIDC_HOST, ROLE_PATH, STS_AUDIENCE } from './naming';
 import { batchBoundaryStatements, deployStatements, executionStatements, POLICY_PARAMETERS, previewStatements } from './permissions';
 
-/** GitHub's OIDC issuer, as IAM names it in condition keys. */
-export const GITHUB_OIDC_HOST = 'token.actions.githubusercontent.com';
+export { BOOTSTRAP_LOGICAL_IDS, BOOTSTRAP_OUTPUTS, BOOTSTRAP_PARAMETERS, GITHUB_OIDC_HOST, ROLE_PATH, STS_AUDIENCE } from './naming';
 
-/** The audience `aws-actions/configure-aws-credentials` requests. */
-export const STS_AUDIENCE = 'sts.amazonaws.com';
-
-export { ROLE_PATH } from './naming';
-
-/** Parameters of the bootstrap template. */
-export const BOOTSTRAP_PARAMETERS = {
-  repository: 'GitHubRepository',
-  ownerId: 'GitHubOwnerId',
-  repositoryId: 'GitHubRepositoryId',
-  environment: 'GitHubEnvironment',
-  branch: 'DeployBranch',
-  stackPrefix: POLICY_PARAMETERS.stackPrefix,
-  bucketName: 'ArtifactBucketName',
-  artifactPrefix: POLICY_PARAMETERS.artifactPrefix,
-  existingProvider: 'ExistingOidcProviderArn',
-} as const;
-
-/** Logical ids of the bootstrap resources. */
-export const BOOTSTRAP_LOGICAL_IDS = {
-  provider: 'GitHubOidcProvider',
-  bucket: 'Bucket',
-  bucketPolicy: 'BucketPolicy',
-  executionRole: 'ExecutionRole',
-  boundary: 'BatchRoleBoundary',
-  deployRole: 'DeployRole',
-  previewRole: 'PreviewRole',
-} as const;
-
-/** Outputs an administrator copies into the stage declaration. */
-export const BOOTSTRAP_OUTPUTS = {
-  deployRoleArn: 'DeployRoleArn',
-  previewRoleArn: 'PreviewRoleArn',
-  executionRoleArn: 'ExecutionRoleArn',
-  permissionsBoundaryArn: 'PermissionsBoundaryArn',
-  bucketName: 'ArtifactBucket',
-  providerArn: 'OidcProviderArn',
-} as const;
+// The policies name their template parameters too; both must be the same names.
+const _samePrefixParameter: typeof POLICY_PARAMETERS.stackPrefix = BOOTSTRAP_PARAMETERS.stackPrefix;
+const _sameArtifactParameter: typeof POLICY_PARAMETERS.artifactPrefix = BOOTSTRAP_PARAMETERS.artifactPrefix;
+void _samePrefixParameter;
+void _sameArtifactParameter;
 
 /** How many days an overwritten or deleted artifact version is kept. */
 export const NONCURRENT_VERSION_DAYS = 30;

@@ -20,3 +20,48 @@ export function isBootstrapRole(arn: string): boolean {
 export function boundaryPolicyArn(account: string, stackPrefix: string): string {
   return `arn:aws:iam::${account}:policy${ROLE_PATH}${stackPrefix}-${BOOTSTRAP_NAMES.boundaryPolicy}`;
 }
+
+/** GitHub's OIDC issuer, as IAM names it in condition keys. */
+export const GITHUB_OIDC_HOST = 'token.actions.githubusercontent.com';
+
+/** The audience `aws-actions/configure-aws-credentials` requests. */
+export const STS_AUDIENCE = 'sts.amazonaws.com';
+
+/** Parameters of the bootstrap template. */
+export const BOOTSTRAP_PARAMETERS = {
+  repository: 'GitHubRepository',
+  ownerId: 'GitHubOwnerId',
+  repositoryId: 'GitHubRepositoryId',
+  environment: 'GitHubEnvironment',
+  branch: 'DeployBranch',
+  stackPrefix: 'StackPrefix',
+  bucketName: 'ArtifactBucketName',
+  artifactPrefix: 'ArtifactPrefix',
+  existingProvider: 'ExistingOidcProviderArn',
+} as const;
+
+/** Logical ids of the bootstrap resources. */
+export const BOOTSTRAP_LOGICAL_IDS = {
+  provider: 'GitHubOidcProvider',
+  bucket: 'Bucket',
+  bucketPolicy: 'BucketPolicy',
+  executionRole: 'ExecutionRole',
+  boundary: 'BatchRoleBoundary',
+  deployRole: 'DeployRole',
+  previewRole: 'PreviewRole',
+} as const;
+
+/** Outputs an administrator copies into the stage declaration. */
+export const BOOTSTRAP_OUTPUTS = {
+  deployRoleArn: 'DeployRoleArn',
+  previewRoleArn: 'PreviewRoleArn',
+  executionRoleArn: 'ExecutionRoleArn',
+  permissionsBoundaryArn: 'PermissionsBoundaryArn',
+  bucketName: 'ArtifactBucket',
+  providerArn: 'OidcProviderArn',
+} as const;
+
+/** The bootstrap stack of a stage. */
+export function bootstrapStackName(stage: { readonly name: string }): string {
+  return `batchform-bootstrap-${stage.name}`;
+}

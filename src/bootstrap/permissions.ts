@@ -82,6 +82,11 @@ function listStacks(): Statement {
   return { Sid: 'ListStacks', Effect: 'Allow', Action: 'cloudformation:DescribeStacks', Resource: '*' };
 }
 
+/** The account's Lambda concurrency, read before new batches reserve some (IAM authorizes it only on "*"). */
+function readLambdaAccountSettings(): Statement {
+  return { Sid: 'ReadLambdaAccountSettings', Effect: 'Allow', Action: 'lambda:GetAccountSettings', Resource: '*' };
+}
+
 /** Passing the execution role to CloudFormation (and to nothing else). */
 function passExecutionRole(scope: PolicyScope): Statement {
   return {
@@ -134,6 +139,7 @@ export function deployStatements(scope: PolicyScope): Statement[] {
       Resource: stackArns(),
     },
     listStacks(),
+    readLambdaAccountSettings(),
     parameterTypeChecks(),
     {
       Sid: 'WriteArtifacts',
@@ -184,6 +190,7 @@ export function previewStatements(scope: PolicyScope): Statement[] {
       Resource: stackArns(),
     },
     listStacks(),
+    readLambdaAccountSettings(),
     parameterTypeChecks(),
     {
       Sid: 'CheckArtifacts',

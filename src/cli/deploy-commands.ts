@@ -1,11 +1,11 @@
 // CLI commands that preview or deploy one stage's stacks through CloudFormation change sets.
 import * as fs from 'fs';
 import * as path from 'path';
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { Command } from 'commander';
 import { DEFAULT_BUNDLES_PATH } from '../bundle/package';
 import { DEFAULT_MANIFEST_PATH } from '../manifest/manifest';
 import {
+  callerAccount,
   createDeployClients,
   DEFAULT_CONCURRENCY,
   DeployClients,
@@ -19,6 +19,7 @@ import {
   renderMarkdownReport,
   renderTextReport,
   shortRevision,
+  wrongAccount,
 } from '../deploy';
 
 /** Exit codes of `preview` and `deploy`. */
@@ -130,9 +131,8 @@ export async function runDeployCommand(mode: DeployMode, opts: DeployCommandOpti
   try {
     // Credentials for another account would create every stack there, or fail in confusing ways.
     const account = await (deps.callerAccount ?? callerAccount)(inputs.stage.region);
-    if (account !== inputs.stage.account) {
-      const message = `the AWS credentials are for account ${account}, but stage "${inputs.stage.name}" is account ${inputs.stage.account}; ` +
-        `nothing was sent to CloudFormation. Use credentials for ${inputs.stage.account} (the stage's ${mode === 'preview' ? 'previewRoleArn' : 'deployRoleArn'}, or the right AWS_PROFILE).`;
+    const message = wrongAccount(account, inputs.stage, `the stage's ${mode === 'preview' ? 'previewRoleArn' : 'deployRoleArn'}`);
+    if (message) {
       err(`batchform ${mode}: ${message}`);
       publish(renderFatalMarkdown(mode, inputs.stage.name, message));
       return DEPLOY_EXIT.badInput;
@@ -155,17 +155,6 @@ export async function runDeployCommand(mode: DeployMode, opts: DeployCommandOpti
     err(`batchform ${mode}: ${message}`);
     publish(renderFatalMarkdown(mode, inputs.stage.name, message));
     return DEPLOY_EXIT.failed;
-  }
-}
-
-/** The account of the current credentials (SDK default chain). */
-async function callerAccount(region: string): Promise<string> {
-  const sts = new STSClient({ region });
-  try {
-    const identity = await sts.send(new GetCallerIdentityCommand({}));
-    return identity.Account ?? '';
-  } finally {
-    sts.destroy();
   }
 }
 

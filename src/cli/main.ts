@@ -3,6 +3,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { formatLintResult, lintTemplates, findTemplates } from '../lint/cfn-lint';
 import { DEFAULT_MANIFEST_PATH, DEFAULT_OUTDIR, readManifest } from '../manifest/manifest';
+import { registerBootstrapCommand } from './bootstrap-command';
 import { registerBundleCommands, selectBatches } from './bundle-commands';
 import { registerDeployCommands } from './deploy-commands';
 import { renderScheduleView } from './schedule-view';
@@ -54,6 +55,7 @@ export function buildProgram(): Command {
 
   registerBundleCommands(program);
   registerDeployCommands(program);
+  registerBootstrapCommand(program);
   return program;
 }
 

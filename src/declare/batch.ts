@@ -138,10 +138,13 @@ export interface BatchOptions {
   readonly policyStatements?: PolicyStatementOptions[];
   /**
    * Reserved concurrency of the function: how many runs may execute at once. 1 means runs never
-   * overlap (a late run waits for, or is throttled by, the one still running).
+   * overlap (a late run waits for, or is throttled by, the one still running). `false` reserves
+   * none: runs may overlap, and the function shares the account's unreserved pool (needed in an
+   * account whose Lambda concurrency quota is below 101, such as a new account's 10).
    * @default 1
+   * @example false
    */
-  readonly reservedConcurrency?: number;
+  readonly reservedConcurrency?: number | false;
   /**
    * IANA time zone the schedule is written in and runs in, all year, following daylight saving.
    * `UTC` batches run on an EventBridge rule; any other zone runs the batch on an EventBridge

@@ -24,7 +24,8 @@ import { MAX_INLINE_TEMPLATE_BYTES, PreparedStack } from './inputs';
 import type { CodeState, DeployMode, FailureEvent, ResourceChange, ScheduleChange, StackOutcome, StackResult } from './result';
 import { classifyStatus, deleteStackAndWait, describeStack, stackTag, stuckAdvice, waitUntilSettled } from './stack-state';
 import { ensureArtifact } from './upload';
-import { formatSeconds, isWaiterTimeout, ResolvedWaits } from './waits';
+import { describeError, isNetworkError, reaching, UnreachableError, endpointOf } from './faults';
+import { formatSeconds, isWaiterTimeout, ResolvedWaits, runWaiter } from './waits';
 
 /** Everything one stack's run needs besides the stack itself. */
 export interface StackRunContext {
@@ -66,6 +67,8 @@ interface Draft {
   schedule?: ScheduleChange;
   code?: CodeState;
   unchangedBy?: 'fingerprint' | 'change-set';
+  /** What the run is doing now, for a fault's message ("creating change set X"). */
+  step: string;
 }
 
 /**
@@ -75,29 +78,36 @@ interface Draft {
  * @param live the stack as the run's one DescribeStacks saw it (undefined: it does not exist).
  */
 export async function runStack(ctx: StackRunContext, prepared: PreparedStack, live: Stack | undefined): Promise<StackResult> {
-  const draft: Draft = { notes: [] };
+  const draft: Draft = { notes: [], step: 'starting' };
   const result = (outcome: StackOutcome, extra: Partial<StackResult> = {}): StackResult => ({
     stackName: prepared.stack.stackName,
     batch: prepared.stack.batch,
     outcome,
     runsIn: prepared.batch && runsIn(prepared.batch),
-    ...draft,
+    notes: draft.notes,
+    changeSetName: draft.changeSetName,
+    changes: draft.changes,
+    schedule: draft.schedule,
+    code: draft.code,
+    unchangedBy: draft.unchangedBy,
     ...extra,
   });
   try {
     return result(await runMachine(ctx, prepared, live, draft));
   } catch (e) {
     const events = e instanceof ExecutionError ? e.events : undefined;
-    const err = e as { name?: string; message?: string; $metadata?: unknown };
-    // An AWS error passed through as is gets its error code in front, which is what people search for.
-    const error = err?.$metadata ? `AWS ${err.name ?? 'error'}: ${err.message ?? ''}` : err?.message ?? String(e);
+    // Only AWS's own answers get "AWS <Code>" in front; a request that never got one says so, with the step.
+    const error = isNetworkError(e) && !(e instanceof UnreachableError)
+      ? new UnreachableError(await endpointOf(ctx.cloudFormation, 'cloudformation'), draft.step, e).message
+      : describeError(e);
     ctx.log(`${prepared.stack.stackName}: failed: ${error}`);
     for (const ev of events ?? []) ctx.log(`  ${ev.timestamp.toISOString()} ${ev.logicalId} (${ev.type}) ${ev.status}: ${ev.reason}`);
     return result('failed', { error, events });
   }
 }
 
-function fingerprintMatches(stack: Stack | undefined, prepared: PreparedStack): boolean {
+/** Whether the live stack is settled and carries this fingerprint: nothing to do. */
+export function fingerprintMatches(stack: Stack | undefined, prepared: PreparedStack): boolean {
   return classifyStatus(stack?.StackStatus) === 'ready' && stackTag(stack, FINGERPRINT_TAG) === prepared.fingerprint;
 }
 
@@ -116,7 +126,8 @@ async function runMachine(ctx: StackRunContext, p: PreparedStack, live: Stack | 
 
   if (classifyStatus(stack?.StackStatus) === 'busy') {
     const before = stack!.StackStatus;
-    stack = await waitUntilSettled(cfn, stack!, ctx.waits.stack, ctx.log);
+    draft.step = `waiting for the stack's ${before} to finish`;
+    stack = await waitUntilSettled(cfn, stack!, ctx.waits, ctx.log);
     draft.notes.push(`Waited for the stack's ${before} (an earlier or concurrent run) to finish; it is now ${stack?.StackStatus ?? 'gone'}.`);
   }
   if (!ctx.force && fingerprintMatches(stack, p)) {
@@ -135,7 +146,8 @@ async function runMachine(ctx: StackRunContext, p: PreparedStack, live: Stack | 
       return 'will-create';
     }
     ctx.log(`${name}: ROLLBACK_COMPLETE (a failed first create); deleting it to create it again`);
-    await deleteStackAndWait(cfn, stack!, ctx.waits.stack, clientToken(ctx, name, 'delete'));
+    draft.step = 'deleting the ROLLBACK_COMPLETE stack';
+    await deleteStackAndWait(cfn, stack!, ctx.waits, clientToken(ctx, name, 'delete'));
     draft.notes.push('The stack was ROLLBACK_COMPLETE (its first create failed); deleted it and created it again.');
     stack = undefined;
   }
@@ -144,13 +156,14 @@ async function runMachine(ctx: StackRunContext, p: PreparedStack, live: Stack | 
   }
 
   await placeCode(ctx, p, draft);
-  const template = await templateSource(ctx, p);
+  const template = await templateSource(ctx, p, draft);
 
   const type: ChangeSetType = stack && condition === 'ready' ? 'UPDATE' : 'CREATE';
   // A CREATE change set on a missing stack makes a REVIEW_IN_PROGRESS stack, which must go if the change set is not executed.
   const makesStack = !stack;
   ctx.log(`${name}: creating ${type} change set ${ctx.changeSetName}`);
-  const created = await cfn.send(new CreateChangeSetCommand({
+  draft.step = `creating change set ${ctx.changeSetName} (CreateChangeSet)`;
+  const created = await reaching(cfn, 'cloudformation', draft.step, () => cfn.send(new CreateChangeSetCommand({
     StackName: name,
     ChangeSetName: ctx.changeSetName,
     ChangeSetType: type,
@@ -161,12 +174,13 @@ async function runMachine(ctx: StackRunContext, p: PreparedStack, live: Stack | 
     RoleARN: ctx.stage.executionRoleArn,
     Description: `batchform ${ctx.mode} of commit ${ctx.revision}, stage ${ctx.stage.name}`,
     ClientToken: clientToken(ctx, name, 'create'),
-  }));
+  })));
   draft.changeSetName = ctx.changeSetName;
   const stackId = created.StackId ?? stack?.StackId ?? name;
 
   let executed = false;
   try {
+    draft.step = `waiting for change set ${ctx.changeSetName} to be computed`;
     const described = await describeChangeSet(ctx, name);
     if (described.status === 'FAILED' && NO_CHANGES.test(described.reason)) {
       draft.unchangedBy = 'change-set';
@@ -187,8 +201,10 @@ async function runMachine(ctx: StackRunContext, p: PreparedStack, live: Stack | 
     const token = clientToken(ctx, name, 'execute');
     // Events are matched by token; the time (less a minute for clock skew) is the fallback.
     const since = new Date(ctx.now().getTime() - 60_000);
-    await cfn.send(new ExecuteChangeSetCommand({ StackName: name, ChangeSetName: ctx.changeSetName, ClientRequestToken: token }));
+    draft.step = `executing change set ${ctx.changeSetName} (ExecuteChangeSet)`;
+    await reaching(cfn, 'cloudformation', draft.step, () => cfn.send(new ExecuteChangeSetCommand({ StackName: name, ChangeSetName: ctx.changeSetName, ClientRequestToken: token })));
     executed = true;
+    draft.step = `waiting for the ${type === 'CREATE' ? 'create' : 'update'} of the stack (change set ${ctx.changeSetName})`;
     ctx.log(`${name}: executing change set ${ctx.changeSetName}`);
     await waitForExecution(ctx, name, stackId, type, token, since);
     ctx.log(`${name}: ${type === 'CREATE' ? 'created' : 'updated'}`);
@@ -201,6 +217,7 @@ async function runMachine(ctx: StackRunContext, p: PreparedStack, live: Stack | 
 /** Uploads the code zip (deploy) or checks it is there (preview); a mismatched object fails the stack. */
 async function placeCode(ctx: StackRunContext, p: PreparedStack, draft: Draft): Promise<void> {
   const url = `s3://${p.code.bucket}/${p.code.key}`;
+  draft.step = `${ctx.mode === 'deploy' ? 'uploading' : 'checking'} the code zip ${url}`;
   try {
     draft.code = await ensureArtifact(ctx.s3, {
       bucket: p.code.bucket,
@@ -210,7 +227,8 @@ async function placeCode(ctx: StackRunContext, p: PreparedStack, draft: Draft): 
       contentType: 'application/zip',
     }, { write: ctx.mode === 'deploy' });
   } catch (e) {
-    throw new Error(`code zip: ${(e as Error).message}`);
+    if (e instanceof UnreachableError) throw e;
+    throw new Error(namingBucket('code zip', url, p.code.bucket, e));
   }
   if (draft.code === 'uploaded') {
     ctx.log(`${p.stack.stackName}: uploaded ${url}`);
@@ -221,21 +239,26 @@ async function placeCode(ctx: StackRunContext, p: PreparedStack, draft: Draft): 
 }
 
 /** The template inline, or (over CloudFormation's inline limit) by URL from the artifact bucket. */
-async function templateSource(ctx: StackRunContext, p: PreparedStack): Promise<{ TemplateBody: string } | { TemplateURL: string }> {
-  const bytes = Buffer.byteLength(p.templateBody);
-  if (bytes <= MAX_INLINE_TEMPLATE_BYTES) return { TemplateBody: p.templateBody };
-  const key = `${p.stack.code.keyPrefix}/${p.templateSha256}.template.json`;
+async function templateSource(ctx: StackRunContext, p: PreparedStack, draft: Draft): Promise<{ TemplateBody: string } | { TemplateURL: string }> {
+  // Sent without indentation: the same template in far fewer bytes (CloudFormation parses either).
+  const body = compactTemplate(p.templateBody);
+  const bytes = Buffer.byteLength(body);
+  if (bytes <= MAX_INLINE_TEMPLATE_BYTES) return { TemplateBody: body };
+  const sha256 = sha256Hex(body);
+  const key = `${p.stack.code.keyPrefix}/${sha256}.template.json`;
+  draft.step = `${ctx.mode === 'deploy' ? 'uploading' : 'checking'} the template s3://${p.code.bucket}/${key}`;
   let state;
   try {
     state = await ensureArtifact(ctx.s3, {
       bucket: p.code.bucket,
       key,
-      sha256: p.templateSha256,
-      body: () => Buffer.from(p.templateBody),
+      sha256,
+      body: () => Buffer.from(body),
       contentType: 'application/json',
     }, { write: ctx.mode === 'deploy' });
   } catch (e) {
-    throw new Error(`template: ${(e as Error).message}`);
+    if (e instanceof UnreachableError) throw e;
+    throw new Error(namingBucket('template', `s3://${p.code.bucket}/${key}`, p.code.bucket, e));
   }
   if (state === 'absent') {
     throw new Error(`the template is ${bytes} bytes, over CloudFormation's ${MAX_INLINE_TEMPLATE_BYTES}-byte inline limit, so it must be read from ` +
@@ -245,27 +268,42 @@ async function templateSource(ctx: StackRunContext, p: PreparedStack): Promise<{
   return { TemplateURL: `https://${p.code.bucket}.s3.${ctx.stage.region}.amazonaws.com/${key}` };
 }
 
+/** An S3 fault's message that always names the bucket (AWS's own S3 messages often do not). */
+function namingBucket(what: string, url: string, bucket: string, e: unknown): string {
+  const message = describeError(e);
+  return message.includes(bucket) ? `${what}: ${message}` : `${what} ${url}: ${message}`;
+}
+
+/** A template as CloudFormation receives it: the same JSON without indentation. */
+export function compactTemplate(body: string): string {
+  return JSON.stringify(JSON.parse(body));
+}
+
 /** Waits (bounded, with backoff) for the change set and reads all of its pages with property values. */
 async function describeChangeSet(ctx: StackRunContext, stackName: string): Promise<{ status: string; reason: string; changes: Change[] }> {
   const cfn = ctx.cloudFormation;
   const input = { StackName: stackName, ChangeSetName: ctx.changeSetName };
+  const step = `waiting for change set ${ctx.changeSetName} of ${stackName} to be computed`;
   try {
-    await waitUntilChangeSetCreateComplete({ client: cfn, ...ctx.waits.changeSet }, input);
+    await runWaiter(waitUntilChangeSetCreateComplete, cfn, ctx.waits.changeSet, ctx.waits.networkFailures, step, input);
   } catch (e) {
+    if (e instanceof UnreachableError) throw e;
     if (isWaiterTimeout(e)) {
-      throw new Error(`change set ${ctx.changeSetName} was still being computed after ${formatSeconds(ctx.waits.changeSet.maxWaitTime)}; ` +
-        'CloudFormation may be busy. Run again later.');
+      throw new Error(`change set ${ctx.changeSetName} was still being computed after ${formatSeconds(ctx.waits.changeSet.maxWaitTime)} ` +
+        '(CloudFormation answered every poll with CREATE_IN_PROGRESS); it may be busy. Run again later.');
     }
     // A FAILED change set ends the wait too; its status and reason are read below.
   }
   let status = '';
   let reason = '';
   const changes: Change[] = [];
-  for await (const page of paginateDescribeChangeSet({ client: cfn }, { ...input, IncludePropertyValues: true })) {
-    status ||= page.Status ?? '';
-    reason ||= page.StatusReason ?? '';
-    changes.push(...(page.Changes ?? []));
-  }
+  await reaching(cfn, 'cloudformation', `reading change set ${ctx.changeSetName} of ${stackName} (DescribeChangeSet)`, async () => {
+    for await (const page of paginateDescribeChangeSet({ client: cfn }, { ...input, IncludePropertyValues: true })) {
+      status ||= page.Status ?? '';
+      reason ||= page.StatusReason ?? '';
+      changes.push(...(page.Changes ?? []));
+    }
+  });
   return { status, reason, changes };
 }
 
@@ -277,16 +315,25 @@ async function describeChangeSet(ctx: StackRunContext, stackName: string): Promi
 async function discardChangeSet(ctx: StackRunContext, stackName: string, makesStack: boolean, draft: Draft): Promise<void> {
   const cfn = ctx.cloudFormation;
   const deleteStack = makesStack && ctx.mode === 'deploy';
-  try {
-    await cfn.send(new DeleteChangeSetCommand({ StackName: stackName, ChangeSetName: ctx.changeSetName }));
-    if (deleteStack) await cfn.send(new DeleteStackCommand({ StackName: stackName, ClientRequestToken: clientToken(ctx, stackName, 'discard') }));
-    if (makesStack && !deleteStack) {
-      draft.notes.push('CloudFormation keeps the new stack as an empty REVIEW_IN_PROGRESS stack (no resources) until the first deploy creates it.');
+  // Each cleanup step on its own, so a note names exactly what was left behind.
+  const attempt = async (what: string, how: string, call: () => Promise<unknown>): Promise<boolean> => {
+    try {
+      await reaching(cfn, 'cloudformation', `deleting ${what}`, call);
+      return true;
+    } catch (e) {
+      draft.notes.push(`Could not delete ${what} (${describeError(e)}); delete it by hand: ${how}.`);
+      return false;
     }
-  } catch (e) {
-    const what = deleteStack ? `the REVIEW_IN_PROGRESS stack ${stackName}` : `change set ${ctx.changeSetName}`;
-    const how = deleteStack ? `aws cloudformation delete-stack --stack-name ${stackName}` : `aws cloudformation delete-change-set --stack-name ${stackName} --change-set-name ${ctx.changeSetName}`;
-    draft.notes.push(`Could not delete ${what} (${(e as Error).message}); delete it by hand: ${how}.`);
+  };
+  const changeSetGone = await attempt(`change set ${ctx.changeSetName} of ${stackName}`,
+    `aws cloudformation delete-change-set --stack-name ${stackName} --change-set-name ${ctx.changeSetName}`,
+    () => cfn.send(new DeleteChangeSetCommand({ StackName: stackName, ChangeSetName: ctx.changeSetName })));
+  if (deleteStack) {
+    // Deleting the REVIEW_IN_PROGRESS stack removes its change sets too.
+    await attempt(`the empty REVIEW_IN_PROGRESS stack ${stackName}`, `aws cloudformation delete-stack --stack-name ${stackName}`,
+      () => cfn.send(new DeleteStackCommand({ StackName: stackName, ClientRequestToken: clientToken(ctx, stackName, 'discard') })));
+  } else if (makesStack && changeSetGone) {
+    draft.notes.push('CloudFormation keeps the new stack as an empty REVIEW_IN_PROGRESS stack (no resources) until the first deploy creates it.');
   }
 }
 
@@ -295,9 +342,10 @@ async function waitForExecution(ctx: StackRunContext, name: string, stackId: str
   const cfn = ctx.cloudFormation;
   const waiter = type === 'CREATE' ? waitUntilStackCreateComplete : waitUntilStackUpdateComplete;
   try {
-    await waiter({ client: cfn, ...ctx.waits.stack }, { StackName: stackId });
+    await runWaiter(waiter, cfn, ctx.waits.stack, ctx.waits.networkFailures, `waiting for the ${type === 'CREATE' ? 'create' : 'update'} of stack ${name} (it goes on in AWS)`, { StackName: stackId });
     return;
   } catch (e) {
+    if (e instanceof UnreachableError) throw e;
     const after = await describeStack(cfn, stackId);
     const status = after?.StackStatus ?? 'deleted';
     if (isWaiterTimeout(e)) {

@@ -156,7 +156,7 @@ export function renderMarkdownReport(result: StageResult): string {
     `<!-- batchform:${title}:${result.stage} -->`,
     `## batchform ${title}: stage ${code(result.stage)}`,
     '',
-    `Account ${result.account}, region ${result.region} · commit ${code(result.revision)} · change set ${code(result.changeSetName)}`,
+    `Account ${result.account}, region ${result.region} · commit ${code(result.revision)}${madeChangeSets(result) ? ` · change set ${code(result.changeSetName)}` : ' · no change set was needed'}`,
     '',
     `**${headline(result)}**${result.mode === 'preview' ? ' Nothing was executed: the change sets were described, then deleted.' : ''}`,
   ];
@@ -203,11 +203,16 @@ function textStack(s: StackResult): string[] {
   return lines;
 }
 
+/** Whether any stack got a change set: a report names one only then. */
+function madeChangeSets(result: StageResult): boolean {
+  return result.stacks.some((s) => s.changeSetName !== undefined);
+}
+
 /** The plain-text report for terminals: the same content as the Markdown one, aligned columns instead of tables. */
 export function renderTextReport(result: StageResult): string {
   const out = [
     `batchform ${result.mode} of stage ${result.stage} (account ${result.account}, ${result.region}), commit ${result.revision}`,
-    `change set ${result.changeSetName}`,
+    madeChangeSets(result) ? `change set ${result.changeSetName}` : 'no change set was needed',
     '',
     ...textTable(result.stacks.map((s) => [s.stackName, LABEL[s.outcome], resultDetail(s)]), '  '),
   ];

@@ -1,5 +1,7 @@
 // Previews or deploys every stack of one stage: one DescribeStacks for all, then each stack's state machine in a bounded pool.
-import { runStack, StackRunContext } from './change-set';
+import { checkAccountConcurrency, checkArtifactBucket } from './account';
+import { fingerprintMatches, runStack, StackRunContext } from './change-set';
+import { describeError, UnreachableError } from './faults';
 import type { DeployClients } from './clients';
 import type { DeployInputs } from './inputs';
 import { checkConcurrency, mapWithConcurrency } from './pool';
@@ -89,6 +91,7 @@ export async function deployStage(inputs: DeployInputs, options: DeployStageOpti
   try {
     live = inputs.stacks.length ? await describeAllStacks(ctx.cloudFormation) : new Map();
   } catch (e) {
+    if (e instanceof UnreachableError) throw new Error(`stage "${stage.name}": ${e.message}`);
     const err = e as { name?: string; message?: string };
     const throttled = /Throttl|RateExceeded|TooManyRequests/i.test(err.name ?? '');
     const hint = throttled
@@ -97,8 +100,15 @@ export async function deployStage(inputs: DeployInputs, options: DeployStageOpti
         'and that the role may call cloudformation:DescribeStacks.';
     throw new Error(
       `stage "${stage.name}": could not list the CloudFormation stacks of account ${stage.account}, region ${stage.region} ` +
-        `(${err.name ?? 'Error'}: ${err.message ?? String(e)}). ${hint}`,
+        `(${describeError(e)}). ${hint}`,
     );
+  }
+
+  // Only when some stack needs a change set: a no-op deploy stays at one DescribeStacks.
+  const changing = inputs.stacks.filter((p) => ctx.force || !fingerprintMatches(live.get(p.stack.stackName), p));
+  if (changing.length) {
+    await checkArtifactBucket(ctx.s3, stage);
+    await checkAccountConcurrency(options.clients.lambda, stage, changing, live);
   }
 
   const stacks = await mapWithConcurrency(inputs.stacks, concurrency, (p) => runStack(ctx, p, live.get(p.stack.stackName)));

@@ -11,7 +11,8 @@ import {
   waitUntilStackRollbackComplete,
   waitUntilStackUpdateComplete,
 } from '@aws-sdk/client-cloudformation';
-import { formatSeconds, isWaiterTimeout, WaitTiming } from './waits';
+import { reaching, UnreachableError } from './faults';
+import { formatSeconds, isWaiterTimeout, ResolvedWaits, runWaiter } from './waits';
 
 /**
  * What a stack's status allows:
@@ -61,16 +62,18 @@ export function stuckAdvice(stackName: string, status: string): string {
 /** Every stack in the client's region, by name: one paginated DescribeStacks for all stacks. */
 export async function describeAllStacks(cfn: CloudFormationClient): Promise<Map<string, Stack>> {
   const stacks = new Map<string, Stack>();
-  for await (const page of paginateDescribeStacks({ client: cfn }, {})) {
-    for (const s of page.Stacks ?? []) if (s.StackName) stacks.set(s.StackName, s);
-  }
+  await reaching(cfn, 'cloudformation', 'listing the stacks (DescribeStacks)', async () => {
+    for await (const page of paginateDescribeStacks({ client: cfn }, {})) {
+      for (const s of page.Stacks ?? []) if (s.StackName) stacks.set(s.StackName, s);
+    }
+  });
   return stacks;
 }
 
 /** One stack by name or id, or undefined when it does not exist (or is deleted). */
 export async function describeStack(cfn: CloudFormationClient, nameOrId: string): Promise<Stack | undefined> {
   try {
-    const out = await cfn.send(new DescribeStacksCommand({ StackName: nameOrId }));
+    const out = await reaching(cfn, 'cloudformation', `reading stack ${nameOrId} (DescribeStacks)`, () => cfn.send(new DescribeStacksCommand({ StackName: nameOrId })));
     const stack = out.Stacks?.[0];
     return stack?.StackStatus === 'DELETE_COMPLETE' ? undefined : stack;
   } catch (e) {
@@ -106,9 +109,10 @@ function waiterFor(status: string): StackWaiter {
 export async function waitUntilSettled(
   cfn: CloudFormationClient,
   stack: Stack,
-  timing: WaitTiming,
+  waits: ResolvedWaits,
   log: (message: string) => void,
 ): Promise<Stack | undefined> {
+  const timing = waits.stack;
   let current: Stack | undefined = stack;
   const name = stack.StackName ?? '?';
   // An operation can hand over to another (an update to its rollback); follow a few of them.
@@ -116,8 +120,9 @@ export async function waitUntilSettled(
     const status = current.StackStatus ?? '';
     log(`${name} is ${status} (an earlier or concurrent run); waiting up to ${formatSeconds(timing.maxWaitTime)} for it to finish`);
     try {
-      await waiterFor(status)({ client: cfn, ...timing }, { StackName: current.StackId ?? name });
+      await runWaiter(waiterFor(status), cfn, timing, waits.networkFailures, `waiting for stack ${name} (${status}) to settle`, { StackName: current.StackId ?? name });
     } catch (e) {
+      if (e instanceof UnreachableError) throw e;
       if (isWaiterTimeout(e)) {
         throw new Error(
           `${name} is still ${status} after waiting ${formatSeconds(timing.maxWaitTime)}: another deploy may be running, or CloudFormation ` +
@@ -136,12 +141,14 @@ export async function waitUntilSettled(
 }
 
 /** Deletes a stack and waits until it is gone; used to clear a failed first create. */
-export async function deleteStackAndWait(cfn: CloudFormationClient, stack: Stack, timing: WaitTiming, clientRequestToken: string): Promise<void> {
+export async function deleteStackAndWait(cfn: CloudFormationClient, stack: Stack, waits: ResolvedWaits, clientRequestToken: string): Promise<void> {
   const id = stack.StackId ?? stack.StackName ?? '';
-  await cfn.send(new DeleteStackCommand({ StackName: id, ClientRequestToken: clientRequestToken }));
+  const timing = waits.stack;
+  await reaching(cfn, 'cloudformation', `deleting stack ${stack.StackName} (DeleteStack)`, () => cfn.send(new DeleteStackCommand({ StackName: id, ClientRequestToken: clientRequestToken })));
   try {
-    await waitUntilStackDeleteComplete({ client: cfn, ...timing }, { StackName: id });
+    await runWaiter(waitUntilStackDeleteComplete, cfn, timing, waits.networkFailures, `waiting for stack ${stack.StackName} to be deleted`, { StackName: id });
   } catch (e) {
+    if (e instanceof UnreachableError) throw e;
     const after = await describeStack(cfn, id);
     const why = isWaiterTimeout(e) ? `is still ${after?.StackStatus ?? 'deleting'} after ${formatSeconds(timing.maxWaitTime)}` : `could not be deleted (${after?.StackStatus ?? 'unknown status'}${after?.StackStatusReason ? `: ${after.StackStatusReason}` : ''})`;
     throw new Error(`${stack.StackName} ${why}; ${stuckAdvice(stack.StackName ?? id, 'DELETE_FAILED')}`);

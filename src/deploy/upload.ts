@@ -1,5 +1,6 @@
 // Content-addressed artifacts in S3: upload a file under its hash, or trust an existing object only if its stored SHA-256 matches.
 import { HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { reaching, UnreachableError } from './faults';
 
 /** One file to place in S3 under a key derived from its content. */
 export interface Artifact {
@@ -45,9 +46,10 @@ interface AwsError {
 /** The object's stored SHA-256 (base64, possibly empty), or undefined when there is no object. */
 async function storedChecksum(s3: S3Client, a: Artifact): Promise<string | undefined> {
   try {
-    const head = await s3.send(new HeadObjectCommand({ Bucket: a.bucket, Key: a.key, ChecksumMode: 'ENABLED' }));
+    const head = await reaching(s3, 's3', `checking ${s3Url(a)} (HeadObject)`, () => s3.send(new HeadObjectCommand({ Bucket: a.bucket, Key: a.key, ChecksumMode: 'ENABLED' })));
     return head.ChecksumSHA256 ?? '';
   } catch (e) {
+    if (e instanceof UnreachableError) throw e;
     const err = e as AwsError;
     const status = err.$metadata?.httpStatusCode;
     if (err.name === 'NotFound' || err.name === 'NoSuchKey' || status === 404) return undefined;
@@ -86,13 +88,13 @@ export async function ensureArtifact(s3: S3Client, artifact: Artifact, options: 
     );
   }
   if (!options.write) return 'absent';
-  await s3.send(new PutObjectCommand({
+  await reaching(s3, 's3', `uploading ${s3Url(artifact)} (PutObject)`, () => s3.send(new PutObjectCommand({
     Bucket: artifact.bucket,
     Key: artifact.key,
     Body: artifact.body(),
     ContentType: artifact.contentType,
     ChecksumAlgorithm: 'SHA256',
     ChecksumSHA256: expected,
-  }));
+  })));
   return 'uploaded';
 }

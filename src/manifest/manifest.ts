@@ -75,6 +75,8 @@ export interface ManifestStage {
   readonly region: string;
   readonly artifactBucket: string;
   readonly artifactPrefix: string;
+  /** Prefix of the stage's stack names (the bootstrap scopes its roles to `<stackPrefix>-*`); absent in older manifests: the stage's name. */
+  readonly stackPrefix?: string;
   readonly deployRoleArn?: string;
   readonly previewRoleArn?: string;
   readonly executionRoleArn?: string;
@@ -172,6 +174,7 @@ export function buildManifest(decl: ValidatedDeclarations, outdir: string): Mani
       region: s.region,
       artifactBucket: s.artifactBucket,
       artifactPrefix: s.artifactPrefix,
+      stackPrefix: s.stackPrefix,
       deployRoleArn: s.deployRoleArn,
       previewRoleArn: s.previewRoleArn,
       executionRoleArn: s.executionRoleArn,

@@ -4,7 +4,6 @@ import { Component, github, javascript, JsonFile, Project, typescript } from 'pr
 import type { BatchOptions } from '../declare/batch';
 import type { StageOptions } from '../declare/stage';
 import { addBootstrapResources, BOOTSTRAP_STACK_ID, REPOSITORY_PATTERN } from '../bootstrap/bootstrap-template';
-import { addBootstrapTasks } from '../bootstrap/bootstrap-tasks';
 import { DEFAULT_BUNDLES_PATH, DEFAULT_PACKAGE_DIR } from '../bundle/package';
 import { BOOTSTRAP_TEMPLATE_FILE, buildManifest, DEFAULT_OUTDIR, MANIFEST_FILE, templatePath } from '../manifest/manifest';
 import { batchStackBuilders } from '../template/batch-template';
@@ -16,6 +15,7 @@ import type { ValidatedDeclarations } from '../validate/model';
 import { BatchformValidationError } from '../validate/problem';
 import { validateDeclarations } from '../validate/validate';
 import { addBatchformWorkflow } from '../workflows/workflow-file';
+import { addBootstrapTasks } from './bootstrap-tasks';
 import { addBatchBundleTasks, addBundleTasks } from './bundle-tasks';
 
 /** Options of the batchform component. */
@@ -207,7 +207,7 @@ export class Batchform extends Component {
       obj: buildManifest(validated, this.outdir), marker: false, readonly: true,
     });
     new JsonFile(this.project, bootstrap, { obj: templates[BOOTSTRAP_STACK_ID], marker: false, readonly: true });
-    addBootstrapTasks(this.project, validated.stages, bootstrap);
+    addBootstrapTasks(this.project, validated.stages, { cli: this.cli, manifestPath: this.manifestPath, templatePath: bootstrap });
     if (this.options.workflows ?? true) {
       addBatchformWorkflow(this.project, validated.stages, {
         cliCommand: this.cli,

@@ -145,7 +145,7 @@ export function addBatchResources(stack: Stack, batch: Batch): void {
     memorySize: batch.memorySize,
     timeout: batch.timeout,
     role: role.attrArn,
-    reservedConcurrentExecutions: batch.reservedConcurrency,
+    reservedConcurrentExecutions: batch.reservedConcurrency === false ? undefined : batch.reservedConcurrency,
     environment: {
       variables: {
         ...runtimeEnvironment(batch),

@@ -42,7 +42,8 @@ export interface Batch {
   readonly vpc: boolean;
   readonly logRetentionDays: number;
   readonly policyStatements: readonly PolicyStatementOptions[];
-  readonly reservedConcurrency: number;
+  /** `false`: none reserved. */
+  readonly reservedConcurrency: number | false;
   readonly timezone: string;
   readonly tags: Readonly<Record<string, string>>;
   readonly alarms: boolean;

@@ -3,7 +3,6 @@ import * as os from 'os';
 import * as path from 'path';
 import { Project } from 'projen';
 import { bootstrapTemplate, BOOTSTRAP_OUTPUTS, REPOSITORY_PATTERN, ROLE_PATH } from '../../src/bootstrap/bootstrap-template';
-import { bootstrapDeployCommand } from '../../src/bootstrap/bootstrap-tasks';
 import { hasCfnLint, lintTemplates } from '../../src/lint/cfn-lint';
 import { batchTemplates } from '../../src/template/batch-template';
 import { Batchform } from '../../src/projen/batchform';
@@ -247,7 +246,7 @@ describe('trust', () => {
 /** Allowed actions a preview may have: reads, and creating/deleting (never executing) change sets. */
 const PREVIEW_MAY = [
   /^cloudformation:(Describe|Get|List)\w+$/, /^cloudformation:(Create|Delete)ChangeSet$/,
-  /^s3:(GetObject|ListBucket)$/, /^ec2:Describe\w+$/, /^iam:PassRole$/,
+  /^s3:(GetObject|ListBucket)$/, /^ec2:Describe\w+$/, /^iam:PassRole$/, /^lambda:GetAccountSettings$/,
 ];
 /** Problems with a role as a preview role; empty when it is one. */
 function previewProblems(sts: Json[]): string[] {
@@ -315,10 +314,13 @@ describe('the deploy role', () => {
       else if (action === 's3:PutObject' || action === 's3:GetObject') expect(resources).toEqual(['arn:aws:s3:::acme-artifacts/batchform/*']);
       else if (action === 's3:ListBucket') expect(resources).toEqual(['arn:aws:s3:::acme-artifacts']);
       else if (action === 'iam:PassRole') expect(resources).toEqual([ARNS['ExecutionRole.Arn']]);
+      // The account's Lambda concurrency, checked before new batches reserve some: IAM knows no narrower resource.
+      else if (action === 'lambda:GetAccountSettings') expect(resources).toEqual(['*']);
       else expect(action).toMatch(/^ec2:Describe(SecurityGroups|Subnets|Vpcs)$/);
     }
     expect([...byAction.keys()].filter((a) => a.startsWith('iam:'))).toEqual(['iam:PassRole']);
-    expect([...byAction.keys()].some((a) => /^(lambda|events|logs|sqs|sns|kms|cloudwatch):/.test(a))).toBe(false);
+    // The deploy role touches no batch resource itself (reading the account's Lambda settings changes nothing).
+    expect([...byAction.keys()].filter((a) => /^(lambda|events|logs|sqs|sns|kms|cloudwatch):/.test(a))).toEqual(['lambda:GetAccountSettings']);
   });
 
   test('creates change sets only as the execution role, so CloudFormation creates the resources as that role', () => {
@@ -412,12 +414,11 @@ describe('the Batchform component', () => {
     expect(written['//']).toBeUndefined();
     expect(written.Parameters.GitHubRepository.Default).toBe('acme/batches');
     const task = JSON.parse(fs.readFileSync(path.join(dir, '.projen/tasks.json'), 'utf8')).tasks['bootstrap:prod'];
-    expect(task.steps[0].exec).toContain('"111122223333"');
-    expect(task.steps[1]).toEqual({
-      exec: "aws cloudformation deploy --stack-name batchform-bootstrap-prod --template-file cfn-out/bootstrap.template.json --region ap-northeast-2 --capabilities CAPABILITY_NAMED_IAM --no-fail-on-empty-changeset --parameter-overrides 'StackPrefix=prod' 'GitHubEnvironment=Prod env' 'ArtifactBucketName=batchform-artifacts-111122223333-ap-northeast-2' 'ArtifactPrefix=batchform'",
+    // One step: the CLI does the account check, the OIDC lookup and the change set (projen's shell runs plain commands only).
+    expect(task.steps).toEqual([{
+      exec: 'batchform bootstrap --stage prod --manifest cfn-out/manifest.json --template cfn-out/bootstrap.template.json',
       receiveArgs: true,
-    });
-    expect(task.steps[2].exec).toMatch(/describe-stacks --stack-name batchform-bootstrap-prod --region ap-northeast-2/);
+    }]);
   });
 
   test('without a repository the template has no default for it', () => {
@@ -431,10 +432,5 @@ describe('the Batchform component', () => {
     const project = new Project({ name: 'fixture', outdir: dir });
     expect(() => new Batchform(project, { githubRepository: 'https://github.com/acme/batches' }))
       .toThrow(/githubRepository "https:\/\/github\.com\/acme\/batches" is not OWNER\/REPO\. Fix: .*"batchform\/batchform"/);
-  });
-
-  test('quotes parameter values for the shell', () => {
-    const decl = validateDeclarations({ batches: [], stages: [{ ...STAGE, githubEnvironment: 'a b&c' }] }, { fileExists });
-    expect(bootstrapDeployCommand(decl.stages[0], 'cfn-out/bootstrap.template.json')).toContain("'GitHubEnvironment=a b&c'");
   });
 });

@@ -104,10 +104,10 @@ test('credentials that cannot be read exit 1 with the reason', async () => {
 test('stacks that cannot be listed exit 1 and still leave a report saying why', async () => {
   const project = makeProject();
   const h = harness(project);
-  h.fake.cfn.on(DescribeStacksCommand).rejects(Object.assign(new Error('The security token included in the request is expired'), { name: 'ExpiredToken' }));
+  h.fake.cfn.on(DescribeStacksCommand).rejects(Object.assign(new Error('The security token included in the request is expired'), { name: 'ExpiredToken', $metadata: { httpStatusCode: 403 } }));
 
   expect(await runDeployCommand('deploy', { ...DEFAULTS, stage: 'prod', report: 'deploy.md' }, h.deps)).toBe(1);
-  expect(h.err[0]).toMatch(/^batchform deploy: stage "prod": could not list the CloudFormation stacks .*ExpiredToken/);
+  expect(h.err[0]).toMatch(/^batchform deploy: stage "prod": could not list the CloudFormation stacks .*AWS ExpiredToken/);
   const report = fs.readFileSync(path.join(project.dir, 'deploy.md'), 'utf8');
   expect(report).toContain('**Failed before any stack was handled.**');
   expect(report).toContain('The security token included in the request is expired');

@@ -8,7 +8,8 @@ import {
   ExecuteChangeSetCommand,
 } from '@aws-sdk/client-cloudformation';
 import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { deployStage, FINGERPRINT_TAG, renderTextReport, sha256Base64 } from '../../src/deploy';
+import { compactTemplate, deployStage, FINGERPRINT_TAG, renderTextReport, sha256Base64 } from '../../src/deploy';
+import { sha256Hex } from '../../src/hash';
 import { BUCKET, change, doesNotExist, engineOptions, fakeAws, liveStack, makeProject, stackId, zipChecksum } from './helpers';
 
 const STACK = 'prod-daily-stats';
@@ -38,7 +39,7 @@ describe('create', () => {
     expect(create).toMatchObject({
       StackName: STACK,
       ChangeSetType: 'CREATE',
-      TemplateBody: prepared.templateBody,
+      TemplateBody: compactTemplate(prepared.templateBody),
       Capabilities: ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM'],
       RoleARN: 'arn:aws:iam::111122223333:role/batchform-cfn-exec',
     });
@@ -62,8 +63,9 @@ describe('create', () => {
     const result = await deployStage(project.inputs(), engineOptions(aws.clients));
 
     expect(result.stacks[0].outcome).toBe('created');
-    const key = `batchform/daily-stats/${prepared.templateSha256}.template.json`;
-    expect(aws.s3.commandCalls(PutObjectCommand, { Key: key, ChecksumSHA256: sha256Base64(prepared.templateSha256) })).toHaveLength(1);
+    const sent = sha256Hex(compactTemplate(prepared.templateBody));
+    const key = `batchform/daily-stats/${sent}.template.json`;
+    expect(aws.s3.commandCalls(PutObjectCommand, { Key: key, ChecksumSHA256: sha256Base64(sent) })).toHaveLength(1);
     const create = aws.cfn.commandCalls(CreateChangeSetCommand)[0].args[0].input;
     expect(create.TemplateURL).toBe(`https://${BUCKET}.s3.ap-northeast-2.amazonaws.com/${key}`);
     expect(create.TemplateBody).toBeUndefined();
@@ -117,7 +119,8 @@ describe('update', () => {
 
     expect(result.stacks[0]).toMatchObject({ outcome: 'unchanged', unchangedBy: 'fingerprint' });
     expect(aws.cfn.commandCalls(CreateChangeSetCommand)).toHaveLength(0);
-    expect(aws.s3.calls()).toHaveLength(0);
+    expect(aws.s3.commandCalls(HeadObjectCommand)).toHaveLength(0);
+    expect(aws.s3.commandCalls(PutObjectCommand)).toHaveLength(0);
   });
 
   test('force creates a change set even when the fingerprint matches', async () => {
@@ -199,6 +202,22 @@ describe('preview', () => {
     expect(aws.cfn.commandCalls(DeleteStackCommand)).toHaveLength(0);
     expect(aws.cfn.commandCalls(ExecuteChangeSetCommand)).toHaveLength(0);
     expect(result.stacks[0].notes).toContain('CloudFormation keeps the new stack as an empty REVIEW_IN_PROGRESS stack (no resources) until the first deploy creates it.');
+  });
+
+  test('a template over 51,200 bytes as written but not once compact is previewed inline: no S3 write, no S3 template', async () => {
+    const project = makeProject({ extraResources: 120 });
+    const [prepared] = project.inputs().stacks;
+    expect(Buffer.byteLength(prepared.templateBody)).toBeGreaterThan(51_200);
+    const aws = fakeAws({ live: [liveStack(STACK, 'UPDATE_COMPLETE', 'old')], head: () => ({ checksum: zipChecksum(project, 'daily-stats') }) });
+
+    const result = await deployStage(project.inputs(), engineOptions(aws.clients, { mode: 'preview' }));
+
+    expect(result.stacks[0].outcome).toBe('will-update');
+    const create = aws.cfn.commandCalls(CreateChangeSetCommand)[0].args[0].input;
+    expect(create.TemplateURL).toBeUndefined();
+    expect(Buffer.byteLength(create.TemplateBody!)).toBeLessThanOrEqual(51_200);
+    expect(JSON.parse(create.TemplateBody!)).toEqual(JSON.parse(prepared.templateBody));
+    expect(aws.s3.commandCalls(PutObjectCommand)).toHaveLength(0);
   });
 
   test('a template too large to inline that is not yet in S3 fails the preview, which may not upload it', async () => {
@@ -286,7 +305,8 @@ describe('faults', () => {
     expect(result.stacks[0].error).toContain('the stack is UPDATE_ROLLBACK_FAILED');
     expect(result.stacks[0].error).toContain('aws cloudformation continue-update-rollback --stack-name prod-daily-stats');
     expect(aws.cfn.commandCalls(CreateChangeSetCommand)).toHaveLength(0);
-    expect(aws.s3.calls()).toHaveLength(0);
+    expect(aws.s3.commandCalls(HeadObjectCommand)).toHaveLength(0);
+    expect(aws.s3.commandCalls(PutObjectCommand)).toHaveLength(0);
   });
 
   test('a change set FAILED for another reason fails with AWS\'s reason and is deleted', async () => {
@@ -401,10 +421,10 @@ test('a no-op deploy of 20 stacks makes one paginated DescribeStacks and nothing
 test('stacks that cannot be listed fail the whole run with a message about credentials', async () => {
   const project = makeProject();
   const aws = fakeAws();
-  aws.cfn.on(DescribeStacksCommand).rejects(Object.assign(new Error('User is not authorized to perform: cloudformation:DescribeStacks'), { name: 'AccessDenied' }));
+  aws.cfn.on(DescribeStacksCommand).rejects(Object.assign(new Error('User is not authorized to perform: cloudformation:DescribeStacks'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } }));
 
   await expect(deployStage(project.inputs(), engineOptions(aws.clients))).rejects.toThrow(
-    /stage "prod": could not list the CloudFormation stacks of account 111122223333, region ap-northeast-2 \(AccessDenied: User is not authorized.*Check the AWS credentials/,
+    /stage "prod": could not list the CloudFormation stacks of account 111122223333, region ap-northeast-2 \(AWS AccessDenied: User is not authorized.*Check the AWS credentials/,
   );
 });
 
@@ -420,4 +440,61 @@ test('an AWS error from a call the engine does not expect is reported with its e
 
   expect(result.stacks[0]).toMatchObject({ outcome: 'failed', error: 'AWS InsufficientCapabilitiesException: Requires capabilities : [CAPABILITY_AUTO_EXPAND]' });
   expect(aws.cfn.commandCalls(DeleteChangeSetCommand)).toHaveLength(0);
+});
+
+describe('account checks before any change set', () => {
+  const missing = Object.assign(new Error('UnknownError'), { name: 'NotFound', $metadata: { httpStatusCode: 404 } });
+
+  test('a missing artifact bucket fails the preview naming the bucket and the bootstrap', async () => {
+    const project = makeProject();
+    const aws = fakeAws({ bucket: missing });
+
+    await expect(deployStage(project.inputs(), engineOptions(aws.clients, { mode: 'preview' })))
+      .rejects.toThrow(new RegExp(`artifact bucket ${BUCKET} of stage "prod" does not exist in account 111122223333; run the bootstrap .*npx projen bootstrap:prod`));
+    expect(aws.cfn.commandCalls(CreateChangeSetCommand)).toHaveLength(0);
+  });
+
+  test('a bucket in another region, or one the role may not read, is named with the fix', async () => {
+    const project = makeProject();
+    await expect(deployStage(project.inputs(), engineOptions(fakeAws({ bucket: { region: 'us-east-1' } }).clients)))
+      .rejects.toThrow(`the artifact bucket ${BUCKET} is in region us-east-1, but stage "prod" deploys to ap-northeast-2`);
+    const denied = Object.assign(new Error('Forbidden'), { name: 'Forbidden', $metadata: { httpStatusCode: 403 } });
+    await expect(deployStage(project.inputs(), engineOptions(fakeAws({ bucket: denied }).clients)))
+      .rejects.toThrow(`access denied to the artifact bucket ${BUCKET}`);
+  });
+
+  test('a no-op deploy checks neither the bucket nor the account: one DescribeStacks', async () => {
+    const project = makeProject();
+    const [prepared] = project.inputs().stacks;
+    const aws = fakeAws({ bucket: missing, live: [liveStack(STACK, 'UPDATE_COMPLETE', prepared.fingerprint)] });
+
+    const result = await deployStage(project.inputs(), engineOptions(aws.clients));
+
+    expect(result.stacks[0].outcome).toBe('unchanged');
+    expect(aws.s3.calls()).toHaveLength(0);
+    expect(aws.lambda.calls()).toHaveLength(0);
+    expect(aws.sent.map(([op]) => op)).toEqual(['DescribeStacks']);
+    // The report names no change set, since none was created.
+    expect(renderTextReport(result)).toContain('no change set was needed');
+    expect(renderTextReport(result)).not.toContain('batchform-4f2a9c1');
+  });
+
+  test('an account that cannot reserve concurrency stops the deploy before any change set, with both fixes', async () => {
+    const project = makeProject({ reserved: 1 });
+    const aws = fakeAws({ concurrency: { quota: 10, unreserved: 10 } });
+
+    await expect(deployStage(project.inputs(), engineOptions(aws.clients)))
+      .rejects.toThrow(/account 111122223333 \(ap-northeast-2\) cannot reserve .*quota is 10, 10 of it unreserved.*so 0 can be reserved; batch "daily-stats" reserves 1.*request a higher "Concurrent executions" quota.*reservedConcurrency: false for those batches/);
+    expect(aws.cfn.commandCalls(CreateChangeSetCommand)).toHaveLength(0);
+    expect(aws.s3.commandCalls(PutObjectCommand)).toHaveLength(0);
+  });
+
+  test('an account with room, or a stack that exists already (it holds its reservation), passes', async () => {
+    const project = makeProject({ reserved: 1 });
+    const roomy = fakeAws({ concurrency: { quota: 1000, unreserved: 1000 }, byName: { [STACK]: [liveStack(STACK, 'CREATE_COMPLETE', 'x')] } });
+    expect((await deployStage(project.inputs(), engineOptions(roomy.clients))).ok).toBe(true);
+    const existing = fakeAws({ concurrency: { quota: 10, unreserved: 9 }, live: [liveStack(STACK, 'UPDATE_COMPLETE', 'old')], head: () => ({ checksum: zipChecksum(project, 'daily-stats') }) });
+    expect((await deployStage(project.inputs(), engineOptions(existing.clients))).ok).toBe(true);
+    expect(existing.lambda.calls()).toHaveLength(0);
+  });
 });

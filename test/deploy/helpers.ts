@@ -16,7 +16,8 @@ import {
   Stack,
   StackEvent,
 } from '@aws-sdk/client-cloudformation';
-import { HeadObjectCommand, NotFound, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetAccountSettingsCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { HeadBucketCommand, HeadObjectCommand, NotFound, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DeployInputs, DeployStageOptions, FINGERPRINT_TAG, loadDeployInputs, sha256Base64 } from '../../src/deploy';
 import type { Manifest, ManifestBatch, ManifestStack } from '../../src/manifest/manifest';
@@ -51,6 +52,10 @@ export interface ProjectOptions {
   readonly batches?: readonly string[];
   /** Pads the first template's description to make it this large. */
   readonly bigTemplateBytes?: number;
+  /** Adds this many small, deeply nested resources to the first template (indentation-heavy when pretty). */
+  readonly extraResources?: number;
+  /** ReservedConcurrentExecutions of every function. */
+  readonly reserved?: number;
   /** Schedule per batch; default `cron(0 16 * * ? *)`. */
   readonly schedules?: Readonly<Record<string, string>>;
 }
@@ -80,8 +85,12 @@ export function makeProject(options: ProjectOptions = {}): TestProject {
       Description: description,
       Parameters: { CodeS3Bucket: { Type: 'String' }, CodeS3Key: { Type: 'String' } },
       Resources: {
-        Function: { Type: 'AWS::Lambda::Function', Properties: { Code: { S3Bucket: { Ref: 'CodeS3Bucket' }, S3Key: { Ref: 'CodeS3Key' } } } },
+        Function: { Type: 'AWS::Lambda::Function', Properties: { Code: { S3Bucket: { Ref: 'CodeS3Bucket' }, S3Key: { Ref: 'CodeS3Key' } }, ReservedConcurrentExecutions: options.reserved } },
         Schedule: { Type: 'AWS::Events::Rule', Properties: { ScheduleExpression: schedule } },
+        ...Object.fromEntries(Array.from({ length: i === 0 ? options.extraResources ?? 0 : 0 }, (_, n) => [`Alarm${n}`, {
+          Type: 'AWS::CloudWatch::Alarm',
+          Properties: { Metrics: [{ Id: 'm', MetricStat: { Metric: { Dimensions: [{ Name: 'FunctionName', Value: { Ref: 'Function' } }] } } }] },
+        }])),
       },
     }, null, 2));
     const zip = `dist/batches/${name}.zip`;
@@ -168,6 +177,10 @@ export interface FakeAwsOptions {
   readonly events?: Record<string, (token: string) => StackEvent[]>;
   /** What HeadObject answers: a stored checksum (base64), or absent. */
   readonly head?: (key: string) => { readonly checksum?: string } | 'absent';
+  /** What HeadBucket answers: the bucket's region (default: the stage's) or an error. */
+  readonly bucket?: { readonly region?: string } | Error;
+  /** The account's Lambda concurrency: quota and unreserved part (default: 1000 and 1000). */
+  readonly concurrency?: { readonly quota: number; readonly unreserved: number };
 }
 
 /** Mocked clients with a small model of CloudFormation behind them. */
@@ -176,6 +189,11 @@ export function fakeAws(options: FakeAwsOptions = {}) {
   const s3 = new S3Client({ region: REGION });
   const cfn = mockClient(cloudFormation);
   const s3m = mockClient(s3);
+  const lambda = new LambdaClient({ region: REGION });
+  const lambdam = mockClient(lambda);
+  lambdam.on(GetAccountSettingsCommand).resolves({
+    AccountLimit: { ConcurrentExecutions: options.concurrency?.quota ?? 1000, UnreservedConcurrentExecutions: options.concurrency?.unreserved ?? 1000 },
+  });
   const describeCount = new Map<string, number>();
   const executeTokens = new Map<string, string>();
   // Inputs copied when sent: the SDK paginators reuse and change one input object between pages.
@@ -233,11 +251,15 @@ export function fakeAws(options: FakeAwsOptions = {}) {
     return Promise.resolve({ ChecksumSHA256: head.checksum });
   });
   s3m.on(PutObjectCommand).resolves({});
+  s3m.on(HeadBucketCommand).callsFake(() => options.bucket instanceof Error
+    ? Promise.reject(options.bucket)
+    : Promise.resolve({ BucketRegion: options.bucket?.region ?? REGION }));
 
   return {
     cfn,
     s3: s3m,
-    clients: { cloudFormation, s3 },
+    lambda: lambdam,
+    clients: { cloudFormation, s3, lambda },
     /** CloudFormation requests in order, as sent: [operation, input]. */
     sent,
   };

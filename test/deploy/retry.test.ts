@@ -69,7 +69,7 @@ test('without SDK retries (maxAttempts 1) the same throttling fails the run: the
   const inputs = project.inputs();
   const { clients, requests } = throttledOnce(inputs.stacks[0].fingerprint, 1);
 
-  await expect(withFakeTimers(() => deployStage(inputs, engineOptions(clients)))).rejects.toThrow(/could not list the CloudFormation stacks.*\(Throttling: Rate exceeded\)\. AWS kept throttling/);
+  await expect(withFakeTimers(() => deployStage(inputs, engineOptions(clients)))).rejects.toThrow(/could not list the CloudFormation stacks.*\(AWS Throttling: Rate exceeded\)\. AWS kept throttling/);
   expect(requests).toHaveLength(1);
 });
 

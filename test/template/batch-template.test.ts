@@ -70,6 +70,12 @@ describe('batch template', () => {
     expect(vpc.Parameters.SecurityGroupIds.Type).toBe('List<AWS::EC2::SecurityGroup::Id>');
   });
 
+  test('reservedConcurrency: false reserves none (for accounts whose quota leaves nothing to reserve)', () => {
+    const t = templatesFor({ reservedConcurrency: false })['daily-stats'];
+    const [fn] = resourcesOf(t, 'AWS::Lambda::Function');
+    expect(fn.Properties).not.toHaveProperty('ReservedConcurrentExecutions');
+  });
+
   test('a non-VPC batch has no VPC config, parameters or rights', () => {
     expect(plain.Resources.Function.Properties.VpcConfig).toBeUndefined();
     expect(Object.keys(plain.Parameters).sort()).toEqual(['AlarmTopicArn', 'CodeS3Bucket', 'CodeS3Key', 'PermissionsBoundaryArn']);

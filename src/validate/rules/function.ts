@@ -72,7 +72,7 @@ export const retentionAllowed: BatchRule = (batch) => {
 };
 
 export const concurrencyValid: BatchRule = (batch) =>
-  when(batch.reservedConcurrency !== undefined && !isIntIn(batch.reservedConcurrency, 1, 1000), {
+  when(batch.reservedConcurrency !== undefined && batch.reservedConcurrency !== false && !isIntIn(batch.reservedConcurrency, 1, 1000), {
     field: 'reservedConcurrency',
     message: `${show(batch.reservedConcurrency)} is not a usable reserved concurrency.`,
     fix: batch.reservedConcurrency === 0

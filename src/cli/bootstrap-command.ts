@@ -1,0 +1,158 @@
+// CLI command that previews or deploys a stage's one-time bootstrap stack and prints the stage options to paste into .projenrc.ts.
+import * as fs from 'fs';
+import * as path from 'path';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { Command } from 'commander';
+import { BOOTSTRAP_TEMPLATE_FILE, DEFAULT_MANIFEST_PATH, DEFAULT_OUTDIR } from '../manifest/manifest';
+import {
+  BootstrapClients,
+  BootstrapExecutionError,
+  BootstrapResult,
+  bootstrapStage,
+  callerAccount,
+  clientConfig,
+  DeployInputError,
+  DeployWaits,
+  findStage,
+  readDeployManifest,
+  stageOptionsFromOutputs,
+  wrongAccount,
+} from '../deploy';
+import { DEPLOY_EXIT } from './deploy-commands';
+
+/** The options `bootstrap` takes, as commander parses them. */
+export interface BootstrapCommandOptions {
+  readonly stage?: string;
+  readonly manifest: string;
+  readonly template: string;
+  readonly preview?: boolean;
+}
+
+/** What the command reaches outside itself; tests replace these. */
+export interface BootstrapCommandDeps {
+  /** @default CloudFormation and IAM clients for the stage's region (SDK default chain, adaptive retries) */
+  readonly createClients?: (region: string) => BootstrapClients;
+  /** @default STS GetCallerIdentity in the stage's region */
+  readonly callerAccount?: (region: string) => Promise<string>;
+  /** @default stdout */
+  readonly out?: (text: string) => void;
+  /** @default stderr */
+  readonly err?: (text: string) => void;
+  /** @default process.cwd() */
+  readonly projectDir?: string;
+  /** @default () => new Date() */
+  readonly now?: () => Date;
+  /** @default DEFAULT_WAITS */
+  readonly waits?: DeployWaits;
+}
+
+function createClients(region: string): BootstrapClients {
+  const config = clientConfig(region);
+  return { cloudFormation: new CloudFormationClient(config), iam: new IAMClient(config) };
+}
+
+/** `Name=value` arguments as template parameters. */
+export function parseParameterArgs(args: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const a of args) {
+    const m = /^([A-Za-z][A-Za-z0-9]*)=(.*)$/s.exec(a);
+    if (!m) throw new DeployInputError([`"${a}" is not a Name=value template parameter, e.g. GitHubOwnerId=123456.`]);
+    out[m[1]] = m[2];
+  }
+  return out;
+}
+
+/** The report: what changed (or would), then the stage options to paste. */
+export function renderBootstrapResult(r: BootstrapResult, stageName: string): string {
+  const lines: string[] = [];
+  const what = {
+    'unchanged': `${r.stackName} is up to date (the change set had no changes).`,
+    'created': `${r.stackName} created.`,
+    'updated': `${r.stackName} updated.`,
+    'will-create': `${r.stackName} would be created (preview: nothing was changed).`,
+    'will-update': `${r.stackName} would be updated (preview: nothing was changed).`,
+  }[r.outcome];
+  lines.push(what);
+  if (r.outcome.startsWith('will-')) {
+    for (const c of r.changes) lines.push(`  ${c.action.padEnd(7)} ${c.logicalId} (${c.type})${c.replacement === 'yes' ? ' REPLACED' : ''}`);
+  }
+  for (const n of r.notes) lines.push(`note: ${n}`);
+  const options = stageOptionsFromOutputs(r.outputs);
+  if (Object.keys(options).length) {
+    lines.push('', `Stage options for "${stageName}" in .projenrc.ts (then run "npx projen"):`);
+    for (const [k, v] of Object.entries(options)) lines.push(`  ${k}: '${v}',`);
+  } else if (r.outcome === 'will-create') {
+    lines.push('', `Run without --preview to create it; it then prints the stage options to paste into .projenrc.ts.`);
+  }
+  return lines.join('\n');
+}
+
+/**
+ * Runs `bootstrap` and returns the exit code (see {@link DEPLOY_EXIT}): 2 for a bad stage,
+ * template, parameter or the wrong account; 1 when AWS refused or could not be reached.
+ */
+export async function runBootstrapCommand(opts: BootstrapCommandOptions, args: readonly string[], deps: BootstrapCommandDeps = {}): Promise<number> {
+  const out = deps.out ?? ((t: string) => process.stdout.write(t.endsWith('\n') ? t : `${t}\n`));
+  const err = deps.err ?? ((t: string) => process.stderr.write(`${t}\n`));
+  const projectDir = deps.projectDir ?? process.cwd();
+  const fail = (message: string, code: number): number => {
+    err(`batchform bootstrap: ${message}`);
+    return code;
+  };
+  let stage;
+  let templateBody;
+  let parameters;
+  try {
+    const manifestFile = path.resolve(projectDir, opts.manifest);
+    const manifest = readDeployManifest(manifestFile);
+    if (!opts.stage) {
+      const names = manifest.stages.map((s) => s.name);
+      return fail(`--stage is required; ${names.length ? `the stages are: ${names.join(', ')}` : 'the manifest declares no stages'}.`, DEPLOY_EXIT.badInput);
+    }
+    stage = findStage(manifest, opts.stage, opts.manifest);
+    const templateFile = path.resolve(projectDir, opts.template);
+    if (!fs.existsSync(templateFile)) throw new DeployInputError([`bootstrap template ${opts.template} not found; run "npx projen" to generate it.`]);
+    templateBody = fs.readFileSync(templateFile, 'utf8');
+    parameters = parseParameterArgs(args);
+  } catch (e) {
+    if (e instanceof DeployInputError) return fail(e.message, DEPLOY_EXIT.badInput);
+    throw e;
+  }
+
+  try {
+    const account = await (deps.callerAccount ?? callerAccount)(stage.region);
+    const wrong = wrongAccount(account, stage, 'an administrator of that account');
+    if (wrong) return fail(wrong, DEPLOY_EXIT.badInput);
+    const result = await bootstrapStage(stage, {
+      clients: (deps.createClients ?? createClients)(stage.region),
+      templateBody,
+      preview: opts.preview ?? false,
+      parameters,
+      waits: deps.waits,
+      now: deps.now,
+      log: err,
+    });
+    out(renderBootstrapResult(result, stage.name));
+    return DEPLOY_EXIT.ok;
+  } catch (e) {
+    const message = (e as Error).message;
+    const events = e instanceof BootstrapExecutionError ? e.events.map((ev) => `\n  ${ev.logicalId} (${ev.type}) ${ev.status}: ${ev.reason}`).join('') : '';
+    return fail(`${message}${events}`, DEPLOY_EXIT.failed);
+  }
+}
+
+/** Adds `bootstrap` to the program. */
+export function registerBootstrapCommand(program: Command, deps: BootstrapCommandDeps = {}): void {
+  program.command('bootstrap')
+    .description('create or update a stage\'s one-time bootstrap stack (GitHub OIDC trust, artifact bucket, roles) with administrator credentials, and print the stage options')
+    .argument('[parameters...]', 'more template parameters as Name=value, e.g. GitHubOwnerId=123 GitHubRepositoryId=456')
+    .option('--stage <stage>', 'the stage, as named in .projenrc.ts (required)')
+    .option('--preview', 'create, describe and delete the change set; change nothing')
+    .option('--manifest <file>', 'the generated manifest', DEFAULT_MANIFEST_PATH)
+    .option('--template <file>', 'the generated bootstrap template', `${DEFAULT_OUTDIR}/${BOOTSTRAP_TEMPLATE_FILE}`)
+    .addHelpText('after', '\nExit codes: 0 done (or nothing to do); 1 AWS refused or could not be reached; 2 bad input or credentials for another account.')
+    .action(async (args: string[], opts: BootstrapCommandOptions) => {
+      process.exitCode = await runBootstrapCommand(opts, args, deps);
+    });
+}

@@ -1,0 +1,223 @@
+// Previews or deploys one stage's bootstrap stack through a change set: finds the account's GitHub OIDC provider, waits, reads the outputs.
+import {
+  Change,
+  ChangeSetType,
+  CloudFormationClient,
+  CreateChangeSetCommand,
+  DeleteChangeSetCommand,
+  DeleteStackCommand,
+  ExecuteChangeSetCommand,
+  paginateDescribeChangeSet,
+  Stack,
+  waitUntilChangeSetCreateComplete,
+  waitUntilStackCreateComplete,
+  waitUntilStackUpdateComplete,
+} from '@aws-sdk/client-cloudformation';
+import { IAMClient, ListOpenIDConnectProvidersCommand } from '@aws-sdk/client-iam';
+import { BOOTSTRAP_OUTPUTS, BOOTSTRAP_PARAMETERS, bootstrapStackName, GITHUB_OIDC_HOST } from '../bootstrap/naming';
+import type { ManifestStage } from '../manifest/manifest';
+import { resourceChanges } from './changes';
+import { compactTemplate } from './change-set';
+import { failureEvents } from './events';
+import { describeError, reaching, UnreachableError } from './faults';
+import { MAX_INLINE_TEMPLATE_BYTES } from './inputs';
+import type { FailureEvent, ResourceChange } from './result';
+import { changeSetName } from './revision';
+import { classifyStatus, deleteStackAndWait, describeStack, stuckAdvice, waitUntilSettled } from './stack-state';
+import { DeployWaits, formatSeconds, isWaiterTimeout, resolveWaits, runWaiter } from './waits';
+
+/** The clients a bootstrap uses. */
+export interface BootstrapClients {
+  readonly cloudFormation: CloudFormationClient;
+  /** Lists the account's OIDC providers (an account has at most one per issuer). */
+  readonly iam: IAMClient;
+}
+
+/** Options of {@link bootstrapStage}. */
+export interface BootstrapStageOptions {
+  readonly clients: BootstrapClients;
+  /** The bootstrap template as generated (`cfn-out/bootstrap.template.json`). */
+  readonly templateBody: string;
+  /** Only create, describe and delete the change set. */
+  readonly preview: boolean;
+  /**
+   * More parameter values (`GitHubOwnerId`, `GitHubRepositoryId`, `DeployBranch`, ...); they win over the stage's.
+   * @default {}
+   */
+  readonly parameters?: Readonly<Record<string, string>>;
+  /** @default DEFAULT_WAITS */
+  readonly waits?: DeployWaits;
+  /** @default () => new Date() */
+  readonly now?: () => Date;
+  /** @default no output */
+  readonly log?: (message: string) => void;
+}
+
+/** What a bootstrap run found and did. */
+export interface BootstrapResult {
+  readonly stackName: string;
+  readonly outcome: 'unchanged' | 'created' | 'updated' | 'will-create' | 'will-update';
+  readonly changeSetName: string;
+  readonly changes: readonly ResourceChange[];
+  /** The stack's outputs after the run (empty for a preview of a new stack). */
+  readonly outputs: Readonly<Record<string, string>>;
+  /** The existing GitHub OIDC provider passed to the template, when the account has one this stack does not own. */
+  readonly existingProviderArn?: string;
+  readonly notes: readonly string[];
+}
+
+/** A bootstrap that failed after its change set was executed, with the events that say why. */
+export class BootstrapExecutionError extends Error {
+  constructor(message: string, readonly events: readonly FailureEvent[]) {
+    super(message);
+    this.name = 'BootstrapExecutionError';
+  }
+}
+
+const NO_CHANGES = /didn't contain changes|No updates are to be performed/i;
+
+function outputsOf(stack: Stack | undefined): Record<string, string> {
+  return Object.fromEntries((stack?.Outputs ?? []).filter((o) => o.OutputKey).map((o) => [o.OutputKey!, o.OutputValue ?? '']));
+}
+
+/**
+ * The account's GitHub OIDC provider to reuse, or undefined to let the stack create (or keep) its own.
+ * A stack that created the provider keeps it: passing its ARN back would delete it.
+ */
+async function existingProvider(iam: IAMClient, live: Stack | undefined): Promise<string | undefined> {
+  if (outputsOf(live)[BOOTSTRAP_OUTPUTS.providerArn]) return undefined;
+  const out = await reaching(iam, 'iam', 'looking for the account\'s GitHub OIDC provider (iam:ListOpenIDConnectProviders)',
+    () => iam.send(new ListOpenIDConnectProvidersCommand({})));
+  return (out.OpenIDConnectProviderList ?? []).map((p) => p.Arn ?? '').find((arn) => arn.endsWith(`:oidc-provider/${GITHUB_OIDC_HOST}`));
+}
+
+/**
+ * Previews or deploys the bootstrap stack of `stage` (`batchform-bootstrap-<stage>`): settles an
+ * interrupted earlier run, finds an existing GitHub OIDC provider, creates one change set with the
+ * stage's values, describes it, then deletes it (preview) or executes it and waits.
+ *
+ * @throws Error saying what failed and what to do; {@link BootstrapExecutionError} with the stack
+ *   events when the execution failed; `UnreachableError` when AWS could not be reached.
+ */
+export async function bootstrapStage(stage: ManifestStage, options: BootstrapStageOptions): Promise<BootstrapResult> {
+  const cfn = options.clients.cloudFormation;
+  const waits = resolveWaits(options.waits);
+  const log = options.log ?? (() => undefined);
+  const now = options.now ?? (() => new Date());
+  const stackName = bootstrapStackName(stage);
+  const name = changeSetName('bootstrap', now());
+  const notes: string[] = [];
+
+  const body = compactTemplate(options.templateBody);
+  if (Buffer.byteLength(body) > MAX_INLINE_TEMPLATE_BYTES) {
+    throw new Error(`the bootstrap template is ${Buffer.byteLength(body)} bytes, over CloudFormation's ${MAX_INLINE_TEMPLATE_BYTES}-byte inline limit; it cannot be sent before its bucket exists.`);
+  }
+
+  let live = await describeStack(cfn, stackName);
+  if (classifyStatus(live?.StackStatus) === 'busy') live = await waitUntilSettled(cfn, live!, waits, log);
+  const condition = classifyStatus(live?.StackStatus);
+  if (condition === 'stuck') throw new Error(`${stackName} is ${live!.StackStatus}: ${stuckAdvice(stackName, live!.StackStatus!)}`);
+  if (condition === 'failed-create' && !options.preview) {
+    log(`${stackName} is ROLLBACK_COMPLETE (its first create failed); deleting it to create it again`);
+    await deleteStackAndWait(cfn, live!, waits, `bootstrap-delete-${name}`);
+    notes.push(`${stackName} was ROLLBACK_COMPLETE (its first create failed); deleted it and created it again.`);
+    live = undefined;
+  }
+  const type: ChangeSetType = live && condition === 'ready' ? 'UPDATE' : 'CREATE';
+
+  const providerArn = await existingProvider(options.clients.iam, live);
+  if (providerArn) notes.push(`The account already has a GitHub OIDC provider (${providerArn}); the stack uses it instead of creating one.`);
+  const parameters: Record<string, string> = {
+    [BOOTSTRAP_PARAMETERS.stackPrefix]: stage.stackPrefix ?? stage.name,
+    [BOOTSTRAP_PARAMETERS.environment]: stage.githubEnvironment,
+    [BOOTSTRAP_PARAMETERS.bucketName]: stage.artifactBucket,
+    [BOOTSTRAP_PARAMETERS.artifactPrefix]: stage.artifactPrefix,
+    [BOOTSTRAP_PARAMETERS.existingProvider]: providerArn ?? '',
+    ...options.parameters,
+  };
+
+  log(`${stackName}: creating ${type} change set ${name}`);
+  const created = await reaching(cfn, 'cloudformation', `creating change set ${name} of ${stackName} (CreateChangeSet)`, () => cfn.send(new CreateChangeSetCommand({
+    StackName: stackName,
+    ChangeSetName: name,
+    ChangeSetType: type,
+    TemplateBody: body,
+    Parameters: Object.entries(parameters).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue })),
+    Capabilities: ['CAPABILITY_NAMED_IAM'],
+    Tags: [{ Key: 'batchform:stage', Value: stage.name }],
+    Description: `batchform bootstrap of stage ${stage.name}`,
+  })));
+  const stackId = created.StackId ?? live?.StackId ?? stackName;
+  let executed = false;
+  try {
+    const input = { StackName: stackName, ChangeSetName: name };
+    try {
+      await runWaiter(waitUntilChangeSetCreateComplete, cfn, waits.changeSet, waits.networkFailures, `waiting for change set ${name} of ${stackName} to be computed`, input);
+    } catch (e) {
+      if (e instanceof UnreachableError) throw e;
+      if (isWaiterTimeout(e)) throw new Error(`change set ${name} of ${stackName} was still being computed after ${formatSeconds(waits.changeSet.maxWaitTime)}; run again later.`);
+    }
+    let status = '';
+    let reason = '';
+    const all: Change[] = [];
+    await reaching(cfn, 'cloudformation', `reading change set ${name} of ${stackName} (DescribeChangeSet)`, async () => {
+      for await (const page of paginateDescribeChangeSet({ client: cfn }, { ...input, IncludePropertyValues: true })) {
+        status ||= page.Status ?? '';
+        reason ||= page.StatusReason ?? '';
+        all.push(...(page.Changes ?? []));
+      }
+    });
+    const result = (outcome: BootstrapResult['outcome'], stack: Stack | undefined): BootstrapResult => ({
+      stackName, outcome, changeSetName: name, changes: resourceChanges(all), outputs: outputsOf(stack), existingProviderArn: providerArn, notes,
+    });
+    if (status === 'FAILED' && NO_CHANGES.test(reason)) return result('unchanged', live);
+    if (status !== 'CREATE_COMPLETE') {
+      throw new Error(`change set ${name} of ${stackName} ${status === 'FAILED' ? 'failed' : `ended ${status}`}: ${reason || 'no reason given'}. ` +
+        'Fix what it names (a parameter passed as Name=value, or the bucket name if it is taken), and run again.');
+    }
+    if (options.preview) return result(type === 'CREATE' ? 'will-create' : 'will-update', live);
+
+    const since = new Date(now().getTime() - 60_000);
+    const token = `bootstrap-${name}`;
+    await reaching(cfn, 'cloudformation', `executing change set ${name} of ${stackName} (ExecuteChangeSet)`,
+      () => cfn.send(new ExecuteChangeSetCommand({ ...input, ClientRequestToken: token })));
+    executed = true;
+    log(`${stackName}: executing change set ${name}`);
+    const waiter = type === 'CREATE' ? waitUntilStackCreateComplete : waitUntilStackUpdateComplete;
+    try {
+      await runWaiter(waiter, cfn, waits.stack, waits.networkFailures, `waiting for the ${type === 'CREATE' ? 'create' : 'update'} of ${stackName} (it goes on in AWS)`, { StackName: stackId });
+    } catch (e) {
+      if (e instanceof UnreachableError) throw e;
+      const after = await describeStack(cfn, stackId);
+      if (isWaiterTimeout(e)) {
+        throw new Error(`${stackName} was still ${after?.StackStatus ?? 'in progress'} after ${formatSeconds(waits.stack.maxWaitTime)}; it goes on in AWS. Run the bootstrap again once it has settled.`);
+      }
+      const events = await failureEvents(cfn, stackId, { clientRequestToken: token, since });
+      throw new BootstrapExecutionError(`the execution of ${stackName} failed and the stack is now ${after?.StackStatus ?? 'deleted'}; its events below say why. Fix the cause and run the bootstrap again.`, events);
+    }
+    return result(type === 'CREATE' ? 'created' : 'updated', await describeStack(cfn, stackId));
+  } finally {
+    if (!executed) {
+      try {
+        await reaching(cfn, 'cloudformation', `deleting change set ${name} of ${stackName}`, () => cfn.send(new DeleteChangeSetCommand({ StackName: stackName, ChangeSetName: name })));
+        // A CREATE change set on no stack made an empty REVIEW_IN_PROGRESS one; the administrator may delete it.
+        if (!live) await reaching(cfn, 'cloudformation', `deleting the empty REVIEW_IN_PROGRESS stack ${stackName}`, () => cfn.send(new DeleteStackCommand({ StackName: stackName })));
+      } catch (e) {
+        notes.push(`Could not clean up after the change set (${describeError(e)}); delete it by hand: aws cloudformation delete-change-set --stack-name ${stackName} --change-set-name ${name}` +
+          `${live ? '' : ` (and aws cloudformation delete-stack --stack-name ${stackName})`}.`);
+      }
+    }
+  }
+}
+
+/** The stage options to paste into `.projenrc.ts`, from the bootstrap stack's outputs. */
+export function stageOptionsFromOutputs(outputs: Readonly<Record<string, string>>): Record<string, string> {
+  const pick: Array<[string, string]> = [
+    ['artifactBucket', BOOTSTRAP_OUTPUTS.bucketName],
+    ['deployRoleArn', BOOTSTRAP_OUTPUTS.deployRoleArn],
+    ['previewRoleArn', BOOTSTRAP_OUTPUTS.previewRoleArn],
+    ['executionRoleArn', BOOTSTRAP_OUTPUTS.executionRoleArn],
+    ['permissionsBoundaryArn', BOOTSTRAP_OUTPUTS.permissionsBoundaryArn],
+  ];
+  return Object.fromEntries(pick.filter(([, key]) => outputs[key]).map(([option, key]) => [option, outputs[key]]));
+}
