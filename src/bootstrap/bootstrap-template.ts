@@ -1,12 +1,13 @@
 // The one-time bootstrap template: GitHub OIDC trust, the artifact bucket, and the deploy, preview and execution roles.
-import { App, CfnCondition, CfnDeletionPolicy, CfnOutput, CfnParameter, Fn, Stack, Validations } from 'aws-cdk-lib';
+import { App, CfnCondition, CfnDeletionPolicy, CfnOutput, CfnParameter, Fn, Stack, Token, Validations } from 'aws-cdk-lib';
 import { CfnManagedPolicy, CfnOIDCProvider, CfnRole } from 'aws-cdk-lib/aws-iam';
 import { CfnBucket, CfnBucketPolicy } from 'aws-cdk-lib/aws-s3';
 import { CfnTemplate, synthesizeStacks } from '../template/synth';
 import { STAGE_DEFAULTS } from '../validate/model';
 import { ARTIFACT_PREFIX, MAX_STACK_PREFIX, STACK_PREFIX } from '../validate/rules/stages';
+import { NAME_PATTERN } from '../validate/rules/names';
 import { BOOTSTRAP_LOGICAL_IDS, BOOTSTRAP_NAMES, BOOTSTRAP_OUTPUTS, BOOTSTRAP_PARAMETERS, GITHUB_OIDC_HOST, ROLE_PATH, STS_AUDIENCE } from './naming';
-import { batchBoundaryStatements, deployStatements, executionStatements, POLICY_PARAMETERS, previewStatements } from './permissions';
+import { batchBoundaryStatements, BOUNDARY_PARAMETERS, deployStatements, executionStatements, HAS_ASSUMABLE_ROLES, POLICY_PARAMETERS, previewStatements } from './permissions';
 
 export { BOOTSTRAP_LOGICAL_IDS, BOOTSTRAP_OUTPUTS, BOOTSTRAP_PARAMETERS, GITHUB_OIDC_HOST, ROLE_PATH, STS_AUDIENCE } from './naming';
 
@@ -15,6 +16,12 @@ const _samePrefixParameter: typeof POLICY_PARAMETERS.stackPrefix = BOOTSTRAP_PAR
 const _sameArtifactParameter: typeof POLICY_PARAMETERS.artifactPrefix = BOOTSTRAP_PARAMETERS.artifactPrefix;
 void _samePrefixParameter;
 void _sameArtifactParameter;
+const _sameStageParameter: typeof BOUNDARY_PARAMETERS.stageName = BOOTSTRAP_PARAMETERS.stageName;
+const _sameRolesParameter: typeof BOUNDARY_PARAMETERS.assumableRoles = BOOTSTRAP_PARAMETERS.assumableRoles;
+const _sameBucketParameter: typeof BOUNDARY_PARAMETERS.bucketName = BOOTSTRAP_PARAMETERS.bucketName;
+void _sameStageParameter;
+void _sameRolesParameter;
+void _sameBucketParameter;
 
 /** How many days an overwritten or deleted artifact version is kept. */
 export const NONCURRENT_VERSION_DAYS = 30;
@@ -98,9 +105,18 @@ export function addBootstrapResources(stack: Stack, options: BootstrapTemplateOp
   });
   new CfnParameter(stack, BOOTSTRAP_PARAMETERS.environment, {
     type: 'String',
-    description: 'GitHub environment of this stage\'s deploy job (the stage\'s githubEnvironment, by default its name)',
-    minLength: 1,
+    description: 'GitHub environment of this stage\'s deploy job (the stage\'s githubEnvironment, by default its name): the deploy role trusts only jobs in it, so its reviewers and branch rules apply; empty trusts pushes to DeployBranch instead',
     maxLength: 255,
+  });
+  new CfnParameter(stack, BOOTSTRAP_PARAMETERS.stageName, {
+    type: 'String',
+    description: 'The stage\'s name: its stacks tag their resources batchform:stage=<StageName>, and the execution role manages only keys with that tag',
+    allowedPattern: NAME_PATTERN.source,
+  });
+  new CfnParameter(stack, BOOTSTRAP_PARAMETERS.assumableRoles, {
+    type: 'CommaDelimitedList',
+    default: '',
+    description: 'Role ARNs the stage\'s batches may assume (the stage\'s assumableRoleArns); empty: none, the batch boundary denies every sts: action',
   });
   new CfnParameter(stack, BOOTSTRAP_PARAMETERS.branch, {
     type: 'String',
@@ -133,6 +149,12 @@ export function addBootstrapResources(stack: Stack, options: BootstrapTemplateOp
 
   const createProvider = new CfnCondition(stack, 'CreateOidcProvider', {
     expression: Fn.conditionEquals(Fn.ref(BOOTSTRAP_PARAMETERS.existingProvider), ''),
+  });
+  new CfnCondition(stack, HAS_ASSUMABLE_ROLES, {
+    expression: Fn.conditionNot(Fn.conditionEquals(Fn.join('', Token.asList(Fn.ref(BOUNDARY_PARAMETERS.assumableRoles))), '')),
+  });
+  const hasEnvironment = new CfnCondition(stack, 'TrustEnvironmentOnly', {
+    expression: Fn.conditionNot(Fn.conditionEquals(Fn.ref(BOOTSTRAP_PARAMETERS.environment), '')),
   });
   const hasIds = new CfnCondition(stack, 'TrustImmutableSubjects', {
     expression: Fn.conditionAnd(
@@ -199,7 +221,7 @@ export function addBootstrapResources(stack: Stack, options: BootstrapTemplateOp
   const boundary = new CfnManagedPolicy(stack, BOOTSTRAP_LOGICAL_IDS.boundary, {
     managedPolicyName: Fn.sub(`${prefix}-${BOOTSTRAP_NAMES.boundaryPolicy}`),
     path: ROLE_PATH,
-    description: Fn.sub(`Permissions boundary of every batch function role of ${prefix}-*: no IAM, organization or account changes`),
+    description: Fn.sub(`Permissions boundary of every batch role of ${prefix}-*: no IAM, STS (but the allowed roles), CloudFormation or artifact bucket, and nothing but invoking on batch functions`),
     policyDocument: { Version: '2012-10-17', Statement: batchBoundaryStatements() },
   });
   Validations.of(boundary).acknowledge({
@@ -229,11 +251,14 @@ export function addBootstrapResources(stack: Stack, options: BootstrapTemplateOp
   const deploy = new CfnRole(stack, BOOTSTRAP_LOGICAL_IDS.deployRole, {
     roleName: Fn.sub(`${prefix}-${BOOTSTRAP_NAMES.deployRole}`),
     path: ROLE_PATH,
-    description: Fn.sub(`GitHub Actions deploys the batch stacks ${prefix}-* as this role, from \${${BOOTSTRAP_PARAMETERS.repository}} (branch \${${BOOTSTRAP_PARAMETERS.branch}} or environment \${${BOOTSTRAP_PARAMETERS.environment}})`),
-    assumeRolePolicyDocument: trustPolicy(providerArn, subjects([
-      `ref:refs/heads/\${${BOOTSTRAP_PARAMETERS.branch}}`,
-      `environment:\${${BOOTSTRAP_PARAMETERS.environment}}`,
-    ], hasIds)),
+    description: Fn.sub(`GitHub Actions deploys the batch stacks ${prefix}-* as this role, from \${${BOOTSTRAP_PARAMETERS.repository}} (its environment, or its deploy branch when the stage has none)`),
+    // A job on the deploy branch that names no environment would skip the environment's required
+    // reviewers: with an environment, only the environment's subject is trusted.
+    assumeRolePolicyDocument: trustPolicy(providerArn, Fn.conditionIf(
+      hasEnvironment.logicalId,
+      subjects([`environment:\${${BOOTSTRAP_PARAMETERS.environment}}`], hasIds),
+      subjects([`ref:refs/heads/\${${BOOTSTRAP_PARAMETERS.branch}}`], hasIds),
+    )),
     policies: [{ policyName: 'deploy', policyDocument: { Version: '2012-10-17', Statement: deployStatements(scope) } }],
   });
 

@@ -35,6 +35,8 @@ export const BOOTSTRAP_PARAMETERS = {
   environment: 'GitHubEnvironment',
   branch: 'DeployBranch',
   stackPrefix: 'StackPrefix',
+  stageName: 'StageName',
+  assumableRoles: 'AssumableRoleArns',
   bucketName: 'ArtifactBucketName',
   artifactPrefix: 'ArtifactPrefix',
   existingProvider: 'ExistingOidcProviderArn',

@@ -10,14 +10,99 @@ export const POLICY_PARAMETERS = {
   artifactPrefix: 'ArtifactPrefix',
 } as const;
 
+/** Names of the bootstrap parameters the batch boundary refers to. */
+export const BOUNDARY_PARAMETERS = {
+  bucketName: 'ArtifactBucketName',
+  assumableRoles: 'AssumableRoleArns',
+  stageName: 'StageName',
+} as const;
+
+/** Condition that is true when the stage allows its batches to assume named roles. */
+export const HAS_ASSUMABLE_ROLES = 'HasAssumableRoles';
+
+/** The tag every batch stack puts on its resources (stack tags propagate): `batchform:batch`. */
+export const BATCH_TAG = 'batchform:batch';
+/** The tag naming the stage of a batch stack's resources: `batchform:stage`. */
+export const STAGE_TAG = 'batchform:stage';
+
 /**
- * The permissions boundary of every batch function role: anything the batch declares, except
- * changing IAM, the organization or the account.
+ * Actions a batch role keeps on this stage's queues: Lambda sends a run that failed every retry to
+ * the batch's dead-letter queue as the function role (the Scheduler role, through the queue policy).
+ */
+const QUEUE_ACTIONS_KEPT = ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'];
+/** Actions a batch role keeps on this stage's log groups: writing (its own) run logs, reading them back. */
+const LOG_ACTIONS_KEPT = ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams', 'logs:GetLogEvents', 'logs:FilterLogEvents'];
+/** Running a batch's function: what the Scheduler role of a batch with a time zone does, and a batch may declare. */
+const INVOKE_ACTIONS = ['lambda:InvokeFunction'];
+
+/**
+ * The permissions boundary of every batch role (function roles, Scheduler roles): whatever the
+ * batch declares, except batchform's own deployment machinery and other principals' powers.
+ *
+ * - no IAM, organization or account changes, and no role passing (`iam:*`), so no path to
+ *   administration nor to compute that runs as another role;
+ * - no AWS STS at all (no `sts:AssumeRole`), except on the role ARNs the stage names in
+ *   `assumableRoleArns` (the `AssumableRoleArns` parameter);
+ * - no CloudFormation at all (no stacks, change sets or stack sets driven as the batch);
+ * - nothing on the artifact bucket (its objects, versions and policy);
+ * - on this stage's batches (`<StackPrefix>-*`) and on any function tagged `batchform:batch` (other
+ *   stages' batches, other projects'): nothing but invoking, so no code, configuration (its
+ *   environment), permission or concurrency change and no read of its code or configuration;
+ *   nothing on their schedule rules, Scheduler schedules, alarms, alarm topics and alarm keys;
+ *   on their dead-letter queues only sending, on their log groups only writing and reading logs.
+ *
+ * Everything else a batch declares stays possible: its data (S3, DynamoDB, RDS), secrets,
+ * parameters, queues, topics, logs and the VPC network interfaces Lambda creates for it.
  */
 export function batchBoundaryStatements(): Statement[] {
+  const prefix = `\${${POLICY_PARAMETERS.stackPrefix}}`;
+  const here = (service: string, resource: string) => Fn.sub(`arn:\${AWS::Partition}:${service}:\${AWS::Region}:\${AWS::AccountId}:${resource}`);
+  const anywhere = (service: string, resource: string) => Fn.sub(`arn:\${AWS::Partition}:${service}:*:\${AWS::AccountId}:${resource}`);
+  const bucket = Fn.sub(`arn:\${AWS::Partition}:s3:::\${${BOUNDARY_PARAMETERS.bucketName}}`);
   return [
     { Sid: 'WhatBatchesDeclare', Effect: 'Allow', Action: '*', Resource: '*' },
     { Sid: 'NeverAdministration', Effect: 'Deny', Action: ['iam:*', 'organizations:*', 'account:*'], Resource: '*' },
+    Fn.conditionIf(
+      HAS_ASSUMABLE_ROLES,
+      { Sid: 'AssumeOnlyTheAllowedRoles', Effect: 'Deny', Action: 'sts:*', NotResource: Fn.ref(BOUNDARY_PARAMETERS.assumableRoles) },
+      { Sid: 'AssumeNoRole', Effect: 'Deny', Action: 'sts:*', Resource: '*' },
+    ) as unknown as Statement,
+    { Sid: 'NeverCloudFormation', Effect: 'Deny', Action: 'cloudformation:*', Resource: '*' },
+    { Sid: 'NeverTheArtifactBucket', Effect: 'Deny', Action: 's3:*', Resource: [bucket, Fn.join('', [bucket, '/*'])] },
+    {
+      Sid: 'OnlyInvokeTheStageBatches',
+      Effect: 'Deny',
+      NotAction: INVOKE_ACTIONS,
+      Resource: anywhere('lambda', `function:${prefix}-*`),
+    },
+    {
+      Sid: 'OnlyInvokeAnyBatch',
+      Effect: 'Deny',
+      NotAction: INVOKE_ACTIONS,
+      Resource: Fn.sub('arn:${AWS::Partition}:lambda:*:*:function:*'),
+      Condition: { Null: { [`aws:ResourceTag/${BATCH_TAG}`]: 'false' } },
+    },
+    {
+      Sid: 'NeverTheStageSchedules',
+      Effect: 'Deny',
+      Action: ['events:*', 'scheduler:*', 'cloudwatch:*', 'sns:*'],
+      Resource: [
+        here('events', `rule/${prefix}-*`),
+        here('scheduler', `schedule/${prefix}-*`),
+        here('scheduler', `schedule-group/${prefix}-*`),
+        here('cloudwatch', `alarm:${prefix}-*`),
+        here('sns', `${prefix}-*`),
+      ],
+    },
+    {
+      Sid: 'NeverBatchKeys',
+      Effect: 'Deny',
+      Action: 'kms:*',
+      Resource: '*',
+      Condition: { Null: { [`aws:ResourceTag/${BATCH_TAG}`]: 'false' } },
+    },
+    { Sid: 'OnlySendDeadLetters', Effect: 'Deny', NotAction: QUEUE_ACTIONS_KEPT, Resource: here('sqs', `${prefix}-*`) },
+    { Sid: 'OnlyWriteLogs', Effect: 'Deny', NotAction: LOG_ACTIONS_KEPT, Resource: here('logs', `log-group:/aws/lambda/${prefix}-*`) },
   ];
 }
 
@@ -217,6 +302,7 @@ export function previewStatements(scope: PolicyScope): Statement[] {
  */
 export function executionStatements(bucketArn: string, boundaryArn: string): Statement[] {
   const prefix = `\${${POLICY_PARAMETERS.stackPrefix}}`;
+  const stage = Fn.ref(BOUNDARY_PARAMETERS.stageName);
   const functionRoles = Fn.sub(`arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/${prefix}-*`);
   return [
     {
@@ -346,13 +432,17 @@ export function executionStatements(bucketArn: string, boundaryArn: string): Sta
       Resource: arn('cloudwatch', `alarm:${prefix}-*`),
     },
     {
-      // The alarm topic's key. A new key has no ARN to scope to; the request must carry the
-      // batch tag that every batch stack applies to its resources.
+      // The alarm topic's key. A new key has no ARN to scope to: the request must carry this
+      // stage's tag, which every batch stack of the stage applies to its resources (and no other
+      // stage's can, so no stage creates, tags or manages another's keys).
       Sid: 'CreateAlarmTopicKeys',
       Effect: 'Allow',
       Action: ['kms:CreateKey', 'kms:TagResource'],
       Resource: '*',
-      Condition: { Null: { 'aws:RequestTag/batchform:batch': 'false' } },
+      Condition: {
+        StringEquals: { [`aws:RequestTag/${STAGE_TAG}`]: stage },
+        Null: { [`aws:ResourceTag/${STAGE_TAG}`]: 'true' },
+      },
     },
     {
       Sid: 'ManageAlarmTopicKeys',
@@ -362,7 +452,7 @@ export function executionStatements(bucketArn: string, boundaryArn: string): Sta
         'kms:UpdateKeyDescription', 'kms:ScheduleKeyDeletion', 'kms:ListResourceTags', 'kms:TagResource', 'kms:UntagResource',
       ],
       Resource: arn('kms', 'key/*'),
-      Condition: { Null: { 'aws:ResourceTag/batchform:batch': 'false' } },
+      Condition: { StringEquals: { [`aws:ResourceTag/${STAGE_TAG}`]: stage } },
     },
   ];
 }

@@ -58,6 +58,29 @@ export function esbuildTarget(runtime: string): string {
   return `node${m[1]}`;
 }
 
+/** The export Lambda calls: the template's handler is `index.handler`. */
+export const HANDLER_EXPORT = 'handler';
+
+/**
+ * Fails when the handler file does not export `handler`, which Lambda would report only at the
+ * first run (`Runtime.HandlerNotFound`). esbuild's metafile lists an entry's exports for ES
+ * module output (CommonJS output lists none), so this asks for an ES module build, not written.
+ */
+async function checkHandlerExport(input: BundleInput, projectDir: string, entry: string): Promise<void> {
+  const result = await build({
+    ...nodeBuildOptions(projectDir, esbuildTarget(input.runtime)),
+    entryPoints: [entry], format: 'esm', outdir: 'out', write: false, metafile: true, external: EXTERNAL_MODULES,
+  });
+  const names = Object.values(result.metafile?.outputs ?? {}).flatMap((o) => o.exports);
+  if (!names.includes(HANDLER_EXPORT)) {
+    throw new Error(
+      `bundle: batch "${input.name}", field "handler": ${input.handler} does not export "${HANDLER_EXPORT}" ` +
+        `(it exports ${names.length ? names.map((e) => `"${e}"`).join(', ') : 'nothing'}), so Lambda would fail every run with Runtime.HandlerNotFound. ` +
+        'Fix: export the handler under that name: export const handler = batch(async (run) => { ... });',
+    );
+  }
+}
+
 /**
  * Bundles a batch's handler: platform node, CommonJS, minified, with a linked source map
  * (the template sets `NODE_OPTIONS=--enable-source-maps`, so stack traces point at TypeScript).
@@ -86,6 +109,7 @@ export async function bundleBatch(input: BundleInput, options: BundleOptions = {
   if (result.errors.length > 0) {
     throw new Error(`bundle: batch "${input.name}": ${result.errors.map((e) => e.text).join('; ')}`);
   }
+  await checkHandlerExport(input, projectDir, entry);
   return {
     batch: input.name,
     dir,

@@ -84,6 +84,15 @@ export interface StageOptions {
    */
   readonly permissionsBoundaryArn?: string;
   /**
+   * Role ARNs the stage's batches may assume (`sts:AssumeRole`), e.g. a role in another account
+   * that a batch reads from. The bootstrap's batch permissions boundary denies every other STS
+   * action, so a batch can assume a role only if it is listed here (re-run
+   * `npx projen bootstrap:<stage>` after a change) and the batch declares `sts:AssumeRole` on it.
+   * @default [] - no batch assumes any role
+   * @example ['arn:aws:iam::444455556666:role/reporting-reader']
+   */
+  readonly assumableRoleArns?: string[];
+  /**
    * GitHub environment the deploy job is bound to (protection rules and approvals apply).
    * @default - the stage's name
    */

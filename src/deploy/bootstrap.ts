@@ -129,7 +129,10 @@ export async function bootstrapStage(stage: ManifestStage, options: BootstrapSta
   if (providerArn) notes.push(`The account already has a GitHub OIDC provider (${providerArn}); the stack uses it instead of creating one.`);
   const parameters: Record<string, string> = {
     [BOOTSTRAP_PARAMETERS.stackPrefix]: stage.stackPrefix ?? stage.name,
+    [BOOTSTRAP_PARAMETERS.stageName]: stage.name,
     [BOOTSTRAP_PARAMETERS.environment]: stage.githubEnvironment,
+    // Always passed, so removing the last role from the stage removes it from the boundary too.
+    [BOOTSTRAP_PARAMETERS.assumableRoles]: (stage.assumableRoleArns ?? []).join(','),
     [BOOTSTRAP_PARAMETERS.bucketName]: stage.artifactBucket,
     [BOOTSTRAP_PARAMETERS.artifactPrefix]: stage.artifactPrefix,
     [BOOTSTRAP_PARAMETERS.existingProvider]: providerArn ?? '',

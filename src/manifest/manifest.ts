@@ -81,6 +81,8 @@ export interface ManifestStage {
   readonly previewRoleArn?: string;
   readonly executionRoleArn?: string;
   readonly githubEnvironment: string;
+  /** Role ARNs the stage's batches may assume (the bootstrap's `AssumableRoleArns`); absent when none. */
+  readonly assumableRoleArns?: readonly string[];
   readonly stacks: readonly ManifestStack[];
 }
 
@@ -179,6 +181,7 @@ export function buildManifest(decl: ValidatedDeclarations, outdir: string): Mani
       previewRoleArn: s.previewRoleArn,
       executionRoleArn: s.executionRoleArn,
       githubEnvironment: s.githubEnvironment,
+      ...(s.assumableRoleArns.length ? { assumableRoleArns: [...s.assumableRoleArns] } : {}),
       stacks: decl.batches.filter((b) => b.stages.includes(s.name)).map((b) => manifestStack(outdir, s, b)),
     })),
   };

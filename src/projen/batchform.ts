@@ -8,12 +8,11 @@ import { DEFAULT_BUNDLES_PATH, DEFAULT_PACKAGE_DIR } from '../bundle/package';
 import { BOOTSTRAP_TEMPLATE_FILE, buildManifest, DEFAULT_OUTDIR, MANIFEST_FILE, templatePath } from '../manifest/manifest';
 import { batchStackBuilders } from '../template/batch-template';
 import { cachedTemplates } from '../template/cache';
-import { nextRuns } from '../schedule/next-runs';
-import { missedRunAlarmWindow } from '../template/missed-run-window';
 import { synthesizeStacks } from '../template/synth';
 import type { ValidatedDeclarations } from '../validate/model';
 import { BatchformValidationError } from '../validate/problem';
 import { validateDeclarations } from '../validate/validate';
+import { declarationWarnings } from '../validate/warnings';
 import { addBatchformWorkflow } from '../workflows/workflow-file';
 import { addBootstrapTasks } from './bootstrap-tasks';
 import { addBatchBundleTasks, addBundleTasks } from './bundle-tasks';
@@ -180,14 +179,7 @@ export class Batchform extends Component {
     const validated = this.validate();
     this.warnAboutSilences(validated);
     addBatchBundleTasks(this.project, this.cli, this.manifestPath, validated.batches.map((b) => b.name));
-    for (const b of validated.batches) {
-      const w = missedRunAlarmWindow(b);
-      if (w && !w.supported) this.project.logger.warn(`batchform: batch "${b.name}" gets no missed-run alarm: ${w.reason}. Its failed-run, delivery and dead-letter alarms still apply.`);
-      // A one-time run already past never fires; the template stays valid (a warning, not an error).
-      if (b.schedule.kind === 'at' && nextRuns(b.schedule, 1, new Date(), { timeZone: b.timezone }).length === 0) {
-        this.project.logger.warn(`batchform: batch "${b.name}": ${b.schedule.expression} in ${b.timezone} is in the past, so it will never run. Set a future date and time, or remove the batch.`);
-      }
-    }
+    for (const warning of declarationWarnings(validated)) this.project.logger.warn(`batchform: ${warning}`);
     const bootstrap = `${this.outdir}/${BOOTSTRAP_TEMPLATE_FILE}`;
     const bootstrapOptions = { githubRepository: this.options.githubRepository, branch: this.options.deployBranch };
     const byName = new Map(validated.batches.map((b) => [b.name, b]));

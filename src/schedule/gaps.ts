@@ -62,6 +62,8 @@ function computeGap(parsed: ParsedSchedule, timeZone: string): ScheduleGap {
     if (chunk.length < 500 || chunk[chunk.length - 1].getTime() > end) break;
     after = chunk[chunk.length - 1];
   }
+  // Fewer than two runs in the horizon (a leap day): measure the gap between the next two runs.
+  if (runs.length < 2 && !finite) runs.splice(0, runs.length, ...nextRuns(parsed, 2, REFERENCE, { timeZone }));
   let longest = 0;
   for (let i = 1; i < runs.length; i++) longest = Math.max(longest, runs[i].getTime() - runs[i - 1].getTime());
   return { longestGapSeconds: Math.round(longest / 1000), finite };

@@ -8,7 +8,7 @@ import { CfnEventInvokeConfig, CfnFunction, CfnPermission } from 'aws-cdk-lib/aw
 import { CfnLogGroup } from 'aws-cdk-lib/aws-logs';
 import { CfnSchedule, CfnScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import type { CfnQueue } from 'aws-cdk-lib/aws-sqs';
-import { runtimeEnvironment } from '../runtime/env';
+import { batchformEnvironment } from '../validate/rules/function';
 import { Batch, usesScheduler } from '../validate/model';
 import { SCHEDULER_EVENT } from './scheduler-event';
 import { addAlarms, addDeadLetterQueue, addDeadLetterQueuePolicy, DEAD_LETTER_QUEUE_ID } from './operations';
@@ -148,8 +148,7 @@ export function addBatchResources(stack: Stack, batch: Batch): void {
     reservedConcurrentExecutions: batch.reservedConcurrency === false ? undefined : batch.reservedConcurrency,
     environment: {
       variables: {
-        ...runtimeEnvironment(batch),
-        NODE_OPTIONS: '--enable-source-maps',
+        ...batchformEnvironment(batch),
         ...Object.fromEntries(Object.entries(batch.environment).map(([k, v]) => [k, withPseudoParameters(v)])),
       },
     },

@@ -51,6 +51,10 @@ export function missedRunWindow(batch: WatchedSchedule): MissedRunWindow {
   if (gap.finite) {
     return { supported: false, gapSeconds: gap.longestGapSeconds, reason: 'the schedule ends (its year field is bounded), after which every window would be "missed"' };
   }
+  if (gap.longestGapSeconds === 0) {
+    // Never a zero-length window: with missing data as breaching it would fire all the time.
+    return { supported: false, gapSeconds: 0, reason: 'the schedule has no two consecutive runs to measure a gap between' };
+  }
   if (gap.longestGapSeconds > MAX_RANGE) {
     return { supported: false, gapSeconds: gap.longestGapSeconds, reason: `its longest gap between runs (${Math.round(gap.longestGapSeconds / 86400)} days) exceeds the 7 days a CloudWatch alarm can look back` };
   }

@@ -80,6 +80,7 @@ export interface Stage {
   readonly previewRoleArn?: string;
   readonly executionRoleArn?: string;
   readonly permissionsBoundaryArn?: string;
+  readonly assumableRoleArns: readonly string[];
   readonly githubEnvironment: string;
   readonly alarmTopicArn?: string;
   readonly alarmEmails: readonly string[];

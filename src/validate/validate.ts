@@ -8,6 +8,7 @@ import { Batch, BATCH_DEFAULTS, Stage, STAGE_DEFAULTS, stackPrefixOf, ValidatedD
 import { BatchformValidationError, Problem } from './problem';
 import { BATCH_RULES, RuleContext, STAGE_RULES } from './rules';
 import { normalizeHandlerPath } from './rules/handler';
+import { stageOverlaps } from './rules/stage-overlaps';
 import { scheduleExpression } from './rules/schedule';
 
 /** What validation reads besides the declarations. */
@@ -51,23 +52,13 @@ function crossProblems(decl: Declarations): Problem[] {
     }
   });
   const stageNames = new Set<string>();
-  const targets = new Map<string, string>();
   for (const s of decl.stages) {
     if (stageNames.has(s.name)) {
       problems.push({ subject: `stage "${s.name}"`, field: 'name', message: 'is declared twice.', fix: 'give each stage a unique name.' });
     }
     stageNames.add(s.name);
-    const target = `${s.account}/${s.region}/${stackPrefixOf(s)}`;
-    const other = targets.get(target);
-    if (other !== undefined && other !== s.name) {
-      problems.push({
-        subject: `stage "${s.name}"`, field: 'stackPrefix',
-        message: `uses the same account, region and stack prefix as stage "${other}", so their stacks would collide.`,
-        fix: 'give one of them a different stackPrefix.',
-      });
-    }
-    targets.set(target, s.name);
   }
+  problems.push(...stageOverlaps(decl.stages));
   return problems;
 }
 
@@ -104,6 +95,7 @@ export function validateDeclarations(decl: Declarations, options: ValidateOption
     previewRoleArn: s.previewRoleArn,
     executionRoleArn: s.executionRoleArn,
     permissionsBoundaryArn: s.permissionsBoundaryArn,
+    assumableRoleArns: [...(s.assumableRoleArns ?? [])],
     githubEnvironment: s.githubEnvironment ?? s.name,
     alarmTopicArn: s.alarmTopicArn,
     alarmEmails: [...(s.alarmEmails ?? [])],

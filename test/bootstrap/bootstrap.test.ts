@@ -195,18 +195,24 @@ describe('trust', () => {
     }
   });
 
-  test('the deploy role trusts this repository\'s main branch and the stage\'s environment, by name', () => {
+  test('the deploy role trusts only the stage\'s environment, so its reviewers cannot be skipped by a job on main without it', () => {
     const doc = resolve(R.DeployRole.Properties.AssumeRolePolicyDocument, PARAMS);
     expect(doc.Statement[0].Condition.StringEquals['token.actions.githubusercontent.com:sub']).toEqual([
-      'repo:acme/batches:ref:refs/heads/main', 'repo:acme/batches:environment:prod',
+      'repo:acme/batches:environment:prod',
+    ]);
+  });
+
+  test('a stage without an environment trusts pushes to the deploy branch instead', () => {
+    const doc = resolve(R.DeployRole.Properties.AssumeRolePolicyDocument, { ...PARAMS, GitHubEnvironment: '' });
+    expect(doc.Statement[0].Condition.StringEquals['token.actions.githubusercontent.com:sub']).toEqual([
+      'repo:acme/batches:ref:refs/heads/main',
     ]);
   });
 
   test('with the numeric ids, it also trusts GitHub\'s immutable subjects (OWNER@ID/REPO@ID)', () => {
     const doc = resolve(R.DeployRole.Properties.AssumeRolePolicyDocument, ids);
     expect(doc.Statement[0].Condition.StringEquals['token.actions.githubusercontent.com:sub']).toEqual([
-      'repo:acme/batches:ref:refs/heads/main', 'repo:acme/batches:environment:prod',
-      'repo:acme@123456/batches@456789:ref:refs/heads/main', 'repo:acme@123456/batches@456789:environment:prod',
+      'repo:acme/batches:environment:prod', 'repo:acme@123456/batches@456789:environment:prod',
     ]);
     const preview = resolve(R.PreviewRole.Properties.AssumeRolePolicyDocument, ids);
     expect(preview.Statement[0].Condition.StringEquals['token.actions.githubusercontent.com:sub']).toEqual([
@@ -215,9 +221,9 @@ describe('trust', () => {
   });
 
   test.each([
-    ['main branch', 'repo:acme/batches:ref:refs/heads/main', true, false],
+    ['main branch without the environment', 'repo:acme/batches:ref:refs/heads/main', false, false],
     ['stage environment', 'repo:acme/batches:environment:prod', true, false],
-    ['immutable main branch', 'repo:acme@123456/batches@456789:ref:refs/heads/main', true, false],
+    ['immutable main branch without the environment', 'repo:acme@123456/batches@456789:ref:refs/heads/main', false, false],
     ['pull request', 'repo:acme/batches:pull_request', false, true],
     ['immutable pull request', 'repo:acme@123456/batches@456789:pull_request', false, true],
     ['another branch', 'repo:acme/batches:ref:refs/heads/feature', false, false],
@@ -367,12 +373,12 @@ describe('the execution role', () => {
   });
 
   test('creates and changes function roles only with the batch permissions boundary, and never removes it', () => {
-    const boundary = resolve(template.Resources.BatchRoleBoundary, PARAMS);
+    const boundary = resolve(template.Resources.BatchRoleBoundary, { ...PARAMS, AssumableRoleArns: [] as unknown as string });
     expect(boundary.Type).toBe('AWS::IAM::ManagedPolicy');
-    expect(boundary.Properties.PolicyDocument.Statement).toEqual([
-      { Sid: 'WhatBatchesDeclare', Effect: 'Allow', Action: '*', Resource: '*' },
+    // What the boundary allows and denies is evaluated in test/iam/bootstrap-roles.test.ts.
+    expect(boundary.Properties.PolicyDocument.Statement[1]).toEqual(
       { Sid: 'NeverAdministration', Effect: 'Deny', Action: ['iam:*', 'organizations:*', 'account:*'], Resource: '*' },
-    ]);
+    );
     const withBoundary = sts.find((x) => x.Sid === 'FunctionRolesWithBoundary');
     expect(withBoundary).toMatchObject({
       Effect: 'Allow',

@@ -84,6 +84,20 @@ describe('package', () => {
       .rejects.toThrow('batch "ghost": handler handlers/ghost.ts does not exist');
   });
 
+  test('fails packaging, naming the batch, when the handler file does not export handler', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'batchform-noexport-'));
+    try {
+      fs.mkdirSync(path.join(dir, 'handlers'));
+      fs.writeFileSync(path.join(dir, 'handlers/job.ts'), 'export const main = async () => 1;\n');
+      await expect(packageBatches([{ name: 'job', handler: 'handlers/job.ts', runtime: 'nodejs24.x' }], { projectDir: dir }))
+        .rejects.toThrow('bundle: batch "job", field "handler": handlers/job.ts does not export "handler" (it exports "main"), so Lambda would fail every run with Runtime.HandlerNotFound.');
+      fs.writeFileSync(path.join(dir, 'handlers/job.ts'), 'export const handler = async () => 1;\n');
+      await expect(packageBatches([{ name: 'job', handler: 'handlers/job.ts', runtime: 'nodejs24.x' }], { projectDir: dir })).resolves.toBeDefined();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('targets the runtime\'s Node.js version', () => {
     expect(esbuildTarget('nodejs24.x')).toBe('node24');
     expect(esbuildTarget('nodejs22.x')).toBe('node22');

@@ -11,6 +11,8 @@ export interface CatalogueCase {
   readonly batch?: Partial<Record<keyof BatchOptions, unknown>>;
   /** Changes to the valid stage. */
   readonly stage?: Partial<Record<keyof StageOptions, unknown>>;
+  /** A second stage, as changes to the valid one (for problems between stages). */
+  readonly otherStage?: Partial<Record<keyof StageOptions, unknown>>;
   /** The exact problem line(s) the user sees. */
   readonly expected: string[];
 }
@@ -210,5 +212,45 @@ export const CASES: CatalogueCase[] = [
   ] },
   { group: 'EventBridge Scheduler', title: 'delivery retries over the target limit', batch: { deliveryRetryAttempts: 200 }, expected: [
     "batch \"daily-stats\", field \"deliveryRetryAttempts\": 200 is outside the target retry range (0-185). Fix: use a whole number from 0 to 185; the default is 3.",
+  ] },
+  // Hardening (issue 12)
+  { group: 'Stages and VPC', title: 'nesting stack prefixes in one account', otherStage: { name: 'prod-eu', stackPrefix: 'prod-eu', region: 'eu-west-1' }, expected: [
+    "stage \"prod-eu\", field \"stackPrefix\": \"prod-eu\" and the stack prefix \"prod\" of stage \"prod\" (same account) nest: \"prod\" starts \"prod-eu\", so one stage's names (prod-*) could reach the other's stacks, functions and roles. Fix: use stack prefixes of which neither is the start of the other, e.g. \"prod\" and \"staging\".",
+  ] },
+  { group: 'Stages and VPC', title: 'same stack prefix in two regions of one account', otherStage: { name: 'prod-eu', stackPrefix: 'prod', region: 'eu-west-1' }, expected: [
+    "stage \"prod-eu\", field \"stackPrefix\": \"prod\" is also the stack prefix of stage \"prod\" in ap-northeast-2, in the same account; IAM names are account-wide, so their bootstrap roles would collide and each stage's roles could change the other's. Fix: give this stage its own stackPrefix, e.g. \"euwest1-prod\".",
+  ] },
+  { group: 'Stages and VPC', title: 'duplicate subnet id', stage: { subnetIds: ['subnet-0a1b2c3d4e5f60718', 'subnet-0a1b2c3d4e5f60718'] }, expected: [
+    "stage \"prod\", field \"subnetIds\": lists \"subnet-0a1b2c3d4e5f60718\" more than once; Lambda rejects a VPC configuration with duplicate subnets. Fix: list each subnet once.",
+  ] },
+  { group: 'Stages and VPC', title: 'duplicate security group id', stage: { securityGroupIds: ['sg-0123456789abcdef0', 'sg-0123456789abcdef0'] }, expected: [
+    "stage \"prod\", field \"securityGroupIds\": lists \"sg-0123456789abcdef0\" more than once; Lambda rejects a VPC configuration with duplicate security groups. Fix: list each security group once.",
+  ] },
+  { group: 'Stages and VPC', title: 'region that does not exist', stage: { region: 'eu-east-1' }, expected: [
+    "stage \"prod\", field \"region\": \"eu-east-1\" is not an AWS region. Fix: use a region code such as \"ap-northeast-2\" or \"us-east-1\".",
+  ] },
+  { group: 'Stages and VPC', title: 'assumable role that is not one role ARN', stage: { assumableRoleArns: ['arn:aws:iam::444455556666:role/*'] }, expected: [
+    "stage \"prod\", field \"assumableRoleArns\": \"arn:aws:iam::444455556666:role/*\" is not one IAM role ARN. Fix: name each role by its full ARN, without wildcards or commas, e.g. \"arn:aws:iam::444455556666:role/reporting-reader\".",
+  ] },
+  { group: 'Function', title: 'environment over 4 KB with batchform\'s own variables', batch: { environment: { BIG: 'x'.repeat(4040) } }, expected: [
+    "batch \"daily-stats\", field \"environment\": is 4122 bytes with the 79 of batchform's own variables (BATCHFORM_BATCH, BATCHFORM_TIMEZONE, NODE_OPTIONS) and placeholders filled in; Lambda allows 4096 in all. Fix: move large values to SSM Parameter Store or Secrets Manager and pass their names.",
+  ] },
+  { group: 'Function', title: 'one-character environment variable name', batch: { environment: { X: '1' } }, expected: [
+    "batch \"daily-stats\", field \"environment.X\": \"X\" is not a valid environment variable name; Lambda takes names of at least two characters: a letter, then letters, digits and underscores. Fix: use a name such as \"REPORT_BUCKET\".",
+  ] },
+  { group: 'Function', title: 'placeholder CloudFormation does not substitute in an environment value', batch: { environment: { BUCKET: 'data-${Stage}' } }, expected: [
+    "batch \"daily-stats\", field \"environment.BUCKET\": \"data-${Stage}\" holds the placeholder ${Stage}, which CloudFormation does not substitute in a batch template. Fix: use only ${AWS::Partition}, ${AWS::Region}, ${AWS::AccountId}, ${AWS::StackName}, ${AWS::URLSuffix}, or write the value out.",
+  ] },
+  { group: 'IAM', title: '"*" as an action', batch: { policyStatements: [{ actions: ['*'], resources: ['arn:aws:s3:::acme-data/*'] }] }, expected: [
+    "batch \"daily-stats\", field \"policyStatements[0].actions\": \"*\" allows every action of every AWS service (\"Action\": \"*\", as an administrator has); batchform grants a batch only the actions it names. Fix: list the actions the job needs, e.g. [\"s3:GetObject\"]; the batch permissions boundary denies IAM in any case.",
+  ] },
+  { group: 'IAM', title: 'iam:* in a statement', batch: { policyStatements: [{ actions: ['iam:*'], resources: ['*'] }] }, expected: [
+    "batch \"daily-stats\", field \"policyStatements[0].actions\": \"iam:*\" allows IAM actions such as iam:CreateRole and iam:PassRole, with which a role makes itself an administrator of the account. Fix: list the actions the job needs, e.g. [\"s3:GetObject\"]; the batch permissions boundary denies IAM in any case.",
+  ] },
+  { group: 'IAM', title: 'sts:AssumeRole on "*"', batch: { policyStatements: [{ actions: ['sts:AssumeRole'], resources: ['*'] }] }, expected: [
+    "batch \"daily-stats\", field \"policyStatements[0].actions\": \"sts:AssumeRole\" on \"*\" allows assuming any role that trusts this account, taking on that role's powers. Fix: name the role ARNs in resources, and list them in the stage's assumableRoleArns (the permissions boundary allows only those).",
+  ] },
+  { group: 'Schedules', title: 'a date that never comes (30 February)', batch: { schedule: 'cron(0 9 30 2 ? *)' }, expected: [
+    "batch \"daily-stats\", field \"schedule\": \"cron(0 9 30 2 ? *)\" can never fire: no date matches all its fields (such as 30 February, 31 April, or a weekday that day never falls on in the years given). Fix: check the day-of-month, month, day-of-week and year fields against a calendar; `npx projen schedule` shows the next runs of a valid schedule.",
   ] },
 ];

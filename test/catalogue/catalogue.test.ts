@@ -12,7 +12,7 @@ const ROOT = path.resolve(__dirname, '../..');
 describe('the catalogue of rejected declarations', () => {
   test('has at least 40 distinct cases', () => {
     expect(CASES.length).toBeGreaterThanOrEqual(40);
-    expect(new Set(CASES.map((c) => JSON.stringify([c.batch, c.stage]))).size).toBe(CASES.length);
+    expect(new Set(CASES.map((c) => JSON.stringify([c.batch, c.stage, c.otherStage]))).size).toBe(CASES.length);
     expect(new Set(CASES.map((c) => c.title)).size).toBe(CASES.length);
   });
 

@@ -9,7 +9,7 @@ import { BASE_BATCH, BASE_STAGE, CASES, CatalogueCase } from './cases';
 export function declarationsOf(c: CatalogueCase): { batches: BatchOptions[]; stages: StageOptions[] } {
   return {
     batches: [{ ...BASE_BATCH, ...(c.batch ?? {}) } as BatchOptions],
-    stages: [{ ...BASE_STAGE, ...(c.stage ?? {}) } as StageOptions],
+    stages: [{ ...BASE_STAGE, ...(c.stage ?? {}) } as StageOptions, ...(c.otherStage ? [{ ...BASE_STAGE, ...c.otherStage } as StageOptions] : [])],
   };
 }
 

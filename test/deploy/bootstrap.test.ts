@@ -92,7 +92,7 @@ test('create: a CREATE change set with the stage\'s values, executed, waited for
   // Sent compact, and the environment with its space reaches CloudFormation as is (no shell in between).
   expect(create.TemplateBody).toBe('{"Resources":{"Bucket":{"Type":"AWS::S3::Bucket"}}}');
   expect(f.parameters()).toEqual({
-    StackPrefix: 'prod', GitHubEnvironment: 'Prod env', ArtifactBucketName: 'acme-artifacts', ArtifactPrefix: 'batchform',
+    StackPrefix: 'prod', StageName: 'prod', GitHubEnvironment: 'Prod env', AssumableRoleArns: '', ArtifactBucketName: 'acme-artifacts', ArtifactPrefix: 'batchform',
     ExistingOidcProviderArn: '', GitHubOwnerId: '123', GitHubRepositoryId: '456',
   });
   expect(f.cfn.commandCalls(ExecuteChangeSetCommand)).toHaveLength(1);

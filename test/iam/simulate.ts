@@ -1,11 +1,12 @@
 // A small harness over @cloud-copilot/iam-simulate for template policies: resolve the intrinsics a
 // batch template uses to concrete values, then ask the simulator as IAM would decide.
 import { runSimulation } from '@cloud-copilot/iam-simulate';
+import { bootstrapTemplate } from '../../src/bootstrap/bootstrap-template';
 
 type Json = any;
 
-/** Concrete values for pseudo parameters (`AWS::AccountId`), parameters and `Logical.Attribute` GetAtts. */
-export type Values = Record<string, string>;
+/** Concrete values for pseudo parameters (`AWS::AccountId`), parameters (lists for CommaDelimitedList) and `Logical.Attribute` GetAtts. */
+export type Values = Record<string, string | string[]>;
 
 /**
  * Replaces Ref, Fn::GetAtt, Fn::Sub and Fn::If (the branch `conditions` names true) with values;
@@ -14,7 +15,7 @@ export type Values = Record<string, string>;
 export function resolve(value: Json, values: Values, conditions: Record<string, boolean> = {}): Json {
   if (Array.isArray(value)) return value.map((v) => resolve(v, values, conditions)).filter((v) => v !== NO_VALUE);
   if (value === null || typeof value !== 'object') return value;
-  const lookup = (name: string): string => {
+  const lookup = (name: string): any => {
     if (!(name in values)) throw new Error(`no value for ${name}`);
     return values[name];
   };
@@ -24,6 +25,9 @@ export function resolve(value: Json, values: Values, conditions: Record<string, 
     const [text, vars] = Array.isArray(value['Fn::Sub']) ? value['Fn::Sub'] : [value['Fn::Sub'], {}];
     return (text as string).replace(/\$\{([^}]+)\}/g, (_m, name: string) => (name in vars ? resolve(vars[name], values, conditions) : lookup(name)));
   }
+  if ('Fn::Join' in value) return resolve(value['Fn::Join'][1], values, conditions).join(value['Fn::Join'][0]);
+  if ('Fn::Select' in value) return resolve(value['Fn::Select'][1], values, conditions)[value['Fn::Select'][0]];
+  if ('Fn::Split' in value) return String(resolve(value['Fn::Split'][1], values, conditions)).split(value['Fn::Split'][0]);
   if ('Fn::If' in value) {
     const [condition, yes, no] = value['Fn::If'];
     if (!(condition in conditions)) throw new Error(`no value for condition ${condition}`);
@@ -59,4 +63,80 @@ export async function decide(r: Request): Promise<string> {
   }, {});
   if (response.resultType === 'error') throw new Error(`invalid simulation: ${JSON.stringify(response.errors)}`);
   return response.overallResult;
+}
+
+/** Evaluates every condition of a template for the given values (Fn::Equals, Not, And, Or, Condition). */
+export function conditionsOf(template: Json, values: Values): Record<string, boolean> {
+  const out: Record<string, boolean> = {};
+  const evaluate = (c: Json): boolean => {
+    const [fn, args] = Object.entries(c)[0] as [string, Json];
+    switch (fn) {
+      case 'Fn::Equals': return JSON.stringify(resolve(args[0], values, out)) === JSON.stringify(resolve(args[1], values, out));
+      case 'Fn::Not': return !evaluate(args[0]);
+      case 'Fn::And': return args.every(evaluate);
+      case 'Fn::Or': return args.some(evaluate);
+      case 'Condition': return named(args);
+      default: throw new Error(`condition function ${fn}`);
+    }
+  };
+  const named = (name: string): boolean => {
+    if (!(name in out)) out[name] = evaluate(template.Conditions[name]);
+    return out[name];
+  };
+  for (const name of Object.keys(template.Conditions ?? {})) named(name);
+  return out;
+}
+
+/** A role's inline policies, resolved: what IAM stores for it. */
+export function inlinePolicies(role: Json, values: Values, conditions: Record<string, boolean>): Json[] {
+  return (role.Properties.Policies ?? []).map((p: Json) => resolve(p.PolicyDocument, values, conditions));
+}
+
+/** The four decisions, shorter in tables. */
+export const ALLOW = 'Allowed';
+export const DENY = 'ExplicitlyDenied';
+export const NOT_ALLOWED = 'ImplicitlyDenied';
+
+/** The account, region and ARNs {@link deployedBootstrap} deploys stage `prod` with. */
+export const BOOTSTRAP_ACCOUNT = '111122223333';
+export const BOOTSTRAP_REGION = 'ap-northeast-2';
+export const BOOTSTRAP_ARNS = {
+  executionRole: `arn:aws:iam::${BOOTSTRAP_ACCOUNT}:role/batchform/prod-cfn-exec`,
+  deployRole: `arn:aws:iam::${BOOTSTRAP_ACCOUNT}:role/batchform/prod-deploy`,
+  previewRole: `arn:aws:iam::${BOOTSTRAP_ACCOUNT}:role/batchform/prod-preview`,
+  boundary: `arn:aws:iam::${BOOTSTRAP_ACCOUNT}:policy/batchform/prod-batch-boundary`,
+  bucket: 'arn:aws:s3:::acme-artifacts',
+} as const;
+
+/** A KMS key's default policy: the account's IAM policies decide. */
+export const DEFAULT_KEY_POLICY = {
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${BOOTSTRAP_ACCOUNT}:root` }, Action: 'kms:*', Resource: '*' }],
+};
+
+/**
+ * The bootstrap stack of stage `prod` (stack prefix `prod`, bucket `acme-artifacts`, artifact
+ * prefix `batchform`) as IAM stores it after deployment: each role's inline policies and the batch
+ * permissions boundary, every intrinsic resolved.
+ */
+export function deployedBootstrap(options: { readonly assumableRoleArns?: string[] } = {}) {
+  const template = bootstrapTemplate({ githubRepository: 'acme/batches' }) as Json;
+  const assumable = options.assumableRoleArns ?? [];
+  const values: Values = {
+    'AWS::Partition': 'aws', 'AWS::Region': BOOTSTRAP_REGION, 'AWS::AccountId': BOOTSTRAP_ACCOUNT,
+    GitHubRepository: 'acme/batches', GitHubOwnerId: '', GitHubRepositoryId: '', GitHubEnvironment: 'prod', DeployBranch: 'main',
+    StackPrefix: 'prod', StageName: 'prod', ArtifactBucketName: 'acme-artifacts', ArtifactPrefix: 'batchform',
+    ExistingOidcProviderArn: '', AssumableRoleArns: assumable.length ? assumable : [''],
+    'Bucket.Arn': BOOTSTRAP_ARNS.bucket, Bucket: 'acme-artifacts', BatchRoleBoundary: BOOTSTRAP_ARNS.boundary,
+    'ExecutionRole.Arn': BOOTSTRAP_ARNS.executionRole,
+    'GitHubOidcProvider.Arn': `arn:aws:iam::${BOOTSTRAP_ACCOUNT}:oidc-provider/token.actions.githubusercontent.com`,
+  };
+  const conditions = conditionsOf(template, values);
+  const R = template.Resources;
+  return {
+    execution: inlinePolicies(R.ExecutionRole, values, conditions),
+    deploy: inlinePolicies(R.DeployRole, values, conditions),
+    preview: inlinePolicies(R.PreviewRole, values, conditions),
+    boundary: resolve(R.BatchRoleBoundary.Properties.PolicyDocument, values, conditions),
+  };
 }

@@ -1,6 +1,10 @@
 // Rules for the function's settings: runtime, architecture, sizes, input, environment, retention.
-import { RUNTIME_ENV } from '../../runtime/env';
-import { BatchRule, isIntIn, show, when } from './types';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
+import type { StageOptions } from '../../declare/stage';
+import { RUNTIME_ENV, runtimeEnvironment } from '../../runtime/env';
+import { BATCH_DEFAULTS, stackName, stackPrefixOf } from '../model';
+import { PSEUDO_PARAMETERS } from './iam';
+import { BatchRule, isIntIn, show, stagesOf, when } from './types';
 
 /** Node.js runtimes Lambda supports without deprecation warnings (cfn-lint W2531). */
 export const SUPPORTED_RUNTIMES = ['nodejs22.x', 'nodejs24.x'];
@@ -10,6 +14,10 @@ export const RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 4
 export const MAX_INPUT_CHARS = 8192;
 /** Lambda's limit on the total size of environment variables, in bytes. */
 export const MAX_ENVIRONMENT_BYTES = 4096;
+/** Lambda's rule for environment variable names: a letter, then at least one letter, digit or underscore. */
+export const ENVIRONMENT_NAME = /^[a-zA-Z][a-zA-Z0-9_]+$/;
+/** Variables the template sets on every function besides batchform's runtime ones (a batch may override them). */
+export const FIXED_ENVIRONMENT = { NODE_OPTIONS: '--enable-source-maps' } as const;
 /** Lambda's limit on a function description, in characters. */
 export const MAX_DESCRIPTION_CHARS = 256;
 /** Environment variable names Lambda sets itself and refuses to take. */
@@ -19,7 +27,7 @@ export const RESERVED_ENVIRONMENT = [
   'AWS_LAMBDA_INITIALIZATION_TYPE', 'AWS_LAMBDA_LOG_GROUP_NAME', 'AWS_LAMBDA_LOG_STREAM_NAME',
   'AWS_ACCESS_KEY', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN',
   'AWS_LAMBDA_RUNTIME_API', 'LAMBDA_TASK_ROOT', 'LAMBDA_RUNTIME_DIR',
-  // batchform's own, set from the batch's name and time zone.
+  // batchform's own, set from the batch's name and time zone (NODE_OPTIONS may be overridden).
   ...Object.values(RUNTIME_ENV),
 ];
 
@@ -102,32 +110,67 @@ function isBatchform(key: string): boolean {
   return (Object.values(RUNTIME_ENV) as string[]).includes(key);
 }
 
-export const environmentValid: BatchRule = (batch) => {
+/** Environment variables every batch function gets besides the batch's own. */
+export function batchformEnvironment(batch: { readonly name: string; readonly timezone?: string }): Record<string, string> {
+  return { ...runtimeEnvironment({ name: batch.name, timezone: batch.timezone ?? BATCH_DEFAULTS.timezone }), ...FIXED_ENVIRONMENT };
+}
+
+/** The value a placeholder takes in a stage's stack (the partition from aws-cdk-lib's region facts). */
+function pseudoValue(name: string, stage: StageOptions, batchName: string): string | undefined {
+  switch (name) {
+    case 'AWS::Region': return String(stage.region);
+    case 'AWS::AccountId': return String(stage.account);
+    case 'AWS::StackName': return stackName({ stackPrefix: stackPrefixOf(stage) }, batchName);
+    case 'AWS::Partition': return RegionInfo.get(String(stage.region)).partition ?? 'aws';
+    case 'AWS::URLSuffix': return RegionInfo.get(String(stage.region)).domainSuffix ?? 'amazonaws.com';
+    default: return undefined;
+  }
+}
+
+/** The size Lambda counts: every name and value, placeholders substituted as in that stage. */
+function environmentBytes(env: Record<string, string>, stage: StageOptions | undefined, batchName: string): number {
+  return Object.entries(env).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(
+    stage ? String(v).replace(PLACEHOLDER, (m, name: string) => pseudoValue(name, stage, batchName) ?? m) : String(v),
+  ), 0);
+}
+
+/** A `${...}` placeholder, as Fn::Sub reads it. */
+const PLACEHOLDER = /\$\{([^}]*)\}/g;
+
+export const environmentValid: BatchRule = (batch, ctx) => {
   const env = batch.environment ?? {};
   const findings = Object.entries(env).flatMap(([key, value]) => [
-    ...when(!/^[a-zA-Z][a-zA-Z0-9_]*$/.test(key), {
+    ...when(!ENVIRONMENT_NAME.test(key), {
       field: `environment.${key}`,
-      message: `"${key}" is not a valid environment variable name.`,
-      fix: 'use letters, digits and underscores, starting with a letter, e.g. "REPORT_BUCKET".',
+      message: `"${key}" is not a valid environment variable name; Lambda takes names of at least two characters: a letter, then letters, digits and underscores.`,
+      fix: 'use a name such as "REPORT_BUCKET".',
     }),
     ...when(RESERVED_ENVIRONMENT.includes(key), {
       field: `environment.${key}`,
       message: `"${key}" is reserved by ${isBatchform(key) ? 'batchform' : 'Lambda'}.`,
-      fix: `rename the variable; ${isBatchform(key) ? 'batchform sets this one from the batch\'s name and timezone' : 'Lambda sets this one itself'}.`,
+      fix: `rename the variable; ${isBatchform(key) ? 'batchform sets this one itself' : 'Lambda sets this one itself'}.`,
     }),
     ...when(typeof value !== 'string', {
       field: `environment.${key}`,
       message: `the value ${show(value)} is not a string.`,
       fix: `write it as a string, e.g. "${String(value)}".`,
     }),
+    ...[...new Set([...(typeof value === 'string' ? value.matchAll(PLACEHOLDER) : [])].map((m) => m[0]))]
+      .filter((p) => !PSEUDO_PARAMETERS.includes(p.slice(2, -1)))
+      .map((p) => ({
+        field: `environment.${key}`,
+        message: `${show(value)} holds the placeholder ${p}, which CloudFormation does not substitute in a batch template.`,
+        fix: `use only \${${PSEUDO_PARAMETERS.join('}, ${')}}, or write the value out.`,
+      })),
   ]);
-  const bytes = Object.entries(env).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(String(v)), 0);
-  return [
-    ...findings,
-    ...when(bytes > MAX_ENVIRONMENT_BYTES, {
-      field: 'environment',
-      message: `is ${bytes} bytes; Lambda allows ${MAX_ENVIRONMENT_BYTES} in all.`,
-      fix: 'move large values to SSM Parameter Store or Secrets Manager and pass their names.',
-    }),
-  ];
+  if (findings.length > 0 || typeof batch.name !== 'string') return findings;
+  const own = batchformEnvironment(batch);
+  const stages = stagesOf(batch, ctx);
+  const bytes = Math.max(...(stages.length ? stages : [undefined]).map((stage) => environmentBytes({ ...own, ...env }, stage, batch.name)));
+  const ownBytes = environmentBytes(own, undefined, batch.name);
+  return when(bytes > MAX_ENVIRONMENT_BYTES, {
+    field: 'environment',
+    message: `is ${bytes} bytes with the ${ownBytes} of batchform's own variables (${Object.keys(own).join(', ')}) and placeholders filled in; Lambda allows ${MAX_ENVIRONMENT_BYTES} in all.`,
+    fix: 'move large values to SSM Parameter Store or Secrets Manager and pass their names.',
+  });
 };

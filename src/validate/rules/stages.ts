@@ -1,4 +1,5 @@
 // Rules for stages, and for how batches refer to them (stage names, VPC ids per stage).
+import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { boundaryPolicyArn, isBootstrapRole } from '../../bootstrap/naming';
 import { stackPrefixOf } from '../model';
 import { NAME_PATTERN } from './names';
@@ -11,7 +12,8 @@ export const MAX_STACK_PREFIX = 40;
 /** An S3 key prefix without leading or trailing slashes. */
 export const ARTIFACT_PREFIX = /^[a-zA-Z0-9][a-zA-Z0-9._/-]*[a-zA-Z0-9]$/;
 const ACCOUNT = /^\d{12}$/;
-const REGION = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/;
+/** The regions aws-cdk-lib knows, so the list stays current with the library. */
+const REGIONS: readonly string[] = RegionInfo.regions.map((r) => r.name);
 const BUCKET = /^(?!xn--)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const SUBNET = /^subnet-[0-9a-f]{8}([0-9a-f]{9})?$/;
 const SECURITY_GROUP = /^sg-[0-9a-f]{8}([0-9a-f]{9})?$/;
@@ -24,8 +26,9 @@ export const stageShape: StageRule = (stage) => [
   ...when(!ACCOUNT.test(String(stage.account)), {
     field: 'account', message: `${show(stage.account)} is not a 12-digit AWS account id.`, fix: 'write the account id as a 12-digit string, e.g. "111122223333" (quote it to keep leading zeros).',
   }),
-  ...when(!REGION.test(String(stage.region)), {
-    field: 'region', message: `${show(stage.region)} is not an AWS region.`, fix: 'use a region code such as "ap-northeast-2" or "us-east-1".',
+  ...when(!REGIONS.includes(String(stage.region)), {
+    field: 'region', message: `${show(stage.region)} is not an AWS region.`,
+    fix: `use a region code such as "ap-northeast-2" or "us-east-1"${nearRegion(stage.region)}.`,
   }),
   ...when(stage.stackPrefix !== undefined && (!STACK_PREFIX.test(stage.stackPrefix) || stage.stackPrefix.length > MAX_STACK_PREFIX), {
     field: 'stackPrefix', message: `${show(stage.stackPrefix)} cannot start a stack name.`, fix: 'use letters, digits and hyphens, starting with a letter, at most 40 characters, e.g. "acme-prod".',
@@ -42,6 +45,16 @@ export const stageShape: StageRule = (stage) => [
   ...(stage.securityGroupIds ?? []).filter((id) => !SECURITY_GROUP.test(id)).map((id) => ({
     field: 'securityGroupIds', message: `${show(id)} is not a security group id.`, fix: 'use ids like "sg-0123456789abcdef0".',
   })),
+  ...duplicates(stage.subnetIds).map((id) => ({
+    field: 'subnetIds', message: `lists ${show(id)} more than once; Lambda rejects a VPC configuration with duplicate subnets.`, fix: 'list each subnet once.',
+  })),
+  ...duplicates(stage.securityGroupIds).map((id) => ({
+    field: 'securityGroupIds', message: `lists ${show(id)} more than once; Lambda rejects a VPC configuration with duplicate security groups.`, fix: 'list each security group once.',
+  })),
+  ...(stage.assumableRoleArns ?? []).filter((arn) => typeof arn !== 'string' || !ROLE_ARN.test(arn) || arn.includes(',')).map((arn) => ({
+    field: 'assumableRoleArns', message: `${show(arn)} is not one IAM role ARN.`,
+    fix: 'name each role by its full ARN, without wildcards or commas, e.g. "arn:aws:iam::444455556666:role/reporting-reader".',
+  })),
   ...(['deployRoleArn', 'previewRoleArn', 'executionRoleArn'] as const)
     .filter((f) => stage[f] !== undefined && !ROLE_ARN.test(String(stage[f])))
     .map((f) => ({ field: f, message: `${show(stage[f])} is not an IAM role ARN.`, fix: 'use the role ARN the bootstrap stack printed, e.g. "arn:aws:iam::111122223333:role/batchform-deploy".' })),
@@ -57,6 +70,20 @@ export const stageShape: StageRule = (stage) => [
   }),
   ...checkTags(stage.tags),
 ];
+
+/** Values listed more than once, each once. */
+function duplicates(values: readonly string[] | undefined): string[] {
+  const list = values ?? [];
+  return [...new Set(list.filter((v, i) => list.indexOf(v) !== i))];
+}
+
+/** ", e.g. \"eu-west-1\"" when a region code differs from a real one by a typo, else "". */
+function nearRegion(region: unknown): string {
+  if (typeof region !== 'string') return '';
+  const lower = region.toLowerCase().trim();
+  if (lower !== region && REGIONS.includes(lower)) return `; did you mean "${lower}"?`;
+  return '';
+}
 
 export const stageReferences: BatchRule = (batch, ctx) => {
   if (batch.stages === undefined) return [];

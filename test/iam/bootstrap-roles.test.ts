@@ -1,0 +1,149 @@
+// Every role the bootstrap creates, and a batch role under the batch permissions boundary,
+// evaluated as IAM evaluates them (@cloud-copilot/iam-simulate): a table of requests and the
+// decision each must get. The README's security section points here.
+import { ALLOW, BOOTSTRAP_ARNS, decide, DEFAULT_KEY_POLICY, deployedBootstrap, DENY, NOT_ALLOWED } from './simulate';
+
+type Json = any;
+const ACCOUNT = '111122223333';
+const REGION = 'ap-northeast-2';
+const arn = (service: string, resource: string, region = REGION) => `arn:aws:${service}:${region}:${ACCOUNT}:${resource}`;
+const role = (name: string) => `arn:aws:iam::${ACCOUNT}:role/${name}`;
+
+const { executionRole: EXECUTION_ROLE, deployRole: DEPLOY_ROLE, previewRole: PREVIEW_ROLE, boundary: BOUNDARY } = BOOTSTRAP_ARNS;
+const BATCH_ROLE = role('prod-daily-stats-Role-ABC123');
+const ALLOWED_ROLE = role('reporting-reader');
+const OTHER_TOOLS_ROLE = role('other-tool-deploy');
+const ARTIFACT = 'arn:aws:s3:::acme-artifacts/batchform/daily-stats/6d22696ca60b.zip';
+
+const stack = deployedBootstrap();
+const deployed = (assumable: string[]) => deployedBootstrap({ assumableRoleArns: assumable });
+
+/** [what, action, resource, context, decision] */
+type Row = [string, string, string, Record<string, string | string[]>, string];
+
+function table(principal: string, identity: () => Json[], rows: Row[], boundary?: () => Json) {
+  test.each(rows)('%s: %s on %s', async (_what, action, resource, context, decision) => {
+    // KMS decides with the key policy too: the default one, which defers to IAM.
+    const resourcePolicy = action.startsWith('kms:') && resource !== '*' ? DEFAULT_KEY_POLICY : undefined;
+    expect(await decide({ principal, action, resource, account: ACCOUNT, context, identityPolicies: identity(), boundary: boundary?.(), resourcePolicy })).toBe(decision);
+  });
+}
+
+describe('the deploy role', () => {
+  table(DEPLOY_ROLE, () => stack.deploy, [
+    ['creates change sets as the execution role', 'cloudformation:CreateChangeSet', arn('cloudformation', 'stack/prod-daily-stats/*'), { 'cloudformation:RoleArn': EXECUTION_ROLE }, ALLOW],
+    ['never as itself', 'cloudformation:CreateChangeSet', arn('cloudformation', 'stack/prod-daily-stats/*'), {}, NOT_ALLOWED],
+    ['never as another role', 'cloudformation:CreateChangeSet', arn('cloudformation', 'stack/prod-daily-stats/*'), { 'cloudformation:RoleArn': role('admin') }, NOT_ALLOWED],
+    ['executes this stage\'s change sets', 'cloudformation:ExecuteChangeSet', arn('cloudformation', 'stack/prod-daily-stats/*'), {}, ALLOW],
+    ['not another stage\'s', 'cloudformation:ExecuteChangeSet', arn('cloudformation', 'stack/staging-daily-stats/*'), {}, NOT_ALLOWED],
+    ['no stack operation outside change sets', 'cloudformation:UpdateStack', arn('cloudformation', 'stack/prod-daily-stats/*'), {}, NOT_ALLOWED],
+    ['writes code zips under the prefix', 's3:PutObject', ARTIFACT, {}, ALLOW],
+    ['not elsewhere in the bucket', 's3:PutObject', 'arn:aws:s3:::acme-artifacts/elsewhere/x.zip', {}, NOT_ALLOWED],
+    ['never deletes them', 's3:DeleteObject', ARTIFACT, {}, NOT_ALLOWED],
+    ['never changes the bucket policy', 's3:PutBucketPolicy', 'arn:aws:s3:::acme-artifacts', {}, NOT_ALLOWED],
+    ['passes the execution role to CloudFormation', 'iam:PassRole', EXECUTION_ROLE, { 'iam:PassedToService': 'cloudformation.amazonaws.com' }, ALLOW],
+    ['to nothing else', 'iam:PassRole', EXECUTION_ROLE, { 'iam:PassedToService': 'lambda.amazonaws.com' }, NOT_ALLOWED],
+    ['and no other role', 'iam:PassRole', BATCH_ROLE, { 'iam:PassedToService': 'lambda.amazonaws.com' }, NOT_ALLOWED],
+    ['creates no resource itself', 'lambda:UpdateFunctionCode', arn('lambda', 'function:prod-daily-stats'), {}, NOT_ALLOWED],
+    ['assumes no role', 'sts:AssumeRole', OTHER_TOOLS_ROLE, {}, NOT_ALLOWED],
+  ]);
+});
+
+describe('the preview role', () => {
+  table(PREVIEW_ROLE, () => stack.preview, [
+    ['creates change sets as the execution role', 'cloudformation:CreateChangeSet', arn('cloudformation', 'stack/prod-daily-stats/*'), { 'cloudformation:RoleArn': EXECUTION_ROLE }, ALLOW],
+    ['describes and deletes them', 'cloudformation:DeleteChangeSet', arn('cloudformation', 'stack/prod-daily-stats/*'), {}, ALLOW],
+    ['never executes them', 'cloudformation:ExecuteChangeSet', arn('cloudformation', 'stack/prod-daily-stats/*'), {}, DENY],
+    ['never deletes a stack', 'cloudformation:DeleteStack', arn('cloudformation', 'stack/prod-daily-stats/*'), {}, DENY],
+    ['reads code zips', 's3:GetObject', ARTIFACT, {}, ALLOW],
+    ['never writes one', 's3:PutObject', ARTIFACT, {}, DENY],
+    ['never changes the bucket', 's3:PutBucketPolicy', 'arn:aws:s3:::acme-artifacts', {}, DENY],
+  ]);
+});
+
+describe('the execution role', () => {
+  const fnRole = role('prod-daily-stats-Role-ABC123');
+  table(EXECUTION_ROLE, () => stack.execution, [
+    ['creates this stage\'s functions', 'lambda:CreateFunction', arn('lambda', 'function:prod-daily-stats'), {}, ALLOW],
+    ['not another stage\'s', 'lambda:UpdateFunctionCode', arn('lambda', 'function:staging-daily-stats'), {}, NOT_ALLOWED],
+    ['creates function roles with the boundary', 'iam:CreateRole', fnRole, { 'iam:PermissionsBoundary': BOUNDARY }, ALLOW],
+    ['never without it', 'iam:CreateRole', fnRole, {}, NOT_ALLOWED],
+    ['never with another boundary', 'iam:PutRolePolicy', fnRole, { 'iam:PermissionsBoundary': `arn:aws:iam::${ACCOUNT}:policy/admin` }, NOT_ALLOWED],
+    ['never removes it', 'iam:DeleteRolePermissionsBoundary', fnRole, {}, DENY],
+    ['never touches the bootstrap roles', 'iam:PutRolePolicy', DEPLOY_ROLE, { 'iam:PermissionsBoundary': BOUNDARY }, NOT_ALLOWED],
+    ['never attaches managed policies', 'iam:AttachRolePolicy', fnRole, { 'iam:PermissionsBoundary': BOUNDARY }, NOT_ALLOWED],
+    ['passes function roles to Lambda', 'iam:PassRole', fnRole, { 'iam:PassedToService': 'lambda.amazonaws.com' }, ALLOW],
+    ['not to EC2', 'iam:PassRole', fnRole, { 'iam:PassedToService': 'ec2.amazonaws.com' }, NOT_ALLOWED],
+    ['reads code zips', 's3:GetObject', ARTIFACT, {}, ALLOW],
+    ['changes this stage\'s rules', 'events:PutTargets', arn('events', 'rule/prod-daily-stats'), {}, ALLOW],
+    ['not another stage\'s', 'events:PutTargets', arn('events', 'rule/staging-daily-stats'), {}, NOT_ALLOWED],
+    ['creates alarm keys tagged with its stage', 'kms:CreateKey', '*', { 'aws:RequestTag/batchform:stage': 'prod' }, ALLOW],
+    ['not tagged with another stage', 'kms:CreateKey', '*', { 'aws:RequestTag/batchform:stage': 'staging' }, NOT_ALLOWED],
+    ['manages its stage\'s keys', 'kms:PutKeyPolicy', arn('kms', 'key/1234abcd-12ab-34cd-56ef-1234567890ab'), { 'aws:ResourceTag/batchform:stage': 'prod' }, ALLOW],
+    ['not another stage\'s', 'kms:PutKeyPolicy', arn('kms', 'key/1234abcd-12ab-34cd-56ef-1234567890ab'), { 'aws:ResourceTag/batchform:stage': 'staging' }, NOT_ALLOWED],
+    ['nor re-tags another stage\'s key as its own', 'kms:TagResource', arn('kms', 'key/1234abcd-12ab-34cd-56ef-1234567890ab'), { 'aws:ResourceTag/batchform:stage': 'staging', 'aws:RequestTag/batchform:stage': 'prod' }, NOT_ALLOWED],
+  ]);
+});
+
+describe('a batch role under the boundary, whatever its statements allow ("*" on "*")', () => {
+  const everything = () => [{ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] }];
+  const tagged = { 'aws:ResourceTag/batchform:batch': 'other-batch' };
+  table(BATCH_ROLE, everything, [
+    // What a batch legitimately does stays possible.
+    ['reads its data', 's3:GetObject', 'arn:aws:s3:::acme-data/2026/11/25.csv', {}, ALLOW],
+    ['writes its data', 's3:PutObject', 'arn:aws:s3:::acme-data/reports/week.csv', {}, ALLOW],
+    ['reads its secret', 'secretsmanager:GetSecretValue', arn('secretsmanager', 'secret:prod/db-AbCdEf'), {}, ALLOW],
+    ['uses its queue', 'sqs:SendMessage', arn('sqs', 'acme-orders'), {}, ALLOW],
+    ['decrypts with its own key', 'kms:Decrypt', arn('kms', 'key/1234abcd-12ab-34cd-56ef-1234567890ab'), {}, ALLOW],
+    ['writes its logs', 'logs:PutLogEvents', arn('logs', 'log-group:/aws/lambda/prod-daily-stats:log-stream:2026/11/25/abc'), {}, ALLOW],
+    ['sends its dead letters', 'sqs:SendMessage', arn('sqs', 'prod-daily-stats-DeadLetterQueue-XYZ'), {}, ALLOW],
+    ['attaches its VPC network interfaces', 'ec2:CreateNetworkInterface', arn('ec2', 'network-interface/*'), {}, ALLOW],
+    ['invokes another function (a batch too)', 'lambda:InvokeFunction', arn('lambda', 'function:prod-weekly-report'), {}, ALLOW],
+    // No administration, no other principal's powers.
+    ['no IAM', 'iam:CreateRole', role('backdoor'), {}, DENY],
+    ['no role passing', 'iam:PassRole', BATCH_ROLE, { 'iam:PassedToService': 'lambda.amazonaws.com' }, DENY],
+    ['no policy on itself', 'iam:PutRolePolicy', BATCH_ROLE, {}, DENY],
+    ['assumes no role that trusts the account', 'sts:AssumeRole', OTHER_TOOLS_ROLE, {}, DENY],
+    ['not even one the stage allows elsewhere', 'sts:AssumeRole', ALLOWED_ROLE, {}, DENY],
+    ['no organization change', 'organizations:LeaveOrganization', '*', {}, DENY],
+    // Never batchform's deployment machinery.
+    ['no CloudFormation', 'cloudformation:CreateStack', arn('cloudformation', 'stack/prod-backdoor/*'), {}, DENY],
+    ['no change sets', 'cloudformation:ExecuteChangeSet', arn('cloudformation', 'stack/prod-daily-stats/*'), {}, DENY],
+    ['no code zip writes', 's3:PutObject', ARTIFACT, {}, DENY],
+    ['no code zip reads', 's3:GetObject', ARTIFACT, {}, DENY],
+    ['no bucket deletion', 's3:DeleteBucket', 'arn:aws:s3:::acme-artifacts', {}, DENY],
+    ['no bucket policy', 's3:PutBucketPolicy', 'arn:aws:s3:::acme-artifacts', {}, DENY],
+    ['no code change of another batch', 'lambda:UpdateFunctionCode', arn('lambda', 'function:prod-weekly-report'), {}, DENY],
+    ['nor of itself', 'lambda:UpdateFunctionCode', arn('lambda', 'function:prod-daily-stats'), {}, DENY],
+    ['no reading another batch\'s configuration (its environment)', 'lambda:GetFunctionConfiguration', arn('lambda', 'function:prod-weekly-report'), {}, DENY],
+    ['no code change of another stage\'s batch', 'lambda:UpdateFunctionCode', arn('lambda', 'function:staging-daily-stats'), tagged, DENY],
+    ['nor of a batch in another region', 'lambda:UpdateFunctionConfiguration', arn('lambda', 'function:eu-daily-stats', 'eu-west-1'), tagged, DENY],
+    ['no schedule rule change', 'events:PutTargets', arn('events', 'rule/prod-weekly-report'), {}, DENY],
+    ['no Scheduler schedule change', 'scheduler:UpdateSchedule', arn('scheduler', 'schedule/prod-weekly-report/prod-weekly-report'), {}, DENY],
+    ['no alarm deletion', 'cloudwatch:DeleteAlarms', arn('cloudwatch', 'alarm:prod-daily-stats-missed-run'), {}, DENY],
+    ['no alarm topic change', 'sns:SetTopicAttributes', arn('sns', 'prod-daily-stats-AlarmTopic-ABC'), {}, DENY],
+    ['no alarm key use', 'kms:ScheduleKeyDeletion', arn('kms', 'key/1234abcd-12ab-34cd-56ef-1234567890ab'), tagged, DENY],
+    ['no dead-letter purge', 'sqs:PurgeQueue', arn('sqs', 'prod-daily-stats-DeadLetterQueue-XYZ'), {}, DENY],
+    ['no dead-letter reads', 'sqs:ReceiveMessage', arn('sqs', 'prod-weekly-report-DeadLetterQueue-XYZ'), {}, DENY],
+    ['no log group deletion', 'logs:DeleteLogGroup', arn('logs', 'log-group:/aws/lambda/prod-weekly-report'), {}, DENY],
+  ], () => stack.boundary);
+});
+
+describe('a batch role in a stage that allows one role', () => {
+  const allowed = deployed([ALLOWED_ROLE]);
+  const assume = () => [{ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }] }];
+  table(BATCH_ROLE, assume, [
+    ['assumes that role', 'sts:AssumeRole', ALLOWED_ROLE, {}, ALLOW],
+    ['and no other', 'sts:AssumeRole', OTHER_TOOLS_ROLE, {}, DENY],
+  ], () => allowed.boundary);
+});
+
+describe('boundary and identity together', () => {
+  test('the boundary grants nothing by itself: a batch role without statements gets nothing', async () => {
+    expect(await decide({ principal: BATCH_ROLE, action: 's3:GetObject', resource: 'arn:aws:s3:::acme-data/x', account: ACCOUNT, identityPolicies: [], boundary: stack.boundary })).toBe(NOT_ALLOWED);
+  });
+  test('without the boundary the same statements would reach the machinery (the tables above test the boundary, not the statements)', async () => {
+    const everything = [{ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] }];
+    expect(await decide({ principal: BATCH_ROLE, action: 's3:PutObject', resource: ARTIFACT, account: ACCOUNT, identityPolicies: everything })).toBe(ALLOW);
+  });
+});
