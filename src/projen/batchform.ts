@@ -1,5 +1,6 @@
 // projen glue: the component that turns declarations into cfn-out/ files and batchform tasks.
-import { Component, JsonFile, Project } from 'projen';
+import * as path from 'path';
+import { Component, github, javascript, JsonFile, Project, typescript } from 'projen';
 import type { BatchOptions } from '../declare/batch';
 import type { StageOptions } from '../declare/stage';
 import { addBootstrapResources, BOOTSTRAP_STACK_ID, REPOSITORY_PATTERN } from '../bootstrap/bootstrap-template';
@@ -8,6 +9,8 @@ import { BOOTSTRAP_TEMPLATE_FILE, buildManifest, DEFAULT_OUTDIR, MANIFEST_FILE, 
 import { batchStackBuilders } from '../template/batch-template';
 import { cachedTemplates } from '../template/cache';
 import { synthesizeStacks } from '../template/synth';
+import type { ValidatedDeclarations } from '../validate/model';
+import { BatchformValidationError } from '../validate/problem';
 import { validateDeclarations } from '../validate/validate';
 import { declarationWarnings } from '../validate/warnings';
 import { addBatchformWorkflow } from '../workflows/workflow-file';
@@ -112,6 +115,8 @@ export class Batchform extends Component {
     });
     // Templates are part of what the tests check: a template cfn-lint rejects fails the build.
     project.testTask.spawn(lint);
+    typeCheckHandlers(project);
+    warnIfNotDeclared(project);
 
     project.addTask('schedule', {
       description: 'Show every batch, the zone it runs in, its schedule in words and its next run times in UTC and its zone (DST changes marked; --batch, -n, --from ISO)',
@@ -131,6 +136,34 @@ export class Batchform extends Component {
     });
   }
 
+  /**
+   * Validates the declarations. An invalid one throws; when nothing catches it (a `.projenrc.ts`
+   * run), the process prints only the problem list and exits 1, instead of Node's source excerpt,
+   * stack trace and dump of the error's fields.
+   */
+  private validate(): ValidatedDeclarations {
+    try {
+      return validateDeclarations({ batches: this.batches, stages: this.stages }, { projectDir: this.project.outdir });
+    } catch (e) {
+      if (e instanceof BatchformValidationError) exitCleanlyIfUncaught(e);
+      throw e;
+    }
+  }
+
+  /** Warnings for declarations that are valid but quietly do less than a reader would expect. */
+  private warnAboutSilences(validated: ValidatedDeclarations): void {
+    for (const stage of validated.stages) {
+      if (stage.alarmEmails.length > 0 || stage.alarmTopicArn) continue;
+      const alarmed = validated.batches.filter((b) => b.alarms && b.stages.includes(stage.name)).map((b) => `"${b.name}"`);
+      if (alarmed.length === 0) continue;
+      this.project.logger.warn(`batchform: stage "${stage.name}" has neither alarmEmails nor alarmTopicArn, so the alarms of batch${alarmed.length === 1 ? '' : 'es'} ${alarmed.join(', ')} notify nobody (they only show in CloudWatch). Fix: set alarmEmails: ['oncall@example.com'] or alarmTopicArn on the stage, or alarms: false on the batch.`);
+    }
+    const gh = github.GitHub.of(this.project.root);
+    if ((this.options.workflows ?? true) && (!gh || !gh.workflowsEnabled)) {
+      this.project.logger.warn('batchform: this project has no GitHub workflows (github: false), so .github/workflows/batchform.yml is not written and nothing previews or deploys the batches. Fix: set github: true in .projenrc.ts, or workflows: false on Batchform if you deploy another way.');
+    }
+  }
+
   /** Declares one more batch. */
   public addBatch(batch: BatchOptions): void {
     this.batches.push(batch);
@@ -143,7 +176,8 @@ export class Batchform extends Component {
 
   /** Validates everything, then registers the generated files (before projen writes or deletes any). */
   public preSynthesize(): void {
-    const validated = validateDeclarations({ batches: this.batches, stages: this.stages }, { projectDir: this.project.outdir });
+    const validated = this.validate();
+    this.warnAboutSilences(validated);
     addBatchBundleTasks(this.project, this.cli, this.manifestPath, validated.batches.map((b) => b.name));
     for (const warning of declarationWarnings(validated)) this.project.logger.warn(`batchform: ${warning}`);
     const bootstrap = `${this.outdir}/${BOOTSTRAP_TEMPLATE_FILE}`;
@@ -175,4 +209,54 @@ export class Batchform extends Component {
       });
     }
   }
+}
+
+/** The handlers directory every batch's handler lives in (the handler rule enforces it). */
+const HANDLERS_GLOB = 'handlers/**/*.ts';
+
+/**
+ * Puts `handlers/` under a TypeScript project's type-check: its dev tsconfig includes them and the
+ * test task type-checks that tsconfig first, so a typo in a handler fails `npx projen build`
+ * (jest only type-checks the files its tests import).
+ */
+function typeCheckHandlers(project: Project): void {
+  if (!(project instanceof typescript.TypeScriptProject)) return;
+  // Includes are relative to the tsconfig's own directory (projen's default is test/tsconfig.json).
+  const fromConfig = path.posix.relative(path.posix.dirname(project.tsconfigDev.fileName), '.');
+  project.tsconfigDev.addInclude(fromConfig ? `${fromConfig}/${HANDLERS_GLOB}` : HANDLERS_GLOB);
+  const command = `tsc --noEmit -p ${project.tsconfigDev.fileName}`;
+  if (!project.testTask.steps.some((s) => s.exec === command)) project.testTask.prependExec(command);
+}
+
+/**
+ * Warns when the project uses batchform without declaring it: a package installed with a bare
+ * `npm i batchform` is removed by the next `npx projen`, and `.projenrc.ts` then fails with TS2307.
+ */
+function warnIfNotDeclared(project: Project): void {
+  if (!(project instanceof javascript.NodeProject) || project.package.packageName === 'batchform') return;
+  if (project.deps.all.some((d) => d.name === 'batchform')) return;
+  project.logger.warn("batchform: batchform is not declared in this project's dependencies, so npx projen will remove it (\"Removing unmanaged dependencies\") and .projenrc.ts will then fail with TS2307. Fix: add devDeps: ['batchform'] to the project in .projenrc.ts and run npx projen.");
+}
+
+let uncaughtListener: ((error: unknown) => void) | undefined;
+
+/**
+ * Arranges that `error`, if nothing catches it, prints only its message (the problem list) and
+ * exits 1. A caller that catches it (tests, a program synthesizing projects) sees a normal throw;
+ * any other uncaught error keeps Node's default handling.
+ */
+function exitCleanlyIfUncaught(error: BatchformValidationError): void {
+  if (uncaughtListener) process.removeListener('uncaughtException', uncaughtListener);
+  const listener = (e: unknown): void => {
+    process.removeListener('uncaughtException', listener);
+    uncaughtListener = undefined;
+    if (e === error) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    // Not ours: give it back to Node's default handler (or the other listeners) unchanged.
+    if (process.listenerCount('uncaughtException') === 0) process.nextTick(() => { throw e; });
+  };
+  uncaughtListener = listener;
+  process.on('uncaughtException', listener);
 }

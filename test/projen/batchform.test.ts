@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Project } from 'projen';
+import { javascript, LogLevel, Project, typescript } from 'projen';
 import type { BatchOptions } from '../../src/declare/batch';
 import { Batchform } from '../../src/projen/batchform';
 import { BATCH, STAGE, scratchProject } from '../fixtures';
@@ -79,6 +79,57 @@ describe('Batchform component', () => {
     } finally {
       fs.rmSync(empty, { recursive: true, force: true });
     }
+  });
+});
+
+describe('Batchform in a plain projen project', () => {
+  // No npm install after synthesis.
+  beforeAll(() => { process.env.PROJEN_DISABLE_POST = 'true'; });
+  afterAll(() => { delete process.env.PROJEN_DISABLE_POST; });
+  const warnings = (make: () => Project): string[] => {
+    const spy = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+    try {
+      make().synth();
+      return [...spy.mock.calls, ...log.mock.calls].map((c) => c.join(' ')).filter((l) => l.includes('batchform:'));
+    } finally {
+      spy.mockRestore();
+      log.mockRestore();
+    }
+  };
+
+  test('puts handlers/ under the dev tsconfig and type-checks it first in the test task', () => {
+    const project = new typescript.TypeScriptProject({ name: 'p', outdir: dir, defaultReleaseBranch: 'main', github: false, sampleCode: false, devDeps: ['batchform'] });
+    new Batchform(project, { stages: [{ ...STAGE, alarmEmails: ['a@example.com'] }], batches: [BATCH], workflows: false });
+    project.synth();
+    const devFile = project.tsconfigDev.fileName;
+    const devConfig = JSON.parse(fs.readFileSync(path.join(dir, devFile), 'utf8').replace(/^\/\/.*$/m, ''));
+    // Relative to the dev tsconfig's own directory.
+    expect(devConfig.include).toContain(path.posix.join(path.posix.relative(path.posix.dirname(devFile), '.') || '.', 'handlers/**/*.ts').replace(/^\.\//, ''));
+    const tasks = JSON.parse(fs.readFileSync(path.join(dir, '.projen/tasks.json'), 'utf8')).tasks;
+    expect(tasks.test.steps[0]).toEqual({ exec: `tsc --noEmit -p ${devFile}` });
+  });
+
+  test('warns when batchform is not declared, when alarms notify nobody and when no workflow is written', () => {
+    const lines = warnings(() => {
+      const project = new javascript.NodeProject({ name: 'p', outdir: dir, defaultReleaseBranch: 'main', github: false, logging: { level: LogLevel.WARN } });
+      new Batchform(project, { stages: [STAGE], batches: [BATCH, { ...BATCH, name: 'quiet', alarms: false }] });
+      return project;
+    });
+    expect(lines).toEqual([
+      expect.stringContaining("batchform is not declared in this project's dependencies, so npx projen will remove it (\"Removing unmanaged dependencies\") and .projenrc.ts will then fail with TS2307. Fix: add devDeps: ['batchform']"),
+      expect.stringContaining('stage "prod" has neither alarmEmails nor alarmTopicArn, so the alarms of batch "daily-stats" notify nobody'),
+      expect.stringContaining('no GitHub workflows (github: false), so .github/workflows/batchform.yml is not written'),
+    ]);
+  });
+
+  test('says nothing when batchform is declared, alarms have a topic and workflows are off on purpose', () => {
+    const lines = warnings(() => {
+      const project = new javascript.NodeProject({ name: 'p', outdir: dir, defaultReleaseBranch: 'main', github: false, logging: { level: LogLevel.WARN }, devDeps: ['batchform'] });
+      new Batchform(project, { stages: [{ ...STAGE, alarmTopicArn: 'arn:aws:sns:ap-northeast-2:111122223333:alarms' }], batches: [BATCH], workflows: false });
+      return project;
+    });
+    expect(lines).toEqual([]);
   });
 });
 

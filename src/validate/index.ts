@@ -1,0 +1,6 @@
+// batchform/validate: the rule catalogue and the validated model of batches and stages.
+export * from './model';
+export * from './problem';
+export * from './validate';
+export { BATCH_RULES, STAGE_RULES } from './rules';
+export type { BatchRule, StageRule, RuleContext } from './rules';
