@@ -56,7 +56,7 @@ export function resourceChanges(changes: readonly Change[], secrets: Secrets = N
       const replacement = rc.Action === 'Modify' && rc.Replacement ? REPLACEMENT[rc.Replacement] : undefined;
       const destroys = rc.Action === 'Remove' || (replacement !== undefined && replacement !== 'no');
       const retained = rc.PolicyAction === 'Retain' || rc.PolicyAction === 'ReplaceAndRetain';
-      const permissions = permissionChange(rc);
+      const permissions = permissionChange(rc, secrets);
       return {
         action: rc.Action ?? '?',
         logicalId: rc.LogicalResourceId ?? '?',

@@ -1,11 +1,15 @@
 // The IAM statements a change set adds to and removes from a role or policy, read from the resource's before and after property values.
 import type { ResourceChange as CfnResourceChange } from '@aws-sdk/client-cloudformation';
 import type { PermissionChange, PolicyStatement } from './result';
+import { NO_SECRETS, Secrets } from './values';
 
 /** Resource types whose statements the report compares. */
 export const POLICY_TYPES = ['AWS::IAM::Role', 'AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy'];
 
 type Json = Record<string, unknown>;
+
+/** What stands in a statement for a NoEcho parameter's value. */
+const HIDDEN = '(hidden)';
 
 /** The resource's properties from a change set context (`{"Properties": {...}}`), or undefined. */
 function propertiesOf(context: string | undefined): Json | undefined {
@@ -68,12 +72,14 @@ const keyOf = (s: PolicyStatement) => JSON.stringify([s.policy, s.effect, [...s.
  * resources) present after but not before are added, the reverse removed. Undefined for other
  * types, or when the change set carries no property values to compare.
  */
-export function permissionChange(rc: CfnResourceChange): PermissionChange | undefined {
+export function permissionChange(rc: CfnResourceChange, secrets: Secrets = NO_SECRETS): PermissionChange | undefined {
   const type = rc.ResourceType ?? '';
   if (!POLICY_TYPES.includes(type)) return undefined;
   if (rc.BeforeContext === undefined && rc.AfterContext === undefined) return undefined;
-  const before = grants(type, rc.Action === 'Add' ? undefined : propertiesOf(rc.BeforeContext));
-  const after = grants(type, rc.Action === 'Remove' ? undefined : propertiesOf(rc.AfterContext));
+  // A NoEcho parameter's value that ended up in a policy (a resource name, a condition) is not printed either.
+  const hide = (context: string | undefined) => secrets.values.reduce((text, v) => (v ? text?.split(v).join(HIDDEN) : text), context);
+  const before = grants(type, rc.Action === 'Add' ? undefined : propertiesOf(hide(rc.BeforeContext)));
+  const after = grants(type, rc.Action === 'Remove' ? undefined : propertiesOf(hide(rc.AfterContext)));
   const beforeKeys = new Set(before.statements.map(keyOf));
   const afterKeys = new Set(after.statements.map(keyOf));
   const change: PermissionChange = {

@@ -101,6 +101,14 @@ describe('permissionChange', () => {
     expect(permissionChange({ Action: 'Modify', ResourceType: 'AWS::IAM::Policy', BeforeContext: before, AfterContext: before })).toBeUndefined();
     expect(permissionChange({ Action: 'Modify', ResourceType: 'AWS::Lambda::Function', BeforeContext: before, AfterContext: before })).toBeUndefined();
   });
+  test('a NoEcho parameter value inside a statement is not kept', () => {
+    const p = permissionChange({
+      Action: 'Add',
+      ResourceType: 'AWS::IAM::Policy',
+      AfterContext: policy([{ Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: 'arn:aws:secretsmanager:::secret:db-Xy9Secret' }]),
+    }, { parameters: ['SecretName'], values: ['Xy9Secret'] })!;
+    expect(p.added[0].resources).toEqual(['arn:aws:secretsmanager:::secret:db-(hidden)']);
+  });
   test('a managed policy attached to a role grants more', () => {
     const role = (arns: string[]) => JSON.stringify({ Properties: { ManagedPolicyArns: arns } });
     const p = permissionChange({ Action: 'Modify', ResourceType: 'AWS::IAM::Role', BeforeContext: role([]), AfterContext: role(['arn:aws:iam::aws:policy/AdministratorAccess']) })!;
