@@ -269,7 +269,7 @@ function mdStack(s: StackResult): string {
  * @example
  * fs.writeFileSync('preview.md', renderMarkdownReport(result));
  */
-export function renderMarkdownReport(result: StageResult): string {
+export function renderMarkdownReport(result: StageResult, options: MarkdownReportOptions = {}): string {
   const title = result.mode === 'preview' ? 'preview' : 'deploy';
   const out = [
     `<!-- batchform:${title}:${result.stage} -->`,
@@ -290,8 +290,46 @@ export function renderMarkdownReport(result: StageResult): string {
   if (danger.length) out.push('', mdDangers(danger));
   const permissions = mdPermissions(result);
   if (permissions) out.push('', permissions);
-  for (const s of result.stacks.filter(hasSection)) out.push('', mdStack(s));
-  return `${out.join('\n')}\n`;
+  const head = out.join('\n');
+  const sections = result.stacks.filter(hasSection).map((s) => ({ stackName: s.stackName, text: mdStack(s) }));
+  return `${fitted(head, sections, options)}\n`;
+}
+
+/** Options of {@link renderMarkdownReport}. */
+export interface MarkdownReportOptions {
+  /**
+   * Longest report, in characters. Past it, the summary, the destructive changes and the
+   * permissions are always kept; stack sections are kept in order while they fit, and a last line
+   * names the ones left out and where the whole report is.
+   * @default no limit
+   * @example { maxLength: 60_000, fullReport: 'the job summary' } // a GitHub comment holds 65,536
+   */
+  readonly maxLength?: number;
+  /** Where the whole report can be read, for that last line. @default 'the job summary' */
+  readonly fullReport?: string;
+}
+
+/** The head, then as many stack sections as fit in `maxLength`, then what was left out. */
+function fitted(head: string, sections: ReadonlyArray<{ stackName: string; text: string }>, options: MarkdownReportOptions): string {
+  const whole = [head, ...sections.map((s) => s.text)].join('\n\n');
+  if (options.maxLength === undefined || whole.length <= options.maxLength) return whole;
+  const where = options.fullReport ?? 'the job summary';
+  const omission = (left: readonly string[]) =>
+    `> **Shortened to fit:** the ${plural(left.length, 'section')} of ${left.map(code).join(', ')} ${left.length === 1 ? 'is' : 'are'} left out here; the whole report is in ${where}.`;
+  const kept = [head];
+  let length = head.length;
+  const left: string[] = [];
+  // Room for the omission line, sized as if every section were left out.
+  const reserve = omission(sections.map((s) => s.stackName)).length + 4;
+  for (const s of sections) {
+    if (!left.length && length + 2 + s.text.length + reserve <= options.maxLength) {
+      kept.push(s.text);
+      length += 2 + s.text.length;
+    } else {
+      left.push(s.stackName);
+    }
+  }
+  return [...kept, omission(left)].join('\n\n');
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -132,6 +132,38 @@ test('the text report of the same preview matches its fixture', async () => {
   expectFixture('preview.txt', renderTextReport(await samplePreview()));
 });
 
+describe('a report over a comment\'s size', () => {
+  test('keeps the summary, destructive changes and permissions, and names the stack sections it left out', async () => {
+    const sample = await samplePreview();
+    const whole = renderMarkdownReport(sample);
+    // Every changed stack section made huge, as a preview of a hundred changed stacks would be.
+    const big: StageResult = { ...sample, stacks: sample.stacks.map((s) => s.outcome === 'unchanged' ? s : { ...s, notes: [...s.notes, 'n'.repeat(40_000)] }) };
+    const full = renderMarkdownReport(big);
+    const fitted = renderMarkdownReport(big, { maxLength: 60_000, fullReport: 'the job summary' });
+
+    expect(full.length).toBeGreaterThan(60_000);
+    expect(fitted.length).toBeLessThanOrEqual(60_000);
+    for (const kept of ['**3 stacks: 1 to create, 1 to update, 1 unchanged.**', '**⚠️ Grants new permissions:**', '### ⚠️ Destructive changes', '### Permissions', '| `prod-weekly-report` | unchanged |']) {
+      expect(fitted).toContain(kept);
+    }
+    // The first section fits, the second does not: it is named, and where the whole report is.
+    expect(fitted).toContain('### `prod-daily-stats`: will be updated');
+    expect(fitted).not.toContain('### `prod-monthly-close`');
+    expect(fitted).toMatch(/Shortened to fit:\*\* the 1 section of `prod-monthly-close` is left out here; the whole report is in the job summary\.\n$/);
+    // Under the limit, nothing changes.
+    expect(renderMarkdownReport(sample, { maxLength: 60_000 })).toBe(whole);
+  });
+
+  test('with no room for any stack section, the summary, danger and permissions still stand', async () => {
+    const sample = await samplePreview();
+    const fitted = renderMarkdownReport(sample, { maxLength: 1_000 });
+    expect(fitted).toContain('### ⚠️ Destructive changes');
+    expect(fitted).toContain('### Permissions');
+    expect(fitted).toContain('the 2 sections of `prod-daily-stats`, `prod-monthly-close` are left out here');
+    expect(fitted).not.toContain('### `prod-daily-stats`');
+  });
+});
+
 function result(changes: ResourceChange[]): StageResult {
   return {
     mode: 'deploy',
