@@ -45,6 +45,8 @@ export interface DeployCommandOptions {
   readonly concurrency: string;
   readonly report?: string;
   readonly force?: boolean;
+  /** Comma-separated resource types a deploy must not replace. */
+  readonly refuseReplacement?: string;
 }
 
 /** What the commands reach outside themselves; tests replace these. */
@@ -114,6 +116,11 @@ export async function runDeployCommand(mode: DeployMode, opts: DeployCommandOpti
   if (!/^\d+$/.test(opts.concurrency) || Number(opts.concurrency) < 1) {
     return fail(`--concurrency "${opts.concurrency}" is not a positive whole number; use e.g. --concurrency ${DEFAULT_CONCURRENCY}.`);
   }
+  const refuseReplacement = opts.refuseReplacement?.split(',').map((t) => t.trim()).filter(Boolean);
+  const badType = refuseReplacement?.find((t) => !/^[A-Za-z0-9]+::[A-Za-z0-9]+::[A-Za-z0-9]+$/.test(t));
+  if (badType !== undefined) {
+    return fail(`--refuse-replacement "${badType}" is not a CloudFormation resource type; use e.g. --refuse-replacement AWS::Logs::LogGroup,AWS::SQS::Queue.`);
+  }
   let inputs;
   try {
     inputs = loadDeployInputs({ stage: opts.stage, manifestFile: opts.manifest, bundlesFile: opts.bundles, projectDir });
@@ -151,6 +158,7 @@ export async function runDeployCommand(mode: DeployMode, opts: DeployCommandOpti
       now: deps.now,
       waits: deps.waits,
       force: opts.force,
+      refuseReplacement,
       log: err,
     });
     out(renderTextReport(result));
@@ -171,14 +179,18 @@ export function registerDeployCommands(program: Command, deps: DeployCommandDeps
     deploy: 'upload the code zips, then create and execute a change set per changed stack of a stage, in parallel',
   };
   for (const mode of ['preview', 'deploy'] as const) {
-    program.command(mode)
+    const command = program.command(mode)
       .description(descriptions[mode])
       .option('--stage <stage>', 'the stage, as named in .projenrc.ts (required)')
       .option('--manifest <file>', 'the generated manifest', DEFAULT_MANIFEST_PATH)
       .option('--bundles <file>', 'the list of packaged zips', DEFAULT_BUNDLES_PATH)
       .option('--concurrency <n>', 'stacks handled at once', String(DEFAULT_CONCURRENCY))
       .option('--report <file>', 'also write the Markdown report to this file')
-      .option('--force', 'create change sets even for stacks whose fingerprint matches (e.g. to undo console edits)')
+      .option('--force', 'create change sets even for stacks whose fingerprint matches (e.g. to undo console edits)');
+    if (mode === 'deploy') {
+      command.option('--refuse-replacement <types>', 'comma-separated resource types never to replace, e.g. AWS::Logs::LogGroup,AWS::SQS::Queue: such a stack fails before execution');
+    }
+    command
       .addHelpText('after', '\nExit codes: 0 every stack succeeded or was unchanged; 1 a stack failed; 2 bad input.')
       .action(async (opts: DeployCommandOptions) => {
         process.exitCode = await runDeployCommand(mode, opts, deps);

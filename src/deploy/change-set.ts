@@ -43,6 +43,8 @@ export interface StackRunContext {
   readonly log: (message: string) => void;
   /** Create a change set even when the fingerprint matches. */
   readonly force: boolean;
+  /** Resource types a deploy must not replace (see `DeployStageOptions.refuseReplacement`). */
+  readonly refuseReplacement: ReadonlySet<string>;
   /** Next run times shown per changed schedule. */
   /** When the run started: names the change sets and dates every listed next run alike. */
   readonly startedAt: Date;
@@ -201,6 +203,7 @@ async function runMachine(ctx: StackRunContext, p: PreparedStack, live: Stack | 
       draft.schedule = scheduleChange(p.batch, { before: schedule.before, switched: schedule.switched, now: ctx.startedAt, count: NEXT_RUN_COUNT });
     }
     if (ctx.mode === 'preview') return type === 'CREATE' ? 'will-create' : 'will-update';
+    refuseReplacements(ctx, draft.changes);
 
     const token = clientToken(ctx, name, 'execute');
     // Events are matched by token; the time (less a minute for clock skew) is the fallback.
@@ -216,6 +219,15 @@ async function runMachine(ctx: StackRunContext, p: PreparedStack, live: Stack | 
   } finally {
     if (!executed) await discardChangeSet(ctx, name, makesStack, draft);
   }
+}
+
+/** Fails the stack (before execution) when its change set would replace a resource of a refused type. */
+function refuseReplacements(ctx: StackRunContext, changes: readonly ResourceChange[]): void {
+  const refused = changes.filter((c) => ctx.refuseReplacement.has(c.type) && (c.replacement === 'yes' || c.replacement === 'conditional'));
+  if (!refused.length) return;
+  const list = refused.map((c) => `${c.logicalId} (${c.type}${c.replacement === 'conditional' ? ', possibly' : ''}${c.replacedBy?.length ? `, forced by ${c.replacedBy.join(', ')}` : ''})`).join('; ');
+  throw new Error(`refusing to replace ${list}: replacing ${refused.length === 1 ? 'it' : 'them'} is refused for ${[...new Set(refused.map((c) => c.type))].join(', ')} ` +
+    '(--refuse-replacement). Nothing was executed. Undo the change in .projenrc.ts, or, once replacing is intended, deploy without that type in --refuse-replacement.');
 }
 
 /** Uploads the code zip (deploy) or checks it is there (preview); a mismatched object fails the stack. */

@@ -49,6 +49,14 @@ export interface DeployStageOptions {
    * @default false
    */
   readonly force?: boolean;
+  /**
+   * Resource types a deploy must not replace (nor possibly replace): a stack whose change set would
+   * is failed before execution and its change set deleted; the others go on. Preview only reports
+   * replacements. Types as CloudFormation names them.
+   * @default [] (replacements are allowed)
+   * @example ['AWS::Logs::LogGroup', 'AWS::SQS::Queue'] // keep log history and queued runs
+   */
+  readonly refuseReplacement?: readonly string[];
 }
 
 /**
@@ -85,6 +93,7 @@ export async function deployStage(inputs: DeployInputs, options: DeployStageOpti
     now,
     log: options.log ?? (() => undefined),
     force: options.force ?? false,
+    refuseReplacement: new Set(options.refuseReplacement ?? []),
   };
 
   let live;

@@ -35,6 +35,7 @@ describe('bad input exits 2 before any AWS call', () => {
     ['no stage', {}, 'batchform deploy: --stage is required; its stages are: prod.'],
     ['concurrency 0', { stage: 'prod', concurrency: '0' }, 'batchform deploy: --concurrency "0" is not a positive whole number; use e.g. --concurrency 4.'],
     ['concurrency "many"', { stage: 'prod', concurrency: 'many' }, 'batchform deploy: --concurrency "many" is not a positive whole number; use e.g. --concurrency 4.'],
+    ['a refused type that is not a resource type', { stage: 'prod', refuseReplacement: 'AWS::Logs::LogGroup,LogGroup' }, 'batchform deploy: --refuse-replacement "LogGroup" is not a CloudFormation resource type; use e.g. --refuse-replacement AWS::Logs::LogGroup,AWS::SQS::Queue.'],
   ])('%s', async (_label, opts, message) => {
     const project = makeProject();
     const h = harness(project);
@@ -62,7 +63,7 @@ describe('bad input exits 2 before any AWS call', () => {
 
 test('the --report file (the pull-request comment) fits a GitHub comment; the job summary gets the whole report', async () => {
   const project = makeProject({ batches: ['daily-stats', 'weekly-report', 'monthly-close'] });
-  const many = Array.from({ length: 300 }, (_v, i) => change('Modify', `Queue${i}`, 'AWS::SQS::Queue', [{ path: '/Properties/VisibilityTimeout', before: '30', after: '60' }]));
+  const many = Array.from({ length: 300 }, (_v, i) => change('Modify', `Queue${i}`, 'AWS::SQS::Queue', [{ path: 'VisibilityTimeout', before: '30', after: '60' }]));
   const h = harness(project, { changeSet: { pages: [many] } });
 
   expect(await runDeployCommand('preview', { ...DEFAULTS, stage: 'prod', report: 'preview.md' }, h.deps)).toBe(DEPLOY_EXIT.ok);

@@ -300,6 +300,40 @@ describe('preview', () => {
   });
 });
 
+describe('refusing replacements', () => {
+  const replaceLogGroup = change('Modify', 'LogGroup', 'AWS::Logs::LogGroup', [{ path: 'LogGroupName', before: '/aws/lambda/a', after: '/aws/lambda/b', recreation: 'Always' }], 'True');
+
+  test('a deploy that would replace a refused type fails that stack before execution and deletes its change set', async () => {
+    const project = makeProject();
+    const aws = fakeAws({ live: [liveStack(STACK, 'UPDATE_COMPLETE', 'old')], changeSet: { pages: [[replaceLogGroup]] } });
+
+    const result = await deployStage(project.inputs(), engineOptions(aws.clients, { refuseReplacement: ['AWS::Logs::LogGroup', 'AWS::SQS::Queue'] }));
+
+    expect(result.ok).toBe(false);
+    expect(result.stacks[0].outcome).toBe('failed');
+    expect(result.stacks[0].error).toMatch(/refusing to replace LogGroup \(AWS::Logs::LogGroup, forced by LogGroupName\).*Nothing was executed/);
+    expect(aws.cfn.commandCalls(ExecuteChangeSetCommand)).toHaveLength(0);
+    expect(aws.cfn.commandCalls(DeleteChangeSetCommand)).toHaveLength(1);
+  });
+
+  test('replacements of other types, and any replacement without the option, go on', async () => {
+    for (const refuse of [['AWS::SQS::Queue'], undefined]) {
+      const project = makeProject();
+      const aws = fakeAws({ live: [liveStack(STACK, 'UPDATE_COMPLETE', 'old')], byName: { [STACK]: [liveStack(STACK, 'UPDATE_COMPLETE', 'old')] }, changeSet: { pages: [[replaceLogGroup]] } });
+      const result = await deployStage(project.inputs(), engineOptions(aws.clients, { refuseReplacement: refuse }));
+      expect(result.stacks[0].outcome).toBe('updated');
+      expect(aws.cfn.commandCalls(ExecuteChangeSetCommand)).toHaveLength(1);
+    }
+  });
+
+  test('a preview only reports the replacement', async () => {
+    const project = makeProject();
+    const aws = fakeAws({ live: [liveStack(STACK, 'UPDATE_COMPLETE', 'old')], changeSet: { pages: [[replaceLogGroup]] } });
+    const result = await deployStage(project.inputs(), engineOptions(aws.clients, { mode: 'preview', refuseReplacement: ['AWS::Logs::LogGroup'] }));
+    expect(result.stacks[0].outcome).toBe('will-update');
+  });
+});
+
 describe('faults', () => {
   test('a ROLLBACK_COMPLETE stack (failed first create) is deleted, waited for, then created', async () => {
     const project = makeProject();
