@@ -79,7 +79,10 @@ interface PackageCacheEntry {
   readonly files: readonly string[];
 }
 
-/** The package cache file, keyed by `<outdir>/<batch>`. */
+/**
+ * The package cache file, keyed by the batch's absolute `<outdir>/<batch>`, so projects or output
+ * folders that share one node_modules never take each other's entries.
+ */
 interface PackageCache {
   readonly version: number;
   readonly entries: Record<string, PackageCacheEntry>;
@@ -171,7 +174,7 @@ export async function packageBatches(batches: readonly BundleInput[], options: P
   const cacheFile = path.join(projectDir, PACKAGE_CACHE_FILE);
   const cache = useCache ? readCache(cacheFile) : { version: PACKAGE_CACHE_VERSION, entries: {} };
   const hash = fileHasher(projectDir);
-  const cacheId = (b: BundleInput): string => `${outdir}/${b.name}`;
+  const cacheId = (b: BundleInput): string => path.resolve(projectDir, outdir, b.name);
   const keys = new Map(batches.map((b) => [b.name, buildKey(b, projectDir, outdir)]));
 
   const fresh = (b: BundleInput): PackageCacheEntry | undefined => {
@@ -208,17 +211,17 @@ export async function packageBatches(batches: readonly BundleInput[], options: P
   const entryOf = (b: BundleInput): PackageCacheEntry => reusedEntries.get(b.name) ?? rebuiltEntries.get(b.name)!;
   const file: BundlesFile = { version: BUNDLES_VERSION, bundles: batches.map((b) => entryOf(b).bundle) };
   fs.writeFileSync(path.resolve(projectDir, outdir, BUNDLES_FILE), JSON.stringify(file, null, 2) + '\n');
-  if (useCache) writeCache(cacheFile, projectDir, outdir, cache, Object.fromEntries(batches.map((b) => [cacheId(b), entryOf(b)])));
+  if (useCache) writeCache(cacheFile, path.resolve(projectDir, outdir), cache, Object.fromEntries(batches.map((b) => [cacheId(b), entryOf(b)])));
   return { ...file, rebuilt: stale.map((b) => b.name), reused: batches.filter((b) => reusedEntries.has(b.name)).map((b) => b.name) };
 }
 
 /**
- * Writes the cache: this run's entries for `outdir`, and the other folders' entries whose zip is
- * still there (other output folders, e.g. tests'), atomically so a reader never sees half a file.
+ * Writes the cache: this run's entries for the output folder, and the other folders' entries whose
+ * zip is still there (other output folders or projects), atomically so a reader never sees half a
+ * file.
  */
-function writeCache(cacheFile: string, projectDir: string, outdir: string, cache: PackageCache, current: Record<string, PackageCacheEntry>): void {
-  const kept = Object.entries(cache.entries).filter(([id, e]) =>
-    path.posix.dirname(id) !== outdir && fs.existsSync(path.resolve(projectDir, e.bundle.zip)));
+function writeCache(cacheFile: string, absOutdir: string, cache: PackageCache, current: Record<string, PackageCacheEntry>): void {
+  const kept = Object.entries(cache.entries).filter(([id]) => path.dirname(id) !== absOutdir && fs.existsSync(`${id}.zip`));
   const next: PackageCache = { version: PACKAGE_CACHE_VERSION, entries: { ...Object.fromEntries(kept), ...current } };
   try {
     fs.mkdirSync(path.dirname(cacheFile), { recursive: true });
