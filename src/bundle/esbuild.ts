@@ -1,4 +1,4 @@
-// Bundles one batch's handler with esbuild into a single minified file plus its source map.
+// Bundles batch handlers with esbuild, many in one call, each into one minified file plus its source map.
 import * as fs from 'fs';
 import * as path from 'path';
 import { build, BuildOptions, Metafile, OutputFile } from 'esbuild';
@@ -124,27 +124,41 @@ function missingExportMessage(input: BundleInput, names: readonly string[]): str
 }
 
 /**
- * One esbuild call for batches of one runtime: the Lambda bundles (CommonJS, in memory) and, beside
- * them, the handler export check. esbuild's metafile lists an entry's exports for ES module output
- * (CommonJS output lists none), so the check is an ES module build that is never written; it
- * fails when a handler does not export `handler`, which Lambda would report only at the first run
- * (`Runtime.HandlerNotFound`).
+ * The exports of each entry, from an ES module build that is never written: esbuild's metafile
+ * lists an entry's exports for ES module output (CommonJS output lists none). With packages left
+ * external the build skips parsing node_modules; it can then miss only names a handler re-exports
+ * from a package (`export * from 'pkg'`), so a `handler` it finds is certain.
+ */
+async function entryExports(inputs: readonly BundleInput[], projectDir: string, target: string, absOut: string, packagesExternal: boolean): Promise<Map<string, string[]>> {
+  const result = await build({
+    ...nodeBuildOptions(projectDir, target),
+    entryPoints: inputs.map((b) => ({ in: path.join(projectDir, b.handler), out: `${b.name}/index` })),
+    format: 'esm', outdir: absOut, write: false, metafile: true, external: EXTERNAL_MODULES,
+    ...(packagesExternal ? { packages: 'external' as const } : {}),
+  });
+  return new Map(inputs.map((b) => [b.name, result.metafile!.outputs[posixRelative(projectDir, path.join(absOut, b.name, 'index.js'))]?.exports ?? []]));
+}
+
+/**
+ * One esbuild call for batches of one runtime: the Lambda bundles (CommonJS, in memory) and,
+ * beside them, the handler export check, which fails when a handler does not export `handler`,
+ * which Lambda would report only at the first run (`Runtime.HandlerNotFound`). The check runs on
+ * the batch's own sources; only a batch it finds no `handler` in is checked again with packages.
  */
 async function buildGroup(inputs: readonly BundleInput[], projectDir: string, outdir: string): Promise<BuiltBundle[]> {
   const target = esbuildTarget(inputs[0].runtime);
   const absOut = path.resolve(projectDir, outdir);
   const entryPoints = inputs.map((b) => ({ in: path.join(projectDir, b.handler), out: `${b.name}/index` }));
-  const [cjs, esm] = await Promise.all([
+  const [cjs, quick] = await Promise.all([
     build({ ...bundleBuildOptions(projectDir, target), entryPoints, outdir: absOut, write: false }),
-    build({ ...nodeBuildOptions(projectDir, target), entryPoints, format: 'esm', outdir: absOut, write: false, metafile: true, external: EXTERNAL_MODULES }),
+    entryExports(inputs, projectDir, target, absOut, true),
   ]);
+  const unsure = inputs.filter((b) => !quick.get(b.name)!.includes(HANDLER_EXPORT));
+  const full = unsure.length > 0 ? await entryExports(unsure, projectDir, target, absOut, false) : new Map<string, string[]>();
+  const missing = unsure.filter((b) => !full.get(b.name)!.includes(HANDLER_EXPORT)).map((b) => missingExportMessage(b, full.get(b.name)!));
   const byPath = new Map<string, OutputFile>(cjs.outputFiles.map((f) => [path.resolve(f.path), f]));
-  const missing: string[] = [];
   const built = inputs.map((input) => {
     const dir = path.posix.join(outdir, input.name);
-    const esmOut = esm.metafile!.outputs[posixRelative(projectDir, path.join(absOut, input.name, 'index.js'))];
-    const names = esmOut?.exports ?? [];
-    if (!names.includes(HANDLER_EXPORT)) missing.push(missingExportMessage(input, names));
     const contents = BUNDLE_FILES.map((name) => {
       const file = byPath.get(path.join(absOut, input.name, name));
       if (!file) throw new Error(`bundle: batch "${input.name}": esbuild wrote no ${name}.`);

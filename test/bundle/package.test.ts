@@ -219,6 +219,15 @@ describe('incremental packaging', () => {
     expect((await packageBatches(batches, { projectDir: dir })).rebuilt).toEqual(['a', 'b', 'c']);
   });
 
+  test('finds a handler re-exported from a package', async () => {
+    write('node_modules/shared-handler/package.json', '{ "name": "shared-handler", "main": "index.js" }\n');
+    write('node_modules/shared-handler/index.js', 'export const handler = async () => 1;\n');
+    write('handlers/b.ts', "export * from 'shared-handler';\n");
+    const result = await packageBatches(batches, { projectDir: dir });
+    expect(result.rebuilt).toEqual(['a', 'b', 'c']);
+    expect(fs.readFileSync(path.join(dir, 'dist/batches/b/index.js'), 'utf8')).toContain('handler');
+  });
+
   test('names every batch whose handler fails to build or lacks the handler export', async () => {
     write('handlers/b.ts', 'export const main = async () => 1;\n');
     write('handlers/c.ts', 'export const handler = async ( => 1;\n');
