@@ -4,6 +4,7 @@ import * as path from 'path';
 import { Command } from 'commander';
 import { DEFAULT_BUNDLES_PATH } from '../bundle/package';
 import { DEFAULT_MANIFEST_PATH } from '../manifest/manifest';
+import { MAX_COMMENT_LENGTH } from '../workflows/sticky-comment';
 import {
   callerAccount,
   createDeployClients,
@@ -21,6 +22,9 @@ import {
   shortRevision,
   wrongAccount,
 } from '../deploy';
+
+/** Longest `--report` file: a GitHub comment's limit, less room for the marker and footer the workflow adds. */
+export const REPORT_FILE_LENGTH = MAX_COMMENT_LENGTH - 1_000;
 
 /** Exit codes of `preview` and `deploy`. */
 export const DEPLOY_EXIT = {
@@ -118,11 +122,13 @@ export async function runDeployCommand(mode: DeployMode, opts: DeployCommandOpti
     throw e;
   }
 
-  const publish = (markdown: string) => {
+  // The --report file becomes the pull-request comment, so it is kept within a comment's size;
+  // the job summary always gets the whole report.
+  const publish = (markdown: string, fitted = markdown) => {
     if (opts.report) {
       const file = path.resolve(projectDir, opts.report);
       fs.mkdirSync(path.dirname(file), { recursive: true });
-      fs.writeFileSync(file, markdown);
+      fs.writeFileSync(file, fitted);
     }
     if (env.GITHUB_STEP_SUMMARY) fs.appendFileSync(env.GITHUB_STEP_SUMMARY, `${markdown}\n`);
   };
@@ -148,7 +154,7 @@ export async function runDeployCommand(mode: DeployMode, opts: DeployCommandOpti
       log: err,
     });
     out(renderTextReport(result));
-    publish(renderMarkdownReport(result));
+    publish(renderMarkdownReport(result), renderMarkdownReport(result, { maxLength: REPORT_FILE_LENGTH, fullReport: 'the job summary of this run' }));
     return result.ok ? DEPLOY_EXIT.ok : DEPLOY_EXIT.failed;
   } catch (e) {
     const message = (e as Error).message;

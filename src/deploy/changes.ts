@@ -3,7 +3,9 @@ import type { Change, ResourceChangeDetail } from '@aws-sdk/client-cloudformatio
 import type { ManifestBatch } from '../manifest/manifest';
 import { describeSchedule, formatInTimeZone, nextRuns, parseSchedule, runEvents } from '../schedule';
 import { usesScheduler } from '../validate/model';
-import type { Replacement, ResourceChange, ScheduleChange } from './result';
+import { permissionChange } from './permissions';
+import type { PropertyValue, Replacement, ResourceChange, ScheduleChange } from './result';
+import { NO_SECRETS, propertyValue, Secrets } from './values';
 
 const REPLACEMENT: Record<string, Replacement> = { True: 'yes', False: 'no', Conditional: 'conditional' };
 
@@ -18,23 +20,54 @@ function propertyName(detail: ResourceChangeDetail): string | undefined {
   return target.Attribute;
 }
 
-/** One row per resource change, in CloudFormation's order. */
-export function resourceChanges(changes: readonly Change[]): ResourceChange[] {
+/** What is gone with a deleted resource of these types: said next to each replacement and removal. */
+const LOSES: Record<string, string> = {
+  'AWS::Logs::LogGroup': "the log group's history (every log event in it)",
+  'AWS::SQS::Queue': "the queue's messages (waiting and in flight)",
+  'AWS::DynamoDB::Table': "the table's items",
+  'AWS::S3::Bucket': "the bucket's objects (CloudFormation cannot delete a bucket that still has objects)",
+  'AWS::SNS::Topic': "the topic's subscriptions",
+};
+
+/** `RequiresRecreation` values that force (or may force) a replacement. */
+const RECREATES = ['Always', 'Conditionally'];
+
+/**
+ * One row per resource change, in CloudFormation's order, with the before → after values of its
+ * properties (secrets hidden), what forces a replacement and what it loses, and for IAM roles and
+ * policies the statements added and removed.
+ */
+export function resourceChanges(changes: readonly Change[], secrets: Secrets = NO_SECRETS): ResourceChange[] {
   return changes
     .filter((c) => c.ResourceChange)
     .map((c) => {
       const rc = c.ResourceChange!;
       const properties: string[] = [];
+      const values: PropertyValue[] = [];
+      const replacedBy: string[] = [];
       for (const d of rc.Details ?? []) {
         const name = propertyName(d);
-        if (name && !properties.includes(name)) properties.push(name);
+        if (!name) continue;
+        if (!properties.includes(name)) properties.push(name);
+        const value = propertyValue(name, d, secrets);
+        if (value && !values.some((v) => v.path === name)) values.push(value);
+        if (RECREATES.includes(d.Target?.RequiresRecreation ?? '') && !replacedBy.includes(name)) replacedBy.push(name);
       }
+      const replacement = rc.Action === 'Modify' && rc.Replacement ? REPLACEMENT[rc.Replacement] : undefined;
+      const destroys = rc.Action === 'Remove' || (replacement !== undefined && replacement !== 'no');
+      const retained = rc.PolicyAction === 'Retain' || rc.PolicyAction === 'ReplaceAndRetain';
+      const permissions = permissionChange(rc, secrets);
       return {
         action: rc.Action ?? '?',
         logicalId: rc.LogicalResourceId ?? '?',
         type: rc.ResourceType ?? '?',
-        replacement: rc.Action === 'Modify' && rc.Replacement ? REPLACEMENT[rc.Replacement] : undefined,
+        replacement,
         properties,
+        ...(values.length ? { values } : {}),
+        ...(replacement && replacement !== 'no' && replacedBy.length ? { replacedBy } : {}),
+        ...(destroys && retained ? { retained } : {}),
+        ...(destroys && !retained && LOSES[rc.ResourceType ?? ''] ? { loses: LOSES[rc.ResourceType!] } : {}),
+        ...(permissions ? { permissions } : {}),
       };
     });
 }

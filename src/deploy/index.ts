@@ -8,6 +8,8 @@ export * from './result';
 export * from './revision';
 export * from './stack-state';
 export * from './changes';
+export * from './values';
+export * from './permissions';
 export * from './events';
 export * from './pool';
 export { compactTemplate, runStack } from './change-set';

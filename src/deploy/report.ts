@@ -1,9 +1,15 @@
 // Renders a stage's preview or deploy result: Markdown for the pull-request comment and job summary, plain text for terminals.
 import { runRows } from '../schedule';
-import type { DeployMode, FailureEvent, ResourceChange, ScheduleChange, StackOutcome, StackResult, StageResult } from './result';
+import { grantsMore } from './permissions';
+import type { DeployMode, FailureEvent, PolicyStatement, PropertyValue, ResourceChange, ScheduleChange, StackOutcome, StackResult, StageResult } from './result';
 
 /** Resource tables longer than this fold into a `<details>` block in Markdown. */
 const FOLD_ROWS = 10;
+/** A before or after value longer than this (or on several lines) folds into a `<details>` block in Markdown. */
+const FOLD_VALUE_CHARS = 60;
+/** How a secret's change reads: that it changed, never what to. */
+export const HIDDEN_VALUE = '(changed, value hidden)';
+const WARN = '⚠️';
 
 const LABEL: Record<StackOutcome, string> = {
   'unchanged': 'unchanged',
@@ -73,6 +79,62 @@ function scheduleSentence(sc: ScheduleChange, code: (s: string) => string): stri
   return `Schedule of ${sc.batch} ${change}: ${sc.description}.`;
 }
 
+/** A replacement, possible replacement or removal: what a reviewer must see first. */
+interface Danger {
+  readonly stackName: string;
+  readonly change: ResourceChange;
+  /** "replaced", "may be replaced", "removed". */
+  readonly what: string;
+}
+
+/** Every destructive change of the stage, removals first, then replacements, then possible replacements. */
+function dangers(result: StageResult): Danger[] {
+  const found: Array<Danger & { rank: number }> = [];
+  for (const s of result.stacks) {
+    for (const c of s.changes ?? []) {
+      if (c.action === 'Remove') found.push({ stackName: s.stackName, change: c, what: 'removed', rank: 0 });
+      else if (c.replacement === 'yes') found.push({ stackName: s.stackName, change: c, what: 'replaced', rank: 1 });
+      else if (c.replacement === 'conditional') found.push({ stackName: s.stackName, change: c, what: 'may be replaced', rank: 2 });
+    }
+  }
+  return found.sort((a, b) => a.rank - b.rank);
+}
+
+/** Why, and at what cost: "forced by LogGroupName; loses the log group's history". */
+function dangerWhy(c: ResourceChange, name: (s: string) => string): string {
+  const parts: string[] = [];
+  if (c.replacedBy?.length) parts.push(`forced by ${c.replacedBy.map(name).join(', ')}`);
+  if (c.retained) parts.push('the old one is kept (DeletionPolicy Retain), not deleted');
+  else if (c.loses) parts.push(`loses ${c.loses}`);
+  return parts.join('; ');
+}
+
+/** Resources whose change grants new permissions, as "`prod-x` `Role`". */
+function widened(result: StageResult): Array<{ stackName: string; change: ResourceChange }> {
+  return result.stacks.flatMap((s) => (s.changes ?? []).filter((c) => c.permissions && grantsMore(c.permissions)).map((c) => ({ stackName: s.stackName, change: c })));
+}
+
+function permissionCount(c: ResourceChange): string {
+  const p = c.permissions!;
+  const parts = [
+    p.added.length ? `${plural(p.added.length, 'statement')} added` : '',
+    p.managedAdded.length ? `${p.managedAdded.length} managed ${p.managedAdded.length === 1 ? 'policy' : 'policies'} attached` : '',
+    p.removed.length ? `${p.removed.length} removed` : '',
+    p.managedRemoved.length ? `${p.managedRemoved.length} managed detached` : '',
+  ];
+  return parts.filter(Boolean).join(', ');
+}
+
+function isLong(v: PropertyValue): boolean {
+  return [v.before, v.after].some((x) => x !== undefined && (x.length > FOLD_VALUE_CHARS || x.includes('\n')));
+}
+
+const NONE = '(none)';
+
+function statementRow(sign: string, st: PolicyStatement): string[] {
+  return [sign, st.effect, st.actions.join(', ') || '–', st.resources.join(', ') || '–', st.policy + (st.condition ? ` (if ${st.condition})` : '')];
+}
+
 // ---------------------------------------------------------------------------------------------
 // Markdown
 
@@ -105,6 +167,61 @@ function mdChanges(changes: readonly ResourceChange[]): string {
   return fold(`${plural(changes.length, 'resource change')}`, table, changes.length);
 }
 
+function html(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+function fenced(text: string): string {
+  return `\`\`\`\n${text.replace(/```/g, "'''")}\n\`\`\``;
+}
+
+/** Each changed property's before → after; long values folded; secrets as changed, without values. */
+function mdValues(changes: readonly ResourceChange[]): string | undefined {
+  const lines: string[] = [];
+  const folded: string[] = [];
+  for (const c of changes) {
+    for (const v of c.values ?? []) {
+      const where = `${code(c.logicalId)} ${code(v.path)}`;
+      if (v.hidden) lines.push(`- ${where}: ${HIDDEN_VALUE}`);
+      else if (isLong(v)) {
+        lines.push(`- ${where}: long value, see below`);
+        folded.push(`<details><summary><code>${html(c.logicalId)}</code> <code>${html(v.path)}</code>: before → after</summary>\n\n` +
+          `Before:\n\n${fenced(v.before ?? NONE)}\n\nAfter:\n\n${fenced(v.after ?? NONE)}\n\n</details>`);
+      } else {
+        lines.push(`- ${where}: ${v.before === undefined ? NONE : code(v.before)} → ${v.after === undefined ? NONE : code(v.after)}`);
+      }
+    }
+  }
+  if (!lines.length) return undefined;
+  return [`Values (before → after):\n\n${lines.join('\n')}`, ...folded].join('\n\n');
+}
+
+function mdDangers(list: readonly Danger[]): string {
+  const rows = list.map((d) => {
+    const why = dangerWhy(d.change, code);
+    return `- ${WARN} **${d.what}**: ${code(d.change.logicalId)} (${code(d.change.type)}) in ${code(d.stackName)}${why ? `: ${why}` : ''}.`;
+  });
+  return `### ${WARN} Destructive changes\n\n${rows.join('\n')}`;
+}
+
+function mdPermissions(result: StageResult): string | undefined {
+  const blocks: string[] = [];
+  for (const s of result.stacks) {
+    for (const c of s.changes ?? []) {
+      const p = c.permissions;
+      if (!p) continue;
+      const rows = [
+        ...p.added.map((st) => statementRow('added', st)),
+        ...p.managedAdded.map((arn) => ['attached', 'Allow', 'managed policy', arn, '–']),
+        ...p.removed.map((st) => statementRow('removed', st)),
+        ...p.managedRemoved.map((arn) => ['detached', 'Allow', 'managed policy', arn, '–']),
+      ];
+      blocks.push(`${code(s.stackName)} ${code(c.logicalId)} (${code(c.type)}):\n\n${mdTable(['Change', 'Effect', 'Actions', 'Resources', 'Policy'], rows.map((r) => r.map(cell)))}`);
+    }
+  }
+  return blocks.length ? `### Permissions\n\n${blocks.join('\n\n')}` : undefined;
+}
+
 function mdSchedule(sc: ScheduleChange): string {
   const lines = [`${scheduleSentence(sc, code)} Runs in ${sc.runsIn}.`];
   if (sc.switchNote) lines.push('', `> **Warning:** ${cell(sc.switchNote)}`);
@@ -135,6 +252,8 @@ function mdStack(s: StackResult): string {
   if (s.error) parts.push(`> ${cell(s.error.charAt(0).toUpperCase() + s.error.slice(1))}`);
   if (s.events?.length) parts.push(mdEvents(s.events));
   if (s.changes) parts.push(mdChanges(s.changes));
+  const values = s.changes && mdValues(s.changes);
+  if (values) parts.push(values);
   if (s.schedule) parts.push(mdSchedule(s.schedule));
   else if (s.runsIn) parts.push(`${s.batch} runs in ${s.runsIn}.`);
   // A paragraph before the notes keeps them from joining a list above (the next runs).
@@ -150,7 +269,7 @@ function mdStack(s: StackResult): string {
  * @example
  * fs.writeFileSync('preview.md', renderMarkdownReport(result));
  */
-export function renderMarkdownReport(result: StageResult): string {
+export function renderMarkdownReport(result: StageResult, options: MarkdownReportOptions = {}): string {
   const title = result.mode === 'preview' ? 'preview' : 'deploy';
   const out = [
     `<!-- batchform:${title}:${result.stage} -->`,
@@ -160,11 +279,57 @@ export function renderMarkdownReport(result: StageResult): string {
     '',
     `**${headline(result)}**${result.mode === 'preview' ? ' Nothing was executed: the change sets were described, then deleted.' : ''}`,
   ];
+  const grants = widened(result);
+  if (grants.length) {
+    out.push('', `**${WARN} Grants new permissions:** ${grants.map((g) => `${code(g.stackName)} ${code(g.change.logicalId)} (${permissionCount(g.change)})`).join(', ')}. See Permissions below.`);
+  }
   if (result.stacks.length) {
     out.push('', mdTable(['Stack', 'Result', 'Details'], result.stacks.map((s) => [code(s.stackName), LABEL[s.outcome], cell(resultDetail(s)) || '–'])));
   }
-  for (const s of result.stacks.filter(hasSection)) out.push('', mdStack(s));
-  return `${out.join('\n')}\n`;
+  const danger = dangers(result);
+  if (danger.length) out.push('', mdDangers(danger));
+  const permissions = mdPermissions(result);
+  if (permissions) out.push('', permissions);
+  const head = out.join('\n');
+  const sections = result.stacks.filter(hasSection).map((s) => ({ stackName: s.stackName, text: mdStack(s) }));
+  return `${fitted(head, sections, options)}\n`;
+}
+
+/** Options of {@link renderMarkdownReport}. */
+export interface MarkdownReportOptions {
+  /**
+   * Longest report, in characters. Past it, the summary, the destructive changes and the
+   * permissions are always kept; stack sections are kept in order while they fit, and a last line
+   * names the ones left out and where the whole report is.
+   * @default no limit
+   * @example { maxLength: 60_000, fullReport: 'the job summary' } // a GitHub comment holds 65,536
+   */
+  readonly maxLength?: number;
+  /** Where the whole report can be read, for that last line. @default 'the job summary' */
+  readonly fullReport?: string;
+}
+
+/** The head, then as many stack sections as fit in `maxLength`, then what was left out. */
+function fitted(head: string, sections: ReadonlyArray<{ stackName: string; text: string }>, options: MarkdownReportOptions): string {
+  const whole = [head, ...sections.map((s) => s.text)].join('\n\n');
+  if (options.maxLength === undefined || whole.length <= options.maxLength) return whole;
+  const where = options.fullReport ?? 'the job summary';
+  const omission = (left: readonly string[]) =>
+    `> **Shortened to fit:** the ${plural(left.length, 'section')} of ${left.map(code).join(', ')} ${left.length === 1 ? 'is' : 'are'} left out here; the whole report is in ${where}.`;
+  const kept = [head];
+  let length = head.length;
+  const left: string[] = [];
+  // Room for the omission line, sized as if every section were left out.
+  const reserve = omission(sections.map((s) => s.stackName)).length + 4;
+  for (const s of sections) {
+    if (!left.length && length + 2 + s.text.length + reserve <= options.maxLength) {
+      kept.push(s.text);
+      length += 2 + s.text.length;
+    } else {
+      left.push(s.stackName);
+    }
+  }
+  return [...kept, omission(left)].join('\n\n');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -186,6 +351,13 @@ function textStack(s: StackResult): string[] {
     lines.push(...textTable(s.changes.map((c) => [c.action, c.logicalId, c.type, c.replacement ? `replacement: ${c.replacement}` : '', c.properties.join(', ')]), '  '));
   } else if (s.changes) {
     lines.push('  the change set lists no resource changes');
+  }
+  const values = (s.changes ?? []).flatMap((c) => (c.values ?? []).map((v) => ({ c, v })));
+  if (values.length) lines.push('  values (before -> after):');
+  for (const { c, v } of values) {
+    if (v.hidden) lines.push(`    ${c.logicalId} ${v.path}: ${HIDDEN_VALUE}`);
+    else if (isLong(v)) lines.push(`    ${c.logicalId} ${v.path}:`, `      before: ${v.before ?? NONE}`, `      after:  ${v.after ?? NONE}`);
+    else lines.push(`    ${c.logicalId} ${v.path}: ${v.before ?? NONE} -> ${v.after ?? NONE}`);
   }
   const sc = s.schedule;
   if (sc) {
@@ -216,6 +388,29 @@ export function renderTextReport(result: StageResult): string {
     '',
     ...textTable(result.stacks.map((s) => [s.stackName, LABEL[s.outcome], resultDetail(s)]), '  '),
   ];
+  const grants = widened(result);
+  if (grants.length) {
+    out.splice(2, 0, `${WARN} grants new permissions: ${grants.map((g) => `${g.stackName} ${g.change.logicalId} (${permissionCount(g.change)})`).join(', ')}`);
+  }
+  const danger = dangers(result);
+  if (danger.length) {
+    out.push('', `${WARN} destructive changes:`);
+    for (const d of danger) {
+      const why = dangerWhy(d.change, (x) => x);
+      out.push(`  ${WARN} ${d.what}: ${d.change.logicalId} (${d.change.type}) in ${d.stackName}${why ? `: ${why}` : ''}`);
+    }
+  }
+  const permissionRows = result.stacks.flatMap((s) => (s.changes ?? []).filter((c) => c.permissions).map((c) => ({ s, c, p: c.permissions! })));
+  if (permissionRows.length) out.push('', 'permissions:');
+  for (const { s, c, p } of permissionRows) {
+    out.push(`  ${s.stackName} ${c.logicalId} (${c.type}):`);
+    out.push(...textTable([
+      ...p.added.map((st) => statementRow('+ added', st)),
+      ...p.managedAdded.map((arn) => ['+ attached', 'Allow', 'managed policy', arn, '']),
+      ...p.removed.map((st) => statementRow('- removed', st)),
+      ...p.managedRemoved.map((arn) => ['- detached', 'Allow', 'managed policy', arn, '']),
+    ], '    '));
+  }
   for (const s of result.stacks.filter(hasSection)) out.push('', ...textStack(s));
   out.push('', headline(result));
   return `${out.join('\n')}\n`;

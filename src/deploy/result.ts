@@ -25,6 +25,48 @@ export interface ResourceChange {
   readonly replacement?: Replacement;
   /** Changed properties as dotted paths (`Code.S3Key`), or attribute names such as `Tags`. */
   readonly properties: readonly string[];
+  /** Before → after of each changed property, when the change set carries values. */
+  readonly values?: readonly PropertyValue[];
+  /** For a replacement: the properties whose change forces it (`RequiresRecreation` Always or Conditionally). */
+  readonly replacedBy?: readonly string[];
+  /** For a replacement or removal: what goes with the old resource (a log group's events, a queue's messages). */
+  readonly loses?: string;
+  /** For a removal or replacement: the old resource is kept (its `DeletionPolicy` is Retain), not deleted. */
+  readonly retained?: boolean;
+  /** For an IAM role or policy: the statements added and removed. */
+  readonly permissions?: PermissionChange;
+}
+
+/** One changed property with its values; a secret's values are never kept. */
+export interface PropertyValue {
+  /** Dotted path, `MemorySize` or `Environment.Variables.TOKEN`. */
+  readonly path: string;
+  /** `Add`, `Remove` or `Modify` (CloudFormation's `AttributeChangeType`). */
+  readonly change: string;
+  readonly before?: string;
+  readonly after?: string;
+  /** A function environment value or a NoEcho parameter: shown as changed, values left out. */
+  readonly hidden?: boolean;
+}
+
+/** One IAM statement, flattened for the report. */
+export interface PolicyStatement {
+  /** The inline policy's name (or the policy resource's). */
+  readonly policy: string;
+  readonly effect: string;
+  readonly actions: readonly string[];
+  readonly resources: readonly string[];
+  /** The statement's `Condition`, as JSON. */
+  readonly condition?: string;
+}
+
+/** What a change to an IAM role or policy does to its permissions. */
+export interface PermissionChange {
+  readonly added: readonly PolicyStatement[];
+  readonly removed: readonly PolicyStatement[];
+  /** Managed policy ARNs attached to a role. */
+  readonly managedAdded: readonly string[];
+  readonly managedRemoved: readonly string[];
 }
 
 /** A batch whose schedule rule (or Scheduler schedule) is new or changed, with its next run times. */

@@ -4,7 +4,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { CreateChangeSetCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { Command } from 'commander';
-import { DEPLOY_EXIT, DeployCommandDeps, registerDeployCommands, runDeployCommand } from '../../src/cli/deploy-commands';
+import { DEPLOY_EXIT, DeployCommandDeps, registerDeployCommands, REPORT_FILE_LENGTH, runDeployCommand } from '../../src/cli/deploy-commands';
+import { MAX_COMMENT_LENGTH } from '../../src/workflows/sticky-comment';
 import { change, FAST_WAITS, fakeAws, FakeAwsOptions, liveStack, makeProject, NOW, TestProject } from './helpers';
 
 const DEFAULTS = { manifest: 'cfn-out/manifest.json', bundles: 'dist/batches/bundles.json', concurrency: '4' };
@@ -57,6 +58,22 @@ describe('bad input exits 2 before any AWS call', () => {
     expect(await runDeployCommand('preview', { ...DEFAULTS, manifest: 'missing.json', stage: 'prod' }, h.deps)).toBe(2);
     expect(h.err[0]).toMatch(/^batchform preview: manifest .*missing\.json not found; run "npx projen" to generate it\.$/);
   });
+});
+
+test('the --report file (the pull-request comment) fits a GitHub comment; the job summary gets the whole report', async () => {
+  const project = makeProject({ batches: ['daily-stats', 'weekly-report', 'monthly-close'] });
+  const many = Array.from({ length: 300 }, (_v, i) => change('Modify', `Queue${i}`, 'AWS::SQS::Queue', [{ path: '/Properties/VisibilityTimeout', before: '30', after: '60' }]));
+  const h = harness(project, { changeSet: { pages: [many] } });
+
+  expect(await runDeployCommand('preview', { ...DEFAULTS, stage: 'prod', report: 'preview.md' }, h.deps)).toBe(DEPLOY_EXIT.ok);
+
+  const comment = fs.readFileSync(path.join(project.dir, 'preview.md'), 'utf8');
+  const summary = fs.readFileSync(h.summary, 'utf8');
+  expect(summary.length).toBeGreaterThan(MAX_COMMENT_LENGTH);
+  expect(comment.length).toBeLessThanOrEqual(REPORT_FILE_LENGTH);
+  expect(comment).toContain('| `prod-monthly-close` | will be created |');
+  expect(comment).toMatch(/left out here; the whole report is in the job summary of this run\.\n$/);
+  expect(summary).toContain('### `prod-monthly-close`: will be created');
 });
 
 test('a preview that succeeds exits 0, prints the text report, writes --report and appends the job summary', async () => {

@@ -58,6 +58,8 @@ export interface ProjectOptions {
   readonly reserved?: number;
   /** Schedule per batch; default `cron(0 16 * * ? *)`. */
   readonly schedules?: Readonly<Record<string, string>>;
+  /** A NoEcho parameter every template takes, and the value the manifest gives it. */
+  readonly secretParameter?: { readonly name: string; readonly value: string };
 }
 
 export interface TestProject {
@@ -83,7 +85,12 @@ export function makeProject(options: ProjectOptions = {}): TestProject {
     const description = i === 0 && options.bigTemplateBytes ? 'x'.repeat(options.bigTemplateBytes) : `batch ${name}`;
     fs.writeFileSync(path.join(dir, template), JSON.stringify({
       Description: description,
-      Parameters: { CodeS3Bucket: { Type: 'String' }, CodeS3Key: { Type: 'String' }, CodeS3ObjectVersion: { Type: 'String', Default: 'unpinned' } },
+      Parameters: {
+        CodeS3Bucket: { Type: 'String' },
+        CodeS3Key: { Type: 'String' },
+        CodeS3ObjectVersion: { Type: 'String', Default: 'unpinned' },
+        ...(options.secretParameter ? { [options.secretParameter.name]: { Type: 'String', NoEcho: true } } : {}),
+      },
       Resources: {
         Function: { Type: 'AWS::Lambda::Function', Properties: { Code: { S3Bucket: { Ref: 'CodeS3Bucket' }, S3Key: { Ref: 'CodeS3Key' } }, ReservedConcurrentExecutions: options.reserved } },
         Schedule: { Type: 'AWS::Events::Rule', Properties: { ScheduleExpression: schedule } },
@@ -119,7 +126,7 @@ export function makeProject(options: ProjectOptions = {}): TestProject {
       batch: name,
       template,
       handler: `handlers/${name}.ts`,
-      parameters: { CodeS3Bucket: BUCKET },
+      parameters: { CodeS3Bucket: BUCKET, ...(options.secretParameter ? { [options.secretParameter.name]: options.secretParameter.value } : {}) },
       code: { bucket: BUCKET, keyPrefix: `batchform/${name}`, bucketParameter: 'CodeS3Bucket', keyParameter: 'CodeS3Key' },
       tags: { 'team': 'data', 'batchform:batch': name, 'batchform:stage': 'prod' },
     });
@@ -280,10 +287,18 @@ export function zipChecksum(project: TestProject, batch: string): string {
 }
 
 /** A resource change as DescribeChangeSet lists it. */
-export function change(action: 'Add' | 'Modify' | 'Remove', logicalId: string, type: string, details: Array<{ path: string; before?: string; after?: string; recreation?: string }> = [], replacement?: string): Change {
+export function change(
+  action: 'Add' | 'Modify' | 'Remove',
+  logicalId: string,
+  type: string,
+  details: Array<{ path: string; before?: string; after?: string; recreation?: string; parameter?: string }> = [],
+  replacement?: string,
+  extra: Partial<NonNullable<Change['ResourceChange']>> = {},
+): Change {
   return {
     Type: 'Resource',
     ResourceChange: {
+      ...extra,
       Action: action,
       LogicalResourceId: logicalId,
       ResourceType: type,
@@ -298,7 +313,8 @@ export function change(action: 'Add' | 'Modify' | 'Remove', logicalId: string, t
           AfterValue: d.after,
         },
         Evaluation: 'Static',
-        ChangeSource: 'DirectModification',
+        ChangeSource: d.parameter ? 'ParameterReference' : 'DirectModification',
+        CausingEntity: d.parameter,
       })),
     },
   };

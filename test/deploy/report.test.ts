@@ -6,11 +6,28 @@ import { change, engineOptions, fakeAws, liveStack, makeProject } from './helper
 
 const FIXTURES = path.join(__dirname, 'fixtures');
 
-/** A preview of three stacks: one updated (code and schedule), one unchanged, one new. */
+/** Secret values the sample change set carries: none may reach a report. */
+const SECRETS = ['old-token-4c1d', 'new-token-9e2b', 'hunter2-db-pass'];
+
+/** A role's properties as a change set context shows them. */
+function roleContext(statements: object[]): string {
+  return JSON.stringify({ Properties: { Policies: [{ PolicyName: 'batch', PolicyDocument: { Version: '2012-10-17', Statement: statements } }] } });
+}
+
+const READ_INPUT = { Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::data-prod/in/*' };
+const SCAN_TABLE = { Effect: 'Allow', Action: ['dynamodb:Scan'], Resource: 'arn:aws:dynamodb:ap-northeast-2:111122223333:table/stats' };
+const WRITE_OUTPUT = { Effect: 'Allow', Action: ['s3:PutObject', 's3:DeleteObject'], Resource: 'arn:aws:s3:::data-prod/out/*' };
+
+/**
+ * A preview of three stacks: one updated (values, a secret environment variable and NoEcho
+ * parameter, a permissions change, a replaced log group, a removed queue, a schedule), one
+ * unchanged, one new.
+ */
 async function samplePreview(): Promise<StageResult> {
   const project = makeProject({
     batches: ['daily-stats', 'weekly-report', 'monthly-close'],
     schedules: { 'daily-stats': 'cron(0 16 * * ? *)', 'weekly-report': 'cron(0 0 ? * MON *)', 'monthly-close': 'cron(0 1 L * ? *)' },
+    secretParameter: { name: 'DbPassword', value: SECRETS[2] },
   });
   const inputs = project.inputs();
   const weekly = inputs.stacks.find((s) => s.stack.batch === 'weekly-report')!;
@@ -19,14 +36,32 @@ async function samplePreview(): Promise<StageResult> {
     changeSets: {
       'prod-daily-stats': {
         pages: [
-          [change('Modify', 'Function', 'AWS::Lambda::Function', [{ path: 'Code/S3Key' }, { path: 'Tags' }], 'False')],
-          [change('Modify', 'Schedule', 'AWS::Events::Rule', [{ path: 'ScheduleExpression', before: 'cron(10 15 * * ? *)', after: 'cron(0 16 * * ? *)' }, { path: 'Description' }], 'False')],
+          [
+            change('Remove', 'DeadLetterQueue', 'AWS::SQS::Queue'),
+            change('Modify', 'Function', 'AWS::Lambda::Function', [
+              { path: 'Code/S3Key', before: '"batchform/daily-stats/3f1a.zip"', after: '"batchform/daily-stats/6d22.zip"' },
+              { path: 'MemorySize', before: '128', after: '256' },
+              { path: 'Environment/Variables/API_TOKEN', before: `"${SECRETS[0]}"`, after: `"${SECRETS[1]}"` },
+              { path: 'Tags' },
+            ], 'False'),
+            change('Modify', 'Role', 'AWS::IAM::Role', [
+              { path: 'Policies/0/PolicyDocument/Statement/1/Action/0', before: '"dynamodb:Scan"', after: '"s3:PutObject"' },
+            ], 'False', { BeforeContext: roleContext([READ_INPUT, SCAN_TABLE]), AfterContext: roleContext([READ_INPUT, WRITE_OUTPUT]) }),
+            change('Modify', 'LogGroup', 'AWS::Logs::LogGroup', [
+              { path: 'LogGroupName', before: '"/aws/lambda/prod-daily-stats"', after: '"/aws/lambda/prod-daily-stats-v2"', recreation: 'Always' },
+            ], 'True'),
+          ],
+          [change('Modify', 'Schedule', 'AWS::Events::Rule', [
+            { path: 'ScheduleExpression', before: '"cron(10 15 * * ? *)"', after: '"cron(0 16 * * ? *)"' },
+            { path: 'Description', before: '"Rolls up yesterday\'s transactions into the reporting table, every day at 15:10 UTC"', after: '"Rolls up yesterday\'s transactions into the reporting table, every day at 16:00 Asia/Seoul"' },
+            { path: 'Targets/0/Input', before: '"{\\"password\\":\\"****\\"}"', after: `"{\\"password\\":\\"${SECRETS[2]}\\"}"`, parameter: 'DbPassword' },
+          ], 'False')],
         ],
       },
       'prod-monthly-close': {
         pages: [[
           change('Add', 'LogGroup', 'AWS::Logs::LogGroup'),
-          change('Add', 'Role', 'AWS::IAM::Role'),
+          change('Add', 'Role', 'AWS::IAM::Role', [], undefined, { AfterContext: roleContext([READ_INPUT]) }),
           change('Add', 'Function', 'AWS::Lambda::Function'),
           change('Add', 'Schedule', 'AWS::Events::Rule'),
           change('Add', 'InvokePermission', 'AWS::Lambda::Permission'),
@@ -37,14 +72,96 @@ async function samplePreview(): Promise<StageResult> {
   return deployStage(inputs, engineOptions(aws.clients, { mode: 'preview' }));
 }
 
+test('the preview shows before → after values and never a secret value', async () => {
+  const preview = await samplePreview();
+  const md = renderMarkdownReport(preview);
+  const text = renderTextReport(preview);
+  expect(md).toContain('- `Function` `MemorySize`: `128` → `256`');
+  expect(text).toContain('Function MemorySize: 128 -> 256');
+  for (const report of [md, text]) {
+    for (const secret of SECRETS) expect(report).not.toContain(secret);
+  }
+  expect(md).toContain('- `Function` `Environment.Variables.API_TOKEN`: (changed, value hidden)');
+  expect(md).toContain('- `Schedule` `Targets.0.Input`: (changed, value hidden)');
+  expect(text).toContain('Schedule Targets.0.Input: (changed, value hidden)');
+});
+
+test('a long value folds into <details> with its before and after', async () => {
+  const md = renderMarkdownReport(await samplePreview());
+  expect(md).toContain('- `Schedule` `Description`: long value, see below');
+  expect(md).toMatch(/<details><summary><code>Schedule<\/code> <code>Description<\/code>: before → after<\/summary>\n\nBefore:\n\n```\nRolls up yesterday's transactions into the reporting table, every day at 15:10 UTC\n```/);
+});
+
+test('removals and replacements come first, with the forcing property and what is lost', async () => {
+  const preview = await samplePreview();
+  const md = renderMarkdownReport(preview);
+  const danger = md.indexOf('### ⚠️ Destructive changes');
+  expect(danger).toBeGreaterThan(0);
+  expect(danger).toBeLessThan(md.indexOf('### `prod-daily-stats`'));
+  expect(md).toContain('- ⚠️ **removed**: `DeadLetterQueue` (`AWS::SQS::Queue`) in `prod-daily-stats`: loses the queue\'s messages (waiting and in flight).\n' +
+    '- ⚠️ **replaced**: `LogGroup` (`AWS::Logs::LogGroup`) in `prod-daily-stats`: forced by `LogGroupName`; loses the log group\'s history (every log event in it).');
+  const text = renderTextReport(preview);
+  expect(text).toContain('⚠️ destructive changes:\n  ⚠️ removed: DeadLetterQueue (AWS::SQS::Queue) in prod-daily-stats: loses the queue\'s messages');
+  expect(text.indexOf('⚠️ destructive changes')).toBeLessThan(text.indexOf('prod-daily-stats: will be updated'));
+});
+
+test('a role change lists statements added and removed, and the top says it grants new permissions', async () => {
+  const preview = await samplePreview();
+  const md = renderMarkdownReport(preview);
+  expect(md).toContain('**⚠️ Grants new permissions:** `prod-daily-stats` `Role` (1 statement added, 1 removed), `prod-monthly-close` `Role` (1 statement added).');
+  expect(md).toContain('| added | Allow | s3:PutObject, s3:DeleteObject | arn:aws:s3:::data-prod/out/* | batch |');
+  expect(md).toContain('| removed | Allow | dynamodb:Scan | arn:aws:dynamodb:ap-northeast-2:111122223333:table/stats | batch |');
+  expect(md).not.toContain('| added | Allow | s3:GetObject | arn:aws:s3:::data-prod/in/* | batch |\n| removed');
+  const text = renderTextReport(preview);
+  expect(text.split('\n')[2]).toBe('⚠️ grants new permissions: prod-daily-stats Role (1 statement added, 1 removed), prod-monthly-close Role (1 statement added)');
+  expect(text).toMatch(/\+ added +Allow +s3:PutObject, s3:DeleteObject +arn:aws:s3:::data-prod\/out\/\* +batch/);
+});
+
+/** Compares a report with its fixture; `UPDATE_FIXTURES=1 npx jest test/deploy/report.test.ts` rewrites the fixture instead. */
+function expectFixture(name: string, report: string): void {
+  const file = path.join(FIXTURES, name);
+  if (process.env.UPDATE_FIXTURES === '1') fs.writeFileSync(file, report);
+  expect(report).toBe(fs.readFileSync(file, 'utf8'));
+}
+
 test('the Markdown preview of a sample change set matches the fixture', async () => {
-  const markdown = renderMarkdownReport(await samplePreview());
-  expect(markdown).toBe(fs.readFileSync(path.join(FIXTURES, 'preview.md'), 'utf8'));
+  expectFixture('preview.md', renderMarkdownReport(await samplePreview()));
 });
 
 test('the text report of the same preview matches its fixture', async () => {
-  const text = renderTextReport(await samplePreview());
-  expect(text).toBe(fs.readFileSync(path.join(FIXTURES, 'preview.txt'), 'utf8'));
+  expectFixture('preview.txt', renderTextReport(await samplePreview()));
+});
+
+describe('a report over a comment\'s size', () => {
+  test('keeps the summary, destructive changes and permissions, and names the stack sections it left out', async () => {
+    const sample = await samplePreview();
+    const whole = renderMarkdownReport(sample);
+    // Every changed stack section made huge, as a preview of a hundred changed stacks would be.
+    const big: StageResult = { ...sample, stacks: sample.stacks.map((s) => s.outcome === 'unchanged' ? s : { ...s, notes: [...s.notes, 'n'.repeat(40_000)] }) };
+    const full = renderMarkdownReport(big);
+    const fitted = renderMarkdownReport(big, { maxLength: 60_000, fullReport: 'the job summary' });
+
+    expect(full.length).toBeGreaterThan(60_000);
+    expect(fitted.length).toBeLessThanOrEqual(60_000);
+    for (const kept of ['**3 stacks: 1 to create, 1 to update, 1 unchanged.**', '**⚠️ Grants new permissions:**', '### ⚠️ Destructive changes', '### Permissions', '| `prod-weekly-report` | unchanged |']) {
+      expect(fitted).toContain(kept);
+    }
+    // The first section fits, the second does not: it is named, and where the whole report is.
+    expect(fitted).toContain('### `prod-daily-stats`: will be updated');
+    expect(fitted).not.toContain('### `prod-monthly-close`');
+    expect(fitted).toMatch(/Shortened to fit:\*\* the 1 section of `prod-monthly-close` is left out here; the whole report is in the job summary\.\n$/);
+    // Under the limit, nothing changes.
+    expect(renderMarkdownReport(sample, { maxLength: 60_000 })).toBe(whole);
+  });
+
+  test('with no room for any stack section, the summary, danger and permissions still stand', async () => {
+    const sample = await samplePreview();
+    const fitted = renderMarkdownReport(sample, { maxLength: 1_000 });
+    expect(fitted).toContain('### ⚠️ Destructive changes');
+    expect(fitted).toContain('### Permissions');
+    expect(fitted).toContain('the 2 sections of `prod-daily-stats`, `prod-monthly-close` are left out here');
+    expect(fitted).not.toContain('### `prod-daily-stats`');
+  });
 });
 
 function result(changes: ResourceChange[]): StageResult {

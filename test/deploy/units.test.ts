@@ -4,9 +4,12 @@ import {
   changeSetName,
   classifyStatus,
   findScheduleChange,
+  grantsMore,
   mapWithConcurrency,
+  permissionChange,
   resolveWaits,
   resourceChanges,
+  secretsOf,
   sha256Base64,
   shortRevision,
   stackFingerprint,
@@ -48,8 +51,69 @@ describe('resourceChanges', () => {
     ]);
     expect(rows).toEqual([
       { action: 'Modify', logicalId: 'Function', type: 'AWS::Lambda::Function', replacement: 'conditional', properties: ['Code.S3Key', 'Tags'] },
-      { action: 'Remove', logicalId: 'Old', type: 'AWS::SQS::Queue', replacement: undefined, properties: [] },
+      { action: 'Remove', logicalId: 'Old', type: 'AWS::SQS::Queue', replacement: undefined, properties: [], loses: "the queue's messages (waiting and in flight)" },
     ]);
+  });
+
+  test('a NoEcho parameter hides the values it causes and any value containing what it was given', () => {
+    const secrets = secretsOf(JSON.stringify({ Parameters: { Token: { Type: 'String', NoEcho: true }, Plain: { Type: 'String' } } }), { Token: 's3cr3t-value', Plain: 'open' });
+    expect(secrets).toEqual({ parameters: ['Token'], values: ['s3cr3t-value'] });
+    const [row] = resourceChanges([change('Modify', 'Rule', 'AWS::Events::Rule', [
+      { path: 'Targets/0/Input', before: '"****"', after: '"x"', parameter: 'Token' },
+      { path: 'Description', before: '"old"', after: '"uses s3cr3t-value"' },
+      { path: 'State', before: '"ENABLED"', after: '"DISABLED"', parameter: 'Plain' },
+    ], 'False')], secrets);
+    expect(row.values).toEqual([
+      { path: 'Targets.0.Input', change: 'Modify', hidden: true },
+      { path: 'Description', change: 'Modify', hidden: true },
+      { path: 'State', change: 'Modify', before: 'ENABLED', after: 'DISABLED' },
+    ]);
+  });
+
+  test('a replacement names the properties that force it; a retained resource loses nothing', () => {
+    const [replaced, retained] = resourceChanges([
+      change('Modify', 'Logs', 'AWS::Logs::LogGroup', [{ path: 'LogGroupName', recreation: 'Always' }, { path: 'RetentionInDays' }], 'True'),
+      change('Remove', 'Queue', 'AWS::SQS::Queue', [], undefined, { PolicyAction: 'Retain' }),
+    ]);
+    expect(replaced).toMatchObject({ replacedBy: ['LogGroupName'], loses: "the log group's history (every log event in it)" });
+    expect(retained).toMatchObject({ retained: true });
+    expect(retained.loses).toBeUndefined();
+  });
+});
+
+describe('permissionChange', () => {
+  const policy = (statements: object[]) => JSON.stringify({ Properties: { PolicyName: 'p', PolicyDocument: JSON.stringify({ Statement: statements }) } });
+  test('a widened resource is an added Allow statement and the narrower one removed; order of actions does not matter', () => {
+    const p = permissionChange({
+      Action: 'Modify',
+      ResourceType: 'AWS::IAM::Policy',
+      BeforeContext: policy([{ Effect: 'Allow', Action: ['s3:GetObject', 's3:ListBucket'], Resource: 'arn:aws:s3:::b/in/*' }, { Effect: 'Deny', Action: 'iam:*', Resource: '*' }]),
+      AfterContext: policy([{ Effect: 'Allow', Action: ['s3:ListBucket', 's3:GetObject'], Resource: 'arn:aws:s3:::b/*' }, { Effect: 'Deny', Action: 'iam:*', Resource: '*' }]),
+    })!;
+    expect(p.added).toEqual([{ policy: 'p', effect: 'Allow', actions: ['s3:ListBucket', 's3:GetObject'], resources: ['arn:aws:s3:::b/*'] }]);
+    expect(p.removed).toEqual([{ policy: 'p', effect: 'Allow', actions: ['s3:GetObject', 's3:ListBucket'], resources: ['arn:aws:s3:::b/in/*'] }]);
+    expect(grantsMore(p)).toBe(true);
+  });
+  test('only removing statements or adding a Deny grants nothing new; an unchanged document is no change', () => {
+    const before = policy([{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }]);
+    const narrowed = permissionChange({ Action: 'Modify', ResourceType: 'AWS::IAM::Policy', BeforeContext: before, AfterContext: policy([{ Effect: 'Deny', Action: 's3:GetObject', Resource: '*' }]) })!;
+    expect(grantsMore(narrowed)).toBe(false);
+    expect(permissionChange({ Action: 'Modify', ResourceType: 'AWS::IAM::Policy', BeforeContext: before, AfterContext: before })).toBeUndefined();
+    expect(permissionChange({ Action: 'Modify', ResourceType: 'AWS::Lambda::Function', BeforeContext: before, AfterContext: before })).toBeUndefined();
+  });
+  test('a NoEcho parameter value inside a statement is not kept', () => {
+    const p = permissionChange({
+      Action: 'Add',
+      ResourceType: 'AWS::IAM::Policy',
+      AfterContext: policy([{ Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: 'arn:aws:secretsmanager:::secret:db-Xy9Secret' }]),
+    }, { parameters: ['SecretName'], values: ['Xy9Secret'] })!;
+    expect(p.added[0].resources).toEqual(['arn:aws:secretsmanager:::secret:db-(hidden)']);
+  });
+  test('a managed policy attached to a role grants more', () => {
+    const role = (arns: string[]) => JSON.stringify({ Properties: { ManagedPolicyArns: arns } });
+    const p = permissionChange({ Action: 'Modify', ResourceType: 'AWS::IAM::Role', BeforeContext: role([]), AfterContext: role(['arn:aws:iam::aws:policy/AdministratorAccess']) })!;
+    expect(p.managedAdded).toEqual(['arn:aws:iam::aws:policy/AdministratorAccess']);
+    expect(grantsMore(p)).toBe(true);
   });
 });
 
