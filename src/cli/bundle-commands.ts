@@ -1,7 +1,7 @@
 // CLI commands over handlers: bundle, package (bundle + deterministic zip) and local invoke.
 import { Command } from 'commander';
-import { bundleBatch } from '../bundle/esbuild';
-import { DEFAULT_PACKAGE_DIR, packageBatches } from '../bundle/package';
+import { buildBundles, writeBundle } from '../bundle/esbuild';
+import { DEFAULT_PACKAGE_DIR, PACKAGE_CACHE_FILE, packageBatches } from '../bundle/package';
 import { invokeLocally } from '../local/invoke';
 import { DEFAULT_MANIFEST_PATH, Manifest, ManifestBatch, readManifest } from '../manifest/manifest';
 
@@ -31,20 +31,23 @@ export function registerBundleCommands(program: Command): void {
     .argument('[batches...]', 'batch names (default: all)')
     .option('--manifest <file>', 'the generated manifest', DEFAULT_MANIFEST_PATH)
     .action(async (names: string[], opts: { manifest: string }) => {
-      for (const b of selectBatches(readManifest(opts.manifest), names)) {
-        const bundle = await bundleBatch(b);
-        console.log(`${b.name}: ${bundle.dir}/index.js`);
+      for (const built of await buildBundles(selectBatches(readManifest(opts.manifest), names))) {
+        const bundle = writeBundle(built, process.cwd());
+        console.log(`${bundle.batch}: ${bundle.dir}/index.js`);
       }
     });
 
   program.command('package')
-    .description(`bundle and zip every batch deterministically into ${DEFAULT_PACKAGE_DIR}/<batch>.zip and list them in ${DEFAULT_PACKAGE_DIR}/bundles.json`)
+    .description(`bundle and zip every batch deterministically into ${DEFAULT_PACKAGE_DIR}/<batch>.zip and list them in ${DEFAULT_PACKAGE_DIR}/bundles.json; a batch whose inputs did not change keeps its zip (cache: ${PACKAGE_CACHE_FILE})`)
     .option('--manifest <file>', 'the generated manifest', DEFAULT_MANIFEST_PATH)
-    .action(async (opts: { manifest: string }) => {
-      const file = await packageBatches(readManifest(opts.manifest).batches);
-      for (const b of file.bundles) {
-        console.log(`${b.batch}: ${b.zip}  sha256 ${b.sha256}  zip ${kb(b.size)}, index.js ${kb(b.bundleSize)}`);
+    .option('--no-cache', 'rebuild every batch, ignoring the package cache')
+    .action(async (opts: { manifest: string; cache: boolean }) => {
+      const result = await packageBatches(readManifest(opts.manifest).batches, { cache: opts.cache });
+      const reused = new Set(result.reused);
+      for (const b of result.bundles) {
+        console.log(`${b.batch}: ${b.zip}  sha256 ${b.sha256}  zip ${kb(b.size)}, index.js ${kb(b.bundleSize)}${reused.has(b.batch) ? '  (unchanged, reused)' : ''}`);
       }
+      console.log(`packaged ${result.rebuilt.length} batch(es), reused ${result.reused.length} unchanged.`);
     });
 
   program.command('invoke')

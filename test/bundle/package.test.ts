@@ -2,7 +2,8 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { bundleBatch, esbuildTarget } from '../../src/bundle/esbuild';
+import { build } from 'esbuild';
+import { bundleBatch, bundleBuildOptions, esbuildTarget } from '../../src/bundle/esbuild';
 import { packageBatches } from '../../src/bundle/package';
 import { deterministicZip, sha256Hex } from '../../src/bundle/zip';
 
@@ -21,7 +22,7 @@ afterAll(() => {
 async function packageIn(tz: string) {
   // Node re-reads TZ when it changes, so local-time getters (used by zip timestamps) follow it.
   process.env.TZ = tz;
-  const file = await packageBatches(BATCHES, { projectDir: ROOT, outdir: out });
+  const file = await packageBatches(BATCHES, { projectDir: ROOT, outdir: out, cache: false });
   return Object.fromEntries(file.bundles.map((b) => [b.batch, b.sha256]));
 }
 
@@ -102,6 +103,139 @@ describe('package', () => {
     expect(esbuildTarget('nodejs24.x')).toBe('node24');
     expect(esbuildTarget('nodejs22.x')).toBe('node22');
     expect(() => esbuildTarget('python3.12')).toThrow('is not a Node.js runtime');
+  });
+});
+
+describe('one esbuild call for many batches', () => {
+  /** Today's per-batch build: esbuild on one entry with an outfile, then the deterministic zip. */
+  async function perBatch(b: { name: string; handler: string; runtime: string }, dir: string) {
+    const outfile = path.join(dir, b.name, 'index.js');
+    await build({ ...bundleBuildOptions(ROOT, esbuildTarget(b.runtime)), entryPoints: [path.join(ROOT, b.handler)], outfile });
+    const js = fs.readFileSync(outfile);
+    const map = fs.readFileSync(`${outfile}.map`);
+    return { js, map, zip: await deterministicZip([{ name: 'index.js', data: js }, { name: 'index.js.map', data: map }]) };
+  }
+
+  test('gives each batch the bundle, zip and sha256 of a build of that batch alone', async () => {
+    const single = fs.mkdtempSync(path.join(os.tmpdir(), 'batchform-single-'));
+    const many = fs.mkdtempSync(path.join(os.tmpdir(), 'batchform-many-'));
+    try {
+      const file = await packageBatches(BATCHES, { projectDir: ROOT, outdir: many, cache: false });
+      // The two examples share batchform's runtime helper (and Powertools through it).
+      const [daily, weekly] = await Promise.all(BATCHES.map((b) => bundleBatch(b, { projectDir: ROOT, outdir: single })));
+      expect(daily.inputs.filter((i) => weekly.inputs.includes(i))).toContain('src/runtime/batch.ts');
+      for (const b of BATCHES) {
+        const alone = await perBatch(b, single);
+        const listed = file.bundles.find((x) => x.batch === b.name)!;
+        expect(fs.readFileSync(path.join(many, b.name, 'index.js')).equals(alone.js)).toBe(true);
+        expect(fs.readFileSync(path.join(many, b.name, 'index.js.map')).equals(alone.map)).toBe(true);
+        expect(fs.readFileSync(listed.zip).equals(alone.zip)).toBe(true);
+        expect(listed.sha256).toBe(sha256Hex(alone.zip));
+      }
+    } finally {
+      fs.rmSync(single, { recursive: true, force: true });
+      fs.rmSync(many, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('incremental packaging', () => {
+  let dir: string;
+  const batches = [
+    { name: 'a', handler: 'handlers/a.ts', runtime: 'nodejs24.x' },
+    { name: 'b', handler: 'handlers/b.ts', runtime: 'nodejs24.x' },
+    { name: 'c', handler: 'handlers/c.ts', runtime: 'nodejs24.x' },
+  ];
+  const write = (file: string, text: string) => {
+    fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    fs.writeFileSync(path.join(dir, file), text);
+  };
+  const zipOf = (name: string) => fs.readFileSync(path.join(dir, 'dist/batches', `${name}.zip`));
+  const shaOf = (r: { bundles: readonly { batch: string; sha256: string }[] }) => Object.fromEntries(r.bundles.map((b) => [b.batch, b.sha256]));
+
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'batchform-incr-'));
+    write('handlers/lib/shared.ts', 'export const greeting = (n: string) => `hello ${n}`;\n');
+    write('handlers/lib/other.ts', 'export const greeting = (n: string) => `hi ${n}`;\n');
+    write('handlers/a.ts', "import { greeting } from './lib/shared';\nexport const handler = async () => greeting('a');\n");
+    write('handlers/b.ts', "import { greeting } from './lib/shared';\nexport const handler = async () => greeting('b');\n");
+    write('handlers/c.ts', "import { greeting } from './lib/other';\nexport const handler = async () => greeting('c');\n");
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test('reuses unchanged zips byte for byte and rebuilds what a changed shared module reaches', async () => {
+    const first = await packageBatches(batches, { projectDir: dir });
+    expect(first.rebuilt).toEqual(['a', 'b', 'c']);
+    const zips = Object.fromEntries(batches.map((b) => [b.name, zipOf(b.name)]));
+    const mtime = fs.statSync(path.join(dir, 'dist/batches/c.zip')).mtimeMs;
+
+    const again = await packageBatches(batches, { projectDir: dir });
+    expect(again.rebuilt).toEqual([]);
+    expect(again.reused).toEqual(['a', 'b', 'c']);
+    expect(shaOf(again)).toEqual(shaOf(first));
+    for (const b of batches) expect(zipOf(b.name).equals(zips[b.name])).toBe(true);
+    expect(JSON.parse(fs.readFileSync(path.join(dir, 'dist/batches/bundles.json'), 'utf8')).bundles).toEqual(first.bundles);
+
+    write('handlers/lib/shared.ts', 'export const greeting = (n: string) => `good morning ${n}`;\n');
+    const edited = await packageBatches(batches, { projectDir: dir });
+    expect(edited.rebuilt).toEqual(['a', 'b']);
+    expect(edited.reused).toEqual(['c']);
+    expect(shaOf(edited).a).not.toBe(shaOf(first).a);
+    expect(shaOf(edited).b).not.toBe(shaOf(first).b);
+    expect(zipOf('c').equals(zips.c)).toBe(true);
+    expect(fs.statSync(path.join(dir, 'dist/batches/c.zip')).mtimeMs).toBe(mtime);
+    expect(fs.readFileSync(path.join(dir, 'dist/batches/a/index.js'), 'utf8')).toContain('good morning');
+
+    // A batch that switches its import to the other module is rebuilt; a later edit of the module
+    // it left no longer touches it.
+    write('handlers/a.ts', "import { greeting } from './lib/other';\nexport const handler = async () => greeting('a');\n");
+    expect((await packageBatches(batches, { projectDir: dir })).rebuilt).toEqual(['a']);
+    write('handlers/lib/shared.ts', 'export const greeting = (n: string) => `good night ${n}`;\n');
+    expect((await packageBatches(batches, { projectDir: dir })).rebuilt).toEqual(['b']);
+    write('handlers/lib/other.ts', 'export const greeting = (n: string) => `hey ${n}`;\n');
+    expect((await packageBatches(batches, { projectDir: dir })).rebuilt).toEqual(['a', 'c']);
+  });
+
+  test('rebuilds a batch whose zip was deleted or edited, or whose runtime changed', async () => {
+    const first = await packageBatches(batches, { projectDir: dir });
+    fs.rmSync(path.join(dir, 'dist/batches/a.zip'));
+    fs.appendFileSync(path.join(dir, 'dist/batches/b.zip'), 'x');
+    const repaired = await packageBatches(batches, { projectDir: dir });
+    expect(repaired.rebuilt).toEqual(['a', 'b']);
+    expect(shaOf(repaired)).toEqual(shaOf(first));
+    expect(sha256Hex(zipOf('b'))).toBe(shaOf(first).b);
+
+    fs.writeFileSync(path.join(dir, 'dist/batches/c/index.js'), 'edited');
+    expect((await packageBatches(batches, { projectDir: dir })).rebuilt).toEqual(['c']);
+
+    const node22 = batches.map((b) => (b.name === 'c' ? { ...b, runtime: 'nodejs22.x' } : b));
+    expect((await packageBatches(node22, { projectDir: dir })).rebuilt).toEqual(['c']);
+    expect((await packageBatches(node22, { projectDir: dir, cache: false })).rebuilt).toEqual(['a', 'b', 'c']);
+  });
+
+  test('a new tsconfig.json above the handlers rebuilds every batch', async () => {
+    await packageBatches(batches, { projectDir: dir });
+    write('tsconfig.json', '{ "compilerOptions": { "target": "ES2022" } }\n');
+    expect((await packageBatches(batches, { projectDir: dir })).rebuilt).toEqual(['a', 'b', 'c']);
+  });
+
+  test('finds a handler re-exported from a package', async () => {
+    write('node_modules/shared-handler/package.json', '{ "name": "shared-handler", "main": "index.js" }\n');
+    write('node_modules/shared-handler/index.js', 'export const handler = async () => 1;\n');
+    write('handlers/b.ts', "export * from 'shared-handler';\n");
+    const result = await packageBatches(batches, { projectDir: dir });
+    expect(result.rebuilt).toEqual(['a', 'b', 'c']);
+    expect(fs.readFileSync(path.join(dir, 'dist/batches/b/index.js'), 'utf8')).toContain('handler');
+  });
+
+  test('names every batch whose handler fails to build or lacks the handler export', async () => {
+    write('handlers/b.ts', 'export const main = async () => 1;\n');
+    write('handlers/c.ts', 'export const handler = async ( => 1;\n');
+    const failure = packageBatches(batches, { projectDir: dir });
+    await expect(failure).rejects.toThrow('bundle: batch "c": handlers/c.ts:1:');
+    write('handlers/c.ts', "import { greeting } from './lib/other';\nexport const handler = async () => greeting('c');\n");
+    await expect(packageBatches(batches, { projectDir: dir })).rejects.toThrow(/^bundle: batch "b", field "handler": handlers\/b\.ts does not export "handler" \(it exports "main"\)/);
+    expect(fs.existsSync(path.join(dir, 'dist/batches/bundles.json'))).toBe(false);
   });
 });
 
