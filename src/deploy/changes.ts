@@ -29,6 +29,9 @@ const LOSES: Record<string, string> = {
   'AWS::SNS::Topic': "the topic's subscriptions",
 };
 
+/** Properties whose changes the permissions diff already shows (a role's trust policy is not one of them). */
+const POLICY_PATH = /^(Policies|PolicyDocument|ManagedPolicyArns)(\.|$)/;
+
 /** `RequiresRecreation` values that force (or may force) a replacement. */
 const RECREATES = ['Always', 'Conditionally'];
 
@@ -57,13 +60,15 @@ export function resourceChanges(changes: readonly Change[], secrets: Secrets = N
       const destroys = rc.Action === 'Remove' || (replacement !== undefined && replacement !== 'no');
       const retained = rc.PolicyAction === 'Retain' || rc.PolicyAction === 'ReplaceAndRetain';
       const permissions = permissionChange(rc, secrets);
+      // Policy documents are shown as statements added and removed; their leaf paths would repeat that.
+      const shown = permissions ? values.filter((v) => !POLICY_PATH.test(v.path)) : values;
       return {
         action: rc.Action ?? '?',
         logicalId: rc.LogicalResourceId ?? '?',
         type: rc.ResourceType ?? '?',
         replacement,
         properties,
-        ...(values.length ? { values } : {}),
+        ...(shown.length ? { values: shown } : {}),
         ...(replacement && replacement !== 'no' && replacedBy.length ? { replacedBy } : {}),
         ...(destroys && retained ? { retained } : {}),
         ...(destroys && !retained && LOSES[rc.ResourceType ?? ''] ? { loses: LOSES[rc.ResourceType!] } : {}),
