@@ -29,8 +29,8 @@ const LOSES: Record<string, string> = {
   'AWS::SNS::Topic': "the topic's subscriptions",
 };
 
-/** Properties whose changes the permissions diff already shows (a role's trust policy is not one of them). */
-const POLICY_PATH = /^(Policies|PolicyDocument|ManagedPolicyArns)(\.|$)/;
+/** Properties whose changes the permissions diff already shows. */
+const POLICY_PATH = /^(Policies|PolicyDocument|AssumeRolePolicyDocument|ManagedPolicyArns)(\.|$)/;
 
 /** `RequiresRecreation` values that force (or may force) a replacement. */
 const RECREATES = ['Always', 'Conditionally'];

@@ -3,8 +3,11 @@ import type { ResourceChange as CfnResourceChange } from '@aws-sdk/client-cloudf
 import type { PermissionChange, PolicyStatement } from './result';
 import { NO_SECRETS, Secrets } from './values';
 
-/** Resource types whose statements the report compares. */
-export const POLICY_TYPES = ['AWS::IAM::Role', 'AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy'];
+/** Resource types whose statements the report compares: identity policies, and who may reach a batch's resources. */
+export const POLICY_TYPES = [
+  'AWS::IAM::Role', 'AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy',
+  'AWS::SQS::QueuePolicy', 'AWS::SNS::TopicPolicy', 'AWS::Lambda::Permission',
+];
 
 type Json = Record<string, unknown>;
 
@@ -48,27 +51,50 @@ function statementsOf(document: unknown, policy: string): PolicyStatement[] {
     effect: String(s.Effect ?? 'Allow'),
     actions: s.NotAction !== undefined ? list(s.NotAction).map((a) => `not ${a}`) : list(s.Action),
     resources: s.NotResource !== undefined ? list(s.NotResource).map((r) => `not ${r}`) : list(s.Resource),
+    ...(s.Principal !== undefined ? { principal: typeof s.Principal === 'string' ? s.Principal : JSON.stringify(s.Principal) } : {}),
     ...(s.Condition ? { condition: JSON.stringify(s.Condition) } : {}),
   }));
 }
 
-/** Every statement a role or policy's properties grant (identity policies only; a role's trust policy is not a grant). */
+/**
+ * Every statement a resource's properties grant: a role's inline policies and who may assume it
+ * (its trust policy), a policy's document, a queue or topic policy, and a Lambda invoke permission
+ * as the one statement it amounts to.
+ */
 function grants(type: string, props: Json | undefined): { statements: PolicyStatement[]; managed: string[] } {
   if (!props) return { statements: [], managed: [] };
   if (type === 'AWS::IAM::Role') {
     const policies = Array.isArray(props.Policies) ? props.Policies as Json[] : [];
     return {
-      statements: policies.flatMap((p) => statementsOf(p.PolicyDocument, String(p.PolicyName ?? 'inline'))),
+      statements: [
+        ...policies.flatMap((p) => statementsOf(p.PolicyDocument, String(p.PolicyName ?? 'inline'))),
+        ...statementsOf(props.AssumeRolePolicyDocument, 'trust policy'),
+      ],
       managed: list(props.ManagedPolicyArns),
     };
   }
-  return { statements: statementsOf(props.PolicyDocument, String(props.PolicyName ?? props.ManagedPolicyName ?? 'policy')), managed: [] };
+  if (type === 'AWS::Lambda::Permission') {
+    const condition = { ...(props.SourceArn ? { 'aws:SourceArn': props.SourceArn } : {}), ...(props.SourceAccount ? { 'aws:SourceAccount': props.SourceAccount } : {}) };
+    return {
+      statements: [{
+        policy: 'invoke permission',
+        effect: 'Allow',
+        actions: list(props.Action),
+        resources: list(props.FunctionName),
+        principal: typeof props.Principal === 'string' ? props.Principal : JSON.stringify(props.Principal),
+        ...(Object.keys(condition).length ? { condition: JSON.stringify(condition) } : {}),
+      }],
+      managed: [],
+    };
+  }
+  const name = type === 'AWS::SQS::QueuePolicy' ? 'queue policy' : type === 'AWS::SNS::TopicPolicy' ? 'topic policy' : String(props.PolicyName ?? props.ManagedPolicyName ?? 'policy');
+  return { statements: statementsOf(props.PolicyDocument, name), managed: [] };
 }
 
-const keyOf = (s: PolicyStatement) => JSON.stringify([s.policy, s.effect, [...s.actions].sort(), [...s.resources].sort(), s.condition ?? '']);
+const keyOf = (s: PolicyStatement) => JSON.stringify([s.policy, s.effect, [...s.actions].sort(), [...s.resources].sort(), s.principal ?? '', s.condition ?? '']);
 
 /**
- * What a change to a role or policy does to its permissions: statements (effect, actions,
+ * What a change to a role, policy, resource policy or invoke permission does to its permissions: statements (effect, actions,
  * resources) present after but not before are added, the reverse removed. Undefined for other
  * types, or when the change set carries no property values to compare.
  */

@@ -132,7 +132,8 @@ function isLong(v: PropertyValue): boolean {
 const NONE = '(none)';
 
 function statementRow(sign: string, st: PolicyStatement): string[] {
-  return [sign, st.effect, st.actions.join(', ') || '–', st.resources.join(', ') || '–', st.policy + (st.condition ? ` (if ${st.condition})` : '')];
+  return [sign, st.effect, st.actions.join(', ') || '–', st.resources.join(', ') || '–',
+    st.policy + (st.principal ? ` for ${st.principal}` : '') + (st.condition ? ` (if ${st.condition})` : '')];
 }
 
 // ---------------------------------------------------------------------------------------------

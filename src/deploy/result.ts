@@ -56,6 +56,8 @@ export interface PolicyStatement {
   readonly effect: string;
   readonly actions: readonly string[];
   readonly resources: readonly string[];
+  /** Who a resource policy or trust policy lets in (`Principal`, as JSON when not a string). */
+  readonly principal?: string;
   /** The statement's `Condition`, as JSON. */
   readonly condition?: string;
 }

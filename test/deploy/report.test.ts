@@ -177,6 +177,17 @@ function result(changes: ResourceChange[]): StageResult {
   };
 }
 
+test('a resource policy statement shows whom it lets in', () => {
+  const queuePolicy: ResourceChange = {
+    action: 'Modify', logicalId: 'DeadLetterQueuePolicy', type: 'AWS::SQS::QueuePolicy', replacement: 'no', properties: ['PolicyDocument'],
+    permissions: { added: [{ policy: 'queue policy', effect: 'Allow', actions: ['sqs:ReceiveMessage'], resources: ['arn:q'], principal: '*' }], removed: [], managedAdded: [], managedRemoved: [] },
+  };
+  const md = renderMarkdownReport(result([queuePolicy]));
+  expect(md).toContain('| added | Allow | sqs:ReceiveMessage | arn:q | queue policy for * |');
+  expect(md).toContain('**⚠️ Grants new permissions:** `prod-big` `DeadLetterQueuePolicy`');
+  expect(renderTextReport(result([queuePolicy]))).toContain('queue policy for *');
+});
+
 test('a resource table of more than ten rows folds into <details>; ten rows stay open', () => {
   const rows = (n: number) => Array.from({ length: n }, (_v, i) => ({ action: 'Modify', logicalId: `R${i}`, type: 'AWS::SQS::Queue', replacement: 'no' as const, properties: ['Tags'] }));
   expect(renderMarkdownReport(result(rows(11)))).toContain('<details><summary>11 resource changes</summary>\n\n| Action |');

@@ -101,6 +101,46 @@ describe('permissionChange', () => {
     expect(permissionChange({ Action: 'Modify', ResourceType: 'AWS::IAM::Policy', BeforeContext: before, AfterContext: before })).toBeUndefined();
     expect(permissionChange({ Action: 'Modify', ResourceType: 'AWS::Lambda::Function', BeforeContext: before, AfterContext: before })).toBeUndefined();
   });
+  test('who may reach a batch: a queue policy\'s new principal, a widened invoke permission, a role\'s trust policy', () => {
+    const props = (p: object) => JSON.stringify({ Properties: p });
+    const queue = permissionChange({
+      Action: 'Modify',
+      ResourceType: 'AWS::SQS::QueuePolicy',
+      BeforeContext: props({ PolicyDocument: { Statement: [{ Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'sqs:SendMessage', Resource: 'arn:q' }] } }),
+      AfterContext: props({ PolicyDocument: { Statement: [
+        { Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'sqs:SendMessage', Resource: 'arn:q' },
+        { Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::444455556666:root' }, Action: 'sqs:ReceiveMessage', Resource: 'arn:q' },
+      ] } }),
+    })!;
+    expect(queue.added).toEqual([{ policy: 'queue policy', effect: 'Allow', actions: ['sqs:ReceiveMessage'], resources: ['arn:q'], principal: '{"AWS":"arn:aws:iam::444455556666:root"}' }]);
+    expect(queue.removed).toEqual([]);
+    expect(grantsMore(queue)).toBe(true);
+
+    // Dropping SourceArn lets every rule of every account invoke the function: one statement out, a wider one in.
+    const invoke = permissionChange({
+      Action: 'Modify',
+      ResourceType: 'AWS::Lambda::Permission',
+      BeforeContext: props({ Action: 'lambda:InvokeFunction', FunctionName: 'arn:fn', Principal: 'events.amazonaws.com', SourceArn: 'arn:rule', SourceAccount: '111122223333' }),
+      AfterContext: props({ Action: 'lambda:InvokeFunction', FunctionName: 'arn:fn', Principal: 'events.amazonaws.com' }),
+    })!;
+    expect(invoke.added).toEqual([{ policy: 'invoke permission', effect: 'Allow', actions: ['lambda:InvokeFunction'], resources: ['arn:fn'], principal: 'events.amazonaws.com' }]);
+    expect(invoke.removed[0]).toMatchObject({ condition: '{"aws:SourceArn":"arn:rule","aws:SourceAccount":"111122223333"}' });
+
+    const trust = (service: string) => props({ AssumeRolePolicyDocument: { Statement: [{ Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole' }] } });
+    const role = permissionChange({ Action: 'Modify', ResourceType: 'AWS::IAM::Role', BeforeContext: trust('lambda.amazonaws.com'), AfterContext: trust('ec2.amazonaws.com') })!;
+    expect(role.added).toEqual([{ policy: 'trust policy', effect: 'Allow', actions: ['sts:AssumeRole'], resources: [], principal: '{"Service":"ec2.amazonaws.com"}' }]);
+  });
+
+  test('the report names the principal of a resource policy statement', () => {
+    const rc = change('Modify', 'DeadLetterQueuePolicy', 'AWS::SQS::QueuePolicy', [{ path: 'PolicyDocument', before: '{}', after: '{}' }], 'False', {
+      BeforeContext: JSON.stringify({ Properties: { PolicyDocument: { Statement: [] } } }),
+      AfterContext: JSON.stringify({ Properties: { PolicyDocument: { Statement: [{ Effect: 'Allow', Principal: '*', Action: 'sqs:*', Resource: 'arn:q' }] } } }),
+    });
+    const [c] = resourceChanges([rc]);
+    // The document's own leaf values are not repeated: the permissions table shows the change.
+    expect(c.values).toBeUndefined();
+    expect(c.permissions?.added).toEqual([{ policy: 'queue policy', effect: 'Allow', actions: ['sqs:*'], resources: ['arn:q'], principal: '*' }]);
+  });
   test('a NoEcho parameter value inside a statement is not kept', () => {
     const p = permissionChange({
       Action: 'Add',
