@@ -7,7 +7,7 @@ import { Command } from 'commander';
 import { BOOTSTRAP_TEMPLATE_FILE, DEFAULT_MANIFEST_PATH, DEFAULT_OUTDIR } from '../manifest/manifest';
 import {
   BootstrapClients,
-  BootstrapExecutionError,
+  ExecutionError,
   BootstrapResult,
   bootstrapStage,
   callerAccount,
@@ -137,7 +137,7 @@ export async function runBootstrapCommand(opts: BootstrapCommandOptions, args: r
     return DEPLOY_EXIT.ok;
   } catch (e) {
     const message = (e as Error).message;
-    const events = e instanceof BootstrapExecutionError ? e.events.map((ev) => `\n  ${ev.logicalId} (${ev.type}) ${ev.status}: ${ev.reason}`).join('') : '';
+    const events = e instanceof ExecutionError ? e.events.map((ev) => `\n  ${ev.logicalId} (${ev.type}) ${ev.status}: ${ev.reason}`).join('') : '';
     return fail(`${message}${events}`, DEPLOY_EXIT.failed);
   }
 }

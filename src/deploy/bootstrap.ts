@@ -1,30 +1,25 @@
 // Previews or deploys one stage's bootstrap stack through a change set: finds the account's GitHub OIDC provider, waits, reads the outputs.
 import {
-  Change,
   ChangeSetType,
   CloudFormationClient,
   CreateChangeSetCommand,
   DeleteChangeSetCommand,
   DeleteStackCommand,
   ExecuteChangeSetCommand,
-  paginateDescribeChangeSet,
   Stack,
-  waitUntilChangeSetCreateComplete,
-  waitUntilStackCreateComplete,
-  waitUntilStackUpdateComplete,
 } from '@aws-sdk/client-cloudformation';
 import { IAMClient, ListOpenIDConnectProvidersCommand } from '@aws-sdk/client-iam';
 import { BOOTSTRAP_OUTPUTS, BOOTSTRAP_PARAMETERS, bootstrapStackName, GITHUB_OIDC_HOST } from '../bootstrap/naming';
 import type { ManifestStage } from '../manifest/manifest';
 import { resourceChanges } from './changes';
 import { compactTemplate } from './change-set';
-import { failureEvents } from './events';
-import { describeError, reaching, UnreachableError } from './faults';
+import { NO_CHANGES, readChangeSet, waitForExecution } from './change-set-steps';
+import { describeError, reaching } from './faults';
 import { MAX_INLINE_TEMPLATE_BYTES } from './inputs';
-import type { FailureEvent, ResourceChange } from './result';
+import type { ResourceChange } from './result';
 import { changeSetName } from './revision';
 import { classifyStatus, deleteStackAndWait, describeStack, stuckAdvice, waitUntilSettled } from './stack-state';
-import { DeployWaits, formatSeconds, isWaiterTimeout, resolveWaits, runWaiter } from './waits';
+import { DeployWaits, resolveWaits } from './waits';
 
 /** The clients a bootstrap uses. */
 export interface BootstrapClients {
@@ -66,15 +61,6 @@ export interface BootstrapResult {
   readonly notes: readonly string[];
 }
 
-/** A bootstrap that failed after its change set was executed, with the events that say why. */
-export class BootstrapExecutionError extends Error {
-  constructor(message: string, readonly events: readonly FailureEvent[]) {
-    super(message);
-    this.name = 'BootstrapExecutionError';
-  }
-}
-
-const NO_CHANGES = /didn't contain changes|No updates are to be performed/i;
 
 function outputsOf(stack: Stack | undefined): Record<string, string> {
   return Object.fromEntries((stack?.Outputs ?? []).filter((o) => o.OutputKey).map((o) => [o.OutputKey!, o.OutputValue ?? '']));
@@ -96,7 +82,7 @@ async function existingProvider(iam: IAMClient, live: Stack | undefined): Promis
  * interrupted earlier run, finds an existing GitHub OIDC provider, creates one change set with the
  * stage's values, describes it, then deletes it (preview) or executes it and waits.
  *
- * @throws Error saying what failed and what to do; {@link BootstrapExecutionError} with the stack
+ * @throws Error saying what failed and what to do; {@link ExecutionError} with the stack
  *   events when the execution failed; `UnreachableError` when AWS could not be reached.
  */
 export async function bootstrapStage(stage: ManifestStage, options: BootstrapStageOptions): Promise<BootstrapResult> {
@@ -153,23 +139,7 @@ export async function bootstrapStage(stage: ManifestStage, options: BootstrapSta
   const stackId = created.StackId ?? live?.StackId ?? stackName;
   let executed = false;
   try {
-    const input = { StackName: stackName, ChangeSetName: name };
-    try {
-      await runWaiter(waitUntilChangeSetCreateComplete, cfn, waits.changeSet, waits.networkFailures, `waiting for change set ${name} of ${stackName} to be computed`, input);
-    } catch (e) {
-      if (e instanceof UnreachableError) throw e;
-      if (isWaiterTimeout(e)) throw new Error(`change set ${name} of ${stackName} was still being computed after ${formatSeconds(waits.changeSet.maxWaitTime)}; run again later.`);
-    }
-    let status = '';
-    let reason = '';
-    const all: Change[] = [];
-    await reaching(cfn, 'cloudformation', `reading change set ${name} of ${stackName} (DescribeChangeSet)`, async () => {
-      for await (const page of paginateDescribeChangeSet({ client: cfn }, { ...input, IncludePropertyValues: true })) {
-        status ||= page.Status ?? '';
-        reason ||= page.StatusReason ?? '';
-        all.push(...(page.Changes ?? []));
-      }
-    });
+    const { status, reason, changes: all } = await readChangeSet(cfn, waits, stackName, name);
     const result = (outcome: BootstrapResult['outcome'], stack: Stack | undefined): BootstrapResult => ({
       stackName, outcome, changeSetName: name, changes: resourceChanges(all), outputs: outputsOf(stack), existingProviderArn: providerArn, notes,
     });
@@ -183,21 +153,13 @@ export async function bootstrapStage(stage: ManifestStage, options: BootstrapSta
     const since = new Date(now().getTime() - 60_000);
     const token = `bootstrap-${name}`;
     await reaching(cfn, 'cloudformation', `executing change set ${name} of ${stackName} (ExecuteChangeSet)`,
-      () => cfn.send(new ExecuteChangeSetCommand({ ...input, ClientRequestToken: token })));
+      () => cfn.send(new ExecuteChangeSetCommand({ StackName: stackName, ChangeSetName: name, ClientRequestToken: token })));
     executed = true;
     log(`${stackName}: executing change set ${name}`);
-    const waiter = type === 'CREATE' ? waitUntilStackCreateComplete : waitUntilStackUpdateComplete;
-    try {
-      await runWaiter(waiter, cfn, waits.stack, waits.networkFailures, `waiting for the ${type === 'CREATE' ? 'create' : 'update'} of ${stackName} (it goes on in AWS)`, { StackName: stackId });
-    } catch (e) {
-      if (e instanceof UnreachableError) throw e;
-      const after = await describeStack(cfn, stackId);
-      if (isWaiterTimeout(e)) {
-        throw new Error(`${stackName} was still ${after?.StackStatus ?? 'in progress'} after ${formatSeconds(waits.stack.maxWaitTime)}; it goes on in AWS. Run the bootstrap again once it has settled.`);
-      }
-      const events = await failureEvents(cfn, stackId, { clientRequestToken: token, since });
-      throw new BootstrapExecutionError(`the execution of ${stackName} failed and the stack is now ${after?.StackStatus ?? 'deleted'}; its events below say why. Fix the cause and run the bootstrap again.`, events);
-    }
+    await waitForExecution(cfn, waits, { stackName, stackId, type, token, since }, {
+      stillRunning: 'Run the bootstrap again once it has settled.',
+      failed: () => 'its events below say why. Fix the cause and run the bootstrap again.',
+    });
     return result(type === 'CREATE' ? 'created' : 'updated', await describeStack(cfn, stackId));
   } finally {
     if (!executed) {

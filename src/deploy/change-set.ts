@@ -1,33 +1,28 @@
 // The per-stack state machine: settle or recover the live stack, place the artifacts, then create, describe and execute (or discard) one change set.
 import * as fs from 'fs';
 import {
-  Change,
   ChangeSetType,
   CloudFormationClient,
   CreateChangeSetCommand,
   DeleteChangeSetCommand,
   DeleteStackCommand,
   ExecuteChangeSetCommand,
-  paginateDescribeChangeSet,
   Stack,
-  waitUntilChangeSetCreateComplete,
-  waitUntilStackCreateComplete,
-  waitUntilStackUpdateComplete,
 } from '@aws-sdk/client-cloudformation';
 import { S3Client } from '@aws-sdk/client-s3';
 import { sha256Hex } from '../hash';
 import type { ManifestStage } from '../manifest/manifest';
 import { findScheduleChange, resourceChanges, runsIn, scheduleChange } from './changes';
-import { failureEvents } from './events';
+import { ExecutionError, NO_CHANGES, readChangeSet, waitForExecution } from './change-set-steps';
 import { FINGERPRINT_TAG } from './fingerprint';
 import { MAX_INLINE_TEMPLATE_BYTES, PreparedStack } from './inputs';
-import type { CodeState, DeployMode, FailureEvent, ResourceChange, ScheduleChange, StackOutcome, StackResult } from './result';
-import { classifyStatus, deleteStackAndWait, describeStack, stackTag, stuckAdvice, waitUntilSettled } from './stack-state';
+import type { CodeState, DeployMode, ResourceChange, ScheduleChange, StackOutcome, StackResult } from './result';
+import { classifyStatus, deleteStackAndWait, stackTag, stuckAdvice, waitUntilSettled } from './stack-state';
 import { previewAreaPrefix } from '../bootstrap/naming';
 import { Artifact, ensureArtifact, PlacedArtifact } from './upload';
 import { describeError, isNetworkError, reaching, UnreachableError, endpointOf } from './faults';
 import { secretsOf } from './values';
-import { formatSeconds, isWaiterTimeout, ResolvedWaits, runWaiter } from './waits';
+import { ResolvedWaits } from './waits';
 
 /** Everything one stack's run needs besides the stack itself. */
 export interface StackRunContext {
@@ -50,18 +45,8 @@ export interface StackRunContext {
   readonly startedAt: Date;
 }
 
-/** CloudFormation's ways of saying a change set has nothing to do. */
-const NO_CHANGES = /didn't contain changes|No updates are to be performed/i;
-
 /** The IAM capabilities every batch stack needs (it creates the function's role). */
 const CAPABILITIES = ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM'] as const;
-
-/** A failure carrying the stack events that explain it. */
-class ExecutionError extends Error {
-  constructor(message: string, readonly events: readonly FailureEvent[]) {
-    super(message);
-  }
-}
 
 /** What is known about a stack so far; becomes its {@link StackResult}. */
 interface Draft {
@@ -187,7 +172,7 @@ async function runMachine(ctx: StackRunContext, p: PreparedStack, live: Stack | 
   let executed = false;
   try {
     draft.step = `waiting for change set ${ctx.changeSetName} to be computed`;
-    const described = await describeChangeSet(ctx, name);
+    const described = await readChangeSet(cfn, ctx.waits, name, ctx.changeSetName);
     if (described.status === 'FAILED' && NO_CHANGES.test(described.reason)) {
       draft.unchangedBy = 'change-set';
       ctx.log(`${name}: unchanged (the change set has no changes)`);
@@ -213,7 +198,10 @@ async function runMachine(ctx: StackRunContext, p: PreparedStack, live: Stack | 
     executed = true;
     draft.step = `waiting for the ${type === 'CREATE' ? 'create' : 'update'} of the stack (change set ${ctx.changeSetName})`;
     ctx.log(`${name}: executing change set ${ctx.changeSetName}`);
-    await waitForExecution(ctx, name, stackId, type, token, since);
+    await waitForExecution(cfn, ctx.waits, { stackName: name, stackId, type, token, since }, {
+      stillRunning: 'Follow it in the CloudFormation console; the next deploy waits for it to finish.',
+      failed: (status) => executionAdvice(name, status),
+    });
     ctx.log(`${name}: ${type === 'CREATE' ? 'created' : 'updated'}`);
     return type === 'CREATE' ? 'created' : 'updated';
   } finally {
@@ -314,34 +302,6 @@ export function compactTemplate(body: string): string {
   return JSON.stringify(JSON.parse(body));
 }
 
-/** Waits (bounded, with backoff) for the change set and reads all of its pages with property values. */
-async function describeChangeSet(ctx: StackRunContext, stackName: string): Promise<{ status: string; reason: string; changes: Change[] }> {
-  const cfn = ctx.cloudFormation;
-  const input = { StackName: stackName, ChangeSetName: ctx.changeSetName };
-  const step = `waiting for change set ${ctx.changeSetName} of ${stackName} to be computed`;
-  try {
-    await runWaiter(waitUntilChangeSetCreateComplete, cfn, ctx.waits.changeSet, ctx.waits.networkFailures, step, input);
-  } catch (e) {
-    if (e instanceof UnreachableError) throw e;
-    if (isWaiterTimeout(e)) {
-      throw new Error(`change set ${ctx.changeSetName} was still being computed after ${formatSeconds(ctx.waits.changeSet.maxWaitTime)} ` +
-        '(CloudFormation answered every poll with CREATE_IN_PROGRESS); it may be busy. Run again later.');
-    }
-    // A FAILED change set ends the wait too; its status and reason are read below.
-  }
-  let status = '';
-  let reason = '';
-  const changes: Change[] = [];
-  await reaching(cfn, 'cloudformation', `reading change set ${ctx.changeSetName} of ${stackName} (DescribeChangeSet)`, async () => {
-    for await (const page of paginateDescribeChangeSet({ client: cfn }, { ...input, IncludePropertyValues: true })) {
-      status ||= page.Status ?? '';
-      reason ||= page.StatusReason ?? '';
-      changes.push(...(page.Changes ?? []));
-    }
-  });
-  return { status, reason, changes };
-}
-
 /**
  * Deletes the change set, and on deploy the REVIEW_IN_PROGRESS stack it made. A preview keeps that
  * empty stack: the preview role may not delete stacks (nothing a pull request runs may remove
@@ -369,26 +329,6 @@ async function discardChangeSet(ctx: StackRunContext, stackName: string, makesSt
       () => cfn.send(new DeleteStackCommand({ StackName: stackName, ClientRequestToken: clientToken(ctx, stackName, 'discard') })));
   } else if (makesStack && changeSetGone) {
     draft.notes.push('CloudFormation keeps the new stack as an empty REVIEW_IN_PROGRESS stack (no resources) until the first deploy creates it.');
-  }
-}
-
-/** Waits for the executed change set's operation; on failure, reads the events that explain it. */
-async function waitForExecution(ctx: StackRunContext, name: string, stackId: string, type: ChangeSetType, token: string, since: Date): Promise<void> {
-  const cfn = ctx.cloudFormation;
-  const waiter = type === 'CREATE' ? waitUntilStackCreateComplete : waitUntilStackUpdateComplete;
-  try {
-    await runWaiter(waiter, cfn, ctx.waits.stack, ctx.waits.networkFailures, `waiting for the ${type === 'CREATE' ? 'create' : 'update'} of stack ${name} (it goes on in AWS)`, { StackName: stackId });
-    return;
-  } catch (e) {
-    if (e instanceof UnreachableError) throw e;
-    const after = await describeStack(cfn, stackId);
-    const status = after?.StackStatus ?? 'deleted';
-    if (isWaiterTimeout(e)) {
-      throw new Error(`the execution was still ${status} after ${formatSeconds(ctx.waits.stack.maxWaitTime)}; it goes on in AWS. ` +
-        'Follow it in the CloudFormation console; the next deploy waits for it to finish.');
-    }
-    const events = await failureEvents(cfn, stackId, { clientRequestToken: token, since });
-    throw new ExecutionError(`the execution failed and the stack is now ${status}; ${executionAdvice(name, status)}`, events);
   }
 }
 

@@ -13,6 +13,7 @@ export * from './permissions';
 export * from './events';
 export * from './pool';
 export { compactTemplate, runStack } from './change-set';
+export { ExecutionError, readChangeSet, waitForExecution } from './change-set-steps';
 export * from './faults';
 export * from './account';
 export type { StackRunContext } from './change-set';

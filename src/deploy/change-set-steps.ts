@@ -1,0 +1,100 @@
+// The change-set steps every stack goes through, batch or bootstrap: wait for a change set and read it, wait for its execution.
+import {
+  Change,
+  ChangeSetType,
+  CloudFormationClient,
+  paginateDescribeChangeSet,
+  waitUntilChangeSetCreateComplete,
+  waitUntilStackCreateComplete,
+  waitUntilStackUpdateComplete,
+} from '@aws-sdk/client-cloudformation';
+import { failureEvents } from './events';
+import { reaching, UnreachableError } from './faults';
+import type { FailureEvent } from './result';
+import { describeStack } from './stack-state';
+import { formatSeconds, isWaiterTimeout, ResolvedWaits, runWaiter } from './waits';
+
+/** CloudFormation's ways of saying a change set has nothing to do. */
+export const NO_CHANGES = /didn't contain changes|No updates are to be performed/i;
+
+/** A failed execution, carrying the stack events that explain it. */
+export class ExecutionError extends Error {
+  constructor(message: string, readonly events: readonly FailureEvent[]) {
+    super(message);
+    this.name = 'ExecutionError';
+  }
+}
+
+/** A computed (or failed) change set: its status, reason and every page of changes with property values. */
+export interface ReadChangeSet {
+  readonly status: string;
+  readonly reason: string;
+  readonly changes: Change[];
+}
+
+/**
+ * Waits for a change set to be computed, then reads all its pages with property values. A
+ * FAILED change set is returned (its reason says why, or that it had no changes); a change set
+ * still computing after `waits.changeSet.maxWaitTime` throws.
+ */
+export async function readChangeSet(cfn: CloudFormationClient, waits: ResolvedWaits, stackName: string, changeSetName: string): Promise<ReadChangeSet> {
+  const input = { StackName: stackName, ChangeSetName: changeSetName };
+  const step = `waiting for change set ${changeSetName} of ${stackName} to be computed`;
+  try {
+    await runWaiter(waitUntilChangeSetCreateComplete, cfn, waits.changeSet, waits.networkFailures, step, input);
+  } catch (e) {
+    if (e instanceof UnreachableError) throw e;
+    if (isWaiterTimeout(e)) {
+      throw new Error(`change set ${changeSetName} was still being computed after ${formatSeconds(waits.changeSet.maxWaitTime)} ` +
+        '(CloudFormation answered every poll with CREATE_IN_PROGRESS); it may be busy. Run again later.');
+    }
+    // A FAILED change set ends the wait too; its status and reason are read below.
+  }
+  let status = '';
+  let reason = '';
+  const changes: Change[] = [];
+  await reaching(cfn, 'cloudformation', `reading change set ${changeSetName} of ${stackName} (DescribeChangeSet)`, async () => {
+    for await (const page of paginateDescribeChangeSet({ client: cfn }, { ...input, IncludePropertyValues: true })) {
+      status ||= page.Status ?? '';
+      reason ||= page.StatusReason ?? '';
+      changes.push(...(page.Changes ?? []));
+    }
+  });
+  return { status, reason, changes };
+}
+
+/** What to tell people when an execution does not end well. */
+export interface ExecutionAdvice {
+  /** After "the execution was still <status> after <time>; it goes on in AWS. " */
+  readonly stillRunning: string;
+  /** After "the execution failed and the stack is now <status>; ", given that status. */
+  readonly failed: (status: string) => string;
+}
+
+/**
+ * Waits for an executed change set's create or update to finish.
+ *
+ * @throws Error when it is still running after `waits.stack.maxWaitTime`; {@link ExecutionError}
+ *   with the execution's first failed events when it failed; `UnreachableError` when AWS could
+ *   not be reached.
+ */
+export async function waitForExecution(
+  cfn: CloudFormationClient, waits: ResolvedWaits,
+  execution: { readonly stackName: string; readonly stackId: string; readonly type: ChangeSetType; readonly token: string; readonly since: Date },
+  advice: ExecutionAdvice,
+): Promise<void> {
+  const waiter = execution.type === 'CREATE' ? waitUntilStackCreateComplete : waitUntilStackUpdateComplete;
+  const step = `waiting for the ${execution.type === 'CREATE' ? 'create' : 'update'} of stack ${execution.stackName} (it goes on in AWS)`;
+  try {
+    await runWaiter(waiter, cfn, waits.stack, waits.networkFailures, step, { StackName: execution.stackId });
+  } catch (e) {
+    if (e instanceof UnreachableError) throw e;
+    const after = await describeStack(cfn, execution.stackId);
+    const status = after?.StackStatus ?? 'deleted';
+    if (isWaiterTimeout(e)) {
+      throw new Error(`the execution was still ${status} after ${formatSeconds(waits.stack.maxWaitTime)}; it goes on in AWS. ${advice.stillRunning}`);
+    }
+    const events = await failureEvents(cfn, execution.stackId, { clientRequestToken: execution.token, since: execution.since });
+    throw new ExecutionError(`the execution failed and the stack is now ${status}; ${advice.failed(status)}`, events);
+  }
+}
