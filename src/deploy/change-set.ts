@@ -21,7 +21,6 @@ import { classifyStatus, deleteStackAndWait, stackTag, stuckAdvice, waitUntilSet
 import { previewAreaPrefix } from '../bootstrap/naming';
 import { Artifact, ensureArtifact, PlacedArtifact } from './upload';
 import { describeError, isNetworkError, reaching, UnreachableError, endpointOf } from './faults';
-import { secretsOf } from './values';
 import { ResolvedWaits } from './waits';
 
 /** Everything one stack's run needs besides the stack itself. */
@@ -182,7 +181,7 @@ async function runMachine(ctx: StackRunContext, p: PreparedStack, live: Stack | 
       throw new Error(`change set ${ctx.changeSetName} ${described.status === 'FAILED' ? 'failed' : `ended ${described.status}`}: ${described.reason || 'no reason given'}. ` +
         'Fix what it names in .projenrc.ts (then run "npx projen") or in the stage\'s resources, and run again.');
     }
-    draft.changes = resourceChanges(described.changes, secretsOf(p.templateBody, p.parameters));
+    draft.changes = resourceChanges(described.changes, p.secrets);
     const schedule = findScheduleChange(described.changes);
     if (schedule.changed && p.batch) {
       draft.schedule = scheduleChange(p.batch, { before: schedule.before, switched: schedule.switched, now: ctx.startedAt, count: NEXT_RUN_COUNT });

@@ -6,6 +6,7 @@ import { BUNDLES_VERSION, BundlesFile, DEFAULT_BUNDLES_PATH } from '../bundle/pa
 import { DEFAULT_MANIFEST_PATH, Manifest, ManifestBatch, ManifestStack, ManifestStage, readManifest } from '../manifest/manifest';
 import { PARAMETERS } from '../template/parameters';
 import { FINGERPRINT_TAG, stackFingerprint } from './fingerprint';
+import { Secrets, secretsOfParameters } from './values';
 
 /** Templates up to this many bytes are sent inline; larger ones go through S3 (CloudFormation's limit). */
 export const MAX_INLINE_TEMPLATE_BYTES = 51_200;
@@ -32,6 +33,8 @@ export interface PreparedStack {
    * follows from the code's hash).
    */
   readonly codeVersionParameter?: string;
+  /** The template's NoEcho parameters and their values: never printed in a report. */
+  readonly secrets: Secrets;
   /** Stack tags to apply: the manifest's plus {@link FINGERPRINT_TAG}. */
   readonly tags: Readonly<Record<string, string>>;
   /** See {@link stackFingerprint}. */
@@ -129,7 +132,7 @@ function fileSha256(file: string): string {
 }
 
 interface TemplateShape {
-  readonly Parameters?: Record<string, { readonly Default?: unknown }>;
+  readonly Parameters?: Record<string, { readonly Default?: unknown; readonly NoEcho?: unknown }>;
 }
 
 /**
@@ -219,7 +222,8 @@ export function loadDeployInputs(options: LoadDeployInputsOptions): DeployInputs
       templateSha256,
       code,
       parameters,
-      codeVersionParameter: PARAMETERS.codeVersion in (template?.Parameters ?? {}) ? PARAMETERS.codeVersion : undefined,
+      codeVersionParameter: PARAMETERS.codeVersion in declared ? PARAMETERS.codeVersion : undefined,
+      secrets: secretsOfParameters(declared, parameters),
       tags: { ...stack.tags, [FINGERPRINT_TAG]: fingerprint },
       fingerprint,
     });

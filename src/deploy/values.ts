@@ -19,12 +19,20 @@ export const NO_SECRETS: Secrets = { parameters: [], values: [] };
  * secretsOf(templateBody, { DbPassword: 'hunter2' }) // { parameters: ['DbPassword'], values: ['hunter2'] }
  */
 export function secretsOf(templateBody: string, parameters: Readonly<Record<string, string>>): Secrets {
-  let declared: Record<string, { NoEcho?: unknown }> = {};
+  let declared: DeclaredParameters = {};
   try {
-    declared = (JSON.parse(templateBody) as { Parameters?: typeof declared }).Parameters ?? {};
+    declared = (JSON.parse(templateBody) as { Parameters?: DeclaredParameters }).Parameters ?? {};
   } catch {
     // An unreadable template has no parameters to hide; CloudFormation rejects it anyway.
   }
+  return secretsOfParameters(declared, parameters);
+}
+
+/** A template's `Parameters` section, as far as secrets go. */
+export type DeclaredParameters = Readonly<Record<string, { readonly NoEcho?: unknown }>>;
+
+/** {@link secretsOf} for a template already parsed: its declared parameters and the values passed. */
+export function secretsOfParameters(declared: DeclaredParameters, parameters: Readonly<Record<string, string>>): Secrets {
   const names = Object.keys(declared).filter((n) => declared[n]?.NoEcho === true || declared[n]?.NoEcho === 'true');
   return { parameters: names, values: names.map((n) => parameters[n]).filter((v): v is string => !!v) };
 }
