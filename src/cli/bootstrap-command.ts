@@ -10,16 +10,15 @@ import {
   ExecutionError,
   BootstrapResult,
   bootstrapStage,
-  callerAccount,
   clientConfig,
   DeployInputError,
-  DeployWaits,
   findStage,
   readDeployManifest,
   stageOptionsFromOutputs,
   wrongAccount,
 } from '../deploy';
 import { DEPLOY_EXIT } from './deploy-commands';
+import { CommandIo, knownStages, resolveIo } from './io';
 
 /** The options `bootstrap` takes, as commander parses them. */
 export interface BootstrapCommandOptions {
@@ -30,21 +29,9 @@ export interface BootstrapCommandOptions {
 }
 
 /** What the command reaches outside itself; tests replace these. */
-export interface BootstrapCommandDeps {
+export interface BootstrapCommandDeps extends CommandIo {
   /** @default CloudFormation and IAM clients for the stage's region (SDK default chain, adaptive retries) */
   readonly createClients?: (region: string) => BootstrapClients;
-  /** @default STS GetCallerIdentity in the stage's region */
-  readonly callerAccount?: (region: string) => Promise<string>;
-  /** @default stdout */
-  readonly out?: (text: string) => void;
-  /** @default stderr */
-  readonly err?: (text: string) => void;
-  /** @default process.cwd() */
-  readonly projectDir?: string;
-  /** @default () => new Date() */
-  readonly now?: () => Date;
-  /** @default DEFAULT_WAITS */
-  readonly waits?: DeployWaits;
 }
 
 function createClients(region: string): BootstrapClients {
@@ -93,9 +80,7 @@ export function renderBootstrapResult(r: BootstrapResult, stageName: string): st
  * template, parameter or the wrong account; 1 when AWS refused or could not be reached.
  */
 export async function runBootstrapCommand(opts: BootstrapCommandOptions, args: readonly string[], deps: BootstrapCommandDeps = {}): Promise<number> {
-  const out = deps.out ?? ((t: string) => process.stdout.write(t.endsWith('\n') ? t : `${t}\n`));
-  const err = deps.err ?? ((t: string) => process.stderr.write(`${t}\n`));
-  const projectDir = deps.projectDir ?? process.cwd();
+  const { out, err, projectDir, callerAccount } = resolveIo(deps);
   const fail = (message: string, code: number): number => {
     err(`batchform bootstrap: ${message}`);
     return code;
@@ -106,10 +91,7 @@ export async function runBootstrapCommand(opts: BootstrapCommandOptions, args: r
   try {
     const manifestFile = path.resolve(projectDir, opts.manifest);
     const manifest = readDeployManifest(manifestFile);
-    if (!opts.stage) {
-      const names = manifest.stages.map((s) => s.name);
-      return fail(`--stage is required; ${names.length ? `the stages are: ${names.join(', ')}` : 'the manifest declares no stages'}.`, DEPLOY_EXIT.badInput);
-    }
+    if (!opts.stage) return fail(`--stage is required; ${knownStages(manifestFile)}.`, DEPLOY_EXIT.badInput);
     stage = findStage(manifest, opts.stage, opts.manifest);
     const templateFile = path.resolve(projectDir, opts.template);
     if (!fs.existsSync(templateFile)) throw new DeployInputError([`bootstrap template ${opts.template} not found; run "npx projen" to generate it.`]);
@@ -121,7 +103,7 @@ export async function runBootstrapCommand(opts: BootstrapCommandOptions, args: r
   }
 
   try {
-    const account = await (deps.callerAccount ?? callerAccount)(stage.region);
+    const account = await callerAccount(stage.region);
     const wrong = wrongAccount(account, stage, 'an administrator of that account');
     if (wrong) return fail(wrong, DEPLOY_EXIT.badInput);
     const result = await bootstrapStage(stage, {

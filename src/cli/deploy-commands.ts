@@ -5,17 +5,15 @@ import { Command } from 'commander';
 import { DEFAULT_BUNDLES_PATH } from '../bundle/package';
 import { DEFAULT_MANIFEST_PATH } from '../manifest/manifest';
 import { MAX_COMMENT_LENGTH } from '../workflows/sticky-comment';
+import { CommandIo, knownStages, resolveIo } from './io';
 import {
-  callerAccount,
   createDeployClients,
   DEFAULT_CONCURRENCY,
   DeployClients,
   DeployInputError,
   DeployMode,
   deployStage,
-  DeployWaits,
   loadDeployInputs,
-  readDeployManifest,
   renderFatalMarkdown,
   renderMarkdownReport,
   renderTextReport,
@@ -50,50 +48,17 @@ export interface DeployCommandOptions {
 }
 
 /** What the commands reach outside themselves; tests replace these. */
-export interface DeployCommandDeps {
+export interface DeployCommandDeps extends CommandIo {
   /**
    * Clients for the stage's region.
    * @default createDeployClients (SDK default credential chain, adaptive retries)
    */
   readonly createClients?: (region: string) => DeployClients;
   /**
-   * The account the credentials belong to; checked against the stage's before any stack is touched.
-   * @default STS GetCallerIdentity in the stage's region
-   */
-  readonly callerAccount?: (region: string) => Promise<string>;
-  /**
    * Environment: `GITHUB_SHA` names change sets, `GITHUB_STEP_SUMMARY` receives the Markdown report.
    * @default process.env
    */
   readonly env?: NodeJS.ProcessEnv;
-  /**
-   * Where the text report goes.
-   * @default stdout
-   */
-  readonly out?: (text: string) => void;
-  /**
-   * Where progress and errors go.
-   * @default stderr
-   */
-  readonly err?: (text: string) => void;
-  /**
-   * Paths in the options are relative to this.
-   * @default process.cwd()
-   */
-  readonly projectDir?: string;
-  /** @default () => new Date() */
-  readonly now?: () => Date;
-  /** @default DEFAULT_WAITS */
-  readonly waits?: DeployWaits;
-}
-
-function knownStages(manifestFile: string): string {
-  try {
-    const names = readDeployManifest(manifestFile).stages.map((s) => s.name);
-    return names.length ? `its stages are: ${names.join(', ')}` : 'it declares no stages';
-  } catch (e) {
-    return (e as Error).message;
-  }
 }
 
 /**
@@ -102,9 +67,7 @@ function knownStages(manifestFile: string): string {
  */
 export async function runDeployCommand(mode: DeployMode, opts: DeployCommandOptions, deps: DeployCommandDeps = {}): Promise<number> {
   const env = deps.env ?? process.env;
-  const out = deps.out ?? ((t: string) => process.stdout.write(t.endsWith('\n') ? t : `${t}\n`));
-  const err = deps.err ?? ((t: string) => process.stderr.write(`${t}\n`));
-  const projectDir = deps.projectDir ?? process.cwd();
+  const { out, err, projectDir, callerAccount } = resolveIo(deps);
   const fail = (message: string): number => {
     err(`batchform ${mode}: ${message}`);
     return DEPLOY_EXIT.badInput;
@@ -143,7 +106,7 @@ export async function runDeployCommand(mode: DeployMode, opts: DeployCommandOpti
   const clients = (deps.createClients ?? createDeployClients)(inputs.stage.region);
   try {
     // Credentials for another account would create every stack there, or fail in confusing ways.
-    const account = await (deps.callerAccount ?? callerAccount)(inputs.stage.region);
+    const account = await callerAccount(inputs.stage.region);
     const message = wrongAccount(account, inputs.stage, `the stage's ${mode === 'preview' ? 'previewRoleArn' : 'deployRoleArn'}`);
     if (message) {
       err(`batchform ${mode}: ${message}`);

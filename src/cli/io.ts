@@ -1,0 +1,50 @@
+// What the AWS commands (preview, deploy, bootstrap) reach outside themselves, with the defaults a terminal gets; tests replace them.
+import { callerAccount, DeployWaits, readDeployManifest } from '../deploy';
+
+/** Outputs, paths, clock and credentials check shared by the AWS commands. */
+export interface CommandIo {
+  /**
+   * The account the credentials belong to; checked against the stage's before any stack is touched.
+   * @default STS GetCallerIdentity in the stage's region
+   */
+  readonly callerAccount?: (region: string) => Promise<string>;
+  /**
+   * Where the report goes.
+   * @default stdout
+   */
+  readonly out?: (text: string) => void;
+  /**
+   * Where progress and errors go.
+   * @default stderr
+   */
+  readonly err?: (text: string) => void;
+  /**
+   * Paths in the options are relative to this.
+   * @default process.cwd()
+   */
+  readonly projectDir?: string;
+  /** @default () => new Date() */
+  readonly now?: () => Date;
+  /** @default DEFAULT_WAITS */
+  readonly waits?: DeployWaits;
+}
+
+/** {@link CommandIo} with its defaults filled in (the clock and waits stay optional: the engine defaults them). */
+export function resolveIo(io: CommandIo) {
+  return {
+    out: io.out ?? ((t: string) => process.stdout.write(t.endsWith('\n') ? t : `${t}\n`)),
+    err: io.err ?? ((t: string) => process.stderr.write(`${t}\n`)),
+    projectDir: io.projectDir ?? process.cwd(),
+    callerAccount: io.callerAccount ?? callerAccount,
+  };
+}
+
+/** "its stages are: a, b" for a `--stage is required` message, or why the manifest could not be read. */
+export function knownStages(manifestFile: string): string {
+  try {
+    const names = readDeployManifest(manifestFile).stages.map((s) => s.name);
+    return names.length ? `its stages are: ${names.join(', ')}` : 'it declares no stages';
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
