@@ -6,8 +6,10 @@ import { CfnTemplate, synthesizeStacks } from '../template/synth';
 import { STAGE_DEFAULTS } from '../validate/model';
 import { ARTIFACT_PREFIX, MAX_STACK_PREFIX, STACK_PREFIX } from '../validate/rules/stages';
 import { NAME_PATTERN } from '../validate/rules/names';
-import { BOOTSTRAP_LOGICAL_IDS, BOOTSTRAP_NAMES, BOOTSTRAP_OUTPUTS, BOOTSTRAP_PARAMETERS, GITHUB_OIDC_HOST, PREVIEW_AREA_DAYS, PREVIEW_AREA_SUFFIX, ROLE_PATH, STS_AUDIENCE } from './naming';
+import { BOOTSTRAP_LOGICAL_IDS, BOOTSTRAP_STACK_ID, BOOTSTRAP_NAMES, BOOTSTRAP_OUTPUTS, BOOTSTRAP_PARAMETERS, GITHUB_OIDC_HOST, PREVIEW_AREA_DAYS, PREVIEW_AREA_SUFFIX, REPOSITORY_PATTERN, ROLE_PATH, STS_AUDIENCE } from './naming';
 import { batchBoundaryStatements, BOUNDARY_PARAMETERS, deployStatements, executionStatements, HAS_ASSUMABLE_ROLES, POLICY_PARAMETERS, previewStatements } from './permissions';
+
+export { BOOTSTRAP_STACK_ID, REPOSITORY_PATTERN } from './naming';
 
 export { BOOTSTRAP_LOGICAL_IDS, BOOTSTRAP_OUTPUTS, BOOTSTRAP_PARAMETERS, GITHUB_OIDC_HOST, ROLE_PATH, STS_AUDIENCE } from './naming';
 
@@ -41,8 +43,6 @@ export interface BootstrapTemplateOptions {
   readonly branch?: string;
 }
 
-/** `owner/repo`, as GitHub spells it (the bootstrap parameter's AllowedPattern). */
-export const REPOSITORY_PATTERN = '^[A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9._-]{1,100}$';
 
 /**
  * The `sub` claims GitHub issues for each `kind` (`ref:refs/heads/main`, `environment:prod`,
@@ -321,8 +321,6 @@ function acknowledgeWildcards(role: CfnRole, findings: ReadonlyArray<keyof typeo
   for (const f of findings) Validations.of(role).acknowledge({ id: `AwsSolutions::AwsSolutions-IAM5[${WILDCARDS[f]}]`, reason });
 }
 
-/** The bootstrap stack's id when synthesized (and its name in the template cache). */
-export const BOOTSTRAP_STACK_ID = 'bootstrap';
 
 /** Builds the bootstrap template. */
 export function bootstrapTemplate(options: BootstrapTemplateOptions = {}, configure?: (app: App) => void): CfnTemplate {

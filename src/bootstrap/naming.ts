@@ -1,5 +1,11 @@
 // How the bootstrap names what it creates, shared by its template and the stage rules (no aws-cdk-lib).
 
+/** `owner/repo`, as GitHub spells it (the bootstrap parameter's AllowedPattern). */
+export const REPOSITORY_PATTERN = '^[A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9._-]{1,100}$';
+
+/** The bootstrap stack's id when synthesized (and its name in the template cache). */
+export const BOOTSTRAP_STACK_ID = 'bootstrap';
+
 /** IAM path of the bootstrap roles and policy, so no batch stack's role name (`<stackPrefix>-*`) can match them. */
 export const ROLE_PATH = '/batchform/';
 

@@ -2,6 +2,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { build, BuildOptions, Metafile, OutputFile } from 'esbuild';
+import { DEFAULT_PACKAGE_DIR } from './paths';
 
 /** What bundling needs to know about a batch (a subset of the manifest's batch entry). */
 export interface BundleInput {
@@ -46,8 +47,7 @@ export interface BundleOptions {
  */
 export const EXTERNAL_MODULES = ['@aws-sdk/*', 'pg-native'];
 
-/** Where bundles and zips go, relative to the project root. */
-export const DEFAULT_PACKAGE_DIR = 'dist/batches';
+export { DEFAULT_PACKAGE_DIR } from './paths';
 
 /** The esbuild options every batchform bundle shares: one CommonJS file for Node, quiet. */
 export function nodeBuildOptions(projectDir: string, target: string): BuildOptions {

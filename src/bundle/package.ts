@@ -3,16 +3,13 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { version as esbuildVersion } from 'esbuild';
 import { generatorCodeHash } from '../template/cache';
-import { Bundle, bundleBuildOptions, buildBundles, BundleInput, DEFAULT_PACKAGE_DIR, esbuildTarget, writeBundle } from './esbuild';
+import { Bundle, bundleBuildOptions, buildBundles, BundleInput, esbuildTarget, writeBundle } from './esbuild';
+import { BUNDLES_FILE, DEFAULT_PACKAGE_DIR } from './paths';
 import { deterministicZip, sha256Hex } from './zip';
 
 /** Version of the bundles file format. */
 export const BUNDLES_VERSION = 1;
-export { DEFAULT_PACKAGE_DIR } from './esbuild';
-/** The bundles file inside the package directory. */
-export const BUNDLES_FILE = 'bundles.json';
-/** Where the deploy engine looks for the bundles file unless told otherwise. */
-export const DEFAULT_BUNDLES_PATH = `${DEFAULT_PACKAGE_DIR}/${BUNDLES_FILE}`;
+export { BUNDLES_FILE, DEFAULT_BUNDLES_PATH, DEFAULT_PACKAGE_DIR } from './paths';
 
 /** One packaged batch: its zip and content hash (which names its S3 key). */
 export interface PackagedBundle {

@@ -3,19 +3,19 @@ import * as path from 'path';
 import { Component, github, javascript, JsonFile, Project, typescript } from 'projen';
 import type { BatchOptions } from '../declare/batch';
 import type { StageOptions } from '../declare/stage';
-import { addBootstrapResources, BOOTSTRAP_STACK_ID, REPOSITORY_PATTERN } from '../bootstrap/bootstrap-template';
-import { DEFAULT_BUNDLES_PATH, DEFAULT_PACKAGE_DIR } from '../bundle/package';
+import { BOOTSTRAP_STACK_ID, REPOSITORY_PATTERN } from '../bootstrap/naming';
+import { DEFAULT_BUNDLES_PATH, DEFAULT_PACKAGE_DIR } from '../bundle/paths';
 import { BOOTSTRAP_TEMPLATE_FILE, buildManifest, DEFAULT_OUTDIR, MANIFEST_FILE, templatePath } from '../manifest/manifest';
-import { batchStackBuilders } from '../template/batch-template';
-import { cachedTemplates } from '../template/cache';
-import { synthesizeStacks } from '../template/synth';
-import type { ValidatedDeclarations } from '../validate/model';
+import { cachedTemplates, TEMPLATE_HASHES_FILE } from '../template/cache';
+import type { BootstrapTemplateOptions } from '../bootstrap/bootstrap-template';
+import type { Batch, ValidatedDeclarations } from '../validate/model';
 import { BatchformValidationError } from '../validate/problem';
 import { validateDeclarations } from '../validate/validate';
 import { declarationWarnings } from '../validate/warnings';
 import { addBatchformWorkflow } from '../workflows/workflow-file';
 import { addBootstrapTasks } from './bootstrap-tasks';
 import { addBatchBundleTasks, addBundleTasks } from './bundle-tasks';
+import { RenderedFile } from './rendered-file';
 
 /** Options of the batchform component. */
 export interface BatchformOptions {
@@ -185,20 +185,17 @@ export class Batchform extends Component {
     const byName = new Map(validated.batches.map((b) => [b.name, b]));
     // Only templates whose inputs (or batchform itself) changed are synthesized, all in one App;
     // the bootstrap stack's id cannot clash with a batch name (it is reserved).
-    const templates = cachedTemplates(this.project.outdir, [
+    const hashesFile = `${this.outdir}/${TEMPLATE_HASHES_FILE}`;
+    const { contents, hashes } = cachedTemplates(this.project.outdir, hashesFile, [
       ...validated.batches.map((b) => ({ name: b.name, file: templatePath(this.outdir, b.name), inputs: b })),
       { name: BOOTSTRAP_STACK_ID, file: bootstrap, inputs: bootstrapOptions },
-    ], (names) => synthesizeStacks({
-      ...batchStackBuilders(names.filter((n) => byName.has(n)).map((n) => byName.get(n)!)),
-      ...(names.includes(BOOTSTRAP_STACK_ID) ? { [BOOTSTRAP_STACK_ID]: (stack) => addBootstrapResources(stack, bootstrapOptions) } : {}),
-    }));
-    for (const b of validated.batches) {
-      new JsonFile(this.project, templatePath(this.outdir, b.name), { obj: templates[b.name], marker: false, readonly: true });
-    }
+    ], (names) => synthesize(names.filter((n) => byName.has(n)).map((n) => byName.get(n)!), names.includes(BOOTSTRAP_STACK_ID) ? bootstrapOptions : undefined));
+    for (const b of validated.batches) new RenderedFile(this.project, templatePath(this.outdir, b.name), contents[b.name]);
     new JsonFile(this.project, this.manifestPath, {
       obj: buildManifest(validated, this.outdir), marker: false, readonly: true,
     });
-    new JsonFile(this.project, bootstrap, { obj: templates[BOOTSTRAP_STACK_ID], marker: false, readonly: true });
+    new RenderedFile(this.project, bootstrap, contents[BOOTSTRAP_STACK_ID]);
+    new JsonFile(this.project, hashesFile, { obj: hashes, marker: false, readonly: true });
     addBootstrapTasks(this.project, validated.stages, { cli: this.cli, manifestPath: this.manifestPath, templatePath: bootstrap });
     if (this.options.workflows ?? true) {
       addBatchformWorkflow(this.project, validated.stages, {
@@ -209,6 +206,23 @@ export class Batchform extends Component {
       });
     }
   }
+}
+
+/**
+ * Synthesizes the given batch templates (and the bootstrap template when its options are given)
+ * in one App. aws-cdk-lib and the template builders are loaded here, on first use, so a
+ * regeneration that reuses every template never loads them.
+ */
+function synthesize(batches: readonly Batch[], bootstrapOptions: BootstrapTemplateOptions | undefined): Record<string, unknown> {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { synthesizeStacks } = require('../template/synth') as typeof import('../template/synth');
+  const { batchStackBuilders } = require('../template/batch-template') as typeof import('../template/batch-template');
+  const { addBootstrapResources } = require('../bootstrap/bootstrap-template') as typeof import('../bootstrap/bootstrap-template');
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  return synthesizeStacks({
+    ...batchStackBuilders(batches),
+    ...(bootstrapOptions ? { [BOOTSTRAP_STACK_ID]: (stack) => addBootstrapResources(stack, bootstrapOptions) } : {}),
+  });
 }
 
 /** The handlers directory every batch's handler lives in (the handler rule enforces it). */

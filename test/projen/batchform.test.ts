@@ -4,6 +4,7 @@ import * as path from 'path';
 import { javascript, LogLevel, Project, typescript } from 'projen';
 import type { BatchOptions } from '../../src/declare/batch';
 import { Batchform } from '../../src/projen/batchform';
+import * as synthModule from '../../src/template/synth';
 import { BATCH, STAGE, scratchProject } from '../fixtures';
 
 function listFiles(dir: string): Record<string, string> {
@@ -36,7 +37,7 @@ describe('Batchform component', () => {
     synth(dir, [BATCH]);
     const files = listFiles(dir);
     expect(Object.keys(files).filter((f) => f.startsWith('cfn-out')).sort()).toEqual([
-      'cfn-out/bootstrap.template.json', 'cfn-out/daily-stats.template.json', 'cfn-out/manifest.json',
+      'cfn-out/bootstrap.template.json', 'cfn-out/daily-stats.template.json', 'cfn-out/manifest.json', 'cfn-out/template-hashes.json',
     ]);
     const template = JSON.parse(files['cfn-out/daily-stats.template.json']);
     expect(template['//']).toBeUndefined();
@@ -44,6 +45,69 @@ describe('Batchform component', () => {
     const manifest = JSON.parse(files['cfn-out/manifest.json']);
     expect(manifest['//']).toBeUndefined();
     expect(manifest.stages[0].stacks[0].stackName).toBe('prod-daily-stats');
+  });
+
+  describe('template reuse', () => {
+    const WEEKLY: BatchOptions = { ...BATCH, name: 'weekly-report', handler: 'handlers/weekly-report.ts' };
+    const cfnOut = (root: string) => Object.fromEntries(Object.entries(listFiles(path.join(root, 'cfn-out'))));
+    /** The stack ids each synthesis built during `fn`. */
+    function synthesized(fn: () => void): string[][] {
+      const spy = jest.spyOn(synthModule, 'synthesizeStacks');
+      try {
+        fn();
+        return spy.mock.calls.map(([build]) => Object.keys(build));
+      } finally {
+        spy.mockRestore();
+      }
+    }
+    beforeEach(() => fs.writeFileSync(path.join(dir, 'handlers/weekly-report.ts'), 'export const handler = async () => {};\n'));
+
+    test('synthesizes every template once, then nothing while nothing changed, writing the same bytes', () => {
+      expect(synthesized(() => synth(dir, [BATCH, WEEKLY]))).toEqual([['daily-stats', 'weekly-report', 'bootstrap']]);
+      const before = cfnOut(dir);
+      expect(synthesized(() => synth(dir, [BATCH, WEEKLY]))).toEqual([]);
+      expect(cfnOut(dir)).toEqual(before);
+    });
+
+    test('a changed declaration synthesizes only its own batch', () => {
+      synth(dir, [BATCH, WEEKLY]);
+      expect(synthesized(() => synth(dir, [BATCH, { ...WEEKLY, timeout: 120 }]))).toEqual([['weekly-report']]);
+      expect(JSON.parse(fs.readFileSync(path.join(dir, 'cfn-out/weekly-report.template.json'), 'utf8')).Resources.Function.Properties.Timeout).toBe(120);
+    });
+
+    test('a fresh clone with the committed cfn-out/ synthesizes nothing; a tampered template in it is regenerated', () => {
+      synth(dir, [BATCH, WEEKLY]);
+      const committed = cfnOut(dir);
+      const clone = scratchProject('clone');
+      try {
+        fs.writeFileSync(path.join(clone, 'handlers/weekly-report.ts'), 'export const handler = async () => {};\n');
+        fs.cpSync(path.join(dir, 'cfn-out'), path.join(clone, 'cfn-out'), { recursive: true });
+        expect(synthesized(() => synth(clone, [BATCH, WEEKLY]))).toEqual([]);
+        expect(cfnOut(clone)).toEqual(committed);
+        const file = path.join(clone, 'cfn-out/daily-stats.template.json');
+        fs.chmodSync(file, 0o644);
+        const tampered = JSON.parse(committed['daily-stats.template.json']);
+        tampered.Resources.Backdoor = { Type: 'AWS::IAM::User' };
+        fs.writeFileSync(file, `${JSON.stringify(tampered, null, 2)}\n`);
+        expect(synthesized(() => synth(clone, [BATCH, WEEKLY]))).toEqual([['daily-stats']]);
+        expect(cfnOut(clone)).toEqual(committed);
+      } finally {
+        fs.rmSync(clone, { recursive: true, force: true });
+      }
+    });
+
+    test('reused and freshly synthesized templates are byte-identical (BATCHFORM_TEMPLATE_CACHE=off)', () => {
+      synth(dir, [BATCH, WEEKLY]);
+      synth(dir, [BATCH, WEEKLY]);
+      const reused = cfnOut(dir);
+      process.env.BATCHFORM_TEMPLATE_CACHE = 'off';
+      try {
+        expect(synthesized(() => synth(dir, [BATCH, WEEKLY]))).toEqual([['daily-stats', 'weekly-report', 'bootstrap']]);
+      } finally {
+        delete process.env.BATCHFORM_TEMPLATE_CACHE;
+      }
+      expect(cfnOut(dir)).toEqual(reused);
+    });
   });
 
   test('adds the lint:cfn and schedule tasks', () => {
