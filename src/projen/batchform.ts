@@ -6,7 +6,7 @@ import type { StageOptions } from '../declare/stage';
 import { BOOTSTRAP_STACK_ID, REPOSITORY_PATTERN } from '../bootstrap/naming';
 import { DEFAULT_BUNDLES_PATH, DEFAULT_PACKAGE_DIR } from '../bundle/paths';
 import { BOOTSTRAP_TEMPLATE_FILE, buildManifest, DEFAULT_OUTDIR, MANIFEST_FILE, templatePath } from '../manifest/manifest';
-import { cachedTemplates, TEMPLATE_HASHES_FILE } from '../template/cache';
+import { cachedTemplates, TEMPLATE_HASHES_FILE, withSavedGaps } from '../template/cache';
 import type { BootstrapTemplateOptions } from '../bootstrap/bootstrap-template';
 import type { Batch, ValidatedDeclarations } from '../validate/model';
 import { BatchformValidationError } from '../validate/problem';
@@ -176,6 +176,11 @@ export class Batchform extends Component {
 
   /** Validates everything, then registers the generated files (before projen writes or deletes any). */
   public preSynthesize(): void {
+    // Schedule gaps (two years of simulated runs each) are remembered from the last regeneration.
+    withSavedGaps(this.project.outdir, () => this.generate());
+  }
+
+  private generate(): void {
     const validated = this.validate();
     this.warnAboutSilences(validated);
     addBatchBundleTasks(this.project, this.cli, this.manifestPath, validated.batches.map((b) => b.name));

@@ -44,6 +44,21 @@ export function longestGap(schedule: ParsedSchedule | string, timeZone = 'UTC'):
 
 const gaps = new Map<string, ScheduleGap>();
 
+/**
+ * Every gap computed (or remembered) so far, by `<expression> <zone>`: what a regeneration saves
+ * so the next one need not simulate two years of runs per batch again.
+ */
+export function knownGaps(): Record<string, ScheduleGap> {
+  return Object.fromEntries(gaps);
+}
+
+/** Remembers gaps saved by {@link knownGaps} (by the same code: the caller checks that). */
+export function rememberGaps(saved: Record<string, ScheduleGap>): void {
+  for (const [key, gap] of Object.entries(saved)) {
+    if (typeof gap?.longestGapSeconds === 'number' && typeof gap.finite === 'boolean' && !gaps.has(key)) gaps.set(key, gap);
+  }
+}
+
 function computeGap(parsed: ParsedSchedule, timeZone: string): ScheduleGap {
   if (parsed.kind === 'rate') {
     const unit = { minute: 60, hour: 3600, day: 86400 }[parsed.unit];

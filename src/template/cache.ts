@@ -5,6 +5,7 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { sha256Hex } from '../hash';
+import { knownGaps, rememberGaps } from '../schedule/gaps';
 
 /** Environment variable that turns the reuse off when set to `off` (benchmarks, debugging). */
 export const TEMPLATE_CACHE_ENV = 'BATCHFORM_TEMPLATE_CACHE';
@@ -175,4 +176,37 @@ export function cachedTemplates(
   }
   const templates = Object.fromEntries(requests.map((r) => [r.name, { inputs: inputsOf.get(r.name)!, sha256: sha256Hex(contents[r.name]) }]));
   return { contents, hashes: { version: TEMPLATE_HASHES_VERSION, generator: key, templates }, built: stale };
+}
+
+/** Where the schedule gaps of the last regeneration are kept (a tool cache, never committed). */
+export const GAPS_CACHE_FILE = 'node_modules/.cache/batchform/schedule-gaps.json';
+
+/**
+ * Runs `fn` with the schedule gaps (two years of simulated runs per schedule, which the missed-run
+ * alarm and its warning need) of the last regeneration remembered, and saves the gaps known
+ * afterwards when they changed. Saved gaps of another generator are ignored.
+ */
+export function withSavedGaps<T>(projectDir: string, fn: () => T): T {
+  const file = path.join(projectDir, GAPS_CACHE_FILE);
+  const key = generatorKey();
+  let saved: { generator?: string; gaps?: Record<string, never> } = {};
+  if (process.env[TEMPLATE_CACHE_ENV] !== 'off') {
+    try {
+      saved = JSON.parse(fs.readFileSync(file, 'utf8')) as typeof saved;
+    } catch {
+      saved = {};
+    }
+    if (saved.generator === key && saved.gaps && typeof saved.gaps === 'object') rememberGaps(saved.gaps);
+  }
+  const result = fn();
+  const known = knownGaps();
+  if (saved.generator !== key || Object.keys(known).some((k) => !(k in (saved.gaps ?? {})))) {
+    try {
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, JSON.stringify({ generator: key, gaps: known }));
+    } catch {
+      // A cache that cannot be written only costs speed next time.
+    }
+  }
+  return result;
 }
