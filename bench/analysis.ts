@@ -1,6 +1,7 @@
 // The prose of RESULTS.md: what each measurement measures, and where batchform is ahead or behind
 // and why, written from the numbers of the run so it stays true when the numbers change.
 import type { HandlerResult } from './bundle';
+import type { ColdSizeResult, UnchangedSizeResult } from './cold';
 import type { DeployRaw } from './deploy';
 import { formatKiB, ratioNumber } from './lib';
 import type { SizeResult } from './regenerate';
@@ -9,6 +10,8 @@ import { perAdded, ScaleRaw } from './scale';
 /** The raw numbers of whichever measurements ran. */
 export interface Findings {
   regenerate?: SizeResult[];
+  cold?: ColdSizeResult[];
+  unchanged?: UnchangedSizeResult[];
   bundle?: HandlerResult[];
   deploy?: DeployRaw;
   scale?: ScaleRaw;
@@ -21,7 +24,13 @@ const x = (v: number): string => `${ratioNumber(v)}×`;
 /** What each section measures, in one paragraph each. */
 const MEASURES = `- **Regenerate**: \`npx projen\` of a project declaring N generated batches with batchform,
   against the same projen project without batchform (the floor) and against the AWS CDK CLI's
-  \`cdk synth\` of the same N stacks written with L2 constructs, all run by tsx.
+  \`cdk synth\` of the same N stacks written with L2 constructs, all run by tsx; every template
+  synthesized (template reuse off).
+- **Cold regenerate + package**: \`npx projen\` + \`npx projen package:batches\` of N batches with
+  their own handlers (pg + the runtime helper), nothing cached, against \`cdk synth\` of the same
+  stacks written with \`NodejsFunction\` (one esbuild bundle per function).
+- **Regenerate, nothing changed**: \`npx projen\` again with no declaration changed (the everyday
+  run, and a fresh clone's), against the same project without batchform.
 - **Bundle**: the zip and the cold \`require\` time of the bundles of the two example handlers, built
   by batchform (\`npx projen package:batches\`) and by the CDK's \`NodejsFunction\` with its defaults.
 - **Deploy**: AWS calls and simulated time of deploying 50 stacks (nothing changed, 5 changed, all
@@ -54,12 +63,14 @@ function regenerateFindings(sizes: readonly SizeResult[], scale: ScaleRaw | unde
 
   const hundred = sizes.find((r) => r.size === 100) ?? largest;
   const extra = hundred.batchform.median - hundred.empty.median;
-  const target = hundred.vsEmpty.median <= 1.25;
+  // The target of issue 17: at most 1.3× the project without batchform when every template is synthesized.
+  const target = hundred.vsEmpty.median <= 1.3;
   const lines = [
     `**Regenerate vs an empty project**: with ${hundred.size} batches \`npx projen\` takes ${s(hundred.batchform.median)} against ${s(hundred.empty.median)} ` +
       `for the same project without batchform (${x(hundred.vsEmpty.median)}${largest === hundred ? '' : `; ${x(largest.vsEmpty.median)} at ${largest.size}`}). ` +
-      (target ? 'That is close to the floor, as DESIGN.md §4 asks.' :
-        `DESIGN.md §4 asks for "close to an empty project's regeneration time"; ${s(extra)} more is not close.`),
+      (target ? 'That is within the 1.3× target, with every template synthesized.' :
+        `The target is 1.3× with every template synthesized; ${s(extra)} more is ${(100 * (hundred.vsEmpty.median / 1.3 - 1)).toFixed(0)} % above it. ` +
+        'This is the path of a changed batchform or aws-cdk-lib version, or of every declaration changed at once; an unchanged declaration is not synthesized (see "nothing changed").'),
   ];
   if (scale) {
     const n = scale.profiledSize;
@@ -73,11 +84,40 @@ function regenerateFindings(sizes: readonly SizeResult[], scale: ScaleRaw | unde
       'topic, key or subscriptions are built). Within synthesis, resolving references across every ' +
       `construct takes ${per('prepare')} and rendering plus writing each template and its metadata to a temporary cloud assembly (which batchform reads back ` +
       `and deletes) ${per('stackSynth')}.`);
-    lines.push('Options, not measured here: reuse the previous template of a batch whose validated declaration (and batchform and aws-cdk-lib ' +
-      'versions) did not change, so a regeneration synthesizes only changed batches; or render templates without App.synth()\'s temporary cloud assembly (which needs aws-cdk-lib internals).');
+    lines.push('What is left is aws-cdk-lib\'s own token resolution and rendering, and loading aws-cdk-lib with the L1 modules (about 0.6 s of module loading before the first construct): ' +
+      'the temporary cloud assembly itself (writing each template and reading it back) is a small part of App.synth(), and rendering a template without App.synth() needs aws-cdk-lib internals ' +
+      '(`Stack._toCloudFormation`), which batchform does not use. Creation stack traces are off (`aws:cdk:disable-creation-stack-traces`), which halved L1 construction. ' +
+      'A batch whose declaration, batchform and aws-cdk-lib did not change is not synthesized at all: its committed template is reused once its SHA-256 matches cfn-out/template-hashes.json.');
   }
   (target ? ahead : behind).push(lines.join(' '));
   return { ahead, behind };
+}
+
+function coldFindings(sizes: readonly ColdSizeResult[]): { ahead: string[]; behind: string[] } {
+  const ahead: string[] = [];
+  const behind: string[] = [];
+  const hundred = sizes.find((r) => r.size === 100) ?? sizes[sizes.length - 1];
+  const all = sizes.map((r) => `${r.size}: ${x(r.ratio.median)} (${x(r.ratio.min)}–${x(r.ratio.max)})`).join(', ');
+  const line = `**Cold regenerate + package vs \`cdk synth\` with NodejsFunction**: with ${hundred.size} batches of their own handlers, batchform takes ` +
+    `${s(hundred.batchform.median)} (\`npx projen\` ${s(hundred.regenerate.median)}, \`package:batches\` ${s(hundred.package.median)}) against ${s(hundred.cdk.median)}; ` +
+    `batchform / cdk synth by batch count: ${all}. NodejsFunction runs one esbuild process per function during synth, each parsing \`pg\` and Powertools again; ` +
+    'batchform bundles every entry point in one esbuild call and zips in parallel.';
+  if (hundred.ratio.median <= 0.1) ahead.push(`${line} That meets the 0.10× target.`);
+  else {
+    behind.push(`${line} The target is 0.10×, so this is ${(hundred.ratio.median / 0.1).toFixed(1)} times the target. Of batchform's time, \`npx projen\` (every template synthesized) is ` +
+      `${(100 * hundred.regenerate.median / hundred.batchform.median).toFixed(0)} %; each of the two commands also pays its own npx, projen and tsx start-up.`);
+  }
+  return { ahead, behind };
+}
+
+function unchangedFindings(sizes: readonly UnchangedSizeResult[]): { ahead: string[]; behind: string[] } {
+  const hundred = sizes.find((r) => r.size === 100) ?? sizes[sizes.length - 1];
+  const all = sizes.map((r) => `${r.size}: ${x(r.ratio.median)} (${x(r.ratio.min)}–${x(r.ratio.max)})`).join(', ');
+  const line = `**Regenerate with nothing changed**: with ${hundred.size} batches \`npx projen\` takes ${s(hundred.batchform.median)} against ${s(hundred.empty.median)} ` +
+    `without batchform (by batch count: ${all}). No template is synthesized and aws-cdk-lib is not loaded; what remains is loading and running batchform's ` +
+    'validation and warnings, reading each template and checking its SHA-256, and projen comparing every generated file with the one on disk.';
+  return hundred.ratio.median <= 1.05 ? { ahead: [`${line} That meets the 1.05× target.`], behind: [] }
+    : { ahead: [], behind: [`${line} The target is 1.05×; this is ${(100 * (hundred.ratio.median / 1.05 - 1)).toFixed(0)} % above it.`] };
 }
 
 function scaleFindings(scale: ScaleRaw): string {
@@ -172,6 +212,8 @@ export function analysis(f: Findings): string {
     behind.push(...r.behind);
   };
   if (f.regenerate) add(regenerateFindings(f.regenerate, f.scale));
+  if (f.cold) add(coldFindings(f.cold));
+  if (f.unchanged) add(unchangedFindings(f.unchanged));
   if (f.bundle) add(bundleFindings(f.bundle));
   if (f.deploy) add(deployFindings(f.deploy));
   const list = (items: readonly string[]): string => (items.length ? items.map((i) => `- ${i}`).join('\n') : '- nothing in this run');

@@ -8,14 +8,15 @@ import {
   DescribeStackEventsCommand, DescribeStacksCommand, ExecuteChangeSetCommand, Parameter, Stack, Tag,
   waitUntilChangeSetCreateComplete, waitUntilStackUpdateComplete,
 } from '@aws-sdk/client-cloudformation';
-import { HeadObjectCommand, NotFound, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetAccountSettingsCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { HeadBucketCommand, HeadObjectCommand, NotFound, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import * as FakeTimers from '@sinonjs/fake-timers';
 import { mockClient } from 'aws-sdk-client-mock';
 import { batchTemplates, buildManifest } from '../src/template';
 import { validateDeclarations } from '../src/validate';
 import { bundleBatch, deterministicZip, sha256Hex } from '../src/bundle';
 import {
-  DEFAULT_CONCURRENCY, DEFAULT_WAITS, deployStage, DeployInputs, loadDeployInputs, PreparedStack, sha256Base64,
+  DEFAULT_CONCURRENCY, DEFAULT_WAITS, DeployClients, deployStage, DeployInputs, loadDeployInputs, PreparedStack, sha256Base64,
   WaitTiming,
 } from '../src/deploy';
 import { formatRatio, formatStats, markdownTable, median, pairedRatios, progress, ratioNumber, ROOT, SectionResult, stats, Stats, tempDir } from './lib';
@@ -172,7 +173,15 @@ function fakeAws(initial: readonly PreparedStack[]) {
     objects.set(input.Key, input.ChecksumSHA256 ?? '');
     return {};
   }));
-  return { clients: { cloudFormation, s3 }, calls, restore: () => { cfn.restore(); s3m.restore(); } };
+  // The engine's pre-flight checks: the artifact bucket (HeadBucket) and, when a deploy raises
+  // reserved concurrency, the account's Lambda concurrency.
+  s3m.on(HeadBucketCommand).callsFake(answer('S3.HeadBucket', () => ({ BucketRegion: STAGE.region })));
+  const lambda = new LambdaClient({ region: STAGE.region });
+  const lambdam = mockClient(lambda);
+  lambdam.on(GetAccountSettingsCommand).callsFake(answer('Lambda.GetAccountSettings', () => ({
+    AccountLimit: { ConcurrentExecutions: 1000, UnreservedConcurrentExecutions: 1000 },
+  })));
+  return { clients: { cloudFormation, s3, lambda }, calls, restore: () => { cfn.restore(); s3m.restore(); lambdam.restore(); } };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -220,7 +229,7 @@ async function baselineDeploy(cfn: CloudFormationClient, inputs: DeployInputs, w
 }
 
 /** batchform's engine, in deploy mode with its defaults (concurrency, waits). */
-async function batchformDeploy(clients: { cloudFormation: CloudFormationClient; s3: S3Client }, inputs: DeployInputs): Promise<void> {
+async function batchformDeploy(clients: DeployClients, inputs: DeployInputs): Promise<void> {
   const result = await deployStage(inputs, { mode: 'deploy', clients, revision: 'bench00' });
   if (!result.ok) throw new Error(`bench: batchform deploy failed: ${JSON.stringify(result.stacks.filter((s) => s.outcome === 'failed'))}`);
 }

@@ -41,6 +41,27 @@ export const STAGE = {
 const HANDLER = (name: string): string =>
   `export const handler = async (): Promise<{ batch: string }> => ({ batch: '${name}' });\n`;
 
+/**
+ * A handler of its own for the i-th batch, as a real batch would be: it uses `pg` and batchform's
+ * runtime helper (imported from this repository's source), and its query and log differ per
+ * batch, so every bundle is distinct.
+ */
+export const DISTINCT_HANDLER = (name: string, i: number): string => `import { Client } from 'pg';
+import { batch } from ${JSON.stringify(path.join(BATCHFORM_SRC, 'runtime'))};
+
+export const handler = batch(async (run) => {
+  const client = new Client({ connectionString: process.env.DATABASE_URL });
+  await client.connect();
+  try {
+    const result = await client.query('SELECT $1::int AS job, $2::text AS name, now() - make_interval(mins => $1) AS since', [${i + 1}, '${name}']);
+    run.logger.info('${name} done', { rows: result.rowCount, scheduled: run.time.toISOString() });
+    return { job: ${i + 1}, rows: result.rowCount };
+  } finally {
+    await client.end();
+  }
+});
+`;
+
 /** projen options shared by the empty and the batchform project, so their difference is batchform. */
 const PROJEN_PROJECT = (name: string): string => `new typescript.TypeScriptProject({
   name: '${name}',
@@ -85,8 +106,14 @@ export function generatedBatchOptions(b: GeneratedBatch): Record<string, unknown
   };
 }
 
+/** Options of the generated projects. */
+export interface ProjectOptions {
+  /** Every batch gets its own {@link DISTINCT_HANDLER} (pg + the runtime helper) instead of a tiny one. */
+  readonly distinctHandlers?: boolean;
+}
+
 /** A projen project declaring `count` batches with batchform, one handler file each. */
-export function createBatchformProject(count: number): string {
+export function createBatchformProject(count: number, options: ProjectOptions = {}): string {
   const dir = tempDir(`batchform-${count}`);
   const batches = Array.from({ length: count }, (_, i) => generatedBatch(i));
   writeFiles(dir, {
@@ -100,7 +127,7 @@ new Batchform(project, {
 });
 project.synth();
 `,
-    ...Object.fromEntries(batches.map((b) => [`handlers/${b.name}.ts`, HANDLER(b.name)])),
+    ...Object.fromEntries(batches.map((b, i) => [`handlers/${b.name}.ts`, options.distinctHandlers ? DISTINCT_HANDLER(b.name, i) : HANDLER(b.name)])),
   });
   linkNodeModules(dir);
   return dir;
@@ -111,10 +138,14 @@ project.synth();
  * with its `logs.LogGroup`, an `events.Rule` with a `targets.LambdaFunction` target, and the same
  * operations resources batchform generates (dead-letter queue, async retry config, four alarms).
  * Code comes from `lambda.Code.fromAsset` of a tiny directory per batch, so synth stages (copies
- * and hashes) one asset per stack: what a CDK user with prebuilt handler code pays.
+ * and hashes) one asset per stack: what a CDK user with prebuilt handler code pays. With
+ * `distinctHandlers`, each function is instead a `NodejsFunction` of its own TypeScript handler
+ * ({@link DISTINCT_HANDLER}), bundled by esbuild at synth, one bundle per function: what a CDK user
+ * writing TypeScript handlers pays.
  */
-export function createCdkApp(count: number): string {
+export function createCdkApp(count: number, options: ProjectOptions = {}): string {
   const dir = tempDir(`cdk-${count}`);
+  const nodejs = options.distinctHandlers ?? false;
   const batches = Array.from({ length: count }, (_, i) => generatedBatch(i));
   writeFiles(dir, {
     'cdk.json': JSON.stringify({ app: 'npx tsx app.ts' }, null, 2) + '\n',
@@ -126,7 +157,7 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+${nodejs ? "import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';\n" : ''}import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 
 interface BatchProps extends StackProps {
@@ -157,13 +188,18 @@ class BatchStack extends Stack {
       }),
       securityGroups: STAGE.securityGroupIds.map((sg, i) => ec2.SecurityGroup.fromSecurityGroupId(this, 'Sg' + i, sg)),
     } : {};
-    const fn = new lambda.Function(this, 'Function', {
+    const fn = new ${nodejs ? 'NodejsFunction' : 'lambda.Function'}(this, 'Function', {
       functionName: id,
       description: 'Generated batch ' + props.name,
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
-      handler: 'index.handler',
-      code: lambda.Code.fromAsset('handlers/' + props.name),
+${nodejs ? `      entry: 'handlers/' + props.name + '.ts',
+      handler: 'handler',
+      projectRoot: __dirname,
+      depsLockFilePath: 'package-lock.json',
+      // pg's optional native binding is left out, as batchform's bundles leave it out.
+      bundling: { externalModules: ['@aws-sdk/*', 'pg-native'] },` : `      handler: 'index.handler',
+      code: lambda.Code.fromAsset('handlers/' + props.name),`}
       memorySize: props.memorySize,
       timeout: Duration.seconds(props.timeout),
       reservedConcurrentExecutions: 1,
@@ -208,8 +244,13 @@ const app = new App();
 for (const b of BATCHES) new BatchStack(app, STAGE.name + '-' + b.name, b);
 app.synth();
 `,
-    ...Object.fromEntries(batches.map((b) => [`handlers/${b.name}/index.js`,
-      `exports.handler = async () => ({ batch: '${b.name}' });\n`])),
+    ...(nodejs
+      ? {
+        'package-lock.json': '{ "name": "bench-cdk", "lockfileVersion": 3, "requires": true, "packages": {} }\n',
+        ...Object.fromEntries(batches.map((b, i) => [`handlers/${b.name}.ts`, DISTINCT_HANDLER(b.name, i)])),
+      }
+      : Object.fromEntries(batches.map((b) => [`handlers/${b.name}/index.js`,
+        `exports.handler = async () => ({ batch: '${b.name}' });\n`]))),
   });
   linkNodeModules(dir);
   return dir;

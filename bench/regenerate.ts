@@ -23,13 +23,13 @@ export interface RegenerateOptions {
  * it guarantees nothing is ever installed into the shared, symlinked node_modules). The projen CLI
  * sets PROJEN_DISABLE_POST from its --post flag, so the environment variable alone is not enough.
  */
-const PROJEN = ['projen', '--no-post'];
+export const PROJEN = ['projen', '--no-post'];
 
 /** `cdk synth` without version reporting / telemetry, path and asset metadata, or notices (offline). */
-const CDK_SYNTH = ['cdk', 'synth', '--no-version-reporting', '--no-path-metadata', '--no-asset-metadata', '--no-notices', '--quiet'];
+export const CDK_SYNTH = ['cdk', 'synth', '--no-version-reporting', '--no-path-metadata', '--no-asset-metadata', '--no-notices', '--quiet'];
 
 /** First synthesis of a fresh projen project: writes .projen/tasks.json, which `npx projen` needs. */
-function setupProjen(dir: string): void {
+export function setupProjen(dir: string): void {
   timeCommand('tsx', ['.projenrc.ts'], { cwd: dir, env: benchEnv({ PROJEN_DISABLE_POST: 'true' }) });
 }
 

@@ -2,9 +2,11 @@
 //
 //   npx projen bench                  full run (about 6 minutes on 2 cores); writes bench/RESULTS.md
 //   npx projen bench --quick          fewer sizes and runs; the report goes to $TMPDIR, not bench/
-//   npx projen bench --only deploy    some of: regenerate, adopt, bundle, deploy, scale (scale needs
-//                                     regenerate); the report goes to $TMPDIR, not bench/
+//   npx projen bench --only deploy    some of: regenerate, cold, unchanged, adopt, bundle, deploy,
+//                                     scale (scale needs regenerate); the report goes to $TMPDIR,
+//                                     not bench/
 //   npx projen bench --json out.json  also writes the raw numbers
+//   npx projen bench --note "..."     adds a line about the run (e.g. that the machine was shared)
 //
 // Not part of `npx projen test` nor of CI's pass/fail: timings depend on the machine.
 import { spawnSync } from 'child_process';
@@ -13,25 +15,29 @@ import * as os from 'os';
 import * as path from 'path';
 import { runAdopt } from './adopt';
 import { runBundle } from './bundle';
+import { runCold, runUnchanged } from './cold';
 import { runDeploy } from './deploy';
 import { markdownTable, progress, ROOT, SectionResult, SUMMARY_HEADERS } from './lib';
 import { analysis, Findings } from './analysis';
 import { runRegenerate, SizeResult } from './regenerate';
 import { runScale } from './scale';
 
-const MEASUREMENTS = ['regenerate', 'adopt', 'bundle', 'deploy', 'scale'] as const;
+const MEASUREMENTS = ['regenerate', 'cold', 'unchanged', 'adopt', 'bundle', 'deploy', 'scale'] as const;
 type Measurement = typeof MEASUREMENTS[number];
 
 interface Args {
   readonly quick: boolean;
   readonly only?: Set<Measurement>;
   readonly json?: string;
+  /** A line about the run for RESULTS.md, e.g. that the machine was shared. */
+  readonly note?: string;
 }
 
 function parseArgs(argv: readonly string[]): Args {
   let quick = false;
   let only: Set<Measurement> | undefined;
   let json: string | undefined;
+  let note: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--quick') quick = true;
@@ -41,10 +47,11 @@ function parseArgs(argv: readonly string[]): Args {
       if (bad.length || !names.length) throw new Error(`--only takes a comma-separated list of ${MEASUREMENTS.join(', ')}; got "${argv[i] ?? ''}"`);
       only = new Set(names as Measurement[]);
     } else if (a === '--json') json = argv[++i];
-    else throw new Error(`unknown option ${a}; options: --quick, --only <${MEASUREMENTS.join(',')}>, --json <file>`);
+    else if (a === '--note') note = argv[++i];
+    else throw new Error(`unknown option ${a}; options: --quick, --only <${MEASUREMENTS.join(',')}>, --json <file>, --note <text>`);
   }
   if (only?.has('scale') && !only.has('regenerate')) throw new Error('--only scale needs regenerate too: --only regenerate,scale');
-  return { quick, only, json };
+  return { quick, only, json, note };
 }
 
 function version(pkg: string): string {
@@ -56,7 +63,7 @@ function version(pkg: string): string {
 }
 
 /** Where and with what the numbers were measured. */
-function environment(): string {
+function environment(loadAtStart: number, note: string | undefined): string {
   const git = (args: string[]): string => spawnSync('git', args, { cwd: ROOT, encoding: 'utf8' }).stdout?.trim() ?? '';
   const commit = git(['rev-parse', '--short', 'HEAD']) || 'unknown';
   const dirty = git(['status', '--porcelain']) ? ' plus uncommitted changes' : '';
@@ -64,6 +71,8 @@ function environment(): string {
   return [
     `- Commit ${commit}${dirty}, measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
     `- ${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${os.type()} ${os.release()}`,
+    `- Load average (1 min) at start / end: ${loadAtStart.toFixed(1)} / ${os.loadavg()[0].toFixed(1)} on ${cpu.length} cores`,
+    ...(note ? [`- ${note}`] : []),
     `- Node.js ${process.version}; projen ${version('projen')}, aws-cdk-lib ${version('aws-cdk-lib')}, CDK CLI (aws-cdk) ${version('aws-cdk')}, tsx ${version('tsx')}, esbuild ${version('esbuild')}`,
   ].join('\n');
 }
@@ -72,6 +81,7 @@ async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const want = (m: Measurement): boolean => !args.only || args.only.has(m);
   const started = Date.now();
+  const loadAtStart = os.loadavg()[0];
   const sections: SectionResult[] = [];
   const findings: Findings = {};
 
@@ -85,6 +95,22 @@ async function main(): Promise<void> {
     sections.push(section);
     sizes = measured;
     findings.regenerate = measured;
+  }
+  if (want('cold')) {
+    const section = runCold({
+      sizes: args.quick ? [1, 10, 100] : [1, 10, 100, 300],
+      repetitions: (n) => (args.quick ? 1 : n >= 300 ? 2 : n >= 100 ? 3 : 5),
+    });
+    sections.push(section);
+    findings.cold = section.raw as Findings['cold'];
+  }
+  if (want('unchanged')) {
+    const section = runUnchanged({
+      sizes: args.quick ? [1, 100] : [1, 10, 100, 300],
+      repetitions: () => (args.quick ? 2 : 5),
+    });
+    sections.push(section);
+    findings.unchanged = section.raw as Findings['unchanged'];
   }
   if (want('adopt')) {
     sections.push(runAdopt({ sizes: [2, 100], repetitions: args.quick ? 2 : 5 }));
@@ -118,7 +144,7 @@ side by side in the same run: the contenders alternate, repetition by repetition
 the median with the min–max of the runs. Ratios are batchform / alternative: below 1 means batchform
 is faster or smaller. Timings belong to this machine and run; compare ratios, not seconds.
 
-${environment()}
+${environment(loadAtStart, args.note)}
 - Whole run: ${minutes} min
 
 ## Summary

@@ -2,7 +2,8 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { cachedTemplates, GENERATOR_SOURCES, generatorKey, renderTemplate, TEMPLATE_HASHES_VERSION } from '../../src/template/cache';
+import { longestGap } from '../../src/schedule/gaps';
+import { cachedTemplates, GAPS_CACHE_FILE, GENERATOR_SOURCES, generatorKey, renderTemplate, TEMPLATE_HASHES_VERSION, withSavedGaps } from '../../src/template/cache';
 
 let dir: string;
 beforeEach(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'batchform-cache-')); });
@@ -129,5 +130,26 @@ describe('template cache', () => {
       .map((f) => path.relative(src, f).split(path.sep).join('/'));
     expect(loaded).toContain('template/batch-template.ts');
     expect(loaded.filter((f) => !GENERATOR_SOURCES.some((s) => f.startsWith(s)))).toEqual([]);
+  });
+});
+
+describe('saved schedule gaps', () => {
+  const save = (generator: string, gaps: Record<string, unknown>) => {
+    fs.mkdirSync(path.dirname(path.join(dir, GAPS_CACHE_FILE)), { recursive: true });
+    fs.writeFileSync(path.join(dir, GAPS_CACHE_FILE), JSON.stringify({ generator, gaps }));
+  };
+
+  test('a gap saved by the same generator is used instead of simulating the schedule, and new gaps are saved', () => {
+    save(generatorKey(), { 'cron(1 2 * * ? *) UTC': { longestGapSeconds: 7, finite: false } });
+    expect(withSavedGaps(dir, () => longestGap('cron(1 2 * * ? *)').longestGapSeconds)).toBe(7);
+    withSavedGaps(dir, () => longestGap('cron(5 6 * * ? *)'));
+    const saved = JSON.parse(fs.readFileSync(path.join(dir, GAPS_CACHE_FILE), 'utf8'));
+    expect(saved.generator).toBe(generatorKey());
+    expect(saved.gaps['cron(5 6 * * ? *) UTC']).toEqual({ longestGapSeconds: 86400, finite: false });
+  });
+
+  test('gaps saved by another generator are ignored', () => {
+    save('batchform 0.0.1, aws-cdk-lib 2.0.0', { 'cron(3 4 * * ? *) UTC': { longestGapSeconds: 7, finite: false } });
+    expect(withSavedGaps(dir, () => longestGap('cron(3 4 * * ? *)').longestGapSeconds)).toBe(86400);
   });
 });
