@@ -214,8 +214,14 @@ export async function buildBundles(inputs: readonly BundleInput[], options: Bund
 /** Writes a built bundle to `<outdir>/<batch>/`, replacing what was there. */
 export function writeBundle(bundle: BuiltBundle, projectDir: string): Bundle {
   const absDir = path.resolve(projectDir, bundle.dir);
-  fs.rmSync(absDir, { recursive: true, force: true });
+  // Only what is not part of this bundle is removed; the directory itself stays (removing and
+  // recreating it per batch cost more than writing the bundle).
+  const keep = new Set(bundle.files.map((f) => path.resolve(projectDir, f.path)));
   fs.mkdirSync(absDir, { recursive: true });
+  for (const name of fs.readdirSync(absDir)) {
+    const file = path.join(absDir, name);
+    if (!keep.has(file)) fs.rmSync(file, { recursive: true, force: true });
+  }
   bundle.files.forEach((f, i) => fs.writeFileSync(path.resolve(projectDir, f.path), bundle.contents[i]));
   return { batch: bundle.batch, dir: bundle.dir, files: bundle.files, inputs: bundle.inputs };
 }

@@ -1,24 +1,15 @@
 // CLI command that previews or deploys a stage's one-time bootstrap stack and prints the stage options to paste into .projenrc.ts.
 import * as fs from 'fs';
 import * as path from 'path';
-import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { IAMClient } from '@aws-sdk/client-iam';
 import { Command } from 'commander';
 import { BOOTSTRAP_TEMPLATE_FILE, DEFAULT_MANIFEST_PATH, DEFAULT_OUTDIR } from '../manifest/manifest';
-import {
-  BootstrapClients,
-  ExecutionError,
-  BootstrapResult,
-  bootstrapStage,
-  clientConfig,
-  DeployInputError,
-  findStage,
-  readDeployManifest,
-  stageOptionsFromOutputs,
-  wrongAccount,
-} from '../deploy';
+import type { BootstrapClients, BootstrapResult } from '../deploy';
 import { DEPLOY_EXIT } from './deploy-commands';
 import { CommandIo, knownStages, resolveIo } from './io';
+
+/** The deploy engine (and the AWS SDK), loaded when a command first needs it, not at CLI start. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const engine = (): typeof import('../deploy') => require('../deploy') as typeof import('../deploy');
 
 /** The options `bootstrap` takes, as commander parses them. */
 export interface BootstrapCommandOptions {
@@ -35,7 +26,11 @@ export interface BootstrapCommandDeps extends CommandIo {
 }
 
 function createClients(region: string): BootstrapClients {
-  const config = clientConfig(region);
+  const config = engine().clientConfig(region);
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { CloudFormationClient } = require('@aws-sdk/client-cloudformation') as typeof import('@aws-sdk/client-cloudformation');
+  const { IAMClient } = require('@aws-sdk/client-iam') as typeof import('@aws-sdk/client-iam');
+  /* eslint-enable @typescript-eslint/no-require-imports */
   return { cloudFormation: new CloudFormationClient(config), iam: new IAMClient(config) };
 }
 
@@ -44,7 +39,7 @@ export function parseParameterArgs(args: readonly string[]): Record<string, stri
   const out: Record<string, string> = {};
   for (const a of args) {
     const m = /^([A-Za-z][A-Za-z0-9]*)=(.*)$/s.exec(a);
-    if (!m) throw new DeployInputError([`"${a}" is not a Name=value template parameter, e.g. GitHubOwnerId=123456.`]);
+    if (!m) throw new (engine().DeployInputError)([`"${a}" is not a Name=value template parameter, e.g. GitHubOwnerId=123456.`]);
     out[m[1]] = m[2];
   }
   return out;
@@ -65,7 +60,7 @@ export function renderBootstrapResult(r: BootstrapResult, stageName: string): st
     for (const c of r.changes) lines.push(`  ${c.action.padEnd(7)} ${c.logicalId} (${c.type})${c.replacement === 'yes' ? ' REPLACED' : ''}`);
   }
   for (const n of r.notes) lines.push(`note: ${n}`);
-  const options = stageOptionsFromOutputs(r.outputs);
+  const options = engine().stageOptionsFromOutputs(r.outputs);
   if (Object.keys(options).length) {
     lines.push('', `Stage options for "${stageName}" in .projenrc.ts (then run "npx projen"):`);
     for (const [k, v] of Object.entries(options)) lines.push(`  ${k}: '${v}',`);
@@ -90,23 +85,23 @@ export async function runBootstrapCommand(opts: BootstrapCommandOptions, args: r
   let parameters;
   try {
     const manifestFile = path.resolve(projectDir, opts.manifest);
-    const manifest = readDeployManifest(manifestFile);
+    const manifest = engine().readDeployManifest(manifestFile);
     if (!opts.stage) return fail(`--stage is required; ${knownStages(manifestFile)}.`, DEPLOY_EXIT.badInput);
-    stage = findStage(manifest, opts.stage, opts.manifest);
+    stage = engine().findStage(manifest, opts.stage, opts.manifest);
     const templateFile = path.resolve(projectDir, opts.template);
-    if (!fs.existsSync(templateFile)) throw new DeployInputError([`bootstrap template ${opts.template} not found; run "npx projen" to generate it.`]);
+    if (!fs.existsSync(templateFile)) throw new (engine().DeployInputError)([`bootstrap template ${opts.template} not found; run "npx projen" to generate it.`]);
     templateBody = fs.readFileSync(templateFile, 'utf8');
     parameters = parseParameterArgs(args);
   } catch (e) {
-    if (e instanceof DeployInputError) return fail(e.message, DEPLOY_EXIT.badInput);
+    if (e instanceof engine().DeployInputError) return fail(e.message, DEPLOY_EXIT.badInput);
     throw e;
   }
 
   try {
     const account = await callerAccount(stage.region);
-    const wrong = wrongAccount(account, stage, 'an administrator of that account');
+    const wrong = engine().wrongAccount(account, stage, 'an administrator of that account');
     if (wrong) return fail(wrong, DEPLOY_EXIT.badInput);
-    const result = await bootstrapStage(stage, {
+    const result = await engine().bootstrapStage(stage, {
       clients: (deps.createClients ?? createClients)(stage.region),
       templateBody,
       preview: opts.preview ?? false,
@@ -119,7 +114,7 @@ export async function runBootstrapCommand(opts: BootstrapCommandOptions, args: r
     return DEPLOY_EXIT.ok;
   } catch (e) {
     const message = (e as Error).message;
-    const events = e instanceof ExecutionError ? e.events.map((ev) => `\n  ${ev.logicalId} (${ev.type}) ${ev.status}: ${ev.reason}`).join('') : '';
+    const events = e instanceof engine().ExecutionError ? e.events.map((ev) => `\n  ${ev.logicalId} (${ev.type}) ${ev.status}: ${ev.reason}`).join('') : '';
     return fail(`${message}${events}`, DEPLOY_EXIT.failed);
   }
 }

@@ -6,20 +6,12 @@ import { DEFAULT_BUNDLES_PATH } from '../bundle/package';
 import { DEFAULT_MANIFEST_PATH } from '../manifest/manifest';
 import { MAX_COMMENT_LENGTH } from '../workflows/sticky-comment';
 import { CommandIo, knownStages, resolveIo } from './io';
-import {
-  createDeployClients,
-  DEFAULT_CONCURRENCY,
-  DeployClients,
-  DeployInputError,
-  DeployMode,
-  deployStage,
-  loadDeployInputs,
-  renderFatalMarkdown,
-  renderMarkdownReport,
-  renderTextReport,
-  shortRevision,
-  wrongAccount,
-} from '../deploy';
+import type { DeployClients, DeployMode } from '../deploy';
+import { DEFAULT_CONCURRENCY } from '../deploy/defaults';
+
+/** The deploy engine (and the AWS SDK), loaded when a command first needs it, not at CLI start. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const engine = (): typeof import('../deploy') => require('../deploy') as typeof import('../deploy');
 
 /** Longest `--report` file: a GitHub comment's limit, less room for the marker and footer the workflow adds. */
 export const REPORT_FILE_LENGTH = MAX_COMMENT_LENGTH - 1_000;
@@ -86,9 +78,9 @@ export async function runDeployCommand(mode: DeployMode, opts: DeployCommandOpti
   }
   let inputs;
   try {
-    inputs = loadDeployInputs({ stage: opts.stage, manifestFile: opts.manifest, bundlesFile: opts.bundles, projectDir });
+    inputs = engine().loadDeployInputs({ stage: opts.stage, manifestFile: opts.manifest, bundlesFile: opts.bundles, projectDir });
   } catch (e) {
-    if (e instanceof DeployInputError) return fail(e.message);
+    if (e instanceof engine().DeployInputError) return fail(e.message);
     throw e;
   }
 
@@ -103,34 +95,34 @@ export async function runDeployCommand(mode: DeployMode, opts: DeployCommandOpti
     if (env.GITHUB_STEP_SUMMARY) fs.appendFileSync(env.GITHUB_STEP_SUMMARY, `${markdown}\n`);
   };
 
-  const clients = (deps.createClients ?? createDeployClients)(inputs.stage.region);
+  const clients = (deps.createClients ?? engine().createDeployClients)(inputs.stage.region);
   try {
     // Credentials for another account would create every stack there, or fail in confusing ways.
     const account = await callerAccount(inputs.stage.region);
-    const message = wrongAccount(account, inputs.stage, `the stage's ${mode === 'preview' ? 'previewRoleArn' : 'deployRoleArn'}`);
+    const message = engine().wrongAccount(account, inputs.stage, `the stage's ${mode === 'preview' ? 'previewRoleArn' : 'deployRoleArn'}`);
     if (message) {
       err(`batchform ${mode}: ${message}`);
-      publish(renderFatalMarkdown(mode, inputs.stage.name, message));
+      publish(engine().renderFatalMarkdown(mode, inputs.stage.name, message));
       return DEPLOY_EXIT.badInput;
     }
-    const result = await deployStage(inputs, {
+    const result = await engine().deployStage(inputs, {
       mode,
       clients,
       concurrency: Number(opts.concurrency),
-      revision: shortRevision(env),
+      revision: engine().shortRevision(env),
       now: deps.now,
       waits: deps.waits,
       force: opts.force,
       refuseReplacement,
       log: err,
     });
-    out(renderTextReport(result));
-    publish(renderMarkdownReport(result), renderMarkdownReport(result, { maxLength: REPORT_FILE_LENGTH, fullReport: 'the job summary of this run' }));
+    out(engine().renderTextReport(result));
+    publish(engine().renderMarkdownReport(result), engine().renderMarkdownReport(result, { maxLength: REPORT_FILE_LENGTH, fullReport: 'the job summary of this run' }));
     return result.ok ? DEPLOY_EXIT.ok : DEPLOY_EXIT.failed;
   } catch (e) {
     const message = (e as Error).message;
     err(`batchform ${mode}: ${message}`);
-    publish(renderFatalMarkdown(mode, inputs.stage.name, message));
+    publish(engine().renderFatalMarkdown(mode, inputs.stage.name, message));
     return DEPLOY_EXIT.failed;
   }
 }

@@ -1,5 +1,9 @@
 // What the AWS commands (preview, deploy, bootstrap) reach outside themselves, with the defaults a terminal gets; tests replace them.
-import { callerAccount, DeployWaits, readDeployManifest } from '../deploy';
+import type { DeployWaits } from '../deploy';
+
+/** The deploy engine (and the AWS SDK), loaded when a command first needs it, not at CLI start. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const engine = (): typeof import('../deploy') => require('../deploy') as typeof import('../deploy');
 
 /** Outputs, paths, clock and credentials check shared by the AWS commands. */
 export interface CommandIo {
@@ -35,14 +39,14 @@ export function resolveIo(io: CommandIo) {
     out: io.out ?? ((t: string) => process.stdout.write(t.endsWith('\n') ? t : `${t}\n`)),
     err: io.err ?? ((t: string) => process.stderr.write(`${t}\n`)),
     projectDir: io.projectDir ?? process.cwd(),
-    callerAccount: io.callerAccount ?? callerAccount,
+    callerAccount: io.callerAccount ?? engine().callerAccount,
   };
 }
 
 /** "its stages are: a, b" for a `--stage is required` message, or why the manifest could not be read. */
 export function knownStages(manifestFile: string): string {
   try {
-    const names = readDeployManifest(manifestFile).stages.map((s) => s.name);
+    const names = engine().readDeployManifest(manifestFile).stages.map((s) => s.name);
     return names.length ? `its stages are: ${names.join(', ')}` : 'it declares no stages';
   } catch (e) {
     return (e as Error).message;

@@ -9,9 +9,9 @@ import type { DeployMode, StageResult } from './result';
 import { changeSetName } from './revision';
 import { describeAllStacks } from './stack-state';
 import { DeployWaits, resolveWaits } from './waits';
+import { DEFAULT_CONCURRENCY } from './defaults';
 
-/** Stacks handled at once unless told otherwise. */
-export const DEFAULT_CONCURRENCY = 4;
+export { DEFAULT_CONCURRENCY } from './defaults';
 
 /** Options of {@link deployStage}. */
 export interface DeployStageOptions {

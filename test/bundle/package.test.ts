@@ -39,6 +39,14 @@ describe('package', () => {
     expect(honolulu).toEqual(first);
   });
 
+  test('a rebuilt bundle directory holds only the new bundle: files left from before are removed', async () => {
+    await packageIn('UTC');
+    const left = path.join(out, 'weekly-report', 'chunk-old.js');
+    fs.writeFileSync(left, 'stale');
+    await packageIn('UTC');
+    expect(fs.readdirSync(path.join(out, 'weekly-report')).sort()).toEqual(['index.js', 'index.js.map']);
+  });
+
   test('lists zip path, sha256 and size of each batch in bundles.json', async () => {
     await packageIn('UTC');
     const listed = JSON.parse(fs.readFileSync(path.join(out, 'bundles.json'), 'utf8'));
