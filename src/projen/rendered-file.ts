@@ -1,5 +1,6 @@
 // A generated file whose content is already rendered: projen writes it (or leaves it when equal)
 // without resolving, re-parsing and re-serializing an object, as JsonFile would.
+import * as fs from 'fs';
 import { FileBase, IResolver, Project } from 'projen';
 
 /**
@@ -12,7 +13,25 @@ export class RenderedFile extends FileBase {
     super(project, filePath, { readonly: true, marker: false });
   }
 
+  /**
+   * Leaves a file that already holds this content and has no write permission bits alone.
+   * projen checks read-only-ness with `access(W_OK)`, which always succeeds for root (CI
+   * containers, this machine), so it would rewrite every unchanged template on every run.
+   */
+  public synthesize(): void {
+    if (this.unchangedOnDisk()) return;
+    super.synthesize();
+  }
+
   protected synthesizeContent(_resolver: IResolver): string {
     return this.content;
+  }
+
+  private unchangedOnDisk(): boolean {
+    try {
+      return (fs.statSync(this.absolutePath).mode & 0o222) === 0 && fs.readFileSync(this.absolutePath, 'utf8') === this.content;
+    } catch {
+      return false;
+    }
   }
 }

@@ -69,6 +69,18 @@ describe('Batchform component', () => {
       expect(cfnOut(dir)).toEqual(before);
     });
 
+    test('leaves an unchanged read-only template untouched, and makes a writable one read-only again', () => {
+      synth(dir, [BATCH, WEEKLY]);
+      const daily = path.join(dir, 'cfn-out/daily-stats.template.json');
+      const weekly = path.join(dir, 'cfn-out/weekly-report.template.json');
+      const past = new Date('2020-01-01T00:00:00Z');
+      fs.utimesSync(daily, past, past);
+      fs.chmodSync(weekly, 0o644);
+      synth(dir, [BATCH, WEEKLY]);
+      expect(fs.statSync(daily).mtime).toEqual(past);
+      expect(fs.statSync(weekly).mode & 0o222).toBe(0);
+    });
+
     test('a changed declaration synthesizes only its own batch', () => {
       synth(dir, [BATCH, WEEKLY]);
       expect(synthesized(() => synth(dir, [BATCH, { ...WEEKLY, timeout: 120 }]))).toEqual([['weekly-report']]);

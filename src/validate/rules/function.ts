@@ -1,5 +1,5 @@
 // Rules for the function's settings: runtime, architecture, sizes, input, environment, retention.
-import { RegionInfo } from 'aws-cdk-lib/region-info';
+import { regionFacts } from '../regions';
 import type { StageOptions } from '../../declare/stage';
 import { RUNTIME_ENV, runtimeEnvironment } from '../../runtime/env';
 import { BATCH_DEFAULTS, stackName, stackPrefixOf } from '../model';
@@ -121,8 +121,8 @@ function pseudoValue(name: string, stage: StageOptions, batchName: string): stri
     case 'AWS::Region': return String(stage.region);
     case 'AWS::AccountId': return String(stage.account);
     case 'AWS::StackName': return stackName({ stackPrefix: stackPrefixOf(stage) }, batchName);
-    case 'AWS::Partition': return RegionInfo.get(String(stage.region)).partition ?? 'aws';
-    case 'AWS::URLSuffix': return RegionInfo.get(String(stage.region)).domainSuffix ?? 'amazonaws.com';
+    case 'AWS::Partition': return regionFacts()[String(stage.region)]?.partition ?? 'aws';
+    case 'AWS::URLSuffix': return regionFacts()[String(stage.region)]?.domainSuffix ?? 'amazonaws.com';
     default: return undefined;
   }
 }

@@ -1,5 +1,5 @@
 // Rules for stages, and for how batches refer to them (stage names, VPC ids per stage).
-import { RegionInfo } from 'aws-cdk-lib/region-info';
+import { regionFacts } from '../regions';
 import { boundaryPolicyArn, isBootstrapRole } from '../../bootstrap/naming';
 import { stackPrefixOf } from '../model';
 import { NAME_PATTERN } from './names';
@@ -13,7 +13,7 @@ export const MAX_STACK_PREFIX = 40;
 export const ARTIFACT_PREFIX = /^[a-zA-Z0-9][a-zA-Z0-9._/-]*[a-zA-Z0-9]$/;
 const ACCOUNT = /^\d{12}$/;
 /** The regions aws-cdk-lib knows, so the list stays current with the library. */
-const REGIONS: readonly string[] = RegionInfo.regions.map((r) => r.name);
+const isRegion = (name: string): boolean => Object.prototype.hasOwnProperty.call(regionFacts(), name);
 const BUCKET = /^(?!xn--)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const SUBNET = /^subnet-[0-9a-f]{8}([0-9a-f]{9})?$/;
 const SECURITY_GROUP = /^sg-[0-9a-f]{8}([0-9a-f]{9})?$/;
@@ -26,7 +26,7 @@ export const stageShape: StageRule = (stage) => [
   ...when(!ACCOUNT.test(String(stage.account)), {
     field: 'account', message: `${show(stage.account)} is not a 12-digit AWS account id.`, fix: 'write the account id as a 12-digit string, e.g. "111122223333" (quote it to keep leading zeros).',
   }),
-  ...when(!REGIONS.includes(String(stage.region)), {
+  ...when(!isRegion(String(stage.region)), {
     field: 'region', message: `${show(stage.region)} is not an AWS region.`,
     fix: `use a region code such as "ap-northeast-2" or "us-east-1"${nearRegion(stage.region)}.`,
   }),
@@ -81,7 +81,7 @@ function duplicates(values: readonly string[] | undefined): string[] {
 function nearRegion(region: unknown): string {
   if (typeof region !== 'string') return '';
   const lower = region.toLowerCase().trim();
-  if (lower !== region && REGIONS.includes(lower)) return `; did you mean "${lower}"?`;
+  if (lower !== region && isRegion(lower)) return `; did you mean "${lower}"?`;
   return '';
 }
 
