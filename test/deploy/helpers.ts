@@ -97,7 +97,14 @@ export function makeProject(options: ProjectOptions = {}): TestProject {
       },
       Resources: {
         Function: { Type: 'AWS::Lambda::Function', Properties: { Code: { S3Bucket: { Ref: 'CodeS3Bucket' }, S3Key: { Ref: 'CodeS3Key' } }, ReservedConcurrentExecutions: options.reserved } },
-        Schedule: { Type: 'AWS::Events::Rule', Properties: { ScheduleExpression: schedule } },
+        Schedule: {
+          Type: 'AWS::Events::Rule',
+          Properties: {
+            ScheduleExpression: schedule,
+            // The secret reaches a resource, as a database password in a rule's input would.
+            ...(options.secretParameter ? { Targets: [{ Id: 'Function', Arn: { 'Fn::GetAtt': ['Function', 'Arn'] }, Input: { 'Fn::Sub': `{"password":"\${${options.secretParameter.name}}"}` } }] } : {}),
+          },
+        },
         ...Object.fromEntries(Array.from({ length: i === 0 ? options.extraResources ?? 0 : 0 }, (_, n) => [`Alarm${n}`, {
           Type: 'AWS::CloudWatch::Alarm',
           Properties: { Metrics: [{ Id: 'm', MetricStat: { Metric: { Dimensions: [{ Name: 'FunctionName', Value: { Ref: 'Function' } }] } } }] },
