@@ -318,11 +318,13 @@ export function driftReadStatements(): Statement[] {
       Resource: arn('logs', `log-group:/aws/lambda/${prefix}-*`),
     },
     {
-      // A log group is read back by listing groups (names and settings, no log events); the action has no narrower resource.
-      Sid: 'DriftFindLogGroups',
+      // A log group is read back by listing groups (names and settings, no log events); IAM
+      // authorizes the action only on "*". So is reading a subscription, which needs its ARN (a
+      // random id), and the role lists subscriptions only of the stage's topics.
+      Sid: 'DriftFindLogGroupsAndSubscriptions',
       Effect: 'Allow',
-      Action: 'logs:DescribeLogGroups',
-      Resource: arn('logs', 'log-group:*'),
+      Action: ['logs:DescribeLogGroups', 'sns:GetSubscriptionAttributes'],
+      Resource: '*',
     },
     {
       Sid: 'DriftReadSchedules',
@@ -346,7 +348,7 @@ export function driftReadStatements(): Statement[] {
     {
       Sid: 'DriftReadTopics',
       Effect: 'Allow',
-      Action: ['sns:GetTopicAttributes', 'sns:ListSubscriptionsByTopic', 'sns:GetSubscriptionAttributes', 'sns:ListTagsForResource', 'sns:GetDataProtectionPolicy'],
+      Action: ['sns:GetTopicAttributes', 'sns:ListSubscriptionsByTopic', 'sns:ListTagsForResource', 'sns:GetDataProtectionPolicy'],
       Resource: arn('sns', `${prefix}-*`),
     },
     {
