@@ -37,7 +37,10 @@ export const DEFAULT_DRIFT_DETECTION: ResolvedDriftDetection = { maxWaitTime: 60
 
 /** Fills in defaults and checks the bounds. */
 export function resolveDriftDetection(options: DriftDetectionOptions = {}): ResolvedDriftDetection {
-  const d = { ...DEFAULT_DRIFT_DETECTION, ...options };
+  const d = {
+    maxWaitTime: options.maxWaitTime ?? DEFAULT_DRIFT_DETECTION.maxWaitTime,
+    pollInterval: options.pollInterval ?? DEFAULT_DRIFT_DETECTION.pollInterval,
+  };
   if (!(d.maxWaitTime > 0) || !(d.pollInterval > 0)) {
     throw new RangeError(`drift detection needs maxWaitTime > 0 and pollInterval > 0 (seconds), got ${JSON.stringify(d)}`);
   }

@@ -181,7 +181,6 @@ describe('secrets in drift', () => {
     ['a NoEcho-fed property, by its path', 'Schedule', '/Targets/0/Input', '"{\\"pw\\":\\"****\\"}"', '"{\\"pw\\":\\"typed-in-console\\"}"'],
     ['a property holding what the NoEcho parameter was given', 'Queue', '/QueueName', '"q"', '"q-hunter2-db-pass"'],
   ])('%s is shown as changed, without values', async (_what, logicalId, path, expected, actual) => {
-    const project = makeProject();
     const aws = fakeAws({ drift: { x: { statuses: ['DETECTION_COMPLETE'], pages: [[{ LogicalResourceId: logicalId, ResourceType: 'AWS::X::Y', StackResourceDriftStatus: 'MODIFIED', PropertyDifferences: [{ PropertyPath: path, ExpectedValue: expected, ActualValue: actual, DifferenceType: 'NOT_EQUAL' }] }]] } } });
     
     const drift = await detectStackDrift({ cloudFormation: aws.clients.cloudFormation, timing: resolveDriftDetection(), now: () => NOW, sleep: async () => undefined }, 'x', secrets);
