@@ -186,3 +186,17 @@ describe('drift options of preview', () => {
     expect(program.commands.find((c) => c.name() === 'deploy')!.options.map((o) => o.long)).not.toContain('--no-drift');
   });
 });
+
+test('deploy --refuse-replacement "" (a label allowed replacements) refuses nothing', async () => {
+  const project = makeProject();
+  const aws: FakeAwsOptions = {
+    live: [liveStack('prod-daily-stats', 'UPDATE_COMPLETE', 'old')],
+    changeSet: { pages: [[change('Modify', 'LogGroup', 'AWS::Logs::LogGroup', [{ path: 'LogGroupName', recreation: 'Always' }], 'True')]] },
+  };
+  const h = harness(project, aws);
+  expect(await runDeployCommand('deploy', { ...DEFAULTS, stage: 'prod', refuseReplacement: '' }, h.deps)).toBe(DEPLOY_EXIT.ok);
+  expect(h.out.join('')).toContain('prod-daily-stats: updated');
+  const refused = harness(project, aws);
+  expect(await runDeployCommand('deploy', { ...DEFAULTS, stage: 'prod', refuseReplacement: 'AWS::Logs::LogGroup' }, refused.deps)).toBe(DEPLOY_EXIT.failed);
+  expect(refused.out.join('')).toContain('refusing to replace LogGroup');
+});
