@@ -58,6 +58,8 @@ export interface DriftContext {
   readonly timing: ResolvedDriftDetection;
   readonly sleep: Sleep;
   readonly now: () => Date;
+  /** The stage's name, for the fix in an AccessDenied message. */
+  readonly stageName: string;
 }
 
 /** `/Environment/Variables/TOKEN` (or `/Properties/...`) → `Environment.Variables.TOKEN`. */
@@ -89,11 +91,11 @@ export function driftedProperty(logicalId: string, d: PropertyDifference, secret
 }
 
 /** Why a check did not finish, in a few words people can act on. */
-function reasonOf(e: unknown): string {
+function reasonOf(e: unknown, stageName: string): string {
   const err = e as { name?: string };
   const message = describeError(e);
   if (/AccessDenied|UnauthorizedOperation|not authorized/i.test(`${err?.name} ${message}`)) {
-    return `${message}. The preview role may lack the drift rights: run "npx projen bootstrap:<stage>" again (drift detection needs the bootstrap of this batchform version), or turn drift detection off for the stage`;
+    return `${message}. The preview role may lack the drift rights: run "npx projen bootstrap:${stageName}" again (drift detection needs the bootstrap of this batchform version), or set driftDetection: false on the stage`;
   }
   if (/Throttl|RateExceeded|TooManyRequests/i.test(err?.name ?? '')) return `${message} (AWS kept throttling after the SDK's retries)`;
   return message;
@@ -150,6 +152,6 @@ export async function detectStackDrift(ctx: DriftContext, stackName: string, sec
     });
     return { checked: true, resources };
   } catch (e) {
-    return { checked: false, reason: reasonOf(e) };
+    return { checked: false, reason: reasonOf(e, ctx.stageName) };
   }
 }

@@ -108,6 +108,7 @@ describe('drift detection is bounded and never fails the preview', () => {
       // Each look at the clock finds it 5 s later: slow answers, little sleep (1 s per poll).
       now: () => new Date(NOW.getTime() + (t += 5) * 1000),
       sleep: async () => undefined,
+      stageName: 'prod',
     }, STACK, project.inputs().stacks[0].secrets);
     expect(drift).toEqual({ checked: false, reason: expect.stringContaining('still running after 30 s') });
     // Polls at 5, 10, ... 30 s of clock time: the clock ends the wait long before 30 polls of 1 s would.
@@ -116,7 +117,7 @@ describe('drift detection is bounded and never fails the preview', () => {
 
   test.each([
     ['AccessDenied on DetectStackDrift', { [STACK]: serviceError('AccessDenied', 'User is not authorized to perform: cloudformation:DetectStackDrift', 403) },
-      /^AWS AccessDenied: User is not authorized to perform: cloudformation:DetectStackDrift\. The preview role may lack the drift rights: run "npx projen bootstrap:<stage>" again/],
+      /^AWS AccessDenied: User is not authorized to perform: cloudformation:DetectStackDrift\. The preview role may lack the drift rights: run "npx projen bootstrap:prod" again .* or set driftDetection: false on the stage$/],
     ['throttling while polling', { [STACK]: { statuses: ['DETECTION_IN_PROGRESS', serviceError('Throttling', 'Rate exceeded')] } },
       /^AWS Throttling: Rate exceeded \(AWS kept throttling after the SDK's retries\)$/],
     ['a FAILED detection', { [STACK]: { statuses: ['DETECTION_FAILED'], reason: 'Failed to detect drift on resource [Function]: not authorized to perform lambda:GetFunction' } },
@@ -183,13 +184,13 @@ describe('secrets in drift', () => {
   ])('%s is shown as changed, without values', async (_what, logicalId, path, expected, actual) => {
     const aws = fakeAws({ drift: { x: { statuses: ['DETECTION_COMPLETE'], pages: [[{ LogicalResourceId: logicalId, ResourceType: 'AWS::X::Y', StackResourceDriftStatus: 'MODIFIED', PropertyDifferences: [{ PropertyPath: path, ExpectedValue: expected, ActualValue: actual, DifferenceType: 'NOT_EQUAL' }] }]] } } });
     
-    const drift = await detectStackDrift({ cloudFormation: aws.clients.cloudFormation, timing: resolveDriftDetection(), now: () => NOW, sleep: async () => undefined }, 'x', secrets);
+    const drift = await detectStackDrift({ cloudFormation: aws.clients.cloudFormation, timing: resolveDriftDetection(), now: () => NOW, sleep: async () => undefined, stageName: 'prod' }, 'x', secrets);
     expect(drift).toEqual({ checked: true, resources: [{ logicalId, type: 'AWS::X::Y', status: 'MODIFIED', properties: [{ path: path.slice(1).split('/').join('.'), change: 'NOT_EQUAL', hidden: true }] }] });
   });
 
   test('a plain property keeps its values', async () => {
     const aws = fakeAws({ drift: { x: { pages: [[{ LogicalResourceId: 'Queue', ResourceType: 'AWS::SQS::Queue', StackResourceDriftStatus: 'MODIFIED', PropertyDifferences: [{ PropertyPath: '/Tags/0/Value', ExpectedValue: '"v"', ActualValue: '"w"', DifferenceType: 'NOT_EQUAL' }] }]] } } });
-    const drift = await detectStackDrift({ cloudFormation: aws.clients.cloudFormation, timing: resolveDriftDetection(), now: () => NOW, sleep: async () => undefined }, 'x', secrets);
+    const drift = await detectStackDrift({ cloudFormation: aws.clients.cloudFormation, timing: resolveDriftDetection(), now: () => NOW, sleep: async () => undefined, stageName: 'prod' }, 'x', secrets);
     expect(drift).toMatchObject({ resources: [{ properties: [{ path: 'Tags.0.Value', expected: 'v', actual: 'w' }] }] });
   });
 });
