@@ -279,7 +279,6 @@ export const PREVIEW_DENIED_S3_WRITES = [
 /** Starting a stack's drift detection and reading its results: on the stage's stacks only. */
 export const DRIFT_STACK_ACTIONS = [
   'cloudformation:DetectStackDrift',
-  'cloudformation:DetectStackResourceDrift',
   'cloudformation:DescribeStackResourceDrifts',
 ];
 
