@@ -543,11 +543,12 @@ export function executionStatements(bucketArn: string, boundaryArn: string): Sta
       Resource: arn('logs', `log-group:/aws/lambda/${prefix}-*`),
     },
     {
-      // CloudFormation reads a log group back by listing groups; the action has no narrower resource.
+      // CloudFormation reads a log group back by listing groups (names and settings, no log
+      // events); IAM authorizes the listing only on "*", as for the preview role's drift reads.
       Sid: 'FindLogGroups',
       Effect: 'Allow',
       Action: 'logs:DescribeLogGroups',
-      Resource: arn('logs', 'log-group:*'),
+      Resource: '*',
     },
     {
       Sid: 'DeadLetterQueues',

@@ -149,6 +149,8 @@ describe('the execution role', () => {
     ['passes function roles to Lambda', 'iam:PassRole', fnRole, { 'iam:PassedToService': 'lambda.amazonaws.com' }, ALLOW],
     ['not to EC2', 'iam:PassRole', fnRole, { 'iam:PassedToService': 'ec2.amazonaws.com' }, NOT_ALLOWED],
     ['reads code zips', 's3:GetObject', ARTIFACT, {}, ALLOW],
+    ['reads its log groups back (IAM authorizes the listing only on *)', 'logs:DescribeLogGroups', '*', {}, ALLOW],
+    ['never reads log events', 'logs:FilterLogEvents', arn('logs', 'log-group:/aws/lambda/prod-daily-stats'), {}, NOT_ALLOWED],
     ['never what a preview wrote', 's3:GetObject', PREVIEW_AREA_TEMPLATE, {}, NOT_ALLOWED],
     ['changes this stage\'s rules', 'events:PutTargets', arn('events', 'rule/prod-daily-stats'), {}, ALLOW],
     ['not another stage\'s', 'events:PutTargets', arn('events', 'rule/staging-daily-stats'), {}, NOT_ALLOWED],
