@@ -2,3 +2,6 @@
 
 /** Stacks handled at once unless told otherwise. */
 export const DEFAULT_CONCURRENCY = 4;
+
+/** Seconds to wait for each stack's drift detection, and between its polls, unless told otherwise. */
+export const DRIFT_DETECTION_DEFAULTS = { maxWaitTime: 60, pollInterval: 3 } as const;
