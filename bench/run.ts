@@ -99,7 +99,7 @@ async function main(): Promise<void> {
   if (want('cold')) {
     const section = runCold({
       sizes: args.quick ? [1, 10, 100] : [1, 10, 100, 300],
-      repetitions: (n) => (args.quick ? 1 : n >= 300 ? 2 : n >= 100 ? 3 : 5),
+      repetitions: (n) => (args.quick ? 1 : n >= 300 ? 1 : 3),
     });
     sections.push(section);
     findings.cold = section.raw as Findings['cold'];
