@@ -1,6 +1,6 @@
 // Runs every benchmark side by side and writes bench/RESULTS.md: `npx projen bench`.
 //
-//   npx projen bench                  full run (about 6 minutes on 2 cores); writes bench/RESULTS.md
+//   npx projen bench                  full run (about 30 minutes on 2 cores); writes bench/RESULTS.md
 //   npx projen bench --quick          fewer sizes and runs; the report goes to $TMPDIR, not bench/
 //   npx projen bench --only deploy    some of: regenerate, cold, unchanged, adopt, bundle, deploy,
 //                                     scale (scale needs regenerate); the report goes to $TMPDIR,
