@@ -21,6 +21,8 @@ const project = new typescript.TypeScriptProject({
     // without skipLibCheck needs them installed, so they ship as a dependency.
     '@types/aws-lambda',
     '@aws-sdk/client-cloudformation', '@aws-sdk/client-iam', '@aws-sdk/client-lambda', '@aws-sdk/client-s3', '@aws-sdk/client-sts', 'esbuild', 'yazl',
+    // batchform run / backfill / redrive / status / logs (src/operate).
+    '@aws-sdk/client-sqs', '@aws-sdk/client-cloudwatch', '@aws-sdk/client-cloudwatch-logs',
   ],
   devDeps: [
     'tsx', 'typescript@~5.9.3', '@types/node@^20', '@types/pg',
