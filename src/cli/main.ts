@@ -1,11 +1,12 @@
 #!/usr/bin/env node
-// The batchform command line: schedule view, lint, bundle/package/invoke, and change-set preview/deploy.
+// The batchform command line: schedule view, lint, bundle/package/invoke, change-set preview/deploy, and operating deployed batches (run, backfill, redrive, status, logs).
 import { Command, InvalidArgumentError } from 'commander';
 import { formatLintResult, lintTemplates, findTemplates } from '../lint/cfn-lint';
 import { DEFAULT_MANIFEST_PATH, DEFAULT_OUTDIR, readManifest } from '../manifest/manifest';
 import { registerBootstrapCommand } from './bootstrap-command';
 import { registerBundleCommands, selectBatches } from './bundle-commands';
 import { registerDeployCommands } from './deploy-commands';
+import { registerOperateCommands } from './operate-commands';
 import { renderScheduleView } from './schedule-view';
 
 function positiveInt(value: string): number {
@@ -56,6 +57,7 @@ export function buildProgram(): Command {
   registerBundleCommands(program);
   registerDeployCommands(program);
   registerBootstrapCommand(program);
+  registerOperateCommands(program);
   return program;
 }
 
