@@ -9,6 +9,7 @@ export const BOOTSTRAP_NAMES = {
   deployRole: 'deploy',
   previewRole: 'preview',
   boundaryPolicy: 'batch-boundary',
+  operatorRole: 'operate',
 } as const;
 
 /** Whether a role ARN is one of the bootstrap's (under its IAM path). */
@@ -56,6 +57,7 @@ export const BOOTSTRAP_PARAMETERS = {
   bucketName: 'ArtifactBucketName',
   artifactPrefix: 'ArtifactPrefix',
   existingProvider: 'ExistingOidcProviderArn',
+  operatorPrincipals: 'OperatorPrincipals',
 } as const;
 
 /** Logical ids of the bootstrap resources. */
@@ -67,6 +69,7 @@ export const BOOTSTRAP_LOGICAL_IDS = {
   boundary: 'BatchRoleBoundary',
   deployRole: 'DeployRole',
   previewRole: 'PreviewRole',
+  operatorRole: 'OperatorRole',
 } as const;
 
 /** Outputs an administrator copies into the stage declaration. */
@@ -77,6 +80,7 @@ export const BOOTSTRAP_OUTPUTS = {
   permissionsBoundaryArn: 'PermissionsBoundaryArn',
   bucketName: 'ArtifactBucket',
   providerArn: 'OidcProviderArn',
+  operatorRoleArn: 'OperatorRoleArn',
 } as const;
 
 /** The bootstrap stack of a stage. */

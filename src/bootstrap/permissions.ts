@@ -480,3 +480,39 @@ export function executionStatements(bucketArn: string, boundaryArn: string): Sta
     },
   ];
 }
+
+/**
+ * What each operate command calls, by IAM action: the README's table and the operator role's
+ * policy come from this one list. `sts:GetCallerIdentity` (the account check) needs no permission.
+ */
+export const OPERATE_ACTIONS = {
+  run: ['cloudformation:DescribeStacks', 'lambda:InvokeFunction'],
+  backfill: ['cloudformation:DescribeStacks', 'lambda:InvokeFunction'],
+  redrive: ['cloudformation:DescribeStacks', 'sqs:ReceiveMessage', 'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'lambda:InvokeFunction'],
+  status: ['cloudformation:DescribeStacks', 'cloudwatch:GetMetricData', 'cloudwatch:DescribeAlarms', 'sqs:GetQueueAttributes'],
+  logs: ['cloudformation:DescribeStacks', 'logs:FilterLogEvents'],
+} as const;
+
+/**
+ * The operator role (`batchform run`, `backfill`, `redrive`, `status`, `logs`): invoke this stage's
+ * batch functions, read and delete their dead letters, read their stacks, alarms and logs, each
+ * scoped to `<StackPrefix>-*`; run metrics are read with `cloudwatch:GetMetricData`, which IAM
+ * authorizes only on "*". It cannot change any stack, function, schedule, queue or alarm, nor
+ * read code or write artifacts.
+ */
+export function operatorStatements(): Statement[] {
+  const prefix = `\${${POLICY_PARAMETERS.stackPrefix}}`;
+  return [
+    { Sid: 'ReadBatchStacks', Effect: 'Allow', Action: 'cloudformation:DescribeStacks', Resource: stackArns() },
+    { Sid: 'RunBatches', Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: arn('lambda', `function:${prefix}-*`) },
+    {
+      Sid: 'RedriveDeadLetters',
+      Effect: 'Allow',
+      Action: ['sqs:ReceiveMessage', 'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
+      Resource: arn('sqs', `${prefix}-*`),
+    },
+    { Sid: 'ReadAlarms', Effect: 'Allow', Action: 'cloudwatch:DescribeAlarms', Resource: arn('cloudwatch', `alarm:${prefix}-*`) },
+    { Sid: 'ReadRunMetrics', Effect: 'Allow', Action: 'cloudwatch:GetMetricData', Resource: '*' },
+    { Sid: 'ReadLogs', Effect: 'Allow', Action: 'logs:FilterLogEvents', Resource: arn('logs', `log-group:/aws/lambda/${prefix}-*`) },
+  ];
+}

@@ -93,6 +93,18 @@ export interface StageOptions {
    */
   readonly assumableRoleArns?: string[];
   /**
+   * Who may assume the stage's operator role, which the bootstrap then creates
+   * (`<stackPrefix>-operate` under `/batchform/`): the IAM principals people and scripts run
+   * `batchform run`, `backfill`, `redrive`, `status` and `logs` as. Each is an account root
+   * (`arn:aws:iam::<account>:root`, so that account's IAM policies decide who), a role or a user
+   * ARN. The role may invoke the stage's batch functions, read and delete their dead letters, and
+   * read their stacks, metrics, alarms and logs, and nothing else (re-run
+   * `npx projen bootstrap:<stage>` after a change).
+   * @default [] - no operator role
+   * @example ['arn:aws:iam::111122223333:role/oncall']
+   */
+  readonly operatorPrincipals?: string[];
+  /**
    * GitHub environment the deploy job is bound to (protection rules and approvals apply).
    * @default - the stage's name
    */

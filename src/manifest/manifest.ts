@@ -83,6 +83,8 @@ export interface ManifestStage {
   readonly githubEnvironment: string;
   /** Role ARNs the stage's batches may assume (the bootstrap's `AssumableRoleArns`); absent when none. */
   readonly assumableRoleArns?: readonly string[];
+  /** Principals the bootstrap's operator role trusts (the bootstrap's `OperatorPrincipals`); absent when none. */
+  readonly operatorPrincipals?: readonly string[];
   readonly stacks: readonly ManifestStack[];
 }
 
@@ -182,6 +184,7 @@ export function buildManifest(decl: ValidatedDeclarations, outdir: string): Mani
       executionRoleArn: s.executionRoleArn,
       githubEnvironment: s.githubEnvironment,
       ...(s.assumableRoleArns.length ? { assumableRoleArns: [...s.assumableRoleArns] } : {}),
+      ...(s.operatorPrincipals.length ? { operatorPrincipals: [...s.operatorPrincipals] } : {}),
       stacks: decl.batches.filter((b) => b.stages.includes(s.name)).map((b) => manifestStack(outdir, s, b)),
     })),
   };

@@ -81,6 +81,8 @@ export interface Stage {
   readonly executionRoleArn?: string;
   readonly permissionsBoundaryArn?: string;
   readonly assumableRoleArns: readonly string[];
+  /** Principals trusted by the bootstrap's operator role; empty: no operator role. */
+  readonly operatorPrincipals: readonly string[];
   readonly githubEnvironment: string;
   readonly alarmTopicArn?: string;
   readonly alarmEmails: readonly string[];

@@ -229,6 +229,9 @@ export const CASES: CatalogueCase[] = [
   { group: 'Stages and VPC', title: 'region that does not exist', stage: { region: 'eu-east-1' }, expected: [
     "stage \"prod\", field \"region\": \"eu-east-1\" is not an AWS region. Fix: use a region code such as \"ap-northeast-2\" or \"us-east-1\".",
   ] },
+  { group: 'Stages and VPC', title: 'operator principal with a wildcard', stage: { operatorPrincipals: ['arn:aws:iam::111122223333:role/*'] }, expected: [
+    "stage \"prod\", field \"operatorPrincipals\": \"arn:aws:iam::111122223333:role/*\" is not an IAM principal ARN the operator role can trust. Fix: name an account root, a role or a user by its full ARN, without wildcards or commas, e.g. \"arn:aws:iam::111122223333:root\" or \"arn:aws:iam::111122223333:role/oncall\".",
+  ] },
   { group: 'Stages and VPC', title: 'assumable role that is not one role ARN', stage: { assumableRoleArns: ['arn:aws:iam::444455556666:role/*'] }, expected: [
     "stage \"prod\", field \"assumableRoleArns\": \"arn:aws:iam::444455556666:role/*\" is not one IAM role ARN. Fix: name each role by its full ARN, without wildcards or commas, e.g. \"arn:aws:iam::444455556666:role/reporting-reader\".",
   ] },

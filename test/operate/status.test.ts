@@ -11,7 +11,7 @@ import { commandDeps, makeOperateProject, mockOperateClients, NOW, outputsOf } f
 const opts = { stage: 'prod', manifest: 'cfn-out/manifest.json', bundles: 'dist/batches/bundles.json' };
 
 function stack(name: string, fingerprint?: string) {
-  return { Stacks: [{ StackName: `prod-${name}`, StackStatus: 'UPDATE_COMPLETE', CreationTime: NOW, Outputs: outputsOf(name), Tags: fingerprint ? [{ Key: FINGERPRINT_TAG, Value: fingerprint }] : [] }] };
+  return { Stacks: [{ StackName: `prod-${name}`, StackStatus: 'UPDATE_COMPLETE' as const, CreationTime: NOW, Outputs: outputsOf(name), Tags: fingerprint ? [{ Key: FINGERPRINT_TAG, Value: fingerprint }] : [] }] };
 }
 
 test('assembled from metrics, alarms, queue and stack; the stage\'s batches each read on their own', async () => {
