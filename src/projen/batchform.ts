@@ -16,6 +16,7 @@ import { declarationWarnings } from '../validate/warnings';
 import { addBatchformWorkflow } from '../workflows/workflow-file';
 import { addBootstrapTasks } from './bootstrap-tasks';
 import { addBatchBundleTasks, addBundleTasks } from './bundle-tasks';
+import { addOperateTasks } from './operate-tasks';
 
 /** Options of the batchform component. */
 export interface BatchformOptions {
@@ -134,6 +135,7 @@ export class Batchform extends Component {
       exec: `${cli} deploy --manifest ${this.manifestPath}`,
       receiveArgs: true,
     });
+    addOperateTasks(project, cli, this.manifestPath);
   }
 
   /**
