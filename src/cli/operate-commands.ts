@@ -16,6 +16,7 @@ import {
   invokeRun,
   OperateClients,
   parseSince,
+  parseUtcTime,
   readBackfillState,
   readLogs,
   redrive,
@@ -62,10 +63,8 @@ class BadInput extends Error {}
 
 function isoOption(name: string, value: string | undefined): Date | undefined {
   if (value === undefined) return undefined;
-  const d = new Date(value);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(d.getTime())) {
-    throw new BadInput(`${name} "${value}" is not an ISO 8601 time; use e.g. ${name} 2026-11-25T03:00:00Z (a time without a zone is read as UTC only if it ends in Z).`);
-  }
+  const d = parseUtcTime(value);
+  if (!d) throw new BadInput(`${name} "${value}" is not an ISO 8601 time; use e.g. ${name} 2026-11-25T03:00:00Z (a time without an offset is read as UTC).`);
   return d;
 }
 

@@ -23,9 +23,28 @@ export interface EventSource {
   readonly id?: () => string;
 }
 
+/**
+ * A time typed on the command line: ISO 8601, with a date-time without an offset read as UTC (as
+ * every time batchform prints is), not as the machine's local time; undefined when it is not one.
+ * @example
+ * parseUtcTime('2026-11-24T03:00') // 2026-11-24T03:00:00.000Z
+ */
+export function parseUtcTime(value: string): Date | undefined {
+  const text = value.trim();
+  if (!/^\d{4}-\d{2}-\d{2}/.test(text)) return undefined;
+  const zoned = /T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(text) ? `${text}Z` : text;
+  const d = new Date(zoned);
+  return Number.isNaN(d.getTime()) ? undefined : d;
+}
+
+/** The second a run is scheduled at: Scheduled Events carry whole seconds, and the runtime helper's `runTime` is that second. */
+export function runSecond(time: Date): Date {
+  return new Date(Math.floor(time.getTime() / 1000) * 1000);
+}
+
 /** `2026-11-25T03:00:00Z`: the second the run is scheduled at, as EventBridge writes `time`. */
 export function eventTime(time: Date): string {
-  return new Date(Math.floor(time.getTime() / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+  return runSecond(time).toISOString().replace('.000Z', 'Z');
 }
 
 /**

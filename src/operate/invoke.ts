@@ -1,7 +1,7 @@
 // Runs a deployed batch once for one scheduled time: asynchronously like its schedule (retries and the dead-letter queue apply), or synchronously with its result and log tail.
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { describeError, reaching } from '../deploy/faults';
-import { runEvent, EventSource } from './event';
+import { EventKind, eventKind, EventSource, runEvent, runSecond } from './event';
 import { renderLogLine } from './log-lines';
 import type { StageSchedule } from './schedule';
 import type { BatchTarget } from './target';
@@ -11,9 +11,11 @@ export type RunMode = 'async' | 'wait';
 
 /** What one run came to. */
 export interface RunOutcome {
-  /** The scheduled time the event carries. */
+  /** The scheduled time the event carries (to the second). */
   readonly time: Date;
   readonly mode: RunMode;
+  /** Which event was sent; a constant input carries no time, so its run's log lines carry the invocation time. */
+  readonly kind: EventKind;
   /** Async: Lambda accepted the event (HTTP 202). Wait: the function returned without an error. */
   readonly ok: boolean;
   /** Lambda's `FunctionError` (`Unhandled`, `Handled`) when the run failed. */
@@ -44,11 +46,13 @@ export interface InvokeRunOptions {
  *
  * Never throws for a failed run or a refused invoke: the outcome says so, so a backfill can go on.
  */
-export async function invokeRun(target: BatchTarget, schedule: StageSchedule, time: Date, options: InvokeRunOptions): Promise<RunOutcome> {
+export async function invokeRun(target: BatchTarget, schedule: StageSchedule, scheduledAt: Date, options: InvokeRunOptions): Promise<RunOutcome> {
+  const time = runSecond(scheduledAt);
   const source: EventSource = { account: target.stage.account, region: target.stage.region, scheduleArn: target.scheduleArn, id: options.id };
   const event = options.event !== undefined ? options.event : runEvent(schedule, time, source);
   const payload = new TextEncoder().encode(JSON.stringify(event));
-  const base = { time, mode: options.mode, logLines: [] as string[] };
+  const kind: EventKind = options.event !== undefined ? 'input' : eventKind(schedule);
+  const base = { time, mode: options.mode, kind, logLines: [] as string[] };
   try {
     const out = await reaching(options.lambda, 'lambda', `invoking ${target.functionName} (lambda:InvokeFunction)`, () => options.lambda.send(new InvokeCommand({
       FunctionName: target.functionArn,
@@ -71,8 +75,10 @@ export function renderRunOutcome(target: BatchTarget, o: RunOutcome): string {
   const when = o.time.toISOString();
   if (o.error) return `${target.stackName} run ${when}: not invoked: ${o.error}`;
   if (o.mode === 'async') {
-    return `${target.stackName} run ${when}: accepted (asynchronous, like the schedule: Lambda retries a failure and then dead-letters it). ` +
-      `Follow it with: batchform logs ${target.batch.name} --stage ${target.stage.name} --run ${when} --follow`;
+    const follow = o.kind === 'input'
+      ? `batchform logs ${target.batch.name} --stage ${target.stage.name} --since 5m --follow`
+      : `batchform logs ${target.batch.name} --stage ${target.stage.name} --run ${when} --follow`;
+    return `${target.stackName} run ${when}: accepted (asynchronous, like the schedule: Lambda retries a failure and then dead-letters it). Follow it with: ${follow}`;
   }
   const lines = [`${target.stackName} run ${when}: ${o.ok ? 'succeeded' : `failed (${o.functionError})`}`];
   if (o.result) lines.push(`result: ${o.result}`);

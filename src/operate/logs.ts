@@ -1,6 +1,7 @@
 // Reads a batch's log events: FilterLogEvents page by page, since a moment, one run's lines by its scheduled time, and following new ones.
 import { CloudWatchLogsClient, FilterLogEventsCommand, FilteredLogEvent } from '@aws-sdk/client-cloudwatch-logs';
 import { reaching } from '../deploy/faults';
+import { parseUtcTime, runSecond } from './event';
 
 const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 };
 
@@ -13,8 +14,8 @@ const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 8
 export function parseSince(value: string, now: Date): Date {
   const m = /^(\d+)\s*([smhdw])$/.exec(value.trim());
   if (m) return new Date(now.getTime() - Number(m[1]) * UNIT_MS[m[2]]);
-  const d = new Date(value);
-  if (/^\d{4}-\d{2}-\d{2}/.test(value) && !Number.isNaN(d.getTime())) return d;
+  const d = parseUtcTime(value);
+  if (d) return d;
   throw new Error(`--since "${value}" is neither a duration nor an ISO time; use e.g. --since 30m, 1h, 2d, 1w or 2026-11-25T03:00:00Z.`);
 }
 
@@ -23,7 +24,7 @@ export function parseSince(value: string, now: Date): Date {
  * as `runTime` (`Date.toISOString()`), on every line it and the handler's `run.logger` write.
  */
 export function runFilterPattern(time: Date): string {
-  return `{ $.runTime = "${time.toISOString()}" }`;
+  return `{ $.runTime = "${runSecond(time).toISOString()}" }`;
 }
 
 /** What {@link readLogs} reads. */

@@ -200,7 +200,7 @@ export function renderStatusTable(stage: string, statuses: readonly BatchStatus[
       DEPLOYED_WORDS[s.deployed],
       last ? `${hourText(last.hour)} ${last.errors > 0 ? `FAILED (${last.errors}/${last.invocations})` : `ok (${last.invocations})`}` : 'none in 7 days',
       `${s.invocations} runs, ${s.errors} failed`,
-      s.enabled ? (s.nextRun ? s.nextRun.replace('.000Z', 'Z') : 'no more runs') : 'disabled',
+      s.enabled ? (s.nextRun ? `${s.nextRun.slice(0, 19)}Z` : 'no more runs') : 'disabled',
       s.alarms.length === 0 ? '-' : alarming.length === 0 ? 'all OK' : alarming.map((a) => `${a.name.slice(s.stackName.length + 1)}=${a.state}`).join(' '),
       s.deadLetters === undefined ? '?' : String(s.deadLetters),
     ];

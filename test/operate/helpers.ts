@@ -14,7 +14,7 @@ import type { OperateCommandDeps } from '../../src/cli/operate-commands';
 
 export const ACCOUNT = '111122223333';
 export const REGION = 'ap-northeast-2';
-export const NOW = new Date('2026-11-25T09:43:12Z');
+export const NOW = new Date('2026-11-25T09:43:12.345Z');
 
 const dirs: string[] = [];
 afterAll(() => {

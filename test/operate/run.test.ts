@@ -55,12 +55,20 @@ describe('the event each schedule kind sends', () => {
     expect(err.join('\n')).toContain('has a constant input');
   });
 
+  test('a --time without an offset is UTC, not the machine\'s local time', async () => {
+    const { clients, mocks } = mockOperateClients();
+    mocks.lambda.on(InvokeCommand).resolves({ StatusCode: 202 });
+    const { deps } = commandDeps(dir, clients);
+    await runRunCommand('utc-job', { ...opts, time: '2026-11-24T03:00' }, deps);
+    expect((sentEvent(mocks.lambda.commandCalls(InvokeCommand)[0].args[0].input) as { time: string }).time).toBe('2026-11-24T03:00:00Z');
+  });
+
   test('without --time the event carries now, to the second', async () => {
     const { clients, mocks } = mockOperateClients();
     mocks.lambda.on(InvokeCommand).resolves({ StatusCode: 202 });
     const { deps } = commandDeps(dir, clients);
     await runRunCommand('utc-job', opts, deps);
-    expect((sentEvent(mocks.lambda.commandCalls(InvokeCommand)[0].args[0].input) as { time: string }).time).toBe(NOW.toISOString().replace('.000Z', 'Z'));
+    expect((sentEvent(mocks.lambda.commandCalls(InvokeCommand)[0].args[0].input) as { time: string }).time).toBe('2026-11-25T09:43:12Z');
   });
 });
 
@@ -73,7 +81,9 @@ describe('asynchronous by default, synchronous with --wait', () => {
     const input = mocks.lambda.commandCalls(InvokeCommand)[0].args[0].input;
     expect(input.InvocationType).toBe('Event');
     expect(input.LogType).toBeUndefined();
+    // The way to its log lines: the second the event carries is the runTime on every line.
     expect(out.join('\n')).toContain('accepted (asynchronous');
+    expect(out.join('\n')).toContain(`Follow it with: batchform logs utc-job --stage prod --run ${new Date(Math.floor(NOW.getTime() / 1000) * 1000).toISOString()} --follow`);
   });
 
   test('--wait: RequestResponse with the log tail; prints the result and the decoded, readable log lines', async () => {
