@@ -58,6 +58,7 @@ export const BOOTSTRAP_PARAMETERS = {
   artifactPrefix: 'ArtifactPrefix',
   existingProvider: 'ExistingOidcProviderArn',
   operatorPrincipals: 'OperatorPrincipals',
+  driftDetection: 'DriftDetection',
 } as const;
 
 /** Logical ids of the bootstrap resources. */

@@ -6,7 +6,7 @@ import { BUNDLES_VERSION, BundlesFile, DEFAULT_BUNDLES_PATH } from '../bundle/pa
 import { DEFAULT_MANIFEST_PATH, Manifest, ManifestBatch, ManifestStack, ManifestStage, readManifest } from '../manifest/manifest';
 import { PARAMETERS } from '../template/parameters';
 import { FINGERPRINT_TAG, stackFingerprint } from './fingerprint';
-import { Secrets, secretsOfParameters } from './values';
+import { Secrets, secretsOfParameters, TemplateResources } from './values';
 
 /** Templates up to this many bytes are sent inline; larger ones go through S3 (CloudFormation's limit). */
 export const MAX_INLINE_TEMPLATE_BYTES = 51_200;
@@ -133,6 +133,7 @@ function fileSha256(file: string): string {
 
 interface TemplateShape {
   readonly Parameters?: Record<string, { readonly Default?: unknown; readonly NoEcho?: unknown }>;
+  readonly Resources?: TemplateResources;
 }
 
 /**
@@ -223,7 +224,7 @@ export function loadDeployInputs(options: LoadDeployInputsOptions): DeployInputs
       code,
       parameters,
       codeVersionParameter: PARAMETERS.codeVersion in declared ? PARAMETERS.codeVersion : undefined,
-      secrets: secretsOfParameters(declared, parameters),
+      secrets: secretsOfParameters(declared, parameters, template?.Resources),
       tags: { ...stack.tags, [FINGERPRINT_TAG]: fingerprint },
       fingerprint,
     });

@@ -85,6 +85,8 @@ export interface ManifestStage {
   readonly assumableRoleArns?: readonly string[];
   /** Principals the bootstrap's operator role trusts (the bootstrap's `OperatorPrincipals`); absent when none. */
   readonly operatorPrincipals?: readonly string[];
+  /** `false` when the stage turned drift detection off (its preview role then has no resource reads); absent: on. */
+  readonly driftDetection?: boolean;
   readonly stacks: readonly ManifestStack[];
 }
 
@@ -185,6 +187,7 @@ export function buildManifest(decl: ValidatedDeclarations, outdir: string): Mani
       githubEnvironment: s.githubEnvironment,
       ...(s.assumableRoleArns.length ? { assumableRoleArns: [...s.assumableRoleArns] } : {}),
       ...(s.operatorPrincipals.length ? { operatorPrincipals: [...s.operatorPrincipals] } : {}),
+      ...(s.driftDetection ? {} : { driftDetection: false }),
       stacks: decl.batches.filter((b) => b.stages.includes(s.name)).map((b) => manifestStack(outdir, s, b)),
     })),
   };

@@ -83,6 +83,8 @@ export interface Stage {
   readonly assumableRoleArns: readonly string[];
   /** Principals trusted by the bootstrap's operator role; empty: no operator role. */
   readonly operatorPrincipals: readonly string[];
+  /** Whether previews detect drift (and the preview role may read the stage's resources). */
+  readonly driftDetection: boolean;
   readonly githubEnvironment: string;
   readonly alarmTopicArn?: string;
   readonly alarmEmails: readonly string[];

@@ -97,6 +97,7 @@ export function validateDeclarations(decl: Declarations, options: ValidateOption
     permissionsBoundaryArn: s.permissionsBoundaryArn,
     assumableRoleArns: [...(s.assumableRoleArns ?? [])],
     operatorPrincipals: [...(s.operatorPrincipals ?? [])],
+    driftDetection: s.driftDetection ?? true,
     githubEnvironment: s.githubEnvironment ?? s.name,
     alarmTopicArn: s.alarmTopicArn,
     alarmEmails: [...(s.alarmEmails ?? [])],
