@@ -23,6 +23,8 @@ const project = new typescript.TypeScriptProject({
     '@aws-sdk/client-cloudformation', '@aws-sdk/client-iam', '@aws-sdk/client-lambda', '@aws-sdk/client-s3', '@aws-sdk/client-sts', 'esbuild', 'yazl',
     // batchform run / backfill / redrive / status / logs (src/operate).
     '@aws-sdk/client-sqs', '@aws-sdk/client-cloudwatch', '@aws-sdk/client-cloudwatch-logs',
+    // The SDK's own retry strategy, wrapped so that an invoke is retried only when Lambda throttled it.
+    '@smithy/core',
   ],
   devDeps: [
     'tsx', 'typescript@~5.9.3', '@types/node@^20', '@types/pg',

@@ -4,6 +4,7 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { AdaptiveRetryStrategy } from '@smithy/core/retry';
 import { clientConfig, CreateDeployClientsOptions } from '../deploy/clients';
 
 /** The clients of the operate commands; inject mocks in tests. */
@@ -28,19 +29,39 @@ export interface OperateClients {
 export const INVOKE_REQUEST_TIMEOUT_MS = 16 * 60_000;
 
 /**
+ * The SDK's adaptive retry strategy, but an invoke is retried only when Lambda throttled it (the
+ * run did not start: 429 TooManyRequests, e.g. a batch whose one reserved run is busy). After a
+ * dropped connection, a timeout or a 5xx the run may have started, and running a batch twice is
+ * worse than saying so: the error is reported and the operator decides.
+ */
+export function throttlingOnlyRetries(maxAttempts: number): AdaptiveRetryStrategy {
+  const strategy = new AdaptiveRetryStrategy(async () => maxAttempts);
+  const refresh = strategy.refreshRetryTokenForRetry.bind(strategy);
+  strategy.refreshRetryTokenForRetry = async (token, errorInfo) => {
+    if (errorInfo.errorType !== 'THROTTLING') throw new Error('batchform: only throttled invokes are retried');
+    return refresh(token, errorInfo);
+  };
+  return strategy;
+}
+
+/**
  * Clients for `region` (the stage's): the SDK default credential chain, adaptive retries and
  * bounded connection times as in {@link clientConfig}; the Lambda client waits up to
- * {@link INVOKE_REQUEST_TIMEOUT_MS} for a synchronous run's answer.
+ * {@link INVOKE_REQUEST_TIMEOUT_MS} for a synchronous run's answer and retries only throttled
+ * invokes ({@link throttlingOnlyRetries}).
  *
  * @example
  * const clients = createOperateClients('ap-northeast-2');
  */
 export function createOperateClients(region: string, options: CreateDeployClientsOptions = {}): OperateClients {
   const config = clientConfig(region, options);
-  const invoke = clientConfig(region, {
-    ...options,
-    timeouts: { ...options.timeouts, requestTimeout: options.timeouts?.requestTimeout ?? INVOKE_REQUEST_TIMEOUT_MS },
-  });
+  const invoke = {
+    ...clientConfig(region, {
+      ...options,
+      timeouts: { ...options.timeouts, requestTimeout: options.timeouts?.requestTimeout ?? INVOKE_REQUEST_TIMEOUT_MS },
+    }),
+    retryStrategy: throttlingOnlyRetries(options.maxAttempts ?? 10),
+  };
   return {
     cloudFormation: new CloudFormationClient(config),
     lambda: new LambdaClient(invoke),

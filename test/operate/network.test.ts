@@ -51,8 +51,26 @@ test('asynchronous: Lambda\'s 202 Accepted is a queued run', async () => {
   expect(out.join('\n')).toContain('accepted (asynchronous');
 });
 
-test('a dropped connection is "cannot reach AWS", naming the endpoint and the step, exit 1', async () => {
+const invokes = () => fake!.seen.filter((s) => s.operation === 'POST s3').length;
+
+test('a dropped connection is "cannot reach AWS", naming the endpoint and the step, exit 1; never sent again (the run may have started)', async () => {
   const { deps, out } = await start(() => 'drop');
-  expect(await runRunCommand('utc-job', opts, deps)).toBe(1);
+  expect(await runRunCommand('utc-job', { ...opts, wait: true }, deps)).toBe(1);
   expect(out.join('\n')).toMatch(/not invoked: cannot reach AWS: http:\/\/127\.0\.0\.1:\d+ did not answer while invoking prod-utc-job \(lambda:InvokeFunction\)/);
+  expect(invokes()).toBe(1);
+});
+
+test('a 5xx is not retried either; a throttled invoke (the run did not start) is', async () => {
+  const { deps } = await start(() => ({ status: 500, body: '{"message":"internal"}', headers: { 'content-type': 'application/json', 'x-amzn-errortype': 'ServiceException' } }));
+  expect(await runRunCommand('utc-job', { ...opts, wait: true }, deps)).toBe(1);
+  expect(invokes()).toBe(1);
+  await fake!.close();
+  for (const c of Object.values(clients ?? {})) c.destroy();
+
+  let n = 0;
+  const throttled = await start((): Answer => (++n === 1
+    ? { status: 429, body: '{"message":"Rate Exceeded.","Reason":"ReservedFunctionConcurrentInvocationLimitExceeded","Type":"User"}', headers: { 'content-type': 'application/json', 'x-amzn-errortype': 'TooManyRequestsException' } }
+    : { status: 200, body: 'null', headers: { 'content-type': 'application/json' } }));
+  expect(await runRunCommand('utc-job', { ...opts, wait: true }, throttled.deps)).toBe(0);
+  expect(invokes()).toBe(2);
 });
