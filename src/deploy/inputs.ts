@@ -5,6 +5,7 @@ import { sha256Hex } from '../hash';
 import { BUNDLES_VERSION, BundlesFile, DEFAULT_BUNDLES_PATH } from '../bundle/package';
 import { DEFAULT_MANIFEST_PATH, Manifest, ManifestBatch, ManifestStack, ManifestStage, readManifest } from '../manifest/manifest';
 import { PARAMETERS } from '../template/parameters';
+import { batchForStage } from '../validate/overrides';
 import { FINGERPRINT_TAG, stackFingerprint } from './fingerprint';
 import { Secrets, secretsOfParameters } from './values';
 
@@ -17,7 +18,7 @@ export const MAX_TEMPLATE_URL_BYTES = 1_048_576;
 export interface PreparedStack {
   /** The stack as the manifest lists it. */
   readonly stack: ManifestStack;
-  /** The stack's batch from the manifest's `batches[]` (schedule, time zone), when listed. */
+  /** The stack's batch from the manifest's `batches[]` (schedule, time zone) as this stage runs it (its overrides applied), when listed. */
   readonly batch?: ManifestBatch;
   /** The template exactly as read from `cfn-out/`. */
   readonly templateBody: string;
@@ -116,6 +117,10 @@ export function findStage(manifest: Manifest, name: string, manifestFile = 'the 
     ]);
   }
   return stage;
+}
+
+function batchOfStage(batch: ManifestBatch | undefined, stage: string): ManifestBatch | undefined {
+  return batch && batchForStage(batch, stage);
 }
 
 function readBundles(file: string): BundlesFile {
@@ -217,7 +222,7 @@ export function loadDeployInputs(options: LoadDeployInputsOptions): DeployInputs
     const fingerprint = stackFingerprint({ templateBody, parameters, codeSha256: code.sha256, tags: stack.tags, roleArn });
     stacks.push({
       stack,
-      batch: manifest.batches.find((b) => b.name === stack.batch),
+      batch: batchOfStage(manifest.batches.find((b) => b.name === stack.batch), stage.name),
       templateBody,
       templateSha256,
       code,
