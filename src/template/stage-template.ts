@@ -53,7 +53,16 @@ export function addStageParameters(stack: Stack, batch: Batch): StageValues {
     reservedConcurrency = Token.asNumber(Fn.conditionIf(reserves.logicalId, p.valueAsNumber, Aws.NO_VALUE));
   }
   const environment: Record<string, string> = {};
-  for (const [name, id] of Object.entries(plan.environment)) environment[name] = text(id, `Environment variable ${name}`);
+  for (const [name, id] of Object.entries(plan.environment)) {
+    if (name in batch.environment) {
+      environment[name] = text(id, `Environment variable ${name}`);
+      continue;
+    }
+    // A variable only some stages add is left out where the manifest passes "" (the others).
+    const value = text(id, `Environment variable ${name} ("": not set in this stage)`);
+    const sets = new CfnCondition(stack, `Sets${id}`, { expression: Fn.conditionNot(Fn.conditionEquals(value, '')) });
+    environment[name] = Fn.conditionIf(sets.logicalId, value, Aws.NO_VALUE).toString();
+  }
 
   let missedRun: StageValues['missedRun'];
   if (plan.missedRun === 'parameters') {

@@ -302,6 +302,9 @@ export const CASES: CatalogueCase[] = [
   { group: 'Per-stage overrides', title: 'override with a one-time run in the skipped DST hour', batch: { timezone: 'America/New_York', overrides: { prod: { schedule: 'at(2027-03-14T02:30:00)' } } }, expected: [
     "batch \"daily-stats\", field \"overrides.prod.schedule\": \"at(2027-03-14T02:30:00)\" does not exist in America/New_York: the clocks spring forward over it, so the Scheduler would never run it. Fix: pick a time outside the skipped hour, e.g. one hour later.",
   ] },
+  { group: 'Per-stage overrides', title: 'override with a one-time schedule on a batch with a start date', batch: { timezone: 'Asia/Seoul', startDate: '2027-01-01T00:00:00+09:00', overrides: { prod: { schedule: 'at(2027-06-01T09:00:00)' } } }, expected: [
+    "batch \"daily-stats\", field \"overrides.prod.schedule\": is set, but \"at(2027-06-01T09:00:00)\" runs once; start and end dates bound recurring schedules only. Fix: remove startDate and endDate, or use a cron or rate schedule.",
+  ] },
   { group: 'Per-stage overrides', title: "override environment over Lambda's 4 KB", batch: { environment: { BIG: 'x'.repeat(3000) }, overrides: { prod: { environment: { MORE: 'y'.repeat(1200) } } } }, expected: [
     "batch \"daily-stats\", field \"overrides.prod.environment\": is 4286 bytes with the 79 of batchform's own variables (BATCHFORM_BATCH, BATCHFORM_TIMEZONE, NODE_OPTIONS) and placeholders filled in; Lambda allows 4096 in all. Fix: move large values to SSM Parameter Store or Secrets Manager and pass their names.",
   ] },

@@ -62,7 +62,10 @@ describe('per-stage overrides', () => {
     const fn = t.Resources.Function.Properties;
     expect([fn.MemorySize, fn.Timeout]).toEqual([{ Ref: 'MemorySize' }, { Ref: 'Timeout' }]);
     expect(fn.ReservedConcurrentExecutions).toEqual({ 'Fn::If': ['ReservesConcurrency', { Ref: 'ReservedConcurrency' }, { Ref: 'AWS::NoValue' }] });
-    expect(fn.Environment.Variables).toMatchObject({ MODE: 'full', REPORT_BUCKET: { Ref: 'EnvReportBucket' }, EXTRA: { Ref: 'EnvExtra' }, BATCHFORM_TIMEZONE: 'UTC' });
+    expect(fn.Environment.Variables).toMatchObject({ MODE: 'full', REPORT_BUCKET: { Ref: 'EnvReportBucket' }, BATCHFORM_TIMEZONE: 'UTC' });
+    // EXTRA exists only in staging: prod passes "" and the variable is left out there.
+    expect(fn.Environment.Variables.EXTRA).toEqual({ 'Fn::If': ['SetsEnvExtra', { Ref: 'EnvExtra' }, { Ref: 'AWS::NoValue' }] });
+    expect(t.Conditions.SetsEnvExtra).toEqual({ 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'EnvExtra' }, ''] }] });
     // The failed-run alarm's period covers the longest timeout of any stage (600 s).
     expect(t.Resources.FailedRunAlarm.Properties.Period).toBe(600);
   });

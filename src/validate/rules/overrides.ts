@@ -7,7 +7,7 @@ import { batchForStage, OVERRIDE_FIELDS, OverrideField } from '../overrides';
 import type { Finding } from '../problem';
 import { concurrencyValid, environmentValid, memoryInRange, timeoutInRange } from './function';
 import { scheduleValid, timezoneValid } from './schedule';
-import { atLocalTimeExists, schedulerOnly } from './scheduler';
+import { atLocalTimeExists, scheduleDates, schedulerOnly } from './scheduler';
 import { BatchRule, show, when } from './types';
 
 const enabledFlag: BatchRule = (batch) =>
@@ -17,7 +17,7 @@ const enabledFlag: BatchRule = (batch) =>
 
 /** The batch's own rules that check each overridable field (and what depends on it). */
 const FIELD_RULES: Readonly<Record<OverrideField, readonly BatchRule[]>> = {
-  schedule: [scheduleValid, schedulerOnly, atLocalTimeExists],
+  schedule: [scheduleValid, schedulerOnly, atLocalTimeExists, scheduleDates],
   enabled: [enabledFlag],
   // A zone changes when a cron can fire and which local times exist.
   timezone: [timezoneValid, scheduleValid, schedulerOnly, atLocalTimeExists],
