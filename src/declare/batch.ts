@@ -68,7 +68,10 @@ export interface StageOverrideOptions {
    */
   readonly timezone?: string;
   /**
-   * Environment variables set or replaced in this stage, merged over the batch's `environment`.
+   * Environment variables set or replaced in this stage, merged over the batch's `environment`
+   * (same names, size limit and `${AWS::Region}`-style placeholders, filled in per stage). A
+   * variable the batch itself does not declare exists only in the stages that set it to a
+   * non-empty value.
    * @default {} - the batch's environment
    * @example { REPORT_BUCKET: 'reports-staging' }
    */
