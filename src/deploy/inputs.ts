@@ -34,6 +34,8 @@ export interface PreparedStack {
    * follows from the code's hash).
    */
   readonly codeVersionParameter?: string;
+  /** What this stage changes of the batch, in words (see {@link stageValuesSentence}); absent when nothing. */
+  readonly stageValues?: string;
   /** The template's NoEcho parameters and their values: never printed in a report. */
   readonly secrets: Secrets;
   /** Stack tags to apply: the manifest's plus {@link FINGERPRINT_TAG}. */
@@ -117,6 +119,26 @@ export function findStage(manifest: Manifest, name: string, manifestFile = 'the 
     ]);
   }
   return stage;
+}
+
+/**
+ * What stage `stage` changes of a batch, in words, for reports: "In stage staging: schedule
+ * cron(0 3 ? * MON *), disabled, memory 1024 MB, environment REPORT_BUCKET (values hidden)."
+ * Environment values are never shown (they may be secrets); undefined when the stage changes nothing.
+ */
+export function stageValuesSentence(batch: ManifestBatch | undefined, stage: string): string | undefined {
+  const o = batch?.overrides?.[stage];
+  if (!o) return undefined;
+  const parts = [
+    o.schedule !== undefined && `schedule ${o.schedule}`,
+    o.timezone !== undefined && `time zone ${o.timezone}`,
+    o.enabled !== undefined && (o.enabled ? 'enabled' : 'disabled'),
+    o.memorySize !== undefined && `memory ${o.memorySize} MB`,
+    o.timeout !== undefined && `timeout ${o.timeout} s`,
+    o.reservedConcurrency !== undefined && (o.reservedConcurrency === false ? 'no reserved concurrency' : `reserved concurrency ${o.reservedConcurrency}`),
+    o.environment && Object.keys(o.environment).length > 0 && `environment ${Object.keys(o.environment).join(', ')} (values hidden)`,
+  ].filter((p): p is string => typeof p === 'string');
+  return parts.length ? `In stage ${stage}: ${parts.join(', ')}.` : undefined;
 }
 
 function batchOfStage(batch: ManifestBatch | undefined, stage: string): ManifestBatch | undefined {
@@ -228,6 +250,7 @@ export function loadDeployInputs(options: LoadDeployInputsOptions): DeployInputs
       code,
       parameters,
       codeVersionParameter: PARAMETERS.codeVersion in declared ? PARAMETERS.codeVersion : undefined,
+      stageValues: stageValuesSentence(manifest.batches.find((b) => b.name === stack.batch), stage.name),
       secrets: secretsOfParameters(declared, parameters),
       tags: { ...stack.tags, [FINGERPRINT_TAG]: fingerprint },
       fingerprint,

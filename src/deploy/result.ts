@@ -121,6 +121,8 @@ export interface StackResult {
   readonly schedule?: ScheduleChange;
   /** In which zone, and on what, the stack's batch runs (when the manifest lists the batch). */
   readonly runsIn?: string;
+  /** What this stage changes of the batch (its overrides), in words, environment values hidden; absent when nothing. */
+  readonly stageValues?: string;
   readonly code?: CodeState;
   /** What happened on the way, in order (recoveries, waits, uploads, cleanup trouble). */
   readonly notes: readonly string[];

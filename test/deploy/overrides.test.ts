@@ -80,6 +80,8 @@ describe('per-stage overrides in the deploy engine', () => {
       expect(report).not.toContain('tok-staging-9c1e');
       expect(report).not.toContain('tok-prod-5f3a');
     }
+    expect(text).toContain('  In stage staging: schedule cron(0 3 ? * MON *), disabled, memory 1024 MB, no reserved concurrency, environment REPORT_BUCKET, API_TOKEN (values hidden).\n');
+    expect(markdown).toContain('In stage staging: schedule cron(0 3 ? \\* MON \\*), disabled, memory 1024 MB, no reserved concurrency, environment REPORT\\_BUCKET, API\\_TOKEN (values hidden).');
     // The schedule shown is staging's, in staging's state: disabled, so no next runs.
     expect(result.stacks[0].schedule).toMatchObject({ after: 'cron(0 3 ? * MON *)', enabled: false, nextRuns: [] });
   });
