@@ -32,7 +32,7 @@ export interface StageValues {
 export function addStageParameters(stack: Stack, batch: Batch): StageValues {
   const plan = stageParameterPlan(batch);
   const has = (f: (typeof plan.fields)[number]) => plan.fields.includes(f);
-  const stageOf = 'Set per stage by the deploy manifest';
+  const stageOf = 'set per stage by the deploy manifest';
   const text = (id: string, description: string, allowedValues?: string[]) =>
     new CfnParameter(stack, id, { type: 'String', description: `${description} (${stageOf})`, allowedValues }).valueAsString;
   const number = (id: string, description: string, minValue: number, maxValue: number) =>

@@ -96,7 +96,7 @@ export const overridesValid: BatchRule = (batch, ctx) => {
     }
     // The template has either a rule or a Scheduler schedule, the same in every stage.
     const own = batch.timezone ?? 'UTC';
-    if (typeof o.timezone === 'string' && isTimeZone(o.timezone) && (typeof own !== 'string' || isTimeZone(own))
+    if (typeof o.timezone === 'string' && isTimeZone(o.timezone) && typeof own === 'string' && isTimeZone(own)
       && usesScheduler({ timezone: o.timezone }) !== usesScheduler({ timezone: own })) {
       add(usesScheduler({ timezone: own })
         ? {
