@@ -2,11 +2,11 @@
 // The batchform command line: schedule view, lint, bundle/package/invoke, and change-set preview/deploy.
 import { Command, InvalidArgumentError } from 'commander';
 import { formatLintResult, lintTemplates, findTemplates } from '../lint/cfn-lint';
-import { DEFAULT_MANIFEST_PATH, DEFAULT_OUTDIR, readManifest } from '../manifest/manifest';
+import { batchesOfStage, DEFAULT_MANIFEST_PATH, DEFAULT_OUTDIR, readManifest } from '../manifest/manifest';
 import { registerBootstrapCommand } from './bootstrap-command';
 import { registerBundleCommands, selectBatches } from './bundle-commands';
 import { registerDeployCommands } from './deploy-commands';
-import { batchesOfStage, renderScheduleView } from './schedule-view';
+import { renderScheduleView } from './schedule-view';
 
 function positiveInt(value: string): number {
   const n = Number(value);

@@ -1,6 +1,6 @@
 // The schedule view: every batch, where and in which zone it runs, its schedule in words, and its
 // next run times in UTC and its zone, with daylight-saving changes marked.
-import type { Manifest, ManifestBatch } from '../manifest/manifest';
+import type { ManifestBatch } from '../manifest/manifest';
 import { describeSchedule } from '../schedule/describe';
 import { parseSchedule } from '../schedule/expression';
 import { runEvents } from '../schedule/next-runs';
@@ -8,7 +8,7 @@ import { runRows } from '../schedule/run-rows';
 import { formatInTimeZone } from '../schedule/timezone';
 import { humanDuration, missedRunAlarmWindow } from '../template/missed-run-window';
 import { usesScheduler } from '../validate/model';
-import { batchForStage, overriddenStages, OVERRIDE_FIELDS } from '../validate/overrides';
+import { overriddenStages, OVERRIDE_FIELDS } from '../validate/overrides';
 
 /** Options of {@link renderScheduleView}. */
 export interface ScheduleViewOptions {
@@ -24,23 +24,10 @@ export interface ScheduleViewOptions {
   readonly now?: Date;
   /**
    * The stage whose values the batches show (`--stage`): they are already the stage's (see
-   * {@link batchesOfStage}); the view names it.
+   * `batchesOfStage` in the manifest module); the view names it.
    * @default - the batches as declared, with a line naming the stages that differ
    */
   readonly stage?: string;
-}
-
-/**
- * The batches that deploy to `stage`, each as that stage runs it (its overrides applied).
- * @throws Error naming the stages the manifest has, when `stage` is not one of them.
- */
-export function batchesOfStage(manifest: Manifest, stage: string, batches: readonly ManifestBatch[] = manifest.batches): ManifestBatch[] {
-  const s = manifest.stages.find((x) => x.name === stage);
-  if (!s) {
-    throw new Error(`stage "${stage}" is not in the manifest; its stages are: ${manifest.stages.map((x) => x.name).join(', ') || 'none'}. Pass one of them with --stage.`);
-  }
-  const deployed = new Set(s.stacks.map((st) => st.batch));
-  return batches.filter((b) => deployed.has(b.name)).map((b) => batchForStage(b, stage));
 }
 
 /** "differs in stage staging (schedule, enabled)": what a batch's stages change, for the declared view. */

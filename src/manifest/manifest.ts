@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import { ALARM_PARAMETERS, NO_BOUNDARY, NO_TOPIC, PARAMETERS } from '../template/parameters';
 import { stageParameterValues } from '../template/stage-parameters';
 import { Batch, Stage, stackName, ValidatedDeclarations } from '../validate/model';
+import { batchForStage } from '../validate/overrides';
 
 /** Version of the manifest format; bumped on incompatible changes. */
 export const MANIFEST_VERSION = 1;
@@ -132,6 +133,19 @@ export function readManifest(file: string): Manifest {
     throw new Error(`manifest ${file} is not a version ${MANIFEST_VERSION} batchform manifest (version ${JSON.stringify(m.version)}); ${fix} with this batchform version.`);
   }
   return m as Manifest;
+}
+
+/**
+ * The batches that deploy to `stage`, each as that stage runs it (its overrides applied).
+ * @throws Error naming the stages the manifest has, when `stage` is not one of them.
+ */
+export function batchesOfStage(manifest: Manifest, stage: string, batches: readonly ManifestBatch[] = manifest.batches): ManifestBatch[] {
+  const s = manifest.stages.find((x) => x.name === stage);
+  if (!s) {
+    throw new Error(`stage "${stage}" is not in the manifest; its stages are: ${manifest.stages.map((x) => x.name).join(', ') || 'none'}. Pass one of them with --stage.`);
+  }
+  const deployed = new Set(s.stacks.map((st) => st.batch));
+  return batches.filter((b) => deployed.has(b.name)).map((b) => batchForStage(b, stage));
 }
 
 /** Path of a batch's template relative to the project root. */

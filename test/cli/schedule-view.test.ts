@@ -1,4 +1,5 @@
-import { batchesOfStage, renderScheduleView } from '../../src/cli/schedule-view';
+import { renderScheduleView } from '../../src/cli/schedule-view';
+import { batchesOfStage } from '../../src/manifest/manifest';
 import type { ManifestBatch } from '../../src/manifest/manifest';
 
 const base: ManifestBatch = {
