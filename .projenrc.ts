@@ -103,6 +103,9 @@ new Batchform(project, {
   cliCommand: 'tsx src/cli/main.ts',
   // The repository whose workflows the bootstrap roles trust.
   githubRepository: 'batchform/batchform',
+  // A deploy never replaces a log group (its history) or a dead-letter queue (its runs) unless the
+  // merged pull request carries the label batchform:allow-replacement.
+  refuseReplacement: ['AWS::Logs::LogGroup', 'AWS::SQS::Queue'],
   stages: [
     {
       // Example values (AWS's documentation account id): replace them with the ids and role ARNs

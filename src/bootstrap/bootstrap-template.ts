@@ -7,7 +7,7 @@ import { STAGE_DEFAULTS } from '../validate/model';
 import { ARTIFACT_PREFIX, MAX_STACK_PREFIX, STACK_PREFIX } from '../validate/rules/stages';
 import { NAME_PATTERN } from '../validate/rules/names';
 import { BOOTSTRAP_LOGICAL_IDS, BOOTSTRAP_NAMES, BOOTSTRAP_OUTPUTS, BOOTSTRAP_PARAMETERS, GITHUB_OIDC_HOST, PREVIEW_AREA_DAYS, PREVIEW_AREA_SUFFIX, ROLE_PATH, STS_AUDIENCE } from './naming';
-import { batchBoundaryStatements, BOUNDARY_PARAMETERS, deployStatements, executionStatements, HAS_ASSUMABLE_ROLES, POLICY_PARAMETERS, previewStatements } from './permissions';
+import { batchBoundaryStatements, BOUNDARY_PARAMETERS, deployStatements, DETECTS_DRIFT, DRIFT_PARAMETER, executionStatements, HAS_ASSUMABLE_ROLES, POLICY_PARAMETERS, previewStatements } from './permissions';
 
 export { BOOTSTRAP_LOGICAL_IDS, BOOTSTRAP_OUTPUTS, BOOTSTRAP_PARAMETERS, GITHUB_OIDC_HOST, ROLE_PATH, STS_AUDIENCE } from './naming';
 
@@ -22,6 +22,8 @@ const _sameBucketParameter: typeof BOUNDARY_PARAMETERS.bucketName = BOOTSTRAP_PA
 void _sameStageParameter;
 void _sameRolesParameter;
 void _sameBucketParameter;
+const _sameDriftParameter: typeof DRIFT_PARAMETER = BOOTSTRAP_PARAMETERS.driftDetection;
+void _sameDriftParameter;
 
 /** How many days an overwritten or deleted artifact version is kept. */
 export const NONCURRENT_VERSION_DAYS = 30;
@@ -145,6 +147,16 @@ export function addBootstrapResources(stack: Stack, options: BootstrapTemplateOp
     type: 'String',
     default: '',
     description: 'ARN of the account\'s existing GitHub OIDC provider (an account has at most one); empty creates it',
+  });
+
+  new CfnParameter(stack, BOOTSTRAP_PARAMETERS.driftDetection, {
+    type: 'String',
+    default: 'true',
+    allowedValues: ['true', 'false'],
+    description: 'Whether previews detect drift (the stage\'s driftDetection): true lets the preview role read the stage\'s resources as drift detection does, including lambda:GetFunction (function environment variables); false removes those reads',
+  });
+  new CfnCondition(stack, DETECTS_DRIFT, {
+    expression: Fn.conditionEquals(Fn.ref(BOOTSTRAP_PARAMETERS.driftDetection), 'true'),
   });
 
   const createProvider = new CfnCondition(stack, 'CreateOidcProvider', {

@@ -56,6 +56,7 @@ export const BOOTSTRAP_PARAMETERS = {
   bucketName: 'ArtifactBucketName',
   artifactPrefix: 'ArtifactPrefix',
   existingProvider: 'ExistingOidcProviderArn',
+  driftDetection: 'DriftDetection',
 } as const;
 
 /** Logical ids of the bootstrap resources. */

@@ -9,10 +9,12 @@ import { CommandIo, knownStages, resolveIo } from './io';
 import {
   createDeployClients,
   DEFAULT_CONCURRENCY,
+  DEFAULT_DRIFT_DETECTION,
   DeployClients,
   DeployInputError,
   DeployMode,
   deployStage,
+  Sleep,
   loadDeployInputs,
   renderFatalMarkdown,
   renderMarkdownReport,
@@ -45,6 +47,10 @@ export interface DeployCommandOptions {
   readonly force?: boolean;
   /** Comma-separated resource types a deploy must not replace. */
   readonly refuseReplacement?: string;
+  /** Preview: `false` from `--no-drift` skips drift detection. */
+  readonly drift?: boolean;
+  /** Preview: seconds to wait for each stack's drift detection, as typed. */
+  readonly driftWait?: string;
 }
 
 /** What the commands reach outside themselves; tests replace these. */
@@ -59,6 +65,11 @@ export interface DeployCommandDeps extends CommandIo {
    * @default process.env
    */
   readonly env?: NodeJS.ProcessEnv;
+  /**
+   * How the preview pauses between drift-detection polls.
+   * @default setTimeout
+   */
+  readonly sleep?: Sleep;
 }
 
 /**
@@ -83,6 +94,9 @@ export async function runDeployCommand(mode: DeployMode, opts: DeployCommandOpti
   const badType = refuseReplacement?.find((t) => !/^[A-Za-z0-9]+::[A-Za-z0-9]+::[A-Za-z0-9]+$/.test(t));
   if (badType !== undefined) {
     return fail(`--refuse-replacement "${badType}" is not a CloudFormation resource type; use e.g. --refuse-replacement AWS::Logs::LogGroup,AWS::SQS::Queue.`);
+  }
+  if (opts.driftWait !== undefined && !(/^\d+(\.\d+)?$/.test(opts.driftWait) && Number(opts.driftWait) > 0)) {
+    return fail(`--drift-wait "${opts.driftWait}" is not a positive number of seconds; use e.g. --drift-wait ${DEFAULT_DRIFT_DETECTION.maxWaitTime}, or --no-drift to skip drift detection.`);
   }
   let inputs;
   try {
@@ -122,6 +136,8 @@ export async function runDeployCommand(mode: DeployMode, opts: DeployCommandOpti
       waits: deps.waits,
       force: opts.force,
       refuseReplacement,
+      drift: opts.drift === false ? false : { maxWaitTime: opts.driftWait === undefined ? undefined : Number(opts.driftWait) },
+      sleep: deps.sleep,
       log: err,
     });
     out(renderTextReport(result));
@@ -150,6 +166,11 @@ export function registerDeployCommands(program: Command, deps: DeployCommandDeps
       .option('--concurrency <n>', 'stacks handled at once', String(DEFAULT_CONCURRENCY))
       .option('--report <file>', 'also write the Markdown report to this file')
       .option('--force', 'create change sets even for stacks whose fingerprint matches (e.g. to undo console edits)');
+    if (mode === 'preview') {
+      command
+        .option('--no-drift', 'skip drift detection (which asks CloudFormation what was changed outside it in each changed live stack)')
+        .option('--drift-wait <seconds>', `seconds to wait for each stack's drift detection before reporting it unchecked (default ${DEFAULT_DRIFT_DETECTION.maxWaitTime})`);
+    }
     if (mode === 'deploy') {
       command.option('--refuse-replacement <types>', 'comma-separated resource types never to replace, e.g. AWS::Logs::LogGroup,AWS::SQS::Queue: such a stack fails before execution');
     }

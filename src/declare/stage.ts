@@ -93,6 +93,19 @@ export interface StageOptions {
    */
   readonly assumableRoleArns?: string[];
   /**
+   * Whether a pull-request preview asks CloudFormation which of the stage's live resources were
+   * changed outside CloudFormation (drift) and lists them with the template's and the live
+   * values (secrets hidden). Drift detection reads every resource as the preview role, so on,
+   * the bootstrap gives the preview role read rights on the stage's resources, including
+   * `lambda:GetFunction`, which returns the batch functions' environment variables and a link to
+   * their code to whoever can assume that role (any workflow run of a pull request of this
+   * repository). Turn it off when environment values must stay hidden from pull-request code,
+   * then re-run `npx projen bootstrap:<stage>`: the preview role loses those reads.
+   * @default true
+   * @example false // environment values hold secrets pull requests must not read
+   */
+  readonly driftDetection?: boolean;
+  /**
    * GitHub environment the deploy job is bound to (protection rules and approvals apply).
    * @default - the stage's name
    */

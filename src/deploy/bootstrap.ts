@@ -122,6 +122,8 @@ export async function bootstrapStage(stage: ManifestStage, options: BootstrapSta
     [BOOTSTRAP_PARAMETERS.bucketName]: stage.artifactBucket,
     [BOOTSTRAP_PARAMETERS.artifactPrefix]: stage.artifactPrefix,
     [BOOTSTRAP_PARAMETERS.existingProvider]: providerArn ?? '',
+    // Always passed, so turning drift detection off removes the preview role's resource reads.
+    [BOOTSTRAP_PARAMETERS.driftDetection]: stage.driftDetection === false ? 'false' : 'true',
     ...options.parameters,
   };
 

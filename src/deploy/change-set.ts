@@ -16,12 +16,13 @@ import { findScheduleChange, resourceChanges, runsIn, scheduleChange } from './c
 import { ExecutionError, NO_CHANGES, readChangeSet, waitForExecution } from './change-set-steps';
 import { FINGERPRINT_TAG } from './fingerprint';
 import { MAX_INLINE_TEMPLATE_BYTES, PreparedStack } from './inputs';
-import type { CodeState, DeployMode, ResourceChange, ScheduleChange, StackOutcome, StackResult } from './result';
+import type { CodeState, DeployMode, ResourceChange, ScheduleChange, StackDrift, StackOutcome, StackResult } from './result';
 import { classifyStatus, deleteStackAndWait, stackTag, stuckAdvice, waitUntilSettled } from './stack-state';
 import { previewAreaPrefix } from '../bootstrap/naming';
 import { Artifact, ensureArtifact, PlacedArtifact } from './upload';
 import { describeError, isNetworkError, reaching, UnreachableError, endpointOf } from './faults';
 import { ResolvedWaits } from './waits';
+import { DriftContext, detectStackDrift } from './drift';
 
 /** Everything one stack's run needs besides the stack itself. */
 export interface StackRunContext {
@@ -39,7 +40,8 @@ export interface StackRunContext {
   readonly force: boolean;
   /** Resource types a deploy must not replace (see `DeployStageOptions.refuseReplacement`). */
   readonly refuseReplacement: ReadonlySet<string>;
-  /** Next run times shown per changed schedule. */
+  /** Drift detection of existing stacks before a preview; undefined: off. */
+  readonly drift?: DriftContext;
   /** When the run started: names the change sets and dates every listed next run alike. */
   readonly startedAt: Date;
 }
@@ -57,6 +59,8 @@ interface Draft {
   /** The S3 version of the code zip that was checked or uploaded (versioned buckets). */
   codeVersion?: string;
   unchangedBy?: 'fingerprint' | 'change-set';
+  /** The stack's drift detection, running beside the change set (it never rejects). */
+  drift?: Promise<StackDrift>;
   /** What the run is doing now, for a fault's message ("creating change set X"). */
   step: string;
 }
@@ -69,7 +73,7 @@ interface Draft {
  */
 export async function runStack(ctx: StackRunContext, prepared: PreparedStack, live: Stack | undefined): Promise<StackResult> {
   const draft: Draft = { notes: [], step: 'starting' };
-  const result = (outcome: StackOutcome, extra: Partial<StackResult> = {}): StackResult => ({
+  const result = async (outcome: StackOutcome, extra: Partial<StackResult> = {}): Promise<StackResult> => ({
     stackName: prepared.stack.stackName,
     batch: prepared.stack.batch,
     outcome,
@@ -81,10 +85,11 @@ export async function runStack(ctx: StackRunContext, prepared: PreparedStack, li
     schedule: draft.schedule,
     code: draft.code,
     unchangedBy: draft.unchangedBy,
+    ...(draft.drift ? { drift: await draft.drift } : {}),
     ...extra,
   });
   try {
-    return result(await runMachine(ctx, prepared, live, draft));
+    return await result(await runMachine(ctx, prepared, live, draft));
   } catch (e) {
     const events = e instanceof ExecutionError ? e.events : undefined;
     // Only AWS's own answers get "AWS <Code>" in front; a request that never got one says so, with the step.
@@ -146,6 +151,11 @@ async function runMachine(ctx: StackRunContext, p: PreparedStack, live: Stack | 
     draft.notes.push('The stack was REVIEW_IN_PROGRESS (a change set of an earlier run was never executed); this run creates it.');
   }
 
+  // Only a settled stack that exists can drift; its detection runs while the change set is made.
+  if (ctx.drift && stack && condition === 'ready') {
+    ctx.log(`${name}: detecting drift (up to ${ctx.drift.timing.maxWaitTime} s)`);
+    draft.drift = detectStackDrift(ctx.drift, name, p.secrets);
+  }
   await placeCode(ctx, p, draft);
   const template = await templateSource(ctx, p, draft);
 

@@ -52,7 +52,7 @@ export function resourceChanges(changes: readonly Change[], secrets: Secrets = N
         const name = propertyName(d);
         if (!name) continue;
         if (!properties.includes(name)) properties.push(name);
-        const value = propertyValue(name, d, secrets);
+        const value = propertyValue(name, d, secrets, rc.LogicalResourceId);
         if (value && !values.some((v) => v.path === name)) values.push(value);
         if (RECREATES.includes(d.Target?.RequiresRecreation ?? '') && !replacedBy.includes(name)) replacedBy.push(name);
       }

@@ -9,6 +9,7 @@ export * from './revision';
 export * from './stack-state';
 export * from './changes';
 export * from './values';
+export * from './drift';
 export * from './permissions';
 export * from './events';
 export * from './pool';

@@ -7,7 +7,7 @@ import { DEFAULT_MANIFEST_PATH, Manifest, ManifestBatch, ManifestStack, Manifest
 import { PARAMETERS } from '../template/parameters';
 import { batchForStage } from '../validate/overrides';
 import { FINGERPRINT_TAG, stackFingerprint } from './fingerprint';
-import { Secrets, secretsOfParameters } from './values';
+import { Secrets, secretsOfParameters, TemplateResources } from './values';
 
 /** Templates up to this many bytes are sent inline; larger ones go through S3 (CloudFormation's limit). */
 export const MAX_INLINE_TEMPLATE_BYTES = 51_200;
@@ -160,6 +160,7 @@ function fileSha256(file: string): string {
 
 interface TemplateShape {
   readonly Parameters?: Record<string, { readonly Default?: unknown; readonly NoEcho?: unknown }>;
+  readonly Resources?: TemplateResources;
 }
 
 /**
@@ -251,7 +252,7 @@ export function loadDeployInputs(options: LoadDeployInputsOptions): DeployInputs
       parameters,
       codeVersionParameter: PARAMETERS.codeVersion in declared ? PARAMETERS.codeVersion : undefined,
       stageValues: stageValuesSentence(manifest.batches.find((b) => b.name === stack.batch), stage.name),
-      secrets: secretsOfParameters(declared, parameters),
+      secrets: secretsOfParameters(declared, parameters, template?.Resources),
       tags: { ...stack.tags, [FINGERPRINT_TAG]: fingerprint },
       fingerprint,
     });

@@ -1,7 +1,7 @@
 // Renders a stage's preview or deploy result: Markdown for the pull-request comment and job summary, plain text for terminals.
 import { runRows } from '../schedule';
 import { grantsMore } from './permissions';
-import type { DeployMode, FailureEvent, PolicyStatement, PropertyValue, ResourceChange, ScheduleChange, StackOutcome, StackResult, StageResult } from './result';
+import type { DeployMode, DriftedProperty, FailureEvent, PolicyStatement, PropertyValue, ResourceChange, ResourceDrift, ScheduleChange, StackOutcome, StackResult, StageResult } from './result';
 
 /** Resource tables longer than this fold into a `<details>` block in Markdown. */
 const FOLD_ROWS = 10;
@@ -136,6 +136,50 @@ function statementRow(sign: string, st: PolicyStatement): string[] {
     st.policy + (st.principal ? ` for ${st.principal}` : '') + (st.condition ? ` (if ${st.condition})` : '')];
 }
 
+/** A drifted resource of a stack, and whether this change set touches it. */
+interface Drifted {
+  readonly stackName: string;
+  readonly drift: ResourceDrift;
+  /** The change set modifies or removes the resource: the deploy may overwrite the hand change. */
+  readonly touched: boolean;
+}
+
+/** Every drifted resource of the stage, in stack order. */
+function drifted(result: StageResult): Drifted[] {
+  return result.stacks.flatMap((s) => (s.drift?.checked ? s.drift.resources : []).map((d) => ({
+    stackName: s.stackName,
+    drift: d,
+    touched: (s.changes ?? []).some((c) => c.logicalId === d.logicalId),
+  })));
+}
+
+/** Stacks whose drift could not be checked, with why. */
+function uncheckedDrift(result: StageResult): Array<{ stackName: string; reason: string }> {
+  return result.stacks.flatMap((s) => (s.drift && !s.drift.checked ? [{ stackName: s.stackName, reason: s.drift.reason }] : []));
+}
+
+/** How many stacks were checked and found in sync. */
+function inSync(result: StageResult): number {
+  return result.stacks.filter((s) => s.drift?.checked && s.drift.resources.length === 0).length;
+}
+
+const DRIFT_WORD: Record<string, string> = { MODIFIED: 'changed by hand', DELETED: 'deleted by hand' };
+
+function driftWhat(d: ResourceDrift): string {
+  return DRIFT_WORD[d.status] ?? d.status.toLowerCase();
+}
+
+function driftConsequence(x: Drifted): string {
+  if (x.touched) return 'this change updates it, so the deploy may overwrite the hand change';
+  return x.drift.status === 'DELETED'
+    ? 'this change does not touch it; it stays missing until its stack is fixed'
+    : 'this change does not touch it; it stays as changed by hand';
+}
+
+function isLongDrift(p: DriftedProperty): boolean {
+  return [p.expected, p.actual].some((x) => x !== undefined && (x.length > FOLD_VALUE_CHARS || x.includes('\n')));
+}
+
 // ---------------------------------------------------------------------------------------------
 // Markdown
 
@@ -203,6 +247,35 @@ function mdDangers(list: readonly Danger[]): string {
     return `- ${WARN} **${d.what}**: ${code(d.change.logicalId)} (${code(d.change.type)}) in ${code(d.stackName)}${why ? `: ${why}` : ''}.`;
   });
   return `### ${WARN} Destructive changes\n\n${rows.join('\n')}`;
+}
+
+/** The resources changed outside CloudFormation, template → live values (secrets hidden), and the stacks that could not be checked. */
+function mdDrift(result: StageResult): string | undefined {
+  const list = drifted(result);
+  const unchecked = uncheckedDrift(result);
+  const synced = inSync(result);
+  if (!list.length && !unchecked.length && !synced) return undefined;
+  const lines: string[] = [];
+  const folded: string[] = [];
+  for (const x of list) {
+    const d = x.drift;
+    lines.push(`- ${WARN} **${driftWhat(d)}**: ${code(d.logicalId)} (${code(d.type)}) in ${code(x.stackName)}: ${driftConsequence(x)}.`);
+    for (const p of d.properties) {
+      const where = code(p.path);
+      if (p.hidden) lines.push(`  - ${where}: ${HIDDEN_VALUE}`);
+      else if (isLongDrift(p)) {
+        lines.push(`  - ${where}: long value, see below`);
+        folded.push(`<details><summary><code>${html(d.logicalId)}</code> <code>${html(p.path)}</code>: template → live</summary>\n\n` +
+          `Template:\n\n${fenced(p.expected ?? NONE)}\n\nLive:\n\n${fenced(p.actual ?? NONE)}\n\n</details>`);
+      } else {
+        lines.push(`  - ${where}: template ${p.expected === undefined ? NONE : code(p.expected)} → live ${p.actual === undefined ? NONE : code(p.actual)}`);
+      }
+    }
+  }
+  for (const u of unchecked) lines.push(`- Drift of ${code(u.stackName)} could not be checked: ${cell(u.reason)}.`);
+  if (synced) lines.push(`- ${plural(synced, 'stack')} checked without drift: ${synced === 1 ? 'its' : 'their'} live resources match ${synced === 1 ? 'its' : 'their'} template.`);
+  const title = list.length ? `### ${WARN} Changed outside CloudFormation (drift)` : '### Drift';
+  return [`${title}\n\n${lines.join('\n')}`, ...folded].join('\n\n');
 }
 
 function mdPermissions(result: StageResult): string | undefined {
@@ -286,11 +359,17 @@ export function renderMarkdownReport(result: StageResult, options: MarkdownRepor
   if (grants.length) {
     out.push('', `**${WARN} Grants new permissions:** ${grants.map((g) => `${code(g.stackName)} ${code(g.change.logicalId)} (${permissionCount(g.change)})`).join(', ')}. See Permissions below.`);
   }
+  const hand = drifted(result);
+  if (hand.length) {
+    out.push('', `**${WARN} Changed outside CloudFormation:** ${hand.map((x) => `${code(x.stackName)} ${code(x.drift.logicalId)} (${driftWhat(x.drift)})`).join(', ')}. See Drift below.`);
+  }
   if (result.stacks.length) {
     out.push('', mdTable(['Stack', 'Result', 'Details'], result.stacks.map((s) => [code(s.stackName), LABEL[s.outcome], cell(resultDetail(s)) || '–'])));
   }
   const danger = dangers(result);
   if (danger.length) out.push('', mdDangers(danger));
+  const drift = mdDrift(result);
+  if (drift) out.push('', drift);
   const permissions = mdPermissions(result);
   if (permissions) out.push('', permissions);
   const head = out.join('\n');
@@ -301,8 +380,8 @@ export function renderMarkdownReport(result: StageResult, options: MarkdownRepor
 /** Options of {@link renderMarkdownReport}. */
 export interface MarkdownReportOptions {
   /**
-   * Longest report, in characters. Past it, the summary, the destructive changes and the
-   * permissions are always kept; stack sections are kept in order while they fit, and a last line
+   * Longest report, in characters. Past it, the summary, the destructive changes, the drift
+   * (resources changed outside CloudFormation) and the permissions are always kept; stack sections are kept in order while they fit, and a last line
    * names the ones left out and where the whole report is.
    * @default no limit
    * @example { maxLength: 60_000, fullReport: 'the job summary' } // a GitHub comment holds 65,536
@@ -404,6 +483,24 @@ export function renderTextReport(result: StageResult): string {
       out.push(`  ${WARN} ${d.what}: ${d.change.logicalId} (${d.change.type}) in ${d.stackName}${why ? `: ${why}` : ''}`);
     }
   }
+  const hand = drifted(result);
+  const unchecked = uncheckedDrift(result);
+  const synced = inSync(result);
+  if (hand.length) {
+    out.splice(grants.length ? 3 : 2, 0, `${WARN} changed outside CloudFormation: ${hand.map((x) => `${x.stackName} ${x.drift.logicalId} (${driftWhat(x.drift)})`).join(', ')}`);
+  }
+  if (hand.length || unchecked.length || synced) out.push('', hand.length ? `${WARN} changed outside CloudFormation (drift):` : 'drift:');
+  for (const x of hand) {
+    const d = x.drift;
+    out.push(`  ${WARN} ${driftWhat(d)}: ${d.logicalId} (${d.type}) in ${x.stackName}: ${driftConsequence(x)}`);
+    for (const p of d.properties) {
+      if (p.hidden) out.push(`    ${p.path}: ${HIDDEN_VALUE}`);
+      else if (isLongDrift(p)) out.push(`    ${p.path}:`, `      template: ${p.expected ?? NONE}`, `      live:     ${p.actual ?? NONE}`);
+      else out.push(`    ${p.path}: template ${p.expected ?? NONE} -> live ${p.actual ?? NONE}`);
+    }
+  }
+  for (const u of unchecked) out.push(`  drift of ${u.stackName} could not be checked: ${u.reason}`);
+  if (synced) out.push(`  ${plural(synced, 'stack')} checked without drift`);
   const permissionRows = result.stacks.flatMap((s) => (s.changes ?? []).filter((c) => c.permissions).map((c) => ({ s, c, p: c.permissions! })));
   if (permissionRows.length) out.push('', 'permissions:');
   for (const { s, c, p } of permissionRows) {

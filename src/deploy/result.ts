@@ -95,6 +95,37 @@ export interface ScheduleChange {
   readonly switchNote?: string;
 }
 
+/** One property of a live resource that differs from its template (drift). */
+export interface DriftedProperty {
+  /** Dotted path, `MemorySize` or `Environment.Variables.TOKEN`. */
+  readonly path: string;
+  /** CloudFormation's `DifferenceType`: `ADD`, `REMOVE` or `NOT_EQUAL`. */
+  readonly change: string;
+  /** What the stack's template says. */
+  readonly expected?: string;
+  /** What the live resource has. */
+  readonly actual?: string;
+  /** A function environment value or a NoEcho-fed property: shown as changed, values left out. */
+  readonly hidden?: boolean;
+}
+
+/** A resource changed outside CloudFormation (in the console, by a script). */
+export interface ResourceDrift {
+  readonly logicalId: string;
+  readonly type: string;
+  /** `MODIFIED` or `DELETED`. */
+  readonly status: string;
+  readonly properties: readonly DriftedProperty[];
+}
+
+/**
+ * Whether the live stack drifted from its template: the drifted resources (none: in sync), or why
+ * that could not be checked (the preview goes on either way).
+ */
+export type StackDrift =
+  | { readonly checked: true; readonly resources: readonly ResourceDrift[] }
+  | { readonly checked: false; readonly reason: string };
+
 /** A stack event explaining a failed execution. */
 export interface FailureEvent {
   readonly timestamp: Date;
@@ -123,6 +154,8 @@ export interface StackResult {
   readonly runsIn?: string;
   /** What this stage changes of the batch (its overrides), in words, environment values hidden; absent when nothing. */
   readonly stageValues?: string;
+  /** A preview of an existing stack: what was changed outside CloudFormation, or why it could not be checked. */
+  readonly drift?: StackDrift;
   readonly code?: CodeState;
   /** What happened on the way, in order (recoveries, waits, uploads, cleanup trouble). */
   readonly notes: readonly string[];

@@ -9,6 +9,7 @@ import type { DeployMode, StageResult } from './result';
 import { changeSetName } from './revision';
 import { describeAllStacks } from './stack-state';
 import { DeployWaits, resolveWaits } from './waits';
+import { DriftDetectionOptions, realSleep, resolveDriftDetection, Sleep } from './drift';
 
 /** Stacks handled at once unless told otherwise. */
 export const DEFAULT_CONCURRENCY = 4;
@@ -57,6 +58,21 @@ export interface DeployStageOptions {
    * @example ['AWS::Logs::LogGroup', 'AWS::SQS::Queue'] // keep log history and queued runs
    */
   readonly refuseReplacement?: readonly string[];
+  /**
+   * Drift detection before a preview: each changed stack that exists is asked whether its
+   * resources were changed outside CloudFormation (which the deploy would overwrite), within a
+   * time budget; a timeout or fault is reported, never fails the preview. `false` turns it off.
+   * A deploy never detects drift (its role has no read rights on the stage's resources).
+   * @default on for a preview, unless the stage turned it off (`driftDetection: false` in the
+   *   manifest); { maxWaitTime: 60, pollInterval: 3 }
+   * @example { maxWaitTime: 120 } // stacks with many resources
+   */
+  readonly drift?: DriftDetectionOptions | false;
+  /**
+   * How the engine pauses between drift-detection polls, in seconds.
+   * @default setTimeout
+   */
+  readonly sleep?: Sleep;
 }
 
 /**
@@ -94,6 +110,9 @@ export async function deployStage(inputs: DeployInputs, options: DeployStageOpti
     log: options.log ?? (() => undefined),
     force: options.force ?? false,
     refuseReplacement: new Set(options.refuseReplacement ?? []),
+    drift: options.mode === 'preview' && options.drift !== false && stage.driftDetection !== false
+      ? { cloudFormation: options.clients.cloudFormation, timing: resolveDriftDetection(options.drift), sleep: options.sleep ?? realSleep, now, stageName: stage.name }
+      : undefined,
   };
 
   let live;

@@ -106,6 +106,8 @@ export interface ManifestStage {
   readonly githubEnvironment: string;
   /** Role ARNs the stage's batches may assume (the bootstrap's `AssumableRoleArns`); absent when none. */
   readonly assumableRoleArns?: readonly string[];
+  /** `false` when the stage turned drift detection off (its preview role then has no resource reads); absent: on. */
+  readonly driftDetection?: boolean;
   readonly stacks: readonly ManifestStack[];
 }
 
@@ -226,6 +228,7 @@ export function buildManifest(decl: ValidatedDeclarations, outdir: string): Mani
       executionRoleArn: s.executionRoleArn,
       githubEnvironment: s.githubEnvironment,
       ...(s.assumableRoleArns.length ? { assumableRoleArns: [...s.assumableRoleArns] } : {}),
+      ...(s.driftDetection ? {} : { driftDetection: false }),
       stacks: decl.batches.filter((b) => b.stages.includes(s.name)).map((b) => manifestStack(outdir, s, b)),
     })),
   };

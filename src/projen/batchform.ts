@@ -63,6 +63,19 @@ export interface BatchformOptions {
    * @default '24'
    */
   readonly workflowNodeVersion?: string;
+  /**
+   * Resource types the deploy jobs never replace: a stack whose change set would replace (or
+   * possibly replace) one fails before execution, unless a pull request merged into the deployed
+   * commit carries `allowReplacementLabel`. Types as CloudFormation names them.
+   * @default [] (replacements are allowed)
+   * @example ['AWS::Logs::LogGroup', 'AWS::SQS::Queue'] // keep log history and queued runs
+   */
+  readonly refuseReplacement?: string[];
+  /**
+   * The pull-request label that allows the deploy of its merge to replace the refused types.
+   * @default 'batchform:allow-replacement'
+   */
+  readonly allowReplacementLabel?: string;
 }
 
 
@@ -99,6 +112,13 @@ export class Batchform extends Component {
     }
     if (options.deployBranch !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._/-]*$/.test(options.deployBranch)) {
       throw new Error(`batchform: deployBranch "${options.deployBranch}" is not a branch name batchform can use. Fix: use letters, digits, ".", "_", "-" and "/", e.g. "main".`);
+    }
+    const badType = (options.refuseReplacement ?? []).find((t) => !/^[A-Za-z0-9]+::[A-Za-z0-9]+::[A-Za-z0-9]+$/.test(t));
+    if (badType !== undefined) {
+      throw new Error(`batchform: refuseReplacement "${badType}" is not a CloudFormation resource type. Fix: name types as CloudFormation does, e.g. "AWS::Logs::LogGroup".`);
+    }
+    if (options.allowReplacementLabel !== undefined && !/^[^'"`$\\\n]{1,50}$/.test(options.allowReplacementLabel)) {
+      throw new Error(`batchform: allowReplacementLabel ${JSON.stringify(options.allowReplacementLabel)} is not a usable label. Fix: use 1 to 50 characters without quotes, "$" or backslashes, e.g. "batchform:allow-replacement".`);
     }
     this.options = options;
     this.outdir = options.outdir ?? DEFAULT_OUTDIR;
@@ -206,6 +226,8 @@ export class Batchform extends Component {
         artifactPaths: [`${this.outdir}/`, `${DEFAULT_PACKAGE_DIR}/*.zip`, DEFAULT_BUNDLES_PATH],
         branch: this.options.deployBranch,
         nodeVersion: this.options.workflowNodeVersion,
+        refuseReplacement: this.options.refuseReplacement,
+        allowReplacementLabel: this.options.allowReplacementLabel,
       });
     }
   }

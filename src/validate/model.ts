@@ -98,6 +98,8 @@ export interface Stage {
   readonly executionRoleArn?: string;
   readonly permissionsBoundaryArn?: string;
   readonly assumableRoleArns: readonly string[];
+  /** Whether previews detect drift (and the preview role may read the stage's resources). */
+  readonly driftDetection: boolean;
   readonly githubEnvironment: string;
   readonly alarmTopicArn?: string;
   readonly alarmEmails: readonly string[];

@@ -96,6 +96,7 @@ export function validateDeclarations(decl: Declarations, options: ValidateOption
     executionRoleArn: s.executionRoleArn,
     permissionsBoundaryArn: s.permissionsBoundaryArn,
     assumableRoleArns: [...(s.assumableRoleArns ?? [])],
+    driftDetection: s.driftDetection ?? true,
     githubEnvironment: s.githubEnvironment ?? s.name,
     alarmTopicArn: s.alarmTopicArn,
     alarmEmails: [...(s.alarmEmails ?? [])],

@@ -2,6 +2,7 @@
 import { github } from 'projen';
 import type { Stage } from '../validate/model';
 import { ACTIONLINT_VERSION, ACTIONS, CFN_LINT_VERSION } from './actions';
+import { ALLOW_REPLACEMENT_SCRIPT, DEFAULT_ALLOW_REPLACEMENT_LABEL } from './allow-replacement';
 import { commentMarker, STICKY_COMMENT_SCRIPT } from './sticky-comment';
 
 type Job = github.workflows.Job;
@@ -49,6 +50,18 @@ export interface BatchformWorkflowOptions {
    * @default '24'
    */
   readonly nodeVersion?: string;
+  /**
+   * Resource types the deploy jobs never replace (`deploy --refuse-replacement`), unless a pull
+   * request merged into the deployed commit carries {@link allowReplacementLabel}.
+   * @default [] (replacements are allowed)
+   * @example ['AWS::Logs::LogGroup', 'AWS::SQS::Queue']
+   */
+  readonly refuseReplacement?: readonly string[];
+  /**
+   * The pull-request label that allows replacing the refused types in the deploy of its merge.
+   * @default 'batchform:allow-replacement'
+   */
+  readonly allowReplacementLabel?: string;
 }
 
 /** Runner labels of every job. */
@@ -106,6 +119,8 @@ interface Resolved {
   readonly install: string;
   readonly packageManager: string;
   readonly nodeVersion: string;
+  readonly refuseReplacement: readonly string[];
+  readonly allowReplacementLabel: string;
 }
 
 function resolve(o: BatchformWorkflowOptions): Resolved {
@@ -117,6 +132,8 @@ function resolve(o: BatchformWorkflowOptions): Resolved {
     install: o.installCommand ?? 'npm ci',
     packageManager: o.packageManager ?? 'npm',
     nodeVersion: o.nodeVersion ?? '24',
+    refuseReplacement: o.refuseReplacement ?? [],
+    allowReplacementLabel: o.allowReplacementLabel ?? DEFAULT_ALLOW_REPLACEMENT_LABEL,
   };
 }
 
@@ -232,6 +249,23 @@ function previewJob(o: Resolved, stage: WorkflowStage, roleArn: string): Job {
 }
 
 function deployJob(o: Resolved, stage: WorkflowStage, roleArn: string, after: string): Job {
+  const refused = o.refuseReplacement;
+  const deploy = `${o.cli} deploy --stage ${stage.name} --report ${deployReport(stage.name)}`;
+  // The label decides in a script; the types reach the CLI through the environment, quoted.
+  const deploySteps: JobStep[] = refused.length ? [
+    {
+      id: 'replacement',
+      name: 'May this deploy replace refused resource types? (label on the merged pull request)',
+      uses: ACTIONS.githubScript,
+      env: { LABEL: o.allowReplacementLabel, TYPES: refused.join(',') },
+      with: { script: ALLOW_REPLACEMENT_SCRIPT },
+    },
+    {
+      name: 'Deploy the changed stacks',
+      env: { REFUSE_REPLACEMENT: '${{ steps.replacement.outputs.refuse }}' },
+      run: `${deploy} --refuse-replacement "$REFUSE_REPLACEMENT"`,
+    },
+  ] : [{ name: 'Deploy the changed stacks', run: deploy }];
   return {
     name: `Deploy ${stage.name}`,
     needs: [after],
@@ -242,13 +276,14 @@ function deployJob(o: Resolved, stage: WorkflowStage, roleArn: string, after: st
     environment: stage.githubEnvironment,
     // One deploy per stage at a time, across runs and branches; a running deploy is never cancelled.
     concurrency: { 'group': `batchform-deploy-${stage.name}`, 'cancel-in-progress': false },
-    permissions: { contents: JobPermission.READ, idToken: JobPermission.WRITE },
+    // Reading the merged pull request's labels needs pull-requests: read, only then.
+    permissions: { contents: JobPermission.READ, idToken: JobPermission.WRITE, ...(refused.length ? { pullRequests: JobPermission.READ } : {}) },
     timeoutMinutes: 60,
     steps: [
       ...fromBuild(o),
       assumeRole('deploy', stage, roleArn),
       // The CLI appends its report to the job summary itself.
-      { name: 'Deploy the changed stacks', run: `${o.cli} deploy --stage ${stage.name} --report ${deployReport(stage.name)}` },
+      ...deploySteps,
     ],
   };
 }

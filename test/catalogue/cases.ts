@@ -169,6 +169,9 @@ export const CASES: CatalogueCase[] = [
   { group: 'Stages and VPC', title: 'malformed subnet id', stage: { subnetIds: ['subnet-123'] }, expected: [
     "stage \"prod\", field \"subnetIds\": \"subnet-123\" is not a subnet id. Fix: use ids like \"subnet-0123456789abcdef0\" (from the VPC console or `aws ec2 describe-subnets`).",
   ] },
+  { group: 'Stages and VPC', title: 'drift detection as a string', stage: { driftDetection: 'off' }, expected: [
+    "stage \"prod\", field \"driftDetection\": \"off\" is not true or false. Fix: write driftDetection: false to turn drift detection off (and its read rights), or leave it out.",
+  ] },
   { group: 'Stages and VPC', title: 'account id as a number', stage: { account: 11112222333 }, expected: [
     "stage \"prod\", field \"account\": 11112222333 is not a 12-digit AWS account id. Fix: write the account id as a 12-digit string, e.g. \"111122223333\" (quote it to keep leading zeros).",
   ] },

@@ -93,7 +93,7 @@ test('create: a CREATE change set with the stage\'s values, executed, waited for
   expect(create.TemplateBody).toBe('{"Resources":{"Bucket":{"Type":"AWS::S3::Bucket"}}}');
   expect(f.parameters()).toEqual({
     StackPrefix: 'prod', StageName: 'prod', GitHubEnvironment: 'Prod env', AssumableRoleArns: '', ArtifactBucketName: 'acme-artifacts', ArtifactPrefix: 'batchform',
-    ExistingOidcProviderArn: '', GitHubOwnerId: '123', GitHubRepositoryId: '456',
+    ExistingOidcProviderArn: '', GitHubOwnerId: '123', GitHubRepositoryId: '456', DriftDetection: 'true',
   });
   expect(f.cfn.commandCalls(ExecuteChangeSetCommand)).toHaveLength(1);
   expect(f.cfn.commandCalls(DeleteChangeSetCommand)).toHaveLength(0);

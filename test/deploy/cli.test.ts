@@ -151,3 +151,52 @@ test('the commands are registered with their options and set the exit code', asy
     process.exitCode = previous;
   }
 });
+
+describe('drift options of preview', () => {
+  const live = [liveStack('prod-daily-stats', 'UPDATE_COMPLETE', 'old')];
+
+  test('--drift-wait bounds each stack\'s detection; --no-drift skips it', async () => {
+    const project = makeProject();
+    const slept: number[] = [];
+    const h = harness(project, { live, drift: { 'prod-daily-stats': { statuses: ['DETECTION_IN_PROGRESS'] } } });
+    const deps = { ...h.deps, sleep: async (s: number) => void slept.push(s) };
+    expect(await runDeployCommand('preview', { ...DEFAULTS, stage: 'prod', driftWait: '9' }, deps)).toBe(DEPLOY_EXIT.ok);
+    expect(slept.reduce((a, b) => a + b, 0)).toBe(9);
+    expect(h.out.join('')).toContain('drift of prod-daily-stats could not be checked: drift detection was still running after 9 s');
+
+    const off = harness(project, { live });
+    expect(await runDeployCommand('preview', { ...DEFAULTS, stage: 'prod', drift: false }, off.deps)).toBe(DEPLOY_EXIT.ok);
+    expect(off.fake.sent.map(([op]) => op)).not.toContain('DetectStackDrift');
+  });
+
+  test.each(['0', 'soon', '-5'])('--drift-wait %s exits 2 before any AWS call', async (wait) => {
+    const project = makeProject();
+    const h = harness(project, { live });
+    expect(await runDeployCommand('preview', { ...DEFAULTS, stage: 'prod', driftWait: wait }, h.deps)).toBe(DEPLOY_EXIT.badInput);
+    expect(h.err).toEqual([`batchform preview: --drift-wait "${wait}" is not a positive number of seconds; use e.g. --drift-wait 60, or --no-drift to skip drift detection.`]);
+    expect(h.fake.cfn.calls()).toHaveLength(0);
+  });
+
+  test('commander turns --no-drift and --drift-wait into the options', async () => {
+    const program = new Command().exitOverride();
+    registerDeployCommands(program);
+    const preview = program.commands.find((c) => c.name() === 'preview')!;
+    preview.parseOptions(['--no-drift', '--drift-wait', '30']);
+    expect(preview.opts()).toMatchObject({ drift: false, driftWait: '30' });
+    expect(program.commands.find((c) => c.name() === 'deploy')!.options.map((o) => o.long)).not.toContain('--no-drift');
+  });
+});
+
+test('deploy --refuse-replacement "" (a label allowed replacements) refuses nothing', async () => {
+  const project = makeProject();
+  const aws: FakeAwsOptions = {
+    live: [liveStack('prod-daily-stats', 'UPDATE_COMPLETE', 'old')],
+    changeSet: { pages: [[change('Modify', 'LogGroup', 'AWS::Logs::LogGroup', [{ path: 'LogGroupName', recreation: 'Always' }], 'True')]] },
+  };
+  const h = harness(project, aws);
+  expect(await runDeployCommand('deploy', { ...DEFAULTS, stage: 'prod', refuseReplacement: '' }, h.deps)).toBe(DEPLOY_EXIT.ok);
+  expect(h.out.join('')).toContain('prod-daily-stats: updated');
+  const refused = harness(project, aws);
+  expect(await runDeployCommand('deploy', { ...DEFAULTS, stage: 'prod', refuseReplacement: 'AWS::Logs::LogGroup' }, refused.deps)).toBe(DEPLOY_EXIT.failed);
+  expect(refused.out.join('')).toContain('refusing to replace LogGroup');
+});

@@ -10,11 +10,15 @@ import {
   DeleteChangeSetCommand,
   DeleteStackCommand,
   DescribeChangeSetCommand,
+  DescribeStackDriftDetectionStatusCommand,
   DescribeStackEventsCommand,
+  DescribeStackResourceDriftsCommand,
   DescribeStacksCommand,
+  DetectStackDriftCommand,
   ExecuteChangeSetCommand,
   Stack,
   StackEvent,
+  StackResourceDrift,
 } from '@aws-sdk/client-cloudformation';
 import { GetAccountSettingsCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { HeadBucketCommand, HeadObjectCommand, NotFound, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -93,7 +97,14 @@ export function makeProject(options: ProjectOptions = {}): TestProject {
       },
       Resources: {
         Function: { Type: 'AWS::Lambda::Function', Properties: { Code: { S3Bucket: { Ref: 'CodeS3Bucket' }, S3Key: { Ref: 'CodeS3Key' } }, ReservedConcurrentExecutions: options.reserved } },
-        Schedule: { Type: 'AWS::Events::Rule', Properties: { ScheduleExpression: schedule } },
+        Schedule: {
+          Type: 'AWS::Events::Rule',
+          Properties: {
+            ScheduleExpression: schedule,
+            // The secret reaches a resource, as a database password in a rule's input would.
+            ...(options.secretParameter ? { Targets: [{ Id: 'Function', Arn: { 'Fn::GetAtt': ['Function', 'Arn'] }, Input: { 'Fn::Sub': `{"password":"\${${options.secretParameter.name}}"}` } }] } : {}),
+          },
+        },
         ...Object.fromEntries(Array.from({ length: i === 0 ? options.extraResources ?? 0 : 0 }, (_, n) => [`Alarm${n}`, {
           Type: 'AWS::CloudWatch::Alarm',
           Properties: { Metrics: [{ Id: 'm', MetricStat: { Metric: { Dimensions: [{ Name: 'FunctionName', Value: { Ref: 'Function' } }] } } }] },
@@ -188,8 +199,23 @@ export interface FakeAwsOptions {
   readonly putVersionId?: string;
   /** What HeadBucket answers: the bucket's region (default: the stage's) or an error. */
   readonly bucket?: { readonly region?: string } | Error;
+  /**
+   * Drift detection per stack: the statuses DescribeStackDriftDetectionStatus answers, poll after
+   * poll (the last repeats; default one DETECTION_COMPLETE), and the drifted resources, in pages.
+   * An Error makes DetectStackDrift fail. Default: in sync.
+   */
+  readonly drift?: Record<string, FakeDrift | Error>;
   /** The account's Lambda concurrency: quota and unreserved part (default: 1000 and 1000). */
   readonly concurrency?: { readonly quota: number; readonly unreserved: number };
+}
+
+/** One stack's drift detection as the fake answers it. */
+export interface FakeDrift {
+  /** `DETECTION_IN_PROGRESS`, `DETECTION_COMPLETE`, `DETECTION_FAILED`, or an Error thrown by that poll. */
+  readonly statuses?: ReadonlyArray<string | Error>;
+  readonly reason?: string;
+  /** Pages of DescribeStackResourceDrifts. */
+  readonly pages?: ReadonlyArray<readonly Partial<StackResourceDrift>[]>;
 }
 
 /** Mocked clients with a small model of CloudFormation behind them. */
@@ -252,6 +278,36 @@ export function fakeAws(options: FakeAwsOptions = {}) {
   cfn.on(DescribeStackEventsCommand).callsFake(record('DescribeStackEvents', (input: { StackName: string }) => {
     const name = nameOf(input.StackName);
     return Promise.resolve({ StackEvents: options.events?.[name]?.(executeTokens.get(name) ?? '') ?? [] });
+  }));
+
+  const detections = new Map<string, { stack: string; polls: number }>();
+  cfn.on(DetectStackDriftCommand).callsFake(record('DetectStackDrift', (input: { StackName: string }) => {
+    const name = nameOf(input.StackName);
+    const d = options.drift?.[name];
+    if (d instanceof Error) return Promise.reject(d);
+    const id = `drift-${name}`;
+    detections.set(id, { stack: name, polls: 0 });
+    return Promise.resolve({ StackDriftDetectionId: id });
+  }));
+  cfn.on(DescribeStackDriftDetectionStatusCommand).callsFake(record('DescribeStackDriftDetectionStatus', (input: { StackDriftDetectionId: string }) => {
+    const detection = detections.get(input.StackDriftDetectionId)!;
+    const d = (options.drift?.[detection.stack] ?? {}) as FakeDrift;
+    const statuses = d.statuses ?? ['DETECTION_COMPLETE'];
+    const status = statuses[Math.min(detection.polls++, statuses.length - 1)];
+    if (status instanceof Error) return Promise.reject(status);
+    const drifted = (d.pages ?? []).some((p) => p.length > 0);
+    return Promise.resolve({
+      StackDriftDetectionId: input.StackDriftDetectionId,
+      DetectionStatus: status as 'DETECTION_COMPLETE',
+      DetectionStatusReason: d.reason,
+      StackDriftStatus: status === 'DETECTION_COMPLETE' ? (drifted ? 'DRIFTED' : 'IN_SYNC') : undefined,
+    });
+  }));
+  cfn.on(DescribeStackResourceDriftsCommand).callsFake(record('DescribeStackResourceDrifts', (input: { StackName: string; NextToken?: string }) => {
+    const d = (options.drift?.[nameOf(input.StackName)] ?? {}) as FakeDrift;
+    const pages = d.pages ?? [[]];
+    const page = input.NextToken ? Number(input.NextToken) : 0;
+    return Promise.resolve({ StackResourceDrifts: pages[page] as StackResourceDrift[], NextToken: page + 1 < pages.length ? String(page + 1) : undefined });
   }));
 
   s3m.on(HeadObjectCommand).callsFake((input: { Key: string }) => {

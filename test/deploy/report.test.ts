@@ -7,7 +7,7 @@ import { change, engineOptions, fakeAws, liveStack, makeProject } from './helper
 const FIXTURES = path.join(__dirname, 'fixtures');
 
 /** Secret values the sample change set carries: none may reach a report. */
-const SECRETS = ['old-token-4c1d', 'new-token-9e2b', 'hunter2-db-pass'];
+const SECRETS = ['old-token-4c1d', 'new-token-9e2b', 'hunter2-db-pass', 'console-token-77aa', 'typed-in-console-pw'];
 
 /** A role's properties as a change set context shows them. */
 function roleContext(statements: object[]): string {
@@ -18,10 +18,29 @@ const READ_INPUT = { Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws
 const SCAN_TABLE = { Effect: 'Allow', Action: ['dynamodb:Scan'], Resource: 'arn:aws:dynamodb:ap-northeast-2:111122223333:table/stats' };
 const WRITE_OUTPUT = { Effect: 'Allow', Action: ['s3:PutObject', 's3:DeleteObject'], Resource: 'arn:aws:s3:::data-prod/out/*' };
 
+/** What drift detection finds in the live `prod-daily-stats`: edits in the console, one of them a secret. */
+const DAILY_DRIFT = [
+  {
+    LogicalResourceId: 'Function', ResourceType: 'AWS::Lambda::Function', StackResourceDriftStatus: 'MODIFIED' as const,
+    PropertyDifferences: [
+      { PropertyPath: '/Timeout', ExpectedValue: '60', ActualValue: '300', DifferenceType: 'NOT_EQUAL' as const },
+      { PropertyPath: '/Environment/Variables/API_TOKEN', ExpectedValue: SECRETS[0], ActualValue: SECRETS[3], DifferenceType: 'NOT_EQUAL' as const },
+    ],
+  },
+  {
+    LogicalResourceId: 'Schedule', ResourceType: 'AWS::Events::Rule', StackResourceDriftStatus: 'MODIFIED' as const,
+    PropertyDifferences: [
+      // Fed by the NoEcho parameter: hidden by its path, though the live value holds no known secret.
+      { PropertyPath: '/Targets/0/Input', ExpectedValue: '"{\\"password\\":\\"****\\"}"', ActualValue: `"{\\"password\\":\\"${SECRETS[4]}\\"}"`, DifferenceType: 'NOT_EQUAL' as const },
+    ],
+  },
+  { LogicalResourceId: 'ErrorsAlarm', ResourceType: 'AWS::CloudWatch::Alarm', StackResourceDriftStatus: 'DELETED' as const, PropertyDifferences: [] },
+];
+
 /**
  * A preview of three stacks: one updated (values, a secret environment variable and NoEcho
- * parameter, a permissions change, a replaced log group, a removed queue, a schedule), one
- * unchanged, one new.
+ * parameter, a permissions change, a replaced log group, a removed queue, a schedule, and
+ * resources changed by hand), one unchanged, one new.
  */
 async function samplePreview(): Promise<StageResult> {
   const project = makeProject({
@@ -33,6 +52,7 @@ async function samplePreview(): Promise<StageResult> {
   const weekly = inputs.stacks.find((s) => s.stack.batch === 'weekly-report')!;
   const aws = fakeAws({
     live: [liveStack('prod-daily-stats', 'UPDATE_COMPLETE', 'old'), liveStack('prod-weekly-report', 'UPDATE_COMPLETE', weekly.fingerprint)],
+    drift: { 'prod-daily-stats': { statuses: ['DETECTION_IN_PROGRESS', 'DETECTION_COMPLETE'], pages: [DAILY_DRIFT.slice(0, 2), DAILY_DRIFT.slice(2)] } },
     changeSets: {
       'prod-daily-stats': {
         pages: [
@@ -69,7 +89,7 @@ async function samplePreview(): Promise<StageResult> {
       },
     },
   });
-  return deployStage(inputs, engineOptions(aws.clients, { mode: 'preview' }));
+  return deployStage(inputs, engineOptions(aws.clients, { mode: 'preview', sleep: async () => undefined }));
 }
 
 test('the preview shows before → after values and never a secret value', async () => {
@@ -84,12 +104,32 @@ test('the preview shows before → after values and never a secret value', async
   expect(md).toContain('- `Function` `Environment.Variables.API_TOKEN`: (changed, value hidden)');
   expect(md).toContain('- `Schedule` `Targets.0.Input`: (changed, value hidden)');
   expect(text).toContain('Schedule Targets.0.Input: (changed, value hidden)');
+  // Drift: the console-set environment value and the NoEcho-fed rule input show as changed only.
+  expect(md).toContain('  - `Timeout`: template `60` → live `300`\n  - `Environment.Variables.API_TOKEN`: (changed, value hidden)');
+  expect(md).toContain('  - `Targets.0.Input`: (changed, value hidden)');
+  expect(text).toContain('    Environment.Variables.API_TOKEN: (changed, value hidden)');
+  expect(text).toContain('    Targets.0.Input: (changed, value hidden)');
 });
 
 test('a long value folds into <details> with its before and after', async () => {
   const md = renderMarkdownReport(await samplePreview());
   expect(md).toContain('- `Schedule` `Description`: long value, see below');
   expect(md).toMatch(/<details><summary><code>Schedule<\/code> <code>Description<\/code>: before → after<\/summary>\n\nBefore:\n\n```\nRolls up yesterday's transactions into the reporting table, every day at 15:10 UTC\n```/);
+});
+
+test('resources changed by hand come right after the destructive changes, each saying whether this change overwrites it', async () => {
+  const preview = await samplePreview();
+  const md = renderMarkdownReport(preview);
+  const at = (s: string) => md.indexOf(s);
+  expect(at('**⚠️ Changed outside CloudFormation:** `prod-daily-stats` `Function` (changed by hand), `prod-daily-stats` `Schedule` (changed by hand), `prod-daily-stats` `ErrorsAlarm` (deleted by hand).'))
+    .toBeLessThan(at('| Stack | Result | Details |'));
+  expect(at('### ⚠️ Destructive changes')).toBeLessThan(at('### ⚠️ Changed outside CloudFormation (drift)'));
+  expect(at('### ⚠️ Changed outside CloudFormation (drift)')).toBeLessThan(at('### Permissions'));
+  expect(md).toContain('- ⚠️ **changed by hand**: `Function` (`AWS::Lambda::Function`) in `prod-daily-stats`: this change updates it, so the deploy may overwrite the hand change.');
+  expect(md).toContain('- ⚠️ **deleted by hand**: `ErrorsAlarm` (`AWS::CloudWatch::Alarm`) in `prod-daily-stats`: this change does not touch it; it stays missing until its stack is fixed.');
+  const text = renderTextReport(preview);
+  expect(text.split('\n')[3]).toBe('⚠️ changed outside CloudFormation: prod-daily-stats Function (changed by hand), prod-daily-stats Schedule (changed by hand), prod-daily-stats ErrorsAlarm (deleted by hand)');
+  expect(text).toContain('⚠️ changed outside CloudFormation (drift):\n  ⚠️ changed by hand: Function (AWS::Lambda::Function) in prod-daily-stats: this change updates it');
 });
 
 test('removals and replacements come first, with the forcing property and what is lost', async () => {
@@ -143,7 +183,8 @@ describe('a report over a comment\'s size', () => {
 
     expect(full.length).toBeGreaterThan(60_000);
     expect(fitted.length).toBeLessThanOrEqual(60_000);
-    for (const kept of ['**3 stacks: 1 to create, 1 to update, 1 unchanged.**', '**⚠️ Grants new permissions:**', '### ⚠️ Destructive changes', '### Permissions', '| `prod-weekly-report` | unchanged |']) {
+    for (const kept of ['**3 stacks: 1 to create, 1 to update, 1 unchanged.**', '**⚠️ Grants new permissions:**', '**⚠️ Changed outside CloudFormation:**',
+      '### ⚠️ Destructive changes', '### ⚠️ Changed outside CloudFormation (drift)', '  - `Timeout`: template `60` → live `300`', '### Permissions', '| `prod-weekly-report` | unchanged |']) {
       expect(fitted).toContain(kept);
     }
     // The first section fits, the second does not: it is named, and where the whole report is.
@@ -158,6 +199,7 @@ describe('a report over a comment\'s size', () => {
     const sample = await samplePreview();
     const fitted = renderMarkdownReport(sample, { maxLength: 1_000 });
     expect(fitted).toContain('### ⚠️ Destructive changes');
+    expect(fitted).toContain('### ⚠️ Changed outside CloudFormation (drift)');
     expect(fitted).toContain('### Permissions');
     expect(fitted).toContain('the 2 sections of `prod-daily-stats`, `prod-monthly-close` are left out here');
     expect(fitted).not.toContain('### `prod-daily-stats`');

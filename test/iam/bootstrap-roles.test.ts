@@ -68,6 +68,73 @@ describe('the preview role', () => {
   ]);
 });
 
+/** What drift detection reads of a batch stack's resources, as the preview role (each resource type's read handler). */
+const DRIFT_READS: Row[] = [
+  ['detects the drift of this stage\'s stacks', 'cloudformation:DetectStackDrift', arn('cloudformation', 'stack/prod-daily-stats/*'), {}, ALLOW],
+  ['reads the detection\'s status (by id: IAM authorizes it on *)', 'cloudformation:DescribeStackDriftDetectionStatus', '*', {}, ALLOW],
+  ['reads the drifted resources', 'cloudformation:DescribeStackResourceDrifts', arn('cloudformation', 'stack/prod-daily-stats/*'), {}, ALLOW],
+  ['reads a batch function (its configuration, environment included)', 'lambda:GetFunction', arn('lambda', 'function:prod-daily-stats'), {}, ALLOW],
+  ['its runtime settings', 'lambda:GetRuntimeManagementConfig', arn('lambda', 'function:prod-daily-stats'), {}, ALLOW],
+  ['its invoke permission', 'lambda:GetPolicy', arn('lambda', 'function:prod-daily-stats'), {}, ALLOW],
+  ['its retry settings', 'lambda:GetFunctionEventInvokeConfig', arn('lambda', 'function:prod-daily-stats'), {}, ALLOW],
+  ['its role', 'iam:GetRole', role('prod-daily-stats-Role-ABC123'), {}, ALLOW],
+  ['the role\'s inline policy', 'iam:GetRolePolicy', role('prod-daily-stats-Role-ABC123'), {}, ALLOW],
+  ['its log group (IAM authorizes the listing only on *)', 'logs:DescribeLogGroups', '*', {}, ALLOW],
+  ['the log group\'s tags', 'logs:ListTagsForResource', arn('logs', 'log-group:/aws/lambda/prod-daily-stats'), {}, ALLOW],
+  ['its schedule rule', 'events:DescribeRule', arn('events', 'rule/prod-daily-stats'), {}, ALLOW],
+  ['and the rule\'s targets', 'events:ListTargetsByRule', arn('events', 'rule/prod-daily-stats'), {}, ALLOW],
+  ['its Scheduler schedule', 'scheduler:GetSchedule', arn('scheduler', 'schedule/prod-daily-stats/prod-daily-stats'), {}, ALLOW],
+  ['its schedule group', 'scheduler:GetScheduleGroup', arn('scheduler', 'schedule-group/prod-daily-stats'), {}, ALLOW],
+  ['its dead-letter queue\'s attributes', 'sqs:GetQueueAttributes', arn('sqs', 'prod-daily-stats-DeadLetterQueue-XYZ'), {}, ALLOW],
+  ['its alarm topic', 'sns:GetTopicAttributes', arn('sns', 'prod-daily-stats-AlarmTopic-ABC'), {}, ALLOW],
+  ['the topic\'s subscriptions', 'sns:ListSubscriptionsByTopic', arn('sns', 'prod-daily-stats-AlarmTopic-ABC'), {}, ALLOW],
+  ['a subscription (IAM authorizes it only on *)', 'sns:GetSubscriptionAttributes', '*', {}, ALLOW],
+  ['its alarms', 'cloudwatch:DescribeAlarms', arn('cloudwatch', 'alarm:prod-daily-stats-missed-run'), {}, ALLOW],
+  ['its alarm topic\'s key (tagged with the stage)', 'kms:DescribeKey', arn('kms', 'key/1234abcd-12ab-34cd-56ef-1234567890ab'), { 'aws:ResourceTag/batchform:stage': 'prod' }, ALLOW],
+];
+
+describe('the preview role with drift detection on (the default)', () => {
+  table(PREVIEW_ROLE, () => stack.preview, [
+    ...DRIFT_READS,
+    // Reads only this stage's resources.
+    ['not another stage\'s stacks', 'cloudformation:DetectStackDrift', arn('cloudformation', 'stack/staging-daily-stats/*'), {}, NOT_ALLOWED],
+    ['not the bootstrap stack', 'cloudformation:DetectStackDrift', arn('cloudformation', 'stack/batchform-bootstrap-prod/*'), {}, NOT_ALLOWED],
+    ['not another stage\'s function', 'lambda:GetFunction', arn('lambda', 'function:staging-daily-stats'), {}, NOT_ALLOWED],
+    ['not another function of the account', 'lambda:GetFunction', arn('lambda', 'function:billing-api'), {}, NOT_ALLOWED],
+    ['not a batch function in another region', 'lambda:GetFunction', arn('lambda', 'function:prod-daily-stats', 'eu-west-1'), {}, NOT_ALLOWED],
+    ['not the bootstrap roles', 'iam:GetRolePolicy', DEPLOY_ROLE, {}, NOT_ALLOWED],
+    ['not another role', 'iam:GetRole', role('admin'), {}, NOT_ALLOWED],
+    ['not another stage\'s key', 'kms:DescribeKey', arn('kms', 'key/1234abcd-12ab-34cd-56ef-1234567890ab'), { 'aws:ResourceTag/batchform:stage': 'staging' }, NOT_ALLOWED],
+    ['no log events', 'logs:GetLogEvents', arn('logs', 'log-group:/aws/lambda/prod-daily-stats:log-stream:2026/11/25/abc'), {}, NOT_ALLOWED],
+    ['not another topic\'s subscriptions', 'sns:ListSubscriptionsByTopic', arn('sns', 'billing-alerts'), {}, NOT_ALLOWED],
+    ['no list of every subscription', 'sns:ListSubscriptions', '*', {}, NOT_ALLOWED],
+    ['no queued messages', 'sqs:ReceiveMessage', arn('sqs', 'prod-daily-stats-DeadLetterQueue-XYZ'), {}, NOT_ALLOWED],
+    ['no decryption with the key', 'kms:Decrypt', arn('kms', 'key/1234abcd-12ab-34cd-56ef-1234567890ab'), { 'aws:ResourceTag/batchform:stage': 'prod' }, NOT_ALLOWED],
+    // Still never executes or writes.
+    ['still never executes a change set', 'cloudformation:ExecuteChangeSet', arn('cloudformation', 'stack/prod-daily-stats/*'), {}, DENY],
+    ['nor updates a stack', 'cloudformation:UpdateStack', arn('cloudformation', 'stack/prod-daily-stats/*'), {}, DENY],
+    ['nor deletes one', 'cloudformation:DeleteStack', arn('cloudformation', 'stack/prod-daily-stats/*'), {}, DENY],
+    ['nor updates a function\'s code', 'lambda:UpdateFunctionCode', arn('lambda', 'function:prod-daily-stats'), {}, NOT_ALLOWED],
+    ['nor its configuration', 'lambda:UpdateFunctionConfiguration', arn('lambda', 'function:prod-daily-stats'), {}, NOT_ALLOWED],
+    ['nor invokes it', 'lambda:InvokeFunction', arn('lambda', 'function:prod-daily-stats'), {}, NOT_ALLOWED],
+    ['nor changes its role', 'iam:PutRolePolicy', role('prod-daily-stats-Role-ABC123'), {}, NOT_ALLOWED],
+    ['nor a rule', 'events:PutRule', arn('events', 'rule/prod-daily-stats'), {}, NOT_ALLOWED],
+    ['nor a log group', 'logs:DeleteLogGroup', arn('logs', 'log-group:/aws/lambda/prod-daily-stats'), {}, NOT_ALLOWED],
+    ['nor a queue', 'sqs:SetQueueAttributes', arn('sqs', 'prod-daily-stats-DeadLetterQueue-XYZ'), {}, NOT_ALLOWED],
+    ['nor writes outside its preview area', 's3:PutObject', 'arn:aws:s3:::acme-artifacts/elsewhere/x.zip', {}, DENY],
+  ]);
+});
+
+describe('the preview role of a stage with driftDetection: false', () => {
+  const off = deployedBootstrap({ driftDetection: false });
+  const denied = (rows: Row[]): Row[] => rows.map(([what, action, resource, context]) => [`no longer ${what}`, action, resource, context, NOT_ALLOWED]);
+  table(PREVIEW_ROLE, () => off.preview, [
+    ...denied(DRIFT_READS),
+    ['still creates change sets as the execution role', 'cloudformation:CreateChangeSet', arn('cloudformation', 'stack/prod-daily-stats/*'), { 'cloudformation:RoleArn': EXECUTION_ROLE }, ALLOW],
+    ['still never executes them', 'cloudformation:ExecuteChangeSet', arn('cloudformation', 'stack/prod-daily-stats/*'), {}, DENY],
+  ]);
+});
+
 describe('the execution role', () => {
   const fnRole = role('prod-daily-stats-Role-ABC123');
   table(EXECUTION_ROLE, () => stack.execution, [
@@ -82,6 +149,8 @@ describe('the execution role', () => {
     ['passes function roles to Lambda', 'iam:PassRole', fnRole, { 'iam:PassedToService': 'lambda.amazonaws.com' }, ALLOW],
     ['not to EC2', 'iam:PassRole', fnRole, { 'iam:PassedToService': 'ec2.amazonaws.com' }, NOT_ALLOWED],
     ['reads code zips', 's3:GetObject', ARTIFACT, {}, ALLOW],
+    ['reads its log groups back (IAM authorizes the listing only on *)', 'logs:DescribeLogGroups', '*', {}, ALLOW],
+    ['never reads log events', 'logs:FilterLogEvents', arn('logs', 'log-group:/aws/lambda/prod-daily-stats'), {}, NOT_ALLOWED],
     ['never what a preview wrote', 's3:GetObject', PREVIEW_AREA_TEMPLATE, {}, NOT_ALLOWED],
     ['changes this stage\'s rules', 'events:PutTargets', arn('events', 'rule/prod-daily-stats'), {}, ALLOW],
     ['not another stage\'s', 'events:PutTargets', arn('events', 'rule/staging-daily-stats'), {}, NOT_ALLOWED],

