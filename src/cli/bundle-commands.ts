@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { buildBundles, writeBundle } from '../bundle/esbuild';
 import { DEFAULT_PACKAGE_DIR, PACKAGE_CACHE_FILE, packageBatches } from '../bundle/package';
 import { invokeLocally } from '../local/invoke';
-import { DEFAULT_MANIFEST_PATH, Manifest, ManifestBatch, readManifest } from '../manifest/manifest';
+import { batchesOfStage, DEFAULT_MANIFEST_PATH, Manifest, ManifestBatch, readManifest } from '../manifest/manifest';
 
 /** The batches named (all when none), or an error listing the declared ones. */
 export function selectBatches(manifest: Manifest, names: readonly string[]): ManifestBatch[] {
@@ -55,9 +55,13 @@ export function registerBundleCommands(program: Command): void {
     .argument('<batch>', 'batch name')
     .option('--time <iso>', 'the run\'s scheduled time (ISO 8601, default now)')
     .option('--no-fixture', 'ignore handlers/<batch>.local.ts')
+    .option('--stage <name>', 'run the batch as this stage declares it (its overrides: environment, timeout, memory, time zone)')
     .option('--manifest <file>', 'the generated manifest', DEFAULT_MANIFEST_PATH)
-    .action(async (name: string, opts: { time?: string; fixture: boolean; manifest: string }) => {
-      const [batch] = selectBatches(readManifest(opts.manifest), [name]);
+    .action(async (name: string, opts: { time?: string; fixture: boolean; stage?: string; manifest: string }) => {
+      const manifest = readManifest(opts.manifest);
+      const declared = selectBatches(manifest, [name]);
+      const [batch] = opts.stage === undefined ? declared : batchesOfStage(manifest, opts.stage, declared);
+      if (!batch) throw new Error(`batch "${name}" does not deploy to stage "${opts.stage}"; leave --stage out, or add the stage to the batch's stages.`);
       const time = opts.time ? new Date(opts.time) : new Date();
       if (Number.isNaN(time.getTime())) throw new Error(`--time "${opts.time}" is not an ISO 8601 time, e.g. 2026-11-25T15:10:00Z.`);
       if (opts.time && batch.input !== undefined) console.error(constantInputTimeWarning(batch.name));

@@ -35,6 +35,69 @@ export interface PolicyStatementOptions {
 }
 
 /**
+ * What one stage changes of its batch: each field, when set, replaces the batch's own value in that
+ * stage only (`environment` is merged over the batch's, variable by variable). The template stays
+ * one per batch: the values that differ between stages are CloudFormation parameters, and the
+ * deploy manifest gives each stage its own.
+ *
+ * A stage's `timezone` may change the zone, but not what runs the batch: a batch without a time
+ * zone runs on an EventBridge rule in every stage, one with a zone on EventBridge Scheduler in every
+ * stage (write `'Etc/UTC'` to run a stage of a Scheduler batch in UTC).
+ *
+ * @example
+ * { staging: { schedule: 'cron(0 3 ? * MON *)', enabled: false, environment: { REPORT_BUCKET: 'reports-staging' } } }
+ */
+export interface StageOverrideOptions {
+  /**
+   * When the job runs in this stage; the same forms as the batch's `schedule`.
+   * @default - the batch's schedule
+   * @example 'rate(1 hour)'
+   */
+  readonly schedule?: Schedule | string;
+  /**
+   * Whether the rule or schedule is enabled in this stage.
+   * @default - the batch's `enabled`
+   * @example false
+   */
+  readonly enabled?: boolean;
+  /**
+   * IANA time zone of the schedule in this stage; the batch must run on EventBridge Scheduler
+   * (have a time zone other than `UTC`) in every stage.
+   * @default - the batch's timezone
+   * @example 'Europe/Berlin'
+   */
+  readonly timezone?: string;
+  /**
+   * Environment variables set or replaced in this stage, merged over the batch's `environment`
+   * (same names, size limit and `${AWS::Region}`-style placeholders, filled in per stage). A
+   * variable the batch itself does not declare exists only in the stages that set it to a
+   * non-empty value.
+   * @default {} - the batch's environment
+   * @example { REPORT_BUCKET: 'reports-staging' }
+   */
+  readonly environment?: Record<string, string>;
+  /**
+   * Memory for the function in this stage, in MB (128-10240).
+   * @default - the batch's memorySize
+   * @example 1024
+   */
+  readonly memorySize?: number;
+  /**
+   * How long one run may take in this stage, in seconds (1-900).
+   * @default - the batch's timeout
+   * @example 600
+   */
+  readonly timeout?: number;
+  /**
+   * Reserved concurrency of the function in this stage (1-1000), or `false` for none (e.g. a stage
+   * in an account whose Lambda concurrency quota is below 101).
+   * @default - the batch's reservedConcurrency
+   * @example false
+   */
+  readonly reservedConcurrency?: number | false;
+}
+
+/**
  * A scheduled batch job: one Lambda function, what invokes it on schedule (an EventBridge rule for
  * UTC batches, an EventBridge Scheduler schedule for batches with a time zone) and its log group,
  * deployed as one CloudFormation stack per stage.
@@ -222,4 +285,12 @@ export interface BatchOptions {
    * @example ['prod']
    */
   readonly stages?: string[];
+  /**
+   * Per-stage differences, by stage name: a stage's schedule, enabled state, time zone,
+   * environment, memory, timeout or reserved concurrency (see `StageOverrideOptions`). Stages
+   * not listed run the batch as declared.
+   * @default {} - every stage runs the batch as declared
+   * @example { staging: { schedule: 'rate(1 day)', enabled: false }, prod: { memorySize: 1024, environment: { REPORT_BUCKET: 'reports-prod' } } }
+   */
+  readonly overrides?: Record<string, StageOverrideOptions>;
 }

@@ -140,7 +140,7 @@ export class Batchform extends Component {
     warnIfNotDeclared(project);
 
     project.addTask('schedule', {
-      description: 'Show every batch, the zone it runs in, its schedule in words and its next run times in UTC and its zone (DST changes marked; --batch, -n, --from ISO)',
+      description: 'Show every batch, the zone it runs in, its schedule in words and its next run times in UTC and its zone (DST changes marked; --batch, --stage, -n, --from ISO)',
       exec: `${cli} schedule --manifest ${this.manifestPath}`,
       receiveArgs: true,
     });

@@ -7,6 +7,8 @@ import { CfnQueue, CfnQueuePolicy } from 'aws-cdk-lib/aws-sqs';
 import type { Batch } from '../validate/model';
 import { humanDuration, missedRunAlarmWindow } from './missed-run-window';
 import { ALARM_PARAMETERS, NO_TOPIC } from './parameters';
+import { STAGE_PARAMETERS } from './stage-parameters';
+import type { StageValues } from './stage-template';
 
 export { humanDuration, missedRunWindow } from './missed-run-window';
 export type { MissedRunWindow } from './missed-run-window';
@@ -165,7 +167,7 @@ function addNotificationTarget(stack: Stack, withEmails: boolean): unknown {
 }
 
 /** The batch's alarms, named and described so the person paged knows which batch and what to do. */
-export function addAlarms(stack: Stack, batch: Batch, targets: AlarmTargets): void {
+export function addAlarms(stack: Stack, batch: Batch, targets: AlarmTargets, values: StageValues): void {
   const actions = addNotificationTarget(stack, batch.alarmEmails);
   const common = {
     alarmActions: actions as string[],
@@ -175,7 +177,8 @@ export function addAlarms(stack: Stack, batch: Batch, targets: AlarmTargets): vo
     comparisonOperator: 'GreaterThanThreshold',
     treatMissingData: 'notBreaching',
   };
-  const runPeriod = Math.max(60, Math.ceil(batch.timeout / 60) * 60);
+  // A stage's timeout may be longer than the batch's: the period covers the longest run of any stage.
+  const runPeriod = Math.max(60, Math.ceil(values.longestTimeout / 60) * 60);
   new CfnAlarm(stack, 'FailedRunAlarm', {
     ...common,
     alarmName: Fn.sub('${AWS::StackName}-failed-run'),
@@ -189,8 +192,27 @@ export function addAlarms(stack: Stack, batch: Batch, targets: AlarmTargets): vo
     period: runPeriod,
   });
 
+  const runner = batch.timezone === 'UTC' ? 'rule' : 'schedule';
   const window = missedRunAlarmWindow(batch);
-  if (window?.supported) {
+  if (values.missedRun) {
+    // The window follows each stage's schedule, zone and state: the manifest gives its period and
+    // evaluation periods, and a stage without a window (disabled, too sparse) has no alarm.
+    const alarm = new CfnAlarm(stack, 'MissedRunAlarm', {
+      ...common,
+      alarmName: Fn.sub('${AWS::StackName}-missed-run'),
+      alarmDescription: Fn.sub(`batchform batch ${batch.name}: no run in the last \${${STAGE_PARAMETERS.missedRunEvaluationPeriods}} periods of \${${STAGE_PARAMETERS.missedRunPeriod}} seconds, the longest gap of this stage's schedule ${values.scheduleIsParameter ? `\${${STAGE_PARAMETERS.schedule}}` : batch.schedule.expression} plus a grace. Check that the ${runner} is enabled, that the function exists and is not throttled, and ${runner === 'rule' ? "the rule's FailedInvocations" : "the Scheduler's TargetErrorCount"}.`),
+      namespace: 'AWS/Lambda',
+      metricName: 'Invocations',
+      dimensions: [{ name: 'FunctionName', value: targets.functionName }],
+      statistic: 'Sum',
+      period: values.missedRun.period,
+      evaluationPeriods: values.missedRun.evaluationPeriods,
+      threshold: 1,
+      comparisonOperator: 'LessThanThreshold',
+      treatMissingData: 'breaching',
+    });
+    alarm.cfnOptions.condition = values.missedRun.condition;
+  } else if (window?.supported && values.missedRunDeclared) {
     new CfnAlarm(stack, 'MissedRunAlarm', {
       ...common,
       alarmName: Fn.sub('${AWS::StackName}-missed-run'),

@@ -24,6 +24,18 @@ export const STAGE_DEFAULTS = {
   artifactPrefix: 'batchform',
 } as const;
 
+/** What one stage changes of a validated batch (see `StageOverrideOptions`); unset fields are the batch's. */
+export interface StageOverride {
+  readonly schedule?: ParsedSchedule;
+  readonly enabled?: boolean;
+  readonly timezone?: string;
+  /** The variables the stage sets or replaces (merged over the batch's). */
+  readonly environment?: Readonly<Record<string, string>>;
+  readonly memorySize?: number;
+  readonly timeout?: number;
+  readonly reservedConcurrency?: number | false;
+}
+
 /** A batch whose declaration passed every rule, with defaults filled in. */
 export interface Batch {
   readonly name: string;
@@ -64,6 +76,11 @@ export interface Batch {
   readonly endDate?: string;
   /** Names of the stages the batch deploys to. */
   readonly stages: readonly string[];
+  /**
+   * Per-stage differences, by stage name (only stages the batch deploys to); `batchForStage` gives
+   * the batch as a stage runs it.
+   */
+  readonly overrides: Readonly<Record<string, StageOverride>>;
 }
 
 /** A stage whose declaration passed every rule, with defaults filled in. */

@@ -20,6 +20,9 @@ const SHAPES = [
   { ...BATCH, name: 'local-job', timezone: 'America/New_York', flexibleWindowMinutes: 15, startDate: '2027-01-01T00:00:00-05:00', endDate: '2027-12-31T00:00:00-05:00', deliveryRetryAttempts: 10 },
   { ...BATCH, name: 'once-job', timezone: 'Europe/Berlin', schedule: 'at(2027-06-01T09:00:00)', input: { backfill: true }, enabled: false },
   { ...BATCH, name: 'local-vpc', timezone: 'Australia/Sydney', vpc: true, alarms: false },
+  // Per-stage overrides: the stage's values as parameters (rule and Scheduler).
+  { ...BATCH, name: 'staged-job', environment: { MODE: 'a' }, overrides: { prod: { schedule: 'rate(1 hour)', enabled: false, memorySize: 1024, timeout: 600, reservedConcurrency: false as const, environment: { MODE: 'b', NEW_ONE: 'c' } } } },
+  { ...BATCH, name: 'staged-local', timezone: 'Asia/Seoul', overrides: { prod: { schedule: 'rate(2 hours)', timezone: 'Europe/Berlin' } } },
 ];
 const decl = validateDeclarations({ batches: SHAPES, stages: [STAGE] }, { fileExists });
 

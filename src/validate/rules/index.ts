@@ -4,6 +4,7 @@ import { handlerFile } from './handler';
 import { policyStatementsValid } from './iam';
 import { batchNameShape, functionNameLength } from './names';
 import { alarmsFlag, alarmTarget, maxEventAgeRange, retryAttemptsRange } from './operations';
+import { overridesValid } from './overrides';
 import { scheduleValid, timezoneValid } from './schedule';
 import { atLocalTimeExists, deliveryRetryRange, flexibleWindowRange, scheduleDates, schedulerOnly } from './scheduler';
 import { batchTags, stageReferences, stageShape, vpcIdsPresent } from './stages';
@@ -37,6 +38,7 @@ export const BATCH_RULES: Readonly<Record<string, BatchRule>> = {
   scheduleDates,
   atLocalTimeExists,
   deliveryRetryRange,
+  overridesValid,
 };
 
 /** Rules every stage declaration must pass. */
