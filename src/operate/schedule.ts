@@ -2,6 +2,7 @@
 import type { ManifestBatch, ManifestStage } from '../manifest/manifest';
 import { parseSchedule, ParsedSchedule } from '../schedule/expression';
 import { nextRuns } from '../schedule/next-runs';
+import { batchForStage } from '../validate/overrides';
 
 /** What decides a batch's run times and its event in one stage. */
 export interface StageSchedule {
@@ -18,12 +19,12 @@ export interface StageSchedule {
 }
 
 /**
- * The schedule of `batch` in `stage`. Every operate command that needs a stage's schedule (the
- * event `run` sends, the times `backfill` runs, the next run `status` shows) asks this one
- * function, so per-stage schedule overrides plug in here.
+ * The schedule of `batch` in `stage`, the stage's overrides (schedule, time zone, enabled)
+ * applied. Every operate command that needs a stage's schedule (the event `run` sends, the times
+ * `backfill` runs, the next run `status` shows) asks this one function.
  */
-export function scheduleFor(batch: ManifestBatch, stage: Pick<ManifestStage, 'name'>): StageSchedule {
-  void stage;
+export function scheduleFor(declared: ManifestBatch, stage: Pick<ManifestStage, 'name'>): StageSchedule {
+  const batch = batchForStage(declared, stage.name);
   return {
     expression: batch.schedule,
     parsed: parseSchedule(batch.schedule),

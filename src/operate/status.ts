@@ -5,6 +5,7 @@ import { FINGERPRINT_TAG } from '../deploy/fingerprint';
 import { describeError, reaching } from '../deploy/faults';
 import { mapWithConcurrency } from '../deploy/pool';
 import type { ManifestBatch, ManifestStage } from '../manifest/manifest';
+import { batchForStage } from '../validate/overrides';
 import { OperateClients } from './clients';
 import { nextRun, scheduleFor } from './schedule';
 import { describeBatchStack, targetOf, TargetError } from './target';
@@ -126,7 +127,8 @@ async function deadLetterCount(sqs: SQSClient, queueUrl: string): Promise<number
 export async function stageStatus(options: StageStatusOptions): Promise<BatchStatus[]> {
   const { clients, stage, now } = options;
   return mapWithConcurrency(stage.stacks, options.concurrency ?? 4, async (s): Promise<BatchStatus> => {
-    const batch = options.batches.find((b) => b.name === s.batch);
+    const declared = options.batches.find((b) => b.name === s.batch);
+    const batch = declared && batchForStage(declared, stage.name);
     const schedule = batch ? scheduleFor(batch, stage) : undefined;
     const next = schedule ? nextRun(schedule, now) : undefined;
     const problems: string[] = [];

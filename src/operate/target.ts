@@ -2,9 +2,11 @@
 import { CloudFormationClient, DescribeStacksCommand, Stack } from '@aws-sdk/client-cloudformation';
 import { reaching } from '../deploy/faults';
 import type { ManifestBatch, ManifestStack, ManifestStage } from '../manifest/manifest';
+import { batchForStage } from '../validate/overrides';
 
 /** A batch as deployed in one stage: names read from its stack, never guessed. */
 export interface BatchTarget {
+  /** The batch as the stage runs it (its overrides applied: timeout, schedule, ...). */
   readonly batch: ManifestBatch;
   readonly stage: ManifestStage;
   readonly stackName: string;
@@ -31,7 +33,10 @@ export class TargetError extends Error {
   }
 }
 
-/** The batch and its stack in `stage`, from the manifest; a {@link TargetError} (bad input) naming the batches there are otherwise. */
+/**
+ * The batch as `stage` runs it (its overrides applied) and its stack there, from the manifest; a
+ * {@link TargetError} (bad input) naming the stage's batches otherwise.
+ */
 export function findBatch(batches: readonly ManifestBatch[], stage: ManifestStage, name: string): { batch: ManifestBatch; stack: ManifestStack } {
   const stack = stage.stacks.find((s) => s.batch === name);
   const batch = batches.find((b) => b.name === name);
@@ -40,7 +45,7 @@ export function findBatch(batches: readonly ManifestBatch[], stage: ManifestStag
     const where = batch ? `is not deployed to stage "${stage.name}" (its stages option leaves it out)` : 'is not declared';
     throw new TargetError(`batch "${name}" ${where}; ${known.length ? `stage "${stage.name}" has: ${known.join(', ')}` : `stage "${stage.name}" has no batches`}.`, true);
   }
-  return { batch, stack };
+  return { batch: batchForStage(batch, stage.name), stack };
 }
 
 /** The live stack, or undefined when it does not exist. */
