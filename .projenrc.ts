@@ -21,6 +21,9 @@ const project = new typescript.TypeScriptProject({
     // without skipLibCheck needs them installed, so they ship as a dependency.
     '@types/aws-lambda',
     '@aws-sdk/client-cloudformation', '@aws-sdk/client-iam', '@aws-sdk/client-lambda', '@aws-sdk/client-s3', '@aws-sdk/client-sts', 'esbuild', 'yazl',
+    // Durable batches: the durable execution SDK their handlers run on (batchform/runtime's
+    // durableBatch), and its testing SDK, which runs a whole execution offline (npx projen invoke).
+    '@aws/durable-execution-sdk-js', '@aws/durable-execution-sdk-js-testing',
   ],
   devDeps: [
     'tsx', 'typescript@~5.9.3', '@types/node@^20', '@types/pg',
