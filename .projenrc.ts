@@ -151,6 +151,29 @@ new Batchform(project, {
       tags: { team: 'data' },
     },
     {
+      name: 'monthly-recompute',
+      description: 'Recompute daily_user_stats for every day of the previous month, one checkpointed step per week',
+      handler: 'handlers/monthly-recompute.ts',
+      // 01:00 in Seoul on the 1st of each month.
+      schedule: Schedule.cron({ minute: '0', hour: '1', day: '1' }),
+      timezone: 'Asia/Seoul',
+      vpc: true,
+      // Each invocation at most 15 minutes; the whole execution (every chunk, retries included) at most 6 hours.
+      timeout: 900,
+      durable: { executionTimeout: 6 * 3600, retentionDays: 30 },
+      memorySize: 512,
+      logRetentionDays: 90,
+      environment: {
+        DATABASE_SECRET_ID: 'batchform/daily-stats',
+        NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem',
+      },
+      policyStatements: [{
+        actions: ['secretsmanager:GetSecretValue'],
+        resources: ['arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:batchform/daily-stats-??????'],
+      }],
+      tags: { team: 'data' },
+    },
+    {
       name: 'weekly-report',
       description: 'Log a weekly summary of the batches that ran',
       handler: 'handlers/weekly-report.ts',
