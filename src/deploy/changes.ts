@@ -38,8 +38,9 @@ const FUNCTION_LOSES: Record<string, string> = {
   DurableFunction: 'its durable executions still running (they stop) and the history of finished ones; turning durable off replaces it with a plain Function',
 };
 
-function losesOf(type: string, logicalId: string): string | undefined {
-  return type === 'AWS::Lambda::Function' ? FUNCTION_LOSES[logicalId] : LOSES[type];
+function losesOf(action: string, type: string, logicalId: string): string | undefined {
+  if (type === 'AWS::Lambda::Function') return action === 'Remove' ? FUNCTION_LOSES[logicalId] : undefined;
+  return LOSES[type];
 }
 
 /** Properties whose changes the permissions diff already shows. */
@@ -84,7 +85,7 @@ export function resourceChanges(changes: readonly Change[], secrets: Secrets = N
         ...(shown.length ? { values: shown } : {}),
         ...(replacement && replacement !== 'no' && replacedBy.length ? { replacedBy } : {}),
         ...(destroys && retained ? { retained } : {}),
-        ...(destroys && !retained && losesOf(rc.ResourceType ?? '', rc.LogicalResourceId ?? '') ? { loses: losesOf(rc.ResourceType!, rc.LogicalResourceId!) } : {}),
+        ...(destroys && !retained && losesOf(rc.Action ?? '', rc.ResourceType ?? '', rc.LogicalResourceId ?? '') ? { loses: losesOf(rc.Action!, rc.ResourceType!, rc.LogicalResourceId!) } : {}),
         ...(permissions ? { permissions } : {}),
       };
     });

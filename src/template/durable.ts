@@ -67,7 +67,8 @@ export function addVersionAndAlias(stack: Stack, batch: Batch, fn: CfnFunction, 
   const digest = sha256Hex(JSON.stringify(batch)).slice(0, 16);
   const version = new CfnVersion(stack, DURABLE_LOGICAL_IDS.version, {
     functionName: fn.ref,
-    description: Fn.sub(`batchform ${batch.name} settings ${digest} code \${${PARAMETERS.codeKey}} \${${PARAMETERS.codeVersion}}`),
+    // At most 256 characters: the key is <artifactPrefix>/<batch>/<sha256>.zip, an S3 version id 32.
+    description: Fn.sub(`settings ${digest} code \${${PARAMETERS.codeKey}} \${${PARAMETERS.codeVersion}}`),
   });
   version.cfnOptions.updateReplacePolicy = 'Retain' as never;
   for (const r of after) version.addResourceDependency(r);
