@@ -129,6 +129,8 @@ describe('one execution per scheduled run (the starter)', () => {
   test('the inline code and the library agree on names, also for long batch names (64 characters at most)', () => {
     const long = 'a'.repeat(60);
     expect(executionName(long, '2027-02-01T00:10:00Z')).toHaveLength(64);
+    // Lambda's pattern for DurableExecutionName (API Execution): [a-zA-Z0-9-_]+, 1-64 characters.
+    for (const n of [executionName(long, '2027-02-01T00:10:00Z'), executionName('daily-stats', '2027-12-31T23:59:59.999Z')]) expect(n).toMatch(/^[a-zA-Z0-9_-]{1,64}$/);
     expect(executionName('x', '2027-02-01T00:10:00.000+09:00')).toBe('x-20270131T151000Z');
     expect(startRequest(event('2027-02-01T00:10:00Z', 'z'), 'arn:t', 'utc-durable').DurableExecutionName).toBe('utc-durable-20270201T001000Z');
   });
