@@ -335,4 +335,7 @@ export const CASES: CatalogueCase[] = [
   { group: 'Durable batches', title: 'durable batch with a constant input', batch: { durable: { executionTimeout: 3600 }, input: { report: 'monthly' } }, expected: [
     "batch \"daily-stats\", field \"input\": is set on a durable batch; a durable batch receives the Scheduled Event, whose scheduled time names its execution (one execution per run). Fix: drop input and pass constants as environment variables, or make the batch a plain one.",
   ] },
+  { group: 'Durable batches', title: 'stage override of a durable batch\'s timeout past its execution timeout', batch: { timeout: 300, durable: { executionTimeout: 600 }, overrides: { prod: { timeout: 900 } } }, expected: [
+    "batch \"daily-stats\", field \"overrides.prod.timeout\": 900 seconds is not less than the durable execution timeout (600 s): the execution would end before one invocation may. Fix: keep this stage's timeout below durable.executionTimeout, or raise durable.executionTimeout.",
+  ] },
 ];

@@ -52,3 +52,17 @@ export const durableInput: BatchRule = (batch) =>
     message: 'is set on a durable batch; a durable batch receives the Scheduled Event, whose scheduled time names its execution (one execution per run).',
     fix: 'drop input and pass constants as environment variables, or make the batch a plain one.',
   });
+
+/**
+ * A stage's own `timeout` of a durable batch must stay below the execution timeout, as the batch's
+ * must (checked on the batch as a stage runs it; the base check is in `durableShape`).
+ */
+export const timeoutBelowExecution: BatchRule = (batch) => {
+  const executionTimeout = (batch.durable as { executionTimeout?: unknown } | undefined)?.executionTimeout;
+  const timeout = batch.timeout ?? BATCH_DEFAULTS.timeout;
+  return when(isIntIn(executionTimeout, 1, MAX_EXECUTION_TIMEOUT) && typeof timeout === 'number' && timeout >= (executionTimeout as number), {
+    field: 'timeout',
+    message: `${show(timeout)} seconds is not less than the durable execution timeout (${show(executionTimeout)} s): the execution would end before one invocation may.`,
+    fix: 'keep this stage\'s timeout below durable.executionTimeout, or raise durable.executionTimeout.',
+  });
+};
