@@ -98,6 +98,28 @@ export interface StageOverrideOptions {
 }
 
 /**
+ * Runs a batch as a Lambda durable function: an execution of up to a year made of checkpointed
+ * steps, each invocation still at most `timeout` seconds. A failed or interrupted invocation
+ * resumes from the last checkpoint instead of starting over. The handler uses `durableBatch()`
+ * from `batchform/runtime/durable`.
+ *
+ * @example { executionTimeout: 6 * 3600, retentionDays: 14 }
+ */
+export interface DurableOptions {
+  /**
+   * How long one execution (every invocation, wait and retry of one scheduled run) may take, in
+   * seconds: 1 to 31,622,400 (366 days), and more than the per-invocation `timeout`.
+   * @example 6 * 3600
+   */
+  readonly executionTimeout: number;
+  /**
+   * How many days Lambda keeps a finished execution's history (its steps and their results), 1-90.
+   * @default 14
+   */
+  readonly retentionDays?: number;
+}
+
+/**
  * A scheduled batch job: one Lambda function, what invokes it on schedule (an EventBridge rule for
  * UTC batches, an EventBridge Scheduler schedule for batches with a time zone) and its log group,
  * deployed as one CloudFormation stack per stage.
@@ -171,10 +193,20 @@ export interface BatchOptions {
    */
   readonly memorySize?: number;
   /**
-   * How long one run may take, in seconds (1-900).
+   * How long one run may take, in seconds (1-900). For a `durable` batch: how long one invocation
+   * of its execution may take (the execution itself may take `durable.executionTimeout`).
    * @default 60
    */
   readonly timeout?: number;
+  /**
+   * Run the batch as a Lambda durable function, for jobs longer than 15 minutes: checkpointed
+   * steps, waits, bounded-concurrency maps, one execution per scheduled run (named after the batch
+   * and the run's scheduled time, so a duplicate delivery does not start a second one). Turning it
+   * on or off for a deployed batch replaces the batch's function.
+   * @default - a plain function: one invocation per run, at most `timeout` seconds
+   * @example { executionTimeout: 6 * 3600 }
+   */
+  readonly durable?: DurableOptions;
   /**
    * Environment variables for the function (names: letters, digits and `_`, not AWS-reserved).
    * @default {}

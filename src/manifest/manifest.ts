@@ -38,6 +38,8 @@ export interface ManifestBatch {
   readonly runtime: string;
   readonly architecture: string;
   readonly timeout: number;
+  /** Set for a durable batch: its execution timeout (seconds) and history retention (days). */
+  readonly durable?: { readonly executionTimeout: number; readonly retentionDays: number };
   readonly memorySize: number;
   /** Whether the batch has alarms. */
   readonly alarms: boolean;
@@ -212,6 +214,7 @@ export function buildManifest(decl: ValidatedDeclarations, outdir: string): Mani
       runtime: b.runtime,
       architecture: b.architecture,
       timeout: b.timeout,
+      ...(b.durable ? { durable: { ...b.durable } } : {}),
       memorySize: b.memorySize,
       alarms: b.alarms,
       input: b.input,

@@ -10,7 +10,8 @@ import { CfnSchedule, CfnScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import type { CfnQueue } from 'aws-cdk-lib/aws-sqs';
 import { batchformEnvironment } from '../validate/rules/function';
 import { RUNTIME_ENV } from '../runtime/env';
-import { Batch, usesScheduler } from '../validate/model';
+import { Batch, isDurable, usesScheduler } from '../validate/model';
+import { addDurableExecutionPolicy, addStarter, addVersionAndAlias, DURABLE_LOGICAL_IDS, durableConfig, LIVE_ALIAS } from './durable';
 import { SCHEDULER_EVENT } from './scheduler-event';
 import { addAlarms, addDeadLetterQueue, addDeadLetterQueuePolicy, DEAD_LETTER_QUEUE_ID } from './operations';
 import { NO_BOUNDARY, NO_CODE_VERSION, PARAMETERS } from './parameters';
@@ -146,8 +147,13 @@ export function addBatchResources(stack: Stack, batch: Batch): void {
     vpcConfig = { subnetIds: subnets.valueAsList, securityGroupIds: groups.valueAsList };
   }
 
-  const fn = new CfnFunction(stack, LOGICAL_IDS.function, {
-    functionName,
+  const durable = isDurable(batch);
+  // A durable function gets a new logical id and a CloudFormation-generated name (its log group is
+  // still /aws/lambda/<stack>): durable execution is set only when a function is created, so
+  // turning it on or off creates the other function before removing this one, under another name.
+  const fn = new CfnFunction(stack, durable ? DURABLE_LOGICAL_IDS.function : LOGICAL_IDS.function, {
+    functionName: durable ? undefined : functionName,
+    durableConfig: durableConfig(batch),
     description: batch.description,
     code: {
       s3Bucket: codeBucket.valueAsString,
@@ -173,25 +179,35 @@ export function addBatchResources(stack: Stack, batch: Batch): void {
     vpcConfig,
   });
 
-  new CfnEventInvokeConfig(stack, LOGICAL_IDS.invokeConfig, {
+  // A durable batch: executions run on a published version behind the `live` alias, started by
+  // the starter function the schedule invokes (it names each execution after its scheduled time).
+  const alias = durable ? addVersionAndAlias(stack, batch, fn, [addDurableExecutionPolicy(stack, role, fn)]) : undefined;
+  const invokeConfig = new CfnEventInvokeConfig(stack, LOGICAL_IDS.invokeConfig, {
     functionName: fn.ref,
-    qualifier: '$LATEST',
+    qualifier: alias ? LIVE_ALIAS : '$LATEST',
     maximumRetryAttempts: batch.retryAttempts,
     maximumEventAgeInSeconds: batch.maxEventAgeSeconds,
     destinationConfig: { onFailure: { destination: deadLetters.attrArn } },
   });
+  if (alias) invokeConfig.addResourceDependency(alias);
+  const target = alias ? addStarter(stack, batch, alias, deadLetters, hasBoundary, boundary.valueAsString) : fn;
 
   const runner = usesScheduler(batch)
-    ? addScheduler(stack, batch, values, fn, deadLetters, hasBoundary, boundary.valueAsString)
-    : addRule(stack, batch, values, fn, deadLetters);
+    ? addScheduler(stack, batch, values, target, deadLetters, hasBoundary, boundary.valueAsString)
+    : addRule(stack, batch, values, target, deadLetters);
 
   if (batch.alarms) {
     addAlarms(stack, batch, {
       functionName: fn.ref, delivery: runner.delivery, queueName: deadLetters.attrQueueName, logGroupName: logGroup.ref,
+      ...(alias ? { starterName: target.ref } : {}),
     }, values);
   }
 
   new CfnOutput(stack, 'FunctionArn', { value: fn.attrArn, description: 'ARN of the batch function' });
+  if (alias) {
+    new CfnOutput(stack, 'AliasArn', { value: alias.ref, description: 'Qualified ARN (live alias) the durable executions run on' });
+    new CfnOutput(stack, 'StarterArn', { value: target.attrArn, description: 'ARN of the function the schedule invokes to start one execution per run' });
+  }
   new CfnOutput(stack, runner.output.id, { value: runner.output.arn, description: runner.output.description });
   new CfnOutput(stack, 'LogGroupName', { value: logGroup.ref, description: 'Log group of the batch function' });
   new CfnOutput(stack, 'DeadLetterQueueUrl', { value: deadLetters.ref, description: 'Runs that failed every retry or could not be delivered' });
@@ -213,7 +229,10 @@ interface Runner {
   readonly output: { readonly id: string; readonly arn: string; readonly description: string };
 }
 
-/** UTC batches: the EventBridge rule, its target's retries and dead letters, the invoke permission. */
+/**
+ * UTC batches: the EventBridge rule, its target's retries and dead letters, the invoke permission.
+ * `fn` is what the rule invokes: the batch function, or a durable batch's starter.
+ */
 function addRule(stack: Stack, batch: Batch, values: StageValues, fn: CfnFunction, deadLetters: CfnQueue): Runner {
   const rule = new CfnRule(stack, LOGICAL_IDS.rule, {
     name: Aws.STACK_NAME,

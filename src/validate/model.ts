@@ -17,7 +17,16 @@ export const BATCH_DEFAULTS = {
   retryAttempts: 1,
   maxEventAgeSeconds: 3600,
   deliveryRetryAttempts: 3,
+  durableRetentionDays: 14,
 } as const;
+
+/** A durable batch's execution settings, defaults filled in. */
+export interface DurableSettings {
+  /** Seconds one execution may take. */
+  readonly executionTimeout: number;
+  /** Days a finished execution's history is kept. */
+  readonly retentionDays: number;
+}
 
 /** Defaults applied to a stage declaration; documented on `StageOptions`. */
 export const STAGE_DEFAULTS = {
@@ -50,6 +59,8 @@ export interface Batch {
   readonly architecture: Architecture;
   readonly memorySize: number;
   readonly timeout: number;
+  /** Set for a batch that runs as a Lambda durable function. */
+  readonly durable?: DurableSettings;
   readonly environment: Readonly<Record<string, string>>;
   readonly vpc: boolean;
   readonly logRetentionDays: number;
@@ -130,4 +141,9 @@ export function stackName(stage: Pick<Stage, 'stackPrefix'>, batchName: string):
  */
 export function usesScheduler(batch: { readonly timezone: string }): boolean {
   return batch.timezone !== 'UTC';
+}
+
+/** Whether a batch runs as a Lambda durable function. */
+export function isDurable(batch: { readonly durable?: unknown }): boolean {
+  return batch.durable !== undefined;
 }

@@ -122,6 +122,10 @@ function batchOf(b: BatchOptions, stages: readonly Stage[]): Batch {
     architecture: b.architecture ?? BATCH_DEFAULTS.architecture,
     memorySize: b.memorySize ?? BATCH_DEFAULTS.memorySize,
     timeout: b.timeout ?? BATCH_DEFAULTS.timeout,
+    durable: b.durable === undefined ? undefined : {
+      executionTimeout: b.durable.executionTimeout,
+      retentionDays: b.durable.retentionDays ?? BATCH_DEFAULTS.durableRetentionDays,
+    },
     environment: { ...(b.environment ?? {}) },
     vpc: b.vpc ?? BATCH_DEFAULTS.vpc,
     logRetentionDays: b.logRetentionDays ?? BATCH_DEFAULTS.logRetentionDays,

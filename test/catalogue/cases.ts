@@ -320,4 +320,25 @@ export const CASES: CatalogueCase[] = [
   { group: 'Per-stage overrides', title: 'override that is not an object', batch: { overrides: { prod: 'disabled' } }, expected: [
     "batch \"daily-stats\", field \"overrides.prod\": \"disabled\" is not an object of fields. Fix: write e.g. { schedule: \"rate(1 day)\", enabled: false }.",
   ] },
+  { group: 'Durable batches', title: 'durable execution timeout over a year', batch: { durable: { executionTimeout: 400 * 86400 } }, expected: [
+    "batch \"daily-stats\", field \"durable.executionTimeout\": 34560000 seconds is outside Lambda's range for a durable execution (1 s to 31622400 s, 366 days). Fix: use a whole number of seconds, e.g. 6 * 3600 for six hours.",
+  ] },
+  { group: 'Durable batches', title: 'durable execution timeout missing', batch: { durable: {} }, expected: [
+    "batch \"daily-stats\", field \"durable.executionTimeout\": is missing; a durable batch needs the longest time one execution may take. Fix: use a whole number of seconds, e.g. 6 * 3600 for six hours.",
+  ] },
+  { group: 'Durable batches', title: 'durable execution timeout not above the invocation timeout', batch: { timeout: 900, durable: { executionTimeout: 600 } }, expected: [
+    "batch \"daily-stats\", field \"durable.executionTimeout\": 600 seconds is not more than the batch's per-invocation timeout (900 s): the execution would end before its first invocation may. Fix: make it longer than timeout, e.g. 3600; timeout bounds one invocation, executionTimeout the whole execution.",
+  ] },
+  { group: 'Durable batches', title: 'durable history retention over 90 days', batch: { durable: { executionTimeout: 3600, retentionDays: 365 } }, expected: [
+    "batch \"daily-stats\", field \"durable.retentionDays\": 365 is outside Lambda's range for execution history (1-90 days). Fix: use a whole number of days from 1 to 90, or leave it out for 14.",
+  ] },
+  { group: 'Durable batches', title: 'durable option that does not exist', batch: { durable: { executionTimeout: 3600, retention: 30 } }, expected: [
+    "batch \"daily-stats\", field \"durable.retention\": \"retention\" is not a durable option. Fix: use executionTimeout and retentionDays only.",
+  ] },
+  { group: 'Durable batches', title: 'durable batch with a constant input', batch: { durable: { executionTimeout: 3600 }, input: { report: 'monthly' } }, expected: [
+    "batch \"daily-stats\", field \"input\": is set on a durable batch; a durable batch receives the Scheduled Event, whose scheduled time names its execution (one execution per run). Fix: drop input and pass constants as environment variables, or make the batch a plain one.",
+  ] },
+  { group: 'Durable batches', title: 'stage override of a durable batch\'s timeout past its execution timeout', batch: { timeout: 300, durable: { executionTimeout: 600 }, overrides: { prod: { timeout: 900 } } }, expected: [
+    "batch \"daily-stats\", field \"overrides.prod.timeout\": 900 seconds is not less than the durable execution timeout (600 s): the execution would end before one invocation may. Fix: keep this stage's timeout below durable.executionTimeout, or raise durable.executionTimeout.",
+  ] },
 ];

@@ -56,3 +56,33 @@ test('invoke --stage runs the batch with that stage\'s environment and zone', as
     { mode: 'dry', zone: 'Europe/Berlin', memory: '1024' },
   ]);
 });
+
+test('invoke of the durable example shows each step, its checkpoint and the replays after --fail-at, offline', async () => {
+  delete process.env.DATABASE_URL;
+  const lines: string[] = [];
+  const log = jest.spyOn(console, 'log').mockImplementation((...a: unknown[]) => { lines.push(a.join(' ')); });
+  const err = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+  const out = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+  try {
+    await buildProgram().parseAsync(['node', 'batchform', 'invoke', 'monthly-recompute', '--time', '2026-11-30T16:00:00Z', '--fail-at', 'chunk-2',
+      '--manifest', path.join(ROOT, 'cfn-out/manifest.json')]);
+  } finally {
+    err.mockRestore();
+    log.mockRestore();
+    out.mockRestore();
+  }
+  const text = lines.join('\n');
+  expect(text).toContain('  invocation 1: step chunk-1: runs\n  invocation 1: step chunk-2: runs\n' +
+    '  invocation 1: step chunk-2: simulated crash (--fail-at); the execution suspends and resumes in a new invocation\n' +
+    '  invocation 2: step chunk-1: replayed from its checkpoint (not run again)\n' +
+    '  invocation 2: step chunk-2: runs (attempt 2, resumed after the failure)\n');
+  expect(text).toContain('monthly-recompute: execution monthly-recompute-20261130T160000Z SUCCEEDED after 2 invocation(s)');
+  expect(text).toMatch(/ {2}chunk-1 {2}STEP {5}SUCCEEDED {2}\{"from":"2026-11-01","to":"2026-11-07","userDays":\d+\}/);
+  expect(text).toMatch(/ {2}chunk-2 {2}STEP {5}SUCCEEDED {2}attempts 2 {2}\{"from":"2026-11-08"/);
+  expect(process.exitCode ?? 0).toBe(0);
+}, 120_000);
+
+test('--fail-at on a plain batch says it has no steps', async () => {
+  await expect(buildProgram().exitOverride().parseAsync(['node', 'batchform', 'invoke', 'weekly-report', '--fail-at', 'x',
+    '--manifest', path.join(ROOT, 'cfn-out/manifest.json')])).rejects.toThrow('--fail-at: batch "weekly-report" is not durable; only a durable batch has steps to resume from.');
+});

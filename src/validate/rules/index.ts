@@ -1,5 +1,6 @@
 // The rule catalogue: every check a declaration goes through, by name, as data.
 import { descriptionLength, architectureValid, concurrencyValid, environmentValid, inputSize, memoryInRange, retentionAllowed, runtimeSupported, timeoutInRange } from './function';
+import { durableInput, durableShape } from './durable';
 import { handlerFile } from './handler';
 import { policyStatementsValid } from './iam';
 import { batchNameShape, functionNameLength } from './names';
@@ -39,6 +40,8 @@ export const BATCH_RULES: Readonly<Record<string, BatchRule>> = {
   atLocalTimeExists,
   deliveryRetryRange,
   overridesValid,
+  durableShape,
+  durableInput,
 };
 
 /** Rules every stage declaration must pass. */

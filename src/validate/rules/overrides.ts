@@ -5,6 +5,7 @@ import { isTimeZone } from '../../schedule/timezone';
 import { usesScheduler } from '../model';
 import { batchForStage, OVERRIDE_FIELDS, OverrideField } from '../overrides';
 import type { Finding } from '../problem';
+import { timeoutBelowExecution } from './durable';
 import { concurrencyValid, environmentValid, memoryInRange, timeoutInRange } from './function';
 import { scheduleValid, timezoneValid } from './schedule';
 import { atLocalTimeExists, scheduleDates, schedulerOnly } from './scheduler';
@@ -23,7 +24,8 @@ const FIELD_RULES: Readonly<Record<OverrideField, readonly BatchRule[]>> = {
   timezone: [timezoneValid, scheduleValid, schedulerOnly, atLocalTimeExists],
   environment: [environmentValid],
   memorySize: [memoryInRange],
-  timeout: [timeoutInRange],
+  // A durable batch's execution must outlast one invocation, in every stage.
+  timeout: [timeoutInRange, timeoutBelowExecution],
   reservedConcurrency: [concurrencyValid],
 };
 
