@@ -55,7 +55,7 @@ export async function invokeRun(target: BatchTarget, schedule: StageSchedule, sc
   const base = { time, mode: options.mode, kind, logLines: [] as string[] };
   try {
     const out = await reaching(options.lambda, 'lambda', `invoking ${target.functionName} (lambda:InvokeFunction)`, () => options.lambda.send(new InvokeCommand({
-      FunctionName: target.functionArn,
+      FunctionName: target.invokeArn,
       InvocationType: options.mode === 'async' ? 'Event' : 'RequestResponse',
       LogType: options.mode === 'async' ? undefined : 'Tail',
       Payload: payload,
@@ -80,7 +80,8 @@ export function renderRunOutcome(target: BatchTarget, o: RunOutcome): string {
       : `batchform logs ${target.batch.name} --stage ${target.stage.name} --run ${when} --follow`;
     return `${target.stackName} run ${when}: accepted (asynchronous, like the schedule: Lambda retries a failure and then dead-letters it). Follow it with: ${follow}`;
   }
-  const lines = [`${target.stackName} run ${when}: ${o.ok ? 'succeeded' : `failed (${o.functionError})`}`];
+  const what = target.durable ? (o.ok ? 'execution started (a durable batch: its starter started the run\'s execution; follow it with batchform logs)' : `the starter failed (${o.functionError})`) : (o.ok ? 'succeeded' : `failed (${o.functionError})`);
+  const lines = [`${target.stackName} run ${when}: ${what}`];
   if (o.result) lines.push(`result: ${o.result}`);
   if (o.logLines.length) lines.push('log (the last 4 KB):', ...o.logLines.map((l) => `  ${l}`));
   return lines.join('\n');

@@ -13,8 +13,15 @@ export interface BatchTarget {
   readonly stackStatus: string;
   /** Output `FunctionArn`. */
   readonly functionArn: string;
-  /** The function's name (the last part of its ARN; the stack's name). */
+  /** The function's name (the last part of its ARN; the stack's name, or a generated one for a durable batch). */
   readonly functionName: string;
+  /**
+   * What the schedule invokes, and so what the operate commands invoke: the batch function, or a
+   * durable batch's starter (output `StarterArn`), which starts one durable execution per run.
+   */
+  readonly invokeArn: string;
+  /** Whether the batch is durable (its stack has a starter): a run is started, not waited for to its end. */
+  readonly durable: boolean;
   /** Output `LogGroupName`. */
   readonly logGroupName: string;
   /** Output `DeadLetterQueueUrl`. */
@@ -81,6 +88,8 @@ export function targetOf(batch: ManifestBatch, stage: ManifestStage, stackName: 
     stackStatus: status,
     functionArn,
     functionName: functionArn.split(':').pop() ?? stackName,
+    invokeArn: outputs.StarterArn || functionArn,
+    durable: Boolean(outputs.StarterArn),
     logGroupName: need('LogGroupName'),
     deadLetterQueueUrl: need('DeadLetterQueueUrl'),
     scheduleArn: outputs.RuleArn || need('ScheduleArn'),
