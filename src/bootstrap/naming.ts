@@ -15,6 +15,7 @@ export const BOOTSTRAP_NAMES = {
   deployRole: 'deploy',
   previewRole: 'preview',
   boundaryPolicy: 'batch-boundary',
+  operatorRole: 'operate',
 } as const;
 
 /** Whether a role ARN is one of the bootstrap's (under its IAM path). */
@@ -62,6 +63,7 @@ export const BOOTSTRAP_PARAMETERS = {
   bucketName: 'ArtifactBucketName',
   artifactPrefix: 'ArtifactPrefix',
   existingProvider: 'ExistingOidcProviderArn',
+  operatorPrincipals: 'OperatorPrincipals',
   driftDetection: 'DriftDetection',
 } as const;
 
@@ -74,6 +76,7 @@ export const BOOTSTRAP_LOGICAL_IDS = {
   boundary: 'BatchRoleBoundary',
   deployRole: 'DeployRole',
   previewRole: 'PreviewRole',
+  operatorRole: 'OperatorRole',
 } as const;
 
 /** Outputs an administrator copies into the stage declaration. */
@@ -84,6 +87,7 @@ export const BOOTSTRAP_OUTPUTS = {
   permissionsBoundaryArn: 'PermissionsBoundaryArn',
   bucketName: 'ArtifactBucket',
   providerArn: 'OidcProviderArn',
+  operatorRoleArn: 'OperatorRoleArn',
 } as const;
 
 /** The bootstrap stack of a stage. */

@@ -41,6 +41,12 @@ const QUEUE_ACTIONS_KEPT = ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:Ge
 const LOG_ACTIONS_KEPT = ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams', 'logs:GetLogEvents', 'logs:FilterLogEvents'];
 /** Running a batch's function: what the Scheduler role of a batch with a time zone does, and a batch may declare. */
 const INVOKE_ACTIONS = ['lambda:InvokeFunction'];
+/**
+ * What a durable batch's function role does on its own function's executions: saving and reading
+ * their checkpoints (Lambda's durable functions security guide). The boundary cannot name a role's own function, so it keeps these on the
+ * stage's batches; each role's policy grants them on its own function only.
+ */
+export const DURABLE_EXECUTION_ACTIONS = ['lambda:CheckpointDurableExecution', 'lambda:GetDurableExecutionState'];
 
 /**
  * The permissions boundary of every batch role (function roles, Scheduler roles): whatever the
@@ -53,7 +59,8 @@ const INVOKE_ACTIONS = ['lambda:InvokeFunction'];
  * - no CloudFormation at all (no stacks, change sets or stack sets driven as the batch);
  * - nothing on the artifact bucket (its objects, versions and policy);
  * - on this stage's batches (`<StackPrefix>-*`) and on any function tagged `batchform:batch` (other
- *   stages' batches, other projects'): nothing but invoking, so no code, configuration (its
+ *   stages' batches, other projects'): nothing but invoking (and, for a durable batch's role,
+ *   checkpointing executions: each role's policy names its own function only), so no code, configuration (its
  *   environment), permission or concurrency change and no read of its code or configuration;
  *   nothing on their schedule rules, Scheduler schedules, alarms, alarm topics and alarm keys;
  *   on their dead-letter queues only sending, on their log groups only writing and reading logs.
@@ -79,13 +86,13 @@ export function batchBoundaryStatements(): Statement[] {
     {
       Sid: 'OnlyInvokeTheStageBatches',
       Effect: 'Deny',
-      NotAction: INVOKE_ACTIONS,
+      NotAction: [...INVOKE_ACTIONS, ...DURABLE_EXECUTION_ACTIONS],
       Resource: anywhere('lambda', `function:${prefix}-*`),
     },
     {
       Sid: 'OnlyInvokeAnyBatch',
       Effect: 'Deny',
-      NotAction: INVOKE_ACTIONS,
+      NotAction: [...INVOKE_ACTIONS, ...DURABLE_EXECUTION_ACTIONS],
       Resource: Fn.sub('arn:${AWS::Partition}:lambda:*:*:function:*'),
       Condition: { Null: { [`aws:ResourceTag/${BATCH_TAG}`]: 'false' } },
     },
@@ -460,6 +467,8 @@ export function executionStatements(bucketArn: string, boundaryArn: string): Sta
         'lambda:PutFunctionEventInvokeConfig', 'lambda:UpdateFunctionEventInvokeConfig', 'lambda:DeleteFunctionEventInvokeConfig',
         'lambda:AddPermission', 'lambda:RemovePermission', 'lambda:GetPolicy', 'lambda:GetRuntimeManagementConfig',
         'lambda:ListVersionsByFunction', 'lambda:ListTags', 'lambda:TagResource', 'lambda:UntagResource',
+        // Durable batches: the published version and the alias their starter invokes.
+        'lambda:PublishVersion', 'lambda:GetAlias', 'lambda:CreateAlias', 'lambda:UpdateAlias', 'lambda:DeleteAlias',
       ],
       Resource: arn('lambda', `function:${prefix}-*`),
     },
@@ -601,5 +610,41 @@ export function executionStatements(bucketArn: string, boundaryArn: string): Sta
       Resource: arn('kms', 'key/*'),
       Condition: { StringEquals: { [`aws:ResourceTag/${STAGE_TAG}`]: stage } },
     },
+  ];
+}
+
+/**
+ * What each operate command calls, by IAM action: the README's table and the operator role's
+ * policy come from this one list. `sts:GetCallerIdentity` (the account check) needs no permission.
+ */
+export const OPERATE_ACTIONS = {
+  run: ['cloudformation:DescribeStacks', 'lambda:InvokeFunction'],
+  backfill: ['cloudformation:DescribeStacks', 'lambda:InvokeFunction'],
+  redrive: ['cloudformation:DescribeStacks', 'sqs:ReceiveMessage', 'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'lambda:InvokeFunction'],
+  status: ['cloudformation:DescribeStacks', 'cloudwatch:GetMetricData', 'cloudwatch:DescribeAlarms', 'sqs:GetQueueAttributes'],
+  logs: ['cloudformation:DescribeStacks', 'logs:FilterLogEvents'],
+} as const;
+
+/**
+ * The operator role (`batchform run`, `backfill`, `redrive`, `status`, `logs`): invoke this stage's
+ * batch functions, read and delete their dead letters, read their stacks, alarms and logs, each
+ * scoped to `<StackPrefix>-*`; run metrics are read with `cloudwatch:GetMetricData`, which IAM
+ * authorizes only on "*". It cannot change any stack, function, schedule, queue or alarm, nor
+ * read code or write artifacts.
+ */
+export function operatorStatements(): Statement[] {
+  const prefix = `\${${POLICY_PARAMETERS.stackPrefix}}`;
+  return [
+    { Sid: 'ReadBatchStacks', Effect: 'Allow', Action: 'cloudformation:DescribeStacks', Resource: stackArns() },
+    { Sid: 'RunBatches', Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: arn('lambda', `function:${prefix}-*`) },
+    {
+      Sid: 'RedriveDeadLetters',
+      Effect: 'Allow',
+      Action: ['sqs:ReceiveMessage', 'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
+      Resource: arn('sqs', `${prefix}-*`),
+    },
+    { Sid: 'ReadAlarms', Effect: 'Allow', Action: 'cloudwatch:DescribeAlarms', Resource: arn('cloudwatch', `alarm:${prefix}-*`) },
+    { Sid: 'ReadRunMetrics', Effect: 'Allow', Action: 'cloudwatch:GetMetricData', Resource: '*' },
+    { Sid: 'ReadLogs', Effect: 'Allow', Action: 'logs:FilterLogEvents', Resource: arn('logs', `log-group:/aws/lambda/${prefix}-*`) },
   ];
 }

@@ -2,6 +2,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Command } from 'commander';
+import { BOOTSTRAP_OUTPUTS } from '../bootstrap/naming';
 import { BOOTSTRAP_TEMPLATE_FILE, DEFAULT_MANIFEST_PATH, DEFAULT_OUTDIR } from '../manifest/manifest';
 import type { BootstrapClients, BootstrapResult } from '../deploy';
 import { DEPLOY_EXIT } from './deploy-commands';
@@ -64,7 +65,11 @@ export function renderBootstrapResult(r: BootstrapResult, stageName: string): st
   if (Object.keys(options).length) {
     lines.push('', `Stage options for "${stageName}" in .projenrc.ts (then run "npx projen"):`);
     for (const [k, v] of Object.entries(options)) lines.push(`  ${k}: '${v}',`);
-  } else if (r.outcome === 'will-create') {
+  }
+  if (r.outputs[BOOTSTRAP_OUTPUTS.operatorRoleArn]) {
+    lines.push('', `Operators assume ${r.outputs[BOOTSTRAP_OUTPUTS.operatorRoleArn]} to run batchform run, backfill, redrive, status and logs.`);
+  }
+  if (!Object.keys(options).length && r.outcome === 'will-create') {
     lines.push('', `Run without --preview to create it; it then prints the stage options to paste into .projenrc.ts.`);
   }
   return lines.join('\n');

@@ -2,8 +2,9 @@
 import { Command } from 'commander';
 import { buildBundles, writeBundle } from '../bundle/esbuild';
 import { DEFAULT_PACKAGE_DIR, PACKAGE_CACHE_FILE, packageBatches } from '../bundle/package';
+import type { DurableRunResult, StepEvent } from '../local/durable';
 import { invokeLocally } from '../local/invoke';
-import { DEFAULT_MANIFEST_PATH, Manifest, ManifestBatch, readManifest } from '../manifest/manifest';
+import { batchesOfStage, DEFAULT_MANIFEST_PATH, Manifest, ManifestBatch, readManifest } from '../manifest/manifest';
 
 /** The batches named (all when none), or an error listing the declared ones. */
 export function selectBatches(manifest: Manifest, names: readonly string[]): ManifestBatch[] {
@@ -22,6 +23,28 @@ function kb(bytes: number): string {
 /** Why `--time` does not reach a batch whose constant `input` replaces the Scheduled Event. */
 export function constantInputTimeWarning(batch: string): string {
   return `batchform: warning: batch "${batch}" has a constant input, which the handler receives instead of the Scheduled Event, so --time does not reach it (run.time is the invocation time; only a local fixture sees --time). Fix: drop --time, or remove input from the batch to get the Scheduled Event.`;
+}
+
+/** One line per step event of a local durable execution. */
+export function stepLine(e: StepEvent): string {
+  switch (e.event) {
+    case 'ran': return `  invocation ${e.invocation}: step ${e.step}: runs${e.attempt && e.attempt > 1 ? ` (attempt ${e.attempt}, resumed after the failure)` : ''}`;
+    case 'replayed': return `  invocation ${e.invocation}: step ${e.step}: replayed from its checkpoint (not run again)`;
+    case 'failed': return `  invocation ${e.invocation}: step ${e.step}: simulated crash (--fail-at); the execution suspends and resumes in a new invocation`;
+  }
+}
+
+/** The summary of a local durable execution: outcome, invocations, and each operation's checkpoint. */
+export function durableSummary(batch: string, run: DurableRunResult): string {
+  const width = Math.max(4, ...run.operations.map((o) => o.name.length));
+  const lines = [
+    '',
+    `${batch}: execution ${run.executionName} ${run.status} after ${run.invocations} invocation(s)${run.invocations > 1 ? ' (each after the first replayed the checkpointed steps)' : ''}.`,
+    'checkpoints:',
+    ...run.operations.map((o) => `  ${o.name.padEnd(width)}  ${o.type.padEnd(7)}  ${o.status.padEnd(9)}${o.attempt && o.attempt > 1 ? `  attempts ${o.attempt}` : ''}${o.checkpoint !== undefined ? `  ${o.checkpoint.length > 120 ? `${o.checkpoint.slice(0, 117)}...` : o.checkpoint}` : ''}`),
+  ];
+  if (run.error) lines.push(`error: ${run.error}`);
+  return lines.join('\n');
 }
 
 /** Adds `bundle`, `package` and `invoke` to the program. */
@@ -55,13 +78,24 @@ export function registerBundleCommands(program: Command): void {
     .argument('<batch>', 'batch name')
     .option('--time <iso>', 'the run\'s scheduled time (ISO 8601, default now)')
     .option('--no-fixture', 'ignore handlers/<batch>.local.ts')
+    .option('--stage <name>', 'run the batch as this stage declares it (its overrides: environment, timeout, memory, time zone)')
+    .option('--fail-at <step>', 'a durable batch: fail this step\'s first attempt (a simulated crash) to see the execution resume from it')
     .option('--manifest <file>', 'the generated manifest', DEFAULT_MANIFEST_PATH)
-    .action(async (name: string, opts: { time?: string; fixture: boolean; manifest: string }) => {
-      const [batch] = selectBatches(readManifest(opts.manifest), [name]);
+    .action(async (name: string, opts: { time?: string; fixture: boolean; stage?: string; failAt?: string; manifest: string }) => {
+      const manifest = readManifest(opts.manifest);
+      const declared = selectBatches(manifest, [name]);
+      const [batch] = opts.stage === undefined ? declared : batchesOfStage(manifest, opts.stage, declared);
+      if (!batch) throw new Error(`batch "${name}" does not deploy to stage "${opts.stage}"; leave --stage out, or add the stage to the batch's stages.`);
       const time = opts.time ? new Date(opts.time) : new Date();
       if (Number.isNaN(time.getTime())) throw new Error(`--time "${opts.time}" is not an ISO 8601 time, e.g. 2026-11-25T15:10:00Z.`);
       if (opts.time && batch.input !== undefined) console.error(constantInputTimeWarning(batch.name));
-      const run = await invokeLocally(batch, { time, useFixture: opts.fixture });
+      if (opts.failAt && !batch.durable) throw new Error(`--fail-at: batch "${batch.name}" is not durable; only a durable batch has steps to resume from.`);
+      const run = await invokeLocally(batch, { time, useFixture: opts.fixture, failAt: opts.failAt, onStep: (e) => console.log(stepLine(e)) });
+      if (run.durable) {
+        console.log(durableSummary(batch.name, run.durable));
+        if (opts.failAt && !run.durable.steps.some((s) => s.event === 'failed')) console.error(`batchform: warning: no step named "${opts.failAt}" ran; steps: ${[...new Set(run.durable.steps.map((s) => s.step))].join(', ')}.`);
+        if (run.durable.status !== 'SUCCEEDED') process.exitCode = 1;
+      }
       console.log(`\n${batch.name} finished in ${run.durationMs} ms; result:`);
       console.log(JSON.stringify(run.result, null, 2));
     });

@@ -1,11 +1,12 @@
 #!/usr/bin/env node
-// The batchform command line: schedule view, lint, bundle/package/invoke, and change-set preview/deploy.
+// The batchform command line: schedule view, lint, bundle/package/invoke, change-set preview/deploy, and operating deployed batches (run, backfill, redrive, status, logs).
 import { Command, InvalidArgumentError } from 'commander';
 import { formatLintResult, lintTemplates, findTemplates } from '../lint/cfn-lint';
-import { DEFAULT_MANIFEST_PATH, DEFAULT_OUTDIR, readManifest } from '../manifest/manifest';
+import { batchesOfStage, DEFAULT_MANIFEST_PATH, DEFAULT_OUTDIR, readManifest } from '../manifest/manifest';
 import { registerBootstrapCommand } from './bootstrap-command';
 import { registerBundleCommands, selectBatches } from './bundle-commands';
 import { registerDeployCommands } from './deploy-commands';
+import { registerOperateCommands } from './operate-commands';
 import { renderScheduleView } from './schedule-view';
 
 function positiveInt(value: string): number {
@@ -33,10 +34,14 @@ export function buildProgram(): Command {
     .option('--manifest <file>', 'the generated manifest', DEFAULT_MANIFEST_PATH)
     .option('-n, --count <n>', 'run times per batch', positiveInt, 5)
     .option('--batch <name>', 'only this batch')
+    .option('--stage <name>', 'the batches of this stage, with its overrides (schedule, enabled, time zone) applied')
     .option('--from <iso>', 'list runs after this moment instead of now, e.g. just before a DST change (2027-03-13T00:00:00Z)', isoTime)
-    .action((opts: { manifest: string; count: number; batch?: string; from?: Date }) => {
-      const batches = selectBatches(readManifest(opts.manifest), opts.batch ? [opts.batch] : []);
-      console.log(renderScheduleView(batches, { count: opts.count, now: opts.from }));
+    .action((opts: { manifest: string; count: number; batch?: string; stage?: string; from?: Date }) => {
+      const manifest = readManifest(opts.manifest);
+      const selected = selectBatches(manifest, opts.batch ? [opts.batch] : []);
+      const batches = opts.stage === undefined ? selected : batchesOfStage(manifest, opts.stage, selected);
+      if (opts.stage !== undefined && opts.batch && batches.length === 0) throw new Error(`batch "${opts.batch}" does not deploy to stage "${opts.stage}".`);
+      console.log(renderScheduleView(batches, { count: opts.count, now: opts.from, stage: opts.stage }));
     });
 
   program.command('lint-cfn')
@@ -56,6 +61,7 @@ export function buildProgram(): Command {
   registerBundleCommands(program);
   registerDeployCommands(program);
   registerBootstrapCommand(program);
+  registerOperateCommands(program);
   return program;
 }
 

@@ -8,6 +8,7 @@ import { runRows } from '../schedule/run-rows';
 import { formatInTimeZone } from '../schedule/timezone';
 import { humanDuration, missedRunAlarmWindow } from '../template/missed-run-window';
 import { usesScheduler } from '../validate/model';
+import { overriddenStages, OVERRIDE_FIELDS } from '../validate/overrides';
 
 /** Options of {@link renderScheduleView}. */
 export interface ScheduleViewOptions {
@@ -21,6 +22,23 @@ export interface ScheduleViewOptions {
    * @default now
    */
   readonly now?: Date;
+  /**
+   * The stage whose values the batches show (`--stage`): they are already the stage's (see
+   * `batchesOfStage` in the manifest module); the view names it.
+   * @default - the batches as declared, with a line naming the stages that differ
+   */
+  readonly stage?: string;
+}
+
+/** "differs in stage staging (schedule, enabled)": what a batch's stages change, for the declared view. */
+function stageDifferences(batch: ManifestBatch): string | undefined {
+  const stages = overriddenStages(batch);
+  if (stages.length === 0) return undefined;
+  const parts = stages.map((s) => {
+    const o = batch.overrides![s] as Record<string, unknown>;
+    return `${s} (${OVERRIDE_FIELDS.filter((f) => o[f] !== undefined).join(', ')})`;
+  });
+  return `  differs in stage${stages.length === 1 ? '' : 's'} ${parts.join(', ')}: see --stage ${stages[0]}`;
 }
 
 /** Where a batch runs, in words: the service and the zone its schedule is read in. */
@@ -36,10 +54,12 @@ export function renderScheduleView(batches: readonly ManifestBatch[], options: S
   const now = options.now ?? new Date();
   const blocks = batches.map((b) => {
     const schedule = parseSchedule(b.schedule);
+    const differs = options.stage === undefined ? stageDifferences(b) : undefined;
     const head = [
-      `${b.name}${b.enabled ? '' : ' (disabled)'}: ${b.schedule}`,
+      `${b.name}${options.stage === undefined ? '' : ` in stage ${options.stage}`}${b.enabled ? '' : ' (disabled)'}: ${b.schedule}`,
       `  ${runsIn(b)}`,
       `  ${describeSchedule(schedule, b.timezone)}`,
+      ...(differs ? [differs] : []),
     ];
     if (b.flexibleWindowMinutes) head.push(`  flexible window: each run starts within ${humanDuration(b.flexibleWindowMinutes * 60)} of its time`);
     if (b.startDate || b.endDate) {

@@ -35,6 +35,91 @@ export interface PolicyStatementOptions {
 }
 
 /**
+ * What one stage changes of its batch: each field, when set, replaces the batch's own value in that
+ * stage only (`environment` is merged over the batch's, variable by variable). The template stays
+ * one per batch: the values that differ between stages are CloudFormation parameters, and the
+ * deploy manifest gives each stage its own.
+ *
+ * A stage's `timezone` may change the zone, but not what runs the batch: a batch without a time
+ * zone runs on an EventBridge rule in every stage, one with a zone on EventBridge Scheduler in every
+ * stage (write `'Etc/UTC'` to run a stage of a Scheduler batch in UTC).
+ *
+ * @example
+ * { staging: { schedule: 'cron(0 3 ? * MON *)', enabled: false, environment: { REPORT_BUCKET: 'reports-staging' } } }
+ */
+export interface StageOverrideOptions {
+  /**
+   * When the job runs in this stage; the same forms as the batch's `schedule`.
+   * @default - the batch's schedule
+   * @example 'rate(1 hour)'
+   */
+  readonly schedule?: Schedule | string;
+  /**
+   * Whether the rule or schedule is enabled in this stage.
+   * @default - the batch's `enabled`
+   * @example false
+   */
+  readonly enabled?: boolean;
+  /**
+   * IANA time zone of the schedule in this stage; the batch must run on EventBridge Scheduler
+   * (have a time zone other than `UTC`) in every stage.
+   * @default - the batch's timezone
+   * @example 'Europe/Berlin'
+   */
+  readonly timezone?: string;
+  /**
+   * Environment variables set or replaced in this stage, merged over the batch's `environment`
+   * (same names, size limit and `${AWS::Region}`-style placeholders, filled in per stage). A
+   * variable the batch itself does not declare exists only in the stages that set it to a
+   * non-empty value.
+   * @default {} - the batch's environment
+   * @example { REPORT_BUCKET: 'reports-staging' }
+   */
+  readonly environment?: Record<string, string>;
+  /**
+   * Memory for the function in this stage, in MB (128-10240).
+   * @default - the batch's memorySize
+   * @example 1024
+   */
+  readonly memorySize?: number;
+  /**
+   * How long one run may take in this stage, in seconds (1-900).
+   * @default - the batch's timeout
+   * @example 600
+   */
+  readonly timeout?: number;
+  /**
+   * Reserved concurrency of the function in this stage (1-1000), or `false` for none (e.g. a stage
+   * in an account whose Lambda concurrency quota is below 101).
+   * @default - the batch's reservedConcurrency
+   * @example false
+   */
+  readonly reservedConcurrency?: number | false;
+}
+
+/**
+ * Runs a batch as a Lambda durable function: an execution of up to a year made of checkpointed
+ * steps, each invocation still at most `timeout` seconds. A failed or interrupted invocation
+ * resumes from the last checkpoint instead of starting over. The handler uses `durableBatch()`
+ * from `batchform/runtime/durable`.
+ *
+ * @example { executionTimeout: 6 * 3600, retentionDays: 14 }
+ */
+export interface DurableOptions {
+  /**
+   * How long one execution (every invocation, wait and retry of one scheduled run) may take, in
+   * seconds: 1 to 31,622,400 (366 days), and more than the per-invocation `timeout`.
+   * @example 6 * 3600
+   */
+  readonly executionTimeout: number;
+  /**
+   * How many days Lambda keeps a finished execution's history (its steps and their results), 1-90.
+   * @default 14
+   */
+  readonly retentionDays?: number;
+}
+
+/**
  * A scheduled batch job: one Lambda function, what invokes it on schedule (an EventBridge rule for
  * UTC batches, an EventBridge Scheduler schedule for batches with a time zone) and its log group,
  * deployed as one CloudFormation stack per stage.
@@ -108,10 +193,20 @@ export interface BatchOptions {
    */
   readonly memorySize?: number;
   /**
-   * How long one run may take, in seconds (1-900).
+   * How long one run may take, in seconds (1-900). For a `durable` batch: how long one invocation
+   * of its execution may take (the execution itself may take `durable.executionTimeout`).
    * @default 60
    */
   readonly timeout?: number;
+  /**
+   * Run the batch as a Lambda durable function, for jobs longer than 15 minutes: checkpointed
+   * steps, waits, bounded-concurrency maps, one execution per scheduled run (named after the batch
+   * and the run's scheduled time, so a duplicate delivery does not start a second one). Turning it
+   * on or off for a deployed batch replaces the batch's function.
+   * @default - a plain function: one invocation per run, at most `timeout` seconds
+   * @example { executionTimeout: 6 * 3600 }
+   */
+  readonly durable?: DurableOptions;
   /**
    * Environment variables for the function (names: letters, digits and `_`, not AWS-reserved).
    * @default {}
@@ -222,4 +317,12 @@ export interface BatchOptions {
    * @example ['prod']
    */
   readonly stages?: string[];
+  /**
+   * Per-stage differences, by stage name: a stage's schedule, enabled state, time zone,
+   * environment, memory, timeout or reserved concurrency (see `StageOverrideOptions`). Stages
+   * not listed run the batch as declared.
+   * @default {} - every stage runs the batch as declared
+   * @example { staging: { schedule: 'rate(1 day)', enabled: false }, prod: { memorySize: 1024, environment: { REPORT_BUCKET: 'reports-prod' } } }
+   */
+  readonly overrides?: Record<string, StageOverrideOptions>;
 }

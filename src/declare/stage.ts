@@ -93,6 +93,18 @@ export interface StageOptions {
    */
   readonly assumableRoleArns?: string[];
   /**
+   * Who may assume the stage's operator role, which the bootstrap then creates
+   * (`<stackPrefix>-operate` under `/batchform/`): the IAM principals people and scripts run
+   * `batchform run`, `backfill`, `redrive`, `status` and `logs` as. Each is an account root
+   * (`arn:aws:iam::<account>:root`, so that account's IAM policies decide who), a role or a user
+   * ARN. The role may invoke the stage's batch functions, read and delete their dead letters, and
+   * read their stacks, metrics, alarms and logs, and nothing else (re-run
+   * `npx projen bootstrap:<stage>` after a change).
+   * @default [] - no operator role
+   * @example ['arn:aws:iam::111122223333:role/oncall']
+   */
+  readonly operatorPrincipals?: string[];
+  /**
    * Whether a pull-request preview asks CloudFormation which of the stage's live resources were
    * changed outside CloudFormation (drift) and lists them with the template's and the live
    * values (secrets hidden). Drift detection reads every resource as the preview role, so on,

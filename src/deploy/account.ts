@@ -58,13 +58,27 @@ export async function checkArtifactBucket(s3: S3Client, stage: ManifestStage): P
   }
 }
 
-/** The reserved concurrency a template's functions ask for, summed. */
-export function reservedConcurrency(templateBody: string): number {
+/**
+ * The reserved concurrency a template's functions ask for, summed: a number in the template, or a
+ * stage's parameter (`{ Ref }`, or `Fn::If` on a condition whose "none" branch is `AWS::NoValue`)
+ * resolved with the values this deploy passes.
+ */
+export function reservedConcurrency(templateBody: string, parameters: Readonly<Record<string, string>> = {}): number {
   const template = JSON.parse(templateBody) as { Resources?: Record<string, { Type?: string; Properties?: { ReservedConcurrentExecutions?: unknown } }> };
+  const resolve = (v: unknown): number => {
+    if (typeof v === 'number') return v;
+    if (v && typeof v === 'object') {
+      const ref = (v as { Ref?: unknown }).Ref;
+      if (typeof ref === 'string') return Number(parameters[ref] ?? 0) || 0;
+      const branches = (v as { 'Fn::If'?: unknown[] })['Fn::If'];
+      // Fn::If [condition, reserved, none]: the parameter is 0 exactly when none is reserved.
+      if (Array.isArray(branches)) return resolve(branches[1]);
+    }
+    return 0;
+  };
   let sum = 0;
   for (const r of Object.values(template.Resources ?? {})) {
-    const n = r.Type === 'AWS::Lambda::Function' ? r.Properties?.ReservedConcurrentExecutions : undefined;
-    if (typeof n === 'number') sum += n;
+    if (r.Type === 'AWS::Lambda::Function') sum += resolve(r.Properties?.ReservedConcurrentExecutions);
   }
   return sum;
 }
@@ -85,7 +99,7 @@ export async function checkAccountConcurrency(
 ): Promise<void> {
   const asking = stacks
     .filter((p) => ['absent', 'review', 'failed-create'].includes(classifyStatus(live.get(p.stack.stackName)?.StackStatus)))
-    .map((p) => ({ batch: p.stack.batch, reserved: reservedConcurrency(p.templateBody) }))
+    .map((p) => ({ batch: p.stack.batch, reserved: reservedConcurrency(p.templateBody, p.parameters) }))
     .filter((a) => a.reserved > 0);
   if (asking.length === 0) return;
   let settings;
@@ -106,7 +120,7 @@ export async function checkAccountConcurrency(
       `Its concurrency quota is ${quota}, ${unreserved} of it unreserved, and Lambda keeps ${LAMBDA_UNRESERVED_MINIMUM} unreserved, so ${available} can be reserved; ` +
       `${asking.map((a) => `batch "${a.batch}" reserves ${a.reserved}`).join(', ')} (${needed} in all). ` +
       `Fix: request a higher "Concurrent executions" quota for Lambda in ${stage.region} (Service Quotas console; new accounts start at 10, the usual default is 1,000), ` +
-      'or set reservedConcurrency: false for those batches in .projenrc.ts (runs may then overlap; then run "npx projen").',
+      `or set reservedConcurrency: false for those batches in .projenrc.ts (for this stage only: overrides: { ${stage.name}: { reservedConcurrency: false } }; runs may then overlap; then run "npx projen").`,
   );
 }
 

@@ -119,6 +119,8 @@ export async function bootstrapStage(stage: ManifestStage, options: BootstrapSta
     [BOOTSTRAP_PARAMETERS.environment]: stage.githubEnvironment,
     // Always passed, so removing the last role from the stage removes it from the boundary too.
     [BOOTSTRAP_PARAMETERS.assumableRoles]: (stage.assumableRoleArns ?? []).join(','),
+    // Always passed too, so emptying the list removes the operator role.
+    [BOOTSTRAP_PARAMETERS.operatorPrincipals]: (stage.operatorPrincipals ?? []).join(','),
     [BOOTSTRAP_PARAMETERS.bucketName]: stage.artifactBucket,
     [BOOTSTRAP_PARAMETERS.artifactPrefix]: stage.artifactPrefix,
     [BOOTSTRAP_PARAMETERS.existingProvider]: providerArn ?? '',

@@ -78,6 +78,7 @@ export async function runStack(ctx: StackRunContext, prepared: PreparedStack, li
     batch: prepared.stack.batch,
     outcome,
     runsIn: prepared.batch && runsIn(prepared.batch),
+    stageValues: prepared.stageValues,
     notes: draft.notes,
     changeSetName: draft.changeSetName,
     changes: draft.changes,

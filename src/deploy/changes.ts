@@ -29,6 +29,20 @@ const LOSES: Record<string, string> = {
   'AWS::SNS::Topic': "the topic's subscriptions",
 };
 
+/**
+ * What removing a batch's function loses, by logical id: durable execution is set only when a
+ * function is created, so turning `durable` on or off adds one of these and removes the other.
+ */
+const FUNCTION_LOSES: Record<string, string> = {
+  Function: 'a run in flight (it stops); turning durable on replaces this function with DurableFunction',
+  DurableFunction: 'its durable executions still running (they stop) and the history of finished ones; turning durable off replaces it with a plain Function',
+};
+
+function losesOf(action: string, type: string, logicalId: string): string | undefined {
+  if (type === 'AWS::Lambda::Function') return action === 'Remove' ? FUNCTION_LOSES[logicalId] : undefined;
+  return LOSES[type];
+}
+
 /** Properties whose changes the permissions diff already shows. */
 const POLICY_PATH = /^(Policies|PolicyDocument|AssumeRolePolicyDocument|ManagedPolicyArns)(\.|$)/;
 
@@ -71,7 +85,7 @@ export function resourceChanges(changes: readonly Change[], secrets: Secrets = N
         ...(shown.length ? { values: shown } : {}),
         ...(replacement && replacement !== 'no' && replacedBy.length ? { replacedBy } : {}),
         ...(destroys && retained ? { retained } : {}),
-        ...(destroys && !retained && LOSES[rc.ResourceType ?? ''] ? { loses: LOSES[rc.ResourceType!] } : {}),
+        ...(destroys && !retained && losesOf(rc.Action ?? '', rc.ResourceType ?? '', rc.LogicalResourceId ?? '') ? { loses: losesOf(rc.Action!, rc.ResourceType!, rc.LogicalResourceId!) } : {}),
         ...(permissions ? { permissions } : {}),
       };
     });

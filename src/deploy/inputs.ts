@@ -5,6 +5,7 @@ import { sha256Hex } from '../hash';
 import { BUNDLES_VERSION, BundlesFile, DEFAULT_BUNDLES_PATH } from '../bundle/package';
 import { DEFAULT_MANIFEST_PATH, Manifest, ManifestBatch, ManifestStack, ManifestStage, readManifest } from '../manifest/manifest';
 import { PARAMETERS } from '../template/parameters';
+import { batchForStage } from '../validate/overrides';
 import { FINGERPRINT_TAG, stackFingerprint } from './fingerprint';
 import { Secrets, secretsOfParameters, TemplateResources } from './values';
 
@@ -17,7 +18,7 @@ export const MAX_TEMPLATE_URL_BYTES = 1_048_576;
 export interface PreparedStack {
   /** The stack as the manifest lists it. */
   readonly stack: ManifestStack;
-  /** The stack's batch from the manifest's `batches[]` (schedule, time zone), when listed. */
+  /** The stack's batch from the manifest's `batches[]` (schedule, time zone) as this stage runs it (its overrides applied), when listed. */
   readonly batch?: ManifestBatch;
   /** The template exactly as read from `cfn-out/`. */
   readonly templateBody: string;
@@ -33,6 +34,8 @@ export interface PreparedStack {
    * follows from the code's hash).
    */
   readonly codeVersionParameter?: string;
+  /** What this stage changes of the batch, in words (see {@link stageValuesSentence}); absent when nothing. */
+  readonly stageValues?: string;
   /** The template's NoEcho parameters and their values: never printed in a report. */
   readonly secrets: Secrets;
   /** Stack tags to apply: the manifest's plus {@link FINGERPRINT_TAG}. */
@@ -116,6 +119,30 @@ export function findStage(manifest: Manifest, name: string, manifestFile = 'the 
     ]);
   }
   return stage;
+}
+
+/**
+ * What stage `stage` changes of a batch, in words, for reports: "In stage staging: schedule
+ * cron(0 3 ? * MON *), disabled, memory 1024 MB, environment REPORT_BUCKET (values hidden)."
+ * Environment values are never shown (they may be secrets); undefined when the stage changes nothing.
+ */
+export function stageValuesSentence(batch: ManifestBatch | undefined, stage: string): string | undefined {
+  const o = batch?.overrides?.[stage];
+  if (!o) return undefined;
+  const parts = [
+    o.schedule !== undefined && `schedule ${o.schedule}`,
+    o.timezone !== undefined && `time zone ${o.timezone}`,
+    o.enabled !== undefined && (o.enabled ? 'enabled' : 'disabled'),
+    o.memorySize !== undefined && `memory ${o.memorySize} MB`,
+    o.timeout !== undefined && `timeout ${o.timeout} s`,
+    o.reservedConcurrency !== undefined && (o.reservedConcurrency === false ? 'no reserved concurrency' : `reserved concurrency ${o.reservedConcurrency}`),
+    o.environment && Object.keys(o.environment).length > 0 && `environment ${Object.keys(o.environment).join(', ')} (values hidden)`,
+  ].filter((p): p is string => typeof p === 'string');
+  return parts.length ? `In stage ${stage}: ${parts.join(', ')}.` : undefined;
+}
+
+function batchOfStage(batch: ManifestBatch | undefined, stage: string): ManifestBatch | undefined {
+  return batch && batchForStage(batch, stage);
 }
 
 function readBundles(file: string): BundlesFile {
@@ -218,12 +245,13 @@ export function loadDeployInputs(options: LoadDeployInputsOptions): DeployInputs
     const fingerprint = stackFingerprint({ templateBody, parameters, codeSha256: code.sha256, tags: stack.tags, roleArn });
     stacks.push({
       stack,
-      batch: manifest.batches.find((b) => b.name === stack.batch),
+      batch: batchOfStage(manifest.batches.find((b) => b.name === stack.batch), stage.name),
       templateBody,
       templateSha256,
       code,
       parameters,
       codeVersionParameter: PARAMETERS.codeVersion in declared ? PARAMETERS.codeVersion : undefined,
+      stageValues: stageValuesSentence(manifest.batches.find((b) => b.name === stack.batch), stage.name),
       secrets: secretsOfParameters(declared, parameters, template?.Resources),
       tags: { ...stack.tags, [FINGERPRINT_TAG]: fingerprint },
       fingerprint,

@@ -330,6 +330,8 @@ function mdStack(s: StackResult): string {
   if (values) parts.push(values);
   if (s.schedule) parts.push(mdSchedule(s.schedule));
   else if (s.runsIn) parts.push(`${s.batch} runs in ${s.runsIn}.`);
+  // Schedules and variable names hold * and _, which Markdown would read as emphasis.
+  if (s.stageValues) parts.push(cell(s.stageValues).replace(/([*_`])/g, '\\$1'));
   // A paragraph before the notes keeps them from joining a list above (the next runs).
   if (s.notes.length) parts.push(`Notes:\n\n${s.notes.map((n) => `- ${n}`).join('\n')}`);
   return parts.join('\n\n');
@@ -451,6 +453,7 @@ function textStack(s: StackResult): string[] {
   } else if (s.runsIn) {
     lines.push(`  ${s.batch} runs in ${s.runsIn}.`);
   }
+  if (s.stageValues) lines.push(`  ${s.stageValues}`);
   for (const n of s.notes) lines.push(`  - ${n}`);
   return lines;
 }

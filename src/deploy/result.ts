@@ -152,6 +152,8 @@ export interface StackResult {
   readonly schedule?: ScheduleChange;
   /** In which zone, and on what, the stack's batch runs (when the manifest lists the batch). */
   readonly runsIn?: string;
+  /** What this stage changes of the batch (its overrides), in words, environment values hidden; absent when nothing. */
+  readonly stageValues?: string;
   /** A preview of an existing stack: what was changed outside CloudFormation, or why it could not be checked. */
   readonly drift?: StackDrift;
   readonly code?: CodeState;

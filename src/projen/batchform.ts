@@ -15,6 +15,7 @@ import { declarationWarnings } from '../validate/warnings';
 import { addBatchformWorkflow } from '../workflows/workflow-file';
 import { addBootstrapTasks } from './bootstrap-tasks';
 import { addBatchBundleTasks, addBundleTasks } from './bundle-tasks';
+import { addOperateTasks } from './operate-tasks';
 import { RenderedFile } from './rendered-file';
 
 /** Options of the batchform component. */
@@ -139,7 +140,7 @@ export class Batchform extends Component {
     warnIfNotDeclared(project);
 
     project.addTask('schedule', {
-      description: 'Show every batch, the zone it runs in, its schedule in words and its next run times in UTC and its zone (DST changes marked; --batch, -n, --from ISO)',
+      description: 'Show every batch, the zone it runs in, its schedule in words and its next run times in UTC and its zone (DST changes marked; --batch, --stage, -n, --from ISO)',
       exec: `${cli} schedule --manifest ${this.manifestPath}`,
       receiveArgs: true,
     });
@@ -154,6 +155,7 @@ export class Batchform extends Component {
       exec: `${cli} deploy --manifest ${this.manifestPath}`,
       receiveArgs: true,
     });
+    addOperateTasks(project, cli, this.manifestPath);
   }
 
   /**

@@ -13,7 +13,7 @@ export function addBundleTasks(project: Project, cli: string, manifest: string):
   });
   project.packageTask.spawn(zips);
   project.addTask('invoke', {
-    description: 'Run a batch locally with a Scheduled Event: npx projen invoke <batch> [--time ISO]',
+    description: 'Run a batch locally with a Scheduled Event: npx projen invoke <batch> [--time ISO] [--stage s] [--fail-at STEP] (a durable batch runs its whole execution)',
     exec: `${cli} invoke --manifest ${manifest}`,
     receiveArgs: true,
   });

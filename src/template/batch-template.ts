@@ -9,10 +9,14 @@ import { CfnLogGroup } from 'aws-cdk-lib/aws-logs';
 import { CfnSchedule, CfnScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import type { CfnQueue } from 'aws-cdk-lib/aws-sqs';
 import { batchformEnvironment } from '../validate/rules/function';
-import { Batch, usesScheduler } from '../validate/model';
+import { RUNTIME_ENV } from '../runtime/env';
+import { Batch, isDurable, usesScheduler } from '../validate/model';
+import { addDurableExecutionPolicy, addStarter, addVersionAndAlias, DURABLE_LOGICAL_IDS, durableConfig, LIVE_ALIAS } from './durable';
 import { SCHEDULER_EVENT } from './scheduler-event';
 import { addAlarms, addDeadLetterQueue, addDeadLetterQueuePolicy, DEAD_LETTER_QUEUE_ID } from './operations';
 import { NO_BOUNDARY, NO_CODE_VERSION, PARAMETERS } from './parameters';
+import { STAGE_PARAMETERS } from './stage-parameters';
+import { addStageParameters, StageValues } from './stage-template';
 import { CfnTemplate, synthesizeStacks } from './synth';
 
 /** Logical ids of a batch template's resources: short, readable, stable across regenerations. */
@@ -130,6 +134,8 @@ export function addBatchResources(stack: Stack, batch: Batch): void {
     });
   }
 
+  const values = addStageParameters(stack, batch);
+
   let vpcConfig: CfnFunction.VpcConfigProperty | undefined;
   if (batch.vpc) {
     const subnets = new CfnParameter(stack, PARAMETERS.subnetIds, {
@@ -141,8 +147,13 @@ export function addBatchResources(stack: Stack, batch: Batch): void {
     vpcConfig = { subnetIds: subnets.valueAsList, securityGroupIds: groups.valueAsList };
   }
 
-  const fn = new CfnFunction(stack, LOGICAL_IDS.function, {
-    functionName,
+  const durable = isDurable(batch);
+  // A durable function gets a new logical id and a CloudFormation-generated name (its log group is
+  // still /aws/lambda/<stack>): durable execution is set only when a function is created, so
+  // turning it on or off creates the other function before removing this one, under another name.
+  const fn = new CfnFunction(stack, durable ? DURABLE_LOGICAL_IDS.function : LOGICAL_IDS.function, {
+    functionName: durable ? undefined : functionName,
+    durableConfig: durableConfig(batch),
     description: batch.description,
     code: {
       s3Bucket: codeBucket.valueAsString,
@@ -152,42 +163,64 @@ export function addBatchResources(stack: Stack, batch: Batch): void {
     handler: 'index.handler',
     runtime: batch.runtime,
     architectures: [batch.architecture],
-    memorySize: batch.memorySize,
-    timeout: batch.timeout,
+    memorySize: values.memorySize,
+    timeout: values.timeout,
     role: role.attrArn,
-    reservedConcurrentExecutions: batch.reservedConcurrency === false ? undefined : batch.reservedConcurrency,
+    reservedConcurrentExecutions: values.reservedConcurrency,
     environment: {
       variables: {
         ...batchformEnvironment(batch),
+        [RUNTIME_ENV.timezone]: values.timezone,
         ...Object.fromEntries(Object.entries(batch.environment).map(([k, v]) => [k, withPseudoParameters(v)])),
+        ...values.environment,
       },
     },
     loggingConfig: { logGroup: logGroup.ref, logFormat: 'JSON' },
     vpcConfig,
   });
 
-  new CfnEventInvokeConfig(stack, LOGICAL_IDS.invokeConfig, {
+  // A durable batch: executions run on a published version behind the `live` alias, started by
+  // the starter function the schedule invokes (it names each execution after its scheduled time).
+  const alias = durable ? addVersionAndAlias(stack, batch, fn, [addDurableExecutionPolicy(stack, role, fn)]) : undefined;
+  const invokeConfig = new CfnEventInvokeConfig(stack, LOGICAL_IDS.invokeConfig, {
     functionName: fn.ref,
-    qualifier: '$LATEST',
+    qualifier: alias ? LIVE_ALIAS : '$LATEST',
     maximumRetryAttempts: batch.retryAttempts,
     maximumEventAgeInSeconds: batch.maxEventAgeSeconds,
     destinationConfig: { onFailure: { destination: deadLetters.attrArn } },
   });
+  if (alias) invokeConfig.addResourceDependency(alias);
+  const target = alias ? addStarter(stack, batch, alias, deadLetters, hasBoundary, boundary.valueAsString) : fn;
 
   const runner = usesScheduler(batch)
-    ? addScheduler(stack, batch, fn, deadLetters, hasBoundary, boundary.valueAsString)
-    : addRule(stack, batch, fn, deadLetters);
+    ? addScheduler(stack, batch, values, target, deadLetters, hasBoundary, boundary.valueAsString)
+    : addRule(stack, batch, values, target, deadLetters);
 
   if (batch.alarms) {
     addAlarms(stack, batch, {
       functionName: fn.ref, delivery: runner.delivery, queueName: deadLetters.attrQueueName, logGroupName: logGroup.ref,
-    });
+      ...(alias ? { starterName: target.ref } : {}),
+    }, values);
   }
 
   new CfnOutput(stack, 'FunctionArn', { value: fn.attrArn, description: 'ARN of the batch function' });
+  if (alias) {
+    new CfnOutput(stack, 'AliasArn', { value: alias.ref, description: 'Qualified ARN (live alias) the durable executions run on' });
+    new CfnOutput(stack, 'StarterArn', { value: target.attrArn, description: 'ARN of the function the schedule invokes to start one execution per run' });
+  }
   new CfnOutput(stack, runner.output.id, { value: runner.output.arn, description: runner.output.description });
   new CfnOutput(stack, 'LogGroupName', { value: logGroup.ref, description: 'Log group of the batch function' });
   new CfnOutput(stack, 'DeadLetterQueueUrl', { value: deadLetters.ref, description: 'Runs that failed every retry or could not be delivered' });
+}
+
+/** "Runs batchform batch x: cron(...) (zone)", naming the stage's schedule and zone when they are parameters. */
+function runsDescription(batch: Batch, values: StageValues): string {
+  if (!values.scheduleIsParameter && !values.timezoneIsParameter) {
+    return `Runs batchform batch ${batch.name}: ${batch.schedule.expression} (${usesScheduler(batch) ? batch.timezone : 'UTC'})`;
+  }
+  const schedule = values.scheduleIsParameter ? `\${${STAGE_PARAMETERS.schedule}}` : batch.schedule.expression;
+  const zone = values.timezoneIsParameter ? `\${${STAGE_PARAMETERS.timezone}}` : usesScheduler(batch) ? batch.timezone : 'UTC';
+  return Fn.sub(`Runs batchform batch ${batch.name}: ${schedule} (${zone})`);
 }
 
 /** What runs a batch on schedule, as the alarms and outputs need it. */
@@ -196,13 +229,16 @@ interface Runner {
   readonly output: { readonly id: string; readonly arn: string; readonly description: string };
 }
 
-/** UTC batches: the EventBridge rule, its target's retries and dead letters, the invoke permission. */
-function addRule(stack: Stack, batch: Batch, fn: CfnFunction, deadLetters: CfnQueue): Runner {
+/**
+ * UTC batches: the EventBridge rule, its target's retries and dead letters, the invoke permission.
+ * `fn` is what the rule invokes: the batch function, or a durable batch's starter.
+ */
+function addRule(stack: Stack, batch: Batch, values: StageValues, fn: CfnFunction, deadLetters: CfnQueue): Runner {
   const rule = new CfnRule(stack, LOGICAL_IDS.rule, {
     name: Aws.STACK_NAME,
-    description: `Runs batchform batch ${batch.name}: ${batch.schedule.expression} (UTC)`,
-    scheduleExpression: batch.schedule.expression,
-    state: batch.enabled ? 'ENABLED' : 'DISABLED',
+    description: runsDescription(batch, values),
+    scheduleExpression: values.schedule,
+    state: values.state,
     targets: [{
       id: 'Function',
       arn: fn.attrArn,
@@ -232,7 +268,7 @@ function addRule(stack: Stack, batch: Batch, fn: CfnFunction, deadLetters: CfnQu
  * per batch is what lets the delivery alarm name one batch), invoking the function through an
  * execution role that only this schedule can assume and that may only invoke this function.
  */
-function addScheduler(stack: Stack, batch: Batch, fn: CfnFunction, deadLetters: CfnQueue, hasBoundary: CfnCondition, boundaryArn: string): Runner {
+function addScheduler(stack: Stack, batch: Batch, values: StageValues, fn: CfnFunction, deadLetters: CfnQueue, hasBoundary: CfnCondition, boundaryArn: string): Runner {
   const group = new CfnScheduleGroup(stack, LOGICAL_IDS.scheduleGroup, { name: Aws.STACK_NAME });
   // The role cannot reference the schedule (the schedule references the role): its ARN is built.
   const scheduleArn = Fn.sub('arn:${AWS::Partition}:scheduler:${AWS::Region}:${AWS::AccountId}:schedule/${AWS::StackName}/${AWS::StackName}');
@@ -263,15 +299,15 @@ function addScheduler(stack: Stack, batch: Batch, fn: CfnFunction, deadLetters: 
   const schedule = new CfnSchedule(stack, LOGICAL_IDS.schedule, {
     name: Aws.STACK_NAME,
     groupName: group.ref,
-    description: `Runs batchform batch ${batch.name}: ${batch.schedule.expression} (${batch.timezone})`,
-    scheduleExpression: batch.schedule.expression,
-    scheduleExpressionTimezone: batch.timezone,
+    description: runsDescription(batch, values),
+    scheduleExpression: values.schedule,
+    scheduleExpressionTimezone: values.timezone,
     flexibleTimeWindow: batch.flexibleWindowMinutes === undefined
       ? { mode: 'OFF' }
       : { mode: 'FLEXIBLE', maximumWindowInMinutes: batch.flexibleWindowMinutes },
     startDate: batch.startDate,
     endDate: batch.endDate,
-    state: batch.enabled ? 'ENABLED' : 'DISABLED',
+    state: values.state,
     target: {
       arn: fn.attrArn,
       roleArn: role.attrArn,

@@ -7,6 +7,8 @@ import { CfnQueue, CfnQueuePolicy } from 'aws-cdk-lib/aws-sqs';
 import type { Batch } from '../validate/model';
 import { humanDuration, missedRunAlarmWindow } from './missed-run-window';
 import { ALARM_PARAMETERS, NO_TOPIC } from './parameters';
+import { STAGE_PARAMETERS } from './stage-parameters';
+import type { StageValues } from './stage-template';
 
 export { humanDuration, missedRunWindow } from './missed-run-window';
 export type { MissedRunWindow } from './missed-run-window';
@@ -76,6 +78,8 @@ interface AlarmTargets {
   readonly delivery: { readonly ruleName: string } | { readonly scheduleGroup: string };
   readonly queueName: string;
   readonly logGroupName: string;
+  /** A durable batch's starter function (what its schedule invokes). */
+  readonly starterName?: string;
 }
 
 /**
@@ -164,8 +168,60 @@ function addNotificationTarget(stack: Stack, withEmails: boolean): unknown {
   return Fn.conditionIf(hasTopic.logicalId, [topicArn.valueAsString], Fn.conditionIf(createTopic.logicalId, [topic.ref], Aws.NO_VALUE));
 }
 
+/**
+ * A durable batch's run alarms, in place of the failed-run alarm on Lambda `Errors` (which counts
+ * every failed invocation of an execution, retried or not): an execution that failed or timed
+ * out, an execution still running when the next one started, and a run the starter could not start.
+ */
+function addDurableAlarms(stack: Stack, batch: Batch, targets: AlarmTargets, common: Record<string, unknown>): void {
+  const onFunction = [{ name: 'FunctionName', value: targets.functionName }];
+  const history = `aws lambda list-durable-executions-by-function --function-name ${'${FunctionName}'}`;
+  const sub = (text: string) => Fn.sub(text, { FunctionName: targets.functionName, LogGroupName: targets.logGroupName });
+  new CfnAlarm(stack, 'FailedRunAlarm', {
+    ...common,
+    alarmName: Fn.sub('${AWS::StackName}-failed-run'),
+    alarmDescription: sub(`batchform batch ${batch.name}: a durable execution failed (DurableExecutionFailed > 0). Find it with ${history} --statuses FAILED, read its steps with aws lambda get-durable-execution-history and its logs in \${LogGroupName}; fix the cause, then start the run again under a new execution name (steps are idempotent).`),
+    namespace: 'AWS/Lambda',
+    metricName: 'DurableExecutionFailed',
+    dimensions: onFunction,
+    statistic: 'Sum',
+    period: 300,
+  });
+  new CfnAlarm(stack, 'TimedOutRunAlarm', {
+    ...common,
+    alarmName: Fn.sub('${AWS::StackName}-timed-out-run'),
+    alarmDescription: sub(`batchform batch ${batch.name}: a durable execution ran past its execution timeout of ${humanDuration(batch.durable!.executionTimeout)} (DurableExecutionTimedOut > 0). Find it with ${history} --statuses TIMED_OUT; raise durable.executionTimeout or make the job smaller.`),
+    namespace: 'AWS/Lambda',
+    metricName: 'DurableExecutionTimedOut',
+    dimensions: onFunction,
+    statistic: 'Sum',
+    period: 300,
+  });
+  new CfnAlarm(stack, 'OverlappingRunAlarm', {
+    ...common,
+    alarmName: Fn.sub('${AWS::StackName}-still-running'),
+    alarmDescription: sub(`batchform batch ${batch.name}: an execution was still running when the next scheduled one started (ApproximateRunningDurableExecutions > 1). List them with ${history} --statuses RUNNING; the job takes longer than its schedule allows: shorten it or schedule it less often.`),
+    namespace: 'AWS/Lambda',
+    metricName: 'ApproximateRunningDurableExecutions',
+    dimensions: onFunction,
+    statistic: 'Maximum',
+    period: 300,
+    threshold: 1,
+  });
+  new CfnAlarm(stack, 'StartFailedAlarm', {
+    ...common,
+    alarmName: Fn.sub('${AWS::StackName}-start-failed'),
+    alarmDescription: `batchform batch ${batch.name}: the starter could not start a run's durable execution (its Lambda Errors > 0). Read its log group /aws/lambda/<stack>/starter; runs it gave up on are in the dead-letter queue.`,
+    namespace: 'AWS/Lambda',
+    metricName: 'Errors',
+    dimensions: [{ name: 'FunctionName', value: targets.starterName! }],
+    statistic: 'Sum',
+    period: 300,
+  });
+}
+
 /** The batch's alarms, named and described so the person paged knows which batch and what to do. */
-export function addAlarms(stack: Stack, batch: Batch, targets: AlarmTargets): void {
+export function addAlarms(stack: Stack, batch: Batch, targets: AlarmTargets, values: StageValues): void {
   const actions = addNotificationTarget(stack, batch.alarmEmails);
   const common = {
     alarmActions: actions as string[],
@@ -175,8 +231,10 @@ export function addAlarms(stack: Stack, batch: Batch, targets: AlarmTargets): vo
     comparisonOperator: 'GreaterThanThreshold',
     treatMissingData: 'notBreaching',
   };
-  const runPeriod = Math.max(60, Math.ceil(batch.timeout / 60) * 60);
-  new CfnAlarm(stack, 'FailedRunAlarm', {
+  // A stage's timeout may be longer than the batch's: the period covers the longest run of any stage.
+  const runPeriod = Math.max(60, Math.ceil(values.longestTimeout / 60) * 60);
+  if (batch.durable) addDurableAlarms(stack, batch, targets, common);
+  else new CfnAlarm(stack, 'FailedRunAlarm', {
     ...common,
     alarmName: Fn.sub('${AWS::StackName}-failed-run'),
     alarmDescription: Fn.sub(`batchform batch ${batch.name}: a run failed (Lambda Errors > 0). Read the run's error in log group \${LogGroupName}, fix the cause, then rerun it (it is idempotent) with: aws lambda invoke --function-name \${FunctionName} --invocation-type Event out.json`, {
@@ -189,8 +247,27 @@ export function addAlarms(stack: Stack, batch: Batch, targets: AlarmTargets): vo
     period: runPeriod,
   });
 
+  const runner = batch.timezone === 'UTC' ? 'rule' : 'schedule';
   const window = missedRunAlarmWindow(batch);
-  if (window?.supported) {
+  if (values.missedRun) {
+    // The window follows each stage's schedule, zone and state: the manifest gives its period and
+    // evaluation periods, and a stage without a window (disabled, too sparse) has no alarm.
+    const alarm = new CfnAlarm(stack, 'MissedRunAlarm', {
+      ...common,
+      alarmName: Fn.sub('${AWS::StackName}-missed-run'),
+      alarmDescription: Fn.sub(`batchform batch ${batch.name}: no run in the last \${${STAGE_PARAMETERS.missedRunEvaluationPeriods}} periods of \${${STAGE_PARAMETERS.missedRunPeriod}} seconds, the longest gap of this stage's schedule ${values.scheduleIsParameter ? `\${${STAGE_PARAMETERS.schedule}}` : batch.schedule.expression} plus a grace. Check that the ${runner} is enabled, that the function exists and is not throttled, and ${runner === 'rule' ? "the rule's FailedInvocations" : "the Scheduler's TargetErrorCount"}.`),
+      namespace: 'AWS/Lambda',
+      metricName: 'Invocations',
+      dimensions: [{ name: 'FunctionName', value: targets.functionName }],
+      statistic: 'Sum',
+      period: values.missedRun.period,
+      evaluationPeriods: values.missedRun.evaluationPeriods,
+      threshold: 1,
+      comparisonOperator: 'LessThanThreshold',
+      treatMissingData: 'breaching',
+    });
+    alarm.cfnOptions.condition = values.missedRun.condition;
+  } else if (window?.supported && values.missedRunDeclared) {
     new CfnAlarm(stack, 'MissedRunAlarm', {
       ...common,
       alarmName: Fn.sub('${AWS::StackName}-missed-run'),

@@ -4,3 +4,4 @@ export * from './problem';
 export * from './validate';
 export { BATCH_RULES, STAGE_RULES } from './rules';
 export type { BatchRule, StageRule, RuleContext } from './rules';
+export * from './overrides';

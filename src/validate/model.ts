@@ -17,12 +17,33 @@ export const BATCH_DEFAULTS = {
   retryAttempts: 1,
   maxEventAgeSeconds: 3600,
   deliveryRetryAttempts: 3,
+  durableRetentionDays: 14,
 } as const;
+
+/** A durable batch's execution settings, defaults filled in. */
+export interface DurableSettings {
+  /** Seconds one execution may take. */
+  readonly executionTimeout: number;
+  /** Days a finished execution's history is kept. */
+  readonly retentionDays: number;
+}
 
 /** Defaults applied to a stage declaration; documented on `StageOptions`. */
 export const STAGE_DEFAULTS = {
   artifactPrefix: 'batchform',
 } as const;
+
+/** What one stage changes of a validated batch (see `StageOverrideOptions`); unset fields are the batch's. */
+export interface StageOverride {
+  readonly schedule?: ParsedSchedule;
+  readonly enabled?: boolean;
+  readonly timezone?: string;
+  /** The variables the stage sets or replaces (merged over the batch's). */
+  readonly environment?: Readonly<Record<string, string>>;
+  readonly memorySize?: number;
+  readonly timeout?: number;
+  readonly reservedConcurrency?: number | false;
+}
 
 /** A batch whose declaration passed every rule, with defaults filled in. */
 export interface Batch {
@@ -38,6 +59,8 @@ export interface Batch {
   readonly architecture: Architecture;
   readonly memorySize: number;
   readonly timeout: number;
+  /** Set for a batch that runs as a Lambda durable function. */
+  readonly durable?: DurableSettings;
   readonly environment: Readonly<Record<string, string>>;
   readonly vpc: boolean;
   readonly logRetentionDays: number;
@@ -64,6 +87,11 @@ export interface Batch {
   readonly endDate?: string;
   /** Names of the stages the batch deploys to. */
   readonly stages: readonly string[];
+  /**
+   * Per-stage differences, by stage name (only stages the batch deploys to); `batchForStage` gives
+   * the batch as a stage runs it.
+   */
+  readonly overrides: Readonly<Record<string, StageOverride>>;
 }
 
 /** A stage whose declaration passed every rule, with defaults filled in. */
@@ -81,6 +109,8 @@ export interface Stage {
   readonly executionRoleArn?: string;
   readonly permissionsBoundaryArn?: string;
   readonly assumableRoleArns: readonly string[];
+  /** Principals trusted by the bootstrap's operator role; empty: no operator role. */
+  readonly operatorPrincipals: readonly string[];
   /** Whether previews detect drift (and the preview role may read the stage's resources). */
   readonly driftDetection: boolean;
   readonly githubEnvironment: string;
@@ -111,4 +141,9 @@ export function stackName(stage: Pick<Stage, 'stackPrefix'>, batchName: string):
  */
 export function usesScheduler(batch: { readonly timezone: string }): boolean {
   return batch.timezone !== 'UTC';
+}
+
+/** Whether a batch runs as a Lambda durable function. */
+export function isDurable(batch: { readonly durable?: unknown }): boolean {
+  return batch.durable !== undefined;
 }

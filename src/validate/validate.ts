@@ -1,10 +1,10 @@
 // Turns declarations into validated batches and stages, or throws one error listing every problem.
 import * as fs from 'fs';
 import * as path from 'path';
-import type { BatchOptions } from '../declare/batch';
+import type { BatchOptions, StageOverrideOptions } from '../declare/batch';
 import type { StageOptions } from '../declare/stage';
 import { parseSchedule } from '../schedule/expression';
-import { Batch, BATCH_DEFAULTS, Stage, STAGE_DEFAULTS, stackPrefixOf, ValidatedDeclarations } from './model';
+import { Batch, BATCH_DEFAULTS, Stage, STAGE_DEFAULTS, StageOverride, stackPrefixOf, ValidatedDeclarations } from './model';
 import { BatchformValidationError, Problem } from './problem';
 import { BATCH_RULES, RuleContext, STAGE_RULES } from './rules';
 import { normalizeHandlerPath } from './rules/handler';
@@ -96,6 +96,7 @@ export function validateDeclarations(decl: Declarations, options: ValidateOption
     executionRoleArn: s.executionRoleArn,
     permissionsBoundaryArn: s.permissionsBoundaryArn,
     assumableRoleArns: [...(s.assumableRoleArns ?? [])],
+    operatorPrincipals: [...(s.operatorPrincipals ?? [])],
     driftDetection: s.driftDetection ?? true,
     githubEnvironment: s.githubEnvironment ?? s.name,
     alarmTopicArn: s.alarmTopicArn,
@@ -121,6 +122,10 @@ function batchOf(b: BatchOptions, stages: readonly Stage[]): Batch {
     architecture: b.architecture ?? BATCH_DEFAULTS.architecture,
     memorySize: b.memorySize ?? BATCH_DEFAULTS.memorySize,
     timeout: b.timeout ?? BATCH_DEFAULTS.timeout,
+    durable: b.durable === undefined ? undefined : {
+      executionTimeout: b.durable.executionTimeout,
+      retentionDays: b.durable.retentionDays ?? BATCH_DEFAULTS.durableRetentionDays,
+    },
     environment: { ...(b.environment ?? {}) },
     vpc: b.vpc ?? BATCH_DEFAULTS.vpc,
     logRetentionDays: b.logRetentionDays ?? BATCH_DEFAULTS.logRetentionDays,
@@ -137,5 +142,21 @@ function batchOf(b: BatchOptions, stages: readonly Stage[]): Batch {
     startDate: b.startDate === undefined ? undefined : new Date(b.startDate).toISOString(),
     endDate: b.endDate === undefined ? undefined : new Date(b.endDate).toISOString(),
     stages: stageNames,
+    overrides: Object.fromEntries(Object.entries(b.overrides ?? {}).map(([stage, o]) => [stage, stageOverrideOf(o)])),
   };
+}
+
+/** A stage's overrides that passed every rule, with only the fields it sets. */
+function stageOverrideOf(o: StageOverrideOptions): StageOverride {
+  const expression = scheduleExpression(o.schedule);
+  const set: StageOverride = {
+    schedule: expression === undefined ? undefined : parseSchedule(expression),
+    enabled: o.enabled,
+    timezone: o.timezone,
+    environment: o.environment === undefined ? undefined : { ...o.environment },
+    memorySize: o.memorySize,
+    timeout: o.timeout,
+    reservedConcurrency: o.reservedConcurrency,
+  };
+  return Object.fromEntries(Object.entries(set).filter(([, v]) => v !== undefined)) as StageOverride;
 }

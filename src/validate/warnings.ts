@@ -1,26 +1,37 @@
 // What `npx projen` warns about: declarations that are valid but probably not what was meant.
 import { nextRuns } from '../schedule/next-runs';
 import { missedRunAlarmWindow } from '../template/missed-run-window';
-import type { ValidatedDeclarations } from './model';
+import type { Batch, ValidatedDeclarations } from './model';
+import { batchForStage, overriddenStages } from './overrides';
 import { policyWarnings } from './rules/iam';
+
+/** The schedule and alarm warnings of a batch as one stage (or every stage) runs it. */
+function scheduleWarnings(b: Batch, subject: string, now: Date): string[] {
+  const w = missedRunAlarmWindow(b);
+  // A schedule whose last run is past never fires again; the template stays valid (a warning,
+  // not an error, so a build does not start failing on the day the schedule ends).
+  const ended = (b.schedule.kind === 'at' || (b.schedule.kind === 'cron' && b.schedule.fields.year !== '*'))
+    && nextRuns(b.schedule, 1, now, { timeZone: b.timezone }).length === 0;
+  return [
+    ...(ended ? [b.schedule.kind === 'at'
+      ? `${subject}: ${b.schedule.expression} in ${b.timezone} is in the past, so it will never run. Set a future date and time, or remove the batch.`
+      : `${subject}: ${b.schedule.expression} has no run left (its last year is past), so it will never run again. Change its year field, or remove the batch.`] : []),
+    ...(w && !w.supported ? [`${subject} gets no missed-run alarm: ${w.reason}. Its failed-run, delivery and dead-letter alarms still apply.`] : []),
+  ];
+}
 
 /**
  * One line per warning: schedules with no run left, batches that get no missed-run alarm (a schedule too sparse or finite
- * to watch) and IAM statements with whole-service actions or `"*"` resources.
+ * to watch) and IAM statements with whole-service actions or `"*"` resources. A stage whose overrides
+ * bring a warning of their own gets it, naming the stage.
  */
 export function declarationWarnings(decl: ValidatedDeclarations, now: Date = new Date()): string[] {
   return decl.batches.flatMap((b) => {
-    const w = missedRunAlarmWindow(b);
-    // A schedule whose last run is past never fires again; the template stays valid (a warning,
-    // not an error, so a build does not start failing on the day the schedule ends).
-    const ended = (b.schedule.kind === 'at' || (b.schedule.kind === 'cron' && b.schedule.fields.year !== '*'))
-      && nextRuns(b.schedule, 1, now, { timeZone: b.timezone }).length === 0;
-    return [
-      ...(ended ? [b.schedule.kind === 'at'
-        ? `batch "${b.name}": ${b.schedule.expression} in ${b.timezone} is in the past, so it will never run. Set a future date and time, or remove the batch.`
-        : `batch "${b.name}": ${b.schedule.expression} has no run left (its last year is past), so it will never run again. Change its year field, or remove the batch.`] : []),
-      ...(w && !w.supported ? [`batch "${b.name}" gets no missed-run alarm: ${w.reason}. Its failed-run, delivery and dead-letter alarms still apply.`] : []),
-      ...policyWarnings(b),
-    ];
+    const subject = `batch "${b.name}"`;
+    const own = scheduleWarnings(b, subject, now);
+    const staged = overriddenStages(b).flatMap((s) => scheduleWarnings(batchForStage(b, s), subject, now)
+      .filter((w) => !own.includes(w))
+      .map((w) => w.replace(subject, `${subject} in stage "${s}"`)));
+    return [...own, ...staged, ...policyWarnings(b)];
   });
 }

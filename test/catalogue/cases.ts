@@ -232,6 +232,9 @@ export const CASES: CatalogueCase[] = [
   { group: 'Stages and VPC', title: 'region that does not exist', stage: { region: 'eu-east-1' }, expected: [
     "stage \"prod\", field \"region\": \"eu-east-1\" is not an AWS region. Fix: use a region code such as \"ap-northeast-2\" or \"us-east-1\".",
   ] },
+  { group: 'Stages and VPC', title: 'operator principal with a wildcard', stage: { operatorPrincipals: ['arn:aws:iam::111122223333:role/*'] }, expected: [
+    "stage \"prod\", field \"operatorPrincipals\": \"arn:aws:iam::111122223333:role/*\" is not an IAM principal ARN the operator role can trust. Fix: name an account root, a role or a user by its full ARN, without wildcards or commas, e.g. \"arn:aws:iam::111122223333:root\" or \"arn:aws:iam::111122223333:role/oncall\".",
+  ] },
   { group: 'Stages and VPC', title: 'assumable role that is not one role ARN', stage: { assumableRoleArns: ['arn:aws:iam::444455556666:role/*'] }, expected: [
     "stage \"prod\", field \"assumableRoleArns\": \"arn:aws:iam::444455556666:role/*\" is not one IAM role ARN. Fix: name each role by its full ARN, without wildcards or commas, e.g. \"arn:aws:iam::444455556666:role/reporting-reader\".",
   ] },
@@ -255,5 +258,87 @@ export const CASES: CatalogueCase[] = [
   ] },
   { group: 'Schedules', title: 'a date that never comes (30 February)', batch: { schedule: 'cron(0 9 30 2 ? *)' }, expected: [
     "batch \"daily-stats\", field \"schedule\": \"cron(0 9 30 2 ? *)\" can never fire: no date matches all its fields (such as 30 February, 31 April, or a weekday that day never falls on in the years given). Fix: check the day-of-month, month, day-of-week and year fields against a calendar; `npx projen schedule` shows the next runs of a valid schedule.",
+  ] },
+  // Per-stage overrides: each value checked by the batch's own rules, in that stage.
+  { group: 'Per-stage overrides', title: 'override for a stage that is not declared', batch: { overrides: { stagin: { enabled: false } } }, expected: [
+    "batch \"daily-stats\", field \"overrides.stagin\": refers to stage \"stagin\", which is not declared. Fix: use one of \"prod\", or declare stage \"stagin\".",
+  ] },
+  { group: 'Per-stage overrides', title: 'override for a stage the batch does not deploy to', batch: { stages: ['prod'], overrides: { dev: { enabled: false } } }, otherStage: { name: 'dev', stackPrefix: 'dev' }, expected: [
+    "batch \"daily-stats\", field \"overrides.dev\": overrides stage \"dev\", but the batch does not deploy there (its stages are \"prod\"). Fix: add \"dev\" to the batch's stages, or remove its overrides.",
+  ] },
+  { group: 'Per-stage overrides', title: 'override of a field stages cannot override', batch: { overrides: { prod: { handler: 'handlers/other.ts' } } }, expected: [
+    "batch \"daily-stats\", field \"overrides.prod.handler\": \"handler\" is not a field a stage can override. Fix: a stage can override schedule, enabled, timezone, environment, memorySize, timeout, reservedConcurrency; set handler on the batch itself, or declare another batch for this stage.",
+  ] },
+  { group: 'Per-stage overrides', title: 'override with a Unix crontab schedule', batch: { overrides: { prod: { schedule: 'cron(0 3 * * *)' } } }, expected: [
+    "batch \"daily-stats\", field \"overrides.prod.schedule\": \"cron(0 3 * * *)\" has 5 fields, like a Unix crontab line. Fix: AWS cron has six fields (minutes hours day-of-month month day-of-week year); Unix crontab has five. Add a year field and use ? for one day field: cron(0 3 * * ? *)",
+  ] },
+  { group: 'Per-stage overrides', title: 'override with a schedule that never fires', batch: { overrides: { prod: { schedule: 'cron(0 3 30 2 ? *)' } } }, expected: [
+    "batch \"daily-stats\", field \"overrides.prod.schedule\": \"cron(0 3 30 2 ? *)\" can never fire: no date matches all its fields (such as 30 February, 31 April, or a weekday that day never falls on in the years given). Fix: check the day-of-month, month, day-of-week and year fields against a calendar; `npx projen schedule` shows the next runs of a valid schedule.",
+  ] },
+  { group: 'Per-stage overrides', title: 'override with a misspelled time zone', batch: { overrides: { prod: { timezone: 'Asia/Seol' } } }, expected: [
+    "batch \"daily-stats\", field \"overrides.prod.timezone\": \"Asia/Seol\" is not an IANA time zone. Fix: did you mean \"Asia/Seoul\"? Use a name from the IANA database such as \"Asia/Seoul\" or \"UTC\".",
+  ] },
+  { group: 'Per-stage overrides', title: 'override moving a UTC batch to the Scheduler', batch: { overrides: { prod: { timezone: 'Europe/Berlin' } } }, expected: [
+    "batch \"daily-stats\", field \"overrides.prod.timezone\": \"Europe/Berlin\" would run the batch on EventBridge Scheduler in stage \"prod\", but it runs in UTC on an EventBridge rule elsewhere; one template cannot hold both. Fix: give the batch itself a time zone (timezone: \"Etc/UTC\" keeps UTC times on the Scheduler), then override the zone per stage.",
+  ] },
+  { group: 'Per-stage overrides', title: 'override moving a Scheduler batch to a UTC rule', batch: { timezone: 'Asia/Seoul', overrides: { prod: { timezone: 'UTC' } } }, expected: [
+    "batch \"daily-stats\", field \"overrides.prod.timezone\": \"UTC\" would run the batch on an EventBridge rule in stage \"prod\", but it runs on EventBridge Scheduler (in Asia/Seoul) elsewhere; one template cannot hold both. Fix: write \"Etc/UTC\", which runs the stage in UTC on the Scheduler.",
+  ] },
+  { group: 'Per-stage overrides', title: 'override with memory out of range', batch: { overrides: { prod: { memorySize: 64 } } }, expected: [
+    "batch \"daily-stats\", field \"overrides.prod.memorySize\": 64 MB is outside Lambda's range. Fix: use a whole number of MB from 128 to 10240.",
+  ] },
+  { group: 'Per-stage overrides', title: 'override with a timeout over 15 minutes', batch: { overrides: { prod: { timeout: 1200 } } }, expected: [
+    "batch \"daily-stats\", field \"overrides.prod.timeout\": 1200 seconds is outside Lambda's range (1-900 s, 15 minutes at most). Fix: use 900 or less, or split the job into smaller runs (e.g. a more frequent schedule over smaller windows).",
+  ] },
+  { group: 'Per-stage overrides', title: 'override with reserved concurrency 0', batch: { overrides: { prod: { reservedConcurrency: 0 } } }, expected: [
+    "batch \"daily-stats\", field \"overrides.prod.reservedConcurrency\": 0 is not a usable reserved concurrency. Fix: use enabled: false to stop a batch; reserved concurrency 0 would throttle every run.",
+  ] },
+  { group: 'Per-stage overrides', title: 'override setting a reserved environment variable', batch: { overrides: { prod: { environment: { AWS_REGION: 'x' } } } }, expected: [
+    "batch \"daily-stats\", field \"overrides.prod.environment.AWS_REGION\": \"AWS_REGION\" is reserved by Lambda. Fix: rename the variable; Lambda sets this one itself.",
+  ] },
+  { group: 'Per-stage overrides', title: 'override with a placeholder CloudFormation does not fill', batch: { overrides: { prod: { environment: { URL: 'https://${Stage}.example.com' } } } }, expected: [
+    "batch \"daily-stats\", field \"overrides.prod.environment.URL\": \"https://${Stage}.example.com\" holds the placeholder ${Stage}, which CloudFormation does not substitute in a batch template. Fix: use only ${AWS::Partition}, ${AWS::Region}, ${AWS::AccountId}, ${AWS::StackName}, ${AWS::URLSuffix}, or write the value out.",
+  ] },
+  { group: 'Per-stage overrides', title: 'override with a non-boolean enabled', batch: { overrides: { prod: { enabled: 'no' } } }, expected: [
+    "batch \"daily-stats\", field \"overrides.prod.enabled\": \"no\" is not true or false. Fix: write enabled: false to stop the batch in this stage, or leave it out.",
+  ] },
+  { group: 'Per-stage overrides', title: 'override with a one-time schedule on a UTC batch', batch: { overrides: { prod: { schedule: 'at(2027-01-01T09:00:00)' } } }, expected: [
+    "batch \"daily-stats\", field \"overrides.prod.schedule\": \"at(2027-01-01T09:00:00)\" is a one-time schedule, which only EventBridge Scheduler runs; this batch runs in UTC on an EventBridge rule. Fix: give the batch its time zone (e.g. timezone: \"Europe/Berlin\"), which runs it on the Scheduler, or write a cron with a fixed date such as cron(0 9 4 JAN ? 2027).",
+  ] },
+  { group: 'Per-stage overrides', title: 'override with a one-time run in the skipped DST hour', batch: { timezone: 'America/New_York', overrides: { prod: { schedule: 'at(2027-03-14T02:30:00)' } } }, expected: [
+    "batch \"daily-stats\", field \"overrides.prod.schedule\": \"at(2027-03-14T02:30:00)\" does not exist in America/New_York: the clocks spring forward over it, so the Scheduler would never run it. Fix: pick a time outside the skipped hour, e.g. one hour later.",
+  ] },
+  { group: 'Per-stage overrides', title: 'override with a one-time schedule on a batch with a start date', batch: { timezone: 'Asia/Seoul', startDate: '2027-01-01T00:00:00+09:00', overrides: { prod: { schedule: 'at(2027-06-01T09:00:00)' } } }, expected: [
+    "batch \"daily-stats\", field \"overrides.prod.schedule\": is set, but \"at(2027-06-01T09:00:00)\" runs once; start and end dates bound recurring schedules only. Fix: remove startDate and endDate, or use a cron or rate schedule.",
+  ] },
+  { group: 'Per-stage overrides', title: "override environment over Lambda's 4 KB", batch: { environment: { BIG: 'x'.repeat(3000) }, overrides: { prod: { environment: { MORE: 'y'.repeat(1200) } } } }, expected: [
+    "batch \"daily-stats\", field \"overrides.prod.environment\": is 4286 bytes with the 79 of batchform's own variables (BATCHFORM_BATCH, BATCHFORM_TIMEZONE, NODE_OPTIONS) and placeholders filled in; Lambda allows 4096 in all. Fix: move large values to SSM Parameter Store or Secrets Manager and pass their names.",
+  ] },
+  { group: 'Per-stage overrides', title: 'overrides as a list', batch: { overrides: ['prod'] }, expected: [
+    "batch \"daily-stats\", field \"overrides\": [\"prod\"] is not an object of stage names. Fix: write overrides: { <stage>: { schedule, enabled, timezone, environment, memorySize, timeout, reservedConcurrency } }, or leave it out.",
+  ] },
+  { group: 'Per-stage overrides', title: 'override that is not an object', batch: { overrides: { prod: 'disabled' } }, expected: [
+    "batch \"daily-stats\", field \"overrides.prod\": \"disabled\" is not an object of fields. Fix: write e.g. { schedule: \"rate(1 day)\", enabled: false }.",
+  ] },
+  { group: 'Durable batches', title: 'durable execution timeout over a year', batch: { durable: { executionTimeout: 400 * 86400 } }, expected: [
+    "batch \"daily-stats\", field \"durable.executionTimeout\": 34560000 seconds is outside Lambda's range for a durable execution (1 s to 31622400 s, 366 days). Fix: use a whole number of seconds, e.g. 6 * 3600 for six hours.",
+  ] },
+  { group: 'Durable batches', title: 'durable execution timeout missing', batch: { durable: {} }, expected: [
+    "batch \"daily-stats\", field \"durable.executionTimeout\": is missing; a durable batch needs the longest time one execution may take. Fix: use a whole number of seconds, e.g. 6 * 3600 for six hours.",
+  ] },
+  { group: 'Durable batches', title: 'durable execution timeout not above the invocation timeout', batch: { timeout: 900, durable: { executionTimeout: 600 } }, expected: [
+    "batch \"daily-stats\", field \"durable.executionTimeout\": 600 seconds is not more than the batch's per-invocation timeout (900 s): the execution would end before its first invocation may. Fix: make it longer than timeout, e.g. 3600; timeout bounds one invocation, executionTimeout the whole execution.",
+  ] },
+  { group: 'Durable batches', title: 'durable history retention over 90 days', batch: { durable: { executionTimeout: 3600, retentionDays: 365 } }, expected: [
+    "batch \"daily-stats\", field \"durable.retentionDays\": 365 is outside Lambda's range for execution history (1-90 days). Fix: use a whole number of days from 1 to 90, or leave it out for 14.",
+  ] },
+  { group: 'Durable batches', title: 'durable option that does not exist', batch: { durable: { executionTimeout: 3600, retention: 30 } }, expected: [
+    "batch \"daily-stats\", field \"durable.retention\": \"retention\" is not a durable option. Fix: use executionTimeout and retentionDays only.",
+  ] },
+  { group: 'Durable batches', title: 'durable batch with a constant input', batch: { durable: { executionTimeout: 3600 }, input: { report: 'monthly' } }, expected: [
+    "batch \"daily-stats\", field \"input\": is set on a durable batch; a durable batch receives the Scheduled Event, whose scheduled time names its execution (one execution per run). Fix: drop input and pass constants as environment variables, or make the batch a plain one.",
+  ] },
+  { group: 'Durable batches', title: 'stage override of a durable batch\'s timeout past its execution timeout', batch: { timeout: 300, durable: { executionTimeout: 600 }, overrides: { prod: { timeout: 900 } } }, expected: [
+    "batch \"daily-stats\", field \"overrides.prod.timeout\": 900 seconds is not less than the durable execution timeout (600 s): the execution would end before one invocation may. Fix: keep this stage's timeout below durable.executionTimeout, or raise durable.executionTimeout.",
   ] },
 ];

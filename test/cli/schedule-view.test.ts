@@ -1,4 +1,5 @@
 import { renderScheduleView } from '../../src/cli/schedule-view';
+import { batchesOfStage } from '../../src/manifest/manifest';
 import type { ManifestBatch } from '../../src/manifest/manifest';
 
 const base: ManifestBatch = {
@@ -64,5 +65,39 @@ describe('schedule view', () => {
     const rate = renderScheduleView([{ ...base, schedule: 'rate(5 minutes)', timezone: 'UTC' }], { now, count: 1 });
     expect(rate).toContain('rate schedules start when the rule is created');
     expect(rate).toContain('  next runs (UTC):\n    2026-11-25 12:05 UTC');
+  });
+});
+
+describe('schedule view per stage', () => {
+  const overridden: ManifestBatch = { ...base, overrides: { staging: { schedule: 'rate(6 hours)', timezone: 'Europe/Berlin' }, dev: { enabled: false } } };
+  const manifest = {
+    version: 1,
+    batches: [overridden, { ...base, name: 'prod-only' }],
+    stages: ['prod', 'staging', 'dev'].map((name) => ({
+      name, account: '111122223333', region: 'ap-northeast-2', artifactBucket: 'b', artifactPrefix: 'batchform', githubEnvironment: name,
+      stacks: [{ batch: 'daily-stats' }, ...(name === 'prod' ? [{ batch: 'prod-only' }] : [])] as never[],
+    })),
+  };
+
+  test('--stage shows the stage\'s effective schedule, zone and state, only for batches deployed there', () => {
+    const staging = batchesOfStage(manifest, 'staging');
+    expect(staging.map((b) => b.name)).toEqual(['daily-stats']);
+    const text = renderScheduleView(staging, { now, count: 2, stage: 'staging' });
+    expect(text.split('\n').slice(0, 4)).toEqual([
+      'daily-stats in stage staging: rate(6 hours)',
+      '  runs in Europe/Berlin on EventBridge Scheduler (local time, all year)',
+      '  Every 6 hours',
+      expect.stringMatching(/^ {2}missed-run alarm: after /),
+    ]);
+    expect(renderScheduleView(batchesOfStage(manifest, 'dev'), { now, count: 2, stage: 'dev' })).toContain('daily-stats in stage dev (disabled): cron(10 0 * * ? *)');
+    expect(renderScheduleView(batchesOfStage(manifest, 'prod'), { now, count: 1, stage: 'prod' })).toMatch(/^daily-stats in stage prod: cron\(10 0 \* \* \? \*\)\n {2}runs in Asia\/Seoul/);
+  });
+
+  test('without --stage a batch names the stages that differ', () => {
+    expect(renderScheduleView([overridden], { now, count: 1 })).toContain('  differs in stages staging (schedule, timezone), dev (enabled): see --stage staging\n');
+  });
+
+  test('an unknown stage is an error naming the stages there are', () => {
+    expect(() => batchesOfStage(manifest, 'stagin')).toThrow('stage "stagin" is not in the manifest; its stages are: prod, staging, dev. Pass one of them with --stage.');
   });
 });

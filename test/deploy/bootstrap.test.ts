@@ -35,7 +35,8 @@ beforeAll(() => {
   fs.writeFileSync(path.join(dir, 'cfn-out/manifest.json'), JSON.stringify({
     version: 1,
     batches: [],
-    stages: [{ name: 'prod', account: ACCOUNT, region: REGION, artifactBucket: 'acme-artifacts', artifactPrefix: 'batchform', stackPrefix: 'prod', githubEnvironment: 'Prod env', stacks: [] }],
+    stages: [{ name: 'prod', account: ACCOUNT, region: REGION, artifactBucket: 'acme-artifacts', artifactPrefix: 'batchform', stackPrefix: 'prod', githubEnvironment: 'Prod env',
+      operatorPrincipals: [`arn:aws:iam::${ACCOUNT}:role/oncall`, `arn:aws:iam::${ACCOUNT}:root`], stacks: [] }],
   }));
   fs.writeFileSync(path.join(dir, 'cfn-out/bootstrap.template.json'), JSON.stringify({ Resources: { Bucket: { Type: 'AWS::S3::Bucket' } } }, null, 2));
 });
@@ -83,7 +84,8 @@ function fake(states: Array<Stack | Error>, providers: string[] = [], changeSet:
 const OPTS = { stage: 'prod', manifest: 'cfn-out/manifest.json', template: 'cfn-out/bootstrap.template.json' };
 
 test('create: a CREATE change set with the stage\'s values, executed, waited for; prints the stage options from the outputs', async () => {
-  const f = fake([doesNotExist(STACK), stack('CREATE_IN_PROGRESS'), stack('CREATE_COMPLETE')]);
+  const operator = { OutputKey: 'OperatorRoleArn', OutputValue: `arn:aws:iam::${ACCOUNT}:role/batchform/prod-operate` };
+  const f = fake([doesNotExist(STACK), stack('CREATE_IN_PROGRESS'), stack('CREATE_COMPLETE', [...OUTPUTS, operator])]);
 
   expect(await runBootstrapCommand(OPTS, ['GitHubOwnerId=123', 'GitHubRepositoryId=456'], f.deps)).toBe(0);
 
@@ -94,6 +96,8 @@ test('create: a CREATE change set with the stage\'s values, executed, waited for
   expect(f.parameters()).toEqual({
     StackPrefix: 'prod', StageName: 'prod', GitHubEnvironment: 'Prod env', AssumableRoleArns: '', ArtifactBucketName: 'acme-artifacts', ArtifactPrefix: 'batchform',
     ExistingOidcProviderArn: '', GitHubOwnerId: '123', GitHubRepositoryId: '456', DriftDetection: 'true',
+    // The stage's operatorPrincipals, so the stack creates the operator role.
+    OperatorPrincipals: `arn:aws:iam::${ACCOUNT}:role/oncall,arn:aws:iam::${ACCOUNT}:root`,
   });
   expect(f.cfn.commandCalls(ExecuteChangeSetCommand)).toHaveLength(1);
   expect(f.cfn.commandCalls(DeleteChangeSetCommand)).toHaveLength(0);
@@ -103,6 +107,7 @@ test('create: a CREATE change set with the stage\'s values, executed, waited for
   expect(text).toContain(`  deployRoleArn: 'arn:aws:iam::${ACCOUNT}:role/batchform/prod-deploy',`);
   expect(text).toContain(`  permissionsBoundaryArn: 'arn:aws:iam::${ACCOUNT}:policy/batchform/prod-batch-boundary',`);
   expect(text).toContain("  artifactBucket: 'acme-artifacts',");
+  expect(text).toContain(`Operators assume arn:aws:iam::${ACCOUNT}:role/batchform/prod-operate to run batchform run, backfill, redrive, status and logs.`);
 });
 
 test('an existing GitHub OIDC provider is found and passed, not created a second time', async () => {

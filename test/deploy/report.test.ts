@@ -261,3 +261,28 @@ test('a failed stack shows its error and the events that explain it', () => {
   expect(md).toContain('| 2026-11-25 09:44:20 | `Function` | `AWS::Lambda::Function` | UPDATE_FAILED | S3 Error Code: NoSuchKey |');
   expect(renderTextReport(failed)).toContain('prod-daily-stats: failed\n  the execution failed');
 });
+
+test('turning durable on or off reads as the function replaced, with what each side loses', async () => {
+  const project = makeProject({ batches: ['nightly-reindex', 'monthly-close'] });
+  const aws = fakeAws({
+    live: [liveStack('prod-nightly-reindex', 'UPDATE_COMPLETE', 'old'), liveStack('prod-monthly-close', 'UPDATE_COMPLETE', 'old')],
+    changeSets: {
+      // durable turned on: the plain function goes, the durable one comes.
+      'prod-nightly-reindex': { pages: [[
+        change('Add', 'DurableFunction', 'AWS::Lambda::Function'),
+        change('Add', 'LiveAlias', 'AWS::Lambda::Alias'),
+        change('Remove', 'Function', 'AWS::Lambda::Function'),
+      ]] },
+      // durable turned off.
+      'prod-monthly-close': { pages: [[
+        change('Add', 'Function', 'AWS::Lambda::Function'),
+        change('Remove', 'DurableFunction', 'AWS::Lambda::Function'),
+      ]] },
+    },
+  });
+  const preview = await deployStage(project.inputs(), engineOptions(aws.clients, { mode: 'preview' }));
+  const md = renderMarkdownReport(preview);
+  expect(md).toContain('- ⚠️ **removed**: `Function` (`AWS::Lambda::Function`) in `prod-nightly-reindex`: loses a run in flight (it stops); turning durable on replaces this function with DurableFunction.');
+  expect(md).toContain('- ⚠️ **removed**: `DurableFunction` (`AWS::Lambda::Function`) in `prod-monthly-close`: loses its durable executions still running (they stop) and the history of finished ones; turning durable off replaces it with a plain Function.');
+  expect(renderTextReport(preview)).toContain('removed: DurableFunction (AWS::Lambda::Function) in prod-monthly-close: loses its durable executions still running');
+});

@@ -101,8 +101,8 @@ describe('a new projen TypeScript project adopting batchform', () => {
     // task's tsc covers; the tsconfig it extends is projen's, without skipLibCheck).
     write('handlers/entries.ts', [
       "import { Batchform, Schedule } from 'batchform';",
-      ...['runtime', 'lib/runtime', 'local', 'schedule', 'validate', 'template', 'bundle', 'deploy'].map((s, i) => `import * as e${i} from 'batchform/${s}';`),
-      'export const entries = [Batchform, Schedule, e0, e1, e2, e3, e4, e5, e6, e7];',
+      ...['runtime', 'lib/runtime', 'local', 'schedule', 'validate', 'template', 'bundle', 'deploy', 'operate'].map((s, i) => `import * as e${i} from 'batchform/${s}';`),
+      'export const entries = [Batchform, Schedule, e0, e1, e2, e3, e4, e5, e6, e7, e8];',
       '',
     ].join('\n'));
     const synth = run(app, 'npx', ['projen']);

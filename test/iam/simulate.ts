@@ -104,6 +104,7 @@ export const BOOTSTRAP_ARNS = {
   executionRole: `arn:aws:iam::${BOOTSTRAP_ACCOUNT}:role/batchform/prod-cfn-exec`,
   deployRole: `arn:aws:iam::${BOOTSTRAP_ACCOUNT}:role/batchform/prod-deploy`,
   previewRole: `arn:aws:iam::${BOOTSTRAP_ACCOUNT}:role/batchform/prod-preview`,
+  operatorRole: `arn:aws:iam::${BOOTSTRAP_ACCOUNT}:role/batchform/prod-operate`,
   boundary: `arn:aws:iam::${BOOTSTRAP_ACCOUNT}:policy/batchform/prod-batch-boundary`,
   bucket: 'arn:aws:s3:::acme-artifacts',
 } as const;
@@ -119,7 +120,7 @@ export const DEFAULT_KEY_POLICY = {
  * prefix `batchform`) as IAM stores it after deployment: each role's inline policies and the batch
  * permissions boundary, every intrinsic resolved.
  */
-export function deployedBootstrap(options: { readonly assumableRoleArns?: string[]; readonly driftDetection?: boolean } = {}) {
+export function deployedBootstrap(options: { readonly assumableRoleArns?: string[]; readonly driftDetection?: boolean; readonly operatorPrincipals?: string[] } = {}) {
   const template = bootstrapTemplate({ githubRepository: 'acme/batches' }) as Json;
   const assumable = options.assumableRoleArns ?? [];
   const values: Values = {
@@ -127,6 +128,7 @@ export function deployedBootstrap(options: { readonly assumableRoleArns?: string
     GitHubRepository: 'acme/batches', GitHubOwnerId: '', GitHubRepositoryId: '', GitHubEnvironment: 'prod', DeployBranch: 'main',
     StackPrefix: 'prod', StageName: 'prod', ArtifactBucketName: 'acme-artifacts', ArtifactPrefix: 'batchform',
     ExistingOidcProviderArn: '', AssumableRoleArns: assumable.length ? assumable : [''],
+    OperatorPrincipals: options.operatorPrincipals?.length ? options.operatorPrincipals : [''],
     DriftDetection: options.driftDetection === false ? 'false' : 'true',
     'Bucket.Arn': BOOTSTRAP_ARNS.bucket, Bucket: 'acme-artifacts', BatchRoleBoundary: BOOTSTRAP_ARNS.boundary,
     'ExecutionRole.Arn': BOOTSTRAP_ARNS.executionRole,
@@ -138,6 +140,9 @@ export function deployedBootstrap(options: { readonly assumableRoleArns?: string
     execution: inlinePolicies(R.ExecutionRole, values, conditions),
     deploy: inlinePolicies(R.DeployRole, values, conditions),
     preview: inlinePolicies(R.PreviewRole, values, conditions),
+    /** The operator role's policies and trust, when the stage names operator principals. */
+    operator: conditions.CreateOperatorRole ? inlinePolicies(R.OperatorRole, values, conditions) : undefined,
+    operatorTrust: conditions.CreateOperatorRole ? resolve(R.OperatorRole.Properties.AssumeRolePolicyDocument, values, conditions) : undefined,
     boundary: resolve(R.BatchRoleBoundary.Properties.PolicyDocument, values, conditions),
   };
 }

@@ -127,6 +127,10 @@ describe('Batchform component', () => {
     const tasks = JSON.parse(fs.readFileSync(path.join(dir, '.projen/tasks.json'), 'utf8')).tasks;
     expect(tasks['lint:cfn'].steps).toEqual([{ exec: 'batchform lint-cfn cfn-out', receiveArgs: true }]);
     expect(tasks.schedule.steps).toEqual([{ exec: 'batchform schedule --manifest cfn-out/manifest.json', receiveArgs: true }]);
+    // The operate commands, each one CLI call that takes the task's arguments (npx projen run daily-stats --stage prod).
+    for (const name of ['run', 'backfill', 'redrive', 'status', 'logs']) {
+      expect(tasks[name].steps).toEqual([{ exec: `batchform ${name} --manifest cfn-out/manifest.json`, receiveArgs: true }]);
+    }
   });
 
   test('removes the template of a batch that is no longer declared', () => {

@@ -36,7 +36,7 @@ function calls(): string[][] {
 test('every task with a batchform step runs through projen\'s shell, passing its arguments on', () => {
   const tasks = JSON.parse(fs.readFileSync(path.join(dir, '.projen/tasks.json'), 'utf8')).tasks as Record<string, { steps?: Array<{ exec?: string }> }>;
   const ours = Object.entries(tasks).filter(([name, t]) => name !== 'bash-only' && (t.steps ?? []).some((s) => s.exec?.includes('node stub.js'))).map(([name]) => name).sort();
-  expect(ours).toEqual(['bootstrap:prod', 'bundle', 'bundle:daily-stats', 'deploy', 'invoke', 'lint:cfn', 'package:batches', 'preview', 'schedule']);
+  expect(ours).toEqual(['backfill', 'bootstrap:prod', 'bundle', 'bundle:daily-stats', 'deploy', 'invoke', 'lint:cfn', 'logs', 'package:batches', 'preview', 'redrive', 'run', 'schedule', 'status']);
   for (const name of ours) {
     calls();
     const run = projen([name, '--stage', 'prod']);
@@ -51,6 +51,16 @@ test('every task with a batchform step runs through projen\'s shell, passing its
 test('the check above can fail: a step in bash syntax does not run through projen\'s shell', () => {
   expect(projen(['bash-only']).status).not.toBe(0);
   calls();
+});
+
+test('the operate tasks are one CLI call each with the manifest, then the arguments (npx projen run daily-stats --stage prod --wait)', () => {
+  calls();
+  expect(projen(['run', 'daily-stats', '--stage', 'prod', '--wait']).status).toBe(0);
+  expect(projen(['backfill', 'daily-stats', '--stage', 'prod', '--from', '2026-11-01', '--to', '2026-11-08', '--dry-run']).status).toBe(0);
+  expect(calls()).toEqual([
+    ['run', '--manifest', 'cfn-out/manifest.json', 'daily-stats', '--stage', 'prod', '--wait'],
+    ['backfill', '--manifest', 'cfn-out/manifest.json', 'daily-stats', '--stage', 'prod', '--from', '2026-11-01', '--to', '2026-11-08', '--dry-run'],
+  ]);
 });
 
 test('bootstrap:<stage> is one CLI call with the stage, the manifest, the template and the arguments', () => {

@@ -20,6 +20,12 @@ const SHAPES = [
   { ...BATCH, name: 'local-job', timezone: 'America/New_York', flexibleWindowMinutes: 15, startDate: '2027-01-01T00:00:00-05:00', endDate: '2027-12-31T00:00:00-05:00', deliveryRetryAttempts: 10 },
   { ...BATCH, name: 'once-job', timezone: 'Europe/Berlin', schedule: 'at(2027-06-01T09:00:00)', input: { backfill: true }, enabled: false },
   { ...BATCH, name: 'local-vpc', timezone: 'Australia/Sydney', vpc: true, alarms: false },
+  // Per-stage overrides: the stage's values as parameters (rule and Scheduler).
+  { ...BATCH, name: 'staged-job', environment: { MODE: 'a' }, overrides: { prod: { schedule: 'rate(1 hour)', enabled: false, memorySize: 1024, timeout: 600, reservedConcurrency: false as const, environment: { MODE: 'b', NEW_ONE: 'c' } } } },
+  { ...BATCH, name: 'staged-local', timezone: 'Asia/Seoul', overrides: { prod: { schedule: 'rate(2 hours)', timezone: 'Europe/Berlin' } } },
+  // Durable batches, on the rule and on the Scheduler.
+  { ...BATCH, name: 'long-job', timeout: 900, durable: { executionTimeout: 6 * 3600 } },
+  { ...BATCH, name: 'long-local', timezone: 'Asia/Seoul', vpc: true, durable: { executionTimeout: 86400, retentionDays: 90 } },
 ];
 const decl = validateDeclarations({ batches: SHAPES, stages: [STAGE] }, { fileExists });
 
@@ -119,7 +125,8 @@ describe.each(batchOnly)('template %s', (_name, t) => {
     expect(trust.Condition.ArnEquals['aws:SourceArn']).toEqual({ 'Fn::Sub': 'arn:${AWS::Partition}:scheduler:${AWS::Region}:${AWS::AccountId}:schedule/${AWS::StackName}/${AWS::StackName}' });
     expect(role.Properties.Policies.map((p: Json) => p.PolicyName)).toEqual(['invoke']);
     expect(role.Properties.Policies[0].PolicyDocument.Statement).toEqual([
-      { Sid: 'InvokeTheBatch', Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: { 'Fn::GetAtt': ['Function', 'Arn'] } },
+      // A durable batch's schedule invokes its starter, which alone invokes the durable function's alias.
+      { Sid: 'InvokeTheBatch', Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: { 'Fn::GetAtt': [t.Resources.Starter ? 'Starter' : 'Function', 'Arn'] } },
     ]);
   });
 });

@@ -115,8 +115,11 @@ export function batchformEnvironment(batch: { readonly name: string; readonly ti
   return { ...runtimeEnvironment({ name: batch.name, timezone: batch.timezone ?? BATCH_DEFAULTS.timezone }), ...FIXED_ENVIRONMENT };
 }
 
+/** What placeholders depend on: the stage's account, region and stack prefix. */
+type StageWhere = Pick<StageOptions, 'name' | 'account' | 'region' | 'stackPrefix'>;
+
 /** The value a placeholder takes in a stage's stack (the partition from aws-cdk-lib's region facts). */
-function pseudoValue(name: string, stage: StageOptions, batchName: string): string | undefined {
+function pseudoValue(name: string, stage: StageWhere, batchName: string): string | undefined {
   switch (name) {
     case 'AWS::Region': return String(stage.region);
     case 'AWS::AccountId': return String(stage.account);
@@ -127,10 +130,15 @@ function pseudoValue(name: string, stage: StageOptions, batchName: string): stri
   }
 }
 
+/** A value with its `${AWS::...}` placeholders filled in as CloudFormation does in that stage's stack. */
+export function substitutePlaceholders(value: string, stage: StageWhere, batchName: string): string {
+  return value.replace(PLACEHOLDER, (m, name: string) => pseudoValue(name, stage, batchName) ?? m);
+}
+
 /** The size Lambda counts: every name and value, placeholders substituted as in that stage. */
 function environmentBytes(env: Record<string, string>, stage: StageOptions | undefined, batchName: string): number {
   return Object.entries(env).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(
-    stage ? String(v).replace(PLACEHOLDER, (m, name: string) => pseudoValue(name, stage, batchName) ?? m) : String(v),
+    stage ? substitutePlaceholders(String(v), stage, batchName) : String(v),
   ), 0);
 }
 

@@ -1,9 +1,11 @@
 // The rule catalogue: every check a declaration goes through, by name, as data.
 import { descriptionLength, architectureValid, concurrencyValid, environmentValid, inputSize, memoryInRange, retentionAllowed, runtimeSupported, timeoutInRange } from './function';
+import { durableInput, durableShape } from './durable';
 import { handlerFile } from './handler';
 import { policyStatementsValid } from './iam';
 import { batchNameShape, functionNameLength } from './names';
 import { alarmsFlag, alarmTarget, maxEventAgeRange, retryAttemptsRange } from './operations';
+import { overridesValid } from './overrides';
 import { scheduleValid, timezoneValid } from './schedule';
 import { atLocalTimeExists, deliveryRetryRange, flexibleWindowRange, scheduleDates, schedulerOnly } from './scheduler';
 import { batchTags, stageReferences, stageShape, vpcIdsPresent } from './stages';
@@ -37,6 +39,9 @@ export const BATCH_RULES: Readonly<Record<string, BatchRule>> = {
   scheduleDates,
   atLocalTimeExists,
   deliveryRetryRange,
+  overridesValid,
+  durableShape,
+  durableInput,
 };
 
 /** Rules every stage declaration must pass. */

@@ -18,6 +18,8 @@ const BUCKET = /^(?!xn--)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const SUBNET = /^subnet-[0-9a-f]{8}([0-9a-f]{9})?$/;
 const SECURITY_GROUP = /^sg-[0-9a-f]{8}([0-9a-f]{9})?$/;
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+/** An IAM principal a role's trust policy can name: an account root, a role or a user. */
+const PRINCIPAL_ARN = /^arn:aws[a-z-]*:iam::\d{12}:(root|role\/[\w+=.@/-]{1,512}|user\/[\w+=.@/-]{1,512})$/;
 
 export const stageShape: StageRule = (stage) => [
   ...when(typeof stage.name !== 'string' || !NAME_PATTERN.test(stage.name), {
@@ -54,6 +56,10 @@ export const stageShape: StageRule = (stage) => [
   ...(stage.assumableRoleArns ?? []).filter((arn) => typeof arn !== 'string' || !ROLE_ARN.test(arn) || arn.includes(',')).map((arn) => ({
     field: 'assumableRoleArns', message: `${show(arn)} is not one IAM role ARN.`,
     fix: 'name each role by its full ARN, without wildcards or commas, e.g. "arn:aws:iam::444455556666:role/reporting-reader".',
+  })),
+  ...(stage.operatorPrincipals ?? []).filter((arn) => typeof arn !== 'string' || !PRINCIPAL_ARN.test(arn)).map((arn) => ({
+    field: 'operatorPrincipals', message: `${show(arn)} is not an IAM principal ARN the operator role can trust.`,
+    fix: 'name an account root, a role or a user by its full ARN, without wildcards or commas, e.g. "arn:aws:iam::111122223333:root" or "arn:aws:iam::111122223333:role/oncall".',
   })),
   ...(['deployRoleArn', 'previewRoleArn', 'executionRoleArn'] as const)
     .filter((f) => stage[f] !== undefined && !ROLE_ARN.test(String(stage[f])))

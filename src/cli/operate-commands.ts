@@ -1,0 +1,356 @@
+// CLI commands that operate a stage's deployed batches: run now, backfill a range, redrive dead letters, status, logs.
+import * as path from 'path';
+import { Command } from 'commander';
+import { DEFAULT_BUNDLES_PATH } from '../bundle/package';
+import { DeployInputError, describeError, findStage, loadDeployInputs, readDeployManifest, wrongAccount } from '../deploy';
+import { DEFAULT_MANIFEST_PATH, Manifest, ManifestStage } from '../manifest/manifest';
+import { runTimes } from '../schedule/timezone';
+import {
+  backfill,
+  backfillStateFile,
+  BatchTarget,
+  createOperateClients,
+  eventKind,
+  findBatch,
+  followLogs,
+  invokeRun,
+  OperateClients,
+  parseSince,
+  parseUtcTime,
+  readBackfillState,
+  readLogs,
+  redrive,
+  renderBackfillResult,
+  renderLogLine,
+  renderRedriveResult,
+  renderRunOutcome,
+  renderStatusTable,
+  resolveTarget,
+  runFilterPattern,
+  scheduledTimes,
+  scheduleFor,
+  stageStatus,
+  StageSchedule,
+  TargetError,
+} from '../operate';
+import { constantInputTimeWarning } from './bundle-commands';
+import { DEPLOY_EXIT } from './deploy-commands';
+import { CommandIo, knownStages, resolveIo } from './io';
+
+/** Exit codes of `run`, `backfill`, `redrive`, `status` and `logs`: those of `deploy`. */
+export const OPERATE_EXIT = DEPLOY_EXIT;
+
+/** What the operate commands reach outside themselves; tests replace these. */
+export interface OperateCommandDeps extends CommandIo {
+  /** @default createOperateClients (SDK default credential chain, adaptive retries) */
+  readonly createClients?: (region: string) => OperateClients;
+  /** Event ids. @default crypto.randomUUID */
+  readonly id?: () => string;
+  /** Pause between `logs --follow` polls. @default setTimeout */
+  readonly sleep?: (ms: number) => Promise<void>;
+  /** Ends `logs --follow`. @default aborted on SIGINT */
+  readonly signal?: AbortSignal;
+}
+
+/** Options every operate command takes. */
+interface CommonOptions {
+  readonly stage?: string;
+  readonly manifest: string;
+}
+
+/** Bad input: exit 2 with the message. */
+class BadInput extends Error {}
+
+function isoOption(name: string, value: string | undefined): Date | undefined {
+  if (value === undefined) return undefined;
+  const d = parseUtcTime(value);
+  if (!d) throw new BadInput(`${name} "${value}" is not an ISO 8601 time; use e.g. ${name} 2026-11-25T03:00:00Z (a time without an offset is read as UTC).`);
+  return d;
+}
+
+function positiveOption(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value) || Number(value) < 1) throw new BadInput(`${name} "${value}" is not a positive whole number; use e.g. ${name} ${fallback}.`);
+  return Number(value);
+}
+
+/** The manifest and stage, or bad input naming the stages there are. */
+function loadStage(opts: CommonOptions, projectDir: string): { manifest: Manifest; stage: ManifestStage } {
+  const manifestFile = path.resolve(projectDir, opts.manifest);
+  if (!opts.stage) throw new BadInput(`--stage is required; ${knownStages(manifestFile)}.`);
+  try {
+    const manifest = readDeployManifest(manifestFile);
+    return { manifest, stage: findStage(manifest, opts.stage, opts.manifest) };
+  } catch (e) {
+    if (e instanceof DeployInputError) throw new BadInput(e.message);
+    throw e;
+  }
+}
+
+/**
+ * Runs one operate command body and turns what it throws into an exit code: bad input 2, a
+ * failure to read or reach AWS 1; the body returns its own code otherwise.
+ */
+async function guarded(command: string, deps: OperateCommandDeps, body: (io: ReturnType<typeof resolveIo>) => Promise<number>): Promise<number> {
+  const io = resolveIo(deps);
+  try {
+    return await body(io);
+  } catch (e) {
+    if (e instanceof BadInput || (e instanceof TargetError && e.badInput) || e instanceof DeployInputError || e instanceof RangeError) {
+      io.err(`batchform ${command}: ${(e as Error).message}`);
+      return OPERATE_EXIT.badInput;
+    }
+    io.err(`batchform ${command}: ${describeError(e)}`);
+    return OPERATE_EXIT.failed;
+  }
+}
+
+/** Checks the credentials' account, then returns the stage's clients. */
+async function connect(io: ReturnType<typeof resolveIo>, deps: OperateCommandDeps, stage: ManifestStage): Promise<OperateClients> {
+  const account = await io.callerAccount(stage.region);
+  const wrong = wrongAccount(account, stage, 'the stage\'s operator role');
+  if (wrong) throw new BadInput(wrong.replace('nothing was sent to CloudFormation', 'nothing was run'));
+  return (deps.createClients ?? createOperateClients)(stage.region);
+}
+
+async function targetAndSchedule(clients: OperateClients, manifest: Manifest, stage: ManifestStage, batch: string): Promise<{ target: BatchTarget; schedule: StageSchedule }> {
+  const target = await resolveTarget(clients.cloudFormation, manifest.batches, stage, batch);
+  return { target, schedule: scheduleFor(target.batch, stage) };
+}
+
+/** Options of `run`. */
+export interface RunCommandOptions extends CommonOptions {
+  readonly time?: string;
+  readonly wait?: boolean;
+}
+
+/** `batchform run`: one run now (or for `--time`), asynchronous unless `--wait`. */
+export function runRunCommand(batch: string, opts: RunCommandOptions, deps: OperateCommandDeps = {}): Promise<number> {
+  return guarded('run', deps, async (io) => {
+    const time = isoOption('--time', opts.time) ?? (deps.now ?? (() => new Date()))();
+    const { manifest, stage } = loadStage(opts, io.projectDir);
+    const { batch: declared } = findBatch(manifest.batches, stage, batch);
+    if (opts.time && eventKind(scheduleFor(declared, stage)) === 'input') io.err(constantInputTimeWarning(batch));
+    const clients = await connect(io, deps, stage);
+    const { target, schedule } = await targetAndSchedule(clients, manifest, stage, batch);
+    const outcome = await invokeRun(target, schedule, time, { lambda: clients.lambda, mode: opts.wait ? 'wait' : 'async', id: deps.id });
+    io.out(renderRunOutcome(target, outcome));
+    return outcome.ok ? OPERATE_EXIT.ok : OPERATE_EXIT.failed;
+  });
+}
+
+/** Options of `backfill`. */
+export interface BackfillCommandOptions extends CommonOptions {
+  readonly from?: string;
+  readonly to?: string;
+  readonly concurrency?: string;
+  readonly dryRun?: boolean;
+  readonly continueOnFailure?: boolean;
+  readonly restart?: boolean;
+}
+
+/** `batchform backfill`: one synchronous run per scheduled time of `[from, to)`; `--dry-run` lists them offline. */
+export function runBackfillCommand(batch: string, opts: BackfillCommandOptions, deps: OperateCommandDeps = {}): Promise<number> {
+  return guarded('backfill', deps, async (io) => {
+    if (!opts.from || !opts.to) throw new BadInput('--from and --to are required: the range [from, to) of scheduled times to run, e.g. --from 2026-11-01T00:00:00Z --to 2026-11-08T00:00:00Z.');
+    const from = isoOption('--from', opts.from)!;
+    const to = isoOption('--to', opts.to)!;
+    const concurrency = positiveOption('--concurrency', opts.concurrency, 1);
+    const { manifest, stage } = loadStage(opts, io.projectDir);
+    const { batch: declared } = findBatch(manifest.batches, stage, batch);
+    const schedule = scheduleFor(declared, stage);
+    if (eventKind(schedule) === 'input') {
+      throw new BadInput(`batch "${batch}" has a constant input, so its runs carry no scheduled time and a backfill's runs could not be told apart. Fix: run it with "batchform run ${batch} --stage ${stage.name}", or remove input from the batch to get the Scheduled Event.`);
+    }
+    const times = scheduledTimes(schedule, from, to);
+    const stateFile = backfillStateFile(io.projectDir, stage.name, batch, from, to);
+    if (opts.dryRun) {
+      const done = opts.restart ? new Set<string>() : readBackfillState(stateFile);
+      const lines = [`${batch} in stage ${stage.name}: ${times.length} scheduled time(s) in [${from.toISOString()}, ${to.toISOString()}) of ${schedule.expression}${schedule.timezone === 'UTC' ? ' (UTC)' : ` (${schedule.timezone})`}${done.size ? `; ${done.size} done by an earlier backfill (marked)` : ''}:`];
+      for (const t of times) {
+        const r = runTimes(t, schedule.timezone);
+        lines.push(`  ${t.toISOString()}${r.local ? `  ${r.local}` : ''}${done.has(t.toISOString()) ? '  done' : ''}`);
+      }
+      io.out(lines.join('\n'));
+      return OPERATE_EXIT.ok;
+    }
+    if (times.length === 0) {
+      io.out(`${batch} has no scheduled time in [${from.toISOString()}, ${to.toISOString()}); nothing to run.`);
+      return OPERATE_EXIT.ok;
+    }
+    const clients = await connect(io, deps, stage);
+    const { target } = await targetAndSchedule(clients, manifest, stage, batch);
+    const result = await backfill(target, schedule, {
+      lambda: clients.lambda, times, from, to, concurrency, continueOnFailure: opts.continueOnFailure, stateFile, restart: opts.restart, log: io.err, id: deps.id,
+    });
+    const again = `batchform backfill ${batch} --stage ${stage.name} --from ${opts.from} --to ${opts.to}${concurrency > 1 ? ` --concurrency ${concurrency}` : ''}`;
+    io.out(renderBackfillResult(target, result, again));
+    return result.ok ? OPERATE_EXIT.ok : OPERATE_EXIT.failed;
+  });
+}
+
+/** Options of `redrive`. */
+export interface RedriveCommandOptions extends CommonOptions {
+  readonly list?: boolean;
+  readonly max?: string;
+}
+
+/** `batchform redrive`: re-run each dead letter, deleting it only after its re-run succeeded. */
+export function runRedriveCommand(batch: string, opts: RedriveCommandOptions, deps: OperateCommandDeps = {}): Promise<number> {
+  return guarded('redrive', deps, async (io) => {
+    const max = opts.max === undefined ? undefined : positiveOption('--max', opts.max, 10);
+    const { manifest, stage } = loadStage(opts, io.projectDir);
+    findBatch(manifest.batches, stage, batch);
+    const clients = await connect(io, deps, stage);
+    const { target, schedule } = await targetAndSchedule(clients, manifest, stage, batch);
+    const result = await redrive(target, schedule, { sqs: clients.sqs, lambda: clients.lambda, listOnly: opts.list, max, log: io.err });
+    io.out(renderRedriveResult(target, result, opts.list ?? false));
+    return result.ok ? OPERATE_EXIT.ok : OPERATE_EXIT.failed;
+  });
+}
+
+/** Options of `status`. */
+export interface StatusCommandOptions extends CommonOptions {
+  readonly json?: boolean;
+  readonly bundles: string;
+}
+
+/** `batchform status`: every batch of the stage, as a table or `--json`. */
+export function runStatusCommand(opts: StatusCommandOptions, deps: OperateCommandDeps = {}): Promise<number> {
+  return guarded('status', deps, async (io) => {
+    const { manifest, stage } = loadStage(opts, io.projectDir);
+    // This commit's fingerprints need the packaged zips; without them the comparison is unknown.
+    let fingerprints: Record<string, string> = {};
+    let note: string | undefined;
+    try {
+      const inputs = loadDeployInputs({ stage: stage.name, manifestFile: opts.manifest, bundlesFile: opts.bundles, projectDir: io.projectDir });
+      fingerprints = Object.fromEntries(inputs.stacks.map((s) => [s.stack.stackName, s.fingerprint]));
+    } catch (e) {
+      if (!(e instanceof DeployInputError)) throw e;
+      note = `this commit's fingerprints are unknown (${e.problems[0]}${e.problems.length > 1 ? ` and ${e.problems.length - 1} more` : ''}), so "deployed" says unknown.`;
+    }
+    const clients = await connect(io, deps, stage);
+    const statuses = await stageStatus({ clients, batches: manifest.batches, stage, fingerprints, now: (deps.now ?? (() => new Date()))() });
+    if (opts.json) {
+      io.out(JSON.stringify({ stage: stage.name, account: stage.account, region: stage.region, batches: statuses, ...(note ? { note } : {}) }, null, 2));
+    } else {
+      io.out(renderStatusTable(stage.name, statuses) + (note ? `\nnote: ${note}` : ''));
+    }
+    return statuses.some((s) => s.problems.length > 0) ? OPERATE_EXIT.failed : OPERATE_EXIT.ok;
+  });
+}
+
+/** Options of `logs`. */
+export interface LogsCommandOptions extends CommonOptions {
+  readonly since?: string;
+  readonly run?: string;
+  readonly follow?: boolean;
+}
+
+/** `batchform logs`: the batch's log events, one run's lines with `--run`, new ones with `--follow`. */
+export function runLogsCommand(batch: string, opts: LogsCommandOptions, deps: OperateCommandDeps = {}): Promise<number> {
+  return guarded('logs', deps, async (io) => {
+    const now = (deps.now ?? (() => new Date()))();
+    let since: Date;
+    try {
+      since = parseSince(opts.since ?? '1h', now);
+    } catch (e) {
+      throw new BadInput((e as Error).message);
+    }
+    const run = isoOption('--run', opts.run);
+    // A run logs from its start, which is never before its scheduled time; a backfill or redrive of it logs later.
+    if (run && opts.since === undefined) since = new Date(run.getTime() - 60_000);
+    const { manifest, stage } = loadStage(opts, io.projectDir);
+    findBatch(manifest.batches, stage, batch);
+    const clients = await connect(io, deps, stage);
+    const { target } = await targetAndSchedule(clients, manifest, stage, batch);
+    const query = { logGroupName: target.logGroupName, startTime: since, filterPattern: run ? runFilterPattern(run) : undefined };
+    const print = (e: { message?: string }) => io.out(renderLogLine(e.message ?? ''));
+    if (opts.follow) {
+      const controller = new AbortController();
+      const signal = deps.signal ?? controller.signal;
+      const stop = () => controller.abort();
+      if (!deps.signal) process.once('SIGINT', stop);
+      try {
+        await followLogs(clients.logs, query, print, { sleep: deps.sleep, signal });
+      } finally {
+        process.removeListener('SIGINT', stop);
+      }
+      return OPERATE_EXIT.ok;
+    }
+    const count = await readLogs(clients.logs, query, print);
+    if (count === 0) io.err(`no log events in ${target.logGroupName} since ${since.toISOString()}${run ? ` for the run ${run.toISOString()}` : ''}.`);
+    return OPERATE_EXIT.ok;
+  });
+}
+
+const STAGE_OPTION = ['--stage <stage>', 'the stage, as named in .projenrc.ts (required)'] as const;
+const MANIFEST_OPTION = ['--manifest <file>', 'the generated manifest', DEFAULT_MANIFEST_PATH] as const;
+const EXIT_HELP = '\nExit codes: 0 done; 1 a run failed, or AWS refused or could not be reached; 2 bad input or credentials for another account.';
+
+/** Adds `run`, `backfill`, `redrive`, `status` and `logs` to the program. */
+export function registerOperateCommands(program: Command, deps: OperateCommandDeps = {}): void {
+  program.command('run')
+    .description('run a deployed batch now with exactly the event its schedule sends (asynchronous like the schedule: retries and the dead-letter queue apply)')
+    .argument('<batch>', 'the batch')
+    .option(...STAGE_OPTION)
+    .option('--time <iso>', 'the scheduled time the event carries (default: now)')
+    .option('--wait', 'run synchronously: print the result and the run\'s log lines; a failed run exits 1')
+    .option(...MANIFEST_OPTION)
+    .addHelpText('after', EXIT_HELP)
+    .action(async (batch: string, opts: RunCommandOptions) => {
+      process.exitCode = await runRunCommand(batch, opts, deps);
+    });
+
+  program.command('backfill')
+    .description('run a deployed batch once per scheduled time in [from, to), in order, waiting for each; stops at the first failure; run it again to resume')
+    .argument('<batch>', 'the batch')
+    .option(...STAGE_OPTION)
+    .option('--from <iso>', 'first moment of the range (inclusive)')
+    .option('--to <iso>', 'end of the range (exclusive)')
+    .option('--concurrency <n>', 'runs at once (1: runs never overlap)', '1')
+    .option('--dry-run', 'list the scheduled times and run nothing (no AWS, no credentials)')
+    .option('--continue-on-failure', 'go on after a failed run; the failed times stay to do for the next resume')
+    .option('--restart', 'forget the times an earlier backfill of this range finished, and run them all')
+    .option(...MANIFEST_OPTION)
+    .addHelpText('after', EXIT_HELP)
+    .action(async (batch: string, opts: BackfillCommandOptions) => {
+      process.exitCode = await runBackfillCommand(batch, opts, deps);
+    });
+
+  program.command('redrive')
+    .description('show the runs in a batch\'s dead-letter queue (scheduled time, error), re-run each synchronously, and delete each message only after its re-run succeeded')
+    .argument('<batch>', 'the batch')
+    .option(...STAGE_OPTION)
+    .option('--list', 'only show the dead letters: run nothing, delete nothing')
+    .option('--max <n>', 'handle at most this many messages')
+    .option(...MANIFEST_OPTION)
+    .addHelpText('after', EXIT_HELP)
+    .action(async (batch: string, opts: RedriveCommandOptions) => {
+      process.exitCode = await runRedriveCommand(batch, opts, deps);
+    });
+
+  program.command('status')
+    .description('every batch of a stage: deployed at this commit or not, last runs and outcome, next run, alarm states, dead letters waiting')
+    .option(...STAGE_OPTION)
+    .option('--json', 'print JSON for scripts instead of the table')
+    .option('--bundles <file>', 'the list of packaged zips (for this commit\'s fingerprints)', DEFAULT_BUNDLES_PATH)
+    .option(...MANIFEST_OPTION)
+    .addHelpText('after', EXIT_HELP.replace('a run failed', 'a batch\'s status could not be read'))
+    .action(async (opts: StatusCommandOptions) => {
+      process.exitCode = await runStatusCommand(opts, deps);
+    });
+
+  program.command('logs')
+    .description('a deployed batch\'s log events, rendered readably; one run\'s lines by its scheduled time')
+    .argument('<batch>', 'the batch')
+    .option(...STAGE_OPTION)
+    .option('--since <when>', 'a duration back from now (30m, 1h, 2d, 1w) or an ISO time', undefined)
+    .option('--run <iso>', 'only the lines of the run scheduled at this time')
+    .option('--follow', 'keep polling for new events until Ctrl-C')
+    .option(...MANIFEST_OPTION)
+    .addHelpText('after', EXIT_HELP)
+    .action(async (batch: string, opts: LogsCommandOptions) => {
+      process.exitCode = await runLogsCommand(batch, opts, deps);
+    });
+}

@@ -1,0 +1,128 @@
+// Backfills a batch: one synchronous run per scheduled time of a range, in order, with bounded concurrency, stopping at the first failure, resumable from a state file.
+import * as fs from 'fs';
+import * as path from 'path';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
+import { mapWithConcurrency } from '../deploy/pool';
+import { invokeRun, RunOutcome } from './invoke';
+import type { StageSchedule } from './schedule';
+import type { BatchTarget } from './target';
+
+/** Where backfill state files live, relative to the project root (git-ignored with node_modules). */
+export const BACKFILL_STATE_DIR = 'node_modules/.cache/batchform/backfill';
+
+/** The times a backfill of one range has finished, so running the same command again resumes. */
+export interface BackfillState {
+  readonly version: 1;
+  readonly stage: string;
+  readonly batch: string;
+  readonly from: string;
+  readonly to: string;
+  /** ISO times whose run succeeded. */
+  readonly done: string[];
+}
+
+/** The state file of one backfill: one per stage, batch and exact range. */
+export function backfillStateFile(projectDir: string, stage: string, batch: string, from: Date, to: Date): string {
+  const stamp = (d: Date) => d.toISOString().replace(/[:.]/g, '');
+  return path.join(projectDir, BACKFILL_STATE_DIR, `${stage}--${batch}--${stamp(from)}--${stamp(to)}.json`);
+}
+
+/** The times already done in a state file; none when it is absent or unreadable (then every time runs again). */
+export function readBackfillState(file: string): Set<string> {
+  try {
+    const s = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<BackfillState>;
+    return new Set(s.version === 1 && Array.isArray(s.done) ? s.done : []);
+  } catch {
+    return new Set();
+  }
+}
+
+function writeBackfillState(file: string, state: BackfillState): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, `${JSON.stringify(state, null, 2)}\n`);
+  fs.renameSync(tmp, file);
+}
+
+/** Options of {@link backfill}. */
+export interface BackfillOptions {
+  readonly lambda: LambdaClient;
+  /** The scheduled times, in order (from {@link scheduledTimes}). */
+  readonly times: readonly Date[];
+  readonly from: Date;
+  readonly to: Date;
+  /** Runs at once. @default 1: runs never overlap */
+  readonly concurrency?: number;
+  /** Go on after a failed run (and report every failure at the end) instead of stopping at the first. @default false */
+  readonly continueOnFailure?: boolean;
+  /** The state file; see {@link backfillStateFile}. */
+  readonly stateFile: string;
+  /** Forget the times a previous run of this range finished, and run them all again. @default false */
+  readonly restart?: boolean;
+  /** Progress, one line per run. */
+  readonly log?: (line: string) => void;
+  /** @default crypto.randomUUID */
+  readonly id?: () => string;
+}
+
+/** What a backfill did. */
+export interface BackfillResult {
+  /** Every time of the range, in order. */
+  readonly times: readonly Date[];
+  /** Times a previous run had finished, skipped this time. */
+  readonly skipped: readonly Date[];
+  /** Outcomes of the runs made now, in the order of their times. */
+  readonly outcomes: readonly RunOutcome[];
+  /** Times not run because the backfill stopped at a failure. */
+  readonly notRun: readonly Date[];
+  readonly ok: boolean;
+}
+
+/**
+ * Runs the batch once per time, synchronously (each run's result is waited for), at most
+ * `concurrency` at once and started in order. After a failure no new run starts unless
+ * `continueOnFailure`. Every success is recorded in the state file as it happens; running the
+ * same range again skips those times. When every time of the range is done the file is removed,
+ * so the next backfill of the range runs it all again (e.g. after a fix).
+ */
+export async function backfill(target: BatchTarget, schedule: StageSchedule, options: BackfillOptions): Promise<BackfillResult> {
+  const log = options.log ?? (() => undefined);
+  if (options.restart) fs.rmSync(options.stateFile, { force: true });
+  const done = readBackfillState(options.stateFile);
+  const skipped = options.times.filter((t) => done.has(t.toISOString()));
+  const todo = options.times.filter((t) => !done.has(t.toISOString()));
+  if (skipped.length) log(`${skipped.length} of ${options.times.length} times already done (${options.stateFile}); running the other ${todo.length}`);
+
+  const save = () => writeBackfillState(options.stateFile, {
+    version: 1, stage: target.stage.name, batch: target.batch.name, from: options.from.toISOString(), to: options.to.toISOString(),
+    done: options.times.map((t) => t.toISOString()).filter((t) => done.has(t)),
+  });
+  let stopped = false;
+  const outcomes: Array<RunOutcome | undefined> = await mapWithConcurrency(todo, options.concurrency ?? 1, async (time, i) => {
+    if (stopped) return undefined;
+    const o = await invokeRun(target, schedule, time, { lambda: options.lambda, mode: 'wait', id: options.id });
+    log(`[${i + 1 + skipped.length}/${options.times.length}] ${time.toISOString()} ${o.ok ? 'succeeded' : `FAILED: ${o.error ?? `${o.functionError} ${o.result ?? ''}`.trim()}`}`);
+    if (o.ok) {
+      done.add(time.toISOString());
+      save();
+    } else if (!options.continueOnFailure) {
+      stopped = true;
+    }
+    return o;
+  });
+  const made = outcomes.filter((o): o is RunOutcome => o !== undefined);
+  const notRun = todo.filter((_t, i) => outcomes[i] === undefined);
+  const ok = made.every((o) => o.ok) && notRun.length === 0;
+  if (options.times.every((t) => done.has(t.toISOString()))) fs.rmSync(options.stateFile, { force: true });
+  return { times: options.times, skipped, outcomes: made, notRun, ok };
+}
+
+/** The summary for people: counts, each failure, and how to resume. */
+export function renderBackfillResult(target: BatchTarget, r: BackfillResult, resumeCommand: string): string {
+  const failed = r.outcomes.filter((o) => !o.ok);
+  const succeeded = r.outcomes.length - failed.length;
+  const lines = [`${target.stackName}: ${r.times.length} scheduled times; ${succeeded} succeeded now, ${r.skipped.length} done before, ${failed.length} failed, ${r.notRun.length} not run.`];
+  for (const f of failed) lines.push(`  failed ${f.time.toISOString()}: ${f.error ?? `${f.functionError} ${f.result ?? ''}`.trim()}`);
+  if (!r.ok) lines.push(`Fix the cause, then resume with the same command (the ${r.skipped.length + succeeded} done times are skipped): ${resumeCommand}`);
+  return lines.join('\n');
+}

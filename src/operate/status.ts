@@ -1,0 +1,216 @@
+// Each batch of a stage at a glance: deployed at this commit's fingerprint or not, last runs and their outcome, next run, alarm states, dead letters waiting.
+import { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand, MetricDataResult } from '@aws-sdk/client-cloudwatch';
+import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { FINGERPRINT_TAG } from '../deploy/fingerprint';
+import { describeError, reaching } from '../deploy/faults';
+import { mapWithConcurrency } from '../deploy/pool';
+import type { ManifestBatch, ManifestStage } from '../manifest/manifest';
+import { batchForStage } from '../validate/overrides';
+import { OperateClients } from './clients';
+import { nextRun, scheduleFor } from './schedule';
+import { describeBatchStack, targetOf, TargetError } from './target';
+
+/** Days of metrics status reads. */
+export const STATUS_DAYS = 7;
+/** The alarms a batch stack creates, by name suffix after the stack name. */
+export const ALARM_SUFFIXES = ['failed-run', 'missed-run', 'delivery-failed', 'dead-letters'] as const;
+
+/** Whether the live stack is what this commit would deploy. */
+export type Deployed =
+  /** Its fingerprint tag equals the fingerprint of this commit's template, parameters, code and tags. */
+  | 'current'
+  /** It carries another fingerprint: a deploy would change it. */
+  | 'stale'
+  /** No such stack. */
+  | 'missing'
+  /** This commit's fingerprint is unknown (no packaged zips) or the stack carries none. */
+  | 'unknown';
+
+/** One hour in which the batch ran, from CloudWatch's `AWS/Lambda` metrics. */
+export interface RunHour {
+  /** Start of the hour (UTC ISO). */
+  readonly hour: string;
+  readonly invocations: number;
+  readonly errors: number;
+}
+
+/** One batch's status in one stage. */
+export interface BatchStatus {
+  readonly batch: string;
+  readonly stackName: string;
+  readonly stackStatus?: string;
+  readonly deployed: Deployed;
+  /** The live stack's `batchform:fingerprint` tag. */
+  readonly liveFingerprint?: string;
+  /** The fingerprint of this commit, when known. */
+  readonly expectedFingerprint?: string;
+  /** Hours with runs in the last {@link STATUS_DAYS} days, newest first (at most 5). */
+  readonly lastRuns: readonly RunHour[];
+  /** Invocations and errors over the last {@link STATUS_DAYS} days. */
+  readonly invocations: number;
+  readonly errors: number;
+  /** The next scheduled run (UTC ISO); absent when disabled or ended. */
+  readonly nextRun?: string;
+  readonly enabled: boolean;
+  /** Alarm name and state (`OK`, `ALARM`, `INSUFFICIENT_DATA`). */
+  readonly alarms: ReadonlyArray<{ readonly name: string; readonly state: string }>;
+  /** `ApproximateNumberOfMessages` of the dead-letter queue. */
+  readonly deadLetters?: number;
+  /** What could not be read, one line each. */
+  readonly problems: readonly string[];
+}
+
+/** Options of {@link stageStatus}. */
+export interface StageStatusOptions {
+  readonly clients: OperateClients;
+  readonly batches: readonly ManifestBatch[];
+  readonly stage: ManifestStage;
+  /** This commit's fingerprint per stack name; a stack not in it is `unknown`. */
+  readonly fingerprints: Readonly<Record<string, string>>;
+  readonly now: Date;
+  /** Stacks read at once. @default 4 */
+  readonly concurrency?: number;
+}
+
+function sumsByHour(results: readonly MetricDataResult[], id: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const r of results.filter((x) => x.Id === id)) {
+    (r.Timestamps ?? []).forEach((t, i) => {
+      const key = new Date(t).toISOString();
+      out.set(key, (out.get(key) ?? 0) + (r.Values?.[i] ?? 0));
+    });
+  }
+  return out;
+}
+
+async function runHours(cw: CloudWatchClient, functionName: string, now: Date): Promise<RunHour[]> {
+  const metric = (id: string, name: string) => ({
+    Id: id,
+    MetricStat: { Metric: { Namespace: 'AWS/Lambda', MetricName: name, Dimensions: [{ Name: 'FunctionName', Value: functionName }] }, Period: 3600, Stat: 'Sum' },
+    ReturnData: true,
+  });
+  const results: MetricDataResult[] = [];
+  let token: string | undefined;
+  do {
+    const next = token;
+    const page = await reaching(cw, 'monitoring', `reading the run metrics of ${functionName} (GetMetricData)`, () => cw.send(new GetMetricDataCommand({
+      StartTime: new Date(now.getTime() - STATUS_DAYS * 86_400_000),
+      EndTime: now,
+      MetricDataQueries: [metric('invocations', 'Invocations'), metric('errors', 'Errors')],
+      ScanBy: 'TimestampDescending',
+      NextToken: next,
+    })));
+    results.push(...(page.MetricDataResults ?? []));
+    token = page.NextToken;
+  } while (token);
+  const invocations = sumsByHour(results, 'invocations');
+  const errors = sumsByHour(results, 'errors');
+  const hours = new Set([...invocations.keys(), ...errors.keys()]);
+  return [...hours].sort().reverse()
+    .map((hour) => ({ hour, invocations: invocations.get(hour) ?? 0, errors: errors.get(hour) ?? 0 }))
+    .filter((h) => h.invocations > 0 || h.errors > 0);
+}
+
+async function alarmStates(cw: CloudWatchClient, stackName: string): Promise<Array<{ name: string; state: string }>> {
+  const names = ALARM_SUFFIXES.map((s) => `${stackName}-${s}`);
+  const out = await reaching(cw, 'monitoring', `reading the alarms of ${stackName} (DescribeAlarms)`, () => cw.send(new DescribeAlarmsCommand({ AlarmNames: names })));
+  return (out.MetricAlarms ?? []).map((a) => ({ name: a.AlarmName ?? '?', state: a.StateValue ?? '?' }))
+    .sort((a, b) => names.indexOf(a.name) - names.indexOf(b.name));
+}
+
+async function deadLetterCount(sqs: SQSClient, queueUrl: string): Promise<number> {
+  const out = await reaching(sqs, 'sqs', `counting dead letters in ${queueUrl} (GetQueueAttributes)`, () => sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages'] })));
+  return Number(out.Attributes?.ApproximateNumberOfMessages ?? 0);
+}
+
+/** The status of every batch of `stage`: the stack (DescribeStacks), metrics, alarms and queue of each, read independently so one failure does not hide the others. */
+export async function stageStatus(options: StageStatusOptions): Promise<BatchStatus[]> {
+  const { clients, stage, now } = options;
+  return mapWithConcurrency(stage.stacks, options.concurrency ?? 4, async (s): Promise<BatchStatus> => {
+    const declared = options.batches.find((b) => b.name === s.batch);
+    const batch = declared && batchForStage(declared, stage.name);
+    const schedule = batch ? scheduleFor(batch, stage) : undefined;
+    const next = schedule ? nextRun(schedule, now) : undefined;
+    const problems: string[] = [];
+    const base = {
+      batch: s.batch, stackName: s.stackName, expectedFingerprint: options.fingerprints[s.stackName],
+      nextRun: next?.toISOString(), enabled: schedule?.enabled ?? false,
+      lastRuns: [] as RunHour[], invocations: 0, errors: 0, alarms: [] as Array<{ name: string; state: string }>, problems,
+    };
+    let live;
+    try {
+      live = await describeBatchStack(clients.cloudFormation, s.stackName);
+    } catch (e) {
+      return { ...base, deployed: 'unknown', problems: [`stack: ${describeError(e)}`] };
+    }
+    if (!live || !batch) return { ...base, deployed: 'missing' };
+    const liveFingerprint = live.Tags?.find((t) => t.Key === FINGERPRINT_TAG)?.Value;
+    const expected = base.expectedFingerprint;
+    const deployed: Deployed = !expected || !liveFingerprint ? 'unknown' : liveFingerprint === expected ? 'current' : 'stale';
+    let target;
+    try {
+      target = targetOf(batch, stage, s.stackName, live);
+    } catch (e) {
+      if (!(e instanceof TargetError)) throw e;
+      return { ...base, deployed, liveFingerprint, stackStatus: live.StackStatus, problems: [e.message] };
+    }
+    const attempt = async <T>(what: string, read: () => Promise<T>): Promise<T | undefined> => {
+      try {
+        return await read();
+      } catch (e) {
+        problems.push(`${what}: ${describeError(e)}`);
+        return undefined;
+      }
+    };
+    const [hours, alarms, deadLetters] = await Promise.all([
+      attempt('metrics', () => runHours(clients.cloudWatch, target.functionName, now)),
+      batch.alarms ? attempt('alarms', () => alarmStates(clients.cloudWatch, s.stackName)) : Promise.resolve([]),
+      attempt('dead letters', () => deadLetterCount(clients.sqs, target.deadLetterQueueUrl)),
+    ]);
+    return {
+      ...base,
+      deployed,
+      liveFingerprint,
+      stackStatus: live.StackStatus,
+      lastRuns: (hours ?? []).slice(0, 5),
+      invocations: (hours ?? []).reduce((n, h) => n + h.invocations, 0),
+      errors: (hours ?? []).reduce((n, h) => n + h.errors, 0),
+      alarms: alarms ?? [],
+      deadLetters,
+    };
+  });
+}
+
+const DEPLOYED_WORDS: Record<Deployed, string> = {
+  current: 'at this commit',
+  stale: 'STALE: a deploy would change it',
+  missing: 'NOT DEPLOYED',
+  unknown: 'fingerprint unknown',
+};
+
+function hourText(iso: string): string {
+  return `${iso.slice(0, 13).replace('T', ' ')}:00 UTC`;
+}
+
+/** The status as a table for people: one row per batch, then the problems. */
+export function renderStatusTable(stage: string, statuses: readonly BatchStatus[]): string {
+  const rows = statuses.map((s) => {
+    const last = s.lastRuns[0];
+    const alarming = s.alarms.filter((a) => a.state !== 'OK');
+    return [
+      s.batch,
+      DEPLOYED_WORDS[s.deployed],
+      last ? `${hourText(last.hour)} ${last.errors > 0 ? `FAILED (${last.errors}/${last.invocations})` : `ok (${last.invocations})`}` : 'none in 7 days',
+      `${s.invocations} runs, ${s.errors} failed`,
+      s.enabled ? (s.nextRun ? `${s.nextRun.slice(0, 19)}Z` : 'no more runs') : 'disabled',
+      s.alarms.length === 0 ? '-' : alarming.length === 0 ? 'all OK' : alarming.map((a) => `${a.name.slice(s.stackName.length + 1)}=${a.state}`).join(' '),
+      s.deadLetters === undefined ? '?' : String(s.deadLetters),
+    ];
+  });
+  const head = ['batch', 'deployed', 'last run (hour)', '7 days', 'next run', 'alarms', 'dead letters'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  const out = [`stage ${stage}`, line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
+  for (const s of statuses) for (const p of s.problems) out.push(`${s.batch}: ${p}`);
+  return out.join('\n');
+}

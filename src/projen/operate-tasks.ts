@@ -1,0 +1,18 @@
+// projen glue: the tasks that operate deployed batches (run, backfill, redrive, status, logs), each one CLI call with the arguments passed on (no AWS calls here).
+import type { Project } from 'projen';
+
+/** The operate commands, each with what its task does. */
+const OPERATE_TASKS = {
+  'run': 'Run a deployed batch now with the event its schedule sends: npx projen run <batch> --stage <s> [--time ISO] [--wait]',
+  'backfill': 'Run a deployed batch once per scheduled time of a range, in order, resumable: npx projen backfill <batch> --stage <s> --from ISO --to ISO [--dry-run]',
+  'redrive': 'Re-run the runs in a batch\'s dead-letter queue, deleting each only after its re-run succeeded: npx projen redrive <batch> --stage <s> [--list]',
+  'status': 'Every batch of a stage: deployed at this commit, last runs, next run, alarms, dead letters: npx projen status --stage <s> [--json]',
+  'logs': 'A deployed batch\'s log events, readable; one run by its scheduled time: npx projen logs <batch> --stage <s> [--since 1h] [--run ISO] [--follow]',
+} as const;
+
+/** Adds `run`, `backfill`, `redrive`, `status` and `logs`: `batchform <command> --manifest <manifest>` with the task's arguments after it. */
+export function addOperateTasks(project: Project, cli: string, manifestPath: string): void {
+  for (const [name, description] of Object.entries(OPERATE_TASKS)) {
+    project.addTask(name, { description, exec: `${cli} ${name} --manifest ${manifestPath}`, receiveArgs: true });
+  }
+}

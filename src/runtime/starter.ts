@@ -1,0 +1,91 @@
+// The starter of a durable batch: the small plain function its rule or Scheduler schedule invokes,
+// which starts the batch's durable execution on the published alias, named after the run's
+// scheduled time. EventBridge targets cannot pass Invoke's DurableExecutionName; this can, so a
+// duplicate or retried delivery of the same run finds its execution already started.
+// No imports: the starter's inline code (STARTER_SOURCE) is this module's logic in plain JS.
+
+/** Lambda's limit on a durable execution name, in characters. */
+export const MAX_EXECUTION_NAME = 64;
+
+/** Environment variables of the starter function. */
+export const STARTER_ENV = {
+  /** The qualified ARN (alias) of the durable function. */
+  target: 'BATCHFORM_DURABLE_TARGET',
+  /** The batch's name. */
+  batch: 'BATCHFORM_BATCH',
+} as const;
+
+/**
+ * `<batch>-<yyyymmddThhmmssZ>` for the run scheduled at `scheduledTime` (an ISO 8601 string),
+ * the batch name shortened when the whole would pass 64 characters; the same scheduled time
+ * always gives the same name.
+ *
+ * @example executionName('monthly-recompute', '2027-02-01T00:10:00Z') // 'monthly-recompute-20270201T001000Z'
+ */
+export function executionName(batch: string, scheduledTime: string): string {
+  const t = new Date(scheduledTime);
+  if (Number.isNaN(t.getTime())) throw new Error(`batchform: no scheduled time to name the execution after: ${JSON.stringify(scheduledTime)}`);
+  const stamp = `${t.toISOString().slice(0, 19).replace(/[-:]/g, '')}Z`;
+  return `${batch.slice(0, MAX_EXECUTION_NAME - stamp.length - 1)}-${stamp}`;
+}
+
+/** The Invoke request the starter sends for one scheduled run. */
+export interface StartRequest {
+  readonly FunctionName: string;
+  readonly InvocationType: 'Event';
+  readonly DurableExecutionName: string;
+  /** The Scheduled Event as JSON, its delivery-specific `id` replaced by the execution name. */
+  readonly Payload: string;
+}
+
+/**
+ * The Invoke request for a delivered Scheduled Event. Every delivery of the same run gives the
+ * same name and the same payload: Lambda treats a start with a known name and the same payload as
+ * the execution already started (and refuses a different payload under that name).
+ */
+export function startRequest(event: { readonly 'detail-type'?: string; readonly time?: string }, target: string, batch: string): StartRequest {
+  if (!event || event['detail-type'] !== 'Scheduled Event' || typeof event.time !== 'string') {
+    throw new Error(`batchform starter: expected an EventBridge Scheduled Event with a time, got ${JSON.stringify(event).slice(0, 200)}`);
+  }
+  const name = executionName(batch, event.time);
+  return { FunctionName: target, InvocationType: 'Event', DurableExecutionName: name, Payload: JSON.stringify({ ...event, id: name }) };
+}
+
+/**
+ * The starter's source as Lambda runs it (CommonJS, the runtime's AWS SDK v3), inline in the
+ * template (Code.ZipFile, at most 4096 characters): {@link executionName} and {@link startRequest}
+ * in plain JavaScript (test/template/durable.test.ts runs it against them), and a handler.
+ */
+export const STARTER_SOURCE = `'use strict';
+const { LambdaClient, InvokeCommand } = require('@aws-sdk/client-lambda');
+const lambda = new LambdaClient({});
+function executionName(batch, scheduledTime) {
+  const t = new Date(scheduledTime);
+  if (Number.isNaN(t.getTime())) throw new Error('batchform: no scheduled time to name the execution after: ' + JSON.stringify(scheduledTime));
+  const stamp = t.toISOString().slice(0, 19).replace(/[-:]/g, '') + 'Z';
+  return batch.slice(0, ${MAX_EXECUTION_NAME} - stamp.length - 1) + '-' + stamp;
+}
+exports.handler = async (event) => {
+  if (!event || event['detail-type'] !== 'Scheduled Event' || typeof event.time !== 'string') {
+    throw new Error('batchform starter: expected an EventBridge Scheduled Event with a time, got ' + JSON.stringify(event).slice(0, 200));
+  }
+  const batch = process.env.${STARTER_ENV.batch};
+  const name = executionName(batch, event.time);
+  let out;
+  try {
+    out = await lambda.send(new InvokeCommand({
+      FunctionName: process.env.${STARTER_ENV.target}, InvocationType: 'Event', DurableExecutionName: name,
+      Payload: Buffer.from(JSON.stringify({ ...event, id: name })),
+    }));
+  } catch (e) {
+    // This run's execution exists already (a duplicate delivery): nothing to start.
+    if (e && e.name === 'DurableExecutionAlreadyStartedException') {
+      console.log(JSON.stringify({ level: 'INFO', message: 'execution already started', batch, executionName: name }));
+      return { executionName: name, alreadyStarted: true };
+    }
+    throw e;
+  }
+  console.log(JSON.stringify({ level: 'INFO', message: 'execution started', batch, executionName: name, executionArn: out.DurableExecutionArn, statusCode: out.StatusCode }));
+  return { executionName: name, executionArn: out.DurableExecutionArn };
+};
+`;

@@ -1,0 +1,90 @@
+// The bootstrap's optional operator role, evaluated as IAM evaluates it: every action of batchform
+// run, backfill, redrive, status and logs on the stage's batches, nothing outside them, nothing that
+// changes a stack; and neither the deploy nor the preview role can run a batch or touch its dead letters.
+import { OPERATE_ACTIONS } from '../../src/bootstrap/permissions';
+import { ALLOW, BOOTSTRAP_ARNS, decide, deployedBootstrap, NOT_ALLOWED } from './simulate';
+
+const ACCOUNT = '111122223333';
+const REGION = 'ap-northeast-2';
+const arn = (service: string, resource: string) => `arn:aws:${service}:${REGION}:${ACCOUNT}:${resource}`;
+const ONCALL = `arn:aws:iam::${ACCOUNT}:role/oncall`;
+
+/** The resource each action of an operate command is authorized on, for batch `daily-stats` of stage prod. */
+function resourceOf(action: string, batch = 'prod-daily-stats'): string {
+  const service = action.split(':')[0];
+  switch (service) {
+    case 'cloudformation': return arn('cloudformation', `stack/${batch}/0d6e1a10-0000-4000-8000-000000000000`);
+    case 'lambda': return arn('lambda', `function:${batch}`);
+    case 'sqs': return arn('sqs', `${batch}-DeadLetterQueue-AbC123`);
+    case 'logs': return arn('logs', `log-group:/aws/lambda/${batch}:*`);
+    case 'cloudwatch': return action === 'cloudwatch:GetMetricData' ? '*' : arn('cloudwatch', `alarm:${batch}-failed-run`);
+    default: throw new Error(`no resource for ${action}`);
+  }
+}
+
+const withOperator = deployedBootstrap({ operatorPrincipals: [ONCALL] });
+const rows = Object.entries(OPERATE_ACTIONS).flatMap(([command, actions]) => actions.map((a) => [command, a] as const));
+
+describe('the operator role', () => {
+  test('is created only when the stage names operator principals', () => {
+    expect(deployedBootstrap().operator).toBeUndefined();
+    expect(withOperator.operator).toBeDefined();
+  });
+
+  test.each(rows)('batchform %s: %s on the stage\'s batch is allowed', async (_command, action) => {
+    expect(await decide({ principal: BOOTSTRAP_ARNS.operatorRole, action, resource: resourceOf(action), account: ACCOUNT, identityPolicies: withOperator.operator })).toBe(ALLOW);
+  });
+
+  test.each(rows.filter(([, a]) => a !== 'cloudwatch:GetMetricData'))('batchform %s: %s on another stage\'s batch is not', async (_command, action) => {
+    expect(await decide({ principal: BOOTSTRAP_ARNS.operatorRole, action, resource: resourceOf(action, 'staging-daily-stats'), account: ACCOUNT, identityPolicies: withOperator.operator })).toBe(NOT_ALLOWED);
+  });
+
+  test.each([
+    ['lambda:UpdateFunctionCode', arn('lambda', 'function:prod-daily-stats')],
+    ['lambda:GetFunctionConfiguration', arn('lambda', 'function:prod-daily-stats')],
+    ['sqs:PurgeQueue', arn('sqs', 'prod-daily-stats-DeadLetterQueue-AbC123')],
+    ['sqs:SendMessage', arn('sqs', 'prod-daily-stats-DeadLetterQueue-AbC123')],
+    ['cloudformation:ExecuteChangeSet', arn('cloudformation', 'stack/prod-daily-stats/0d6e1a10-0000-4000-8000-000000000000')],
+    ['cloudformation:DeleteStack', arn('cloudformation', 'stack/prod-daily-stats/0d6e1a10-0000-4000-8000-000000000000')],
+    ['events:DisableRule', arn('events', 'rule/prod-daily-stats')],
+    ['cloudwatch:DeleteAlarms', arn('cloudwatch', 'alarm:prod-daily-stats-failed-run')],
+    ['cloudwatch:SetAlarmState', arn('cloudwatch', 'alarm:prod-daily-stats-failed-run')],
+    ['logs:DeleteLogGroup', arn('logs', 'log-group:/aws/lambda/prod-daily-stats')],
+    ['s3:GetObject', 'arn:aws:s3:::acme-artifacts/batchform/daily-stats/6d22696ca60b.zip'],
+    ['iam:PassRole', `arn:aws:iam::${ACCOUNT}:role/prod-daily-stats-Role-ABC123`],
+  ])('changes nothing: %s on %s is not allowed', async (action, resource) => {
+    expect(await decide({ principal: BOOTSTRAP_ARNS.operatorRole, action, resource, account: ACCOUNT, identityPolicies: withOperator.operator })).toBe(NOT_ALLOWED);
+  });
+
+  test('trusts exactly the principals the stage names', async () => {
+    const trust = withOperator.operatorTrust;
+    const assume = (principal: string) => decide({ principal, action: 'sts:AssumeRole', resource: BOOTSTRAP_ARNS.operatorRole, account: ACCOUNT, resourcePolicy: trust, identityPolicies: [{ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }] }] });
+    expect(await assume(ONCALL)).toBe(ALLOW);
+    expect(await assume(`arn:aws:iam::${ACCOUNT}:role/someone-else`)).toBe(NOT_ALLOWED);
+  });
+});
+
+describe('the deploy and preview roles cannot operate batches', () => {
+  const stack = deployedBootstrap();
+  const principals = { deploy: BOOTSTRAP_ARNS.deployRole, preview: BOOTSTRAP_ARNS.previewRole } as const;
+  const allowed = (role: keyof typeof principals, action: string) =>
+    decide({ principal: principals[role], action, resource: resourceOf(action), account: ACCOUNT, identityPolicies: stack[role] }).then((d) => d === ALLOW);
+
+  // DescribeStacks both have (a deploy reads every stack); the preview role's drift detection also
+  // reads alarms and queue attributes. Nothing else an operate command needs.
+  const operating: string[] = [...new Set<string>(Object.values(OPERATE_ACTIONS).flat())];
+  const reads: Record<keyof typeof principals, string[]> = {
+    deploy: ['cloudformation:DescribeStacks'],
+    preview: ['cloudformation:DescribeStacks', 'cloudwatch:DescribeAlarms', 'sqs:GetQueueAttributes'],
+  };
+  test.each((['deploy', 'preview'] as const).flatMap((role) => operating.filter((a) => !reads[role].includes(a)).map((a) => [role, a] as const)))(
+    'the %s role: %s is not allowed', async (role, action) => {
+      expect(await allowed(role, action)).toBe(false);
+    });
+
+  test.each((['deploy', 'preview'] as const).flatMap((role) => Object.keys(OPERATE_ACTIONS).map((c) => [role, c] as const)))(
+    'the %s role cannot run batchform %s: at least one of its actions is not allowed', async (role, command) => {
+      const decisions = await Promise.all(OPERATE_ACTIONS[command as keyof typeof OPERATE_ACTIONS].map((a) => allowed(role, a)));
+      expect(decisions).toContain(false);
+    });
+});

@@ -1,0 +1,105 @@
+// batchform status: each batch assembled from its stack's tags, the run metrics, the alarms and the dead-letter queue; a table for people, JSON for scripts.
+import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { DescribeAlarmsCommand, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { runStatusCommand } from '../../src/cli/operate-commands';
+import { FINGERPRINT_TAG } from '../../src/deploy';
+import { BatchStatus } from '../../src/operate';
+import { makeProject } from '../deploy/helpers';
+import { commandDeps, makeOperateProject, mockOperateClients, NOW, outputsOf } from './helpers';
+
+const opts = { stage: 'prod', manifest: 'cfn-out/manifest.json', bundles: 'dist/batches/bundles.json' };
+
+function stack(name: string, fingerprint?: string) {
+  return { Stacks: [{ StackName: `prod-${name}`, StackStatus: 'UPDATE_COMPLETE' as const, CreationTime: NOW, Outputs: outputsOf(name), Tags: fingerprint ? [{ Key: FINGERPRINT_TAG, Value: fingerprint }] : [] }] };
+}
+
+test('assembled from metrics, alarms, queue and stack; the stage\'s batches each read on their own', async () => {
+  const dir = makeOperateProject();
+  const { clients, mocks } = mockOperateClients();
+  mocks.cfn.on(DescribeStacksCommand, { StackName: 'prod-utc-job' }).resolves(stack('utc-job', 'f-live'));
+  mocks.cfn.on(DescribeStacksCommand, { StackName: 'prod-input-job' }).rejects(Object.assign(new Error('Stack with id prod-input-job does not exist'), { name: 'ValidationError', $metadata: { httpStatusCode: 400 } }));
+  const hour = (h: string) => new Date(`2026-11-${h}:00:00Z`);
+  mocks.cw.on(GetMetricDataCommand).callsFake(async (input) => {
+    const fn = input.MetricDataQueries[0].MetricStat.Metric.Dimensions[0].Value;
+    if (fn === 'prod-utc-job') {
+      return { MetricDataResults: [
+        { Id: 'invocations', Timestamps: [hour('25T03'), hour('24T03'), hour('23T03')], Values: [1, 3, 1] },
+        { Id: 'errors', Timestamps: [hour('25T03'), hour('24T03')], Values: [1, 0] },
+      ] };
+    }
+    return { MetricDataResults: [{ Id: 'invocations', Timestamps: [], Values: [] }, { Id: 'errors', Timestamps: [], Values: [] }] };
+  });
+  mocks.cw.on(DescribeAlarmsCommand).callsFake(async (input) => ({
+    MetricAlarms: input.AlarmNames.map((name: string) => ({ AlarmName: name, StateValue: name.endsWith('failed-run') && name.startsWith('prod-utc-job') ? 'ALARM' : 'OK' })),
+  }));
+  mocks.sqs.on(GetQueueAttributesCommand).callsFake(async (input) => ({ Attributes: { ApproximateNumberOfMessages: input.QueueUrl.includes('prod-utc-job') ? '2' : '0' } }));
+  const { deps, out } = commandDeps(dir, clients);
+
+  expect(await runStatusCommand({ ...opts, json: true }, deps)).toBe(0);
+  const json = JSON.parse(out[0]) as { stage: string; batches: BatchStatus[]; note?: string };
+  expect(json.stage).toBe('prod');
+  const [utc, zoned, input] = json.batches;
+  expect(utc).toMatchObject({
+    batch: 'utc-job', stackStatus: 'UPDATE_COMPLETE', deployed: 'unknown', liveFingerprint: 'f-live',
+    lastRuns: [
+      { hour: '2026-11-25T03:00:00.000Z', invocations: 1, errors: 1 },
+      { hour: '2026-11-24T03:00:00.000Z', invocations: 3, errors: 0 },
+      { hour: '2026-11-23T03:00:00.000Z', invocations: 1, errors: 0 },
+    ],
+    invocations: 5, errors: 1, nextRun: '2026-11-26T03:00:00.000Z', enabled: true,
+    alarms: [
+      { name: 'prod-utc-job-failed-run', state: 'ALARM' }, { name: 'prod-utc-job-missed-run', state: 'OK' },
+      { name: 'prod-utc-job-delivery-failed', state: 'OK' }, { name: 'prod-utc-job-dead-letters', state: 'OK' },
+    ],
+    deadLetters: 2, problems: [],
+  });
+  // 02:30 in New York (UTC-5 in November) is 07:30 UTC.
+  expect(zoned).toMatchObject({ batch: 'zoned-job', nextRun: '2026-11-26T07:30:00.000Z', lastRuns: [], invocations: 0, deadLetters: 0 });
+  expect(input).toMatchObject({ batch: 'input-job', deployed: 'missing' });
+  expect(input).not.toHaveProperty('deadLetters');
+  // Without packaged zips this commit's fingerprints are unknown, and the JSON says why.
+  expect(json.note).toContain('this commit\'s fingerprints are unknown (bundles file');
+  // The metrics asked for: Sum per hour of AWS/Lambda Invocations and Errors of the function, over 7 days.
+  const query = mocks.cw.commandCalls(GetMetricDataCommand).find((c) => c.args[0].input.MetricDataQueries?.[0].MetricStat?.Metric?.Dimensions?.[0].Value === 'prod-utc-job')!.args[0].input;
+  expect(query.StartTime).toEqual(new Date(NOW.getTime() - 7 * 86_400_000));
+  expect(query.MetricDataQueries?.map((q) => [q.MetricStat?.Metric?.Namespace, q.MetricStat?.Metric?.MetricName, q.MetricStat?.Period, q.MetricStat?.Stat])).toEqual([
+    ['AWS/Lambda', 'Invocations', 3600, 'Sum'], ['AWS/Lambda', 'Errors', 3600, 'Sum'],
+  ]);
+
+  out.length = 0;
+  expect(await runStatusCommand(opts, deps)).toBe(0);
+  const table = out[0].split('\n');
+  expect(table[1].split(/\s{2,}/)).toEqual(['batch', 'deployed', 'last run (hour)', '7 days', 'next run', 'alarms', 'dead letters']);
+  expect(table[3].split(/\s{2,}/)).toEqual(['utc-job', 'fingerprint unknown', '2026-11-25 03:00 UTC FAILED (1/1)', '5 runs, 1 failed', '2026-11-26T03:00:00Z', 'failed-run=ALARM', '2']);
+  expect(table[5].split(/\s{2,}/)).toEqual(['input-job', 'NOT DEPLOYED', 'none in 7 days', '0 runs, 0 failed', '2026-11-25T10:43:12Z', '-', '?']);
+});
+
+test('deployed "current" when the stack\'s fingerprint tag is this commit\'s, "stale" when not', async () => {
+  const project = makeProject({ batches: ['daily-stats', 'weekly-report'] });
+  const expected = Object.fromEntries(project.inputs().stacks.map((s) => [s.stack.stackName, s.fingerprint]));
+  const { clients, mocks } = mockOperateClients();
+  const outputs = (name: string) => outputsOf('utc-job').map((o) => ({ ...o, OutputValue: o.OutputValue.replace('utc-job', name) }));
+  mocks.cfn.on(DescribeStacksCommand, { StackName: 'prod-daily-stats' }).resolves({ Stacks: [{ StackName: 'prod-daily-stats', StackStatus: 'UPDATE_COMPLETE', CreationTime: NOW, Outputs: outputs('daily-stats'), Tags: [{ Key: FINGERPRINT_TAG, Value: expected['prod-daily-stats'] }] }] });
+  mocks.cfn.on(DescribeStacksCommand, { StackName: 'prod-weekly-report' }).resolves({ Stacks: [{ StackName: 'prod-weekly-report', StackStatus: 'UPDATE_COMPLETE', CreationTime: NOW, Outputs: outputs('weekly-report'), Tags: [{ Key: FINGERPRINT_TAG, Value: 'an-older-one' }] }] });
+  mocks.cw.on(GetMetricDataCommand).resolves({ MetricDataResults: [] });
+  mocks.sqs.on(GetQueueAttributesCommand).resolves({ Attributes: { ApproximateNumberOfMessages: '0' } });
+  const { deps, out } = commandDeps(project.dir, clients);
+  expect(await runStatusCommand({ ...opts, json: true }, deps)).toBe(0);
+  const json = JSON.parse(out[0]) as { batches: BatchStatus[]; note?: string };
+  expect(json.note).toBeUndefined();
+  expect(json.batches.map((b) => [b.batch, b.deployed])).toEqual([['daily-stats', 'current'], ['weekly-report', 'stale']]);
+  expect(json.batches[1]).toMatchObject({ liveFingerprint: 'an-older-one', expectedFingerprint: expected['prod-weekly-report'] });
+});
+
+test('a batch whose metrics cannot be read still shows the rest, lists the problem, and exits 1', async () => {
+  const dir = makeOperateProject();
+  const { clients, mocks } = mockOperateClients();
+  mocks.cw.on(GetMetricDataCommand).rejects(Object.assign(new Error('not authorized to perform: cloudwatch:GetMetricData'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } }));
+  mocks.cw.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [] });
+  mocks.sqs.on(GetQueueAttributesCommand).resolves({ Attributes: { ApproximateNumberOfMessages: '4' } });
+  const { deps, out } = commandDeps(dir, clients);
+  expect(await runStatusCommand(opts, deps)).toBe(1);
+  expect(out[0]).toContain('utc-job: metrics: AWS AccessDenied: not authorized to perform: cloudwatch:GetMetricData');
+  expect(out[0].split('\n')[3].split(/\s{2,}/).pop()).toBe('4');
+});
