@@ -2,40 +2,18 @@
 import * as path from 'path';
 import { Command } from 'commander';
 import { DEFAULT_BUNDLES_PATH } from '../bundle/package';
-import { DeployInputError, describeError, findStage, loadDeployInputs, readDeployManifest, wrongAccount } from '../deploy';
 import { DEFAULT_MANIFEST_PATH, Manifest, ManifestStage } from '../manifest/manifest';
 import { runTimes } from '../schedule/timezone';
-import {
-  backfill,
-  backfillStateFile,
-  BatchTarget,
-  createOperateClients,
-  eventKind,
-  findBatch,
-  followLogs,
-  invokeRun,
-  OperateClients,
-  parseSince,
-  parseUtcTime,
-  readBackfillState,
-  readLogs,
-  redrive,
-  renderBackfillResult,
-  renderLogLine,
-  renderRedriveResult,
-  renderRunOutcome,
-  renderStatusTable,
-  resolveTarget,
-  runFilterPattern,
-  scheduledTimes,
-  scheduleFor,
-  stageStatus,
-  StageSchedule,
-  TargetError,
-} from '../operate';
+import type { BatchTarget, OperateClients, StageSchedule } from '../operate';
 import { constantInputTimeWarning } from './bundle-commands';
 import { DEPLOY_EXIT } from './deploy-commands';
 import { CommandIo, knownStages, resolveIo } from './io';
+
+/** The deploy engine and the operate commands' AWS code (and the AWS SDK), loaded when a command first needs them, not at CLI start. */
+/* eslint-disable @typescript-eslint/no-require-imports */
+const engine = (): typeof import('../deploy') => require('../deploy') as typeof import('../deploy');
+const operate = (): typeof import('../operate') => require('../operate') as typeof import('../operate');
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 /** Exit codes of `run`, `backfill`, `redrive`, `status` and `logs`: those of `deploy`. */
 export const OPERATE_EXIT = DEPLOY_EXIT;
@@ -63,7 +41,7 @@ class BadInput extends Error {}
 
 function isoOption(name: string, value: string | undefined): Date | undefined {
   if (value === undefined) return undefined;
-  const d = parseUtcTime(value);
+  const d = operate().parseUtcTime(value);
   if (!d) throw new BadInput(`${name} "${value}" is not an ISO 8601 time; use e.g. ${name} 2026-11-25T03:00:00Z (a time without an offset is read as UTC).`);
   return d;
 }
@@ -79,10 +57,10 @@ function loadStage(opts: CommonOptions, projectDir: string): { manifest: Manifes
   const manifestFile = path.resolve(projectDir, opts.manifest);
   if (!opts.stage) throw new BadInput(`--stage is required; ${knownStages(manifestFile)}.`);
   try {
-    const manifest = readDeployManifest(manifestFile);
-    return { manifest, stage: findStage(manifest, opts.stage, opts.manifest) };
+    const manifest = engine().readDeployManifest(manifestFile);
+    return { manifest, stage: engine().findStage(manifest, opts.stage, opts.manifest) };
   } catch (e) {
-    if (e instanceof DeployInputError) throw new BadInput(e.message);
+    if (e instanceof engine().DeployInputError) throw new BadInput(e.message);
     throw e;
   }
 }
@@ -96,11 +74,11 @@ async function guarded(command: string, deps: OperateCommandDeps, body: (io: Ret
   try {
     return await body(io);
   } catch (e) {
-    if (e instanceof BadInput || (e instanceof TargetError && e.badInput) || e instanceof DeployInputError || e instanceof RangeError) {
+    if (e instanceof BadInput || (e instanceof operate().TargetError && e.badInput) || e instanceof engine().DeployInputError || e instanceof RangeError) {
       io.err(`batchform ${command}: ${(e as Error).message}`);
       return OPERATE_EXIT.badInput;
     }
-    io.err(`batchform ${command}: ${describeError(e)}`);
+    io.err(`batchform ${command}: ${engine().describeError(e)}`);
     return OPERATE_EXIT.failed;
   }
 }
@@ -108,14 +86,14 @@ async function guarded(command: string, deps: OperateCommandDeps, body: (io: Ret
 /** Checks the credentials' account, then returns the stage's clients. */
 async function connect(io: ReturnType<typeof resolveIo>, deps: OperateCommandDeps, stage: ManifestStage): Promise<OperateClients> {
   const account = await io.callerAccount(stage.region);
-  const wrong = wrongAccount(account, stage, 'the stage\'s operator role');
+  const wrong = engine().wrongAccount(account, stage, 'the stage\'s operator role');
   if (wrong) throw new BadInput(wrong.replace('nothing was sent to CloudFormation', 'nothing was run'));
-  return (deps.createClients ?? createOperateClients)(stage.region);
+  return (deps.createClients ?? operate().createOperateClients)(stage.region);
 }
 
 async function targetAndSchedule(clients: OperateClients, manifest: Manifest, stage: ManifestStage, batch: string): Promise<{ target: BatchTarget; schedule: StageSchedule }> {
-  const target = await resolveTarget(clients.cloudFormation, manifest.batches, stage, batch);
-  return { target, schedule: scheduleFor(target.batch, stage) };
+  const target = await operate().resolveTarget(clients.cloudFormation, manifest.batches, stage, batch);
+  return { target, schedule: operate().scheduleFor(target.batch, stage) };
 }
 
 /** Options of `run`. */
@@ -129,12 +107,12 @@ export function runRunCommand(batch: string, opts: RunCommandOptions, deps: Oper
   return guarded('run', deps, async (io) => {
     const time = isoOption('--time', opts.time) ?? (deps.now ?? (() => new Date()))();
     const { manifest, stage } = loadStage(opts, io.projectDir);
-    const { batch: declared } = findBatch(manifest.batches, stage, batch);
-    if (opts.time && eventKind(scheduleFor(declared, stage)) === 'input') io.err(constantInputTimeWarning(batch));
+    const { batch: declared } = operate().findBatch(manifest.batches, stage, batch);
+    if (opts.time && operate().eventKind(operate().scheduleFor(declared, stage)) === 'input') io.err(constantInputTimeWarning(batch));
     const clients = await connect(io, deps, stage);
     const { target, schedule } = await targetAndSchedule(clients, manifest, stage, batch);
-    const outcome = await invokeRun(target, schedule, time, { lambda: clients.lambda, mode: opts.wait ? 'wait' : 'async', id: deps.id });
-    io.out(renderRunOutcome(target, outcome));
+    const outcome = await operate().invokeRun(target, schedule, time, { lambda: clients.lambda, mode: opts.wait ? 'wait' : 'async', id: deps.id });
+    io.out(operate().renderRunOutcome(target, outcome));
     return outcome.ok ? OPERATE_EXIT.ok : OPERATE_EXIT.failed;
   });
 }
@@ -157,15 +135,15 @@ export function runBackfillCommand(batch: string, opts: BackfillCommandOptions, 
     const to = isoOption('--to', opts.to)!;
     const concurrency = positiveOption('--concurrency', opts.concurrency, 1);
     const { manifest, stage } = loadStage(opts, io.projectDir);
-    const { batch: declared } = findBatch(manifest.batches, stage, batch);
-    const schedule = scheduleFor(declared, stage);
-    if (eventKind(schedule) === 'input') {
+    const { batch: declared } = operate().findBatch(manifest.batches, stage, batch);
+    const schedule = operate().scheduleFor(declared, stage);
+    if (operate().eventKind(schedule) === 'input') {
       throw new BadInput(`batch "${batch}" has a constant input, so its runs carry no scheduled time and a backfill's runs could not be told apart. Fix: run it with "batchform run ${batch} --stage ${stage.name}", or remove input from the batch to get the Scheduled Event.`);
     }
-    const times = scheduledTimes(schedule, from, to);
-    const stateFile = backfillStateFile(io.projectDir, stage.name, batch, from, to);
+    const times = operate().scheduledTimes(schedule, from, to);
+    const stateFile = operate().backfillStateFile(io.projectDir, stage.name, batch, from, to);
     if (opts.dryRun) {
-      const done = opts.restart ? new Set<string>() : readBackfillState(stateFile);
+      const done = opts.restart ? new Set<string>() : operate().readBackfillState(stateFile);
       const lines = [`${batch} in stage ${stage.name}: ${times.length} scheduled time(s) in [${from.toISOString()}, ${to.toISOString()}) of ${schedule.expression}${schedule.timezone === 'UTC' ? ' (UTC)' : ` (${schedule.timezone})`}${done.size ? `; ${done.size} done by an earlier backfill (marked)` : ''}:`];
       for (const t of times) {
         const r = runTimes(t, schedule.timezone);
@@ -180,11 +158,11 @@ export function runBackfillCommand(batch: string, opts: BackfillCommandOptions, 
     }
     const clients = await connect(io, deps, stage);
     const { target } = await targetAndSchedule(clients, manifest, stage, batch);
-    const result = await backfill(target, schedule, {
+    const result = await operate().backfill(target, schedule, {
       lambda: clients.lambda, times, from, to, concurrency, continueOnFailure: opts.continueOnFailure, stateFile, restart: opts.restart, log: io.err, id: deps.id,
     });
     const again = `batchform backfill ${batch} --stage ${stage.name} --from ${opts.from} --to ${opts.to}${concurrency > 1 ? ` --concurrency ${concurrency}` : ''}`;
-    io.out(renderBackfillResult(target, result, again));
+    io.out(operate().renderBackfillResult(target, result, again));
     return result.ok ? OPERATE_EXIT.ok : OPERATE_EXIT.failed;
   });
 }
@@ -200,11 +178,11 @@ export function runRedriveCommand(batch: string, opts: RedriveCommandOptions, de
   return guarded('redrive', deps, async (io) => {
     const max = opts.max === undefined ? undefined : positiveOption('--max', opts.max, 10);
     const { manifest, stage } = loadStage(opts, io.projectDir);
-    findBatch(manifest.batches, stage, batch);
+    operate().findBatch(manifest.batches, stage, batch);
     const clients = await connect(io, deps, stage);
     const { target, schedule } = await targetAndSchedule(clients, manifest, stage, batch);
-    const result = await redrive(target, schedule, { sqs: clients.sqs, lambda: clients.lambda, listOnly: opts.list, max, log: io.err });
-    io.out(renderRedriveResult(target, result, opts.list ?? false));
+    const result = await operate().redrive(target, schedule, { sqs: clients.sqs, lambda: clients.lambda, listOnly: opts.list, max, log: io.err });
+    io.out(operate().renderRedriveResult(target, result, opts.list ?? false));
     return result.ok ? OPERATE_EXIT.ok : OPERATE_EXIT.failed;
   });
 }
@@ -223,18 +201,18 @@ export function runStatusCommand(opts: StatusCommandOptions, deps: OperateComman
     let fingerprints: Record<string, string> = {};
     let note: string | undefined;
     try {
-      const inputs = loadDeployInputs({ stage: stage.name, manifestFile: opts.manifest, bundlesFile: opts.bundles, projectDir: io.projectDir });
+      const inputs = engine().loadDeployInputs({ stage: stage.name, manifestFile: opts.manifest, bundlesFile: opts.bundles, projectDir: io.projectDir });
       fingerprints = Object.fromEntries(inputs.stacks.map((s) => [s.stack.stackName, s.fingerprint]));
     } catch (e) {
-      if (!(e instanceof DeployInputError)) throw e;
+      if (!(e instanceof engine().DeployInputError)) throw e;
       note = `this commit's fingerprints are unknown (${e.problems[0]}${e.problems.length > 1 ? ` and ${e.problems.length - 1} more` : ''}), so "deployed" says unknown.`;
     }
     const clients = await connect(io, deps, stage);
-    const statuses = await stageStatus({ clients, batches: manifest.batches, stage, fingerprints, now: (deps.now ?? (() => new Date()))() });
+    const statuses = await operate().stageStatus({ clients, batches: manifest.batches, stage, fingerprints, now: (deps.now ?? (() => new Date()))() });
     if (opts.json) {
       io.out(JSON.stringify({ stage: stage.name, account: stage.account, region: stage.region, batches: statuses, ...(note ? { note } : {}) }, null, 2));
     } else {
-      io.out(renderStatusTable(stage.name, statuses) + (note ? `\nnote: ${note}` : ''));
+      io.out(operate().renderStatusTable(stage.name, statuses) + (note ? `\nnote: ${note}` : ''));
     }
     return statuses.some((s) => s.problems.length > 0) ? OPERATE_EXIT.failed : OPERATE_EXIT.ok;
   });
@@ -253,7 +231,7 @@ export function runLogsCommand(batch: string, opts: LogsCommandOptions, deps: Op
     const now = (deps.now ?? (() => new Date()))();
     let since: Date;
     try {
-      since = parseSince(opts.since ?? '1h', now);
+      since = operate().parseSince(opts.since ?? '1h', now);
     } catch (e) {
       throw new BadInput((e as Error).message);
     }
@@ -261,24 +239,24 @@ export function runLogsCommand(batch: string, opts: LogsCommandOptions, deps: Op
     // A run logs from its start, which is never before its scheduled time; a backfill or redrive of it logs later.
     if (run && opts.since === undefined) since = new Date(run.getTime() - 60_000);
     const { manifest, stage } = loadStage(opts, io.projectDir);
-    findBatch(manifest.batches, stage, batch);
+    operate().findBatch(manifest.batches, stage, batch);
     const clients = await connect(io, deps, stage);
     const { target } = await targetAndSchedule(clients, manifest, stage, batch);
-    const query = { logGroupName: target.logGroupName, startTime: since, filterPattern: run ? runFilterPattern(run) : undefined };
-    const print = (e: { message?: string }) => io.out(renderLogLine(e.message ?? ''));
+    const query = { logGroupName: target.logGroupName, startTime: since, filterPattern: run ? operate().runFilterPattern(run) : undefined };
+    const print = (e: { message?: string }) => io.out(operate().renderLogLine(e.message ?? ''));
     if (opts.follow) {
       const controller = new AbortController();
       const signal = deps.signal ?? controller.signal;
       const stop = () => controller.abort();
       if (!deps.signal) process.once('SIGINT', stop);
       try {
-        await followLogs(clients.logs, query, print, { sleep: deps.sleep, signal });
+        await operate().followLogs(clients.logs, query, print, { sleep: deps.sleep, signal });
       } finally {
         process.removeListener('SIGINT', stop);
       }
       return OPERATE_EXIT.ok;
     }
-    const count = await readLogs(clients.logs, query, print);
+    const count = await operate().readLogs(clients.logs, query, print);
     if (count === 0) io.err(`no log events in ${target.logGroupName} since ${since.toISOString()}${run ? ` for the run ${run.toISOString()}` : ''}.`);
     return OPERATE_EXIT.ok;
   });
