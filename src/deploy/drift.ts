@@ -9,7 +9,7 @@ import {
 import { DRIFT_DETECTION_DEFAULTS } from './defaults';
 import { describeError, reaching } from './faults';
 import type { DriftedProperty, ResourceDrift, StackDrift } from './result';
-import { isSecretValue, Secrets } from './values';
+import { isSecretValue, readable, Secrets } from './values';
 import { formatSeconds } from './waits';
 
 /** How long a preview waits for drift detection, and how often it asks. */
@@ -68,16 +68,6 @@ function dotted(path: string | undefined): string {
   return (path ?? '').replace(/^\/Properties(\/|$)/, '/').replace(/^\//, '').split('/').join('.') || '(resource)';
 }
 
-/** A drifted value as CloudFormation gives it (JSON), made readable: strings without quotes. */
-function readable(value: string | undefined): string | undefined {
-  if (value === undefined) return undefined;
-  try {
-    const parsed: unknown = JSON.parse(value);
-    return typeof parsed === 'string' ? parsed : JSON.stringify(parsed);
-  } catch {
-    return value;
-  }
-}
 
 /**
  * One drifted property; its values are left out (only that it differs is kept) when it sits under

@@ -83,8 +83,11 @@ export function secretsOfParameters(declared: DeclaredParameters, parameters: Re
 /** `Environment.Variables.TOKEN`, `Environment`: a function's environment, which may hold secrets. */
 const SECRET_PATH = /^Environment(\.|$)/;
 
-/** A value as CloudFormation reports it (strings JSON-quoted, objects as JSON), made readable. */
-function readable(value: string | undefined): string | undefined {
+/**
+ * A value as CloudFormation reports it in a change set or a drift (strings JSON-quoted, objects as
+ * JSON), made readable: strings without quotes.
+ */
+export function readable(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
   try {
     const parsed: unknown = JSON.parse(value);

@@ -2,7 +2,7 @@
 import * as fs from 'fs';
 import { ALARM_PARAMETERS, NO_BOUNDARY, NO_TOPIC, PARAMETERS } from '../template/parameters';
 import { stageParameterValues } from '../template/stage-parameters';
-import { Batch, Stage, stackName, ValidatedDeclarations } from '../validate/model';
+import { Batch, Stage, StageOverride, stackName, ValidatedDeclarations } from '../validate/model';
 import { batchForStage } from '../validate/overrides';
 
 /** Version of the manifest format; bumped on incompatible changes. */
@@ -55,17 +55,7 @@ export interface ManifestBatch {
 }
 
 /** One stage's overrides of a batch, as declared (the schedule as its expression). */
-export interface ManifestOverride {
-  readonly schedule?: string;
-  readonly enabled?: boolean;
-  readonly timezone?: string;
-  /** Variables the stage sets or replaces, merged over the batch's. */
-  readonly environment?: Readonly<Record<string, string>>;
-  readonly memorySize?: number;
-  readonly timeout?: number;
-  /** `false`: none reserved. */
-  readonly reservedConcurrency?: number | false;
-}
+export type ManifestOverride = Omit<StageOverride, 'schedule'> & { readonly schedule?: string };
 
 /** Where a stack's code zip goes; the key is `<keyPrefix>/<sha256>.zip`, known after packaging. */
 export interface ManifestCode {
