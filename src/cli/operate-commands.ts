@@ -23,7 +23,9 @@ import {
   renderBackfillResult,
   renderLogLine,
   renderRedriveResult,
+  renderDurableOutcome,
   renderRunOutcome,
+  runDurable,
   renderStatusTable,
   resolveTarget,
   runFilterPattern,
@@ -50,6 +52,8 @@ export interface OperateCommandDeps extends CommandIo {
   readonly sleep?: (ms: number) => Promise<void>;
   /** Ends `logs --follow`. @default aborted on SIGINT */
   readonly signal?: AbortSignal;
+  /** Pause between polls of a durable execution (`run --wait`, `backfill`, `redrive`). @default setTimeout */
+  readonly executionSleep?: (ms: number) => Promise<void>;
 }
 
 /** Options every operate command takes. */
@@ -122,6 +126,8 @@ async function targetAndSchedule(clients: OperateClients, manifest: Manifest, st
 export interface RunCommandOptions extends CommonOptions {
   readonly time?: string;
   readonly wait?: boolean;
+  /** A durable batch: print the execution's steps from its history. */
+  readonly steps?: boolean;
 }
 
 /** `batchform run`: one run now (or for `--time`), asynchronous unless `--wait`. */
@@ -133,6 +139,15 @@ export function runRunCommand(batch: string, opts: RunCommandOptions, deps: Oper
     if (opts.time && eventKind(scheduleFor(declared, stage)) === 'input') io.err(constantInputTimeWarning(batch));
     const clients = await connect(io, deps, stage);
     const { target, schedule } = await targetAndSchedule(clients, manifest, stage, batch);
+    if (target.durable) {
+      // The starter starts (or finds) the time's execution; a time whose execution ended is re-run under a new name.
+      const durable = await runDurable(target, schedule, time, {
+        lambda: clients.lambda, wait: opts.wait, steps: opts.steps, id: deps.id, waits: { sleep: deps.executionSleep },
+      });
+      io.out(renderDurableOutcome(target, durable, opts.wait ?? false));
+      return durable.ok ? OPERATE_EXIT.ok : OPERATE_EXIT.failed;
+    }
+    if (opts.steps) throw new BadInput(`--steps is for durable batches; "${batch}" is not durable (its run's log lines are in: batchform run ${batch} --stage ${stage.name} --wait).`);
     const outcome = await invokeRun(target, schedule, time, { lambda: clients.lambda, mode: opts.wait ? 'wait' : 'async', id: deps.id });
     io.out(renderRunOutcome(target, outcome));
     return outcome.ok ? OPERATE_EXIT.ok : OPERATE_EXIT.failed;
@@ -295,7 +310,8 @@ export function registerOperateCommands(program: Command, deps: OperateCommandDe
     .argument('<batch>', 'the batch')
     .option(...STAGE_OPTION)
     .option('--time <iso>', 'the scheduled time the event carries (default: now)')
-    .option('--wait', 'run synchronously: print the result and the run\'s log lines; a failed run exits 1')
+    .option('--wait', 'run synchronously: print the result and the run\'s log lines; a failed run exits 1 (a durable batch: wait for its execution to end and print its outcome)')
+    .option('--steps', 'a durable batch: print its execution\'s steps from the execution history')
     .option(...MANIFEST_OPTION)
     .addHelpText('after', EXIT_HELP)
     .action(async (batch: string, opts: RunCommandOptions) => {
