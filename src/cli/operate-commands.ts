@@ -197,6 +197,7 @@ export function runBackfillCommand(batch: string, opts: BackfillCommandOptions, 
     const { target } = await targetAndSchedule(clients, manifest, stage, batch);
     const result = await backfill(target, schedule, {
       lambda: clients.lambda, times, from, to, concurrency, continueOnFailure: opts.continueOnFailure, stateFile, restart: opts.restart, log: io.err, id: deps.id,
+      waits: { sleep: deps.executionSleep },
     });
     const again = `batchform backfill ${batch} --stage ${stage.name} --from ${opts.from} --to ${opts.to}${concurrency > 1 ? ` --concurrency ${concurrency}` : ''}`;
     io.out(renderBackfillResult(target, result, again));

@@ -220,6 +220,8 @@ export interface RunDurableOptions {
   readonly waits?: Partial<ExecutionWait>;
   /** @default crypto.randomUUID */
   readonly id?: () => string;
+  /** Told the execution this run is about once it is known, before the wait (a backfill records it to resume on). */
+  readonly onExecution?: (e: ExecutionSummary) => void;
 }
 
 /** What a durable run came to. */
@@ -258,6 +260,7 @@ export async function runDurable(target: BatchTarget, schedule: StageSchedule, s
     let execution = o.execution;
     let waitedOut = false;
     let steps: ExecutionStep[] | undefined;
+    if (execution) options.onExecution?.(execution);
     if (execution && options.wait && execution.status === 'RUNNING') {
       const timeout = target.batch.durable?.executionTimeout ?? target.batch.timeout;
       execution = await waitForExecution(lambda, execution.arn, { ...options.waits, maxWaitTime: options.waits?.maxWaitTime ?? timeout + 60 });
@@ -305,6 +308,14 @@ export async function runDurable(target: BatchTarget, schedule: StageSchedule, s
   } catch (e) {
     return { time, ok: false, how: 'started', earlier: [], error: describeError(e) };
   }
+}
+
+/** Why a durable run did not succeed, in one line; undefined when it did. */
+export function durableFailure(o: DurableRunOutcome): string | undefined {
+  if (o.ok) return undefined;
+  if (o.error) return o.error;
+  const e = o.execution!;
+  return o.waitedOut ? `execution ${e.name} still running after the wait` : `execution ${e.name} ${e.status}${e.error ? `: ${e.error}` : ''}`;
 }
 
 /** One line for an execution: name, status, times and error. */
