@@ -219,7 +219,7 @@ export function runRedriveCommand(batch: string, opts: RedriveCommandOptions, de
     findBatch(manifest.batches, stage, batch);
     const clients = await connect(io, deps, stage);
     const { target, schedule } = await targetAndSchedule(clients, manifest, stage, batch);
-    const result = await redrive(target, schedule, { sqs: clients.sqs, lambda: clients.lambda, listOnly: opts.list, max, log: io.err });
+    const result = await redrive(target, schedule, { sqs: clients.sqs, lambda: clients.lambda, listOnly: opts.list, max, log: io.err, waits: { sleep: deps.executionSleep } });
     io.out(renderRedriveResult(target, result, opts.list ?? false));
     return result.ok ? OPERATE_EXIT.ok : OPERATE_EXIT.failed;
   });
