@@ -14,7 +14,10 @@ function resourceOf(action: string, batch = 'prod-daily-stats'): string {
   const service = action.split(':')[0];
   switch (service) {
     case 'cloudformation': return arn('cloudformation', `stack/${batch}/0d6e1a10-0000-4000-8000-000000000000`);
-    case 'lambda': return arn('lambda', `function:${batch}`);
+    // Reading one durable execution is authorized on its ARN, which extends a version's; listing on the function.
+    case 'lambda': return /^lambda:GetDurableExecution/.test(action)
+      ? arn('lambda', `function:${batch}-DurableFunction-XyZ789:3/durable-execution/daily-stats-20261124T030000Z-r1/0b1c2d3e-0000-4000-8000-000000000000`)
+      : arn('lambda', `function:${batch}${action === 'lambda:InvokeFunction' ? '' : '-DurableFunction-XyZ789'}`);
     case 'sqs': return arn('sqs', `${batch}-DeadLetterQueue-AbC123`);
     case 'logs': return arn('logs', `log-group:/aws/lambda/${batch}:*`);
     case 'cloudwatch': return action === 'cloudwatch:GetMetricData' ? '*' : arn('cloudwatch', `alarm:${batch}-failed-run`);
@@ -42,6 +45,10 @@ describe('the operator role', () => {
   test.each([
     ['lambda:UpdateFunctionCode', arn('lambda', 'function:prod-daily-stats')],
     ['lambda:GetFunctionConfiguration', arn('lambda', 'function:prod-daily-stats')],
+    // It follows durable executions, never stops or steers them.
+    ['lambda:StopDurableExecution', arn('lambda', 'function:prod-daily-stats-DurableFunction-XyZ789:3/durable-execution/daily-stats-20261124T030000Z/0b1c2d3e')],
+    ['lambda:SendDurableExecutionCallbackSuccess', arn('lambda', 'function:prod-daily-stats-DurableFunction-XyZ789:3/durable-execution/daily-stats-20261124T030000Z/0b1c2d3e')],
+    ['lambda:CheckpointDurableExecution', arn('lambda', 'function:prod-daily-stats-DurableFunction-XyZ789:3/durable-execution/daily-stats-20261124T030000Z/0b1c2d3e')],
     ['sqs:PurgeQueue', arn('sqs', 'prod-daily-stats-DeadLetterQueue-AbC123')],
     ['sqs:SendMessage', arn('sqs', 'prod-daily-stats-DeadLetterQueue-AbC123')],
     ['cloudformation:ExecuteChangeSet', arn('cloudformation', 'stack/prod-daily-stats/0d6e1a10-0000-4000-8000-000000000000')],
