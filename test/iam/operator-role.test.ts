@@ -1,6 +1,8 @@
 // The bootstrap's optional operator role, evaluated as IAM evaluates it: every action of batchform
 // run, backfill, redrive, status and logs on the stage's batches, nothing outside them, nothing that
 // changes a stack; and neither the deploy nor the preview role can run a batch or touch its dead letters.
+import * as fs from 'fs';
+import * as path from 'path';
 import { OPERATE_ACTIONS } from '../../src/bootstrap/permissions';
 import { ALLOW, BOOTSTRAP_ARNS, decide, deployedBootstrap, NOT_ALLOWED } from './simulate';
 
@@ -94,4 +96,16 @@ describe('the deploy and preview roles cannot operate batches', () => {
       const decisions = await Promise.all(OPERATE_ACTIONS[command as keyof typeof OPERATE_ACTIONS].map((a) => allowed(role, a)));
       expect(decisions).toContain(false);
     });
+});
+
+describe('the README says what each command needs', () => {
+  // The Operate table's last column is written by hand: it must name exactly OPERATE_ACTIONS.
+  const readme = fs.readFileSync(path.join(__dirname, '../../README.md'), 'utf8');
+  test.each(Object.keys(OPERATE_ACTIONS))('batchform %s: the table\'s IAM actions are OPERATE_ACTIONS', (command) => {
+    const row = readme.split('\n').find((l) => l.startsWith(`| \`${command} `));
+    expect(row).toBeDefined();
+    const cells = row!.split(' | ');
+    const named = [...cells[cells.length - 1].matchAll(/`([a-z0-9]+:[A-Za-z]+)`/g)].map((m) => m[1]);
+    expect(named.sort()).toEqual([...OPERATE_ACTIONS[command as keyof typeof OPERATE_ACTIONS]].sort());
+  });
 });

@@ -195,7 +195,7 @@ describe('what the alarms tell the person paged to run', () => {
     expect(durableFailed).toContain('npx projen status --stage <stage of prod-monthly-recompute>');
     expect(durableFailed).toContain('npx projen run monthly-recompute --stage <stage of prod-monthly-recompute> --time <its time> --wait');
     expect(shown(durable.StartFailedAlarm.Properties.AlarmDescription, 'prod-monthly-recompute')).toContain('npx projen redrive monthly-recompute --stage <stage of prod-monthly-recompute>');
-    for (const r of [...Object.values(R), ...Object.values(durable)].filter((x) => x.Type === 'AWS::CloudWatch::Alarm')) {
+    for (const r of ([...Object.values(R), ...Object.values(durable)] as Json[]).filter((x) => x.Type === 'AWS::CloudWatch::Alarm')) {
       expect(JSON.stringify(r.Properties.AlarmDescription)).not.toMatch(/aws lambda invoke|aws sqs receive-message|list-durable-executions/);
     }
   });
@@ -203,7 +203,7 @@ describe('what the alarms tell the person paged to run', () => {
   test('every description stays within CloudWatch\'s 1024 characters with the stack\'s names filled in', () => {
     const long = `${'p'.repeat(64 - 'monthly-recompute'.length - 1)}-monthly-recompute`;
     for (const [resources, name] of [[R, long.replace('monthly-recompute', 'daily-stats')], [durable, long]] as const) {
-      for (const r of Object.values(resources).filter((x) => x.Type === 'AWS::CloudWatch::Alarm')) {
+      for (const r of (Object.values(resources) as Json[]).filter((x) => x.Type === 'AWS::CloudWatch::Alarm')) {
         expect(shown(r.Properties.AlarmDescription, name).length).toBeLessThanOrEqual(1024);
       }
     }
