@@ -228,6 +228,8 @@ export function runRedriveCommand(batch: string, opts: RedriveCommandOptions, de
 /** Options of `status`. */
 export interface StatusCommandOptions extends CommonOptions {
   readonly json?: boolean;
+  /** Durable batches: each listed execution's steps. */
+  readonly steps?: boolean;
   readonly bundles: string;
 }
 
@@ -246,7 +248,7 @@ export function runStatusCommand(opts: StatusCommandOptions, deps: OperateComman
       note = `this commit's fingerprints are unknown (${e.problems[0]}${e.problems.length > 1 ? ` and ${e.problems.length - 1} more` : ''}), so "deployed" says unknown.`;
     }
     const clients = await connect(io, deps, stage);
-    const statuses = await stageStatus({ clients, batches: manifest.batches, stage, fingerprints, now: (deps.now ?? (() => new Date()))() });
+    const statuses = await stageStatus({ clients, batches: manifest.batches, stage, fingerprints, now: (deps.now ?? (() => new Date()))(), steps: opts.steps });
     if (opts.json) {
       io.out(JSON.stringify({ stage: stage.name, account: stage.account, region: stage.region, batches: statuses, ...(note ? { note } : {}) }, null, 2));
     } else {
@@ -351,6 +353,7 @@ export function registerOperateCommands(program: Command, deps: OperateCommandDe
     .description('every batch of a stage: deployed at this commit or not, last runs and outcome, next run, alarm states, dead letters waiting')
     .option(...STAGE_OPTION)
     .option('--json', 'print JSON for scripts instead of the table')
+    .option('--steps', 'durable batches: each listed execution\'s steps, from its history')
     .option('--bundles <file>', 'the list of packaged zips (for this commit\'s fingerprints)', DEFAULT_BUNDLES_PATH)
     .option(...MANIFEST_OPTION)
     .addHelpText('after', EXIT_HELP.replace('a run failed', 'a batch\'s status could not be read'))

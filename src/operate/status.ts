@@ -7,7 +7,7 @@ import { mapWithConcurrency } from '../deploy/pool';
 import type { ManifestBatch, ManifestStage } from '../manifest/manifest';
 import { batchForStage } from '../validate/overrides';
 import { OperateClients } from './clients';
-import { describeExecution, ENDED_STATUSES, executionLine, ExecutionSummary, listExecutions } from './durable';
+import { describeExecution, ENDED_STATUSES, executionLine, ExecutionStep, executionSteps, ExecutionSummary, listExecutions } from './durable';
 import { nextRun, scheduleFor } from './schedule';
 import { describeBatchStack, targetOf, TargetError } from './target';
 
@@ -22,12 +22,17 @@ export const STATUS_RUNNING_EXECUTIONS = 20;
 /** Finished executions status lists per batch (newest first, of the last {@link STATUS_DAYS} days). */
 export const STATUS_RECENT_EXECUTIONS = 5;
 
+/** An execution as status shows it: with its steps when asked for (`status --steps`). */
+export interface StatusExecution extends ExecutionSummary {
+  readonly steps?: readonly ExecutionStep[];
+}
+
 /** A durable batch's executions, as status shows them. */
 export interface BatchExecutions {
   /** Every execution still running (at most {@link STATUS_RUNNING_EXECUTIONS}), newest first. */
-  readonly running: readonly ExecutionSummary[];
+  readonly running: readonly StatusExecution[];
   /** The last finished ones with their outcome (error included), newest first. */
-  readonly recent: readonly ExecutionSummary[];
+  readonly recent: readonly StatusExecution[];
 }
 
 /** Whether the live stack is what this commit would deploy. */
@@ -87,6 +92,8 @@ export interface StageStatusOptions {
   readonly now: Date;
   /** Stacks read at once. @default 4 */
   readonly concurrency?: number;
+  /** Durable batches: read each listed execution's steps from its history. @default false */
+  readonly steps?: boolean;
 }
 
 function sumsByHour(results: readonly MetricDataResult[], id: string): Map<string, number> {
@@ -135,7 +142,7 @@ async function alarmStates(cw: CloudWatchClient, stackName: string, durable: boo
     .sort((a, b) => names.indexOf(a.name) - names.indexOf(b.name));
 }
 
-async function batchExecutions(clients: OperateClients, functionArn: string, now: Date): Promise<BatchExecutions> {
+async function batchExecutions(clients: OperateClients, functionArn: string, now: Date, steps: boolean): Promise<BatchExecutions> {
   const lambda = clients.lambda;
   const [running, finished] = await Promise.all([
     listExecutions(lambda, functionArn, { statuses: ['RUNNING'], max: STATUS_RUNNING_EXECUTIONS }),
@@ -143,7 +150,10 @@ async function batchExecutions(clients: OperateClients, functionArn: string, now
   ]);
   // The list carries no error: read it for the ones that did not succeed.
   const recent = await Promise.all(finished.map((e) => (e.status === 'SUCCEEDED' ? e : describeExecution(lambda, e.arn))));
-  return { running, recent };
+  if (!steps) return { running, recent };
+  const withSteps = (list: ExecutionSummary[]) => Promise.all(list.map(async (e): Promise<StatusExecution> => ({ ...e, steps: await executionSteps(lambda, e.arn) })));
+  const [r, f] = await Promise.all([withSteps(running), withSteps(recent)]);
+  return { running: r, recent: f };
 }
 
 async function deadLetterCount(sqs: SQSClient, queueUrl: string): Promise<number> {
@@ -194,7 +204,7 @@ export async function stageStatus(options: StageStatusOptions): Promise<BatchSta
       attempt('metrics', () => runHours(clients.cloudWatch, target.functionName, now)),
       batch.alarms ? attempt('alarms', () => alarmStates(clients.cloudWatch, s.stackName, target.durable)) : Promise.resolve([]),
       attempt('dead letters', () => deadLetterCount(clients.sqs, target.deadLetterQueueUrl)),
-      target.durable ? attempt('executions', () => batchExecutions(clients, target.functionArn, now)) : Promise.resolve(undefined),
+      target.durable ? attempt('executions', () => batchExecutions(clients, target.functionArn, now, options.steps ?? false)) : Promise.resolve(undefined),
     ]);
     return {
       ...base,
@@ -251,8 +261,12 @@ export function renderStatusTable(stage: string, statuses: readonly BatchStatus[
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
   const out = [`stage ${stage}`, line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
   for (const s of statuses) {
-    for (const e of s.executions?.running ?? []) out.push(`${s.batch}: running ${executionLine(e)}`);
-    for (const e of s.executions?.recent ?? []) out.push(`${s.batch}: ended ${executionLine(e)}`);
+    const lines = (what: string, e: StatusExecution) => {
+      out.push(`${s.batch}: ${what} ${executionLine(e)}`);
+      for (const step of e.steps ?? []) out.push(`  ${step.kind} ${step.name}: ${step.status}${step.started ? ` ${step.started}` : ''}${step.ended ? ` - ${step.ended}` : ''}${step.error ? `: ${step.error}` : ''}`);
+    };
+    for (const e of s.executions?.running ?? []) lines('running', e);
+    for (const e of s.executions?.recent ?? []) lines('ended', e);
   }
   for (const s of statuses) for (const p of s.problems) out.push(`${s.batch}: ${p}`);
   return out.join('\n');

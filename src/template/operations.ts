@@ -195,7 +195,7 @@ function addDurableAlarms(stack: Stack, batch: Batch, targets: AlarmTargets, com
   new CfnAlarm(stack, 'FailedRunAlarm', {
     ...common,
     alarmName: Fn.sub('${AWS::StackName}-failed-run'),
-    alarmDescription: sub(`batchform batch ${batch.name}: a durable execution failed (DurableExecutionFailed > 0). See it and its error with ${status}, its steps with aws lambda get-durable-execution-history, its logs with npx projen logs ${batch.name} --stage ${stage} --run <its time>; fix the cause, then re-run it under a new execution name (steps are idempotent): npx projen run ${batch.name} --stage ${stage} --time <its time> --wait.`),
+    alarmDescription: sub(`batchform batch ${batch.name}: a durable execution failed (DurableExecutionFailed > 0). See it, its error and its steps with ${status} --steps, its logs with npx projen logs ${batch.name} --stage ${stage} --run <its time>; fix the cause, then re-run it under a new execution name (steps are idempotent): npx projen run ${batch.name} --stage ${stage} --time <its time> --wait.`),
     namespace: 'AWS/Lambda',
     metricName: 'DurableExecutionFailed',
     dimensions: onFunction,

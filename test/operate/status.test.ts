@@ -1,7 +1,7 @@
 // batchform status: each batch assembled from its stack's tags, the run metrics, the alarms and the dead-letter queue; a table for people, JSON for scripts.
 import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DescribeAlarmsCommand, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
-import { ListDurableExecutionsByFunctionCommand } from '@aws-sdk/client-lambda';
+import { InvokeCommand, ListDurableExecutionsByFunctionCommand } from '@aws-sdk/client-lambda';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { runStatusCommand } from '../../src/cli/operate-commands';
 import { FINGERPRINT_TAG } from '../../src/deploy';
@@ -152,6 +152,42 @@ describe('a durable batch', () => {
     expect(table[4].split(/\s{2,}/).pop()).toBe('-');
     expect(table).toContain('utc-job: running utc-job-20261125T030000Z RUNNING (since 2026-11-25T09:43:13.000Z)');
     expect(table).toContain('utc-job: ended utc-job-20261124T030000Z FAILED (2026-11-25T09:43:13.000Z - 2026-11-25T10:13:13.000Z): StepError: chunk 7: timeout');
+  });
+
+  test('--steps: each listed execution\'s steps from its history, read without starting anything', async () => {
+    const { dir, clients, mocks } = setup();
+    const { deps } = commandDeps(dir, clients);
+    expect(await runStatusCommand({ ...opts, steps: true }, deps)).toBe(0);
+    expect(mocks.lambda.commandCalls(InvokeCommand)).toHaveLength(0);
+    // A running execution with a history: its steps so far.
+    const { clients: c2, mocks: m2 } = mockOperateClients();
+    deployDurable(m2);
+    const fake = fakeDurableLambda(m2.lambda);
+    fake.add('utc-job-20261125T030000Z', {}, {
+      statuses: ['RUNNING'],
+      history: [
+        { EventType: 'StepStarted', EventId: 2, Id: 's1', Name: 'chunk-1', EventTimestamp: new Date('2026-11-25T09:43:14Z') },
+        { EventType: 'StepSucceeded', EventId: 3, Id: 's1', Name: 'chunk-1', EventTimestamp: new Date('2026-11-25T09:50:00Z') },
+        { EventType: 'StepStarted', EventId: 4, Id: 's2', Name: 'chunk-2', EventTimestamp: new Date('2026-11-25T09:50:01Z') },
+      ],
+    });
+    m2.cw.on(GetMetricDataCommand).resolves({ MetricDataResults: [] });
+    m2.cw.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [] });
+    m2.sqs.on(GetQueueAttributesCommand).resolves({ Attributes: { ApproximateNumberOfMessages: '0' } });
+    const second = commandDeps(dir, c2);
+    expect(await runStatusCommand({ ...opts, steps: true, json: true }, second.deps)).toBe(0);
+    expect((JSON.parse(second.out[0]) as { batches: BatchStatus[] }).batches[0].executions?.running[0].steps).toEqual([
+      { name: 'chunk-1', kind: 'Step', status: 'SUCCEEDED', started: '2026-11-25T09:43:14.000Z', ended: '2026-11-25T09:50:00.000Z' },
+      { name: 'chunk-2', kind: 'Step', status: 'STARTED', started: '2026-11-25T09:50:01.000Z' },
+    ]);
+    second.out.length = 0;
+    expect(await runStatusCommand({ ...opts, steps: true }, second.deps)).toBe(0);
+    const table = second.out[0].split('\n');
+    const at = table.indexOf('utc-job: running utc-job-20261125T030000Z RUNNING (since 2026-11-25T09:43:13.000Z)');
+    expect(table.slice(at + 1, at + 3)).toEqual([
+      '  Step chunk-1: SUCCEEDED 2026-11-25T09:43:14.000Z - 2026-11-25T09:50:00.000Z',
+      '  Step chunk-2: STARTED 2026-11-25T09:50:01.000Z',
+    ]);
   });
 
   test('executions that cannot be listed are a problem of that batch: exit 1, the rest shown', async () => {

@@ -192,11 +192,11 @@ describe('what the alarms tell the person paged to run', () => {
     expect(failed).toContain('npx projen logs daily-stats --stage <stage of prod-daily-stats> --since 1h (log group /aws/lambda/prod-daily-stats)');
     expect(shown(R.DeadLettersAlarm.Properties.AlarmDescription, 'prod-daily-stats')).toContain('npx projen redrive daily-stats --stage <stage of prod-daily-stats> --list');
     const durableFailed = shown(durable.FailedRunAlarm.Properties.AlarmDescription, 'prod-monthly-recompute');
-    expect(durableFailed).toContain('npx projen status --stage <stage of prod-monthly-recompute>');
+    expect(durableFailed).toContain('npx projen status --stage <stage of prod-monthly-recompute> --steps');
     expect(durableFailed).toContain('npx projen run monthly-recompute --stage <stage of prod-monthly-recompute> --time <its time> --wait');
     expect(shown(durable.StartFailedAlarm.Properties.AlarmDescription, 'prod-monthly-recompute')).toContain('npx projen redrive monthly-recompute --stage <stage of prod-monthly-recompute>');
     for (const r of ([...Object.values(R), ...Object.values(durable)] as Json[]).filter((x) => x.Type === 'AWS::CloudWatch::Alarm')) {
-      expect(JSON.stringify(r.Properties.AlarmDescription)).not.toMatch(/aws lambda invoke|aws sqs receive-message|list-durable-executions/);
+      expect(JSON.stringify(r.Properties.AlarmDescription)).not.toMatch(/aws lambda invoke|aws sqs receive-message|list-durable-executions|get-durable-execution/);
     }
   });
 
