@@ -313,7 +313,7 @@ export function addBootstrapResources(stack: Stack, options: BootstrapTemplateOp
     policies: [{ policyName: 'operate', policyDocument: { Version: '2012-10-17', Statement: operatorStatements() } }],
   });
   operator.cfnOptions.condition = createOperator;
-  acknowledgeWildcards(operator, ['any', 'stacks', 'functions', 'queues', 'alarms', 'logGroups'], 'Every action is scoped to the stage\'s batches <StackPrefix>-* (stacks, functions, dead-letter queues, alarms, log groups); "*" only for cloudwatch:GetMetricData, which IAM authorizes only on "*" (it reads metrics, changes nothing).');
+  acknowledgeWildcards(operator, ['any', 'stacks', 'functions', 'qualifiedFunctions', 'queues', 'alarms', 'logGroups'], 'Every action is scoped to the stage\'s batches <StackPrefix>-* (stacks, functions and their durable executions, whose ARNs extend a version\'s: function:<name>:<version>/durable-execution/..., dead-letter queues, alarms, log groups); "*" only for cloudwatch:GetMetricData, which IAM authorizes only on "*" (it reads metrics, changes nothing).');
 
   new CfnOutput(stack, BOOTSTRAP_OUTPUTS.deployRoleArn, {
     value: deploy.attrArn, description: 'The stage\'s deployRoleArn',
@@ -344,6 +344,7 @@ const WILDCARDS = {
   stacks: 'Resource::arn:<AWS::Partition>:cloudformation:<AWS::Region>:<AWS::AccountId>:stack/<StackPrefix>-*/*',
   getFunction: 'Action::lambda:GetFunction*',
   functions: 'Resource::arn:<AWS::Partition>:lambda:<AWS::Region>:<AWS::AccountId>:function:<StackPrefix>-*',
+  qualifiedFunctions: 'Resource::arn:<AWS::Partition>:lambda:<AWS::Region>:<AWS::AccountId>:function:<StackPrefix>-*:*',
   rules: 'Resource::arn:<AWS::Partition>:events:<AWS::Region>:<AWS::AccountId>:rule/<StackPrefix>-*',
   schedules: 'Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/<StackPrefix>-*/<StackPrefix>-*',
   scheduleGroups: 'Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule-group/<StackPrefix>-*',

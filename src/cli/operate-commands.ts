@@ -28,6 +28,8 @@ export interface OperateCommandDeps extends CommandIo {
   readonly sleep?: (ms: number) => Promise<void>;
   /** Ends `logs --follow`. @default aborted on SIGINT */
   readonly signal?: AbortSignal;
+  /** Pause between polls of a durable execution (`run --wait`, `backfill`, `redrive`). @default setTimeout */
+  readonly executionSleep?: (ms: number) => Promise<void>;
 }
 
 /** Options every operate command takes. */
@@ -100,6 +102,8 @@ async function targetAndSchedule(clients: OperateClients, manifest: Manifest, st
 export interface RunCommandOptions extends CommonOptions {
   readonly time?: string;
   readonly wait?: boolean;
+  /** A durable batch: print the execution's steps from its history. */
+  readonly steps?: boolean;
 }
 
 /** `batchform run`: one run now (or for `--time`), asynchronous unless `--wait`. */
@@ -111,6 +115,15 @@ export function runRunCommand(batch: string, opts: RunCommandOptions, deps: Oper
     if (opts.time && operate().eventKind(operate().scheduleFor(declared, stage)) === 'input') io.err(constantInputTimeWarning(batch));
     const clients = await connect(io, deps, stage);
     const { target, schedule } = await targetAndSchedule(clients, manifest, stage, batch);
+    if (target.durable) {
+      // The starter starts (or finds) the time's execution; a time whose execution ended is re-run under a new name.
+      const durable = await operate().runDurable(target, schedule, time, {
+        lambda: clients.lambda, wait: opts.wait, steps: opts.steps, id: deps.id, waits: { sleep: deps.executionSleep },
+      });
+      io.out(operate().renderDurableOutcome(target, durable, opts.wait ?? false));
+      return durable.ok ? OPERATE_EXIT.ok : OPERATE_EXIT.failed;
+    }
+    if (opts.steps) throw new BadInput(`--steps is for durable batches; "${batch}" is not durable (its run's log lines are in: batchform run ${batch} --stage ${stage.name} --wait).`);
     const outcome = await operate().invokeRun(target, schedule, time, { lambda: clients.lambda, mode: opts.wait ? 'wait' : 'async', id: deps.id });
     io.out(operate().renderRunOutcome(target, outcome));
     return outcome.ok ? OPERATE_EXIT.ok : OPERATE_EXIT.failed;
@@ -160,6 +173,7 @@ export function runBackfillCommand(batch: string, opts: BackfillCommandOptions, 
     const { target } = await targetAndSchedule(clients, manifest, stage, batch);
     const result = await operate().backfill(target, schedule, {
       lambda: clients.lambda, times, from, to, concurrency, continueOnFailure: opts.continueOnFailure, stateFile, restart: opts.restart, log: io.err, id: deps.id,
+      waits: { sleep: deps.executionSleep },
     });
     const again = `batchform backfill ${batch} --stage ${stage.name} --from ${opts.from} --to ${opts.to}${concurrency > 1 ? ` --concurrency ${concurrency}` : ''}`;
     io.out(operate().renderBackfillResult(target, result, again));
@@ -181,7 +195,7 @@ export function runRedriveCommand(batch: string, opts: RedriveCommandOptions, de
     operate().findBatch(manifest.batches, stage, batch);
     const clients = await connect(io, deps, stage);
     const { target, schedule } = await targetAndSchedule(clients, manifest, stage, batch);
-    const result = await operate().redrive(target, schedule, { sqs: clients.sqs, lambda: clients.lambda, listOnly: opts.list, max, log: io.err });
+    const result = await operate().redrive(target, schedule, { sqs: clients.sqs, lambda: clients.lambda, listOnly: opts.list, max, log: io.err, waits: { sleep: deps.executionSleep } });
     io.out(operate().renderRedriveResult(target, result, opts.list ?? false));
     return result.ok ? OPERATE_EXIT.ok : OPERATE_EXIT.failed;
   });
@@ -190,6 +204,8 @@ export function runRedriveCommand(batch: string, opts: RedriveCommandOptions, de
 /** Options of `status`. */
 export interface StatusCommandOptions extends CommonOptions {
   readonly json?: boolean;
+  /** Durable batches: each listed execution's steps. */
+  readonly steps?: boolean;
   readonly bundles: string;
 }
 
@@ -208,7 +224,7 @@ export function runStatusCommand(opts: StatusCommandOptions, deps: OperateComman
       note = `this commit's fingerprints are unknown (${e.problems[0]}${e.problems.length > 1 ? ` and ${e.problems.length - 1} more` : ''}), so "deployed" says unknown.`;
     }
     const clients = await connect(io, deps, stage);
-    const statuses = await operate().stageStatus({ clients, batches: manifest.batches, stage, fingerprints, now: (deps.now ?? (() => new Date()))() });
+    const statuses = await operate().stageStatus({ clients, batches: manifest.batches, stage, fingerprints, now: (deps.now ?? (() => new Date()))(), steps: opts.steps });
     if (opts.json) {
       io.out(JSON.stringify({ stage: stage.name, account: stage.account, region: stage.region, batches: statuses, ...(note ? { note } : {}) }, null, 2));
     } else {
@@ -273,7 +289,8 @@ export function registerOperateCommands(program: Command, deps: OperateCommandDe
     .argument('<batch>', 'the batch')
     .option(...STAGE_OPTION)
     .option('--time <iso>', 'the scheduled time the event carries (default: now)')
-    .option('--wait', 'run synchronously: print the result and the run\'s log lines; a failed run exits 1')
+    .option('--wait', 'run synchronously: print the result and the run\'s log lines; a failed run exits 1 (a durable batch: wait for its execution to end and print its outcome)')
+    .option('--steps', 'a durable batch: print its execution\'s steps from the execution history')
     .option(...MANIFEST_OPTION)
     .addHelpText('after', EXIT_HELP)
     .action(async (batch: string, opts: RunCommandOptions) => {
@@ -312,6 +329,7 @@ export function registerOperateCommands(program: Command, deps: OperateCommandDe
     .description('every batch of a stage: deployed at this commit or not, last runs and outcome, next run, alarm states, dead letters waiting')
     .option(...STAGE_OPTION)
     .option('--json', 'print JSON for scripts instead of the table')
+    .option('--steps', 'durable batches: each listed execution\'s steps, from its history')
     .option('--bundles <file>', 'the list of packaged zips (for this commit\'s fingerprints)', DEFAULT_BUNDLES_PATH)
     .option(...MANIFEST_OPTION)
     .addHelpText('after', EXIT_HELP.replace('a run failed', 'a batch\'s status could not be read'))

@@ -4,6 +4,7 @@ export * from './schedule';
 export * from './target';
 export * from './event';
 export * from './invoke';
+export * from './durable';
 export * from './log-lines';
 export * from './logs';
 export * from './backfill';

@@ -8,7 +8,9 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { describeError, reaching } from '../deploy/faults';
-import { invokeRun, RunOutcome } from './invoke';
+import { BackfillOutcome, runFailure } from './backfill';
+import { ExecutionWait, runDurable } from './durable';
+import { invokeRun } from './invoke';
 import type { StageSchedule } from './schedule';
 import type { BatchTarget } from './target';
 
@@ -78,17 +80,21 @@ export interface RedriveOptions {
   /** Long-poll seconds of each receive (SQS: 0-20); the queue is empty when one receive returns nothing. @default 2 */
   readonly waitSeconds?: number;
   readonly log?: (line: string) => void;
+  /** A durable batch: how its executions are polled (the pause function in tests). */
+  readonly waits?: Partial<ExecutionWait>;
 }
 
 /** What a redrive found and did, per dead letter. */
 export interface RedriveEntry {
   readonly letter: DeadLetter;
   /** Absent when listing only. */
-  readonly outcome?: RunOutcome;
+  readonly outcome?: BackfillOutcome;
   /** Whether the message was deleted (only after a successful re-run). */
   readonly deleted: boolean;
   /** Why a delete failed, when it did. */
   readonly deleteError?: string;
+  /** Why it was not re-run, when it was not. */
+  readonly skipped?: string;
 }
 
 export interface RedriveResult {
@@ -103,12 +109,19 @@ export interface RedriveResult {
  * and deletes it only when the re-run succeeded. A dead letter whose re-run failed is made visible
  * again at the end, so it stays in the queue for the next redrive; the messages of one redrive are
  * never received twice.
+ *
+ * A durable batch's dead letter (a run its starter could not start, or an execution that failed)
+ * is re-run through the starter with its scheduled time: a time whose execution has ended gets a
+ * new execution (`-r<n>`), since the same name would only return the ended one; the message is
+ * deleted only when that execution SUCCEEDED. Each message stays hidden for the execution timeout
+ * (SQS allows 12 hours at most) while its execution is waited for.
  */
 export async function redrive(target: BatchTarget, schedule: StageSchedule, options: RedriveOptions): Promise<RedriveResult> {
   const { sqs } = options;
   const log = options.log ?? (() => undefined);
   const queue = target.deadLetterQueueUrl;
-  const hideSeconds = options.listOnly ? 30 : Math.min(43_200, target.batch.timeout + 60);
+  const longest = target.durable ? (target.batch.durable?.executionTimeout ?? target.batch.timeout) + 120 : target.batch.timeout + 60;
+  const hideSeconds = options.listOnly ? 30 : Math.min(43_200, longest);
   const entries: RedriveEntry[] = [];
   const release: string[] = [];
   const seen = new Set<string>();
@@ -134,9 +147,17 @@ export async function redrive(target: BatchTarget, schedule: StageSchedule, opti
           release.push(letter.receiptHandle);
           continue;
         }
-        const outcome = await invokeRun(target, schedule, letter.time ?? new Date(), { lambda: options.lambda, mode: 'wait', event: letter.payload });
+        if (target.durable && !letter.time) {
+          log('  a durable batch\'s run needs its scheduled time, and this letter carries none; the message stays in the queue');
+          entries.push({ letter, deleted: false, skipped: 'no scheduled time to name its execution after' });
+          release.push(letter.receiptHandle);
+          continue;
+        }
+        const outcome: BackfillOutcome = target.durable
+          ? await runDurable(target, schedule, letter.time!, { lambda: options.lambda, wait: true, event: letter.payload, waits: options.waits })
+          : await invokeRun(target, schedule, letter.time ?? new Date(), { lambda: options.lambda, mode: 'wait', event: letter.payload });
         if (!outcome.ok) {
-          log(`  re-run failed: ${outcome.error ?? `${outcome.functionError} ${outcome.result ?? ''}`.trim()}; the message stays in the queue`);
+          log(`  re-run failed: ${runFailure(outcome)}; the message stays in the queue`);
           entries.push({ letter, outcome, deleted: false });
           release.push(letter.receiptHandle);
           continue;
@@ -170,7 +191,11 @@ export function renderRedriveResult(target: BatchTarget, r: RedriveResult, listO
   const lines = [`${target.stackName}: ${r.entries.length} dead letter(s)`];
   for (const e of r.entries) {
     const when = e.letter.time ? e.letter.time.toISOString() : '(no scheduled time)';
-    const what = listOnly ? '' : e.deleted ? ' -> re-run succeeded, deleted' : e.deleteError ? ` -> re-run succeeded, but the delete failed (${e.deleteError}); delete it by hand` : ` -> re-run failed (${e.outcome?.error ?? e.outcome?.functionError}), kept`;
+    const execution = e.outcome && 'how' in e.outcome && e.outcome.execution ? ` as execution ${e.outcome.execution.name}` : '';
+    const what = listOnly ? '' : e.skipped ? ` -> not re-run (${e.skipped}), kept`
+      : e.deleted ? ` -> re-run${execution} succeeded, deleted`
+        : e.deleteError ? ` -> re-run${execution} succeeded, but the delete failed (${e.deleteError}); delete it by hand`
+          : ` -> re-run failed (${e.outcome && 'how' in e.outcome ? runFailure(e.outcome) : e.outcome?.error ?? e.outcome?.functionError}), kept`;
     lines.push(`  ${when}  ${e.letter.error}${what}`);
   }
   return lines.join('\n');

@@ -7,6 +7,7 @@ import { mapWithConcurrency } from '../deploy/pool';
 import type { ManifestBatch, ManifestStage } from '../manifest/manifest';
 import { batchForStage } from '../validate/overrides';
 import { OperateClients } from './clients';
+import { describeExecution, ENDED_STATUSES, executionLine, ExecutionStep, executionSteps, ExecutionSummary, listExecutions } from './durable';
 import { nextRun, scheduleFor } from './schedule';
 import { describeBatchStack, targetOf, TargetError } from './target';
 
@@ -14,6 +15,25 @@ import { describeBatchStack, targetOf, TargetError } from './target';
 export const STATUS_DAYS = 7;
 /** The alarms a batch stack creates, by name suffix after the stack name. */
 export const ALARM_SUFFIXES = ['failed-run', 'missed-run', 'delivery-failed', 'dead-letters'] as const;
+/** A durable batch's alarms: its failed-run alarm watches executions, and three more watch long runs and the starter. */
+export const DURABLE_ALARM_SUFFIXES = ['failed-run', 'timed-out-run', 'still-running', 'start-failed', 'missed-run', 'delivery-failed', 'dead-letters'] as const;
+/** Most running executions status lists per batch. */
+export const STATUS_RUNNING_EXECUTIONS = 20;
+/** Finished executions status lists per batch (newest first, of the last {@link STATUS_DAYS} days). */
+export const STATUS_RECENT_EXECUTIONS = 5;
+
+/** An execution as status shows it: with its steps when asked for (`status --steps`). */
+export interface StatusExecution extends ExecutionSummary {
+  readonly steps?: readonly ExecutionStep[];
+}
+
+/** A durable batch's executions, as status shows them. */
+export interface BatchExecutions {
+  /** Every execution still running (at most {@link STATUS_RUNNING_EXECUTIONS}), newest first. */
+  readonly running: readonly StatusExecution[];
+  /** The last finished ones with their outcome (error included), newest first. */
+  readonly recent: readonly StatusExecution[];
+}
 
 /** Whether the live stack is what this commit would deploy. */
 export type Deployed =
@@ -56,6 +76,8 @@ export interface BatchStatus {
   readonly alarms: ReadonlyArray<{ readonly name: string; readonly state: string }>;
   /** `ApproximateNumberOfMessages` of the dead-letter queue. */
   readonly deadLetters?: number;
+  /** A durable batch: its running and recently finished executions (ListDurableExecutionsByFunction). */
+  readonly executions?: BatchExecutions;
   /** What could not be read, one line each. */
   readonly problems: readonly string[];
 }
@@ -70,6 +92,8 @@ export interface StageStatusOptions {
   readonly now: Date;
   /** Stacks read at once. @default 4 */
   readonly concurrency?: number;
+  /** Durable batches: read each listed execution's steps from its history. @default false */
+  readonly steps?: boolean;
 }
 
 function sumsByHour(results: readonly MetricDataResult[], id: string): Map<string, number> {
@@ -111,11 +135,25 @@ async function runHours(cw: CloudWatchClient, functionName: string, now: Date): 
     .filter((h) => h.invocations > 0 || h.errors > 0);
 }
 
-async function alarmStates(cw: CloudWatchClient, stackName: string): Promise<Array<{ name: string; state: string }>> {
-  const names = ALARM_SUFFIXES.map((s) => `${stackName}-${s}`);
+async function alarmStates(cw: CloudWatchClient, stackName: string, durable: boolean): Promise<Array<{ name: string; state: string }>> {
+  const names = (durable ? DURABLE_ALARM_SUFFIXES : ALARM_SUFFIXES).map((s) => `${stackName}-${s}`);
   const out = await reaching(cw, 'monitoring', `reading the alarms of ${stackName} (DescribeAlarms)`, () => cw.send(new DescribeAlarmsCommand({ AlarmNames: names })));
   return (out.MetricAlarms ?? []).map((a) => ({ name: a.AlarmName ?? '?', state: a.StateValue ?? '?' }))
     .sort((a, b) => names.indexOf(a.name) - names.indexOf(b.name));
+}
+
+async function batchExecutions(clients: OperateClients, functionArn: string, now: Date, steps: boolean): Promise<BatchExecutions> {
+  const lambda = clients.lambda;
+  const [running, finished] = await Promise.all([
+    listExecutions(lambda, functionArn, { statuses: ['RUNNING'], max: STATUS_RUNNING_EXECUTIONS }),
+    listExecutions(lambda, functionArn, { statuses: ENDED_STATUSES, startedAfter: new Date(now.getTime() - STATUS_DAYS * 86_400_000), max: STATUS_RECENT_EXECUTIONS }),
+  ]);
+  // The list carries no error: read it for the ones that did not succeed.
+  const recent = await Promise.all(finished.map((e) => (e.status === 'SUCCEEDED' ? e : describeExecution(lambda, e.arn))));
+  if (!steps) return { running, recent };
+  const withSteps = (list: ExecutionSummary[]) => Promise.all(list.map(async (e): Promise<StatusExecution> => ({ ...e, steps: await executionSteps(lambda, e.arn) })));
+  const [r, f] = await Promise.all([withSteps(running), withSteps(recent)]);
+  return { running: r, recent: f };
 }
 
 async function deadLetterCount(sqs: SQSClient, queueUrl: string): Promise<number> {
@@ -162,10 +200,11 @@ export async function stageStatus(options: StageStatusOptions): Promise<BatchSta
         return undefined;
       }
     };
-    const [hours, alarms, deadLetters] = await Promise.all([
+    const [hours, alarms, deadLetters, executions] = await Promise.all([
       attempt('metrics', () => runHours(clients.cloudWatch, target.functionName, now)),
-      batch.alarms ? attempt('alarms', () => alarmStates(clients.cloudWatch, s.stackName)) : Promise.resolve([]),
+      batch.alarms ? attempt('alarms', () => alarmStates(clients.cloudWatch, s.stackName, target.durable)) : Promise.resolve([]),
       attempt('dead letters', () => deadLetterCount(clients.sqs, target.deadLetterQueueUrl)),
+      target.durable ? attempt('executions', () => batchExecutions(clients, target.functionArn, now, options.steps ?? false)) : Promise.resolve(undefined),
     ]);
     return {
       ...base,
@@ -177,6 +216,7 @@ export async function stageStatus(options: StageStatusOptions): Promise<BatchSta
       errors: (hours ?? []).reduce((n, h) => n + h.errors, 0),
       alarms: alarms ?? [],
       deadLetters,
+      ...(executions ? { executions } : {}),
     };
   });
 }
@@ -188,12 +228,20 @@ const DEPLOYED_WORDS: Record<Deployed, string> = {
   unknown: 'fingerprint unknown',
 };
 
+function executionsCell(s: BatchStatus): string {
+  if (!s.executions) return '-';
+  const last = s.executions.recent[0];
+  return `${s.executions.running.length} running${last ? `, last ${last.status}` : ''}`;
+}
+
 function hourText(iso: string): string {
   return `${iso.slice(0, 13).replace('T', ' ')}:00 UTC`;
 }
 
 /** The status as a table for people: one row per batch, then the problems. */
 export function renderStatusTable(stage: string, statuses: readonly BatchStatus[]): string {
+  // The executions column only when the stage has a durable batch.
+  const durable = statuses.some((s) => s.executions);
   const rows = statuses.map((s) => {
     const last = s.lastRuns[0];
     const alarming = s.alarms.filter((a) => a.state !== 'OK');
@@ -205,12 +253,21 @@ export function renderStatusTable(stage: string, statuses: readonly BatchStatus[
       s.enabled ? (s.nextRun ? `${s.nextRun.slice(0, 19)}Z` : 'no more runs') : 'disabled',
       s.alarms.length === 0 ? '-' : alarming.length === 0 ? 'all OK' : alarming.map((a) => `${a.name.slice(s.stackName.length + 1)}=${a.state}`).join(' '),
       s.deadLetters === undefined ? '?' : String(s.deadLetters),
+      ...(durable ? [executionsCell(s)] : []),
     ];
   });
-  const head = ['batch', 'deployed', 'last run (hour)', '7 days', 'next run', 'alarms', 'dead letters'];
+  const head = ['batch', 'deployed', 'last run (hour)', '7 days', 'next run', 'alarms', 'dead letters', ...(durable ? ['executions'] : [])];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
   const out = [`stage ${stage}`, line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
+  for (const s of statuses) {
+    const lines = (what: string, e: StatusExecution) => {
+      out.push(`${s.batch}: ${what} ${executionLine(e)}`);
+      for (const step of e.steps ?? []) out.push(`  ${step.kind} ${step.name}: ${step.status}${step.started ? ` ${step.started}` : ''}${step.ended ? ` - ${step.ended}` : ''}${step.error ? `: ${step.error}` : ''}`);
+    };
+    for (const e of s.executions?.running ?? []) lines('running', e);
+    for (const e of s.executions?.recent ?? []) lines('ended', e);
+  }
   for (const s of statuses) for (const p of s.problems) out.push(`${s.batch}: ${p}`);
   return out.join('\n');
 }

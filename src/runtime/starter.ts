@@ -15,18 +15,31 @@ export const STARTER_ENV = {
   batch: 'BATCHFORM_BATCH',
 } as const;
 
+/** Most deliberate re-runs of one scheduled time (`-r1` ... `-r999`). */
+export const MAX_RERUN = 999;
+
+/**
+ * The event field an operator sets to re-run a scheduled time whose execution has ended: a whole
+ * number 1-{@link MAX_RERUN}. The schedule never sends it, so a duplicate delivery still names
+ * the run's first execution; the starter removes it before the batch sees the event.
+ */
+export const RERUN_FIELD = 'batchformRerun';
+
 /**
  * `<batch>-<yyyymmddThhmmssZ>` for the run scheduled at `scheduledTime` (an ISO 8601 string),
- * the batch name shortened when the whole would pass 64 characters; the same scheduled time
- * always gives the same name.
+ * `-r<rerun>` after it for a deliberate re-run, the batch name shortened when the whole would
+ * pass 64 characters; the same scheduled time (and re-run number) always gives the same name.
  *
  * @example executionName('monthly-recompute', '2027-02-01T00:10:00Z') // 'monthly-recompute-20270201T001000Z'
+ * @example executionName('monthly-recompute', '2027-02-01T00:10:00Z', 2) // 'monthly-recompute-20270201T001000Z-r2'
  */
-export function executionName(batch: string, scheduledTime: string): string {
+export function executionName(batch: string, scheduledTime: string, rerun?: number): string {
   const t = new Date(scheduledTime);
   if (Number.isNaN(t.getTime())) throw new Error(`batchform: no scheduled time to name the execution after: ${JSON.stringify(scheduledTime)}`);
+  if (rerun !== undefined && !(Number.isInteger(rerun) && rerun >= 1 && rerun <= MAX_RERUN)) throw new Error(`batchform: ${RERUN_FIELD} must be a whole number 1-${MAX_RERUN}, got ${JSON.stringify(rerun)}`);
   const stamp = `${t.toISOString().slice(0, 19).replace(/[-:]/g, '')}Z`;
-  return `${batch.slice(0, MAX_EXECUTION_NAME - stamp.length - 1)}-${stamp}`;
+  const suffix = rerun ? `-r${rerun}` : '';
+  return `${batch.slice(0, MAX_EXECUTION_NAME - stamp.length - 1 - suffix.length)}-${stamp}${suffix}`;
 }
 
 /** The Invoke request the starter sends for one scheduled run. */
@@ -43,12 +56,13 @@ export interface StartRequest {
  * same name and the same payload: Lambda treats a start with a known name and the same payload as
  * the execution already started (and refuses a different payload under that name).
  */
-export function startRequest(event: { readonly 'detail-type'?: string; readonly time?: string }, target: string, batch: string): StartRequest {
+export function startRequest(event: { readonly 'detail-type'?: string; readonly time?: string; readonly [RERUN_FIELD]?: number }, target: string, batch: string): StartRequest {
   if (!event || event['detail-type'] !== 'Scheduled Event' || typeof event.time !== 'string') {
     throw new Error(`batchform starter: expected an EventBridge Scheduled Event with a time, got ${JSON.stringify(event).slice(0, 200)}`);
   }
-  const name = executionName(batch, event.time);
-  return { FunctionName: target, InvocationType: 'Event', DurableExecutionName: name, Payload: JSON.stringify({ ...event, id: name }) };
+  const { [RERUN_FIELD]: rerun, ...scheduled } = event;
+  const name = executionName(batch, event.time, rerun);
+  return { FunctionName: target, InvocationType: 'Event', DurableExecutionName: name, Payload: JSON.stringify({ ...scheduled, id: name }) };
 }
 
 /**
@@ -59,23 +73,27 @@ export function startRequest(event: { readonly 'detail-type'?: string; readonly 
 export const STARTER_SOURCE = `'use strict';
 const { LambdaClient, InvokeCommand } = require('@aws-sdk/client-lambda');
 const lambda = new LambdaClient({});
-function executionName(batch, scheduledTime) {
+function executionName(batch, scheduledTime, rerun) {
   const t = new Date(scheduledTime);
   if (Number.isNaN(t.getTime())) throw new Error('batchform: no scheduled time to name the execution after: ' + JSON.stringify(scheduledTime));
+  if (rerun !== undefined && !(Number.isInteger(rerun) && rerun >= 1 && rerun <= ${MAX_RERUN})) throw new Error('batchform: ${RERUN_FIELD} must be a whole number 1-${MAX_RERUN}, got ' + JSON.stringify(rerun));
   const stamp = t.toISOString().slice(0, 19).replace(/[-:]/g, '') + 'Z';
-  return batch.slice(0, ${MAX_EXECUTION_NAME} - stamp.length - 1) + '-' + stamp;
+  const suffix = rerun ? '-r' + rerun : '';
+  return batch.slice(0, ${MAX_EXECUTION_NAME} - stamp.length - 1 - suffix.length) + '-' + stamp + suffix;
 }
 exports.handler = async (event) => {
   if (!event || event['detail-type'] !== 'Scheduled Event' || typeof event.time !== 'string') {
     throw new Error('batchform starter: expected an EventBridge Scheduled Event with a time, got ' + JSON.stringify(event).slice(0, 200));
   }
   const batch = process.env.${STARTER_ENV.batch};
-  const name = executionName(batch, event.time);
+  // An operator's deliberate re-run of an ended execution; the batch gets the event without it.
+  const { ${RERUN_FIELD}: rerun, ...scheduled } = event;
+  const name = executionName(batch, event.time, rerun);
   let out;
   try {
     out = await lambda.send(new InvokeCommand({
       FunctionName: process.env.${STARTER_ENV.target}, InvocationType: 'Event', DurableExecutionName: name,
-      Payload: Buffer.from(JSON.stringify({ ...event, id: name })),
+      Payload: Buffer.from(JSON.stringify({ ...scheduled, id: name })),
     }));
   } catch (e) {
     // This run's execution exists already (a duplicate delivery): nothing to start.

@@ -169,18 +169,33 @@ function addNotificationTarget(stack: Stack, withEmails: boolean): unknown {
 }
 
 /**
+ * The `--stage` argument of the operate commands an alarm suggests. A template serves every stage
+ * and carries no stage name, so it names the stage by the stack's (`<stackPrefix>-<batch>`).
+ */
+function operateStage(): string {
+  return '<stage of ${AWS::StackName}>';
+}
+
+/** `Fn::Sub` of `text` with only the variables it uses (cfn-lint warns of unused ones). */
+function subUsed(text: string, variables: Record<string, string>): string {
+  const used = Object.fromEntries(Object.entries(variables).filter(([name]) => text.includes(`\${${name}}`)));
+  return Object.keys(used).length ? Fn.sub(text, used) : Fn.sub(text);
+}
+
+/**
  * A durable batch's run alarms, in place of the failed-run alarm on Lambda `Errors` (which counts
  * every failed invocation of an execution, retried or not): an execution that failed or timed
  * out, an execution still running when the next one started, and a run the starter could not start.
  */
 function addDurableAlarms(stack: Stack, batch: Batch, targets: AlarmTargets, common: Record<string, unknown>): void {
   const onFunction = [{ name: 'FunctionName', value: targets.functionName }];
-  const history = `aws lambda list-durable-executions-by-function --function-name ${'${FunctionName}'}`;
-  const sub = (text: string) => Fn.sub(text, { FunctionName: targets.functionName, LogGroupName: targets.logGroupName });
+  const sub = (text: string) => subUsed(text, { FunctionName: targets.functionName, LogGroupName: targets.logGroupName });
+  const stage = operateStage();
+  const status = `npx projen status --stage ${stage}`;
   new CfnAlarm(stack, 'FailedRunAlarm', {
     ...common,
     alarmName: Fn.sub('${AWS::StackName}-failed-run'),
-    alarmDescription: sub(`batchform batch ${batch.name}: a durable execution failed (DurableExecutionFailed > 0). Find it with ${history} --statuses FAILED, read its steps with aws lambda get-durable-execution-history and its logs in \${LogGroupName}; fix the cause, then start the run again under a new execution name (steps are idempotent).`),
+    alarmDescription: sub(`batchform batch ${batch.name}: a durable execution failed (DurableExecutionFailed > 0). See it, its error and its steps with ${status} --steps, its logs with npx projen logs ${batch.name} --stage ${stage} --run <its time>; fix the cause, then re-run it under a new execution name (steps are idempotent): npx projen run ${batch.name} --stage ${stage} --time <its time> --wait.`),
     namespace: 'AWS/Lambda',
     metricName: 'DurableExecutionFailed',
     dimensions: onFunction,
@@ -190,7 +205,7 @@ function addDurableAlarms(stack: Stack, batch: Batch, targets: AlarmTargets, com
   new CfnAlarm(stack, 'TimedOutRunAlarm', {
     ...common,
     alarmName: Fn.sub('${AWS::StackName}-timed-out-run'),
-    alarmDescription: sub(`batchform batch ${batch.name}: a durable execution ran past its execution timeout of ${humanDuration(batch.durable!.executionTimeout)} (DurableExecutionTimedOut > 0). Find it with ${history} --statuses TIMED_OUT; raise durable.executionTimeout or make the job smaller.`),
+    alarmDescription: sub(`batchform batch ${batch.name}: a durable execution ran past its execution timeout of ${humanDuration(batch.durable!.executionTimeout)} (DurableExecutionTimedOut > 0). See it with ${status}; raise durable.executionTimeout or make the job smaller.`),
     namespace: 'AWS/Lambda',
     metricName: 'DurableExecutionTimedOut',
     dimensions: onFunction,
@@ -200,7 +215,7 @@ function addDurableAlarms(stack: Stack, batch: Batch, targets: AlarmTargets, com
   new CfnAlarm(stack, 'OverlappingRunAlarm', {
     ...common,
     alarmName: Fn.sub('${AWS::StackName}-still-running'),
-    alarmDescription: sub(`batchform batch ${batch.name}: an execution was still running when the next scheduled one started (ApproximateRunningDurableExecutions > 1). List them with ${history} --statuses RUNNING; the job takes longer than its schedule allows: shorten it or schedule it less often.`),
+    alarmDescription: sub(`batchform batch ${batch.name}: an execution was still running when the next scheduled one started (ApproximateRunningDurableExecutions > 1). List them with ${status}; the job takes longer than its schedule allows: shorten it or schedule it less often.`),
     namespace: 'AWS/Lambda',
     metricName: 'ApproximateRunningDurableExecutions',
     dimensions: onFunction,
@@ -211,7 +226,7 @@ function addDurableAlarms(stack: Stack, batch: Batch, targets: AlarmTargets, com
   new CfnAlarm(stack, 'StartFailedAlarm', {
     ...common,
     alarmName: Fn.sub('${AWS::StackName}-start-failed'),
-    alarmDescription: `batchform batch ${batch.name}: the starter could not start a run's durable execution (its Lambda Errors > 0). Read its log group /aws/lambda/<stack>/starter; runs it gave up on are in the dead-letter queue.`,
+    alarmDescription: sub(`batchform batch ${batch.name}: the starter could not start a run's durable execution (its Lambda Errors > 0). Read its log group /aws/lambda/\${AWS::StackName}/starter; runs it gave up on are in the dead-letter queue: start them with npx projen redrive ${batch.name} --stage ${stage}.`),
     namespace: 'AWS/Lambda',
     metricName: 'Errors',
     dimensions: [{ name: 'FunctionName', value: targets.starterName! }],
@@ -237,8 +252,8 @@ export function addAlarms(stack: Stack, batch: Batch, targets: AlarmTargets, val
   else new CfnAlarm(stack, 'FailedRunAlarm', {
     ...common,
     alarmName: Fn.sub('${AWS::StackName}-failed-run'),
-    alarmDescription: Fn.sub(`batchform batch ${batch.name}: a run failed (Lambda Errors > 0). Read the run's error in log group \${LogGroupName}, fix the cause, then rerun it (it is idempotent) with: aws lambda invoke --function-name \${FunctionName} --invocation-type Event out.json`, {
-      LogGroupName: targets.logGroupName, FunctionName: targets.functionName,
+    alarmDescription: Fn.sub(`batchform batch ${batch.name}: a run failed (Lambda Errors > 0). Read its error with npx projen logs ${batch.name} --stage ${operateStage()} --since 1h (log group \${LogGroupName}), fix the cause, then re-run it (it is idempotent): once its retries are spent it is in the dead-letter queue, npx projen redrive ${batch.name} --stage ${operateStage()}; any scheduled time: npx projen run ${batch.name} --stage ${operateStage()} --time <ISO> --wait.`, {
+      LogGroupName: targets.logGroupName,
     }),
     namespace: 'AWS/Lambda',
     metricName: 'Errors',
@@ -309,7 +324,7 @@ export function addAlarms(stack: Stack, batch: Batch, targets: AlarmTargets, val
   new CfnAlarm(stack, 'DeadLettersAlarm', {
     ...common,
     alarmName: Fn.sub('${AWS::StackName}-dead-letters'),
-    alarmDescription: `batchform batch ${batch.name}: runs that failed every retry or could not be delivered are waiting in the dead-letter queue. Read them (aws sqs receive-message), fix the cause, rerun, then purge the queue.`,
+    alarmDescription: Fn.sub(`batchform batch ${batch.name}: runs that failed every retry or could not be delivered are waiting in the dead-letter queue. See them and why with npx projen redrive ${batch.name} --stage ${operateStage()} --list; fix the cause, then npx projen redrive ${batch.name} --stage ${operateStage()} re-runs each and deletes it once its re-run succeeded.`),
     namespace: 'AWS/SQS',
     metricName: 'ApproximateNumberOfMessagesVisible',
     dimensions: [{ name: 'QueueName', value: targets.queueName }],

@@ -1,6 +1,8 @@
 // The bootstrap's optional operator role, evaluated as IAM evaluates it: every action of batchform
 // run, backfill, redrive, status and logs on the stage's batches, nothing outside them, nothing that
 // changes a stack; and neither the deploy nor the preview role can run a batch or touch its dead letters.
+import * as fs from 'fs';
+import * as path from 'path';
 import { OPERATE_ACTIONS } from '../../src/bootstrap/permissions';
 import { ALLOW, BOOTSTRAP_ARNS, decide, deployedBootstrap, NOT_ALLOWED } from './simulate';
 
@@ -14,7 +16,10 @@ function resourceOf(action: string, batch = 'prod-daily-stats'): string {
   const service = action.split(':')[0];
   switch (service) {
     case 'cloudformation': return arn('cloudformation', `stack/${batch}/0d6e1a10-0000-4000-8000-000000000000`);
-    case 'lambda': return arn('lambda', `function:${batch}`);
+    // Reading one durable execution is authorized on its ARN, which extends a version's; listing on the function.
+    case 'lambda': return /^lambda:GetDurableExecution/.test(action)
+      ? arn('lambda', `function:${batch}-DurableFunction-XyZ789:3/durable-execution/daily-stats-20261124T030000Z-r1/0b1c2d3e-0000-4000-8000-000000000000`)
+      : arn('lambda', `function:${batch}${action === 'lambda:InvokeFunction' ? '' : '-DurableFunction-XyZ789'}`);
     case 'sqs': return arn('sqs', `${batch}-DeadLetterQueue-AbC123`);
     case 'logs': return arn('logs', `log-group:/aws/lambda/${batch}:*`);
     case 'cloudwatch': return action === 'cloudwatch:GetMetricData' ? '*' : arn('cloudwatch', `alarm:${batch}-failed-run`);
@@ -42,6 +47,10 @@ describe('the operator role', () => {
   test.each([
     ['lambda:UpdateFunctionCode', arn('lambda', 'function:prod-daily-stats')],
     ['lambda:GetFunctionConfiguration', arn('lambda', 'function:prod-daily-stats')],
+    // It follows durable executions, never stops or steers them.
+    ['lambda:StopDurableExecution', arn('lambda', 'function:prod-daily-stats-DurableFunction-XyZ789:3/durable-execution/daily-stats-20261124T030000Z/0b1c2d3e')],
+    ['lambda:SendDurableExecutionCallbackSuccess', arn('lambda', 'function:prod-daily-stats-DurableFunction-XyZ789:3/durable-execution/daily-stats-20261124T030000Z/0b1c2d3e')],
+    ['lambda:CheckpointDurableExecution', arn('lambda', 'function:prod-daily-stats-DurableFunction-XyZ789:3/durable-execution/daily-stats-20261124T030000Z/0b1c2d3e')],
     ['sqs:PurgeQueue', arn('sqs', 'prod-daily-stats-DeadLetterQueue-AbC123')],
     ['sqs:SendMessage', arn('sqs', 'prod-daily-stats-DeadLetterQueue-AbC123')],
     ['cloudformation:ExecuteChangeSet', arn('cloudformation', 'stack/prod-daily-stats/0d6e1a10-0000-4000-8000-000000000000')],
@@ -87,4 +96,16 @@ describe('the deploy and preview roles cannot operate batches', () => {
       const decisions = await Promise.all(OPERATE_ACTIONS[command as keyof typeof OPERATE_ACTIONS].map((a) => allowed(role, a)));
       expect(decisions).toContain(false);
     });
+});
+
+describe('the README says what each command needs', () => {
+  // The Operate table's last column is written by hand: it must name exactly OPERATE_ACTIONS.
+  const readme = fs.readFileSync(path.join(__dirname, '../../README.md'), 'utf8');
+  test.each(Object.keys(OPERATE_ACTIONS))('batchform %s: the table\'s IAM actions are OPERATE_ACTIONS', (command) => {
+    const row = readme.split('\n').find((l) => l.startsWith(`| \`${command} `));
+    expect(row).toBeDefined();
+    const cells = row!.split(' | ');
+    const named = [...cells[cells.length - 1].matchAll(/`([a-z0-9]+:[A-Za-z]+)`/g)].map((m) => m[1]);
+    expect(named.sort()).toEqual([...OPERATE_ACTIONS[command as keyof typeof OPERATE_ACTIONS]].sort());
+  });
 });

@@ -5,12 +5,13 @@ import * as path from 'path';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import { LambdaClient } from '@aws-sdk/client-lambda';
+import { GetDurableExecutionCommand, GetDurableExecutionHistoryCommand, InvokeCommand, LambdaClient, ListDurableExecutionsByFunctionCommand } from '@aws-sdk/client-lambda';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { Manifest, ManifestBatch } from '../../src/manifest/manifest';
 import type { OperateClients } from '../../src/operate';
 import type { OperateCommandDeps } from '../../src/cli/operate-commands';
+import { startRequest } from '../../src/runtime/starter';
 
 export const ACCOUNT = '111122223333';
 export const REGION = 'ap-northeast-2';
@@ -121,4 +122,82 @@ export function payload(value: unknown): Uint8Array {
 /** The JSON a mocked InvokeCommand was sent. */
 export function sentEvent(input: { Payload?: unknown }): unknown {
   return JSON.parse(new TextDecoder().decode(input.Payload as Uint8Array));
+}
+
+/** The function and starter ARNs of the durable form of `utc-job` (see {@link deployDurable}). */
+export const DURABLE_FUNCTION = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:prod-utc-job-DurableFunction-XyZ789`;
+export const DURABLE_STARTER = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:prod-utc-job-Starter-AbC123`;
+
+/** Makes `utc-job`'s stack a durable batch's: FunctionArn a generated name, AliasArn and StarterArn outputs. */
+export function deployDurable(mocks: ReturnType<typeof mockOperateClients>['mocks']): void {
+  mocks.cfn.on(DescribeStacksCommand, { StackName: 'prod-utc-job' }).resolves({
+    Stacks: [{
+      StackName: 'prod-utc-job', StackStatus: 'UPDATE_COMPLETE', CreationTime: NOW,
+      Outputs: [
+        ...outputsOf('utc-job').map((o) => (o.OutputKey === 'FunctionArn' ? { ...o, OutputValue: DURABLE_FUNCTION } : o)),
+        { OutputKey: 'AliasArn', OutputValue: `${DURABLE_FUNCTION}:live` },
+        { OutputKey: 'StarterArn', OutputValue: DURABLE_STARTER },
+      ],
+    }],
+  });
+}
+
+/** One execution of the fake durable Lambda. */
+export interface FakeExecution {
+  readonly name: string;
+  readonly arn: string;
+  /** The statuses GetDurableExecution answers, one per call; the last one repeats. */
+  statuses: Array<'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'STOPPED'>;
+  /** The event the execution received. */
+  readonly input: unknown;
+  error?: { ErrorType: string; ErrorMessage: string };
+  result?: string;
+  history?: Array<Record<string, unknown>>;
+}
+
+/**
+ * A fake of the durable side of Lambda on the mocked client: the starter (as the template's inline
+ * code behaves: name from the event's time and re-run number, an existing name starts nothing),
+ * ListDurableExecutionsByFunction by exact name or status, GetDurableExecution stepping through
+ * each execution's `statuses`, and GetDurableExecutionHistory.
+ */
+export function fakeDurableLambda(lambda: ReturnType<typeof mockOperateClients>['mocks']['lambda'], outcome: (name: string) => Partial<FakeExecution> = () => ({})) {
+  const executions = new Map<string, FakeExecution>();
+  const add = (name: string, input: unknown, extra: Partial<FakeExecution> = {}) => {
+    const e: FakeExecution = { name, arn: `${DURABLE_FUNCTION}:3/durable-execution/${name}/id-${executions.size + 1}`, statuses: ['RUNNING', 'SUCCEEDED'], input, ...outcome(name), ...extra };
+    executions.set(name, e);
+    return e;
+  };
+  const view = (e: FakeExecution) => ({
+    DurableExecutionName: e.name, DurableExecutionArn: e.arn, FunctionArn: `${DURABLE_FUNCTION}:3`, Status: e.statuses[0],
+    StartTimestamp: new Date('2026-11-25T09:43:13Z'), ...(e.statuses[0] === 'RUNNING' ? {} : { EndTimestamp: new Date('2026-11-25T10:13:13Z') }),
+  });
+  lambda.on(InvokeCommand).callsFake(async (input) => {
+    if (input.FunctionName !== DURABLE_STARTER) throw new Error(`the fake only runs the starter, not ${input.FunctionName}`);
+    const event = JSON.parse(new TextDecoder().decode(input.Payload as Uint8Array));
+    const request = startRequest(event, `${DURABLE_FUNCTION}:live`, 'utc-job');
+    const known = executions.get(request.DurableExecutionName);
+    if (known) return { StatusCode: 200, Payload: payload({ executionName: known.name, alreadyStarted: true }) };
+    const e = add(request.DurableExecutionName, JSON.parse(request.Payload));
+    return { StatusCode: 200, Payload: payload({ executionName: e.name, executionArn: e.arn }) };
+  });
+  lambda.on(ListDurableExecutionsByFunctionCommand).callsFake(async (input) => {
+    if (input.FunctionName !== DURABLE_FUNCTION) throw new Error(`no function ${input.FunctionName}`);
+    const all = [...executions.values()].reverse()
+      .filter((e) => !input.DurableExecutionName || e.name === input.DurableExecutionName)
+      .filter((e) => !input.Statuses || input.Statuses.includes(e.statuses[0]));
+    return { DurableExecutions: all.slice(0, input.MaxItems ?? 100).map(view) };
+  });
+  lambda.on(GetDurableExecutionCommand).callsFake(async (input) => {
+    const e = [...executions.values()].find((x) => x.arn === input.DurableExecutionArn);
+    if (!e) throw Object.assign(new Error('not found'), { name: 'ResourceNotFoundException', $metadata: { httpStatusCode: 404 } });
+    const out = { ...view(e), ...(e.statuses[0] === 'SUCCEEDED' && e.result ? { Result: e.result } : {}), ...(e.statuses[0] !== 'RUNNING' && e.statuses[0] !== 'SUCCEEDED' && e.error ? { Error: e.error } : {}) };
+    if (e.statuses.length > 1) e.statuses.shift();
+    return out;
+  });
+  lambda.on(GetDurableExecutionHistoryCommand).callsFake(async (input) => {
+    const e = [...executions.values()].find((x) => x.arn === input.DurableExecutionArn);
+    return { Events: e?.history ?? [] };
+  });
+  return { executions, add };
 }

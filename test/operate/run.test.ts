@@ -2,7 +2,7 @@
 import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { runRunCommand } from '../../src/cli/operate-commands';
-import { ACCOUNT, commandDeps, makeOperateProject, mockOperateClients, NOW, outputsOf, payload, REGION, sentEvent } from './helpers';
+import { ACCOUNT, commandDeps, deployDurable, DURABLE_STARTER, fakeDurableLambda, makeOperateProject, mockOperateClients, NOW, payload, REGION, sentEvent } from './helpers';
 
 const dir = makeOperateProject();
 const opts = { stage: 'prod', manifest: 'cfn-out/manifest.json' };
@@ -166,24 +166,15 @@ describe('what run refuses', () => {
 });
 
 describe('a durable batch', () => {
-  test('is run through its starter, as its schedule runs it: the starter starts the run\'s execution', async () => {
+  test('is run through its starter, as its schedule runs it: the starter starts the run\'s execution (more in durable-run.test.ts)', async () => {
     const { clients, mocks } = mockOperateClients();
-    const starter = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:prod-utc-job-Starter-AbC123`;
-    mocks.cfn.on(DescribeStacksCommand, { StackName: 'prod-utc-job' }).resolves({
-      Stacks: [{
-        StackName: 'prod-utc-job', StackStatus: 'UPDATE_COMPLETE', CreationTime: NOW,
-        Outputs: [
-          ...outputsOf('utc-job').map((o) => (o.OutputKey === 'FunctionArn' ? { ...o, OutputValue: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:prod-utc-job-DurableFunction-XyZ789` } : o)),
-          { OutputKey: 'StarterArn', OutputValue: starter },
-        ],
-      }],
-    });
-    mocks.lambda.on(InvokeCommand).resolves({ StatusCode: 200, Payload: payload({ executionName: 'run-20261124T030000Z' }) as never });
+    deployDurable(mocks);
+    fakeDurableLambda(mocks.lambda);
     const { deps, out } = commandDeps(dir, clients);
-    expect(await runRunCommand('utc-job', { ...opts, time: '2026-11-24T03:00:00Z', wait: true }, deps)).toBe(0);
+    expect(await runRunCommand('utc-job', { ...opts, time: '2026-11-24T03:00:00Z' }, deps)).toBe(0);
     const input = mocks.lambda.commandCalls(InvokeCommand)[0].args[0].input;
-    expect(input.FunctionName).toBe(starter);
+    expect(input.FunctionName).toBe(DURABLE_STARTER);
     expect((sentEvent(input) as { source: string }).source).toBe('aws.events');
-    expect(out.join('\n')).toContain('execution started (a durable batch');
+    expect(out.join('\n')).toContain('prod-utc-job run 2026-11-24T03:00:00.000Z: started execution utc-job-20261124T030000Z. Wait for it with --wait');
   });
 });

@@ -1,12 +1,13 @@
 // batchform status: each batch assembled from its stack's tags, the run metrics, the alarms and the dead-letter queue; a table for people, JSON for scripts.
 import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DescribeAlarmsCommand, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { InvokeCommand, ListDurableExecutionsByFunctionCommand } from '@aws-sdk/client-lambda';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { runStatusCommand } from '../../src/cli/operate-commands';
 import { FINGERPRINT_TAG } from '../../src/deploy';
 import { BatchStatus } from '../../src/operate';
 import { makeProject } from '../deploy/helpers';
-import { commandDeps, makeOperateProject, mockOperateClients, NOW, outputsOf } from './helpers';
+import { commandDeps, deployDurable, DURABLE_FUNCTION, fakeDurableLambda, makeOperateProject, mockOperateClients, NOW, outputsOf } from './helpers';
 
 const opts = { stage: 'prod', manifest: 'cfn-out/manifest.json', bundles: 'dist/batches/bundles.json' };
 
@@ -102,4 +103,98 @@ test('a batch whose metrics cannot be read still shows the rest, lists the probl
   expect(await runStatusCommand(opts, deps)).toBe(1);
   expect(out[0]).toContain('utc-job: metrics: AWS AccessDenied: not authorized to perform: cloudwatch:GetMetricData');
   expect(out[0].split('\n')[3].split(/\s{2,}/).pop()).toBe('4');
+});
+
+describe('a durable batch', () => {
+  function setup() {
+    const dir = makeOperateProject();
+    const { clients, mocks } = mockOperateClients();
+    deployDurable(mocks);
+    const fake = fakeDurableLambda(mocks.lambda);
+    fake.add('utc-job-20261123T030000Z', {}, { statuses: ['SUCCEEDED'] });
+    fake.add('utc-job-20261124T030000Z', {}, { statuses: ['FAILED'], error: { ErrorType: 'StepError', ErrorMessage: 'chunk 7: timeout' } });
+    fake.add('utc-job-20261125T030000Z', {}, { statuses: ['RUNNING'] });
+    mocks.cw.on(GetMetricDataCommand).resolves({ MetricDataResults: [] });
+    mocks.cw.on(DescribeAlarmsCommand).callsFake(async (input) => ({ MetricAlarms: input.AlarmNames.map((name: string) => ({ AlarmName: name, StateValue: 'OK' })) }));
+    mocks.sqs.on(GetQueueAttributesCommand).resolves({ Attributes: { ApproximateNumberOfMessages: '0' } });
+    return { dir, clients, mocks };
+  }
+
+  test('lists its running executions and the recent finished ones with their outcome, in JSON and in the table', async () => {
+    const { dir, clients, mocks } = setup();
+    const { deps, out } = commandDeps(dir, clients);
+    expect(await runStatusCommand({ ...opts, json: true }, deps)).toBe(0);
+    const utc = (JSON.parse(out[0]) as { batches: BatchStatus[] }).batches[0];
+    expect(utc.executions).toEqual({
+      running: [expect.objectContaining({ name: 'utc-job-20261125T030000Z', status: 'RUNNING', started: '2026-11-25T09:43:13.000Z' })],
+      recent: [
+        expect.objectContaining({ name: 'utc-job-20261124T030000Z', status: 'FAILED', error: 'StepError: chunk 7: timeout', ended: '2026-11-25T10:13:13.000Z' }),
+        expect.objectContaining({ name: 'utc-job-20261123T030000Z', status: 'SUCCEEDED' }),
+      ],
+    });
+    // A plain batch has none.
+    expect((JSON.parse(out[0]) as { batches: BatchStatus[] }).batches[1]).not.toHaveProperty('executions');
+    // Asked of the function (every version): RUNNING, and the ended ones of the last 7 days.
+    const lists = mocks.lambda.commandCalls(ListDurableExecutionsByFunctionCommand).map((c) => c.args[0].input);
+    expect(lists).toEqual(expect.arrayContaining([
+      expect.objectContaining({ FunctionName: DURABLE_FUNCTION, Statuses: ['RUNNING'] }),
+      expect.objectContaining({ FunctionName: DURABLE_FUNCTION, Statuses: ['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'STOPPED'], StartedAfter: new Date(NOW.getTime() - 7 * 86_400_000), MaxItems: 5 }),
+    ]));
+    // Its alarms are the durable set.
+    const alarmNames = mocks.cw.commandCalls(DescribeAlarmsCommand).map((c) => c.args[0].input.AlarmNames).find((n) => n?.[0].startsWith('prod-utc-job'));
+    expect(alarmNames).toEqual(['failed-run', 'timed-out-run', 'still-running', 'start-failed', 'missed-run', 'delivery-failed', 'dead-letters'].map((a) => `prod-utc-job-${a}`));
+
+    out.length = 0;
+    expect(await runStatusCommand(opts, deps)).toBe(0);
+    const table = out[0].split('\n');
+    expect(table[1].split(/\s{2,}/).pop()).toBe('executions');
+    expect(table[3].split(/\s{2,}/).pop()).toBe('1 running, last FAILED');
+    expect(table[4].split(/\s{2,}/).pop()).toBe('-');
+    expect(table).toContain('utc-job: running utc-job-20261125T030000Z RUNNING (since 2026-11-25T09:43:13.000Z)');
+    expect(table).toContain('utc-job: ended utc-job-20261124T030000Z FAILED (2026-11-25T09:43:13.000Z - 2026-11-25T10:13:13.000Z): StepError: chunk 7: timeout');
+  });
+
+  test('--steps: each listed execution\'s steps from its history, read without starting anything', async () => {
+    const { dir, clients, mocks } = setup();
+    const { deps } = commandDeps(dir, clients);
+    expect(await runStatusCommand({ ...opts, steps: true }, deps)).toBe(0);
+    expect(mocks.lambda.commandCalls(InvokeCommand)).toHaveLength(0);
+    // A running execution with a history: its steps so far.
+    const { clients: c2, mocks: m2 } = mockOperateClients();
+    deployDurable(m2);
+    const fake = fakeDurableLambda(m2.lambda);
+    fake.add('utc-job-20261125T030000Z', {}, {
+      statuses: ['RUNNING'],
+      history: [
+        { EventType: 'StepStarted', EventId: 2, Id: 's1', Name: 'chunk-1', EventTimestamp: new Date('2026-11-25T09:43:14Z') },
+        { EventType: 'StepSucceeded', EventId: 3, Id: 's1', Name: 'chunk-1', EventTimestamp: new Date('2026-11-25T09:50:00Z') },
+        { EventType: 'StepStarted', EventId: 4, Id: 's2', Name: 'chunk-2', EventTimestamp: new Date('2026-11-25T09:50:01Z') },
+      ],
+    });
+    m2.cw.on(GetMetricDataCommand).resolves({ MetricDataResults: [] });
+    m2.cw.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [] });
+    m2.sqs.on(GetQueueAttributesCommand).resolves({ Attributes: { ApproximateNumberOfMessages: '0' } });
+    const second = commandDeps(dir, c2);
+    expect(await runStatusCommand({ ...opts, steps: true, json: true }, second.deps)).toBe(0);
+    expect((JSON.parse(second.out[0]) as { batches: BatchStatus[] }).batches[0].executions?.running[0].steps).toEqual([
+      { name: 'chunk-1', kind: 'Step', status: 'SUCCEEDED', started: '2026-11-25T09:43:14.000Z', ended: '2026-11-25T09:50:00.000Z' },
+      { name: 'chunk-2', kind: 'Step', status: 'STARTED', started: '2026-11-25T09:50:01.000Z' },
+    ]);
+    second.out.length = 0;
+    expect(await runStatusCommand({ ...opts, steps: true }, second.deps)).toBe(0);
+    const table = second.out[0].split('\n');
+    const at = table.indexOf('utc-job: running utc-job-20261125T030000Z RUNNING (since 2026-11-25T09:43:13.000Z)');
+    expect(table.slice(at + 1, at + 3)).toEqual([
+      '  Step chunk-1: SUCCEEDED 2026-11-25T09:43:14.000Z - 2026-11-25T09:50:00.000Z',
+      '  Step chunk-2: STARTED 2026-11-25T09:50:01.000Z',
+    ]);
+  });
+
+  test('executions that cannot be listed are a problem of that batch: exit 1, the rest shown', async () => {
+    const { dir, clients, mocks } = setup();
+    mocks.lambda.on(ListDurableExecutionsByFunctionCommand).rejects(Object.assign(new Error('not authorized to perform: lambda:ListDurableExecutionsByFunction'), { name: 'AccessDeniedException', $metadata: { httpStatusCode: 403 } }));
+    const { deps, out } = commandDeps(dir, clients);
+    expect(await runStatusCommand(opts, deps)).toBe(1);
+    expect(out[0]).toContain('utc-job: executions: AWS AccessDeniedException: not authorized to perform: lambda:ListDurableExecutionsByFunction');
+  });
 });

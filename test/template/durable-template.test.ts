@@ -126,6 +126,21 @@ describe('one execution per scheduled run (the starter)', () => {
     await expect(handler({ report: 'x' })).rejects.toThrow(/expected an EventBridge Scheduled Event/);
   });
 
+  test('an operator\'s re-run (batchformRerun) gets a new name, "-r<n>", and the batch the same scheduled time without the field', async () => {
+    lambda.on(InvokeCommand).resolves({ StatusCode: 202, DurableExecutionArn: 'arn:x' });
+    const handler = inlineStarter();
+    await handler(event('2027-02-01T00:10:00Z', 'delivery-1'));
+    await expect(handler({ ...event('2027-02-01T00:10:00Z', 'operator'), batchformRerun: 2 })).resolves.toEqual({ executionName: 'utc-durable-20270201T001000Z-r2', executionArn: 'arn:x' });
+    const calls = lambda.commandCalls(InvokeCommand).map((c) => c.args[0].input);
+    expect(calls.map((c) => c.DurableExecutionName)).toEqual(['utc-durable-20270201T001000Z', 'utc-durable-20270201T001000Z-r2']);
+    const sent = JSON.parse(Buffer.from(calls[1].Payload as Uint8Array).toString());
+    expect(sent).toMatchObject({ id: 'utc-durable-20270201T001000Z-r2', time: '2027-02-01T00:10:00Z' });
+    expect(sent).not.toHaveProperty('batchformRerun');
+    await expect(handler({ ...event('2027-02-01T00:10:00Z', 'operator'), batchformRerun: 0 })).rejects.toThrow('batchformRerun must be a whole number 1-999, got 0');
+    await expect(handler({ ...event('2027-02-01T00:10:00Z', 'operator'), batchformRerun: '1' })).rejects.toThrow('got "1"');
+    expect(lambda.commandCalls(InvokeCommand)).toHaveLength(2);
+  });
+
   test('the inline code and the library agree on names, also for long batch names (64 characters at most)', () => {
     const long = 'a'.repeat(60);
     expect(executionName(long, '2027-02-01T00:10:00Z')).toHaveLength(64);
@@ -133,6 +148,12 @@ describe('one execution per scheduled run (the starter)', () => {
     for (const n of [executionName(long, '2027-02-01T00:10:00Z'), executionName('daily-stats', '2027-12-31T23:59:59.999Z')]) expect(n).toMatch(/^[a-zA-Z0-9_-]{1,64}$/);
     expect(executionName('x', '2027-02-01T00:10:00.000+09:00')).toBe('x-20270131T151000Z');
     expect(startRequest(event('2027-02-01T00:10:00Z', 'z'), 'arn:t', 'utc-durable').DurableExecutionName).toBe('utc-durable-20270201T001000Z');
+    // A re-run's suffix shortens the batch name, never the stamp or the suffix.
+    expect(executionName(long, '2027-02-01T00:10:00Z', 999)).toBe(`${'a'.repeat(42)}-20270201T001000Z-r999`);
+    expect(executionName(long, '2027-02-01T00:10:00Z', 999)).toMatch(/^[a-zA-Z0-9_-]{1,64}$/);
+    const rerun = startRequest({ ...event('2027-02-01T00:10:00Z', 'z'), batchformRerun: 3 }, 'arn:t', 'utc-durable');
+    expect(rerun.DurableExecutionName).toBe('utc-durable-20270201T001000Z-r3');
+    expect(JSON.parse(rerun.Payload)).not.toHaveProperty('batchformRerun');
   });
 });
 

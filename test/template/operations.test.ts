@@ -170,3 +170,42 @@ describe('missed-run window per schedule shape', () => {
     expect([humanDuration(600), humanDuration(3600), humanDuration(90000), humanDuration(86400 * 7)]).toEqual(['10 minutes', '1 hour', '25 hours', '7 days']);
   });
 });
+
+describe('what the alarms tell the person paged to run', () => {
+  /** An alarm description as CloudWatch shows it: the template's Fn::Sub with the stack's values. */
+  function shown(description: unknown, stack: string): string {
+    if (typeof description === 'string') return description;
+    const sub = (description as { 'Fn::Sub': string | [string, Record<string, unknown>] })['Fn::Sub'];
+    const [text, vars] = typeof sub === 'string' ? [sub, {}] : sub;
+    return text.replace(/\$\{([^}]+)\}/g, (_m, name: string) => {
+      if (name === 'AWS::StackName') return stack;
+      if (!(name in vars)) throw new Error(`\${${name}} is not a variable of the Sub`);
+      return name === 'LogGroupName' ? `/aws/lambda/${stack}` : `${stack}-DurableFunction-XyZ789ABCDEF`;
+    });
+  }
+  const durable = templateFor({ name: 'monthly-recompute', timeout: 900, durable: { executionTimeout: 21600, retentionDays: 14 } }).Resources;
+
+  test('the batchform operate tasks, batch and stage filled in, instead of raw aws lambda / aws sqs calls', () => {
+    const failed = shown(R.FailedRunAlarm.Properties.AlarmDescription, 'prod-daily-stats');
+    expect(failed).toContain('npx projen redrive daily-stats --stage <stage of prod-daily-stats>');
+    expect(failed).toContain('npx projen run daily-stats --stage <stage of prod-daily-stats> --time <ISO> --wait');
+    expect(failed).toContain('npx projen logs daily-stats --stage <stage of prod-daily-stats> --since 1h (log group /aws/lambda/prod-daily-stats)');
+    expect(shown(R.DeadLettersAlarm.Properties.AlarmDescription, 'prod-daily-stats')).toContain('npx projen redrive daily-stats --stage <stage of prod-daily-stats> --list');
+    const durableFailed = shown(durable.FailedRunAlarm.Properties.AlarmDescription, 'prod-monthly-recompute');
+    expect(durableFailed).toContain('npx projen status --stage <stage of prod-monthly-recompute> --steps');
+    expect(durableFailed).toContain('npx projen run monthly-recompute --stage <stage of prod-monthly-recompute> --time <its time> --wait');
+    expect(shown(durable.StartFailedAlarm.Properties.AlarmDescription, 'prod-monthly-recompute')).toContain('npx projen redrive monthly-recompute --stage <stage of prod-monthly-recompute>');
+    for (const r of ([...Object.values(R), ...Object.values(durable)] as Json[]).filter((x) => x.Type === 'AWS::CloudWatch::Alarm')) {
+      expect(JSON.stringify(r.Properties.AlarmDescription)).not.toMatch(/aws lambda invoke|aws sqs receive-message|list-durable-executions|get-durable-execution/);
+    }
+  });
+
+  test('every description stays within CloudWatch\'s 1024 characters with the stack\'s names filled in', () => {
+    const long = `${'p'.repeat(64 - 'monthly-recompute'.length - 1)}-monthly-recompute`;
+    for (const [resources, name] of [[R, long.replace('monthly-recompute', 'daily-stats')], [durable, long]] as const) {
+      for (const r of (Object.values(resources) as Json[]).filter((x) => x.Type === 'AWS::CloudWatch::Alarm')) {
+        expect(shown(r.Properties.AlarmDescription, name).length).toBeLessThanOrEqual(1024);
+      }
+    }
+  });
+});
