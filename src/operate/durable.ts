@@ -22,7 +22,7 @@ export const ENDED_STATUSES: readonly ExecutionStatus[] = ['SUCCEEDED', 'FAILED'
 
 /** One durable execution, as status and the run commands show it. */
 export interface ExecutionSummary {
-  /** `<batch>-<yyyymmddThhmmssZ>`, `-r<n>` after it for the n-th re-run. */
+  /** `<stack>-<yyyymmddThhmmssZ>`, `-r<n>` after it for the n-th re-run. */
   readonly name: string;
   readonly arn: string;
   readonly status: ExecutionStatus;
@@ -102,14 +102,14 @@ export async function findExecution(lambda: LambdaClient, functionArn: string, n
 }
 
 /**
- * The executions of the run scheduled at `time`: the schedule's (`<batch>-<stamp>`) and the
+ * The executions of the run scheduled at `time`: the schedule's (`<stack>-<stamp>`) and the
  * deliberate re-runs after it (`-r1`, `-r2`, ...), in that order, up to the first name that has
  * none (an execution kept past its retention is gone, and its number free again).
  */
 export async function executionsOfRun(lambda: LambdaClient, target: BatchTarget, time: Date): Promise<ExecutionSummary[]> {
   const out: ExecutionSummary[] = [];
   for (let rerun = 0; rerun <= MAX_RERUN; rerun++) {
-    const e = await findExecution(lambda, target.functionArn, executionName(target.batch.name, eventTime(time), rerun || undefined));
+    const e = await findExecution(lambda, target.functionArn, executionName(target.stackName, eventTime(time), rerun || undefined));
     if (!e) break;
     out.push(e);
   }
@@ -247,7 +247,7 @@ export interface DurableRunOutcome {
 /**
  * Runs a durable batch for one scheduled time the way its schedule does, through the starter,
  * which names the execution after the time:
- * - no execution of the time yet: the starter starts `<batch>-<stamp>` (a later schedule delivery finds it started);
+ * - no execution of the time yet: the starter starts `<stack>-<stamp>` (a later schedule delivery finds it started);
  * - its latest execution is still running: nothing starts; that one is waited for;
  * - its latest execution has ended: a re-run, `-r<n>` (policy `when-ended`), with the same scheduled time in the event.
  * The starter is invoked synchronously (it only starts the execution) so its answer names the execution.
@@ -299,7 +299,7 @@ export async function runDurable(target: BatchTarget, schedule: StageSchedule, s
     } catch {
       // Reported below: no execution name.
     }
-    const name = started.executionName ?? executionName(target.batch.name, eventTime(time), rerun || undefined);
+    const name = started.executionName ?? executionName(target.stackName, eventTime(time), rerun || undefined);
     const execution = started.executionArn
       ? { name, arn: started.executionArn, status: 'RUNNING' as const }
       : await findExecution(lambda, target.functionArn, name);

@@ -11,8 +11,12 @@ export const MAX_EXECUTION_NAME = 64;
 export const STARTER_ENV = {
   /** The qualified ARN (alias) of the durable function. */
   target: 'BATCHFORM_DURABLE_TARGET',
-  /** The batch's name. */
-  batch: 'BATCHFORM_BATCH',
+  /**
+   * What execution names start with: the batch's stack name (`<stage prefix>-<batch>`), so two
+   * stages of a batch in one account and region never share a name (Lambda keeps execution names
+   * unique within an account and region).
+   */
+  namePrefix: 'BATCHFORM_EXECUTION_PREFIX',
 } as const;
 
 /** Most deliberate re-runs of one scheduled time (`-r1` ... `-r999`). */
@@ -26,20 +30,21 @@ export const MAX_RERUN = 999;
 export const RERUN_FIELD = 'batchformRerun';
 
 /**
- * `<batch>-<yyyymmddThhmmssZ>` for the run scheduled at `scheduledTime` (an ISO 8601 string),
- * `-r<rerun>` after it for a deliberate re-run, the batch name shortened when the whole would
- * pass 64 characters; the same scheduled time (and re-run number) always gives the same name.
+ * `<prefix>-<yyyymmddThhmmssZ>` for the run scheduled at `scheduledTime` (an ISO 8601 string),
+ * `-r<rerun>` after it for a deliberate re-run, the prefix shortened when the whole would pass 64
+ * characters; the same scheduled time (and re-run number) always gives the same name. Deployed,
+ * the prefix is the batch's stack name (one per stage); locally, the batch's name.
  *
- * @example executionName('monthly-recompute', '2027-02-01T00:10:00Z') // 'monthly-recompute-20270201T001000Z'
- * @example executionName('monthly-recompute', '2027-02-01T00:10:00Z', 2) // 'monthly-recompute-20270201T001000Z-r2'
+ * @example executionName('prod-monthly-recompute', '2027-02-01T00:10:00Z') // 'prod-monthly-recompute-20270201T001000Z'
+ * @example executionName('prod-monthly-recompute', '2027-02-01T00:10:00Z', 2) // 'prod-monthly-recompute-20270201T001000Z-r2'
  */
-export function executionName(batch: string, scheduledTime: string, rerun?: number): string {
+export function executionName(prefix: string, scheduledTime: string, rerun?: number): string {
   const t = new Date(scheduledTime);
   if (Number.isNaN(t.getTime())) throw new Error(`batchform: no scheduled time to name the execution after: ${JSON.stringify(scheduledTime)}`);
   if (rerun !== undefined && !(Number.isInteger(rerun) && rerun >= 1 && rerun <= MAX_RERUN)) throw new Error(`batchform: ${RERUN_FIELD} must be a whole number 1-${MAX_RERUN}, got ${JSON.stringify(rerun)}`);
   const stamp = `${t.toISOString().slice(0, 19).replace(/[-:]/g, '')}Z`;
   const suffix = rerun ? `-r${rerun}` : '';
-  return `${batch.slice(0, MAX_EXECUTION_NAME - stamp.length - 1 - suffix.length)}-${stamp}${suffix}`;
+  return `${prefix.slice(0, MAX_EXECUTION_NAME - stamp.length - 1 - suffix.length)}-${stamp}${suffix}`;
 }
 
 /** The Invoke request the starter sends for one scheduled run. */
@@ -56,12 +61,12 @@ export interface StartRequest {
  * same name and the same payload: Lambda treats a start with a known name and the same payload as
  * the execution already started (and refuses a different payload under that name).
  */
-export function startRequest(event: { readonly 'detail-type'?: string; readonly time?: string; readonly [RERUN_FIELD]?: number }, target: string, batch: string): StartRequest {
+export function startRequest(event: { readonly 'detail-type'?: string; readonly time?: string; readonly [RERUN_FIELD]?: number }, target: string, prefix: string): StartRequest {
   if (!event || event['detail-type'] !== 'Scheduled Event' || typeof event.time !== 'string') {
     throw new Error(`batchform starter: expected an EventBridge Scheduled Event with a time, got ${JSON.stringify(event).slice(0, 200)}`);
   }
   const { [RERUN_FIELD]: rerun, ...scheduled } = event;
-  const name = executionName(batch, event.time, rerun);
+  const name = executionName(prefix, event.time, rerun);
   return { FunctionName: target, InvocationType: 'Event', DurableExecutionName: name, Payload: JSON.stringify({ ...scheduled, id: name }) };
 }
 
@@ -73,22 +78,22 @@ export function startRequest(event: { readonly 'detail-type'?: string; readonly 
 export const STARTER_SOURCE = `'use strict';
 const { LambdaClient, InvokeCommand } = require('@aws-sdk/client-lambda');
 const lambda = new LambdaClient({});
-function executionName(batch, scheduledTime, rerun) {
+function executionName(prefix, scheduledTime, rerun) {
   const t = new Date(scheduledTime);
   if (Number.isNaN(t.getTime())) throw new Error('batchform: no scheduled time to name the execution after: ' + JSON.stringify(scheduledTime));
   if (rerun !== undefined && !(Number.isInteger(rerun) && rerun >= 1 && rerun <= ${MAX_RERUN})) throw new Error('batchform: ${RERUN_FIELD} must be a whole number 1-${MAX_RERUN}, got ' + JSON.stringify(rerun));
   const stamp = t.toISOString().slice(0, 19).replace(/[-:]/g, '') + 'Z';
   const suffix = rerun ? '-r' + rerun : '';
-  return batch.slice(0, ${MAX_EXECUTION_NAME} - stamp.length - 1 - suffix.length) + '-' + stamp + suffix;
+  return prefix.slice(0, ${MAX_EXECUTION_NAME} - stamp.length - 1 - suffix.length) + '-' + stamp + suffix;
 }
 exports.handler = async (event) => {
   if (!event || event['detail-type'] !== 'Scheduled Event' || typeof event.time !== 'string') {
     throw new Error('batchform starter: expected an EventBridge Scheduled Event with a time, got ' + JSON.stringify(event).slice(0, 200));
   }
-  const batch = process.env.${STARTER_ENV.batch};
+  const prefix = process.env.${STARTER_ENV.namePrefix};
   // An operator's deliberate re-run of an ended execution; the batch gets the event without it.
   const { ${RERUN_FIELD}: rerun, ...scheduled } = event;
-  const name = executionName(batch, event.time, rerun);
+  const name = executionName(prefix, event.time, rerun);
   let out;
   try {
     out = await lambda.send(new InvokeCommand({
@@ -98,12 +103,12 @@ exports.handler = async (event) => {
   } catch (e) {
     // This run's execution exists already (a duplicate delivery): nothing to start.
     if (e && e.name === 'DurableExecutionAlreadyStartedException') {
-      console.log(JSON.stringify({ level: 'INFO', message: 'execution already started', batch, executionName: name }));
+      console.log(JSON.stringify({ level: 'INFO', message: 'execution already started', executionName: name }));
       return { executionName: name, alreadyStarted: true };
     }
     throw e;
   }
-  console.log(JSON.stringify({ level: 'INFO', message: 'execution started', batch, executionName: name, executionArn: out.DurableExecutionArn, statusCode: out.StatusCode }));
+  console.log(JSON.stringify({ level: 'INFO', message: 'execution started', executionName: name, executionArn: out.DurableExecutionArn, statusCode: out.StatusCode }));
   return { executionName: name, executionArn: out.DurableExecutionArn };
 };
 `;

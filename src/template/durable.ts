@@ -119,7 +119,7 @@ export function addStarter(stack: Stack, batch: Batch, alias: CfnAlias, deadLett
     memorySize: 128,
     timeout: 30,
     role: role.attrArn,
-    environment: { variables: { [STARTER_ENV.target]: alias.ref, [STARTER_ENV.batch]: batch.name } },
+    environment: { variables: { [STARTER_ENV.target]: alias.ref, [STARTER_ENV.namePrefix]: Aws.STACK_NAME } },
     loggingConfig: { logGroup: logGroup.ref, logFormat: 'JSON' },
   });
   new CfnEventInvokeConfig(stack, DURABLE_LOGICAL_IDS.starterInvokeConfig, {

@@ -7,7 +7,7 @@ import { backfillStateFile, BackfillState } from '../../src/operate';
 import { commandDeps, deployDurable, fakeDurableLambda, makeOperateProject, mockOperateClients, sentEvent } from './helpers';
 
 const opts = { stage: 'prod', manifest: 'cfn-out/manifest.json', from: '2026-11-01T00:00:00Z', to: '2026-11-04T00:00:00Z' };
-const NAMES = ['utc-job-20261101T030000Z', 'utc-job-20261102T030000Z', 'utc-job-20261103T030000Z'];
+const NAMES = ['prod-utc-job-20261101T030000Z', 'prod-utc-job-20261102T030000Z', 'prod-utc-job-20261103T030000Z'];
 
 function setup(outcome?: Parameters<typeof fakeDurableLambda>[1]) {
   const dir = makeOperateProject();
@@ -27,7 +27,7 @@ test('each time\'s execution is waited for to SUCCEEDED before the next starts',
   expect([...s.fake.executions.keys()]).toEqual(NAMES);
   // Each was polled to its end (RUNNING, then SUCCEEDED) before the next was started.
   expect([...s.fake.executions.values()].map((e) => e.statuses)).toEqual([['SUCCEEDED'], ['SUCCEEDED'], ['SUCCEEDED']]);
-  expect(s.err).toContain('[1/3] 2026-11-01T03:00:00.000Z succeeded (execution utc-job-20261101T030000Z)');
+  expect(s.err).toContain('[1/3] 2026-11-01T03:00:00.000Z succeeded (execution prod-utc-job-20261101T030000Z)');
   expect(s.out.join('\n')).toContain('3 scheduled times; 3 succeeded now, 0 done before, 0 failed, 0 not run.');
   expect(fs.existsSync(s.stateFile)).toBe(false);
 });
@@ -38,7 +38,7 @@ test('stops at a failed execution; the resume re-runs the failed time as -r1 and
   expect(await runBackfillCommand('utc-job', opts, s.deps)).toBe(1);
   expect([...s.fake.executions.keys()]).toEqual(NAMES.slice(0, 2));
   const text = s.out.join('\n');
-  expect(text).toContain('failed 2026-11-02T03:00:00.000Z: execution utc-job-20261102T030000Z FAILED: StepError: chunk 4: deadlock');
+  expect(text).toContain('failed 2026-11-02T03:00:00.000Z: execution prod-utc-job-20261102T030000Z FAILED: StepError: chunk 4: deadlock');
   expect(text).toContain('1 succeeded now, 0 done before, 1 failed, 1 not run.');
   const state = JSON.parse(fs.readFileSync(s.stateFile, 'utf8')) as BackfillState;
   expect(state.done).toEqual(['2026-11-01T03:00:00.000Z']);
@@ -65,8 +65,8 @@ test('a resume after an interrupted backfill waits for the execution still runni
   expect(await runBackfillCommand('utc-job', opts, s.deps)).toBe(0);
   // Only the 3rd was started now.
   expect(s.started().map((e) => e.time)).toEqual(['2026-11-03T03:00:00Z']);
-  expect(s.err).toContain('[1/3] 2026-11-01T03:00:00.000Z succeeded (execution utc-job-20261101T030000Z, done by an earlier backfill)');
-  expect(s.err).toContain('[2/3] 2026-11-02T03:00:00.000Z succeeded (execution utc-job-20261102T030000Z)');
+  expect(s.err).toContain('[1/3] 2026-11-01T03:00:00.000Z succeeded (execution prod-utc-job-20261101T030000Z, done by an earlier backfill)');
+  expect(s.err).toContain('[2/3] 2026-11-02T03:00:00.000Z succeeded (execution prod-utc-job-20261102T030000Z)');
 });
 
 test('a time the schedule already ran is re-run by the backfill (-r1): a backfill runs every time of its range', async () => {

@@ -26,10 +26,10 @@ function failedExecutionLetter(time: string, name: string) {
 test('each letter\'s time is re-run as a new execution (-r1), deleted only when it SUCCEEDED; a failed re-run stays in the queue', async () => {
   const { clients, mocks } = mockOperateClients();
   deployDurable(mocks);
-  const fake = fakeDurableLambda(mocks.lambda, (name) => (name.startsWith('utc-job-20261123T030000Z-r') ? { statuses: ['RUNNING', 'FAILED'], error: { ErrorType: 'StepError', ErrorMessage: 'still failing' } } : {}));
-  fake.add('utc-job-20261122T030000Z', {}, { statuses: ['FAILED'] });
-  fake.add('utc-job-20261123T030000Z', {}, { statuses: ['FAILED'] });
-  const letters = [failedExecutionLetter('2026-11-22T03:00:00Z', 'utc-job-20261122T030000Z'), failedExecutionLetter('2026-11-23T03:00:00Z', 'utc-job-20261123T030000Z')];
+  const fake = fakeDurableLambda(mocks.lambda, (name) => (name.startsWith('prod-utc-job-20261123T030000Z-r') ? { statuses: ['RUNNING', 'FAILED'], error: { ErrorType: 'StepError', ErrorMessage: 'still failing' } } : {}));
+  fake.add('prod-utc-job-20261122T030000Z', {}, { statuses: ['FAILED'] });
+  fake.add('prod-utc-job-20261123T030000Z', {}, { statuses: ['FAILED'] });
+  const letters = [failedExecutionLetter('2026-11-22T03:00:00Z', 'prod-utc-job-20261122T030000Z'), failedExecutionLetter('2026-11-23T03:00:00Z', 'prod-utc-job-20261123T030000Z')];
   // Each redrive receives one page of letters, then an empty queue.
   const pages: Array<typeof letters> = [letters, []];
   mocks.sqs.on(ReceiveMessageCommand).callsFake(async () => ({ Messages: pages.shift() ?? [] }));
@@ -43,18 +43,18 @@ test('each letter\'s time is re-run as a new execution (-r1), deleted only when 
     expect.objectContaining({ time: '2026-11-22T03:00:00Z', batchformRerun: 1 }),
     expect.objectContaining({ time: '2026-11-23T03:00:00Z', batchformRerun: 1 }),
   ]);
-  expect(mocks.sqs.commandCalls(DeleteMessageCommand).map((c) => c.args[0].input.ReceiptHandle)).toEqual(['rh-utc-job-20261122T030000Z']);
-  expect(mocks.sqs.commandCalls(ChangeMessageVisibilityCommand).map((c) => [c.args[0].input.ReceiptHandle, c.args[0].input.VisibilityTimeout])).toEqual([['rh-utc-job-20261123T030000Z', 0]]);
+  expect(mocks.sqs.commandCalls(DeleteMessageCommand).map((c) => c.args[0].input.ReceiptHandle)).toEqual(['rh-prod-utc-job-20261122T030000Z']);
+  expect(mocks.sqs.commandCalls(ChangeMessageVisibilityCommand).map((c) => [c.args[0].input.ReceiptHandle, c.args[0].input.VisibilityTimeout])).toEqual([['rh-prod-utc-job-20261123T030000Z', 0]]);
   // Hidden while its execution is waited for: the (fixture's) timeout and two minutes.
   expect(mocks.sqs.commandCalls(ReceiveMessageCommand)[0].args[0].input.VisibilityTimeout).toBe(240);
   const text = out.join('\n');
-  expect(text).toContain('2026-11-22T03:00:00.000Z  StepError: chunk 9 failed (RetriesExhausted after 1 attempts) -> re-run as execution utc-job-20261122T030000Z-r1 succeeded, deleted');
-  expect(text).toContain('-> re-run failed (execution utc-job-20261123T030000Z-r1 FAILED: StepError: still failing), kept');
+  expect(text).toContain('2026-11-22T03:00:00.000Z  StepError: chunk 9 failed (RetriesExhausted after 1 attempts) -> re-run as execution prod-utc-job-20261122T030000Z-r1 succeeded, deleted');
+  expect(text).toContain('-> re-run failed (execution prod-utc-job-20261123T030000Z-r1 FAILED: StepError: still failing), kept');
 
   // The next redrive of the kept letter is a further re-run, -r2.
   pages.push([letters[1]], []);
   await runRedriveCommand('utc-job', opts, deps);
-  expect(fake.executions.has('utc-job-20261123T030000Z-r2')).toBe(true);
+  expect(fake.executions.has('prod-utc-job-20261123T030000Z-r2')).toBe(true);
 });
 
 test('a letter without a scheduled time is not re-run and stays', async () => {

@@ -25,10 +25,10 @@ test('--wait: starts the run\'s execution through the starter and waits for it t
   expect(event).toMatchObject({ 'detail-type': 'Scheduled Event', 'time': '2026-11-24T03:00:00Z' });
   expect(event).not.toHaveProperty('batchformRerun');
   expect(s.pauses).toEqual([2000, 4000, 8000]);
-  expect(s.out.join('\n')).toContain('prod-utc-job run 2026-11-24T03:00:00.000Z: started execution utc-job-20261124T030000Z: SUCCEEDED');
+  expect(s.out.join('\n')).toContain('prod-utc-job run 2026-11-24T03:00:00.000Z: started execution prod-utc-job-20261124T030000Z: SUCCEEDED');
   expect(s.out.join('\n')).toContain('result: {"chunks":31}');
   // The execution is looked up on the function (every version), by its exact name.
-  expect(s.mocks.lambda.commandCalls(ListDurableExecutionsByFunctionCommand)[0].args[0].input).toMatchObject({ FunctionName: DURABLE_FUNCTION, DurableExecutionName: 'utc-job-20261124T030000Z' });
+  expect(s.mocks.lambda.commandCalls(ListDurableExecutionsByFunctionCommand)[0].args[0].input).toMatchObject({ FunctionName: DURABLE_FUNCTION, DurableExecutionName: 'prod-utc-job-20261124T030000Z' });
 });
 
 test.each([
@@ -38,7 +38,7 @@ test.each([
 ] as const)('--wait: an execution that ends %s is a failed run: exit 1 with its error', async (status, error, text) => {
   const s = setup(() => ({ statuses: ['RUNNING', status], error }));
   expect(await runRunCommand('utc-job', { ...opts, wait: true }, s.deps)).toBe(1);
-  expect(s.out.join('\n')).toContain(`started execution utc-job-20261124T030000Z: ${text}`);
+  expect(s.out.join('\n')).toContain(`started execution prod-utc-job-20261124T030000Z: ${text}`);
 });
 
 test('--wait is bounded: an execution still running after its execution timeout and a minute of pauses is reported, exit 1', async () => {
@@ -47,34 +47,34 @@ test('--wait is bounded: an execution still running after its execution timeout 
   // The fixture's utc-job declares no durable block: its timeout (120 s) and a minute bound the wait.
   expect(s.pauses.reduce((a, b) => a + b, 0)).toBe(180_000);
   expect(Math.max(...s.pauses)).toBe(30_000);
-  expect(s.out.join('\n')).toContain('utc-job-20261124T030000Z, STILL RUNNING after the wait');
+  expect(s.out.join('\n')).toContain('prod-utc-job-20261124T030000Z, STILL RUNNING after the wait');
 });
 
 test('a time whose execution has ended is re-run under a new name (-r1, then -r2) with the same scheduled time', async () => {
   const s = setup();
-  s.fake.add('utc-job-20261124T030000Z', {}, { statuses: ['FAILED'], error: { ErrorType: 'Error', ErrorMessage: 'db down' } });
+  s.fake.add('prod-utc-job-20261124T030000Z', {}, { statuses: ['FAILED'], error: { ErrorType: 'Error', ErrorMessage: 'db down' } });
   expect(await runRunCommand('utc-job', { ...opts, wait: true }, s.deps)).toBe(0);
   expect(s.starts()[0]).toMatchObject({ time: '2026-11-24T03:00:00Z', batchformRerun: 1 });
-  const rerun = s.fake.executions.get('utc-job-20261124T030000Z-r1')!;
+  const rerun = s.fake.executions.get('prod-utc-job-20261124T030000Z-r1')!;
   // What the batch receives: the same scheduled time, so run.time is the run's, without the re-run field.
-  expect(rerun.input).toMatchObject({ time: '2026-11-24T03:00:00Z', id: 'utc-job-20261124T030000Z-r1' });
+  expect(rerun.input).toMatchObject({ time: '2026-11-24T03:00:00Z', id: 'prod-utc-job-20261124T030000Z-r1' });
   expect(rerun.input).not.toHaveProperty('batchformRerun');
   const text = s.out.join('\n');
-  expect(text).toContain('its earlier execution had ended: re-run as execution utc-job-20261124T030000Z-r1: SUCCEEDED');
-  expect(text).toContain('  earlier: utc-job-20261124T030000Z FAILED (2026-11-25T09:43:13.000Z - 2026-11-25T10:13:13.000Z): Error: db down');
+  expect(text).toContain('its earlier execution had ended: re-run as execution prod-utc-job-20261124T030000Z-r1: SUCCEEDED');
+  expect(text).toContain('  earlier: prod-utc-job-20261124T030000Z FAILED (2026-11-25T09:43:13.000Z - 2026-11-25T10:13:13.000Z): Error: db down');
 
   s.out.length = 0;
   expect(await runRunCommand('utc-job', opts, s.deps)).toBe(0);
   expect(s.starts()[1]).toMatchObject({ batchformRerun: 2 });
-  expect(s.fake.executions.has('utc-job-20261124T030000Z-r2')).toBe(true);
+  expect(s.fake.executions.has('prod-utc-job-20261124T030000Z-r2')).toBe(true);
 });
 
 test('a time whose execution is still running starts nothing: that execution is waited for', async () => {
   const s = setup();
-  s.fake.add('utc-job-20261124T030000Z', {}, { statuses: ['RUNNING', 'RUNNING', 'SUCCEEDED'] });
+  s.fake.add('prod-utc-job-20261124T030000Z', {}, { statuses: ['RUNNING', 'RUNNING', 'SUCCEEDED'] });
   expect(await runRunCommand('utc-job', { ...opts, wait: true }, s.deps)).toBe(0);
   expect(s.mocks.lambda.commandCalls(InvokeCommand)).toHaveLength(0);
-  expect(s.out.join('\n')).toContain('already running as execution utc-job-20261124T030000Z: SUCCEEDED');
+  expect(s.out.join('\n')).toContain('already running as execution prod-utc-job-20261124T030000Z: SUCCEEDED');
 });
 
 test('without --wait: the execution is started and not polled; exit 0', async () => {

@@ -175,7 +175,7 @@ export function fakeDurableLambda(lambda: ReturnType<typeof mockOperateClients>[
   lambda.on(InvokeCommand).callsFake(async (input) => {
     if (input.FunctionName !== DURABLE_STARTER) throw new Error(`the fake only runs the starter, not ${input.FunctionName}`);
     const event = JSON.parse(new TextDecoder().decode(input.Payload as Uint8Array));
-    const request = startRequest(event, `${DURABLE_FUNCTION}:live`, 'utc-job');
+    const request = startRequest(event, `${DURABLE_FUNCTION}:live`, 'prod-utc-job');
     const known = executions.get(request.DurableExecutionName);
     if (known) return { StatusCode: 200, Payload: payload({ executionName: known.name, alreadyStarted: true }) };
     const e = add(request.DurableExecutionName, JSON.parse(request.Payload));

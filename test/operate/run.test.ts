@@ -175,6 +175,6 @@ describe('a durable batch', () => {
     const input = mocks.lambda.commandCalls(InvokeCommand)[0].args[0].input;
     expect(input.FunctionName).toBe(DURABLE_STARTER);
     expect((sentEvent(input) as { source: string }).source).toBe('aws.events');
-    expect(out.join('\n')).toContain('prod-utc-job run 2026-11-24T03:00:00.000Z: started execution utc-job-20261124T030000Z. Wait for it with --wait');
+    expect(out.join('\n')).toContain('prod-utc-job run 2026-11-24T03:00:00.000Z: started execution prod-utc-job-20261124T030000Z. Wait for it with --wait');
   });
 });

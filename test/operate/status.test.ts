@@ -111,9 +111,9 @@ describe('a durable batch', () => {
     const { clients, mocks } = mockOperateClients();
     deployDurable(mocks);
     const fake = fakeDurableLambda(mocks.lambda);
-    fake.add('utc-job-20261123T030000Z', {}, { statuses: ['SUCCEEDED'] });
-    fake.add('utc-job-20261124T030000Z', {}, { statuses: ['FAILED'], error: { ErrorType: 'StepError', ErrorMessage: 'chunk 7: timeout' } });
-    fake.add('utc-job-20261125T030000Z', {}, { statuses: ['RUNNING'] });
+    fake.add('prod-utc-job-20261123T030000Z', {}, { statuses: ['SUCCEEDED'] });
+    fake.add('prod-utc-job-20261124T030000Z', {}, { statuses: ['FAILED'], error: { ErrorType: 'StepError', ErrorMessage: 'chunk 7: timeout' } });
+    fake.add('prod-utc-job-20261125T030000Z', {}, { statuses: ['RUNNING'] });
     mocks.cw.on(GetMetricDataCommand).resolves({ MetricDataResults: [] });
     mocks.cw.on(DescribeAlarmsCommand).callsFake(async (input) => ({ MetricAlarms: input.AlarmNames.map((name: string) => ({ AlarmName: name, StateValue: 'OK' })) }));
     mocks.sqs.on(GetQueueAttributesCommand).resolves({ Attributes: { ApproximateNumberOfMessages: '0' } });
@@ -126,10 +126,10 @@ describe('a durable batch', () => {
     expect(await runStatusCommand({ ...opts, json: true }, deps)).toBe(0);
     const utc = (JSON.parse(out[0]) as { batches: BatchStatus[] }).batches[0];
     expect(utc.executions).toEqual({
-      running: [expect.objectContaining({ name: 'utc-job-20261125T030000Z', status: 'RUNNING', started: '2026-11-25T09:43:13.000Z' })],
+      running: [expect.objectContaining({ name: 'prod-utc-job-20261125T030000Z', status: 'RUNNING', started: '2026-11-25T09:43:13.000Z' })],
       recent: [
-        expect.objectContaining({ name: 'utc-job-20261124T030000Z', status: 'FAILED', error: 'StepError: chunk 7: timeout', ended: '2026-11-25T10:13:13.000Z' }),
-        expect.objectContaining({ name: 'utc-job-20261123T030000Z', status: 'SUCCEEDED' }),
+        expect.objectContaining({ name: 'prod-utc-job-20261124T030000Z', status: 'FAILED', error: 'StepError: chunk 7: timeout', ended: '2026-11-25T10:13:13.000Z' }),
+        expect.objectContaining({ name: 'prod-utc-job-20261123T030000Z', status: 'SUCCEEDED' }),
       ],
     });
     // A plain batch has none.
@@ -150,8 +150,8 @@ describe('a durable batch', () => {
     expect(table[1].split(/\s{2,}/).pop()).toBe('executions');
     expect(table[3].split(/\s{2,}/).pop()).toBe('1 running, last FAILED');
     expect(table[4].split(/\s{2,}/).pop()).toBe('-');
-    expect(table).toContain('utc-job: running utc-job-20261125T030000Z RUNNING (since 2026-11-25T09:43:13.000Z)');
-    expect(table).toContain('utc-job: ended utc-job-20261124T030000Z FAILED (2026-11-25T09:43:13.000Z - 2026-11-25T10:13:13.000Z): StepError: chunk 7: timeout');
+    expect(table).toContain('utc-job: running prod-utc-job-20261125T030000Z RUNNING (since 2026-11-25T09:43:13.000Z)');
+    expect(table).toContain('utc-job: ended prod-utc-job-20261124T030000Z FAILED (2026-11-25T09:43:13.000Z - 2026-11-25T10:13:13.000Z): StepError: chunk 7: timeout');
   });
 
   test('--steps: each listed execution\'s steps from its history, read without starting anything', async () => {
@@ -163,7 +163,7 @@ describe('a durable batch', () => {
     const { clients: c2, mocks: m2 } = mockOperateClients();
     deployDurable(m2);
     const fake = fakeDurableLambda(m2.lambda);
-    fake.add('utc-job-20261125T030000Z', {}, {
+    fake.add('prod-utc-job-20261125T030000Z', {}, {
       statuses: ['RUNNING'],
       history: [
         { EventType: 'StepStarted', EventId: 2, Id: 's1', Name: 'chunk-1', EventTimestamp: new Date('2026-11-25T09:43:14Z') },
@@ -183,7 +183,7 @@ describe('a durable batch', () => {
     second.out.length = 0;
     expect(await runStatusCommand({ ...opts, steps: true }, second.deps)).toBe(0);
     const table = second.out[0].split('\n');
-    const at = table.indexOf('utc-job: running utc-job-20261125T030000Z RUNNING (since 2026-11-25T09:43:13.000Z)');
+    const at = table.indexOf('utc-job: running prod-utc-job-20261125T030000Z RUNNING (since 2026-11-25T09:43:13.000Z)');
     expect(table.slice(at + 1, at + 3)).toEqual([
       '  Step chunk-1: SUCCEEDED 2026-11-25T09:43:14.000Z - 2026-11-25T09:50:00.000Z',
       '  Step chunk-2: STARTED 2026-11-25T09:50:01.000Z',

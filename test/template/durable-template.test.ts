@@ -66,6 +66,9 @@ describe('durable batch template', () => {
     expect(seoul.Resources.SchedulerRole.Properties.Policies[0].PolicyDocument.Statement[0].Resource).toEqual({ 'Fn::GetAtt': ['Starter', 'Arn'] });
     for (const t of [utc, seoul]) {
       expect(t.Resources.Starter.Properties.Environment.Variables.BATCHFORM_DURABLE_TARGET).toEqual({ Ref: 'LiveAlias' });
+      // Execution names start with the stack name: Lambda keeps them unique within an account and
+      // region, so two stages of the batch there must not share one.
+      expect(t.Resources.Starter.Properties.Environment.Variables.BATCHFORM_EXECUTION_PREFIX).toEqual({ Ref: 'AWS::StackName' });
       expect(t.Resources.Starter.Properties.Code.ZipFile).toBe(STARTER_SOURCE);
       expect(t.Resources.StarterInvokeConfig.Properties.DestinationConfig.OnFailure.Destination).toEqual({ 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] });
     }
@@ -99,28 +102,28 @@ describe('one execution per scheduled run (the starter)', () => {
   function inlineStarter(): (e: unknown) => Promise<Json> {
     const module = { exports: {} as Json };
     // eslint-disable-next-line @typescript-eslint/no-implied-eval
-    new Function('require', 'module', 'exports', 'process', STARTER_SOURCE)(require, module, module.exports, { env: { BATCHFORM_DURABLE_TARGET: 'arn:aws:lambda:ap-northeast-2:111122223333:function:f:live', BATCHFORM_BATCH: 'utc-durable' } });
+    new Function('require', 'module', 'exports', 'process', STARTER_SOURCE)(require, module, module.exports, { env: { BATCHFORM_DURABLE_TARGET: 'arn:aws:lambda:ap-northeast-2:111122223333:function:f:live', BATCHFORM_EXECUTION_PREFIX: 'prod-utc-durable' } });
     return module.exports.handler;
   }
 
-  test('names the execution after batch and scheduled time; a duplicate delivery sends the same name and payload', async () => {
+  test('names the execution after the batch stack and the scheduled time; a duplicate delivery sends the same name and payload', async () => {
     lambda.on(InvokeCommand).resolves({ StatusCode: 202, DurableExecutionArn: 'arn:x' });
     const handler = inlineStarter();
     await handler(event('2027-02-01T00:10:00Z', 'delivery-1'));
     await handler(event('2027-02-01T00:10:00Z', 'delivery-2'));
     await handler(event('2027-03-01T00:10:00Z', 'delivery-3'));
     const calls = lambda.commandCalls(InvokeCommand).map((c) => c.args[0].input);
-    expect(calls.map((c) => c.DurableExecutionName)).toEqual(['utc-durable-20270201T001000Z', 'utc-durable-20270201T001000Z', 'utc-durable-20270301T001000Z']);
+    expect(calls.map((c) => c.DurableExecutionName)).toEqual(['prod-utc-durable-20270201T001000Z', 'prod-utc-durable-20270201T001000Z', 'prod-utc-durable-20270301T001000Z']);
     expect(calls.map((c) => c.InvocationType)).toEqual(['Event', 'Event', 'Event']);
     expect(calls[0].FunctionName).toMatch(/:live$/);
     expect(Buffer.from(calls[0].Payload as Uint8Array).toString()).toBe(Buffer.from(calls[1].Payload as Uint8Array).toString());
-    expect(JSON.parse(Buffer.from(calls[0].Payload as Uint8Array).toString())).toMatchObject({ id: 'utc-durable-20270201T001000Z', time: '2027-02-01T00:10:00Z' });
+    expect(JSON.parse(Buffer.from(calls[0].Payload as Uint8Array).toString())).toMatchObject({ id: 'prod-utc-durable-20270201T001000Z', time: '2027-02-01T00:10:00Z' });
   });
 
   test('a run whose execution exists already succeeds without a second start; other errors fail the starter', async () => {
     const handler = inlineStarter();
     lambda.on(InvokeCommand).rejects(Object.assign(new Error('already started'), { name: 'DurableExecutionAlreadyStartedException' }));
-    await expect(handler(event('2027-02-01T00:10:00Z', 'd'))).resolves.toEqual({ executionName: 'utc-durable-20270201T001000Z', alreadyStarted: true });
+    await expect(handler(event('2027-02-01T00:10:00Z', 'd'))).resolves.toEqual({ executionName: 'prod-utc-durable-20270201T001000Z', alreadyStarted: true });
     lambda.on(InvokeCommand).rejects(Object.assign(new Error('slow down'), { name: 'TooManyRequestsException' }));
     await expect(handler(event('2027-02-01T00:10:00Z', 'd'))).rejects.toThrow('slow down');
     await expect(handler({ report: 'x' })).rejects.toThrow(/expected an EventBridge Scheduled Event/);
@@ -130,11 +133,11 @@ describe('one execution per scheduled run (the starter)', () => {
     lambda.on(InvokeCommand).resolves({ StatusCode: 202, DurableExecutionArn: 'arn:x' });
     const handler = inlineStarter();
     await handler(event('2027-02-01T00:10:00Z', 'delivery-1'));
-    await expect(handler({ ...event('2027-02-01T00:10:00Z', 'operator'), batchformRerun: 2 })).resolves.toEqual({ executionName: 'utc-durable-20270201T001000Z-r2', executionArn: 'arn:x' });
+    await expect(handler({ ...event('2027-02-01T00:10:00Z', 'operator'), batchformRerun: 2 })).resolves.toEqual({ executionName: 'prod-utc-durable-20270201T001000Z-r2', executionArn: 'arn:x' });
     const calls = lambda.commandCalls(InvokeCommand).map((c) => c.args[0].input);
-    expect(calls.map((c) => c.DurableExecutionName)).toEqual(['utc-durable-20270201T001000Z', 'utc-durable-20270201T001000Z-r2']);
+    expect(calls.map((c) => c.DurableExecutionName)).toEqual(['prod-utc-durable-20270201T001000Z', 'prod-utc-durable-20270201T001000Z-r2']);
     const sent = JSON.parse(Buffer.from(calls[1].Payload as Uint8Array).toString());
-    expect(sent).toMatchObject({ id: 'utc-durable-20270201T001000Z-r2', time: '2027-02-01T00:10:00Z' });
+    expect(sent).toMatchObject({ id: 'prod-utc-durable-20270201T001000Z-r2', time: '2027-02-01T00:10:00Z' });
     expect(sent).not.toHaveProperty('batchformRerun');
     await expect(handler({ ...event('2027-02-01T00:10:00Z', 'operator'), batchformRerun: 0 })).rejects.toThrow('batchformRerun must be a whole number 1-999, got 0');
     await expect(handler({ ...event('2027-02-01T00:10:00Z', 'operator'), batchformRerun: '1' })).rejects.toThrow('got "1"');
@@ -147,12 +150,14 @@ describe('one execution per scheduled run (the starter)', () => {
     // Lambda's pattern for DurableExecutionName (API Execution): [a-zA-Z0-9-_]+, 1-64 characters.
     for (const n of [executionName(long, '2027-02-01T00:10:00Z'), executionName('daily-stats', '2027-12-31T23:59:59.999Z')]) expect(n).toMatch(/^[a-zA-Z0-9_-]{1,64}$/);
     expect(executionName('x', '2027-02-01T00:10:00.000+09:00')).toBe('x-20270131T151000Z');
-    expect(startRequest(event('2027-02-01T00:10:00Z', 'z'), 'arn:t', 'utc-durable').DurableExecutionName).toBe('utc-durable-20270201T001000Z');
+    // Two stages of one batch in one account and region: never the same name for the same run.
+    expect(startRequest(event('2027-02-01T00:10:00Z', 'z'), 'arn:t', 'staging-utc-durable').DurableExecutionName).not.toBe(startRequest(event('2027-02-01T00:10:00Z', 'z'), 'arn:t', 'prod-utc-durable').DurableExecutionName);
+    expect(startRequest(event('2027-02-01T00:10:00Z', 'z'), 'arn:t', 'prod-utc-durable').DurableExecutionName).toBe('prod-utc-durable-20270201T001000Z');
     // A re-run's suffix shortens the batch name, never the stamp or the suffix.
     expect(executionName(long, '2027-02-01T00:10:00Z', 999)).toBe(`${'a'.repeat(42)}-20270201T001000Z-r999`);
     expect(executionName(long, '2027-02-01T00:10:00Z', 999)).toMatch(/^[a-zA-Z0-9_-]{1,64}$/);
-    const rerun = startRequest({ ...event('2027-02-01T00:10:00Z', 'z'), batchformRerun: 3 }, 'arn:t', 'utc-durable');
-    expect(rerun.DurableExecutionName).toBe('utc-durable-20270201T001000Z-r3');
+    const rerun = startRequest({ ...event('2027-02-01T00:10:00Z', 'z'), batchformRerun: 3 }, 'arn:t', 'prod-utc-durable');
+    expect(rerun.DurableExecutionName).toBe('prod-utc-durable-20270201T001000Z-r3');
     expect(JSON.parse(rerun.Payload)).not.toHaveProperty('batchformRerun');
   });
 });
