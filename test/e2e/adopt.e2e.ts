@@ -108,7 +108,7 @@ describe('a new projen TypeScript project adopting batchform', () => {
     const synth = run(app, 'npx', ['projen']);
     expect(synth.status).toBe(0);
     expect(synth.stderr).not.toMatch(/batchform: (?!.*warning)/);
-    expect(fs.readdirSync(path.join(app, 'cfn-out')).sort()).toEqual(['bootstrap.template.json', 'expire-sessions.template.json', 'manifest.json', 'weekly-report.template.json']);
+    expect(fs.readdirSync(path.join(app, 'cfn-out')).sort()).toEqual(['bootstrap.template.json', 'expire-sessions.template.json', 'manifest.json', 'template-hashes.json', 'weekly-report.template.json']);
     expect(JSON.stringify(JSON.parse(fs.readFileSync(path.join(app, 'tsconfig.json'), 'utf8').replace(/^\/\/.*$/m, '')))).not.toMatch(/skipLibCheck/);
 
     ok(app, 'npx', ['projen', 'build']);
