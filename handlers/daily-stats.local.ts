@@ -1,11 +1,8 @@
 // Local fixture of daily-stats for `batchform invoke daily-stats`: without a DATABASE_URL, the run
 // gets a throwaway PostgreSQL with the schema and a few demo transactions around the day it rolls up.
-import * as fs from 'fs';
-import * as path from 'path';
-import { Client } from 'pg';
 import type { LocalFixture, LocalFixtureContext } from '../src/local/invoke';
-import { startLocalPostgres } from '../src/local/postgres';
 import { previousLocalDay } from './daily-stats';
+import { throwawayStatsDatabase } from './stats-database.local';
 
 /** Demo rows: [user id, amount, hours after the rolled-up day's local midnight]. */
 const DEMO: Array<[number, string, number]> = [
@@ -14,13 +11,8 @@ const DEMO: Array<[number, string, number]> = [
   [2, '999.00', -1 / 6], [4, '50.00', 24],
 ];
 
-export async function setup(ctx: LocalFixtureContext): Promise<LocalFixture> {
-  if (process.env.DATABASE_URL) return {};
-  const pg = await startLocalPostgres({ cwd: ctx.projectDir });
-  const client = new Client({ connectionString: pg.url });
-  try {
-    await client.connect();
-    await client.query(fs.readFileSync(path.join(ctx.projectDir, 'handlers/daily-stats.sql'), 'utf8'));
+export function setup(ctx: LocalFixtureContext): Promise<LocalFixture> {
+  return throwawayStatsDatabase(ctx, async (client) => {
     const day = previousLocalDay(ctx.time, ctx.timezone);
     for (const [user, amount, hours] of DEMO) {
       await client.query(
@@ -29,12 +21,6 @@ export async function setup(ctx: LocalFixtureContext): Promise<LocalFixture> {
         [user, amount, day, ctx.timezone, hours * 3600],
       );
     }
-    console.error(`invoke: throwaway PostgreSQL on port ${pg.port} with ${DEMO.length} demo transactions around ${day} (${ctx.timezone}); set DATABASE_URL to use your own database.`);
-  } catch (e) {
-    await pg.stop();
-    throw e;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-  return { env: { DATABASE_URL: pg.url }, teardown: () => pg.stop() };
+    return `${DEMO.length} demo transactions around ${day}`;
+  });
 }

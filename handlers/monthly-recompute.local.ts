@@ -1,21 +1,13 @@
 // Local fixture of monthly-recompute for `npx projen invoke monthly-recompute`: without a
 // DATABASE_URL, the execution gets a throwaway PostgreSQL with the schema and demo transactions
 // spread over the month it recomputes.
-import * as fs from 'fs';
-import * as path from 'path';
-import { Client } from 'pg';
 import type { LocalFixture, LocalFixtureContext } from '../src/local/invoke';
-import { startLocalPostgres } from '../src/local/postgres';
 import { previousLocalMonth } from './monthly-recompute';
+import { throwawayStatsDatabase } from './stats-database.local';
 
-export async function setup(ctx: LocalFixtureContext): Promise<LocalFixture> {
-  if (process.env.DATABASE_URL) return {};
-  const pg = await startLocalPostgres({ cwd: ctx.projectDir });
-  const client = new Client({ connectionString: pg.url });
-  const { month, days } = previousLocalMonth(ctx.time, ctx.timezone);
-  try {
-    await client.connect();
-    await client.query(fs.readFileSync(path.join(ctx.projectDir, 'handlers/daily-stats.sql'), 'utf8'));
+export function setup(ctx: LocalFixtureContext): Promise<LocalFixture> {
+  return throwawayStatsDatabase(ctx, async (client) => {
+    const { month, days } = previousLocalMonth(ctx.time, ctx.timezone);
     // Three users, a transaction at noon local time on every third day, each.
     await client.query(
       `INSERT INTO transactions (user_id, amount, created_at)
@@ -24,12 +16,6 @@ export async function setup(ctx: LocalFixtureContext): Promise<LocalFixture> {
        WHERE (d + u) % 3 = 0`,
       [days, ctx.timezone],
     );
-    console.error(`invoke: throwaway PostgreSQL on port ${pg.port} with demo transactions over ${month} (${ctx.timezone}); set DATABASE_URL to use your own database.`);
-  } catch (e) {
-    await pg.stop();
-    throw e;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-  return { env: { DATABASE_URL: pg.url }, teardown: () => pg.stop() };
+    return `demo transactions over ${month}`;
+  });
 }
