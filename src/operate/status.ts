@@ -3,13 +3,14 @@ import { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand, MetricDa
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { FINGERPRINT_TAG } from '../deploy/fingerprint';
 import { describeError, reaching } from '../deploy/faults';
+import { describeStack, stackTag } from '../deploy/stack-state';
 import { mapWithConcurrency } from '../deploy/pool';
 import type { ManifestBatch, ManifestStage } from '../manifest/manifest';
 import { batchForStage } from '../validate/overrides';
 import { OperateClients } from './clients';
 import { describeExecution, ENDED_STATUSES, executionLine, ExecutionStep, executionSteps, ExecutionSummary, listExecutions } from './durable';
 import { nextRun, scheduleFor } from './schedule';
-import { describeBatchStack, targetOf, TargetError } from './target';
+import { targetOf, TargetError } from './target';
 
 /** Days of metrics status reads. */
 export const STATUS_DAYS = 7;
@@ -177,12 +178,12 @@ export async function stageStatus(options: StageStatusOptions): Promise<BatchSta
     };
     let live;
     try {
-      live = await describeBatchStack(clients.cloudFormation, s.stackName);
+      live = await describeStack(clients.cloudFormation, s.stackName);
     } catch (e) {
       return { ...base, deployed: 'unknown', problems: [`stack: ${describeError(e)}`] };
     }
     if (!live || !batch) return { ...base, deployed: 'missing' };
-    const liveFingerprint = live.Tags?.find((t) => t.Key === FINGERPRINT_TAG)?.Value;
+    const liveFingerprint = stackTag(live, FINGERPRINT_TAG);
     const expected = base.expectedFingerprint;
     const deployed: Deployed = !expected || !liveFingerprint ? 'unknown' : liveFingerprint === expected ? 'current' : 'stale';
     let target;

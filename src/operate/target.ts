@@ -1,6 +1,6 @@
 // Finds a deployed batch: its stack in the stage, and from the stack's outputs the physical names the operate commands act on.
-import { CloudFormationClient, DescribeStacksCommand, Stack } from '@aws-sdk/client-cloudformation';
-import { reaching } from '../deploy/faults';
+import { CloudFormationClient, Stack } from '@aws-sdk/client-cloudformation';
+import { classifyStatus, describeStack } from '../deploy/stack-state';
 import type { ManifestBatch, ManifestStack, ManifestStage } from '../manifest/manifest';
 import { batchForStage } from '../validate/overrides';
 
@@ -55,26 +55,20 @@ export function findBatch(batches: readonly ManifestBatch[], stage: ManifestStag
   return { batch: batchForStage(batch, stage.name), stack };
 }
 
-/** The live stack, or undefined when it does not exist. */
-export async function describeBatchStack(cfn: CloudFormationClient, stackName: string): Promise<Stack | undefined> {
-  try {
-    const out = await reaching(cfn, 'cloudformation', `reading stack ${stackName} (DescribeStacks)`, () => cfn.send(new DescribeStacksCommand({ StackName: stackName })));
-    return out.Stacks?.[0];
-  } catch (e) {
-    if ((e as { name?: string }).name === 'ValidationError' && /does not exist/.test((e as Error).message)) return undefined;
-    throw e;
-  }
+/**
+ * Whether the batch's resources exist in a stack of this status: settled (created, updated, or
+ * rolled back to a working state), or an update in progress on top of one.
+ */
+function usable(status: string): boolean {
+  return classifyStatus(status) === 'ready' || /^UPDATE_.*IN_PROGRESS$/.test(status);
 }
-
-/** Stack states in which the batch's resources exist (created, updated, or rolled back to a working state). */
-const USABLE = /^(CREATE_COMPLETE|UPDATE_COMPLETE|UPDATE_ROLLBACK_COMPLETE|IMPORT_COMPLETE|UPDATE_IN_PROGRESS|UPDATE_COMPLETE_CLEANUP_IN_PROGRESS|UPDATE_ROLLBACK_IN_PROGRESS|UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS)$/;
 
 /** The target from a described stack; a {@link TargetError} when the stack is missing, not usable, or lacks an output. */
 export function targetOf(batch: ManifestBatch, stage: ManifestStage, stackName: string, stack: Stack | undefined): BatchTarget {
   const deploy = `deploy it with "batchform deploy --stage ${stage.name}"`;
   if (!stack) throw new TargetError(`stack ${stackName} of batch "${batch.name}" does not exist in ${stage.account}/${stage.region}; ${deploy}.`, false);
   const status = stack.StackStatus ?? 'UNKNOWN';
-  if (!USABLE.test(status)) throw new TargetError(`stack ${stackName} of batch "${batch.name}" is ${status}: its function may not exist; ${deploy} first.`, false);
+  if (!usable(status)) throw new TargetError(`stack ${stackName} of batch "${batch.name}" is ${status}: its function may not exist; ${deploy} first.`, false);
   const outputs = Object.fromEntries((stack.Outputs ?? []).map((o) => [o.OutputKey ?? '', o.OutputValue ?? '']));
   const need = (key: string): string => {
     if (!outputs[key]) throw new TargetError(`stack ${stackName} has no output ${key} (deployed by an older batchform?); ${deploy} again.`, false);
@@ -100,5 +94,5 @@ export function targetOf(batch: ManifestBatch, stage: ManifestStage, stackName: 
 /** Reads the stack of `name` in `stage` and returns its target. */
 export async function resolveTarget(cfn: CloudFormationClient, batches: readonly ManifestBatch[], stage: ManifestStage, name: string): Promise<BatchTarget> {
   const { batch, stack } = findBatch(batches, stage, name);
-  return targetOf(batch, stage, stack.stackName, await describeBatchStack(cfn, stack.stackName));
+  return targetOf(batch, stage, stack.stackName, await describeStack(cfn, stack.stackName));
 }
