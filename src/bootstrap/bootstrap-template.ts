@@ -7,25 +7,11 @@ import { STAGE_DEFAULTS } from '../validate/model';
 import { ARTIFACT_PREFIX, MAX_STACK_PREFIX, STACK_PREFIX } from '../validate/rules/stages';
 import { NAME_PATTERN } from '../validate/rules/names';
 import { BOOTSTRAP_LOGICAL_IDS, BOOTSTRAP_STACK_ID, BOOTSTRAP_NAMES, BOOTSTRAP_OUTPUTS, BOOTSTRAP_PARAMETERS, GITHUB_OIDC_HOST, PREVIEW_AREA_DAYS, PREVIEW_AREA_SUFFIX, REPOSITORY_PATTERN, ROLE_PATH, STS_AUDIENCE } from './naming';
-import { batchBoundaryStatements, BOUNDARY_PARAMETERS, deployStatements, DETECTS_DRIFT, DRIFT_PARAMETER, executionStatements, HAS_ASSUMABLE_ROLES, operatorStatements, POLICY_PARAMETERS, previewStatements } from './permissions';
+import { batchBoundaryStatements, deployStatements, DETECTS_DRIFT, executionStatements, HAS_ASSUMABLE_ROLES, operatorStatements, previewStatements } from './permissions';
 
 export { BOOTSTRAP_STACK_ID, REPOSITORY_PATTERN } from './naming';
 
 export { BOOTSTRAP_LOGICAL_IDS, BOOTSTRAP_OUTPUTS, BOOTSTRAP_PARAMETERS, GITHUB_OIDC_HOST, ROLE_PATH, STS_AUDIENCE } from './naming';
-
-// The policies name their template parameters too; both must be the same names.
-const _samePrefixParameter: typeof POLICY_PARAMETERS.stackPrefix = BOOTSTRAP_PARAMETERS.stackPrefix;
-const _sameArtifactParameter: typeof POLICY_PARAMETERS.artifactPrefix = BOOTSTRAP_PARAMETERS.artifactPrefix;
-void _samePrefixParameter;
-void _sameArtifactParameter;
-const _sameStageParameter: typeof BOUNDARY_PARAMETERS.stageName = BOOTSTRAP_PARAMETERS.stageName;
-const _sameRolesParameter: typeof BOUNDARY_PARAMETERS.assumableRoles = BOOTSTRAP_PARAMETERS.assumableRoles;
-const _sameBucketParameter: typeof BOUNDARY_PARAMETERS.bucketName = BOOTSTRAP_PARAMETERS.bucketName;
-void _sameStageParameter;
-void _sameRolesParameter;
-void _sameBucketParameter;
-const _sameDriftParameter: typeof DRIFT_PARAMETER = BOOTSTRAP_PARAMETERS.driftDetection;
-void _sameDriftParameter;
 
 /** How many days an overwritten or deleted artifact version is kept. */
 export const NONCURRENT_VERSION_DAYS = 30;
@@ -168,7 +154,7 @@ export function addBootstrapResources(stack: Stack, options: BootstrapTemplateOp
     expression: Fn.conditionEquals(Fn.ref(BOOTSTRAP_PARAMETERS.existingProvider), ''),
   });
   new CfnCondition(stack, HAS_ASSUMABLE_ROLES, {
-    expression: Fn.conditionNot(Fn.conditionEquals(Fn.join('', Token.asList(Fn.ref(BOUNDARY_PARAMETERS.assumableRoles))), '')),
+    expression: Fn.conditionNot(Fn.conditionEquals(Fn.join('', Token.asList(Fn.ref(BOOTSTRAP_PARAMETERS.assumableRoles))), '')),
   });
   const hasEnvironment = new CfnCondition(stack, 'TrustEnvironmentOnly', {
     expression: Fn.conditionNot(Fn.conditionEquals(Fn.ref(BOOTSTRAP_PARAMETERS.environment), '')),

@@ -44,6 +44,11 @@ export function previewAreaPrefix(artifactPrefix: string): string {
   return `${artifactPrefix}${PREVIEW_AREA_SUFFIX}`;
 }
 
+/** The tag every batch stack puts on its resources (stack tags propagate): `batchform:batch`. */
+export const BATCH_TAG = 'batchform:batch';
+/** The tag naming the stage of a stack's resources (batch and bootstrap stacks): `batchform:stage`. */
+export const STAGE_TAG = 'batchform:stage';
+
 /** GitHub's OIDC issuer, as IAM names it in condition keys. */
 export const GITHUB_OIDC_HOST = 'token.actions.githubusercontent.com';
 

@@ -1,36 +1,15 @@
 // The IAM policies of the bootstrap roles: what CloudFormation, a deploy and a preview may do, as data.
 import { Fn } from 'aws-cdk-lib';
-import { PREVIEW_AREA_SUFFIX } from './naming';
+import { BATCH_TAG, BOOTSTRAP_PARAMETERS, PREVIEW_AREA_SUFFIX, STAGE_TAG } from './naming';
 
 /** A policy statement as CloudFormation takes it (values may be intrinsic functions). */
 export type Statement = Record<string, unknown>;
-
-/** Names of the bootstrap template's parameters that the policies refer to. */
-export const POLICY_PARAMETERS = {
-  stackPrefix: 'StackPrefix',
-  artifactPrefix: 'ArtifactPrefix',
-} as const;
-
-/** Names of the bootstrap parameters the batch boundary refers to. */
-export const BOUNDARY_PARAMETERS = {
-  bucketName: 'ArtifactBucketName',
-  assumableRoles: 'AssumableRoleArns',
-  stageName: 'StageName',
-} as const;
-
-/** Name of the bootstrap parameter that turns the preview role's drift reads on (`true`) or off. */
-export const DRIFT_PARAMETER = 'DriftDetection';
 
 /** Condition that is true when previews of the stage detect drift (the preview role reads the stage's resources). */
 export const DETECTS_DRIFT = 'DetectsDrift';
 
 /** Condition that is true when the stage allows its batches to assume named roles. */
 export const HAS_ASSUMABLE_ROLES = 'HasAssumableRoles';
-
-/** The tag every batch stack puts on its resources (stack tags propagate): `batchform:batch`. */
-export const BATCH_TAG = 'batchform:batch';
-/** The tag naming the stage of a batch stack's resources: `batchform:stage`. */
-export const STAGE_TAG = 'batchform:stage';
 
 /**
  * Actions a batch role keeps on this stage's queues: Lambda sends a run that failed every retry to
@@ -69,16 +48,16 @@ export const DURABLE_EXECUTION_ACTIONS = ['lambda:CheckpointDurableExecution', '
  * parameters, queues, topics, logs and the VPC network interfaces Lambda creates for it.
  */
 export function batchBoundaryStatements(): Statement[] {
-  const prefix = `\${${POLICY_PARAMETERS.stackPrefix}}`;
+  const prefix = `\${${BOOTSTRAP_PARAMETERS.stackPrefix}}`;
   const here = (service: string, resource: string) => Fn.sub(`arn:\${AWS::Partition}:${service}:\${AWS::Region}:\${AWS::AccountId}:${resource}`);
   const anywhere = (service: string, resource: string) => Fn.sub(`arn:\${AWS::Partition}:${service}:*:\${AWS::AccountId}:${resource}`);
-  const bucket = Fn.sub(`arn:\${AWS::Partition}:s3:::\${${BOUNDARY_PARAMETERS.bucketName}}`);
+  const bucket = Fn.sub(`arn:\${AWS::Partition}:s3:::\${${BOOTSTRAP_PARAMETERS.bucketName}}`);
   return [
     { Sid: 'WhatBatchesDeclare', Effect: 'Allow', Action: '*', Resource: '*' },
     { Sid: 'NeverAdministration', Effect: 'Deny', Action: ['iam:*', 'organizations:*', 'account:*'], Resource: '*' },
     Fn.conditionIf(
       HAS_ASSUMABLE_ROLES,
-      { Sid: 'AssumeOnlyTheAllowedRoles', Effect: 'Deny', Action: 'sts:*', NotResource: Fn.ref(BOUNDARY_PARAMETERS.assumableRoles) },
+      { Sid: 'AssumeOnlyTheAllowedRoles', Effect: 'Deny', Action: 'sts:*', NotResource: Fn.ref(BOOTSTRAP_PARAMETERS.assumableRoles) },
       { Sid: 'AssumeNoRole', Effect: 'Deny', Action: 'sts:*', Resource: '*' },
     ) as unknown as Statement,
     { Sid: 'NeverCloudFormation', Effect: 'Deny', Action: 'cloudformation:*', Resource: '*' },
@@ -135,17 +114,17 @@ function arn(service: string, resource: string): string {
 
 /** Every stack of this stage: `<stackPrefix>-<batch>`. */
 function stackArns(): string {
-  return arn('cloudformation', `stack/\${${POLICY_PARAMETERS.stackPrefix}}-*/*`);
+  return arn('cloudformation', `stack/\${${BOOTSTRAP_PARAMETERS.stackPrefix}}-*/*`);
 }
 
 /** The code zips (and templates too large to inline) under the stage's artifact prefix. */
 function artifactObjects(bucketArn: string): string {
-  return Fn.sub(`\${Bucket}/\${${POLICY_PARAMETERS.artifactPrefix}}/*`, { Bucket: bucketArn });
+  return Fn.sub(`\${Bucket}/\${${BOOTSTRAP_PARAMETERS.artifactPrefix}}/*`, { Bucket: bucketArn });
 }
 
 /** The preview area's objects, `<artifactPrefix>-preview/*`: not matched by {@link artifactObjects}. */
 function previewAreaObjects(bucketArn: string): string {
-  return Fn.sub(`\${Bucket}/\${${POLICY_PARAMETERS.artifactPrefix}}${PREVIEW_AREA_SUFFIX}/*`, { Bucket: bucketArn });
+  return Fn.sub(`\${Bucket}/\${${BOOTSTRAP_PARAMETERS.artifactPrefix}}${PREVIEW_AREA_SUFFIX}/*`, { Bucket: bucketArn });
 }
 
 /**
@@ -296,7 +275,7 @@ export const DRIFT_STACK_ACTIONS = [
  * configuration with its environment variables and a short-lived link to its code.
  */
 export function driftReadStatements(): Statement[] {
-  const prefix = `\${${POLICY_PARAMETERS.stackPrefix}}`;
+  const prefix = `\${${BOOTSTRAP_PARAMETERS.stackPrefix}}`;
   return [
     {
       Sid: 'DriftReadFunctions',
@@ -369,7 +348,7 @@ export function driftReadStatements(): Statement[] {
       Effect: 'Allow',
       Action: ['kms:DescribeKey', 'kms:GetKeyPolicy', 'kms:GetKeyRotationStatus', 'kms:ListResourceTags'],
       Resource: arn('kms', 'key/*'),
-      Condition: { StringEquals: { [`aws:ResourceTag/${STAGE_TAG}`]: Fn.ref(BOUNDARY_PARAMETERS.stageName) } },
+      Condition: { StringEquals: { [`aws:ResourceTag/${STAGE_TAG}`]: Fn.ref(BOOTSTRAP_PARAMETERS.stageName) } },
     },
   ];
 }
@@ -454,8 +433,8 @@ export function previewStatements(scope: PolicyScope): Statement[] {
  * CloudFormation names each function role `<stack>-Role-<suffix>`.
  */
 export function executionStatements(bucketArn: string, boundaryArn: string): Statement[] {
-  const prefix = `\${${POLICY_PARAMETERS.stackPrefix}}`;
-  const stage = Fn.ref(BOUNDARY_PARAMETERS.stageName);
+  const prefix = `\${${BOOTSTRAP_PARAMETERS.stackPrefix}}`;
+  const stage = Fn.ref(BOOTSTRAP_PARAMETERS.stageName);
   const functionRoles = Fn.sub(`arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/${prefix}-*`);
   return [
     {
@@ -642,7 +621,7 @@ export const OPERATE_ACTIONS = {
  * read code or write artifacts.
  */
 export function operatorStatements(): Statement[] {
-  const prefix = `\${${POLICY_PARAMETERS.stackPrefix}}`;
+  const prefix = `\${${BOOTSTRAP_PARAMETERS.stackPrefix}}`;
   return [
     { Sid: 'ReadBatchStacks', Effect: 'Allow', Action: 'cloudformation:DescribeStacks', Resource: stackArns() },
     { Sid: 'RunBatches', Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: arn('lambda', `function:${prefix}-*`) },

@@ -9,7 +9,7 @@ import {
   Stack,
 } from '@aws-sdk/client-cloudformation';
 import { IAMClient, ListOpenIDConnectProvidersCommand } from '@aws-sdk/client-iam';
-import { BOOTSTRAP_OUTPUTS, BOOTSTRAP_PARAMETERS, bootstrapStackName, GITHUB_OIDC_HOST } from '../bootstrap/naming';
+import { BOOTSTRAP_OUTPUTS, BOOTSTRAP_PARAMETERS, bootstrapStackName, GITHUB_OIDC_HOST, STAGE_TAG } from '../bootstrap/naming';
 import type { ManifestStage } from '../manifest/manifest';
 import { resourceChanges } from './changes';
 import { compactTemplate } from './change-set';
@@ -137,7 +137,7 @@ export async function bootstrapStage(stage: ManifestStage, options: BootstrapSta
     TemplateBody: body,
     Parameters: Object.entries(parameters).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue })),
     Capabilities: ['CAPABILITY_NAMED_IAM'],
-    Tags: [{ Key: 'batchform:stage', Value: stage.name }],
+    Tags: [{ Key: STAGE_TAG, Value: stage.name }],
     Description: `batchform bootstrap of stage ${stage.name}`,
   })));
   const stackId = created.StackId ?? live?.StackId ?? stackName;

@@ -1,5 +1,6 @@
 // The deploy manifest: per stage, every stack with its template, parameters, code location and tags.
 import * as fs from 'fs';
+import { BATCH_TAG, STAGE_TAG } from '../bootstrap/naming';
 import { ALARM_PARAMETERS, NO_BOUNDARY, NO_TOPIC, PARAMETERS } from '../template/parameters';
 import { stageParameterValues } from '../template/stage-parameters';
 import { Batch, Stage, StageOverride, stackName, ValidatedDeclarations } from '../validate/model';
@@ -175,7 +176,7 @@ function manifestStack(outdir: string, stage: Stage, batch: Batch): ManifestStac
       bucketParameter: PARAMETERS.codeBucket,
       keyParameter: PARAMETERS.codeKey,
     },
-    tags: { ...stage.tags, ...batch.tags, 'batchform:batch': batch.name, 'batchform:stage': stage.name },
+    tags: { ...stage.tags, ...batch.tags, [BATCH_TAG]: batch.name, [STAGE_TAG]: stage.name },
   };
 }
 
