@@ -6,11 +6,8 @@ import { BOOTSTRAP_OUTPUTS } from '../bootstrap/naming';
 import { BOOTSTRAP_TEMPLATE_FILE, DEFAULT_MANIFEST_PATH, DEFAULT_OUTDIR } from '../manifest/manifest';
 import type { BootstrapClients, BootstrapResult } from '../deploy';
 import { DEPLOY_EXIT } from './deploy-commands';
-import { CommandIo, knownStages, resolveIo } from './io';
+import { CommandIo, engine, knownStages, resolveIo } from './io';
 
-/** The deploy engine (and the AWS SDK), loaded when a command first needs it, not at CLI start. */
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const engine = (): typeof import('../deploy') => require('../deploy') as typeof import('../deploy');
 
 /** The options `bootstrap` takes, as commander parses them. */
 export interface BootstrapCommandOptions {

@@ -5,13 +5,10 @@ import { Command } from 'commander';
 import { DEFAULT_BUNDLES_PATH } from '../bundle/package';
 import { DEFAULT_MANIFEST_PATH } from '../manifest/manifest';
 import { MAX_COMMENT_LENGTH } from '../workflows/sticky-comment';
-import { CommandIo, knownStages, resolveIo } from './io';
+import { CommandIo, engine, knownStages, resolveIo } from './io';
 import type { DeployClients, DeployMode, Sleep } from '../deploy';
 import { DEFAULT_CONCURRENCY, DRIFT_DETECTION_DEFAULTS } from '../deploy/defaults';
 
-/** The deploy engine (and the AWS SDK), loaded when a command first needs it, not at CLI start. */
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const engine = (): typeof import('../deploy') => require('../deploy') as typeof import('../deploy');
 
 /** Longest `--report` file: a GitHub comment's limit, less room for the marker and footer the workflow adds. */
 export const REPORT_FILE_LENGTH = MAX_COMMENT_LENGTH - 1_000;
@@ -131,7 +128,9 @@ export async function runDeployCommand(mode: DeployMode, opts: DeployCommandOpti
       log: err,
     });
     out(engine().renderTextReport(result));
-    publish(engine().renderMarkdownReport(result), engine().renderMarkdownReport(result, { maxLength: REPORT_FILE_LENGTH, fullReport: 'the job summary of this run' }));
+    const full = engine().renderMarkdownReport(result);
+    // Rendered again, shortened, only when the whole report does not fit the comment.
+    publish(full, full.length <= REPORT_FILE_LENGTH ? full : engine().renderMarkdownReport(result, { maxLength: REPORT_FILE_LENGTH, fullReport: 'the job summary of this run' }));
     return result.ok ? DEPLOY_EXIT.ok : DEPLOY_EXIT.failed;
   } catch (e) {
     const message = (e as Error).message;

@@ -1,9 +1,9 @@
 // What the AWS commands (preview, deploy, bootstrap) reach outside themselves, with the defaults a terminal gets; tests replace them.
 import type { DeployWaits } from '../deploy';
 
-/** The deploy engine (and the AWS SDK), loaded when a command first needs it, not at CLI start. */
+/** The deploy engine (and the AWS SDK), loaded when a command first needs it, not at CLI start; shared by every AWS command. */
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const engine = (): typeof import('../deploy') => require('../deploy') as typeof import('../deploy');
+export const engine = (): typeof import('../deploy') => require('../deploy') as typeof import('../deploy');
 
 /** Outputs, paths, clock and credentials check shared by the AWS commands. */
 export interface CommandIo {

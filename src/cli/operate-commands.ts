@@ -7,13 +7,11 @@ import { runTimes } from '../schedule/timezone';
 import type { BatchTarget, OperateClients, StageSchedule } from '../operate';
 import { constantInputTimeWarning } from './bundle-commands';
 import { DEPLOY_EXIT } from './deploy-commands';
-import { CommandIo, knownStages, resolveIo } from './io';
+import { CommandIo, engine, knownStages, resolveIo } from './io';
 
-/** The deploy engine and the operate commands' AWS code (and the AWS SDK), loaded when a command first needs them, not at CLI start. */
-/* eslint-disable @typescript-eslint/no-require-imports */
-const engine = (): typeof import('../deploy') => require('../deploy') as typeof import('../deploy');
+/** The operate commands' AWS code (and the AWS SDK), loaded when a command first needs it, not at CLI start. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
 const operate = (): typeof import('../operate') => require('../operate') as typeof import('../operate');
-/* eslint-enable @typescript-eslint/no-require-imports */
 
 /** Exit codes of `run`, `backfill`, `redrive`, `status` and `logs`: those of `deploy`. */
 export const OPERATE_EXIT = DEPLOY_EXIT;

@@ -5,7 +5,7 @@ import { describeSchedule, formatInTimeZone, nextRuns, parseSchedule, runEvents 
 import { usesScheduler } from '../validate/model';
 import { permissionChange } from './permissions';
 import type { PropertyValue, Replacement, ResourceChange, ScheduleChange } from './result';
-import { NO_SECRETS, propertyValue, Secrets } from './values';
+import { NO_SECRETS, propertyValue, readable, Secrets } from './values';
 
 const REPLACEMENT: Record<string, Replacement> = { True: 'yes', False: 'no', Conditional: 'conditional' };
 
@@ -99,17 +99,6 @@ const SCHEDULE_PROPERTIES = ['ScheduleExpression', 'State', 'ScheduleExpressionT
 /** A batch moving between an EventBridge rule (UTC) and EventBridge Scheduler (a time zone). */
 export type RunnerSwitch = 'to-scheduler' | 'to-rule';
 
-/** A property value as CloudFormation reports it, without the JSON quotes it puts around strings. */
-function unquote(value: string | undefined): string | undefined {
-  if (value === undefined) return undefined;
-  try {
-    const parsed: unknown = JSON.parse(value);
-    return typeof parsed === 'string' ? parsed : value;
-  } catch {
-    return value;
-  }
-}
-
 /**
  * Whether the change set adds a schedule rule or Scheduler schedule or changes when it runs, the
  * live expression when the property-level diff shows it, and whether the batch moves between a
@@ -133,7 +122,7 @@ export function findScheduleChange(changes: readonly Change[]): { readonly chang
       const name = propertyName(d);
       if (!name || !SCHEDULE_PROPERTIES.some((p) => name === p || name.startsWith(`${p}.`))) continue;
       changed = true;
-      if (name === 'ScheduleExpression') before = unquote(d.Target?.BeforeValue);
+      if (name === 'ScheduleExpression') before = readable(d.Target?.BeforeValue);
     }
   }
   const switched: RunnerSwitch | undefined = added.has(SCHEDULER_TYPE) && removed.has(RULE_TYPE) ? 'to-scheduler'

@@ -34,13 +34,11 @@ export interface ResolvedDriftDetection {
   readonly pollInterval: number;
 }
 
-export const DEFAULT_DRIFT_DETECTION: ResolvedDriftDetection = DRIFT_DETECTION_DEFAULTS;
-
 /** Fills in defaults and checks the bounds. */
 export function resolveDriftDetection(options: DriftDetectionOptions = {}): ResolvedDriftDetection {
   const d = {
-    maxWaitTime: options.maxWaitTime ?? DEFAULT_DRIFT_DETECTION.maxWaitTime,
-    pollInterval: options.pollInterval ?? DEFAULT_DRIFT_DETECTION.pollInterval,
+    maxWaitTime: options.maxWaitTime ?? DRIFT_DETECTION_DEFAULTS.maxWaitTime,
+    pollInterval: options.pollInterval ?? DRIFT_DETECTION_DEFAULTS.pollInterval,
   };
   if (!(d.maxWaitTime > 0) || !(d.pollInterval > 0)) {
     throw new RangeError(`drift detection needs maxWaitTime > 0 and pollInterval > 0 (seconds), got ${JSON.stringify(d)}`);

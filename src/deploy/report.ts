@@ -1,7 +1,7 @@
 // Renders a stage's preview or deploy result: Markdown for the pull-request comment and job summary, plain text for terminals.
 import { runRows } from '../schedule';
 import { grantsMore } from './permissions';
-import type { DeployMode, DriftedProperty, FailureEvent, PolicyStatement, PropertyValue, ResourceChange, ResourceDrift, ScheduleChange, StackOutcome, StackResult, StageResult } from './result';
+import type { DeployMode, FailureEvent, PolicyStatement, ResourceChange, ResourceDrift, ScheduleChange, StackOutcome, StackResult, StageResult } from './result';
 
 /** Resource tables longer than this fold into a `<details>` block in Markdown. */
 const FOLD_ROWS = 10;
@@ -125,8 +125,9 @@ function permissionCount(c: ResourceChange): string {
   return parts.filter(Boolean).join(', ');
 }
 
-function isLong(v: PropertyValue): boolean {
-  return [v.before, v.after].some((x) => x !== undefined && (x.length > FOLD_VALUE_CHARS || x.includes('\n')));
+/** Whether a pair of values (before / after, or template / live) is folded rather than shown inline. */
+function isLong(a: string | undefined, b: string | undefined): boolean {
+  return [a, b].some((x) => x !== undefined && (x.length > FOLD_VALUE_CHARS || x.includes('\n')));
 }
 
 const NONE = '(none)';
@@ -174,10 +175,6 @@ function driftConsequence(x: Drifted): string {
   return x.drift.status === 'DELETED'
     ? 'this change does not touch it; it stays missing until its stack is fixed'
     : 'this change does not touch it; it stays as changed by hand';
-}
-
-function isLongDrift(p: DriftedProperty): boolean {
-  return [p.expected, p.actual].some((x) => x !== undefined && (x.length > FOLD_VALUE_CHARS || x.includes('\n')));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -228,7 +225,7 @@ function mdValues(changes: readonly ResourceChange[]): string | undefined {
     for (const v of c.values ?? []) {
       const where = `${code(c.logicalId)} ${code(v.path)}`;
       if (v.hidden) lines.push(`- ${where}: ${HIDDEN_VALUE}`);
-      else if (isLong(v)) {
+      else if (isLong(v.before, v.after)) {
         lines.push(`- ${where}: long value, see below`);
         folded.push(`<details><summary><code>${html(c.logicalId)}</code> <code>${html(v.path)}</code>: before → after</summary>\n\n` +
           `Before:\n\n${fenced(v.before ?? NONE)}\n\nAfter:\n\n${fenced(v.after ?? NONE)}\n\n</details>`);
@@ -263,7 +260,7 @@ function mdDrift(result: StageResult): string | undefined {
     for (const p of d.properties) {
       const where = code(p.path);
       if (p.hidden) lines.push(`  - ${where}: ${HIDDEN_VALUE}`);
-      else if (isLongDrift(p)) {
+      else if (isLong(p.expected, p.actual)) {
         lines.push(`  - ${where}: long value, see below`);
         folded.push(`<details><summary><code>${html(d.logicalId)}</code> <code>${html(p.path)}</code>: template → live</summary>\n\n` +
           `Template:\n\n${fenced(p.expected ?? NONE)}\n\nLive:\n\n${fenced(p.actual ?? NONE)}\n\n</details>`);
@@ -438,7 +435,7 @@ function textStack(s: StackResult): string[] {
   if (values.length) lines.push('  values (before -> after):');
   for (const { c, v } of values) {
     if (v.hidden) lines.push(`    ${c.logicalId} ${v.path}: ${HIDDEN_VALUE}`);
-    else if (isLong(v)) lines.push(`    ${c.logicalId} ${v.path}:`, `      before: ${v.before ?? NONE}`, `      after:  ${v.after ?? NONE}`);
+    else if (isLong(v.before, v.after)) lines.push(`    ${c.logicalId} ${v.path}:`, `      before: ${v.before ?? NONE}`, `      after:  ${v.after ?? NONE}`);
     else lines.push(`    ${c.logicalId} ${v.path}: ${v.before ?? NONE} -> ${v.after ?? NONE}`);
   }
   const sc = s.schedule;
@@ -495,7 +492,7 @@ export function renderTextReport(result: StageResult): string {
     out.push(`  ${WARN} ${driftWhat(d)}: ${d.logicalId} (${d.type}) in ${x.stackName}: ${driftConsequence(x)}`);
     for (const p of d.properties) {
       if (p.hidden) out.push(`    ${p.path}: ${HIDDEN_VALUE}`);
-      else if (isLongDrift(p)) out.push(`    ${p.path}:`, `      template: ${p.expected ?? NONE}`, `      live:     ${p.actual ?? NONE}`);
+      else if (isLong(p.expected, p.actual)) out.push(`    ${p.path}:`, `      template: ${p.expected ?? NONE}`, `      live:     ${p.actual ?? NONE}`);
       else out.push(`    ${p.path}: template ${p.expected ?? NONE} -> live ${p.actual ?? NONE}`);
     }
   }
