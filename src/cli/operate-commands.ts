@@ -93,7 +93,7 @@ async function connect(io: ReturnType<typeof resolveIo>, deps: OperateCommandDep
 
 async function targetAndSchedule(clients: OperateClients, manifest: Manifest, stage: ManifestStage, batch: string): Promise<{ target: BatchTarget; schedule: StageSchedule }> {
   const target = await operate().resolveTarget(clients.cloudFormation, manifest.batches, stage, batch);
-  return { target, schedule: operate().scheduleFor(target.batch, stage) };
+  return { target, schedule: operate().scheduleFor(target.batch) };
 }
 
 /** Options of `run`. */
@@ -110,7 +110,7 @@ export function runRunCommand(batch: string, opts: RunCommandOptions, deps: Oper
     const time = isoOption('--time', opts.time) ?? (deps.now ?? (() => new Date()))();
     const { manifest, stage } = loadStage(opts, io.projectDir);
     const { batch: declared } = operate().findBatch(manifest.batches, stage, batch);
-    if (opts.time && operate().eventKind(operate().scheduleFor(declared, stage)) === 'input') io.err(constantInputTimeWarning(batch));
+    if (opts.time && operate().eventKind(operate().scheduleFor(declared)) === 'input') io.err(constantInputTimeWarning(batch));
     const clients = await connect(io, deps, stage);
     const { target, schedule } = await targetAndSchedule(clients, manifest, stage, batch);
     if (target.durable) {
@@ -147,7 +147,7 @@ export function runBackfillCommand(batch: string, opts: BackfillCommandOptions, 
     const concurrency = positiveOption('--concurrency', opts.concurrency, 1);
     const { manifest, stage } = loadStage(opts, io.projectDir);
     const { batch: declared } = operate().findBatch(manifest.batches, stage, batch);
-    const schedule = operate().scheduleFor(declared, stage);
+    const schedule = operate().scheduleFor(declared);
     if (operate().eventKind(schedule) === 'input') {
       throw new BadInput(`batch "${batch}" has a constant input, so its runs carry no scheduled time and a backfill's runs could not be told apart. Fix: run it with "batchform run ${batch} --stage ${stage.name}", or remove input from the batch to get the Scheduled Event.`);
     }

@@ -123,7 +123,7 @@ export async function describeExecution(lambda: LambdaClient, arn: string): Prom
   return { ...summary(out), ...(error ? { error } : {}), ...(out.Result !== undefined ? { result: out.Result } : {}) };
 }
 
-/** Polling bounds of {@link waitForExecution}, in seconds. */
+/** Polling bounds of {@link waitForDurableExecution}, in seconds. */
 export interface ExecutionWait {
   /** First pause; pauses double up to `maxDelay`. @default 2 */
   readonly minDelay?: number;
@@ -141,7 +141,7 @@ const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(reso
  * Polls the execution until it has ended or `maxWaitTime` seconds of pauses have passed; the
  * last summary read is returned either way (status `RUNNING` when the wait gave up).
  */
-export async function waitForExecution(lambda: LambdaClient, arn: string, wait: ExecutionWait): Promise<ExecutionSummary> {
+export async function waitForDurableExecution(lambda: LambdaClient, arn: string, wait: ExecutionWait): Promise<ExecutionSummary> {
   const sleep = wait.sleep ?? realSleep;
   let delay = wait.minDelay ?? 2;
   let waited = 0;
@@ -263,7 +263,7 @@ export async function runDurable(target: BatchTarget, schedule: StageSchedule, s
     if (execution) options.onExecution?.(execution);
     if (execution && options.wait && execution.status === 'RUNNING') {
       const timeout = target.batch.durable?.executionTimeout ?? target.batch.timeout;
-      execution = await waitForExecution(lambda, execution.arn, { ...options.waits, maxWaitTime: options.waits?.maxWaitTime ?? timeout + 60 });
+      execution = await waitForDurableExecution(lambda, execution.arn, { ...options.waits, maxWaitTime: options.waits?.maxWaitTime ?? timeout + 60 });
       waitedOut = execution.status === 'RUNNING';
     } else if (execution && execution.status !== 'RUNNING' && !('error' in execution) && !('result' in execution)) {
       execution = await describeExecution(lambda, execution.arn);

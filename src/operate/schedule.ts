@@ -1,8 +1,7 @@
 // The schedule a batch runs on in a stage, and the scheduled times of a range: what run, backfill and status compute times from.
-import type { ManifestBatch, ManifestStage } from '../manifest/manifest';
+import type { ManifestBatch } from '../manifest/manifest';
 import { parseSchedule, ParsedSchedule } from '../schedule/expression';
 import { nextRuns } from '../schedule/next-runs';
-import { batchForStage } from '../validate/overrides';
 
 /** What decides a batch's run times and its event in one stage. */
 export interface StageSchedule {
@@ -19,12 +18,12 @@ export interface StageSchedule {
 }
 
 /**
- * The schedule of `batch` in `stage`, the stage's overrides (schedule, time zone, enabled)
- * applied. Every operate command that needs a stage's schedule (the event `run` sends, the times
- * `backfill` runs, the next run `status` shows) asks this one function.
+ * The schedule of a batch as a stage runs it (from `findBatch` or `batchForStage`: the
+ * stage's schedule, time zone and enabled state). Every operate command that needs a stage's
+ * schedule (the event `run` sends, the times `backfill` runs, the next run `status` shows) asks
+ * this one function.
  */
-export function scheduleFor(declared: ManifestBatch, stage: Pick<ManifestStage, 'name'>): StageSchedule {
-  const batch = batchForStage(declared, stage.name);
+export function scheduleFor(batch: ManifestBatch): StageSchedule {
   return {
     expression: batch.schedule,
     parsed: parseSchedule(batch.schedule),
@@ -47,7 +46,7 @@ export const MAX_BACKFILL_RUNS = 105_120;
  *
  * @throws RangeError when `to` is not after `from`, or the range holds more than {@link MAX_BACKFILL_RUNS} runs.
  * @example
- * scheduledTimes(scheduleFor(batch, stage), new Date('2026-11-01T00:00:00Z'), new Date('2026-11-08T00:00:00Z'))
+ * scheduledTimes(scheduleFor(batch), new Date('2026-11-01T00:00:00Z'), new Date('2026-11-08T00:00:00Z'))
  * // seven dates for a daily schedule
  */
 export function scheduledTimes(schedule: StageSchedule, from: Date, to: Date): Date[] {

@@ -6,6 +6,7 @@ import { describeError, reaching } from '../deploy/faults';
 import { describeStack, stackTag } from '../deploy/stack-state';
 import { mapWithConcurrency } from '../deploy/pool';
 import type { ManifestBatch, ManifestStage } from '../manifest/manifest';
+import { ALARM_NAMES } from '../template/parameters';
 import { batchForStage } from '../validate/overrides';
 import { OperateClients } from './clients';
 import { describeExecution, ENDED_STATUSES, executionLine, ExecutionStep, executionSteps, ExecutionSummary, listExecutions } from './durable';
@@ -15,9 +16,12 @@ import { targetOf, TargetError } from './target';
 /** Days of metrics status reads. */
 export const STATUS_DAYS = 7;
 /** The alarms a batch stack creates, by name suffix after the stack name. */
-export const ALARM_SUFFIXES = ['failed-run', 'missed-run', 'delivery-failed', 'dead-letters'] as const;
+export const ALARM_SUFFIXES = [ALARM_NAMES.failedRun, ALARM_NAMES.missedRun, ALARM_NAMES.deliveryFailed, ALARM_NAMES.deadLetters] as const;
 /** A durable batch's alarms: its failed-run alarm watches executions, and three more watch long runs and the starter. */
-export const DURABLE_ALARM_SUFFIXES = ['failed-run', 'timed-out-run', 'still-running', 'start-failed', 'missed-run', 'delivery-failed', 'dead-letters'] as const;
+export const DURABLE_ALARM_SUFFIXES = [
+  ALARM_NAMES.failedRun, ALARM_NAMES.timedOutRun, ALARM_NAMES.stillRunning, ALARM_NAMES.startFailed,
+  ALARM_NAMES.missedRun, ALARM_NAMES.deliveryFailed, ALARM_NAMES.deadLetters,
+] as const;
 /** Most running executions status lists per batch. */
 export const STATUS_RUNNING_EXECUTIONS = 20;
 /** Finished executions status lists per batch (newest first, of the last {@link STATUS_DAYS} days). */
@@ -168,7 +172,7 @@ export async function stageStatus(options: StageStatusOptions): Promise<BatchSta
   return mapWithConcurrency(stage.stacks, options.concurrency ?? 4, async (s): Promise<BatchStatus> => {
     const declared = options.batches.find((b) => b.name === s.batch);
     const batch = declared && batchForStage(declared, stage.name);
-    const schedule = batch ? scheduleFor(batch, stage) : undefined;
+    const schedule = batch ? scheduleFor(batch) : undefined;
     const next = schedule ? nextRun(schedule, now) : undefined;
     const problems: string[] = [];
     const base = {

@@ -6,7 +6,7 @@ import { CfnSubscription, CfnTopic, CfnTopicPolicy } from 'aws-cdk-lib/aws-sns';
 import { CfnQueue, CfnQueuePolicy } from 'aws-cdk-lib/aws-sqs';
 import type { Batch } from '../validate/model';
 import { humanDuration, missedRunAlarmWindow } from './missed-run-window';
-import { ALARM_PARAMETERS, NO_TOPIC } from './parameters';
+import { ALARM_NAMES, ALARM_PARAMETERS, NO_TOPIC } from './parameters';
 import { STAGE_PARAMETERS } from './stage-parameters';
 import type { StageValues } from './stage-template';
 
@@ -194,7 +194,7 @@ function addDurableAlarms(stack: Stack, batch: Batch, targets: AlarmTargets, com
   const status = `npx projen status --stage ${stage}`;
   new CfnAlarm(stack, 'FailedRunAlarm', {
     ...common,
-    alarmName: Fn.sub('${AWS::StackName}-failed-run'),
+    alarmName: Fn.sub(`\${AWS::StackName}-${ALARM_NAMES.failedRun}`),
     alarmDescription: sub(`batchform batch ${batch.name}: a durable execution failed (DurableExecutionFailed > 0). See it, its error and its steps with ${status} --steps, its logs with npx projen logs ${batch.name} --stage ${stage} --run <its time>; fix the cause, then re-run it under a new execution name (steps are idempotent): npx projen run ${batch.name} --stage ${stage} --time <its time> --wait.`),
     namespace: 'AWS/Lambda',
     metricName: 'DurableExecutionFailed',
@@ -204,7 +204,7 @@ function addDurableAlarms(stack: Stack, batch: Batch, targets: AlarmTargets, com
   });
   new CfnAlarm(stack, 'TimedOutRunAlarm', {
     ...common,
-    alarmName: Fn.sub('${AWS::StackName}-timed-out-run'),
+    alarmName: Fn.sub(`\${AWS::StackName}-${ALARM_NAMES.timedOutRun}`),
     alarmDescription: sub(`batchform batch ${batch.name}: a durable execution ran past its execution timeout of ${humanDuration(batch.durable!.executionTimeout)} (DurableExecutionTimedOut > 0). See it with ${status}; raise durable.executionTimeout or make the job smaller.`),
     namespace: 'AWS/Lambda',
     metricName: 'DurableExecutionTimedOut',
@@ -214,7 +214,7 @@ function addDurableAlarms(stack: Stack, batch: Batch, targets: AlarmTargets, com
   });
   new CfnAlarm(stack, 'OverlappingRunAlarm', {
     ...common,
-    alarmName: Fn.sub('${AWS::StackName}-still-running'),
+    alarmName: Fn.sub(`\${AWS::StackName}-${ALARM_NAMES.stillRunning}`),
     alarmDescription: sub(`batchform batch ${batch.name}: an execution was still running when the next scheduled one started (ApproximateRunningDurableExecutions > 1). List them with ${status}; the job takes longer than its schedule allows: shorten it or schedule it less often.`),
     namespace: 'AWS/Lambda',
     metricName: 'ApproximateRunningDurableExecutions',
@@ -225,7 +225,7 @@ function addDurableAlarms(stack: Stack, batch: Batch, targets: AlarmTargets, com
   });
   new CfnAlarm(stack, 'StartFailedAlarm', {
     ...common,
-    alarmName: Fn.sub('${AWS::StackName}-start-failed'),
+    alarmName: Fn.sub(`\${AWS::StackName}-${ALARM_NAMES.startFailed}`),
     alarmDescription: sub(`batchform batch ${batch.name}: the starter could not start a run's durable execution (its Lambda Errors > 0). Read its log group /aws/lambda/\${AWS::StackName}/starter; runs it gave up on are in the dead-letter queue: start them with npx projen redrive ${batch.name} --stage ${stage}.`),
     namespace: 'AWS/Lambda',
     metricName: 'Errors',
@@ -251,7 +251,7 @@ export function addAlarms(stack: Stack, batch: Batch, targets: AlarmTargets, val
   if (batch.durable) addDurableAlarms(stack, batch, targets, common);
   else new CfnAlarm(stack, 'FailedRunAlarm', {
     ...common,
-    alarmName: Fn.sub('${AWS::StackName}-failed-run'),
+    alarmName: Fn.sub(`\${AWS::StackName}-${ALARM_NAMES.failedRun}`),
     alarmDescription: Fn.sub(`batchform batch ${batch.name}: a run failed (Lambda Errors > 0). Read its error with npx projen logs ${batch.name} --stage ${operateStage()} --since 1h (log group \${LogGroupName}), fix the cause, then re-run it (it is idempotent): once its retries are spent it is in the dead-letter queue, npx projen redrive ${batch.name} --stage ${operateStage()}; any scheduled time: npx projen run ${batch.name} --stage ${operateStage()} --time <ISO> --wait.`, {
       LogGroupName: targets.logGroupName,
     }),
@@ -269,7 +269,7 @@ export function addAlarms(stack: Stack, batch: Batch, targets: AlarmTargets, val
     // evaluation periods, and a stage without a window (disabled, too sparse) has no alarm.
     const alarm = new CfnAlarm(stack, 'MissedRunAlarm', {
       ...common,
-      alarmName: Fn.sub('${AWS::StackName}-missed-run'),
+      alarmName: Fn.sub(`\${AWS::StackName}-${ALARM_NAMES.missedRun}`),
       alarmDescription: Fn.sub(`batchform batch ${batch.name}: no run in the last \${${STAGE_PARAMETERS.missedRunEvaluationPeriods}} periods of \${${STAGE_PARAMETERS.missedRunPeriod}} seconds, the longest gap of this stage's schedule ${values.scheduleIsParameter ? `\${${STAGE_PARAMETERS.schedule}}` : batch.schedule.expression} plus a grace. Check that the ${runner} is enabled, that the function exists and is not throttled, and ${runner === 'rule' ? "the rule's FailedInvocations" : "the Scheduler's TargetErrorCount"}.`),
       namespace: 'AWS/Lambda',
       metricName: 'Invocations',
@@ -285,7 +285,7 @@ export function addAlarms(stack: Stack, batch: Batch, targets: AlarmTargets, val
   } else if (window?.supported && values.missedRunDeclared) {
     new CfnAlarm(stack, 'MissedRunAlarm', {
       ...common,
-      alarmName: Fn.sub('${AWS::StackName}-missed-run'),
+      alarmName: Fn.sub(`\${AWS::StackName}-${ALARM_NAMES.missedRun}`),
       alarmDescription: `batchform batch ${batch.name}: no run in the last ${humanDuration(window.windowSeconds)}, though ${batch.schedule.expression} fires at least every ${humanDuration(window.gapSeconds)}${batch.timezone === 'UTC' ? '' : ` in ${batch.timezone}`}. Check that the ${batch.timezone === 'UTC' ? 'rule' : 'schedule'} is enabled, that the function exists and is not throttled, and ${batch.timezone === 'UTC' ? "the rule's FailedInvocations" : "the Scheduler's TargetErrorCount"}.`,
       namespace: 'AWS/Lambda',
       metricName: 'Invocations',
@@ -316,14 +316,14 @@ export function addAlarms(stack: Stack, batch: Batch, targets: AlarmTargets, val
   new CfnAlarm(stack, 'DeliveryFailedAlarm', {
     ...common,
     ...delivery,
-    alarmName: Fn.sub('${AWS::StackName}-delivery-failed'),
+    alarmName: Fn.sub(`\${AWS::StackName}-${ALARM_NAMES.deliveryFailed}`),
     statistic: 'Sum',
     period: 300,
   });
 
   new CfnAlarm(stack, 'DeadLettersAlarm', {
     ...common,
-    alarmName: Fn.sub('${AWS::StackName}-dead-letters'),
+    alarmName: Fn.sub(`\${AWS::StackName}-${ALARM_NAMES.deadLetters}`),
     alarmDescription: Fn.sub(`batchform batch ${batch.name}: runs that failed every retry or could not be delivered are waiting in the dead-letter queue. See them and why with npx projen redrive ${batch.name} --stage ${operateStage()} --list; fix the cause, then npx projen redrive ${batch.name} --stage ${operateStage()} re-runs each and deletes it once its re-run succeeded.`),
     namespace: 'AWS/SQS',
     metricName: 'ApproximateNumberOfMessagesVisible',

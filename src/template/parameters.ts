@@ -28,3 +28,17 @@ export const ALARM_PARAMETERS = { topicArn: 'AlarmTopicArn', emails: 'AlarmEmail
  * parameter's default against AlarmActions' minimum length without evaluating the condition.
  */
 export const NO_TOPIC = 'none';
+
+/**
+ * Alarm names a batch stack creates, after its stack name (`<stack>-failed-run`, ...): the
+ * template names its alarms with them and `batchform status` reads them back.
+ */
+export const ALARM_NAMES = {
+  failedRun: 'failed-run',
+  timedOutRun: 'timed-out-run',
+  stillRunning: 'still-running',
+  startFailed: 'start-failed',
+  missedRun: 'missed-run',
+  deliveryFailed: 'delivery-failed',
+  deadLetters: 'dead-letters',
+} as const;
