@@ -163,18 +163,26 @@ export function cachedTemplates(
   const key = generatorKey();
   const inputsOf = new Map(requests.map((r) => [r.name, sha256Hex(JSON.stringify({ generator: key, inputs: r.inputs }))]));
   const contents: Record<string, string> = {};
+  const sha256Of: Record<string, string> = {};
   const stale: string[] = [];
   for (const r of requests) {
     const entry = recorded?.generator === key ? recorded.templates[r.name] : undefined;
     const onDisk = entry && entry.inputs === inputsOf.get(r.name) ? readText(path.join(projectDir, r.file)) : undefined;
-    if (onDisk !== undefined && sha256Hex(onDisk) === entry!.sha256) contents[r.name] = onDisk;
-    else stale.push(r.name);
+    if (onDisk !== undefined && sha256Hex(onDisk) === entry!.sha256) {
+      contents[r.name] = onDisk;
+      sha256Of[r.name] = entry!.sha256;
+    } else {
+      stale.push(r.name);
+    }
   }
   if (stale.length > 0) {
     const built = build(stale);
-    for (const name of stale) contents[name] = renderTemplate(built[name]);
+    for (const name of stale) {
+      contents[name] = renderTemplate(built[name]);
+      sha256Of[name] = sha256Hex(contents[name]);
+    }
   }
-  const templates = Object.fromEntries(requests.map((r) => [r.name, { inputs: inputsOf.get(r.name)!, sha256: sha256Hex(contents[r.name]) }]));
+  const templates = Object.fromEntries(requests.map((r) => [r.name, { inputs: inputsOf.get(r.name)!, sha256: sha256Of[r.name] }]));
   return { contents, hashes: { version: TEMPLATE_HASHES_VERSION, generator: key, templates }, built: stale };
 }
 
