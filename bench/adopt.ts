@@ -2,14 +2,12 @@
 // package (the main entry a `.projenrc.ts` imports, with its published typings), against the same
 // project without batchform, under projen's default runner (ts-node, which type-checks
 // `.projenrc.ts` and every typing it imports) and under tsx (no type-check).
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as path from 'path';
 import {
-  benchEnv, formatRatio, formatStats, interleave, markdownTable, pairedRatios, progress, ROOT, Sample,
+  benchEnv, formatRatio, formatStats, interleave, markdownTable, pairedRatios, progress, Sample,
   SectionResult, stats, tempDir, timeCommand, writeFiles,
 } from './lib';
-import { generatedBatch, generatedBatchOptions, STAGE } from './projects';
+import { generatedBatch, generatedBatchOptions, installBatchform, STAGE } from './projects';
 
 /** Options of {@link runAdopt}. */
 export interface AdoptOptions {
@@ -20,19 +18,7 @@ export interface AdoptOptions {
 const RUNNERS = { 'ts-node': 'TypeScriptRunner.tsNode()', 'tsx': 'TypeScriptRunner.tsx()' } as const;
 type Runner = keyof typeof RUNNERS;
 
-/** The packed library unpacked as npm installs it: node_modules/batchform, next to links to every other package. */
-function installedNodeModules(dir: string, tarball: string): void {
-  const modules = path.join(dir, 'node_modules');
-  fs.mkdirSync(modules);
-  for (const e of fs.readdirSync(path.join(ROOT, 'node_modules'))) {
-    if (e !== 'batchform') fs.symlinkSync(path.join(ROOT, 'node_modules', e), path.join(modules, e), 'dir');
-  }
-  fs.mkdirSync(path.join(modules, 'batchform'));
-  const r = spawnSync('tar', ['xzf', tarball, '-C', path.join(modules, 'batchform'), '--strip-components=1']);
-  if (r.status !== 0) throw new Error(`adopt: could not unpack ${tarball}: ${r.stderr}`);
-}
-
-function project(runner: Runner, count: number | undefined, tarball: string): string {
+function project(runner: Runner, count: number | undefined): string {
   const dir = tempDir(`adopt-${runner}-${count ?? 'none'}`);
   const batches = Array.from({ length: count ?? 0 }, (_, i) => generatedBatch(i));
   writeFiles(dir, {
@@ -53,7 +39,7 @@ project.synth();
 `,
     ...Object.fromEntries(batches.map((b) => [`handlers/${b.name}.ts`, 'export const handler = async (): Promise<void> => {};\n'])),
   });
-  installedNodeModules(dir, tarball);
+  installBatchform(dir);
   // First synthesis writes .projen/tasks.json, which `npx projen` needs.
   timeCommand('npx', ['tsx', '.projenrc.ts'], { cwd: dir, env: benchEnv({ PROJEN_DISABLE_POST: 'true' }) });
   return dir;
@@ -61,21 +47,17 @@ project.synth();
 
 /** Packs this repository's library (compiling lib/ first) and measures every runner and size. */
 export function runAdopt(options: AdoptOptions): SectionResult {
-  const work = tempDir('adopt-pack');
-  timeCommand('npx', ['projen', 'compile'], { cwd: ROOT, env: benchEnv() });
-  const packed = spawnSync('npm', ['pack', '--json', '--pack-destination', work], { cwd: ROOT, encoding: 'utf8' });
-  const tarball = path.join(work, (JSON.parse(packed.stdout) as Array<{ filename: string }>)[0].filename);
   const rows: string[][] = [];
   const summary: string[][] = [];
   const raw: Record<string, unknown> = {};
-  const dirs: string[] = [work];
+  const dirs: string[] = [];
   try {
     for (const runner of Object.keys(RUNNERS) as Runner[]) {
-      const without = project(runner, undefined, tarball);
+      const without = project(runner, undefined);
       dirs.push(without);
       for (const size of options.sizes) {
         progress(`adopt: ${runner}, ${size} batches`);
-        const withDir = project(runner, size, tarball);
+        const withDir = project(runner, size);
         dirs.push(withDir);
         const env = benchEnv();
         const samples = interleave({

@@ -2,6 +2,7 @@
 // nothing cached, side by side with `cdk synth` of the same N stacks written with NodejsFunction
 // (one esbuild bundle per function, what a CDK user writes); and the regeneration a user runs most,
 // `npx projen` with nothing changed, side by side with the same project without batchform.
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import {
@@ -28,13 +29,88 @@ export interface ColdSizeResult {
   readonly regenerate: Stats;
   /** Of which `npx projen package:batches` alone. */
   readonly package: Stats;
+  /** A fresh clone: `npx projen` reusing the committed templates, then `npx projen package:batches` with no bundles. */
+  readonly clone: Stats;
+  /** Of which `npx projen` alone. */
+  readonly cloneRegenerate: Stats;
   readonly cdk: Stats;
   /** batchform / cdk synth, paired per repetition. */
   readonly ratio: Stats;
+  /** fresh clone / cdk synth, paired per repetition. */
+  readonly cloneRatio: Stats;
+  /** Where `package:batches` spends its time (see {@link PackagePhases}). */
+  readonly packagePhases: PackagePhaseStats;
+}
+
+/**
+ * One breakdown of `package:batches`, in seconds: the same command run directly (without npx and
+ * projen's task runner), and in process the esbuild call, the zips, and deflate alone at zlib's
+ * default level (the zips') and at level 4 (smaller is faster, larger zips).
+ */
+interface PackagePhases {
+  readonly direct: number;
+  readonly esbuild: number;
+  readonly zips: number;
+  readonly deflateDefault: number;
+  readonly deflateLevel4: number;
+  /** Zip bytes at level 4 over those at the default level. */
+  readonly level4Size: number;
+}
+
+type PackagePhaseStats = { [K in keyof PackagePhases]: Stats };
+
+/** The in-process part of {@link PackagePhases}, run by node in the project with the installed library. */
+const PACKAGE_PHASES_SCRIPT = `const zlib = require('zlib');
+const lib = './node_modules/batchform/lib/bundle/';
+const { buildBundles } = require(lib + 'esbuild.js');
+const { deterministicZip } = require(lib + 'zip.js');
+const batches = require('./cfn-out/manifest.json').batches;
+const secs = (t) => (performance.now() - t) / 1000;
+const deflate = (bufs, level) => Promise.all(bufs.map((b) => new Promise((ok, no) => zlib.deflateRaw(b, { level }, (e, r) => (e ? no(e) : ok(r.length))))));
+(async () => {
+  let t = performance.now();
+  const built = await buildBundles(batches);
+  const esbuild = secs(t);
+  t = performance.now();
+  await Promise.all(built.map((b) => deterministicZip(b.files.map((f, i) => ({ name: f.name, data: b.contents[i] })))));
+  const zips = secs(t);
+  const bufs = built.flatMap((b) => b.contents);
+  t = performance.now();
+  const atDefault = await deflate(bufs, zlib.constants.Z_DEFAULT_COMPRESSION);
+  const deflateDefault = secs(t);
+  t = performance.now();
+  const at4 = await deflate(bufs, 4);
+  const deflateLevel4 = secs(t);
+  const sum = (a) => a.reduce((x, y) => x + y, 0);
+  console.log(JSON.stringify({ esbuild, zips, deflateDefault, deflateLevel4, level4Size: sum(at4) / sum(atDefault) }));
+})();
+`;
+
+/** Breaks `package:batches` down, `runs` times, in a project packaged before. */
+function measurePackagePhases(dir: string, runs: number, env: NodeJS.ProcessEnv): PackagePhaseStats {
+  const script = path.join(dir, 'bench-package-phases.js');
+  fs.writeFileSync(script, PACKAGE_PHASES_SCRIPT);
+  const samples: PackagePhases[] = [];
+  try {
+    for (let i = 0; i < runs; i++) {
+      fs.rmSync(path.join(dir, 'dist'), { recursive: true, force: true });
+      const direct = timeCommand(path.join(dir, 'node_modules', '.bin', 'batchform'), ['package', '--manifest', 'cfn-out/manifest.json'], { cwd: dir, env }).seconds;
+      const r = spawnSync('node', [script], { cwd: dir, env, encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`cold: package phases failed in ${dir}: ${r.stderr}`);
+      samples.push({ direct, ...(JSON.parse(r.stdout.trim().split('\n').pop()!) as Omit<PackagePhases, 'direct'>) });
+    }
+  } finally {
+    fs.rmSync(script, { force: true });
+  }
+  const keys = Object.keys(samples[0]) as Array<keyof PackagePhases>;
+  return Object.fromEntries(keys.map((k) => [k, stats(samples.map((p) => p[k]))])) as PackagePhaseStats;
 }
 
 /** Nothing cached: batchform's template reuse and zip reuse are both off. */
 const COLD_ENV = { BATCHFORM_TEMPLATE_CACHE: 'off', BATCHFORM_PACKAGE_CACHE: 'off' };
+
+/** A fresh clone: the committed templates are reused (as by default), and there are no zips to reuse. */
+const CLONE_ENV = { BATCHFORM_TEMPLATE_CACHE: '', BATCHFORM_PACKAGE_CACHE: 'off' };
 
 /** Measures one size: both contenders interleaved, each run starting from no bundles at all. */
 function measureCold(size: number, repetitions: number): ColdSizeResult {
@@ -43,15 +119,29 @@ function measureCold(size: number, repetitions: number): ColdSizeResult {
   try {
     setupProjen(dirs.batchform);
     const env = benchEnv(COLD_ENV);
+    const cloneEnv = benchEnv(CLONE_ENV);
     const parts: Array<{ regenerate: number; package: number }> = [];
+    const cloneParts: number[] = [];
+    const regenerateAndPackage = (runEnv: NodeJS.ProcessEnv): { regenerate: number; package: number } => {
+      // No zips, bundles or bundles.json left from the run before, and no tool caches
+      // (node_modules/.cache/batchform), as in a fresh clone (removals not timed).
+      fs.rmSync(path.join(dirs.batchform, 'dist'), { recursive: true, force: true });
+      fs.rmSync(path.join(dirs.batchform, 'node_modules', '.cache', 'batchform'), { recursive: true, force: true });
+      const regenerate = timeCommand('npx', PROJEN, { cwd: dirs.batchform, env: runEnv });
+      const pkg = timeCommand('npx', ['projen', 'package:batches'], { cwd: dirs.batchform, env: runEnv });
+      return { regenerate: regenerate.seconds, package: pkg.seconds };
+    };
     const samples = interleave({
       batchform: (): Sample => {
-        // No zips, bundles or bundles.json left from the run before (removal not timed).
-        fs.rmSync(path.join(dirs.batchform, 'dist'), { recursive: true, force: true });
-        const regenerate = timeCommand('npx', PROJEN, { cwd: dirs.batchform, env });
-        const pkg = timeCommand('npx', ['projen', 'package:batches'], { cwd: dirs.batchform, env });
-        parts.push({ regenerate: regenerate.seconds, package: pkg.seconds });
-        return { seconds: regenerate.seconds + pkg.seconds };
+        const run = regenerateAndPackage(env);
+        parts.push(run);
+        return { seconds: run.regenerate + run.package };
+      },
+      // cfn-out/ and template-hashes.json are what the runs before wrote: the committed files of a clone.
+      clone: (): Sample => {
+        const run = regenerateAndPackage(cloneEnv);
+        cloneParts.push(run.regenerate);
+        return { seconds: run.regenerate + run.package };
       },
       cdk: (): Sample => {
         // No staged or bundled asset left from the run before (removal not timed).
@@ -67,6 +157,7 @@ function measureCold(size: number, repetitions: number): ColdSizeResult {
     if (zips !== size) throw new Error(`cold: expected ${size} zips in ${dirs.batchform}/dist/batches, found ${zips}`);
     const assets = fs.readdirSync(path.join(dirs.cdk, 'cdk.out')).filter((f) => f.startsWith('asset.')).length;
     if (assets !== size) throw new Error(`cold: expected ${size} bundled assets in ${dirs.cdk}/cdk.out, found ${assets}`);
+    const packagePhases = measurePackagePhases(dirs.batchform, Math.min(repetitions, 3), env);
     // The warm-up run is the first entry of `parts`; the recorded runs follow.
     const recorded = parts.slice(parts.length - repetitions);
     const secs = (k: keyof typeof samples): number[] => samples[k].map((s) => s.seconds);
@@ -75,8 +166,12 @@ function measureCold(size: number, repetitions: number): ColdSizeResult {
       batchform: stats(secs('batchform')),
       regenerate: stats(recorded.map((p) => p.regenerate)),
       package: stats(recorded.map((p) => p.package)),
+      clone: stats(secs('clone')),
+      cloneRegenerate: stats(cloneParts.slice(cloneParts.length - repetitions)),
       cdk: stats(secs('cdk')),
       ratio: stats(pairedRatios(secs('batchform'), secs('cdk'))),
+      cloneRatio: stats(pairedRatios(secs('clone'), secs('cdk'))),
+      packagePhases,
     };
   } finally {
     for (const d of Object.values(dirs)) fs.rmSync(d, { recursive: true, force: true });
@@ -88,25 +183,51 @@ const plural = (n: number, one: string, many = `${one}es`): string => `${n} ${n 
 /** Runs every size of the cold comparison and renders its section. */
 export function runCold(options: ColdOptions): SectionResult {
   const sizes = options.sizes.map((n) => measureCold(n, options.repetitions(n)));
-  const summary = sizes.map((s) => [
+  const summary = sizes.flatMap((s) => [[
     `Regenerate + package ${plural(s.size, 'batch')} (own handlers, nothing cached) vs \`cdk synth\` with NodejsFunction`,
     formatStats(s.batchform, 's'), formatStats(s.cdk, 's'), formatRatio(s.ratio), 'faster',
-  ]);
+  ], [
+    `Fresh clone: regenerate (committed templates) + package ${plural(s.size, 'batch')} vs \`cdk synth\` with NodejsFunction`,
+    formatStats(s.clone, 's'), formatStats(s.cdk, 's'), formatRatio(s.cloneRatio), 'faster',
+  ]]);
   const table = markdownTable(
-    ['Batches', 'Runs', 'batchform `npx projen`', 'batchform `package:batches`', 'batchform total', '`cdk synth` (NodejsFunction)', 'batchform / cdk synth'],
+    ['Batches', 'Runs', 'batchform `npx projen`', 'batchform `package:batches`', 'batchform total', 'fresh clone `npx projen`', 'fresh clone total', '`cdk synth` (NodejsFunction)', 'batchform / cdk synth', 'fresh clone / cdk synth'],
     sizes.map((s) => [
       String(s.size), String(s.batchform.n), formatStats(s.regenerate, 's'), formatStats(s.package, 's'),
-      formatStats(s.batchform, 's'), formatStats(s.cdk, 's'), formatRatio(s.ratio),
+      formatStats(s.batchform, 's'), formatStats(s.cloneRegenerate, 's'), formatStats(s.clone, 's'), formatStats(s.cdk, 's'),
+      formatRatio(s.ratio), formatRatio(s.cloneRatio),
     ]),
   );
+  const phaseTable = markdownTable(
+    ['Batches', '`package:batches`', 'the same command run directly', 'of which esbuild (one call)', 'zips (deflate, CRC, write)', 'deflate alone, zlib default level', 'deflate alone, level 4', 'level-4 zip size'],
+    sizes.map((s) => {
+      const p = s.packagePhases;
+      return [String(s.size), formatStats(s.package, 's'), formatStats(p.direct, 's'), formatStats(p.esbuild, 's'), formatStats(p.zips, 's'),
+        formatStats(p.deflateDefault, 's'), formatStats(p.deflateLevel4, 's'), `${(100 * p.level4Size.median).toFixed(0)} %`];
+    }),
+  );
   const details = `${table}
+
+Where \`package:batches\` spends its time (medians of up to 3 runs after the interleaved ones): the
+command is run once more without \`npx projen\` (the difference is npx, projen's CLI and its task
+runner), and in a Node.js process of its own the esbuild call and the zips are timed apart; the
+zips' deflate is then timed alone at zlib's default level (what batchform uses) and at level 4.
+
+${phaseTable}
 
 Both sides start from nothing cached, every run: batchform with \`BATCHFORM_TEMPLATE_CACHE=off\`
 (every template synthesized) and \`BATCHFORM_PACKAGE_CACHE=off\` (every batch bundled and zipped),
 its \`dist/\` removed before the run; the CDK app with its \`cdk.out/\` removed before the run (the
-removals are not timed). The two contenders alternate, repetition by repetition, after one
+removals are not timed). The contenders alternate, repetition by repetition, after one
 unrecorded warm-up run each; ratios are paired per repetition.
 
+- **Fresh clone**: what CI does on every push and a new teammate on the first day: the templates
+  and \`cfn-out/template-hashes.json\` are there (committed), nothing else is: no \`dist/\`, no
+  \`node_modules/.cache/batchform\`. \`npx projen\` reuses each template once its SHA-256 matches
+  (aws-cdk-lib is not loaded); \`package:batches\` bundles and zips every batch.
+- **batchform from npm**: each project has batchform installed as \`npm install\` leaves it (the
+  packed library in \`node_modules/batchform\`, its \`batchform\` command in \`node_modules/.bin\`),
+  so both tasks run the compiled library, as in a user's project.
 - **Handlers**: every batch has its own TypeScript handler: it imports \`pg\` and batchform's
   runtime helper (\`batch()\`, which brings Powertools' Logger), and runs its own query, so no two
   bundles are the same. Both sides bundle the very same files.

@@ -1,11 +1,51 @@
 // Throwaway projects for the regenerate measurement: the same N scheduled batches declared with
 // batchform in a projen project, and written as a CDK app the way a CDK user would (L2
-// constructs), plus an empty projen project as the floor.
+// constructs), plus an empty projen project as the floor. batchform comes from its npm package,
+// installed as npm installs it, so every measurement runs what a user runs.
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
 import * as path from 'path';
-import { linkNodeModules, ROOT, tempDir, writeFiles } from './lib';
+import { benchEnv, linkNodeModules, ROOT, tempDir, timeCommand, writeFiles } from './lib';
 
-/** Where the generated .projenrc.ts files import batchform from (this repository's source, run by tsx). */
-const BATCHFORM_SRC = path.join(ROOT, 'src');
+let tarball: string | undefined;
+
+/** This repository's library packed as npm publishes it (`lib/` compiled first), once per bench run. */
+export function packedLibrary(): string {
+  if (tarball === undefined) {
+    const work = tempDir('pack');
+    // Throws, with the compiler's output, if lib/ does not compile.
+    timeCommand('npx', ['projen', 'compile'], { cwd: ROOT, env: benchEnv() });
+    const packed = spawnSync('npm', ['pack', '--json', '--pack-destination', work], { cwd: ROOT, encoding: 'utf8' });
+    if (packed.status !== 0) throw new Error(`bench: npm pack failed: ${packed.stderr}`);
+    tarball = path.join(work, (JSON.parse(packed.stdout) as Array<{ filename: string }>)[0].filename);
+    process.on('exit', () => fs.rmSync(work, { recursive: true, force: true }));
+  }
+  return tarball;
+}
+
+/**
+ * node_modules as npm leaves it after \`npm install batchform\`: the packed library unpacked into
+ * node_modules/batchform with its \`batchform\` command in node_modules/.bin, next to links to every
+ * other package of this repository. One copy of projen serves both .projenrc.ts and batchform, as
+ * in a user's project (a link to this repository's src/ would load a second projen).
+ */
+export function installBatchform(dir: string): void {
+  const modules = path.join(dir, 'node_modules');
+  const bin = path.join(modules, '.bin');
+  fs.mkdirSync(bin, { recursive: true });
+  for (const e of fs.readdirSync(path.join(ROOT, 'node_modules'))) {
+    if (e !== 'batchform' && e !== '.bin') fs.symlinkSync(path.join(ROOT, 'node_modules', e), path.join(modules, e), 'dir');
+  }
+  for (const e of fs.readdirSync(path.join(ROOT, 'node_modules', '.bin'))) {
+    fs.symlinkSync(fs.readlinkSync(path.join(ROOT, 'node_modules', '.bin', e)), path.join(bin, e));
+  }
+  fs.mkdirSync(path.join(modules, 'batchform'));
+  const r = spawnSync('tar', ['xzf', packedLibrary(), '-C', path.join(modules, 'batchform'), '--strip-components=1']);
+  if (r.status !== 0) throw new Error(`bench: could not unpack ${packedLibrary()}: ${r.stderr}`);
+  const cli = path.join(modules, 'batchform', 'lib', 'cli', 'main.js');
+  fs.chmodSync(cli, 0o755);
+  fs.symlinkSync('../batchform/lib/cli/main.js', path.join(bin, 'batchform'));
+}
 
 /** One generated batch: enough variety (VPC or not, schedules, environment) to be realistic. */
 export interface GeneratedBatch {
@@ -47,7 +87,7 @@ const HANDLER = (name: string): string =>
  * batch, so every bundle is distinct.
  */
 export const DISTINCT_HANDLER = (name: string, i: number): string => `import { Client } from 'pg';
-import { batch } from ${JSON.stringify(path.join(BATCHFORM_SRC, 'runtime'))};
+import { batch } from 'batchform/runtime';
 
 export const handler = batch(async (run) => {
   const client = new Client({ connectionString: process.env.DATABASE_URL });
@@ -63,8 +103,9 @@ export const handler = batch(async (run) => {
 `;
 
 /** projen options shared by the empty and the batchform project, so their difference is batchform. */
-const PROJEN_PROJECT = (name: string): string => `new typescript.TypeScriptProject({
+const PROJEN_PROJECT = (name: string, devDeps: readonly string[] = []): string => `new typescript.TypeScriptProject({
   name: '${name}',
+  devDeps: ${JSON.stringify(devDeps)},
   defaultReleaseBranch: 'main',
   packageManager: javascript.NodePackageManager.NPM,
   projenrcTs: true,
@@ -117,11 +158,10 @@ export function createBatchformProject(count: number, options: ProjectOptions = 
   const dir = tempDir(`batchform-${count}`);
   const batches = Array.from({ length: count }, (_, i) => generatedBatch(i));
   writeFiles(dir, {
-    '.projenrc.ts': `${PROJEN_IMPORTS}import { Batchform } from ${JSON.stringify(BATCHFORM_SRC)};
+    '.projenrc.ts': `${PROJEN_IMPORTS}import { Batchform } from 'batchform';
 
-const project = ${PROJEN_PROJECT(`bench-batchform-${count}`)};
+const project = ${PROJEN_PROJECT(`bench-batchform-${count}`, ['batchform'])};
 new Batchform(project, {
-  cliCommand: 'tsx ${path.join(BATCHFORM_SRC, 'cli', 'main.ts')}',
   stages: [${JSON.stringify(STAGE)}],
   batches: ${JSON.stringify(batches.map(generatedBatchOptions), null, 2)},
 });
@@ -129,7 +169,7 @@ project.synth();
 `,
     ...Object.fromEntries(batches.map((b, i) => [`handlers/${b.name}.ts`, options.distinctHandlers ? DISTINCT_HANDLER(b.name, i) : HANDLER(b.name)])),
   });
-  linkNodeModules(dir);
+  installBatchform(dir);
   return dir;
 }
 
@@ -252,6 +292,8 @@ app.synth();
       : Object.fromEntries(batches.map((b) => [`handlers/${b.name}/index.js`,
         `exports.handler = async () => ({ batch: '${b.name}' });\n`]))),
   });
-  linkNodeModules(dir);
+  // Its handlers import batchform's runtime helper, from the same installed package.
+  if (nodejs) installBatchform(dir);
+  else linkNodeModules(dir);
   return dir;
 }

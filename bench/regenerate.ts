@@ -123,7 +123,9 @@ so every recorded run regenerates over existing output, like a user's next \`npx
   batchform project (tsx runner, no GitHub, no ESLint) and no batchform component.
 - **batchform**: the same project plus \`new Batchform(...)\` with N generated batches (every third
   in a VPC, varied cron schedules, timeouts and memory; one stage; alarms on, as by default),
-  imported from this repository's \`src/\` through tsx, as this repository's own \`.projenrc.ts\` does.
+  imported from batchform's npm package: the library packed with \`npm pack\` (\`lib/\` compiled first)
+  and unpacked into the project's \`node_modules/batchform\`, as \`npm install\` leaves it, so one copy of
+  projen serves \`.projenrc.ts\` and batchform and its tasks run the compiled \`batchform\` command.
 - **cdk synth**: \`npx cdk synth --no-version-reporting --no-path-metadata --no-asset-metadata
   --no-notices --quiet\` of a CDK app (\`"app": "npx tsx app.ts"\`, the same TypeScript runner) with
   N stacks, each an L2 \`lambda.Function\` (code from \`lambda.Code.fromAsset\` of a tiny

@@ -85,14 +85,17 @@ interface Part {
 }
 
 const fn = (name: string, file: string) => (f: CallFrame): boolean => f.functionName === name && f.url.includes(file);
+/** A function of batchform's own code, run from this repository's src/ or from the installed package's lib/. */
+const own = (name: string, dir: string) => (f: CallFrame): boolean =>
+  f.functionName === name && (f.url.includes(`/src/${dir}/`) || f.url.includes(`/node_modules/batchform/lib/${dir}/`));
 
 /** The breakdown shown for the largest run: each part's inclusive time (nested parts are included in their parent). */
 const PARTS: readonly Part[] = [
   { key: 'projenSynth', label: 'projen `project.synth()`', depth: 0, matches: fn('synth', 'projen/lib/project.js') },
-  { key: 'preSynthesize', label: 'batchform `preSynthesize` (validate, templates, manifest, tasks)', depth: 1, matches: fn('preSynthesize', '/src/projen/') },
-  { key: 'validate', label: 'validate the declarations', depth: 2, matches: fn('validateDeclarations', '/src/validate/') },
-  { key: 'construct', label: 'build each batch stack\'s L1 constructs (`addBatchResources`)', depth: 2, matches: fn('addBatchResources', '/src/template/') },
-  { key: 'alarms', label: 'of which the alarms and their notification target', depth: 3, matches: fn('addAlarms', '/src/template/') },
+  { key: 'preSynthesize', label: 'batchform `preSynthesize` (validate, templates, manifest, tasks)', depth: 1, matches: own('preSynthesize', 'projen') },
+  { key: 'validate', label: 'validate the declarations', depth: 2, matches: own('validateDeclarations', 'validate') },
+  { key: 'construct', label: 'build each batch stack\'s L1 constructs (`addBatchResources`)', depth: 2, matches: own('addBatchResources', 'template') },
+  { key: 'alarms', label: 'of which the alarms and their notification target', depth: 3, matches: own('addAlarms', 'template') },
   { key: 'appSynth', label: 'aws-cdk-lib `App.synth()`', depth: 2, matches: (f) => f.functionName === 'synthesize' && f.url.includes('aws-cdk-lib/core/lib/private/synthesis.js') },
   { key: 'prepare', label: 'resolve cross-references over every construct (`prepareApp`)', depth: 3, matches: fn('prepareApp', 'aws-cdk-lib/core/lib/private/prepare-app.js') },
   { key: 'stackSynth', label: 'render each template and write it, with its metadata, to a temporary cloud assembly', depth: 3, matches: fn('synthesizeTree', 'aws-cdk-lib/core/lib/private/synthesis.js') },
@@ -116,9 +119,9 @@ export function summarizeProfile(profile: CpuProfile): ProfileSummary {
   profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + profile.timeDeltas[i] / 1000));
   const where = (url: string): string => {
     if (!url) return 'V8 / native (GC, file writes, JSON, regexp)';
+    if (url.includes(`${ROOT}/src/`) || url.includes('/node_modules/batchform/')) return 'batchform';
     const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
     if (m) return m[1];
-    if (url.includes(`${ROOT}/src/`)) return 'batchform (src/)';
     if (url.startsWith('node:')) return 'Node.js internals (module loader, source maps, fs)';
     return 'other';
   };

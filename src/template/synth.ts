@@ -8,6 +8,24 @@ import { DISABLE_CREATION_STACK_TRACES } from 'aws-cdk-lib/cx-api';
 /** A raw CloudFormation template, as `create-change-set` takes it. */
 export type CfnTemplate = Record<string, unknown>;
 
+/** Linux's shared-memory file system: a temporary cloud assembly there never touches a disk. */
+const SHARED_MEMORY_DIR = '/dev/shm';
+
+/**
+ * Where the throwaway cloud assembly goes: shared memory when the machine has it, since App.synth()
+ * writes every template and its metadata to files and reads them back (on a virtual disk, about 1 ms
+ * a file), else the system's temporary directory.
+ */
+function assemblyParentDir(): string {
+  try {
+    fs.accessSync(SHARED_MEMORY_DIR, fs.constants.W_OK);
+    if (fs.statSync(SHARED_MEMORY_DIR).isDirectory()) return SHARED_MEMORY_DIR;
+  } catch {
+    // No shared memory here (macOS, Windows, some containers): use the temporary directory.
+  }
+  return os.tmpdir();
+}
+
 /**
  * Builds stacks in one throwaway App and returns each stack's template by stack id.
  *
@@ -19,7 +37,7 @@ export function synthesizeStacks(
   build: Record<string, (stack: Stack) => void>,
   configure: (app: App) => void = () => undefined,
 ): Record<string, CfnTemplate> {
-  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'batchform-synth-'));
+  const outdir = fs.mkdtempSync(path.join(assemblyParentDir(), 'batchform-synth-'));
   try {
     const app = new App({
       outdir,
