@@ -78,18 +78,19 @@ function regenerateFindings(sizes: readonly SizeResult[], scale: ScaleRaw | unde
     const n = scale.profiledSize;
     const p = scale.profile.parts;
     const per = (k: string): string => ms(p[k] / n);
-    const cdkShare = (p.construct + p.appSynth) / p.preSynthesize;
-    lines.push(`The cost is per batch and nearly all inside aws-cdk-lib: in the profile of the ${n}-batch run, batchform's work is ` +
-      `${per('preSynthesize')} per batch, of which building the batch's L1 constructs is ${per('construct')} and aws-cdk-lib's \`App.synth()\` ${per('appSynth')} ` +
-      `(${(100 * cdkShare).toFixed(0)} % together); validation is ${per('validate')} and projen's file writes ${per('writeFiles')}. ` +
+    lines.push(`The cost is nearly all inside aws-cdk-lib: in the profile of the ${n}-batch run, batchform's work is ` +
+      `${per('preSynthesize')} per batch, of which loading aws-cdk-lib and the template builders on first use is ${ms(p.load, 0)} in all, building the batch's L1 constructs ${per('construct')} ` +
+      `and aws-cdk-lib's \`App.synth()\` ${per('appSynth')} (aws-cdk-lib loads some modules during the first construction, so the two overlap); validation is ${per('validate')} and projen's file writes ${per('writeFiles')}. ` +
       `Within construction, the four alarms and their notification target take ${per('alarms')} (the generated stage declares no alarm e-mails, so no ` +
       'topic, key or subscriptions are built). Within synthesis, resolving references across every ' +
-      `construct takes ${per('prepare')} and rendering plus writing each template and its metadata to a temporary cloud assembly (which batchform reads back ` +
-      `and deletes) ${per('stackSynth')}.`);
-    lines.push('What is left is aws-cdk-lib\'s own token resolution and rendering, and loading aws-cdk-lib with the L1 modules (about 0.6 s of module loading before the first construct): ' +
-      'the temporary cloud assembly itself (writing each template and reading it back) is a small part of App.synth(), and rendering a template without App.synth() needs aws-cdk-lib internals ' +
-      '(`Stack._toCloudFormation`), which batchform does not use. Creation stack traces are off (`aws:cdk:disable-creation-stack-traces`), which halved L1 construction. ' +
-      'A batch whose declaration, batchform and aws-cdk-lib did not change is not synthesized at all: its committed template is reused once its SHA-256 matches cfn-out/template-hashes.json.');
+      `construct takes ${per('prepare')} and rendering each template and writing it with its metadata to a temporary cloud assembly (in shared memory, \`/dev/shm\`, ` +
+      `when the machine has it; batchform reads it back and deletes it) ${per('stackSynth')}.`);
+    lines.push('What is left is aws-cdk-lib\'s own token resolution and rendering, which visits every property of every construct twice (once to find references between ' +
+      'stacks, once to render), and the loading of its modules through the TypeScript runner\'s resolver: rendering a template without App.synth() needs aws-cdk-lib ' +
+      'internals (`Stack._toCloudFormation`), which batchform does not use. Synthesizing in a worker thread beside the main one was measured and is slower on this ' +
+      '2-core machine (each thread loads aws-cdk-lib again and the threads compete for the cores). Creation stack traces are off (`aws:cdk:disable-creation-stack-traces`), ' +
+      'which halved L1 construction. A batch whose declaration, batchform and aws-cdk-lib did not change is not synthesized at all: its committed template is reused ' +
+      'once its SHA-256 matches cfn-out/template-hashes.json.');
   }
   (target ? ahead : behind).push(lines.join(' '));
   return { ahead, behind };

@@ -82,6 +82,8 @@ interface Part {
   /** Nesting depth in the breakdown table. */
   readonly depth: number;
   readonly matches: (f: CallFrame) => boolean;
+  /** Counted only inside this other part (e.g. module loading within batchform's work). */
+  readonly within?: string;
 }
 
 const fn = (name: string, file: string) => (f: CallFrame): boolean => f.functionName === name && f.url.includes(file);
@@ -94,6 +96,7 @@ const PARTS: readonly Part[] = [
   { key: 'projenSynth', label: 'projen `project.synth()`', depth: 0, matches: fn('synth', 'projen/lib/project.js') },
   { key: 'preSynthesize', label: 'batchform `preSynthesize` (validate, templates, manifest, tasks)', depth: 1, matches: own('preSynthesize', 'projen') },
   { key: 'validate', label: 'validate the declarations', depth: 2, matches: own('validateDeclarations', 'validate') },
+  { key: 'load', label: 'load aws-cdk-lib and the template builders (on first use)', depth: 2, matches: fn('require', 'node:internal/modules/'), within: 'preSynthesize' },
   { key: 'construct', label: 'build each batch stack\'s L1 constructs (`addBatchResources`)', depth: 2, matches: own('addBatchResources', 'template') },
   { key: 'alarms', label: 'of which the alarms and their notification target', depth: 3, matches: own('addAlarms', 'template') },
   { key: 'appSynth', label: 'aws-cdk-lib `App.synth()`', depth: 2, matches: (f) => f.functionName === 'synthesize' && f.url.includes('aws-cdk-lib/core/lib/private/synthesis.js') },
@@ -142,7 +145,7 @@ export function summarizeProfile(profile: CpuProfile): ProfileSummary {
     for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
       for (const p of PARTS) if (p.matches(nodes.get(cur)!.callFrame)) hit.add(p.key);
     }
-    for (const k of hit) parts[k] += ms;
+    for (const p of PARTS) if (hit.has(p.key) && (!p.within || hit.has(p.within))) parts[p.key] += ms;
   }
   const sorted = (m: Map<string, number>): Array<[string, number]> => [...m].sort((a, b) => b[1] - a[1]);
   return { totalMs, byPackage: sorted(byPackage), byFunction: sorted(byFunction), parts };
