@@ -16,6 +16,7 @@ import { addBatchformWorkflow } from '../workflows/workflow-file';
 import { addBootstrapTasks } from './bootstrap-tasks';
 import { addBatchBundleTasks, addBundleTasks } from './bundle-tasks';
 import { addOperateTasks } from './operate-tasks';
+import { addCliTask } from './cli-task';
 import { RenderedFile } from './rendered-file';
 
 /** Options of the batchform component. */
@@ -129,7 +130,7 @@ export class Batchform extends Component {
     const cli = options.cliCommand ?? 'batchform';
     this.cli = cli;
 
-    const lint = project.addTask('lint:cfn', {
+    const lint = addCliTask(project, 'lint:cfn', {
       description: 'Lint every generated CloudFormation template (cfn-lint when on PATH, else the offline validator); fails on errors and warnings',
       exec: `${cli} lint-cfn ${this.outdir}`,
       receiveArgs: true,
@@ -139,18 +140,18 @@ export class Batchform extends Component {
     typeCheckHandlers(project);
     warnIfNotDeclared(project);
 
-    project.addTask('schedule', {
+    addCliTask(project, 'schedule', {
       description: 'Show every batch, the zone it runs in, its schedule in words and its next run times in UTC and its zone (DST changes marked; --batch, --stage, -n, --from ISO)',
       exec: `${cli} schedule --manifest ${this.manifestPath}`,
       receiveArgs: true,
     });
     addBundleTasks(project, cli, this.manifestPath);
-    project.addTask('preview', {
+    addCliTask(project, 'preview', {
       description: 'Create, describe and delete the change sets of one stage, never executing them: npx projen preview --stage <s>',
       exec: `${cli} preview --manifest ${this.manifestPath}`,
       receiveArgs: true,
     });
-    project.addTask('deploy', {
+    addCliTask(project, 'deploy', {
       description: 'Upload the code and execute the change sets of the stacks that changed in one stage: npx projen deploy --stage <s>',
       exec: `${cli} deploy --manifest ${this.manifestPath}`,
       receiveArgs: true,

@@ -1,5 +1,6 @@
 // projen glue: one `bootstrap:<stage>` task per stage, which runs the CLI's bootstrap command (no logic in the task's shell).
 import type { Project } from 'projen';
+import { addCliTask } from './cli-task';
 import type { Stage } from '../validate/model';
 
 /**
@@ -10,7 +11,7 @@ import type { Stage } from '../validate/model';
  */
 export function addBootstrapTasks(project: Project, stages: readonly Stage[], options: { readonly cli: string; readonly manifestPath: string; readonly templatePath: string }): void {
   for (const stage of stages) {
-    project.addTask(`bootstrap:${stage.name}`, {
+    addCliTask(project, `bootstrap:${stage.name}`, {
       description: `Deploy the one-time bootstrap stack of stage ${stage.name} (OIDC trust, artifact bucket, roles) to account ${stage.account} with administrator credentials; --preview only shows the change set; more Name=value parameters may follow`,
       exec: `${options.cli} bootstrap --stage ${stage.name} --manifest ${options.manifestPath} --template ${options.templatePath}`,
       receiveArgs: true,

@@ -1,5 +1,6 @@
 // projen glue: the tasks that operate deployed batches (run, backfill, redrive, status, logs), each one CLI call with the arguments passed on (no AWS calls here).
 import type { Project } from 'projen';
+import { addCliTask } from './cli-task';
 
 /** The operate commands, each with what its task does. */
 const OPERATE_TASKS = {
@@ -13,6 +14,6 @@ const OPERATE_TASKS = {
 /** Adds `run`, `backfill`, `redrive`, `status` and `logs`: `batchform <command> --manifest <manifest>` with the task's arguments after it. */
 export function addOperateTasks(project: Project, cli: string, manifestPath: string): void {
   for (const [name, description] of Object.entries(OPERATE_TASKS)) {
-    project.addTask(name, { description, exec: `${cli} ${name} --manifest ${manifestPath}`, receiveArgs: true });
+    addCliTask(project, name, { description, exec: `${cli} ${name} --manifest ${manifestPath}`, receiveArgs: true });
   }
 }
