@@ -6,8 +6,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import {
-  benchEnv, formatRatio, formatStats, interleave, markdownTable, pairedRatios, progress, Sample,
-  SectionResult, stats, Stats, timeCommand,
+  benchEnv, formatRatio, formatStats, interleave, markdownTable, pairedRatios, progress, Sample, SectionResult, stats, Stats, statsByField, StatsOf, timeCommand,
 } from './lib';
 import { createBatchformProject, createCdkApp, createEmptyProject } from './projects';
 import { CDK_SYNTH, PROJEN, setupProjen } from './regenerate';
@@ -57,7 +56,7 @@ interface PackagePhases {
   readonly level4Size: number;
 }
 
-type PackagePhaseStats = { [K in keyof PackagePhases]: Stats };
+type PackagePhaseStats = StatsOf<PackagePhases>;
 
 /** The in-process part of {@link PackagePhases}, run by node in the project with the installed library. */
 const PACKAGE_PHASES_SCRIPT = `const zlib = require('zlib');
@@ -102,8 +101,7 @@ function measurePackagePhases(dir: string, runs: number, env: NodeJS.ProcessEnv)
   } finally {
     fs.rmSync(script, { force: true });
   }
-  const keys = Object.keys(samples[0]) as Array<keyof PackagePhases>;
-  return Object.fromEntries(keys.map((k) => [k, stats(samples.map((p) => p[k]))])) as PackagePhaseStats;
+  return statsByField(samples);
 }
 
 /** Nothing cached: batchform's template reuse and zip reuse are both off. */
@@ -120,29 +118,22 @@ function measureCold(size: number, repetitions: number): ColdSizeResult {
     setupProjen(dirs.batchform);
     const env = benchEnv(COLD_ENV);
     const cloneEnv = benchEnv(CLONE_ENV);
-    const parts: Array<{ regenerate: number; package: number }> = [];
-    const cloneParts: number[] = [];
-    const regenerateAndPackage = (runEnv: NodeJS.ProcessEnv): { regenerate: number; package: number } => {
+    // Each contender's runs, split in its two commands; the first entry is the warm-up run.
+    const runs: Record<'batchform' | 'clone', Array<{ regenerate: number; package: number }>> = { batchform: [], clone: [] };
+    const regenerateAndPackage = (contender: keyof typeof runs, runEnv: NodeJS.ProcessEnv): Sample => {
       // No zips, bundles or bundles.json left from the run before, and no tool caches
       // (node_modules/.cache/batchform), as in a fresh clone (removals not timed).
       fs.rmSync(path.join(dirs.batchform, 'dist'), { recursive: true, force: true });
       fs.rmSync(path.join(dirs.batchform, 'node_modules', '.cache', 'batchform'), { recursive: true, force: true });
       const regenerate = timeCommand('npx', PROJEN, { cwd: dirs.batchform, env: runEnv });
       const pkg = timeCommand('npx', ['projen', 'package:batches'], { cwd: dirs.batchform, env: runEnv });
-      return { regenerate: regenerate.seconds, package: pkg.seconds };
+      runs[contender].push({ regenerate: regenerate.seconds, package: pkg.seconds });
+      return { seconds: regenerate.seconds + pkg.seconds };
     };
     const samples = interleave({
-      batchform: (): Sample => {
-        const run = regenerateAndPackage(env);
-        parts.push(run);
-        return { seconds: run.regenerate + run.package };
-      },
+      batchform: () => regenerateAndPackage('batchform', env),
       // cfn-out/ and template-hashes.json are what the runs before wrote: the committed files of a clone.
-      clone: (): Sample => {
-        const run = regenerateAndPackage(cloneEnv);
-        cloneParts.push(run.regenerate);
-        return { seconds: run.regenerate + run.package };
-      },
+      clone: () => regenerateAndPackage('clone', cloneEnv),
       cdk: (): Sample => {
         // No staged or bundled asset left from the run before (removal not timed).
         fs.rmSync(path.join(dirs.cdk, 'cdk.out'), { recursive: true, force: true });
@@ -158,16 +149,15 @@ function measureCold(size: number, repetitions: number): ColdSizeResult {
     const assets = fs.readdirSync(path.join(dirs.cdk, 'cdk.out')).filter((f) => f.startsWith('asset.')).length;
     if (assets !== size) throw new Error(`cold: expected ${size} bundled assets in ${dirs.cdk}/cdk.out, found ${assets}`);
     const packagePhases = measurePackagePhases(dirs.batchform, Math.min(repetitions, 3), env);
-    // The warm-up run is the first entry of `parts`; the recorded runs follow.
-    const recorded = parts.slice(parts.length - repetitions);
+    const recorded = (k: keyof typeof runs, part: 'regenerate' | 'package'): Stats => stats(runs[k].slice(-repetitions).map((r) => r[part]));
     const secs = (k: keyof typeof samples): number[] => samples[k].map((s) => s.seconds);
     return {
       size,
       batchform: stats(secs('batchform')),
-      regenerate: stats(recorded.map((p) => p.regenerate)),
-      package: stats(recorded.map((p) => p.package)),
+      regenerate: recorded('batchform', 'regenerate'),
+      package: recorded('batchform', 'package'),
       clone: stats(secs('clone')),
-      cloneRegenerate: stats(cloneParts.slice(cloneParts.length - repetitions)),
+      cloneRegenerate: recorded('clone', 'regenerate'),
       cdk: stats(secs('cdk')),
       ratio: stats(pairedRatios(secs('batchform'), secs('cdk'))),
       cloneRatio: stats(pairedRatios(secs('clone'), secs('cdk'))),
@@ -199,7 +189,7 @@ export function runCold(options: ColdOptions): SectionResult {
     ]),
   );
   const phaseTable = markdownTable(
-    ['Batches', '`package:batches`', 'the same command run directly', 'of which esbuild (one call)', 'zips (deflate, CRC, write)', 'deflate alone, zlib default level', 'deflate alone, level 4', 'level-4 zip size'],
+    ['Batches', '`package:batches`', 'the same command run directly', 'of which esbuild (one call)', 'zips in memory (deflate, CRC)', 'deflate alone, zlib default level', 'deflate alone, level 4', 'level-4 zip size'],
     sizes.map((s) => {
       const p = s.packagePhases;
       return [String(s.size), formatStats(s.package, 's'), formatStats(p.direct, 's'), formatStats(p.esbuild, 's'), formatStats(p.zips, 's'),
@@ -210,7 +200,8 @@ export function runCold(options: ColdOptions): SectionResult {
 
 Where \`package:batches\` spends its time (medians of up to 3 runs after the interleaved ones): the
 command is run once more without \`npx projen\` (the difference is npx, projen's CLI and its task
-runner), and in a Node.js process of its own the esbuild call and the zips are timed apart; the
+runner), and in a Node.js process of its own the esbuild call and the zips (made in memory, not
+written) are timed apart; the
 zips' deflate is then timed alone at zlib's default level (what batchform uses) and at level 4.
 
 ${phaseTable}

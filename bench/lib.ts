@@ -86,6 +86,15 @@ export function stats(values: readonly number[]): Stats {
   return { median: median(values), ...spread(values), n: values.length };
 }
 
+/** The same numbers measured in several runs, summarized per field: each field's median, min and max. */
+export type StatsOf<T> = { [K in keyof T]: Stats };
+
+/** {@link stats} of each numeric field across `runs` (at least one run). */
+export function statsByField<T extends { [K in keyof T]: number }>(runs: readonly T[]): StatsOf<T> {
+  const keys = Object.keys(runs[0]) as Array<keyof T>;
+  return Object.fromEntries(keys.map((k) => [k, stats(runs.map((r) => r[k]))])) as StatsOf<T>;
+}
+
 /**
  * Ratios of paired samples (`a[i] / b[i]`, taken in the same repetition, side by side), so a
  * machine that slows down mid-run moves both sides of each pair together.

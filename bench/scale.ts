@@ -6,7 +6,9 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { benchEnv, formatStats, markdownTable, progress, ROOT, SectionResult, stats, Stats, tempDir, timeCommand } from './lib';
+import {
+  benchEnv, formatStats, markdownTable, progress, ROOT, SectionResult, stats, Stats, statsByField, StatsOf, tempDir, timeCommand,
+} from './lib';
 import { generatedBatch, generatedBatchOptions, STAGE } from './projects';
 import type { SizeResult } from './regenerate';
 
@@ -57,12 +59,7 @@ function phasesOnce(count: number, projectDir: string): Phases {
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as Phases;
 }
 
-type PhaseStats = Record<keyof Phases, Stats>;
-
-function phaseStats(runs: readonly Phases[]): PhaseStats {
-  const keys = Object.keys(runs[0]) as Array<keyof Phases>;
-  return Object.fromEntries(keys.map((k) => [k, stats(runs.map((r) => r[k]))])) as PhaseStats;
-}
+type PhaseStats = StatsOf<Phases>;
 
 /** The parts of the V8 CPU profile format read here. */
 interface CpuProfile {
@@ -220,7 +217,7 @@ export function runScale(regenerate: readonly SizeResult[], options: ScaleOption
     const dir = regenerate.find((s) => s.size === n)!.dirs.batchform;
     const runs = Array.from({ length: options.repetitions }, () => phasesOnce(n, dir));
     progress(`scale: phases of ${n} batches: templates ${stats(runs.map((r) => r.templates)).median.toFixed(0)} ms`);
-    return { size: n, ...phaseStats(runs) };
+    return { size: n, ...statsByField(runs) };
   });
   const phaseTable = markdownTable(
     ['Batches', 'validate', 'templates (aws-cdk-lib build + synth)', 'ms / batch', 'manifest', 'JSON render', 'heap after'],

@@ -1,5 +1,5 @@
 // The bench's arithmetic and rendering (bench/lib.ts, bench/scale.ts): no timing is measured here.
-import { formatRatio, interleave, markdownTable, median, pairedRatios, ratioNumber, spread, stats } from '../../bench/lib';
+import { formatRatio, interleave, markdownTable, median, pairedRatios, ratioNumber, spread, stats, statsByField } from '../../bench/lib';
 import { perAdded, summarizeProfile } from '../../bench/scale';
 
 describe('bench statistics', () => {
@@ -12,6 +12,13 @@ describe('bench statistics', () => {
   test('spread and stats', () => {
     expect(spread([2, 9, 4])).toEqual({ min: 2, max: 9 });
     expect(stats([2, 9, 4])).toEqual({ median: 4, min: 2, max: 9, n: 3 });
+  });
+
+  test('stats of each field across runs', () => {
+    expect(statsByField([{ esbuild: 1, zips: 5 }, { esbuild: 3, zips: 4 }, { esbuild: 2, zips: 6 }])).toEqual({
+      esbuild: { median: 2, min: 1, max: 3, n: 3 },
+      zips: { median: 5, min: 4, max: 6, n: 3 },
+    });
   });
 
   test('ratios are paired per repetition', () => {
