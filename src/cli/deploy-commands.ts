@@ -2,7 +2,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Command } from 'commander';
-import { DEFAULT_BUNDLES_PATH } from '../bundle/package';
+import { DEFAULT_BUNDLES_PATH } from '../bundle/paths';
 import { DEFAULT_MANIFEST_PATH } from '../manifest/manifest';
 import { MAX_COMMENT_LENGTH } from '../workflows/sticky-comment';
 import { CommandIo, engine, knownStages, resolveIo } from './io';

@@ -2,7 +2,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { sha256Hex } from '../hash';
-import { BUNDLES_VERSION, BundlesFile, DEFAULT_BUNDLES_PATH } from '../bundle/package';
+import type { BundlesFile } from '../bundle/package';
+import { BUNDLES_VERSION, DEFAULT_BUNDLES_PATH } from '../bundle/paths';
 import { DEFAULT_MANIFEST_PATH, Manifest, ManifestBatch, ManifestStack, ManifestStage, readManifest } from '../manifest/manifest';
 import { PARAMETERS } from '../template/parameters';
 import { batchForStage } from '../validate/overrides';

@@ -12,7 +12,9 @@ import type { Batch, ValidatedDeclarations } from '../validate/model';
 import { BatchformValidationError } from '../validate/problem';
 import { validateDeclarations } from '../validate/validate';
 import { declarationWarnings } from '../validate/warnings';
+import type { WorkflowCli } from '../workflows/batchform-workflow';
 import { addBatchformWorkflow } from '../workflows/workflow-file';
+import { reportProblemsToGitHub } from './annotations';
 import { addBootstrapTasks } from './bootstrap-tasks';
 import { addBatchBundleTasks, addBundleTasks } from './bundle-tasks';
 import { addOperateTasks } from './operate-tasks';
@@ -60,6 +62,14 @@ export interface BatchformOptions {
    * @default true
    */
   readonly workflows?: boolean;
+  /**
+   * How the workflow jobs that hold AWS credentials (preview, deploy) get the batchform CLI. They
+   * never install the project: by default they take only the `batchform` package locked in the
+   * trusted checkout's package-lock.json, its tarball checked against the lock's integrity.
+   * @default { kind: 'package' }
+   * @example { kind: 'source', install: ['npm ci', 'npx projen bundle:ci'], script: 'lib/batchform-ci.cjs' } // batchform's own repository
+   */
+  readonly workflowCli?: WorkflowCli;
   /**
    * Node.js version of the workflow jobs.
    * @default '24'
@@ -168,7 +178,7 @@ export class Batchform extends Component {
     try {
       return validateDeclarations({ batches: this.batches, stages: this.stages }, { projectDir: this.project.outdir });
     } catch (e) {
-      if (e instanceof BatchformValidationError) exitCleanlyIfUncaught(e);
+      if (e instanceof BatchformValidationError) exitCleanlyIfUncaught(e, this.project.outdir);
       throw e;
     }
   }
@@ -226,8 +236,9 @@ export class Batchform extends Component {
     new JsonFile(this.project, hashesFile, { obj: hashes, marker: false, readonly: true });
     addBootstrapTasks(this.project, validated.stages, { cli: this.cli, manifestPath: this.manifestPath, templatePath: bootstrap });
     if (this.options.workflows ?? true) {
-      addBatchformWorkflow(this.project, validated.stages, {
-        cliCommand: this.cli,
+      const stages = validated.stages.map((stage) => ({ ...stage, stackCount: validated.batches.filter((b) => b.stages.includes(stage.name)).length }));
+      addBatchformWorkflow(this.project, stages, {
+        cli: this.options.workflowCli,
         artifactPaths: [`${this.outdir}/`, `${DEFAULT_PACKAGE_DIR}/*.zip`, DEFAULT_BUNDLES_PATH],
         branch: this.options.deployBranch,
         nodeVersion: this.options.workflowNodeVersion,
@@ -289,12 +300,14 @@ let uncaughtListener: ((error: unknown) => void) | undefined;
  * exits 1. A caller that catches it (tests, a program synthesizing projects) sees a normal throw;
  * any other uncaught error keeps Node's default handling.
  */
-function exitCleanlyIfUncaught(error: BatchformValidationError): void {
+function exitCleanlyIfUncaught(error: BatchformValidationError, projectDir: string): void {
   if (uncaughtListener) process.removeListener('uncaughtException', uncaughtListener);
   const listener = (e: unknown): void => {
     process.removeListener('uncaughtException', listener);
     uncaughtListener = undefined;
     if (e === error) {
+      // In a GitHub Actions job: annotations on .projenrc.ts, the job summary and the problems file.
+      reportProblemsToGitHub(error.problems, projectDir);
       process.stderr.write(`${error.message}\n`);
       process.exit(1);
     }

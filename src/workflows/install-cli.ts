@@ -1,0 +1,61 @@
+// The script that installs, in a job holding AWS credentials, only the batchform CLI the trusted checkout locks.
+
+/**
+ * `actions/github-script` source. Reads `LOCKFILE` (npm's package-lock.json), `PACKAGE` and
+ * `DEST` from the environment. It takes the locked version's tarball (`resolved`: a registry URL,
+ * or a `file:` path inside the checkout), checks it against the lock's `integrity` (as `npm ci`
+ * would), unpacks it into `DEST` and exports `BATCHFORM_CI`, the bundled CLI
+ * (`lib/batchform-ci.cjs`). Nothing else of the project is installed and no install script runs.
+ * Registries that need authentication are not supported here (the fetch sends no token).
+ */
+export const INSTALL_CLI_SCRIPT = [
+  "const fs = require('fs');",
+  "const path = require('path');",
+  "const crypto = require('crypto');",
+  "const { execFileSync } = require('child_process');",
+  'const { LOCKFILE, PACKAGE, DEST } = process.env;',
+  'const fix = `Add ${PACKAGE} to the project\'s dev dependencies, run npx projen and commit ${LOCKFILE}.`;',
+  'if (!fs.existsSync(LOCKFILE)) {',
+  '  core.setFailed(`${LOCKFILE} is not in the checkout: the jobs with AWS credentials install the ${PACKAGE} version it locks, nothing else. ${fix}`);',
+  '  return;',
+  '}',
+  "const lock = JSON.parse(fs.readFileSync(LOCKFILE, 'utf8'));",
+  'const entry = (lock.packages || {})[`node_modules/${PACKAGE}`];',
+  'if (!entry || !entry.resolved || !entry.integrity) {',
+  '  core.setFailed(`${LOCKFILE} locks no ${PACKAGE} package with a tarball and integrity. ${fix}`);',
+  '  return;',
+  '}',
+  "const [algorithm, expected] = entry.integrity.split(/\\s+/)[0].split(/-(.*)/s);",
+  'let tarball;',
+  "if (entry.resolved.startsWith('file:')) {",
+  '  const file = path.resolve(path.dirname(LOCKFILE), entry.resolved.slice(5));',
+  '  if (!fs.existsSync(file)) {',
+  '    core.setFailed(`${PACKAGE} is locked to ${entry.resolved}, which is not in the checkout: commit the tarball, or install ${PACKAGE} from a registry.`);',
+  '    return;',
+  '  }',
+  '  tarball = fs.readFileSync(file);',
+  '} else {',
+  '  const response = await fetch(entry.resolved);',
+  '  if (!response.ok) {',
+  '    core.setFailed(`Downloading ${entry.resolved} answered ${response.status} ${response.statusText}.`);',
+  '    return;',
+  '  }',
+  '  tarball = Buffer.from(await response.arrayBuffer());',
+  '}',
+  "const actual = crypto.createHash(algorithm).update(tarball).digest('base64');",
+  'if (actual !== expected) {',
+  '  core.setFailed(`${entry.resolved} is not the tarball ${LOCKFILE} locks (${algorithm} ${actual}, locked ${expected}): refusing to run it.`);',
+  '  return;',
+  '}',
+  'fs.mkdirSync(DEST, { recursive: true });',
+  "const file = path.join(DEST, 'package.tgz');",
+  'fs.writeFileSync(file, tarball);',
+  "execFileSync('tar', ['xzf', file, '-C', DEST]);",
+  "const cli = path.join(DEST, 'package', 'lib', 'batchform-ci.cjs');",
+  'if (!fs.existsSync(cli)) {',
+  '  core.setFailed(`${PACKAGE}@${entry.version} has no lib/batchform-ci.cjs (the CLI of the workflow jobs): upgrade ${PACKAGE}.`);',
+  '  return;',
+  '}',
+  "core.exportVariable('BATCHFORM_CI', cli);",
+  'core.info(`${PACKAGE} ${entry.version} from ${entry.resolved}, ${algorithm} checked against ${LOCKFILE}: ${cli}`);',
+].join('\n');
