@@ -164,6 +164,12 @@ interface TemplateShape {
   readonly Resources?: TemplateResources;
 }
 
+/** Whether `file` (absolute) is inside `dir` (absolute), symbolic links aside. */
+function inside(dir: string, file: string): boolean {
+  const rel = path.relative(dir, file);
+  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+}
+
 /**
  * Loads the manifest, picks the stage, and checks every stack's template, parameters and zip.
  * Reads files only; makes no AWS call.
@@ -192,7 +198,10 @@ export function loadDeployInputs(options: LoadDeployInputsOptions): DeployInputs
     const templateFile = path.resolve(projectDir, stack.template);
     let templateBody = '';
     let template: TemplateShape | undefined;
-    if (!fs.existsSync(templateFile)) {
+    if (!inside(projectDir, templateFile)) {
+      // The manifest may come from a pull request's build (the preview): it names files of that build only.
+      problems.push(`${where}: template ${stack.template} is outside the project directory; run "npx projen" to regenerate the manifest.`);
+    } else if (!fs.existsSync(templateFile)) {
       problems.push(`${where}: template ${stack.template} not found; run "npx projen" to generate it.`);
     } else {
       templateBody = fs.readFileSync(templateFile, 'utf8');
@@ -215,7 +224,9 @@ export function loadDeployInputs(options: LoadDeployInputsOptions): DeployInputs
       problems.push(`${where}: ${bundlesFile} gives batch "${stack.batch}" the sha256 "${bundle.sha256}", not 64 lower-case hex digits; run "npx projen package:batches" again.`);
     } else {
       const zipPath = path.resolve(projectDir, bundle.zip);
-      if (!fs.existsSync(zipPath)) {
+      if (!inside(projectDir, zipPath)) {
+        problems.push(`${where}: zip ${bundle.zip} (listed in ${bundlesFile}) is outside the project directory; run "npx projen package:batches" again.`);
+      } else if (!fs.existsSync(zipPath)) {
         problems.push(`${where}: zip ${bundle.zip} (listed in ${bundlesFile}) not found; run "npx projen package:batches".`);
       } else if (fileSha256(zipPath) !== bundle.sha256) {
         problems.push(`${where}: zip ${bundle.zip} does not match the sha256 recorded in ${bundlesFile} (changed since packaging); run "npx projen package:batches" again.`);

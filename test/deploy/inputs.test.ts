@@ -69,6 +69,20 @@ test('every stack problem is listed at once: missing zip, stale zip, missing tem
   ]);
 });
 
+test('a manifest or bundles file naming files outside the project (a pull request\'s build, previewed with AWS credentials) is refused before any read', () => {
+  const project = makeProject({ batches: ['a'] });
+  const manifestFile = path.join(project.dir, 'cfn-out/manifest.json');
+  fs.writeFileSync(manifestFile, fs.readFileSync(manifestFile, 'utf8').split('cfn-out/a.template.json').join('../../../etc/passwd'));
+  const bundlesFile = path.join(project.dir, 'dist/batches/bundles.json');
+  const bundles = JSON.parse(fs.readFileSync(bundlesFile, 'utf8'));
+  bundles.bundles[0].zip = '/etc/hostname';
+  fs.writeFileSync(bundlesFile, JSON.stringify(bundles));
+  expect(problems(() => project.inputs())).toEqual([
+    'stage "prod", stack prod-a: template ../../../etc/passwd is outside the project directory; run "npx projen" to regenerate the manifest.',
+    'stage "prod", stack prod-a: zip /etc/hostname (listed in dist/batches/bundles.json) is outside the project directory; run "npx projen package:batches" again.',
+  ]);
+});
+
 test('the error message lists all problems on separate lines', () => {
   const error = new DeployInputError(['first problem.', 'second problem.']);
   expect(error.message).toBe('2 problems:\n  - first problem.\n  - second problem.');
