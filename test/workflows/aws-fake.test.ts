@@ -190,12 +190,13 @@ describe('the real CLI against an AWS fake with no latency, where one execution 
   let fake: AwsFake;
   const failing = stage.stacks[0].stackName;
   const reason = 'Resource handler returned message: "Subnet subnet-0a1b2c3d4e5f60718 does not exist"';
+  let failures = 1;
 
   beforeAll(async () => {
     project = makeProject().dir;
     fake = await startAwsFake({
       account: stage.account, region: stage.region, buckets: [stage.artifactBucket], pageSize: 2,
-      changeSetCompute: 0, stackOperation: 0, executionFailure: (stack) => (stack === failing ? reason : undefined),
+      changeSetCompute: 0, stackOperation: 0, executionFailure: (stack) => (stack === failing && failures-- > 0 ? reason : undefined),
     });
   });
 
@@ -217,6 +218,17 @@ describe('the real CLI against an AWS fake with no latency, where one execution 
     const stacks = fake.stacks();
     expect(stacks.get(failing)?.status).toBe('ROLLBACK_COMPLETE');
     for (const s of stage.stacks.filter((x) => x.stackName !== failing)) expect(stacks.get(s.stackName)?.status).toBe('CREATE_COMPLETE');
+  });
+
+  test('the next deploy deletes the ROLLBACK_COMPLETE stack and creates it again', async () => {
+    const before = fake.stacks().get(failing)!.id;
+    const run = await runCli(fake, project, ['deploy', '--stage', 'prod'], { GITHUB_SHA: 'b8b8b8b8b8' });
+    durations['deploy (no latency, recreate)'] = run.ms;
+    expect(run.code).toBe(0);
+    expect(run.calls.filter((c) => c.operation === 'DeleteStack').map((c) => c.target)).toEqual([before]);
+    const after = fake.stacks().get(failing)!;
+    expect(after.status).toBe('CREATE_COMPLETE');
+    expect(after.id).not.toBe(before);
   });
 });
 
