@@ -343,6 +343,19 @@ describe('the AWS fake through the SDK clients', () => {
     ]);
   });
 
+  test('a template given by TemplateURL is read from the fake\'s S3, at the version named', async () => {
+    const first = await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'batchform-preview/t.template.json', Body: template(7) }));
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'batchform-preview/t.template.json', Body: template(9) }));
+    await cfn.send(new CreateChangeSetCommand({
+      StackName: 'big', ChangeSetName: 'c1', ChangeSetType: 'CREATE',
+      TemplateURL: `https://${bucket}.s3.${fake.region}.amazonaws.com/batchform-preview/t.template.json?versionId=${encodeURIComponent(first.VersionId!)}`,
+    }));
+    const after = JSON.parse((await describe_('big', 'c1')).Changes![0].ResourceChange!.AfterContext!);
+    expect(after.Properties.DelaySeconds).toBe(7);
+    await expect(cfn.send(new CreateChangeSetCommand({ StackName: 'big', ChangeSetName: 'c2', ChangeSetType: 'CREATE', TemplateURL: `https://${bucket}.s3.${fake.region}.amazonaws.com/missing.json` })))
+      .rejects.toThrow('S3 error: The specified key does not exist.');
+  });
+
   test('with latencies, change sets and executions pass through their in-progress statuses', async () => {
     // Wide windows (500 ms each side of a checked moment), so a slow machine does not change what is seen.
     const slow = await startAwsFake({ changeSetCompute: 1000, stackOperation: 1000 });
