@@ -7,6 +7,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { bootstrapTemplate } from '../../src/bootstrap/bootstrap-template';
 import { branchPatternMatches, CHECK_GITHUB_EXIT, runCheckGithubCommand } from '../../src/cli/check-github-command';
+import { buildProgram } from '../../src/cli/main';
 import { buildManifest } from '../../src/manifest/manifest';
 import { validateDeclarations } from '../../src/validate/validate';
 import { BATCH, STAGE } from '../fixtures';
@@ -410,4 +411,19 @@ describe('branchPatternMatches (Ruby File.fnmatch, as GitHub matches deployment 
   ])('%s matches %s: %s', (pattern, name, expected) => {
     expect(branchPatternMatches(pattern, name)).toBe(expected);
   });
+});
+
+test('the CLI registers check-github: batchform check-github --stage qa exits 2 naming the stages', async () => {
+  const errors: string[] = [];
+  const write = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => { errors.push(String(chunk)); return true; });
+  const exitCode = process.exitCode;
+  try {
+    await buildProgram().parseAsync(['node', 'batchform', 'check-github', '--stage', 'qa',
+      '--manifest', path.join(DIRS.default, 'cfn-out/manifest.json'), '--template', path.join(DIRS.default, 'cfn-out/bootstrap.template.json')]);
+    expect(process.exitCode).toBe(CHECK_GITHUB_EXIT.badInput);
+  } finally {
+    process.exitCode = exitCode;
+    write.mockRestore();
+  }
+  expect(errors.join('')).toMatch(/^batchform check-github: stage "qa" is not in .*manifest\.json; its stages are: prod\.\n$/);
 });
