@@ -10,3 +10,6 @@ export type { CronOptions, RateUnitInput } from './schedule/builder';
 export type { RateUnit } from './schedule/expression';
 export { Batchform } from './projen/batchform';
 export type { BatchformOptions } from './projen/batchform';
+// Pure data, no aws-cdk-lib: the GitHub OIDC subjects a stage's bootstrap roles trust.
+export { DEPLOY_WORKFLOW_FILE, PREVIEW_WORKFLOW_FILE, SUBJECT_CLAIM_KEY_SETS, trustedSubjects } from './bootstrap/trust';
+export type { TrustedSubjects, TrustedSubjectsOptions } from './bootstrap/trust';

@@ -8,10 +8,13 @@ import { ARTIFACT_PREFIX, MAX_STACK_PREFIX, STACK_PREFIX } from '../validate/rul
 import { NAME_PATTERN } from '../validate/rules/names';
 import { BOOTSTRAP_LOGICAL_IDS, BOOTSTRAP_STACK_ID, BOOTSTRAP_NAMES, BOOTSTRAP_OUTPUTS, BOOTSTRAP_PARAMETERS, GITHUB_OIDC_HOST, PREVIEW_AREA_DAYS, PREVIEW_AREA_SUFFIX, REPOSITORY_PATTERN, ROLE_PATH, STS_AUDIENCE } from './naming';
 import { batchBoundaryStatements, deployStatements, DETECTS_DRIFT, executionStatements, HAS_ASSUMABLE_ROLES, operatorStatements, previewStatements } from './permissions';
+import { checkSubjectClaimKeys, claimKeysParameter, DEPLOY_WORKFLOW_FILE, PREVIEW_WORKFLOW_FILE, SUBJECT_CLAIM_KEY_SETS } from './trust';
 
 export { BOOTSTRAP_STACK_ID, REPOSITORY_PATTERN } from './naming';
 
 export { BOOTSTRAP_LOGICAL_IDS, BOOTSTRAP_OUTPUTS, BOOTSTRAP_PARAMETERS, GITHUB_OIDC_HOST, ROLE_PATH, STS_AUDIENCE } from './naming';
+export { SUBJECT_CLAIM_KEY_SETS, trustedSubjects } from './trust';
+export type { TrustedSubjects, TrustedSubjectsOptions } from './trust';
 
 /** How many days an overwritten or deleted artifact version is kept. */
 export const NONCURRENT_VERSION_DAYS = 30;
@@ -29,25 +32,45 @@ export interface BootstrapTemplateOptions {
    * @default 'main'
    */
   readonly branch?: string;
+  /**
+   * The repository's OIDC subject template (`include_claim_keys`), as the default of
+   * `GitHubSubjectClaimKeys`: one of {@link SUBJECT_CLAIM_KEY_SETS}.
+   * @default [] (GitHub's default subject)
+   */
+  readonly subjectClaimKeys?: readonly string[];
 }
 
 
+/** The template's conditions that shape the trusted subjects. */
+interface SubjectConditions {
+  /** Both numeric ids are given: the immutable subject form is trusted too. */
+  readonly hasIds: CfnCondition;
+  /** The subject template includes `ref`. */
+  readonly includesRef: CfnCondition;
+  /** The subject template includes `job_workflow_ref` too. */
+  readonly includesWorkflow: CfnCondition;
+}
+
 /**
- * The `sub` claims GitHub issues for each `kind` (`ref:refs/heads/main`, `environment:prod`,
- * `pull_request`): the name form `repo:OWNER/REPO:<kind>` always, and, when both numeric ids are
- * given, also the immutable form `repo:OWNER@OWNER_ID/REPO@REPO_ID:<kind>` that GitHub issues for
- * repositories created, renamed or transferred since mid-2026 and for those that opted in.
+ * The subjects of one role, as {@link trustedSubjects} computes them (test/bootstrap checks the two
+ * agree for every template): `repo:OWNER/REPO:<context>` followed by the claims the subject template
+ * adds (`:ref:refs/heads/<branch>`, then `:job_workflow_ref:OWNER/REPO/<workflowFile>@refs/heads/<branch>`),
+ * and, when both numeric ids are given, the same with the immutable `repo:OWNER@OWNER_ID/REPO@REPO_ID`.
  */
-function subjects(kinds: string[], hasIds: CfnCondition): unknown {
-  const repo = Fn.ref(BOOTSTRAP_PARAMETERS.repository);
-  const owner = Fn.select(0, Fn.split('/', repo));
-  const name = Fn.select(1, Fn.split('/', repo));
-  const byName = kinds.map((kind) => Fn.sub(`repo:\${${BOOTSTRAP_PARAMETERS.repository}}:${kind}`));
-  const byId = kinds.map((kind) => Fn.sub(
-    `repo:\${Owner}@\${${BOOTSTRAP_PARAMETERS.ownerId}}/\${Name}@\${${BOOTSTRAP_PARAMETERS.repositoryId}}:${kind}`,
-    { Owner: owner, Name: name },
-  ));
-  return Fn.conditionIf(hasIds.logicalId, [...byName, ...byId], byName);
+function subjects(context: string, workflowFile: string, c: SubjectConditions): unknown {
+  const { repository, ownerId, repositoryId, branch } = BOOTSTRAP_PARAMETERS;
+  const repo = Fn.ref(repository);
+  const ref = `refs/heads/\${${branch}}`;
+  const added = Fn.conditionIf(c.includesWorkflow.logicalId,
+    Fn.sub(`:ref:${ref}:job_workflow_ref:\${${repository}}/${workflowFile}@${ref}`),
+    Fn.conditionIf(c.includesRef.logicalId, Fn.sub(`:ref:${ref}`), '')).toString();
+  const byName = Fn.join('', [Fn.sub(`repo:\${${repository}}:`), context, added]);
+  const byId = Fn.join('', [
+    Fn.sub(`repo:\${Owner}@\${${ownerId}}/\${Name}@\${${repositoryId}}:`, { Owner: Fn.select(0, Fn.split('/', repo)), Name: Fn.select(1, Fn.split('/', repo)) }),
+    context,
+    added,
+  ]);
+  return Fn.conditionIf(c.hasIds.logicalId, [byName, byId], [byName]);
 }
 
 /** Trust for GitHub's OIDC tokens with audience `sts.amazonaws.com` and one of `subs`, exactly. */
@@ -93,7 +116,8 @@ export function addBootstrapResources(stack: Stack, options: BootstrapTemplateOp
   });
   new CfnParameter(stack, BOOTSTRAP_PARAMETERS.environment, {
     type: 'String',
-    description: 'GitHub environment of this stage\'s deploy job (the stage\'s githubEnvironment, by default its name): the deploy role trusts only jobs in it, so its reviewers and branch rules apply; empty trusts pushes to DeployBranch instead',
+    description: 'GitHub environment of this stage\'s deploy job (the stage\'s githubEnvironment, by default its name): the deploy role trusts only jobs in it, so its reviewers and branch rules apply',
+    minLength: 1,
     maxLength: 255,
   });
   new CfnParameter(stack, BOOTSTRAP_PARAMETERS.stageName, {
@@ -109,8 +133,14 @@ export function addBootstrapResources(stack: Stack, options: BootstrapTemplateOp
   new CfnParameter(stack, BOOTSTRAP_PARAMETERS.branch, {
     type: 'String',
     default: options.branch ?? 'main',
-    description: 'Branch whose pushes deploy',
+    description: `Branch whose pushes deploy, which must also be the repository's default branch: the preview role trusts the job of ${PREVIEW_WORKFLOW_FILE}, which runs on workflow_run, and GitHub runs workflow_run workflows from the default branch (subject ref:refs/heads/<default branch>)`,
     minLength: 1,
+  });
+  new CfnParameter(stack, BOOTSTRAP_PARAMETERS.subjectClaimKeys, {
+    type: 'String',
+    default: claimKeysParameter(checkSubjectClaimKeys(options.subjectClaimKeys, 'subjectClaimKeys')),
+    allowedValues: SUBJECT_CLAIM_KEY_SETS.map(claimKeysParameter),
+    description: 'The repository\'s OIDC subject template (include_claim_keys, gh api repos/OWNER/REPO/actions/oidc/customization/sub), which the trusted subjects must match: empty for GitHub\'s default (deploy: environment only); repo,context,ref to make the deploy role require the environment AND DeployBranch; repo,context,ref,job_workflow_ref to also pin each role to its workflow file',
   });
   new CfnParameter(stack, BOOTSTRAP_PARAMETERS.stackPrefix, {
     type: 'String',
@@ -156,15 +186,20 @@ export function addBootstrapResources(stack: Stack, options: BootstrapTemplateOp
   new CfnCondition(stack, HAS_ASSUMABLE_ROLES, {
     expression: Fn.conditionNot(Fn.conditionEquals(Fn.join('', Token.asList(Fn.ref(BOOTSTRAP_PARAMETERS.assumableRoles))), '')),
   });
-  const hasEnvironment = new CfnCondition(stack, 'TrustEnvironmentOnly', {
-    expression: Fn.conditionNot(Fn.conditionEquals(Fn.ref(BOOTSTRAP_PARAMETERS.environment), '')),
-  });
-  const hasIds = new CfnCondition(stack, 'TrustImmutableSubjects', {
-    expression: Fn.conditionAnd(
-      Fn.conditionNot(Fn.conditionEquals(Fn.ref(BOOTSTRAP_PARAMETERS.ownerId), '')),
-      Fn.conditionNot(Fn.conditionEquals(Fn.ref(BOOTSTRAP_PARAMETERS.repositoryId), '')),
-    ),
-  });
+  const subjectConditions: SubjectConditions = {
+    hasIds: new CfnCondition(stack, 'TrustImmutableSubjects', {
+      expression: Fn.conditionAnd(
+        Fn.conditionNot(Fn.conditionEquals(Fn.ref(BOOTSTRAP_PARAMETERS.ownerId), '')),
+        Fn.conditionNot(Fn.conditionEquals(Fn.ref(BOOTSTRAP_PARAMETERS.repositoryId), '')),
+      ),
+    }),
+    includesRef: new CfnCondition(stack, 'SubjectIncludesRef', {
+      expression: Fn.conditionNot(Fn.conditionEquals(Fn.ref(BOOTSTRAP_PARAMETERS.subjectClaimKeys), '')),
+    }),
+    includesWorkflow: new CfnCondition(stack, 'SubjectIncludesWorkflow', {
+      expression: Fn.conditionEquals(Fn.ref(BOOTSTRAP_PARAMETERS.subjectClaimKeys), 'repo,context,ref,job_workflow_ref'),
+    }),
+  };
 
   const provider = new CfnOIDCProvider(stack, BOOTSTRAP_LOGICAL_IDS.provider, {
     url: `https://${GITHUB_OIDC_HOST}`,
@@ -261,13 +296,13 @@ export function addBootstrapResources(stack: Stack, options: BootstrapTemplateOp
   const deploy = new CfnRole(stack, BOOTSTRAP_LOGICAL_IDS.deployRole, {
     roleName: Fn.sub(`${prefix}-${BOOTSTRAP_NAMES.deployRole}`),
     path: ROLE_PATH,
-    description: Fn.sub(`GitHub Actions deploys the batch stacks ${prefix}-* as this role, from \${${BOOTSTRAP_PARAMETERS.repository}} (its environment, or its deploy branch when the stage has none)`),
-    // A job on the deploy branch that names no environment would skip the environment's required
-    // reviewers: with an environment, only the environment's subject is trusted.
-    assumeRolePolicyDocument: trustPolicy(providerArn, Fn.conditionIf(
-      hasEnvironment.logicalId,
-      subjects([`environment:\${${BOOTSTRAP_PARAMETERS.environment}}`], hasIds),
-      subjects([`ref:refs/heads/\${${BOOTSTRAP_PARAMETERS.branch}}`], hasIds),
+    description: Fn.sub(`GitHub Actions deploys the batch stacks ${prefix}-* as this role, from the environment \${${BOOTSTRAP_PARAMETERS.environment}} of \${${BOOTSTRAP_PARAMETERS.repository}} (and its deploy branch when the subject template includes the ref)`),
+    // Only the environment's subject: a job on the deploy branch that names no environment would
+    // skip the environment's required reviewers. GitHub writes a ":" in the name as %3A.
+    assumeRolePolicyDocument: trustPolicy(providerArn, subjects(
+      Fn.join('', ['environment:', Fn.join('%3A', Fn.split(':', Fn.ref(BOOTSTRAP_PARAMETERS.environment)))]),
+      DEPLOY_WORKFLOW_FILE,
+      subjectConditions,
     )),
     policies: [{ policyName: 'deploy', policyDocument: { Version: '2012-10-17', Statement: deployStatements(scope) } }],
   });
@@ -277,8 +312,14 @@ export function addBootstrapResources(stack: Stack, options: BootstrapTemplateOp
   const preview = new CfnRole(stack, BOOTSTRAP_LOGICAL_IDS.previewRole, {
     roleName: Fn.sub(`${prefix}-${BOOTSTRAP_NAMES.previewRole}`),
     path: ROLE_PATH,
-    description: Fn.sub(`GitHub Actions previews pull requests of \${${BOOTSTRAP_PARAMETERS.repository}} as change sets of ${prefix}-* as this role; it cannot execute them`),
-    assumeRolePolicyDocument: trustPolicy(providerArn, subjects(['pull_request'], hasIds)),
+    description: Fn.sub(`The preview workflow of \${${BOOTSTRAP_PARAMETERS.repository}} (workflow_run, on \${${BOOTSTRAP_PARAMETERS.branch}}) previews pull requests as change sets of ${prefix}-* as this role; it cannot execute them`),
+    // Not pull_request: pull-request builds run without AWS access, and the preview job runs on
+    // workflow_run, from the default branch's copy of the preview workflow.
+    assumeRolePolicyDocument: trustPolicy(providerArn, subjects(
+      Fn.sub(`ref:refs/heads/\${${BOOTSTRAP_PARAMETERS.branch}}`),
+      PREVIEW_WORKFLOW_FILE,
+      subjectConditions,
+    )),
     policies: [{ policyName: 'preview', policyDocument: { Version: '2012-10-17', Statement: previewStatements(scope) } }],
   });
   acknowledgeWildcards(preview, ['any', 'artifacts', 'previewArea', 'stacks'], 'Change-set actions are scoped to stacks named <StackPrefix>-*, reads to the artifact prefix, its one write (a template too large to send inline) to the preview area <ArtifactPrefix>-preview/, which expires within a day and which no deploy reads; "*" only for cloudformation:DescribeStacks (one paginated call lists every stack), the EC2 describe calls that check parameters, and the explicit Denies that forbid executing change sets, changing stacks and writing to S3 anywhere but the preview area.');

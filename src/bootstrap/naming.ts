@@ -62,6 +62,7 @@ export const BOOTSTRAP_PARAMETERS = {
   repositoryId: 'GitHubRepositoryId',
   environment: 'GitHubEnvironment',
   branch: 'DeployBranch',
+  subjectClaimKeys: 'GitHubSubjectClaimKeys',
   stackPrefix: 'StackPrefix',
   stageName: 'StageName',
   assumableRoles: 'AssumableRoleArns',

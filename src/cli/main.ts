@@ -1,10 +1,11 @@
 #!/usr/bin/env node
-// The batchform command line: schedule view, lint, bundle/package/invoke, change-set preview/deploy, and operating deployed batches (run, backfill, redrive, status, logs).
+// The batchform command line: schedule view, lint, bundle/package/invoke, change-set preview/deploy, bootstrap and its GitHub settings check, and operating deployed batches (run, backfill, redrive, status, logs).
 import { Command, InvalidArgumentError } from 'commander';
 import { formatLintResult, lintTemplates, findTemplates } from '../lint/cfn-lint';
 import { batchesOfStage, DEFAULT_MANIFEST_PATH, DEFAULT_OUTDIR, readManifest } from '../manifest/manifest';
 import { registerBootstrapCommand } from './bootstrap-command';
 import { registerBundleCommands, selectBatches } from './bundle-commands';
+import { registerCheckGithubCommand } from './check-github-command';
 import { registerDeployCommands } from './deploy-commands';
 import { registerOperateCommands } from './operate-commands';
 import { renderScheduleView } from './schedule-view';
@@ -61,6 +62,7 @@ export function buildProgram(): Command {
   registerBundleCommands(program);
   registerDeployCommands(program);
   registerBootstrapCommand(program);
+  registerCheckGithubCommand(program);
   registerOperateCommands(program);
   return program;
 }

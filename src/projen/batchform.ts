@@ -8,6 +8,7 @@ import { DEFAULT_BUNDLES_PATH, DEFAULT_PACKAGE_DIR } from '../bundle/paths';
 import { BOOTSTRAP_TEMPLATE_FILE, buildManifest, DEFAULT_OUTDIR, MANIFEST_FILE, templatePath } from '../manifest/manifest';
 import { cachedTemplates, TEMPLATE_HASHES_FILE, withSavedGaps } from '../template/cache';
 import type { BootstrapTemplateOptions } from '../bootstrap/bootstrap-template';
+import { checkSubjectClaimKeys } from '../bootstrap/trust';
 import type { Batch, ValidatedDeclarations } from '../validate/model';
 import { BatchformValidationError } from '../validate/problem';
 import { validateDeclarations } from '../validate/validate';
@@ -56,6 +57,24 @@ export interface BatchformOptions {
    * @default 'main'
    */
   readonly deployBranch?: string;
+  /**
+   * The repository's OIDC subject template (GitHub's `include_claim_keys`), which the bootstrap
+   * roles' trust must match; the default of the bootstrap template's `GitHubSubjectClaimKeys`.
+   * One of `[]` (GitHub's default subject: the deploy role trusts any job in the stage's
+   * environment, so only the environment's deployment-branch rule keeps other branches out),
+   * `['repo', 'context', 'ref']` (the deploy role trusts the environment AND `deployBranch`), or
+   * `['repo', 'context', 'ref', 'job_workflow_ref']` (also each role's workflow file). Any other
+   * list fails `npx projen`.
+   *
+   * Set the same keys in GitHub (a repository administrator; it changes the subject of every OIDC
+   * token the repository's workflows request, so other roles that trust this repository must
+   * follow), then re-run `npx projen bootstrap:<stage>`:
+   * `gh api --method PUT repos/OWNER/REPO/actions/oidc/customization/sub -F use_default=false -f 'include_claim_keys[]=repo' -f 'include_claim_keys[]=context' -f 'include_claim_keys[]=ref'`.
+   * `batchform check-github --stage <stage>` compares the two.
+   * @default [] (GitHub's default subject)
+   * @example ['repo', 'context', 'ref']
+   */
+  readonly githubSubjectClaimKeys?: string[];
   /**
    * Whether to write `.github/workflows/batchform.yml` (build, preview, deploy). Needs projen's
    * GitHub support (`github: true`); replaces projen's build workflow (set `buildWorkflow: false`).
@@ -219,7 +238,7 @@ export class Batchform extends Component {
     addBatchBundleTasks(this.project, this.cli, this.manifestPath, validated.batches.map((b) => b.name));
     for (const warning of declarationWarnings(validated)) this.project.logger.warn(`batchform: ${warning}`);
     const bootstrap = `${this.outdir}/${BOOTSTRAP_TEMPLATE_FILE}`;
-    const bootstrapOptions = { githubRepository: this.options.githubRepository, branch: this.options.deployBranch };
+    const bootstrapOptions = { githubRepository: this.options.githubRepository, branch: this.options.deployBranch, subjectClaimKeys: checkSubjectClaimKeys(this.options.githubSubjectClaimKeys) };
     const byName = new Map(validated.batches.map((b) => [b.name, b]));
     // Only templates whose inputs (or batchform itself) changed are synthesized, all in one App;
     // the bootstrap stack's id cannot clash with a batch name (it is reserved).

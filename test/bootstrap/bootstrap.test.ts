@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Project } from 'projen';
-import { bootstrapTemplate, BOOTSTRAP_OUTPUTS, REPOSITORY_PATTERN, ROLE_PATH } from '../../src/bootstrap/bootstrap-template';
+import { bootstrapTemplate, BOOTSTRAP_OUTPUTS, REPOSITORY_PATTERN, ROLE_PATH, SUBJECT_CLAIM_KEY_SETS, trustedSubjects } from '../../src/bootstrap/bootstrap-template';
 import { hasCfnLint, lintTemplates } from '../../src/lint/cfn-lint';
 import { batchTemplates } from '../../src/template/batch-template';
 import { Batchform } from '../../src/projen/batchform';
@@ -22,7 +22,7 @@ const R = template.Resources as Json;
 type Params = Record<string, string>;
 const PSEUDO: Params = { 'AWS::Partition': 'aws', 'AWS::Region': 'ap-northeast-2', 'AWS::AccountId': '111122223333' };
 const PARAMS: Params = {
-  GitHubRepository: 'acme/batches', GitHubOwnerId: '', GitHubRepositoryId: '', GitHubEnvironment: 'prod', DeployBranch: 'main',
+  GitHubRepository: 'acme/batches', GitHubOwnerId: '', GitHubRepositoryId: '', GitHubEnvironment: 'prod', DeployBranch: 'main', GitHubSubjectClaimKeys: '',
   StackPrefix: 'prod', ArtifactBucketName: 'acme-artifacts', ArtifactPrefix: 'batchform', ExistingOidcProviderArn: '',
 };
 const ARNS: Record<string, string> = {
@@ -184,62 +184,107 @@ describe('the artifact bucket', () => {
 describe('trust', () => {
   const aud = 'sts.amazonaws.com';
   const ids = { ...PARAMS, GitHubOwnerId: '123456', GitHubRepositoryId: '456789' };
+  const subOf = (role: string, params: Params) => resolve(R[role].Properties.AssumeRolePolicyDocument, params).Statement[0].Condition.StringEquals['token.actions.githubusercontent.com:sub'];
 
   test('both roles require the STS audience and exact subjects (StringEquals, no wildcard)', () => {
     for (const role of ['DeployRole', 'PreviewRole']) {
-      const st = resolve(R[role].Properties.AssumeRolePolicyDocument, ids).Statement;
-      expect(st).toHaveLength(1);
-      expect(Object.keys(st[0].Condition)).toEqual(['StringEquals']);
-      expect(st[0].Condition.StringEquals['token.actions.githubusercontent.com:aud']).toBe(aud);
-      expect(JSON.stringify(st[0].Condition)).not.toContain('*');
+      for (const keys of SUBJECT_CLAIM_KEY_SETS) {
+        const st = resolve(R[role].Properties.AssumeRolePolicyDocument, { ...ids, GitHubSubjectClaimKeys: keys.join(',') }).Statement;
+        expect(st).toHaveLength(1);
+        expect(Object.keys(st[0].Condition)).toEqual(['StringEquals']);
+        expect(st[0].Condition.StringEquals['token.actions.githubusercontent.com:aud']).toBe(aud);
+        expect(JSON.stringify(st[0].Condition)).not.toContain('*');
+      }
     }
   });
 
   test('the deploy role trusts only the stage\'s environment, so its reviewers cannot be skipped by a job on main without it', () => {
-    const doc = resolve(R.DeployRole.Properties.AssumeRolePolicyDocument, PARAMS);
-    expect(doc.Statement[0].Condition.StringEquals['token.actions.githubusercontent.com:sub']).toEqual([
-      'repo:acme/batches:environment:prod',
-    ]);
+    expect(subOf('DeployRole', PARAMS)).toEqual(['repo:acme/batches:environment:prod']);
   });
 
-  test('a stage without an environment trusts pushes to the deploy branch instead', () => {
-    const doc = resolve(R.DeployRole.Properties.AssumeRolePolicyDocument, { ...PARAMS, GitHubEnvironment: '' });
-    expect(doc.Statement[0].Condition.StringEquals['token.actions.githubusercontent.com:sub']).toEqual([
-      'repo:acme/batches:ref:refs/heads/main',
-    ]);
+  test('the preview role trusts the preview workflow\'s job on the deploy branch (workflow_run runs on the default branch), never a pull request', () => {
+    expect(subOf('PreviewRole', PARAMS)).toEqual(['repo:acme/batches:ref:refs/heads/main']);
+    expect(subOf('PreviewRole', { ...PARAMS, DeployBranch: 'trunk' })).toEqual(['repo:acme/batches:ref:refs/heads/trunk']);
+  });
+
+  test('the environment is required: with none, the deploy role would trust what the preview role trusts', () => {
+    expect(template.Parameters.GitHubEnvironment).toMatchObject({ MinLength: 1, MaxLength: 255 });
+    expect(template.Parameters.GitHubEnvironment.Default).toBeUndefined();
+  });
+
+  test('an environment name with ":" is matched as GitHub writes it (%3A)', () => {
+    expect(subOf('DeployRole', { ...PARAMS, GitHubEnvironment: 'prod:eu' })).toEqual(['repo:acme/batches:environment:prod%3Aeu']);
   });
 
   test('with the numeric ids, it also trusts GitHub\'s immutable subjects (OWNER@ID/REPO@ID)', () => {
-    const doc = resolve(R.DeployRole.Properties.AssumeRolePolicyDocument, ids);
-    expect(doc.Statement[0].Condition.StringEquals['token.actions.githubusercontent.com:sub']).toEqual([
-      'repo:acme/batches:environment:prod', 'repo:acme@123456/batches@456789:environment:prod',
-    ]);
-    const preview = resolve(R.PreviewRole.Properties.AssumeRolePolicyDocument, ids);
-    expect(preview.Statement[0].Condition.StringEquals['token.actions.githubusercontent.com:sub']).toEqual([
-      'repo:acme/batches:pull_request', 'repo:acme@123456/batches@456789:pull_request',
-    ]);
+    expect(subOf('DeployRole', ids)).toEqual(['repo:acme/batches:environment:prod', 'repo:acme@123456/batches@456789:environment:prod']);
+    expect(subOf('PreviewRole', ids)).toEqual(['repo:acme/batches:ref:refs/heads/main', 'repo:acme@123456/batches@456789:ref:refs/heads/main']);
   });
 
+  test('GitHubSubjectClaimKeys allows exactly the supported templates, GitHub\'s default unless the project sets one', () => {
+    expect(template.Parameters.GitHubSubjectClaimKeys).toMatchObject({ Type: 'String', Default: '', AllowedValues: ['', 'repo,context,ref', 'repo,context,ref,job_workflow_ref'] });
+    const custom = bootstrapTemplate({ githubRepository: 'acme/batches', subjectClaimKeys: ['repo', 'context', 'ref'] }) as Json;
+    expect(custom.Parameters.GitHubSubjectClaimKeys.Default).toBe('repo,context,ref');
+  });
+
+  // The template's intrinsics and the pure helper compute the same subjects, for every template,
+  // with and without ids, and with an environment GitHub escapes.
+  test.each(SUBJECT_CLAIM_KEY_SETS.flatMap((keys) => [false, true].flatMap((withIds) => ['prod', 'prod:eu'].map((env) => [keys.join(',') || '(default)', keys, withIds, env] as const))))(
+    'subject template %s, ids %s, environment %s: the policies trust exactly trustedSubjects()', (_name, keys, withIds, env) => {
+      const params = { ...(withIds ? ids : PARAMS), GitHubEnvironment: env, DeployBranch: 'release/v2', GitHubSubjectClaimKeys: keys.join(',') };
+      const expected = trustedSubjects({ repository: 'acme/batches', environment: env, branch: 'release/v2', claimKeys: keys, ids: withIds ? { owner: '123456', repository: '456789' } : undefined });
+      expect(subOf('DeployRole', params)).toEqual(expected.deploy);
+      expect(subOf('PreviewRole', params)).toEqual(expected.preview);
+    });
+
   test.each([
-    ['main branch without the environment', 'repo:acme/batches:ref:refs/heads/main', false, false],
+    ['a push to main without the environment (the preview job on workflow_run)', 'repo:acme/batches:ref:refs/heads/main', false, true],
     ['stage environment', 'repo:acme/batches:environment:prod', true, false],
-    ['immutable main branch without the environment', 'repo:acme@123456/batches@456789:ref:refs/heads/main', false, false],
-    ['pull request', 'repo:acme/batches:pull_request', false, true],
-    ['immutable pull request', 'repo:acme@123456/batches@456789:pull_request', false, true],
+    ['immutable main branch without the environment', 'repo:acme@123456/batches@456789:ref:refs/heads/main', false, true],
+    ['immutable stage environment', 'repo:acme@123456/batches@456789:environment:prod', true, false],
+    ['pull request', 'repo:acme/batches:pull_request', false, false],
+    ['immutable pull request', 'repo:acme@123456/batches@456789:pull_request', false, false],
     ['another branch', 'repo:acme/batches:ref:refs/heads/feature', false, false],
     ['another environment', 'repo:acme/batches:environment:staging', false, false],
     ['a tag', 'repo:acme/batches:ref:refs/tags/v1', false, false],
     ['another repository', 'repo:evil/batches:ref:refs/heads/main', false, false],
     ['a recycled name with other ids', 'repo:acme@999/batches@888:ref:refs/heads/main', false, false],
     ['a pull request of another repository', 'repo:evil/batches:pull_request', false, false],
-  ])('a token for %s (%s): deploy role %s, preview role %s', (_name, sub, deploy, preview) => {
+  ])('GitHub\'s default subject, a token for %s (%s): deploy role %s, preview role %s', (_name, sub, deploy, preview) => {
     expect(trusts('DeployRole', { aud, sub }, ids)).toBe(deploy);
     expect(trusts('PreviewRole', { aud, sub }, ids)).toBe(preview);
   });
 
+  test.each([
+    ['the deploy job: environment prod on main', 'repo:acme/batches:environment:prod:ref:refs/heads/main', true, false],
+    ['environment prod on another branch', 'repo:acme/batches:environment:prod:ref:refs/heads/feature', false, false],
+    ['environment prod from a pull request', 'repo:acme/batches:environment:prod:ref:refs/pull/7/merge', false, false],
+    ['environment prod in the default form (a repository that did not customize)', 'repo:acme/batches:environment:prod', false, false],
+    ['the preview job: workflow_run on main', 'repo:acme/batches:ref:refs/heads/main:ref:refs/heads/main', false, true],
+    ['a job on another branch', 'repo:acme/batches:ref:refs/heads/feature:ref:refs/heads/feature', false, false],
+    ['a pull request', 'repo:acme/batches:pull_request:ref:refs/pull/7/merge', false, false],
+    ['immutable deploy job', 'repo:acme@123456/batches@456789:environment:prod:ref:refs/heads/main', true, false],
+  ])('subject template repo,context,ref, a token for %s (%s): deploy role %s, preview role %s', (_name, sub, deploy, preview) => {
+    const params = { ...ids, GitHubSubjectClaimKeys: 'repo,context,ref' };
+    expect(trusts('DeployRole', { aud, sub }, params)).toBe(deploy);
+    expect(trusts('PreviewRole', { aud, sub }, params)).toBe(preview);
+  });
+
+  test.each([
+    ['the deploy job of batchform.yml', 'repo:acme/batches:environment:prod:ref:refs/heads/main:job_workflow_ref:acme/batches/.github/workflows/batchform.yml@refs/heads/main', true, false],
+    ['the preview job of batchform-preview.yml', 'repo:acme/batches:ref:refs/heads/main:ref:refs/heads/main:job_workflow_ref:acme/batches/.github/workflows/batchform-preview.yml@refs/heads/main', false, true],
+    ['another workflow on main, in the environment', 'repo:acme/batches:environment:prod:ref:refs/heads/main:job_workflow_ref:acme/batches/.github/workflows/release.yml@refs/heads/main', false, false],
+    ['another workflow on main, without an environment', 'repo:acme/batches:ref:refs/heads/main:ref:refs/heads/main:job_workflow_ref:acme/batches/.github/workflows/release.yml@refs/heads/main', false, false],
+    ['the deploy workflow read from another branch', 'repo:acme/batches:environment:prod:ref:refs/heads/main:job_workflow_ref:acme/batches/.github/workflows/batchform.yml@refs/heads/feature', false, false],
+  ])('subject template repo,context,ref,job_workflow_ref, a token for %s: deploy role %s, preview role %s', (_name, sub, deploy, preview) => {
+    const params = { ...PARAMS, GitHubSubjectClaimKeys: 'repo,context,ref,job_workflow_ref' };
+    expect(trusts('DeployRole', { aud, sub }, params)).toBe(deploy);
+    expect(trusts('PreviewRole', { aud, sub }, params)).toBe(preview);
+  });
+
   test('a token for another audience is trusted by neither role', () => {
     expect(trusts('DeployRole', { aud: 'https://github.com/acme', sub: 'repo:acme/batches:environment:prod' })).toBe(false);
-    expect(trusts('PreviewRole', { aud: 'https://github.com/acme', sub: 'repo:acme/batches:pull_request' })).toBe(false);
+    expect(trusts('PreviewRole', { aud: 'https://github.com/acme', sub: 'repo:acme/batches:ref:refs/heads/main' })).toBe(false);
   });
 
   test('the execution role is assumable by CloudFormation only', () => {
@@ -442,6 +487,25 @@ describe('the Batchform component', () => {
     new Batchform(project, { stages: [STAGE], batches: [BATCH] });
     project.synth();
     expect(JSON.parse(fs.readFileSync(path.join(dir, 'cfn-out/bootstrap.template.json'), 'utf8')).Parameters.GitHubRepository.Default).toBeUndefined();
+  });
+
+  test('githubSubjectClaimKeys becomes the default of GitHubSubjectClaimKeys', () => {
+    const project = new Project({ name: 'fixture', outdir: dir });
+    new Batchform(project, { stages: [STAGE], batches: [BATCH], githubRepository: 'acme/batches', githubSubjectClaimKeys: ['repo', 'context', 'ref'] });
+    project.synth();
+    expect(JSON.parse(fs.readFileSync(path.join(dir, 'cfn-out/bootstrap.template.json'), 'utf8')).Parameters.GitHubSubjectClaimKeys.Default).toBe('repo,context,ref');
+  });
+
+  test.each([
+    ['an unknown key', ['repo', 'context', 'sha'], /githubSubjectClaimKeys \["repo","context","sha"\] includes "sha", which the bootstrap's trust cannot match .* Fix: use one of \[\] \(GitHub's default subject\), \['repo', 'context', 'ref'\] or \['repo', 'context', 'ref', 'job_workflow_ref'\]/],
+    ['known keys in another order', ['context', 'repo', 'ref'], /githubSubjectClaimKeys \["context","repo","ref"\] is not a subject template the bootstrap supports \(GitHub joins the keys in the order given.*Fix: use one of .*, in that order\./],
+    ['a template without the environment', ['repo', 'ref'], /githubSubjectClaimKeys \["repo","ref"\] is not a subject template the bootstrap supports/],
+  ])('rejects githubSubjectClaimKeys with %s, quoting it and the fix, and writes nothing', (_what, keys, message) => {
+    const project = new Project({ name: 'fixture', outdir: dir });
+    new Batchform(project, { stages: [STAGE], batches: [BATCH], githubSubjectClaimKeys: keys });
+    const before = fs.readdirSync(dir).sort();
+    expect(() => project.synth()).toThrow(message);
+    expect(fs.readdirSync(dir).sort()).toEqual(before);
   });
 
   test('rejects a repository that is not OWNER/REPO, quoting it and the fix', () => {

@@ -120,12 +120,21 @@ export const DEFAULT_KEY_POLICY = {
  * prefix `batchform`) as IAM stores it after deployment: each role's inline policies and the batch
  * permissions boundary, every intrinsic resolved.
  */
-export function deployedBootstrap(options: { readonly assumableRoleArns?: string[]; readonly driftDetection?: boolean; readonly operatorPrincipals?: string[] } = {}) {
+export function deployedBootstrap(options: {
+  readonly assumableRoleArns?: string[];
+  readonly driftDetection?: boolean;
+  readonly operatorPrincipals?: string[];
+  /** `GitHubSubjectClaimKeys`, e.g. 'repo,context,ref'; default '' (GitHub's default subject). */
+  readonly subjectClaimKeys?: string;
+  /** Deployed with GitHubOwnerId=123456 GitHubRepositoryId=456789 (the immutable subjects too). */
+  readonly ids?: boolean;
+} = {}) {
   const template = bootstrapTemplate({ githubRepository: 'acme/batches' }) as Json;
   const assumable = options.assumableRoleArns ?? [];
   const values: Values = {
     'AWS::Partition': 'aws', 'AWS::Region': BOOTSTRAP_REGION, 'AWS::AccountId': BOOTSTRAP_ACCOUNT,
-    GitHubRepository: 'acme/batches', GitHubOwnerId: '', GitHubRepositoryId: '', GitHubEnvironment: 'prod', DeployBranch: 'main',
+    GitHubRepository: 'acme/batches', GitHubOwnerId: options.ids ? '123456' : '', GitHubRepositoryId: options.ids ? '456789' : '',
+    GitHubEnvironment: 'prod', DeployBranch: 'main', GitHubSubjectClaimKeys: options.subjectClaimKeys ?? '',
     StackPrefix: 'prod', StageName: 'prod', ArtifactBucketName: 'acme-artifacts', ArtifactPrefix: 'batchform',
     ExistingOidcProviderArn: '', AssumableRoleArns: assumable.length ? assumable : [''],
     OperatorPrincipals: options.operatorPrincipals?.length ? options.operatorPrincipals : [''],
@@ -144,5 +153,47 @@ export function deployedBootstrap(options: { readonly assumableRoleArns?: string
     operator: conditions.CreateOperatorRole ? inlinePolicies(R.OperatorRole, values, conditions) : undefined,
     operatorTrust: conditions.CreateOperatorRole ? resolve(R.OperatorRole.Properties.AssumeRolePolicyDocument, values, conditions) : undefined,
     boundary: resolve(R.BatchRoleBoundary.Properties.PolicyDocument, values, conditions),
+    /** The deploy and preview roles' trust policies (who may assume them with a GitHub OIDC token). */
+    deployTrust: resolve(R.DeployRole.Properties.AssumeRolePolicyDocument, values, conditions),
+    previewTrust: resolve(R.PreviewRole.Properties.AssumeRolePolicyDocument, values, conditions),
   };
+}
+
+/** The GitHub OIDC provider {@link deployedBootstrap} trusts. */
+export const GITHUB_PROVIDER_ARN = `arn:aws:iam::${BOOTSTRAP_ACCOUNT}:oidc-provider/token.actions.githubusercontent.com`;
+
+/** The claims of a GitHub OIDC token that the trust policies test. */
+export interface GitHubClaims {
+  readonly sub: string;
+  /** @default 'sts.amazonaws.com' */
+  readonly aud?: string;
+}
+
+/**
+ * IAM's decision on `sts:AssumeRoleWithWebIdentity` of `role` by a GitHub token with `claims`,
+ * issued by `provider`. @cloud-copilot/iam-simulate decides the principal, action and resource of
+ * each trust statement, but it drops the provider's claim keys (`token.actions.githubusercontent.com:sub`)
+ * as unknown to STS's service reference, so every condition on them would fail as missing; the
+ * statement's conditions are evaluated here instead. The bootstrap's trust uses only `StringEquals`
+ * on those keys (exact, case-sensitive, any of the listed values); anything else throws.
+ */
+export async function assumeWithWebIdentity(trust: Json, role: string, claims: GitHubClaims, provider = GITHUB_PROVIDER_ARN): Promise<string> {
+  const token: Record<string, string> = { sub: claims.sub, aud: claims.aud ?? 'sts.amazonaws.com' };
+  const decisions = await Promise.all((trust.Statement as Json[]).map(async ({ Condition, ...statement }) => {
+    if (statement.Effect !== 'Allow') throw new Error(`trust statement with effect ${statement.Effect}`);
+    const matched = await decide({
+      principal: provider, action: 'sts:AssumeRoleWithWebIdentity', resource: role, account: BOOTSTRAP_ACCOUNT,
+      resourcePolicy: { Version: '2012-10-17', Statement: [statement] },
+    });
+    const conditionsHold = Object.entries((Condition ?? {}) as Record<string, Record<string, string | string[]>>).every(([operator, keys]) => {
+      if (operator !== 'StringEquals') throw new Error(`trust condition operator ${operator}`);
+      return Object.entries(keys).every(([key, values]) => {
+        const claim = /^token\.actions\.githubusercontent\.com:(sub|aud)$/.exec(key)?.[1];
+        if (!claim) throw new Error(`trust condition key ${key}`);
+        return ([] as string[]).concat(values).includes(token[claim]);
+      });
+    });
+    return matched === ALLOW && conditionsHold;
+  }));
+  return decisions.some(Boolean) ? ALLOW : NOT_ALLOWED;
 }
