@@ -404,7 +404,7 @@ const subjectTemplate: Check = async (api, x, repo) => {
 function actionsUsed(projectDir: string): string[] {
   const files = [DEPLOY_WORKFLOW_FILE, PREVIEW_WORKFLOW_FILE].map((f) => path.join(projectDir, f)).filter((f) => fs.existsSync(f));
   const uses = files.flatMap((f) => [...fs.readFileSync(f, 'utf8').matchAll(/^\s*(?:-\s+)?uses:\s*['"]?([^\s'"#]+)/gm)].map((m) => m[1]));
-  const actions = (uses.length ? uses : Object.values(ACTIONS)).filter((u) => !u.startsWith('./') && !u.startsWith('docker://'));
+  const actions = (uses.length ? uses : Object.values(ACTIONS).map((a) => a.uses)).filter((u) => !u.startsWith('./') && !u.startsWith('docker://'));
   return [...new Set(actions)].sort();
 }
 

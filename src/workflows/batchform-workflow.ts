@@ -1,5 +1,6 @@
 // The batchform workflows as data: an untrusted build of every pull request and push, a preview of pull requests from trusted code, a deploy of `main`.
 import { github } from 'projen';
+import { DEPLOY_WORKFLOW_FILE, PREVIEW_WORKFLOW_FILE as PREVIEW_WORKFLOW_PATH } from '../bootstrap/trust';
 import type { Stage } from '../validate/model';
 import { ACTIONLINT_IMAGE, ACTIONS, CFN_LINT_VERSION } from './actions';
 import { ALLOW_REPLACEMENT_SCRIPT, DEFAULT_ALLOW_REPLACEMENT_LABEL } from './allow-replacement';
@@ -123,9 +124,9 @@ export interface BatchformWorkflows {
 export const MAIN_WORKFLOW = 'batchform';
 /** Name of the preview workflow. */
 export const PREVIEW_WORKFLOW = 'batchform preview';
-/** File names under `.github/workflows/`. */
-export const MAIN_WORKFLOW_FILE = 'batchform.yml';
-export const PREVIEW_WORKFLOW_FILE = 'batchform-preview.yml';
+/** File names under `.github/workflows/`: the paths the bootstrap roles' trust names (with job_workflow_ref). */
+export const MAIN_WORKFLOW_FILE = DEPLOY_WORKFLOW_FILE.split('/').pop()!;
+export const PREVIEW_WORKFLOW_FILE = PREVIEW_WORKFLOW_PATH.split('/').pop()!;
 
 /** Id of the build job. */
 export const BUILD_JOB = 'build';
@@ -448,7 +449,7 @@ function deployJob(o: Resolved, stage: WorkflowStage, roleArn: string, after: st
 export function batchformWorkflows(stages: readonly WorkflowStage[], options: BatchformWorkflowOptions): BatchformWorkflows {
   const o = resolve(options);
   const previewed = stages.filter((s) => s.previewRoleArn);
-  const linted = [MAIN_WORKFLOW_FILE, ...(previewed.length ? [PREVIEW_WORKFLOW_FILE] : [])].map((f) => `.github/workflows/${f}`);
+  const linted = [DEPLOY_WORKFLOW_FILE, ...(previewed.length ? [PREVIEW_WORKFLOW_PATH] : [])];
   const jobs: Record<string, Job> = { [BUILD_JOB]: buildJob(o, linted) };
   let previous = BUILD_JOB;
   for (const stage of stages) {

@@ -10,6 +10,7 @@ import { branchPatternMatches, CHECK_GITHUB_EXIT, runCheckGithubCommand } from '
 import { buildProgram } from '../../src/cli/main';
 import { buildManifest } from '../../src/manifest/manifest';
 import { validateDeclarations } from '../../src/validate/validate';
+import { ACTIONS } from '../../src/workflows/actions';
 import { BATCH, STAGE } from '../fixtures';
 
 const TOKEN = 'ghp_s3cretT0kenThatMustNeverBePrinted0001';
@@ -114,6 +115,9 @@ function project(claimKeys: string[] = []): string {
 }
 
 const DIRS: Record<string, string> = {};
+/** The actions batchform's workflows use, as the findings list them (sorted, SHA-pinned). */
+const USED = Object.values(ACTIONS).map((a) => a.uses).sort();
+const CREDENTIALS_ACTION = ACTIONS.configureAwsCredentials.uses;
 beforeAll(() => {
   DIRS.default = project();
   DIRS.ref = project(['repo', 'context', 'ref']);
@@ -164,7 +168,7 @@ describe('check-github: each finding', () => {
       'PASS deployment branches: only main may deploy to environment "prod".',
       'PASS required reviewers: each deploy to "prod" waits for one of 1 required reviewer.',
       'PASS OIDC subject: tokens use GitHub\'s default [] (GitHub\'s default subject), as the bootstrap expects: the deploy role trusts repo:acme/batches:environment:prod; the preview role repo:acme/batches:ref:refs/heads/main.',
-      'PASS Actions permissions: Actions is enabled and allows the actions the workflows use (actions/checkout@v7, actions/download-artifact@v8, actions/github-script@v9, actions/setup-node@v7, actions/upload-artifact@v7, aws-actions/configure-aws-credentials@v6).',
+      `PASS Actions permissions: Actions is enabled and allows the actions the workflows use (${USED.join(', ')}).`,
       'PASS workflows: .github/workflows/batchform.yml is active.',
       'PASS workflows: .github/workflows/batchform-preview.yml is active and on the default branch main.',
     ]);
@@ -291,12 +295,12 @@ describe('check-github: each finding', () => {
 
     test('local actions only fails', async () => {
       const r = await checked({ ...passing(), actions: { enabled: true, allowed_actions: 'local_only' } });
-      expect(r.findings.find((f) => f.startsWith('FAIL Actions'))).toMatch(/^FAIL Actions permissions: only actions of this repository may run, but the workflows use actions\/checkout@v7, .*aws-actions\/configure-aws-credentials@v6\.$/);
+      expect(r.findings.find((f) => f.startsWith('FAIL Actions'))).toBe(`FAIL Actions permissions: only actions of this repository may run, but the workflows use ${USED.join(', ')}.`);
     });
 
     test('selected actions without aws-actions fails, naming the action and the pattern to add', async () => {
       const r = await checked({ ...passing(), actions: { enabled: true, allowed_actions: 'selected' }, selectedActions: { github_owned_allowed: true, verified_allowed: false, patterns_allowed: ['octo-org/*'] } });
-      expect(r.findings).toContain('FAIL Actions permissions: the repository allows selected actions only, and no rule names aws-actions/configure-aws-credentials@v6, so the workflows using them fail.');
+      expect(r.findings).toContain(`FAIL Actions permissions: the repository allows selected actions only, and no rule names ${CREDENTIALS_ACTION}, so the workflows using them fail.`);
       expect(r.findings).toContain('fix: add aws-actions/configure-aws-credentials@* to the allowed actions in https://github.com/acme/batches/settings/actions → Actions permissions.');
     });
 
@@ -305,11 +309,17 @@ describe('check-github: each finding', () => {
       expect(allowed.findings.filter((f) => f.includes('Actions permissions'))[0]).toMatch(/^PASS Actions permissions/);
       const verified = await checked({ ...passing(), actions: { enabled: true, allowed_actions: 'selected' }, selectedActions: { github_owned_allowed: true, verified_allowed: true, patterns_allowed: [] } });
       expect(verified.code).toBe(CHECK_GITHUB_EXIT.ok);
-      expect(verified.findings).toContain('WARN Actions permissions: the repository allows selected actions only, and no rule names aws-actions/configure-aws-credentials@v6 (they run only if GitHub counts their owner as a verified creator).');
+      expect(verified.findings).toContain(`WARN Actions permissions: the repository allows selected actions only, and no rule names ${CREDENTIALS_ACTION} (they run only if GitHub counts their owner as a verified creator).`);
     });
 
-    test('required SHA pinning fails for tag-pinned actions, with how to pin them', async () => {
-      const r = await checked({ ...passing(), actions: { enabled: true, allowed_actions: 'all', sha_pinning_required: true } });
+    test('required SHA pinning passes batchform\'s pinned actions, and fails a workflow on disk with tag-pinned ones, with how to pin them', async () => {
+      const pinned = await checked({ ...passing(), actions: { enabled: true, allowed_actions: 'all', sha_pinning_required: true } });
+      expect(pinned.findings.filter((f) => f.includes('Actions permissions'))[0]).toMatch(/^PASS Actions permissions/);
+      const dir = project();
+      fs.mkdirSync(path.join(dir, '.github/workflows'), { recursive: true });
+      fs.writeFileSync(path.join(dir, '.github/workflows/batchform.yml'), 'jobs:\n  build:\n    steps:\n      - uses: actions/checkout@v7\n      - uses: actions/setup-node@v7\n');
+      const r = await checked({ ...passing(), actions: { enabled: true, allowed_actions: 'all', sha_pinning_required: true } }, { dir });
+      fs.rmSync(dir, { recursive: true, force: true });
       expect(r.findings.find((f) => f.startsWith('FAIL Actions'))).toMatch(/^FAIL Actions permissions: the repository requires actions pinned to a full commit SHA, but the workflows use actions\/checkout@v7, /);
       expect(r.findings).toContain("fix: pin each in .projenrc.ts, e.g. project.github!.actions.set('actions/checkout', 'actions/checkout@<40-character commit SHA>'), then npx projen.");
     });
