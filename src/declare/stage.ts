@@ -110,9 +110,10 @@ export interface StageOptions {
    * values (secrets hidden). Drift detection reads every resource as the preview role, so on,
    * the bootstrap gives the preview role read rights on the stage's resources, including
    * `lambda:GetFunction`, which returns the batch functions' environment variables and a link to
-   * their code to whoever can assume that role (any workflow run of a pull request of this
-   * repository). Turn it off when environment values must stay hidden from pull-request code,
-   * then re-run `npx projen bootstrap:<stage>`: the preview role loses those reads.
+   * their code to whoever can assume that role: the preview workflow on the deploy branch (which
+   * runs only the default branch's code, never a pull request's), and anything else merged there.
+   * Turn it off when environment values must stay hidden from the preview report, then re-run
+   * `npx projen bootstrap:<stage>`: the preview role loses those reads.
    * @default true
    * @example false // environment values hold secrets pull requests must not read
    */
