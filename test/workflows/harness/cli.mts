@@ -46,6 +46,12 @@ async function main(): Promise<void> {
   fs.writeFileSync(resultPath, JSON.stringify(result, null, 1));
 }
 
+// A promise nothing can settle any more would otherwise end the process with code 0 and no result.
+process.on('beforeExit', () => {
+  process.stderr.write('The workflow runner stopped with work pending (a bug of the harness: a promise nothing settles)\n');
+  process.exit(3);
+});
+
 main().then(() => process.exit(0), (e) => {
   process.stderr.write(`${(e as Error).stack ?? e}\n`);
   process.exit(2);

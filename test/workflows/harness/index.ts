@@ -5,7 +5,8 @@ import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import type { EventResult, Scenario } from './types';
+import type { GitHubFake } from './github-fake';
+import type { EventResult, RepositoryContext, Scenario } from './types';
 
 export * from './types';
 export type { Annotation } from './commands';
@@ -18,6 +19,25 @@ export type { OidcClaims, TrustDecision, TrustFunction } from './trust';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 const CLI = path.join(__dirname, 'cli.mts');
+
+/**
+ * The repository and GitHub parts of a scenario, from the fake's repository and the local git repository holding
+ * its commits; `repository` overrides (OIDC subject template, environments, default token permissions).
+ */
+export function scenarioFor(fake: GitHubFake, gitDir: string, repository: Partial<Omit<RepositoryContext, 'gitDir'>> = {}): Pick<Scenario, 'repository' | 'github'> {
+  return {
+    repository: {
+      fullName: fake.repository.fullName,
+      id: fake.repository.id,
+      ownerId: fake.repository.ownerId,
+      private: fake.repository.private,
+      defaultBranch: fake.repository.defaultBranch,
+      gitDir,
+      ...repository,
+    },
+    github: { url: fake.url, adminKey: fake.adminKey, serverUrl: fake.serverUrl },
+  };
+}
 
 /** How runScenario runs the child. */
 export interface RunScenarioOptions {

@@ -440,7 +440,9 @@ async function runJob(wf: WorkflowContext, job: Extract<WorkflowContext['templat
   };
   const startedAt = Date.now();
   const timeScale = options.timeScale ?? 1;
-  const deadline = startedAt + timeoutMinutes * 60_000 * timeScale;
+  let deadline = startedAt + timeoutMinutes * 60_000 * timeScale;
+  // After a job times out, steps that still run (always(), cancelled()) get the runner's cancellation grace.
+  const graceAfterTimeout = () => { deadline = Date.now() + 5 * 60_000 * timeScale; };
   let jobStatusNow: 'success' | 'failure' | 'cancelled' = 'success';
   let timedOut = false;
   const steps: StepResult[] = [];
@@ -458,6 +460,7 @@ async function runJob(wf: WorkflowContext, job: Extract<WorkflowContext['templat
         timedOut = true;
         jobStatusNow = 'cancelled';
         timeoutAnnotations(state.annotations, timeoutMinutes);
+        graceAfterTimeout();
       }
       const status: StatusFunctions = {
         success: () => jobStatusNow === 'success',
@@ -545,6 +548,7 @@ async function runJob(wf: WorkflowContext, job: Extract<WorkflowContext['templat
         if (!timedOut) {
           timedOut = true;
           timeoutAnnotations(state.annotations, timeoutMinutes);
+          graceAfterTimeout();
         }
       } else if (io.cancelled === 'step-timeout') {
         outcome = 'failure';

@@ -160,22 +160,28 @@ export class StepIO {
       };
       child.stdout.on('data', feed('stdout'));
       child.stderr.on('data', feed('stderr'));
+      let openStreams = 2;
+      let exitCode: number | null | undefined;
+      const finish = () => {
+        if (settled || exitCode === undefined) return;
+        settled = true;
+        for (const stream of ['stdout', 'stderr'] as const) if (pending[stream]) this.line(stream, pending[stream]);
+        child.stdout.destroy();
+        child.stderr.destroy();
+        resolve({ exitCode });
+      };
+      const ended = () => {
+        openStreams--;
+        if (openStreams === 0) finish();
+      };
+      child.stdout.once('end', ended);
+      child.stderr.once('end', ended);
       child.on('exit', (code) => {
         this.running.delete(pid);
+        exitCode = code;
+        if (openStreams === 0) finish();
         // Background processes may keep the pipes open: read what is there, then stop waiting (the runner does too).
-        const finish = () => {
-          if (settled) return;
-          settled = true;
-          for (const stream of ['stdout', 'stderr'] as const) if (pending[stream]) this.line(stream, pending[stream]);
-          child.stdout.destroy();
-          child.stderr.destroy();
-          resolve({ exitCode: code });
-        };
-        let open = 2;
-        const closed = () => { if (--open === 0) finish(); };
-        child.stdout.once('end', closed);
-        child.stderr.once('end', closed);
-        setTimeout(finish, 200).unref();
+        else setTimeout(finish, 200);
       });
     });
   }
