@@ -1,0 +1,220 @@
+// The generated workflows of this repository, executed step by step on the local runner for each event a team meets:
+// a pull request (build, then the preview workflow and its comment), a second push, a fork, a bad declaration, a push to main.
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { BOOTSTRAP_PARAMETERS } from '../../src/bootstrap/naming';
+import { commentMarker } from '../../src/workflows/sticky-comment';
+import { AwsFake, startAwsFake } from './harness/aws-fake';
+import {
+  commitFiles, createPullRequestRefs, createRepository, EventResult, GitHubFake, JobResult, pullRequestEvent, pushEvent,
+  ResolvedEvent, runScenario, Scenario, scenarioFor, startGitHubFake, StepSubstitution, workflowRunEvent,
+} from './harness';
+
+const ROOT = path.resolve(__dirname, '../..');
+const REPOSITORY = 'batchform/batchform';
+const ACCOUNT = '111122223333';
+const REGION = 'ap-northeast-2';
+
+/**
+ * Substitutions, each recorded in the result. npm ci: this machine's installed node_modules of the same lockfile
+ * (offline; the step still fails if the lockfile differs). pipx: cfn-lint is already on PATH here. The build's
+ * `npx projen build`: its regeneration and packaging run for real; compiling and the tests are what runs this file.
+ */
+const LINKED_INSTALL = [
+  `cmp package-lock.json "${ROOT}/package-lock.json"`,
+  'mkdir node_modules',
+  `for entry in "${ROOT}"/node_modules/* "${ROOT}"/node_modules/.bin; do ln -s "$entry" node_modules/; done`,
+].join('\n');
+const SUBSTITUTIONS: StepSubstitution[] = [
+  { step: 'Install dependencies', run: LINKED_INSTALL, reason: 'the installed node_modules of the same package-lock.json stand in for npm ci (offline)' },
+  { step: 'Build the CLI from the trusted checkout: npm ci', run: LINKED_INSTALL, reason: 'the installed node_modules of the same package-lock.json stand in for npm ci (offline)' },
+  { step: 'Install cfn-lint', run: 'cfn-lint --version', reason: 'cfn-lint 1.51 is on PATH here; pipx needs the Python package index' },
+  { step: 'build', run: 'npx projen\nnpx projen package:batches', reason: 'regenerate and package for real; compile and test are what runs this scenario' },
+];
+
+/** Every file git tracks in this repository, as the working tree has it. */
+function trackedFiles(): Record<string, string> {
+  const files = execFileSync('git', ['ls-files', '-z'], { cwd: ROOT, encoding: 'utf8' }).split('\0').filter(Boolean);
+  return Object.fromEntries(files.filter((f) => fs.existsSync(path.join(ROOT, f))).map((f) => [f, fs.readFileSync(path.join(ROOT, f), 'utf8')]));
+}
+
+let github: GitHubFake;
+let aws: AwsFake;
+let repo: string;
+let mainSha: string;
+let base: Pick<Scenario, 'repository' | 'github'>;
+
+beforeAll(async () => {
+  github = await startGitHubFake({ repository: { fullName: REPOSITORY } });
+  aws = await startAwsFake({ account: ACCOUNT, region: REGION, changeSetCompute: 0, stackOperation: 0 });
+  repo = createRepository();
+  mainSha = commitFiles(repo, 'main', trackedFiles(), { message: 'batchform as committed' });
+  // The deploy environment accepts main only, as README step 4 sets it up.
+  base = scenarioFor(github, repo, { environments: { prod: ['main'] } });
+}, 120_000);
+afterAll(async () => {
+  await aws?.close();
+  await github?.close();
+  fs.rmSync(repo, { recursive: true, force: true });
+});
+
+/** Runs one event with the stage's bootstrap trust, the AWS fake and the substitutions. */
+function run(event: ResolvedEvent): Promise<EventResult> {
+  const template = JSON.parse(fs.readFileSync(path.join(ROOT, 'cfn-out/bootstrap.template.json'), 'utf8')) as object;
+  return runScenario({
+    ...base,
+    event,
+    substitutions: SUBSTITUTIONS,
+    trust: {
+      bootstrapTemplate: template,
+      parameters: {
+        [BOOTSTRAP_PARAMETERS.repository]: REPOSITORY, [BOOTSTRAP_PARAMETERS.environment]: 'prod', [BOOTSTRAP_PARAMETERS.stageName]: 'prod',
+        [BOOTSTRAP_PARAMETERS.stackPrefix]: 'prod', [BOOTSTRAP_PARAMETERS.bucketName]: `batchform-artifacts-${ACCOUNT}-${REGION}`,
+      },
+      account: ACCOUNT,
+      region: REGION,
+    },
+    awsEnv: aws.env,
+  });
+}
+
+const job = (result: EventResult, workflow: string, id: string): JobResult => {
+  const found = result.runs.find((r) => r.workflow.name === workflow)?.jobs[id];
+  if (!found) throw new Error(`no job ${id} in workflow ${workflow}: ${JSON.stringify(result.runs.map((r) => [r.workflow.name, Object.keys(r.jobs)]))}`);
+  return found;
+};
+/** A failed job's story, for the assertion message. */
+const story = (j: JobResult): string => `${j.id}: ${j.result}${j.setupError ? ` (${j.setupError})` : ''}\n${j.steps.map((s) => `  ${s.conclusion} ${s.name}${s.conclusion === 'failure' ? `\n${(s.stdout + s.stderr).slice(-2500)}` : ''}`).join('\n')}`;
+const expectResult = (j: JobResult, result: JobResult['result']): void => expect(story(j)).toMatch(new RegExp(`^${j.id}: ${result}\\b`));
+
+/** A pull request's build, then the preview workflow GitHub starts when it completes. */
+async function buildAndPreview(number: number): Promise<{ build: EventResult; preview: EventResult }> {
+  const event = pullRequestEvent(github, number);
+  const build = await run(event);
+  const preview = await run(workflowRunEvent(github, build.runs[0], event, { defaultBranchSha: mainSha }));
+  return { build, preview };
+}
+
+const botComments = (issue: number) => github.comments.filter((c) => c.issue === issue && c.user.login === 'github-actions[bot]');
+const CHANGED_HANDLER = { 'handlers/weekly-report.ts': `${fs.readFileSync(path.join(ROOT, 'handlers/weekly-report.ts'), 'utf8')}// a change in review\n` };
+
+describe('this repository\'s workflows, run', () => {
+  test('a push to main builds and deploys every stack of stage prod with the deploy role, from the environment', async () => {
+    const result = await run(pushEvent(github, { sha: mainSha }));
+    expect(result.runs.map((r) => r.workflow.name)).toEqual(['batchform']);
+    expect(result.notTriggered.map((n) => n.path)).toEqual(expect.arrayContaining(['.github/workflows/batchform-preview.yml']));
+    expectResult(job(result, 'batchform', 'build'), 'success');
+    const deploy = job(result, 'batchform', 'deploy-prod');
+    expectResult(deploy, 'success');
+    expect(deploy.oidcClaims?.sub).toBe(`repo:${REPOSITORY}:environment:prod`);
+    // No pull request carried the label when merged: the refused types are passed on.
+    expect(deploy.steps.find((s) => s.id === 'replacement')?.outputs).toEqual({ refuse: 'AWS::Logs::LogGroup,AWS::SQS::Queue' });
+    expect([...aws.stacks().entries()].map(([name, s]) => `${name} ${s.status}`).sort()).toEqual([
+      'prod-daily-stats CREATE_COMPLETE', 'prod-monthly-recompute CREATE_COMPLETE', 'prod-weekly-report CREATE_COMPLETE',
+    ]);
+    expect(deploy.summary).toContain('3 created');
+    // Every substitution is on record, and each ran.
+    expect(result.substitutions.filter((s) => s.ran).map((s) => `${s.jobId}/${s.stepId}`).sort()).toEqual([
+      'build/build', 'build/install_cfn-lint', 'build/install_dependencies', 'deploy-prod/build_the_cli_from_the_trusted_checkout_npm_ci',
+    ]);
+  }, 300_000);
+
+  test('a pull request: the build has no AWS access; the preview runs from main and posts one comment', async () => {
+    const head = commitFiles(repo, 'feature', CHANGED_HANDLER, { parent: mainSha });
+    github.pullRequests.push({ number: 7, head: { ref: 'feature', sha: head }, base: { ref: 'main', sha: mainSha }, mergeCommitSha: createPullRequestRefs(repo, 7, mainSha, head) });
+    const before = aws.calls().length;
+    const { build, preview } = await buildAndPreview(7);
+    const buildJob = job(build, 'batchform', 'build');
+    expectResult(buildJob, 'success');
+    expect(buildJob.oidcClaims).toBeUndefined();
+    expect(Object.keys(build.runs[0].jobs)).toEqual(['build', 'deploy-prod']);
+    expectResult(job(build, 'batchform', 'deploy-prod'), 'skipped');
+    expect(build.runs[0].artifacts.map((a) => a.name)).toEqual(['batchform-build']);
+
+    const previewJob = job(preview, 'batchform preview', 'preview-prod');
+    expectResult(previewJob, 'success');
+    expect(previewJob.oidcClaims?.sub).toBe(`repo:${REPOSITORY}:ref:refs/heads/main`);
+    const operations = aws.calls().slice(before).map((c) => c.operation);
+    expect(operations).toContain('CreateChangeSet');
+    expect(operations).not.toContain('ExecuteChangeSet');
+    expect(operations).not.toContain('PutObject');
+    const comments = botComments(7);
+    expect(comments).toHaveLength(1);
+    expect(comments[0].body.startsWith(`${commentMarker('prod')}\n### batchform preview of stage \`prod\``)).toBe(true);
+    expect(comments[0].body).toContain(`Updated for ${head.slice(0, 7)}`);
+  }, 300_000);
+
+  test('a second push to the pull request updates that comment in place', async () => {
+    const head = commitFiles(repo, 'feature', { 'handlers/weekly-report.ts': `${CHANGED_HANDLER['handlers/weekly-report.ts']}// and another\n` });
+    const pull = github.pullRequests.find((p) => p.number === 7)!;
+    Object.assign(pull, { head: { ...pull.head, sha: head }, mergeCommitSha: createPullRequestRefs(repo, 7, mainSha, head) });
+    const { preview } = await buildAndPreview(7);
+    expectResult(job(preview, 'batchform preview', 'preview-prod'), 'success');
+    const comments = botComments(7);
+    expect(comments).toHaveLength(1);
+    expect(comments[0].body).toContain(`Updated for ${head.slice(0, 7)}`);
+    expect(comments[0].updated_at >= comments[0].created_at).toBe(true);
+  }, 300_000);
+
+  test('a pull request with timeout: 901 fails the build with an annotation on its line, and the comment says that commit\'s build failed', async () => {
+    const projenrc = fs.readFileSync(path.join(ROOT, '.projenrc.ts'), 'utf8');
+    expect(projenrc).toContain('      timeout: 300,');
+    const head = commitFiles(repo, 'feature', { '.projenrc.ts': projenrc.replace('      timeout: 300,', '      timeout: 901,') });
+    const pull = github.pullRequests.find((p) => p.number === 7)!;
+    Object.assign(pull, { head: { ...pull.head, sha: head }, mergeCommitSha: createPullRequestRefs(repo, 7, mainSha, head) });
+    const before = aws.calls().length;
+    const { build, preview } = await buildAndPreview(7);
+
+    const buildJob = job(build, 'batchform', 'build');
+    expectResult(buildJob, 'failure');
+    expect(buildJob.steps.find((s) => s.id === 'build')?.conclusion).toBe('failure');
+    const line = projenrc.split('\n').findIndex((l) => l === '      timeout: 300,') + 1;
+    const errors = buildJob.annotations.filter((a) => a.level === 'error' && a.file === '.projenrc.ts');
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ line, title: 'batchform: batch "daily-stats", field "timeout"' });
+    expect(errors[0].message).toMatch(/901.* Fix: /);
+    expect(buildJob.summary).toContain('### batchform: 1 problem in the batch declarations');
+    expect(build.runs[0].artifacts.map((a) => a.name)).toEqual(['batchform-problems']);
+
+    const previewJob = job(preview, 'batchform preview', 'preview-prod');
+    expectResult(previewJob, 'success');
+    expect(previewJob.steps.find((s) => s.id === 'preview')?.conclusion).toBe('skipped');
+    expect(aws.calls().slice(before)).toEqual([]);
+    const comments = botComments(7);
+    expect(comments).toHaveLength(1);
+    expect(comments[0].body).toContain(`**The build of ${head.slice(0, 7)} failed: 1 problem in the batch declarations**`);
+    expect(comments[0].body).toContain('batch "daily-stats", field "timeout"');
+    expect(comments[0].body).not.toContain('will be');
+  }, 300_000);
+
+  test('a pull request from a fork is built without secrets and its preview is skipped with a notice', async () => {
+    const head = commitFiles(repo, 'fork-feature', CHANGED_HANDLER, { parent: mainSha });
+    github.pullRequests.push({ number: 8, head: { ref: 'main', sha: head, repo: 'outsider/batchform' }, base: { ref: 'main', sha: mainSha }, mergeCommitSha: createPullRequestRefs(repo, 8, mainSha, head) });
+    const before = aws.calls().length;
+    const { build, preview } = await buildAndPreview(8);
+    expectResult(job(build, 'batchform', 'build'), 'success');
+    const previewJob = job(preview, 'batchform preview', 'preview-prod');
+    expectResult(previewJob, 'success');
+    expect(previewJob.annotations.filter((a) => a.level === 'notice').map((a) => a.title)).toEqual(['Preview of stage prod skipped']);
+    expect(previewJob.steps.slice(1).every((s) => s.conclusion === 'skipped')).toBe(true);
+    expect(previewJob.summary).toContain('Pull requests from forks (outsider/batchform) are not previewed');
+    expect(botComments(8)).toEqual([]);
+    expect(aws.calls().slice(before)).toEqual([]);
+  }, 300_000);
+
+  test('control: a workflow with a shellcheck finding fails the lint step, and nothing after it runs', async () => {
+    const workflow = fs.readFileSync(path.join(ROOT, '.github/workflows/batchform.yml'), 'utf8');
+    const broken = workflow.replace('        run: git add --all\n', '        run: git add --all\n').replace(/( +)run: \|-\n( +)git add --all\n/, '$1run: |-\n$2cd $GITHUB_WORKSPACE\n$2git add --all\n');
+    expect(broken).not.toBe(workflow);
+    const head = commitFiles(repo, 'broken', { '.github/workflows/batchform.yml': broken }, { parent: mainSha });
+    github.pullRequests.push({ number: 9, head: { ref: 'broken', sha: head }, base: { ref: 'main', sha: mainSha }, mergeCommitSha: createPullRequestRefs(repo, 9, mainSha, head) });
+    const result = await run(pullRequestEvent(github, 9));
+    const buildJob = job(result, 'batchform', 'build');
+    expectResult(buildJob, 'failure');
+    const lint = buildJob.steps.find((s) => /actionlint/.test(s.name))!;
+    expect(lint.conclusion).toBe('failure');
+    expect(lint.stdout).toMatch(/SC2086/);
+    expect(buildJob.steps.slice(buildJob.steps.indexOf(lint) + 1).every((s) => s.conclusion === 'skipped')).toBe(true);
+  }, 300_000);
+});
