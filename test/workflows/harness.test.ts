@@ -384,6 +384,42 @@ jobs:
     })).rejects.toThrow('These substitutions name no step');
   });
 
+  test('the actionlint image lints every workflow of the workspace, or the files its args name; pinned refs resolve by name', async () => {
+    await setUp();
+    const sha = commitFiles(repo, 'main', { '.github/workflows/good.yml': 'on: push\n', '.github/workflows/bad.yaml': 'on: push\n# BAD\n', 'notes.yml': 'BAD\n' });
+    const result = await runScenario({
+      ...scenarioFor(fake, repo),
+      event: pushEvent(fake, { sha }),
+      actionlint: { module: 'test/workflows/fixtures/actionlint-stand-in.ts', export: 'actionlintWithShellcheck' },
+      workflows: [{ path: '.github/workflows/lint.yml', text: `
+name: lint
+on: push
+jobs:
+  all:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683
+      - id: lint
+        uses: docker://rhysd/actionlint@sha256:5f957b2a08d223e48133e1a914ed046bea12e578fe2f6ae4de47fdbe691e2e6c
+        with:
+          args: -color
+  named:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v7
+      - id: lint
+        uses: docker://rhysd/actionlint:1.7.12
+        with:
+          args: -color .github/workflows/good.yml
+` }],
+    });
+    const all = job(result, 'lint', 'all');
+    expect(all.result).toBe('failure');
+    expect(step(all, 'lint').stdout).toBe('.github/workflows/bad.yaml:2:3: "BAD" is not allowed (.github/workflows/bad.yaml has 3 lines) [syntax-check]');
+    expect(all.annotations.map((a) => a.message)).toEqual(['Docker run failed with exit code 1']);
+    expect(job(result, 'lint', 'named').result).toBe('success');
+  });
+
   test('timeout-minutes: the job\'s kills its sleeping step and cancels the job; a step\'s fails only the step', async () => {
     await setUp();
     const started = Date.now();

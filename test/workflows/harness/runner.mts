@@ -770,5 +770,9 @@ async function runAction(wf: WorkflowContext, io: StepIO, step: AnyRecord, rawSt
     io, uses: parsedUses, inputs, env, job, repository: wf.options.repository, event: wf.options.event, github: wf.options.github,
     ...(wf.options.trust ? { trust: wf.options.trust } : {}), awsEnv: wf.options.awsEnv ?? {}, actionlint: wf.options.actionlint,
   };
-  return standIn.run(ctx);
+  const code = await standIn.run(ctx);
+  if (code !== 0 && parsedUses.name.startsWith('docker://')) {
+    io.job.annotations.push({ level: 'error', message: `Docker run failed with exit code ${code}`, step: io.stepId });
+  }
+  return code;
 }
