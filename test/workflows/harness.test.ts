@@ -178,7 +178,10 @@ describe('running workflows', () => {
   let fake: GitHubFake;
   let repo: string;
   let mainSha: string;
-  afterEach(async () => fake?.close());
+  afterEach(async () => {
+    await fake?.close();
+    if (repo) fs.rmSync(repo, { recursive: true, force: true });
+  });
 
   async function setUp(options: Partial<Parameters<typeof startGitHubFake>[0]> = {}): Promise<void> {
     fake = await startGitHubFake({ repository: { fullName: 'acme/batches' }, ...options });
@@ -516,7 +519,6 @@ jobs:
           script: |
             await github.rest.issues.createComment({ ...context.repo, issue_number: context.issue.number, body: 'x' });
 `;
-    repo = createRepository();
     const run = async () => runScenario({ ...scenarioFor(fake, repo), event: pullRequestEvent(fake, 7), workflows: [{ path: '.github/workflows/comment.yml', text: workflow }] });
     const first = await run();
     const created = JSON.parse(step(job(first, 'comment', 'comment'), 'post').outputs.result);
@@ -606,6 +608,14 @@ jobs:
     const forkJob = job(forkRun, '.github/workflows/preview.yml', 'preview');
     expect(forkJob.permissions).toMatchObject({ 'id-token': 'none', 'pull-requests': 'read', metadata: 'read' });
     expect(forkJob.annotations[0].message).toContain('Credentials could not be loaded');
+
+    // The environment's deployment branches: a push of another branch cannot reach the deploy job's steps.
+    const feature = await runScenario({
+      ...scenarioFor(fake, repo, { environments: { prod: ['main'] } }),
+      event: pushEvent(fake, { sha: mainSha, ref: 'refs/heads/feature' }),
+      workflows: [{ path: '.github/workflows/deploy.yml', text: workflow }],
+    });
+    expect(job(feature, 'deploy', 'deploy')).toMatchObject({ result: 'failure', steps: [], setupError: 'Branch "feature" is not allowed to deploy to prod due to environment protection rules.' });
 
     const deploy = job(result, 'deploy', 'deploy');
     expect(deploy).toMatchObject({ result: 'success', environment: 'prod' });
