@@ -2,14 +2,16 @@
 import { execFileSync } from 'child_process';
 
 /**
- * The short commit id: `GITHUB_SHA` in GitHub Actions, else `git rev-parse --short HEAD`, else
- * `local`. Only letters and digits are kept (change set names allow little else).
+ * The short commit id: `BATCHFORM_REVISION` when set (the preview workflow runs on the default
+ * branch for a pull request's build, whose head it names), else `GITHUB_SHA` in GitHub Actions,
+ * else `git rev-parse --short HEAD`, else `local`. Only letters and digits are kept (change set
+ * names allow little else).
  *
  * @example
  * shortRevision({ GITHUB_SHA: '4f2a9c1d0e...' }) // "4f2a9c1"
  */
 export function shortRevision(env: NodeJS.ProcessEnv = process.env, git: () => string = gitHead): string {
-  let sha = env.GITHUB_SHA ?? '';
+  let sha = env.BATCHFORM_REVISION || env.GITHUB_SHA || '';
   if (!sha) {
     try {
       sha = git();

@@ -383,6 +383,8 @@ function previewJob(o: Resolved, stage: WorkflowStage, roleArn: string): Job {
         name: 'Preview the change sets',
         if: built,
         workingDirectory: BUILD_DIR,
+        // Change sets and the report name the pull request's head, not the default branch this job runs on.
+        env: { BATCHFORM_REVISION: '${{ github.event.workflow_run.head_sha }}' },
         // The CLI also appends its report to the job summary.
         run: `node "$${CLI_ENV}" preview --stage ${stage.name} --report "$RUNNER_TEMP/${previewReport(stage.name)}"`,
       },

@@ -26,12 +26,24 @@ const LINKED_INSTALL = [
   'mkdir node_modules',
   `for entry in "${ROOT}"/node_modules/* "${ROOT}"/node_modules/.bin; do ln -s "$entry" node_modules/; done`,
 ].join('\n');
-const SUBSTITUTIONS: StepSubstitution[] = [
-  { step: 'Install dependencies', run: LINKED_INSTALL, reason: 'the installed node_modules of the same package-lock.json stand in for npm ci (offline)' },
-  { step: 'Build the CLI from the trusted checkout: npm ci', run: LINKED_INSTALL, reason: 'the installed node_modules of the same package-lock.json stand in for npm ci (offline)' },
-  { step: 'Install cfn-lint', run: 'cfn-lint --version', reason: 'cfn-lint 1.51 is on PATH here; pipx needs the Python package index' },
-  { step: 'build', run: 'npx projen\nnpx projen package:batches', reason: 'regenerate and package for real; compile and test are what runs this scenario' },
+const INSTALL_REASON = 'the installed node_modules of the same package-lock.json stand in for npm ci (offline)';
+const BUILD_SUBSTITUTIONS: StepSubstitution[] = [
+  { job: 'build', step: 'Install dependencies', run: LINKED_INSTALL, reason: INSTALL_REASON },
+  { job: 'build', step: 'Install cfn-lint', run: 'cfn-lint --version', reason: 'cfn-lint 1.51 is on PATH here; pipx needs the Python package index' },
+  { job: 'build', step: 'build', run: 'npx projen\nnpx projen package:batches', reason: 'regenerate and package for real; compile and test are what runs this scenario' },
 ];
+/** The substitutions of the jobs an event runs (the runner refuses one that names no step it runs). */
+function substitutionsFor(event: ResolvedEvent): StepSubstitution[] {
+  const cli = (job: string): StepSubstitution => ({ job, step: 'Build the CLI from the trusted checkout: npm ci', run: LINKED_INSTALL, reason: INSTALL_REASON });
+  if (event.name === 'workflow_run') return [cli('preview-prod')];
+  return event.name === 'push' ? [...BUILD_SUBSTITUTIONS, cli('deploy-prod')] : BUILD_SUBSTITUTIONS;
+}
+
+/** batchform's two workflows at `sha`: projen's release workflow is not batchform's to run here. */
+function workflowsAt(sha: string): Array<{ path: string; text: string }> {
+  return ['.github/workflows/batchform.yml', '.github/workflows/batchform-preview.yml']
+    .map((file) => ({ path: file, text: execFileSync('git', ['show', `${sha}:${file}`], { cwd: repo, encoding: 'utf8' }) }));
+}
 
 /** Every file git tracks in this repository, as the working tree has it. */
 function trackedFiles(): Record<string, string> {
@@ -65,7 +77,9 @@ function run(event: ResolvedEvent): Promise<EventResult> {
   return runScenario({
     ...base,
     event,
-    substitutions: SUBSTITUTIONS,
+    // The preview workflow is read from the default branch; the others from the event's commit.
+    workflows: workflowsAt(event.name === 'workflow_run' ? mainSha : event.sha),
+    substitutions: substitutionsFor(event),
     trust: {
       bootstrapTemplate: template,
       parameters: {
@@ -97,7 +111,8 @@ async function buildAndPreview(number: number): Promise<{ build: EventResult; pr
 }
 
 const botComments = (issue: number) => github.comments.filter((c) => c.issue === issue && c.user.login === 'github-actions[bot]');
-const CHANGED_HANDLER = { 'handlers/weekly-report.ts': `${fs.readFileSync(path.join(ROOT, 'handlers/weekly-report.ts'), 'utf8')}// a change in review\n` };
+/** A change to a batch's code (a statement, which the bundle keeps): its zip and so its stack change. */
+const CHANGED_HANDLER = { 'handlers/weekly-report.ts': `${fs.readFileSync(path.join(ROOT, 'handlers/weekly-report.ts'), 'utf8')}console.log('a change in review');\n` };
 
 describe('this repository\'s workflows, run', () => {
   test('a push to main builds and deploys every stack of stage prod with the deploy role, from the environment', async () => {
@@ -109,7 +124,7 @@ describe('this repository\'s workflows, run', () => {
     expectResult(deploy, 'success');
     expect(deploy.oidcClaims?.sub).toBe(`repo:${REPOSITORY}:environment:prod`);
     // No pull request carried the label when merged: the refused types are passed on.
-    expect(deploy.steps.find((s) => s.id === 'replacement')?.outputs).toEqual({ refuse: 'AWS::Logs::LogGroup,AWS::SQS::Queue' });
+    expect(deploy.steps.find((s) => s.id === 'replacement')?.outputs).toMatchObject({ refuse: 'AWS::Logs::LogGroup,AWS::SQS::Queue' });
     expect([...aws.stacks().entries()].map(([name, s]) => `${name} ${s.status}`).sort()).toEqual([
       'prod-daily-stats CREATE_COMPLETE', 'prod-monthly-recompute CREATE_COMPLETE', 'prod-weekly-report CREATE_COMPLETE',
     ]);
@@ -141,12 +156,17 @@ describe('this repository\'s workflows, run', () => {
     expect(operations).not.toContain('PutObject');
     const comments = botComments(7);
     expect(comments).toHaveLength(1);
-    expect(comments[0].body.startsWith(`${commentMarker('prod')}\n### batchform preview of stage \`prod\``)).toBe(true);
+    expect(comments[0].body.startsWith(`${commentMarker('prod')}\n<!-- batchform:preview:prod -->\n## batchform preview: stage \`prod\``)).toBe(true);
+    // The change sets and the report name the pull request's head, not main, where the preview job runs.
+    expect(comments[0].body).toContain(`commit \`${head.slice(0, 7)}\` · change set \`batchform-${head.slice(0, 7)}-`);
     expect(comments[0].body).toContain(`Updated for ${head.slice(0, 7)}`);
+    // Only the changed batch's stack, from its new code zip.
+    expect(comments[0].body).toMatch(/`prod-weekly-report`/);
+    expect(comments[0].body).not.toMatch(/`prod-daily-stats`: will/);
   }, 300_000);
 
   test('a second push to the pull request updates that comment in place', async () => {
-    const head = commitFiles(repo, 'feature', { 'handlers/weekly-report.ts': `${CHANGED_HANDLER['handlers/weekly-report.ts']}// and another\n` });
+    const head = commitFiles(repo, 'feature', { 'handlers/weekly-report.ts': `${CHANGED_HANDLER['handlers/weekly-report.ts']}console.log('and another');\n` });
     const pull = github.pullRequests.find((p) => p.number === 7)!;
     Object.assign(pull, { head: { ...pull.head, sha: head }, mergeCommitSha: createPullRequestRefs(repo, 7, mainSha, head) });
     const { preview } = await buildAndPreview(7);
