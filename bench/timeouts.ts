@@ -259,7 +259,7 @@ ${sensitivityTable}
       const cell = at(s.id, CHECKED_STACKS, DEFAULT_CONCURRENCY);
       const limit = jobTimeout(s.id, CHECKED_STACKS);
       return [`${s.id === 'preview' ? 'Preview' : 'Deploy'} ${CHECKED_STACKS} changed stacks (${s.id === 'create' ? 'first deploy' : s.id === 'update' ? 'updates' : 'change sets + drift'}), ` +
-        `concurrency ${DEFAULT_CONCURRENCY}: simulated time vs job timeout`, `${fmt(maxOf(cell.minutes))} min`, `${limit} min timeout`,
+        `concurrency ${DEFAULT_CONCURRENCY}: simulated time (slowest of ${cell.minutes.length}) vs job timeout`, `${fmt(maxOf(cell.minutes))} min`, `${limit} min timeout`,
         `${((maxOf(cell.minutes) + JOB_SETUP_MINUTES) / limit).toFixed(2)}× (with setup)`, 'safer'];
     };
     const raw: TimeoutsRaw = { defaultConcurrency: DEFAULT_CONCURRENCY, cells };
