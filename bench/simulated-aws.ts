@@ -182,7 +182,7 @@ export class SimulatedAws {
     }
   }
 
-  /** Requests and throttles so far. */
+  /** Requests, throttles and per-stack times so far. */
   get traffic(): SimulatedTraffic {
     return { calls: { ...this.calls }, throttled: { ...this.throttled }, stackSeconds: [...this.seen.values()].map((t) => (t.last - t.first) / 1000) };
   }

@@ -8,8 +8,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { DEFAULT_CONCURRENCY, deployStage, DeployInputs, DeployMode, loadDeployInputs, PreparedStack } from '../src/deploy';
 import {
-  DEPLOY_SLOWEST_STACK_MINUTES, DEPLOY_STACK_MINUTES, deployJobTimeoutMinutes, JOB_SETUP_MINUTES, PREVIEW_SLOWEST_STACK_MINUTES,
-  PREVIEW_STACK_MINUTES, previewJobTimeoutMinutes, SAFETY_FACTOR,
+  DEPLOY_SLOWEST_STACK_MINUTES, DEPLOY_STACK_MINUTES, deployJobTimeoutMinutes, GITHUB_JOB_TIMEOUT_CAP_MINUTES, JOB_SETUP_MINUTES,
+  MIN_JOB_TIMEOUT_MINUTES, PREVIEW_SLOWEST_STACK_MINUTES, PREVIEW_STACK_MINUTES, previewJobTimeoutMinutes, SAFETY_FACTOR,
 } from '../src/workflows/job-timeouts';
 import { changeSchedules, writeProject } from './deploy';
 import { markdownTable, median, progress, SectionResult, tempDir } from './lib';
@@ -229,7 +229,7 @@ ${sensitivityTable}
 
 - **Job timeouts**: \`deployJobTimeoutMinutes(n, c)\` = ${JOB_SETUP_MINUTES} min of setup + ${SAFETY_FACTOR} × n ×
   ${DEPLOY_STACK_MINUTES} min / c + ${DEPLOY_SLOWEST_STACK_MINUTES} min for the slowest stack (the engine's own bounds on a change
-  set and its execution), between 15 and GitHub's 360; the preview's uses ${PREVIEW_STACK_MINUTES} and
+  set and its execution), between ${MIN_JOB_TIMEOUT_MINUTES} and GitHub's ${GITHUB_JOB_TIMEOUT_CAP_MINUTES}; the preview's uses ${PREVIEW_STACK_MINUTES} and
   ${PREVIEW_SLOWEST_STACK_MINUTES} min. Sized on every stack of the stage, since a first deploy or a batchform upgrade changes them all.
 - **Engine**: \`deployStage\` exactly as the CLI runs it (its default waits; preview with drift
   detection), with the SDK clients \`createDeployClients\` builds (adaptive retry mode, 10

@@ -15,7 +15,7 @@ export const MIN_JOB_TIMEOUT_MINUTES = 15;
 
 /**
  * Minutes for the steps before the preview or deploy itself: setting up Node.js and its npm
- * cache, installing the project (a full `npm ci` of a fresh user project took 35-40 s in the
+ * cache, installing the project (a full `npm ci` of a fresh user project took 36-46 s in the
  * bench, more on a busy runner or registry), downloading the build's artifact, and assuming the
  * stage's role.
  */
