@@ -10,7 +10,6 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { GetAccountSettingsCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { HeadBucketCommand, HeadObjectCommand, NotFound, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import * as FakeTimers from '@sinonjs/fake-timers';
 import { mockClient } from 'aws-sdk-client-mock';
 import { batchTemplates, buildManifest } from '../src/template';
 import { validateDeclarations } from '../src/validate';
@@ -21,6 +20,8 @@ import {
 } from '../src/deploy';
 import { formatRatio, formatStats, markdownTable, median, pairedRatios, progress, ratioNumber, ROOT, SectionResult, stats, Stats, tempDir } from './lib';
 import { generatedBatch, generatedBatchOptions, STAGE } from './projects';
+import { diffTemplates } from './simulated-aws';
+import { onVirtualClock } from './virtual-clock';
 
 /** Simulated AWS: every call takes this long (virtual time). */
 export const LATENCY_MS = 50;
@@ -61,29 +62,6 @@ export type CallCounts = Record<string, number>;
 
 const paramsKey = (ps: readonly Parameter[] | undefined): string =>
   JSON.stringify([...(ps ?? [])].map((p) => [p.ParameterKey, p.ParameterValue]).sort());
-
-/** Property-level differences of two templates, as DescribeChangeSet lists them. */
-function diffTemplates(before: string, after: string): unknown[] {
-  type Res = Record<string, { Type: string; Properties?: Record<string, unknown> }>;
-  const a = (JSON.parse(before) as { Resources: Res }).Resources;
-  const b = (JSON.parse(after) as { Resources: Res }).Resources;
-  const changes: unknown[] = [];
-  for (const id of new Set([...Object.keys(a), ...Object.keys(b)])) {
-    if (!a[id] || !b[id]) {
-      changes.push({ Type: 'Resource', ResourceChange: { Action: a[id] ? 'Remove' : 'Add', LogicalResourceId: id, ResourceType: (a[id] ?? b[id]).Type } });
-      continue;
-    }
-    const props = new Set([...Object.keys(a[id].Properties ?? {}), ...Object.keys(b[id].Properties ?? {})]);
-    const details = [...props]
-      .filter((p) => JSON.stringify(a[id].Properties?.[p]) !== JSON.stringify(b[id].Properties?.[p]))
-      .map((p) => ({
-        Target: { Attribute: 'Properties', Name: p, Path: `/Properties/${p}`, RequiresRecreation: 'Never', BeforeValue: JSON.stringify(a[id].Properties?.[p]), AfterValue: JSON.stringify(b[id].Properties?.[p]) },
-        Evaluation: 'Static', ChangeSource: 'DirectModification',
-      }));
-    if (details.length) changes.push({ Type: 'Resource', ResourceChange: { Action: 'Modify', LogicalResourceId: id, ResourceType: a[id].Type, Replacement: 'False', Details: details } });
-  }
-  return changes;
-}
 
 /**
  * Mocked CloudFormation and S3 clients over a model of `initial` live stacks. Every call waits
@@ -235,60 +213,10 @@ async function batchformDeploy(clients: DeployClients, inputs: DeployInputs): Pr
 }
 
 // ---------------------------------------------------------------------------------------------
-// Running on a virtual clock.
-
-/** A small seeded PRNG (mulberry32), so the SDK waiters' jitter is the same in every run of the bench. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/**
- * Runs `task` with `setTimeout` and `Date` on a virtual clock that jumps to the next timer
- * whenever nothing else can run, and `Math.random` seeded, and returns the virtual milliseconds it
- * took. Only valid when all the task's waiting is timers (here: the mocked latency and the SDK
- * waiters' sleeps).
- */
-async function onVirtualClock(seed: number, task: () => Promise<void>): Promise<number> {
-  const realSetImmediate = setImmediate;
-  const realRandom = Math.random;
-  Math.random = seededRandom(seed);
-  const clock = FakeTimers.install({ now: Date.UTC(2026, 10, 25, 9, 0, 0), toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
-  try {
-    const start = clock.now;
-    let end: number | undefined;
-    let failure: unknown;
-    task().then(() => { end = clock.now; }, (e: unknown) => { failure = e; end = clock.now; });
-    let idle = 0;
-    while (end === undefined) {
-      if (clock.countTimers() === 0) {
-        // Nothing scheduled: let pending promise callbacks run; a task that never schedules again is stuck.
-        await new Promise((r) => realSetImmediate(r));
-        if (++idle > 10_000) throw new Error('bench: the simulated deploy stalled with no timer pending');
-        continue;
-      }
-      idle = 0;
-      await clock.nextAsync();
-    }
-    if (failure) throw failure;
-    return end - start;
-  } finally {
-    clock.uninstall();
-    Math.random = realRandom;
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
 // The project: N generated batches, real batchform templates and manifest, real-looking zips.
 
 /** Writes cfn-out/ (templates + manifest) and dist/batches/ (zips + bundles.json) for `count` batches. */
-async function writeProject(dir: string, count: number): Promise<void> {
+export async function writeProject(dir: string, count: number): Promise<void> {
   const batches = Array.from({ length: count }, (_, i) => generatedBatchOptions(generatedBatch(i)));
   const validated = validateDeclarations({ batches: batches as never, stages: [STAGE] }, { projectDir: dir, fileExists: () => true });
   const templates = batchTemplates(validated.batches);
@@ -310,7 +238,7 @@ async function writeProject(dir: string, count: number): Promise<void> {
 }
 
 /** Changes the schedule of the first `n` batches in their templates and the manifest (a typical edit). */
-function changeSchedules(dir: string, n: number): void {
+export function changeSchedules(dir: string, n: number): void {
   const manifestFile = path.join(dir, 'cfn-out', 'manifest.json');
   const manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as { batches: Array<{ name: string; template: string; schedule: string }> };
   for (const b of manifest.batches.slice(0, n)) {

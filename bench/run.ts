@@ -3,8 +3,8 @@
 //   npx projen bench                  full run (about 30 minutes on 2 cores); writes bench/RESULTS.md
 //   npx projen bench --quick          fewer sizes and runs; the report goes to $TMPDIR, not bench/
 //   npx projen bench --only deploy    some of: regenerate, cold, unchanged, adopt, bundle, deploy,
-//                                     scale (scale needs regenerate); the report goes to $TMPDIR,
-//                                     not bench/
+//                                     timeouts, install, scale (scale needs regenerate); the report
+//                                     goes to $TMPDIR, not bench/
 //   npx projen bench --json out.json  also writes the raw numbers
 //   npx projen bench --note "..."     adds a line about the run (e.g. that the machine was shared)
 //
@@ -17,12 +17,14 @@ import { runAdopt } from './adopt';
 import { runBundle } from './bundle';
 import { runCold, runUnchanged } from './cold';
 import { runDeploy } from './deploy';
+import { runInstall } from './install';
 import { markdownTable, progress, ROOT, SectionResult, SUMMARY_HEADERS } from './lib';
 import { analysis, Findings } from './analysis';
 import { runRegenerate, SizeResult } from './regenerate';
 import { runScale } from './scale';
+import { runTimeouts } from './timeouts';
 
-const MEASUREMENTS = ['regenerate', 'cold', 'unchanged', 'adopt', 'bundle', 'deploy', 'scale'] as const;
+const MEASUREMENTS = ['regenerate', 'cold', 'unchanged', 'adopt', 'bundle', 'deploy', 'timeouts', 'install', 'scale'] as const;
 type Measurement = typeof MEASUREMENTS[number];
 
 interface Args {
@@ -124,6 +126,13 @@ async function main(): Promise<void> {
     const section = await runDeploy({ stacks: 50, repetitions: args.quick ? 2 : 5 });
     sections.push(section);
     findings.deploy = section.raw as Findings['deploy'];
+  }
+  if (want('timeouts')) {
+    // Always every size and concurrency (simulated time costs seconds); fewer runs per cell when quick.
+    sections.push(await runTimeouts({ sizes: [1, 10, 50, 100, 200], concurrencies: [1, 4, 8, 16], repetitions: args.quick ? 1 : 3 }));
+  }
+  if (want('install')) {
+    sections.push(runInstall({ repetitions: args.quick ? 1 : 3 }));
   }
   if (want('scale') && sizes) {
     try {

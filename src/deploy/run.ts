@@ -22,7 +22,7 @@ export interface DeployStageOptions {
   readonly clients: DeployClients;
   /**
    * How many stacks are previewed or deployed at once; one stack's failure does not stop the others.
-   * @default 4
+   * @default 8 (DEFAULT_CONCURRENCY)
    */
   readonly concurrency?: number;
   /**

@@ -8,7 +8,7 @@ import { DEPLOY_EXIT, DeployCommandDeps, registerDeployCommands, REPORT_FILE_LEN
 import { MAX_COMMENT_LENGTH } from '../../src/workflows/sticky-comment';
 import { change, FAST_WAITS, fakeAws, FakeAwsOptions, liveStack, makeProject, NOW, TestProject } from './helpers';
 
-const DEFAULTS = { manifest: 'cfn-out/manifest.json', bundles: 'dist/batches/bundles.json', concurrency: '4' };
+const DEFAULTS = { manifest: 'cfn-out/manifest.json', bundles: 'dist/batches/bundles.json', concurrency: '8' };
 
 function harness(project: TestProject, aws: FakeAwsOptions = {}) {
   const fake = fakeAws(aws);
@@ -33,8 +33,8 @@ describe('bad input exits 2 before any AWS call', () => {
   test.each([
     ['an unknown stage', { stage: 'qa' }, 'batchform deploy: stage "qa" is not in cfn-out/manifest.json; its stages are: prod. Pass one of them with --stage.'],
     ['no stage', {}, 'batchform deploy: --stage is required; its stages are: prod.'],
-    ['concurrency 0', { stage: 'prod', concurrency: '0' }, 'batchform deploy: --concurrency "0" is not a positive whole number; use e.g. --concurrency 4.'],
-    ['concurrency "many"', { stage: 'prod', concurrency: 'many' }, 'batchform deploy: --concurrency "many" is not a positive whole number; use e.g. --concurrency 4.'],
+    ['concurrency 0', { stage: 'prod', concurrency: '0' }, 'batchform deploy: --concurrency "0" is not a positive whole number; use e.g. --concurrency 8.'],
+    ['concurrency "many"', { stage: 'prod', concurrency: 'many' }, 'batchform deploy: --concurrency "many" is not a positive whole number; use e.g. --concurrency 8.'],
     ['a refused type that is not a resource type', { stage: 'prod', refuseReplacement: 'AWS::Logs::LogGroup,LogGroup' }, 'batchform deploy: --refuse-replacement "LogGroup" is not a CloudFormation resource type; use e.g. --refuse-replacement AWS::Logs::LogGroup,AWS::SQS::Queue.'],
   ])('%s', async (_label, opts, message) => {
     const project = makeProject();
