@@ -5,6 +5,7 @@ import type { Stage } from '../validate/model';
 import { ACTIONLINT_IMAGE, ACTIONS, CFN_LINT_VERSION } from './actions';
 import { ALLOW_REPLACEMENT_SCRIPT, DEFAULT_ALLOW_REPLACEMENT_LABEL } from './allow-replacement';
 import { INSTALL_CLI_SCRIPT } from './install-cli';
+import { deployJobTimeoutMinutes, previewJobTimeoutMinutes } from './job-timeouts';
 import { PULL_REQUEST_SCRIPT } from './pull-request';
 import { commentMarker, STICKY_COMMENT_SCRIPT } from './sticky-comment';
 
@@ -88,12 +89,12 @@ export interface BatchformWorkflowOptions {
   readonly allowReplacementLabel?: string;
   /**
    * Minutes a stage's deploy job may run, from its stack count.
-   * @default 60
+   * @default deployJobTimeoutMinutes (sized from the stack count at the default concurrency)
    */
   readonly deployTimeoutMinutes?: (stackCount: number) => number;
   /**
    * Minutes a stage's preview job may run, from its stack count.
-   * @default 30
+   * @default previewJobTimeoutMinutes (sized from the stack count at the default concurrency)
    */
   readonly previewTimeoutMinutes?: (stackCount: number) => number;
 }
@@ -202,8 +203,8 @@ function resolve(o: BatchformWorkflowOptions): Resolved {
     nodeVersion: o.nodeVersion ?? '24',
     refuseReplacement: o.refuseReplacement ?? [],
     allowReplacementLabel: o.allowReplacementLabel ?? DEFAULT_ALLOW_REPLACEMENT_LABEL,
-    deployTimeout: o.deployTimeoutMinutes ?? (() => 60),
-    previewTimeout: o.previewTimeoutMinutes ?? (() => 30),
+    deployTimeout: o.deployTimeoutMinutes ?? ((n) => deployJobTimeoutMinutes(n)),
+    previewTimeout: o.previewTimeoutMinutes ?? ((n) => previewJobTimeoutMinutes(n)),
   };
 }
 

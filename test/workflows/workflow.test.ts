@@ -10,6 +10,7 @@ import { ACTIONLINT_IMAGE, ACTIONS } from '../../src/workflows/actions';
 import {
   BatchformWorkflowOptions, BUILD_ARTIFACT, CLI_ENV, HAS_PULL_REQUEST, PROBLEMS_ARTIFACT, WorkflowStage,
 } from '../../src/workflows/batchform-workflow';
+import { deployJobTimeoutMinutes, previewJobTimeoutMinutes } from '../../src/workflows/job-timeouts';
 import { addBatchformWorkflow, PREVIEW_WORKFLOW_PATH, WORKFLOW_FILE, withVersionComments } from '../../src/workflows/workflow-file';
 import { BATCH, STAGE, scratchProject } from '../fixtures';
 import { actionlintWithShellcheck, formatFindings } from './harness/actionlint';
@@ -132,6 +133,11 @@ describe('the build-and-deploy workflow', () => {
     expect(wf.jobs['deploy-prod'].concurrency).toEqual({ 'group': 'batchform-deploy-prod', 'cancel-in-progress': false });
     const sized = render([PROD], { deployTimeoutMinutes: (n) => 10 * n }).wf;
     expect(sized.jobs['deploy-prod']['timeout-minutes']).toBe(30);
+    // By default, sized for the stage's stacks at the default concurrency (the bench measures that 100 fit).
+    const hundred = render([{ ...PROD, stackCount: 100 }]);
+    expect(hundred.wf.jobs['deploy-prod']['timeout-minutes']).toBe(deployJobTimeoutMinutes(100));
+    expect(hundred.preview!.jobs['preview-prod']['timeout-minutes']).toBe(previewJobTimeoutMinutes(100));
+    expect(deployJobTimeoutMinutes(100)).toBeGreaterThan(deployJobTimeoutMinutes(3));
     for (const job of Object.values(wf.jobs as Record<string, Json>)) expect(job['timeout-minutes']).toBeGreaterThan(0);
   });
 
