@@ -99,18 +99,18 @@ describe('OIDC subjects and the bootstrap template\'s trust', () => {
       .toBe('repo:acme@9000001/batches@700000001:environment:prod');
   });
 
-  test('the deploy role trusts only its environment; the preview role only pull requests; other roles do not exist', async () => {
+  test('the deploy role trusts only its environment; the preview role only the preview job on the deploy branch, never a pull request; other roles do not exist', async () => {
     const trust = trustFromBootstrapTemplate(BOOTSTRAP, BOOTSTRAP_PARAMETERS, '111122223333', 'ap-northeast-2');
     expect(await trust(DEPLOY_ROLE, claims({ sub: 'repo:acme/batches:environment:prod', environment: 'prod' }))).toMatchObject({ allowed: true });
     const wrong = await trust(DEPLOY_ROLE, claims({ sub: 'repo:acme/batches:ref:refs/heads/main' }));
     expect(wrong.allowed).toBe(false);
     expect(wrong.reason).toContain('"repo:acme/batches:ref:refs/heads/main"');
     expect((await trust(DEPLOY_ROLE, claims({ sub: 'repo:acme/batches:environment:prod', aud: 'sigstore' }))).reason).toContain('aud');
-    expect(await trust('arn:aws:iam::111122223333:role/batchform/prod-preview', claims({ sub: 'repo:acme/batches:pull_request' }))).toMatchObject({ allowed: true });
+    const preview = 'arn:aws:iam::111122223333:role/batchform/prod-preview';
+    expect(await trust(preview, claims({ sub: 'repo:acme/batches:pull_request' }))).toMatchObject({ allowed: false });
+    expect(await trust(preview, claims({ sub: 'repo:acme/batches:ref:refs/heads/main' }))).toMatchObject({ allowed: true });
+    expect(await trust(preview, claims({ sub: 'repo:acme/batches:ref:refs/heads/feature' }))).toMatchObject({ allowed: false });
     expect((await trust('arn:aws:iam::111122223333:role/prod-deploy', claims({ sub: 'repo:acme/batches:environment:prod' }))).reason).toContain('No role');
-    // Without an environment the deploy role trusts pushes to the deploy branch.
-    const noEnv = trustFromBootstrapTemplate(BOOTSTRAP, { ...BOOTSTRAP_PARAMETERS, GitHubEnvironment: '' }, '111122223333');
-    expect(await noEnv(DEPLOY_ROLE, claims({ sub: 'repo:acme/batches:ref:refs/heads/main' }))).toMatchObject({ allowed: true });
   });
 });
 
