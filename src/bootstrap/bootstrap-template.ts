@@ -197,7 +197,7 @@ export function addBootstrapResources(stack: Stack, options: BootstrapTemplateOp
       expression: Fn.conditionNot(Fn.conditionEquals(Fn.ref(BOOTSTRAP_PARAMETERS.subjectClaimKeys), '')),
     }),
     includesWorkflow: new CfnCondition(stack, 'SubjectIncludesWorkflow', {
-      expression: Fn.conditionEquals(Fn.ref(BOOTSTRAP_PARAMETERS.subjectClaimKeys), 'repo,context,ref,job_workflow_ref'),
+      expression: Fn.conditionEquals(Fn.ref(BOOTSTRAP_PARAMETERS.subjectClaimKeys), claimKeysParameter(SUBJECT_CLAIM_KEY_SETS[2])),
     }),
   };
 

@@ -2,6 +2,7 @@
 // The commands the credentialed workflow jobs run (preview, deploy), as a program small enough to ship as one bundled file.
 import { Command } from 'commander';
 import { registerDeployCommands } from './deploy-commands';
+import { runProgram } from './io';
 
 /**
  * The `batchform` program of the workflow's preview and deploy jobs: only `preview` and `deploy`,
@@ -18,8 +19,5 @@ export function buildCiProgram(): Command {
 }
 
 if (require.main === module) {
-  buildCiProgram().parseAsync(process.argv).catch((e: unknown) => {
-    process.stderr.write(`batchform: ${(e as Error).message}\n`);
-    process.exitCode = 1;
-  });
+  void runProgram(buildCiProgram(), process.argv);
 }

@@ -1,4 +1,5 @@
 // What the AWS commands (preview, deploy, bootstrap) reach outside themselves, with the defaults a terminal gets; tests replace them.
+import type { Command } from 'commander';
 import type { DeployWaits } from '../deploy';
 
 /** The deploy engine (and the AWS SDK), loaded when a command first needs it, not at CLI start; shared by every AWS command. */
@@ -50,5 +51,15 @@ export function knownStages(manifestFile: string): string {
     return names.length ? `its stages are: ${names.join(', ')}` : 'it declares no stages';
   } catch (e) {
     return (e as Error).message;
+  }
+}
+
+/** Runs a CLI program with `argv` (as in process.argv); an error prints one line and sets exit code 1. */
+export async function runProgram(program: Command, argv: string[]): Promise<void> {
+  try {
+    await program.parseAsync(argv);
+  } catch (e) {
+    console.error(`batchform: ${(e as Error).message}`);
+    process.exitCode = 1;
   }
 }

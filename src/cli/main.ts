@@ -7,6 +7,7 @@ import { registerBootstrapCommand } from './bootstrap-command';
 import { registerBundleCommands, selectBatches } from './bundle-commands';
 import { registerCheckGithubCommand } from './check-github-command';
 import { registerDeployCommands } from './deploy-commands';
+import { runProgram } from './io';
 import { registerOperateCommands } from './operate-commands';
 import { renderScheduleView } from './schedule-view';
 
@@ -69,12 +70,7 @@ export function buildProgram(): Command {
 
 /** Runs the CLI with `argv` (as in process.argv); errors print one line and exit 1. */
 export async function main(argv: string[]): Promise<void> {
-  try {
-    await buildProgram().parseAsync(argv);
-  } catch (e) {
-    console.error(`batchform: ${(e as Error).message}`);
-    process.exitCode = 1;
-  }
+  await runProgram(buildProgram(), argv);
 }
 
 if (require.main === module) {

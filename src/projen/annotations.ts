@@ -22,7 +22,9 @@ export function projenrcFile(projectDir: string): string {
   return PROJENRC_FILES.find((f) => fs.existsSync(path.join(projectDir, f))) ?? PROJENRC_FILES[0];
 }
 
-const quoted = (name: string): RegExp => new RegExp(`\\bname\\s*:\\s*(['"\`])${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\1`);
+/** `text` matched literally inside a regular expression. */
+const literal = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const quoted = (name: string): RegExp => new RegExp(`\\bname\\s*:\\s*(['"\`])${literal(name)}\\1`);
 const ANY_NAME = /\bname\s*:\s*['"`]/;
 
 /**
@@ -38,7 +40,7 @@ export function locateProblem(source: string, problem: Pick<Problem, 'subject' |
   if (start < 0) return undefined;
   // The last part of a nested field (`durable.executionTimeout`, `overrides.prod.schedule`).
   const key = problem.field.split(/[.[\]]/).filter(Boolean).pop() ?? problem.field;
-  const field = new RegExp(`(^|[\\s{,])['"]?${key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}['"]?\\s*:`);
+  const field = new RegExp(`(^|[\\s{,])['"]?${literal(key)}['"]?\\s*:`);
   for (let i = start; i < lines.length; i++) {
     if (i > start && ANY_NAME.test(lines[i])) break;
     if (field.test(lines[i])) return i + 1;

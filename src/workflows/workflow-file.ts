@@ -1,14 +1,12 @@
 // projen glue: writes the batchform workflows into .github/workflows/ of a project with GitHub enabled.
 import { github, javascript, JsonPatch, Project } from 'projen';
 import { ACTIONLINT_IMAGE, ACTIONS, PinnedAction } from './actions';
-import { DEPLOY_WORKFLOW_FILE, PREVIEW_WORKFLOW_FILE } from '../bootstrap/trust';
+import { DEPLOY_WORKFLOW_FILE } from '../bootstrap/trust';
 import { batchformWorkflows, BatchformWorkflowOptions, WorkflowSpec, WorkflowStage } from './batchform-workflow';
 
 /** The build-and-deploy workflow's name (shown in the Actions tab) and file. */
 export const WORKFLOW_NAME = 'batchform';
 export const WORKFLOW_FILE = DEPLOY_WORKFLOW_FILE;
-/** The preview workflow's file. */
-export const PREVIEW_WORKFLOW_PATH = PREVIEW_WORKFLOW_FILE;
 
 /** What the component passes; install command and package manager come from the project when it is a Node project. */
 export type WorkflowFileOptions = Omit<BatchformWorkflowOptions, 'installCommand' | 'packageManager' | 'projenCommand'>;

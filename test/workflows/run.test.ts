@@ -72,8 +72,8 @@ afterAll(async () => {
 });
 
 /** Runs one event with the stage's bootstrap trust, the AWS fake and the substitutions. */
+const BOOTSTRAP_TEMPLATE = JSON.parse(fs.readFileSync(path.join(ROOT, 'cfn-out/bootstrap.template.json'), 'utf8')) as object;
 function run(event: ResolvedEvent): Promise<EventResult> {
-  const template = JSON.parse(fs.readFileSync(path.join(ROOT, 'cfn-out/bootstrap.template.json'), 'utf8')) as object;
   return runScenario({
     ...base,
     event,
@@ -81,7 +81,7 @@ function run(event: ResolvedEvent): Promise<EventResult> {
     workflows: workflowsAt(event.name === 'workflow_run' ? mainSha : event.sha),
     substitutions: substitutionsFor(event),
     trust: {
-      bootstrapTemplate: template,
+      bootstrapTemplate: BOOTSTRAP_TEMPLATE,
       parameters: {
         [BOOTSTRAP_PARAMETERS.repository]: REPOSITORY, [BOOTSTRAP_PARAMETERS.environment]: 'prod', [BOOTSTRAP_PARAMETERS.stageName]: 'prod',
         [BOOTSTRAP_PARAMETERS.stackPrefix]: 'prod', [BOOTSTRAP_PARAMETERS.bucketName]: `batchform-artifacts-${ACCOUNT}-${REGION}`,

@@ -11,7 +11,8 @@ import {
   BatchformWorkflowOptions, BUILD_ARTIFACT, CLI_ENV, HAS_PULL_REQUEST, PROBLEMS_ARTIFACT, WorkflowStage,
 } from '../../src/workflows/batchform-workflow';
 import { deployJobTimeoutMinutes, previewJobTimeoutMinutes } from '../../src/workflows/job-timeouts';
-import { addBatchformWorkflow, PREVIEW_WORKFLOW_PATH, WORKFLOW_FILE, withVersionComments } from '../../src/workflows/workflow-file';
+import { PREVIEW_WORKFLOW_FILE as PREVIEW_WORKFLOW_PATH } from '../../src/bootstrap/trust';
+import { addBatchformWorkflow, WORKFLOW_FILE, withVersionComments } from '../../src/workflows/workflow-file';
 import { BATCH, STAGE, scratchProject } from '../fixtures';
 import { actionlintWithShellcheck, formatFindings } from './harness/actionlint';
 

@@ -8,6 +8,7 @@ import { createRequire } from 'module';
 import * as path from 'path';
 import { fileURLToPath } from 'url';
 import { artifactEntries, findFilesToUpload, validateArtifactName } from './artifact-files.ts';
+import type { LintFinding, WorkflowFile } from './actionlint.ts';
 import type { TokenPermissions } from './github-fake.ts';
 import type { StepIO } from './step-io.mts';
 import type { OidcClaims, TrustFunction } from './trust.ts';
@@ -18,17 +19,8 @@ const require = createRequire(import.meta.url);
 const semver = require('semver') as { validRange(range: string): string | null; minVersion(range: string): { major: number } | null };
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
-/** One finding of actionlint (the signature test/workflows/harness/actionlint.ts provides). */
-export interface LintFinding {
-  readonly file: string;
-  readonly line: number;
-  readonly column: number;
-  readonly kind: string;
-  readonly message: string;
-}
-
-/** Lints workflow files as the actionlint image (with shellcheck) does. */
-export type ActionlintFunction = (files: Array<{ path: string; text: string }>) => Promise<LintFinding[]>;
+/** Lints workflow files as the actionlint image (with shellcheck) does: actionlint.ts's signature. */
+export type ActionlintFunction = (files: WorkflowFile[]) => Promise<LintFinding[]>;
 
 /** `uses:` split into what the registry keys on and the version asked for. */
 export interface ParsedUses {
