@@ -1,12 +1,21 @@
 // End to end, as a new user adopts batchform (README "Use batchform in your project"): the packed
 // library installed into a brand-new `projen new typescript` project with projen's defaults.
 // Run by `npx projen test:e2e` (and .ci/run), not by `npx projen test`: it installs packages.
-import { spawnSync } from 'child_process';
+import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { BOOTSTRAP_PARAMETERS } from '../../src/bootstrap/naming';
+import {
+  commitFiles, createPullRequestRefs, createRepository, EventResult, GitHubFake, pullRequestEvent, pushEvent,
+  ResolvedEvent, runScenario, scenarioFor, startGitHubFake, StepSubstitution, workflowRunEvent,
+} from '../workflows/harness';
+import { AwsFake, startAwsFake } from '../workflows/harness/aws-fake';
+import { expectResult, job } from '../workflows/results';
 
 const ROOT = path.resolve(__dirname, '../..');
+const VENDORED = 'vendor/batchform.tgz';
+const REPOSITORY = 'acme/app';
 let tmp: string;
 let app: string;
 let tarball: string;
@@ -39,20 +48,28 @@ const projenrc = (withBatchform: boolean, schedule = "'cron(0 0 ? * MON *)'"): s
   '  packageManager: javascript.NodePackageManager.NPM,',
   '  projenrcTs: true,',
   "  defaultReleaseBranch: 'main',",
-  `  devDeps: [${JSON.stringify(`batchform@file:${tarball}`)}],`,
+  // The packed library, committed in the project (vendor/) so a clone's npm ci and the workflow's CLI install find it.
+  `  devDeps: ['batchform@file:${VENDORED}'],`,
   '  buildWorkflow: false,',
   '  release: false,',
   '});',
   ...(withBatchform ? [
     'new Batchform(project, {',
+    `  githubRepository: '${REPOSITORY}',`,
     "  stages: [{ name: 'prod', account: '111122223333', region: 'ap-northeast-2',",
-    "    artifactBucket: 'batchform-artifacts-111122223333-ap-northeast-2', alarmEmails: ['oncall@example.com'] }],",
+    "    artifactBucket: 'batchform-artifacts-111122223333-ap-northeast-2', alarmEmails: ['oncall@example.com'],",
+    "    deployRoleArn: 'arn:aws:iam::111122223333:role/batchform/prod-deploy',",
+    "    previewRoleArn: 'arn:aws:iam::111122223333:role/batchform/prod-preview',",
+    "    executionRoleArn: 'arn:aws:iam::111122223333:role/batchform/prod-cfn-exec',",
+    "    permissionsBoundaryArn: 'arn:aws:iam::111122223333:policy/batchform/prod-batch-boundary' }],",
     '  batches: [',
     "    { name: 'expire-sessions', handler: 'handlers/expire-sessions.ts', schedule: Schedule.cron({ minute: '0', hour: '*/6' }) },",
     `    { name: 'weekly-report', handler: 'handlers/weekly-report.ts', schedule: ${schedule}, timezone: 'Asia/Seoul' },`,
     '  ],',
     '});',
   ] : []),
+  // projen ignores *.tgz (npm pack's output); the vendored library is committed.
+  `project.gitignore.include('/${VENDORED}');`,
   'project.synth();',
   '',
 ].join('\n');
@@ -76,6 +93,8 @@ beforeAll(() => {
   tarball = path.join(tmp, packed[0].filename);
   // projen's own `new`, defaults unchanged (this repository's projen, the version batchform peers with).
   ok(app, path.join(ROOT, 'node_modules/.bin/projen'), ['new', 'typescript', '--no-git']);
+  fs.mkdirSync(path.join(app, 'vendor'));
+  fs.copyFileSync(tarball, path.join(app, VENDORED));
 }, 240_000);
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
@@ -136,4 +155,111 @@ describe('a new projen TypeScript project adopting batchform', () => {
     expect(r.stdout).toBe('');
     expect(fs.readFileSync(path.join(app, 'cfn-out/manifest.json'), 'utf8')).toBe(before);
   }, 120_000);
+});
+
+// The README's loop in that project: its generated workflows, executed on the local workflow runner
+// (test/workflows/harness) against the GitHub and AWS fakes. Only pipx (no Python package index
+// here) is stood in for; npm ci, actionlint with shellcheck, cfn-lint, the project's build, the CLI
+// install from the lockfile and the deploy and preview all run.
+describe('its generated workflows, run: a push to main deploys, a pull request is previewed', () => {
+  const ACCOUNT = '111122223333';
+  const REGION = 'ap-northeast-2';
+  const IDENTITY = { GIT_AUTHOR_NAME: 'User', GIT_AUTHOR_EMAIL: 'user@example.invalid', GIT_COMMITTER_NAME: 'User', GIT_COMMITTER_EMAIL: 'user@example.invalid' };
+  const SUBSTITUTIONS: StepSubstitution[] = [
+    { job: 'build', step: 'Install cfn-lint', run: 'cfn-lint --version', reason: 'cfn-lint 1.51 is on PATH here; pipx needs the Python package index' },
+  ];
+  let github: GitHubFake;
+  let aws: AwsFake;
+  let mainSha: string;
+  let bootstrapTemplate: object;
+
+  const git = (...args: string[]): string => execFileSync('git', ['-C', app, ...args], { encoding: 'utf8', env: { ...process.env, ...IDENTITY } }).trim();
+  const workflowsAt = (sha: string) => ['.github/workflows/batchform.yml', '.github/workflows/batchform-preview.yml']
+    .map((file) => ({ path: file, text: git('show', `${sha}:${file}`) }));
+  function runEvent(event: ResolvedEvent): Promise<EventResult> {
+    return runScenario({
+      ...scenarioFor(github, app, { environments: { prod: ['main'] } }),
+      event,
+      // batchform's two workflows; projen's own (upgrade, pull-request-lint) are not batchform's to run.
+      workflows: workflowsAt(event.name === 'workflow_run' ? mainSha : event.sha),
+      substitutions: event.name === 'workflow_run' ? [] : SUBSTITUTIONS,
+      trust: {
+        bootstrapTemplate,
+        parameters: {
+          [BOOTSTRAP_PARAMETERS.repository]: REPOSITORY, [BOOTSTRAP_PARAMETERS.environment]: 'prod', [BOOTSTRAP_PARAMETERS.stageName]: 'prod',
+          [BOOTSTRAP_PARAMETERS.stackPrefix]: 'prod', [BOOTSTRAP_PARAMETERS.bucketName]: `batchform-artifacts-${ACCOUNT}-${REGION}`,
+        },
+        account: ACCOUNT,
+        region: REGION,
+      },
+      awsEnv: aws.env,
+    });
+  }
+
+  beforeAll(async () => {
+    // The declaration as the earlier tests left it valid, committed as the user would (git init, add, commit).
+    write('.projenrc.ts', projenrc(true));
+    ok(app, 'npx', ['projen']);
+    // As the build formats it (eslint --fix), so the build's drift check sees what was committed.
+    ok(app, 'npx', ['projen', 'eslint']);
+    expect(fs.readdirSync(path.join(app, '.github/workflows'))).toEqual(expect.arrayContaining(['batchform.yml', 'batchform-preview.yml']));
+    bootstrapTemplate = JSON.parse(fs.readFileSync(path.join(app, 'cfn-out/bootstrap.template.json'), 'utf8')) as object;
+    createRepository(app);
+    git('add', '--all');
+    git('commit', '-q', '-m', 'Adopt batchform');
+    mainSha = git('rev-parse', 'HEAD');
+    expect(git('ls-files')).toMatch(/^vendor\/batchform\.tgz$/m);
+    github = await startGitHubFake({ repository: { fullName: REPOSITORY } });
+    aws = await startAwsFake({ account: ACCOUNT, region: REGION, changeSetCompute: 0, stackOperation: 0 });
+  }, 240_000);
+  afterAll(async () => {
+    await aws?.close();
+    await github?.close();
+  });
+
+  test('a push to main: the build passes its lint, install and build steps; the deploy installs only the locked CLI and creates both stacks', async () => {
+    const result = await runEvent(pushEvent(github, { sha: mainSha }));
+    const build = job(result, 'batchform', 'build');
+    expectResult(build, 'success');
+    const lint = build.steps.find((s) => /actionlint/.test(s.name))!;
+    expect(lint).toMatchObject({ conclusion: 'success' });
+    expect(lint.substitutedBy).toBeUndefined();
+    const deploy = job(result, 'batchform', 'deploy-prod');
+    expectResult(deploy, 'success');
+    expect(deploy.oidcClaims?.sub).toBe(`repo:${REPOSITORY}:environment:prod`);
+    expect(deploy.steps.map((s) => s.run ?? '').join('\n')).not.toMatch(/npm (ci|install)|npx projen/);
+    const install = deploy.steps.find((s) => /Install the batchform CLI/.test(s.name))!;
+    expect(install.stdout).toMatch(/batchform \S+ from file:vendor\/batchform\.tgz, sha512 checked against package-lock\.json/);
+    expect([...aws.stacks().entries()].map(([name, s]) => `${name} ${s.status}`).sort()).toEqual(['prod-expire-sessions CREATE_COMPLETE', 'prod-weekly-report CREATE_COMPLETE']);
+    expect(deploy.summary).toContain('2 created');
+    expect(result.substitutions.filter((s) => s.ran).map((s) => `${s.jobId}/${s.stepId}`)).toEqual(['build/install_cfn-lint']);
+  }, 600_000);
+
+  test('a pull request: the build has no AWS access; the preview runs the CLI main locks and posts one comment on the changed batch', async () => {
+    const handler = fs.readFileSync(path.join(app, 'handlers/weekly-report.ts'), 'utf8');
+    const head = commitFiles(app, 'feature', { 'handlers/weekly-report.ts': `${handler}console.log('a change in review');\n` }, { parent: mainSha });
+    github.pullRequests.push({ number: 1, head: { ref: 'feature', sha: head }, base: { ref: 'main', sha: mainSha }, mergeCommitSha: createPullRequestRefs(app, 1, mainSha, head) });
+    const before = aws.calls().length;
+    const event = pullRequestEvent(github, 1);
+    const build = await runEvent(event);
+    const buildJob = job(build, 'batchform', 'build');
+    expectResult(buildJob, 'success');
+    expect(buildJob.oidcClaims).toBeUndefined();
+    expectResult(job(build, 'batchform', 'deploy-prod'), 'skipped');
+    expect(aws.calls().slice(before)).toEqual([]);
+
+    const preview = await runEvent(workflowRunEvent(github, build.runs[0], event, { defaultBranchSha: mainSha }));
+    const previewJob = job(preview, 'batchform preview', 'preview-prod');
+    expectResult(previewJob, 'success');
+    expect(previewJob.oidcClaims?.sub).toBe(`repo:${REPOSITORY}:ref:refs/heads/main`);
+    const operations = aws.calls().slice(before).map((c) => c.operation);
+    expect(operations).toContain('CreateChangeSet');
+    expect(operations).not.toContain('ExecuteChangeSet');
+    const comments = github.comments.filter((c) => c.issue === 1 && c.user.login === 'github-actions[bot]');
+    expect(comments).toHaveLength(1);
+    expect(comments[0].body).toContain('## batchform preview: stage `prod`');
+    expect(comments[0].body).toContain(`Updated for ${head.slice(0, 7)}`);
+    expect(comments[0].body).toMatch(/`prod-weekly-report`/);
+    expect(comments[0].body).not.toMatch(/`prod-expire-sessions`: will/);
+  }, 600_000);
 });

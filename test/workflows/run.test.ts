@@ -7,9 +7,10 @@ import { BOOTSTRAP_PARAMETERS } from '../../src/bootstrap/naming';
 import { commentMarker } from '../../src/workflows/sticky-comment';
 import { AwsFake, startAwsFake } from './harness/aws-fake';
 import {
-  commitFiles, createPullRequestRefs, createRepository, EventResult, GitHubFake, JobResult, pullRequestEvent, pushEvent,
+  commitFiles, createPullRequestRefs, createRepository, EventResult, GitHubFake, pullRequestEvent, pushEvent,
   ResolvedEvent, runScenario, Scenario, scenarioFor, startGitHubFake, StepSubstitution, workflowRunEvent,
 } from './harness';
+import { expectResult, job } from './results';
 
 const ROOT = path.resolve(__dirname, '../..');
 const REPOSITORY = 'batchform/batchform';
@@ -92,15 +93,6 @@ function run(event: ResolvedEvent): Promise<EventResult> {
     awsEnv: aws.env,
   });
 }
-
-const job = (result: EventResult, workflow: string, id: string): JobResult => {
-  const found = result.runs.find((r) => r.workflow.name === workflow)?.jobs[id];
-  if (!found) throw new Error(`no job ${id} in workflow ${workflow}: ${JSON.stringify(result.runs.map((r) => [r.workflow.name, Object.keys(r.jobs)]))}`);
-  return found;
-};
-/** A failed job's story, for the assertion message. */
-const story = (j: JobResult): string => `${j.id}: ${j.result}${j.setupError ? ` (${j.setupError})` : ''}\n${j.steps.map((s) => `  ${s.conclusion} ${s.name}${s.conclusion === 'failure' ? `\n${(s.stdout + s.stderr).slice(-2500)}` : ''}`).join('\n')}`;
-const expectResult = (j: JobResult, result: JobResult['result']): void => expect(story(j)).toMatch(new RegExp(`^${j.id}: ${result}\\b`));
 
 /** A pull request's build, then the preview workflow GitHub starts when it completes. */
 async function buildAndPreview(number: number): Promise<{ build: EventResult; preview: EventResult }> {
