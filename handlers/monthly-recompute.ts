@@ -5,9 +5,9 @@
 // transaction that converges on the same rows (daily-stats' rollUpDay), so a chunk retried after
 // a crash, or the whole month run again, leaves the same table.
 import { Client } from 'pg';
+import { connectionConfig, rollUpDay } from './daily-stats';
 import { localDate } from '../src/runtime';
 import { durableBatch } from '../src/runtime/durable';
-import { connectionConfig, rollUpDay } from './daily-stats';
 
 /** Days per checkpointed step: small enough that a step stays far below the invocation timeout. */
 export const CHUNK_DAYS = 7;

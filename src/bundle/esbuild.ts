@@ -133,7 +133,11 @@ async function entryExports(inputs: readonly BundleInput[], projectDir: string, 
   const result = await build({
     ...nodeBuildOptions(projectDir, target),
     entryPoints: inputs.map((b) => ({ in: path.join(projectDir, b.handler), out: `${b.name}/index` })),
-    format: 'esm', outdir: absOut, write: false, metafile: true, external: EXTERNAL_MODULES,
+    format: 'esm',
+    outdir: absOut,
+    write: false,
+    metafile: true,
+    external: EXTERNAL_MODULES,
     ...(packagesExternal ? { packages: 'external' as const } : {}),
   });
   return new Map(inputs.map((b) => [b.name, result.metafile!.outputs[posixRelative(projectDir, path.join(absOut, b.name, 'index.js'))]?.exports ?? []]));

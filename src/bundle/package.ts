@@ -2,10 +2,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { version as esbuildVersion } from 'esbuild';
-import { generatorCodeHash } from '../template/cache';
 import { Bundle, bundleBuildOptions, buildBundles, BundleInput, esbuildTarget, writeBundle } from './esbuild';
 import { BUNDLES_FILE, BUNDLES_VERSION, DEFAULT_PACKAGE_DIR } from './paths';
 import { deterministicZip, sha256Hex } from './zip';
+import { generatorCodeHash } from '../template/cache';
 
 export { BUNDLES_FILE, BUNDLES_VERSION, DEFAULT_BUNDLES_PATH, DEFAULT_PACKAGE_DIR } from './paths';
 

@@ -3,10 +3,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Command } from 'commander';
 import { BOOTSTRAP_OUTPUTS } from '../bootstrap/naming';
-import { BOOTSTRAP_TEMPLATE_FILE, DEFAULT_MANIFEST_PATH, DEFAULT_OUTDIR } from '../manifest/manifest';
 import type { BootstrapClients, BootstrapResult } from '../deploy';
 import { DEPLOY_EXIT } from './deploy-commands';
 import { CommandIo, engine, knownStages, resolveIo } from './io';
+import { BOOTSTRAP_TEMPLATE_FILE, DEFAULT_MANIFEST_PATH, DEFAULT_OUTDIR } from '../manifest/manifest';
 
 
 /** The options `bootstrap` takes, as commander parses them. */
@@ -67,7 +67,7 @@ export function renderBootstrapResult(r: BootstrapResult, stageName: string): st
     lines.push('', `Operators assume ${r.outputs[BOOTSTRAP_OUTPUTS.operatorRoleArn]} to run batchform run, backfill, redrive, status and logs.`);
   }
   if (!Object.keys(options).length && r.outcome === 'will-create') {
-    lines.push('', `Run without --preview to create it; it then prints the stage options to paste into .projenrc.ts.`);
+    lines.push('', 'Run without --preview to create it; it then prints the stage options to paste into .projenrc.ts.');
   }
   return lines.join('\n');
 }

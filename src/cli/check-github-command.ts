@@ -2,11 +2,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Command } from 'commander';
+import { DEFAULT_GITHUB_API_URL, GitHubAnswer, GitHubApi, GitHubTokenError, GitHubUnreachableError } from './github-api';
 import { BOOTSTRAP_PARAMETERS, REPOSITORY_PATTERN } from '../bootstrap/naming';
 import { checkSubjectClaimKeys, DEPLOY_WORKFLOW_FILE, describeClaimKeys, PREVIEW_WORKFLOW_FILE, subjectTemplateCommand, trustedSubjects } from '../bootstrap/trust';
 import { BOOTSTRAP_TEMPLATE_FILE, DEFAULT_MANIFEST_PATH, DEFAULT_OUTDIR, ManifestStage, readManifest } from '../manifest/manifest';
 import { ACTIONS } from '../workflows/actions';
-import { DEFAULT_GITHUB_API_URL, GitHubAnswer, GitHubApi, GitHubTokenError, GitHubUnreachableError } from './github-api';
 
 /** Exit codes of `check-github`. */
 export const CHECK_GITHUB_EXIT = {
@@ -159,7 +159,7 @@ function readExpected(opts: CheckGithubOptions, projectDir: string): Expected {
   const keysParameter = parameters[BOOTSTRAP_PARAMETERS.subjectClaimKeys];
   if (!keysParameter) throw new CheckInputError(`bootstrap template ${opts.template} has no ${BOOTSTRAP_PARAMETERS.subjectClaimKeys} parameter (an older batchform wrote it); run "npx projen", then "npx projen bootstrap:${stage.name}".`);
   const repository = opts.repository ?? parameters[BOOTSTRAP_PARAMETERS.repository]?.Default;
-  if (!repository) throw new CheckInputError(`no repository: pass --repository OWNER/REPO, or set githubRepository in .projenrc.ts and run "npx projen".`);
+  if (!repository) throw new CheckInputError('no repository: pass --repository OWNER/REPO, or set githubRepository in .projenrc.ts and run "npx projen".');
   if (!new RegExp(REPOSITORY_PATTERN).test(repository)) throw new CheckInputError(`--repository "${repository}" is not OWNER/REPO, e.g. acme/batches.`);
   let claimKeys: string[];
   try {
@@ -252,14 +252,12 @@ export function branchPatternMatches(pattern: string, name: string): boolean {
   let re = '';
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern[i];
-    if (c === '*' && pattern[i + 1] === '*') { re += '.*'; i++; } else if (c === '*') re += '[^/]*';
-    else if (c === '?') re += '[^/]';
-    else if (c === '[') {
+    if (c === '*' && pattern[i + 1] === '*') { re += '.*'; i++; } else if (c === '*') {re += '[^/]*';} else if (c === '?') {re += '[^/]';} else if (c === '[') {
       const end = pattern.indexOf(']', i + 1);
       if (end < 0) { re += '\\['; continue; }
       re += `[${pattern.slice(i + 1, end).replace(/^!/, '^').replace(/\\/g, '\\\\')}]`;
       i = end;
-    } else re += c.replace(/[.+^${}()|\\/]/g, '\\$&');
+    } else {re += c.replace(/[.+^${}()|\\/]/g, '\\$&');}
   }
   return new RegExp(`^${re}$`).test(name);
 }
@@ -271,14 +269,14 @@ function others(x: Expected, who: string[], fix: string): Finding {
     check: 'deployment branches',
     status: pinned ? 'warn' : 'fail',
     message: `besides ${x.branch}, ${who.join(', ')} may deploy to environment "${x.environment}". ` + (pinned
-      ? `The deploy role still refuses them (the subject template includes the ref), but their jobs get the environment's secrets and approvals.`
-      : `With GitHub's default subject (environment only) this rule is all that keeps their jobs from the deploy role.`),
+      ? 'The deploy role still refuses them (the subject template includes the ref), but their jobs get the environment\'s secrets and approvals.'
+      : 'With GitHub\'s default subject (environment only) this rule is all that keeps their jobs from the deploy role.'),
     fix,
   };
 }
 
 async function deploymentBranches(api: GitHubApi, x: Expected, policy: { protected_branches: boolean; custom_branch_policies: boolean } | null): Promise<Finding> {
-  const page = settings(x.repository, `environments`);
+  const page = settings(x.repository, 'environments');
   if (!policy) {
     return others(x, ['every branch and tag (no restriction)'], environmentCommands(x));
   }
@@ -344,7 +342,7 @@ function reviewers(x: Expected, rules: Array<{ type: string; reviewers?: unknown
     check: 'required reviewers',
     status: 'warn',
     message: `environment "${x.environment}" has no required reviewers: every push to ${x.branch} deploys without a person's approval.`,
-    fix: `add reviewers in ${settings(x.repository, `environments`)} → ${x.environment} → Required reviewers (optional; GitHub offers them on private repositories only on some plans).`,
+    fix: `add reviewers in ${settings(x.repository, 'environments')} → ${x.environment} → Required reviewers (optional; GitHub offers them on private repositories only on some plans).`,
   };
 }
 

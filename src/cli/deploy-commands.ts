@@ -2,12 +2,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Command } from 'commander';
-import { DEFAULT_BUNDLES_PATH } from '../bundle/paths';
-import { DEFAULT_MANIFEST_PATH } from '../manifest/manifest';
-import { MAX_COMMENT_LENGTH } from '../workflows/sticky-comment';
 import { CommandIo, engine, knownStages, resolveIo } from './io';
+import { DEFAULT_BUNDLES_PATH } from '../bundle/paths';
 import type { DeployClients, DeployMode, Sleep } from '../deploy';
 import { DEFAULT_CONCURRENCY, DRIFT_DETECTION_DEFAULTS } from '../deploy/defaults';
+import { DEFAULT_MANIFEST_PATH } from '../manifest/manifest';
+import { MAX_COMMENT_LENGTH } from '../workflows/sticky-comment';
 
 
 /** Longest `--report` file: a GitHub comment's limit, less room for the marker and footer the workflow adds. */

@@ -1,8 +1,6 @@
 #!/usr/bin/env node
 // The batchform command line: schedule view, lint, bundle/package/invoke, change-set preview/deploy, bootstrap and its GitHub settings check, and operating deployed batches (run, backfill, redrive, status, logs).
 import { Command, InvalidArgumentError } from 'commander';
-import { formatLintResult, lintTemplates, findTemplates } from '../lint/cfn-lint';
-import { batchesOfStage, DEFAULT_MANIFEST_PATH, DEFAULT_OUTDIR, readManifest } from '../manifest/manifest';
 import { registerBootstrapCommand } from './bootstrap-command';
 import { registerBundleCommands, selectBatches } from './bundle-commands';
 import { registerCheckGithubCommand } from './check-github-command';
@@ -10,6 +8,8 @@ import { registerDeployCommands } from './deploy-commands';
 import { runProgram } from './io';
 import { registerOperateCommands } from './operate-commands';
 import { renderScheduleView } from './schedule-view';
+import { formatLintResult, lintTemplates, findTemplates } from '../lint/cfn-lint';
+import { batchesOfStage, DEFAULT_MANIFEST_PATH, DEFAULT_OUTDIR, readManifest } from '../manifest/manifest';
 
 function positiveInt(value: string): number {
   const n = Number(value);

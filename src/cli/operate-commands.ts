@@ -3,11 +3,11 @@ import * as path from 'path';
 import { Command } from 'commander';
 import { DEFAULT_BUNDLES_PATH } from '../bundle/package';
 import { DEFAULT_MANIFEST_PATH, Manifest, ManifestStage } from '../manifest/manifest';
-import { runTimes } from '../schedule/timezone';
 import type { BatchTarget, OperateClients, StageSchedule } from '../operate';
 import { constantInputTimeWarning } from './bundle-commands';
 import { DEPLOY_EXIT } from './deploy-commands';
 import { CommandIo, engine, knownStages, resolveIo } from './io';
+import { runTimes } from '../schedule/timezone';
 
 /** The operate commands' AWS code (and the AWS SDK), loaded when a command first needs it, not at CLI start. */
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -170,7 +170,16 @@ export function runBackfillCommand(batch: string, opts: BackfillCommandOptions, 
     const clients = await connect(io, deps, stage);
     const { target } = await targetAndSchedule(clients, manifest, stage, batch);
     const result = await operate().backfill(target, schedule, {
-      lambda: clients.lambda, times, from, to, concurrency, continueOnFailure: opts.continueOnFailure, stateFile, restart: opts.restart, log: io.err, id: deps.id,
+      lambda: clients.lambda,
+      times,
+      from,
+      to,
+      concurrency,
+      continueOnFailure: opts.continueOnFailure,
+      stateFile,
+      restart: opts.restart,
+      log: io.err,
+      id: deps.id,
       waits: { sleep: deps.executionSleep },
     });
     const again = `batchform backfill ${batch} --stage ${stage.name} --from ${opts.from} --to ${opts.to}${concurrency > 1 ? ` --concurrency ${concurrency}` : ''}`;

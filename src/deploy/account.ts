@@ -1,13 +1,13 @@
 // Checks the stage's account can take the change before any change set: the artifact bucket is there, and Lambda can reserve the batches' concurrency.
 import type { Stack } from '@aws-sdk/client-cloudformation';
 import { GetAccountSettingsCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { clientConfig } from './clients';
-import { HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import type { ManifestStage } from '../manifest/manifest';
 import { describeError, endpointOf, isMissingCredentials, reaching, UnreachableError } from './faults';
 import type { PreparedStack } from './inputs';
 import { classifyStatus } from './stack-state';
+import type { ManifestStage } from '../manifest/manifest';
 
 /** Lambda keeps this much of an account's concurrency unreserved; only the rest can be reserved. */
 export const LAMBDA_UNRESERVED_MINIMUM = 100;

@@ -9,17 +9,17 @@ import {
   Stack,
 } from '@aws-sdk/client-cloudformation';
 import { IAMClient, ListOpenIDConnectProvidersCommand } from '@aws-sdk/client-iam';
-import { BOOTSTRAP_OUTPUTS, BOOTSTRAP_PARAMETERS, bootstrapStackName, GITHUB_OIDC_HOST, STAGE_TAG } from '../bootstrap/naming';
-import type { ManifestStage } from '../manifest/manifest';
-import { resourceChanges } from './changes';
 import { compactTemplate } from './change-set';
 import { NO_CHANGES, readChangeSet, waitForExecution } from './change-set-steps';
+import { resourceChanges } from './changes';
 import { describeError, reaching } from './faults';
 import { MAX_INLINE_TEMPLATE_BYTES } from './inputs';
 import type { ResourceChange } from './result';
 import { changeSetName } from './revision';
 import { classifyStatus, deleteStackAndWait, describeStack, stuckAdvice, waitUntilSettled } from './stack-state';
 import { DeployWaits, resolveWaits } from './waits';
+import { BOOTSTRAP_OUTPUTS, BOOTSTRAP_PARAMETERS, bootstrapStackName, GITHUB_OIDC_HOST, STAGE_TAG } from '../bootstrap/naming';
+import type { ManifestStage } from '../manifest/manifest';
 
 /** The clients a bootstrap uses. */
 export interface BootstrapClients {

@@ -11,18 +11,18 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { S3Client } from '@aws-sdk/client-s3';
 import { sha256Hex } from '../hash';
-import type { ManifestStage } from '../manifest/manifest';
-import { findScheduleChange, resourceChanges, runsIn, scheduleChange } from './changes';
 import { ExecutionError, NO_CHANGES, readChangeSet, waitForExecution } from './change-set-steps';
+import { findScheduleChange, resourceChanges, runsIn, scheduleChange } from './changes';
+import { DriftContext, detectStackDrift } from './drift';
+import { describeError, isNetworkError, reaching, UnreachableError, endpointOf } from './faults';
 import { FINGERPRINT_TAG } from './fingerprint';
 import { MAX_INLINE_TEMPLATE_BYTES, PreparedStack } from './inputs';
 import type { CodeState, DeployMode, ResourceChange, ScheduleChange, StackDrift, StackOutcome, StackResult } from './result';
 import { classifyStatus, deleteStackAndWait, stackTag, stuckAdvice, waitUntilSettled } from './stack-state';
-import { previewAreaPrefix } from '../bootstrap/naming';
 import { Artifact, ensureArtifact, PlacedArtifact } from './upload';
-import { describeError, isNetworkError, reaching, UnreachableError, endpointOf } from './faults';
 import { ResolvedWaits } from './waits';
-import { DriftContext, detectStackDrift } from './drift';
+import { previewAreaPrefix } from '../bootstrap/naming';
+import type { ManifestStage } from '../manifest/manifest';
 
 /** Everything one stack's run needs besides the stack itself. */
 export interface StackRunContext {

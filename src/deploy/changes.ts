@@ -2,10 +2,10 @@
 import type { Change, ResourceChangeDetail } from '@aws-sdk/client-cloudformation';
 import type { ManifestBatch } from '../manifest/manifest';
 import { describeSchedule, formatInTimeZone, nextRuns, parseSchedule, runEvents } from '../schedule';
-import { usesScheduler } from '../validate/model';
 import { permissionChange } from './permissions';
 import type { PropertyValue, Replacement, ResourceChange, ScheduleChange } from './result';
 import { NO_SECRETS, propertyValue, readable, Secrets } from './values';
+import { usesScheduler } from '../validate/model';
 
 const REPLACEMENT: Record<string, Replacement> = { True: 'yes', False: 'no', Conditional: 'conditional' };
 
@@ -136,7 +136,7 @@ export function findScheduleChange(changes: readonly Change[]): { readonly chang
  * old and the new schedule fire at different instants a run can be doubled or skipped.
  */
 function switchNote(batch: ManifestBatch, switched: RunnerSwitch, now: Date): string {
-  const from = switched === 'to-scheduler' ? 'the EventBridge rule (UTC)' : `EventBridge Scheduler`;
+  const from = switched === 'to-scheduler' ? 'the EventBridge rule (UTC)' : 'EventBridge Scheduler';
   const to = switched === 'to-scheduler' ? `EventBridge Scheduler (${batch.timezone})` : 'an EventBridge rule (UTC)';
   const next = nextRuns(parseSchedule(batch.schedule), 1, now, { timeZone: batch.timezone })[0];
   return [

@@ -224,8 +224,7 @@ function mdValues(changes: readonly ResourceChange[]): string | undefined {
   for (const c of changes) {
     for (const v of c.values ?? []) {
       const where = `${code(c.logicalId)} ${code(v.path)}`;
-      if (v.hidden) lines.push(`- ${where}: ${HIDDEN_VALUE}`);
-      else if (isLong(v.before, v.after)) {
+      if (v.hidden) {lines.push(`- ${where}: ${HIDDEN_VALUE}`);} else if (isLong(v.before, v.after)) {
         lines.push(`- ${where}: long value, see below`);
         folded.push(`<details><summary><code>${html(c.logicalId)}</code> <code>${html(v.path)}</code>: before → after</summary>\n\n` +
           `Before:\n\n${fenced(v.before ?? NONE)}\n\nAfter:\n\n${fenced(v.after ?? NONE)}\n\n</details>`);
@@ -259,8 +258,7 @@ function mdDrift(result: StageResult): string | undefined {
     lines.push(`- ${WARN} **${driftWhat(d)}**: ${code(d.logicalId)} (${code(d.type)}) in ${code(x.stackName)}: ${driftConsequence(x)}.`);
     for (const p of d.properties) {
       const where = code(p.path);
-      if (p.hidden) lines.push(`  - ${where}: ${HIDDEN_VALUE}`);
-      else if (isLong(p.expected, p.actual)) {
+      if (p.hidden) {lines.push(`  - ${where}: ${HIDDEN_VALUE}`);} else if (isLong(p.expected, p.actual)) {
         lines.push(`  - ${where}: long value, see below`);
         folded.push(`<details><summary><code>${html(d.logicalId)}</code> <code>${html(p.path)}</code>: template → live</summary>\n\n` +
           `Template:\n\n${fenced(p.expected ?? NONE)}\n\nLive:\n\n${fenced(p.actual ?? NONE)}\n\n</details>`);
@@ -520,7 +518,7 @@ export function renderFatalMarkdown(mode: DeployMode, stage: string, message: st
     `<!-- batchform:${mode}:${stage} -->`,
     `## batchform ${mode}: stage ${code(stage)}`,
     '',
-    `**Failed before any stack was handled.**`,
+    '**Failed before any stack was handled.**',
     '',
     `> ${cell(message)}`,
     '',

@@ -4,11 +4,11 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { build } from 'esbuild';
+import { DurableRunResult, runDurableExecution, StepEvent } from './durable';
 import { bundleBatch, DEFAULT_PACKAGE_DIR, nodeBuildOptions } from '../bundle/esbuild';
 import type { ManifestBatch } from '../manifest/manifest';
 import { runtimeEnvironment } from '../runtime/env';
 import { executionName } from '../runtime/starter';
-import { DurableRunResult, runDurableExecution, StepEvent } from './durable';
 import { schedulerEvent } from '../template/scheduler-event';
 import { usesScheduler } from '../validate/model';
 
@@ -110,7 +110,9 @@ async function loadFixture(batch: ManifestBatch, projectDir: string): Promise<((
   // The fixture runs here, in this Node.js, with the project's own packages.
   await build({
     ...nodeBuildOptions(projectDir, `node${process.versions.node.split('.')[0]}`),
-    entryPoints: [path.join(projectDir, source)], outfile, packages: 'external',
+    entryPoints: [path.join(projectDir, source)],
+    outfile,
+    packages: 'external',
   });
   delete require.cache[outfile];
   // eslint-disable-next-line @typescript-eslint/no-require-imports

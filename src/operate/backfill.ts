@@ -2,11 +2,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
-import { mapWithConcurrency } from '../deploy/pool';
 import { DurableRunOutcome, durableFailure, ExecutionWait, runDurable } from './durable';
 import { invokeRun, RunOutcome } from './invoke';
 import type { StageSchedule } from './schedule';
 import type { BatchTarget } from './target';
+import { mapWithConcurrency } from '../deploy/pool';
 
 /** Where backfill state files live, relative to the project root (git-ignored with node_modules). */
 export const BACKFILL_STATE_DIR = 'node_modules/.cache/batchform/backfill';
@@ -122,7 +122,11 @@ export async function backfill(target: BatchTarget, schedule: StageSchedule, opt
   if (skipped.length) log(`${skipped.length} of ${options.times.length} times already done (${options.stateFile}); running the other ${todo.length}`);
 
   const save = () => writeBackfillState(options.stateFile, {
-    version: 1, stage: target.stage.name, batch: target.batch.name, from: options.from.toISOString(), to: options.to.toISOString(),
+    version: 1,
+    stage: target.stage.name,
+    batch: target.batch.name,
+    from: options.from.toISOString(),
+    to: options.to.toISOString(),
     done: options.times.map((t) => t.toISOString()).filter((t) => done.has(t)),
     ...(started.size ? { started: Object.fromEntries([...started].filter(([t]) => !done.has(t))) } : {}),
   });
@@ -132,7 +136,11 @@ export async function backfill(target: BatchTarget, schedule: StageSchedule, opt
     const key = time.toISOString();
     const o: BackfillOutcome = target.durable
       ? await runDurable(target, schedule, time, {
-        lambda: options.lambda, wait: true, id: options.id, waits: options.waits, accept: started.get(key),
+        lambda: options.lambda,
+        wait: true,
+        id: options.id,
+        waits: options.waits,
+        accept: started.get(key),
         onExecution: (e) => {
           if (started.get(key) === e.name) return;
           started.set(key, e.name);

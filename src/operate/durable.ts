@@ -8,11 +8,11 @@ import {
   LambdaClient,
   ListDurableExecutionsByFunctionCommand,
 } from '@aws-sdk/client-lambda';
-import { describeError, reaching } from '../deploy/faults';
-import { executionName, MAX_RERUN, RERUN_FIELD } from '../runtime/starter';
 import { EventSource, eventTime, runEvent, runSecond } from './event';
 import type { StageSchedule } from './schedule';
 import type { BatchTarget } from './target';
+import { describeError, reaching } from '../deploy/faults';
+import { executionName, MAX_RERUN, RERUN_FIELD } from '../runtime/starter';
 
 /** Lambda's execution statuses (ListDurableExecutionsByFunction, GetDurableExecution). */
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'STOPPED';

@@ -1,8 +1,8 @@
 // The exact event a batch's schedule sends for one scheduled time: an EventBridge rule's Scheduled Event, the Scheduler's payload, or the constant input.
 import { randomUUID } from 'crypto';
 import type { ScheduledEvent } from 'aws-lambda';
-import { schedulerEvent } from '../template/scheduler-event';
 import type { StageSchedule } from './schedule';
+import { schedulerEvent } from '../template/scheduler-event';
 
 /** Which of the three events a batch receives. */
 export type EventKind = 'rule' | 'scheduler' | 'input';

@@ -1,10 +1,10 @@
 // Runs a deployed batch once for one scheduled time: asynchronously like its schedule (retries and the dead-letter queue apply), or synchronously with its result and log tail.
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { describeError, reaching } from '../deploy/faults';
 import { EventKind, eventKind, EventSource, runEvent, runSecond } from './event';
 import { renderLogLine } from './log-lines';
 import type { StageSchedule } from './schedule';
 import type { BatchTarget } from './target';
+import { describeError, reaching } from '../deploy/faults';
 
 /** How a run is invoked. */
 export type RunMode = 'async' | 'wait';

@@ -1,4 +1,5 @@
 // Re-runs what is in a batch's dead-letter queue: reads each dead letter, shows its scheduled time and error, re-runs it synchronously, and deletes it only after its re-run succeeded.
+import type { LambdaClient } from '@aws-sdk/client-lambda';
 import {
   ChangeMessageVisibilityCommand,
   DeleteMessageCommand,
@@ -6,13 +7,12 @@ import {
   ReceiveMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import type { LambdaClient } from '@aws-sdk/client-lambda';
-import { describeError, reaching } from '../deploy/faults';
 import { BackfillOutcome, runFailure } from './backfill';
 import { ExecutionWait, runDurable } from './durable';
 import { invokeRun } from './invoke';
 import type { StageSchedule } from './schedule';
 import type { BatchTarget } from './target';
+import { describeError, reaching } from '../deploy/faults';
 
 /** Where a dead letter came from. */
 export type DeadLetterSource =
@@ -60,7 +60,11 @@ export function parseDeadLetter(m: Message): DeadLetter {
     const why = r?.errorMessage ? `${r.errorType ?? record.responseContext?.functionError ?? 'Error'}: ${r.errorMessage}` : (record.responseContext?.functionError ?? 'no error payload');
     const ctx = record.requestContext;
     return {
-      messageId, receiptHandle, source: 'lambda', payload: record.requestPayload, time: timeOf(record.requestPayload),
+      messageId,
+      receiptHandle,
+      source: 'lambda',
+      payload: record.requestPayload,
+      time: timeOf(record.requestPayload),
       error: `${why} (${ctx.condition ?? 'failed'} after ${ctx.approximateInvokeCount ?? '?'} attempts)`,
     };
   }

@@ -1,17 +1,17 @@
 // Each batch of a stage at a glance: deployed at this commit's fingerprint or not, last runs and their outcome, next run, alarm states, dead letters waiting.
 import { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand, MetricDataResult } from '@aws-sdk/client-cloudwatch';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { FINGERPRINT_TAG } from '../deploy/fingerprint';
-import { describeError, reaching } from '../deploy/faults';
-import { describeStack, stackTag } from '../deploy/stack-state';
-import { mapWithConcurrency } from '../deploy/pool';
-import type { ManifestBatch, ManifestStage } from '../manifest/manifest';
-import { ALARM_NAMES } from '../template/parameters';
-import { batchForStage } from '../validate/overrides';
 import { OperateClients } from './clients';
 import { describeExecution, ENDED_STATUSES, executionLine, ExecutionStep, executionSteps, ExecutionSummary, listExecutions } from './durable';
 import { nextRun, scheduleFor } from './schedule';
 import { targetOf, TargetError } from './target';
+import { describeError, reaching } from '../deploy/faults';
+import { FINGERPRINT_TAG } from '../deploy/fingerprint';
+import { mapWithConcurrency } from '../deploy/pool';
+import { describeStack, stackTag } from '../deploy/stack-state';
+import type { ManifestBatch, ManifestStage } from '../manifest/manifest';
+import { ALARM_NAMES } from '../template/parameters';
+import { batchForStage } from '../validate/overrides';
 
 /** Days of metrics status reads. */
 export const STATUS_DAYS = 7;
@@ -176,9 +176,16 @@ export async function stageStatus(options: StageStatusOptions): Promise<BatchSta
     const next = schedule ? nextRun(schedule, now) : undefined;
     const problems: string[] = [];
     const base = {
-      batch: s.batch, stackName: s.stackName, expectedFingerprint: options.fingerprints[s.stackName],
-      nextRun: next?.toISOString(), enabled: schedule?.enabled ?? false,
-      lastRuns: [] as RunHour[], invocations: 0, errors: 0, alarms: [] as Array<{ name: string; state: string }>, problems,
+      batch: s.batch,
+      stackName: s.stackName,
+      expectedFingerprint: options.fingerprints[s.stackName],
+      nextRun: next?.toISOString(),
+      enabled: schedule?.enabled ?? false,
+      lastRuns: [] as RunHour[],
+      invocations: 0,
+      errors: 0,
+      alarms: [] as Array<{ name: string; state: string }>,
+      problems,
     };
     let live;
     try {

@@ -1,26 +1,26 @@
 // projen glue: the component that turns declarations into cfn-out/ files and batchform tasks.
 import * as path from 'path';
 import { Component, github, javascript, JsonFile, Project, typescript } from 'projen';
+import { reportProblemsToGitHub } from './annotations';
+import { addBootstrapTasks } from './bootstrap-tasks';
+import { addBatchBundleTasks, addBundleTasks } from './bundle-tasks';
+import { addCliTask } from './cli-task';
+import { addOperateTasks } from './operate-tasks';
+import { RenderedFile } from './rendered-file';
+import type { BootstrapTemplateOptions } from '../bootstrap/bootstrap-template';
+import { BOOTSTRAP_STACK_ID, REPOSITORY_PATTERN } from '../bootstrap/naming';
+import { checkSubjectClaimKeys } from '../bootstrap/trust';
+import { DEFAULT_BUNDLES_PATH, DEFAULT_PACKAGE_DIR } from '../bundle/paths';
 import type { BatchOptions } from '../declare/batch';
 import type { StageOptions } from '../declare/stage';
-import { BOOTSTRAP_STACK_ID, REPOSITORY_PATTERN } from '../bootstrap/naming';
-import { DEFAULT_BUNDLES_PATH, DEFAULT_PACKAGE_DIR } from '../bundle/paths';
 import { BOOTSTRAP_TEMPLATE_FILE, buildManifest, DEFAULT_OUTDIR, MANIFEST_FILE, templatePath } from '../manifest/manifest';
 import { cachedTemplates, TEMPLATE_HASHES_FILE, withSavedGaps } from '../template/cache';
-import type { BootstrapTemplateOptions } from '../bootstrap/bootstrap-template';
-import { checkSubjectClaimKeys } from '../bootstrap/trust';
 import type { Batch, ValidatedDeclarations } from '../validate/model';
 import { BatchformValidationError } from '../validate/problem';
 import { validateDeclarations } from '../validate/validate';
 import { declarationWarnings } from '../validate/warnings';
 import type { WorkflowCli } from '../workflows/batchform-workflow';
 import { addBatchformWorkflow } from '../workflows/workflow-file';
-import { reportProblemsToGitHub } from './annotations';
-import { addBootstrapTasks } from './bootstrap-tasks';
-import { addBatchBundleTasks, addBundleTasks } from './bundle-tasks';
-import { addOperateTasks } from './operate-tasks';
-import { addCliTask } from './cli-task';
-import { RenderedFile } from './rendered-file';
 
 /** Options of the batchform component. */
 export interface BatchformOptions {

@@ -61,7 +61,7 @@ export interface StartRequest {
  * same name and the same payload: Lambda treats a start with a known name and the same payload as
  * the execution already started (and refuses a different payload under that name).
  */
-export function startRequest(event: { readonly 'detail-type'?: string; readonly time?: string; readonly [RERUN_FIELD]?: number }, target: string, prefix: string): StartRequest {
+export function startRequest(event: { readonly 'detail-type'?: string; readonly 'time'?: string; readonly [RERUN_FIELD]?: number }, target: string, prefix: string): StartRequest {
   if (!event || event['detail-type'] !== 'Scheduled Event' || typeof event.time !== 'string') {
     throw new Error(`batchform starter: expected an EventBridge Scheduled Event with a time, got ${JSON.stringify(event).slice(0, 200)}`);
   }

@@ -8,16 +8,16 @@ import { CfnEventInvokeConfig, CfnFunction, CfnPermission } from 'aws-cdk-lib/aw
 import { CfnLogGroup } from 'aws-cdk-lib/aws-logs';
 import { CfnSchedule, CfnScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import type { CfnQueue } from 'aws-cdk-lib/aws-sqs';
-import { batchformEnvironment } from '../validate/rules/function';
-import { RUNTIME_ENV } from '../runtime/env';
-import { Batch, isDurable, usesScheduler } from '../validate/model';
 import { addDurableExecutionPolicy, addStarter, addVersionAndAlias, DURABLE_LOGICAL_IDS, durableConfig, LIVE_ALIAS } from './durable';
-import { SCHEDULER_EVENT } from './scheduler-event';
 import { addAlarms, addDeadLetterQueue, addDeadLetterQueuePolicy, DEAD_LETTER_QUEUE_ID } from './operations';
 import { NO_BOUNDARY, NO_CODE_VERSION, PARAMETERS } from './parameters';
+import { SCHEDULER_EVENT } from './scheduler-event';
 import { STAGE_PARAMETERS } from './stage-parameters';
 import { addStageParameters, StageValues } from './stage-template';
 import { CfnTemplate, synthesizeStacks } from './synth';
+import { RUNTIME_ENV } from '../runtime/env';
+import { Batch, isDurable, usesScheduler } from '../validate/model';
+import { batchformEnvironment } from '../validate/rules/function';
 
 /** Logical ids of a batch template's resources: short, readable, stable across regenerations. */
 export const LOGICAL_IDS = {
@@ -198,7 +198,10 @@ export function addBatchResources(stack: Stack, batch: Batch): void {
 
   if (batch.alarms) {
     addAlarms(stack, batch, {
-      functionName: fn.ref, delivery: runner.delivery, queueName: deadLetters.attrQueueName, logGroupName: logGroup.ref,
+      functionName: fn.ref,
+      delivery: runner.delivery,
+      queueName: deadLetters.attrQueueName,
+      logGroupName: logGroup.ref,
       ...(alias ? { starterName: target.ref } : {}),
     }, values);
   }

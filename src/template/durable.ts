@@ -8,9 +8,9 @@ import { CfnLogGroup } from 'aws-cdk-lib/aws-logs';
 import type { CfnQueue } from 'aws-cdk-lib/aws-sqs';
 import { DURABLE_EXECUTION_ACTIONS } from '../bootstrap/permissions';
 import { sha256Hex } from '../hash';
+import { PARAMETERS } from './parameters';
 import { STARTER_ENV, STARTER_SOURCE } from '../runtime/starter';
 import type { Batch } from '../validate/model';
-import { PARAMETERS } from './parameters';
 
 /** Logical ids of a durable batch's own resources. */
 export const DURABLE_LOGICAL_IDS = {

@@ -1,7 +1,7 @@
 // The missed-run alarm's window: how long a schedule may go without a run before someone is told.
 // No aws-cdk-lib here: the CLI's schedule view shows the same window.
-import { longestGap } from '../schedule/gaps';
 import type { ParsedSchedule } from '../schedule/expression';
+import { longestGap } from '../schedule/gaps';
 
 /** CloudWatch's limits on an alarm's evaluation range (period × evaluation periods), in seconds. */
 const MAX_RANGE = 7 * 86400;

@@ -4,11 +4,11 @@ import { CfnAlarm } from 'aws-cdk-lib/aws-cloudwatch';
 import { CfnKey } from 'aws-cdk-lib/aws-kms';
 import { CfnSubscription, CfnTopic, CfnTopicPolicy } from 'aws-cdk-lib/aws-sns';
 import { CfnQueue, CfnQueuePolicy } from 'aws-cdk-lib/aws-sqs';
-import type { Batch } from '../validate/model';
 import { humanDuration, missedRunAlarmWindow } from './missed-run-window';
 import { ALARM_NAMES, ALARM_PARAMETERS, NO_TOPIC } from './parameters';
 import { STAGE_PARAMETERS } from './stage-parameters';
 import type { StageValues } from './stage-template';
+import type { Batch } from '../validate/model';
 
 export { humanDuration, missedRunWindow } from './missed-run-window';
 export type { MissedRunWindow } from './missed-run-window';
@@ -248,19 +248,20 @@ export function addAlarms(stack: Stack, batch: Batch, targets: AlarmTargets, val
   };
   // A stage's timeout may be longer than the batch's: the period covers the longest run of any stage.
   const runPeriod = Math.max(60, Math.ceil(values.longestTimeout / 60) * 60);
-  if (batch.durable) addDurableAlarms(stack, batch, targets, common);
-  else new CfnAlarm(stack, 'FailedRunAlarm', {
-    ...common,
-    alarmName: Fn.sub(`\${AWS::StackName}-${ALARM_NAMES.failedRun}`),
-    alarmDescription: Fn.sub(`batchform batch ${batch.name}: a run failed (Lambda Errors > 0). Read its error with npx projen logs ${batch.name} --stage ${operateStage()} --since 1h (log group \${LogGroupName}), fix the cause, then re-run it (it is idempotent): once its retries are spent it is in the dead-letter queue, npx projen redrive ${batch.name} --stage ${operateStage()}; any scheduled time: npx projen run ${batch.name} --stage ${operateStage()} --time <ISO> --wait.`, {
-      LogGroupName: targets.logGroupName,
-    }),
-    namespace: 'AWS/Lambda',
-    metricName: 'Errors',
-    dimensions: [{ name: 'FunctionName', value: targets.functionName }],
-    statistic: 'Sum',
-    period: runPeriod,
-  });
+  if (batch.durable) {addDurableAlarms(stack, batch, targets, common);} else {
+    new CfnAlarm(stack, 'FailedRunAlarm', {
+      ...common,
+      alarmName: Fn.sub(`\${AWS::StackName}-${ALARM_NAMES.failedRun}`),
+      alarmDescription: Fn.sub(`batchform batch ${batch.name}: a run failed (Lambda Errors > 0). Read its error with npx projen logs ${batch.name} --stage ${operateStage()} --since 1h (log group \${LogGroupName}), fix the cause, then re-run it (it is idempotent): once its retries are spent it is in the dead-letter queue, npx projen redrive ${batch.name} --stage ${operateStage()}; any scheduled time: npx projen run ${batch.name} --stage ${operateStage()} --time <ISO> --wait.`, {
+        LogGroupName: targets.logGroupName,
+      }),
+      namespace: 'AWS/Lambda',
+      metricName: 'Errors',
+      dimensions: [{ name: 'FunctionName', value: targets.functionName }],
+      statistic: 'Sum',
+      period: runPeriod,
+    });
+  }
 
   const runner = batch.timezone === 'UTC' ? 'rule' : 'schedule';
   const window = missedRunAlarmWindow(batch);

@@ -1,9 +1,9 @@
 // What differs between the stages of one batch, as parameters of its one template: which values
 // are parameters, their names, and each stage's values for the manifest.
+import { MissedRunWindow, missedRunAlarmWindow } from './missed-run-window';
 import { Batch, Stage } from '../validate/model';
 import { batchForStage, overriddenFields } from '../validate/overrides';
 import { substitutePlaceholders } from '../validate/rules/function';
-import { MissedRunWindow, missedRunAlarmWindow } from './missed-run-window';
 
 /** Names of the parameters that carry a stage's overrides. */
 export const STAGE_PARAMETERS = {

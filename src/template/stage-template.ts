@@ -1,8 +1,8 @@
 // The parameters of a batch template that carry what differs between its stages, and the values
 // (a parameter reference, or the batch's own value) its resources use.
 import { Aws, CfnCondition, CfnParameter, Fn, Stack, Token } from 'aws-cdk-lib';
-import { Batch } from '../validate/model';
 import { NO_RESERVED_CONCURRENCY, STAGE_PARAMETERS, stageParameterPlan } from './stage-parameters';
+import { Batch } from '../validate/model';
 
 /** The values a batch's resources use: the batch's own, or a reference to the stage's parameter. */
 export interface StageValues {
@@ -46,7 +46,9 @@ export function addStageParameters(stack: Stack, batch: Batch): StageValues {
   let reservedConcurrency = batch.reservedConcurrency === false ? undefined : batch.reservedConcurrency;
   if (has('reservedConcurrency')) {
     const p = new CfnParameter(stack, STAGE_PARAMETERS.reservedConcurrency, {
-      type: 'Number', minValue: 0, maxValue: 1000,
+      type: 'Number',
+      minValue: 0,
+      maxValue: 1000,
       description: `Reserved concurrency of the function ("${NO_RESERVED_CONCURRENCY}": none reserved) (${stageOf})`,
     });
     const reserves = new CfnCondition(stack, 'ReservesConcurrency', { expression: Fn.conditionNot(Fn.conditionEquals(p.valueAsString, NO_RESERVED_CONCURRENCY)) });
@@ -74,7 +76,17 @@ export function addStageParameters(stack: Stack, batch: Batch): StageValues {
     missedRun = { period: period.valueAsNumber, evaluationPeriods, condition };
   }
   return {
-    schedule, scheduleIsParameter: has('schedule'), state, timezone, timezoneIsParameter: has('timezone'),
-    memorySize, timeout, reservedConcurrency, environment, missedRun, missedRunDeclared: plan.missedRun === 'declared', longestTimeout: plan.longestTimeout,
+    schedule,
+    scheduleIsParameter: has('schedule'),
+    state,
+    timezone,
+    timezoneIsParameter: has('timezone'),
+    memorySize,
+    timeout,
+    reservedConcurrency,
+    environment,
+    missedRun,
+    missedRunDeclared: plan.missedRun === 'declared',
+    longestTimeout: plan.longestTimeout,
   };
 }

@@ -1,15 +1,15 @@
 // Turns declarations into validated batches and stages, or throws one error listing every problem.
 import * as fs from 'fs';
 import * as path from 'path';
-import type { BatchOptions, StageOverrideOptions } from '../declare/batch';
-import type { StageOptions } from '../declare/stage';
-import { parseSchedule } from '../schedule/expression';
 import { Batch, BATCH_DEFAULTS, Stage, STAGE_DEFAULTS, StageOverride, stackPrefixOf, ValidatedDeclarations } from './model';
 import { BatchformValidationError, Problem } from './problem';
 import { BATCH_RULES, RuleContext, STAGE_RULES } from './rules';
+import type { BatchOptions, StageOverrideOptions } from '../declare/batch';
+import type { StageOptions } from '../declare/stage';
+import { parseSchedule } from '../schedule/expression';
 import { normalizeHandlerPath } from './rules/handler';
-import { stageOverlaps } from './rules/stage-overlaps';
 import { scheduleExpression } from './rules/schedule';
+import { stageOverlaps } from './rules/stage-overlaps';
 
 /** What validation reads besides the declarations. */
 export interface ValidateOptions {
@@ -43,7 +43,8 @@ function crossProblems(decl: Declarations): Problem[] {
     const first = seen.get(b.name);
     if (first !== undefined) {
       problems.push({
-        subject: batchSubject(b, i), field: 'name',
+        subject: batchSubject(b, i),
+        field: 'name',
         message: `"${b.name}" is declared twice (batches #${first + 1} and #${i + 1}).`,
         fix: 'give each batch a unique name; names become stack and function names.',
       });

@@ -1,13 +1,13 @@
 // The batchform workflows as data: an untrusted build of every pull request and push, a preview of pull requests from trusted code, a deploy of `main`.
 import { github } from 'projen';
-import { DEPLOY_WORKFLOW_FILE, PREVIEW_WORKFLOW_FILE as PREVIEW_WORKFLOW_PATH } from '../bootstrap/trust';
-import type { Stage } from '../validate/model';
 import { ACTIONLINT_IMAGE, ACTIONS, CFN_LINT_VERSION } from './actions';
 import { ALLOW_REPLACEMENT_SCRIPT, DEFAULT_ALLOW_REPLACEMENT_LABEL } from './allow-replacement';
 import { INSTALL_CLI_SCRIPT } from './install-cli';
 import { deployJobTimeoutMinutes, previewJobTimeoutMinutes } from './job-timeouts';
 import { PULL_REQUEST_SCRIPT } from './pull-request';
 import { commentMarker, STICKY_COMMENT_SCRIPT } from './sticky-comment';
+import { DEPLOY_WORKFLOW_FILE, PREVIEW_WORKFLOW_FILE as PREVIEW_WORKFLOW_PATH } from '../bootstrap/trust';
+import type { Stage } from '../validate/model';
 
 type Job = github.workflows.Job;
 type JobStep = github.workflows.JobStep;
@@ -109,7 +109,7 @@ export interface WorkflowSpec {
   /** Its file under `.github/workflows/`. */
   readonly fileName: string;
   readonly triggers: github.workflows.Triggers;
-  readonly concurrency: { readonly group: string; readonly 'cancel-in-progress': string | boolean };
+  readonly concurrency: { readonly 'group': string; readonly 'cancel-in-progress': string | boolean };
   readonly jobs: Record<string, Job>;
 }
 

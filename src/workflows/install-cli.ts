@@ -25,7 +25,7 @@ export const INSTALL_CLI_SCRIPT = [
   '  core.setFailed(`${LOCKFILE} locks no ${PACKAGE} package with a tarball and integrity. ${fix}`);',
   '  return;',
   '}',
-  "const [algorithm, expected] = entry.integrity.split(/\\s+/)[0].split(/-(.*)/s);",
+  'const [algorithm, expected] = entry.integrity.split(/\\s+/)[0].split(/-(.*)/s);',
   'let tarball;',
   "if (entry.resolved.startsWith('file:')) {",
   '  const file = path.resolve(path.dirname(LOCKFILE), entry.resolved.slice(5));',

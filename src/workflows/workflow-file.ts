@@ -1,8 +1,8 @@
 // projen glue: writes the batchform workflows into .github/workflows/ of a project with GitHub enabled.
 import { github, javascript, JsonPatch, Project } from 'projen';
 import { ACTIONLINT_IMAGE, ACTIONS, PinnedAction } from './actions';
-import { DEPLOY_WORKFLOW_FILE } from '../bootstrap/trust';
 import { batchformWorkflows, BatchformWorkflowOptions, WorkflowSpec, WorkflowStage } from './batchform-workflow';
+import { DEPLOY_WORKFLOW_FILE } from '../bootstrap/trust';
 
 /** The build-and-deploy workflow's name (shown in the Actions tab) and file. */
 export const WORKFLOW_NAME = 'batchform';

@@ -4,8 +4,8 @@ import * as path from 'path';
 import { Project } from 'projen';
 import { bootstrapTemplate, BOOTSTRAP_OUTPUTS, REPOSITORY_PATTERN, ROLE_PATH, SUBJECT_CLAIM_KEY_SETS, trustedSubjects } from '../../src/bootstrap/bootstrap-template';
 import { hasCfnLint, lintTemplates } from '../../src/lint/cfn-lint';
-import { batchTemplates } from '../../src/template/batch-template';
 import { Batchform } from '../../src/projen/batchform';
+import { batchTemplates } from '../../src/template/batch-template';
 import { validateDeclarations } from '../../src/validate/validate';
 import { BATCH, STAGE, fileExists, scratchProject } from '../fixtures';
 
@@ -22,8 +22,16 @@ const R = template.Resources as Json;
 type Params = Record<string, string>;
 const PSEUDO: Params = { 'AWS::Partition': 'aws', 'AWS::Region': 'ap-northeast-2', 'AWS::AccountId': '111122223333' };
 const PARAMS: Params = {
-  GitHubRepository: 'acme/batches', GitHubOwnerId: '', GitHubRepositoryId: '', GitHubEnvironment: 'prod', DeployBranch: 'main', GitHubSubjectClaimKeys: '',
-  StackPrefix: 'prod', ArtifactBucketName: 'acme-artifacts', ArtifactPrefix: 'batchform', ExistingOidcProviderArn: '',
+  GitHubRepository: 'acme/batches',
+  GitHubOwnerId: '',
+  GitHubRepositoryId: '',
+  GitHubEnvironment: 'prod',
+  DeployBranch: 'main',
+  GitHubSubjectClaimKeys: '',
+  StackPrefix: 'prod',
+  ArtifactBucketName: 'acme-artifacts',
+  ArtifactPrefix: 'batchform',
+  ExistingOidcProviderArn: '',
 };
 const ARNS: Record<string, string> = {
   'GitHubOidcProvider.Arn': 'arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com',
@@ -174,7 +182,10 @@ describe('the artifact bucket', () => {
     const policy = resolve(R.BucketPolicy.Properties, PARAMS);
     expect(policy.Bucket).toBe('acme-artifacts');
     expect(policy.PolicyDocument.Statement).toContainEqual({
-      Sid: 'TlsOnly', Effect: 'Deny', Principal: '*', Action: 's3:*',
+      Sid: 'TlsOnly',
+      Effect: 'Deny',
+      Principal: '*',
+      Action: 's3:*',
       Resource: ['arn:aws:s3:::acme-artifacts', 'arn:aws:s3:::acme-artifacts/*'],
       Condition: { Bool: { 'aws:SecureTransport': 'false' } },
     });
@@ -355,7 +366,10 @@ describe('the preview role', () => {
   test('reads only code keys under the artifact prefix, and passes only the execution role, to CloudFormation', () => {
     expect(sts.find((s) => s.Action === 's3:GetObject')!.Resource).toBe('arn:aws:s3:::acme-artifacts/batchform/*');
     expect(sts.find((s) => s.Action === 'iam:PassRole')).toEqual({
-      Sid: 'PassExecutionRole', Effect: 'Allow', Action: 'iam:PassRole', Resource: ARNS['ExecutionRole.Arn'],
+      Sid: 'PassExecutionRole',
+      Effect: 'Allow',
+      Action: 'iam:PassRole',
+      Resource: ARNS['ExecutionRole.Arn'],
       Condition: { StringEquals: { 'iam:PassedToService': 'cloudformation.amazonaws.com' } },
     });
   });
@@ -402,11 +416,19 @@ describe('the execution role', () => {
     }, { fileExists });
     const types = new Set(Object.values(batchTemplates(decl.batches)['daily-stats'].Resources as Json).map((r: Json) => r.Type as string));
     const service: Record<string, string> = {
-      'AWS::Lambda::Function': 'lambda:CreateFunction', 'AWS::Lambda::Permission': 'lambda:AddPermission',
-      'AWS::Lambda::EventInvokeConfig': 'lambda:PutFunctionEventInvokeConfig', 'AWS::Events::Rule': 'events:PutRule',
-      'AWS::Logs::LogGroup': 'logs:CreateLogGroup', 'AWS::IAM::Role': 'iam:CreateRole', 'AWS::SQS::Queue': 'sqs:CreateQueue',
-      'AWS::SQS::QueuePolicy': 'sqs:SetQueueAttributes', 'AWS::SNS::Topic': 'sns:CreateTopic', 'AWS::SNS::TopicPolicy': 'sns:SetTopicAttributes',
-      'AWS::SNS::Subscription': 'sns:Subscribe', 'AWS::KMS::Key': 'kms:CreateKey', 'AWS::CloudWatch::Alarm': 'cloudwatch:PutMetricAlarm',
+      'AWS::Lambda::Function': 'lambda:CreateFunction',
+      'AWS::Lambda::Permission': 'lambda:AddPermission',
+      'AWS::Lambda::EventInvokeConfig': 'lambda:PutFunctionEventInvokeConfig',
+      'AWS::Events::Rule': 'events:PutRule',
+      'AWS::Logs::LogGroup': 'logs:CreateLogGroup',
+      'AWS::IAM::Role': 'iam:CreateRole',
+      'AWS::SQS::Queue': 'sqs:CreateQueue',
+      'AWS::SQS::QueuePolicy': 'sqs:SetQueueAttributes',
+      'AWS::SNS::Topic': 'sns:CreateTopic',
+      'AWS::SNS::TopicPolicy': 'sns:SetTopicAttributes',
+      'AWS::SNS::Subscription': 'sns:Subscribe',
+      'AWS::KMS::Key': 'kms:CreateKey',
+      'AWS::CloudWatch::Alarm': 'cloudwatch:PutMetricAlarm',
     };
     for (const type of types) {
       expect(`${type}: ${service[type] ?? 'unknown type'}`).toBe(`${type}: ${service[type]}`);

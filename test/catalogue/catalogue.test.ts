@@ -3,9 +3,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Project } from 'projen';
-import { Batchform } from '../../src/projen/batchform';
 import { CASES } from './cases';
 import { declarationsOf, problemLines, renderCatalogue } from './render';
+import { Batchform } from '../../src/projen/batchform';
 
 const ROOT = path.resolve(__dirname, '../..');
 

@@ -1,9 +1,9 @@
 // Runs the catalogue: the problems each case produces, and the docs page listing them.
+import { BASE_BATCH, BASE_STAGE, CASES, CatalogueCase } from './cases';
 import type { BatchOptions } from '../../src/declare/batch';
 import type { StageOptions } from '../../src/declare/stage';
 import { BatchformValidationError, formatProblem } from '../../src/validate/problem';
 import { validateDeclarations } from '../../src/validate/validate';
-import { BASE_BATCH, BASE_STAGE, CASES, CatalogueCase } from './cases';
 
 /** The declarations of a case. */
 export function declarationsOf(c: CatalogueCase): { batches: BatchOptions[]; stages: StageOptions[] } {
@@ -40,9 +40,9 @@ export function renderCatalogue(): string {
     '',
     '<!-- Generated from test/catalogue/cases.ts by `npx projen docs:catalogue`; do not edit. -->',
     '',
-    `Every declaration below makes \`npx projen\` exit non-zero and write nothing. Each starts from a valid`,
+    'Every declaration below makes `npx projen` exit non-zero and write nothing. Each starts from a valid',
     'batch (`daily-stats`, `cron(10 15 * * ? *)`) and stage (`prod`) and changes one thing; the block under it is',
-    `exactly what the user sees (after the line \`batchform: N problem(s) in the batch declarations; nothing was written.\`).`,
+    'exactly what the user sees (after the line `batchform: N problem(s) in the batch declarations; nothing was written.`).',
     `The tests (test/catalogue/catalogue.test.ts) check every message word for word. ${CASES.length} cases.`,
   ];
   let group = '';

@@ -3,9 +3,20 @@ import { batchesOfStage } from '../../src/manifest/manifest';
 import type { ManifestBatch } from '../../src/manifest/manifest';
 
 const base: ManifestBatch = {
-  name: 'daily-stats', description: 'd', handler: 'handlers/daily-stats.ts', template: 'cfn-out/daily-stats.template.json',
-  schedule: 'cron(10 0 * * ? *)', timezone: 'Asia/Seoul', enabled: true, vpc: true, runtime: 'nodejs24.x',
-  architecture: 'arm64', timeout: 300, memorySize: 512, alarms: true, environment: {},
+  name: 'daily-stats',
+  description: 'd',
+  handler: 'handlers/daily-stats.ts',
+  template: 'cfn-out/daily-stats.template.json',
+  schedule: 'cron(10 0 * * ? *)',
+  timezone: 'Asia/Seoul',
+  enabled: true,
+  vpc: true,
+  runtime: 'nodejs24.x',
+  architecture: 'arm64',
+  timeout: 300,
+  memorySize: 512,
+  alarms: true,
+  environment: {},
 };
 const now = new Date('2026-11-25T12:00:00Z');
 
@@ -74,7 +85,12 @@ describe('schedule view per stage', () => {
     version: 1,
     batches: [overridden, { ...base, name: 'prod-only' }],
     stages: ['prod', 'staging', 'dev'].map((name) => ({
-      name, account: '111122223333', region: 'ap-northeast-2', artifactBucket: 'b', artifactPrefix: 'batchform', githubEnvironment: name,
+      name,
+      account: '111122223333',
+      region: 'ap-northeast-2',
+      artifactBucket: 'b',
+      artifactPrefix: 'batchform',
+      githubEnvironment: name,
       stacks: [{ batch: 'daily-stats' }, ...(name === 'prod' ? [{ batch: 'prod-only' }] : [])] as never[],
     })),
   };

@@ -15,8 +15,8 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { IAMClient, ListOpenIDConnectProvidersCommand } from '@aws-sdk/client-iam';
 import { mockClient } from 'aws-sdk-client-mock';
-import { runBootstrapCommand } from '../../src/cli/bootstrap-command';
 import { ACCOUNT, FAST_WAITS, REGION, change, doesNotExist, stackId } from './helpers';
+import { runBootstrapCommand } from '../../src/cli/bootstrap-command';
 
 const STACK = 'batchform-bootstrap-prod';
 const PROVIDER = `arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com`;
@@ -35,8 +35,17 @@ beforeAll(() => {
   fs.writeFileSync(path.join(dir, 'cfn-out/manifest.json'), JSON.stringify({
     version: 1,
     batches: [],
-    stages: [{ name: 'prod', account: ACCOUNT, region: REGION, artifactBucket: 'acme-artifacts', artifactPrefix: 'batchform', stackPrefix: 'prod', githubEnvironment: 'Prod env',
-      operatorPrincipals: [`arn:aws:iam::${ACCOUNT}:role/oncall`, `arn:aws:iam::${ACCOUNT}:root`], stacks: [] }],
+    stages: [{
+      name: 'prod',
+      account: ACCOUNT,
+      region: REGION,
+      artifactBucket: 'acme-artifacts',
+      artifactPrefix: 'batchform',
+      stackPrefix: 'prod',
+      githubEnvironment: 'Prod env',
+      operatorPrincipals: [`arn:aws:iam::${ACCOUNT}:role/oncall`, `arn:aws:iam::${ACCOUNT}:root`],
+      stacks: [],
+    }],
   }));
   fs.writeFileSync(path.join(dir, 'cfn-out/bootstrap.template.json'), JSON.stringify({ Resources: { Bucket: { Type: 'AWS::S3::Bucket' } } }, null, 2));
 });
@@ -59,7 +68,8 @@ function fake(states: Array<Stack | Error>, providers: string[] = [], changeSet:
   });
   cfn.on(CreateChangeSetCommand).resolves({ StackId: stackId(STACK) });
   cfn.on(DescribeChangeSetCommand).resolves({
-    Status: (changeSet.status ?? 'CREATE_COMPLETE') as 'CREATE_COMPLETE', StatusReason: changeSet.reason,
+    Status: (changeSet.status ?? 'CREATE_COMPLETE') as 'CREATE_COMPLETE',
+    StatusReason: changeSet.reason,
     Changes: [change('Add', 'Bucket', 'AWS::S3::Bucket'), change('Add', 'DeployRole', 'AWS::IAM::Role')],
   });
   cfn.on(ExecuteChangeSetCommand).resolves({});
@@ -94,8 +104,16 @@ test('create: a CREATE change set with the stage\'s values, executed, waited for
   // Sent compact, and the environment with its space reaches CloudFormation as is (no shell in between).
   expect(create.TemplateBody).toBe('{"Resources":{"Bucket":{"Type":"AWS::S3::Bucket"}}}');
   expect(f.parameters()).toEqual({
-    StackPrefix: 'prod', StageName: 'prod', GitHubEnvironment: 'Prod env', AssumableRoleArns: '', ArtifactBucketName: 'acme-artifacts', ArtifactPrefix: 'batchform',
-    ExistingOidcProviderArn: '', GitHubOwnerId: '123', GitHubRepositoryId: '456', DriftDetection: 'true',
+    StackPrefix: 'prod',
+    StageName: 'prod',
+    GitHubEnvironment: 'Prod env',
+    AssumableRoleArns: '',
+    ArtifactBucketName: 'acme-artifacts',
+    ArtifactPrefix: 'batchform',
+    ExistingOidcProviderArn: '',
+    GitHubOwnerId: '123',
+    GitHubRepositoryId: '456',
+    DriftDetection: 'true',
     // The stage's operatorPrincipals, so the stack creates the operator role.
     OperatorPrincipals: `arn:aws:iam::${ACCOUNT}:role/oncall,arn:aws:iam::${ACCOUNT}:root`,
   });
@@ -176,9 +194,13 @@ test('a bad Name=value argument or an unknown stage exits 2', async () => {
 test('the README\'s bootstrap command without credentials fails in under 10 s, saying there are none', () => {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'batchform-nocreds-'));
   const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH, HOME: home, AWS_CONFIG_FILE: path.join(home, 'none'), AWS_SHARED_CREDENTIALS_FILE: path.join(home, 'none'),
+    PATH: process.env.PATH,
+    HOME: home,
+    AWS_CONFIG_FILE: path.join(home, 'none'),
+    AWS_SHARED_CREDENTIALS_FILE: path.join(home, 'none'),
     // No instance metadata service here; point it at a closed loopback port so the chain's last step ends at once.
-    AWS_EC2_METADATA_SERVICE_ENDPOINT: 'http://127.0.0.1:9', AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_EC2_METADATA_SERVICE_ENDPOINT: 'http://127.0.0.1:9',
+    AWS_EC2_METADATA_DISABLED: 'true',
   };
   const started = Date.now();
   const run = spawnSync(process.execPath, [require.resolve('tsx/cli'), path.resolve(__dirname, '../../src/cli/main.ts'), 'bootstrap', '--stage', 'prod'], { cwd: dir, env, encoding: 'utf8', timeout: 30_000 });

@@ -4,9 +4,9 @@ import * as os from 'os';
 import * as path from 'path';
 import { CreateChangeSetCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { Command } from 'commander';
+import { change, FAST_WAITS, fakeAws, FakeAwsOptions, liveStack, makeProject, NOW, TestProject } from './helpers';
 import { DEPLOY_EXIT, DeployCommandDeps, registerDeployCommands, REPORT_FILE_LENGTH, runDeployCommand } from '../../src/cli/deploy-commands';
 import { MAX_COMMENT_LENGTH } from '../../src/workflows/sticky-comment';
-import { change, FAST_WAITS, fakeAws, FakeAwsOptions, liveStack, makeProject, NOW, TestProject } from './helpers';
 
 const DEFAULTS = { manifest: 'cfn-out/manifest.json', bundles: 'dist/batches/bundles.json', concurrency: '8' };
 

@@ -1,7 +1,7 @@
 // Drift detection before a preview: which stacks are asked, how long the preview waits (on a virtual clock), and that no fault of it fails the preview.
 import { DescribeStackResourceDriftsCommand, DetectStackDriftCommand } from '@aws-sdk/client-cloudformation';
-import { deployStage, detectStackDrift, renderMarkdownReport, renderTextReport, resolveDriftDetection, secretsOf } from '../../src/deploy';
 import { change, engineOptions, fakeAws, FakeAwsOptions, liveStack, makeProject, NOW } from './helpers';
+import { deployStage, detectStackDrift, renderMarkdownReport, renderTextReport, resolveDriftDetection, secretsOf } from '../../src/deploy';
 
 const STACK = 'prod-daily-stats';
 
@@ -183,7 +183,7 @@ describe('secrets in drift', () => {
     ['a property holding what the NoEcho parameter was given', 'Queue', '/QueueName', '"q"', '"q-hunter2-db-pass"'],
   ])('%s is shown as changed, without values', async (_what, logicalId, path, expected, actual) => {
     const aws = fakeAws({ drift: { x: { statuses: ['DETECTION_COMPLETE'], pages: [[{ LogicalResourceId: logicalId, ResourceType: 'AWS::X::Y', StackResourceDriftStatus: 'MODIFIED', PropertyDifferences: [{ PropertyPath: path, ExpectedValue: expected, ActualValue: actual, DifferenceType: 'NOT_EQUAL' }] }]] } } });
-    
+
     const drift = await detectStackDrift({ cloudFormation: aws.clients.cloudFormation, timing: resolveDriftDetection(), now: () => NOW, sleep: async () => undefined, stageName: 'prod' }, 'x', secrets);
     expect(drift).toEqual({ checked: true, resources: [{ logicalId, type: 'AWS::X::Y', status: 'MODIFIED', properties: [{ path: path.slice(1).split('/').join('.'), change: 'NOT_EQUAL', hidden: true }] }] });
   });

@@ -8,9 +8,9 @@ import {
   ExecuteChangeSetCommand,
 } from '@aws-sdk/client-cloudformation';
 import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { BUCKET, change, doesNotExist, engineOptions, fakeAws, liveStack, makeProject, stackId, zipChecksum } from './helpers';
 import { compactTemplate, deployStage, FINGERPRINT_TAG, renderTextReport, sha256Base64 } from '../../src/deploy';
 import { sha256Hex } from '../../src/hash';
-import { BUCKET, change, doesNotExist, engineOptions, fakeAws, liveStack, makeProject, stackId, zipChecksum } from './helpers';
 
 const STACK = 'prod-daily-stats';
 const CODE_CHANGE = change('Modify', 'Function', 'AWS::Lambda::Function', [{ path: 'Code/S3Key', before: '"batchform/daily-stats/old.zip"', after: '"batchform/daily-stats/new.zip"' }], 'False');

@@ -1,8 +1,8 @@
 // Deploy inputs: the manifest, templates and zips are checked before any AWS call, every problem listed at once.
 import * as fs from 'fs';
 import * as path from 'path';
-import { DeployInputError, FINGERPRINT_TAG, loadDeployInputs, stackFingerprint } from '../../src/deploy';
 import { BUCKET, makeProject } from './helpers';
+import { DeployInputError, FINGERPRINT_TAG, loadDeployInputs, stackFingerprint } from '../../src/deploy';
 
 function problems(f: () => unknown): string[] {
   try {

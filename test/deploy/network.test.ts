@@ -1,7 +1,7 @@
 // Network faults through the real SDK stack, against the loopback fake: drops, resets, slow answers, 5xx and throttling.
-import { callerAccount, deployStage } from '../../src/deploy';
 import { engineOptions, makeProject } from './helpers';
 import { Answer, Loopback, queryError, queryResult, Seen, stackXml, startLoopback } from './loopback';
+import { callerAccount, deployStage } from '../../src/deploy';
 
 const STACK = 'prod-daily-stats';
 /** Waits that would poll for ten minutes / an hour: only the network rule can end them early. */

@@ -16,7 +16,8 @@ import { change, engineOptions, fakeAws, liveStack } from './helpers';
 
 const STAGING = { ...STAGE, name: 'staging' };
 const DAILY: BatchOptions = {
-  ...BATCH, environment: { REPORT_BUCKET: 'reports-prod', API_TOKEN: 'tok-prod-5f3a' },
+  ...BATCH,
+  environment: { REPORT_BUCKET: 'reports-prod', API_TOKEN: 'tok-prod-5f3a' },
   overrides: { staging: { schedule: 'cron(0 3 ? * MON *)', enabled: false, memorySize: 1024, reservedConcurrency: false, environment: { REPORT_BUCKET: 'reports-staging', API_TOKEN: 'tok-staging-9c1e' } } },
 };
 
@@ -34,9 +35,12 @@ function generate(batch: BatchOptions): string {
   fs.mkdirSync(path.join(dir, 'dist/batches'), { recursive: true });
   const zip = Buffer.from('zip of daily-stats');
   fs.writeFileSync(path.join(dir, 'dist/batches/daily-stats.zip'), zip);
-  fs.writeFileSync(path.join(dir, 'dist/batches/bundles.json'), JSON.stringify({ version: 1, bundles: [{
-    batch: 'daily-stats', zip: 'dist/batches/daily-stats.zip', sha256: createHash('sha256').update(zip).digest('hex'), size: zip.length, bundleSize: 10,
-  }] }));
+  fs.writeFileSync(path.join(dir, 'dist/batches/bundles.json'), JSON.stringify({
+    version: 1,
+    bundles: [{
+      batch: 'daily-stats', zip: 'dist/batches/daily-stats.zip', sha256: createHash('sha256').update(zip).digest('hex'), size: zip.length, bundleSize: 10,
+    }],
+  }));
   return dir;
 }
 
@@ -60,16 +64,18 @@ describe('per-stage overrides in the deploy engine', () => {
   test('the preview shows the stage\'s schedule and values, and hides its environment', async () => {
     const aws = fakeAws({
       live: [liveStack('staging-daily-stats', 'UPDATE_COMPLETE', 'old')],
-      changeSet: { pages: [[
-        change('Modify', 'Function', 'AWS::Lambda::Function', [
-          { path: 'MemorySize', before: '256', after: '1024', parameter: 'MemorySize' },
-          { path: 'Environment/Variables/API_TOKEN', before: '"tok-prod-5f3a"', after: '"tok-staging-9c1e"', parameter: 'EnvApiToken' },
-        ], 'False'),
-        change('Modify', 'Schedule', 'AWS::Events::Rule', [
-          { path: 'ScheduleExpression', before: '"cron(10 15 * * ? *)"', after: '"cron(0 3 ? * MON *)"', parameter: 'ScheduleExpression' },
-          { path: 'State', before: '"ENABLED"', after: '"DISABLED"', parameter: 'ScheduleState' },
-        ], 'False'),
-      ]] },
+      changeSet: {
+        pages: [[
+          change('Modify', 'Function', 'AWS::Lambda::Function', [
+            { path: 'MemorySize', before: '256', after: '1024', parameter: 'MemorySize' },
+            { path: 'Environment/Variables/API_TOKEN', before: '"tok-prod-5f3a"', after: '"tok-staging-9c1e"', parameter: 'EnvApiToken' },
+          ], 'False'),
+          change('Modify', 'Schedule', 'AWS::Events::Rule', [
+            { path: 'ScheduleExpression', before: '"cron(10 15 * * ? *)"', after: '"cron(0 3 ? * MON *)"', parameter: 'ScheduleExpression' },
+            { path: 'State', before: '"ENABLED"', after: '"DISABLED"', parameter: 'ScheduleState' },
+          ], 'False'),
+        ]],
+      },
     });
     const result = await deployStage(loadDeployInputs({ stage: 'staging', projectDir: dir }), engineOptions(aws.clients, { mode: 'preview' }));
     const text = renderTextReport(result);

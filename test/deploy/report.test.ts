@@ -1,8 +1,8 @@
 // The reports: Markdown for pull requests and job summaries (checked against a fixture), plain text for terminals.
 import * as fs from 'fs';
 import * as path from 'path';
-import { deployStage, renderMarkdownReport, renderTextReport, ResourceChange, StageResult } from '../../src/deploy';
 import { change, engineOptions, fakeAws, liveStack, makeProject } from './helpers';
+import { deployStage, renderMarkdownReport, renderTextReport, ResourceChange, StageResult } from '../../src/deploy';
 
 const FIXTURES = path.join(__dirname, 'fixtures');
 
@@ -21,14 +21,18 @@ const WRITE_OUTPUT = { Effect: 'Allow', Action: ['s3:PutObject', 's3:DeleteObjec
 /** What drift detection finds in the live `prod-daily-stats`: edits in the console, one of them a secret. */
 const DAILY_DRIFT = [
   {
-    LogicalResourceId: 'Function', ResourceType: 'AWS::Lambda::Function', StackResourceDriftStatus: 'MODIFIED' as const,
+    LogicalResourceId: 'Function',
+    ResourceType: 'AWS::Lambda::Function',
+    StackResourceDriftStatus: 'MODIFIED' as const,
     PropertyDifferences: [
       { PropertyPath: '/Timeout', ExpectedValue: '60', ActualValue: '300', DifferenceType: 'NOT_EQUAL' as const },
       { PropertyPath: '/Environment/Variables/API_TOKEN', ExpectedValue: SECRETS[0], ActualValue: SECRETS[3], DifferenceType: 'NOT_EQUAL' as const },
     ],
   },
   {
-    LogicalResourceId: 'Schedule', ResourceType: 'AWS::Events::Rule', StackResourceDriftStatus: 'MODIFIED' as const,
+    LogicalResourceId: 'Schedule',
+    ResourceType: 'AWS::Events::Rule',
+    StackResourceDriftStatus: 'MODIFIED' as const,
     PropertyDifferences: [
       // Fed by the NoEcho parameter: hidden by its path, though the live value holds no known secret.
       { PropertyPath: '/Targets/0/Input', ExpectedValue: '"{\\"password\\":\\"****\\"}"', ActualValue: `"{\\"password\\":\\"${SECRETS[4]}\\"}"`, DifferenceType: 'NOT_EQUAL' as const },
@@ -221,7 +225,11 @@ function result(changes: ResourceChange[]): StageResult {
 
 test('a resource policy statement shows whom it lets in', () => {
   const queuePolicy: ResourceChange = {
-    action: 'Modify', logicalId: 'DeadLetterQueuePolicy', type: 'AWS::SQS::QueuePolicy', replacement: 'no', properties: ['PolicyDocument'],
+    action: 'Modify',
+    logicalId: 'DeadLetterQueuePolicy',
+    type: 'AWS::SQS::QueuePolicy',
+    replacement: 'no',
+    properties: ['PolicyDocument'],
     permissions: { added: [{ policy: 'queue policy', effect: 'Allow', actions: ['sqs:ReceiveMessage'], resources: ['arn:q'], principal: '*' }], removed: [], managedAdded: [], managedRemoved: [] },
   };
   const md = renderMarkdownReport(result([queuePolicy]));
@@ -268,16 +276,20 @@ test('turning durable on or off reads as the function replaced, with what each s
     live: [liveStack('prod-nightly-reindex', 'UPDATE_COMPLETE', 'old'), liveStack('prod-monthly-close', 'UPDATE_COMPLETE', 'old')],
     changeSets: {
       // durable turned on: the plain function goes, the durable one comes.
-      'prod-nightly-reindex': { pages: [[
-        change('Add', 'DurableFunction', 'AWS::Lambda::Function'),
-        change('Add', 'LiveAlias', 'AWS::Lambda::Alias'),
-        change('Remove', 'Function', 'AWS::Lambda::Function'),
-      ]] },
+      'prod-nightly-reindex': {
+        pages: [[
+          change('Add', 'DurableFunction', 'AWS::Lambda::Function'),
+          change('Add', 'LiveAlias', 'AWS::Lambda::Alias'),
+          change('Remove', 'Function', 'AWS::Lambda::Function'),
+        ]],
+      },
       // durable turned off.
-      'prod-monthly-close': { pages: [[
-        change('Add', 'Function', 'AWS::Lambda::Function'),
-        change('Remove', 'DurableFunction', 'AWS::Lambda::Function'),
-      ]] },
+      'prod-monthly-close': {
+        pages: [[
+          change('Add', 'Function', 'AWS::Lambda::Function'),
+          change('Remove', 'DurableFunction', 'AWS::Lambda::Function'),
+        ]],
+      },
     },
   });
   const preview = await deployStage(project.inputs(), engineOptions(aws.clients, { mode: 'preview' }));

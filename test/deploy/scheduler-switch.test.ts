@@ -1,9 +1,9 @@
 // The preview of a batch on EventBridge Scheduler: the zone it runs in, DST markers on its next runs,
 // and the warning when a batch moves between a UTC rule and a time zone.
+import { change } from './helpers';
 import { renderMarkdownReport, renderTextReport, StageResult } from '../../src/deploy';
 import { findScheduleChange, scheduleChange } from '../../src/deploy/changes';
 import type { ManifestBatch } from '../../src/manifest/manifest';
-import { change } from './helpers';
 
 const batch = {
   name: 'daily-stats', schedule: 'cron(30 2 * * ? *)', timezone: 'America/New_York', enabled: true,
@@ -11,7 +11,13 @@ const batch = {
 
 function stage(sc: ReturnType<typeof scheduleChange>): StageResult {
   return {
-    mode: 'preview', stage: 'prod', account: '111122223333', region: 'us-east-1', revision: 'abc1234', changeSetName: 'batchform-abc1234', ok: true,
+    mode: 'preview',
+    stage: 'prod',
+    account: '111122223333',
+    region: 'us-east-1',
+    revision: 'abc1234',
+    changeSetName: 'batchform-abc1234',
+    ok: true,
     stacks: [{ stackName: 'prod-daily-stats', batch: 'daily-stats', outcome: 'will-update', notes: [], changes: [], schedule: sc }],
   } as StageResult;
 }
@@ -65,7 +71,13 @@ describe('report of a schedule in a time zone', () => {
 
 test('a changed stack without a schedule change still says where its batch runs', () => {
   const result = {
-    mode: 'preview', stage: 'prod', account: '111122223333', region: 'us-east-1', revision: 'abc1234', changeSetName: 'c', ok: true,
+    mode: 'preview',
+    stage: 'prod',
+    account: '111122223333',
+    region: 'us-east-1',
+    revision: 'abc1234',
+    changeSetName: 'c',
+    ok: true,
     stacks: [{ stackName: 'prod-daily-stats', batch: 'daily-stats', outcome: 'will-update', notes: [], changes: [], runsIn: 'America/New_York, on EventBridge Scheduler (local time, all year)' }],
   } as StageResult;
   expect(renderMarkdownReport(result)).toContain('daily-stats runs in America/New_York, on EventBridge Scheduler (local time, all year).');

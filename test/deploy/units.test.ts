@@ -1,5 +1,6 @@
 // Small pure parts of the deploy engine: fingerprint, change rows, stack statuses, change set names, the pool.
 import type { Change } from '@aws-sdk/client-cloudformation';
+import { change } from './helpers';
 import {
   changeSetName,
   classifyStatus,
@@ -14,7 +15,6 @@ import {
   shortRevision,
   stackFingerprint,
 } from '../../src/deploy';
-import { change } from './helpers';
 
 describe('stackFingerprint', () => {
   const base = { templateBody: '{"Resources":{}}', parameters: { A: '1', B: '2' }, codeSha256: 'ab'.repeat(32), tags: { team: 'data' }, roleArn: 'arn:role' };
@@ -107,10 +107,14 @@ describe('permissionChange', () => {
       Action: 'Modify',
       ResourceType: 'AWS::SQS::QueuePolicy',
       BeforeContext: props({ PolicyDocument: { Statement: [{ Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'sqs:SendMessage', Resource: 'arn:q' }] } }),
-      AfterContext: props({ PolicyDocument: { Statement: [
-        { Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'sqs:SendMessage', Resource: 'arn:q' },
-        { Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::444455556666:root' }, Action: 'sqs:ReceiveMessage', Resource: 'arn:q' },
-      ] } }),
+      AfterContext: props({
+        PolicyDocument: {
+          Statement: [
+            { Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'sqs:SendMessage', Resource: 'arn:q' },
+            { Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::444455556666:root' }, Action: 'sqs:ReceiveMessage', Resource: 'arn:q' },
+          ],
+        },
+      }),
     })!;
     expect(queue.added).toEqual([{ policy: 'queue policy', effect: 'Allow', actions: ['sqs:ReceiveMessage'], resources: ['arn:q'], principal: '{"AWS":"arn:aws:iam::444455556666:root"}' }]);
     expect(queue.removed).toEqual([]);

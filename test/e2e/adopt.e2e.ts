@@ -186,8 +186,11 @@ describe('its generated workflows, run: a push to main deploys, a pull request i
       trust: {
         bootstrapTemplate,
         parameters: {
-          [BOOTSTRAP_PARAMETERS.repository]: REPOSITORY, [BOOTSTRAP_PARAMETERS.environment]: 'prod', [BOOTSTRAP_PARAMETERS.stageName]: 'prod',
-          [BOOTSTRAP_PARAMETERS.stackPrefix]: 'prod', [BOOTSTRAP_PARAMETERS.bucketName]: `batchform-artifacts-${ACCOUNT}-${REGION}`,
+          [BOOTSTRAP_PARAMETERS.repository]: REPOSITORY,
+          [BOOTSTRAP_PARAMETERS.environment]: 'prod',
+          [BOOTSTRAP_PARAMETERS.stageName]: 'prod',
+          [BOOTSTRAP_PARAMETERS.stackPrefix]: 'prod',
+          [BOOTSTRAP_PARAMETERS.bucketName]: `batchform-artifacts-${ACCOUNT}-${REGION}`,
         },
         account: ACCOUNT,
         region: REGION,

@@ -7,8 +7,8 @@ import * as path from 'path';
 import { Client } from 'pg';
 import { chunked, handler, previousLocalMonth } from '../../handlers/monthly-recompute';
 import { runDurableExecution } from '../../src/local/durable';
-import { schedulerEvent } from '../../src/template/scheduler-event';
 import { LocalPostgres, startLocalPostgres } from '../../src/local/postgres';
+import { schedulerEvent } from '../../src/template/scheduler-event';
 
 const ROOT = path.resolve(__dirname, '../..');
 const BATCH = { name: 'monthly-recompute' };

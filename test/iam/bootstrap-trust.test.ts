@@ -79,11 +79,15 @@ describe('the parts iam-simulate decides, and the part it cannot', () => {
   test('@cloud-copilot/iam-simulate ignores GitHub\'s claim keys on sts:AssumeRoleWithWebIdentity', async () => {
     const result = await runSimulation({
       request: {
-        principal: GITHUB_PROVIDER_ARN, action: 'sts:AssumeRoleWithWebIdentity',
+        principal: GITHUB_PROVIDER_ARN,
+        action: 'sts:AssumeRoleWithWebIdentity',
         resource: { resource: PREVIEW_ROLE, accountId: BOOTSTRAP_ACCOUNT },
         contextVariables: { 'token.actions.githubusercontent.com:sub': 'repo:acme/batches:ref:refs/heads/main', 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com' },
       },
-      identityPolicies: [], serviceControlPolicies: [], resourceControlPolicies: [], resourcePolicy: stack.previewTrust,
+      identityPolicies: [],
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+      resourcePolicy: stack.previewTrust,
     }, {});
     expect(result.resultType).toBe('single');
     if (result.resultType !== 'single') return;

@@ -3,8 +3,8 @@
 // changes a stack; and neither the deploy nor the preview role can run a batch or touch its dead letters.
 import * as fs from 'fs';
 import * as path from 'path';
-import { OPERATE_ACTIONS } from '../../src/bootstrap/permissions';
 import { ALLOW, BOOTSTRAP_ARNS, decide, deployedBootstrap, NOT_ALLOWED } from './simulate';
+import { OPERATE_ACTIONS } from '../../src/bootstrap/permissions';
 
 const ACCOUNT = '111122223333';
 const REGION = 'ap-northeast-2';

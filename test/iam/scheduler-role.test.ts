@@ -14,8 +14,13 @@ const FUNCTION_ARN = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${STACK}`;
 const QUEUE_ARN = `arn:aws:sqs:${REGION}:${ACCOUNT}:${STACK}-DeadLetterQueue-XYZ`;
 const SCHEDULE_ARN = `arn:aws:scheduler:${REGION}:${ACCOUNT}:schedule/${STACK}/${STACK}`;
 const VALUES = {
-  'AWS::AccountId': ACCOUNT, 'AWS::Region': REGION, 'AWS::Partition': 'aws', 'AWS::StackName': STACK,
-  'Function.Arn': FUNCTION_ARN, 'DeadLetterQueue.Arn': QUEUE_ARN, 'SchedulerRole.Arn': ROLE_ARN,
+  'AWS::AccountId': ACCOUNT,
+  'AWS::Region': REGION,
+  'AWS::Partition': 'aws',
+  'AWS::StackName': STACK,
+  'Function.Arn': FUNCTION_ARN,
+  'DeadLetterQueue.Arn': QUEUE_ARN,
+  'SchedulerRole.Arn': ROLE_ARN,
 };
 
 const decl = validateDeclarations({ batches: [{ ...BATCH, schedule: 'cron(10 0 * * ? *)', timezone: 'Asia/Seoul' }], stages: [STAGE] }, { fileExists });

@@ -132,14 +132,26 @@ export function deployedBootstrap(options: {
   const template = bootstrapTemplate({ githubRepository: 'acme/batches' }) as Json;
   const assumable = options.assumableRoleArns ?? [];
   const values: Values = {
-    'AWS::Partition': 'aws', 'AWS::Region': BOOTSTRAP_REGION, 'AWS::AccountId': BOOTSTRAP_ACCOUNT,
-    GitHubRepository: 'acme/batches', GitHubOwnerId: options.ids ? '123456' : '', GitHubRepositoryId: options.ids ? '456789' : '',
-    GitHubEnvironment: 'prod', DeployBranch: 'main', GitHubSubjectClaimKeys: options.subjectClaimKeys ?? '',
-    StackPrefix: 'prod', StageName: 'prod', ArtifactBucketName: 'acme-artifacts', ArtifactPrefix: 'batchform',
-    ExistingOidcProviderArn: '', AssumableRoleArns: assumable.length ? assumable : [''],
-    OperatorPrincipals: options.operatorPrincipals?.length ? options.operatorPrincipals : [''],
-    DriftDetection: options.driftDetection === false ? 'false' : 'true',
-    'Bucket.Arn': BOOTSTRAP_ARNS.bucket, Bucket: 'acme-artifacts', BatchRoleBoundary: BOOTSTRAP_ARNS.boundary,
+    'AWS::Partition': 'aws',
+    'AWS::Region': BOOTSTRAP_REGION,
+    'AWS::AccountId': BOOTSTRAP_ACCOUNT,
+    'GitHubRepository': 'acme/batches',
+    'GitHubOwnerId': options.ids ? '123456' : '',
+    'GitHubRepositoryId': options.ids ? '456789' : '',
+    'GitHubEnvironment': 'prod',
+    'DeployBranch': 'main',
+    'GitHubSubjectClaimKeys': options.subjectClaimKeys ?? '',
+    'StackPrefix': 'prod',
+    'StageName': 'prod',
+    'ArtifactBucketName': 'acme-artifacts',
+    'ArtifactPrefix': 'batchform',
+    'ExistingOidcProviderArn': '',
+    'AssumableRoleArns': assumable.length ? assumable : [''],
+    'OperatorPrincipals': options.operatorPrincipals?.length ? options.operatorPrincipals : [''],
+    'DriftDetection': options.driftDetection === false ? 'false' : 'true',
+    'Bucket.Arn': BOOTSTRAP_ARNS.bucket,
+    'Bucket': 'acme-artifacts',
+    'BatchRoleBoundary': BOOTSTRAP_ARNS.boundary,
     'ExecutionRole.Arn': BOOTSTRAP_ARNS.executionRole,
     'GitHubOidcProvider.Arn': `arn:aws:iam::${BOOTSTRAP_ACCOUNT}:oidc-provider/token.actions.githubusercontent.com`,
   };
@@ -182,7 +194,10 @@ export async function assumeWithWebIdentity(trust: Json, role: string, claims: G
   const decisions = await Promise.all((trust.Statement as Json[]).map(async ({ Condition, ...statement }) => {
     if (statement.Effect !== 'Allow') throw new Error(`trust statement with effect ${statement.Effect}`);
     const matched = await decide({
-      principal: provider, action: 'sts:AssumeRoleWithWebIdentity', resource: role, account: BOOTSTRAP_ACCOUNT,
+      principal: provider,
+      action: 'sts:AssumeRoleWithWebIdentity',
+      resource: role,
+      account: BOOTSTRAP_ACCOUNT,
       resourcePolicy: { Version: '2012-10-17', Statement: [statement] },
     });
     const conditionsHold = Object.entries((Condition ?? {}) as Record<string, Record<string, string | string[]>>).every(([operator, keys]) => {

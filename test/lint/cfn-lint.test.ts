@@ -17,9 +17,17 @@ const decl = validateDeclarations({
     { ...BATCH, name: 'local-job', timezone: 'America/New_York', flexibleWindowMinutes: 15, startDate: '2027-01-01T00:00:00-05:00', endDate: '2027-12-31T00:00:00-05:00', deliveryRetryAttempts: 10 },
     { ...BATCH, name: 'once-job', timezone: 'Europe/Berlin', schedule: 'at(2027-06-01T09:00:00)', enabled: false },
     // Per-stage overrides: every field a parameter, a variable only the stage adds, a one-time run switched on.
-    { ...BATCH, name: 'staged-job', vpc: true, environment: { URL: 'https://x.${AWS::Region}.example.com' }, overrides: { prod: {
-      schedule: 'rate(5 minutes)', enabled: false, timezone: 'UTC', memorySize: 1024, timeout: 900, reservedConcurrency: false, environment: { URL: 'https://y.example.com', NEW_ONE: 'z' },
-    } } },
+    {
+      ...BATCH,
+      name: 'staged-job',
+      vpc: true,
+      environment: { URL: 'https://x.${AWS::Region}.example.com' },
+      overrides: {
+        prod: {
+          schedule: 'rate(5 minutes)', enabled: false, timezone: 'UTC', memorySize: 1024, timeout: 900, reservedConcurrency: false, environment: { URL: 'https://y.example.com', NEW_ONE: 'z' },
+        },
+      },
+    },
     { ...BATCH, name: 'staged-once', timezone: 'Europe/Berlin', schedule: 'at(2027-06-01T09:00:00)', enabled: false, overrides: { prod: { enabled: true, timezone: 'Asia/Seoul' } } },
   ],
   stages: [STAGE],

@@ -12,8 +12,13 @@ describe('scheduledEvent and lambdaContext', () => {
   test('build the EventBridge Scheduled Event for a time, on the minute', () => {
     const e = scheduledEvent(new Date('2026-11-25T15:10:00.123Z'), { account: '111122223333', region: 'ap-northeast-2', ruleName: 'prod-daily-stats' });
     expect(e).toMatchObject({
-      'version': '0', 'detail-type': 'Scheduled Event', 'source': 'aws.events', 'account': '111122223333',
-      'time': '2026-11-25T15:10:00Z', 'region': 'ap-northeast-2', 'detail': {},
+      'version': '0',
+      'detail-type': 'Scheduled Event',
+      'source': 'aws.events',
+      'account': '111122223333',
+      'time': '2026-11-25T15:10:00Z',
+      'region': 'ap-northeast-2',
+      'detail': {},
       'resources': ['arn:aws:events:ap-northeast-2:111122223333:rule/prod-daily-stats'],
     });
     expect(e.id).toMatch(/^[0-9a-f-]{36}$/);
@@ -48,7 +53,9 @@ describe('invokeLocally', () => {
       // daily-stats runs in Asia/Seoul: it gets the event its Scheduler schedule delivers.
       expect(run.event).toMatchObject({ 'detail-type': 'Scheduled Event', 'source': 'aws.scheduler', 'time': '2026-11-25T15:10:00Z' });
       expect(run.result).toEqual({
-        day: '2026-11-25', timezone: 'Asia/Seoul', users: 3,
+        day: '2026-11-25',
+        timezone: 'Asia/Seoul',
+        users: 3,
         stats: [
           { userId: '1', txCount: 2, totalAmount: '19.75' },
           { userId: '2', txCount: 1, totalAmount: '100.00' },

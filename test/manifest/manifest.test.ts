@@ -34,8 +34,11 @@ describe('manifest', () => {
     const prod = manifest.stages[0];
     // daily-stats deploys only to prod, which has no alarm e-mails: its template takes no AlarmEmails.
     expect(prod.stacks[0].parameters).toEqual({
-      CodeS3Bucket: STAGE.artifactBucket, SubnetIds: 'subnet-0a1b2c3d4e5f60718', SecurityGroupIds: 'sg-0123456789abcdef0',
-      AlarmTopicArn: 'none', PermissionsBoundaryArn: 'no-permissions-boundary',
+      CodeS3Bucket: STAGE.artifactBucket,
+      SubnetIds: 'subnet-0a1b2c3d4e5f60718',
+      SecurityGroupIds: 'sg-0123456789abcdef0',
+      AlarmTopicArn: 'none',
+      PermissionsBoundaryArn: 'no-permissions-boundary',
     });
     expect(prod.stacks[1].parameters).toEqual({
       CodeS3Bucket: STAGE.artifactBucket, AlarmTopicArn: 'none', AlarmEmails: '', PermissionsBoundaryArn: 'no-permissions-boundary',
@@ -62,7 +65,7 @@ describe('manifest', () => {
 
   test('merges stage, batch and batchform tags', () => {
     expect(manifest.stages[0].stacks[0].tags).toEqual({
-      owner: 'platform', team: 'data', 'batchform:batch': 'daily-stats', 'batchform:stage': 'prod',
+      'owner': 'platform', 'team': 'data', 'batchform:batch': 'daily-stats', 'batchform:stage': 'prod',
     });
   });
 

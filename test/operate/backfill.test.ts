@@ -1,9 +1,9 @@
 // batchform backfill: the scheduled times of [from, to) in order, offline --dry-run, waiting for each run, no overlap, stop on failure, resume.
 import * as fs from 'fs';
 import { InvokeCommand } from '@aws-sdk/client-lambda';
+import { commandDeps, makeOperateProject, mockOperateClients, payload, sentEvent } from './helpers';
 import { runBackfillCommand } from '../../src/cli/operate-commands';
 import { backfillStateFile } from '../../src/operate';
-import { commandDeps, makeOperateProject, mockOperateClients, payload, sentEvent } from './helpers';
 
 const base = { stage: 'prod', manifest: 'cfn-out/manifest.json' };
 const WEEK = { from: '2026-11-01T00:00:00Z', to: '2026-11-08T00:00:00Z' };

@@ -1,8 +1,8 @@
 // batchform redrive on a durable batch: a dead letter of a failed execution is re-run under a new execution name (the old name would only return the ended execution), waited for, and deleted only when that execution SUCCEEDED.
 import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { ChangeMessageVisibilityCommand, DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import { runRedriveCommand } from '../../src/cli/operate-commands';
 import { ACCOUNT, commandDeps, deployDurable, DURABLE_FUNCTION, fakeDurableLambda, makeOperateProject, mockOperateClients, REGION, sentEvent } from './helpers';
+import { runRedriveCommand } from '../../src/cli/operate-commands';
 
 const dir = makeOperateProject();
 const opts = { stage: 'prod', manifest: 'cfn-out/manifest.json' };
@@ -14,7 +14,8 @@ function failedExecutionLetter(time: string, name: string) {
     MessageId: `m-${name}`,
     ReceiptHandle: `rh-${name}`,
     Body: JSON.stringify({
-      version: '1.0', timestamp: '2026-11-24T05:00:00.000Z',
+      version: '1.0',
+      timestamp: '2026-11-24T05:00:00.000Z',
       requestContext: { requestId: 'r', functionArn: `${DURABLE_FUNCTION}:live`, condition: 'RetriesExhausted', approximateInvokeCount: 1 },
       requestPayload: event,
       responseContext: { statusCode: 200, executedVersion: '3', functionError: 'Unhandled' },

@@ -1,7 +1,7 @@
 // batchform run on a durable batch: the run's execution is started through the starter, waited for to its outcome (on a virtual clock), re-run under a new name when it has ended, and its steps read from its history.
 import { GetDurableExecutionCommand, InvokeCommand, ListDurableExecutionsByFunctionCommand } from '@aws-sdk/client-lambda';
-import { runRunCommand } from '../../src/cli/operate-commands';
 import { commandDeps, deployDurable, DURABLE_FUNCTION, DURABLE_STARTER, fakeDurableLambda, makeOperateProject, mockOperateClients, sentEvent } from './helpers';
+import { runRunCommand } from '../../src/cli/operate-commands';
 
 const dir = makeOperateProject();
 const opts = { stage: 'prod', manifest: 'cfn-out/manifest.json', time: '2026-11-24T03:00:00Z' };

@@ -8,9 +8,9 @@ import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { GetDurableExecutionCommand, GetDurableExecutionHistoryCommand, InvokeCommand, LambdaClient, ListDurableExecutionsByFunctionCommand } from '@aws-sdk/client-lambda';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
+import type { OperateCommandDeps } from '../../src/cli/operate-commands';
 import type { Manifest, ManifestBatch } from '../../src/manifest/manifest';
 import type { OperateClients } from '../../src/operate';
-import type { OperateCommandDeps } from '../../src/cli/operate-commands';
 import { startRequest } from '../../src/runtime/starter';
 
 export const ACCOUNT = '111122223333';
@@ -24,9 +24,21 @@ afterAll(() => {
 
 function batch(name: string, extra: Partial<ManifestBatch>): ManifestBatch {
   return {
-    name, description: `batch ${name}`, handler: `handlers/${name}.ts`, template: `cfn-out/${name}.template.json`,
-    schedule: 'cron(0 3 * * ? *)', timezone: 'UTC', enabled: true, vpc: false, runtime: 'nodejs24.x', architecture: 'arm64',
-    timeout: 120, memorySize: 256, alarms: true, environment: {}, ...extra,
+    name,
+    description: `batch ${name}`,
+    handler: `handlers/${name}.ts`,
+    template: `cfn-out/${name}.template.json`,
+    schedule: 'cron(0 3 * * ? *)',
+    timezone: 'UTC',
+    enabled: true,
+    vpc: false,
+    runtime: 'nodejs24.x',
+    architecture: 'arm64',
+    timeout: 120,
+    memorySize: 256,
+    alarms: true,
+    environment: {},
+    ...extra,
   };
 }
 
@@ -46,9 +58,19 @@ export function makeOperateProject(): string {
     version: 1,
     batches: BATCHES,
     stages: [{
-      name: 'prod', account: ACCOUNT, region: REGION, artifactBucket: 'acme-artifacts', artifactPrefix: 'batchform', stackPrefix: 'prod', githubEnvironment: 'prod',
+      name: 'prod',
+      account: ACCOUNT,
+      region: REGION,
+      artifactBucket: 'acme-artifacts',
+      artifactPrefix: 'batchform',
+      stackPrefix: 'prod',
+      githubEnvironment: 'prod',
       stacks: BATCHES.map((b) => ({
-        stackName: `prod-${b.name}`, batch: b.name, template: b.template, handler: b.handler, parameters: {},
+        stackName: `prod-${b.name}`,
+        batch: b.name,
+        template: b.template,
+        handler: b.handler,
+        parameters: {},
         code: { bucket: 'acme-artifacts', keyPrefix: `batchform/${b.name}`, bucketParameter: 'CodeS3Bucket', keyParameter: 'CodeS3Key' },
         tags: { 'batchform:batch': b.name, 'batchform:stage': 'prod' },
       })),
@@ -132,7 +154,9 @@ export const DURABLE_STARTER = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:pro
 export function deployDurable(mocks: ReturnType<typeof mockOperateClients>['mocks']): void {
   mocks.cfn.on(DescribeStacksCommand, { StackName: 'prod-utc-job' }).resolves({
     Stacks: [{
-      StackName: 'prod-utc-job', StackStatus: 'UPDATE_COMPLETE', CreationTime: NOW,
+      StackName: 'prod-utc-job',
+      StackStatus: 'UPDATE_COMPLETE',
+      CreationTime: NOW,
       Outputs: [
         ...outputsOf('utc-job').map((o) => (o.OutputKey === 'FunctionArn' ? { ...o, OutputValue: DURABLE_FUNCTION } : o)),
         { OutputKey: 'AliasArn', OutputValue: `${DURABLE_FUNCTION}:live` },
@@ -169,8 +193,12 @@ export function fakeDurableLambda(lambda: ReturnType<typeof mockOperateClients>[
     return e;
   };
   const view = (e: FakeExecution) => ({
-    DurableExecutionName: e.name, DurableExecutionArn: e.arn, FunctionArn: `${DURABLE_FUNCTION}:3`, Status: e.statuses[0],
-    StartTimestamp: new Date('2026-11-25T09:43:13Z'), ...(e.statuses[0] === 'RUNNING' ? {} : { EndTimestamp: new Date('2026-11-25T10:13:13Z') }),
+    DurableExecutionName: e.name,
+    DurableExecutionArn: e.arn,
+    FunctionArn: `${DURABLE_FUNCTION}:3`,
+    Status: e.statuses[0],
+    StartTimestamp: new Date('2026-11-25T09:43:13Z'),
+    ...(e.statuses[0] === 'RUNNING' ? {} : { EndTimestamp: new Date('2026-11-25T10:13:13Z') }),
   });
   lambda.on(InvokeCommand).callsFake(async (input) => {
     if (input.FunctionName !== DURABLE_STARTER) throw new Error(`the fake only runs the starter, not ${input.FunctionName}`);

@@ -1,14 +1,21 @@
 // batchform logs: FilterLogEvents paged to the end, --since durations, one run's lines by its scheduled time, --follow polling without repeats, Powertools JSON rendered.
 import { FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { commandDeps, makeOperateProject, mockOperateClients, NOW } from './helpers';
 import { runLogsCommand } from '../../src/cli/operate-commands';
 import { parseSince, renderLogLine } from '../../src/operate';
-import { commandDeps, makeOperateProject, mockOperateClients, NOW } from './helpers';
 
 const dir = makeOperateProject();
 const opts = { stage: 'prod', manifest: 'cfn-out/manifest.json' };
 const line = (message: string, extra: Record<string, unknown> = {}) => JSON.stringify({
-  level: 'INFO', message, timestamp: '2026-11-25T03:00:01.000Z', service: 'utc-job', function_request_id: 'r-1', cold_start: true,
-  batch: 'utc-job', runTime: '2026-11-25T03:00:00.000Z', ...extra,
+  level: 'INFO',
+  message,
+  timestamp: '2026-11-25T03:00:01.000Z',
+  service: 'utc-job',
+  function_request_id: 'r-1',
+  cold_start: true,
+  batch: 'utc-job',
+  runTime: '2026-11-25T03:00:00.000Z',
+  ...extra,
 });
 
 test('reads every page (nextToken) from --since to now, in order, rendered', async () => {

@@ -1,8 +1,8 @@
 // The operate commands through the real SDK stack against the loopback fake: Lambda's answer headers parsed as AWS sends them, and an unreachable AWS said as such.
+import { commandDeps, makeOperateProject, outputsOf } from './helpers';
 import { runRunCommand } from '../../src/cli/operate-commands';
 import { createOperateClients, OperateClients } from '../../src/operate';
 import { Answer, Loopback, queryResult, Seen, startLoopback } from '../deploy/loopback';
-import { commandDeps, makeOperateProject, outputsOf } from './helpers';
 
 const dir = makeOperateProject();
 const opts = { stage: 'prod', manifest: 'cfn-out/manifest.json' };

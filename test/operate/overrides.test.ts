@@ -5,10 +5,10 @@ import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DescribeAlarmsCommand, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { ACCOUNT, commandDeps, makeOperateProject, mockOperateClients, NOW, outputsOf, REGION, sentEvent } from './helpers';
 import { runBackfillCommand, runRunCommand, runStatusCommand } from '../../src/cli/operate-commands';
 import type { Manifest } from '../../src/manifest/manifest';
 import { BatchStatus } from '../../src/operate';
-import { ACCOUNT, commandDeps, makeOperateProject, mockOperateClients, NOW, outputsOf, REGION, sentEvent } from './helpers';
 
 const opts = { stage: 'prod', manifest: 'cfn-out/manifest.json' };
 

@@ -1,9 +1,9 @@
 // batchform redrive: reads Lambda's on-failure records and the rule's / Scheduler's dead letters, re-runs each, deletes only the re-run successes.
 import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { ChangeMessageVisibilityCommand, DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { ACCOUNT, commandDeps, makeOperateProject, mockOperateClients, payload, REGION, sentEvent } from './helpers';
 import { runRedriveCommand } from '../../src/cli/operate-commands';
 import { parseDeadLetter } from '../../src/operate';
-import { ACCOUNT, commandDeps, makeOperateProject, mockOperateClients, payload, REGION, sentEvent } from './helpers';
 
 const dir = makeOperateProject();
 const opts = { stage: 'prod', manifest: 'cfn-out/manifest.json' };

@@ -1,8 +1,8 @@
 // batchform run: the exact event per schedule kind, asynchronous by default, --wait with result and log tail, and bad input.
 import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { InvokeCommand } from '@aws-sdk/client-lambda';
-import { runRunCommand } from '../../src/cli/operate-commands';
 import { ACCOUNT, commandDeps, deployDurable, DURABLE_STARTER, fakeDurableLambda, makeOperateProject, mockOperateClients, NOW, payload, REGION, sentEvent } from './helpers';
+import { runRunCommand } from '../../src/cli/operate-commands';
 
 const dir = makeOperateProject();
 const opts = { stage: 'prod', manifest: 'cfn-out/manifest.json' };

@@ -3,11 +3,11 @@ import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DescribeAlarmsCommand, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { InvokeCommand, ListDurableExecutionsByFunctionCommand } from '@aws-sdk/client-lambda';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { commandDeps, deployDurable, DURABLE_FUNCTION, fakeDurableLambda, makeOperateProject, mockOperateClients, NOW, outputsOf } from './helpers';
 import { runStatusCommand } from '../../src/cli/operate-commands';
 import { FINGERPRINT_TAG } from '../../src/deploy';
 import { BatchStatus } from '../../src/operate';
 import { makeProject } from '../deploy/helpers';
-import { commandDeps, deployDurable, DURABLE_FUNCTION, fakeDurableLambda, makeOperateProject, mockOperateClients, NOW, outputsOf } from './helpers';
 
 const opts = { stage: 'prod', manifest: 'cfn-out/manifest.json', bundles: 'dist/batches/bundles.json' };
 
@@ -24,10 +24,12 @@ test('assembled from metrics, alarms, queue and stack; the stage\'s batches each
   mocks.cw.on(GetMetricDataCommand).callsFake(async (input) => {
     const fn = input.MetricDataQueries[0].MetricStat.Metric.Dimensions[0].Value;
     if (fn === 'prod-utc-job') {
-      return { MetricDataResults: [
-        { Id: 'invocations', Timestamps: [hour('25T03'), hour('24T03'), hour('23T03')], Values: [1, 3, 1] },
-        { Id: 'errors', Timestamps: [hour('25T03'), hour('24T03')], Values: [1, 0] },
-      ] };
+      return {
+        MetricDataResults: [
+          { Id: 'invocations', Timestamps: [hour('25T03'), hour('24T03'), hour('23T03')], Values: [1, 3, 1] },
+          { Id: 'errors', Timestamps: [hour('25T03'), hour('24T03')], Values: [1, 0] },
+        ],
+      };
     }
     return { MetricDataResults: [{ Id: 'invocations', Timestamps: [], Values: [] }, { Id: 'errors', Timestamps: [], Values: [] }] };
   });
@@ -42,18 +44,25 @@ test('assembled from metrics, alarms, queue and stack; the stage\'s batches each
   expect(json.stage).toBe('prod');
   const [utc, zoned, input] = json.batches;
   expect(utc).toMatchObject({
-    batch: 'utc-job', stackStatus: 'UPDATE_COMPLETE', deployed: 'unknown', liveFingerprint: 'f-live',
+    batch: 'utc-job',
+    stackStatus: 'UPDATE_COMPLETE',
+    deployed: 'unknown',
+    liveFingerprint: 'f-live',
     lastRuns: [
       { hour: '2026-11-25T03:00:00.000Z', invocations: 1, errors: 1 },
       { hour: '2026-11-24T03:00:00.000Z', invocations: 3, errors: 0 },
       { hour: '2026-11-23T03:00:00.000Z', invocations: 1, errors: 0 },
     ],
-    invocations: 5, errors: 1, nextRun: '2026-11-26T03:00:00.000Z', enabled: true,
+    invocations: 5,
+    errors: 1,
+    nextRun: '2026-11-26T03:00:00.000Z',
+    enabled: true,
     alarms: [
       { name: 'prod-utc-job-failed-run', state: 'ALARM' }, { name: 'prod-utc-job-missed-run', state: 'OK' },
       { name: 'prod-utc-job-delivery-failed', state: 'OK' }, { name: 'prod-utc-job-dead-letters', state: 'OK' },
     ],
-    deadLetters: 2, problems: [],
+    deadLetters: 2,
+    problems: [],
   });
   // 02:30 in New York (UTC-5 in November) is 07:30 UTC.
   expect(zoned).toMatchObject({ batch: 'zoned-job', nextRun: '2026-11-26T07:30:00.000Z', lastRuns: [], invocations: 0, deadLetters: 0 });

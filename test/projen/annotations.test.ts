@@ -66,7 +66,9 @@ describe('reporting to GitHub', () => {
     expect(out.join('')).toBe(`::error file=.projenrc.ts,line=${line},title=batchform%3A batch "weekly-report"%2C field "timeout"::timeout 901 is over 900 seconds. Fix: use at most 900, or durable: {} for longer runs.\n`);
     expect(fs.readFileSync(summary, 'utf8')).toContain(`| batch "weekly-report" (.projenrc.ts:${line}) | \`timeout\` | timeout 901 is over 900 seconds. | use at most 900, or durable: {} for longer runs. |`);
     expect(JSON.parse(fs.readFileSync(problemsFile, 'utf8'))).toEqual([{
-      ...TIMEOUT, file: '.projenrc.ts', line,
+      ...TIMEOUT,
+      file: '.projenrc.ts',
+      line,
       text: 'batch "weekly-report", field "timeout": timeout 901 is over 900 seconds. Fix: use at most 900, or durable: {} for longer runs.',
     }]);
   });

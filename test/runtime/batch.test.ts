@@ -1,21 +1,36 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { schedulerEvent } from '../../src/template/scheduler-event';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { batch } from '../../src/runtime';
+import { schedulerEvent } from '../../src/template/scheduler-event';
 
 function context(remainingMs: number): Context {
   const deadline = Date.now() + remainingMs;
   return {
-    callbackWaitsForEmptyEventLoop: true, functionName: 'prod-job', functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:ap-northeast-2:111122223333:function:prod-job', memoryLimitInMB: '256',
-    awsRequestId: 'req-1', logGroupName: '/aws/lambda/prod-job', logStreamName: 's',
-    getRemainingTimeInMillis: () => deadline - Date.now(), done: () => undefined, fail: () => undefined, succeed: () => undefined,
+    callbackWaitsForEmptyEventLoop: true,
+    functionName: 'prod-job',
+    functionVersion: '$LATEST',
+    invokedFunctionArn: 'arn:aws:lambda:ap-northeast-2:111122223333:function:prod-job',
+    memoryLimitInMB: '256',
+    awsRequestId: 'req-1',
+    logGroupName: '/aws/lambda/prod-job',
+    logStreamName: 's',
+    getRemainingTimeInMillis: () => deadline - Date.now(),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
   };
 }
 
 const event: ScheduledEvent = {
-  'version': '0', 'id': 'e1', 'detail-type': 'Scheduled Event', 'source': 'aws.events', 'account': '111122223333',
-  'time': '2026-11-25T15:10:00Z', 'region': 'ap-northeast-2', 'resources': [], 'detail': {},
+  'version': '0',
+  'id': 'e1',
+  'detail-type': 'Scheduled Event',
+  'source': 'aws.events',
+  'account': '111122223333',
+  'time': '2026-11-25T15:10:00Z',
+  'region': 'ap-northeast-2',
+  'resources': [],
+  'detail': {},
 };
 
 function spyLogger() {

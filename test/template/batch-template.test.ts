@@ -10,8 +10,15 @@ function templatesFor(...batches: Array<Partial<typeof BATCH> & Record<string, u
 }
 
 const both = templatesFor(
-  { name: 'daily-stats', vpc: true, timeout: 300, memorySize: 512, logRetentionDays: 90, environment: { MODE: 'full' },
-    policyStatements: [{ actions: ['secretsmanager:GetSecretValue'], resources: ['arn:aws:secretsmanager:ap-northeast-2:111122223333:secret:db-AbCdEf'] }] },
+  {
+    name: 'daily-stats',
+    vpc: true,
+    timeout: 300,
+    memorySize: 512,
+    logRetentionDays: 90,
+    environment: { MODE: 'full' },
+    policyStatements: [{ actions: ['secretsmanager:GetSecretValue'], resources: ['arn:aws:secretsmanager:ap-northeast-2:111122223333:secret:db-AbCdEf'] }],
+  },
   { name: 'weekly-report', handler: 'handlers/weekly-report.ts', schedule: 'rate(7 days)', enabled: false, input: { report: 'weekly' } },
 );
 const vpc = both['daily-stats'];
@@ -65,8 +72,13 @@ describe('batch template', () => {
     });
     expect(vpc.Parameters.CodeS3ObjectVersion).toMatchObject({ Type: 'String', Default: 'unpinned' });
     expect(p).toMatchObject({
-      Handler: 'index.handler', Runtime: 'nodejs24.x', Architectures: ['arm64'], MemorySize: 512, Timeout: 300,
-      ReservedConcurrentExecutions: 1, Role: { 'Fn::GetAtt': ['Role', 'Arn'] },
+      Handler: 'index.handler',
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      MemorySize: 512,
+      Timeout: 300,
+      ReservedConcurrentExecutions: 1,
+      Role: { 'Fn::GetAtt': ['Role', 'Arn'] },
     });
     expect(p.Environment.Variables).toEqual({
       BATCHFORM_BATCH: 'daily-stats', BATCHFORM_TIMEZONE: 'UTC', NODE_OPTIONS: '--enable-source-maps', MODE: 'full',
@@ -108,12 +120,15 @@ describe('batch template', () => {
 
   test('rule: schedule, state and the function as target with the constant input', () => {
     expect(vpc.Resources.Schedule.Properties).toMatchObject({
-      Name: { Ref: 'AWS::StackName' }, ScheduleExpression: 'cron(10 15 * * ? *)', State: 'ENABLED',
+      Name: { Ref: 'AWS::StackName' },
+      ScheduleExpression: 'cron(10 15 * * ? *)',
+      State: 'ENABLED',
       Targets: [{ Id: 'Function', Arn: { 'Fn::GetAtt': ['Function', 'Arn'] } }],
     });
     expect(vpc.Resources.Schedule.Properties.Targets[0].Input).toBeUndefined();
     expect(plain.Resources.Schedule.Properties).toMatchObject({
-      ScheduleExpression: 'rate(7 days)', State: 'DISABLED',
+      ScheduleExpression: 'rate(7 days)',
+      State: 'DISABLED',
       Targets: [{ Id: 'Function', Arn: { 'Fn::GetAtt': ['Function', 'Arn'] }, Input: '{"report":"weekly"}' }],
     });
   });

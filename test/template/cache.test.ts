@@ -122,7 +122,7 @@ describe('template cache', () => {
     // the batchform source files it loaded.
     const src = path.resolve(__dirname, '../../src');
     const script = `require(${JSON.stringify(`${src}/template/batch-template`)});require(${JSON.stringify(`${src}/bootstrap/bootstrap-template`)});`
-      + `process.stdout.write(JSON.stringify(Object.keys(require.cache)))`;
+      + 'process.stdout.write(JSON.stringify(Object.keys(require.cache)))';
     const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], { encoding: 'utf8', cwd: path.resolve(__dirname, '../..') });
     expect(r.stderr).toBe('');
     const loaded = (JSON.parse(r.stdout) as string[])

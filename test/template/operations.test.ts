@@ -1,6 +1,6 @@
+import { parseSchedule } from '../../src/schedule/expression';
 import { batchTemplates } from '../../src/template/batch-template';
 import { humanDuration, missedRunWindow } from '../../src/template/operations';
-import { parseSchedule } from '../../src/schedule/expression';
 import { validateDeclarations } from '../../src/validate/validate';
 import { BATCH, fileExists, STAGE } from '../fixtures';
 
@@ -26,15 +26,22 @@ describe('dead letters and retries', () => {
     const [allow, deny] = R.DeadLetterQueuePolicy.Properties.PolicyDocument.Statement;
     expect(R.DeadLetterQueuePolicy.Properties.Queues).toEqual([{ Ref: 'DeadLetterQueue' }]);
     expect(allow).toEqual({
-      Sid: 'ScheduleRuleDeadLetters', Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'sqs:SendMessage',
-      Resource: { 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] }, Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': ['Schedule', 'Arn'] } } },
+      Sid: 'ScheduleRuleDeadLetters',
+      Effect: 'Allow',
+      Principal: { Service: 'events.amazonaws.com' },
+      Action: 'sqs:SendMessage',
+      Resource: { 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] },
+      Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': ['Schedule', 'Arn'] } } },
     });
     expect(deny).toMatchObject({ Effect: 'Deny', Principal: '*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } });
   });
 
   test('Lambda retries a failed run once by default, then sends it to the queue', () => {
     expect(R.InvokeConfig.Properties).toEqual({
-      FunctionName: { Ref: 'Function' }, Qualifier: '$LATEST', MaximumRetryAttempts: 1, MaximumEventAgeInSeconds: 3600,
+      FunctionName: { Ref: 'Function' },
+      Qualifier: '$LATEST',
+      MaximumRetryAttempts: 1,
+      MaximumEventAgeInSeconds: 3600,
       DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] } } },
     });
     const custom = templateFor({ retryAttempts: 0, maxEventAgeSeconds: 600 }).Resources.InvokeConfig.Properties;
@@ -52,9 +59,16 @@ describe('dead letters and retries', () => {
 describe('alarms', () => {
   test('failed run: Errors > 0 over one run\'s period; no data is not breaching', () => {
     expect(R.FailedRunAlarm.Properties).toMatchObject({
-      Namespace: 'AWS/Lambda', MetricName: 'Errors', Dimensions: [{ Name: 'FunctionName', Value: { Ref: 'Function' } }],
-      Statistic: 'Sum', Period: 300, EvaluationPeriods: 1, Threshold: 0, ComparisonOperator: 'GreaterThanThreshold',
-      TreatMissingData: 'notBreaching', AlarmName: { 'Fn::Sub': '${AWS::StackName}-failed-run' },
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Errors',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: 'Function' } }],
+      Statistic: 'Sum',
+      Period: 300,
+      EvaluationPeriods: 1,
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'notBreaching',
+      AlarmName: { 'Fn::Sub': '${AWS::StackName}-failed-run' },
     });
     expect(JSON.stringify(R.FailedRunAlarm.Properties.AlarmDescription)).toContain('batchform batch daily-stats: a run failed');
     expect(templateFor({ timeout: 61 }).Resources.FailedRunAlarm.Properties.Period).toBe(120);
@@ -62,8 +76,14 @@ describe('alarms', () => {
 
   test('missed run: Invocations < 1 over the schedule\'s window; no data is breaching', () => {
     expect(R.MissedRunAlarm.Properties).toMatchObject({
-      Namespace: 'AWS/Lambda', MetricName: 'Invocations', Statistic: 'Sum', Threshold: 1,
-      ComparisonOperator: 'LessThanThreshold', TreatMissingData: 'breaching', Period: 3600, EvaluationPeriods: 25,
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Invocations',
+      Statistic: 'Sum',
+      Threshold: 1,
+      ComparisonOperator: 'LessThanThreshold',
+      TreatMissingData: 'breaching',
+      Period: 3600,
+      EvaluationPeriods: 25,
     });
     expect(R.MissedRunAlarm.Properties.AlarmDescription).toBe(
       'batchform batch daily-stats: no run in the last 25 hours, though cron(10 15 * * ? *) fires at least every 1 day. ' +
@@ -72,16 +92,26 @@ describe('alarms', () => {
 
   test('delivery failed: the rule\'s FailedInvocations > 0', () => {
     expect(R.DeliveryFailedAlarm.Properties).toMatchObject({
-      Namespace: 'AWS/Events', MetricName: 'FailedInvocations', Dimensions: [{ Name: 'RuleName', Value: { Ref: 'Schedule' } }],
-      Statistic: 'Sum', Period: 300, Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', TreatMissingData: 'notBreaching',
+      Namespace: 'AWS/Events',
+      MetricName: 'FailedInvocations',
+      Dimensions: [{ Name: 'RuleName', Value: { Ref: 'Schedule' } }],
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'notBreaching',
     });
   });
 
   test('dead letters waiting: the queue\'s visible messages > 0', () => {
     expect(R.DeadLettersAlarm.Properties).toMatchObject({
-      Namespace: 'AWS/SQS', MetricName: 'ApproximateNumberOfMessagesVisible',
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
       Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': ['DeadLetterQueue', 'QueueName'] } }],
-      Statistic: 'Maximum', Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', TreatMissingData: 'notBreaching',
+      Statistic: 'Maximum',
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'notBreaching',
     });
   });
 
@@ -147,7 +177,8 @@ describe('missed-run window per schedule shape', () => {
 
   test('monthly on L: the longest gap is 31 days, beyond what a CloudWatch alarm can watch', () => {
     expect(shape('cron(0 0 L * ? *)')).toEqual({
-      supported: false, gapSeconds: 31 * 86400,
+      supported: false,
+      gapSeconds: 31 * 86400,
       reason: 'its longest gap between runs (31 days) exceeds the 7 days a CloudWatch alarm can look back',
     });
     expect(templateFor({ schedule: 'cron(0 0 L * ? *)' }).Resources.MissedRunAlarm).toBeUndefined();

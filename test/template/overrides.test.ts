@@ -19,13 +19,23 @@ const decl = validateDeclarations({
   stages: [STAGE, STAGING],
   batches: [
     // UTC, on an EventBridge rule: staging runs weekly, disabled, with its own bucket and more memory.
-    { ...BATCH, environment: { MODE: 'full', REPORT_BUCKET: 'reports-prod' }, overrides: {
-      staging: { schedule: 'cron(0 3 ? * MON *)', enabled: false, environment: { REPORT_BUCKET: 'reports-${AWS::Region}', EXTRA: 'on' }, memorySize: 1024, timeout: 600, reservedConcurrency: false },
-    } },
+    {
+      ...BATCH,
+      environment: { MODE: 'full', REPORT_BUCKET: 'reports-prod' },
+      overrides: {
+        staging: { schedule: 'cron(0 3 ? * MON *)', enabled: false, environment: { REPORT_BUCKET: 'reports-${AWS::Region}', EXTRA: 'on' }, memorySize: 1024, timeout: 600, reservedConcurrency: false },
+      },
+    },
     // A time zone, on EventBridge Scheduler: staging runs hourly in Berlin.
-    { ...BATCH, name: 'local-job', timezone: 'Asia/Seoul', schedule: 'cron(0 9 * * ? *)', overrides: {
-      staging: { schedule: 'rate(1 hour)', timezone: 'Europe/Berlin' },
-    } },
+    {
+      ...BATCH,
+      name: 'local-job',
+      timezone: 'Asia/Seoul',
+      schedule: 'cron(0 9 * * ? *)',
+      overrides: {
+        staging: { schedule: 'rate(1 hour)', timezone: 'Europe/Berlin' },
+      },
+    },
     // No overrides: the template is as it always was.
     { ...BATCH, name: 'plain-job' },
   ],
@@ -72,13 +82,23 @@ describe('per-stage overrides', () => {
 
   test('the manifest gives each stage its own values: schedule, enabled state, environment, sizes', () => {
     expect(prod['daily-stats'].parameters).toMatchObject({
-      ScheduleExpression: 'cron(10 15 * * ? *)', ScheduleState: 'ENABLED', MemorySize: '256', Timeout: '60', ReservedConcurrency: '1',
-      EnvReportBucket: 'reports-prod', EnvExtra: '',
+      ScheduleExpression: 'cron(10 15 * * ? *)',
+      ScheduleState: 'ENABLED',
+      MemorySize: '256',
+      Timeout: '60',
+      ReservedConcurrency: '1',
+      EnvReportBucket: 'reports-prod',
+      EnvExtra: '',
     });
     expect(staging['daily-stats'].parameters).toMatchObject({
-      ScheduleExpression: 'cron(0 3 ? * MON *)', ScheduleState: 'DISABLED', MemorySize: '1024', Timeout: '600', ReservedConcurrency: '0',
+      ScheduleExpression: 'cron(0 3 ? * MON *)',
+      ScheduleState: 'DISABLED',
+      MemorySize: '1024',
+      Timeout: '600',
+      ReservedConcurrency: '0',
       // CloudFormation does not substitute inside parameter values: the placeholder is filled per stage.
-      EnvReportBucket: 'reports-eu-west-1', EnvExtra: 'on',
+      EnvReportBucket: 'reports-eu-west-1',
+      EnvExtra: 'on',
     });
     // Every parameter the manifest passes is declared, and every declared one without a default is passed.
     for (const stack of [prod['daily-stats'], staging['daily-stats'], prod['local-job'], staging['local-job']]) {

@@ -12,8 +12,16 @@ function templatesFor(...batches: Array<Record<string, unknown>>): Record<string
 
 const all = templatesFor(
   { name: 'seoul', schedule: 'cron(10 0 * * ? *)', timezone: 'Asia/Seoul' },
-  { name: 'ny', schedule: 'cron(0 9 ? * MON-FRI *)', timezone: 'America/New_York', flexibleWindowMinutes: 15,
-    startDate: '2027-01-01T00:00:00-05:00', endDate: '2027-12-31T23:59:59-05:00', deliveryRetryAttempts: 10, maxEventAgeSeconds: 7200 },
+  {
+    name: 'ny',
+    schedule: 'cron(0 9 ? * MON-FRI *)',
+    timezone: 'America/New_York',
+    flexibleWindowMinutes: 15,
+    startDate: '2027-01-01T00:00:00-05:00',
+    endDate: '2027-12-31T23:59:59-05:00',
+    deliveryRetryAttempts: 10,
+    maxEventAgeSeconds: 7200,
+  },
   { name: 'once', schedule: 'at(2027-06-01T09:00:00)', timezone: 'Europe/Berlin', enabled: false, input: { backfill: '2027-05' } },
   { name: 'utc' },
 );
@@ -70,9 +78,15 @@ describe('Scheduler template (a batch with a time zone)', () => {
   test('without input the function gets a Scheduled Event whose time is the scheduled time', () => {
     const event = JSON.parse(seoul.Resources.LocalTimeSchedule.Properties.Target.Input['Fn::Sub']);
     expect(event).toEqual({
-      'version': '0', 'id': '<aws.scheduler.execution-id>', 'detail-type': 'Scheduled Event', 'source': 'aws.scheduler',
-      'account': '${AWS::AccountId}', 'time': '<aws.scheduler.scheduled-time>', 'region': '${AWS::Region}',
-      'resources': ['<aws.scheduler.schedule-arn>'], 'detail': {},
+      'version': '0',
+      'id': '<aws.scheduler.execution-id>',
+      'detail-type': 'Scheduled Event',
+      'source': 'aws.scheduler',
+      'account': '${AWS::AccountId}',
+      'time': '<aws.scheduler.scheduled-time>',
+      'region': '${AWS::Region}',
+      'resources': ['<aws.scheduler.schedule-arn>'],
+      'detail': {},
     });
     expect(once.Resources.LocalTimeSchedule.Properties.Target.Input).toBe('{"backfill":"2027-05"}');
   });
@@ -106,15 +120,19 @@ describe('Scheduler template (a batch with a time zone)', () => {
   test('the dead-letter queue admits the Scheduler (its execution role) instead of the rule', () => {
     const [admit, tls] = seoul.Resources.DeadLetterQueuePolicy.Properties.PolicyDocument.Statement;
     expect(admit).toEqual({
-      Sid: 'SchedulerDeadLetters', Effect: 'Allow', Principal: { AWS: { 'Fn::GetAtt': ['SchedulerRole', 'Arn'] } },
-      Action: 'sqs:SendMessage', Resource: { 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] },
+      Sid: 'SchedulerDeadLetters',
+      Effect: 'Allow',
+      Principal: { AWS: { 'Fn::GetAtt': ['SchedulerRole', 'Arn'] } },
+      Action: 'sqs:SendMessage',
+      Resource: { 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] },
     });
     expect(tls.Sid).toBe('TlsOnly');
   });
 
   test('delivery failures alarm on the Scheduler\'s own metric in the batch\'s schedule group', () => {
     expect(seoul.Resources.DeliveryFailedAlarm.Properties).toMatchObject({
-      Namespace: 'AWS/Scheduler', MetricName: 'TargetErrorCount',
+      Namespace: 'AWS/Scheduler',
+      MetricName: 'TargetErrorCount',
       Dimensions: [{ Name: 'ScheduleGroup', Value: { Ref: 'ScheduleGroup' } }],
     });
     expect(all.utc.Resources.DeliveryFailedAlarm.Properties).toMatchObject({ Namespace: 'AWS/Events', MetricName: 'FailedInvocations' });

@@ -1,6 +1,6 @@
 // The Scheduler rules accept what EventBridge Scheduler accepts, and the validated batch carries it.
-import { BATCH_RULES } from '../../src/validate/rules';
 import { usesScheduler } from '../../src/validate/model';
+import { BATCH_RULES } from '../../src/validate/rules';
 import { validateDeclarations } from '../../src/validate/validate';
 import { BATCH, fileExists, STAGE } from '../fixtures';
 

@@ -19,9 +19,19 @@ describe('validateDeclarations: valid input', () => {
   test('fills in every default', () => {
     const { batches, stages } = validateDeclarations({ batches: [BATCH], stages: [STAGE] }, { fileExists });
     expect(batches[0]).toMatchObject({
-      name: 'daily-stats', enabled: true, runtime: 'nodejs24.x', architecture: 'arm64', memorySize: 256,
-      timeout: 60, vpc: false, logRetentionDays: 30, reservedConcurrency: 1, timezone: 'UTC', stages: ['prod'],
-      description: 'batchform batch daily-stats', handler: 'handlers/daily-stats.ts',
+      name: 'daily-stats',
+      enabled: true,
+      runtime: 'nodejs24.x',
+      architecture: 'arm64',
+      memorySize: 256,
+      timeout: 60,
+      vpc: false,
+      logRetentionDays: 30,
+      reservedConcurrency: 1,
+      timezone: 'UTC',
+      stages: ['prod'],
+      description: 'batchform batch daily-stats',
+      handler: 'handlers/daily-stats.ts',
     });
     expect(batches[0].schedule).toMatchObject({ kind: 'cron', expression: 'cron(10 15 * * ? *)' });
     expect(stages[0]).toMatchObject({ stackPrefix: 'prod', artifactPrefix: 'batchform', githubEnvironment: 'prod' });

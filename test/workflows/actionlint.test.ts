@@ -41,7 +41,10 @@ describe('actionlint with shellcheck', () => {
           echo $GREETING
 `);
     expect(await lintOne(text)).toEqual([{
-      file: '.github/workflows/ci.yml', line: 8, column: 9, kind: 'shellcheck',
+      file: '.github/workflows/ci.yml',
+      line: 8,
+      column: 9,
+      kind: 'shellcheck',
       message: 'shellcheck reported issue in this script: SC2086:info:2:6: Double quote to prevent globbing and word splitting',
     }]);
   });
@@ -124,7 +127,7 @@ describe('actionlint with shellcheck', () => {
     });
 
     test('refuses a Python step rather than pass it unchecked (the image runs pyflakes on it)', async () => {
-      const text = workflow(`      - shell: python\n        run: print(x)\n`);
+      const text = workflow('      - shell: python\n        run: print(x)\n');
       await expect(lintOne(text)).rejects.toThrow(/ci\.yml:8:9: .*shell is Python.*pyflakes/);
     });
   });

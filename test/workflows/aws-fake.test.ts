@@ -195,8 +195,13 @@ describe('the real CLI against an AWS fake with no latency, where one execution 
   beforeAll(async () => {
     project = makeProject().dir;
     fake = await startAwsFake({
-      account: stage.account, region: stage.region, buckets: [stage.artifactBucket], pageSize: 2,
-      changeSetCompute: 0, stackOperation: 0, executionFailure: (stack) => (stack === failing && failures-- > 0 ? reason : undefined),
+      account: stage.account,
+      region: stage.region,
+      buckets: [stage.artifactBucket],
+      pageSize: 2,
+      changeSetCompute: 0,
+      stackOperation: 0,
+      executionFailure: (stack) => (stack === failing && failures-- > 0 ? reason : undefined),
     });
   });
 
@@ -248,7 +253,10 @@ describe('the AWS fake through the SDK clients', () => {
   });
   const create = (stack: string, name: string, body: string, type: 'CREATE' | 'UPDATE', parameters: Record<string, string> = {}) =>
     cfn.send(new CreateChangeSetCommand({
-      StackName: stack, ChangeSetName: name, ChangeSetType: type, TemplateBody: body,
+      StackName: stack,
+      ChangeSetName: name,
+      ChangeSetType: type,
+      TemplateBody: body,
       Parameters: Object.entries(parameters).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue })),
     }));
   const describe_ = (stack: string, name: string) => cfn.send(new DescribeChangeSetCommand({ StackName: stack, ChangeSetName: name, IncludePropertyValues: true }));
@@ -347,7 +355,9 @@ describe('the AWS fake through the SDK clients', () => {
     const first = await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'batchform-preview/t.template.json', Body: template(7) }));
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'batchform-preview/t.template.json', Body: template(9) }));
     await cfn.send(new CreateChangeSetCommand({
-      StackName: 'big', ChangeSetName: 'c1', ChangeSetType: 'CREATE',
+      StackName: 'big',
+      ChangeSetName: 'c1',
+      ChangeSetType: 'CREATE',
       TemplateURL: `https://${bucket}.s3.${fake.region}.amazonaws.com/batchform-preview/t.template.json?versionId=${encodeURIComponent(first.VersionId!)}`,
     }));
     const after = JSON.parse((await describe_('big', 'c1')).Changes![0].ResourceChange!.AfterContext!);

@@ -1,13 +1,13 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { parseKeyValueFile, parseWorkflowCommand } from './harness/commands';
-import { findFilesToUpload } from './harness/artifact-files';
 import {
   commitFiles, createPullRequestRefs, createRepository, EventResult, GITHUB_ACTIONS_BOT, GitHubFake, JobResult, oidcSubject, pullRequestEvent,
   pushEvent, runScenario, scenarioFor, startGitHubFake, trustFromBootstrapTemplate, workflowRunEvent,
 } from './harness';
 import type { OidcClaims } from './harness';
+import { findFilesToUpload } from './harness/artifact-files';
+import { parseKeyValueFile, parseWorkflowCommand } from './harness/commands';
 
 const BOOTSTRAP = JSON.parse(fs.readFileSync(path.join(__dirname, '../../cfn-out/bootstrap.template.json'), 'utf8'));
 const BOOTSTRAP_PARAMETERS = {
@@ -34,11 +34,29 @@ function step(j: JobResult, id: string) {
 }
 
 const claims = (over: Partial<OidcClaims>): OidcClaims => ({
-  iss: 'https://token.actions.githubusercontent.com', sub: '', aud: 'sts.amazonaws.com', ref: 'refs/heads/main', ref_type: 'branch', sha: 'a'.repeat(40),
-  repository: 'acme/batches', repository_id: '700000001', repository_owner: 'acme', repository_owner_id: '9000001', repository_visibility: 'private',
-  run_id: '1', run_number: '1', run_attempt: '1', actor: 'octocat', event_name: 'push', workflow: 'batchform',
-  workflow_ref: 'acme/batches/.github/workflows/batchform.yml@refs/heads/main', job_workflow_ref: 'acme/batches/.github/workflows/batchform.yml@refs/heads/main',
-  head_ref: '', base_ref: '', runner_environment: 'github-hosted', ...over,
+  iss: 'https://token.actions.githubusercontent.com',
+  sub: '',
+  aud: 'sts.amazonaws.com',
+  ref: 'refs/heads/main',
+  ref_type: 'branch',
+  sha: 'a'.repeat(40),
+  repository: 'acme/batches',
+  repository_id: '700000001',
+  repository_owner: 'acme',
+  repository_owner_id: '9000001',
+  repository_visibility: 'private',
+  run_id: '1',
+  run_number: '1',
+  run_attempt: '1',
+  actor: 'octocat',
+  event_name: 'push',
+  workflow: 'batchform',
+  workflow_ref: 'acme/batches/.github/workflows/batchform.yml@refs/heads/main',
+  job_workflow_ref: 'acme/batches/.github/workflows/batchform.yml@refs/heads/main',
+  head_ref: '',
+  base_ref: '',
+  runner_environment: 'github-hosted',
+  ...over,
 });
 
 describe('the runner\'s parsing of what steps print and write', () => {
@@ -394,7 +412,8 @@ jobs:
       ...scenarioFor(fake, repo),
       event: pushEvent(fake, { sha }),
       actionlint: { module: 'test/workflows/fixtures/actionlint-stand-in.ts', export: 'actionlintWithShellcheck' },
-      workflows: [{ path: '.github/workflows/lint.yml', text: `
+      workflows: [{
+        path: '.github/workflows/lint.yml', text: `
 name: lint
 on: push
 jobs:
@@ -414,7 +433,8 @@ jobs:
         uses: docker://rhysd/actionlint:1.7.12
         with:
           args: -color .github/workflows/good.yml
-` }],
+`,
+      }],
     });
     const all = job(result, 'lint', 'all');
     expect(all.result).toBe('failure');
@@ -430,7 +450,8 @@ jobs:
       ...scenarioFor(fake, repo),
       event: pushEvent(fake, { sha: mainSha }),
       timeScale: 1 / 40, // a minute lasts 1.5 s
-      workflows: [{ path: '.github/workflows/slow.yml', text: `
+      workflows: [{
+        path: '.github/workflows/slow.yml', text: `
 name: slow
 on: push
 jobs:
@@ -454,7 +475,8 @@ jobs:
         run: sleep 60
       - id: next
         run: echo next
-` }],
+`,
+      }],
     });
     expect(Date.now() - started).toBeLessThan(20_000);
     expect(result.runs[0].errors).toEqual([]);
@@ -606,7 +628,7 @@ jobs:
       trust: { bootstrapTemplate: BOOTSTRAP, parameters: BOOTSTRAP_PARAMETERS, account: '111122223333' },
     });
     const forkJob = job(forkRun, '.github/workflows/preview.yml', 'preview');
-    expect(forkJob.permissions).toMatchObject({ 'id-token': 'none', 'pull-requests': 'read', metadata: 'read' });
+    expect(forkJob.permissions).toMatchObject({ 'id-token': 'none', 'pull-requests': 'read', 'metadata': 'read' });
     expect(forkJob.annotations[0].message).toContain('Credentials could not be loaded');
 
     // The environment's deployment branches: a push of another branch cannot reach the deploy job's steps.

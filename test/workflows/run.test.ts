@@ -3,14 +3,14 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { BOOTSTRAP_PARAMETERS } from '../../src/bootstrap/naming';
-import { commentMarker } from '../../src/workflows/sticky-comment';
-import { AwsFake, startAwsFake } from './harness/aws-fake';
 import {
   commitFiles, createPullRequestRefs, createRepository, EventResult, GitHubFake, pullRequestEvent, pushEvent,
   ResolvedEvent, runScenario, Scenario, scenarioFor, startGitHubFake, StepSubstitution, workflowRunEvent,
 } from './harness';
+import { AwsFake, startAwsFake } from './harness/aws-fake';
 import { expectResult, job } from './results';
+import { BOOTSTRAP_PARAMETERS } from '../../src/bootstrap/naming';
+import { commentMarker } from '../../src/workflows/sticky-comment';
 
 const ROOT = path.resolve(__dirname, '../..');
 const REPOSITORY = 'batchform/batchform';
@@ -84,8 +84,11 @@ function run(event: ResolvedEvent): Promise<EventResult> {
     trust: {
       bootstrapTemplate: BOOTSTRAP_TEMPLATE,
       parameters: {
-        [BOOTSTRAP_PARAMETERS.repository]: REPOSITORY, [BOOTSTRAP_PARAMETERS.environment]: 'prod', [BOOTSTRAP_PARAMETERS.stageName]: 'prod',
-        [BOOTSTRAP_PARAMETERS.stackPrefix]: 'prod', [BOOTSTRAP_PARAMETERS.bucketName]: `batchform-artifacts-${ACCOUNT}-${REGION}`,
+        [BOOTSTRAP_PARAMETERS.repository]: REPOSITORY,
+        [BOOTSTRAP_PARAMETERS.environment]: 'prod',
+        [BOOTSTRAP_PARAMETERS.stageName]: 'prod',
+        [BOOTSTRAP_PARAMETERS.stackPrefix]: 'prod',
+        [BOOTSTRAP_PARAMETERS.bucketName]: `batchform-artifacts-${ACCOUNT}-${REGION}`,
       },
       account: ACCOUNT,
       region: REGION,

@@ -58,8 +58,15 @@ async function run(gh: ReturnType<typeof fakeGitHub>['api'], stage: string, repo
   const fn = new AsyncFunction('require', 'github', 'context', 'core', 'process', STICKY_COMMENT_SCRIPT);
   await fn(require, gh, context, core, {
     env: {
-      REPORT: file, STAGE: stage, MARKER: commentMarker(stage), OUTCOME: outcome, BUILD: build.conclusion ?? 'success',
-      BUILD_URL: 'https://github.com/acme/batches/actions/runs/41', PROBLEMS: problems, NUMBER: '7', SHA: 'abcdef0123456789',
+      REPORT: file,
+      STAGE: stage,
+      MARKER: commentMarker(stage),
+      OUTCOME: outcome,
+      BUILD: build.conclusion ?? 'success',
+      BUILD_URL: 'https://github.com/acme/batches/actions/runs/41',
+      PROBLEMS: problems,
+      NUMBER: '7',
+      SHA: 'abcdef0123456789',
     },
   });
 }

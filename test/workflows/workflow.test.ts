@@ -5,13 +5,13 @@ import * as os from 'os';
 import * as path from 'path';
 import { github, Project } from 'projen';
 import * as YAML from 'yaml';
+import { PREVIEW_WORKFLOW_FILE as PREVIEW_WORKFLOW_PATH } from '../../src/bootstrap/trust';
 import { Batchform, BatchformOptions } from '../../src/projen/batchform';
 import { ACTIONLINT_IMAGE, ACTIONS } from '../../src/workflows/actions';
 import {
   BatchformWorkflowOptions, BUILD_ARTIFACT, CLI_ENV, HAS_PULL_REQUEST, PROBLEMS_ARTIFACT, WorkflowStage,
 } from '../../src/workflows/batchform-workflow';
 import { deployJobTimeoutMinutes, previewJobTimeoutMinutes } from '../../src/workflows/job-timeouts';
-import { PREVIEW_WORKFLOW_FILE as PREVIEW_WORKFLOW_PATH } from '../../src/bootstrap/trust';
 import { addBatchformWorkflow, WORKFLOW_FILE, withVersionComments } from '../../src/workflows/workflow-file';
 import { BATCH, STAGE, scratchProject } from '../fixtures';
 import { actionlintWithShellcheck, formatFindings } from './harness/actionlint';
@@ -20,12 +20,17 @@ type Json = Record<string, any>;
 const ROOT = path.resolve(__dirname, '../..');
 
 const PROD: WorkflowStage = {
-  name: 'prod', region: 'ap-northeast-2', githubEnvironment: 'prod', stackCount: 3,
+  name: 'prod',
+  region: 'ap-northeast-2',
+  githubEnvironment: 'prod',
+  stackCount: 3,
   previewRoleArn: 'arn:aws:iam::111122223333:role/batchform/prod-preview',
   deployRoleArn: 'arn:aws:iam::111122223333:role/batchform/prod-deploy',
 };
 const STAGING: WorkflowStage = {
-  name: 'staging', region: 'us-east-1', githubEnvironment: 'Staging (EU team)',
+  name: 'staging',
+  region: 'us-east-1',
+  githubEnvironment: 'Staging (EU team)',
   previewRoleArn: 'arn:aws:iam::444455556666:role/batchform/staging-preview',
   deployRoleArn: 'arn:aws:iam::444455556666:role/batchform/staging-deploy',
 };
@@ -353,7 +358,8 @@ describe('the Batchform component', () => {
     if (withGitHub) new github.GitHub(project, { mergify: false, pullRequestLint: false });
     new Batchform(project, {
       stages: [{ ...STAGE, previewRoleArn: PROD.previewRoleArn, deployRoleArn: PROD.deployRoleArn }],
-      batches: [BATCH], ...options,
+      batches: [BATCH],
+      ...options,
     });
     project.synth();
     return project;

@@ -2,10 +2,10 @@
 // SDK, with checkpointed steps, waits and bounded-concurrency maps, and the same logical run time
 // and logger as a plain batch. Its own entry point (batchform/runtime/durable), so plain batches'
 // bundles do not carry the SDK.
-import { Logger } from '@aws-lambda-powertools/logger';
 import {
   BatchResult, DurableContext, Duration, DurableLambdaHandler, MapConfig, StepConfig, withDurableExecution,
 } from '@aws/durable-execution-sdk-js';
+import { Logger } from '@aws-lambda-powertools/logger';
 import type { ScheduledEvent } from 'aws-lambda';
 import { RUNTIME_ENV } from '../env';
 

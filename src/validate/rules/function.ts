@@ -1,8 +1,8 @@
 // Rules for the function's settings: runtime, architecture, sizes, input, environment, retention.
-import { regionFacts } from '../regions';
 import type { StageOptions } from '../../declare/stage';
 import { RUNTIME_ENV, runtimeEnvironment } from '../../runtime/env';
 import { BATCH_DEFAULTS, stackName, stackPrefixOf } from '../model';
+import { regionFacts } from '../regions';
 import { PSEUDO_PARAMETERS } from './iam';
 import { BatchRule, isIntIn, show, stagesOf, when } from './types';
 

@@ -61,9 +61,13 @@ export const policyStatementsValid: BatchRule = (batch) =>
       for (const a of st.actions) {
         const forbidden = typeof a === 'string' && (st.effect ?? 'Allow') === 'Allow' ? forbiddenAction(a, Array.isArray(st.resources) ? st.resources : []) : undefined;
         if (forbidden) {
-          findings.push({ field: `${field}.actions`, message: forbidden, fix: a === '*' || /^iam:/i.test(a)
-            ? 'list the actions the job needs, e.g. ["s3:GetObject"]; the batch permissions boundary denies IAM in any case.'
-            : 'name the role ARNs in resources, and list them in the stage\'s assumableRoleArns (the permissions boundary allows only those).' });
+          findings.push({
+            field: `${field}.actions`,
+            message: forbidden,
+            fix: a === '*' || /^iam:/i.test(a)
+              ? 'list the actions the job needs, e.g. ["s3:GetObject"]; the batch permissions boundary denies IAM in any case.'
+              : 'name the role ARNs in resources, and list them in the stage\'s assumableRoleArns (the permissions boundary allows only those).',
+          });
         } else if (typeof a !== 'string' || !ACTION.test(a)) {
           findings.push({ field: `${field}.actions`, message: `${show(a)} is not an IAM action.`, fix: 'write actions as service:Action, e.g. "s3:GetObject".' });
         }

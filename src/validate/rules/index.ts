@@ -1,6 +1,6 @@
 // The rule catalogue: every check a declaration goes through, by name, as data.
-import { descriptionLength, architectureValid, concurrencyValid, environmentValid, inputSize, memoryInRange, retentionAllowed, runtimeSupported, timeoutInRange } from './function';
 import { durableInput, durableShape } from './durable';
+import { descriptionLength, architectureValid, concurrencyValid, environmentValid, inputSize, memoryInRange, retentionAllowed, runtimeSupported, timeoutInRange } from './function';
 import { handlerFile } from './handler';
 import { policyStatementsValid } from './iam';
 import { batchNameShape, functionNameLength } from './names';

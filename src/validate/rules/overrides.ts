@@ -52,7 +52,8 @@ export const overridesValid: BatchRule = (batch, ctx) => {
   if (batch.overrides === undefined) return [];
   if (!isRecord(batch.overrides)) {
     return [{
-      field: 'overrides', message: `${show(batch.overrides)} is not an object of stage names.`,
+      field: 'overrides',
+      message: `${show(batch.overrides)} is not an object of stage names.`,
       fix: 'write overrides: { <stage>: { schedule, enabled, timezone, environment, memorySize, timeout, reservedConcurrency } }, or leave it out.',
     }];
   }
@@ -67,14 +68,16 @@ export const overridesValid: BatchRule = (batch, ctx) => {
   for (const [stage, o] of Object.entries(batch.overrides)) {
     if (!known.includes(stage)) {
       add({
-        field: `overrides.${stage}`, message: `refers to stage "${stage}", which is not declared.`,
+        field: `overrides.${stage}`,
+        message: `refers to stage "${stage}", which is not declared.`,
         fix: known.length ? `use one of ${known.map((k) => `"${k}"`).join(', ')}, or declare stage "${stage}".` : `declare stage "${stage}" in stages.`,
       });
       continue;
     }
     if (!deployed.includes(stage)) {
       add({
-        field: `overrides.${stage}`, message: `overrides stage "${stage}", but the batch does not deploy there (its stages are ${deployed.map((s) => `"${s}"`).join(', ')}).`,
+        field: `overrides.${stage}`,
+        message: `overrides stage "${stage}", but the batch does not deploy there (its stages are ${deployed.map((s) => `"${s}"`).join(', ')}).`,
         fix: `add "${stage}" to the batch's stages, or remove its overrides.`,
       });
       continue;
@@ -85,7 +88,8 @@ export const overridesValid: BatchRule = (batch, ctx) => {
     }
     for (const f of Object.keys(o).filter((k) => !(OVERRIDE_FIELDS as readonly string[]).includes(k))) {
       add({
-        field: `overrides.${stage}.${f}`, message: `"${f}" is not a field a stage can override.`,
+        field: `overrides.${stage}.${f}`,
+        message: `"${f}" is not a field a stage can override.`,
         fix: `a stage can override ${OVERRIDE_FIELDS.join(', ')}; set ${f} on the batch itself, or declare another batch for this stage.`,
       });
     }

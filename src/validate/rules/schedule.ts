@@ -1,8 +1,8 @@
 // Rules for when a batch runs: a schedule AWS accepts, and a real IANA time zone for it to run in.
+import { BatchRule, show } from './types';
 import { checkSchedule, ParsedSchedule } from '../../schedule/expression';
 import { nextRuns } from '../../schedule/next-runs';
 import { isTimeZone, suggestTimeZone } from '../../schedule/timezone';
-import { BatchRule, show } from './types';
 
 /** The expression a schedule option stands for: a raw string or the typed helper's. */
 export function scheduleExpression(schedule: unknown): string | undefined {

@@ -1,9 +1,9 @@
 // Rules for the EventBridge Scheduler options: only where the Scheduler runs the batch, in AWS's ranges.
+import { scheduleExpression } from './schedule';
+import { BatchRule, isIntIn, show, when } from './types';
 import { checkSchedule } from '../../schedule/expression';
 import { localToInstants } from '../../schedule/next-runs';
 import { isTimeZone } from '../../schedule/timezone';
-import { scheduleExpression } from './schedule';
-import { BatchRule, isIntIn, show, when } from './types';
 
 /** The Scheduler's limit on `FlexibleTimeWindow.MaximumWindowInMinutes`. */
 export const MAX_FLEXIBLE_WINDOW_MINUTES = 1440;

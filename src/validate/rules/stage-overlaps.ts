@@ -32,20 +32,23 @@ export function stageOverlaps(stages: readonly StageOptions[]): Problem[] {
       const subject = `stage "${s.name}"`;
       if (a === b && other.region === s.region) {
         problems.push({
-          subject, field: 'stackPrefix',
+          subject,
+          field: 'stackPrefix',
           message: `uses the same account, region and stack prefix as stage "${other.name}", so their stacks would collide.`,
           fix: 'give one of them a different stackPrefix.',
         });
       } else if (a === b) {
         problems.push({
-          subject, field: 'stackPrefix',
+          subject,
+          field: 'stackPrefix',
           message: `"${prefix}" is also the stack prefix of stage "${other.name}" in ${other.region}, in the same account; IAM names are account-wide, so their bootstrap roles would collide and each stage's roles could change the other's.`,
           fix: `give this stage its own stackPrefix, e.g. "${suggestion(prefix, s.region)}".`,
         });
       } else if (a.startsWith(b) || b.startsWith(a)) {
         const [shorter, longer] = a.length < b.length ? [prefix, otherPrefix] : [otherPrefix, prefix];
         problems.push({
-          subject, field: 'stackPrefix',
+          subject,
+          field: 'stackPrefix',
           message: `"${prefix}" and the stack prefix "${otherPrefix}" of stage "${other.name}" (same account) nest: "${shorter}" starts "${longer}", so one stage's names (${shorter}-*) could reach the other's stacks, functions and roles.`,
           fix: 'use stack prefixes of which neither is the start of the other, e.g. "prod" and "staging".',
         });

@@ -1,7 +1,7 @@
 // Rules for stages, and for how batches refer to them (stage names, VPC ids per stage).
-import { regionFacts } from '../regions';
 import { boundaryPolicyArn, isBootstrapRole } from '../../bootstrap/naming';
 import { stackPrefixOf } from '../model';
+import { regionFacts } from '../regions';
 import { NAME_PATTERN } from './names';
 import { checkTags } from './tags';
 import { BatchRule, StageRule, show, stagesOf, when } from './types';
@@ -29,7 +29,8 @@ export const stageShape: StageRule = (stage) => [
     field: 'account', message: `${show(stage.account)} is not a 12-digit AWS account id.`, fix: 'write the account id as a 12-digit string, e.g. "111122223333" (quote it to keep leading zeros).',
   }),
   ...when(!isRegion(String(stage.region)), {
-    field: 'region', message: `${show(stage.region)} is not an AWS region.`,
+    field: 'region',
+    message: `${show(stage.region)} is not an AWS region.`,
     fix: `use a region code such as "ap-northeast-2" or "us-east-1"${nearRegion(stage.region)}.`,
   }),
   ...when(stage.stackPrefix !== undefined && (!STACK_PREFIX.test(stage.stackPrefix) || stage.stackPrefix.length > MAX_STACK_PREFIX), {
@@ -54,11 +55,13 @@ export const stageShape: StageRule = (stage) => [
     field: 'securityGroupIds', message: `lists ${show(id)} more than once; Lambda rejects a VPC configuration with duplicate security groups.`, fix: 'list each security group once.',
   })),
   ...(stage.assumableRoleArns ?? []).filter((arn) => typeof arn !== 'string' || !ROLE_ARN.test(arn) || arn.includes(',')).map((arn) => ({
-    field: 'assumableRoleArns', message: `${show(arn)} is not one IAM role ARN.`,
+    field: 'assumableRoleArns',
+    message: `${show(arn)} is not one IAM role ARN.`,
     fix: 'name each role by its full ARN, without wildcards or commas, e.g. "arn:aws:iam::444455556666:role/reporting-reader".',
   })),
   ...(stage.operatorPrincipals ?? []).filter((arn) => typeof arn !== 'string' || !PRINCIPAL_ARN.test(arn)).map((arn) => ({
-    field: 'operatorPrincipals', message: `${show(arn)} is not an IAM principal ARN the operator role can trust.`,
+    field: 'operatorPrincipals',
+    message: `${show(arn)} is not an IAM principal ARN the operator role can trust.`,
     fix: 'name an account root, a role or a user by its full ARN, without wildcards or commas, e.g. "arn:aws:iam::111122223333:root" or "arn:aws:iam::111122223333:role/oncall".',
   })),
   ...(['deployRoleArn', 'previewRoleArn', 'executionRoleArn'] as const)
@@ -68,7 +71,8 @@ export const stageShape: StageRule = (stage) => [
     field: 'permissionsBoundaryArn', message: `${show(stage.permissionsBoundaryArn)} is not an IAM policy ARN.`, fix: 'use the PermissionsBoundaryArn the bootstrap stack printed, e.g. "arn:aws:iam::111122223333:policy/batchform/prod-batch-boundary".',
   }),
   ...when(stage.permissionsBoundaryArn === undefined && isBootstrapRole(String(stage.executionRoleArn ?? '')), {
-    field: 'permissionsBoundaryArn', message: 'is missing, but executionRoleArn is a bootstrap execution role, which creates function roles only with the batch permissions boundary.',
+    field: 'permissionsBoundaryArn',
+    message: 'is missing, but executionRoleArn is a bootstrap execution role, which creates function roles only with the batch permissions boundary.',
     fix: `add the bootstrap's PermissionsBoundaryArn output, e.g. "${boundaryPolicyArn(ACCOUNT.test(String(stage.account)) ? stage.account : '111122223333', stackPrefixOf(stage))}".`,
   }),
   ...when(stage.githubEnvironment !== undefined && !/^[^'"`,;\\]{1,255}$/.test(stage.githubEnvironment), {

@@ -285,7 +285,10 @@ async function runShellcheck(shellcheck: string, cwd: string, file: string, scri
   // actionlint reports at the `run:` key (YAML block styles make positions inside the script
   // unrecoverable) and names the script's own line in the message, less the setup line it added.
   return reported.map((r) => ({
-    file, line: script.line, column: script.column, kind: 'shellcheck',
+    file,
+    line: script.line,
+    column: script.column,
+    kind: 'shellcheck',
     message: `shellcheck reported issue in this script: SC${r.code}:${r.level}:${r.line - 1}:${r.column}: ${r.message.replace(/\.$/, '')}`,
   }));
 }

@@ -438,8 +438,15 @@ export class FakeCloudFormation {
     const { items, nextToken } = page([...stack.changeSets.values()], p.NextToken, this.o.pageSize);
     return {
       Summaries: items.map((c) => ({
-        StackId: stack.id, StackName: stack.name, ChangeSetId: c.id, ChangeSetName: c.name,
-        ExecutionStatus: c.executionStatus, Status: c.status, StatusReason: c.statusReason, CreationTime: c.creationTime, Description: c.description,
+        StackId: stack.id,
+        StackName: stack.name,
+        ChangeSetId: c.id,
+        ChangeSetName: c.name,
+        ExecutionStatus: c.executionStatus,
+        Status: c.status,
+        StatusReason: c.statusReason,
+        CreationTime: c.creationTime,
+        Description: c.description,
       })),
       NextToken: nextToken,
     };

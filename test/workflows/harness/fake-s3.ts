@@ -102,7 +102,7 @@ export class FakeS3 {
           headers: {
             'content-type': o.contentType,
             'content-length': String(o.body.length),
-            etag: o.etag,
+            'etag': o.etag,
             'last-modified': o.lastModified.toUTCString(),
             'x-amz-request-id': id,
             ...(b.versioned ? { 'x-amz-version-id': o.versionId } : {}),
@@ -178,7 +178,7 @@ export class FakeS3 {
     return {
       status: 200,
       headers: {
-        etag: stored.etag,
+        'etag': stored.etag,
         'x-amz-request-id': id,
         ...(b.versioned ? { 'x-amz-version-id': stored.versionId } : {}),
         ...(stored.checksumSha256 ? { 'x-amz-checksum-sha256': stored.checksumSha256, 'x-amz-checksum-type': 'FULL_OBJECT' } : {}),

@@ -278,14 +278,10 @@ export class Evaluator {
     const out = String(text).replace(/\$\{([^}]+)\}/g, (whole, name: string) => {
       if (name.startsWith('!')) return whole;
       let value: unknown;
-      if (name in bound) value = bound[name];
-      else if (name.startsWith('AWS::')) value = this.pseudo(name);
-      else if (this.template.Parameters?.[name]) value = this.parameter(name);
-      else if (name.includes('.')) {
+      if (name in bound) {value = bound[name];} else if (name.startsWith('AWS::')) {value = this.pseudo(name);} else if (this.template.Parameters?.[name]) {value = this.parameter(name);} else if (name.includes('.')) {
         const [id, attribute] = name.split(/\.(.*)/);
         value = this.deployed(id, attribute);
-      } else if (this.template.Resources?.[name]) value = this.deployed(name);
-      else throw new TemplateError(`Template format error: Unresolved resource dependencies [${name}] in the Resources block of the template`);
+      } else if (this.template.Resources?.[name]) {value = this.deployed(name);} else {throw new TemplateError(`Template format error: Unresolved resource dependencies [${name}] in the Resources block of the template`);}
       if (!isScalar(value)) {
         unresolved = true;
         return whole;

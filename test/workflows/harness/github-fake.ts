@@ -467,50 +467,70 @@ export async function startGitHubFake(options: GitHubFakeOptions): Promise<GitHu
 
   // The harness's own endpoints (not GitHub's): how the runner registers tokens, runs and artifacts.
   const admin: Array<{ method: string; path: RegExp; handler: (params: string[], body: any, query: Record<string, string>) => { status?: number; body?: unknown } }> = [
-    { method: 'POST', path: /^\/_harness\/tokens$/, handler: (_, b) => {
-      tokens.set(b.token, { permissions: b.permissions, job: b.job, runId: b.runId, revoked: false });
-      if (b.oidcRequestToken) oidcTokens.set(b.oidcRequestToken, { claims: b.oidcClaims, revoked: false });
-      return { status: 204 };
-    } },
-    { method: 'POST', path: /^\/_harness\/tokens\/revoke$/, handler: (_, b) => {
-      const grant = tokens.get(b.token);
-      if (grant) grant.revoked = true;
-      const oidc = b.oidcRequestToken ? oidcTokens.get(b.oidcRequestToken) : undefined;
-      if (oidc) oidc.revoked = true;
-      return { status: 204 };
-    } },
-    { method: 'POST', path: /^\/_harness\/runs$/, handler: (_, b) => {
-      const run: WorkflowRunRecord = { id: 9100000000 + runs.length + 1, run_number: runs.filter((r) => r.path === b.path).length + 1, name: b.name, path: b.path, event: b.event, head_sha: b.head_sha, head_branch: b.head_branch ?? null, status: 'in_progress', conclusion: null };
-      runs.push(run);
-      return { status: 201, body: run };
-    } },
-    { method: 'PATCH', path: /^\/_harness\/runs\/(\d+)$/, handler: (p, b) => {
-      const run = runs.find((r) => r.id === Number(p[0]));
-      if (!run) return { status: 404, body: { message: `no run ${p[0]}` } };
-      Object.assign(run, { status: b.status, conclusion: b.conclusion });
-      return { body: run };
-    } },
-    { method: 'POST', path: /^\/_harness\/artifacts$/, handler: (_, b) => {
-      const existing = artifacts.find((a) => a.runId === b.runId && a.name === b.name);
-      if (existing && !b.overwrite) {
-        return { status: 409, body: { message: 'Failed to CreateArtifact: Received non-retryable error: Failed request: (409) Conflict: an artifact with this name already exists on the workflow run' } };
-      }
-      if (existing) artifacts.splice(artifacts.indexOf(existing), 1);
-      const id = nextId++;
-      const dir = path.join(store, String(id));
-      const hash = crypto.createHash('sha256');
-      let size = 0;
-      for (const f of b.files as Array<{ source: string; name: string }>) {
-        const content = fs.readFileSync(f.source);
-        fs.mkdirSync(path.dirname(path.join(dir, f.name)), { recursive: true });
-        fs.writeFileSync(path.join(dir, f.name), content);
-        hash.update(f.name).update(content);
-        size += content.length;
-      }
-      const record: ArtifactRecord = { id, runId: b.runId, name: b.name, size, digest: hash.digest('hex'), files: (b.files as Array<{ name: string }>).map((f) => f.name).sort(), created_at: new Date().toISOString() };
-      artifacts.push(record);
-      return { status: 201, body: record };
-    } },
+    {
+      method: 'POST',
+      path: /^\/_harness\/tokens$/,
+      handler: (_, b) => {
+        tokens.set(b.token, { permissions: b.permissions, job: b.job, runId: b.runId, revoked: false });
+        if (b.oidcRequestToken) oidcTokens.set(b.oidcRequestToken, { claims: b.oidcClaims, revoked: false });
+        return { status: 204 };
+      },
+    },
+    {
+      method: 'POST',
+      path: /^\/_harness\/tokens\/revoke$/,
+      handler: (_, b) => {
+        const grant = tokens.get(b.token);
+        if (grant) grant.revoked = true;
+        const oidc = b.oidcRequestToken ? oidcTokens.get(b.oidcRequestToken) : undefined;
+        if (oidc) oidc.revoked = true;
+        return { status: 204 };
+      },
+    },
+    {
+      method: 'POST',
+      path: /^\/_harness\/runs$/,
+      handler: (_, b) => {
+        const run: WorkflowRunRecord = { id: 9100000000 + runs.length + 1, run_number: runs.filter((r) => r.path === b.path).length + 1, name: b.name, path: b.path, event: b.event, head_sha: b.head_sha, head_branch: b.head_branch ?? null, status: 'in_progress', conclusion: null };
+        runs.push(run);
+        return { status: 201, body: run };
+      },
+    },
+    {
+      method: 'PATCH',
+      path: /^\/_harness\/runs\/(\d+)$/,
+      handler: (p, b) => {
+        const run = runs.find((r) => r.id === Number(p[0]));
+        if (!run) return { status: 404, body: { message: `no run ${p[0]}` } };
+        Object.assign(run, { status: b.status, conclusion: b.conclusion });
+        return { body: run };
+      },
+    },
+    {
+      method: 'POST',
+      path: /^\/_harness\/artifacts$/,
+      handler: (_, b) => {
+        const existing = artifacts.find((a) => a.runId === b.runId && a.name === b.name);
+        if (existing && !b.overwrite) {
+          return { status: 409, body: { message: 'Failed to CreateArtifact: Received non-retryable error: Failed request: (409) Conflict: an artifact with this name already exists on the workflow run' } };
+        }
+        if (existing) artifacts.splice(artifacts.indexOf(existing), 1);
+        const id = nextId++;
+        const dir = path.join(store, String(id));
+        const hash = crypto.createHash('sha256');
+        let size = 0;
+        for (const f of b.files as Array<{ source: string; name: string }>) {
+          const content = fs.readFileSync(f.source);
+          fs.mkdirSync(path.dirname(path.join(dir, f.name)), { recursive: true });
+          fs.writeFileSync(path.join(dir, f.name), content);
+          hash.update(f.name).update(content);
+          size += content.length;
+        }
+        const record: ArtifactRecord = { id, runId: b.runId, name: b.name, size, digest: hash.digest('hex'), files: (b.files as Array<{ name: string }>).map((f) => f.name).sort(), created_at: new Date().toISOString() };
+        artifacts.push(record);
+        return { status: 201, body: record };
+      },
+    },
     { method: 'GET', path: /^\/_harness\/artifacts$/, handler: (_, __, q) => ({ body: artifacts.filter((a) => a.runId === Number(q.run_id) && (!q.name || a.name === q.name)) }) },
     { method: 'GET', path: /^\/_harness\/artifacts\/(\d+)\/dir$/, handler: (p) => ({ body: { dir: path.join(store, p[0]) } }) },
   ];
