@@ -88,7 +88,7 @@ const project = new typescript.TypeScriptProject({
   // Type-checking happens once, in the compile step (tsc over tsconfig.dev.json); per-file
   // type-checking of aws-cdk-lib in ts-jest costs ~20 s per test file.
   tsJestOptions: {
-    transformOptions: { tsconfig: 'tsconfig.dev.json' },
+    transformOptions: { tsconfig: typescript.TsJestTsconfig.fromFile('tsconfig.dev.json') },
   },
 });
 
