@@ -1,6 +1,7 @@
 // Typed helpers that write AWS schedule expressions, mirroring aws-cdk-lib's aws_events.Schedule.
 
-import { RATE_UNIT_NAMES, type RateUnit } from './expression';
+import { RATE_UNIT_NAMES } from './rate-expression';
+import type { RateUnit } from './schedule-types';
 
 /**
  * Fields of a cron schedule, as AWS cron strings (e.g. `'0'`, `'*\/15'`, `'MON-FRI'`, `'L'`).

@@ -1,6 +1,6 @@
 // The grammar of a single AWS cron field, shared by validation and next-run computation so both read a field the same way.
 
-import type { CronFields, ScheduleProblem } from './expression';
+import type { CronFields, ScheduleProblem } from './schedule-types';
 
 /** Name of a cron field as it appears in {@link ScheduleProblem.field}. */
 export type CronFieldName = 'minutes' | 'hours' | 'day-of-month' | 'month' | 'day-of-week' | 'year';
