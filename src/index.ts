@@ -3,8 +3,8 @@
 // `.projenrc.ts` stays small; everything else is behind subpath exports (`batchform/runtime`,
 // `batchform/local`, `batchform/schedule`, `batchform/validate`, `batchform/template`,
 // `batchform/bundle`, `batchform/deploy`, `batchform/operate`).
-export * from './declare/batch';
-export * from './declare/stage';
+export * from './model/batch-options';
+export * from './model/stage-options';
 export { Schedule } from './schedule/builder';
 export type { CronOptions, RateUnitInput } from './schedule/builder';
 export type { RateUnit } from './schedule/expression';

@@ -2,8 +2,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import type { BatchOptions } from '../src/declare/batch';
-import type { StageOptions } from '../src/declare/stage';
+import type { BatchOptions } from '../src/model/batch-options';
+import type { StageOptions } from '../src/model/stage-options';
 
 export const STAGE: StageOptions = {
   name: 'prod',

@@ -2,17 +2,16 @@
 import { App, CfnCondition, CfnDeletionPolicy, CfnOutput, CfnParameter, Fn, Stack, Token, Validations } from 'aws-cdk-lib';
 import { CfnManagedPolicy, CfnOIDCProvider, CfnRole } from 'aws-cdk-lib/aws-iam';
 import { CfnBucket, CfnBucketPolicy } from 'aws-cdk-lib/aws-s3';
-import { BOOTSTRAP_LOGICAL_IDS, BOOTSTRAP_STACK_ID, BOOTSTRAP_NAMES, BOOTSTRAP_OUTPUTS, BOOTSTRAP_PARAMETERS, GITHUB_OIDC_HOST, PREVIEW_AREA_DAYS, PREVIEW_AREA_SUFFIX, REPOSITORY_PATTERN, ROLE_PATH, STS_AUDIENCE } from './naming';
 import { batchBoundaryStatements, deployStatements, DETECTS_DRIFT, executionStatements, HAS_ASSUMABLE_ROLES, operatorStatements, previewStatements } from './permissions';
 import { checkSubjectClaimKeys, claimKeysParameter, DEPLOY_WORKFLOW_FILE, PREVIEW_WORKFLOW_FILE, SUBJECT_CLAIM_KEY_SETS } from './trust';
+import { BOOTSTRAP_LOGICAL_IDS, BOOTSTRAP_STACK_ID, BOOTSTRAP_NAMES, BOOTSTRAP_OUTPUTS, BOOTSTRAP_PARAMETERS, GITHUB_OIDC_HOST, PREVIEW_AREA_DAYS, PREVIEW_AREA_SUFFIX, REPOSITORY_PATTERN, ROLE_PATH, STS_AUDIENCE } from '../model/bootstrap-names';
+import { STAGE_DEFAULTS } from '../model/defaults';
+import { ARTIFACT_PREFIX, MAX_STACK_PREFIX, NAME_PATTERN, STACK_PREFIX } from '../model/names';
 import { CfnTemplate, synthesizeStacks } from '../template/synth';
-import { STAGE_DEFAULTS } from '../validate/model';
-import { NAME_PATTERN } from '../validate/rules/names';
-import { ARTIFACT_PREFIX, MAX_STACK_PREFIX, STACK_PREFIX } from '../validate/rules/stages';
 
-export { BOOTSTRAP_STACK_ID, REPOSITORY_PATTERN } from './naming';
+export { BOOTSTRAP_STACK_ID, REPOSITORY_PATTERN } from '../model/bootstrap-names';
 
-export { BOOTSTRAP_LOGICAL_IDS, BOOTSTRAP_OUTPUTS, BOOTSTRAP_PARAMETERS, GITHUB_OIDC_HOST, ROLE_PATH, STS_AUDIENCE } from './naming';
+export { BOOTSTRAP_LOGICAL_IDS, BOOTSTRAP_OUTPUTS, BOOTSTRAP_PARAMETERS, GITHUB_OIDC_HOST, ROLE_PATH, STS_AUDIENCE } from '../model/bootstrap-names';
 export { SUBJECT_CLAIM_KEY_SETS, trustedSubjects } from './trust';
 export type { TrustedSubjects, TrustedSubjectsOptions } from './trust';
 

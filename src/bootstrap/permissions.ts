@@ -1,6 +1,7 @@
 // The IAM policies of the bootstrap roles: what CloudFormation, a deploy and a preview may do, as data.
 import { Fn } from 'aws-cdk-lib';
-import { BATCH_TAG, BOOTSTRAP_PARAMETERS, PREVIEW_AREA_SUFFIX, STAGE_TAG } from './naming';
+import { BATCH_TAG, BOOTSTRAP_PARAMETERS, PREVIEW_AREA_SUFFIX, STAGE_TAG } from '../model/bootstrap-names';
+import { DURABLE_EXECUTION_ACTIONS } from '../model/durable-execution';
 
 /** A policy statement as CloudFormation takes it (values may be intrinsic functions). */
 export type Statement = Record<string, unknown>;
@@ -20,12 +21,6 @@ const QUEUE_ACTIONS_KEPT = ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:Ge
 const LOG_ACTIONS_KEPT = ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams', 'logs:GetLogEvents', 'logs:FilterLogEvents'];
 /** Running a batch's function: what the Scheduler role of a batch with a time zone does, and a batch may declare. */
 const INVOKE_ACTIONS = ['lambda:InvokeFunction'];
-/**
- * What a durable batch's function role does on its own function's executions: saving and reading
- * their checkpoints (Lambda's durable functions security guide). The boundary cannot name a role's own function, so it keeps these on the
- * stage's batches; each role's policy grants them on its own function only.
- */
-export const DURABLE_EXECUTION_ACTIONS = ['lambda:CheckpointDurableExecution', 'lambda:GetDurableExecutionState'];
 
 /**
  * The permissions boundary of every batch role (function roles, Scheduler roles): whatever the

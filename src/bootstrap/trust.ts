@@ -1,5 +1,5 @@
 // Which GitHub OIDC subjects (`sub` claims) the bootstrap's deploy and preview roles trust, as pure data shared by the template, the component and `check-github`.
-import { REPOSITORY_PATTERN } from './naming';
+import { REPOSITORY_PATTERN } from '../model/bootstrap-names';
 
 /** The workflow whose deploy jobs (on pushes to the deploy branch, in the stage's environment) assume the deploy role. */
 export const DEPLOY_WORKFLOW_FILE = '.github/workflows/batchform.yml';

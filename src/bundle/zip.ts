@@ -33,4 +33,4 @@ export function deterministicZip(entries: readonly ZipEntry[]): Promise<Buffer> 
   });
 }
 
-export { sha256Hex } from '../hash';
+export { sha256Hex } from '../model/hash';

@@ -2,11 +2,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Command } from 'commander';
-import { BOOTSTRAP_OUTPUTS } from '../bootstrap/naming';
 import type { BootstrapClients, BootstrapResult } from '../deploy';
 import { DEPLOY_EXIT } from './deploy-commands';
 import { CommandIo, engine, knownStages, resolveIo } from './io';
 import { BOOTSTRAP_TEMPLATE_FILE, DEFAULT_MANIFEST_PATH, DEFAULT_OUTDIR } from '../manifest/manifest';
+import { BOOTSTRAP_OUTPUTS } from '../model/bootstrap-names';
 
 
 /** The options `bootstrap` takes, as commander parses them. */

@@ -3,9 +3,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Command } from 'commander';
 import { DEFAULT_GITHUB_API_URL, GitHubAnswer, GitHubApi, GitHubTokenError, GitHubUnreachableError } from './github-api';
-import { BOOTSTRAP_PARAMETERS, REPOSITORY_PATTERN } from '../bootstrap/naming';
 import { checkSubjectClaimKeys, DEPLOY_WORKFLOW_FILE, describeClaimKeys, PREVIEW_WORKFLOW_FILE, subjectTemplateCommand, trustedSubjects } from '../bootstrap/trust';
 import { BOOTSTRAP_TEMPLATE_FILE, DEFAULT_MANIFEST_PATH, DEFAULT_OUTDIR, ManifestStage, readManifest } from '../manifest/manifest';
+import { BOOTSTRAP_PARAMETERS, REPOSITORY_PATTERN } from '../model/bootstrap-names';
 import { ACTIONS } from '../workflows/actions';
 
 /** Exit codes of `check-github`. */

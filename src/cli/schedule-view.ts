@@ -1,14 +1,14 @@
 // The schedule view: every batch, where and in which zone it runs, its schedule in words, and its
 // next run times in UTC and its zone, with daylight-saving changes marked.
 import type { ManifestBatch } from '../manifest/manifest';
+import { humanDuration, missedRunAlarmWindow } from '../model/missed-run-window';
+import { overriddenStages, OVERRIDE_FIELDS } from '../model/stage-overrides';
+import { usesScheduler } from '../model/validated';
 import { describeSchedule } from '../schedule/describe';
 import { parseSchedule } from '../schedule/expression';
 import { runEvents } from '../schedule/next-runs';
 import { runRows } from '../schedule/run-rows';
 import { formatInTimeZone } from '../schedule/timezone';
-import { humanDuration, missedRunAlarmWindow } from '../template/missed-run-window';
-import { usesScheduler } from '../validate/model';
-import { overriddenStages, OVERRIDE_FIELDS } from '../validate/overrides';
 
 /** Options of {@link renderScheduleView}. */
 export interface ScheduleViewOptions {

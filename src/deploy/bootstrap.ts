@@ -18,8 +18,8 @@ import type { ResourceChange } from './result';
 import { changeSetName } from './revision';
 import { classifyStatus, deleteStackAndWait, describeStack, stuckAdvice, waitUntilSettled } from './stack-state';
 import { DeployWaits, resolveWaits } from './waits';
-import { BOOTSTRAP_OUTPUTS, BOOTSTRAP_PARAMETERS, bootstrapStackName, GITHUB_OIDC_HOST, STAGE_TAG } from '../bootstrap/naming';
 import type { ManifestStage } from '../manifest/manifest';
+import { BOOTSTRAP_OUTPUTS, BOOTSTRAP_PARAMETERS, bootstrapStackName, GITHUB_OIDC_HOST, STAGE_TAG } from '../model/bootstrap-names';
 
 /** The clients a bootstrap uses. */
 export interface BootstrapClients {

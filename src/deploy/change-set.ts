@@ -10,7 +10,6 @@ import {
   Stack,
 } from '@aws-sdk/client-cloudformation';
 import { S3Client } from '@aws-sdk/client-s3';
-import { sha256Hex } from '../hash';
 import { ExecutionError, NO_CHANGES, readChangeSet, waitForExecution } from './change-set-steps';
 import { findScheduleChange, resourceChanges, runsIn, scheduleChange } from './changes';
 import { DriftContext, detectStackDrift } from './drift';
@@ -21,8 +20,9 @@ import type { CodeState, DeployMode, ResourceChange, ScheduleChange, StackDrift,
 import { classifyStatus, deleteStackAndWait, stackTag, stuckAdvice, waitUntilSettled } from './stack-state';
 import { Artifact, ensureArtifact, PlacedArtifact } from './upload';
 import { ResolvedWaits } from './waits';
-import { previewAreaPrefix } from '../bootstrap/naming';
 import type { ManifestStage } from '../manifest/manifest';
+import { previewAreaPrefix } from '../model/bootstrap-names';
+import { sha256Hex } from '../model/hash';
 
 /** Everything one stack's run needs besides the stack itself. */
 export interface StackRunContext {

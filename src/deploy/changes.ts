@@ -5,7 +5,7 @@ import { describeSchedule, formatInTimeZone, nextRuns, parseSchedule, runEvents 
 import { permissionChange } from './permissions';
 import type { PropertyValue, Replacement, ResourceChange, ScheduleChange } from './result';
 import { NO_SECRETS, propertyValue, readable, Secrets } from './values';
-import { usesScheduler } from '../validate/model';
+import { usesScheduler } from '../model/validated';
 
 const REPLACEMENT: Record<string, Replacement> = { True: 'yes', False: 'no', Conditional: 'conditional' };
 

@@ -1,5 +1,5 @@
 // The stack fingerprint: one hash of everything a deploy sends, so an unchanged stack is skipped without a change set.
-import { sha256Hex } from '../hash';
+import { sha256Hex } from '../model/hash';
 
 /** The stack tag holding the fingerprint of the last successful deploy. */
 export const FINGERPRINT_TAG = 'batchform:fingerprint';

@@ -1,14 +1,14 @@
 // Loads and checks what a deploy reads (manifest, templates, packaged zips) before any AWS call.
 import * as fs from 'fs';
 import * as path from 'path';
+import { FINGERPRINT_TAG, stackFingerprint } from './fingerprint';
 import { Secrets, secretsOfParameters, TemplateResources } from './values';
 import type { BundlesFile } from '../bundle/package';
 import { BUNDLES_VERSION, DEFAULT_BUNDLES_PATH } from '../bundle/paths';
-import { sha256Hex } from '../hash';
-import { FINGERPRINT_TAG, stackFingerprint } from './fingerprint';
 import { DEFAULT_MANIFEST_PATH, Manifest, ManifestBatch, ManifestStack, ManifestStage, readManifest } from '../manifest/manifest';
+import { sha256Hex } from '../model/hash';
+import { batchForStage } from '../model/stage-overrides';
 import { PARAMETERS } from '../template/parameters';
-import { batchForStage } from '../validate/overrides';
 
 /** Templates up to this many bytes are sent inline; larger ones go through S3 (CloudFormation's limit). */
 export const MAX_INLINE_TEMPLATE_BYTES = 51_200;

@@ -7,10 +7,10 @@ import { build } from 'esbuild';
 import { DurableRunResult, runDurableExecution, StepEvent } from './durable';
 import { bundleBatch, DEFAULT_PACKAGE_DIR, nodeBuildOptions } from '../bundle/esbuild';
 import type { ManifestBatch } from '../manifest/manifest';
-import { runtimeEnvironment } from '../runtime/env';
+import { runtimeEnvironment } from '../model/runtime-env';
+import { usesScheduler } from '../model/validated';
 import { executionName } from '../runtime/starter';
 import { schedulerEvent } from '../template/scheduler-event';
-import { usesScheduler } from '../validate/model';
 
 /** What a handler's optional local fixture (`handlers/<batch>.local.ts`) may provide. */
 export interface LocalFixture {

@@ -1,19 +1,17 @@
 // The deploy manifest: per stage, every stack with its template, parameters, code location and tags.
 import * as fs from 'fs';
-import { BATCH_TAG, STAGE_TAG } from '../bootstrap/naming';
+import { BATCH_TAG, STAGE_TAG } from '../model/bootstrap-names';
+import { BOOTSTRAP_TEMPLATE_FILE, MANIFEST_FILE, stackName } from '../model/names';
+import { batchForStage } from '../model/stage-overrides';
+import { Batch, Stage, StageOverride, ValidatedDeclarations } from '../model/validated';
 import { ALARM_PARAMETERS, NO_BOUNDARY, NO_TOPIC, PARAMETERS } from '../template/parameters';
 import { stageParameterValues } from '../template/stage-parameters';
-import { Batch, Stage, StageOverride, stackName, ValidatedDeclarations } from '../validate/model';
-import { batchForStage } from '../validate/overrides';
 
 /** Version of the manifest format; bumped on incompatible changes. */
 export const MANIFEST_VERSION = 1;
 /** Default directory of the templates and the manifest, relative to the project root. */
 export const DEFAULT_OUTDIR = 'cfn-out';
-/** File name of the manifest inside the output directory. */
-export const MANIFEST_FILE = 'manifest.json';
-/** File name of the one-time bootstrap template inside the output directory. */
-export const BOOTSTRAP_TEMPLATE_FILE = 'bootstrap.template.json';
+export { BOOTSTRAP_TEMPLATE_FILE, MANIFEST_FILE };
 /** Where the CLI looks for the manifest unless told otherwise. */
 export const DEFAULT_MANIFEST_PATH = `${DEFAULT_OUTDIR}/${MANIFEST_FILE}`;
 

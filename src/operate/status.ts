@@ -10,8 +10,8 @@ import { FINGERPRINT_TAG } from '../deploy/fingerprint';
 import { mapWithConcurrency } from '../deploy/pool';
 import { describeStack, stackTag } from '../deploy/stack-state';
 import type { ManifestBatch, ManifestStage } from '../manifest/manifest';
+import { batchForStage } from '../model/stage-overrides';
 import { ALARM_NAMES } from '../template/parameters';
-import { batchForStage } from '../validate/overrides';
 
 /** Days of metrics status reads. */
 export const STATUS_DAYS = 7;

@@ -2,7 +2,7 @@
 import { CloudFormationClient, Stack } from '@aws-sdk/client-cloudformation';
 import { classifyStatus, describeStack } from '../deploy/stack-state';
 import type { ManifestBatch, ManifestStack, ManifestStage } from '../manifest/manifest';
-import { batchForStage } from '../validate/overrides';
+import { batchForStage } from '../model/stage-overrides';
 
 /** A batch as deployed in one stage: names read from its stack, never guessed. */
 export interface BatchTarget {

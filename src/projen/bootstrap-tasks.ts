@@ -1,7 +1,7 @@
 // projen glue: one `bootstrap:<stage>` task per stage, which runs the CLI's bootstrap command, and `check-github`, which checks the GitHub settings that trust relies on (no logic in the tasks' shell).
 import type { Project } from 'projen';
 import { addCliTask } from './cli-task';
-import type { Stage } from '../validate/model';
+import type { Stage } from '../model/validated';
 
 /**
  * Adds `bootstrap:<stage>` for each stage: `batchform bootstrap --stage <stage>`, which checks the

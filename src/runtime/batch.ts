@@ -1,7 +1,7 @@
 // The handler runtime helper: a thin wrapper giving a batch run its logical time, logger and clock.
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, ScheduledEvent } from 'aws-lambda';
-import { RUNTIME_ENV } from './env';
+import { RUNTIME_ENV } from '../model/runtime-env';
 
 /** What a batch handler receives for one run. */
 export interface BatchRun<TInput> {

@@ -1,4 +1,4 @@
 // The runtime entry point handlers import: kept free of projen and aws-cdk-lib so bundles stay small.
 export * from './batch';
-export * from './env';
+export * from '../model/runtime-env';
 export * from './dates';

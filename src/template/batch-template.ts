@@ -8,15 +8,15 @@ import { CfnEventInvokeConfig, CfnFunction, CfnPermission } from 'aws-cdk-lib/aw
 import { CfnLogGroup } from 'aws-cdk-lib/aws-logs';
 import { CfnSchedule, CfnScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import type { CfnQueue } from 'aws-cdk-lib/aws-sqs';
-import { addDurableExecutionPolicy, addStarter, addVersionAndAlias, DURABLE_LOGICAL_IDS, durableConfig, LIVE_ALIAS } from './durable';
-import { addAlarms, addDeadLetterQueue, addDeadLetterQueuePolicy, DEAD_LETTER_QUEUE_ID } from './operations';
+import { addDurableExecutionPolicy, addStarter, addVersionAndAlias, DURABLE_LOGICAL_IDS, durableConfig, LIVE_ALIAS } from './durable-resources';
+import { addAlarms, addDeadLetterQueue, addDeadLetterQueuePolicy, DEAD_LETTER_QUEUE_ID } from './operation-resources';
 import { NO_BOUNDARY, NO_CODE_VERSION, PARAMETERS } from './parameters';
 import { SCHEDULER_EVENT } from './scheduler-event';
 import { STAGE_PARAMETERS } from './stage-parameters';
 import { addStageParameters, StageValues } from './stage-template';
 import { CfnTemplate, synthesizeStacks } from './synth';
-import { RUNTIME_ENV } from '../runtime/env';
-import { Batch, isDurable, usesScheduler } from '../validate/model';
+import { RUNTIME_ENV } from '../model/runtime-env';
+import { Batch, isDurable, usesScheduler } from '../model/validated';
 import { batchformEnvironment } from '../validate/rules/function';
 
 /** Logical ids of a batch template's resources: short, readable, stable across regenerations. */
@@ -271,7 +271,9 @@ function addRule(stack: Stack, batch: Batch, values: StageValues, fn: CfnFunctio
  * per batch is what lets the delivery alarm name one batch), invoking the function through an
  * execution role that only this schedule can assume and that may only invoke this function.
  */
-function addScheduler(stack: Stack, batch: Batch, values: StageValues, fn: CfnFunction, deadLetters: CfnQueue, hasBoundary: CfnCondition, boundaryArn: string): Runner {
+function addScheduler(
+  stack: Stack, batch: Batch, values: StageValues, fn: CfnFunction, deadLetters: CfnQueue, hasBoundary: CfnCondition, boundaryArn: string,
+): Runner {
   const group = new CfnScheduleGroup(stack, LOGICAL_IDS.scheduleGroup, { name: Aws.STACK_NAME });
   // The role cannot reference the schedule (the schedule references the role): its ARN is built.
   const scheduleArn = Fn.sub('arn:${AWS::Partition}:scheduler:${AWS::Region}:${AWS::AccountId}:schedule/${AWS::StackName}/${AWS::StackName}');

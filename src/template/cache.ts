@@ -4,7 +4,7 @@
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { sha256Hex } from '../hash';
+import { sha256Hex } from '../model/hash';
 import { knownGaps, rememberGaps } from '../schedule/gaps';
 
 /** Environment variable that turns the reuse off when set to `off` (benchmarks, debugging). */
@@ -47,7 +47,7 @@ export interface CachedTemplates {
  * (`src/` in a checkout, `lib/` when installed): the template and bootstrap builders and what
  * they import. test/template/cache.test.ts checks this covers every module they load.
  */
-export const GENERATOR_SOURCES = ['bootstrap/', 'manifest/', 'runtime/env.', 'runtime/starter.', 'schedule/', 'template/', 'validate/', 'hash.'];
+export const GENERATOR_SOURCES = ['bootstrap/', 'manifest/', 'model/', 'runtime/starter.', 'schedule/', 'template/', 'validate/'];
 
 const CODE_ROOT = path.resolve(__dirname, '..');
 

@@ -1,8 +1,8 @@
 // What differs between the stages of one batch, as parameters of its one template: which values
 // are parameters, their names, and each stage's values for the manifest.
-import { MissedRunWindow, missedRunAlarmWindow } from './missed-run-window';
-import { Batch, Stage } from '../validate/model';
-import { batchForStage, overriddenFields } from '../validate/overrides';
+import { MissedRunWindow, missedRunAlarmWindow } from '../model/missed-run-window';
+import { batchForStage, overriddenFields } from '../model/stage-overrides';
+import { Batch, Stage } from '../model/validated';
 import { substitutePlaceholders } from '../validate/rules/function';
 
 /** Names of the parameters that carry a stage's overrides. */

@@ -2,7 +2,7 @@
 // (a parameter reference, or the batch's own value) its resources use.
 import { Aws, CfnCondition, CfnParameter, Fn, Stack, Token } from 'aws-cdk-lib';
 import { NO_RESERVED_CONCURRENCY, STAGE_PARAMETERS, stageParameterPlan } from './stage-parameters';
-import { Batch } from '../validate/model';
+import { Batch } from '../model/validated';
 
 /** The values a batch's resources use: the batch's own, or a reference to the stage's parameter. */
 export interface StageValues {

@@ -1,14 +1,16 @@
 // Turns declarations into validated batches and stages, or throws one error listing every problem.
 import * as fs from 'fs';
 import * as path from 'path';
-import { Batch, BATCH_DEFAULTS, Stage, STAGE_DEFAULTS, StageOverride, stackPrefixOf, ValidatedDeclarations } from './model';
 import { BatchformValidationError, Problem } from './problem';
 import { BATCH_RULES, RuleContext, STAGE_RULES } from './rules';
-import type { BatchOptions, StageOverrideOptions } from '../declare/batch';
-import type { StageOptions } from '../declare/stage';
+import type { BatchOptions, StageOverrideOptions } from '../model/batch-options';
+import { BATCH_DEFAULTS, STAGE_DEFAULTS } from '../model/defaults';
+import { stackPrefixOf } from '../model/names';
+import type { StageOptions } from '../model/stage-options';
+import { Batch, Stage, StageOverride, ValidatedDeclarations } from '../model/validated';
 import { parseSchedule } from '../schedule/expression';
 import { normalizeHandlerPath } from './rules/handler';
-import { scheduleExpression } from './rules/schedule';
+import { scheduleExpression } from './rules/schedule-rules';
 import { stageOverlaps } from './rules/stage-overlaps';
 
 /** What validation reads besides the declarations. */

@@ -1,8 +1,8 @@
 // What `npx projen` warns about: declarations that are valid but probably not what was meant.
-import type { Batch, ValidatedDeclarations } from './model';
-import { batchForStage, overriddenStages } from './overrides';
+import { missedRunAlarmWindow } from '../model/missed-run-window';
+import { batchForStage, overriddenStages } from '../model/stage-overrides';
+import type { Batch, ValidatedDeclarations } from '../model/validated';
 import { nextRuns } from '../schedule/next-runs';
-import { missedRunAlarmWindow } from '../template/missed-run-window';
 import { policyWarnings } from './rules/iam';
 
 /** The schedule and alarm warnings of a batch as one stage (or every stage) runs it. */

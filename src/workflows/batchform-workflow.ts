@@ -7,7 +7,7 @@ import { deployJobTimeoutMinutes, previewJobTimeoutMinutes } from './job-timeout
 import { PULL_REQUEST_SCRIPT } from './pull-request';
 import { commentMarker, STICKY_COMMENT_SCRIPT } from './sticky-comment';
 import { DEPLOY_WORKFLOW_FILE, PREVIEW_WORKFLOW_FILE as PREVIEW_WORKFLOW_PATH } from '../bootstrap/trust';
-import type { Stage } from '../validate/model';
+import type { Stage } from '../model/validated';
 
 type Job = github.workflows.Job;
 type JobStep = github.workflows.JobStep;

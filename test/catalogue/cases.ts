@@ -1,7 +1,7 @@
 // The catalogue of rejected declarations: each a classic mistake and the exact error a user sees.
 // docs/bad-declarations.md is generated from this file (npx projen docs:catalogue).
-import type { BatchOptions } from '../../src/declare/batch';
-import type { StageOptions } from '../../src/declare/stage';
+import type { BatchOptions } from '../../src/model/batch-options';
+import type { StageOptions } from '../../src/model/stage-options';
 
 /** One bad declaration: a change to the valid fixture, and the exact message it must produce. */
 export interface CatalogueCase {

@@ -1,7 +1,7 @@
 // Runs the catalogue: the problems each case produces, and the docs page listing them.
 import { BASE_BATCH, BASE_STAGE, CASES, CatalogueCase } from './cases';
-import type { BatchOptions } from '../../src/declare/batch';
-import type { StageOptions } from '../../src/declare/stage';
+import type { BatchOptions } from '../../src/model/batch-options';
+import type { StageOptions } from '../../src/model/stage-options';
 import { BatchformValidationError, formatProblem } from '../../src/validate/problem';
 import { validateDeclarations } from '../../src/validate/validate';
 

@@ -10,7 +10,7 @@ import {
 import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { BUCKET, change, doesNotExist, engineOptions, fakeAws, liveStack, makeProject, stackId, zipChecksum } from './helpers';
 import { compactTemplate, deployStage, FINGERPRINT_TAG, renderTextReport, sha256Base64 } from '../../src/deploy';
-import { sha256Hex } from '../../src/hash';
+import { sha256Hex } from '../../src/model/hash';
 
 const STACK = 'prod-daily-stats';
 const CODE_CHANGE = change('Modify', 'Function', 'AWS::Lambda::Function', [{ path: 'Code/S3Key', before: '"batchform/daily-stats/old.zip"', after: '"batchform/daily-stats/new.zip"' }], 'False');

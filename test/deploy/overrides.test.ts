@@ -6,13 +6,13 @@ import * as os from 'os';
 import * as path from 'path';
 import { CreateChangeSetCommand } from '@aws-sdk/client-cloudformation';
 import { GetAccountSettingsCommand } from '@aws-sdk/client-lambda';
-import type { BatchOptions } from '../../src/declare/batch';
+import { change, engineOptions, fakeAws, liveStack } from './helpers';
 import { deployStage, loadDeployInputs, renderMarkdownReport, renderTextReport } from '../../src/deploy';
 import { buildManifest, templatePath } from '../../src/manifest/manifest';
+import type { BatchOptions } from '../../src/model/batch-options';
 import { batchTemplates } from '../../src/template/batch-template';
 import { validateDeclarations } from '../../src/validate/validate';
 import { BATCH, fileExists, STAGE } from '../fixtures';
-import { change, engineOptions, fakeAws, liveStack } from './helpers';
 
 const STAGING = { ...STAGE, name: 'staging' };
 const DAILY: BatchOptions = {

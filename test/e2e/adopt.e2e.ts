@@ -5,7 +5,7 @@ import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { BOOTSTRAP_PARAMETERS } from '../../src/bootstrap/naming';
+import { BOOTSTRAP_PARAMETERS } from '../../src/model/bootstrap-names';
 import {
   commitFiles, createPullRequestRefs, createRepository, EventResult, GitHubFake, pullRequestEvent, pushEvent,
   ResolvedEvent, runScenario, scenarioFor, startGitHubFake, StepSubstitution, workflowRunEvent,

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { javascript, LogLevel, Project, typescript } from 'projen';
-import type { BatchOptions } from '../../src/declare/batch';
+import type { BatchOptions } from '../../src/model/batch-options';
 import { Batchform } from '../../src/projen/batchform';
 import * as synthModule from '../../src/template/synth';
 import { BATCH, STAGE, scratchProject } from '../fixtures';

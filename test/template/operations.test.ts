@@ -1,6 +1,6 @@
 import { parseSchedule } from '../../src/schedule/expression';
 import { batchTemplates } from '../../src/template/batch-template';
-import { humanDuration, missedRunWindow } from '../../src/template/operations';
+import { humanDuration, missedRunWindow } from '../../src/template/operation-resources';
 import { validateDeclarations } from '../../src/validate/validate';
 import { BATCH, fileExists, STAGE } from '../fixtures';
 

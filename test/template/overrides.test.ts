@@ -5,10 +5,10 @@ import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { lintTemplates } from '../../src/lint/cfn-lint';
 import { buildManifest } from '../../src/manifest/manifest';
+import { missedRunAlarmWindow } from '../../src/model/missed-run-window';
+import { batchForStage } from '../../src/model/stage-overrides';
 import { batchTemplates } from '../../src/template/batch-template';
-import { missedRunAlarmWindow } from '../../src/template/missed-run-window';
 import { stageParameterValues } from '../../src/template/stage-parameters';
-import { batchForStage } from '../../src/validate/overrides';
 import { validateDeclarations } from '../../src/validate/validate';
 import { BATCH, fileExists, STAGE } from '../fixtures';
 

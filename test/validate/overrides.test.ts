@@ -1,12 +1,13 @@
+import { batchForStage } from '../../src/model/stage-overrides';
 import { Schedule } from '../../src/schedule/builder';
-import { batchForStage } from '../../src/validate/overrides';
 import { BatchformValidationError } from '../../src/validate/problem';
 import { validateDeclarations } from '../../src/validate/validate';
 import { declarationWarnings } from '../../src/validate/warnings';
 import { BATCH, fileExists, STAGE } from '../fixtures';
 
 const STAGING = { ...STAGE, name: 'staging' };
-const validate = (batch: Record<string, unknown>) => validateDeclarations({ stages: [STAGE, STAGING], batches: [{ ...BATCH, ...batch }] }, { fileExists });
+const validate = (batch: Record<string, unknown>) =>
+  validateDeclarations({ stages: [STAGE, STAGING], batches: [{ ...BATCH, ...batch }] }, { fileExists });
 const problems = (batch: Record<string, unknown>): string[] => {
   try {
     validate(batch);

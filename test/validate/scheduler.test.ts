@@ -1,5 +1,5 @@
 // The Scheduler rules accept what EventBridge Scheduler accepts, and the validated batch carries it.
-import { usesScheduler } from '../../src/validate/model';
+import { usesScheduler } from '../../src/model/validated';
 import { BATCH_RULES } from '../../src/validate/rules';
 import { validateDeclarations } from '../../src/validate/validate';
 import { BATCH, fileExists, STAGE } from '../fixtures';

@@ -1,5 +1,5 @@
-import type { BatchOptions } from '../../src/declare/batch';
-import type { StageOptions } from '../../src/declare/stage';
+import type { BatchOptions } from '../../src/model/batch-options';
+import type { StageOptions } from '../../src/model/stage-options';
 import { Schedule } from '../../src/schedule/builder';
 import { BatchformValidationError, Problem } from '../../src/validate/problem';
 import { validateDeclarations } from '../../src/validate/validate';

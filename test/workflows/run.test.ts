@@ -9,7 +9,7 @@ import {
 } from './harness';
 import { AwsFake, startAwsFake } from './harness/aws-fake';
 import { expectResult, job } from './results';
-import { BOOTSTRAP_PARAMETERS } from '../../src/bootstrap/naming';
+import { BOOTSTRAP_PARAMETERS } from '../../src/model/bootstrap-names';
 import { commentMarker } from '../../src/workflows/sticky-comment';
 
 const ROOT = path.resolve(__dirname, '../..');

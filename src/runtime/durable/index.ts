@@ -7,7 +7,7 @@ import {
 } from '@aws/durable-execution-sdk-js';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { ScheduledEvent } from 'aws-lambda';
-import { RUNTIME_ENV } from '../env';
+import { RUNTIME_ENV } from '../../model/runtime-env';
 
 export type { BatchResult, Duration, DurableContext, StepConfig } from '@aws/durable-execution-sdk-js';
 

@@ -1,25 +1,19 @@
 // Rules for the function's settings: runtime, architecture, sizes, input, environment, retention.
-import type { StageOptions } from '../../declare/stage';
-import { RUNTIME_ENV, runtimeEnvironment } from '../../runtime/env';
-import { BATCH_DEFAULTS, stackName, stackPrefixOf } from '../model';
-import { regionFacts } from '../regions';
 import { PSEUDO_PARAMETERS } from './iam';
 import { BatchRule, isIntIn, show, stagesOf, when } from './types';
+import { BATCH_DEFAULTS } from '../../model/defaults';
+import { MAX_DESCRIPTION_CHARS, MAX_ENVIRONMENT_BYTES, MAX_INPUT_CHARS, RETENTION_DAYS } from '../../model/limits';
+import { stackName, stackPrefixOf } from '../../model/names';
+import { RUNTIME_ENV, runtimeEnvironment } from '../../model/runtime-env';
+import type { StageOptions } from '../../model/stage-options';
+import { regionFacts } from '../regions';
 
 /** Node.js runtimes Lambda supports without deprecation warnings (cfn-lint W2531). */
 export const SUPPORTED_RUNTIMES = ['nodejs22.x', 'nodejs24.x'];
-/** CloudWatch Logs' allowed retention values, in days. */
-export const RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
-/** EventBridge's limit on a target's constant input, in characters. */
-export const MAX_INPUT_CHARS = 8192;
-/** Lambda's limit on the total size of environment variables, in bytes. */
-export const MAX_ENVIRONMENT_BYTES = 4096;
 /** Lambda's rule for environment variable names: a letter, then at least one letter, digit or underscore. */
 export const ENVIRONMENT_NAME = /^[a-zA-Z][a-zA-Z0-9_]+$/;
 /** Variables the template sets on every function besides batchform's runtime ones (a batch may override them). */
 export const FIXED_ENVIRONMENT = { NODE_OPTIONS: '--enable-source-maps' } as const;
-/** Lambda's limit on a function description, in characters. */
-export const MAX_DESCRIPTION_CHARS = 256;
 /** Environment variable names Lambda sets itself and refuses to take. */
 export const RESERVED_ENVIRONMENT = [
   '_HANDLER', '_X_AMZN_TRACE_ID', 'AWS_DEFAULT_REGION', 'AWS_REGION', 'AWS_EXECUTION_ENV',

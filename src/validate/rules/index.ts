@@ -1,12 +1,12 @@
 // The rule catalogue: every check a declaration goes through, by name, as data.
-import { durableInput, durableShape } from './durable';
+import { durableInput, durableShape } from './durable-rules';
 import { descriptionLength, architectureValid, concurrencyValid, environmentValid, inputSize, memoryInRange, retentionAllowed, runtimeSupported, timeoutInRange } from './function';
 import { handlerFile } from './handler';
 import { policyStatementsValid } from './iam';
-import { batchNameShape, functionNameLength } from './names';
-import { alarmsFlag, alarmTarget, maxEventAgeRange, retryAttemptsRange } from './operations';
-import { overridesValid } from './overrides';
-import { scheduleValid, timezoneValid } from './schedule';
+import { batchNameShape, functionNameLength } from './name-rules';
+import { alarmsFlag, alarmTarget, maxEventAgeRange, retryAttemptsRange } from './operation-rules';
+import { overridesValid } from './override-rules';
+import { scheduleValid, timezoneValid } from './schedule-rules';
 import { atLocalTimeExists, deliveryRetryRange, flexibleWindowRange, scheduleDates, schedulerOnly } from './scheduler';
 import { batchTags, stageReferences, stageShape, vpcIdsPresent } from './stages';
 import type { BatchRule, StageRule } from './types';

@@ -1,5 +1,5 @@
 // Rules for the EventBridge Scheduler options: only where the Scheduler runs the batch, in AWS's ranges.
-import { scheduleExpression } from './schedule';
+import { scheduleExpression } from './schedule-rules';
 import { BatchRule, isIntIn, show, when } from './types';
 import { checkSchedule } from '../../schedule/expression';
 import { localToInstants } from '../../schedule/next-runs';

@@ -1,7 +1,7 @@
 // Rules across stages: no two stages of one account may share or nest stack prefixes, because the
 // bootstrap roles of a stage reach everything named `<stackPrefix>-*`, and IAM names are account-wide.
-import type { StageOptions } from '../../declare/stage';
-import { stackPrefixOf } from '../model';
+import { stackPrefixOf } from '../../model/names';
+import type { StageOptions } from '../../model/stage-options';
 import type { Problem } from '../problem';
 
 /** A prefix a stage in another region could use instead: its region code in front, which nests with neither. */

@@ -1,16 +1,10 @@
 // Rules for stages, and for how batches refer to them (stage names, VPC ids per stage).
-import { boundaryPolicyArn, isBootstrapRole } from '../../bootstrap/naming';
-import { stackPrefixOf } from '../model';
+import { boundaryPolicyArn, isBootstrapRole } from '../../model/bootstrap-names';
+import { ARTIFACT_PREFIX, MAX_STACK_PREFIX, NAME_PATTERN, STACK_PREFIX, stackPrefixOf } from '../../model/names';
 import { regionFacts } from '../regions';
-import { NAME_PATTERN } from './names';
 import { checkTags } from './tags';
 import { BatchRule, StageRule, show, stagesOf, when } from './types';
 
-/** A stack prefix: starts a stack name (letters, digits, single hyphens), at most {@link MAX_STACK_PREFIX} long. */
-export const STACK_PREFIX = /^[a-zA-Z][a-zA-Z0-9]*(-[a-zA-Z0-9]+)*$/;
-export const MAX_STACK_PREFIX = 40;
-/** An S3 key prefix without leading or trailing slashes. */
-export const ARTIFACT_PREFIX = /^[a-zA-Z0-9][a-zA-Z0-9._/-]*[a-zA-Z0-9]$/;
 const ACCOUNT = /^\d{12}$/;
 /** The regions aws-cdk-lib knows, so the list stays current with the library. */
 const isRegion = (name: string): boolean => Object.prototype.hasOwnProperty.call(regionFacts(), name);

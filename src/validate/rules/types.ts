@@ -1,6 +1,6 @@
 // The shape of a validation rule: a small pure function from one declaration to its findings.
-import type { BatchOptions } from '../../declare/batch';
-import type { StageOptions } from '../../declare/stage';
+import type { BatchOptions } from '../../model/batch-options';
+import type { StageOptions } from '../../model/stage-options';
 import type { Finding } from '../problem';
 
 /** What a rule may look at besides the declaration itself. */

@@ -9,7 +9,13 @@ const MAX_RANGE_SHORT_PERIOD = 86400;
 
 /** How the missed-run alarm watches a schedule, or why it cannot. */
 export type MissedRunWindow =
-  | { readonly supported: true; readonly gapSeconds: number; readonly windowSeconds: number; readonly periodSeconds: number; readonly evaluationPeriods: number }
+  | {
+    readonly supported: true;
+    readonly gapSeconds: number;
+    readonly windowSeconds: number;
+    readonly periodSeconds: number;
+    readonly evaluationPeriods: number;
+  }
   | { readonly supported: false; readonly gapSeconds: number; readonly reason: string };
 
 /** What the missed-run window depends on: the schedule, where it runs and between which dates. */

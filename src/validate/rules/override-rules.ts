@@ -1,15 +1,15 @@
 // Rules for per-stage overrides: known stages the batch deploys to, known fields, and each value
 // checked by the same rules as the batch's own field, on the batch as that stage runs it.
-import type { BatchOptions } from '../../declare/batch';
-import { isTimeZone } from '../../schedule/timezone';
-import { usesScheduler } from '../model';
-import { batchForStage, OVERRIDE_FIELDS, OverrideField } from '../overrides';
+import { batchForStage, OVERRIDE_FIELDS, OverrideField } from '../../model/stage-overrides';
 import type { Finding } from '../problem';
-import { timeoutBelowExecution } from './durable';
+import { timeoutBelowExecution } from './durable-rules';
 import { concurrencyValid, environmentValid, memoryInRange, timeoutInRange } from './function';
-import { scheduleValid, timezoneValid } from './schedule';
+import { scheduleValid, timezoneValid } from './schedule-rules';
 import { atLocalTimeExists, scheduleDates, schedulerOnly } from './scheduler';
 import { BatchRule, show, when } from './types';
+import type { BatchOptions } from '../../model/batch-options';
+import { usesScheduler } from '../../model/validated';
+import { isTimeZone } from '../../schedule/timezone';
 
 const enabledFlag: BatchRule = (batch) =>
   when(batch.enabled !== undefined && typeof batch.enabled !== 'boolean', {

@@ -1,8 +1,7 @@
 // Rules for operations settings: alarms, retries, event age, and where alarms are sent.
 import { BatchRule, isIntIn, show, StageRule, when } from './types';
+import { MAX_ALARM_EMAILS } from '../../model/limits';
 
-/** How many addresses a batch template can subscribe (one condition per slot). */
-export const MAX_ALARM_EMAILS = 5;
 const EMAIL = /^[^@\s,]+@[^@\s,]+\.[^@\s,]+$/;
 const TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/;
 

@@ -1,13 +1,7 @@
 // Rules for batch names: shape, reserved names, and length once a stage prefix is added.
-import { BOOTSTRAP_TEMPLATE_FILE, MANIFEST_FILE } from '../../manifest/manifest';
-import { stackName, stackPrefixOf } from '../model';
 import { BatchRule, show, stagesOf } from './types';
-
-/** Lowercase kebab-case: valid in stack, function, rule and file names alike. */
-export const NAME_PATTERN = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
-
-/** Lambda's limit on function names, which are `<stackPrefix>-<batch>`. */
-export const MAX_FUNCTION_NAME = 64;
+import { MAX_FUNCTION_NAME } from '../../model/limits';
+import { BOOTSTRAP_TEMPLATE_FILE, MANIFEST_FILE, NAME_PATTERN, stackName, stackPrefixOf } from '../../model/names';
 
 /** Names taken by batchform's own files in cfn-out/. */
 export const RESERVED_NAMES: Record<string, string> = { bootstrap: BOOTSTRAP_TEMPLATE_FILE, manifest: MANIFEST_FILE };

@@ -1,24 +1,6 @@
 // The validated model: batches and stages with every default resolved, as the generators see them.
-import type { Architecture, PolicyStatementOptions } from '../declare/batch';
+import type { Architecture, PolicyStatementOptions } from './batch-options';
 import type { ParsedSchedule } from '../schedule/expression';
-
-/** Defaults applied to a batch declaration; documented on `BatchOptions`. */
-export const BATCH_DEFAULTS = {
-  enabled: true,
-  runtime: 'nodejs24.x',
-  architecture: 'arm64' as Architecture,
-  memorySize: 256,
-  timeout: 60,
-  vpc: false,
-  logRetentionDays: 30,
-  reservedConcurrency: 1,
-  timezone: 'UTC',
-  alarms: true,
-  retryAttempts: 1,
-  maxEventAgeSeconds: 3600,
-  deliveryRetryAttempts: 3,
-  durableRetentionDays: 14,
-} as const;
 
 /** A durable batch's execution settings, defaults filled in. */
 export interface DurableSettings {
@@ -27,11 +9,6 @@ export interface DurableSettings {
   /** Days a finished execution's history is kept. */
   readonly retentionDays: number;
 }
-
-/** Defaults applied to a stage declaration; documented on `StageOptions`. */
-export const STAGE_DEFAULTS = {
-  artifactPrefix: 'batchform',
-} as const;
 
 /** What one stage changes of a validated batch (see `StageOverrideOptions`); unset fields are the batch's. */
 export interface StageOverride {
@@ -123,16 +100,6 @@ export interface Stage {
 export interface ValidatedDeclarations {
   readonly batches: readonly Batch[];
   readonly stages: readonly Stage[];
-}
-
-/** A stage's stack prefix, defaulting to its name (declarations are checked before they are validated). */
-export function stackPrefixOf(stage: { readonly name: string; readonly stackPrefix?: string }): string {
-  return stage.stackPrefix ?? stage.name;
-}
-
-/** The name of a batch's stack (and function and rule) in a stage. */
-export function stackName(stage: Pick<Stage, 'stackPrefix'>, batchName: string): string {
-  return `${stage.stackPrefix}-${batchName}`;
 }
 
 /**

@@ -4,15 +4,15 @@ import { CfnAlarm } from 'aws-cdk-lib/aws-cloudwatch';
 import { CfnKey } from 'aws-cdk-lib/aws-kms';
 import { CfnSubscription, CfnTopic, CfnTopicPolicy } from 'aws-cdk-lib/aws-sns';
 import { CfnQueue, CfnQueuePolicy } from 'aws-cdk-lib/aws-sqs';
-import { humanDuration, missedRunAlarmWindow } from './missed-run-window';
 import { ALARM_NAMES, ALARM_PARAMETERS, NO_TOPIC } from './parameters';
 import { STAGE_PARAMETERS } from './stage-parameters';
 import type { StageValues } from './stage-template';
-import type { Batch } from '../validate/model';
 
-export { humanDuration, missedRunWindow } from './missed-run-window';
-export type { MissedRunWindow } from './missed-run-window';
-import { MAX_ALARM_EMAILS } from '../validate/rules/operations';
+export { humanDuration, missedRunWindow } from '../model/missed-run-window';
+export type { MissedRunWindow } from '../model/missed-run-window';
+import { MAX_ALARM_EMAILS } from '../model/limits';
+import { humanDuration, missedRunAlarmWindow } from '../model/missed-run-window';
+import type { Batch } from '../model/validated';
 
 export { ALARM_PARAMETERS, NO_TOPIC } from './parameters';
 
