@@ -220,6 +220,15 @@ project.addTask('docs:catalogue', {
 // Scratch projects the catalogue test creates (inside the repository, to resolve projen).
 project.gitignore.exclude('/.catalogue-*');
 
+// The layers of src/ (.dependency-cruiser.cjs lists them, bottom to top): no import cycles, no folder
+// importing a higher layer, no aws-cdk-lib in the deploy engine or the handler runtime, no AWS SDK in
+// the projen glue. Part of the tests; test/repo/layers.test.ts checks that the check catches each.
+const checkLayers = project.addTask('check:layers', {
+  description: 'Check the layers of src/ with dependency-cruiser (.dependency-cruiser.cjs): no import cycles, no import of a higher layer',
+  exec: 'depcruise src --config .dependency-cruiser.cjs',
+});
+project.testTask.spawn(checkLayers);
+
 // End to end: the packed library adopted by a fresh `projen new typescript` project (installs
 // packages, ~3 minutes): run by .ci/run, not by `npx projen test`.
 project.addTask('test:e2e', {
