@@ -5,7 +5,7 @@ import { CfnBucket, CfnBucketPolicy } from 'aws-cdk-lib/aws-s3';
 import { batchBoundaryStatements, deployStatements, DETECTS_DRIFT, executionStatements, HAS_ASSUMABLE_ROLES, operatorStatements, previewStatements } from './permissions';
 import { checkSubjectClaimKeys, claimKeysParameter, DEPLOY_WORKFLOW_FILE, PREVIEW_WORKFLOW_FILE, SUBJECT_CLAIM_KEY_SETS } from './trust';
 import { BOOTSTRAP_LOGICAL_IDS, BOOTSTRAP_STACK_ID, BOOTSTRAP_NAMES, BOOTSTRAP_OUTPUTS, BOOTSTRAP_PARAMETERS, GITHUB_OIDC_HOST, PREVIEW_AREA_DAYS, PREVIEW_AREA_SUFFIX, REPOSITORY_PATTERN, ROLE_PATH, STS_AUDIENCE } from '../model/bootstrap-names';
-import { STAGE_DEFAULTS } from '../model/defaults';
+import { STAGE_DEFAULTS } from '../model/declaration-defaults';
 import { ARTIFACT_PREFIX, MAX_STACK_PREFIX, NAME_PATTERN, STACK_PREFIX } from '../model/names';
 import { CfnTemplate, synthesizeStacks } from '../template/synth';
 

@@ -1,6 +1,6 @@
 // batchform/validate: the rule catalogue and the validated model of batches and stages.
 export * from '../model/validated';
-export { BATCH_DEFAULTS, STAGE_DEFAULTS } from '../model/defaults';
+export { BATCH_DEFAULTS, STAGE_DEFAULTS } from '../model/declaration-defaults';
 export { stackName, stackPrefixOf } from '../model/names';
 export * from './problem';
 export * from './validate';

@@ -4,7 +4,7 @@ import * as path from 'path';
 import { BatchformValidationError, Problem } from './problem';
 import { BATCH_RULES, RuleContext, STAGE_RULES } from './rules';
 import type { BatchOptions, StageOverrideOptions } from '../model/batch-options';
-import { BATCH_DEFAULTS, STAGE_DEFAULTS } from '../model/defaults';
+import { BATCH_DEFAULTS, STAGE_DEFAULTS } from '../model/declaration-defaults';
 import { stackPrefixOf } from '../model/names';
 import type { StageOptions } from '../model/stage-options';
 import { Batch, Stage, StageOverride, ValidatedDeclarations } from '../model/validated';

@@ -1,7 +1,7 @@
 // Rules for durable batches: the execution's timeout and history retention, and what a durable
 // batch cannot combine with.
 import { BatchRule, isIntIn, show, when } from './types';
-import { BATCH_DEFAULTS } from '../../model/defaults';
+import { BATCH_DEFAULTS } from '../../model/declaration-defaults';
 
 /** Lambda's longest durable execution, in seconds (366 days: DurableConfig.ExecutionTimeout). */
 export const MAX_EXECUTION_TIMEOUT = 31_622_400;

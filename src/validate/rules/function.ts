@@ -1,7 +1,7 @@
 // Rules for the function's settings: runtime, architecture, sizes, input, environment, retention.
 import { PSEUDO_PARAMETERS } from './iam';
 import { BatchRule, isIntIn, show, stagesOf, when } from './types';
-import { BATCH_DEFAULTS } from '../../model/defaults';
+import { BATCH_DEFAULTS } from '../../model/declaration-defaults';
 import { MAX_DESCRIPTION_CHARS, MAX_ENVIRONMENT_BYTES, MAX_INPUT_CHARS, RETENTION_DAYS } from '../../model/limits';
 import { stackName, stackPrefixOf } from '../../model/names';
 import { RUNTIME_ENV, runtimeEnvironment } from '../../model/runtime-env';
