@@ -9,6 +9,7 @@ import { FINGERPRINT_TAG, stackFingerprint } from './fingerprint';
 import { DEFAULT_MANIFEST_PATH, Manifest, ManifestBatch, ManifestStack, ManifestStage, readManifest } from '../manifest/manifest';
 import { PARAMETERS } from '../template/parameters';
 import { batchForStage } from '../validate/overrides';
+import { BatchformError, BatchformErrorOptions } from '../model/errors';
 
 /** Templates up to this many bytes are sent inline; larger ones go through S3 (CloudFormation's limit). */
 export const MAX_INLINE_TEMPLATE_BYTES = 51_200;
@@ -84,9 +85,9 @@ export interface LoadDeployInputsOptions {
 }
 
 /** Bad deploy input: every problem found, each saying what, where and how to fix it. */
-export class DeployInputError extends Error {
-  constructor(readonly problems: readonly string[]) {
-    super(problems.length === 1 ? problems[0] : `${problems.length} problems:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+export class DeployInputError extends BatchformError {
+  constructor(readonly problems: readonly string[], options: BatchformErrorOptions = {}) {
+    super('bad-input', problems.length === 1 ? problems[0] : `${problems.length} problems:\n${problems.map((p) => `  - ${p}`).join('\n')}`, options);
     this.name = 'DeployInputError';
   }
 }

@@ -1,6 +1,7 @@
 // Checks AWS EventBridge schedule expressions (cron(...) / rate(...)) and explains every problem AWS would reject them for.
 
 import { FIELD_SPECS, parseField } from './cron-fields';
+import { BatchformError } from '../model/errors';
 
 /** Unit of a `rate(...)` expression, in its singular form. */
 export type RateUnit = 'minute' | 'hour' | 'day';
@@ -55,7 +56,7 @@ export interface ScheduleCheck {
 }
 
 /** Thrown by {@link parseSchedule}; carries every problem so callers can re-word or re-attribute them. */
-export class ScheduleError extends Error {
+export class ScheduleError extends BatchformError {
   /** The expression as given. */
   readonly expression: string;
   /** Every problem found, in field order. */
@@ -63,6 +64,7 @@ export class ScheduleError extends Error {
 
   constructor(expression: string, problems: ScheduleProblem[]) {
     super(
+      'bad-input',
       `Invalid schedule "${expression}":\n` +
         problems.map((p) => `  - ${p.field}: ${p.message}. Fix: ${p.fix}`).join('\n'),
     );
