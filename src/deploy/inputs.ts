@@ -9,6 +9,7 @@ import { FINGERPRINT_TAG, stackFingerprint } from './fingerprint';
 import { DEFAULT_MANIFEST_PATH, Manifest, ManifestBatch, ManifestStack, ManifestStage, readManifest } from '../manifest/manifest';
 import { PARAMETERS } from '../template/parameters';
 import { batchForStage } from '../validate/overrides';
+
 import { BatchformError, BatchformErrorOptions } from '../model/errors';
 
 /** Templates up to this many bytes are sent inline; larger ones go through S3 (CloudFormation's limit). */
@@ -106,7 +107,7 @@ export function readDeployManifest(file: string): Manifest {
   try {
     return readManifest(file);
   } catch (e) {
-    throw new DeployInputError([(e as Error).message]);
+    throw new DeployInputError([(e as Error).message], { cause: e });
   }
 }
 
