@@ -1,10 +1,10 @@
 // CLI commands over handlers: bundle, package (bundle + deterministic zip) and local invoke.
 import { Command } from 'commander';
+import { badInput, EXIT_CODES } from './exit-codes';
 import { buildBundles, writeBundle } from '../bundle/esbuild';
 import { DEFAULT_PACKAGE_DIR, PACKAGE_CACHE_FILE, packageBatches } from '../bundle/package';
 import type { DurableRunResult, StepEvent } from '../local/durable';
 import { invokeLocally } from '../local/invoke';
-import { badInput, EXIT_CODES } from './exit-codes';
 import { batchesOfStage, DEFAULT_MANIFEST_PATH, Manifest, ManifestBatch, readManifest } from '../manifest/manifest';
 
 /** The manifest in `file`; bad input (exit 2) when it is missing, not JSON or of another version. */

@@ -128,7 +128,10 @@ function others(x: Expected, who: string[], fix: string): Finding {
   };
 }
 
-async function deploymentBranches(api: GitHubApi, x: Expected, policy: { protected_branches: boolean; custom_branch_policies: boolean } | null): Promise<Finding> {
+/** The environment's deployment-branch policy, as GitHub returns it (null: no restriction). */
+type BranchPolicy = { protected_branches: boolean; custom_branch_policies: boolean } | null;
+
+async function deploymentBranches(api: GitHubApi, x: Expected, policy: BranchPolicy): Promise<Finding> {
   const page = settings(x.repository, 'environments');
   if (!policy) {
     return others(x, ['every branch and tag (no restriction)'], environmentCommands(x));

@@ -80,7 +80,9 @@ async function connect(io: ReturnType<typeof resolveIo>, deps: OperateCommandDep
   return (deps.createClients ?? operate().createOperateClients)(stage.region);
 }
 
-async function targetAndSchedule(clients: OperateClients, manifest: Manifest, stage: ManifestStage, batch: string): Promise<{ target: BatchTarget; schedule: StageSchedule }> {
+async function targetAndSchedule(
+  clients: OperateClients, manifest: Manifest, stage: ManifestStage, batch: string,
+): Promise<{ target: BatchTarget; schedule: StageSchedule }> {
   const target = await operate().resolveTarget(clients.cloudFormation, manifest.batches, stage, batch);
   return { target, schedule: operate().scheduleFor(target.batch) };
 }
@@ -191,7 +193,9 @@ export function runRedriveCommand(batch: string, opts: RedriveCommandOptions, de
     operate().findBatch(manifest.batches, stage, batch);
     const clients = await connect(io, deps, stage);
     const { target, schedule } = await targetAndSchedule(clients, manifest, stage, batch);
-    const result = await operate().redrive(target, schedule, { sqs: clients.sqs, lambda: clients.lambda, listOnly: opts.list, max, log: io.err, waits: { sleep: deps.executionSleep } });
+    const result = await operate().redrive(target, schedule, {
+      sqs: clients.sqs, lambda: clients.lambda, listOnly: opts.list, max, log: io.err, waits: { sleep: deps.executionSleep },
+    });
     io.out(operate().renderRedriveResult(target, result, opts.list ?? false));
     return result.ok ? OPERATE_EXIT.ok : OPERATE_EXIT.failed;
   });
@@ -213,16 +217,20 @@ export function runStatusCommand(opts: StatusCommandOptions, deps: OperateComman
     let fingerprints: Record<string, string> = {};
     let note: string | undefined;
     try {
-      const inputs = engine().loadDeployInputs({ stage: stage.name, manifestFile: opts.manifest, bundlesFile: opts.bundles, projectDir: io.projectDir });
+      const inputs = engine().loadDeployInputs({
+        stage: stage.name, manifestFile: opts.manifest, bundlesFile: opts.bundles, projectDir: io.projectDir,
+      });
       fingerprints = Object.fromEntries(inputs.stacks.map((s) => [s.stack.stackName, s.fingerprint]));
     } catch (e) {
       if (!(e instanceof engine().DeployInputError)) throw e;
       note = `this commit's fingerprints are unknown (${e.problems[0]}${e.problems.length > 1 ? ` and ${e.problems.length - 1} more` : ''}), so "deployed" says unknown.`;
     }
     const clients = await connect(io, deps, stage);
-    const statuses = await operate().stageStatus({ clients, batches: manifest.batches, stage, fingerprints, now: (deps.now ?? (() => new Date()))(), steps: opts.steps });
+    const now = (deps.now ?? (() => new Date()))();
+    const statuses = await operate().stageStatus({ clients, batches: manifest.batches, stage, fingerprints, now, steps: opts.steps });
     if (opts.json) {
-      io.out(JSON.stringify({ stage: stage.name, account: stage.account, region: stage.region, batches: statuses, ...(note ? { note } : {}) }, null, 2));
+      const json = { stage: stage.name, account: stage.account, region: stage.region, batches: statuses, ...(note ? { note } : {}) };
+      io.out(JSON.stringify(json, null, 2));
     } else {
       io.out(operate().renderStatusTable(stage.name, statuses) + (note ? `\nnote: ${note}` : ''));
     }

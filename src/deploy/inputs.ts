@@ -7,10 +7,10 @@ import { BUNDLES_VERSION, DEFAULT_BUNDLES_PATH } from '../bundle/paths';
 import { sha256Hex } from '../hash';
 import { FINGERPRINT_TAG, stackFingerprint } from './fingerprint';
 import { DEFAULT_MANIFEST_PATH, Manifest, ManifestBatch, ManifestStack, ManifestStage, readManifest } from '../manifest/manifest';
+import { BatchformError, BatchformErrorOptions } from '../model/errors';
 import { PARAMETERS } from '../template/parameters';
 import { batchForStage } from '../validate/overrides';
 
-import { BatchformError, BatchformErrorOptions } from '../model/errors';
 
 /** Templates up to this many bytes are sent inline; larger ones go through S3 (CloudFormation's limit). */
 export const MAX_INLINE_TEMPLATE_BYTES = 51_200;

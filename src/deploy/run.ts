@@ -1,6 +1,5 @@
 // Previews or deploys every stack of one stage: one DescribeStacks for all, then each stack's state machine in a bounded pool.
 import { checkAccountConcurrency, checkArtifactBucket } from './account';
-import { BatchformError, errorKindOf } from '../model/errors';
 import { fingerprintMatches, runStack, StackRunContext } from './change-set';
 import type { DeployClients } from './clients';
 import { DEFAULT_CONCURRENCY } from './defaults';
@@ -12,6 +11,7 @@ import type { DeployMode, StageResult } from './result';
 import { changeSetName } from './revision';
 import { describeAllStacks } from './stack-state';
 import { DeployWaits, resolveWaits } from './waits';
+import { BatchformError, errorKindOf } from '../model/errors';
 
 export { DEFAULT_CONCURRENCY } from './defaults';
 

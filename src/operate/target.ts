@@ -2,8 +2,8 @@
 import { CloudFormationClient, Stack } from '@aws-sdk/client-cloudformation';
 import { classifyStatus, describeStack } from '../deploy/stack-state';
 import type { ManifestBatch, ManifestStack, ManifestStage } from '../manifest/manifest';
-import { batchForStage } from '../validate/overrides';
 import { BatchformError } from '../model/errors';
+import { batchForStage } from '../validate/overrides';
 
 /** A batch as deployed in one stage: names read from its stack, never guessed. */
 export interface BatchTarget {

@@ -1,9 +1,11 @@
 // The exit-code catalogue: each kind of failure, in each command family, exits with the one code the table gives it, printing a short message.
+import * as fs from 'fs';
+import * as path from 'path';
 import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { Command } from 'commander';
 import { buildCiProgram } from '../../src/cli/ci-main';
 import { DeployCommandDeps, runDeployCommand } from '../../src/cli/deploy-commands';
-import { EXIT_CODES, exitCodeFor } from '../../src/cli/exit-codes';
+import { EXIT_CODE_TABLE, EXIT_CODES, exitCodeFor } from '../../src/cli/exit-codes';
 import { runProgram } from '../../src/cli/io';
 import { buildProgram } from '../../src/cli/main';
 import { OperateCommandDeps, runBackfillCommand, runRunCommand, runStatusCommand } from '../../src/cli/operate-commands';
@@ -16,6 +18,7 @@ import { change, FAST_WAITS, fakeAws, FakeAwsOptions, liveStack, makeProject, NO
 async function run(program: Command, ...args: string[]): Promise<{ code: number; stderr: string }> {
   const chunks: string[] = [];
   const write = jest.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => { chunks.push(String(c)); return true; });
+  const out = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
   const log = jest.spyOn(console, 'error').mockImplementation((...a: unknown[]) => { chunks.push(`${a.join(' ')}\n`); });
   const previous = process.exitCode;
   process.exitCode = undefined;
@@ -25,6 +28,7 @@ async function run(program: Command, ...args: string[]): Promise<{ code: number;
   } finally {
     process.exitCode = previous;
     write.mockRestore();
+    out.mockRestore();
     log.mockRestore();
   }
 }
@@ -64,6 +68,24 @@ test('every error kind has its own exit code, and 0 is success only', () => {
   const codes = ERROR_KINDS.map((k) => EXIT_CODES[k]);
   expect(new Set(codes).size).toBe(ERROR_KINDS.length);
   expect(codes).not.toContain(0);
+});
+
+test('the README\'s exit-code table is the code\'s table, row for row', () => {
+  const readme = fs.readFileSync(path.join(__dirname, '../../README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('### Exit codes\n'));
+  const lines = section.split('\n');
+  const first = lines.findIndex((l) => l.startsWith('| Code |'));
+  const rows = [];
+  for (const line of lines.slice(first + 2)) {
+    if (!line.startsWith('|')) break;
+    const cells = line.slice(1, -1).split(' | ').map((c) => c.trim());
+    rows.push({ code: Number(cells[0]), kind: cells[1].replace(/^`|`$/g, ''), meaning: cells[2], example: cells[3] });
+  }
+  expect(lines[first]).toBe('| Code | Kind | Meaning | Example |');
+  expect(rows).toEqual(EXIT_CODE_TABLE.map((r) => ({ ...r })));
+  // Every code the table names is the one EXIT_CODES gives its kind.
+  for (const r of EXIT_CODE_TABLE) expect(r.code).toBe(EXIT_CODES[r.kind]);
+  expect(new Set(EXIT_CODE_TABLE.map((r) => r.kind))).toEqual(new Set(Object.keys(EXIT_CODES)));
 });
 
 describe('exitCodeFor: the kind decides, whichever class carries it', () => {

@@ -7,8 +7,8 @@ import {
 } from '@aws/durable-execution-sdk-js';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { ScheduledEvent } from 'aws-lambda';
-import { RUNTIME_ENV } from '../env';
 import { BatchformError } from '../../model/errors';
+import { RUNTIME_ENV } from '../env';
 
 export type { BatchResult, Duration, DurableContext, StepConfig } from '@aws/durable-execution-sdk-js';
 
