@@ -3,6 +3,7 @@
 // Bottom to top; a folder may import its own layer's folder and any lower layer, never a higher one,
 // and folders that share a layer never import each other:
 //
+//    0. errors                      BatchformError and its kinds (every layer throws it)
 //    1. schedule                    schedule expressions: parse, check, next runs, describe
 //    2. model                       option and validated types, defaults, names, limits, overrides
 //    3. runtime                     the handler helper bundled into every batch (schedule, model only)
@@ -20,6 +21,7 @@
 // across folders (`batchform/template` also carries the manifest, lint, bootstrap and workflow
 // builders) and only the top imports them that way.
 const LAYERS = [
+  ['errors'],
   ['schedule'],
   ['model'],
   ['runtime'],
@@ -43,7 +45,7 @@ const layerRules = LAYERS.flatMap((layer, i) => {
   if (above.length > 0) {
     rules.push({
       name: `layer-${layer.join('-')}`,
-      comment: `${layer.join(', ')} (layer ${i + 1}) may not import a higher layer (${above.join(', ')}) nor the main entry point`,
+      comment: `${layer.join(', ')} (layer ${i}) may not import a higher layer (${above.join(', ')}) nor the main entry point`,
       severity: 'error',
       from: { path: folders(layer), pathNot: ENTRY_POINT },
       to: { path: [folders(above), '^src/index\\.ts$'] },
@@ -52,7 +54,7 @@ const layerRules = LAYERS.flatMap((layer, i) => {
   if (layer.length > 1) {
     rules.push({
       name: `layer-${layer.join('-')}-siblings`,
-      comment: `${layer.join(', ')} share layer ${i + 1}: none imports another`,
+      comment: `${layer.join(', ')} share layer ${i}: none imports another`,
       severity: 'error',
       from: { path: folders(layer), pathNot: ENTRY_POINT },
       to: { path: folders(layer), pathNot: '^src/$1/' },
@@ -74,10 +76,10 @@ module.exports = {
     ...layerRules,
     {
       name: 'model-imports-no-folder',
-      comment: 'src/model is the bottom layer: it imports only src/schedule (the validated schedule type)',
+      comment: 'src/model sits under every generator: it imports only src/schedule (the validated schedule type) and src/errors',
       severity: 'error',
       from: { path: '^src/model/' },
-      to: { path: '^src/', pathNot: ['^src/model/', '^src/schedule/'] },
+      to: { path: '^src/', pathNot: ['^src/model/', '^src/schedule/', '^src/errors/'] },
     },
     {
       name: 'entry-points-from-the-top',

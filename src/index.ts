@@ -13,3 +13,4 @@ export type { BatchformOptions } from './projen/batchform';
 // Pure data, no aws-cdk-lib: the GitHub OIDC subjects a stage's bootstrap roles trust.
 export { DEPLOY_WORKFLOW_FILE, PREVIEW_WORKFLOW_FILE, SUBJECT_CLAIM_KEY_SETS, trustedSubjects } from './bootstrap/trust';
 export type { TrustedSubjects, TrustedSubjectsOptions } from './bootstrap/trust';
+export { BatchformError, ERROR_KINDS, errorKindOf, type BatchformErrorOptions, type ErrorKind, type ErrorWhere } from './errors/batchform-error';

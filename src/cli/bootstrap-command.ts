@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Command } from 'commander';
 import type { BootstrapClients, BootstrapResult } from '../deploy';
-import { DEPLOY_EXIT } from './deploy-commands';
+import { describeFailure, EXIT_CODES, EXIT_HELP, exitCodeFor, outcomeOf } from './exit-codes';
 import { CommandIo, engine, knownStages, resolveIo } from './io';
 import { BOOTSTRAP_TEMPLATE_FILE, DEFAULT_MANIFEST_PATH, DEFAULT_OUTDIR } from '../manifest/manifest';
 import { BOOTSTRAP_OUTPUTS } from '../model/bootstrap-names';
@@ -73,8 +73,9 @@ export function renderBootstrapResult(r: BootstrapResult, stageName: string): st
 }
 
 /**
- * Runs `bootstrap` and returns the exit code (see {@link DEPLOY_EXIT}): 2 for a bad stage,
- * template, parameter or the wrong account; 1 when AWS refused or could not be reached.
+ * Runs `bootstrap` and returns the exit code (see {@link EXIT_CODES}): 2 for a bad stage,
+ * template, parameter or the wrong account; 1 when the change set or its execution failed; 3 when
+ * AWS could not be reached; 4 when AWS answered with an error.
  */
 export async function runBootstrapCommand(opts: BootstrapCommandOptions, args: readonly string[], deps: BootstrapCommandDeps = {}): Promise<number> {
   const { out, err, projectDir, callerAccount } = resolveIo(deps);
@@ -88,21 +89,21 @@ export async function runBootstrapCommand(opts: BootstrapCommandOptions, args: r
   try {
     const manifestFile = path.resolve(projectDir, opts.manifest);
     const manifest = engine().readDeployManifest(manifestFile);
-    if (!opts.stage) return fail(`--stage is required; ${knownStages(manifestFile)}.`, DEPLOY_EXIT.badInput);
+    if (!opts.stage) return fail(`--stage is required; ${knownStages(manifestFile)}.`, EXIT_CODES['bad-input']);
     stage = engine().findStage(manifest, opts.stage, opts.manifest);
     const templateFile = path.resolve(projectDir, opts.template);
     if (!fs.existsSync(templateFile)) throw new (engine().DeployInputError)([`bootstrap template ${opts.template} not found; run "npx projen" to generate it.`]);
     templateBody = fs.readFileSync(templateFile, 'utf8');
     parameters = parseParameterArgs(args);
   } catch (e) {
-    if (e instanceof engine().DeployInputError) return fail(e.message, DEPLOY_EXIT.badInput);
+    if (outcomeOf(e) === 'bad-input') return fail(describeFailure(e), EXIT_CODES['bad-input']);
     throw e;
   }
 
   try {
     const account = await callerAccount(stage.region);
     const wrong = engine().wrongAccount(account, stage, 'an administrator of that account');
-    if (wrong) return fail(wrong, DEPLOY_EXIT.badInput);
+    if (wrong) return fail(wrong, EXIT_CODES['bad-input']);
     const result = await engine().bootstrapStage(stage, {
       clients: (deps.createClients ?? createClients)(stage.region),
       templateBody,
@@ -113,11 +114,10 @@ export async function runBootstrapCommand(opts: BootstrapCommandOptions, args: r
       log: err,
     });
     out(renderBootstrapResult(result, stage.name));
-    return DEPLOY_EXIT.ok;
+    return EXIT_CODES.ok;
   } catch (e) {
-    const message = (e as Error).message;
     const events = e instanceof engine().ExecutionError ? e.events.map((ev) => `\n  ${ev.logicalId} (${ev.type}) ${ev.status}: ${ev.reason}`).join('') : '';
-    return fail(`${message}${events}`, DEPLOY_EXIT.failed);
+    return fail(`${describeFailure(e)}${events}`, exitCodeFor(e));
   }
 }
 
@@ -130,7 +130,7 @@ export function registerBootstrapCommand(program: Command, deps: BootstrapComman
     .option('--preview', 'create, describe and delete the change set; change nothing')
     .option('--manifest <file>', 'the generated manifest', DEFAULT_MANIFEST_PATH)
     .option('--template <file>', 'the generated bootstrap template', `${DEFAULT_OUTDIR}/${BOOTSTRAP_TEMPLATE_FILE}`)
-    .addHelpText('after', '\nExit codes: 0 done (or nothing to do); 1 AWS refused or could not be reached; 2 bad input or credentials for another account.')
+    .addHelpText('after', `\n${EXIT_HELP}`)
     .action(async (args: string[], opts: BootstrapCommandOptions) => {
       process.exitCode = await runBootstrapCommand(opts, args, deps);
     });

@@ -1,17 +1,36 @@
 // CLI commands over handlers: bundle, package (bundle + deterministic zip) and local invoke.
 import { Command } from 'commander';
+import { badInput, EXIT_CODES } from './exit-codes';
 import { buildBundles, writeBundle } from '../bundle/esbuild';
 import { DEFAULT_PACKAGE_DIR, PACKAGE_CACHE_FILE, packageBatches } from '../bundle/package';
 import type { DurableRunResult, StepEvent } from '../local/durable';
 import { invokeLocally } from '../local/invoke';
 import { batchesOfStage, DEFAULT_MANIFEST_PATH, Manifest, ManifestBatch, readManifest } from '../manifest/manifest';
 
+/** The manifest in `file`; bad input (exit 2) when it is missing, not JSON or of another version. */
+export function readCliManifest(file: string): Manifest {
+  try {
+    return readManifest(file);
+  } catch (e) {
+    throw badInput((e as Error).message, { cause: e });
+  }
+}
+
+/** The batches as `stage` runs them; bad input (exit 2) naming the stages there are when it is not one. */
+export function stageBatches(manifest: Manifest, stage: string, batches: readonly ManifestBatch[]): ManifestBatch[] {
+  try {
+    return batchesOfStage(manifest, stage, batches);
+  } catch (e) {
+    throw badInput((e as Error).message, { cause: e });
+  }
+}
+
 /** The batches named (all when none), or an error listing the declared ones. */
 export function selectBatches(manifest: Manifest, names: readonly string[]): ManifestBatch[] {
   if (names.length === 0) return [...manifest.batches];
   return names.map((n) => {
     const b = manifest.batches.find((x) => x.name === n);
-    if (!b) throw new Error(`no batch named "${n}"; declared: ${manifest.batches.map((x) => x.name).join(', ')}.`);
+    if (!b) throw badInput(`no batch named "${n}"; declared: ${manifest.batches.map((x) => x.name).join(', ')}.`);
     return b;
   });
 }
@@ -54,7 +73,7 @@ export function registerBundleCommands(program: Command): void {
     .argument('[batches...]', 'batch names (default: all)')
     .option('--manifest <file>', 'the generated manifest', DEFAULT_MANIFEST_PATH)
     .action(async (names: string[], opts: { manifest: string }) => {
-      for (const built of await buildBundles(selectBatches(readManifest(opts.manifest), names))) {
+      for (const built of await buildBundles(selectBatches(readCliManifest(opts.manifest), names))) {
         const bundle = writeBundle(built, process.cwd());
         console.log(`${bundle.batch}: ${bundle.dir}/index.js`);
       }
@@ -65,7 +84,7 @@ export function registerBundleCommands(program: Command): void {
     .option('--manifest <file>', 'the generated manifest', DEFAULT_MANIFEST_PATH)
     .option('--no-cache', 'rebuild every batch, ignoring the package cache')
     .action(async (opts: { manifest: string; cache: boolean }) => {
-      const result = await packageBatches(readManifest(opts.manifest).batches, { cache: opts.cache });
+      const result = await packageBatches(readCliManifest(opts.manifest).batches, { cache: opts.cache });
       const reused = new Set(result.reused);
       for (const b of result.bundles) {
         console.log(`${b.batch}: ${b.zip}  sha256 ${b.sha256}  zip ${kb(b.size)}, index.js ${kb(b.bundleSize)}${reused.has(b.batch) ? '  (unchanged, reused)' : ''}`);
@@ -82,19 +101,19 @@ export function registerBundleCommands(program: Command): void {
     .option('--fail-at <step>', 'a durable batch: fail this step\'s first attempt (a simulated crash) to see the execution resume from it')
     .option('--manifest <file>', 'the generated manifest', DEFAULT_MANIFEST_PATH)
     .action(async (name: string, opts: { time?: string; fixture: boolean; stage?: string; failAt?: string; manifest: string }) => {
-      const manifest = readManifest(opts.manifest);
+      const manifest = readCliManifest(opts.manifest);
       const declared = selectBatches(manifest, [name]);
-      const [batch] = opts.stage === undefined ? declared : batchesOfStage(manifest, opts.stage, declared);
-      if (!batch) throw new Error(`batch "${name}" does not deploy to stage "${opts.stage}"; leave --stage out, or add the stage to the batch's stages.`);
+      const [batch] = opts.stage === undefined ? declared : stageBatches(manifest, opts.stage, declared);
+      if (!batch) throw badInput(`batch "${name}" does not deploy to stage "${opts.stage}"; leave --stage out, or add the stage to the batch's stages.`);
       const time = opts.time ? new Date(opts.time) : new Date();
-      if (Number.isNaN(time.getTime())) throw new Error(`--time "${opts.time}" is not an ISO 8601 time, e.g. 2026-11-25T15:10:00Z.`);
+      if (Number.isNaN(time.getTime())) throw badInput(`--time "${opts.time}" is not an ISO 8601 time, e.g. 2026-11-25T15:10:00Z.`);
       if (opts.time && batch.input !== undefined) console.error(constantInputTimeWarning(batch.name));
-      if (opts.failAt && !batch.durable) throw new Error(`--fail-at: batch "${batch.name}" is not durable; only a durable batch has steps to resume from.`);
+      if (opts.failAt && !batch.durable) throw badInput(`--fail-at: batch "${batch.name}" is not durable; only a durable batch has steps to resume from.`);
       const run = await invokeLocally(batch, { time, useFixture: opts.fixture, failAt: opts.failAt, onStep: (e) => console.log(stepLine(e)) });
       if (run.durable) {
         console.log(durableSummary(batch.name, run.durable));
         if (opts.failAt && !run.durable.steps.some((s) => s.event === 'failed')) console.error(`batchform: warning: no step named "${opts.failAt}" ran; steps: ${[...new Set(run.durable.steps.map((s) => s.step))].join(', ')}.`);
-        if (run.durable.status !== 'SUCCEEDED') process.exitCode = 1;
+        if (run.durable.status !== 'SUCCEEDED') process.exitCode = EXIT_CODES['run-failed'];
       }
       console.log(`\n${batch.name} finished in ${run.durationMs} ms; result:`);
       console.log(JSON.stringify(run.result, null, 2));

@@ -2,6 +2,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Command } from 'commander';
+import { describeFailure, EXIT_CODES, EXIT_HELP, outcomeOf, reportFailure } from './exit-codes';
 import { CommandIo, engine, knownStages, resolveIo } from './io';
 import { DEFAULT_BUNDLES_PATH } from '../bundle/paths';
 import type { DeployClients, DeployMode, Sleep } from '../deploy';
@@ -13,14 +14,14 @@ import { MAX_COMMENT_LENGTH } from '../workflows/sticky-comment';
 /** Longest `--report` file: a GitHub comment's limit, less room for the marker and footer the workflow adds. */
 export const REPORT_FILE_LENGTH = MAX_COMMENT_LENGTH - 1_000;
 
-/** Exit codes of `preview` and `deploy`. */
+/** Exit codes of `preview` and `deploy`, named as before: a view of {@link EXIT_CODES}, which has every code. */
 export const DEPLOY_EXIT = {
   /** Every stack succeeded (unchanged included). */
-  ok: 0,
-  /** At least one stack failed, or the stacks could not be listed. */
-  failed: 1,
+  ok: EXIT_CODES.ok,
+  /** At least one stack failed. */
+  failed: EXIT_CODES['run-failed'],
   /** Bad input: unknown stage, missing manifest / bundles / zip, bad option value. */
-  badInput: 2,
+  badInput: EXIT_CODES['bad-input'],
 } as const;
 
 /** The options `preview` and `deploy` take, as commander parses them. */
@@ -89,7 +90,7 @@ export async function runDeployCommand(mode: DeployMode, opts: DeployCommandOpti
   try {
     inputs = engine().loadDeployInputs({ stage: opts.stage, manifestFile: opts.manifest, bundlesFile: opts.bundles, projectDir });
   } catch (e) {
-    if (e instanceof engine().DeployInputError) return fail(e.message);
+    if (outcomeOf(e) === 'bad-input') return fail(describeFailure(e));
     throw e;
   }
 
@@ -131,12 +132,12 @@ export async function runDeployCommand(mode: DeployMode, opts: DeployCommandOpti
     const full = engine().renderMarkdownReport(result);
     // Rendered again, shortened, only when the whole report does not fit the comment.
     publish(full, full.length <= REPORT_FILE_LENGTH ? full : engine().renderMarkdownReport(result, { maxLength: REPORT_FILE_LENGTH, fullReport: 'the job summary of this run' }));
-    return result.ok ? DEPLOY_EXIT.ok : DEPLOY_EXIT.failed;
+    if (result.ok) return EXIT_CODES.ok;
+    // A failed stack is a failed run, unless its code zip in S3 is not what batchform wrote.
+    return result.stacks.some((s) => s.errorKind === 'integrity') ? EXIT_CODES.integrity : EXIT_CODES['run-failed'];
   } catch (e) {
-    const message = (e as Error).message;
-    err(`batchform ${mode}: ${message}`);
-    publish(engine().renderFatalMarkdown(mode, inputs.stage.name, message));
-    return DEPLOY_EXIT.failed;
+    publish(engine().renderFatalMarkdown(mode, inputs.stage.name, describeFailure(e)));
+    return reportFailure(mode, err, e);
   }
 }
 
@@ -164,7 +165,7 @@ export function registerDeployCommands(program: Command, deps: DeployCommandDeps
       command.option('--refuse-replacement <types>', 'comma-separated resource types never to replace, e.g. AWS::Logs::LogGroup,AWS::SQS::Queue: such a stack fails before execution');
     }
     command
-      .addHelpText('after', '\nExit codes: 0 every stack succeeded or was unchanged; 1 a stack failed; 2 bad input.')
+      .addHelpText('after', `\n${EXIT_HELP}`)
       .action(async (opts: DeployCommandOptions) => {
         process.exitCode = await runDeployCommand(mode, opts, deps);
       });

@@ -1,4 +1,5 @@
 // A minimal GitHub REST client for `check-github`: GET with the user's token, telling "GitHub answered" from "GitHub could not be reached".
+import { BatchformError, BatchformErrorOptions } from '../errors/batchform-error';
 
 /** GitHub's REST API unless `GITHUB_API_URL` names another (GitHub Enterprise, or a test's fake). */
 export const DEFAULT_GITHUB_API_URL = 'https://api.github.com';
@@ -16,17 +17,17 @@ export interface GitHubAnswer {
 }
 
 /** GitHub did not answer, answered 5xx, or rate-limited the token: nothing was learned, nothing is wrong with the settings. */
-export class GitHubUnreachableError extends Error {
-  constructor(message: string) {
-    super(message);
+export class GitHubUnreachableError extends BatchformError {
+  constructor(message: string, options: BatchformErrorOptions = {}) {
+    super('unreachable', message, options);
     this.name = 'GitHubUnreachableError';
   }
 }
 
 /** GitHub refused the token itself (HTTP 401): it is expired, revoked or mistyped. */
-export class GitHubTokenError extends Error {
+export class GitHubTokenError extends BatchformError {
   constructor(message: string) {
-    super(message);
+    super('bad-input', message);
     this.name = 'GitHubTokenError';
   }
 }
@@ -74,7 +75,7 @@ export class GitHubApi {
       });
     } catch (e) {
       const cause = (e as Error).name === 'TimeoutError' ? `no answer within ${this.timeoutMs / 1000} s` : causeOf(e);
-      throw new GitHubUnreachableError(`cannot reach GitHub: ${this.base} did not answer while ${what} (${cause}).`);
+      throw new GitHubUnreachableError(`cannot reach GitHub: ${this.base} did not answer while ${what} (${cause}).`, { cause: e });
     }
     const text = await response.text().catch(() => '');
     let body: any;

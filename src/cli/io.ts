@@ -1,5 +1,6 @@
 // What the AWS commands (preview, deploy, bootstrap) reach outside themselves, with the defaults a terminal gets; tests replace them.
-import type { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
+import { describeFailure, exitCodeFor } from './exit-codes';
 import type { DeployWaits } from '../deploy';
 
 /** The deploy engine (and the AWS SDK), loaded when a command first needs it, not at CLI start; shared by every AWS command. */
@@ -54,12 +55,23 @@ export function knownStages(manifestFile: string): string {
   }
 }
 
-/** Runs a CLI program with `argv` (as in process.argv); an error prints one line and sets exit code 1. */
+/** Makes the parser throw instead of exiting, in `command` and every subcommand, so its usage errors get the bad-input code. */
+function throwOnParseErrors(command: Command): void {
+  command.exitOverride();
+  command.commands.forEach(throwOnParseErrors);
+}
+
+/**
+ * Runs a CLI program with `argv` (as in process.argv) and sets the exit code of what it threw (see
+ * `EXIT_CODES`): a usage error (unknown command or option, a bad option value) is bad input, which
+ * the parser has already printed; any other error prints one line.
+ */
 export async function runProgram(program: Command, argv: string[]): Promise<void> {
+  throwOnParseErrors(program);
   try {
     await program.parseAsync(argv);
   } catch (e) {
-    console.error(`batchform: ${(e as Error).message}`);
-    process.exitCode = 1;
+    if (!(e instanceof CommanderError)) console.error(`batchform: ${describeFailure(e)}`);
+    process.exitCode = exitCodeFor(e);
   }
 }

@@ -2,14 +2,15 @@
 // The batchform command line: schedule view, lint, bundle/package/invoke, change-set preview/deploy, bootstrap and its GitHub settings check, and operating deployed batches (run, backfill, redrive, status, logs).
 import { Command, InvalidArgumentError } from 'commander';
 import { registerBootstrapCommand } from './bootstrap-command';
-import { registerBundleCommands, selectBatches } from './bundle-commands';
+import { readCliManifest, registerBundleCommands, selectBatches, stageBatches } from './bundle-commands';
 import { registerCheckGithubCommand } from './check-github-command';
 import { registerDeployCommands } from './deploy-commands';
+import { badInput, EXIT_CODES } from './exit-codes';
 import { runProgram } from './io';
 import { registerOperateCommands } from './operate-commands';
 import { renderScheduleView } from './schedule-view';
 import { formatLintResult, lintTemplates, findTemplates } from '../lint/cfn-lint';
-import { batchesOfStage, DEFAULT_MANIFEST_PATH, DEFAULT_OUTDIR, readManifest } from '../manifest/manifest';
+import { DEFAULT_MANIFEST_PATH, DEFAULT_OUTDIR } from '../manifest/manifest';
 
 function positiveInt(value: string): number {
   const n = Number(value);
@@ -39,10 +40,10 @@ export function buildProgram(): Command {
     .option('--stage <name>', 'the batches of this stage, with its overrides (schedule, enabled, time zone) applied')
     .option('--from <iso>', 'list runs after this moment instead of now, e.g. just before a DST change (2027-03-13T00:00:00Z)', isoTime)
     .action((opts: { manifest: string; count: number; batch?: string; stage?: string; from?: Date }) => {
-      const manifest = readManifest(opts.manifest);
+      const manifest = readCliManifest(opts.manifest);
       const selected = selectBatches(manifest, opts.batch ? [opts.batch] : []);
-      const batches = opts.stage === undefined ? selected : batchesOfStage(manifest, opts.stage, selected);
-      if (opts.stage !== undefined && opts.batch && batches.length === 0) throw new Error(`batch "${opts.batch}" does not deploy to stage "${opts.stage}".`);
+      const batches = opts.stage === undefined ? selected : stageBatches(manifest, opts.stage, selected);
+      if (opts.stage !== undefined && opts.batch && batches.length === 0) throw badInput(`batch "${opts.batch}" does not deploy to stage "${opts.stage}".`);
       console.log(renderScheduleView(batches, { count: opts.count, now: opts.from, stage: opts.stage }));
     });
 
@@ -52,12 +53,12 @@ export function buildProgram(): Command {
     .option('--engine <engine>', 'auto | cfn-lint | offline', 'auto')
     .action((paths: string[], opts: { engine: string }) => {
       if (!['auto', 'cfn-lint', 'offline'].includes(opts.engine)) {
-        throw new Error(`--engine "${opts.engine}" is not one of auto, cfn-lint, offline.`);
+        throw badInput(`--engine "${opts.engine}" is not one of auto, cfn-lint, offline.`);
       }
       const templates = paths.flatMap(findTemplates);
       const result = lintTemplates(templates, { engine: opts.engine as 'auto' });
       console.log(formatLintResult(result));
-      if (!result.ok) process.exitCode = 1;
+      if (!result.ok) process.exitCode = EXIT_CODES['run-failed'];
     });
 
   registerBundleCommands(program);
@@ -68,7 +69,7 @@ export function buildProgram(): Command {
   return program;
 }
 
-/** Runs the CLI with `argv` (as in process.argv); errors print one line and exit 1. */
+/** Runs the CLI with `argv` (as in process.argv); an error prints one line and exits with its code (see `EXIT_CODES`). */
 export async function main(argv: string[]): Promise<void> {
   await runProgram(buildProgram(), argv);
 }

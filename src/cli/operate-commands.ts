@@ -6,6 +6,7 @@ import { DEFAULT_MANIFEST_PATH, Manifest, ManifestStage } from '../manifest/mani
 import type { BatchTarget, OperateClients, StageSchedule } from '../operate';
 import { constantInputTimeWarning } from './bundle-commands';
 import { DEPLOY_EXIT } from './deploy-commands';
+import { badInput, EXIT_CODES, EXIT_HELP, reportFailure } from './exit-codes';
 import { CommandIo, engine, knownStages, resolveIo } from './io';
 import { runTimes } from '../schedule/timezone';
 
@@ -13,7 +14,7 @@ import { runTimes } from '../schedule/timezone';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const operate = (): typeof import('../operate') => require('../operate') as typeof import('../operate');
 
-/** Exit codes of `run`, `backfill`, `redrive`, `status` and `logs`: those of `deploy`. */
+/** Exit codes of `run`, `backfill`, `redrive`, `status` and `logs`, named as before: a view of {@link EXIT_CODES}, which has every code. */
 export const OPERATE_EXIT = DEPLOY_EXIT;
 
 /** What the operate commands reach outside themselves; tests replace these. */
@@ -36,62 +37,52 @@ interface CommonOptions {
   readonly manifest: string;
 }
 
-/** Bad input: exit 2 with the message. */
-class BadInput extends Error {}
-
 function isoOption(name: string, value: string | undefined): Date | undefined {
   if (value === undefined) return undefined;
   const d = operate().parseUtcTime(value);
-  if (!d) throw new BadInput(`${name} "${value}" is not an ISO 8601 time; use e.g. ${name} 2026-11-25T03:00:00Z (a time without an offset is read as UTC).`);
+  if (!d) throw badInput(`${name} "${value}" is not an ISO 8601 time; use e.g. ${name} 2026-11-25T03:00:00Z (a time without an offset is read as UTC).`);
   return d;
 }
 
 function positiveOption(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
-  if (!/^\d+$/.test(value) || Number(value) < 1) throw new BadInput(`${name} "${value}" is not a positive whole number; use e.g. ${name} ${fallback}.`);
+  if (!/^\d+$/.test(value) || Number(value) < 1) throw badInput(`${name} "${value}" is not a positive whole number; use e.g. ${name} ${fallback}.`);
   return Number(value);
 }
 
 /** The manifest and stage, or bad input naming the stages there are. */
 function loadStage(opts: CommonOptions, projectDir: string): { manifest: Manifest; stage: ManifestStage } {
   const manifestFile = path.resolve(projectDir, opts.manifest);
-  if (!opts.stage) throw new BadInput(`--stage is required; ${knownStages(manifestFile)}.`);
-  try {
-    const manifest = engine().readDeployManifest(manifestFile);
-    return { manifest, stage: engine().findStage(manifest, opts.stage, opts.manifest) };
-  } catch (e) {
-    if (e instanceof engine().DeployInputError) throw new BadInput(e.message);
-    throw e;
-  }
+  if (!opts.stage) throw badInput(`--stage is required; ${knownStages(manifestFile)}.`);
+  const manifest = engine().readDeployManifest(manifestFile);
+  return { manifest, stage: engine().findStage(manifest, opts.stage, opts.manifest) };
 }
 
 /**
- * Runs one operate command body and turns what it throws into an exit code: bad input 2, a
- * failure to read or reach AWS 1; the body returns its own code otherwise.
+ * Runs one operate command body and turns what it throws into its exit code (see {@link EXIT_CODES}):
+ * bad input, AWS unreachable or answering with an error, a stack that is missing; the body returns
+ * its own code otherwise.
  */
 async function guarded(command: string, deps: OperateCommandDeps, body: (io: ReturnType<typeof resolveIo>) => Promise<number>): Promise<number> {
   const io = resolveIo(deps);
   try {
     return await body(io);
   } catch (e) {
-    if (e instanceof BadInput || (e instanceof operate().TargetError && e.badInput) || e instanceof engine().DeployInputError || e instanceof RangeError) {
-      io.err(`batchform ${command}: ${(e as Error).message}`);
-      return OPERATE_EXIT.badInput;
-    }
-    io.err(`batchform ${command}: ${engine().describeError(e)}`);
-    return OPERATE_EXIT.failed;
+    return reportFailure(command, io.err, e);
   }
 }
 
 /** Checks the credentials' account, then returns the stage's clients. */
 async function connect(io: ReturnType<typeof resolveIo>, deps: OperateCommandDeps, stage: ManifestStage): Promise<OperateClients> {
   const account = await io.callerAccount(stage.region);
-  const wrong = engine().wrongAccount(account, stage, 'the stage\'s operator role');
-  if (wrong) throw new BadInput(wrong.replace('nothing was sent to CloudFormation', 'nothing was run'));
+  const wrong = engine().wrongAccount(account, stage, 'the stage\'s operator role', 'nothing was run');
+  if (wrong) throw badInput(wrong);
   return (deps.createClients ?? operate().createOperateClients)(stage.region);
 }
 
-async function targetAndSchedule(clients: OperateClients, manifest: Manifest, stage: ManifestStage, batch: string): Promise<{ target: BatchTarget; schedule: StageSchedule }> {
+async function targetAndSchedule(
+  clients: OperateClients, manifest: Manifest, stage: ManifestStage, batch: string,
+): Promise<{ target: BatchTarget; schedule: StageSchedule }> {
   const target = await operate().resolveTarget(clients.cloudFormation, manifest.batches, stage, batch);
   return { target, schedule: operate().scheduleFor(target.batch) };
 }
@@ -121,7 +112,7 @@ export function runRunCommand(batch: string, opts: RunCommandOptions, deps: Oper
       io.out(operate().renderDurableOutcome(target, durable, opts.wait ?? false));
       return durable.ok ? OPERATE_EXIT.ok : OPERATE_EXIT.failed;
     }
-    if (opts.steps) throw new BadInput(`--steps is for durable batches; "${batch}" is not durable (its run's log lines are in: batchform run ${batch} --stage ${stage.name} --wait).`);
+    if (opts.steps) throw badInput(`--steps is for durable batches; "${batch}" is not durable (its run's log lines are in: batchform run ${batch} --stage ${stage.name} --wait).`);
     const outcome = await operate().invokeRun(target, schedule, time, { lambda: clients.lambda, mode: opts.wait ? 'wait' : 'async', id: deps.id });
     io.out(operate().renderRunOutcome(target, outcome));
     return outcome.ok ? OPERATE_EXIT.ok : OPERATE_EXIT.failed;
@@ -141,7 +132,7 @@ export interface BackfillCommandOptions extends CommonOptions {
 /** `batchform backfill`: one synchronous run per scheduled time of `[from, to)`; `--dry-run` lists them offline. */
 export function runBackfillCommand(batch: string, opts: BackfillCommandOptions, deps: OperateCommandDeps = {}): Promise<number> {
   return guarded('backfill', deps, async (io) => {
-    if (!opts.from || !opts.to) throw new BadInput('--from and --to are required: the range [from, to) of scheduled times to run, e.g. --from 2026-11-01T00:00:00Z --to 2026-11-08T00:00:00Z.');
+    if (!opts.from || !opts.to) throw badInput('--from and --to are required: the range [from, to) of scheduled times to run, e.g. --from 2026-11-01T00:00:00Z --to 2026-11-08T00:00:00Z.');
     const from = isoOption('--from', opts.from)!;
     const to = isoOption('--to', opts.to)!;
     const concurrency = positiveOption('--concurrency', opts.concurrency, 1);
@@ -149,7 +140,7 @@ export function runBackfillCommand(batch: string, opts: BackfillCommandOptions, 
     const { batch: declared } = operate().findBatch(manifest.batches, stage, batch);
     const schedule = operate().scheduleFor(declared);
     if (operate().eventKind(schedule) === 'input') {
-      throw new BadInput(`batch "${batch}" has a constant input, so its runs carry no scheduled time and a backfill's runs could not be told apart. Fix: run it with "batchform run ${batch} --stage ${stage.name}", or remove input from the batch to get the Scheduled Event.`);
+      throw badInput(`batch "${batch}" has a constant input, so its runs carry no scheduled time and a backfill's runs could not be told apart. Fix: run it with "batchform run ${batch} --stage ${stage.name}", or remove input from the batch to get the Scheduled Event.`);
     }
     const times = operate().scheduledTimes(schedule, from, to);
     const stateFile = operate().backfillStateFile(io.projectDir, stage.name, batch, from, to);
@@ -202,7 +193,9 @@ export function runRedriveCommand(batch: string, opts: RedriveCommandOptions, de
     operate().findBatch(manifest.batches, stage, batch);
     const clients = await connect(io, deps, stage);
     const { target, schedule } = await targetAndSchedule(clients, manifest, stage, batch);
-    const result = await operate().redrive(target, schedule, { sqs: clients.sqs, lambda: clients.lambda, listOnly: opts.list, max, log: io.err, waits: { sleep: deps.executionSleep } });
+    const result = await operate().redrive(target, schedule, {
+      sqs: clients.sqs, lambda: clients.lambda, listOnly: opts.list, max, log: io.err, waits: { sleep: deps.executionSleep },
+    });
     io.out(operate().renderRedriveResult(target, result, opts.list ?? false));
     return result.ok ? OPERATE_EXIT.ok : OPERATE_EXIT.failed;
   });
@@ -224,16 +217,20 @@ export function runStatusCommand(opts: StatusCommandOptions, deps: OperateComman
     let fingerprints: Record<string, string> = {};
     let note: string | undefined;
     try {
-      const inputs = engine().loadDeployInputs({ stage: stage.name, manifestFile: opts.manifest, bundlesFile: opts.bundles, projectDir: io.projectDir });
+      const inputs = engine().loadDeployInputs({
+        stage: stage.name, manifestFile: opts.manifest, bundlesFile: opts.bundles, projectDir: io.projectDir,
+      });
       fingerprints = Object.fromEntries(inputs.stacks.map((s) => [s.stack.stackName, s.fingerprint]));
     } catch (e) {
       if (!(e instanceof engine().DeployInputError)) throw e;
       note = `this commit's fingerprints are unknown (${e.problems[0]}${e.problems.length > 1 ? ` and ${e.problems.length - 1} more` : ''}), so "deployed" says unknown.`;
     }
     const clients = await connect(io, deps, stage);
-    const statuses = await operate().stageStatus({ clients, batches: manifest.batches, stage, fingerprints, now: (deps.now ?? (() => new Date()))(), steps: opts.steps });
+    const now = (deps.now ?? (() => new Date()))();
+    const statuses = await operate().stageStatus({ clients, batches: manifest.batches, stage, fingerprints, now, steps: opts.steps });
     if (opts.json) {
-      io.out(JSON.stringify({ stage: stage.name, account: stage.account, region: stage.region, batches: statuses, ...(note ? { note } : {}) }, null, 2));
+      const json = { stage: stage.name, account: stage.account, region: stage.region, batches: statuses, ...(note ? { note } : {}) };
+      io.out(JSON.stringify(json, null, 2));
     } else {
       io.out(operate().renderStatusTable(stage.name, statuses) + (note ? `\nnote: ${note}` : ''));
     }
@@ -252,12 +249,7 @@ export interface LogsCommandOptions extends CommonOptions {
 export function runLogsCommand(batch: string, opts: LogsCommandOptions, deps: OperateCommandDeps = {}): Promise<number> {
   return guarded('logs', deps, async (io) => {
     const now = (deps.now ?? (() => new Date()))();
-    let since: Date;
-    try {
-      since = operate().parseSince(opts.since ?? '1h', now);
-    } catch (e) {
-      throw new BadInput((e as Error).message);
-    }
+    let since = operate().parseSince(opts.since ?? '1h', now);
     const run = isoOption('--run', opts.run);
     // A run logs from its start, which is never before its scheduled time; a backfill or redrive of it logs later.
     if (run && opts.since === undefined) since = new Date(run.getTime() - 60_000);
@@ -287,7 +279,6 @@ export function runLogsCommand(batch: string, opts: LogsCommandOptions, deps: Op
 
 const STAGE_OPTION = ['--stage <stage>', 'the stage, as named in .projenrc.ts (required)'] as const;
 const MANIFEST_OPTION = ['--manifest <file>', 'the generated manifest', DEFAULT_MANIFEST_PATH] as const;
-const EXIT_HELP = '\nExit codes: 0 done; 1 a run failed, or AWS refused or could not be reached; 2 bad input or credentials for another account.';
 
 /** Adds `run`, `backfill`, `redrive`, `status` and `logs` to the program. */
 export function registerOperateCommands(program: Command, deps: OperateCommandDeps = {}): void {
@@ -299,7 +290,7 @@ export function registerOperateCommands(program: Command, deps: OperateCommandDe
     .option('--wait', 'run synchronously: print the result and the run\'s log lines; a failed run exits 1 (a durable batch: wait for its execution to end and print its outcome)')
     .option('--steps', 'a durable batch: print its execution\'s steps from the execution history')
     .option(...MANIFEST_OPTION)
-    .addHelpText('after', EXIT_HELP)
+    .addHelpText('after', `\n${EXIT_HELP}`)
     .action(async (batch: string, opts: RunCommandOptions) => {
       process.exitCode = await runRunCommand(batch, opts, deps);
     });
@@ -315,7 +306,7 @@ export function registerOperateCommands(program: Command, deps: OperateCommandDe
     .option('--continue-on-failure', 'go on after a failed run; the failed times stay to do for the next resume')
     .option('--restart', 'forget the times an earlier backfill of this range finished, and run them all')
     .option(...MANIFEST_OPTION)
-    .addHelpText('after', EXIT_HELP)
+    .addHelpText('after', `\n${EXIT_HELP}`)
     .action(async (batch: string, opts: BackfillCommandOptions) => {
       process.exitCode = await runBackfillCommand(batch, opts, deps);
     });
@@ -327,7 +318,7 @@ export function registerOperateCommands(program: Command, deps: OperateCommandDe
     .option('--list', 'only show the dead letters: run nothing, delete nothing')
     .option('--max <n>', 'handle at most this many messages')
     .option(...MANIFEST_OPTION)
-    .addHelpText('after', EXIT_HELP)
+    .addHelpText('after', `\n${EXIT_HELP}`)
     .action(async (batch: string, opts: RedriveCommandOptions) => {
       process.exitCode = await runRedriveCommand(batch, opts, deps);
     });
@@ -339,7 +330,7 @@ export function registerOperateCommands(program: Command, deps: OperateCommandDe
     .option('--steps', 'durable batches: each listed execution\'s steps, from its history')
     .option('--bundles <file>', 'the list of packaged zips (for this commit\'s fingerprints)', DEFAULT_BUNDLES_PATH)
     .option(...MANIFEST_OPTION)
-    .addHelpText('after', EXIT_HELP.replace('a run failed', 'a batch\'s status could not be read'))
+    .addHelpText('after', `\n${EXIT_HELP}`)
     .action(async (opts: StatusCommandOptions) => {
       process.exitCode = await runStatusCommand(opts, deps);
     });
@@ -352,7 +343,7 @@ export function registerOperateCommands(program: Command, deps: OperateCommandDe
     .option('--run <iso>', 'only the lines of the run scheduled at this time')
     .option('--follow', 'keep polling for new events until Ctrl-C')
     .option(...MANIFEST_OPTION)
-    .addHelpText('after', EXIT_HELP)
+    .addHelpText('after', `\n${EXIT_HELP}`)
     .action(async (batch: string, opts: LogsCommandOptions) => {
       process.exitCode = await runLogsCommand(batch, opts, deps);
     });

@@ -8,6 +8,7 @@ import { describeError, endpointOf, isMissingCredentials, reaching, UnreachableE
 import type { PreparedStack } from './inputs';
 import { classifyStatus } from './stack-state';
 import type { ManifestStage } from '../manifest/manifest';
+import { BatchformError, errorKindOf } from '../errors/batchform-error';
 
 /** Lambda keeps this much of an account's concurrency unreserved; only the rest can be reserved. */
 export const LAMBDA_UNRESERVED_MINIMUM = 100;
@@ -34,8 +35,8 @@ export async function checkArtifactBucket(s3: S3Client, stage: ManifestStage): P
   try {
     const out = await reaching(s3, 's3', `checking the artifact bucket ${bucket} (HeadBucket)`, () => s3.send(new HeadBucketCommand({ Bucket: bucket })));
     if (out.BucketRegion && out.BucketRegion !== stage.region) {
-      throw new Error(`the artifact bucket ${bucket} is in region ${out.BucketRegion}, but stage "${stage.name}" deploys to ${stage.region}; ` +
-        `CloudFormation reads code only from a bucket in the stack's region. Set the stage's artifactBucket to its bucket in ${stage.region} (${bootstrapHint(stage)} creates one).`);
+      throw new BatchformError('aws', `the artifact bucket ${bucket} is in region ${out.BucketRegion}, but stage "${stage.name}" deploys to ${stage.region}; ` +
+        `CloudFormation reads code only from a bucket in the stack's region. Set the stage's artifactBucket to its bucket in ${stage.region} (${bootstrapHint(stage)} creates one).`, { where: { stage: stage.name } });
     }
   } catch (e) {
     if (e instanceof UnreachableError || !(e as S3Fault).$metadata) throw e;
@@ -43,18 +44,18 @@ export async function checkArtifactBucket(s3: S3Client, stage: ManifestStage): P
     const status = err.$metadata?.httpStatusCode;
     const region = err.$response?.headers?.['x-amz-bucket-region'];
     if (status === 404 || err.name === 'NotFound' || err.name === 'NoSuchBucket') {
-      throw new Error(`the artifact bucket ${bucket} of stage "${stage.name}" does not exist in account ${stage.account}; ${bootstrapHint(stage)}, ` +
-        'or set the stage\'s artifactBucket to the bucket its bootstrap printed.');
+      throw new BatchformError('aws', `the artifact bucket ${bucket} of stage "${stage.name}" does not exist in account ${stage.account}; ${bootstrapHint(stage)}, ` +
+        'or set the stage\'s artifactBucket to the bucket its bootstrap printed.', { cause: e, where: { stage: stage.name } });
     }
     if (status === 301 || (region && region !== stage.region)) {
-      throw new Error(`the artifact bucket ${bucket} is in region ${region ?? 'another region'}, but stage "${stage.name}" deploys to ${stage.region}; ` +
-        `set the stage's artifactBucket to its bucket in ${stage.region} (${bootstrapHint(stage)} creates one).`);
+      throw new BatchformError('aws', `the artifact bucket ${bucket} is in region ${region ?? 'another region'}, but stage "${stage.name}" deploys to ${stage.region}; ` +
+        `set the stage's artifactBucket to its bucket in ${stage.region} (${bootstrapHint(stage)} creates one).`, { cause: e, where: { stage: stage.name } });
     }
     if (status === 403) {
-      throw new Error(`access denied to the artifact bucket ${bucket} of stage "${stage.name}": the credentials may not s3:ListBucket it, or it belongs to another account. ` +
-        `Use the stage's role (previewRoleArn / deployRoleArn), or, if the bucket is not this stage's, ${bootstrapHint(stage)}.`);
+      throw new BatchformError('aws', `access denied to the artifact bucket ${bucket} of stage "${stage.name}": the credentials may not s3:ListBucket it, or it belongs to another account. ` +
+        `Use the stage's role (previewRoleArn / deployRoleArn), or, if the bucket is not this stage's, ${bootstrapHint(stage)}.`, { cause: e, where: { stage: stage.name } });
     }
-    throw new Error(`could not check the artifact bucket ${bucket} of stage "${stage.name}": ${describeError(e)}`);
+    throw new BatchformError('aws', `could not check the artifact bucket ${bucket} of stage "${stage.name}": ${describeError(e)}`, { cause: e, where: { stage: stage.name } });
   }
 }
 
@@ -107,20 +108,22 @@ export async function checkAccountConcurrency(
     settings = await reaching(lambda, 'lambda', 'reading the account\'s Lambda concurrency (GetAccountSettings)', () => lambda.send(new GetAccountSettingsCommand({})));
   } catch (e) {
     if (e instanceof UnreachableError) throw e;
-    throw new Error(`could not read the Lambda concurrency of account ${stage.account} (lambda:GetAccountSettings): ${describeError(e)}. ` +
-      'The stage\'s role needs lambda:GetAccountSettings to check, before any change set, that new batches can reserve their concurrency.');
+    throw new BatchformError('aws', `could not read the Lambda concurrency of account ${stage.account} (lambda:GetAccountSettings): ${describeError(e)}. ` +
+      'The stage\'s role needs lambda:GetAccountSettings to check, before any change set, that new batches can reserve their concurrency.', { cause: e, where: { stage: stage.name } });
   }
   const quota = settings.AccountLimit?.ConcurrentExecutions ?? 0;
   const unreserved = settings.AccountLimit?.UnreservedConcurrentExecutions ?? quota;
   const available = Math.max(0, unreserved - LAMBDA_UNRESERVED_MINIMUM);
   const needed = asking.reduce((n, a) => n + a.reserved, 0);
   if (needed <= available) return;
-  throw new Error(
+  throw new BatchformError(
+    'aws',
     `account ${stage.account} (${stage.region}) cannot reserve the Lambda concurrency the new batches ask for; nothing was sent to CloudFormation. ` +
       `Its concurrency quota is ${quota}, ${unreserved} of it unreserved, and Lambda keeps ${LAMBDA_UNRESERVED_MINIMUM} unreserved, so ${available} can be reserved; ` +
       `${asking.map((a) => `batch "${a.batch}" reserves ${a.reserved}`).join(', ')} (${needed} in all). ` +
       `Fix: request a higher "Concurrent executions" quota for Lambda in ${stage.region} (Service Quotas console; new accounts start at 10, the usual default is 1,000), ` +
       `or set reservedConcurrency: false for those batches in .projenrc.ts (for this stage only: overrides: { ${stage.name}: { reservedConcurrency: false } }; runs may then overlap; then run "npx projen").`,
+    { where: { stage: stage.name } },
   );
 }
 
@@ -139,19 +142,19 @@ export async function callerAccount(region: string, config: Record<string, unkno
     return identity.Account ?? '';
   } catch (e) {
     if (isMissingCredentials(e)) {
-      throw new Error(`${call} found no AWS credentials (${describeError(e)}). Sign in first: set AWS_PROFILE (aws sso login --profile <p>), ` +
-        'or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; in GitHub Actions, aws-actions/configure-aws-credentials with the stage\'s role.');
+      throw new BatchformError('aws', `${call} found no AWS credentials (${describeError(e)}). Sign in first: set AWS_PROFILE (aws sso login --profile <p>), ` +
+        'or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; in GitHub Actions, aws-actions/configure-aws-credentials with the stage\'s role.', { cause: e });
     }
     if (e instanceof UnreachableError) throw e;
-    throw new Error(`${call} failed: ${describeError(e)}. Check the credentials (expired session? run aws sso login again) and the region.`);
+    throw new BatchformError(errorKindOf(e) ?? 'aws', `${call} failed: ${describeError(e)}. Check the credentials (expired session? run aws sso login again) and the region.`, { cause: e });
   } finally {
     sts.destroy();
   }
 }
 
 /** Why the credentials are the wrong ones, or undefined when `actual` is the stage's account. */
-export function wrongAccount(actual: string, stage: ManifestStage, role: string): string | undefined {
+export function wrongAccount(actual: string, stage: ManifestStage, role: string, nothingDone = 'nothing was sent to CloudFormation'): string | undefined {
   if (actual === stage.account) return undefined;
   return `the AWS credentials are for account ${actual}, but stage "${stage.name}" is account ${stage.account}; ` +
-    `nothing was sent to CloudFormation. Use credentials for ${stage.account} (${role}, or the right AWS_PROFILE).`;
+    `${nothingDone}. Use credentials for ${stage.account} (${role}, or the right AWS_PROFILE).`;
 }

@@ -20,6 +20,7 @@ import { classifyStatus, deleteStackAndWait, describeStack, stuckAdvice, waitUnt
 import { DeployWaits, resolveWaits } from './waits';
 import type { ManifestStage } from '../manifest/manifest';
 import { BOOTSTRAP_OUTPUTS, BOOTSTRAP_PARAMETERS, bootstrapStackName, GITHUB_OIDC_HOST, STAGE_TAG } from '../model/bootstrap-names';
+import { BatchformError } from '../errors/batchform-error';
 
 /** The clients a bootstrap uses. */
 export interface BootstrapClients {
@@ -102,7 +103,7 @@ export async function bootstrapStage(stage: ManifestStage, options: BootstrapSta
   let live = await describeStack(cfn, stackName);
   if (classifyStatus(live?.StackStatus) === 'busy') live = await waitUntilSettled(cfn, live!, waits, log);
   const condition = classifyStatus(live?.StackStatus);
-  if (condition === 'stuck') throw new Error(`${stackName} is ${live!.StackStatus}: ${stuckAdvice(stackName, live!.StackStatus!)}`);
+  if (condition === 'stuck') throw new BatchformError('run-failed', `${stackName} is ${live!.StackStatus}: ${stuckAdvice(stackName, live!.StackStatus!)}`);
   if (condition === 'failed-create' && !options.preview) {
     log(`${stackName} is ROLLBACK_COMPLETE (its first create failed); deleting it to create it again`);
     await deleteStackAndWait(cfn, live!, waits, `bootstrap-delete-${name}`);
@@ -149,7 +150,7 @@ export async function bootstrapStage(stage: ManifestStage, options: BootstrapSta
     });
     if (status === 'FAILED' && NO_CHANGES.test(reason)) return result('unchanged', live);
     if (status !== 'CREATE_COMPLETE') {
-      throw new Error(`change set ${name} of ${stackName} ${status === 'FAILED' ? 'failed' : `ended ${status}`}: ${reason || 'no reason given'}. ` +
+      throw new BatchformError('run-failed', `change set ${name} of ${stackName} ${status === 'FAILED' ? 'failed' : `ended ${status}`}: ${reason || 'no reason given'}. ` +
         'Fix what it names (a parameter passed as Name=value, or the bucket name if it is taken), and run again.');
     }
     if (options.preview) return result(type === 'CREATE' ? 'will-create' : 'will-update', live);

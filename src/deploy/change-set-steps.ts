@@ -13,14 +13,15 @@ import { reaching, UnreachableError } from './faults';
 import type { FailureEvent } from './result';
 import { describeStack } from './stack-state';
 import { formatSeconds, isWaiterTimeout, ResolvedWaits, runWaiter } from './waits';
+import { BatchformError } from '../errors/batchform-error';
 
 /** CloudFormation's ways of saying a change set has nothing to do. */
 export const NO_CHANGES = /didn't contain changes|No updates are to be performed/i;
 
 /** A failed execution, carrying the stack events that explain it. */
-export class ExecutionError extends Error {
+export class ExecutionError extends BatchformError {
   constructor(message: string, readonly events: readonly FailureEvent[]) {
-    super(message);
+    super('run-failed', message);
     this.name = 'ExecutionError';
   }
 }

@@ -22,6 +22,7 @@ import { Artifact, ensureArtifact, PlacedArtifact } from './upload';
 import { ResolvedWaits } from './waits';
 import type { ManifestStage } from '../manifest/manifest';
 import { previewAreaPrefix } from '../model/bootstrap-names';
+import { BatchformError, errorKindOf } from '../errors/batchform-error';
 import { sha256Hex } from '../model/hash';
 
 /** Everything one stack's run needs besides the stack itself. */
@@ -98,7 +99,7 @@ export async function runStack(ctx: StackRunContext, prepared: PreparedStack, li
       : describeError(e);
     ctx.log(`${prepared.stack.stackName}: failed: ${error}`);
     for (const ev of events ?? []) ctx.log(`  ${ev.timestamp.toISOString()} ${ev.logicalId} (${ev.type}) ${ev.status}: ${ev.reason}`);
-    return result('failed', { error, events });
+    return result('failed', { error, events, errorKind: errorKindOf(e) });
   }
 }
 
@@ -244,7 +245,7 @@ async function placeCode(ctx: StackRunContext, p: PreparedStack, draft: Draft): 
     draft.codeVersion = placed.versionId;
   } catch (e) {
     if (e instanceof UnreachableError) throw e;
-    throw new Error(namingBucket('code zip', url, p.code.bucket, e));
+    throw new BatchformError(errorKindOf(e) ?? 'run-failed', namingBucket('code zip', url, p.code.bucket, e), { cause: e });
   }
   if (draft.code === 'uploaded') {
     ctx.log(`${p.stack.stackName}: uploaded ${url}`);
@@ -297,7 +298,7 @@ async function placeTemplate(ctx: StackRunContext, draft: Draft, artifact: Artif
     return { ...await ensureArtifact(ctx.s3, artifact, { write }), key: artifact.key };
   } catch (e) {
     if (e instanceof UnreachableError) throw e;
-    throw new Error(namingBucket('template', url, artifact.bucket, e));
+    throw new BatchformError(errorKindOf(e) ?? 'run-failed', namingBucket('template', url, artifact.bucket, e), { cause: e });
   }
 }
 

@@ -1,4 +1,5 @@
 // Tells AWS's answers apart from failures to reach AWS at all, and words each for people.
+import { BatchformError } from '../errors/batchform-error';
 
 /** The parts of an SDK error the deploy reads. */
 interface SdkError {
@@ -39,14 +40,16 @@ export function isMissingCredentials(e: unknown): boolean {
 }
 
 /** A failure to reach AWS during one step, naming the endpoint and the step. */
-export class UnreachableError extends Error {
+export class UnreachableError extends BatchformError {
   constructor(readonly endpoint: string, readonly step: string, cause: unknown, tries?: string) {
     const err = cause as SdkError;
     const what = [err?.code, err?.message].filter((x, i, all) => x && (i === 0 || !all[0] || !String(x).includes(all[0]))).join(': ') || String(cause);
     super(
+      'unreachable',
       `cannot reach AWS: ${endpoint} did not answer while ${step}${tries ? ` (${tries})` : ''}: ${what}. ` +
         'This is the network between here and AWS (connection, proxy, VPN, DNS or AWS_ENDPOINT_URL), not an answer from AWS; ' +
         'nothing about the operation\'s state is known. Run again once the network is back: the run picks up from what AWS has.',
+      { cause },
     );
     this.name = 'UnreachableError';
   }

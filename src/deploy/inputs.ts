@@ -6,9 +6,11 @@ import { Secrets, secretsOfParameters, TemplateResources } from './values';
 import type { BundlesFile } from '../bundle/package';
 import { BUNDLES_VERSION, DEFAULT_BUNDLES_PATH } from '../bundle/paths';
 import { DEFAULT_MANIFEST_PATH, Manifest, ManifestBatch, ManifestStack, ManifestStage, readManifest } from '../manifest/manifest';
+import { BatchformError, BatchformErrorOptions } from '../errors/batchform-error';
 import { sha256Hex } from '../model/hash';
 import { batchForStage } from '../model/stage-overrides';
 import { PARAMETERS } from '../template/parameters';
+
 
 /** Templates up to this many bytes are sent inline; larger ones go through S3 (CloudFormation's limit). */
 export const MAX_INLINE_TEMPLATE_BYTES = 51_200;
@@ -84,9 +86,9 @@ export interface LoadDeployInputsOptions {
 }
 
 /** Bad deploy input: every problem found, each saying what, where and how to fix it. */
-export class DeployInputError extends Error {
-  constructor(readonly problems: readonly string[]) {
-    super(problems.length === 1 ? problems[0] : `${problems.length} problems:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+export class DeployInputError extends BatchformError {
+  constructor(readonly problems: readonly string[], options: BatchformErrorOptions = {}) {
+    super('bad-input', problems.length === 1 ? problems[0] : `${problems.length} problems:\n${problems.map((p) => `  - ${p}`).join('\n')}`, options);
     this.name = 'DeployInputError';
   }
 }
@@ -105,7 +107,7 @@ export function readDeployManifest(file: string): Manifest {
   try {
     return readManifest(file);
   } catch (e) {
-    throw new DeployInputError([(e as Error).message]);
+    throw new DeployInputError([(e as Error).message], { cause: e });
   }
 }
 

@@ -1,4 +1,5 @@
 // What a preview or deploy found and did, per stack and per stage: the data the reports render.
+import type { ErrorKind } from '../errors/batchform-error';
 import type { RunEvent } from '../schedule/next-runs';
 
 /** Preview creates change sets and describes them; deploy also executes them. */
@@ -161,6 +162,8 @@ export interface StackResult {
   readonly notes: readonly string[];
   /** For `failed`: what went wrong, where, and what to do. */
   readonly error?: string;
+  /** For `failed`: the kind of error (an integrity failure sets the command's exit code), when known. */
+  readonly errorKind?: ErrorKind;
   /** For a failed execution: the first failed resource events, oldest first. */
   readonly events?: readonly FailureEvent[];
 }

@@ -11,6 +11,7 @@ import type { DeployMode, StageResult } from './result';
 import { changeSetName } from './revision';
 import { describeAllStacks } from './stack-state';
 import { DeployWaits, resolveWaits } from './waits';
+import { BatchformError, errorKindOf } from '../errors/batchform-error';
 
 export { DEFAULT_CONCURRENCY } from './defaults';
 
@@ -119,16 +120,18 @@ export async function deployStage(inputs: DeployInputs, options: DeployStageOpti
   try {
     live = inputs.stacks.length ? await describeAllStacks(ctx.cloudFormation) : new Map();
   } catch (e) {
-    if (e instanceof UnreachableError) throw new Error(`stage "${stage.name}": ${e.message}`);
+    if (e instanceof UnreachableError) throw new BatchformError('unreachable', `stage "${stage.name}": ${e.message}`, { cause: e, where: { stage: stage.name } });
     const err = e as { name?: string; message?: string };
     const throttled = /Throttl|RateExceeded|TooManyRequests/i.test(err.name ?? '');
     const hint = throttled
       ? 'AWS kept throttling after the SDK\'s retries; run again later, or with a lower --concurrency.'
       : 'Check the AWS credentials (the SDK\'s default chain: environment, profile, GitHub OIDC via aws-actions/configure-aws-credentials) ' +
         'and that the role may call cloudformation:DescribeStacks.';
-    throw new Error(
+    throw new BatchformError(
+      errorKindOf(e) ?? 'aws',
       `stage "${stage.name}": could not list the CloudFormation stacks of account ${stage.account}, region ${stage.region} ` +
         `(${describeError(e)}). ${hint}`,
+      { cause: e, where: { stage: stage.name } },
     );
   }
 

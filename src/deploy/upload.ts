@@ -1,6 +1,7 @@
 // Content-addressed artifacts in S3: upload a file under its hash, or trust an existing object only if its stored SHA-256 matches.
 import { HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { reaching, UnreachableError } from './faults';
+import { BatchformError } from '../errors/batchform-error';
 
 /** One file to place in S3 under a key derived from its content. */
 export interface Artifact {
@@ -31,9 +32,9 @@ export interface PlacedArtifact {
 }
 
 /** An object already under a content-addressed key whose stored checksum is not the content's. */
-export class IntegrityError extends Error {
+export class IntegrityError extends BatchformError {
   constructor(message: string) {
-    super(message);
+    super('integrity', message);
     this.name = 'IntegrityError';
   }
 }

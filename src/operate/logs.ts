@@ -2,12 +2,13 @@
 import { CloudWatchLogsClient, FilterLogEventsCommand, FilteredLogEvent } from '@aws-sdk/client-cloudwatch-logs';
 import { parseUtcTime, runSecond } from './event';
 import { reaching } from '../deploy/faults';
+import { BatchformError } from '../errors/batchform-error';
 
 const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 };
 
 /**
  * `--since`: a duration back from `now` (`90s`, `30m`, `1h`, `2d`, `1w`) or an ISO 8601 moment.
- * @throws Error saying what is accepted.
+ * @throws BatchformError (bad input) saying what is accepted.
  * @example
  * parseSince('1h', new Date('2026-11-25T10:00:00Z')) // 2026-11-25T09:00:00.000Z
  */
@@ -16,7 +17,7 @@ export function parseSince(value: string, now: Date): Date {
   if (m) return new Date(now.getTime() - Number(m[1]) * UNIT_MS[m[2]]);
   const d = parseUtcTime(value);
   if (d) return d;
-  throw new Error(`--since "${value}" is neither a duration nor an ISO time; use e.g. --since 30m, 1h, 2d, 1w or 2026-11-25T03:00:00Z.`);
+  throw new BatchformError('bad-input', `--since "${value}" is neither a duration nor an ISO time; use e.g. --since 30m, 1h, 2d, 1w or 2026-11-25T03:00:00Z.`);
 }
 
 /**

@@ -1,5 +1,6 @@
 // The schedule a batch runs on in a stage, and the scheduled times of a range: what run, backfill and status compute times from.
 import type { ManifestBatch } from '../manifest/manifest';
+import { BatchformError } from '../errors/batchform-error';
 import { parseSchedule, ParsedSchedule } from '../schedule/expression';
 import { nextRuns } from '../schedule/next-runs';
 
@@ -44,14 +45,14 @@ export const MAX_BACKFILL_RUNS = 105_120;
  * start date has no fixed phase (AWS starts it when the rule is created), so its times are
  * counted from `from`: `from`, `from + rate`, ...
  *
- * @throws RangeError when `to` is not after `from`, or the range holds more than {@link MAX_BACKFILL_RUNS} runs.
+ * @throws BatchformError (bad input) when `to` is not after `from`, or the range holds more than {@link MAX_BACKFILL_RUNS} runs.
  * @example
  * scheduledTimes(scheduleFor(batch), new Date('2026-11-01T00:00:00Z'), new Date('2026-11-08T00:00:00Z'))
  * // seven dates for a daily schedule
  */
 export function scheduledTimes(schedule: StageSchedule, from: Date, to: Date): Date[] {
   if (!(to.getTime() > from.getTime())) {
-    throw new RangeError(`--to ${to.toISOString()} is not after --from ${from.toISOString()}; the range is [from, to), so give a later --to.`);
+    throw new BatchformError('bad-input', `--to ${to.toISOString()} is not after --from ${from.toISOString()}; the range is [from, to), so give a later --to.`);
   }
   const startDate = schedule.startDate ?? (schedule.parsed.kind === 'rate' ? from : undefined);
   const options = { timeZone: schedule.timezone, startDate, endDate: schedule.endDate };
@@ -64,7 +65,7 @@ export function scheduledTimes(schedule: StageSchedule, from: Date, to: Date): D
       if (t.getTime() >= to.getTime()) return out;
       out.push(t);
       if (out.length > MAX_BACKFILL_RUNS) {
-        throw new RangeError(`[${from.toISOString()}, ${to.toISOString()}) holds more than ${MAX_BACKFILL_RUNS} runs of ${schedule.expression}; backfill a shorter range at a time.`);
+        throw new BatchformError('bad-input', `[${from.toISOString()}, ${to.toISOString()}) holds more than ${MAX_BACKFILL_RUNS} runs of ${schedule.expression}; backfill a shorter range at a time.`);
       }
     }
     if (batch.length < CHUNK) return out;

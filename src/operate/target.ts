@@ -2,6 +2,7 @@
 import { CloudFormationClient, Stack } from '@aws-sdk/client-cloudformation';
 import { classifyStatus, describeStack } from '../deploy/stack-state';
 import type { ManifestBatch, ManifestStack, ManifestStage } from '../manifest/manifest';
+import { BatchformError } from '../errors/batchform-error';
 import { batchForStage } from '../model/stage-overrides';
 
 /** A batch as deployed in one stage: names read from its stack, never guessed. */
@@ -33,9 +34,9 @@ export interface BatchTarget {
 }
 
 /** A batch or stack the operate commands cannot act on: not declared, not in the stage, or not deployed. */
-export class TargetError extends Error {
+export class TargetError extends BatchformError {
   constructor(message: string, readonly badInput: boolean) {
-    super(message);
+    super(badInput ? 'bad-input' : 'run-failed', message);
     this.name = 'TargetError';
   }
 }

@@ -3,12 +3,13 @@
 import { FIELD_SPECS, parseField } from './cron-fields';
 import { checkRate } from './rate-expression';
 import type { ParsedSchedule, ScheduleCheck, ScheduleProblem } from './schedule-types';
+import { BatchformError } from '../errors/batchform-error';
 
 export { RATE_UNIT_NAMES } from './rate-expression';
 export type { CronFields, LocalDateTime, ParsedSchedule, RateUnit, ScheduleCheck, ScheduleProblem } from './schedule-types';
 
 /** Thrown by {@link parseSchedule}; carries every problem so callers can re-word or re-attribute them. */
-export class ScheduleError extends Error {
+export class ScheduleError extends BatchformError {
   /** The expression as given. */
   readonly expression: string;
   /** Every problem found, in field order. */
@@ -16,6 +17,7 @@ export class ScheduleError extends Error {
 
   constructor(expression: string, problems: ScheduleProblem[]) {
     super(
+      'bad-input',
       `Invalid schedule "${expression}":\n` +
         problems.map((p) => `  - ${p.field}: ${p.message}. Fix: ${p.fix}`).join('\n'),
     );

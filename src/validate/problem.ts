@@ -1,4 +1,5 @@
 // Problems found in declarations, and the one error that lists them all.
+import { BatchformError } from '../errors/batchform-error';
 
 /** One thing wrong with a declaration: where (subject + field), what, and how to fix it. */
 export interface Problem {
@@ -24,9 +25,10 @@ export function formatProblem(p: Problem): string {
  * Thrown when any declaration is invalid; its message lists every problem at once, so a user
  * fixes them in one pass.
  */
-export class BatchformValidationError extends Error {
+export class BatchformValidationError extends BatchformError {
   constructor(public readonly problems: readonly Problem[]) {
     super(
+      'bad-input',
       `batchform: ${problems.length} problem${problems.length === 1 ? '' : 's'} in the batch declarations; nothing was written.\n` +
         problems.map((p) => `  - ${formatProblem(p)}`).join('\n'),
     );

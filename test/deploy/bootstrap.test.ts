@@ -206,7 +206,7 @@ test('the README\'s bootstrap command without credentials fails in under 10 s, s
   const run = spawnSync(process.execPath, [require.resolve('tsx/cli'), path.resolve(__dirname, '../../src/cli/main.ts'), 'bootstrap', '--stage', 'prod'], { cwd: dir, env, encoding: 'utf8', timeout: 30_000 });
   const seconds = (Date.now() - started) / 1000;
   fs.rmSync(home, { recursive: true, force: true });
-  expect(run.status).toBe(1);
+  expect(run.status).toBe(4); // AWS (no credentials)
   expect(run.stderr).toMatch(/batchform bootstrap: the account check \(sts:GetCallerIdentity at https:\/\/sts\.ap-northeast-2\.amazonaws\.com\) found no AWS credentials/);
   expect(run.stderr).toContain('set AWS_PROFILE');
   expect(seconds).toBeLessThan(10);

@@ -6,6 +6,7 @@ import { CreateChangeSetCommand, DescribeStacksCommand } from '@aws-sdk/client-c
 import { Command } from 'commander';
 import { change, FAST_WAITS, fakeAws, FakeAwsOptions, liveStack, makeProject, NOW, TestProject } from './helpers';
 import { DEPLOY_EXIT, DeployCommandDeps, registerDeployCommands, REPORT_FILE_LENGTH, runDeployCommand } from '../../src/cli/deploy-commands';
+import { EXIT_CODES } from '../../src/cli/exit-codes';
 import { MAX_COMMENT_LENGTH } from '../../src/workflows/sticky-comment';
 
 const DEFAULTS = { manifest: 'cfn-out/manifest.json', bundles: 'dist/batches/bundles.json', concurrency: '8' };
@@ -92,10 +93,10 @@ test('a preview that succeeds exits 0, prints the text report, writes --report a
   expect(h.err).toContain('prod-daily-stats: creating CREATE change set batchform-4f2a9c1-20261125T094312Z');
 });
 
-test('a failed stack exits 1', async () => {
+test('a stack whose code zip in S3 is not what batchform wrote fails, exit 5 (integrity)', async () => {
   const project = makeProject();
   const h = harness(project, { head: () => ({ checksum: 'bm90IHRoZSBzYW1lIGNvbnRlbnQ=' }) });
-  expect(await runDeployCommand('deploy', { ...DEFAULTS, stage: 'prod' }, h.deps)).toBe(DEPLOY_EXIT.failed);
+  expect(await runDeployCommand('deploy', { ...DEFAULTS, stage: 'prod' }, h.deps)).toBe(EXIT_CODES.integrity);
   expect(h.out.join('')).toContain('prod-daily-stats: failed\n  code zip: s3://');
 });
 
@@ -119,12 +120,12 @@ test('credentials that cannot be read exit 1 with the reason', async () => {
   expect(h.fake.cfn.calls()).toHaveLength(0);
 });
 
-test('stacks that cannot be listed exit 1 and still leave a report saying why', async () => {
+test('stacks that cannot be listed (AWS answered an error) exit 4 and still leave a report saying why', async () => {
   const project = makeProject();
   const h = harness(project);
   h.fake.cfn.on(DescribeStacksCommand).rejects(Object.assign(new Error('The security token included in the request is expired'), { name: 'ExpiredToken', $metadata: { httpStatusCode: 403 } }));
 
-  expect(await runDeployCommand('deploy', { ...DEFAULTS, stage: 'prod', report: 'deploy.md' }, h.deps)).toBe(1);
+  expect(await runDeployCommand('deploy', { ...DEFAULTS, stage: 'prod', report: 'deploy.md' }, h.deps)).toBe(EXIT_CODES.aws);
   expect(h.err[0]).toMatch(/^batchform deploy: stage "prod": could not list the CloudFormation stacks .*AWS ExpiredToken/);
   const report = fs.readFileSync(path.join(project.dir, 'deploy.md'), 'utf8');
   expect(report).toContain('**Failed before any stack was handled.**');

@@ -7,6 +7,7 @@ import {
 } from '@aws/durable-execution-sdk-js';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { ScheduledEvent } from 'aws-lambda';
+import { BatchformError } from '../../errors/batchform-error';
 import { RUNTIME_ENV } from '../../model/runtime-env';
 
 export type { BatchResult, Duration, DurableContext, StepConfig } from '@aws/durable-execution-sdk-js';
@@ -110,9 +111,9 @@ function isScheduledEvent(event: unknown): event is ScheduledEvent {
 }
 
 /** A simulated crash of a step, thrown only under `npx projen invoke --fail-at`. */
-export class SimulatedCrash extends Error {
+export class SimulatedCrash extends BatchformError {
   constructor(step: string) {
-    super(`simulated crash in step "${step}" (npx projen invoke --fail-at)`);
+    super('run-failed', `simulated crash in step "${step}" (npx projen invoke --fail-at)`);
     this.name = 'SimulatedCrash';
   }
 }
