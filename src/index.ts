@@ -3,13 +3,16 @@
 // `.projenrc.ts` stays small; everything else is behind subpath exports (`batchform/runtime`,
 // `batchform/local`, `batchform/schedule`, `batchform/validate`, `batchform/template`,
 // `batchform/bundle`, `batchform/deploy`, `batchform/operate`).
-export * from './declare/batch';
-export * from './declare/stage';
+// Named exports only: what the README documents, and the types those signatures name. The
+// published surface is api/batchform.api.md (`npx projen api` rewrites it).
+export { Batchform } from './projen/batchform';
+export type { BatchformOptions } from './projen/batchform';
+export type { WorkflowCli } from './workflows/batchform-workflow';
+export type { Architecture, BatchOptions, DurableOptions, PolicyStatementOptions, StageOverrideOptions } from './declare/batch';
+export type { StageOptions } from './declare/stage';
 export { Schedule } from './schedule/builder';
 export type { CronOptions, RateUnitInput } from './schedule/builder';
 export type { RateUnit } from './schedule/expression';
-export { Batchform } from './projen/batchform';
-export type { BatchformOptions } from './projen/batchform';
 // Pure data, no aws-cdk-lib: the GitHub OIDC subjects a stage's bootstrap roles trust.
-export { DEPLOY_WORKFLOW_FILE, PREVIEW_WORKFLOW_FILE, SUBJECT_CLAIM_KEY_SETS, trustedSubjects } from './bootstrap/trust';
+export { trustedSubjects } from './bootstrap/trust';
 export type { TrustedSubjects, TrustedSubjectsOptions } from './bootstrap/trust';

@@ -1,7 +1,13 @@
 // batchform/validate: the rule catalogue and the validated model of batches and stages.
-export * from './model';
-export * from './problem';
-export * from './validate';
+// Named exports only (api/batchform-validate.api.md).
+export { validateDeclarations } from './validate';
+export type { Declarations, ValidateOptions } from './validate';
+export type { Batch, DurableSettings, Stage, StageOverride, ValidatedDeclarations } from './model';
+export { BatchformValidationError, formatProblem } from './problem';
+export type { Finding, Problem } from './problem';
+export type { CronFields, LocalDateTime, ParsedSchedule, RateUnit } from '../schedule/expression';
+export type { CronOptions, RateUnitInput, Schedule } from '../schedule/builder';
+export type { Architecture, BatchOptions, PolicyStatementOptions, StageOverrideOptions, DurableOptions } from '../declare/batch';
+export type { StageOptions } from '../declare/stage';
 export { BATCH_RULES, STAGE_RULES } from './rules';
 export type { BatchRule, StageRule, RuleContext } from './rules';
-export * from './overrides';
