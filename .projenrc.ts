@@ -155,6 +155,8 @@ for (const [report, entry] of Object.entries(API_ENTRIES)) {
       docModel: { enabled: false },
       dtsRollup: { enabled: false },
       tsdocMetadata: { enabled: false },
+      // LF like every other committed file (api-extractor writes CRLF by default).
+      newlineKind: 'lf',
       messages: {
         compilerMessageReporting: { default: { logLevel: 'warning' } },
         extractorMessageReporting: {
