@@ -1,6 +1,6 @@
 // batchform's own project definition: the library's package settings, and this repository's
 // batches and stages, declared with the library itself (imported from ./src).
-import { javascript, typescript } from 'projen';
+import { javascript, JsonFile, typescript } from 'projen';
 import { TypeScriptRunner } from 'projen/lib/typescript';
 import { Batchform, Schedule } from './src';
 
@@ -133,6 +133,60 @@ project.package.addField('exports', {
   './package.json': './package.json',
 });
 project.package.addField('typesVersions', { '*': Object.fromEntries(SUBPATHS.map((s) => [s, [`lib/${s}/index.d.ts`]])) });
+
+// The public API, one report per entry point (api/<report>.api.md, api-extractor over lib/'s typings):
+// committed, so a change to what the package publishes is a diff in review. `npx projen api`
+// rewrites the reports; `api:check` (after compile in `npx projen build`, and in .ci/run) fails
+// when the typings no longer match them.
+const API_ENTRIES: Record<string, string> = {
+  'batchform': 'index',
+  ...Object.fromEntries(SUBPATHS.map((s) => [`batchform-${s.replace(/\//g, '-')}`, `${s}/index`])),
+};
+const API_TEMP = 'api/.temp';
+for (const [report, entry] of Object.entries(API_ENTRIES)) {
+  new JsonFile(project, `api/extractor/${report}.json`, {
+    marker: false,
+    obj: {
+      $schema: 'https://developer.microsoft.com/json-schemas/api-extractor/v7/api-extractor.schema.json',
+      projectFolder: '../..',
+      mainEntryPointFilePath: `<projectFolder>/lib/${entry}.d.ts`,
+      compiler: { tsconfigFilePath: '<projectFolder>/tsconfig.json' },
+      apiReport: { enabled: true, reportFileName: report, reportFolder: '<projectFolder>/api/', reportTempFolder: `<projectFolder>/${API_TEMP}/` },
+      docModel: { enabled: false },
+      dtsRollup: { enabled: false },
+      tsdocMetadata: { enabled: false },
+      // LF like every other committed file (api-extractor writes CRLF by default).
+      newlineKind: 'lf',
+      messages: {
+        compilerMessageReporting: { default: { logLevel: 'warning' } },
+        extractorMessageReporting: {
+          'default': { logLevel: 'warning' },
+          // No release tags (@public, @beta): every published symbol is public.
+          'ae-missing-release-tag': { logLevel: 'none' },
+          // A {@link} to a symbol an entry does not publish: documentation, not API.
+          'ae-unresolved-link': { logLevel: 'none' },
+          // A published signature naming a type the entry does not publish: users could not name it.
+          'ae-forgotten-export': { logLevel: 'error', addToApiReportFile: false },
+        },
+        // TSDoc style is not what the report checks.
+        tsdocMessageReporting: { default: { logLevel: 'none' } },
+      },
+    },
+  });
+}
+project.gitignore.exclude(`/${API_TEMP}/`);
+const apiExtractor = (local: boolean): Array<{ exec: string }> => Object.keys(API_ENTRIES)
+  .map((report) => ({ exec: `api-extractor run${local ? ' --local' : ''} --config api/extractor/${report}.json` }));
+const apiUpdate = project.addTask('api', {
+  description: 'Compile, then rewrite the public API reports (api/*.api.md) from lib/\'s typings: commit the diff',
+});
+apiUpdate.spawn(project.compileTask);
+for (const step of apiExtractor(true)) apiUpdate.exec(step.exec);
+const apiCheck = project.addTask('api:check', {
+  description: 'Fail when lib/\'s typings publish a different API than the committed reports (api/*.api.md); needs a compiled lib/',
+  steps: apiExtractor(false),
+});
+project.postCompileTask.spawn(apiCheck);
 
 project.package.addField('allowScripts', {
   'esbuild': true,

@@ -13,11 +13,12 @@ import { HeadBucketCommand, HeadObjectCommand, NotFound, PutObjectCommand, S3Cli
 import { mockClient } from 'aws-sdk-client-mock';
 import { batchTemplates, buildManifest } from '../src/template';
 import { validateDeclarations } from '../src/validate';
-import { bundleBatch, deterministicZip, sha256Hex } from '../src/bundle';
-import {
-  DEFAULT_CONCURRENCY, DEFAULT_WAITS, DeployClients, deployStage, DeployInputs, loadDeployInputs, PreparedStack, sha256Base64,
-  WaitTiming,
-} from '../src/deploy';
+import { bundleBatch, deterministicZip } from '../src/bundle';
+import { sha256Hex } from '../src/hash';
+import { DeployClients, deployStage, DeployInputs, loadDeployInputs, PreparedStack, WaitTiming } from '../src/deploy';
+import { DEFAULT_CONCURRENCY } from '../src/deploy/defaults';
+import { sha256Base64 } from '../src/deploy/upload';
+import { DEFAULT_WAITS } from '../src/deploy/waits';
 import { formatRatio, formatStats, markdownTable, median, pairedRatios, progress, ratioNumber, ROOT, SectionResult, stats, Stats, tempDir } from './lib';
 import { generatedBatch, generatedBatchOptions, STAGE } from './projects';
 import { diffTemplates } from './simulated-aws';

@@ -6,7 +6,9 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
-import { clientConfig, DeployClients, PreparedStack, sha256Base64 } from '../src/deploy';
+import { DeployClients, PreparedStack } from '../src/deploy';
+import { clientConfig } from '../src/deploy/clients';
+import { sha256Base64 } from '../src/deploy/upload';
 
 /** A token bucket: `burst` calls at once, refilled at `perSecond`. */
 export interface ApiRate {

@@ -6,7 +6,8 @@
 // budget those timeouts assume.
 import * as fs from 'fs';
 import * as path from 'path';
-import { DEFAULT_CONCURRENCY, deployStage, DeployInputs, DeployMode, loadDeployInputs, PreparedStack } from '../src/deploy';
+import { deployStage, DeployInputs, DeployMode, loadDeployInputs, PreparedStack } from '../src/deploy';
+import { DEFAULT_CONCURRENCY } from '../src/deploy/defaults';
 import {
   DEPLOY_SLOWEST_STACK_MINUTES, DEPLOY_STACK_MINUTES, deployJobTimeoutMinutes, GITHUB_JOB_TIMEOUT_CAP_MINUTES, JOB_SETUP_MINUTES,
   MIN_JOB_TIMEOUT_MINUTES, PREVIEW_SLOWEST_STACK_MINUTES, PREVIEW_STACK_MINUTES, previewJobTimeoutMinutes, SAFETY_FACTOR,

@@ -3,14 +3,17 @@
 // `.projenrc.ts` stays small; everything else is behind subpath exports (`batchform/runtime`,
 // `batchform/local`, `batchform/schedule`, `batchform/validate`, `batchform/template`,
 // `batchform/bundle`, `batchform/deploy`, `batchform/operate`).
-export * from './model/batch-options';
-export * from './model/stage-options';
+// Named exports only: what the README documents, and the types those signatures name. The
+// published surface is api/batchform.api.md (`npx projen api` rewrites it).
+export { Batchform } from './projen/batchform';
+export type { BatchformOptions } from './projen/batchform';
+export type { WorkflowCli } from './workflows/batchform-workflow';
+export type { Architecture, BatchOptions, DurableOptions, PolicyStatementOptions, StageOverrideOptions } from './model/batch-options';
+export type { StageOptions } from './model/stage-options';
 export { Schedule } from './schedule/builder';
 export type { CronOptions, RateUnitInput } from './schedule/builder';
 export type { RateUnit } from './schedule/expression';
-export { Batchform } from './projen/batchform';
-export type { BatchformOptions } from './projen/batchform';
 // Pure data, no aws-cdk-lib: the GitHub OIDC subjects a stage's bootstrap roles trust.
-export { DEPLOY_WORKFLOW_FILE, PREVIEW_WORKFLOW_FILE, SUBJECT_CLAIM_KEY_SETS, trustedSubjects } from './bootstrap/trust';
+export { trustedSubjects } from './bootstrap/trust';
 export type { TrustedSubjects, TrustedSubjectsOptions } from './bootstrap/trust';
 export { BatchformError, ERROR_KINDS, errorKindOf, type BatchformErrorOptions, type ErrorKind, type ErrorWhere } from './errors/batchform-error';

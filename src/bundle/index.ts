@@ -1,4 +1,8 @@
 // Bundling and packaging of batch handlers.
-export * from './esbuild';
-export * from './zip';
-export * from './package';
+// Named exports only (api/batchform-bundle.api.md).
+export { bundleBatch } from './esbuild';
+export type { Bundle, BundleInput, BundleOptions } from './esbuild';
+export { packageBatches, zipBundle } from './package';
+export type { BundlesFile, PackagedBundle, PackageOptions, PackageResult } from './package';
+export { deterministicZip } from './zip';
+export type { ZipEntry } from './zip';

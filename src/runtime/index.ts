@@ -1,4 +1,5 @@
 // The runtime entry point handlers import: kept free of projen and aws-cdk-lib so bundles stay small.
-export * from './batch';
-export * from '../model/runtime-env';
-export * from './dates';
+// Named exports only (api/batchform-runtime.api.md): the handler wrapper and the date helpers.
+export { batch } from './batch';
+export type { BatchHandlerOptions, BatchRun } from './batch';
+export { localDate, weekday } from './dates';

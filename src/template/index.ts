@@ -1,8 +1,14 @@
 // batchform/template: everything generated from validated declarations (CloudFormation templates
-// authored with aws-cdk-lib, the bootstrap template, the deploy manifest, the workflow, cfn-lint).
-export * from './synth';
-export * from './batch-template';
-export * from '../manifest/manifest';
-export * from '../lint/cfn-lint';
-export * from '../bootstrap/bootstrap-template';
-export * from '../workflows/batchform-workflow';
+// authored with aws-cdk-lib, the bootstrap template, the deploy manifest, cfn-lint).
+// Named exports only (api/batchform-template.api.md).
+export { batchTemplates } from './batch-template';
+export type { CfnTemplate } from './synth';
+export type { Batch, DurableSettings, Stage, StageOverride, ValidatedDeclarations } from '../model/validated';
+export type { Architecture, PolicyStatementOptions } from '../model/batch-options';
+export type { CronFields, LocalDateTime, ParsedSchedule, RateUnit } from '../schedule/expression';
+export { buildManifest, readManifest } from '../manifest/manifest';
+export type { Manifest, ManifestBatch, ManifestCode, ManifestOverride, ManifestStack, ManifestStage } from '../manifest/manifest';
+export { bootstrapTemplate } from '../bootstrap/bootstrap-template';
+export type { BootstrapTemplateOptions } from '../bootstrap/bootstrap-template';
+export { formatLintResult, lintTemplates } from '../lint/cfn-lint';
+export type { LintEngine, LintFinding, LintOptions, LintResult, LintSeverity } from '../lint/cfn-lint';

@@ -1,9 +1,13 @@
 // batchform/validate: the rule catalogue and the validated model of batches and stages.
-export * from '../model/validated';
-export { BATCH_DEFAULTS, STAGE_DEFAULTS } from '../model/declaration-defaults';
-export { stackName, stackPrefixOf } from '../model/names';
-export * from './problem';
-export * from './validate';
+// Named exports only (api/batchform-validate.api.md).
+export { validateDeclarations } from './validate';
+export type { Declarations, ValidateOptions } from './validate';
+export type { Batch, DurableSettings, Stage, StageOverride, ValidatedDeclarations } from '../model/validated';
+export { BatchformValidationError, formatProblem } from './problem';
+export type { Finding, Problem } from './problem';
+export type { CronFields, LocalDateTime, ParsedSchedule, RateUnit } from '../schedule/expression';
+export type { CronOptions, RateUnitInput, Schedule } from '../schedule/builder';
+export type { Architecture, BatchOptions, PolicyStatementOptions, StageOverrideOptions, DurableOptions } from '../model/batch-options';
+export type { StageOptions } from '../model/stage-options';
 export { BATCH_RULES, STAGE_RULES } from './rules';
 export type { BatchRule, StageRule, RuleContext } from './rules';
-export * from '../model/stage-overrides';

@@ -1,7 +1,9 @@
 // Drift detection before a preview: which stacks are asked, how long the preview waits (on a virtual clock), and that no fault of it fails the preview.
 import { DescribeStackResourceDriftsCommand, DetectStackDriftCommand } from '@aws-sdk/client-cloudformation';
 import { change, engineOptions, fakeAws, FakeAwsOptions, liveStack, makeProject, NOW } from './helpers';
-import { deployStage, detectStackDrift, renderMarkdownReport, renderTextReport, resolveDriftDetection, secretsOf } from '../../src/deploy';
+import { deployStage, renderMarkdownReport, renderTextReport } from '../../src/deploy';
+import { detectStackDrift, resolveDriftDetection } from '../../src/deploy/drift';
+import { secretsOf } from '../../src/deploy/values';
 
 const STACK = 'prod-daily-stats';
 

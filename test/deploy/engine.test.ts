@@ -9,7 +9,10 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { BUCKET, change, doesNotExist, engineOptions, fakeAws, liveStack, makeProject, stackId, zipChecksum } from './helpers';
-import { compactTemplate, deployStage, FINGERPRINT_TAG, renderTextReport, sha256Base64 } from '../../src/deploy';
+import { deployStage, renderTextReport } from '../../src/deploy';
+import { compactTemplate } from '../../src/deploy/change-set';
+import { FINGERPRINT_TAG } from '../../src/deploy/fingerprint';
+import { sha256Base64 } from '../../src/deploy/upload';
 import { sha256Hex } from '../../src/model/hash';
 
 const STACK = 'prod-daily-stats';

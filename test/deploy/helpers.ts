@@ -23,7 +23,9 @@ import {
 import { GetAccountSettingsCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { HeadBucketCommand, HeadObjectCommand, NotFound, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
-import { DeployInputs, DeployStageOptions, FINGERPRINT_TAG, loadDeployInputs, sha256Base64 } from '../../src/deploy';
+import { DeployInputs, DeployStageOptions, loadDeployInputs } from '../../src/deploy';
+import { FINGERPRINT_TAG } from '../../src/deploy/fingerprint';
+import { sha256Base64 } from '../../src/deploy/upload';
 import type { Manifest, ManifestBatch, ManifestStack } from '../../src/manifest/manifest';
 
 export const REGION = 'ap-northeast-2';

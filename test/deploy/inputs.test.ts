@@ -2,7 +2,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { BUCKET, makeProject } from './helpers';
-import { DeployInputError, FINGERPRINT_TAG, loadDeployInputs, stackFingerprint } from '../../src/deploy';
+import { DeployInputError, loadDeployInputs } from '../../src/deploy';
+import { FINGERPRINT_TAG, stackFingerprint } from '../../src/deploy/fingerprint';
 
 function problems(f: () => unknown): string[] {
   try {

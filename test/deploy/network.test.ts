@@ -1,7 +1,8 @@
 // Network faults through the real SDK stack, against the loopback fake: drops, resets, slow answers, 5xx and throttling.
 import { engineOptions, makeProject } from './helpers';
 import { Answer, Loopback, queryError, queryResult, Seen, stackXml, startLoopback } from './loopback';
-import { callerAccount, deployStage } from '../../src/deploy';
+import { deployStage } from '../../src/deploy';
+import { callerAccount } from '../../src/deploy/account';
 
 const STACK = 'prod-daily-stats';
 /** Waits that would poll for ten minutes / an hour: only the network rule can end them early. */

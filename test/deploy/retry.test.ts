@@ -1,7 +1,8 @@
 // Throttling is retried by the SDK's adaptive retry strategy inside the clients, not by the engine.
 import { Readable } from 'stream';
 import { engineOptions, makeProject } from './helpers';
-import { createDeployClients, deployStage, FINGERPRINT_TAG } from '../../src/deploy';
+import { createDeployClients, deployStage } from '../../src/deploy';
+import { FINGERPRINT_TAG } from '../../src/deploy/fingerprint';
 
 const XMLNS = 'http://cloudformation.amazonaws.com/doc/2010-05-15/';
 

@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { commandDeps, makeOperateProject, mockOperateClients, payload, sentEvent } from './helpers';
 import { runBackfillCommand } from '../../src/cli/operate-commands';
-import { backfillStateFile } from '../../src/operate';
+import { backfillStateFile } from '../../src/operate/backfill';
 
 const base = { stage: 'prod', manifest: 'cfn-out/manifest.json' };
 const WEEK = { from: '2026-11-01T00:00:00Z', to: '2026-11-08T00:00:00Z' };

@@ -4,7 +4,7 @@ import * as path from 'path';
 import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { commandDeps, deployDurable, fakeDurableLambda, makeOperateProject, mockOperateClients, sentEvent } from './helpers';
 import { runBackfillCommand } from '../../src/cli/operate-commands';
-import { backfillStateFile, BackfillState } from '../../src/operate';
+import { backfillStateFile, BackfillState } from '../../src/operate/backfill';
 
 const opts = { stage: 'prod', manifest: 'cfn-out/manifest.json', from: '2026-11-01T00:00:00Z', to: '2026-11-04T00:00:00Z' };
 const NAMES = ['prod-utc-job-20261101T030000Z', 'prod-utc-job-20261102T030000Z', 'prod-utc-job-20261103T030000Z'];

@@ -2,7 +2,8 @@
 import { FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { commandDeps, makeOperateProject, mockOperateClients, NOW } from './helpers';
 import { runLogsCommand } from '../../src/cli/operate-commands';
-import { parseSince, renderLogLine } from '../../src/operate';
+import { renderLogLine } from '../../src/operate/log-lines';
+import { parseSince } from '../../src/operate/logs';
 
 const dir = makeOperateProject();
 const opts = { stage: 'prod', manifest: 'cfn-out/manifest.json' };

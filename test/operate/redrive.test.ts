@@ -3,7 +3,7 @@ import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { ChangeMessageVisibilityCommand, DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { ACCOUNT, commandDeps, makeOperateProject, mockOperateClients, payload, REGION, sentEvent } from './helpers';
 import { runRedriveCommand } from '../../src/cli/operate-commands';
-import { parseDeadLetter } from '../../src/operate';
+import { parseDeadLetter } from '../../src/operate/redrive';
 
 const dir = makeOperateProject();
 const opts = { stage: 'prod', manifest: 'cfn-out/manifest.json' };

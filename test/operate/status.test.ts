@@ -5,7 +5,7 @@ import { InvokeCommand, ListDurableExecutionsByFunctionCommand } from '@aws-sdk/
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { commandDeps, deployDurable, DURABLE_FUNCTION, fakeDurableLambda, makeOperateProject, mockOperateClients, NOW, outputsOf } from './helpers';
 import { runStatusCommand } from '../../src/cli/operate-commands';
-import { FINGERPRINT_TAG } from '../../src/deploy';
+import { FINGERPRINT_TAG } from '../../src/deploy/fingerprint';
 import { BatchStatus } from '../../src/operate';
 import { makeProject } from '../deploy/helpers';
 

@@ -1,6 +1,7 @@
 // Checks time-zone validation, typo suggestions, and wall-clock display across daylight-saving changes.
 
-import { formatInTimeZone, isTimeZone, nextRuns, suggestTimeZone } from '../../src/schedule';
+import { formatInTimeZone, isTimeZone, nextRuns } from '../../src/schedule';
+import { suggestTimeZone } from '../../src/schedule/timezone';
 
 describe('isTimeZone', () => {
   test.each(['UTC', 'Etc/UTC', 'Asia/Seoul', 'America/New_York', 'Europe/Berlin', 'Asia/Kolkata', 'Etc/GMT+9', 'America/Argentina/Buenos_Aires'])(

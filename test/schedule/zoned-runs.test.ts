@@ -1,7 +1,9 @@
 // Next runs in a batch's zone, as EventBridge Scheduler documents them: a local time that does not
 // exist on a spring-forward day is skipped, one that happens twice on a fall-back day runs once,
 // and rates are fixed intervals of elapsed time.
-import { longestGap, nextRuns, runEvents } from '../../src/schedule';
+import { nextRuns } from '../../src/schedule';
+import { longestGap } from '../../src/schedule/gaps';
+import { runEvents } from '../../src/schedule/next-runs';
 
 const at = (iso: string) => new Date(iso);
 const iso = (dates: Date[]) => dates.map((d) => d.toISOString());

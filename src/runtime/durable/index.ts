@@ -2,6 +2,8 @@
 // SDK, with checkpointed steps, waits and bounded-concurrency maps, and the same logical run time
 // and logger as a plain batch. Its own entry point (batchform/runtime/durable), so plain batches'
 // bundles do not carry the SDK.
+// Published (api/batchform-runtime-durable.api.md): durableBatch, the types of its run, and the SDK
+// types those name; what only batchform's local runner uses is marked internal (not in the typings).
 import {
   BatchResult, DurableContext, Duration, DurableLambdaHandler, MapConfig, StepConfig, withDurableExecution,
 } from '@aws/durable-execution-sdk-js';
@@ -110,7 +112,7 @@ function isScheduledEvent(event: unknown): event is ScheduledEvent {
     && typeof (event as ScheduledEvent).time === 'string';
 }
 
-/** A simulated crash of a step, thrown only under `npx projen invoke --fail-at`. */
+/** A simulated crash of a step, thrown only under `npx projen invoke --fail-at`. @internal */
 export class SimulatedCrash extends BatchformError {
   constructor(step: string) {
     super('run-failed', `simulated crash in step "${step}" (npx projen invoke --fail-at)`);
