@@ -43,3 +43,4 @@ export { findStage, readDeployManifest } from './inputs';
 export { renderFatalMarkdown } from './report';
 /** @internal */
 export { shortRevision } from './revision';
+export { BatchformError, ERROR_KINDS, type BatchformErrorOptions, type ErrorKind, type ErrorWhere } from '../errors/batchform-error';

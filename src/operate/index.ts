@@ -48,3 +48,4 @@ export { scheduledTimes } from './schedule';
 export { renderStatusTable } from './status';
 /** @internal */
 export { findBatch } from './target';
+export { BatchformError, ERROR_KINDS, type BatchformErrorOptions, type ErrorKind, type ErrorWhere } from '../errors/batchform-error';

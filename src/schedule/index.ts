@@ -16,3 +16,4 @@ export { formatInTimeZone, isTimeZone } from './timezone';
 export { runEvents } from './next-runs';
 /** @internal */
 export { runRows } from './run-rows';
+export { BatchformError, ERROR_KINDS, type BatchformErrorOptions, type ErrorKind, type ErrorWhere } from '../errors/batchform-error';
