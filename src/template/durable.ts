@@ -6,7 +6,7 @@ import { CfnPolicy, CfnRole } from 'aws-cdk-lib/aws-iam';
 import { CfnAlias, CfnEventInvokeConfig, CfnFunction, CfnVersion } from 'aws-cdk-lib/aws-lambda';
 import { CfnLogGroup } from 'aws-cdk-lib/aws-logs';
 import type { CfnQueue } from 'aws-cdk-lib/aws-sqs';
-import { DURABLE_EXECUTION_ACTIONS } from '../bootstrap/permissions';
+import { DURABLE_EXECUTION_ACTIONS } from '../bootstrap/batch-boundary-policy';
 import { sha256Hex } from '../hash';
 import { PARAMETERS } from './parameters';
 import { STARTER_ENV, STARTER_SOURCE } from '../runtime/starter';
@@ -86,7 +86,9 @@ export function addVersionAndAlias(stack: Stack, batch: Batch, fn: CfnFunction, 
  * DurableExecutionName. Its role may write its own logs, invoke that alias only, and dead-letter
  * runs it could not start.
  */
-export function addStarter(stack: Stack, batch: Batch, alias: CfnAlias, deadLetters: CfnQueue, hasBoundary: CfnCondition, boundaryArn: string): CfnFunction {
+export function addStarter(
+  stack: Stack, batch: Batch, alias: CfnAlias, deadLetters: CfnQueue, hasBoundary: CfnCondition, boundaryArn: string,
+): CfnFunction {
   const logGroup = new CfnLogGroup(stack, DURABLE_LOGICAL_IDS.starterLogGroup, {
     logGroupName: Fn.sub('/aws/lambda/${AWS::StackName}/starter'),
     retentionInDays: batch.logRetentionDays,
