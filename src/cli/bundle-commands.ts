@@ -2,8 +2,8 @@
 import { Command } from 'commander';
 import { buildBundles, writeBundle } from '../bundle/esbuild';
 import { DEFAULT_PACKAGE_DIR, PACKAGE_CACHE_FILE, packageBatches } from '../bundle/package';
-import type { DurableRunResult, StepEvent } from '../local/durable';
-import { invokeLocally } from '../local/invoke';
+import type { DurableRunResult, StepEvent } from '../local/local-durable-run';
+import { invokeLocally } from '../local/local-invoke';
 import { batchesOfStage, DEFAULT_MANIFEST_PATH, Manifest, ManifestBatch, readManifest } from '../manifest/manifest';
 
 /** The batches named (all when none), or an error listing the declared ones. */

