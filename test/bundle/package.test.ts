@@ -260,8 +260,10 @@ describe('deterministicZip', () => {
     // Local file header: signature, version, flags, method, then DOS time and date.
     expect(zip.readUInt32LE(0)).toBe(0x04034b50);
     expect(zip.readUInt16LE(10)).toBe(0); // 00:00:00
+    // eslint-disable-next-line no-bitwise -- the zip format's MS-DOS date packs year, month and day into bit fields
     expect(zip.readUInt16LE(12)).toBe(((2000 - 1980) << 9) | (1 << 5) | 1); // 2000-01-01
     const central = zip.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]));
+    // eslint-disable-next-line no-bitwise -- the Unix mode is the high 16 bits of the external attributes
     expect(zip.readUInt32LE(central + 38) >>> 16).toBe(0o100644);
     expect(zip.includes(Buffer.from([0x55, 0x54]))).toBe(false); // no "UT" extended timestamp field
   });
