@@ -283,6 +283,17 @@ const checkLayers = project.addTask('check:layers', {
 });
 project.testTask.spawn(checkLayers);
 
+// Slow tests (`*.slow.test.ts`): those that start PostgreSQL, run projen, tsx or the CLI as child
+// processes, run cfn-lint over many templates or whole GitHub workflows in the harness. `npx projen
+// test` leaves them out (the fast loop); `npx projen test:slow` runs them, and .ci/run runs both.
+const SLOW_TESTS = '*.slow.test.ts';
+project.jest!.addTestMatch(`!**/${SLOW_TESTS}`);
+project.addTask('test:slow', {
+  description: `Run the slow tests (${SLOW_TESTS}: PostgreSQL, child processes, cfn-lint, the workflow harness), which npx projen test leaves out`,
+  exec: `jest --ci --testMatch "<rootDir>/@(src|test)/**/${SLOW_TESTS}"`,
+  receiveArgs: true,
+});
+
 // End to end: the packed library adopted by a fresh `projen new typescript` project (installs
 // packages, ~3 minutes): run by .ci/run, not by `npx projen test`.
 project.addTask('test:e2e', {

@@ -2,7 +2,7 @@
 // gets a throwaway PostgreSQL with the schema and a few demo transactions around the day it rolls up.
 import { previousLocalDay } from './daily-stats';
 import { throwawayStatsDatabase } from './stats-database.local';
-import type { LocalFixture, LocalFixtureContext } from '../src/local/invoke';
+import type { LocalFixture, LocalFixtureContext } from '../src/local/local-invoke';
 
 /** Demo rows: [user id, amount, hours after the rolled-up day's local midnight]. */
 const DEMO: Array<[number, string, number]> = [

@@ -3,7 +3,7 @@
 // spread over the month it recomputes.
 import { previousLocalMonth } from './monthly-recompute';
 import { throwawayStatsDatabase } from './stats-database.local';
-import type { LocalFixture, LocalFixtureContext } from '../src/local/invoke';
+import type { LocalFixture, LocalFixtureContext } from '../src/local/local-invoke';
 
 export function setup(ctx: LocalFixtureContext): Promise<LocalFixture> {
   return throwawayStatsDatabase(ctx, async (client) => {

@@ -3,7 +3,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Client } from 'pg';
-import type { LocalFixture, LocalFixtureContext } from '../src/local/invoke';
+import type { LocalFixture, LocalFixtureContext } from '../src/local/local-invoke';
 import { startLocalPostgres } from '../src/local/postgres';
 
 /**

@@ -2,7 +2,11 @@
 import { App, CfnCondition, CfnDeletionPolicy, CfnOutput, CfnParameter, Fn, Stack, Token, Validations } from 'aws-cdk-lib';
 import { CfnManagedPolicy, CfnOIDCProvider, CfnRole } from 'aws-cdk-lib/aws-iam';
 import { CfnBucket, CfnBucketPolicy } from 'aws-cdk-lib/aws-s3';
-import { batchBoundaryStatements, deployStatements, DETECTS_DRIFT, executionStatements, HAS_ASSUMABLE_ROLES, operatorStatements, previewStatements } from './permissions';
+import { batchBoundaryStatements, HAS_ASSUMABLE_ROLES } from './batch-boundary-policy';
+import { deployStatements } from './deploy-role-policy';
+import { executionStatements } from './execution-role-policy';
+import { operatorStatements } from './operator-role-policy';
+import { DETECTS_DRIFT, previewStatements } from './preview-role-policy';
 import { checkSubjectClaimKeys, claimKeysParameter, DEPLOY_WORKFLOW_FILE, PREVIEW_WORKFLOW_FILE, SUBJECT_CLAIM_KEY_SETS } from './trust';
 import { BOOTSTRAP_LOGICAL_IDS, BOOTSTRAP_STACK_ID, BOOTSTRAP_NAMES, BOOTSTRAP_OUTPUTS, BOOTSTRAP_PARAMETERS, GITHUB_OIDC_HOST, PREVIEW_AREA_DAYS, PREVIEW_AREA_SUFFIX, REPOSITORY_PATTERN, ROLE_PATH, STS_AUDIENCE } from '../model/bootstrap-names';
 import { STAGE_DEFAULTS } from '../model/declaration-defaults';

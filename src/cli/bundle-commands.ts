@@ -3,8 +3,8 @@ import { Command } from 'commander';
 import { badInput, EXIT_CODES } from './exit-codes';
 import { buildBundles, writeBundle } from '../bundle/esbuild';
 import { DEFAULT_PACKAGE_DIR, PACKAGE_CACHE_FILE, packageBatches } from '../bundle/package';
-import type { DurableRunResult, StepEvent } from '../local/durable';
-import { invokeLocally } from '../local/invoke';
+import type { DurableRunResult, StepEvent } from '../local/local-durable-run';
+import { invokeLocally } from '../local/local-invoke';
 import { batchesOfStage, DEFAULT_MANIFEST_PATH, Manifest, ManifestBatch, readManifest } from '../manifest/manifest';
 
 /** The manifest in `file`; bad input (exit 2) when it is missing, not JSON or of another version. */

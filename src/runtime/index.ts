@@ -1,5 +1,5 @@
 // The runtime entry point handlers import: kept free of projen and aws-cdk-lib so bundles stay small.
 // Named exports only (api/batchform-runtime.api.md): the handler wrapper and the date helpers.
-export { batch } from './batch';
-export type { BatchHandlerOptions, BatchRun } from './batch';
+export { batch } from './batch-handler';
+export type { BatchHandlerOptions, BatchRun } from './batch-handler';
 export { localDate, weekday } from './dates';

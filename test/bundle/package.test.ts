@@ -78,7 +78,7 @@ describe('package', () => {
   test('leaves @aws-sdk/* out of the bundle and bundles everything else', async () => {
     const bundle = await bundleBatch(BATCHES[0], { projectDir: ROOT, outdir: out });
     expect(bundle.inputs.filter((i) => i.includes('@aws-sdk/'))).toEqual([]);
-    expect(bundle.inputs).toEqual(expect.arrayContaining(['handlers/daily-stats.ts', 'src/runtime/batch.ts']));
+    expect(bundle.inputs).toEqual(expect.arrayContaining(['handlers/daily-stats.ts', 'src/runtime/batch-handler.ts']));
     expect(bundle.inputs.some((i) => i.includes('node_modules/pg/'))).toBe(true);
     expect(bundle.inputs.some((i) => i.includes('node_modules/@aws-lambda-powertools/logger/'))).toBe(true);
     const code = fs.readFileSync(path.join(out, 'daily-stats', 'index.js'), 'utf8');
@@ -131,7 +131,7 @@ describe('one esbuild call for many batches', () => {
       const file = await packageBatches(BATCHES, { projectDir: ROOT, outdir: many, cache: false });
       // The two examples share batchform's runtime helper (and Powertools through it).
       const [daily, weekly] = await Promise.all(BATCHES.map((b) => bundleBatch(b, { projectDir: ROOT, outdir: single })));
-      expect(daily.inputs.filter((i) => weekly.inputs.includes(i))).toContain('src/runtime/batch.ts');
+      expect(daily.inputs.filter((i) => weekly.inputs.includes(i))).toContain('src/runtime/batch-handler.ts');
       for (const b of BATCHES) {
         const alone = await perBatch(b, single);
         const listed = file.bundles.find((x) => x.batch === b.name)!;
@@ -260,8 +260,10 @@ describe('deterministicZip', () => {
     // Local file header: signature, version, flags, method, then DOS time and date.
     expect(zip.readUInt32LE(0)).toBe(0x04034b50);
     expect(zip.readUInt16LE(10)).toBe(0); // 00:00:00
+    // eslint-disable-next-line no-bitwise -- the zip format's MS-DOS date packs year, month and day into bit fields
     expect(zip.readUInt16LE(12)).toBe(((2000 - 1980) << 9) | (1 << 5) | 1); // 2000-01-01
     const central = zip.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]));
+    // eslint-disable-next-line no-bitwise -- the Unix mode is the high 16 bits of the external attributes
     expect(zip.readUInt32LE(central + 38) >>> 16).toBe(0o100644);
     expect(zip.includes(Buffer.from([0x55, 0x54]))).toBe(false); // no "UT" extended timestamp field
   });

@@ -43,7 +43,7 @@ export function renderCatalogue(): string {
     'Every declaration below makes `npx projen` exit non-zero and write nothing. Each starts from a valid',
     'batch (`daily-stats`, `cron(10 15 * * ? *)`) and stage (`prod`) and changes one thing; the block under it is',
     'exactly what the user sees (after the line `batchform: N problem(s) in the batch declarations; nothing was written.`).',
-    `The tests (test/catalogue/catalogue.test.ts) check every message word for word. ${CASES.length} cases.`,
+    `The tests (test/catalogue/catalogue.slow.test.ts) check every message word for word. ${CASES.length} cases.`,
   ];
   let group = '';
   CASES.forEach((c, i) => {

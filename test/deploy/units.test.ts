@@ -27,8 +27,8 @@ describe('stackFingerprint', () => {
     ['the code hash', { codeSha256: 'cd'.repeat(32) }],
     ['a tag', { tags: { team: 'ops' } }],
     ['the execution role', { roleArn: undefined }],
-  ])('changes with %s', (_what, change) => {
-    expect(stackFingerprint({ ...base, ...change })).not.toBe(stackFingerprint(base));
+  ])('changes with %s', (_what, changed) => {
+    expect(stackFingerprint({ ...base, ...changed })).not.toBe(stackFingerprint(base));
   });
 });
 

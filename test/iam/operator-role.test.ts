@@ -4,7 +4,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ALLOW, BOOTSTRAP_ARNS, decide, deployedBootstrap, NOT_ALLOWED } from './simulate';
-import { OPERATE_ACTIONS } from '../../src/bootstrap/permissions';
+import { OPERATE_ACTIONS } from '../../src/bootstrap/operator-role-policy';
 
 const ACCOUNT = '111122223333';
 const REGION = 'ap-northeast-2';

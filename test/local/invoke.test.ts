@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { invokeLocally, lambdaContext, scheduledEvent } from '../../src/local/invoke';
+import { invokeLocally, lambdaContext, scheduledEvent } from '../../src/local/local-invoke';
 import type { ManifestBatch } from '../../src/manifest/manifest';
 
 const ROOT = path.resolve(__dirname, '../..');

@@ -78,6 +78,7 @@ describe('Batchform component', () => {
       fs.chmodSync(weekly, 0o644);
       synth(dir, [BATCH, WEEKLY]);
       expect(fs.statSync(daily).mtime).toEqual(past);
+      // eslint-disable-next-line no-bitwise -- the write bits of a file mode
       expect(fs.statSync(weekly).mode & 0o222).toBe(0);
     });
 

@@ -1,4 +1,4 @@
-// The generated workflows as data: jobs, permissions, triggers, pins and scripts (the scenarios in run.test.ts execute them).
+// The generated workflows as data: jobs, permissions, triggers, pins and scripts (the scenarios in run.slow.test.ts execute them).
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';

@@ -6,9 +6,9 @@ import * as path from 'path';
 
 /** The slice of minimatch (what @actions/glob matches with; installed here as a dependency of other packages) used here. */
 interface MinimatchLike {
+  readonly set: unknown[][];
   match(path: string): boolean;
   matchOne(file: string[], pattern: unknown[], partial: boolean): boolean;
-  readonly set: unknown[][];
 }
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { Minimatch } = require('minimatch') as { Minimatch: new (pattern: string, options: Record<string, boolean>) => MinimatchLike };

@@ -142,17 +142,17 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== 
 
 /** Stacks and change sets of one account and region, answering the CloudFormation query API. */
 export class FakeCloudFormation {
-  private readonly active = new Map<string, StackRecord>();
-  private readonly deleted: StackRecord[] = [];
-  private readonly detections = new Map<string, { stack: StackRecord; status: string; driftStatus?: string; timestamp: Date }>();
-
-  constructor(private readonly o: CloudFormationFakeOptions) {}
-
   /** The operations this fake answers; any other is an `InvalidAction` naming it. */
   static readonly OPERATIONS = [
     'DescribeStacks', 'CreateChangeSet', 'DescribeChangeSet', 'ExecuteChangeSet', 'DeleteChangeSet', 'ListChangeSets',
     'DeleteStack', 'DescribeStackEvents', 'GetTemplate', 'DetectStackDrift', 'DescribeStackDriftDetectionStatus', 'DescribeStackResourceDrifts',
   ] as const;
+
+  private readonly active = new Map<string, StackRecord>();
+  private readonly deleted: StackRecord[] = [];
+  private readonly detections = new Map<string, { stack: StackRecord; status: string; driftStatus?: string; timestamp: Date }>();
+
+  constructor(private readonly o: CloudFormationFakeOptions) {}
 
   /** Answers one operation (a name from {@link OPERATIONS}) with its result, or throws {@link AwsFault}. */
   handle(operation: string, p: Record<string, unknown>): XmlValue {

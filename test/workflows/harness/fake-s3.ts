@@ -30,6 +30,19 @@ export interface S3Request {
 
 /** Buckets and objects of one fake account. */
 export class FakeS3 {
+  /** The operation name a request maps to (for the call log), or undefined when the fake does not serve it. */
+  static operation(req: Pick<S3Request, 'method' | 'path' | 'query'>): string | undefined {
+    const hasKey = /^\/[^/]+\/.+/.test(req.path);
+    const q = req.query;
+    if (req.method === 'HEAD') return hasKey ? 'HeadObject' : 'HeadBucket';
+    if (req.method === 'PUT' && hasKey && ![...q.keys()].some((k) => k !== 'x-id')) return 'PutObject';
+    if (req.method === 'GET' && hasKey && q.has('attributes')) return 'GetObjectAttributes';
+    if (req.method === 'GET' && hasKey && ![...q.keys()].some((k) => k !== 'x-id' && k !== 'versionId')) return 'GetObject';
+    if (req.method === 'GET' && !hasKey && q.get('list-type') === '2') return 'ListObjectsV2';
+    if (req.method === 'DELETE' && hasKey && ![...q.keys()].some((k) => k !== 'x-id' && k !== 'versionId')) return 'DeleteObject';
+    return undefined;
+  }
+
   private readonly buckets = new Map<string, { versioned: boolean; objects: Map<string, StoredObject[]> }>();
 
   constructor(private readonly region: string) {}
@@ -53,19 +66,6 @@ export class FakeS3 {
       for (const [key, versions] of b.objects) out.set(`${bucket}/${key}`, versions[versions.length - 1].body);
     }
     return out;
-  }
-
-  /** The operation name a request maps to (for the call log), or undefined when the fake does not serve it. */
-  static operation(req: Pick<S3Request, 'method' | 'path' | 'query'>): string | undefined {
-    const hasKey = /^\/[^/]+\/.+/.test(req.path);
-    const q = req.query;
-    if (req.method === 'HEAD') return hasKey ? 'HeadObject' : 'HeadBucket';
-    if (req.method === 'PUT' && hasKey && ![...q.keys()].some((k) => k !== 'x-id')) return 'PutObject';
-    if (req.method === 'GET' && hasKey && q.has('attributes')) return 'GetObjectAttributes';
-    if (req.method === 'GET' && hasKey && ![...q.keys()].some((k) => k !== 'x-id' && k !== 'versionId')) return 'GetObject';
-    if (req.method === 'GET' && !hasKey && q.get('list-type') === '2') return 'ListObjectsV2';
-    if (req.method === 'DELETE' && hasKey && ![...q.keys()].some((k) => k !== 'x-id' && k !== 'versionId')) return 'DeleteObject';
-    return undefined;
   }
 
   /** Answers one request of an operation {@link FakeS3.operation} named. */

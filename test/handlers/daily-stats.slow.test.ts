@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Client } from 'pg';
 import { handler, previousLocalDay } from '../../handlers/daily-stats';
-import { lambdaContext, scheduledEvent } from '../../src/local/invoke';
+import { lambdaContext, scheduledEvent } from '../../src/local/local-invoke';
 import { freePort, LocalPostgres, startLocalPostgres } from '../../src/local/postgres';
 
 const ROOT = path.resolve(__dirname, '../..');

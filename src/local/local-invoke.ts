@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { build } from 'esbuild';
-import { DurableRunResult, runDurableExecution, StepEvent } from './durable';
+import { DurableRunResult, runDurableExecution, StepEvent } from './local-durable-run';
 import { bundleBatch, DEFAULT_PACKAGE_DIR, nodeBuildOptions } from '../bundle/esbuild';
 import type { ManifestBatch } from '../manifest/manifest';
 import { runtimeEnvironment } from '../model/runtime-env';

@@ -35,7 +35,7 @@ const BUILD_SUBSTITUTIONS: StepSubstitution[] = [
 ];
 /** The substitutions of the jobs an event runs (the runner refuses one that names no step it runs). */
 function substitutionsFor(event: ResolvedEvent): StepSubstitution[] {
-  const cli = (job: string): StepSubstitution => ({ job, step: 'Build the CLI from the trusted checkout: npm ci', run: LINKED_INSTALL, reason: INSTALL_REASON });
+  const cli = (jobId: string): StepSubstitution => ({ job: jobId, step: 'Build the CLI from the trusted checkout: npm ci', run: LINKED_INSTALL, reason: INSTALL_REASON });
   if (event.name === 'workflow_run') return [cli('preview-prod')];
   return event.name === 'push' ? [...BUILD_SUBSTITUTIONS, cli('deploy-prod')] : BUILD_SUBSTITUTIONS;
 }

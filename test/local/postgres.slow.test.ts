@@ -26,6 +26,7 @@ describe('startLocalPostgres', () => {
   });
 
   test('a mktemp -d directory is not enterable by other users', () => {
+    // eslint-disable-next-line no-bitwise -- the permission bits of a file mode
     expect(fs.statSync(dir).mode & 0o777).toBe(0o700);
     expect(enterableByOthers(dir)).toBe(false);
     expect(enterableByOthers(os.tmpdir())).toBe(true);

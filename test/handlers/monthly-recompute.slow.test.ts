@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Client } from 'pg';
 import { chunked, handler, previousLocalMonth } from '../../handlers/monthly-recompute';
-import { runDurableExecution } from '../../src/local/durable';
+import { runDurableExecution } from '../../src/local/local-durable-run';
 import { LocalPostgres, startLocalPostgres } from '../../src/local/postgres';
 import { schedulerEvent } from '../../src/template/scheduler-event';
 

@@ -1,0 +1,90 @@
+// The permissions boundary of every batch role: whatever a batch declares, minus batchform's own machinery.
+import { Fn } from 'aws-cdk-lib';
+import { BATCH_TAG, BOOTSTRAP_PARAMETERS } from '../model/bootstrap-names';
+import { DURABLE_EXECUTION_ACTIONS } from '../model/durable-execution';
+import { Statement } from './policy-parts';
+
+/** Condition that is true when the stage allows its batches to assume named roles. */
+export const HAS_ASSUMABLE_ROLES = 'HasAssumableRoles';
+
+/**
+ * Actions a batch role keeps on this stage's queues: Lambda sends a run that failed every retry to
+ * the batch's dead-letter queue as the function role (the Scheduler role, through the queue policy).
+ */
+const QUEUE_ACTIONS_KEPT = ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'];
+/** Actions a batch role keeps on this stage's log groups: writing (its own) run logs, reading them back. */
+const LOG_ACTIONS_KEPT = ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams', 'logs:GetLogEvents', 'logs:FilterLogEvents'];
+/** Running a batch's function: what the Scheduler role of a batch with a time zone does, and a batch may declare. */
+const INVOKE_ACTIONS = ['lambda:InvokeFunction'];
+
+/**
+ * The permissions boundary of every batch role (function roles, Scheduler roles): whatever the
+ * batch declares, except batchform's own deployment machinery and other principals' powers.
+ *
+ * - no IAM, organization or account changes, and no role passing (`iam:*`), so no path to
+ *   administration nor to compute that runs as another role;
+ * - no AWS STS at all (no `sts:AssumeRole`), except on the role ARNs the stage names in
+ *   `assumableRoleArns` (the `AssumableRoleArns` parameter);
+ * - no CloudFormation at all (no stacks, change sets or stack sets driven as the batch);
+ * - nothing on the artifact bucket (its objects, versions and policy);
+ * - on this stage's batches (`<StackPrefix>-*`) and on any function tagged `batchform:batch` (other
+ *   stages' batches, other projects'): nothing but invoking (and, for a durable batch's role,
+ *   checkpointing executions: each role's policy names its own function only), so no code, configuration (its
+ *   environment), permission or concurrency change and no read of its code or configuration;
+ *   nothing on their schedule rules, Scheduler schedules, alarms, alarm topics and alarm keys;
+ *   on their dead-letter queues only sending, on their log groups only writing and reading logs.
+ *
+ * Everything else a batch declares stays possible: its data (S3, DynamoDB, RDS), secrets,
+ * parameters, queues, topics, logs and the VPC network interfaces Lambda creates for it.
+ */
+export function batchBoundaryStatements(): Statement[] {
+  const prefix = `\${${BOOTSTRAP_PARAMETERS.stackPrefix}}`;
+  const here = (service: string, resource: string) => Fn.sub(`arn:\${AWS::Partition}:${service}:\${AWS::Region}:\${AWS::AccountId}:${resource}`);
+  const anywhere = (service: string, resource: string) => Fn.sub(`arn:\${AWS::Partition}:${service}:*:\${AWS::AccountId}:${resource}`);
+  const bucket = Fn.sub(`arn:\${AWS::Partition}:s3:::\${${BOOTSTRAP_PARAMETERS.bucketName}}`);
+  return [
+    { Sid: 'WhatBatchesDeclare', Effect: 'Allow', Action: '*', Resource: '*' },
+    { Sid: 'NeverAdministration', Effect: 'Deny', Action: ['iam:*', 'organizations:*', 'account:*'], Resource: '*' },
+    Fn.conditionIf(
+      HAS_ASSUMABLE_ROLES,
+      { Sid: 'AssumeOnlyTheAllowedRoles', Effect: 'Deny', Action: 'sts:*', NotResource: Fn.ref(BOOTSTRAP_PARAMETERS.assumableRoles) },
+      { Sid: 'AssumeNoRole', Effect: 'Deny', Action: 'sts:*', Resource: '*' },
+    ) as unknown as Statement,
+    { Sid: 'NeverCloudFormation', Effect: 'Deny', Action: 'cloudformation:*', Resource: '*' },
+    { Sid: 'NeverTheArtifactBucket', Effect: 'Deny', Action: 's3:*', Resource: [bucket, Fn.join('', [bucket, '/*'])] },
+    {
+      Sid: 'OnlyInvokeTheStageBatches',
+      Effect: 'Deny',
+      NotAction: [...INVOKE_ACTIONS, ...DURABLE_EXECUTION_ACTIONS],
+      Resource: anywhere('lambda', `function:${prefix}-*`),
+    },
+    {
+      Sid: 'OnlyInvokeAnyBatch',
+      Effect: 'Deny',
+      NotAction: [...INVOKE_ACTIONS, ...DURABLE_EXECUTION_ACTIONS],
+      Resource: Fn.sub('arn:${AWS::Partition}:lambda:*:*:function:*'),
+      Condition: { Null: { [`aws:ResourceTag/${BATCH_TAG}`]: 'false' } },
+    },
+    {
+      Sid: 'NeverTheStageSchedules',
+      Effect: 'Deny',
+      Action: ['events:*', 'scheduler:*', 'cloudwatch:*', 'sns:*'],
+      Resource: [
+        here('events', `rule/${prefix}-*`),
+        here('scheduler', `schedule/${prefix}-*`),
+        here('scheduler', `schedule-group/${prefix}-*`),
+        here('cloudwatch', `alarm:${prefix}-*`),
+        here('sns', `${prefix}-*`),
+      ],
+    },
+    {
+      Sid: 'NeverBatchKeys',
+      Effect: 'Deny',
+      Action: 'kms:*',
+      Resource: '*',
+      Condition: { Null: { [`aws:ResourceTag/${BATCH_TAG}`]: 'false' } },
+    },
+    { Sid: 'OnlySendDeadLetters', Effect: 'Deny', NotAction: QUEUE_ACTIONS_KEPT, Resource: here('sqs', `${prefix}-*`) },
+    { Sid: 'OnlyWriteLogs', Effect: 'Deny', NotAction: LOG_ACTIONS_KEPT, Resource: here('logs', `log-group:/aws/lambda/${prefix}-*`) },
+  ];
+}

@@ -1,0 +1,56 @@
+// The IAM policy of the operator role, from the one list of what each operate command calls.
+import { BOOTSTRAP_PARAMETERS } from '../model/bootstrap-names';
+import { arn, stackArns, Statement } from './policy-parts';
+
+/**
+ * What a durable batch's runs are followed with: finding a run's execution by name and listing the
+ * running ones (ListDurableExecutionsByFunction, on the function), reading its outcome
+ * (GetDurableExecution) and its steps (GetDurableExecutionHistory), both on the execution, whose
+ * ARN extends a version's: `function:<name>:<version>/durable-execution/<name>/<id>`.
+ */
+export const FOLLOW_EXECUTION_ACTIONS = ['lambda:ListDurableExecutionsByFunction', 'lambda:GetDurableExecution'] as const;
+
+/**
+ * What each operate command calls, by IAM action: the README's table and the operator role's
+ * policy come from this one list. `sts:GetCallerIdentity` (the account check) needs no permission.
+ * The `lambda:*Durable*` actions are called for durable batches only.
+ */
+export const OPERATE_ACTIONS = {
+  run: ['cloudformation:DescribeStacks', 'lambda:InvokeFunction', ...FOLLOW_EXECUTION_ACTIONS, 'lambda:GetDurableExecutionHistory'],
+  backfill: ['cloudformation:DescribeStacks', 'lambda:InvokeFunction', ...FOLLOW_EXECUTION_ACTIONS],
+  redrive: ['cloudformation:DescribeStacks', 'sqs:ReceiveMessage', 'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'lambda:InvokeFunction', ...FOLLOW_EXECUTION_ACTIONS],
+  status: ['cloudformation:DescribeStacks', 'cloudwatch:GetMetricData', 'cloudwatch:DescribeAlarms', 'sqs:GetQueueAttributes', ...FOLLOW_EXECUTION_ACTIONS, 'lambda:GetDurableExecutionHistory'],
+  logs: ['cloudformation:DescribeStacks', 'logs:FilterLogEvents'],
+} as const;
+
+/**
+ * The operator role (`batchform run`, `backfill`, `redrive`, `status`, `logs`): invoke this stage's
+ * batch functions, list and read their durable executions (not stop them), read and delete their dead letters, read their stacks, alarms and logs, each
+ * scoped to `<StackPrefix>-*`; run metrics are read with `cloudwatch:GetMetricData`, which IAM
+ * authorizes only on "*". It cannot change any stack, function, schedule, queue or alarm, nor
+ * read code or write artifacts.
+ */
+export function operatorStatements(): Statement[] {
+  const prefix = `\${${BOOTSTRAP_PARAMETERS.stackPrefix}}`;
+  return [
+    { Sid: 'ReadBatchStacks', Effect: 'Allow', Action: 'cloudformation:DescribeStacks', Resource: stackArns() },
+    { Sid: 'RunBatches', Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: arn('lambda', `function:${prefix}-*`) },
+    {
+      // Listing is authorized on the function, reading one execution on its ARN, which extends a
+      // version's (function:<name>:<version>/durable-execution/...): the qualified form names it.
+      Sid: 'FollowDurableExecutions',
+      Effect: 'Allow',
+      Action: ['lambda:ListDurableExecutionsByFunction', 'lambda:GetDurableExecution', 'lambda:GetDurableExecutionHistory'],
+      Resource: [arn('lambda', `function:${prefix}-*`), arn('lambda', `function:${prefix}-*:*`)],
+    },
+    {
+      Sid: 'RedriveDeadLetters',
+      Effect: 'Allow',
+      Action: ['sqs:ReceiveMessage', 'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
+      Resource: arn('sqs', `${prefix}-*`),
+    },
+    { Sid: 'ReadAlarms', Effect: 'Allow', Action: 'cloudwatch:DescribeAlarms', Resource: arn('cloudwatch', `alarm:${prefix}-*`) },
+    { Sid: 'ReadRunMetrics', Effect: 'Allow', Action: 'cloudwatch:GetMetricData', Resource: '*' },
+    { Sid: 'ReadLogs', Effect: 'Allow', Action: 'logs:FilterLogEvents', Resource: arn('logs', `log-group:/aws/lambda/${prefix}-*`) },
+  ];
+}
