@@ -3,10 +3,10 @@ import type { Stack } from '@aws-sdk/client-cloudformation';
 import { GetAccountSettingsCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { clientConfig } from './clients';
-import { describeError, endpointOf, isMissingCredentials, reaching, UnreachableError } from './faults';
 import type { PreparedStack } from './inputs';
-import { classifyStatus } from './stack-state';
+import { describeError, endpointOf, isMissingCredentials, reaching, UnreachableError } from '../aws/faults';
+import { clientConfig } from '../aws/sdk-clients';
+import { classifyStatus } from '../aws/stack-state';
 import type { ManifestStage } from '../manifest/manifest';
 
 /** Lambda keeps this much of an account's concurrency unreserved; only the rest can be reserved. */

@@ -12,12 +12,12 @@ import { IAMClient, ListOpenIDConnectProvidersCommand } from '@aws-sdk/client-ia
 import { compactTemplate } from './change-set';
 import { NO_CHANGES, readChangeSet, waitForExecution } from './change-set-steps';
 import { resourceChanges } from './changes';
-import { describeError, reaching } from './faults';
 import { MAX_INLINE_TEMPLATE_BYTES } from './inputs';
 import type { ResourceChange } from './result';
 import { changeSetName } from './revision';
-import { classifyStatus, deleteStackAndWait, describeStack, stuckAdvice, waitUntilSettled } from './stack-state';
-import { DeployWaits, resolveWaits } from './waits';
+import { describeError, reaching } from '../aws/faults';
+import { classifyStatus, deleteStackAndWait, describeStack, stuckAdvice, waitUntilSettled } from '../aws/stack-state';
+import { DeployWaits, resolveWaits } from '../aws/waits';
 import { BOOTSTRAP_OUTPUTS, BOOTSTRAP_PARAMETERS, bootstrapStackName, GITHUB_OIDC_HOST, STAGE_TAG } from '../bootstrap/naming';
 import type { ManifestStage } from '../manifest/manifest';
 

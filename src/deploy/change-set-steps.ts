@@ -9,10 +9,10 @@ import {
   waitUntilStackUpdateComplete,
 } from '@aws-sdk/client-cloudformation';
 import { failureEvents } from './events';
-import { reaching, UnreachableError } from './faults';
 import type { FailureEvent } from './result';
-import { describeStack } from './stack-state';
-import { formatSeconds, isWaiterTimeout, ResolvedWaits, runWaiter } from './waits';
+import { reaching, UnreachableError } from '../aws/faults';
+import { describeStack } from '../aws/stack-state';
+import { formatSeconds, isWaiterTimeout, ResolvedWaits, runWaiter } from '../aws/waits';
 
 /** CloudFormation's ways of saying a change set has nothing to do. */
 export const NO_CHANGES = /didn't contain changes|No updates are to be performed/i;

@@ -14,13 +14,13 @@ import { sha256Hex } from '../hash';
 import { ExecutionError, NO_CHANGES, readChangeSet, waitForExecution } from './change-set-steps';
 import { findScheduleChange, resourceChanges, runsIn, scheduleChange } from './changes';
 import { DriftContext, detectStackDrift } from './drift';
-import { describeError, isNetworkError, reaching, UnreachableError, endpointOf } from './faults';
 import { FINGERPRINT_TAG } from './fingerprint';
 import { MAX_INLINE_TEMPLATE_BYTES, PreparedStack } from './inputs';
 import type { CodeState, DeployMode, ResourceChange, ScheduleChange, StackDrift, StackOutcome, StackResult } from './result';
-import { classifyStatus, deleteStackAndWait, stackTag, stuckAdvice, waitUntilSettled } from './stack-state';
 import { Artifact, ensureArtifact, PlacedArtifact } from './upload';
-import { ResolvedWaits } from './waits';
+import { describeError, isNetworkError, reaching, UnreachableError, endpointOf } from '../aws/faults';
+import { classifyStatus, deleteStackAndWait, stackTag, stuckAdvice, waitUntilSettled } from '../aws/stack-state';
+import { ResolvedWaits } from '../aws/waits';
 import { previewAreaPrefix } from '../bootstrap/naming';
 import type { ManifestStage } from '../manifest/manifest';
 

@@ -2,7 +2,7 @@
 import type { Change, ResourceChangeDetail } from '@aws-sdk/client-cloudformation';
 import type { ManifestBatch } from '../manifest/manifest';
 import { describeSchedule, formatInTimeZone, nextRuns, parseSchedule, runEvents } from '../schedule';
-import { permissionChange } from './permissions';
+import { permissionChange } from './iam-diff';
 import type { PropertyValue, Replacement, ResourceChange, ScheduleChange } from './result';
 import { NO_SECRETS, propertyValue, readable, Secrets } from './values';
 import { usesScheduler } from '../validate/model';

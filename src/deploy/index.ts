@@ -1,21 +1,21 @@
 // Public entry point of the deploy engine: load inputs, preview or deploy a stage through change sets, report.
 export * from './inputs';
 export * from './fingerprint';
-export * from './clients';
+export * from '../aws/sdk-clients';
 export * from './upload';
-export * from './waits';
+export * from '../aws/waits';
 export * from './result';
 export * from './revision';
-export * from './stack-state';
+export * from '../aws/stack-state';
 export * from './changes';
 export * from './values';
 export * from './drift';
-export * from './permissions';
+export * from './iam-diff';
 export * from './events';
-export * from './pool';
+export * from '../aws/pool';
 export { compactTemplate, runStack } from './change-set';
 export { ExecutionError, readChangeSet, waitForExecution } from './change-set-steps';
-export * from './faults';
+export * from '../aws/faults';
 export * from './account';
 export type { StackRunContext } from './change-set';
 export * from './run';

@@ -1,6 +1,6 @@
 // Renders a stage's preview or deploy result: Markdown for the pull-request comment and job summary, plain text for terminals.
 import { runRows } from '../schedule';
-import { grantsMore } from './permissions';
+import { grantsMore } from './iam-diff';
 import type { DeployMode, FailureEvent, PolicyStatement, ResourceChange, ResourceDrift, ScheduleChange, StackOutcome, StackResult, StageResult } from './result';
 
 /** Resource tables longer than this fold into a `<details>` block in Markdown. */

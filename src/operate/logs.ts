@@ -1,7 +1,7 @@
 // Reads a batch's log events: FilterLogEvents page by page, since a moment, one run's lines by its scheduled time, and following new ones.
 import { CloudWatchLogsClient, FilterLogEventsCommand, FilteredLogEvent } from '@aws-sdk/client-cloudwatch-logs';
 import { parseUtcTime, runSecond } from './event';
-import { reaching } from '../deploy/faults';
+import { reaching } from '../aws/faults';
 
 const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 };
 

@@ -8,11 +8,11 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { BackfillOutcome, runFailure } from './backfill';
-import { ExecutionWait, runDurable } from './durable';
-import { invokeRun } from './invoke';
-import type { StageSchedule } from './schedule';
+import { ExecutionWait, runDurable } from './durable-executions';
+import { invokeRun } from './invoke-run';
+import type { StageSchedule } from './stage-schedule';
 import type { BatchTarget } from './target';
-import { describeError, reaching } from '../deploy/faults';
+import { describeError, reaching } from '../aws/faults';
 
 /** Where a dead letter came from. */
 export type DeadLetterSource =

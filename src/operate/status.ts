@@ -1,14 +1,14 @@
 // Each batch of a stage at a glance: deployed at this commit's fingerprint or not, last runs and their outcome, next run, alarm states, dead letters waiting.
 import { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand, MetricDataResult } from '@aws-sdk/client-cloudwatch';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { OperateClients } from './clients';
-import { describeExecution, ENDED_STATUSES, executionLine, ExecutionStep, executionSteps, ExecutionSummary, listExecutions } from './durable';
-import { nextRun, scheduleFor } from './schedule';
+import { describeExecution, ENDED_STATUSES, executionLine, ExecutionStep, executionSteps, ExecutionSummary, listExecutions } from './durable-executions';
+import { nextRun, scheduleFor } from './stage-schedule';
 import { targetOf, TargetError } from './target';
-import { describeError, reaching } from '../deploy/faults';
+import { describeError, reaching } from '../aws/faults';
+import { mapWithConcurrency } from '../aws/pool';
+import { OperateClients } from '../aws/sdk-clients';
+import { describeStack, stackTag } from '../aws/stack-state';
 import { FINGERPRINT_TAG } from '../deploy/fingerprint';
-import { mapWithConcurrency } from '../deploy/pool';
-import { describeStack, stackTag } from '../deploy/stack-state';
 import type { ManifestBatch, ManifestStage } from '../manifest/manifest';
 import { ALARM_NAMES } from '../template/parameters';
 import { batchForStage } from '../validate/overrides';

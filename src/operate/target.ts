@@ -1,6 +1,6 @@
 // Finds a deployed batch: its stack in the stage, and from the stack's outputs the physical names the operate commands act on.
 import { CloudFormationClient, Stack } from '@aws-sdk/client-cloudformation';
-import { classifyStatus, describeStack } from '../deploy/stack-state';
+import { classifyStatus, describeStack } from '../aws/stack-state';
 import type { ManifestBatch, ManifestStack, ManifestStage } from '../manifest/manifest';
 import { batchForStage } from '../validate/overrides';
 

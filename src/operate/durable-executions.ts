@@ -9,9 +9,9 @@ import {
   ListDurableExecutionsByFunctionCommand,
 } from '@aws-sdk/client-lambda';
 import { EventSource, eventTime, runEvent, runSecond } from './event';
-import type { StageSchedule } from './schedule';
+import type { StageSchedule } from './stage-schedule';
 import type { BatchTarget } from './target';
-import { describeError, reaching } from '../deploy/faults';
+import { describeError, reaching } from '../aws/faults';
 import { executionName, MAX_RERUN, RERUN_FIELD } from '../runtime/starter';
 
 /** Lambda's execution statuses (ListDurableExecutionsByFunction, GetDurableExecution). */
