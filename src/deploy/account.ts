@@ -64,7 +64,8 @@ export async function checkArtifactBucket(s3: S3Client, stage: ManifestStage): P
  * resolved with the values this deploy passes.
  */
 export function reservedConcurrency(templateBody: string, parameters: Readonly<Record<string, string>> = {}): number {
-  const template = JSON.parse(templateBody) as { Resources?: Record<string, { Type?: string; Properties?: { ReservedConcurrentExecutions?: unknown } }> };
+  type Resource = { Type?: string; Properties?: { ReservedConcurrentExecutions?: unknown } };
+  const template = JSON.parse(templateBody) as { Resources?: Record<string, Resource> };
   const resolve = (v: unknown): number => {
     if (typeof v === 'number') return v;
     if (v && typeof v === 'object') {

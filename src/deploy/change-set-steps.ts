@@ -1,4 +1,4 @@
-// The change-set steps every stack goes through, batch or bootstrap: wait for a change set and read it, wait for its execution.
+// The building blocks of the change-set lifecycle (change-set-lifecycle.ts): wait for a change set and read it, wait for its execution.
 import {
   Change,
   ChangeSetType,
@@ -37,7 +37,9 @@ export interface ReadChangeSet {
  * FAILED change set is returned (its reason says why, or that it had no changes); a change set
  * still computing after `waits.changeSet.maxWaitTime` throws.
  */
-export async function readChangeSet(cfn: CloudFormationClient, waits: ResolvedWaits, stackName: string, changeSetName: string): Promise<ReadChangeSet> {
+export async function readChangeSet(
+  cfn: CloudFormationClient, waits: ResolvedWaits, stackName: string, changeSetName: string,
+): Promise<ReadChangeSet> {
   const input = { StackName: stackName, ChangeSetName: changeSetName };
   const step = `waiting for change set ${changeSetName} of ${stackName} to be computed`;
   try {

@@ -111,7 +111,13 @@ export async function deployStage(inputs: DeployInputs, options: DeployStageOpti
     force: options.force ?? false,
     refuseReplacement: new Set(options.refuseReplacement ?? []),
     drift: options.mode === 'preview' && options.drift !== false && stage.driftDetection !== false
-      ? { cloudFormation: options.clients.cloudFormation, timing: resolveDriftDetection(options.drift), sleep: options.sleep ?? realSleep, now, stageName: stage.name }
+      ? {
+        cloudFormation: options.clients.cloudFormation,
+        timing: resolveDriftDetection(options.drift),
+        sleep: options.sleep ?? realSleep,
+        now,
+        stageName: stage.name,
+      }
       : undefined,
   };
 

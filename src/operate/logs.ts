@@ -75,7 +75,9 @@ export interface FollowOptions {
  * newest timestamp seen (events of the same millisecond may arrive late, so that millisecond is
  * read again and the events already printed are skipped by their id).
  */
-export async function followLogs(logs: CloudWatchLogsClient, query: LogQuery, onEvent: (e: FilteredLogEvent) => void, options: FollowOptions = {}): Promise<void> {
+export async function followLogs(
+  logs: CloudWatchLogsClient, query: LogQuery, onEvent: (e: FilteredLogEvent) => void, options: FollowOptions = {},
+): Promise<void> {
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   let since = query.startTime.getTime();
   let seen = new Set<string>();

@@ -54,7 +54,12 @@ export function parseDeadLetter(m: Message): DeadLetter {
     const d = typeof t === 'string' ? new Date(t) : undefined;
     return d && !Number.isNaN(d.getTime()) ? d : undefined;
   };
-  const record = body as { requestContext?: { condition?: string; approximateInvokeCount?: number }; requestPayload?: unknown; responsePayload?: unknown; responseContext?: { functionError?: string } };
+  const record = body as {
+    requestContext?: { condition?: string; approximateInvokeCount?: number };
+    requestPayload?: unknown;
+    responsePayload?: unknown;
+    responseContext?: { functionError?: string };
+  };
   if (record && typeof record === 'object' && record.requestContext && 'requestPayload' in record) {
     const r = record.responsePayload as { errorType?: string; errorMessage?: string } | undefined;
     const why = r?.errorMessage ? `${r.errorType ?? record.responseContext?.functionError ?? 'Error'}: ${r.errorMessage}` : (record.responseContext?.functionError ?? 'no error payload');

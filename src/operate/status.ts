@@ -151,12 +151,15 @@ async function batchExecutions(clients: OperateClients, functionArn: string, now
   const lambda = clients.lambda;
   const [running, finished] = await Promise.all([
     listExecutions(lambda, functionArn, { statuses: ['RUNNING'], max: STATUS_RUNNING_EXECUTIONS }),
-    listExecutions(lambda, functionArn, { statuses: ENDED_STATUSES, startedAfter: new Date(now.getTime() - STATUS_DAYS * 86_400_000), max: STATUS_RECENT_EXECUTIONS }),
+    listExecutions(lambda, functionArn, {
+      statuses: ENDED_STATUSES, startedAfter: new Date(now.getTime() - STATUS_DAYS * 86_400_000), max: STATUS_RECENT_EXECUTIONS,
+    }),
   ]);
   // The list carries no error: read it for the ones that did not succeed.
   const recent = await Promise.all(finished.map((e) => (e.status === 'SUCCEEDED' ? e : describeExecution(lambda, e.arn))));
   if (!steps) return { running, recent };
-  const withSteps = (list: ExecutionSummary[]) => Promise.all(list.map(async (e): Promise<StatusExecution> => ({ ...e, steps: await executionSteps(lambda, e.arn) })));
+  const withSteps = (list: ExecutionSummary[]) =>
+    Promise.all(list.map(async (e): Promise<StatusExecution> => ({ ...e, steps: await executionSteps(lambda, e.arn) })));
   const [r, f] = await Promise.all([withSteps(running), withSteps(recent)]);
   return { running: r, recent: f };
 }

@@ -92,7 +92,9 @@ export function targetOf(batch: ManifestBatch, stage: ManifestStage, stackName: 
 }
 
 /** Reads the stack of `name` in `stage` and returns its target. */
-export async function resolveTarget(cfn: CloudFormationClient, batches: readonly ManifestBatch[], stage: ManifestStage, name: string): Promise<BatchTarget> {
+export async function resolveTarget(
+  cfn: CloudFormationClient, batches: readonly ManifestBatch[], stage: ManifestStage, name: string,
+): Promise<BatchTarget> {
   const { batch, stack } = findBatch(batches, stage, name);
   return targetOf(batch, stage, stack.stackName, await describeStack(cfn, stack.stackName));
 }
