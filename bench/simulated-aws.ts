@@ -6,8 +6,8 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
+import { clientConfig } from '../src/aws/sdk-clients';
 import { DeployClients, PreparedStack } from '../src/deploy';
-import { clientConfig } from '../src/deploy/clients';
 import { sha256Base64 } from '../src/deploy/upload';
 
 /** A token bucket: `burst` calls at once, refilled at `perSecond`. */
@@ -118,7 +118,8 @@ export function diffTemplates(before: string, after: string): unknown[] {
       .filter((p) => JSON.stringify(a[id].Properties?.[p]) !== JSON.stringify(b[id].Properties?.[p]))
       .map((p) => ({
         Target: { Attribute: 'Properties', Name: p, Path: `/Properties/${p}`, RequiresRecreation: 'Never', BeforeValue: JSON.stringify(a[id].Properties?.[p]), AfterValue: JSON.stringify(b[id].Properties?.[p]) },
-        Evaluation: 'Static', ChangeSource: 'DirectModification',
+        Evaluation: 'Static',
+        ChangeSource: 'DirectModification',
       }));
     if (details.length) changes.push({ Type: 'Resource', ResourceChange: { Action: 'Modify', LogicalResourceId: id, ResourceType: a[id].Type, Replacement: 'False', Details: details } });
   }

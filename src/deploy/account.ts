@@ -3,12 +3,12 @@ import type { Stack } from '@aws-sdk/client-cloudformation';
 import { GetAccountSettingsCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { clientConfig } from './clients';
-import { describeError, endpointOf, isMissingCredentials, reaching, UnreachableError } from './faults';
 import type { PreparedStack } from './inputs';
-import { classifyStatus } from './stack-state';
-import type { ManifestStage } from '../manifest/manifest';
+import { describeError, endpointOf, isMissingCredentials, reaching, UnreachableError } from '../aws/faults';
+import { clientConfig } from '../aws/sdk-clients';
+import { classifyStatus } from '../aws/stack-state';
 import { BatchformError, errorKindOf } from '../errors/batchform-error';
+import type { ManifestStage } from '../manifest/manifest';
 
 /** Lambda keeps this much of an account's concurrency unreserved; only the rest can be reserved. */
 export const LAMBDA_UNRESERVED_MINIMUM = 100;
@@ -65,7 +65,8 @@ export async function checkArtifactBucket(s3: S3Client, stage: ManifestStage): P
  * resolved with the values this deploy passes.
  */
 export function reservedConcurrency(templateBody: string, parameters: Readonly<Record<string, string>> = {}): number {
-  const template = JSON.parse(templateBody) as { Resources?: Record<string, { Type?: string; Properties?: { ReservedConcurrentExecutions?: unknown } }> };
+  type Resource = { Type?: string; Properties?: { ReservedConcurrentExecutions?: unknown } };
+  const template = JSON.parse(templateBody) as { Resources?: Record<string, Resource> };
   const resolve = (v: unknown): number => {
     if (typeof v === 'number') return v;
     if (v && typeof v === 'object') {

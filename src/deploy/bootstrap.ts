@@ -1,26 +1,17 @@
 // Previews or deploys one stage's bootstrap stack through a change set: finds the account's GitHub OIDC provider, waits, reads the outputs.
-import {
-  ChangeSetType,
-  CloudFormationClient,
-  CreateChangeSetCommand,
-  DeleteChangeSetCommand,
-  DeleteStackCommand,
-  ExecuteChangeSetCommand,
-  Stack,
-} from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient, Stack } from '@aws-sdk/client-cloudformation';
 import { IAMClient, ListOpenIDConnectProvidersCommand } from '@aws-sdk/client-iam';
 import { compactTemplate } from './change-set';
-import { NO_CHANGES, readChangeSet, waitForExecution } from './change-set-steps';
+import { ChangeSetTarget, readyStack, settleStack, throughChangeSet } from './change-set-lifecycle';
 import { resourceChanges } from './changes';
-import { describeError, reaching } from './faults';
 import { MAX_INLINE_TEMPLATE_BYTES } from './inputs';
 import type { ResourceChange } from './result';
 import { changeSetName } from './revision';
-import { classifyStatus, deleteStackAndWait, describeStack, stuckAdvice, waitUntilSettled } from './stack-state';
-import { DeployWaits, resolveWaits } from './waits';
+import { reaching } from '../aws/faults';
+import { describeStack } from '../aws/stack-state';
+import { DeployWaits, resolveWaits } from '../aws/waits';
 import type { ManifestStage } from '../manifest/manifest';
 import { BOOTSTRAP_OUTPUTS, BOOTSTRAP_PARAMETERS, bootstrapStackName, GITHUB_OIDC_HOST, STAGE_TAG } from '../model/bootstrap-names';
-import { BatchformError } from '../errors/batchform-error';
 
 /** The clients a bootstrap uses. */
 export interface BootstrapClients {
@@ -81,7 +72,8 @@ async function existingProvider(iam: IAMClient, live: Stack | undefined): Promis
 /**
  * Previews or deploys the bootstrap stack of `stage` (`batchform-bootstrap-<stage>`): settles an
  * interrupted earlier run, finds an existing GitHub OIDC provider, creates one change set with the
- * stage's values, describes it, then deletes it (preview) or executes it and waits.
+ * stage's values, describes it, then deletes it (preview) or executes it and waits: the same
+ * change-set lifecycle as the batch stacks (change-set-lifecycle.ts), client tokens included.
  *
  * @throws Error saying what failed and what to do; {@link ExecutionError} with the stack
  *   events when the execution failed; `UnreachableError` when AWS could not be reached.
@@ -100,17 +92,11 @@ export async function bootstrapStage(stage: ManifestStage, options: BootstrapSta
     throw new Error(`the bootstrap template is ${Buffer.byteLength(body)} bytes, over CloudFormation's ${MAX_INLINE_TEMPLATE_BYTES}-byte inline limit; it cannot be sent before its bucket exists.`);
   }
 
-  let live = await describeStack(cfn, stackName);
-  if (classifyStatus(live?.StackStatus) === 'busy') live = await waitUntilSettled(cfn, live!, waits, log);
-  const condition = classifyStatus(live?.StackStatus);
-  if (condition === 'stuck') throw new BatchformError('run-failed', `${stackName} is ${live!.StackStatus}: ${stuckAdvice(stackName, live!.StackStatus!)}`);
-  if (condition === 'failed-create' && !options.preview) {
-    log(`${stackName} is ROLLBACK_COMPLETE (its first create failed); deleting it to create it again`);
-    await deleteStackAndWait(cfn, live!, waits, `bootstrap-delete-${name}`);
-    notes.push(`${stackName} was ROLLBACK_COMPLETE (its first create failed); deleted it and created it again.`);
-    live = undefined;
-  }
-  const type: ChangeSetType = live && condition === 'ready' ? 'UPDATE' : 'CREATE';
+  const target: ChangeSetTarget = { cloudFormation: cfn, waits, stackName, changeSetName: name, log };
+  const settled = await settleStack(target, await describeStack(cfn, stackName));
+  const ready = await readyStack(target, settled.stack, { recreate: !options.preview, nameStack: true });
+  if (ready.recreated) notes.push(`${stackName} was ROLLBACK_COMPLETE (its first create failed); deleted it and created it again.`);
+  const live = ready.stack;
 
   const providerArn = await existingProvider(options.clients.iam, live);
   if (providerArn) notes.push(`The account already has a GitHub OIDC provider (${providerArn}); the stack uses it instead of creating one.`);
@@ -130,54 +116,38 @@ export async function bootstrapStage(stage: ManifestStage, options: BootstrapSta
     ...options.parameters,
   };
 
-  log(`${stackName}: creating ${type} change set ${name}`);
-  const created = await reaching(cfn, 'cloudformation', `creating change set ${name} of ${stackName} (CreateChangeSet)`, () => cfn.send(new CreateChangeSetCommand({
-    StackName: stackName,
-    ChangeSetName: name,
-    ChangeSetType: type,
-    TemplateBody: body,
-    Parameters: Object.entries(parameters).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue })),
-    Capabilities: ['CAPABILITY_NAMED_IAM'],
-    Tags: [{ Key: STAGE_TAG, Value: stage.name }],
-    Description: `batchform bootstrap of stage ${stage.name}`,
-  })));
-  const stackId = created.StackId ?? live?.StackId ?? stackName;
-  let executed = false;
-  try {
-    const { status, reason, changes: all } = await readChangeSet(cfn, waits, stackName, name);
-    const result = (outcome: BootstrapResult['outcome'], stack: Stack | undefined): BootstrapResult => ({
-      stackName, outcome, changeSetName: name, changes: resourceChanges(all), outputs: outputsOf(stack), existingProviderArn: providerArn, notes,
-    });
-    if (status === 'FAILED' && NO_CHANGES.test(reason)) return result('unchanged', live);
-    if (status !== 'CREATE_COMPLETE') {
-      throw new BatchformError('run-failed', `change set ${name} of ${stackName} ${status === 'FAILED' ? 'failed' : `ended ${status}`}: ${reason || 'no reason given'}. ` +
-        'Fix what it names (a parameter passed as Name=value, or the bucket name if it is taken), and run again.');
-    }
-    if (options.preview) return result(type === 'CREATE' ? 'will-create' : 'will-update', live);
-
-    const since = new Date(now().getTime() - 60_000);
-    const token = `bootstrap-${name}`;
-    await reaching(cfn, 'cloudformation', `executing change set ${name} of ${stackName} (ExecuteChangeSet)`,
-      () => cfn.send(new ExecuteChangeSetCommand({ StackName: stackName, ChangeSetName: name, ClientRequestToken: token })));
-    executed = true;
-    log(`${stackName}: executing change set ${name}`);
-    await waitForExecution(cfn, waits, { stackName, stackId, type, token, since }, {
+  const end = await throughChangeSet(target, {
+    ready,
+    template: { TemplateBody: body },
+    parameters,
+    capabilities: ['CAPABILITY_NAMED_IAM'],
+    tags: { [STAGE_TAG]: stage.name },
+    description: `batchform bootstrap of stage ${stage.name}`,
+  }, {
+    execute: !options.preview,
+    // The administrator running the bootstrap may delete the empty stack a preview made.
+    deleteEmptyStack: true,
+    notes,
+    failedAdvice: 'Fix what it names (a parameter passed as Name=value, or the bucket name if it is taken), and run again.',
+    nameStack: true,
+    executionAdvice: {
       stillRunning: 'Run the bootstrap again once it has settled.',
       failed: () => 'its events below say why. Fix the cause and run the bootstrap again.',
-    });
-    return result(type === 'CREATE' ? 'created' : 'updated', await describeStack(cfn, stackId));
-  } finally {
-    if (!executed) {
-      try {
-        await reaching(cfn, 'cloudformation', `deleting change set ${name} of ${stackName}`, () => cfn.send(new DeleteChangeSetCommand({ StackName: stackName, ChangeSetName: name })));
-        // A CREATE change set on no stack made an empty REVIEW_IN_PROGRESS one; the administrator may delete it.
-        if (!live) await reaching(cfn, 'cloudformation', `deleting the empty REVIEW_IN_PROGRESS stack ${stackName}`, () => cfn.send(new DeleteStackCommand({ StackName: stackName })));
-      } catch (e) {
-        notes.push(`Could not clean up after the change set (${describeError(e)}); delete it by hand: aws cloudformation delete-change-set --stack-name ${stackName} --change-set-name ${name}` +
-          `${live ? '' : ` (and aws cloudformation delete-stack --stack-name ${stackName})`}.`);
-      }
-    }
-  }
+    },
+    now,
+  });
+  const result = (outcome: BootstrapResult['outcome'], stack: Stack | undefined): BootstrapResult => ({
+    stackName,
+    outcome,
+    changeSetName: name,
+    changes: resourceChanges(end.changes),
+    outputs: outputsOf(stack),
+    existingProviderArn: providerArn,
+    notes,
+  });
+  if (end.ending === 'unchanged') return result('unchanged', live);
+  if (end.ending === 'described') return result(end.type === 'CREATE' ? 'will-create' : 'will-update', live);
+  return result(end.type === 'CREATE' ? 'created' : 'updated', await describeStack(cfn, end.stackId));
 }
 
 /** The stage options to paste into `.projenrc.ts`, from the bootstrap stack's outputs. */

@@ -1,4 +1,4 @@
-// The change-set steps every stack goes through, batch or bootstrap: wait for a change set and read it, wait for its execution.
+// The building blocks of the change-set lifecycle (change-set-lifecycle.ts): wait for a change set and read it, wait for its execution.
 import {
   Change,
   ChangeSetType,
@@ -9,10 +9,10 @@ import {
   waitUntilStackUpdateComplete,
 } from '@aws-sdk/client-cloudformation';
 import { failureEvents } from './events';
-import { reaching, UnreachableError } from './faults';
 import type { FailureEvent } from './result';
-import { describeStack } from './stack-state';
-import { formatSeconds, isWaiterTimeout, ResolvedWaits, runWaiter } from './waits';
+import { reaching, UnreachableError } from '../aws/faults';
+import { describeStack } from '../aws/stack-state';
+import { formatSeconds, isWaiterTimeout, ResolvedWaits, runWaiter } from '../aws/waits';
 import { BatchformError } from '../errors/batchform-error';
 
 /** CloudFormation's ways of saying a change set has nothing to do. */
@@ -38,7 +38,9 @@ export interface ReadChangeSet {
  * FAILED change set is returned (its reason says why, or that it had no changes); a change set
  * still computing after `waits.changeSet.maxWaitTime` throws.
  */
-export async function readChangeSet(cfn: CloudFormationClient, waits: ResolvedWaits, stackName: string, changeSetName: string): Promise<ReadChangeSet> {
+export async function readChangeSet(
+  cfn: CloudFormationClient, waits: ResolvedWaits, stackName: string, changeSetName: string,
+): Promise<ReadChangeSet> {
   const input = { StackName: stackName, ChangeSetName: changeSetName };
   const step = `waiting for change set ${changeSetName} of ${stackName} to be computed`;
   try {

@@ -1,28 +1,21 @@
-// The per-stack state machine: settle or recover the live stack, place the artifacts, then create, describe and execute (or discard) one change set.
+// One batch stack's run: the fingerprint shortcut, its artifacts (code zip, template) and its change set through the one lifecycle (change-set-lifecycle.ts).
 import * as fs from 'fs';
-import {
-  ChangeSetType,
-  CloudFormationClient,
-  CreateChangeSetCommand,
-  DeleteChangeSetCommand,
-  DeleteStackCommand,
-  ExecuteChangeSetCommand,
-  Stack,
-} from '@aws-sdk/client-cloudformation';
+import { Capability, CloudFormationClient, Stack } from '@aws-sdk/client-cloudformation';
 import { S3Client } from '@aws-sdk/client-s3';
-import { ExecutionError, NO_CHANGES, readChangeSet, waitForExecution } from './change-set-steps';
+import { ChangeSetTarget, readyStack, settleStack, throughChangeSet } from './change-set-lifecycle';
+import { ExecutionError } from './change-set-steps';
 import { findScheduleChange, resourceChanges, runsIn, scheduleChange } from './changes';
 import { DriftContext, detectStackDrift } from './drift';
-import { describeError, isNetworkError, reaching, UnreachableError, endpointOf } from './faults';
 import { FINGERPRINT_TAG } from './fingerprint';
 import { MAX_INLINE_TEMPLATE_BYTES, PreparedStack } from './inputs';
 import type { CodeState, DeployMode, ResourceChange, ScheduleChange, StackDrift, StackOutcome, StackResult } from './result';
-import { classifyStatus, deleteStackAndWait, stackTag, stuckAdvice, waitUntilSettled } from './stack-state';
 import { Artifact, ensureArtifact, PlacedArtifact } from './upload';
-import { ResolvedWaits } from './waits';
+import { describeError, endpointOf, isNetworkError, UnreachableError } from '../aws/faults';
+import { classifyStatus, stackTag, stuckAdvice } from '../aws/stack-state';
+import { ResolvedWaits } from '../aws/waits';
+import { BatchformError, errorKindOf } from '../errors/batchform-error';
 import type { ManifestStage } from '../manifest/manifest';
 import { previewAreaPrefix } from '../model/bootstrap-names';
-import { BatchformError, errorKindOf } from '../errors/batchform-error';
 import { sha256Hex } from '../model/hash';
 
 /** Everything one stack's run needs besides the stack itself. */
@@ -48,7 +41,7 @@ export interface StackRunContext {
 }
 
 /** The IAM capabilities every batch stack needs (it creates the function's role). */
-const CAPABILITIES = ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM'] as const;
+const CAPABILITIES: readonly Capability[] = ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM'];
 
 /** What is known about a stack so far; becomes its {@link StackResult}. */
 interface Draft {
@@ -111,113 +104,80 @@ export function fingerprintMatches(stack: Stack | undefined, prepared: PreparedS
 /** How many next run times a report lists for a new or changed schedule. */
 const NEXT_RUN_COUNT = 3;
 
-/** A client token unique to this run, stack and step, so SDK retries of one request stay one request. */
-function clientToken(ctx: StackRunContext, stackName: string, step: string): string {
-  return `${step}-${sha256Hex(`${ctx.changeSetName}/${stackName}`).slice(0, 40)}`;
-}
-
 async function runMachine(ctx: StackRunContext, p: PreparedStack, live: Stack | undefined, draft: Draft): Promise<StackOutcome> {
   const name = p.stack.stackName;
-  const cfn = ctx.cloudFormation;
-  let stack = live;
+  const target: ChangeSetTarget = {
+    cloudFormation: ctx.cloudFormation,
+    waits: ctx.waits,
+    stackName: name,
+    changeSetName: ctx.changeSetName,
+    log: ctx.log,
+    onStep: (step) => { draft.step = step; },
+  };
 
-  if (classifyStatus(stack?.StackStatus) === 'busy') {
-    const before = stack!.StackStatus;
-    draft.step = `waiting for the stack's ${before} to finish`;
-    stack = await waitUntilSettled(cfn, stack!, ctx.waits, ctx.log);
-    draft.notes.push(`Waited for the stack's ${before} (an earlier or concurrent run) to finish; it is now ${stack?.StackStatus ?? 'gone'}.`);
+  const settled = await settleStack(target, live);
+  if (settled.waitedFor) {
+    draft.notes.push(`Waited for the stack's ${settled.waitedFor} (an earlier or concurrent run) to finish; it is now ${settled.stack?.StackStatus ?? 'gone'}.`);
   }
-  if (!ctx.force && fingerprintMatches(stack, p)) {
+  if (!ctx.force && fingerprintMatches(settled.stack, p)) {
     draft.unchangedBy = 'fingerprint';
     ctx.log(`${name}: unchanged (fingerprint matches)`);
     return 'unchanged';
   }
-  const condition = classifyStatus(stack?.StackStatus);
-  if (condition === 'stuck') {
-    throw new Error(`the stack is ${stack!.StackStatus}${stack!.StackStatusReason ? ` (${stack!.StackStatusReason})` : ''}: ${stuckAdvice(name, stack!.StackStatus!)}`);
+  const ready = await readyStack(target, settled.stack, { recreate: ctx.mode === 'deploy' });
+  if (ready.condition === 'failed-create' && !ready.recreated) {
+    draft.notes.push('The stack is ROLLBACK_COMPLETE (its first create failed), so no change set can be made for it; deploy will delete it and create it again.');
+    draft.schedule = p.batch && scheduleChange(p.batch, { now: ctx.startedAt, count: NEXT_RUN_COUNT });
+    return 'will-create';
   }
-  if (condition === 'failed-create') {
-    if (ctx.mode === 'preview') {
-      draft.notes.push('The stack is ROLLBACK_COMPLETE (its first create failed), so no change set can be made for it; deploy will delete it and create it again.');
-      draft.schedule = p.batch && scheduleChange(p.batch, { now: ctx.startedAt, count: NEXT_RUN_COUNT });
-      return 'will-create';
-    }
-    ctx.log(`${name}: ROLLBACK_COMPLETE (a failed first create); deleting it to create it again`);
-    draft.step = 'deleting the ROLLBACK_COMPLETE stack';
-    await deleteStackAndWait(cfn, stack!, ctx.waits, clientToken(ctx, name, 'delete'));
-    draft.notes.push('The stack was ROLLBACK_COMPLETE (its first create failed); deleted it and created it again.');
-    stack = undefined;
-  }
-  if (condition === 'review') {
+  if (ready.recreated) draft.notes.push('The stack was ROLLBACK_COMPLETE (its first create failed); deleted it and created it again.');
+  if (ready.condition === 'review') {
     draft.notes.push('The stack was REVIEW_IN_PROGRESS (a change set of an earlier run was never executed); this run creates it.');
   }
 
   // Only a settled stack that exists can drift; its detection runs while the change set is made.
-  if (ctx.drift && stack && condition === 'ready') {
+  if (ctx.drift && ready.stack && ready.condition === 'ready') {
     ctx.log(`${name}: detecting drift (up to ${ctx.drift.timing.maxWaitTime} s)`);
     draft.drift = detectStackDrift(ctx.drift, name, p.secrets);
   }
   await placeCode(ctx, p, draft);
   const template = await templateSource(ctx, p, draft);
 
-  const type: ChangeSetType = stack && condition === 'ready' ? 'UPDATE' : 'CREATE';
-  // A CREATE change set on a missing stack makes a REVIEW_IN_PROGRESS stack, which must go if the change set is not executed.
-  const makesStack = !stack;
-  ctx.log(`${name}: creating ${type} change set ${ctx.changeSetName}`);
-  draft.step = `creating change set ${ctx.changeSetName} (CreateChangeSet)`;
-  const created = await reaching(cfn, 'cloudformation', draft.step, () => cfn.send(new CreateChangeSetCommand({
-    StackName: name,
-    ChangeSetName: ctx.changeSetName,
-    ChangeSetType: type,
-    ...template,
-    Parameters: Object.entries(withCodeVersion(p, draft)).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue })),
-    Capabilities: [...CAPABILITIES],
-    Tags: Object.entries(p.tags).map(([Key, Value]) => ({ Key, Value })),
-    RoleARN: ctx.stage.executionRoleArn,
-    Description: `batchform ${ctx.mode} of commit ${ctx.revision}, stage ${ctx.stage.name}`,
-    ClientToken: clientToken(ctx, name, 'create'),
-  })));
-  draft.changeSetName = ctx.changeSetName;
-  const stackId = created.StackId ?? stack?.StackId ?? name;
-
-  let executed = false;
-  try {
-    draft.step = `waiting for change set ${ctx.changeSetName} to be computed`;
-    const described = await readChangeSet(cfn, ctx.waits, name, ctx.changeSetName);
-    if (described.status === 'FAILED' && NO_CHANGES.test(described.reason)) {
-      draft.unchangedBy = 'change-set';
-      ctx.log(`${name}: unchanged (the change set has no changes)`);
-      return 'unchanged';
-    }
-    if (described.status !== 'CREATE_COMPLETE') {
-      throw new Error(`change set ${ctx.changeSetName} ${described.status === 'FAILED' ? 'failed' : `ended ${described.status}`}: ${described.reason || 'no reason given'}. ` +
-        'Fix what it names in .projenrc.ts (then run "npx projen") or in the stage\'s resources, and run again.');
-    }
-    draft.changes = resourceChanges(described.changes, p.secrets);
-    const schedule = findScheduleChange(described.changes);
-    if (schedule.changed && p.batch) {
-      draft.schedule = scheduleChange(p.batch, { before: schedule.before, switched: schedule.switched, now: ctx.startedAt, count: NEXT_RUN_COUNT });
-    }
-    if (ctx.mode === 'preview') return type === 'CREATE' ? 'will-create' : 'will-update';
-    refuseReplacements(ctx, draft.changes);
-
-    const token = clientToken(ctx, name, 'execute');
-    // Events are matched by token; the time (less a minute for clock skew) is the fallback.
-    const since = new Date(ctx.now().getTime() - 60_000);
-    draft.step = `executing change set ${ctx.changeSetName} (ExecuteChangeSet)`;
-    await reaching(cfn, 'cloudformation', draft.step, () => cfn.send(new ExecuteChangeSetCommand({ StackName: name, ChangeSetName: ctx.changeSetName, ClientRequestToken: token })));
-    executed = true;
-    draft.step = `waiting for the ${type === 'CREATE' ? 'create' : 'update'} of the stack (change set ${ctx.changeSetName})`;
-    ctx.log(`${name}: executing change set ${ctx.changeSetName}`);
-    await waitForExecution(cfn, ctx.waits, { stackName: name, stackId, type, token, since }, {
+  const end = await throughChangeSet(target, {
+    ready,
+    template,
+    parameters: withCodeVersion(p, draft),
+    capabilities: CAPABILITIES,
+    tags: p.tags,
+    roleArn: ctx.stage.executionRoleArn,
+    description: `batchform ${ctx.mode} of commit ${ctx.revision}, stage ${ctx.stage.name}`,
+  }, {
+    execute: ctx.mode === 'deploy',
+    deleteEmptyStack: ctx.mode === 'deploy',
+    notes: draft.notes,
+    failedAdvice: 'Fix what it names in .projenrc.ts (then run "npx projen") or in the stage\'s resources, and run again.',
+    executionAdvice: {
       stillRunning: 'Follow it in the CloudFormation console; the next deploy waits for it to finish.',
       failed: (status) => executionAdvice(name, status),
-    });
-    ctx.log(`${name}: ${type === 'CREATE' ? 'created' : 'updated'}`);
-    return type === 'CREATE' ? 'created' : 'updated';
-  } finally {
-    if (!executed) await discardChangeSet(ctx, name, makesStack, draft);
+    },
+    onCreated: () => { draft.changeSetName = ctx.changeSetName; },
+    inspect: (changes) => {
+      draft.changes = resourceChanges(changes, p.secrets);
+      const schedule = findScheduleChange(changes);
+      if (schedule.changed && p.batch) {
+        draft.schedule = scheduleChange(p.batch, { before: schedule.before, switched: schedule.switched, now: ctx.startedAt, count: NEXT_RUN_COUNT });
+      }
+      if (ctx.mode === 'deploy') refuseReplacements(ctx, draft.changes);
+    },
+    now: ctx.now,
+  });
+  if (end.ending === 'unchanged') {
+    draft.unchangedBy = 'change-set';
+    return 'unchanged';
   }
+  if (end.ending === 'described') return end.type === 'CREATE' ? 'will-create' : 'will-update';
+  ctx.log(`${name}: ${end.type === 'CREATE' ? 'created' : 'updated'}`);
+  return end.type === 'CREATE' ? 'created' : 'updated';
 }
 
 /** Fails the stack (before execution) when its change set would replace a resource of a refused type. */
@@ -311,36 +271,6 @@ function namingBucket(what: string, url: string, bucket: string, e: unknown): st
 /** A template as CloudFormation receives it: the same JSON without indentation. */
 export function compactTemplate(body: string): string {
   return JSON.stringify(JSON.parse(body));
-}
-
-/**
- * Deletes the change set, and on deploy the REVIEW_IN_PROGRESS stack it made. A preview keeps that
- * empty stack: the preview role may not delete stacks (nothing a pull request runs may remove
- * what main deployed), and the first deploy creates the stack from it.
- */
-async function discardChangeSet(ctx: StackRunContext, stackName: string, makesStack: boolean, draft: Draft): Promise<void> {
-  const cfn = ctx.cloudFormation;
-  const deleteStack = makesStack && ctx.mode === 'deploy';
-  // Each cleanup step on its own, so a note names exactly what was left behind.
-  const attempt = async (what: string, how: string, call: () => Promise<unknown>): Promise<boolean> => {
-    try {
-      await reaching(cfn, 'cloudformation', `deleting ${what}`, call);
-      return true;
-    } catch (e) {
-      draft.notes.push(`Could not delete ${what} (${describeError(e)}); delete it by hand: ${how}.`);
-      return false;
-    }
-  };
-  const changeSetGone = await attempt(`change set ${ctx.changeSetName} of ${stackName}`,
-    `aws cloudformation delete-change-set --stack-name ${stackName} --change-set-name ${ctx.changeSetName}`,
-    () => cfn.send(new DeleteChangeSetCommand({ StackName: stackName, ChangeSetName: ctx.changeSetName })));
-  if (deleteStack) {
-    // Deleting the REVIEW_IN_PROGRESS stack removes its change sets too.
-    await attempt(`the empty REVIEW_IN_PROGRESS stack ${stackName}`, `aws cloudformation delete-stack --stack-name ${stackName}`,
-      () => cfn.send(new DeleteStackCommand({ StackName: stackName, ClientRequestToken: clientToken(ctx, stackName, 'discard') })));
-  } else if (makesStack && changeSetGone) {
-    draft.notes.push('CloudFormation keeps the new stack as an empty REVIEW_IN_PROGRESS stack (no resources) until the first deploy creates it.');
-  }
 }
 
 function executionAdvice(name: string, status: string): string {

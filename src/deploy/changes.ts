@@ -2,7 +2,7 @@
 import type { Change, ResourceChangeDetail } from '@aws-sdk/client-cloudformation';
 import type { ManifestBatch } from '../manifest/manifest';
 import { describeSchedule, formatInTimeZone, nextRuns, parseSchedule, runEvents } from '../schedule';
-import { permissionChange } from './permissions';
+import { permissionChange } from './iam-diff';
 import type { PropertyValue, Replacement, ResourceChange, ScheduleChange } from './result';
 import { NO_SECRETS, propertyValue, readable, Secrets } from './values';
 import { usesScheduler } from '../model/validated';
@@ -104,7 +104,9 @@ export type RunnerSwitch = 'to-scheduler' | 'to-rule';
  * live expression when the property-level diff shows it, and whether the batch moves between a
  * rule and the Scheduler (one removed, the other added).
  */
-export function findScheduleChange(changes: readonly Change[]): { readonly changed: boolean; readonly before?: string; readonly switched?: RunnerSwitch } {
+export function findScheduleChange(
+  changes: readonly Change[],
+): { readonly changed: boolean; readonly before?: string; readonly switched?: RunnerSwitch } {
   let changed = false;
   let before: string | undefined;
   const added = new Set<string>();
@@ -157,7 +159,10 @@ export function runsIn(batch: Pick<ManifestBatch, 'timezone'>): string {
  * `before` is the live expression, if known; it is left out when equal to the new one (only the
  * rule's state changed).
  */
-export function scheduleChange(batch: ManifestBatch, options: { readonly before?: string; readonly switched?: RunnerSwitch; readonly now: Date; readonly count: number }): ScheduleChange {
+export function scheduleChange(
+  batch: ManifestBatch,
+  options: { readonly before?: string; readonly switched?: RunnerSwitch; readonly now: Date; readonly count: number },
+): ScheduleChange {
   const parsed = parseSchedule(batch.schedule);
   const runs = batch.enabled
     ? runEvents(parsed, options.count, options.now, {

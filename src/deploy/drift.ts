@@ -7,10 +7,10 @@ import {
   PropertyDifference,
 } from '@aws-sdk/client-cloudformation';
 import { DRIFT_DETECTION_DEFAULTS } from './defaults';
-import { describeError, reaching } from './faults';
 import type { DriftedProperty, ResourceDrift, StackDrift } from './result';
 import { isSecretValue, readable, Secrets } from './values';
-import { formatSeconds } from './waits';
+import { describeError, reaching } from '../aws/faults';
+import { formatSeconds } from '../aws/waits';
 
 /** How long a preview waits for drift detection, and how often it asks. */
 export interface DriftDetectionOptions {

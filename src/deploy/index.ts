@@ -2,11 +2,11 @@
 // Named exports only (api/batchform-deploy.api.md): the engine's entry points and the types they name.
 export { loadDeployInputs, DeployInputError } from './inputs';
 export type { DeployInputs, LoadDeployInputsOptions, PreparedCode, PreparedStack } from './inputs';
-export { createDeployClients } from './clients';
-export type { CreateDeployClientsOptions, DeployClients } from './clients';
+export { createDeployClients } from '../aws/sdk-clients';
+export type { CreateDeployClientsOptions, DeployClients } from '../aws/sdk-clients';
 export { deployStage } from './run';
 export type { DeployStageOptions } from './run';
-export type { DeployWaits, WaitTiming } from './waits';
+export type { DeployWaits, WaitTiming } from '../aws/waits';
 export type { DriftDetectionOptions } from './drift';
 export type { Secrets } from './values';
 export type { ManifestBatch, ManifestCode, ManifestOverride, ManifestStack, ManifestStage } from '../manifest/manifest';
@@ -18,8 +18,9 @@ export type {
   CodeState, DeployMode, DriftedProperty, FailureEvent, PermissionChange, PolicyStatement, PropertyValue, Replacement,
   ResourceChange, ResourceDrift, ScheduleChange, StackDrift, StackOutcome, StackResult, StageResult,
 } from './result';
-export { renderMarkdownReport, renderTextReport } from './report';
-export type { MarkdownReportOptions } from './report';
+export { renderMarkdownReport } from './report-markdown';
+export { renderTextReport } from './report-text';
+export type { MarkdownReportOptions } from './report-fit';
 
 /**
  * What batchform's CLI loads lazily through this entry (src/cli/io.ts `engine()`): not published
@@ -34,13 +35,13 @@ export type { BootstrapClients, BootstrapResult } from './bootstrap';
 /** @internal */
 export { ExecutionError } from './change-set-steps';
 /** @internal */
-export { clientConfig } from './clients';
+export { clientConfig } from '../aws/sdk-clients';
 /** @internal */
-export { describeError } from './faults';
+export { describeError } from '../aws/faults';
 /** @internal */
 export { findStage, readDeployManifest } from './inputs';
 /** @internal */
-export { renderFatalMarkdown } from './report';
+export { renderFatalMarkdown } from './report-markdown';
 /** @internal */
 export { shortRevision } from './revision';
 export { BatchformError, ERROR_KINDS, type BatchformErrorOptions, type ErrorKind, type ErrorWhere } from '../errors/batchform-error';

@@ -1,16 +1,16 @@
 // Previews or deploys every stack of one stage: one DescribeStacks for all, then each stack's state machine in a bounded pool.
 import { checkAccountConcurrency, checkArtifactBucket } from './account';
 import { fingerprintMatches, runStack, StackRunContext } from './change-set';
-import type { DeployClients } from './clients';
 import { DEFAULT_CONCURRENCY } from './defaults';
 import { DriftDetectionOptions, realSleep, resolveDriftDetection, Sleep } from './drift';
-import { describeError, UnreachableError } from './faults';
 import type { DeployInputs } from './inputs';
-import { checkConcurrency, mapWithConcurrency } from './pool';
 import type { DeployMode, StageResult } from './result';
 import { changeSetName } from './revision';
-import { describeAllStacks } from './stack-state';
-import { DeployWaits, resolveWaits } from './waits';
+import { describeError, UnreachableError } from '../aws/faults';
+import { checkConcurrency, mapWithConcurrency } from '../aws/pool';
+import type { DeployClients } from '../aws/sdk-clients';
+import { describeAllStacks } from '../aws/stack-state';
+import { DeployWaits, resolveWaits } from '../aws/waits';
 import { BatchformError, errorKindOf } from '../errors/batchform-error';
 
 export { DEFAULT_CONCURRENCY } from './defaults';
@@ -112,7 +112,13 @@ export async function deployStage(inputs: DeployInputs, options: DeployStageOpti
     force: options.force ?? false,
     refuseReplacement: new Set(options.refuseReplacement ?? []),
     drift: options.mode === 'preview' && options.drift !== false && stage.driftDetection !== false
-      ? { cloudFormation: options.clients.cloudFormation, timing: resolveDriftDetection(options.drift), sleep: options.sleep ?? realSleep, now, stageName: stage.name }
+      ? {
+        cloudFormation: options.clients.cloudFormation,
+        timing: resolveDriftDetection(options.drift),
+        sleep: options.sleep ?? realSleep,
+        now,
+        stageName: stage.name,
+      }
       : undefined,
   };
 

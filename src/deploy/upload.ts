@@ -1,6 +1,6 @@
 // Content-addressed artifacts in S3: upload a file under its hash, or trust an existing object only if its stored SHA-256 matches.
 import { HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { reaching, UnreachableError } from './faults';
+import { reaching, UnreachableError } from '../aws/faults';
 import { BatchformError } from '../errors/batchform-error';
 
 /** One file to place in S3 under a key derived from its content. */

@@ -68,7 +68,9 @@ function fedPaths(properties: unknown, names: readonly string[], prefix = ''): s
 export type DeclaredParameters = Readonly<Record<string, { readonly NoEcho?: unknown }>>;
 
 /** {@link secretsOf} for a template already parsed: its declared parameters and the values passed. */
-export function secretsOfParameters(declared: DeclaredParameters, parameters: Readonly<Record<string, string>>, resources: TemplateResources = {}): Secrets {
+export function secretsOfParameters(
+  declared: DeclaredParameters, parameters: Readonly<Record<string, string>>, resources: TemplateResources = {},
+): Secrets {
   const names = Object.keys(declared).filter((n) => declared[n]?.NoEcho === true || declared[n]?.NoEcho === 'true');
   const fed = Object.fromEntries(names.length
     ? Object.entries(resources).map(([id, r]) => [id, fedPaths(r?.Properties, names)] as const).filter(([, paths]) => paths.length)

@@ -2,11 +2,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
-import { DurableRunOutcome, durableFailure, ExecutionWait, runDurable } from './durable';
-import { invokeRun, RunOutcome } from './invoke';
-import type { StageSchedule } from './schedule';
+import { DurableRunOutcome, durableFailure, ExecutionWait, runDurable } from './durable-executions';
+import { invokeRun, RunOutcome } from './invoke-run';
+import type { StageSchedule } from './stage-schedule';
 import type { BatchTarget } from './target';
-import { mapWithConcurrency } from '../deploy/pool';
+import { mapWithConcurrency } from '../aws/pool';
 
 /** Where backfill state files live, relative to the project root (git-ignored with node_modules). */
 export const BACKFILL_STATE_DIR = 'node_modules/.cache/batchform/backfill';

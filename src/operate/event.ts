@@ -1,7 +1,7 @@
 // The exact event a batch's schedule sends for one scheduled time: an EventBridge rule's Scheduled Event, the Scheduler's payload, or the constant input.
 import { randomUUID } from 'crypto';
 import type { ScheduledEvent } from 'aws-lambda';
-import type { StageSchedule } from './schedule';
+import type { StageSchedule } from './stage-schedule';
 import { schedulerEvent } from '../template/scheduler-event';
 
 /** Which of the three events a batch receives. */

@@ -1,20 +1,20 @@
 // Public entry point of the operate engine: run a deployed batch now, backfill a range, redrive dead letters, status and logs (AWS SDK calls, no projen).
 // Named exports only (api/batchform-operate.api.md): the engine's entry points and the types they name.
-export { createOperateClients } from './clients';
-export type { OperateClients } from './clients';
-export type { CreateDeployClientsOptions } from '../deploy/clients';
+export { createOperateClients } from '../aws/sdk-clients';
+export type { OperateClients } from '../aws/sdk-clients';
+export type { CreateDeployClientsOptions } from '../aws/sdk-clients';
 export type { ManifestBatch, ManifestCode, ManifestOverride, ManifestStack, ManifestStage } from '../manifest/manifest';
 export type { StageOverride } from '../model/validated';
 export type { CronFields, LocalDateTime, ParsedSchedule, RateUnit } from '../schedule/expression';
 export type { EventKind } from './event';
 export { resolveTarget, TargetError } from './target';
 export type { BatchTarget } from './target';
-export { scheduleFor } from './schedule';
-export type { StageSchedule } from './schedule';
-export { invokeRun } from './invoke';
-export type { InvokeRunOptions, RunMode, RunOutcome } from './invoke';
-export { runDurable } from './durable';
-export type { DurableRunOutcome, ExecutionStatus, ExecutionStep, ExecutionSummary, ExecutionWait, RerunPolicy, RunDurableOptions } from './durable';
+export { scheduleFor } from './stage-schedule';
+export type { StageSchedule } from './stage-schedule';
+export { invokeRun } from './invoke-run';
+export type { InvokeRunOptions, RunMode, RunOutcome } from './invoke-run';
+export { runDurable } from './durable-executions';
+export type { DurableRunOutcome, ExecutionStatus, ExecutionStep, ExecutionSummary, ExecutionWait, RerunPolicy, RunDurableOptions } from './durable-executions';
 export { backfill } from './backfill';
 export type { BackfillOptions, BackfillOutcome, BackfillResult } from './backfill';
 export { redrive } from './redrive';
@@ -31,11 +31,11 @@ export type { FollowOptions, LogQuery } from './logs';
  */
 export { backfillStateFile, readBackfillState, renderBackfillResult } from './backfill';
 /** @internal */
-export { renderDurableOutcome } from './durable';
+export { renderDurableOutcome } from './durable-executions';
 /** @internal */
 export { eventKind, parseUtcTime } from './event';
 /** @internal */
-export { renderRunOutcome } from './invoke';
+export { renderRunOutcome } from './invoke-run';
 /** @internal */
 export { parseSince, runFilterPattern } from './logs';
 /** @internal */
@@ -43,7 +43,7 @@ export { renderLogLine } from './log-lines';
 /** @internal */
 export { renderRedriveResult } from './redrive';
 /** @internal */
-export { scheduledTimes } from './schedule';
+export { scheduledTimes } from './stage-schedule';
 /** @internal */
 export { renderStatusTable } from './status';
 /** @internal */

@@ -1,7 +1,7 @@
 // Reads a batch's log events: FilterLogEvents page by page, since a moment, one run's lines by its scheduled time, and following new ones.
 import { CloudWatchLogsClient, FilterLogEventsCommand, FilteredLogEvent } from '@aws-sdk/client-cloudwatch-logs';
 import { parseUtcTime, runSecond } from './event';
-import { reaching } from '../deploy/faults';
+import { reaching } from '../aws/faults';
 import { BatchformError } from '../errors/batchform-error';
 
 const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 };
@@ -76,7 +76,9 @@ export interface FollowOptions {
  * newest timestamp seen (events of the same millisecond may arrive late, so that millisecond is
  * read again and the events already printed are skipped by their id).
  */
-export async function followLogs(logs: CloudWatchLogsClient, query: LogQuery, onEvent: (e: FilteredLogEvent) => void, options: FollowOptions = {}): Promise<void> {
+export async function followLogs(
+  logs: CloudWatchLogsClient, query: LogQuery, onEvent: (e: FilteredLogEvent) => void, options: FollowOptions = {},
+): Promise<void> {
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   let since = query.startTime.getTime();
   let seen = new Set<string>();

@@ -8,11 +8,11 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { BackfillOutcome, runFailure } from './backfill';
-import { ExecutionWait, runDurable } from './durable';
-import { invokeRun } from './invoke';
-import type { StageSchedule } from './schedule';
+import { ExecutionWait, runDurable } from './durable-executions';
+import { invokeRun } from './invoke-run';
+import type { StageSchedule } from './stage-schedule';
 import type { BatchTarget } from './target';
-import { describeError, reaching } from '../deploy/faults';
+import { describeError, reaching } from '../aws/faults';
 
 /** Where a dead letter came from. */
 export type DeadLetterSource =
@@ -54,7 +54,12 @@ export function parseDeadLetter(m: Message): DeadLetter {
     const d = typeof t === 'string' ? new Date(t) : undefined;
     return d && !Number.isNaN(d.getTime()) ? d : undefined;
   };
-  const record = body as { requestContext?: { condition?: string; approximateInvokeCount?: number }; requestPayload?: unknown; responsePayload?: unknown; responseContext?: { functionError?: string } };
+  const record = body as {
+    requestContext?: { condition?: string; approximateInvokeCount?: number };
+    requestPayload?: unknown;
+    responsePayload?: unknown;
+    responseContext?: { functionError?: string };
+  };
   if (record && typeof record === 'object' && record.requestContext && 'requestPayload' in record) {
     const r = record.responsePayload as { errorType?: string; errorMessage?: string } | undefined;
     const why = r?.errorMessage ? `${r.errorType ?? record.responseContext?.functionError ?? 'Error'}: ${r.errorMessage}` : (record.responseContext?.functionError ?? 'no error payload');

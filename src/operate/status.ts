@@ -1,14 +1,14 @@
 // Each batch of a stage at a glance: deployed at this commit's fingerprint or not, last runs and their outcome, next run, alarm states, dead letters waiting.
 import { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand, MetricDataResult } from '@aws-sdk/client-cloudwatch';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { OperateClients } from './clients';
-import { describeExecution, ENDED_STATUSES, executionLine, ExecutionStep, executionSteps, ExecutionSummary, listExecutions } from './durable';
-import { nextRun, scheduleFor } from './schedule';
+import { describeExecution, ENDED_STATUSES, executionLine, ExecutionStep, executionSteps, ExecutionSummary, listExecutions } from './durable-executions';
+import { nextRun, scheduleFor } from './stage-schedule';
 import { targetOf, TargetError } from './target';
-import { describeError, reaching } from '../deploy/faults';
+import { describeError, reaching } from '../aws/faults';
+import { mapWithConcurrency } from '../aws/pool';
+import { OperateClients } from '../aws/sdk-clients';
+import { describeStack, stackTag } from '../aws/stack-state';
 import { FINGERPRINT_TAG } from '../deploy/fingerprint';
-import { mapWithConcurrency } from '../deploy/pool';
-import { describeStack, stackTag } from '../deploy/stack-state';
 import type { ManifestBatch, ManifestStage } from '../manifest/manifest';
 import { batchForStage } from '../model/stage-overrides';
 import { ALARM_NAMES } from '../template/parameters';
@@ -151,12 +151,15 @@ async function batchExecutions(clients: OperateClients, functionArn: string, now
   const lambda = clients.lambda;
   const [running, finished] = await Promise.all([
     listExecutions(lambda, functionArn, { statuses: ['RUNNING'], max: STATUS_RUNNING_EXECUTIONS }),
-    listExecutions(lambda, functionArn, { statuses: ENDED_STATUSES, startedAfter: new Date(now.getTime() - STATUS_DAYS * 86_400_000), max: STATUS_RECENT_EXECUTIONS }),
+    listExecutions(lambda, functionArn, {
+      statuses: ENDED_STATUSES, startedAfter: new Date(now.getTime() - STATUS_DAYS * 86_400_000), max: STATUS_RECENT_EXECUTIONS,
+    }),
   ]);
   // The list carries no error: read it for the ones that did not succeed.
   const recent = await Promise.all(finished.map((e) => (e.status === 'SUCCEEDED' ? e : describeExecution(lambda, e.arn))));
   if (!steps) return { running, recent };
-  const withSteps = (list: ExecutionSummary[]) => Promise.all(list.map(async (e): Promise<StatusExecution> => ({ ...e, steps: await executionSteps(lambda, e.arn) })));
+  const withSteps = (list: ExecutionSummary[]) =>
+    Promise.all(list.map(async (e): Promise<StatusExecution> => ({ ...e, steps: await executionSteps(lambda, e.arn) })));
   const [r, f] = await Promise.all([withSteps(running), withSteps(recent)]);
   return { running: r, recent: f };
 }

@@ -1,8 +1,8 @@
 // Finds a deployed batch: its stack in the stage, and from the stack's outputs the physical names the operate commands act on.
 import { CloudFormationClient, Stack } from '@aws-sdk/client-cloudformation';
-import { classifyStatus, describeStack } from '../deploy/stack-state';
-import type { ManifestBatch, ManifestStack, ManifestStage } from '../manifest/manifest';
+import { classifyStatus, describeStack } from '../aws/stack-state';
 import { BatchformError } from '../errors/batchform-error';
+import type { ManifestBatch, ManifestStack, ManifestStage } from '../manifest/manifest';
 import { batchForStage } from '../model/stage-overrides';
 
 /** A batch as deployed in one stage: names read from its stack, never guessed. */
@@ -93,7 +93,9 @@ export function targetOf(batch: ManifestBatch, stage: ManifestStage, stackName: 
 }
 
 /** Reads the stack of `name` in `stage` and returns its target. */
-export async function resolveTarget(cfn: CloudFormationClient, batches: readonly ManifestBatch[], stage: ManifestStage, name: string): Promise<BatchTarget> {
+export async function resolveTarget(
+  cfn: CloudFormationClient, batches: readonly ManifestBatch[], stage: ManifestStage, name: string,
+): Promise<BatchTarget> {
   const { batch, stack } = findBatch(batches, stage, name);
   return targetOf(batch, stage, stack.stackName, await describeStack(cfn, stack.stackName));
 }

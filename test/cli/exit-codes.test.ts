@@ -9,7 +9,7 @@ import { EXIT_CODE_TABLE, EXIT_CODES, exitCodeFor } from '../../src/cli/exit-cod
 import { runProgram } from '../../src/cli/io';
 import { buildProgram } from '../../src/cli/main';
 import { OperateCommandDeps, runBackfillCommand, runRunCommand, runStatusCommand } from '../../src/cli/operate-commands';
-import { UnreachableError } from '../../src/deploy/faults';
+import { UnreachableError } from '../../src/aws/faults';
 import { IntegrityError } from '../../src/deploy/upload';
 import { BatchformError, ERROR_KINDS } from '../../src/errors/batchform-error';
 import { change, FAST_WAITS, fakeAws, FakeAwsOptions, liveStack, makeProject, NOW } from '../deploy/helpers';

@@ -153,6 +153,31 @@ test('update: an UPDATE change set on the existing stack', async () => {
   expect(f.out.join('\n')).toContain(`${STACK} updated.`);
 });
 
+test('client tokens, as the batch stacks send them: CreateChangeSet, ExecuteChangeSet and the delete of a failed first create each carry one, the same on every retry of the run', async () => {
+  const tokens = async (): Promise<{ create?: string; execute?: string; delete?: string }> => {
+    const f = fake([stack('ROLLBACK_COMPLETE'), doesNotExist(STACK), stack('CREATE_COMPLETE')]);
+    expect(await runBootstrapCommand(OPTS, [], f.deps)).toBe(0);
+    return {
+      create: f.cfn.commandCalls(CreateChangeSetCommand)[0].args[0].input.ClientToken,
+      execute: f.cfn.commandCalls(ExecuteChangeSetCommand)[0].args[0].input.ClientRequestToken,
+      delete: f.cfn.commandCalls(DeleteStackCommand)[0].args[0].input.ClientRequestToken,
+    };
+  };
+  const first = await tokens();
+  expect(first.create).toMatch(/^create-[0-9a-f]{40}$/);
+  expect(first.execute).toMatch(/^execute-[0-9a-f]{40}$/);
+  expect(first.delete).toMatch(/^delete-[0-9a-f]{40}$/);
+  // Derived from the change set's name (the run's time) and the stack: a rerun of the same run sends the same tokens.
+  expect(await tokens()).toEqual(first);
+});
+
+test('preview: the empty stack a CREATE change set made is deleted with a client token too', async () => {
+  const f = fake([doesNotExist(STACK)]);
+  expect(await runBootstrapCommand({ ...OPTS, preview: true }, [], f.deps)).toBe(0);
+  expect(f.cfn.commandCalls(CreateChangeSetCommand)[0].args[0].input.ClientToken).toMatch(/^create-[0-9a-f]{40}$/);
+  expect(f.cfn.commandCalls(DeleteStackCommand)[0].args[0].input.ClientRequestToken).toMatch(/^discard-[0-9a-f]{40}$/);
+});
+
 test('preview: describes the change set, then deletes it (and the empty stack it made); executes nothing', async () => {
   const f = fake([doesNotExist(STACK)]);
 

@@ -1,15 +1,15 @@
 // Small pure parts of the deploy engine: fingerprint, change rows, stack statuses, change set names, the pool.
 import type { Change } from '@aws-sdk/client-cloudformation';
 import { change } from './helpers';
+import { mapWithConcurrency } from '../../src/aws/pool';
+import { classifyStatus } from '../../src/aws/stack-state';
+import { resolveWaits } from '../../src/aws/waits';
 import { findScheduleChange, resourceChanges } from '../../src/deploy/changes';
 import { stackFingerprint } from '../../src/deploy/fingerprint';
-import { grantsMore, permissionChange } from '../../src/deploy/permissions';
-import { mapWithConcurrency } from '../../src/deploy/pool';
+import { grantsMore, permissionChange } from '../../src/deploy/iam-diff';
 import { changeSetName, shortRevision } from '../../src/deploy/revision';
-import { classifyStatus } from '../../src/deploy/stack-state';
 import { sha256Base64 } from '../../src/deploy/upload';
 import { secretsOf } from '../../src/deploy/values';
-import { resolveWaits } from '../../src/deploy/waits';
 
 describe('stackFingerprint', () => {
   const base = { templateBody: '{"Resources":{}}', parameters: { A: '1', B: '2' }, codeSha256: 'ab'.repeat(32), tags: { team: 'data' }, roleArn: 'arn:role' };

@@ -1,5 +1,5 @@
+import { DEFAULT_WAITS } from '../../src/aws/waits';
 import { DEFAULT_CONCURRENCY, DRIFT_DETECTION_DEFAULTS } from '../../src/deploy/defaults';
-import { DEFAULT_WAITS } from '../../src/deploy/waits';
 import {
   DEPLOY_SLOWEST_STACK_MINUTES, DEPLOY_STACK_MINUTES, deployJobTimeoutMinutes, GITHUB_JOB_TIMEOUT_CAP_MINUTES, JOB_SETUP_MINUTES,
   MIN_JOB_TIMEOUT_MINUTES, PREVIEW_SLOWEST_STACK_MINUTES, PREVIEW_STACK_MINUTES, previewJobTimeoutMinutes, SAFETY_FACTOR,

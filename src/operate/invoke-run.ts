@@ -2,9 +2,9 @@
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { EventKind, eventKind, EventSource, runEvent, runSecond } from './event';
 import { renderLogLine } from './log-lines';
-import type { StageSchedule } from './schedule';
+import type { StageSchedule } from './stage-schedule';
 import type { BatchTarget } from './target';
-import { describeError, reaching } from '../deploy/faults';
+import { describeError, reaching } from '../aws/faults';
 
 /** How a run is invoked. */
 export type RunMode = 'async' | 'wait';

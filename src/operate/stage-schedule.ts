@@ -1,6 +1,6 @@
 // The schedule a batch runs on in a stage, and the scheduled times of a range: what run, backfill and status compute times from.
-import type { ManifestBatch } from '../manifest/manifest';
 import { BatchformError } from '../errors/batchform-error';
+import type { ManifestBatch } from '../manifest/manifest';
 import { parseSchedule, ParsedSchedule } from '../schedule/expression';
 import { nextRuns } from '../schedule/next-runs';
 

@@ -13,6 +13,7 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { reaching, UnreachableError } from './faults';
 import { formatSeconds, isWaiterTimeout, ResolvedWaits, runWaiter } from './waits';
+import { BatchformError } from '../errors/batchform-error';
 
 /**
  * What a stack's status allows:
@@ -124,7 +125,7 @@ export async function waitUntilSettled(
     } catch (e) {
       if (e instanceof UnreachableError) throw e;
       if (isWaiterTimeout(e)) {
-        throw new Error(
+        throw new BatchformError('run-failed',
           `${name} is still ${status} after waiting ${formatSeconds(timing.maxWaitTime)}: another deploy may be running, or CloudFormation ` +
             'is slow (deleting a VPC function\'s network interfaces can take over 20 minutes). Run the deploy again once the stack has settled; ' +
             'its events in the CloudFormation console show what it is doing.',
@@ -135,7 +136,7 @@ export async function waitUntilSettled(
     current = await describeStack(cfn, current.StackId ?? name);
   }
   if (current && classifyStatus(current.StackStatus) === 'busy') {
-    throw new Error(`${name} kept changing status (now ${current.StackStatus}); run the deploy again once it has settled.`);
+    throw new BatchformError('run-failed', `${name} kept changing status (now ${current.StackStatus}); run the deploy again once it has settled.`);
   }
   return current;
 }
@@ -151,6 +152,6 @@ export async function deleteStackAndWait(cfn: CloudFormationClient, stack: Stack
     if (e instanceof UnreachableError) throw e;
     const after = await describeStack(cfn, id);
     const why = isWaiterTimeout(e) ? `is still ${after?.StackStatus ?? 'deleting'} after ${formatSeconds(timing.maxWaitTime)}` : `could not be deleted (${after?.StackStatus ?? 'unknown status'}${after?.StackStatusReason ? `: ${after.StackStatusReason}` : ''})`;
-    throw new Error(`${stack.StackName} ${why}; ${stuckAdvice(stack.StackName ?? id, 'DELETE_FAILED')}`);
+    throw new BatchformError('run-failed', `${stack.StackName} ${why}; ${stuckAdvice(stack.StackName ?? id, 'DELETE_FAILED')}`);
   }
 }

@@ -9,9 +9,9 @@ import {
   ListDurableExecutionsByFunctionCommand,
 } from '@aws-sdk/client-lambda';
 import { EventSource, eventTime, runEvent, runSecond } from './event';
-import type { StageSchedule } from './schedule';
+import type { StageSchedule } from './stage-schedule';
 import type { BatchTarget } from './target';
-import { describeError, reaching } from '../deploy/faults';
+import { describeError, reaching } from '../aws/faults';
 import { executionName, MAX_RERUN, RERUN_FIELD } from '../runtime/starter';
 
 /** Lambda's execution statuses (ListDurableExecutionsByFunction, GetDurableExecution). */
@@ -158,7 +158,10 @@ export async function waitForDurableExecution(lambda: LambdaClient, arn: string,
 const STEP_EVENT = /^(Step|Wait|Context|ChainedInvoke|Callback)(Started|Succeeded|Failed|TimedOut|Stopped|Cancelled)$/;
 
 function eventError(e: Event): string | undefined {
-  const details = [e.StepFailedDetails, e.ContextFailedDetails, e.ChainedInvokeFailedDetails, e.ChainedInvokeTimedOutDetails, e.ChainedInvokeStoppedDetails, e.CallbackFailedDetails, e.CallbackTimedOutDetails, e.WaitCancelledDetails];
+  const details = [
+    e.StepFailedDetails, e.ContextFailedDetails, e.ChainedInvokeFailedDetails, e.ChainedInvokeTimedOutDetails,
+    e.ChainedInvokeStoppedDetails, e.CallbackFailedDetails, e.CallbackTimedOutDetails, e.WaitCancelledDetails,
+  ];
   for (const d of details) {
     const text = errorText(d?.Error?.Payload);
     if (text) return text;
@@ -253,7 +256,9 @@ export interface DurableRunOutcome {
  * The starter is invoked synchronously (it only starts the execution) so its answer names the execution.
  * Never throws for a failed run or a refused call: the outcome says so.
  */
-export async function runDurable(target: BatchTarget, schedule: StageSchedule, scheduledAt: Date, options: RunDurableOptions): Promise<DurableRunOutcome> {
+export async function runDurable(
+  target: BatchTarget, schedule: StageSchedule, scheduledAt: Date, options: RunDurableOptions,
+): Promise<DurableRunOutcome> {
   const { lambda } = options;
   const time = runSecond(scheduledAt);
   const finish = async (o: Omit<DurableRunOutcome, 'ok' | 'time'>): Promise<DurableRunOutcome> => {

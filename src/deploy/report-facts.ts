@@ -1,0 +1,237 @@
+// What a stage's preview or deploy report says, as data: counts, per-stack rows, destructive changes, new permissions, drift; both renderers (report-markdown.ts, report-text.ts) read it.
+import { grantsMore } from './iam-diff';
+import type { PolicyStatement, ResourceChange, ResourceDrift, ScheduleChange, StackOutcome, StackResult, StageResult } from './result';
+
+/** How a secret's change reads: that it changed, never what to. */
+export const HIDDEN_VALUE = '(changed, value hidden)';
+/** How a missing before, after, template or live value reads. */
+export const NONE = '(none)';
+/** Marks what a reviewer must see first. */
+export const WARN = '⚠️';
+/** A before or after value longer than this (or on several lines) is shown apart (folded in Markdown). */
+const FOLD_VALUE_CHARS = 60;
+
+/** An outcome as the report words it. */
+export const LABEL: Record<StackOutcome, string> = {
+  'unchanged': 'unchanged',
+  'created': 'created',
+  'updated': 'updated',
+  'will-create': 'will be created',
+  'will-update': 'will be updated',
+  'failed': 'failed',
+};
+
+/** Headline words, in headline order. */
+const COUNT_WORDS: Array<[StackOutcome, string]> = [
+  ['failed', 'failed'],
+  ['created', 'created'],
+  ['updated', 'updated'],
+  ['will-create', 'to create'],
+  ['will-update', 'to update'],
+  ['unchanged', 'unchanged'],
+];
+
+/** "1 stack", "2 stacks". */
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** "3 stacks: 1 failed, 1 updated, 1 unchanged." */
+function headline(result: StageResult): string {
+  const counts = COUNT_WORDS
+    .map(([outcome, word]) => [result.stacks.filter((s) => s.outcome === outcome).length, word] as const)
+    .filter(([n]) => n > 0)
+    .map(([n, word]) => `${n} ${word}`);
+  return `${plural(result.stacks.length, 'stack')}${counts.length ? `: ${counts.join(', ')}` : ''}.`;
+}
+
+/** "1 added, 2 modified (1 replaced)" for a stack's change table. */
+function changeSummary(changes: readonly ResourceChange[] | undefined): string {
+  if (!changes || changes.length === 0) return '';
+  const count = (f: (c: ResourceChange) => boolean) => changes.filter(f).length;
+  const parts: string[] = [];
+  const added = count((c) => c.action === 'Add');
+  const modified = count((c) => c.action === 'Modify');
+  const replaced = count((c) => c.replacement === 'yes');
+  const maybe = count((c) => c.replacement === 'conditional');
+  const removed = count((c) => c.action === 'Remove');
+  const other = changes.length - added - modified - removed;
+  if (added) parts.push(`${added} added`);
+  if (modified) {
+    const notes = [replaced ? `${replaced} replaced` : '', maybe ? `${maybe} maybe replaced` : ''].filter(Boolean);
+    parts.push(`${modified} modified${notes.length ? ` (${notes.join(', ')})` : ''}`);
+  }
+  if (removed) parts.push(`${removed} removed`);
+  if (other) parts.push(`${other} other`);
+  return parts.join(', ');
+}
+
+/** The "Details" of a stack's row in the summary table. */
+function resultDetail(s: StackResult): string {
+  if (s.outcome === 'unchanged') return s.unchangedBy === 'fingerprint' ? 'fingerprint matches' : 'change set had no changes';
+  if (s.outcome === 'failed') return 'see below';
+  return changeSummary(s.changes) || (s.changes ? 'no resource changes' : '');
+}
+
+/** Whether a stack gets a section of its own: it changed, failed or has notes. */
+function hasSection(s: StackResult): boolean {
+  return s.outcome !== 'unchanged' || s.notes.length > 0;
+}
+
+/** "Schedule of daily-stats changes from `A` to `B`: <description>." with `code` quoting the expressions. */
+export function scheduleSentence(sc: ScheduleChange, code: (s: string) => string): string {
+  const change = sc.before ? `changes from ${code(sc.before)} to ${code(sc.after)}` : `is ${code(sc.after)}`;
+  return `Schedule of ${sc.batch} ${change}: ${sc.description}.`;
+}
+
+/** A replacement, possible replacement or removal: what a reviewer must see first. */
+export interface Danger {
+  readonly stackName: string;
+  readonly change: ResourceChange;
+  /** "replaced", "may be replaced", "removed". */
+  readonly what: string;
+}
+
+/** Every destructive change of the stage, removals first, then replacements, then possible replacements. */
+function dangers(result: StageResult): Danger[] {
+  const found: Array<Danger & { rank: number }> = [];
+  for (const s of result.stacks) {
+    for (const c of s.changes ?? []) {
+      if (c.action === 'Remove') found.push({ stackName: s.stackName, change: c, what: 'removed', rank: 0 });
+      else if (c.replacement === 'yes') found.push({ stackName: s.stackName, change: c, what: 'replaced', rank: 1 });
+      else if (c.replacement === 'conditional') found.push({ stackName: s.stackName, change: c, what: 'may be replaced', rank: 2 });
+    }
+  }
+  return found.sort((a, b) => a.rank - b.rank);
+}
+
+/** Why, and at what cost: "forced by LogGroupName; loses the log group's history", with `name` quoting property names. */
+export function dangerWhy(c: ResourceChange, name: (s: string) => string): string {
+  const parts: string[] = [];
+  if (c.replacedBy?.length) parts.push(`forced by ${c.replacedBy.map(name).join(', ')}`);
+  if (c.retained) parts.push('the old one is kept (DeletionPolicy Retain), not deleted');
+  else if (c.loses) parts.push(`loses ${c.loses}`);
+  return parts.join('; ');
+}
+
+/** A resource whose change grants new permissions, with how many statements or policies. */
+export interface Grant {
+  readonly stackName: string;
+  readonly change: ResourceChange;
+  /** "2 statements added, 1 managed policy attached". */
+  readonly count: string;
+}
+
+function permissionCount(c: ResourceChange): string {
+  const p = c.permissions!;
+  const parts = [
+    p.added.length ? `${plural(p.added.length, 'statement')} added` : '',
+    p.managedAdded.length ? `${p.managedAdded.length} managed ${p.managedAdded.length === 1 ? 'policy' : 'policies'} attached` : '',
+    p.removed.length ? `${p.removed.length} removed` : '',
+    p.managedRemoved.length ? `${p.managedRemoved.length} managed detached` : '',
+  ];
+  return parts.filter(Boolean).join(', ');
+}
+
+/** Resources whose change grants new permissions. */
+function grants(result: StageResult): Grant[] {
+  return result.stacks.flatMap((s) => (s.changes ?? [])
+    .filter((c) => c.permissions && grantsMore(c.permissions))
+    .map((c) => ({ stackName: s.stackName, change: c, count: permissionCount(c) })));
+}
+
+/** Whether a pair of values (before / after, or template / live) is shown apart rather than inline. */
+export function isLong(a: string | undefined, b: string | undefined): boolean {
+  return [a, b].some((x) => x !== undefined && (x.length > FOLD_VALUE_CHARS || x.includes('\n')));
+}
+
+/** A policy statement as a table row after its `sign` ("added", "+ added"): effect, actions, resources, policy. */
+export function statementRow(sign: string, st: PolicyStatement): string[] {
+  return [sign, st.effect, st.actions.join(', ') || '–', st.resources.join(', ') || '–',
+    st.policy + (st.principal ? ` for ${st.principal}` : '') + (st.condition ? ` (if ${st.condition})` : '')];
+}
+
+/** A drifted resource of a stack, and whether this change set touches it. */
+export interface Drifted {
+  readonly stackName: string;
+  readonly drift: ResourceDrift;
+  /** The change set modifies or removes the resource: the deploy may overwrite the hand change. */
+  readonly touched: boolean;
+}
+
+/** Every drifted resource of the stage, in stack order. */
+function drifted(result: StageResult): Drifted[] {
+  return result.stacks.flatMap((s) => (s.drift?.checked ? s.drift.resources : []).map((d) => ({
+    stackName: s.stackName,
+    drift: d,
+    touched: (s.changes ?? []).some((c) => c.logicalId === d.logicalId),
+  })));
+}
+
+/** Stacks whose drift could not be checked, with why. */
+function uncheckedDrift(result: StageResult): Array<{ stackName: string; reason: string }> {
+  return result.stacks.flatMap((s) => (s.drift && !s.drift.checked ? [{ stackName: s.stackName, reason: s.drift.reason }] : []));
+}
+
+/** How many stacks were checked and found in sync. */
+function inSync(result: StageResult): number {
+  return result.stacks.filter((s) => s.drift?.checked && s.drift.resources.length === 0).length;
+}
+
+const DRIFT_WORD: Record<string, string> = { MODIFIED: 'changed by hand', DELETED: 'deleted by hand' };
+
+/** "changed by hand", "deleted by hand". */
+export function driftWhat(d: ResourceDrift): string {
+  return DRIFT_WORD[d.status] ?? d.status.toLowerCase();
+}
+
+/** What this change does to a hand change. */
+export function driftConsequence(x: Drifted): string {
+  if (x.touched) return 'this change updates it, so the deploy may overwrite the hand change';
+  return x.drift.status === 'DELETED'
+    ? 'this change does not touch it; it stays missing until its stack is fixed'
+    : 'this change does not touch it; it stays as changed by hand';
+}
+
+/** A resource change that adds or removes permissions, with its stack. */
+export interface PermissionChangeOf {
+  readonly stackName: string;
+  readonly change: ResourceChange & { readonly permissions: NonNullable<ResourceChange['permissions']> };
+}
+
+/** What a report of one stage says, before it is worded as Markdown or text. */
+export interface ReportFacts {
+  /** "3 stacks: 1 failed, 1 updated, 1 unchanged." */
+  readonly headline: string;
+  /** Whether any stack got a change set: a report names one only then. */
+  readonly madeChangeSets: boolean;
+  /** One row per stack: its name, its outcome's label and a short detail ("1 added", "see below"). */
+  readonly rows: ReadonlyArray<{ readonly stackName: string; readonly label: string; readonly detail: string }>;
+  readonly grants: readonly Grant[];
+  readonly dangers: readonly Danger[];
+  readonly drifted: readonly Drifted[];
+  readonly uncheckedDrift: ReadonlyArray<{ readonly stackName: string; readonly reason: string }>;
+  /** Stacks checked and found without drift. */
+  readonly inSync: number;
+  readonly permissions: readonly PermissionChangeOf[];
+  /** Stacks with a section of their own (changed, failed, or with notes), in order. */
+  readonly sections: readonly StackResult[];
+}
+
+/** Derives what the report of `result` says; the renderers only word it. */
+export function reportFacts(result: StageResult): ReportFacts {
+  return {
+    headline: headline(result),
+    madeChangeSets: result.stacks.some((s) => s.changeSetName !== undefined),
+    rows: result.stacks.map((s) => ({ stackName: s.stackName, label: LABEL[s.outcome], detail: resultDetail(s) })),
+    grants: grants(result),
+    dangers: dangers(result),
+    drifted: drifted(result),
+    uncheckedDrift: uncheckedDrift(result),
+    inSync: inSync(result),
+    permissions: result.stacks.flatMap((s) => (s.changes ?? [])
+      .filter((c): c is PermissionChangeOf['change'] => c.permissions !== undefined)
+      .map((change) => ({ stackName: s.stackName, change }))),
+    sections: result.stacks.filter(hasSection),
+  };
+}
