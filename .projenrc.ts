@@ -141,7 +141,7 @@ project.package.addField('typesVersions', { '*': Object.fromEntries(SUBPATHS.map
 // rewrites the reports; `api:check` (after compile in `npx projen build`, and in .ci/run) fails
 // when the typings no longer match them.
 const API_ENTRIES: Record<string, string> = {
-  'batchform': 'index',
+  batchform: 'index',
   ...Object.fromEntries(SUBPATHS.map((s) => [`batchform-${s.replace(/\//g, '-')}`, `${s}/index`])),
 };
 const API_TEMP = 'api/.temp';

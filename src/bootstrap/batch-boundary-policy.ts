@@ -1,8 +1,8 @@
 // The permissions boundary of every batch role: whatever a batch declares, minus batchform's own machinery.
 import { Fn } from 'aws-cdk-lib';
+import { Statement } from './policy-parts';
 import { BATCH_TAG, BOOTSTRAP_PARAMETERS } from '../model/bootstrap-names';
 import { DURABLE_EXECUTION_ACTIONS } from '../model/durable-execution';
-import { Statement } from './policy-parts';
 
 /** Condition that is true when the stage allows its batches to assume named roles. */
 export const HAS_ASSUMABLE_ROLES = 'HasAssumableRoles';

@@ -1,7 +1,7 @@
 // The IAM policy of the CloudFormation execution role: everything the batch stacks create, scoped to the stage's names.
 import { Fn } from 'aws-cdk-lib';
-import { BOOTSTRAP_PARAMETERS, STAGE_TAG } from '../model/bootstrap-names';
 import { arn, artifactObjects, Statement, VPC_DESCRIBE_ACTIONS } from './policy-parts';
+import { BOOTSTRAP_PARAMETERS, STAGE_TAG } from '../model/bootstrap-names';
 
 /**
  * The CloudFormation execution role: everything the batch stacks create, and nothing outside

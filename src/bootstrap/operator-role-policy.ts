@@ -1,6 +1,6 @@
 // The IAM policy of the operator role, from the one list of what each operate command calls.
-import { BOOTSTRAP_PARAMETERS } from '../model/bootstrap-names';
 import { arn, stackArns, Statement } from './policy-parts';
+import { BOOTSTRAP_PARAMETERS } from '../model/bootstrap-names';
 
 /**
  * What a durable batch's runs are followed with: finding a run's execution by name and listing the

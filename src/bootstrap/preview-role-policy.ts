@@ -1,10 +1,10 @@
 // The IAM policy of the preview role: change sets created, never executed, and drift detection's reads.
 import { Fn } from 'aws-cdk-lib';
-import { BOOTSTRAP_PARAMETERS, STAGE_TAG } from '../model/bootstrap-names';
 import {
   arn, artifactObjects, CHANGE_SET_READS, createChangeSetsAsExecutionRole, listArtifacts, listStacks, parameterTypeChecks,
   passExecutionRole, PolicyScope, previewAreaObjects, readLambdaAccountSettings, stackArns, Statement,
 } from './policy-parts';
+import { BOOTSTRAP_PARAMETERS, STAGE_TAG } from '../model/bootstrap-names';
 
 /** Condition that is true when previews of the stage detect drift (the preview role reads the stage's resources). */
 export const DETECTS_DRIFT = 'DetectsDrift';

@@ -129,7 +129,9 @@ function missingExportMessage(input: BundleInput, names: readonly string[]): str
  * external the build skips parsing node_modules; it can then miss only names a handler re-exports
  * from a package (`export * from 'pkg'`), so a `handler` it finds is certain.
  */
-async function entryExports(inputs: readonly BundleInput[], projectDir: string, target: string, absOut: string, packagesExternal: boolean): Promise<Map<string, string[]>> {
+async function entryExports(
+  inputs: readonly BundleInput[], projectDir: string, target: string, absOut: string, packagesExternal: boolean,
+): Promise<Map<string, string[]>> {
   const result = await build({
     ...nodeBuildOptions(projectDir, target),
     entryPoints: inputs.map((b) => ({ in: path.join(projectDir, b.handler), out: `${b.name}/index` })),

@@ -6,9 +6,9 @@ import { badInput, describeFailure, EXIT_CODES, EXIT_HELP, exitCodeFor } from '.
 import { DEFAULT_GITHUB_API_URL, GitHubAnswer, GitHubApi } from './github-api';
 import { CHECKS, Expected, Finding, renderFindings, RepositoryInfo } from './github-checks';
 import { checkSubjectClaimKeys } from '../bootstrap/trust';
+import { BatchformError } from '../errors/batchform-error';
 import { BOOTSTRAP_TEMPLATE_FILE, DEFAULT_MANIFEST_PATH, DEFAULT_OUTDIR, readManifest } from '../manifest/manifest';
 import { BOOTSTRAP_PARAMETERS, REPOSITORY_PATTERN } from '../model/bootstrap-names';
-import { BatchformError } from '../errors/batchform-error';
 
 export { branchPatternMatches, renderFindings } from './github-checks';
 export type { CheckStatus, Finding } from './github-checks';

@@ -99,7 +99,9 @@ function runOffline(templates: string[]): LintFinding[] {
   for (const template of templates) {
     const report = plugin.validate({
       templatePaths: [path.resolve(template)],
-      stackTemplates: [{ stackConstructPath: path.basename(template), templatePath: path.resolve(template), accountId: undefined, region: undefined }],
+      stackTemplates: [{
+        stackConstructPath: path.basename(template), templatePath: path.resolve(template), accountId: undefined, region: undefined,
+      }],
     } as Parameters<typeof plugin.validate>[0]);
     for (const v of report.violations) {
       const severity = severityOf(v.severity ?? 'error');

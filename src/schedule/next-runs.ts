@@ -146,7 +146,14 @@ function zonedCronRuns(fields: CronFields, count: number, after: number, zone: s
 }
 
 function toLocal(d: Date): LocalDateTime {
-  return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate(), hour: d.getUTCHours(), minute: d.getUTCMinutes(), second: d.getUTCSeconds() };
+  return {
+    year: d.getUTCFullYear(),
+    month: d.getUTCMonth() + 1,
+    day: d.getUTCDate(),
+    hour: d.getUTCHours(),
+    minute: d.getUTCMinutes(),
+    second: d.getUTCSeconds(),
+  };
 }
 
 /** A wall-clock reading as if it were UTC, in milliseconds. */

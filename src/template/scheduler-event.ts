@@ -20,7 +20,10 @@ export const SCHEDULER_EVENT = JSON.stringify({
 });
 
 /** {@link SCHEDULER_EVENT} as the Scheduler fills it in for the run scheduled at `time`. */
-export function schedulerEvent(time: Date, options: { readonly id: string; readonly account: string; readonly region: string; readonly scheduleName: string }): ScheduledEvent {
+export function schedulerEvent(
+  time: Date,
+  options: { readonly id: string; readonly account: string; readonly region: string; readonly scheduleName: string },
+): ScheduledEvent {
   const iso = new Date(Math.floor(time.getTime() / 1000) * 1000).toISOString().replace('.000Z', 'Z');
   const arn = `arn:aws:scheduler:${options.region}:${options.account}:schedule/${options.scheduleName}/${options.scheduleName}`;
   const filled = SCHEDULER_EVENT

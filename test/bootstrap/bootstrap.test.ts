@@ -142,7 +142,8 @@ describe('the bootstrap template', () => {
   });
 
   test('outputs the three role ARNs and the bucket name', () => {
-    for (const key of [BOOTSTRAP_OUTPUTS.deployRoleArn, BOOTSTRAP_OUTPUTS.previewRoleArn, BOOTSTRAP_OUTPUTS.executionRoleArn, BOOTSTRAP_OUTPUTS.bucketName]) {
+    const { deployRoleArn, previewRoleArn, executionRoleArn, bucketName } = BOOTSTRAP_OUTPUTS;
+    for (const key of [deployRoleArn, previewRoleArn, executionRoleArn, bucketName]) {
       expect(template.Outputs[key]).toBeDefined();
     }
     expect(resolve(template.Outputs.DeployRoleArn.Value, PARAMS)).toBe(ARNS['DeployRole.Arn']);
@@ -167,7 +168,9 @@ describe('the artifact bucket', () => {
   test('is versioned, encrypted, private, and kept when the stack is deleted', () => {
     expect(bucket.Properties.VersioningConfiguration).toEqual({ Status: 'Enabled' });
     expect(bucket.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm).toBe('AES256');
-    expect(bucket.Properties.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
+    expect(bucket.Properties.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true,
+    });
     expect(bucket.Properties.OwnershipControls.Rules).toEqual([{ ObjectOwnership: 'BucketOwnerEnforced' }]);
     expect([bucket.DeletionPolicy, bucket.UpdateReplacePolicy]).toEqual(['Retain', 'Retain']);
   });

@@ -20,7 +20,10 @@ const REPO = 'acme/batches';
 interface GitHubState {
   defaultBranch: string;
   /** Absent: the environment does not exist (404). */
-  environment?: { protection_rules: Array<{ type: string; reviewers?: unknown[] }>; deployment_branch_policy: { protected_branches: boolean; custom_branch_policies: boolean } | null };
+  environment?: {
+    protection_rules: Array<{ type: string; reviewers?: unknown[] }>;
+    deployment_branch_policy: { protected_branches: boolean; custom_branch_policies: boolean } | null;
+  };
   policies: Array<{ id: number; name: string; type?: string }>;
   protectedBranches: string[];
   subTemplate: Record<string, unknown>;
@@ -46,6 +49,11 @@ function passing(): GitHubState {
     previewFileOnDefaultBranch: true,
     workflowStates: { 'batchform.yml': 'active', 'batchform-preview.yml': 'active' },
   };
+}
+
+/** An environment with custom deployment branch policies and no protection rules: no required reviewers. */
+function environmentWithoutRules(): GitHubState['environment'] {
+  return { protection_rules: [], deployment_branch_policy: { protected_branches: false, custom_branch_policies: true } };
 }
 
 /** What the fake does instead of answering from the state. */
@@ -133,14 +141,29 @@ interface Run {
   readonly seen: Fake['seen'];
 }
 
-async function run(state: GitHubState, options: { dir?: string; env?: NodeJS.ProcessEnv; stage?: string; fault?: (p: string) => Fault | undefined; timeoutMs?: number; repository?: string } = {}): Promise<Run> {
+interface RunOptions {
+  dir?: string;
+  env?: NodeJS.ProcessEnv;
+  stage?: string;
+  fault?: (p: string) => Fault | undefined;
+  timeoutMs?: number;
+  repository?: string;
+}
+
+async function run(state: GitHubState, options: RunOptions = {}): Promise<Run> {
   const fake = await startFake(state, options.fault);
   const out: string[] = [];
   const err: string[] = [];
   try {
     const code = await runCheckGithubCommand(
       { stage: options.stage ?? 'prod', manifest: 'cfn-out/manifest.json', template: 'cfn-out/bootstrap.template.json', repository: options.repository },
-      { env: options.env ?? { GITHUB_TOKEN: TOKEN, GITHUB_API_URL: fake.url }, out: (t) => out.push(t), err: (t) => err.push(t), projectDir: options.dir ?? DIRS.default, timeoutMs: options.timeoutMs },
+      {
+        env: options.env ?? { GITHUB_TOKEN: TOKEN, GITHUB_API_URL: fake.url },
+        out: (t) => out.push(t),
+        err: (t) => err.push(t),
+        projectDir: options.dir ?? DIRS.default,
+        timeoutMs: options.timeoutMs,
+      },
     );
     const text = out.join('\n');
     const findings = text.split('\n').filter((l) => /^(PASS|FAIL|WARN) |^\s+fix: /.test(l)).map((l) => l.replace(/^(\w+)\s+(.+?)\s{2,}/, '$1 $2: ').trim());
@@ -248,7 +271,7 @@ describe('check-github: each finding', () => {
   });
 
   test('no required reviewers is a warning only', async () => {
-    const r = await checked({ ...passing(), environment: { protection_rules: [], deployment_branch_policy: { protected_branches: false, custom_branch_policies: true } } });
+    const r = await checked({ ...passing(), environment: environmentWithoutRules() });
     expect(r.code).toBe(CHECK_GITHUB_EXIT.ok);
     expect(r.findings).toContain('WARN required reviewers: environment "prod" has no required reviewers: every push to main deploys without a person\'s approval.');
   });
@@ -404,7 +427,7 @@ describe('check-github: exit codes', () => {
 
   test('1 when a check fails (above); 0 with warnings only (above)', async () => {
     expect((await checked({ ...passing(), environment: undefined })).code).toBe(1);
-    expect((await checked({ ...passing(), environment: { protection_rules: [], deployment_branch_policy: { protected_branches: false, custom_branch_policies: true } } })).code).toBe(0);
+    expect((await checked({ ...passing(), environment: environmentWithoutRules() })).code).toBe(0);
   });
 });
 

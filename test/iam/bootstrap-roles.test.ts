@@ -26,7 +26,9 @@ function table(principal: string, identity: () => Json[], rows: Row[], boundary?
   test.each(rows)('%s: %s on %s', async (_what, action, resource, context, decision) => {
     // KMS decides with the key policy too: the default one, which defers to IAM.
     const resourcePolicy = action.startsWith('kms:') && resource !== '*' ? DEFAULT_KEY_POLICY : undefined;
-    expect(await decide({ principal, action, resource, account: ACCOUNT, context, identityPolicies: identity(), boundary: boundary?.(), resourcePolicy })).toBe(decision);
+    expect(await decide({
+      principal, action, resource, account: ACCOUNT, context, identityPolicies: identity(), boundary: boundary?.(), resourcePolicy,
+    })).toBe(decision);
   });
 }
 

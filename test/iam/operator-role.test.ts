@@ -37,7 +37,9 @@ describe('the operator role', () => {
   });
 
   test.each(rows)('batchform %s: %s on the stage\'s batch is allowed', async (_command, action) => {
-    expect(await decide({ principal: BOOTSTRAP_ARNS.operatorRole, action, resource: resourceOf(action), account: ACCOUNT, identityPolicies: withOperator.operator })).toBe(ALLOW);
+    expect(await decide({
+      principal: BOOTSTRAP_ARNS.operatorRole, action, resource: resourceOf(action), account: ACCOUNT, identityPolicies: withOperator.operator,
+    })).toBe(ALLOW);
   });
 
   test.each(rows.filter(([, a]) => a !== 'cloudwatch:GetMetricData'))('batchform %s: %s on another stage\'s batch is not', async (_command, action) => {
@@ -62,7 +64,9 @@ describe('the operator role', () => {
     ['s3:GetObject', 'arn:aws:s3:::acme-artifacts/batchform/daily-stats/6d22696ca60b.zip'],
     ['iam:PassRole', `arn:aws:iam::${ACCOUNT}:role/prod-daily-stats-Role-ABC123`],
   ])('changes nothing: %s on %s is not allowed', async (action, resource) => {
-    expect(await decide({ principal: BOOTSTRAP_ARNS.operatorRole, action, resource, account: ACCOUNT, identityPolicies: withOperator.operator })).toBe(NOT_ALLOWED);
+    expect(await decide({
+      principal: BOOTSTRAP_ARNS.operatorRole, action, resource, account: ACCOUNT, identityPolicies: withOperator.operator,
+    })).toBe(NOT_ALLOWED);
   });
 
   test('trusts exactly the principals the stage names', async () => {
@@ -77,7 +81,9 @@ describe('the deploy and preview roles cannot operate batches', () => {
   const stack = deployedBootstrap();
   const principals = { deploy: BOOTSTRAP_ARNS.deployRole, preview: BOOTSTRAP_ARNS.previewRole } as const;
   const allowed = (role: keyof typeof principals, action: string) =>
-    decide({ principal: principals[role], action, resource: resourceOf(action), account: ACCOUNT, identityPolicies: stack[role] }).then((d) => d === ALLOW);
+    decide({
+      principal: principals[role], action, resource: resourceOf(action), account: ACCOUNT, identityPolicies: stack[role],
+    }).then((d) => d === ALLOW);
 
   // DescribeStacks both have (a deploy reads every stack); the preview role's drift detection also
   // reads alarms and queue attributes. Nothing else an operate command needs.

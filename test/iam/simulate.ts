@@ -54,7 +54,9 @@ export interface Request {
 /** IAM's decision: 'Allowed', 'ImplicitlyDenied' or 'ExplicitlyDenied'; throws on an invalid simulation. */
 export async function decide(r: Request): Promise<string> {
   const response = await runSimulation({
-    request: { principal: r.principal, action: r.action, resource: { resource: r.resource, accountId: r.account }, contextVariables: r.context ?? {} },
+    request: {
+      principal: r.principal, action: r.action, resource: { resource: r.resource, accountId: r.account }, contextVariables: r.context ?? {},
+    },
     identityPolicies: (r.identityPolicies ?? []).map((policy, i) => ({ name: `identity${i}`, policy })),
     serviceControlPolicies: [],
     resourceControlPolicies: [],

@@ -5,7 +5,9 @@ import { LocalDurableTestRunner } from '@aws/durable-execution-sdk-js-testing';
 import { durableBatch, LOCAL_OBSERVER } from '../../src/runtime/durable';
 
 const EVENT = { 'version': '0', 'id': 'e', 'detail-type': 'Scheduled Event', 'source': 'aws.events', 'account': '111122223333', 'time': '2027-02-01T00:10:00Z', 'region': 'ap-northeast-2', 'resources': [], 'detail': {} };
-const quiet = { logger: { appendKeys: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined } as never };
+const quiet = {
+  logger: { appendKeys: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined } as never,
+};
 
 // Per test: the runner's fake clock carries over from one execution to the next otherwise.
 beforeEach(() => LocalDurableTestRunner.setupTestEnvironment({ skipTime: true }));

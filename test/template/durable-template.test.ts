@@ -170,7 +170,8 @@ describe('the durable function role, as IAM evaluates it', () => {
   const values = { 'AWS::AccountId': ACCOUNT, 'AWS::Region': 'ap-northeast-2', 'AWS::Partition': 'aws', 'AWS::StackName': STACK, 'DurableFunction.Arn': FN };
   const policy = resolve(utc.Resources.DurableExecutionPolicy.Properties.PolicyDocument, values);
   const boundary = deployedBootstrap().boundary;
-  const asRole = (action: string, resource: string) => decide({ principal: ROLE, action, resource, account: ACCOUNT, identityPolicies: [policy], boundary });
+  const asRole = (action: string, resource: string) =>
+    decide({ principal: ROLE, action, resource, account: ACCOUNT, identityPolicies: [policy], boundary });
 
   test('may checkpoint and read its own executions, on any version, within the batch permissions boundary', async () => {
     for (const action of ['lambda:CheckpointDurableExecution', 'lambda:GetDurableExecutionState']) {

@@ -75,7 +75,8 @@ const templates: Array<[string, Json]> = [
   ...Object.entries(batchTemplates(decl.batches)) as Array<[string, Json]>,
 ];
 const batchOnly = templates.filter(([name]) => !name.startsWith('bootstrap'));
-const resources = (t: Json, type: string) => Object.entries(t.Resources as Json).filter(([, r]) => (r as Json).Type === type) as Array<[string, Json]>;
+const resources = (t: Json, type: string) =>
+  Object.entries(t.Resources as Json).filter(([, r]) => (r as Json).Type === type) as Array<[string, Json]>;
 const list = (v: unknown) => (Array.isArray(v) ? v : [v]);
 
 describe.each(batchOnly)('template %s', (_name, t) => {

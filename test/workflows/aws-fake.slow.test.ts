@@ -21,7 +21,13 @@ const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
 const MAIN = path.join(ROOT, 'src/cli/main.ts');
 
 interface Manifest {
-  stages: Array<{ name: string; account: string; region: string; artifactBucket: string; stacks: Array<{ stackName: string; batch: string; template: string; code: { keyPrefix: string } }> }>;
+  stages: Array<{
+    name: string;
+    account: string;
+    region: string;
+    artifactBucket: string;
+    stacks: Array<{ stackName: string; batch: string; template: string; code: { keyPrefix: string } }>;
+  }>;
 }
 
 interface CliRun {
@@ -259,12 +265,22 @@ describe('the AWS fake through the SDK clients', () => {
       TemplateBody: body,
       Parameters: Object.entries(parameters).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue })),
     }));
-  const describe_ = (stack: string, name: string) => cfn.send(new DescribeChangeSetCommand({ StackName: stack, ChangeSetName: name, IncludePropertyValues: true }));
+  const describe_ = (stack: string, name: string) =>
+    cfn.send(new DescribeChangeSetCommand({ StackName: stack, ChangeSetName: name, IncludePropertyValues: true }));
 
   beforeEach(async () => {
     // No latency: every state change is visible to the next request, so no polling is needed here.
     fake = await startAwsFake({ changeSetCompute: 0, stackOperation: 0, executionFailure: (stack) => (stack === 'doomed' ? 'Resource handler returned message: "boom"' : undefined) });
-    const config = { region: fake.region, endpoint: fake.endpoint, credentials: { accessKeyId: fake.env.AWS_ACCESS_KEY_ID, secretAccessKey: fake.env.AWS_SECRET_ACCESS_KEY, sessionToken: fake.env.AWS_SESSION_TOKEN }, maxAttempts: 1 };
+    const config = {
+      region: fake.region,
+      endpoint: fake.endpoint,
+      credentials: {
+        accessKeyId: fake.env.AWS_ACCESS_KEY_ID,
+        secretAccessKey: fake.env.AWS_SECRET_ACCESS_KEY,
+        sessionToken: fake.env.AWS_SESSION_TOKEN,
+      },
+      maxAttempts: 1,
+    };
     cfn = new CloudFormationClient(config);
     s3 = new S3Client(config);
   });
@@ -369,7 +385,16 @@ describe('the AWS fake through the SDK clients', () => {
   test('with latencies, change sets and executions pass through their in-progress statuses', async () => {
     // Wide windows (500 ms each side of a checked moment), so a slow machine does not change what is seen.
     const slow = await startAwsFake({ changeSetCompute: 1000, stackOperation: 1000 });
-    const client = new CloudFormationClient({ region: slow.region, endpoint: slow.endpoint, credentials: { accessKeyId: slow.env.AWS_ACCESS_KEY_ID, secretAccessKey: slow.env.AWS_SECRET_ACCESS_KEY, sessionToken: slow.env.AWS_SESSION_TOKEN }, maxAttempts: 1 });
+    const client = new CloudFormationClient({
+      region: slow.region,
+      endpoint: slow.endpoint,
+      credentials: {
+        accessKeyId: slow.env.AWS_ACCESS_KEY_ID,
+        secretAccessKey: slow.env.AWS_SECRET_ACCESS_KEY,
+        sessionToken: slow.env.AWS_SESSION_TOKEN,
+      },
+      maxAttempts: 1,
+    });
     const until = (start: number, ms: number) => new Promise((r) => setTimeout(r, Math.max(0, start + ms - Date.now())));
     const status = async () => (await client.send(new DescribeChangeSetCommand({ StackName: 's', ChangeSetName: 'c1' }))).Status;
     const stackStatus = async () => (await client.send(new DescribeStacksCommand({ StackName: 's' }))).Stacks?.[0]?.StackStatus;

@@ -28,7 +28,9 @@ describe.each(Object.entries(JOBS))('%s job timeout', (_job, timeout) => {
 
   test('no stack gets the floor, and nothing goes below it', () => {
     expect(timeout(0)).toBe(MIN_JOB_TIMEOUT_MINUTES);
-    for (const stacks of [0, 1, 2, 5]) for (const concurrency of [1, 64]) expect(timeout(stacks, concurrency)).toBeGreaterThanOrEqual(MIN_JOB_TIMEOUT_MINUTES);
+    for (const stacks of [0, 1, 2, 5]) {
+      for (const concurrency of [1, 64]) expect(timeout(stacks, concurrency)).toBeGreaterThanOrEqual(MIN_JOB_TIMEOUT_MINUTES);
+    }
   });
 
   test('is capped at GitHub\'s 360 minutes', () => {

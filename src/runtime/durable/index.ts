@@ -19,6 +19,8 @@ export type RunLogger = Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;
 
 /** What a step, a wait or a map item may do: the durable operations of one (child) context. */
 export interface DurableSteps {
+  /** Logger of this context: JSON lines with the batch and run time, quiet during replay. */
+  readonly logger: RunLogger;
   /**
    * Runs `fn` once and checkpoints its result under `name`: a later invocation of the same
    * execution (after a wait, a retry or a crash) returns the checkpointed result without running
@@ -36,8 +38,6 @@ export interface DurableSteps {
    * @example await run.wait({ minutes: 10 });
    */
   wait(duration: Duration, name?: string): Promise<void>;
-  /** Logger of this context: JSON lines with the batch and run time, quiet during replay. */
-  readonly logger: RunLogger;
 }
 
 /** Options of {@link DurableBatchRun.map}. */
@@ -65,6 +65,8 @@ export interface DurableBatchRun extends DurableSteps {
   readonly event: unknown;
   /** ARN of this durable execution. */
   readonly executionArn: string;
+  /** The SDK's own context, for what this helper does not wrap (callbacks, parallel, invoke). */
+  readonly context: DurableContext;
   /**
    * Runs `fn` for each item in its own child context, at most `concurrency` at a time, and
    * checkpoints each item's result: items that finished are not run again after a crash. Returns
@@ -72,11 +74,13 @@ export interface DurableBatchRun extends DurableSteps {
    *
    * @example const done = await run.map(chunks, (chunk, i, item) => item.step(`chunk-${i}`, () => work(chunk)), { concurrency: 4 });
    */
-  map<TItem, TResult>(items: TItem[], fn: (item: TItem, index: number, run: DurableSteps) => Promise<TResult>, options?: DurableMapOptions<TItem, TResult>): Promise<BatchResult<TResult>>;
+  map<TItem, TResult>(
+    items: TItem[],
+    fn: (item: TItem, index: number, run: DurableSteps) => Promise<TResult>,
+    options?: DurableMapOptions<TItem, TResult>,
+  ): Promise<BatchResult<TResult>>;
   /** Milliseconds left before Lambda stops the current invocation (not the execution). */
   remainingMs(): number;
-  /** The SDK's own context, for what this helper does not wrap (callbacks, parallel, invoke). */
-  readonly context: DurableContext;
 }
 
 /** Options of {@link durableBatch}. */
@@ -94,9 +98,9 @@ export interface DurableBatchOptions {
  * @internal
  */
 export interface LocalObserver {
-  onStep?(name: string, event: 'ran' | 'replayed' | 'failed', attempt?: number): void;
   /** A step that fails its first attempt (a simulated crash), to show the resume. */
   readonly failAt?: string;
+  onStep?(name: string, event: 'ran' | 'replayed' | 'failed', attempt?: number): void;
 }
 
 /** Where the local runner puts its {@link LocalObserver}. @internal */

@@ -37,7 +37,10 @@ function forbiddenAction(action: string, resources: readonly unknown[]): string 
 }
 
 /** Warnings about a batch's statements that are valid but broad: whole-service actions, "*" resources. */
-export function policyWarnings(batch: { readonly name: string; readonly policyStatements: readonly { readonly actions: readonly string[]; readonly resources: readonly string[]; readonly effect?: string }[] }): string[] {
+export function policyWarnings(batch: {
+  readonly name: string;
+  readonly policyStatements: readonly { readonly actions: readonly string[]; readonly resources: readonly string[]; readonly effect?: string }[];
+}): string[] {
   return batch.policyStatements.flatMap((st, i) => {
     if ((st.effect ?? 'Allow') !== 'Allow') return [];
     const where = `batch "${batch.name}", field "policyStatements[${i}]"`;

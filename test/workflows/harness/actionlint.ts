@@ -260,7 +260,9 @@ async function runShellcheck(shellcheck: string, cwd: string, file: string, scri
   // The image's environment has no SHELLCHECK_OPTS; one set here would change what is reported.
   const env = { ...process.env };
   delete env.SHELLCHECK_OPTS;
-  const { code, signal, stdout, stderr } = await new Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }>((resolve, reject) => {
+  const { code, signal, stdout, stderr } = await new Promise<{
+    code: number | null; signal: string | null; stdout: string; stderr: string;
+  }>((resolve, reject) => {
     const child = spawn(shellcheck, args, { cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];

@@ -143,7 +143,8 @@ export async function startAwsFake(options: AwsFakeOptions = {}): Promise<AwsFak
   const pageSize = options.pageSize ?? 100;
   if (!/^\d{12}$/.test(account)) throw new RangeError(`startAwsFake: account "${account}" is not 12 digits`);
   if (!Number.isInteger(pageSize) || pageSize < 1) throw new RangeError(`startAwsFake: pageSize ${pageSize} is not a positive whole number`);
-  for (const [name, ms] of Object.entries({ changeSetCompute: options.changeSetCompute, stackOperation: options.stackOperation, driftDetection: options.driftDetection })) {
+  const latencies = { changeSetCompute: options.changeSetCompute, stackOperation: options.stackOperation, driftDetection: options.driftDetection };
+  for (const [name, ms] of Object.entries(latencies)) {
     if (ms !== undefined && !(ms >= 0)) throw new RangeError(`startAwsFake: ${name} ${ms} is not a number of milliseconds >= 0`);
   }
   const timers = new Timers();
@@ -221,7 +222,13 @@ export async function startAwsFake(options: AwsFakeOptions = {}): Promise<AwsFak
         return {
           call: { service, operation: 'GetAccountSettings' },
           reply: jsonAnswer(200, {
-            AccountLimit: { TotalCodeSize: 80_530_636_800, CodeSizeUnzipped: 262_144_000, CodeSizeZipped: 52_428_800, ConcurrentExecutions: concurrency.limit, UnreservedConcurrentExecutions: concurrency.unreserved },
+            AccountLimit: {
+              TotalCodeSize: 80_530_636_800,
+              CodeSizeUnzipped: 262_144_000,
+              CodeSizeZipped: 52_428_800,
+              ConcurrentExecutions: concurrency.limit,
+              UnreservedConcurrentExecutions: concurrency.unreserved,
+            },
             AccountUsage: { TotalCodeSize: 0, FunctionCount: 0 },
           }, requestId),
         };

@@ -49,7 +49,9 @@ export function pullRequestEvent(fake: GitHubFake, number: number, o: { action?:
 }
 
 /** A workflow_dispatch on `ref` (default: the default branch) at `sha`. */
-export function workflowDispatchEvent(fake: GitHubFake, o: { sha: string; ref?: string; workflow: string; inputs?: Record<string, string> }): ResolvedEvent {
+export function workflowDispatchEvent(
+  fake: GitHubFake, o: { sha: string; ref?: string; workflow: string; inputs?: Record<string, string> },
+): ResolvedEvent {
   const ref = o.ref ?? `refs/heads/${fake.repository.defaultBranch}`;
   return { name: 'workflow_dispatch', sha: o.sha, ref, payload: { ref, inputs: o.inputs ?? {}, workflow: o.workflow, repository: fake.repositoryJson(), sender: SENDER } };
 }
@@ -59,7 +61,9 @@ export function workflowDispatchEvent(fake: GitHubFake, o: { sha: string; ref?: 
  * the default branch (GITHUB_SHA its head, `defaultBranchSha`), and the payload describes the finished run. Its
  * `pull_requests` lists the pull request a same-repository pull_request run was for, and is empty for a fork's.
  */
-export function workflowRunEvent(fake: GitHubFake, run: WorkflowRunResult, triggering: ResolvedEvent, o: { defaultBranchSha: string }): ResolvedEvent {
+export function workflowRunEvent(
+  fake: GitHubFake, run: WorkflowRunResult, triggering: ResolvedEvent, o: { defaultBranchSha: string },
+): ResolvedEvent {
   const repo = fake.repositoryJson() as Record<string, any>;
   const pr = triggering.payload.pull_request as Record<string, any> | undefined;
   const headRepoName: string = pr?.head?.repo?.full_name ?? fake.repository.fullName;

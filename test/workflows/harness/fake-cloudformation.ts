@@ -120,7 +120,12 @@ export interface FakeStackView {
   /** Names of the stack's change sets. */
   readonly changeSets: readonly string[];
   /** Oldest first. */
-  readonly events: ReadonlyArray<{ readonly logicalId: string; readonly status: string; readonly reason?: string; readonly clientRequestToken?: string }>;
+  readonly events: ReadonlyArray<{
+    readonly logicalId: string;
+    readonly status: string;
+    readonly reason?: string;
+    readonly clientRequestToken?: string;
+  }>;
 }
 
 /** A change set as the fake holds it, for assertions. */
@@ -188,7 +193,9 @@ export class FakeCloudFormation {
         resources: Object.fromEntries(s.resources),
         outputs: Object.fromEntries(s.outputs.map((o) => [o.key, o.value])),
         changeSets: [...s.changeSets.keys()],
-        events: s.events.map((e) => ({ logicalId: e.LogicalResourceId, status: e.ResourceStatus, reason: e.ResourceStatusReason, clientRequestToken: e.ClientRequestToken })),
+        events: s.events.map((e) => ({
+          logicalId: e.LogicalResourceId, status: e.ResourceStatus, reason: e.ResourceStatusReason, clientRequestToken: e.ClientRequestToken,
+        })),
       });
     }
     return out;
@@ -197,7 +204,14 @@ export class FakeCloudFormation {
   /** Every change set of every stack that is not deleted. */
   changeSets(): FakeChangeSetView[] {
     return [...this.active.values()].flatMap((s) => [...s.changeSets.values()].map((c) => ({
-      stackName: s.name, name: c.name, id: c.id, type: c.type, status: c.status, statusReason: c.statusReason, executionStatus: c.executionStatus, changes: c.changes,
+      stackName: s.name,
+      name: c.name,
+      id: c.id,
+      type: c.type,
+      status: c.status,
+      statusReason: c.statusReason,
+      executionStatus: c.executionStatus,
+      changes: c.changes,
     })));
   }
 
@@ -261,7 +275,9 @@ export class FakeCloudFormation {
       StackStatusReason: s.statusReason,
       DisableRollback: false,
       Capabilities: s.capabilities.length ? s.capabilities : undefined,
-      Outputs: s.outputs.length ? s.outputs.map((o) => ({ OutputKey: o.key, OutputValue: o.value, Description: o.description, ExportName: o.exportName })) : undefined,
+      Outputs: s.outputs.length
+        ? s.outputs.map((o) => ({ OutputKey: o.key, OutputValue: o.value, Description: o.description, ExportName: o.exportName }))
+        : undefined,
       RoleARN: s.roleArn,
       Tags: tags.length ? tags : undefined,
       EnableTerminationProtection: false,
@@ -535,7 +551,12 @@ export class FakeCloudFormation {
     stack.capabilities = cs.capabilities;
     stack.roleArn = cs.roleArn;
     stack.outputs = new Evaluator(cs.template, {
-      account: this.o.account, region: this.o.region, stackName: stack.name, stackId: stack.id, parameters: cs.parameters, physical: Object.fromEntries(stack.resources),
+      account: this.o.account,
+      region: this.o.region,
+      stackName: stack.name,
+      stackId: stack.id,
+      parameters: cs.parameters,
+      physical: Object.fromEntries(stack.resources),
     }).outputs();
     if (!creating) stack.lastUpdatedTime = new Date();
     cs.executionStatus = 'EXECUTE_COMPLETE';

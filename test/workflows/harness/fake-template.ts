@@ -8,7 +8,12 @@ export interface Template {
   readonly Mappings?: Record<string, Record<string, Record<string, unknown>>>;
   readonly Conditions?: Record<string, unknown>;
   readonly Resources?: Record<string, TemplateResource>;
-  readonly Outputs?: Record<string, { readonly Value?: unknown; readonly Description?: string; readonly Condition?: string; readonly Export?: { readonly Name?: unknown } }>;
+  readonly Outputs?: Record<string, {
+    readonly Value?: unknown;
+    readonly Description?: string;
+    readonly Condition?: string;
+    readonly Export?: { readonly Name?: unknown };
+  }>;
 }
 
 export interface TemplateParameter {
@@ -443,10 +448,13 @@ export interface TemplateSide {
  */
 export function diffTemplates(before: TemplateSide, after: TemplateSide & { readonly template: Template }, ctx: Omit<EvaluationContext, 'parameters'>,
   physicalIds: Readonly<Record<string, string>> = {}): FakeResourceChange[] {
-  const old = before.template ? new Evaluator(before.template, { ...ctx, parameters: before.parameters }).resources() : new Map<string, EvaluatedResource>();
+  const old = before.template
+    ? new Evaluator(before.template, { ...ctx, parameters: before.parameters }).resources()
+    : new Map<string, EvaluatedResource>();
   const now = new Evaluator(after.template, { ...ctx, parameters: after.parameters }).resources();
   const changed = new Set(Object.keys({ ...before.parameters, ...after.parameters }).filter((k) => before.parameters[k] !== after.parameters[k]));
-  const context = (r: EvaluatedResource) => JSON.stringify({ Properties: r.properties, ...(r.metadata === undefined ? {} : { Metadata: r.metadata }) });
+  const context = (r: EvaluatedResource) =>
+    JSON.stringify({ Properties: r.properties, ...(r.metadata === undefined ? {} : { Metadata: r.metadata }) });
   const changes: FakeResourceChange[] = [];
   const typeChanged = [...now].filter(([id, r]) => old.has(id) && old.get(id)!.type !== r.type).map(([id]) => id);
   if (typeChanged.length) {

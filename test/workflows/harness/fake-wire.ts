@@ -48,7 +48,9 @@ export function queryAnswer(action: string, namespace: string, result: XmlValue,
 }
 
 /** A query-protocol error, as the SDK parses it into an exception named `code`. */
-export function queryError(status: number, code: string, message: string, requestId: string, namespace: string = NAMESPACES.cloudformation): WireAnswer {
+export function queryError(
+  status: number, code: string, message: string, requestId: string, namespace: string = NAMESPACES.cloudformation,
+): WireAnswer {
   return {
     status,
     headers: { 'content-type': 'text/xml', 'x-amzn-requestid': requestId },

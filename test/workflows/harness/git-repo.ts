@@ -22,7 +22,9 @@ export function createRepository(dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sc
  * Commits `files` (path → content; null deletes) on `branch`, on top of `parent` (default: the branch's tip, or
  * nothing for a new branch); returns the commit's SHA. Files not named stay as they were in the parent.
  */
-export function commitFiles(dir: string, branch: string, files: Record<string, string | null>, o: { message?: string; parent?: string } = {}): string {
+export function commitFiles(
+  dir: string, branch: string, files: Record<string, string | null>, o: { message?: string; parent?: string } = {},
+): string {
   const index = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'scenario-index-')), 'index');
   const env = { ...process.env, ...IDENTITY, GIT_INDEX_FILE: index };
   const run = (args: string[], input?: string) => execFileSync('git', ['-C', dir, ...args], { encoding: 'utf8', input, env, stdio: ['pipe', 'pipe', 'pipe'] }).trim();

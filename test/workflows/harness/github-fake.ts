@@ -39,7 +39,12 @@ export interface PullRequestSpec {
   readonly title?: string;
   /** @default 'open' (or 'closed' when mergedAt is set) */
   readonly state?: 'open' | 'closed';
-  readonly head: { readonly ref: string; readonly sha: string; /** OWNER/NAME of the head repository (a fork) @default the repository */ readonly repo?: string };
+  readonly head: {
+    readonly ref: string;
+    readonly sha: string;
+    /** OWNER/NAME of the head repository (a fork) @default the repository */
+    readonly repo?: string;
+  };
   readonly base: { readonly ref: string; readonly sha: string };
   /** The test merge commit GitHub keeps at refs/pull/N/merge, or the merge/squash commit once merged. */
   readonly mergeCommitSha?: string;
@@ -252,7 +257,10 @@ export async function startGitHubFake(options: GitHubFakeOptions): Promise<GitHu
   const labelsAt = (issue: number, at?: string): string[] => {
     const limit = at ?? new Date().toISOString();
     const labels = new Set<string>();
-    for (const e of [...labelEvents].filter((x) => x.issue === issue && x.created_at <= limit).sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id - b.id)) {
+    const events = [...labelEvents]
+      .filter((x) => x.issue === issue && x.created_at <= limit)
+      .sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id - b.id);
+    for (const e of events) {
       if (e.event === 'labeled') labels.add(e.label);
       else labels.delete(e.label);
     }
@@ -324,7 +332,9 @@ export async function startGitHubFake(options: GitHubFakeOptions): Promise<GitHu
     if (!ok) throw new HttpError(403, 'Resource not accessible by integration', doc);
   };
 
-  const paginate = (req: http.IncomingMessage, query: Record<string, string>, items: unknown[]): { body: unknown[]; headers: Record<string, string> } => {
+  const paginate = (
+    req: http.IncomingMessage, query: Record<string, string>, items: unknown[],
+  ): { body: unknown[]; headers: Record<string, string> } => {
     const perPage = Math.min(100, Math.max(1, parseInt(query.per_page ?? '30', 10) || 30));
     const page = Math.max(1, parseInt(query.page ?? '1', 10) || 1);
     const last = Math.max(1, Math.ceil(items.length / perPage));
@@ -425,7 +435,8 @@ export async function startGitHubFake(options: GitHubFakeOptions): Promise<GitHu
     const n = Number(params[0]);
     needIssue(n);
     authorize(grant, issueScopes(n), 'read', 'https://docs.github.com/rest/issues/events#list-issue-events');
-    return paginate(req, query, labelEvents.filter((e) => e.issue === n).sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id - b.id).map(eventJson));
+    const events = labelEvents.filter((e) => e.issue === n).sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id - b.id);
+    return paginate(req, query, events.map(eventJson));
   });
   route('GET', '{repo}/issues/(\\d+)/timeline', ({ req, params, query, grant }) => {
     const n = Number(params[0]);
@@ -466,7 +477,8 @@ export async function startGitHubFake(options: GitHubFakeOptions): Promise<GitHu
   });
 
   // The harness's own endpoints (not GitHub's): how the runner registers tokens, runs and artifacts.
-  const admin: Array<{ method: string; path: RegExp; handler: (params: string[], body: any, query: Record<string, string>) => { status?: number; body?: unknown } }> = [
+  type AdminHandler = (params: string[], body: any, query: Record<string, string>) => { status?: number; body?: unknown };
+  const admin: Array<{ method: string; path: RegExp; handler: AdminHandler }> = [
     {
       method: 'POST',
       path: /^\/_harness\/tokens$/,
@@ -579,7 +591,8 @@ export async function startGitHubFake(options: GitHubFakeOptions): Promise<GitHu
       const auth = req.headers.authorization ?? '';
       const token = auth.replace(/^(token|bearer)\s+/i, '');
       const grant = token ? tokens.get(token) : undefined;
-      const record = (status: number, extra: Partial<RecordedRequest> = {}) => requests.push({ method, path: parsed.pathname, query, body, status, job: grant?.job, ...extra });
+      const record = (status: number, extra: Partial<RecordedRequest> = {}) =>
+        requests.push({ method, path: parsed.pathname, query, body, status, job: grant?.job, ...extra });
       if (token && (!grant || grant.revoked)) {
         record(401);
         return send(401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' });
