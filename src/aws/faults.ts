@@ -57,7 +57,8 @@ export class UnreachableError extends BatchformError {
 
 /** The endpoint a client sends to, for messages: its configured endpoint, else AWS's regional one. */
 export async function endpointOf(client: { config: unknown }, service: string): Promise<string> {
-  const config = client.config as { endpoint?: () => Promise<{ protocol?: string; hostname?: string; port?: number; path?: string }>; region?: () => Promise<string> };
+  type Endpoint = { protocol?: string; hostname?: string; port?: number; path?: string };
+  const config = client.config as { endpoint?: () => Promise<Endpoint>; region?: () => Promise<string> };
   try {
     if (typeof config.endpoint === 'function') {
       const e = await config.endpoint();

@@ -87,7 +87,10 @@ function fake(states: Array<Stack | Error>, providers: string[] = [], changeSet:
     waits: FAST_WAITS,
     now: () => new Date('2026-11-25T09:43:12Z'),
   };
-  const parameters = () => Object.fromEntries((cfn.commandCalls(CreateChangeSetCommand)[0].args[0].input.Parameters ?? []).map((p) => [p.ParameterKey, p.ParameterValue]));
+  const parameters = () => {
+    const sent = cfn.commandCalls(CreateChangeSetCommand)[0].args[0].input.Parameters ?? [];
+    return Object.fromEntries(sent.map((p) => [p.ParameterKey, p.ParameterValue]));
+  };
   return { cfn, iam: iamm, deps, out, err, parameters };
 }
 

@@ -35,7 +35,8 @@ async function preview(drift: FakeAwsOptions['drift'], extra: Parameters<typeof 
   return { result, aws, clock, ops: aws.sent.map(([op]) => op) };
 }
 
-const serviceError = (name: string, message: string, status = 400) => Object.assign(new Error(message), { name, $metadata: { httpStatusCode: status } });
+const serviceError = (name: string, message: string, status = 400) =>
+  Object.assign(new Error(message), { name, $metadata: { httpStatusCode: status } });
 
 test('a changed live stack is asked before its change set; the drifted resources are read in pages, filtered to MODIFIED and DELETED', async () => {
   const { result, aws, ops } = await preview({

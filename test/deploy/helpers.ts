@@ -229,7 +229,10 @@ export function fakeAws(options: FakeAwsOptions = {}) {
   const lambda = new LambdaClient({ region: REGION });
   const lambdam = mockClient(lambda);
   lambdam.on(GetAccountSettingsCommand).resolves({
-    AccountLimit: { ConcurrentExecutions: options.concurrency?.quota ?? 1000, UnreservedConcurrentExecutions: options.concurrency?.unreserved ?? 1000 },
+    AccountLimit: {
+      ConcurrentExecutions: options.concurrency?.quota ?? 1000,
+      UnreservedConcurrentExecutions: options.concurrency?.unreserved ?? 1000,
+    },
   });
   const describeCount = new Map<string, number>();
   const executeTokens = new Map<string, string>();
@@ -309,7 +312,8 @@ export function fakeAws(options: FakeAwsOptions = {}) {
     const d = (options.drift?.[nameOf(input.StackName)] ?? {}) as FakeDrift;
     const pages = d.pages ?? [[]];
     const page = input.NextToken ? Number(input.NextToken) : 0;
-    return Promise.resolve({ StackResourceDrifts: pages[page] as StackResourceDrift[], NextToken: page + 1 < pages.length ? String(page + 1) : undefined });
+    const NextToken = page + 1 < pages.length ? String(page + 1) : undefined;
+    return Promise.resolve({ StackResourceDrifts: pages[page] as StackResourceDrift[], NextToken });
   }));
 
   s3m.on(HeadObjectCommand).callsFake((input: { Key: string }) => {

@@ -54,7 +54,10 @@ test('each kind of dead letter is read: its scheduled time, its error, and the p
 test('re-runs each dead letter with its own payload, deletes only those whose re-run succeeded, and puts the others back at once', async () => {
   const { clients, mocks } = mockOperateClients();
   const letters = [lambdaRecord('2026-11-22T03:00:00Z', 'db down'), deliveryLetter('2026-11-23T03:00:00Z'), lambdaRecord('2026-11-24T03:00:00Z', 'still down')];
-  mocks.sqs.on(ReceiveMessageCommand).resolvesOnce({ Messages: letters.slice(0, 2) }).resolvesOnce({ Messages: letters.slice(2) }).resolves({ Messages: [] });
+  mocks.sqs.on(ReceiveMessageCommand)
+    .resolvesOnce({ Messages: letters.slice(0, 2) })
+    .resolvesOnce({ Messages: letters.slice(2) })
+    .resolves({ Messages: [] });
   mocks.sqs.on(DeleteMessageCommand).resolves({});
   mocks.sqs.on(ChangeMessageVisibilityCommand).resolves({});
   // The run of the 23rd fails again; the others succeed.

@@ -73,7 +73,9 @@ test('assembled from metrics, alarms, queue and stack; the stage\'s batches each
   // The metrics asked for: Sum per hour of AWS/Lambda Invocations and Errors of the function, over 7 days.
   const query = mocks.cw.commandCalls(GetMetricDataCommand).find((c) => c.args[0].input.MetricDataQueries?.[0].MetricStat?.Metric?.Dimensions?.[0].Value === 'prod-utc-job')!.args[0].input;
   expect(query.StartTime).toEqual(new Date(NOW.getTime() - 7 * 86_400_000));
-  expect(query.MetricDataQueries?.map((q) => [q.MetricStat?.Metric?.Namespace, q.MetricStat?.Metric?.MetricName, q.MetricStat?.Period, q.MetricStat?.Stat])).toEqual([
+  const metric = ({ MetricStat: m }: NonNullable<typeof query.MetricDataQueries>[number]) =>
+    [m?.Metric?.Namespace, m?.Metric?.MetricName, m?.Period, m?.Stat];
+  expect(query.MetricDataQueries?.map(metric)).toEqual([
     ['AWS/Lambda', 'Invocations', 3600, 'Sum'], ['AWS/Lambda', 'Errors', 3600, 'Sum'],
   ]);
 
