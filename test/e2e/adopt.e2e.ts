@@ -5,13 +5,12 @@ import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { BOOTSTRAP_PARAMETERS } from '../../src/model/bootstrap-names';
 import {
   commitFiles, createPullRequestRefs, createRepository, EventResult, GitHubFake, pullRequestEvent, pushEvent,
   ResolvedEvent, runScenario, scenarioFor, startGitHubFake, StepSubstitution, workflowRunEvent,
 } from '../workflows/harness';
 import { AwsFake, startAwsFake } from '../workflows/harness/aws-fake';
-import { expectResult, job } from '../workflows/results';
+import { expectResult, job, stageTrust } from '../workflows/scenario-helpers';
 
 const ROOT = path.resolve(__dirname, '../..');
 const VENDORED = 'vendor/batchform.tgz';
@@ -183,18 +182,7 @@ describe('its generated workflows, run: a push to main deploys, a pull request i
       // batchform's two workflows; projen's own (upgrade, pull-request-lint) are not batchform's to run.
       workflows: workflowsAt(event.name === 'workflow_run' ? mainSha : event.sha),
       substitutions: event.name === 'workflow_run' ? [] : SUBSTITUTIONS,
-      trust: {
-        bootstrapTemplate,
-        parameters: {
-          [BOOTSTRAP_PARAMETERS.repository]: REPOSITORY,
-          [BOOTSTRAP_PARAMETERS.environment]: 'prod',
-          [BOOTSTRAP_PARAMETERS.stageName]: 'prod',
-          [BOOTSTRAP_PARAMETERS.stackPrefix]: 'prod',
-          [BOOTSTRAP_PARAMETERS.bucketName]: `batchform-artifacts-${ACCOUNT}-${REGION}`,
-        },
-        account: ACCOUNT,
-        region: REGION,
-      },
+      trust: stageTrust(bootstrapTemplate, { repository: REPOSITORY, stage: 'prod', account: ACCOUNT, region: REGION }),
       awsEnv: aws.env,
     });
   }

@@ -8,8 +8,7 @@ import {
   ResolvedEvent, runScenario, Scenario, scenarioFor, startGitHubFake, StepSubstitution, workflowRunEvent,
 } from './harness';
 import { AwsFake, startAwsFake } from './harness/aws-fake';
-import { expectResult, job } from './results';
-import { BOOTSTRAP_PARAMETERS } from '../../src/model/bootstrap-names';
+import { expectResult, job, stageTrust } from './scenario-helpers';
 import { commentMarker } from '../../src/workflows/sticky-comment';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -81,18 +80,7 @@ function run(event: ResolvedEvent): Promise<EventResult> {
     // The preview workflow is read from the default branch; the others from the event's commit.
     workflows: workflowsAt(event.name === 'workflow_run' ? mainSha : event.sha),
     substitutions: substitutionsFor(event),
-    trust: {
-      bootstrapTemplate: BOOTSTRAP_TEMPLATE,
-      parameters: {
-        [BOOTSTRAP_PARAMETERS.repository]: REPOSITORY,
-        [BOOTSTRAP_PARAMETERS.environment]: 'prod',
-        [BOOTSTRAP_PARAMETERS.stageName]: 'prod',
-        [BOOTSTRAP_PARAMETERS.stackPrefix]: 'prod',
-        [BOOTSTRAP_PARAMETERS.bucketName]: `batchform-artifacts-${ACCOUNT}-${REGION}`,
-      },
-      account: ACCOUNT,
-      region: REGION,
-    },
+    trust: stageTrust(BOOTSTRAP_TEMPLATE, { repository: REPOSITORY, stage: 'prod', account: ACCOUNT, region: REGION }),
     awsEnv: aws.env,
   });
 }
