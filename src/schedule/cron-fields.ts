@@ -1,6 +1,7 @@
 // The grammar of a single AWS cron field, shared by validation and next-run computation so both read a field the same way.
 
 import type { CronFields, ScheduleProblem } from './schedule-types';
+import { awsWeekdayNames } from './weekdays';
 
 /** Name of a cron field as it appears in {@link ScheduleProblem.field}. */
 export type CronFieldName = 'minutes' | 'hours' | 'day-of-month' | 'month' | 'day-of-week' | 'year';
@@ -116,7 +117,8 @@ export function parseField(spec: FieldSpec, text: string): FieldParse {
     const converted = text.replace(/(^|[,-])(\d+)/g, (_m, sep: string, n: string) => sep + String((Number(n) % 7) + 1));
     add(
       `${label} uses Unix crontab numbering (0 = Sunday); AWS numbers days 1-7 with 1 = SUN and 7 = SAT`,
-      `write ${converted} (or use names SUN-SAT)`,
+      // Names, not the renumbered digits: digits that look like Unix numbering get a warning of their own.
+      `write ${awsWeekdayNames(converted)} (AWS numbers: ${converted})`,
     );
   }
 

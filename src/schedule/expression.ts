@@ -3,6 +3,7 @@
 import { FIELD_SPECS, parseField } from './cron-fields';
 import { checkRate } from './rate-expression';
 import type { ParsedSchedule, ScheduleCheck, ScheduleProblem } from './schedule-types';
+import { awsWeekdayNames, numericWeekdays, sameDays, unixWeekdayNames } from './weekdays';
 import { BatchformError } from '../errors/batchform-error';
 
 export { RATE_UNIT_NAMES } from './rate-expression';
@@ -212,6 +213,15 @@ function checkCron(body: string, problems: ScheduleProblem[]): ParsedSchedule | 
     const message = `day-of-month "${dom}" and day-of-week "${dow}" are both set; AWS needs ? in exactly one of them`;
     if (dow === '*') {
       problems.push({ field: 'day-of-week', message, fix: `use ? in day-of-week: ${withDays(dom, '?')}` });
+    } else if (dom === '*' && numericWeekdays(dow) && !sameDays(dow)) {
+      // "* * 1-5" is a Unix crontab line with a year added: 1-5 meant Monday to Friday there.
+      const [unix, aws] = [unixWeekdayNames(dow), awsWeekdayNames(dow)];
+      problems.push({
+        field: 'day-of-month',
+        message,
+        fix: `use ? in day-of-month. If "${dow}" is Unix numbering (${unix}), write ${withDays('?', unix)}; `
+          + `AWS numbers days 1 = SUN, so there "${dow}" is ${aws}: ${withDays('?', aws)}`,
+      });
     } else if (dom === '*') {
       problems.push({ field: 'day-of-month', message, fix: `use ? in day-of-month: ${withDays('?', dow)}` });
     } else {
@@ -239,32 +249,15 @@ function looksLikeDayOfWeek(field: string): boolean {
 /** Builds the "how to convert" advice for a five-field Unix crontab expression. */
 function unixToAws(fields: string[]): string {
   const [m, h, dom, mon, dow] = fields;
-  const awsDow = unixWeekdaysToAws(dow);
+  // As names: AWS would read the renumbered digits right, but names mean the same in both crons.
+  const awsDow = unixWeekdayNames(dow);
   const aws = (d: string, w: string) => `cron(${m} ${h} ${d} ${mon} ${w} *)`;
   const any = (f: string) => f === '*' || f === '?';
   if (!any(dom) && !any(dow)) {
     return `Unix runs on day ${dom} OR weekday ${dow}; AWS cannot combine them, so declare two batches: ${aws(dom, '?')} and ${aws('?', awsDow)}`;
   }
   const converted = !any(dow) ? aws('?', awsDow) : aws(any(dom) ? '*' : dom, '?');
-  const renumbered = !any(dow) && awsDow !== dow ? ' (weekdays renumbered: AWS 1 = SUN)' : '';
+  const renumbered = !any(dow) && awsDow !== dow ? ` (weekdays as names: Unix "${dow}" is ${awsDow}; AWS numbers 1 = SUN)` : '';
   return `Add a year field and use ? for one day field: ${converted}${renumbered}`;
 }
 
-/** Renumbers a Unix day-of-week field (0-7, 0 and 7 = Sunday) to AWS (1-7, 1 = SUN); names pass through. */
-function unixWeekdaysToAws(dow: string): string {
-  const shift = (v: string) => (/^\d+$/.test(v) ? String((Number(v) % 7) + 1) : v);
-  return dow
-    .split(',')
-    .map((item) => {
-      const [base, step] = item.split('/');
-      const [a, b] = base.split('-');
-      let out = shift(a);
-      if (b !== undefined) {
-        const [sa, sb] = [shift(a), shift(b)];
-        // Unix 5-7 (Fri-Sun) becomes 6-1 in AWS numbering, which would run backwards: split it.
-        out = /^\d+$/.test(sa) && /^\d+$/.test(sb) && Number(sb) < Number(sa) ? `${sa}-7,${sb === '1' ? '1' : `1-${sb}`}` : `${sa}-${sb}`;
-      }
-      return step === undefined ? out : `${out}/${step}`;
-    })
-    .join(',');
-}

@@ -168,8 +168,11 @@ function pad(n: number): string {
   return String(n).padStart(2, '0');
 }
 
-/** Levenshtein distance with two rows; zone names are short, so this stays cheap over ~420 zones. */
-function editDistance(a: string, b: string): number {
+/**
+ * Levenshtein distance with two rows; zone names are short, so this stays cheap over ~420 zones.
+ * Also suggests option names (the validator's did-you-mean for unknown keys).
+ */
+export function editDistance(a: string, b: string): number {
   let prev = Array.from({ length: b.length + 1 }, (_v, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const cur = [i];

@@ -69,7 +69,12 @@ describe('checkSchedule: invalid expressions', () => {
   test.each([
     // [expression, field, fragment of message, fragment of fix]
     ['cron(0 3 * * *)', 'expression', 'has 5 fields', 'Unix crontab has five. Add a year field and use ? for one day field: cron(0 3 * * ? *)'],
-    ['cron(0 9 * * 1-5)', 'expression', 'Unix crontab', 'cron(0 9 ? * 2-6 *)'],
+    ['cron(0 9 * * 1-5)', 'expression', 'Unix crontab', 'cron(0 9 ? * MON-FRI *) (weekdays as names: Unix "1-5" is MON-FRI'],
+    ['cron(0 9 * * 5-7)', 'expression', 'Unix crontab', 'cron(0 9 ? * FRI-SAT,SUN *)'],
+    // A crontab line with a year added: the "?" fix renumbers 1-5 (Unix MON-FRI) and says what 1-5 is in AWS.
+    ['cron(0 9 * * 1-5 *)', 'day-of-month', 'both set', 'If "1-5" is Unix numbering (MON-FRI), write cron(0 9 ? * MON-FRI *); AWS numbers days 1 = SUN, so there "1-5" is SUN-THU: cron(0 9 ? * SUN-THU *)'],
+    // Every other day from Sunday is the same days in both numberings: nothing to renumber.
+    ['cron(0 9 * * */2 *)', 'day-of-month', 'both set', 'use ? in day-of-month: cron(0 9 ? * */2 *)'],
     ['cron(0 0 3 * * ? *)', 'expression', 'AWS cron has no seconds field', 'Drop the seconds field: cron(0 3 * * ? *)'],
     ['cron(0 0 3 ? * MON-FRI)', 'expression', 'Quartz/Spring', 'cron(0 3 ? * MON-FRI *)'],
     ['cron(0 3 * *)', 'expression', 'has 4 fields', 'six fields'],
@@ -78,8 +83,8 @@ describe('checkSchedule: invalid expressions', () => {
     ['cron(0 3 ? * ? *)', 'day-of-month', 'both "?"', 'cron(0 3 * * ? *)'],
     ['cron(0 3 * * MON *)', 'day-of-month', 'both set', 'cron(0 3 ? * MON *)'],
     ['cron(0 3 1 * MON *)', 'day-of-week', 'cannot match "day 1 or MON"', 'second batch'],
-    ['cron(0 3 ? * 0 *)', 'day-of-week', 'day-of-week "0" uses Unix crontab numbering', 'write 1'],
-    ['cron(0 3 ? * 0-6 *)', 'day-of-week', 'AWS numbers days 1-7 with 1 = SUN', 'write 1-7'],
+    ['cron(0 3 ? * 0 *)', 'day-of-week', 'day-of-week "0" uses Unix crontab numbering', 'write SUN (AWS numbers: 1)'],
+    ['cron(0 3 ? * 0-6 *)', 'day-of-week', 'AWS numbers days 1-7 with 1 = SUN', 'write SUN-SAT (AWS numbers: 1-7)'],
     ['cron(0 3 ? * 8 *)', 'day-of-week', 'day-of-week "8" is out of range (1-7)', '1 = SUN, 7 = SAT'],
     ['cron(60 3 * * ? *)', 'minutes', 'minutes "60" is out of range (0-59)', 'from 0 to 59'],
     ['cron(0 24 * * ? *)', 'hours', 'hours "24" is out of range (0-23)', 'midnight is 0'],

@@ -34,11 +34,6 @@ export const durableShape: BatchRule = (batch) => {
       message: `${show(retentionDays)} is outside Lambda's range for execution history (${RETENTION_RANGE[0]}-${RETENTION_RANGE[1]} days).`,
       fix: `use a whole number of days from ${RETENTION_RANGE[0]} to ${RETENTION_RANGE[1]}, or leave it out for ${BATCH_DEFAULTS.durableRetentionDays}.`,
     }),
-    ...Object.keys(d).filter((k) => k !== 'executionTimeout' && k !== 'retentionDays').map((k) => ({
-      field: `durable.${k}`,
-      message: `"${k}" is not a durable option.`,
-      fix: 'use executionTimeout and retentionDays only.',
-    })),
   ];
 };
 

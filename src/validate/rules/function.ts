@@ -57,9 +57,12 @@ export const timeoutInRange: BatchRule = (batch) =>
   when(batch.timeout !== undefined && !isIntIn(batch.timeout, 1, 900), {
     field: 'timeout',
     message: `${show(batch.timeout)} seconds is outside Lambda's range (1-900 s, 15 minutes at most).`,
-    fix: typeof batch.timeout === 'number' && batch.timeout > 900
-      ? 'use 900 or less, or split the job into smaller runs (e.g. a more frequent schedule over smaller windows).'
-      : 'use a whole number of seconds from 1 to 900.',
+    fix: typeof batch.timeout !== 'number' || batch.timeout <= 900
+      ? 'use a whole number of seconds from 1 to 900.'
+      // timeout bounds one invocation, durable or not; a durable batch's whole run may last up to 366 days.
+      : batch.durable !== undefined
+        ? 'use 900 or less: even a durable batch runs each invocation for at most 900 s. Make its steps shorter; durable.executionTimeout bounds the whole run.'
+        : `use 900 or less. For a longer job make the batch durable (durable: { executionTimeout: ${Math.max(3600, Math.ceil(batch.timeout / 3600) * 3600)} }, with timeout: 900): its run is made of checkpointed steps and may last up to 366 days; or split the job into smaller runs (e.g. a more frequent schedule over smaller windows).`,
   });
 
 export const retentionAllowed: BatchRule = (batch) => {

@@ -2,6 +2,7 @@
 import { durableInput, durableShape } from './durable-rules';
 import { descriptionLength, architectureValid, concurrencyValid, environmentValid, inputSize, memoryInRange, retentionAllowed, runtimeSupported, timeoutInRange } from './function';
 import { handlerFile } from './handler';
+import { batchKeysKnown, stageKeysKnown } from './known-keys';
 import { policyStatementsValid } from './iam';
 import { batchNameShape, functionNameLength } from './name-rules';
 import { alarmsFlag, alarmTarget, maxEventAgeRange, retryAttemptsRange } from './operation-rules';
@@ -13,6 +14,7 @@ import type { BatchRule, StageRule } from './types';
 
 /** Rules every batch declaration must pass. */
 export const BATCH_RULES: Readonly<Record<string, BatchRule>> = {
+  batchKeysKnown,
   batchNameShape,
   functionNameLength,
   handlerFile,
@@ -47,6 +49,7 @@ export const BATCH_RULES: Readonly<Record<string, BatchRule>> = {
 /** Rules every stage declaration must pass. */
 export const STAGE_RULES: Readonly<Record<string, StageRule>> = {
   stageShape,
+  stageKeysKnown,
   alarmTarget,
 };
 

@@ -3,6 +3,7 @@
 import { batchForStage, OVERRIDE_FIELDS, OverrideField } from '../../model/stage-overrides';
 import type { Finding } from '../problem';
 import { timeoutBelowExecution } from './durable-rules';
+import { BATCH_OPTION_KEYS, closestName } from './known-keys';
 import { concurrencyValid, environmentValid, memoryInRange, timeoutInRange } from './function';
 import { scheduleValid, timezoneValid } from './schedule-rules';
 import { atLocalTimeExists, scheduleDates, schedulerOnly } from './scheduler';
@@ -87,11 +88,15 @@ export const overridesValid: BatchRule = (batch, ctx) => {
       continue;
     }
     for (const f of Object.keys(o).filter((k) => !(OVERRIDE_FIELDS as readonly string[]).includes(k))) {
-      add({
-        field: `overrides.${stage}.${f}`,
-        message: `"${f}" is not a field a stage can override.`,
-        fix: `a stage can override ${OVERRIDE_FIELDS.join(', ')}; set ${f} on the batch itself, or declare another batch for this stage.`,
-      });
+      // A batch option a stage cannot override, or a misspelling of one it can (timeZone for timezone).
+      const near = f in BATCH_OPTION_KEYS ? undefined : closestName(f, OVERRIDE_FIELDS);
+      add(near
+        ? { field: `overrides.${stage}.${f}`, message: 'unknown option.', fix: `did you mean "${near}"?` }
+        : {
+          field: `overrides.${stage}.${f}`,
+          message: `"${f}" is not a field a stage can override.`,
+          fix: `a stage can override ${OVERRIDE_FIELDS.join(', ')}; set ${f} on the batch itself, or declare another batch for this stage.`,
+        });
     }
     if (o.environment !== undefined && !isRecord(o.environment)) {
       add({ field: `overrides.${stage}.environment`, message: `${show(o.environment)} is not an object of variables.`, fix: 'write e.g. { REPORT_BUCKET: "reports-staging" }.' });

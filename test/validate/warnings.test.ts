@@ -1,0 +1,40 @@
+import { validateDeclarations } from '../../src/validate/validate';
+import { declarationWarnings } from '../../src/validate/warnings';
+import { BATCH, fileExists, STAGE } from '../fixtures';
+
+const STAGING = { ...STAGE, name: 'staging' };
+const warningsOf = (batch: Record<string, unknown>): string[] =>
+  declarationWarnings(validateDeclarations({ stages: [STAGE, STAGING], batches: [{ ...BATCH, ...batch }] }, { fileExists }));
+
+describe('declarationWarnings: day-of-week numbers that look like Unix numbering', () => {
+  test('"1-5" is SUN-THU in AWS: a warning naming those days and the likely MON-FRI', () => {
+    expect(warningsOf({ schedule: 'cron(0 9 ? * 1-5 *)' })).toEqual([
+      'batch "daily-stats", field "schedule": day-of-week "1-5" in cron(0 9 ? * 1-5 *) means SUN-THU in AWS cron (1 = SUN, 7 = SAT), '
+      + 'not MON-FRI as in Unix crontab. If you meant MON-FRI, write cron(0 9 ? * MON-FRI *); if SUN-THU is right, write cron(0 9 ? * SUN-THU *) to say so.',
+    ]);
+  });
+
+  test('a single day and a list are warned about too', () => {
+    expect(warningsOf({ schedule: 'cron(0 9 ? * 2 *)' })).toEqual([expect.stringContaining('day-of-week "2" in cron(0 9 ? * 2 *) means MON in AWS cron (1 = SUN, 7 = SAT), not TUE')]);
+    expect(warningsOf({ schedule: 'cron(0 9 ? * 1,7 *)' })).toEqual([expect.stringContaining('means SUN,SAT in AWS cron (1 = SUN, 7 = SAT), not MON,SUN')]);
+  });
+
+  test.each([
+    'cron(0 9 ? * MON-FRI *)', // names mean the same in both
+    'cron(0 9 ? * 1-7 *)', // every day either way
+    'cron(0 9 ? * */2 *)', // SUN, TUE, THU, SAT either way
+    'cron(0 9 ? * 3#2 *)', // # exists only in AWS cron: its numbers are AWS numbers
+    'cron(0 9 ? * 6L *)',
+    'cron(0 9 * * ? *)',
+  ])('%s gets no day-of-week warning', (schedule) => {
+    // (a monthly one still gets the missed-run alarm warning)
+    expect(warningsOf({ schedule }).filter((w) => w.includes('day-of-week'))).toEqual([]);
+    expect(warningsOf({ schedule }).filter((w) => !w.includes('missed-run alarm'))).toEqual([]);
+  });
+
+  test('a stage override with numbered weekdays gets the warning naming the stage', () => {
+    expect(warningsOf({ overrides: { staging: { schedule: 'cron(0 9 ? * 1-5 *)' } } })).toEqual([
+      expect.stringMatching(/^batch "daily-stats" in stage "staging", field "schedule": day-of-week "1-5" .* means SUN-THU/),
+    ]);
+  });
+});
