@@ -7,10 +7,13 @@ import type { StageOptions } from '../../src/model/stage-options';
 export interface CatalogueCase {
   readonly group: string;
   readonly title: string;
-  /** Changes to the valid batch. */
-  readonly batch?: Partial<Record<keyof BatchOptions, unknown>>;
-  /** Changes to the valid stage. */
-  readonly stage?: Partial<Record<keyof StageOptions, unknown>>;
+  /**
+   * Changes to the valid batch. Keys that are not options are allowed (the unknown-option cases);
+   * a misspelled key in any other case fails that case's exact-message check.
+   */
+  readonly batch?: Partial<Record<keyof BatchOptions, unknown>> & Readonly<Record<string, unknown>>;
+  /** Changes to the valid stage (keys that are not options allowed, as for batch). */
+  readonly stage?: Partial<Record<keyof StageOptions, unknown>> & Readonly<Record<string, unknown>>;
   /** A second stage, as changes to the valid one (for problems between stages). */
   readonly otherStage?: Partial<Record<keyof StageOptions, unknown>>;
   /** The exact problem line(s) the user sees. */
@@ -60,6 +63,14 @@ export const CASES: CatalogueCase[] = [
   },
   {
     group: 'Schedules',
+    title: 'Unix weekdays 1-5 with a year added',
+    batch: { schedule: 'cron(0 9 * * 1-5 *)' },
+    expected: [
+      'batch "daily-stats", field "schedule": "cron(0 9 * * 1-5 *)": day-of-month "*" and day-of-week "1-5" are both set; AWS needs ? in exactly one of them. Fix: use ? in day-of-month. If "1-5" is Unix numbering (MON-FRI), write cron(0 9 ? * MON-FRI *); AWS numbers days 1 = SUN, so there "1-5" is SUN-THU: cron(0 9 ? * SUN-THU *)',
+    ],
+  },
+  {
+    group: 'Schedules',
     title: '`?` in both day fields',
     batch: { schedule: 'cron(0 3 ? * ? *)' },
     expected: [
@@ -71,7 +82,7 @@ export const CASES: CatalogueCase[] = [
     title: 'day-of-week 0 (Unix Sunday)',
     batch: { schedule: 'cron(0 3 ? * 0 *)' },
     expected: [
-      'batch "daily-stats", field "schedule": "cron(0 3 ? * 0 *)": day-of-week "0" uses Unix crontab numbering (0 = Sunday); AWS numbers days 1-7 with 1 = SUN and 7 = SAT. Fix: write 1 (or use names SUN-SAT)',
+      'batch "daily-stats", field "schedule": "cron(0 3 ? * 0 *)": day-of-week "0" uses Unix crontab numbering (0 = Sunday); AWS numbers days 1-7 with 1 = SUN and 7 = SAT. Fix: write SUN (AWS numbers: 1)',
     ],
   },
   {
@@ -79,7 +90,7 @@ export const CASES: CatalogueCase[] = [
     title: 'day-of-week 0-6 (Unix numbering)',
     batch: { schedule: 'cron(0 3 ? * 0-6 *)' },
     expected: [
-      'batch "daily-stats", field "schedule": "cron(0 3 ? * 0-6 *)": day-of-week "0-6" uses Unix crontab numbering (0 = Sunday); AWS numbers days 1-7 with 1 = SUN and 7 = SAT. Fix: write 1-7 (or use names SUN-SAT)',
+      'batch "daily-stats", field "schedule": "cron(0 3 ? * 0-6 *)": day-of-week "0-6" uses Unix crontab numbering (0 = Sunday); AWS numbers days 1-7 with 1 = SUN and 7 = SAT. Fix: write SUN-SAT (AWS numbers: 1-7)',
     ],
   },
   {
@@ -250,7 +261,7 @@ export const CASES: CatalogueCase[] = [
     title: 'timeout over 15 minutes',
     batch: { timeout: 1200 },
     expected: [
-      "batch \"daily-stats\", field \"timeout\": 1200 seconds is outside Lambda's range (1-900 s, 15 minutes at most). Fix: use 900 or less, or split the job into smaller runs (e.g. a more frequent schedule over smaller windows).",
+      "batch \"daily-stats\", field \"timeout\": 1200 seconds is outside Lambda's range (1-900 s, 15 minutes at most). Fix: use 900 or less. For a longer job make the batch durable (durable: { executionTimeout: 3600 }, with timeout: 900): its run is made of checkpointed steps and may last up to 366 days; or split the job into smaller runs (e.g. a more frequent schedule over smaller windows).",
     ],
   },
   {
@@ -699,7 +710,7 @@ export const CASES: CatalogueCase[] = [
     title: 'override with a timeout over 15 minutes',
     batch: { overrides: { prod: { timeout: 1200 } } },
     expected: [
-      "batch \"daily-stats\", field \"overrides.prod.timeout\": 1200 seconds is outside Lambda's range (1-900 s, 15 minutes at most). Fix: use 900 or less, or split the job into smaller runs (e.g. a more frequent schedule over smaller windows).",
+      "batch \"daily-stats\", field \"overrides.prod.timeout\": 1200 seconds is outside Lambda's range (1-900 s, 15 minutes at most). Fix: use 900 or less. For a longer job make the batch durable (durable: { executionTimeout: 3600 }, with timeout: 900): its run is made of checkpointed steps and may last up to 366 days; or split the job into smaller runs (e.g. a more frequent schedule over smaller windows).",
     ],
   },
   {
@@ -819,7 +830,7 @@ export const CASES: CatalogueCase[] = [
     title: 'durable option that does not exist',
     batch: { durable: { executionTimeout: 3600, retention: 30 } },
     expected: [
-      'batch "daily-stats", field "durable.retention": "retention" is not a durable option. Fix: use executionTimeout and retentionDays only.',
+      'batch "daily-stats", field "durable.retention": unknown option. Fix: did you mean "retentionDays"?',
     ],
   },
   {
@@ -836,6 +847,47 @@ export const CASES: CatalogueCase[] = [
     batch: { timeout: 300, durable: { executionTimeout: 600 }, overrides: { prod: { timeout: 900 } } },
     expected: [
       "batch \"daily-stats\", field \"overrides.prod.timeout\": 900 seconds is not less than the durable execution timeout (600 s): the execution would end before one invocation may. Fix: keep this stage's timeout below durable.executionTimeout, or raise durable.executionTimeout.",
+    ],
+  },
+  // Unknown options: .projenrc.ts may run untyped (tsx), where a misspelled option would be ignored.
+  {
+    group: 'Unknown options',
+    title: 'misspelled batch option (timeZone)',
+    batch: { timeZone: 'Asia/Seoul' },
+    expected: [
+      'batch "daily-stats", field "timeZone": unknown option. Fix: did you mean "timezone"?',
+    ],
+  },
+  {
+    group: 'Unknown options',
+    title: 'batch option that does not exist',
+    batch: { owner: 'data-team' },
+    expected: [
+      'batch "daily-stats", field "owner": unknown option. Fix: remove it; batch options are name, description, handler, schedule, enabled, input, runtime, architecture, memorySize, timeout, durable, environment, vpc, logRetentionDays, policyStatements, reservedConcurrency, timezone, flexibleWindowMinutes, startDate, endDate, deliveryRetryAttempts, tags, alarms, retryAttempts, maxEventAgeSeconds, stages, overrides.',
+    ],
+  },
+  {
+    group: 'Unknown options',
+    title: 'misspelled stage option (subnetIDs)',
+    stage: { subnetIDs: ['subnet-0a1b2c3d4e5f60718'] },
+    expected: [
+      'stage "prod", field "subnetIDs": unknown option. Fix: did you mean "subnetIds"?',
+    ],
+  },
+  {
+    group: 'Unknown options',
+    title: 'misspelled key of a policy statement (condition)',
+    batch: { policyStatements: [{ actions: ['s3:GetObject'], resources: ['arn:aws:s3:::reports/*'], condition: { Bool: { 'aws:SecureTransport': 'true' } } }] },
+    expected: [
+      'batch "daily-stats", field "policyStatements[0].condition": unknown option. Fix: did you mean "conditions"?',
+    ],
+  },
+  {
+    group: 'Unknown options',
+    title: 'misspelled field of a stage override (timeZone)',
+    batch: { overrides: { prod: { timeZone: 'Asia/Seoul' } } },
+    expected: [
+      'batch "daily-stats", field "overrides.prod.timeZone": unknown option. Fix: did you mean "timezone"?',
     ],
   },
 ];

@@ -2,8 +2,8 @@
 import { durableInput, durableShape } from './durable-rules';
 import { descriptionLength, architectureValid, concurrencyValid, environmentValid, inputSize, memoryInRange, retentionAllowed, runtimeSupported, timeoutInRange } from './function';
 import { handlerFile } from './handler';
-import { batchKeysKnown, stageKeysKnown } from './known-keys';
 import { policyStatementsValid } from './iam';
+import { batchKeysKnown, stageKeysKnown } from './known-keys';
 import { batchNameShape, functionNameLength } from './name-rules';
 import { alarmsFlag, alarmTarget, maxEventAgeRange, retryAttemptsRange } from './operation-rules';
 import { overridesValid } from './override-rules';

@@ -3,8 +3,8 @@
 import { batchForStage, OVERRIDE_FIELDS, OverrideField } from '../../model/stage-overrides';
 import type { Finding } from '../problem';
 import { timeoutBelowExecution } from './durable-rules';
-import { BATCH_OPTION_KEYS, closestName } from './known-keys';
 import { concurrencyValid, environmentValid, memoryInRange, timeoutInRange } from './function';
+import { BATCH_OPTION_KEYS, closestName } from './known-keys';
 import { scheduleValid, timezoneValid } from './schedule-rules';
 import { atLocalTimeExists, scheduleDates, schedulerOnly } from './scheduler';
 import { BatchRule, show, when } from './types';
