@@ -26,6 +26,8 @@ export interface LintResult {
   readonly findings: readonly LintFinding[];
   /** True when no finding is an error or a warning. */
   readonly ok: boolean;
+  /** True when `auto` ran the offline validator because cfn-lint is not on PATH. */
+  readonly cfnLintMissing?: boolean;
 }
 
 /** Options of {@link lintTemplates}. */
@@ -121,18 +123,28 @@ function runOffline(templates: string[]): LintFinding[] {
 /** Lints templates with the chosen engine and reports every finding. */
 export function lintTemplates(templates: readonly string[], options: LintOptions = {}): LintResult {
   const command = options.cfnLintCommand ?? 'cfn-lint';
-  const engine: LintEngine = options.engine === 'offline' || options.engine === 'cfn-lint'
-    ? options.engine
-    : hasCfnLint(command) ? 'cfn-lint' : 'offline';
+  const chosen = options.engine === 'offline' || options.engine === 'cfn-lint';
+  const engine: LintEngine = chosen ? options.engine as LintEngine : hasCfnLint(command) ? 'cfn-lint' : 'offline';
   const findings = templates.length === 0 ? [] : engine === 'cfn-lint' ? runCfnLint([...templates], command) : runOffline([...templates]);
-  return { engine, templates, findings, ok: !findings.some((f) => f.severity !== 'info') };
+  return {
+    engine, templates, findings, ok: !findings.some((f) => f.severity !== 'info'), ...(!chosen && engine === 'offline' ? { cfnLintMissing: true } : {}),
+  };
 }
 
-/** Renders a lint result for a terminal. */
+/** How the summary names each engine. */
+const ENGINE_NAMES: Record<LintEngine, string> = { 'cfn-lint': 'cfn-lint', 'offline': 'offline validator of aws-cdk-lib' };
+
+/** How to get cfn-lint, said after the offline validator's summary: it has fewer rules than cfn-lint. */
+export const INSTALL_CFN_LINT = 'cfn-lint checks more (schedule expressions among them): install it with "pipx install cfn-lint" (or "pip install cfn-lint") and run lint:cfn again.';
+
+/** Renders a lint result for a terminal: the findings, then which linter ran and what it found. */
 export function formatLintResult(result: LintResult): string {
   const lines = result.findings.map((f) => `${f.template}${f.location ? ` (${f.location})` : ''}: ${f.severity} ${f.rule}: ${f.message}`);
   const errors = result.findings.filter((f) => f.severity === 'error').length;
   const warnings = result.findings.filter((f) => f.severity === 'warning').length;
-  lines.push(`lint:cfn (${result.engine}): ${result.templates.length} template(s), ${errors} error(s), ${warnings} warning(s)${result.ok ? '' : ' - FAILED'}`);
+  lines.push(`lint:cfn (${ENGINE_NAMES[result.engine]}): ${result.templates.length} template(s), ${errors} error(s), ${warnings} warning(s)${result.ok ? '' : ' - FAILED'}`);
+  if (result.engine === 'offline') {
+    lines.push(`lint:cfn: ${result.cfnLintMissing ? 'cfn-lint is not on PATH, so the offline validator ran' : 'the offline validator ran, as asked'}. ${INSTALL_CFN_LINT}`);
+  }
   return lines.join('\n');
 }

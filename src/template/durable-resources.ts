@@ -1,7 +1,7 @@
 // The parts only a durable batch's template has: the execution rights of its function role, the
 // published version and alias executions run on, and the starter its schedule invokes (which
 // names each execution after the run's scheduled time, so one run starts one execution).
-import { Aws, CfnCondition, CfnResource, Fn, Stack, Validations } from 'aws-cdk-lib';
+import { Aws, CfnCondition, CfnDeletionPolicy, CfnResource, Fn, Stack, Validations } from 'aws-cdk-lib';
 import { CfnPolicy, CfnRole } from 'aws-cdk-lib/aws-iam';
 import { CfnAlias, CfnEventInvokeConfig, CfnFunction, CfnVersion } from 'aws-cdk-lib/aws-lambda';
 import { CfnLogGroup } from 'aws-cdk-lib/aws-logs';
@@ -61,7 +61,7 @@ export function addDurableExecutionPolicy(stack: Stack, role: CfnRole, fn: CfnFu
  * the code's S3 key and version and a digest of the batch's settings, so a change to either
  * publishes a new version (CloudFormation replaces the version resource) and moves the alias.
  * Replaced versions are retained: executions still running on them finish on the code they
- * started with.
+ * started with. A removed one is retained too; removing the function deletes its versions.
  */
 export function addVersionAndAlias(stack: Stack, batch: Batch, fn: CfnFunction, after: CfnResource[]): CfnAlias {
   const digest = sha256Hex(JSON.stringify(batch)).slice(0, 16);
@@ -70,7 +70,9 @@ export function addVersionAndAlias(stack: Stack, batch: Batch, fn: CfnFunction, 
     // At most 256 characters: the key is <artifactPrefix>/<batch>/<sha256>.zip, an S3 version id 32.
     description: Fn.sub(`settings ${digest} code \${${PARAMETERS.codeKey}} \${${PARAMETERS.codeVersion}}`),
   });
-  version.cfnOptions.updateReplacePolicy = 'Retain' as never;
+  // Retained when replaced, and (the policies go together: cfn-lint's W3011) when removed.
+  version.cfnOptions.updateReplacePolicy = CfnDeletionPolicy.RETAIN;
+  version.cfnOptions.deletionPolicy = CfnDeletionPolicy.RETAIN;
   for (const r of after) version.addResourceDependency(r);
   return new CfnAlias(stack, DURABLE_LOGICAL_IDS.alias, {
     functionName: fn.ref,

@@ -73,7 +73,11 @@ export function addStageParameters(stack: Stack, batch: Batch): StageValues {
     });
     const evaluationPeriods = number(STAGE_PARAMETERS.missedRunEvaluationPeriods, 'Evaluation periods of the missed-run alarm', 1, 1440);
     const condition = new CfnCondition(stack, 'WatchesMissedRuns', { expression: Fn.conditionNot(Fn.conditionEquals(period.valueAsString, '0')) });
-    missedRun = { period: period.valueAsNumber, evaluationPeriods, condition };
+    // The alarm's Period is chosen from the parameter, not the parameter itself: linters check
+    // every allowed value against Period's minimum, "0" included, though the alarm does not exist
+    // where the period is "0" (cfn-lint's W1030 in the offline validator).
+    const hourly = new CfnCondition(stack, 'MissedRunPeriodIsHour', { expression: Fn.conditionEquals(period.valueAsString, '3600') });
+    missedRun = { period: Token.asNumber(Fn.conditionIf(hourly.logicalId, 3600, 60)), evaluationPeriods, condition };
   }
   return {
     schedule,

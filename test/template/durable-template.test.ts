@@ -48,7 +48,7 @@ describe('durable batch template', () => {
   });
 
   test('a published version behind the live alias; a settings or code change publishes a new one, old ones are retained', () => {
-    expect(utc.Resources.Version).toMatchObject({ Type: 'AWS::Lambda::Version', UpdateReplacePolicy: 'Retain', Properties: { FunctionName: { Ref: 'DurableFunction' } } });
+    expect(utc.Resources.Version).toMatchObject({ Type: 'AWS::Lambda::Version', UpdateReplacePolicy: 'Retain', DeletionPolicy: 'Retain', Properties: { FunctionName: { Ref: 'DurableFunction' } } });
     expect(utc.Resources.Version.DependsOn).toContain('DurableExecutionPolicy');
     expect(utc.Resources.LiveAlias.Properties).toMatchObject({ FunctionName: { Ref: 'DurableFunction' }, FunctionVersion: { 'Fn::GetAtt': ['Version', 'Version'] }, Name: 'live' });
     const description = JSON.stringify(utc.Resources.Version.Properties.Description);

@@ -116,8 +116,11 @@ describe('per-stage overrides', () => {
     const t = templates['daily-stats'];
     const alarm = t.Resources.MissedRunAlarm;
     expect(alarm.Condition).toBe('WatchesMissedRuns');
-    expect([alarm.Properties.Period, alarm.Properties.EvaluationPeriods]).toEqual([{ Ref: 'MissedRunAlarmPeriod' }, { Ref: 'MissedRunAlarmEvaluationPeriods' }]);
+    // Period is chosen by the parameter, never the parameter itself: its allowed "0" is below Period's minimum (W1030).
+    expect([alarm.Properties.Period, alarm.Properties.EvaluationPeriods]).toEqual([{ 'Fn::If': ['MissedRunPeriodIsHour', 3600, 60] }, { Ref: 'MissedRunAlarmEvaluationPeriods' }]);
     expect(t.Conditions.WatchesMissedRuns).toEqual({ 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'MissedRunAlarmPeriod' }, '0'] }] });
+    expect(t.Conditions.MissedRunPeriodIsHour).toEqual({ 'Fn::Equals': [{ Ref: 'MissedRunAlarmPeriod' }, '3600'] });
+    expect(t.Parameters.MissedRunAlarmPeriod.AllowedValues).toEqual(['0', '60', '3600']);
     const w = missedRunAlarmWindow(decl.batches[0]);
     expect(w?.supported).toBe(true);
     if (!w?.supported) return;
