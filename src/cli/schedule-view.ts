@@ -78,7 +78,7 @@ export function renderScheduleView(batches: readonly ManifestBatch[], options: S
     const note = schedule.kind === 'rate' && !startDate
       ? [`  (rate schedules start when the ${usesScheduler(b) ? 'schedule' : 'rule'} is created; times below assume it was created now)`]
       : [];
-    const rows = runRows(events, b.timezone).map((r) => {
+    const rows = runRows(events, b.timezone, { since: now }).map((r) => {
       const line = r.local === undefined ? `    ${r.utc}` : `    ${r.utc.padEnd(22)} ${r.local}`;
       return r.dst ? `${line}  <- ${r.dst}` : line;
     });

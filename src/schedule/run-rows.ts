@@ -13,6 +13,16 @@ export interface RunRow {
   readonly dst?: string;
 }
 
+/** Options of {@link runRows}. */
+export interface RunRowsOptions {
+  /**
+   * The moment the runs were listed after (the schedule view's `--from`): a DST change between it
+   * and the first run marks that run too.
+   * @default - the first run is compared with nothing
+   */
+  readonly since?: Date;
+}
+
 /**
  * Rows for `events` of a batch in `timeZone`. A run whose UTC offset differs from the run before
  * it says the clocks changed in between (so the same local time is a different UTC time).
@@ -21,9 +31,12 @@ export interface RunRow {
  * runRows(runEvents('cron(30 2 * * ? *)', 2, new Date('2027-03-13T00:00:00Z'), { timeZone: 'America/New_York' }), 'America/New_York')
  * // [{ utc: '2027-03-13 07:30 UTC', local: '... UTC-05:00)' }, { utc: 'skipped', local: '2027-03-14 02:30 (America/New_York)', dst: '...' }, ...]
  */
-export function runRows(events: readonly RunEvent[], timeZone: string): RunRow[] {
-  let previous: number | undefined;
+export function runRows(events: readonly RunEvent[], timeZone: string, options: RunRowsOptions = {}): RunRow[] {
+  let previous = options.since ? utcOffsetMinutes(options.since, timeZone) : undefined;
+  let first = true;
   return events.map((e) => {
+    const since = first && options.since ? `since ${formatUtc(options.since)}` : 'since the previous run';
+    first = false;
     if (e.kind === 'skipped') {
       return { utc: 'skipped', local: `${localText(e.local)} (${timeZone})`, dst: 'DST: this local time does not exist (clocks spring forward); the Scheduler skips the run' };
     }
@@ -33,9 +46,13 @@ export function runRows(events: readonly RunEvent[], timeZone: string): RunRow[]
     const before = previous;
     previous = offset;
     if (e.repeatedLocalTime) return { ...times, dst: 'DST: this local time happens twice (clocks fall back); the Scheduler runs once, at the first' };
-    if (moved) return { ...times, dst: `DST: clocks changed since the previous run (UTC${offsetText(before!)} to UTC${offsetText(offset)})` };
+    if (moved) return { ...times, dst: `DST: clocks changed ${since} (UTC${offsetText(before!)} to UTC${offsetText(offset)})` };
     return times;
   });
+}
+
+function formatUtc(d: Date): string {
+  return `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
 function localText(l: LocalDateTime): string {

@@ -56,6 +56,16 @@ describe('schedule view', () => {
     expect(spring).toContain('    2027-03-15 06:30 UTC   2027-03-15 02:30 (America/New_York, UTC-04:00)  <- DST: clocks changed since the previous run (UTC-05:00 to UTC-04:00)');
   });
 
+  test('a DST change between --from and the first listed run marks that run; none when the clocks did not change', () => {
+    const ny = { ...base, name: 'ny', schedule: 'cron(30 9 * * ? *)', timezone: 'America/New_York' };
+    // Clocks spring forward in New York at 2027-03-14 07:00 UTC (02:00 local).
+    const across = renderScheduleView([ny], { now: new Date('2027-03-14T06:00:00Z'), count: 2 });
+    expect(across).toContain('    2027-03-14 13:30 UTC   2027-03-14 09:30 (America/New_York, UTC-04:00)  <- DST: clocks changed since 2027-03-14 06:00 UTC (UTC-05:00 to UTC-04:00)\n');
+    expect(across.endsWith('    2027-03-15 13:30 UTC   2027-03-15 09:30 (America/New_York, UTC-04:00)')).toBe(true);
+    const after = renderScheduleView([ny], { now: new Date('2027-03-14T08:00:00Z'), count: 1 });
+    expect(after).not.toContain('<- DST');
+  });
+
   test('shows the flexible window, start and end dates, and a one-time run', () => {
     const text = renderScheduleView([{ ...base, flexibleWindowMinutes: 15, startDate: '2027-01-01T00:00:00.000Z', endDate: '2027-02-01T00:00:00.000Z' }], { now, count: 1 });
     expect(text).toContain('  flexible window: each run starts within 15 minutes of its time');
