@@ -310,6 +310,25 @@ function typeCheckHandlers(project: Project): void {
   project.tsconfigDev.addInclude(fromConfig ? `${fromConfig}/${HANDLERS_GLOB}` : HANDLERS_GLOB);
   const command = `tsc --noEmit -p ${project.tsconfigDev.fileName}`;
   if (!project.testTask.steps.some((s) => s.exec === command)) project.testTask.prependExec(command);
+  for (const config of [project.tsconfig, project.tsconfigDev]) {
+    if (config) raiseLibTo2022(config);
+  }
+}
+
+/**
+ * The durable execution SDK's typings (`batchform/runtime/durable`) name ES2022 types
+ * (`ErrorOptions`): a project whose tsconfig `lib` is older (projen's default is `es2020`) gets
+ * `es2022` instead, so durable batches type-check under projen's defaults. Newer libs stay.
+ */
+function raiseLibTo2022(config: javascript.TypescriptConfig): void {
+  const lib = config.compilerOptions?.lib;
+  if (!lib) return;
+  const year = (l: string): number | undefined => {
+    const m = /^es(\d{4})$/i.exec(l);
+    return m ? Number(m[1]) : undefined;
+  };
+  const raised = lib.map((l) => (year(l) !== undefined && year(l)! < 2022 ? 'es2022' : l));
+  if (raised.some((l, i) => l !== lib[i])) config.file.addOverride('compilerOptions.lib', [...new Set(raised)]);
 }
 
 /**

@@ -189,6 +189,26 @@ describe('Batchform in a plain projen project', () => {
     expect(devConfig.include).toContain(path.posix.join(path.posix.relative(path.posix.dirname(devFile), '.') || '.', 'handlers/**/*.ts').replace(/^\.\//, ''));
     const tasks = JSON.parse(fs.readFileSync(path.join(dir, '.projen/tasks.json'), 'utf8')).tasks;
     expect(tasks.test.steps[0]).toEqual({ exec: `tsc --noEmit -p ${devFile}` });
+    // projen's default lib (es2020) lacks the ES2022 types the durable SDK's typings name (ErrorOptions).
+    const lib = (file: string) => JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8').replace(/^\/\/.*$/m, '')).compilerOptions.lib;
+    expect(lib('tsconfig.json')).toEqual(['es2022']);
+    // The dev config extends it, or has its own lib raised.
+    expect(lib(devFile) ?? lib('tsconfig.json')).toEqual(['es2022']);
+  });
+
+  test('keeps a tsconfig lib that is already ES2022 or newer', () => {
+    const project = new typescript.TypeScriptProject({
+      name: 'p',
+      outdir: dir,
+      defaultReleaseBranch: 'main',
+      github: false,
+      sampleCode: false,
+      devDeps: ['batchform'],
+      tsconfig: { compilerOptions: { lib: ['es2023', 'dom'] } },
+    });
+    new Batchform(project, { stages: [{ ...STAGE, alarmEmails: ['a@example.com'] }], batches: [BATCH], workflows: false });
+    project.synth();
+    expect(JSON.parse(fs.readFileSync(path.join(dir, 'tsconfig.json'), 'utf8').replace(/^\/\/.*$/m, '')).compilerOptions.lib).toEqual(['es2023', 'dom']);
   });
 
   test('warns when batchform is not declared, when alarms notify nobody and when no workflow is written', () => {
