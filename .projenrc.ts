@@ -260,9 +260,10 @@ new Batchform(project, {
       name: 'weekly-report',
       description: 'Log a weekly summary of the batches that ran',
       handler: 'handlers/weekly-report.ts',
-      // Mondays at 09:00 in Seoul.
-      schedule: 'cron(0 9 ? * MON *)',
-      timezone: 'Asia/Seoul',
+      // Mondays at 00:00 UTC (09:00 in Seoul). No time zone: a UTC EventBridge rule with an invoke
+      // permission scoped to that rule, the shape batchform started from (the other batches run
+      // on EventBridge Scheduler).
+      schedule: 'cron(0 0 ? * MON *)',
       input: { report: 'weekly' },
     },
   ],

@@ -1,5 +1,5 @@
-// weekly-report: logs which week (Monday to Sunday, in the batch's time zone) just ended; the small
-// non-VPC example, kept so both template shapes stay exercised.
+// weekly-report: logs which week (Monday to Sunday, in the batch's time zone: UTC) just ended; the
+// small non-VPC example on a UTC EventBridge rule, kept so every template shape stays exercised.
 import { batch, localDate, weekday } from '../src/runtime';
 
 /** The Monday-to-Sunday week before `time`'s local week in `timeZone`, as YYYY-MM-DD bounds. */
