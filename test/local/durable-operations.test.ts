@@ -69,3 +69,33 @@ test('--fail-at a step inside a map item: the execution resumes that step, and s
   expect(events.filter((e) => / list ran/.test(e))).toHaveLength(1);
   expect(run.operations.find((o) => o.name === 'reindex-b')).toMatchObject({ status: 'SUCCEEDED', attempt: 2, checkpoint: '"B"' });
 });
+
+test('what run.context offers that runs offline (child context, parallel, waitForCondition) is reported too', async () => {
+  const contextHandler = durableBatch(async (run) => {
+    const sum = await run.context.runInChildContext('totals', async (child) => {
+      const a = await child.step('a', async () => 1);
+      await child.wait({ seconds: 10 });
+      return a + await child.step('b', async () => 2);
+    });
+    const branches = await run.context.parallel('both', [
+      { name: 'left', func: async (ctx) => ctx.step('l', async () => 'L') },
+      { name: 'right', func: async (ctx) => ctx.step('r', async () => 'R') },
+    ]);
+    const polled = await run.context.waitForCondition('poll', async (n: number) => n + 1, {
+      initialState: 0,
+      waitStrategy: (n) => (n >= 3 ? { shouldContinue: false } : { shouldContinue: true, delay: { minutes: 5 } }),
+    });
+    return { sum, branches: branches.getResults(), polled };
+  }, quiet);
+  const run = await runDurableExecution({ name: 'ctx' }, contextHandler, EVENT);
+  expect(run.status).toBe('SUCCEEDED');
+  expect(run.result).toEqual({ sum: 3, branches: ['L', 'R'], polled: 3 });
+  const rows = run.operations.map((o) => `${'  '.repeat(o.depth ?? 0)}${o.name} ${o.type} ${o.status}`);
+  expect(rows).toEqual(expect.arrayContaining([
+    'totals CONTEXT SUCCEEDED', '  a STEP SUCCEEDED', '  (wait) WAIT SUCCEEDED', '  b STEP SUCCEEDED',
+    'both CONTEXT SUCCEEDED', '  left CONTEXT SUCCEEDED', '    l STEP SUCCEEDED', '  right CONTEXT SUCCEEDED', '    r STEP SUCCEEDED',
+    'poll STEP SUCCEEDED',
+  ]));
+  expect(run.operations.find((o) => o.name === 'poll')?.checkpoint).toBe('3');
+  expect(durableSummary('ctx', run)).toContain('SUCCEEDED');
+});
