@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { badInput, EXIT_CODES } from './exit-codes';
 import { buildBundles, writeBundle } from '../bundle/esbuild';
 import { DEFAULT_PACKAGE_DIR, PACKAGE_CACHE_FILE, packageBatches } from '../bundle/package';
-import type { DurableRunResult, StepEvent } from '../local/local-durable-run';
+import type { DurableRunResult, OperationRow, StepEvent } from '../local/local-durable-run';
 import { invokeLocally } from '../local/local-invoke';
 import { batchesOfStage, DEFAULT_MANIFEST_PATH, Manifest, ManifestBatch, readManifest } from '../manifest/manifest';
 
@@ -53,14 +53,36 @@ export function stepLine(e: StepEvent): string {
   }
 }
 
-/** The summary of a local durable execution: outcome, invocations, and each operation's checkpoint. */
+/** A wait's length as the handler would write it: `2h`, `1m 30s`, `45s`. */
+export function waitLength(seconds: number): string {
+  const parts = [[Math.floor(seconds / 86_400), 'd'], [Math.floor(seconds / 3600) % 24, 'h'], [Math.floor(seconds / 60) % 60, 'm'], [seconds % 60, 's']] as const;
+  return parts.filter(([n]) => n > 0).map(([n, unit]) => `${n}${unit}`).join(' ') || '0s';
+}
+
+/** What a summary row shows after an operation's status: attempts, the wait, the checkpoint, the error. */
+function operationDetail(o: OperationRow): string {
+  const checkpoint = o.checkpoint === undefined ? undefined : o.checkpoint.length > 120 ? `${o.checkpoint.slice(0, 117)}...` : o.checkpoint;
+  return [
+    o.type === 'CONTEXT' && o.subType ? o.subType : undefined,
+    o.attempt && o.attempt > 1 ? `attempts ${o.attempt}` : undefined,
+    o.waitSeconds !== undefined ? `waited ${waitLength(o.waitSeconds)} (skipped locally)` : undefined,
+    checkpoint,
+    o.error !== undefined ? `error: ${o.error}` : undefined,
+  ].filter((d) => d !== undefined).map((d) => `  ${d}`).join('');
+}
+
+/**
+ * The summary of a local durable execution: outcome, invocations, and each operation's checkpoint,
+ * a map's items and their steps indented under it.
+ */
 export function durableSummary(batch: string, run: DurableRunResult): string {
-  const width = Math.max(4, ...run.operations.map((o) => o.name.length));
+  const label = (o: OperationRow) => `${'  '.repeat(o.depth ?? 0)}${o.name}`;
+  const width = Math.max(4, ...run.operations.map((o) => label(o).length));
   const lines = [
     '',
     `${batch}: execution ${run.executionName} ${run.status} after ${run.invocations} invocation(s)${run.invocations > 1 ? ' (each after the first replayed the checkpointed steps)' : ''}.`,
     'checkpoints:',
-    ...run.operations.map((o) => `  ${o.name.padEnd(width)}  ${o.type.padEnd(7)}  ${o.status.padEnd(9)}${o.attempt && o.attempt > 1 ? `  attempts ${o.attempt}` : ''}${o.checkpoint !== undefined ? `  ${o.checkpoint.length > 120 ? `${o.checkpoint.slice(0, 117)}...` : o.checkpoint}` : ''}`),
+    ...run.operations.map((o) => `  ${label(o).padEnd(width)}  ${o.type.padEnd(7)}  ${o.status.padEnd(9)}${operationDetail(o)}`),
   ];
   if (run.error) lines.push(`error: ${run.error}`);
   return lines.join('\n');

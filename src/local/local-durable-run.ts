@@ -20,11 +20,20 @@ export interface StepEvent {
 /** One operation of the finished execution, with its checkpointed result. */
 export interface OperationRow {
   readonly name: string;
+  /** The operation's type: `STEP`, `WAIT`, `CONTEXT` (a map, a map item, a child context), `CALLBACK`, `CHAINED_INVOKE`. */
   readonly type: string;
+  /** The SDK's subtype, when it has one (e.g. `Map` and `MapIteration` for a map and its items). */
+  readonly subType?: string;
   readonly status: string;
+  /** How deep it is nested: 0 at the top of the execution, 1 inside a map or child context, and so on. */
+  readonly depth?: number;
   /** The checkpointed result (JSON), for steps and child contexts that succeeded. */
   readonly checkpoint?: string;
   readonly attempt?: number;
+  /** A wait: how long it waited, in seconds (locally the runner skips the time instead of sleeping). */
+  readonly waitSeconds?: number;
+  /** The error it failed with, if it failed. */
+  readonly error?: string;
 }
 
 /** The outcome of a local durable execution. */
@@ -47,19 +56,58 @@ export interface DurableRunOptions {
   readonly onStep?: (e: StepEvent) => void;
 }
 
+/** What a row shows of an operation's details, read with the getter its type allows (the others throw). */
+function details(op: DurableOperation): Pick<OperationRow, 'checkpoint' | 'attempt' | 'waitSeconds' | 'error'> {
+  const json = (result: unknown) => (result !== undefined ? { checkpoint: JSON.stringify(result) } : {});
+  const failure = (error: { errorMessage?: string } | undefined) => (error?.errorMessage !== undefined ? { error: error.errorMessage } : {});
+  // By the type's name: the SDK (its enum) is loaded only when a durable batch runs.
+  switch (String(op.getType())) {
+    case 'STEP': {
+      const step = op.getStepDetails();
+      return { ...json(step?.result), ...failure(step?.error), ...(step?.attempt !== undefined ? { attempt: step.attempt } : {}) };
+    }
+    case 'CONTEXT': {
+      const context = op.getContextDetails();
+      return { ...json(context?.result), ...failure(context?.error) };
+    }
+    case 'WAIT': {
+      const wait = op.getOperationData() ? op.getWaitDetails() : undefined;
+      return wait?.waitSeconds !== undefined ? { waitSeconds: wait.waitSeconds } : {};
+    }
+    case 'CALLBACK': {
+      const callback = op.getCallbackDetails();
+      return { ...json(callback?.result), ...failure(callback?.error) };
+    }
+    case 'CHAINED_INVOKE': {
+      const invoke = op.getChainedInvokeDetails();
+      return { ...json(invoke?.result), ...failure(invoke?.error) };
+    }
+    default:
+      return {};
+  }
+}
+
+/**
+ * The execution's operations as rows, each followed by its children (a map's items, an item's
+ * steps). The runner lists every operation, nested or not: the walk starts from those without a
+ * parent among them.
+ */
 function rows(ops: readonly DurableOperation[]): OperationRow[] {
-  return ops.flatMap((op) => {
-    const details = op.getStepDetails() ?? op.getContextDetails();
-    const result = details?.result;
+  const ids = new Set(ops.map((op) => op.getId()));
+  const walk = (op: DurableOperation, depth: number): OperationRow[] => {
+    const subType = op.getSubType();
     const row: OperationRow = {
-      name: op.getName() ?? op.getId() ?? '?',
+      // An unnamed operation (e.g. `run.wait({ minutes: 5 })`) by its type: its id is a hash.
+      name: op.getName() ?? `(${String(op.getType() ?? 'operation').toLowerCase()})`,
       type: String(op.getType() ?? '?'),
+      ...(subType !== undefined ? { subType: String(subType) } : {}),
       status: String(op.getStatus() ?? '?'),
-      ...(result !== undefined ? { checkpoint: JSON.stringify(result) } : {}),
-      ...(op.getStepDetails()?.attempt !== undefined ? { attempt: op.getStepDetails()!.attempt } : {}),
+      depth,
+      ...details(op),
     };
-    return [row, ...rows(op.getChildOperations() ?? [])];
-  });
+    return [row, ...(op.getChildOperations() ?? []).flatMap((child) => walk(child, depth + 1))];
+  };
+  return ops.filter((op) => !ids.has(op.getParentId())).flatMap((op) => walk(op, 0));
 }
 
 /**
