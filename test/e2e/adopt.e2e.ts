@@ -63,13 +63,31 @@ const projenrc = (withBatchform: boolean, schedule = "'cron(0 0 ? * MON *)'"): s
     "    permissionsBoundaryArn: 'arn:aws:iam::111122223333:policy/batchform/prod-batch-boundary' }],",
     '  batches: [',
     "    { name: 'expire-sessions', handler: 'handlers/expire-sessions.ts', schedule: Schedule.cron({ minute: '0', hour: '*/6' }) },",
-    `    { name: 'weekly-report', handler: 'handlers/weekly-report.ts', schedule: ${schedule}, timezone: 'Asia/Seoul' },`,
+    // A UTC rule batch (above), a zoned Scheduler batch with a stage override, a durable batch.
+    `    { name: 'weekly-report', handler: 'handlers/weekly-report.ts', schedule: ${schedule}, timezone: 'Asia/Seoul',`,
+    '      overrides: { prod: { memorySize: 256 } } },',
+    "    { name: 'recompute', handler: 'handlers/recompute.ts', schedule: 'cron(0 1 ? * SUN *)',",
+    "      timezone: 'Asia/Seoul', timeout: 900, durable: { executionTimeout: 6 * 3600 } },",
     '  ],',
     '});',
   ] : []),
   // projen ignores *.tgz (npm pack's output); the vendored library is committed.
   `project.gitignore.include('/${VENDORED}');`,
   'project.synth();',
+  '',
+].join('\n');
+
+/** The README's durable handler shape: a step, a wait and a map whose items run steps. */
+const DURABLE_HANDLER = [
+  "import { durableBatch } from 'batchform/runtime/durable';",
+  '',
+  'export const handler = durableBatch(async (run) => {',
+  "  const tenants = await run.step('plan', async () => ['a', 'b', 'c']);",
+  '  await run.wait({ minutes: 30 });',
+  '  const done = await run.map(tenants, (t, _i, item) => item.step(`tenant-${t}`, async () => t.toUpperCase()), { concurrency: 2 });',
+  "  run.logger.info('recomputed', { tenants: done.successCount });",
+  '  return { tenants: done.successCount };',
+  '});',
   '',
 ].join('\n');
 
@@ -115,6 +133,7 @@ describe('a new projen TypeScript project adopting batchform', () => {
     write('.projenrc.ts', projenrc(true));
     write('handlers/expire-sessions.ts', HANDLER("run.logger.info('expiring', { before: run.time.toISOString() });"));
     write('handlers/weekly-report.ts', HANDLER("run.logger.info('weekly report');"));
+    write('handlers/recompute.ts', DURABLE_HANDLER);
     // Every entry point, type-checked by the project's own build (under handlers/, which the test
     // task's tsc covers; the tsconfig it extends is projen's, without skipLibCheck).
     write('handlers/entries.ts', [
@@ -126,12 +145,39 @@ describe('a new projen TypeScript project adopting batchform', () => {
     const synth = run(app, 'npx', ['projen']);
     expect(synth.status).toBe(0);
     expect(synth.stderr).not.toMatch(/batchform: (?!.*warning)/);
-    expect(fs.readdirSync(path.join(app, 'cfn-out')).sort()).toEqual(['bootstrap.template.json', 'expire-sessions.template.json', 'manifest.json', 'template-hashes.json', 'weekly-report.template.json']);
+    expect(fs.readdirSync(path.join(app, 'cfn-out')).sort()).toEqual([
+      'bootstrap.template.json', 'expire-sessions.template.json', 'manifest.json', 'recompute.template.json', 'template-hashes.json', 'weekly-report.template.json',
+    ]);
     expect(JSON.stringify(JSON.parse(fs.readFileSync(path.join(app, 'tsconfig.json'), 'utf8').replace(/^\/\/.*$/m, '')))).not.toMatch(/skipLibCheck/);
 
     ok(app, 'npx', ['projen', 'build']);
-    expect(fs.readdirSync(path.join(app, 'dist/batches')).filter((f) => f.endsWith('.zip')).sort()).toEqual(['expire-sessions.zip', 'weekly-report.zip']);
+    expect(fs.readdirSync(path.join(app, 'dist/batches')).filter((f) => f.endsWith('.zip')).sort()).toEqual(['expire-sessions.zip', 'recompute.zip', 'weekly-report.zip']);
   }, 300_000);
+
+  test('every batch runs locally: npx projen invoke exits 0 for the rule, the zoned and the durable batch (step, wait, map)', () => {
+    for (const name of ['expire-sessions', 'weekly-report']) {
+      const r = run(app, 'npx', ['projen', 'invoke', name]);
+      expect(`${name}: ${r.status}\n${r.stdout.slice(-1500)}${r.stderr.slice(-1500)}`).toMatch(new RegExp(`^${name}: 0\\n`));
+    }
+    const durable = run(app, 'npx', ['projen', 'invoke', 'recompute']);
+    expect(`${durable.status}\n${durable.stdout.slice(-3000)}${durable.stderr.slice(-3000)}`).toMatch(/^0\n/);
+    const out = durable.stdout + durable.stderr;
+    expect(out).toMatch(/SUCCEEDED/);
+    expect(out).toMatch(/waited 30m \(skipped locally\)/);
+    expect(out).toMatch(/tenant-c/);
+  }, 300_000);
+
+  test('without cfn-lint on PATH, lint:cfn runs the offline validator on every template: 0 errors, 0 warnings', () => {
+    const dirs = (process.env.PATH ?? '').split(path.delimiter)
+      .filter((d) => !fs.existsSync(path.join(d, 'cfn-lint')));
+    const env: NodeJS.ProcessEnv = { ...process.env, PATH: dirs.join(path.delimiter) };
+    for (const k of ['NODE_ENV', 'JEST_WORKER_ID', 'CI']) delete env[k];
+    const r = spawnSync('npx', ['projen', 'lint:cfn'], { cwd: app, env, encoding: 'utf8' });
+    const out = `${r.stdout}${r.stderr}`;
+    expect(`${r.status}\n${out.slice(-3000)}`).toMatch(/^0\n/);
+    expect(out).toMatch(/lint:cfn \(offline validator of aws-cdk-lib\): 4 template\(s\), 0 error\(s\), 0 warning\(s\)/);
+    expect(out).toMatch(/cfn-lint is not on PATH/);
+  }, 180_000);
 
   test('a typo in a handler fails npx projen build', () => {
     write('handlers/expire-sessions.ts', HANDLER("run.logger.infoo('expiring');"));
@@ -208,7 +254,7 @@ describe('its generated workflows, run: a push to main deploys, a pull request i
     await github?.close();
   });
 
-  test('a push to main: the build passes its lint, install and build steps; the deploy installs only the locked CLI and creates both stacks', async () => {
+  test('a push to main: the build passes its lint, install and build steps; the deploy installs only the locked CLI and creates every stack', async () => {
     const result = await runEvent(pushEvent(github, { sha: mainSha }));
     const build = job(result, 'batchform', 'build');
     expectResult(build, 'success');
@@ -221,8 +267,10 @@ describe('its generated workflows, run: a push to main deploys, a pull request i
     expect(deploy.steps.map((s) => s.run ?? '').join('\n')).not.toMatch(/npm (ci|install)|npx projen/);
     const install = deploy.steps.find((s) => /Install the batchform CLI/.test(s.name))!;
     expect(install.stdout).toMatch(/batchform \S+ from file:vendor\/batchform\.tgz, sha512 checked against package-lock\.json/);
-    expect([...aws.stacks().entries()].map(([name, s]) => `${name} ${s.status}`).sort()).toEqual(['prod-expire-sessions CREATE_COMPLETE', 'prod-weekly-report CREATE_COMPLETE']);
-    expect(deploy.summary).toContain('2 created');
+    expect([...aws.stacks().entries()].map(([name, s]) => `${name} ${s.status}`).sort()).toEqual([
+      'prod-expire-sessions CREATE_COMPLETE', 'prod-recompute CREATE_COMPLETE', 'prod-weekly-report CREATE_COMPLETE',
+    ]);
+    expect(deploy.summary).toContain('3 created');
     expect(result.substitutions.filter((s) => s.ran).map((s) => `${s.jobId}/${s.stepId}`)).toEqual(['build/install_cfn-lint']);
   }, 600_000);
 
