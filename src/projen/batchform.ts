@@ -17,6 +17,7 @@ import type { StageOptions } from '../model/stage-options';
 import type { Batch, ValidatedDeclarations } from '../model/validated';
 import { cachedTemplates, TEMPLATE_HASHES_FILE, withSavedGaps } from '../template/cache';
 import { BatchformValidationError } from '../validate/problem';
+import { closestName } from '../validate/rules/known-keys';
 import { validateDeclarations } from '../validate/validate';
 import { declarationWarnings } from '../validate/warnings';
 import type { WorkflowCli } from '../workflows/batchform-workflow';
@@ -138,6 +139,7 @@ export class Batchform extends Component {
 
   constructor(project: Project, options: BatchformOptions = {}) {
     super(project, 'batchform');
+    checkOptionKeys(options);
     if (options.githubRepository !== undefined && !new RegExp(REPOSITORY_PATTERN).test(options.githubRepository)) {
       throw new Error(`batchform: githubRepository "${options.githubRepository}" is not OWNER/REPO. Fix: write it as GitHub shows it, e.g. "batchform/batchform".`);
     }
@@ -303,6 +305,37 @@ const HANDLERS_GLOB = 'handlers/**/*.ts';
  * test task type-checks that tsconfig first, so a typo in a handler fails `npx projen build`
  * (jest only type-checks the files its tests import).
  */
+/** Every key of {@link BatchformOptions} (the compiler keeps the two equal). */
+const BATCHFORM_OPTION_KEYS = {
+  batches: true,
+  stages: true,
+  outdir: true,
+  cliCommand: true,
+  githubRepository: true,
+  deployBranch: true,
+  githubSubjectClaimKeys: true,
+  workflows: true,
+  workflowCli: true,
+  workflowNodeVersion: true,
+  refuseReplacement: true,
+  allowReplacementLabel: true,
+} as const satisfies Record<keyof BatchformOptions, true>;
+
+/**
+ * Rejects an option `Batchform` does not know: `.projenrc.ts` may run untyped (tsx), and a
+ * misspelled `stage:` would otherwise declare nothing, silently.
+ */
+function checkOptionKeys(options: BatchformOptions): void {
+  const known = Object.keys(BATCHFORM_OPTION_KEYS);
+  const unknown = Object.keys(options).filter((k) => !known.includes(k));
+  if (unknown.length === 0) return;
+  const fixes = unknown.map((k) => {
+    const near = closestName(k, known);
+    return `"${k}"${near ? ` (did you mean "${near}"?)` : ''}`;
+  });
+  throw new Error(`batchform: unknown Batchform option${unknown.length === 1 ? '' : 's'} ${fixes.join(', ')}. Fix: use the options batchform knows: ${known.join(', ')}.`);
+}
+
 function typeCheckHandlers(project: Project): void {
   if (!(project instanceof typescript.TypeScriptProject)) return;
   // Includes are relative to the tsconfig's own directory (projen's default is test/tsconfig.json).

@@ -533,6 +533,15 @@ describe('the Batchform component', () => {
     expect(fs.readdirSync(dir).sort()).toEqual(before);
   });
 
+  test('rejects an unknown Batchform option with a did-you-mean (an untyped .projenrc.ts would otherwise declare nothing)', () => {
+    const project = new Project({ name: 'fixture', outdir: dir });
+    const options = { stage: [STAGE], batches: [BATCH] } as unknown as ConstructorParameters<typeof Batchform>[1];
+    expect(() => new Batchform(project, options))
+      .toThrow(/^batchform: unknown Batchform option "stage" \(did you mean "stages"\?\)\. Fix: use the options batchform knows: batches, stages, /);
+    const far = { nothingLikeIt: true } as unknown as ConstructorParameters<typeof Batchform>[1];
+    expect(() => new Batchform(new Project({ name: 'fixture2', outdir: dir }), far)).toThrow(/unknown Batchform option "nothingLikeIt"\. Fix: /);
+  });
+
   test('rejects a repository that is not OWNER/REPO, quoting it and the fix', () => {
     const project = new Project({ name: 'fixture', outdir: dir });
     expect(() => new Batchform(project, { githubRepository: 'https://github.com/acme/batches' }))
