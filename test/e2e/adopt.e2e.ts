@@ -10,7 +10,7 @@ import {
   ResolvedEvent, runScenario, scenarioFor, startGitHubFake, StepSubstitution, workflowRunEvent,
 } from '../workflows/harness';
 import { AwsFake, startAwsFake } from '../workflows/harness/aws-fake';
-import { expectResult, job, stageTrust } from '../workflows/scenario-helpers';
+import { botComments, expectResult, job, stageTrust } from '../workflows/scenario-helpers';
 
 const ROOT = path.resolve(__dirname, '../..');
 const VENDORED = 'vendor/batchform.tgz';
@@ -294,7 +294,7 @@ describe('its generated workflows, run: a push to main deploys, a pull request i
     const operations = aws.calls().slice(before).map((c) => c.operation);
     expect(operations).toContain('CreateChangeSet');
     expect(operations).not.toContain('ExecuteChangeSet');
-    const comments = github.comments.filter((c) => c.issue === 1 && c.user.login === 'github-actions[bot]');
+    const comments = botComments(github, 1);
     expect(comments).toHaveLength(1);
     expect(comments[0].body).toContain('## batchform preview: stage `prod`');
     expect(comments[0].body).toContain(`Updated for ${head.slice(0, 7)}`);

@@ -8,7 +8,7 @@ import {
   ResolvedEvent, runScenario, Scenario, scenarioFor, startGitHubFake, StepSubstitution, workflowRunEvent,
 } from './harness';
 import { AwsFake, startAwsFake } from './harness/aws-fake';
-import { expectResult, job, stageTrust } from './scenario-helpers';
+import { botComments as botCommentsOf, expectResult, job, stageTrust } from './scenario-helpers';
 import { commentMarker } from '../../src/workflows/sticky-comment';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -93,7 +93,7 @@ async function buildAndPreview(number: number): Promise<{ build: EventResult; pr
   return { build, preview };
 }
 
-const botComments = (issue: number) => github.comments.filter((c) => c.issue === issue && c.user.login === 'github-actions[bot]');
+const botComments = (issue: number) => botCommentsOf(github, issue);
 /** A change to a batch's code (a statement, which the bundle keeps): its zip and so its stack change. */
 const CHANGED_HANDLER = { 'handlers/weekly-report.ts': `${fs.readFileSync(path.join(ROOT, 'handlers/weekly-report.ts'), 'utf8')}console.log('a change in review');\n` };
 

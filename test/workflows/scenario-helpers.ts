@@ -1,6 +1,7 @@
 // What the workflow-run tests share: a stage's bootstrap trust for configure-aws-credentials, and reading a scenario's
 // result (find a job, assert its result with the job's story as the message).
-import type { EventResult, JobResult, TrustSpec } from './harness';
+import { GITHUB_ACTIONS_BOT } from './harness';
+import type { EventResult, GitHubFake, JobResult, TrustSpec } from './harness';
 import { BOOTSTRAP_PARAMETERS } from '../../src/model/bootstrap-names';
 
 /**
@@ -34,3 +35,7 @@ export const story = (j: JobResult): string => `${j.id}: ${j.result}${j.setupErr
 
 /** Expects the job's result, failing with its story (so a failed step's output is in the test's message). */
 export const expectResult = (j: JobResult, result: JobResult['result']): void => expect(story(j)).toMatch(new RegExp(`^${j.id}: ${result}\\b`));
+
+/** The comments the workflows' `github-actions[bot]` left on issue or pull request `issue` of the fake. */
+export const botComments = (github: GitHubFake, issue: number) =>
+  github.comments.filter((c) => c.issue === issue && c.user.login === GITHUB_ACTIONS_BOT.login);
