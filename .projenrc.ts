@@ -3,6 +3,7 @@
 import { javascript, JsonFile, typescript } from 'projen';
 import { TypeScriptRunner } from 'projen/lib/typescript';
 import { Batchform, Schedule } from './src';
+import { NODE_SUPPORT } from './src/cli/node-support';
 
 const project = new typescript.TypeScriptProject({
   name: 'batchform',
@@ -10,7 +11,7 @@ const project = new typescript.TypeScriptProject({
   description: 'Scheduled batch jobs on AWS Lambda, declared in .projenrc.ts, generated as raw CloudFormation, deployed through change sets',
   defaultReleaseBranch: 'main',
   packageManager: javascript.NodePackageManager.NPM,
-  minNodeVersion: '20.0.0',
+  minNodeVersion: `${NODE_SUPPORT.minimum}.0.0`,
   projenrcTs: true,
   // tsx starts .projenrc.ts in ~2 s; ts-node type-checks aws-cdk-lib and takes ~8 s.
   projenrcTsOptions: { runner: TypeScriptRunner.tsx() },

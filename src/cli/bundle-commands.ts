@@ -1,9 +1,9 @@
 // CLI commands over handlers: bundle, package (bundle + deterministic zip) and local invoke.
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import { badInput, EXIT_CODES } from './exit-codes';
 import { buildBundles, writeBundle } from '../bundle/esbuild';
 import { DEFAULT_PACKAGE_DIR, PACKAGE_CACHE_FILE, packageBatches } from '../bundle/package';
-import type { DurableRunResult, OperationRow, StepEvent } from '../local/local-durable-run';
+import type { CallbackAnswer, DurableRunResult, OperationRow, StepEvent } from '../local/local-durable-run';
 import { invokeLocally } from '../local/local-invoke';
 import { batchesOfStage, DEFAULT_MANIFEST_PATH, Manifest, ManifestBatch, readManifest } from '../manifest/manifest';
 
@@ -88,6 +88,25 @@ export function durableSummary(batch: string, run: DurableRunResult): string {
   return lines.join('\n');
 }
 
+/** Collects `--callback NAME=JSON` / `--callback-error NAME=MESSAGE` into answers by name. */
+export function callbackAnswer(kind: 'result' | 'error') {
+  return (value: string, previous: Record<string, CallbackAnswer> = {}): Record<string, CallbackAnswer> => {
+    const eq = value.indexOf('=');
+    const name = value.slice(0, eq).trim();
+    if (eq < 1 || name === '') throw new InvalidArgumentError('must be NAME=VALUE, e.g. approve=\'{"approved":true}\'.');
+    const text = value.slice(eq + 1);
+    if (kind === 'result') {
+      try {
+        JSON.parse(text);
+      } catch {
+        throw new InvalidArgumentError(`the result of callback "${name}" must be JSON (a callback's sender sends JSON text), e.g. ${name}='"yes"' or ${name}='{"approved":true}'.`);
+      }
+    }
+    return { ...previous, [name]: kind === 'result' ? { result: text } : { error: text } };
+  };
+}
+
+
 /** Adds `bundle`, `package` and `invoke` to the program. */
 export function registerBundleCommands(program: Command): void {
   program.command('bundle')
@@ -121,8 +140,18 @@ export function registerBundleCommands(program: Command): void {
     .option('--no-fixture', 'ignore handlers/<batch>.local.ts')
     .option('--stage <name>', 'run the batch as this stage declares it (its overrides: environment, timeout, memory, time zone)')
     .option('--fail-at <step>', 'a durable batch: fail this step\'s first attempt (a simulated crash) to see the execution resume from it')
+    .option('--callback <name=json>', 'a durable batch: answer its callback NAME with this JSON result (repeatable)', callbackAnswer('result'))
+    .option('--callback-error <name=message>', 'a durable batch: fail its callback NAME with this message (repeatable)', callbackAnswer('error'))
     .option('--manifest <file>', 'the generated manifest', DEFAULT_MANIFEST_PATH)
-    .action(async (name: string, opts: { time?: string; fixture: boolean; stage?: string; failAt?: string; manifest: string }) => {
+    .action(async (name: string, opts: {
+      time?: string;
+      fixture: boolean;
+      stage?: string;
+      failAt?: string;
+      manifest: string;
+      callback?: Record<string, CallbackAnswer>;
+      callbackError?: Record<string, CallbackAnswer>;
+    }) => {
       const manifest = readCliManifest(opts.manifest);
       const declared = selectBatches(manifest, [name]);
       const [batch] = opts.stage === undefined ? declared : stageBatches(manifest, opts.stage, declared);
@@ -131,7 +160,10 @@ export function registerBundleCommands(program: Command): void {
       if (Number.isNaN(time.getTime())) throw badInput(`--time "${opts.time}" is not an ISO 8601 time, e.g. 2026-11-25T15:10:00Z.`);
       if (opts.time && batch.input !== undefined) console.error(constantInputTimeWarning(batch.name));
       if (opts.failAt && !batch.durable) throw badInput(`--fail-at: batch "${batch.name}" is not durable; only a durable batch has steps to resume from.`);
-      const run = await invokeLocally(batch, { time, useFixture: opts.fixture, failAt: opts.failAt, onStep: (e) => console.log(stepLine(e)) });
+      const callbacks = { ...opts.callback, ...opts.callbackError };
+      if (Object.keys(callbacks).length > 0 && !batch.durable) throw badInput(`--callback: batch "${batch.name}" is not durable; only a durable batch has callbacks.`);
+      const onStep = (e: StepEvent) => console.log(stepLine(e));
+      const run = await invokeLocally(batch, { time, useFixture: opts.fixture, failAt: opts.failAt, callbacks, onStep });
       if (run.durable) {
         console.log(durableSummary(batch.name, run.durable));
         if (opts.failAt && !run.durable.steps.some((s) => s.event === 'failed')) console.error(`batchform: warning: no step named "${opts.failAt}" ran; steps: ${[...new Set(run.durable.steps.map((s) => s.step))].join(', ')}.`);

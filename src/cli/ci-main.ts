@@ -3,6 +3,7 @@
 import { Command } from 'commander';
 import { registerDeployCommands } from './deploy-commands';
 import { runProgram } from './io';
+import { applyNodeSupport } from './node-support';
 
 /**
  * The `batchform` program of the workflow's preview and deploy jobs: only `preview` and `deploy`,
@@ -19,5 +20,6 @@ export function buildCiProgram(): Command {
 }
 
 if (require.main === module) {
+  applyNodeSupport();
   void runProgram(buildCiProgram(), process.argv);
 }

@@ -7,6 +7,7 @@ import { registerCheckGithubCommand } from './check-github-command';
 import { registerDeployCommands } from './deploy-commands';
 import { badInput, EXIT_CODES } from './exit-codes';
 import { runProgram } from './io';
+import { applyNodeSupport } from './node-support';
 import { registerOperateCommands } from './operate-commands';
 import { renderScheduleView } from './schedule-view';
 import { formatLintResult, lintTemplates, findTemplates } from '../lint/cfn-lint';
@@ -75,5 +76,6 @@ export async function main(argv: string[]): Promise<void> {
 }
 
 if (require.main === module) {
+  applyNodeSupport();
   void main(process.argv);
 }

@@ -3,7 +3,7 @@
 // Named exports only (api/batchform-local.api.md).
 export { invokeLocally } from './local-invoke';
 export type { InvokeOptions, InvokeResult, LocalFixture, LocalFixtureContext } from './local-invoke';
-export type { DurableRunResult, OperationRow, StepEvent } from './local-durable-run';
+export type { CallbackAnswer, DurableRunResult, OperationRow, StepEvent } from './local-durable-run';
 export type { ManifestBatch, ManifestOverride } from '../manifest/manifest';
 export type { StageOverride } from '../model/validated';
 export type { CronFields, LocalDateTime, ParsedSchedule, RateUnit } from '../schedule/expression';

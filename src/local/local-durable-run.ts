@@ -52,9 +52,18 @@ export interface DurableRunResult {
 export interface DurableRunOptions {
   /** A step whose first attempt fails (a simulated crash); the SDK retries it in a new invocation. */
   readonly failAt?: string;
+  /**
+   * Answers to the execution's callbacks (`run.context.waitForCallback` / `createCallback`), by
+   * callback name: a JSON result, or an error message. A callback without an answer fails the run
+   * with how to give one (nothing outside this process could answer it).
+   */
+  readonly callbacks?: Readonly<Record<string, CallbackAnswer>>;
   /** Told of each step event as it happens (the CLI prints them). */
   readonly onStep?: (e: StepEvent) => void;
 }
+
+/** A local answer to a callback: its result (JSON text, as a callback's sender sends it) or an error message. */
+export type CallbackAnswer = { readonly result: string } | { readonly error: string };
 
 /** What a row shows of an operation's details, read with the getter its type allows (the others throw). */
 function details(op: DurableOperation): Pick<OperationRow, 'checkpoint' | 'attempt' | 'waitSeconds' | 'error'> {
@@ -123,11 +132,13 @@ export async function runDurableExecution(
 ): Promise<DurableRunResult> {
   // Loaded here: a plain batch's local run does not need the testing SDK.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { LocalDurableTestRunner } = require('@aws/durable-execution-sdk-js-testing') as typeof import('@aws/durable-execution-sdk-js-testing');
+  const { LocalDurableTestRunner, WaitingOperationStatus } = require('@aws/durable-execution-sdk-js-testing') as typeof import('@aws/durable-execution-sdk-js-testing');
   const steps: StepEvent[] = [];
   let invocation = 0;
   const observer: LocalObserver = {
     failAt: options.failAt,
+    callbacks: Object.keys(options.callbacks ?? {}),
+    batch: batch.name,
     onStep: (step, e, attempt) => {
       const se: StepEvent = { step, event: e, ...(attempt !== undefined ? { attempt } : {}), invocation };
       steps.push(se);
@@ -145,6 +156,13 @@ export async function runDurableExecution(
   await LocalDurableTestRunner.setupTestEnvironment({ skipTime: true });
   try {
     const runner = new LocalDurableTestRunner({ handlerFunction: counted as never });
+    for (const [callback, answer] of Object.entries(options.callbacks ?? {})) {
+      // Answered once the callback is ready for it: created, and a waitForCallback's submitter done.
+      void runner.getOperation(callback).waitForData(WaitingOperationStatus.STARTED)
+        .then((op) => (op.isWaitForCallback() ? op.waitForData(WaitingOperationStatus.SUBMITTED) : op))
+        .then((op) => ('result' in answer ? op.sendCallbackSuccess(answer.result) : op.sendCallbackFailure({ ErrorMessage: answer.error, ErrorType: 'LocalCallbackError' })))
+        .catch(() => undefined); // a callback the handler never created: nothing to answer
+    }
     const execution = await runner.run({ payload: event });
     const status = String(execution.getStatus() ?? 'UNKNOWN');
     const failed = status !== 'SUCCEEDED';

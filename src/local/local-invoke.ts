@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { build } from 'esbuild';
-import { DurableRunResult, runDurableExecution, StepEvent } from './local-durable-run';
+import { CallbackAnswer, DurableRunResult, runDurableExecution, StepEvent } from './local-durable-run';
 import { bundleBatch, DEFAULT_PACKAGE_DIR, nodeBuildOptions } from '../bundle/esbuild';
 import type { ManifestBatch } from '../manifest/manifest';
 import { runtimeEnvironment } from '../model/runtime-env';
@@ -90,6 +90,12 @@ export interface InvokeOptions {
    * @default - no failure
    */
   readonly failAt?: string;
+  /**
+   * A durable batch: answers to its callbacks by name (a JSON result or an error message); a
+   * callback without one fails the run with how to answer it.
+   * @default - none
+   */
+  readonly callbacks?: Readonly<Record<string, CallbackAnswer>>;
   /** A durable batch: told of each step as it runs or is replayed. */
   readonly onStep?: (e: StepEvent) => void;
 }
@@ -158,7 +164,8 @@ export async function invokeLocally(batch: ManifestBatch, options: InvokeOptions
     if (batch.durable) {
       // What the starter forwards: the Scheduled Event, its id the execution's name.
       const named = { ...event, id: executionName(batch.name, event.time) };
-      const durable = await runDurableExecution(batch, mod.handler, named, { failAt: options.failAt, onStep: options.onStep });
+      const { failAt, callbacks, onStep } = options;
+      const durable = await runDurableExecution(batch, mod.handler, named, { failAt, callbacks, onStep });
       return { event: named, result: durable.result, durationMs: Date.now() - started, durable };
     }
     let timer: NodeJS.Timeout | undefined;

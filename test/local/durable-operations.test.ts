@@ -99,3 +99,35 @@ test('what run.context offers that runs offline (child context, parallel, waitFo
   expect(run.operations.find((o) => o.name === 'poll')?.checkpoint).toBe('3');
   expect(durableSummary('ctx', run)).toContain('SUCCEEDED');
 });
+
+function callbackHandler() {
+  return durableBatch(async (run) => {
+    const approved = await run.context.waitForCallback<string>('approve', async () => undefined);
+    const [second] = await run.context.createCallback<string>('second');
+    return { approved, second: await second };
+  }, quiet);
+}
+
+test('callbacks answered locally (--callback): waitForCallback and createCallback get their results and the execution succeeds', async () => {
+  const run = await runDurableExecution({ name: 'approval' }, callbackHandler(), EVENT, {
+    callbacks: { approve: { result: '"yes"' }, second: { result: '"two"' } },
+  });
+  expect(run.status).toBe('SUCCEEDED');
+  expect(run.result).toEqual({ approved: '"yes"', second: '"two"' });
+  expect(run.operations.filter((o) => o.type === 'CALLBACK').map((o) => o.status)).toEqual(['SUCCEEDED', 'SUCCEEDED']);
+});
+
+test('a callback answered with an error fails the execution with that error', async () => {
+  const run = await runDurableExecution({ name: 'approval' }, callbackHandler(), EVENT, {
+    callbacks: { approve: { error: 'rejected by reviewer' }, second: { result: '"two"' } },
+  });
+  expect(run.status).toBe('FAILED');
+  expect(run.error).toContain('rejected by reviewer');
+});
+
+test('a callback without a local answer fails at once (never hangs), naming the flag that answers it', async () => {
+  const run = await runDurableExecution({ name: 'approval' }, callbackHandler(), EVENT, { callbacks: { approve: { result: '"yes"' } } });
+  expect(run.status).toBe('FAILED');
+  expect(run.error).toBe('callback "second" waits for an answer from outside the execution, which a local run cannot receive: '
+    + 'answer it with: npx projen invoke approval --callback second=\'<JSON result>\' (or --callback-error second=\'<message>\').');
+});

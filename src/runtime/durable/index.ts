@@ -65,7 +65,11 @@ export interface DurableBatchRun extends DurableSteps {
   readonly event: unknown;
   /** ARN of this durable execution. */
   readonly executionArn: string;
-  /** The SDK's own context, for what this helper does not wrap (callbacks, parallel, invoke). */
+  /**
+   * The SDK's own context, for what this helper does not wrap (callbacks, parallel, invoke). In a
+   * local run (`npx projen invoke`) a callback needs its answer on the command line
+   * (`--callback NAME=JSON`); one without fails the run at once, saying so.
+   */
   readonly context: DurableContext;
   /**
    * Runs `fn` for each item in its own child context, at most `concurrency` at a time, and
@@ -100,7 +104,37 @@ export interface DurableBatchOptions {
 export interface LocalObserver {
   /** A step that fails its first attempt (a simulated crash), to show the resume. */
   readonly failAt?: string;
+  /** Names of the callbacks the local run answers (`--callback NAME=...`); any other callback stops the run with how to answer it. */
+  readonly callbacks?: readonly string[];
+  /** The batch being run (as `npx projen invoke` names it). */
+  readonly batch?: string;
   onStep?(name: string, event: 'ran' | 'replayed' | 'failed', attempt?: number): void;
+}
+
+/**
+ * The SDK context a local run hands the handler as `run.context`: a callback nobody answers would
+ * wait forever (nothing outside this process can send it), so one the local run was not told how
+ * to answer fails at once, naming the flag that answers it.
+ */
+function localContext(ctx: DurableContext, watch: LocalObserver, batchName: string): DurableContext {
+  return new Proxy(ctx, {
+    get(target, property) {
+      const value = Reflect.get(target, property) as unknown;
+      if (typeof value !== 'function') return value;
+      if (property !== 'waitForCallback' && property !== 'createCallback') return (value as (...a: unknown[]) => unknown).bind(target);
+      return (...args: unknown[]) => {
+        const name = typeof args[0] === 'string' ? args[0] : undefined;
+        if (name === undefined || !(watch.callbacks ?? []).includes(name)) {
+          const what = name === undefined ? 'an unnamed callback' : `callback "${name}"`;
+          const fix = name === undefined
+            ? `name it (context.${property}('approve', ...)) and answer it with --callback approve='<JSON result>'`
+            : `answer it with: npx projen invoke ${batchName} --callback ${name}='<JSON result>' (or --callback-error ${name}='<message>')`;
+          throw new Error(`${what} waits for an answer from outside the execution, which a local run cannot receive: ${fix}.`);
+        }
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
 }
 
 /** Where the local runner puts its {@link LocalObserver}. @internal */
@@ -198,7 +232,7 @@ export function durableBatch<TResult = unknown>(
         timezone: process.env[RUNTIME_ENV.timezone] ?? 'UTC',
         event,
         executionArn: ctx.executionContext.durableExecutionArn,
-        context: ctx,
+        context: observer() ? localContext(ctx, observer()!, observer()!.batch ?? name) : ctx,
         remainingMs: () => ctx.lambdaContext.getRemainingTimeInMillis(),
         map: (items, itemFn, mapOptions = {}) => {
           const { name: mapName, concurrency, ...config } = mapOptions;
