@@ -8,6 +8,8 @@ import { NODE_SUPPORT } from './src/cli/node-support';
 const project = new typescript.TypeScriptProject({
   name: 'batchform',
   packageName: 'batchform',
+  // The README's links point here (the npm page shows the README alone).
+  repository: 'https://github.com/batchform/batchform',
   description: 'Scheduled batch jobs on AWS Lambda, declared in .projenrc.ts, generated as raw CloudFormation, deployed through change sets',
   defaultReleaseBranch: 'main',
   packageManager: javascript.NodePackageManager.NPM,

@@ -70,9 +70,9 @@ test('every error kind has its own exit code, and 0 is success only', () => {
   expect(codes).not.toContain(0);
 });
 
-test('the README\'s exit-code table is the code\'s table, row for row', () => {
-  const readme = fs.readFileSync(path.join(__dirname, '../../README.md'), 'utf8');
-  const section = readme.slice(readme.indexOf('### Exit codes\n'));
+test('the preview-and-deploy guide\'s exit-code table is the code\'s table, row for row', () => {
+  const guide = fs.readFileSync(path.join(__dirname, '../../docs/guides/preview-and-deploy.md'), 'utf8');
+  const section = guide.slice(guide.indexOf('## Exit codes\n'));
   const lines = section.split('\n');
   const first = lines.findIndex((l) => l.startsWith('| Code |'));
   const rows = [];

@@ -11,9 +11,11 @@ test('package.json engines.node is the policy\'s minimum', () => {
   expect(pkg.engines.node).toBe(ENGINES_NODE);
 });
 
-test('the README states the same engines, minimum and recommended versions', () => {
+test('the README and the getting-started guide state the same engines, minimum and recommended versions', () => {
   const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
-  const section = /### Node\.js versions\n([\s\S]*?)\n#/.exec(readme)?.[1] ?? '';
+  expect(readme).toContain(`Node.js ${NODE_SUPPORT.recommended}\nor 24, ${NODE_SUPPORT.minimum} still works`);
+  const guide = fs.readFileSync(path.join(ROOT, 'docs/getting-started.md'), 'utf8');
+  const section = /## Node\.js versions\n([\s\S]*?)\n#/.exec(guide)?.[1] ?? '';
   expect(section).toContain(`\`engines.node\` is \`${ENGINES_NODE}\``);
   expect(section).toContain(`Node.js ${NODE_SUPPORT.recommended} and 24 are the versions to use`);
   expect(section).toContain(`Node.js ${NODE_SUPPORT.minimum}`);

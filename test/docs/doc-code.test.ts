@@ -160,8 +160,9 @@ function compile(blocks: Block[], strictUnused: boolean, dir: string): string[] 
 describe('TypeScript in the docs', () => {
   const blocks = docFiles().flatMap((doc) => codeBlocks(doc, fs.readFileSync(path.join(ROOT, doc), 'utf8')));
 
-  test('the README has TypeScript blocks to check (the extraction finds them)', () => {
-    expect(blocks.filter((b) => b.doc === 'README.md').length).toBeGreaterThanOrEqual(5);
+  test('the README and the guides have TypeScript blocks to check (the extraction finds them)', () => {
+    expect(blocks.filter((b) => b.doc === 'README.md').length).toBeGreaterThanOrEqual(2);
+    expect(blocks.filter((b) => b.doc.startsWith('docs/')).length).toBeGreaterThanOrEqual(10);
   });
 
   test('every block compiles as a user would compile it', () => {

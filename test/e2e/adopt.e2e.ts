@@ -1,4 +1,4 @@
-// End to end, as a new user adopts batchform (README "Use batchform in your project"): the packed
+// End to end, as a new user adopts batchform (the README's Install section, then docs/getting-started.md): the packed
 // library installed into a brand-new `projen new typescript` project with projen's defaults.
 // Run by `npx projen test:e2e` (and .ci/run), not by `npx projen test`: it installs packages.
 import { execFileSync, spawnSync } from 'child_process';
@@ -124,6 +124,33 @@ describe('a new projen TypeScript project adopting batchform', () => {
     const js = files.filter((f) => f.endsWith('.js')).map((f) => fs.readFileSync(path.join(lib, f.replace(/^package\/lib\//, '')), 'utf8'));
     expect(js.filter((t) => t.includes('sourceMappingURL'))).toEqual([]);
   });
+
+  test('the README\'s Install section as written: its .projenrc.ts and handler, then each of its commands exits 0', () => {
+    const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    const install = readme.slice(readme.indexOf('## Install\n'), readme.indexOf('\n## ', readme.indexOf('## Install\n') + 1));
+    const blocks = [...install.matchAll(/```(ts|sh)\n([\s\S]*?)```/g)].map((m) => ({ lang: m[1], code: m[2] }));
+    const rc = blocks.find((b) => b.lang === 'ts' && b.code.includes('new Batchform('));
+    const handler = blocks.find((b) => b.lang === 'ts' && b.code.startsWith('// handlers/expire-sessions.ts'));
+    const commands = blocks.filter((b) => b.lang === 'sh').flatMap((b) => b.code.split('\n'))
+      .map((l) => l.replace(/#.*$/, '').trim()).filter((l) => l !== '');
+    expect(rc).toBeDefined();
+    expect(handler).toBeDefined();
+    expect(commands.slice(0, 2)).toEqual(['npm install --save-dev batchform', 'npx projen']);
+    expect(commands.length).toBeGreaterThanOrEqual(5);
+    // The one change: the packed library (committed under vendor/) in place of the registry's.
+    expect(rc!.code).toContain("devDeps: ['batchform'],");
+    commands[0] = `npm install --save-dev batchform@file:${VENDORED}`;
+    write('.projenrc.ts', rc!.code
+      .replace("devDeps: ['batchform'],", `devDeps: ['batchform@file:${VENDORED}'],`)
+      .replace('project.synth();', `project.gitignore.include('/${VENDORED}');\nproject.synth();`));
+    write('handlers/expire-sessions.ts', handler!.code);
+    for (const command of commands) {
+      const [bin, ...args] = command.split(/\s+/);
+      const r = run(app, bin, args);
+      expect(`${command}: ${r.status}\n${r.stdout.slice(-2000)}${r.stderr.slice(-2000)}`).toMatch(new RegExp(`^${command}: 0\\n`));
+    }
+    expect(fs.existsSync(path.join(app, '.github/workflows/batchform.yml'))).toBe(true);
+  }, 600_000);
 
   test('declared as the README says, npx projen and npx projen build pass; handlers are type-checked; typings compile without skipLibCheck', () => {
     write('.projenrc.ts', projenrc(false));
