@@ -14,8 +14,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as ts from 'typescript';
+import { documentationFiles, ROOT } from './doc-files';
 
-const ROOT = path.resolve(__dirname, '../..');
 const KINDS = ['module', 'projenrc', 'batchform', 'batch', 'batchform-options'] as const;
 type Kind = typeof KINDS[number];
 
@@ -26,20 +26,6 @@ interface Block {
   readonly kind: Kind;
   readonly declarations: string[];
   readonly code: string;
-}
-
-function docFiles(): string[] {
-  const docs: string[] = ['README.md'];
-  const walk = (dir: string): void => {
-    if (!fs.existsSync(path.join(ROOT, dir))) return;
-    for (const entry of fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true })) {
-      const rel = path.posix.join(dir, entry.name);
-      if (entry.isDirectory()) walk(rel);
-      else if (entry.name.endsWith('.md')) docs.push(rel);
-    }
-  };
-  walk('docs');
-  return docs.sort();
 }
 
 /** The ```ts / ```typescript blocks of a Markdown document, with their ts-check directives. */
@@ -158,7 +144,7 @@ function compile(blocks: Block[], strictUnused: boolean, dir: string): string[] 
 }
 
 describe('TypeScript in the docs', () => {
-  const blocks = docFiles().flatMap((doc) => codeBlocks(doc, fs.readFileSync(path.join(ROOT, doc), 'utf8')));
+  const blocks = documentationFiles().flatMap((doc) => codeBlocks(doc, fs.readFileSync(path.join(ROOT, doc), 'utf8')));
 
   test('the README and the guides have TypeScript blocks to check (the extraction finds them)', () => {
     expect(blocks.filter((b) => b.doc === 'README.md').length).toBeGreaterThanOrEqual(2);

@@ -4,22 +4,9 @@
 // GitHub, mapped back to its file here) or an anchor of the README itself.
 import * as fs from 'fs';
 import * as path from 'path';
+import { documentationFiles, ROOT } from './doc-files';
 
-const ROOT = path.resolve(__dirname, '../..');
 const REPOSITORY = 'https://github.com/batchform/batchform';
-
-function markdownFiles(): string[] {
-  const files = ['README.md', 'CONTRIBUTING.md', 'ARCHITECTURE.md'].filter((f) => fs.existsSync(path.join(ROOT, f)));
-  const walk = (dir: string): void => {
-    for (const entry of fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true })) {
-      const rel = path.posix.join(dir, entry.name);
-      if (entry.isDirectory()) walk(rel);
-      else if (entry.name.endsWith('.md')) files.push(rel);
-    }
-  };
-  walk('docs');
-  return files.sort();
-}
 
 /** GitHub's heading anchors: lowercased, punctuation dropped, spaces to hyphens, repeats numbered. */
 export function anchors(markdown: string): Set<string> {
@@ -75,7 +62,7 @@ function problem(file: string, target: string): string | undefined {
 
 test('every link in README.md, CONTRIBUTING.md, ARCHITECTURE.md and docs/ resolves', () => {
   const problems: string[] = [];
-  for (const file of markdownFiles()) {
+  for (const file of documentationFiles()) {
     for (const { target, line } of links(fs.readFileSync(path.join(ROOT, file), 'utf8'))) {
       const p = problem(file, target);
       if (p) problems.push(`${file}:${line}: ${target}: ${p}`);

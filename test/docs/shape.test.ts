@@ -2,13 +2,8 @@
 // no benchmark figures (those live in bench/RESULTS.md, written by the benchmark itself).
 import * as fs from 'fs';
 import * as path from 'path';
+import { markdownUnder, ROOT } from './doc-files';
 
-const ROOT = path.resolve(__dirname, '../..');
-
-function docs(dir = 'docs'): string[] {
-  return fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true })
-    .flatMap((e) => (e.isDirectory() ? docs(path.posix.join(dir, e.name)) : e.name.endsWith('.md') ? [path.posix.join(dir, e.name)] : []));
-}
 
 test('the README is at most 300 lines', () => {
   expect(fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8').split('\n').length).toBeLessThanOrEqual(300);
@@ -20,7 +15,7 @@ export function benchmarkFigures(text: string): string[] {
 }
 
 test('docs/ states no benchmark figures', () => {
-  const found = docs().flatMap((f) => benchmarkFigures(fs.readFileSync(path.join(ROOT, f), 'utf8')).map((l) => `${f}: ${l}`));
+  const found = markdownUnder('docs').flatMap((f) => benchmarkFigures(fs.readFileSync(path.join(ROOT, f), 'utf8')).map((l) => `${f}: ${l}`));
   expect(found).toEqual([]);
   expect(benchmarkFigures('regenerates in 0.12× cdk synth')).toHaveLength(1);
   expect(benchmarkFigures('the benchmark: 2.4 s per batch')).toHaveLength(1);
