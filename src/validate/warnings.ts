@@ -1,7 +1,9 @@
 // What `npx projen` warns about: declarations that are valid but probably not what was meant.
+import { regionFacts } from './regions';
+import { operatorRoleArn } from '../model/bootstrap-names';
 import { missedRunAlarmWindow } from '../model/missed-run-window';
 import { batchForStage, overriddenStages } from '../model/stage-overrides';
-import type { Batch, ValidatedDeclarations } from '../model/validated';
+import type { Batch, Stage, ValidatedDeclarations } from '../model/validated';
 import { nextRuns } from '../schedule/next-runs';
 import { awsWeekdayNames, numericWeekdays, sameDays, unixWeekdayNames } from '../schedule/weekdays';
 import { policyWarnings } from './rules/iam';
@@ -38,18 +40,34 @@ function scheduleWarnings(b: Batch, subject: string, now: Date): string[] {
 }
 
 /**
+ * A stage whose batches may assume its operator role (`assumableRoleArns` names it): a batch could
+ * then invoke every batch of the stage, receive and delete their dead letters (which the
+ * permissions boundary denies a batch) and read their logs, as on-call does.
+ * Valid (a batch may legitimately drive others), so a warning.
+ */
+function operatorRoleAssumable(stage: Stage): string[] {
+  const partition = regionFacts()[stage.region]?.partition ?? 'aws';
+  const operator = operatorRoleArn(partition, stage.account, stage.stackPrefix);
+  return stage.assumableRoleArns.includes(operator)
+    ? [`stage "${stage.name}", field "assumableRoleArns": lists the stage's operator role ${operator}, so every batch of the stage may act as its operators `
+      + '(invoke any batch, receive and delete their dead letters, read their logs), beyond what the permissions boundary leaves a batch. '
+      + 'Remove it unless a batch must drive the others.']
+    : [];
+}
+
+/**
  * One line per warning: schedules with no run left, day-of-week numbers that look like Unix
- * crontab numbering, batches that get no missed-run alarm (a schedule too sparse or finite
+ * crontab numbering, stages whose batches may assume the operator role, batches that get no missed-run alarm (a schedule too sparse or finite
  * to watch) and IAM statements with whole-service actions or `"*"` resources. A stage whose overrides
  * bring a warning of their own gets it, naming the stage.
  */
 export function declarationWarnings(decl: ValidatedDeclarations, now: Date = new Date()): string[] {
-  return decl.batches.flatMap((b) => {
+  return [...decl.stages.flatMap(operatorRoleAssumable), ...decl.batches.flatMap((b) => {
     const subject = `batch "${b.name}"`;
     const own = scheduleWarnings(b, subject, now);
     const staged = overriddenStages(b).flatMap((s) => scheduleWarnings(batchForStage(b, s), subject, now)
       .filter((w) => !own.includes(w))
       .map((w) => w.replace(subject, `${subject} in stage "${s}"`)));
     return [...own, ...staged, ...policyWarnings(b)];
-  });
+  })];
 }

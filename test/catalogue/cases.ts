@@ -576,6 +576,78 @@ export const CASES: CatalogueCase[] = [
     ],
   },
   {
+    group: 'Stages and VPC',
+    title: 'a stage named batchform',
+    stage: { name: 'batchform' },
+    expected: [
+      "stage \"batchform\", field \"name\": \"batchform\" (also its stack prefix) is reserved: batchform's own names start with \"batchform\" (its bootstrap stacks are batchform-bootstrap-<stage>), and a stage's deploy role reaches every stack named <stackPrefix>-*, so this stage could change or delete every stage's bootstrap stack. Fix: name the stage for where it deploys, e.g. \"prod\", or set a stackPrefix that does not start with \"batchform\".",
+    ],
+  },
+  {
+    group: 'Stages and VPC',
+    title: 'a stack prefix that starts the bootstrap stacks\' names',
+    stage: { stackPrefix: 'batchform-bootstrap' },
+    expected: [
+      "stage \"prod\", field \"stackPrefix\": \"batchform-bootstrap\" is reserved: batchform's own names start with \"batchform\" (its bootstrap stacks are batchform-bootstrap-<stage>), and a stage's deploy role reaches every stack named <stackPrefix>-*, so this stage could change or delete every stage's bootstrap stack. Fix: use a prefix that does not start with \"batchform\", e.g. \"prod\".",
+    ],
+  },
+  {
+    group: 'Stages and VPC',
+    title: 'a stage name that starts with batchform-',
+    stage: { name: 'batchform-prod' },
+    expected: [
+      "stage \"batchform-prod\", field \"name\": \"batchform-prod\" (also its stack prefix) is reserved: batchform's own names start with \"batchform\" (its bootstrap stacks are batchform-bootstrap-<stage>), and a stage's deploy role reaches every stack named <stackPrefix>-*, so this stage could change or delete every stage's bootstrap stack. Fix: name the stage for where it deploys, e.g. \"prod\", or set a stackPrefix that does not start with \"batchform\".",
+    ],
+  },
+  {
+    group: 'Stages and VPC',
+    title: 'operator principals as one string (untyped .projenrc.ts)',
+    stage: { operatorPrincipals: 'arn:aws:iam::111122223333:role/oncall' },
+    expected: [
+      'stage "prod", field "operatorPrincipals": "arn:aws:iam::111122223333:role/oncall" is not a list. Fix: write a list, even of one value, e.g. ["arn:aws:iam::111122223333:role/oncall"].',
+    ],
+  },
+  {
+    group: 'Stages and VPC',
+    title: 'assumable roles as one string (untyped .projenrc.ts)',
+    stage: { assumableRoleArns: 'arn:aws:iam::444455556666:role/reporting-reader' },
+    expected: [
+      'stage "prod", field "assumableRoleArns": "arn:aws:iam::444455556666:role/reporting-reader" is not a list. Fix: write a list, even of one value, e.g. ["arn:aws:iam::444455556666:role/reporting-reader"].',
+    ],
+  },
+  {
+    group: 'Stages and VPC',
+    title: 'subnet ids as one string (untyped .projenrc.ts)',
+    stage: { subnetIds: 'subnet-0a1b2c3d4e5f60718' },
+    expected: [
+      'stage "prod", field "subnetIds": "subnet-0a1b2c3d4e5f60718" is not a list. Fix: write a list, even of one value, e.g. ["subnet-0a1b2c3d4e5f60718"].',
+    ],
+  },
+  {
+    group: 'Stages and VPC',
+    title: 'a batch\'s stages as one string (untyped .projenrc.ts)',
+    batch: { stages: 'prod' },
+    expected: [
+      'batch "daily-stats", field "stages": "prod" is not a list. Fix: write a list of stage names, even of one, e.g. ["prod"].',
+    ],
+  },
+  {
+    group: 'Stages and VPC',
+    title: 'an assumable role in the China partition for a stage in the aws partition',
+    stage: { assumableRoleArns: ['arn:aws-cn:iam::444455556666:role/reporting-reader'] },
+    expected: [
+      'stage "prod", field "assumableRoleArns": "arn:aws-cn:iam::444455556666:role/reporting-reader" is in partition "aws-cn", but stage "prod" is in ap-northeast-2 (partition "aws"); IAM cannot name a role or principal of another partition. Fix: use an ARN of partition "aws": "arn:aws:iam::444455556666:role/reporting-reader", or move the stage to a region of partition "aws-cn".',
+    ],
+  },
+  {
+    group: 'Stages and VPC',
+    title: 'an operator principal in the GovCloud partition for a stage in the aws partition',
+    stage: { operatorPrincipals: ['arn:aws-us-gov:iam::111122223333:role/oncall'] },
+    expected: [
+      'stage "prod", field "operatorPrincipals": "arn:aws-us-gov:iam::111122223333:role/oncall" is in partition "aws-us-gov", but stage "prod" is in ap-northeast-2 (partition "aws"); IAM cannot name a role or principal of another partition. Fix: use an ARN of partition "aws": "arn:aws:iam::111122223333:role/oncall", or move the stage to a region of partition "aws-us-gov".',
+    ],
+  },
+  {
     group: 'Function',
     title: 'environment over 4 KB with batchform\'s own variables',
     batch: { environment: { BIG: 'x'.repeat(4040) } },

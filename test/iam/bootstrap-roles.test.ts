@@ -265,8 +265,12 @@ describe('a batch role of stage prod under the boundary ("*" on "*"), on every o
   test('without the boundary each of those actions would be allowed (the rows above test the boundary)', async () => {
     for (const [, action, resource] of OTHER_STAGE_ACTIONS) {
       expect(await decide({
-        principal: BATCH_ROLE, action, resource: arn(SERVICE_OF(action), resource('staging')), account: ACCOUNT,
-        context: { 'aws:ResourceTag/batchform:batch': 'daily-stats' }, identityPolicies: everything(),
+        principal: BATCH_ROLE,
+        action,
+        resource: arn(SERVICE_OF(action), resource('staging')),
+        account: ACCOUNT,
+        context: { 'aws:ResourceTag/batchform:batch': 'daily-stats' },
+        identityPolicies: everything(),
         resourcePolicy: action.startsWith('kms:') ? DEFAULT_KEY_POLICY : undefined,
       })).toBe(ALLOW);
     }

@@ -38,3 +38,22 @@ describe('declarationWarnings: day-of-week numbers that look like Unix numbering
     ]);
   });
 });
+
+describe('declarationWarnings: a stage whose batches may assume its operator role', () => {
+  const operator = 'arn:aws:iam::111122223333:role/batchform/prod-operate';
+  const warningsFor = (assumableRoleArns: string[]) =>
+    declarationWarnings(validateDeclarations({ stages: [{ ...STAGE, account: '111122223333', assumableRoleArns }], batches: [BATCH] }, { fileExists }));
+
+  test('names the stage, the role and what a batch could then do', () => {
+    expect(STAGE.name).toBe('prod');
+    expect(warningsFor([operator])).toEqual([
+      `stage "prod", field "assumableRoleArns": lists the stage's operator role ${operator}, so every batch of the stage may act as its operators `
+      + '(invoke any batch, receive and delete their dead letters, read their logs), beyond what the permissions boundary leaves a batch. Remove it unless a batch must drive the others.',
+    ]);
+  });
+
+  test('another role, or another stage\'s operator role, gets no such warning', () => {
+    expect(warningsFor(['arn:aws:iam::111122223333:role/reporting-reader', 'arn:aws:iam::111122223333:role/batchform/staging-operate'])
+      .filter((w) => w.includes('operator role'))).toEqual([]);
+  });
+});
