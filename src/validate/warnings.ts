@@ -36,6 +36,34 @@ function scheduleWarnings(b: Batch, subject: string, now: Date): string[] {
       ? `${subject}: ${b.schedule.expression} in ${b.timezone} is in the past, so it will never run. Set a future date and time, or remove the batch.`
       : `${subject}: ${b.schedule.expression} has no run left (its last year is past), so it will never run again. Change its year field, or remove the batch.`] : []),
     ...(w && !w.supported ? [`${subject} gets no missed-run alarm: ${w.reason}. Its failed-run, delivery and dead-letter alarms still apply.`] : []),
+    ...pastDates(b, subject, now),
+  ];
+}
+
+/**
+ * How far in the past the Scheduler still takes a StartDate. Its documentation (API CreateSchedule,
+ * StartDate: "The date, in UTC, after which the schedule can begin invoking its target",
+ * https://docs.aws.amazon.com/scheduler/latest/APIReference/API_CreateSchedule.html) states no
+ * limit; the service answers an older one with ValidationException "The StartDate you specify
+ * cannot be earlier than 5 minutes ago." (reproduced in moto's Scheduler emulation,
+ * https://github.com/getmoto/moto/pull/8172 and /pull/8178). CloudFormation sends StartDate on
+ * every create and update of the schedule, so each of them fails.
+ */
+const START_DATE_GRACE_MS = 5 * 60_000;
+
+/**
+ * Start and end dates already past. Warnings, not errors: the declaration was valid when written,
+ * and a build should not start failing on the day a date passes; but the next deploy that creates
+ * or changes the schedule fails (past startDate), or the schedule never runs again (past endDate).
+ */
+function pastDates(b: Batch, subject: string, now: Date): string[] {
+  const past = (iso: string | undefined, grace: number) => iso !== undefined && Date.parse(iso) < now.getTime() - grace;
+  return [
+    ...(past(b.startDate, START_DATE_GRACE_MS) ? [`${subject}, field "startDate": ${b.startDate} is in the past; EventBridge Scheduler refuses a StartDate `
+      + 'more than 5 minutes ago, so creating this schedule, and every later change to it, fails. Remove startDate (the schedule then runs from deployment) '
+      + 'or set a future one.'] : []),
+    ...(past(b.endDate, 0) ? [`${subject}, field "endDate": ${b.endDate} is in the past, so the schedule will never run again. `
+      + 'Set a later endDate, remove it, or remove the batch.'] : []),
   ];
 }
 

@@ -648,6 +648,46 @@ export const CASES: CatalogueCase[] = [
     ],
   },
   {
+    group: 'Schedules',
+    title: 'a time zone in the wrong case',
+    batch: { timezone: 'America/NEW_YORK' },
+    expected: [
+      'batch "daily-stats", field "timezone": "America/NEW_YORK" is not an IANA time zone. Fix: did you mean "America/New_York"? Use a name from the IANA database such as "Asia/Seoul" or "UTC".',
+    ],
+  },
+  {
+    group: 'Schedules',
+    title: 'a stage\'s time zone in the wrong case',
+    batch: { timezone: 'Europe/London', overrides: { prod: { timezone: 'Europe/LONDON' } } },
+    expected: [
+      'batch "daily-stats", field "overrides.prod.timezone": "Europe/LONDON" is not an IANA time zone. Fix: did you mean "Europe/London"? Use a name from the IANA database such as "Asia/Seoul" or "UTC".',
+    ],
+  },
+  {
+    group: 'Schedules',
+    title: 'a start date that is not on the calendar (30 February)',
+    batch: { timezone: 'Asia/Seoul', startDate: '2027-02-30T00:00:00+09:00' },
+    expected: [
+      'batch "daily-stats", field "startDate": "2027-02-30T00:00:00+09:00" is not a real date and time: February 2027 has 28 days. Fix: write a date and time that exist (hours 00-23); left as is, it would silently roll over, 30 February into 2 March.',
+    ],
+  },
+  {
+    group: 'Schedules',
+    title: 'an end date at hour 24',
+    batch: { timezone: 'Asia/Seoul', endDate: '2027-12-31T24:00:00+09:00' },
+    expected: [
+      'batch "daily-stats", field "endDate": "2027-12-31T24:00:00+09:00" is not a real date and time: hour 24 is past 23. Fix: write a date and time that exist (hours 00-23); left as is, it would silently roll over, 30 February into 2 March.',
+    ],
+  },
+  {
+    group: 'Schedules',
+    title: 'a start/end window with no run in it',
+    batch: { timezone: 'Asia/Seoul', schedule: 'cron(0 9 1 JAN ? *)', startDate: '2027-02-01T00:00:00+09:00', endDate: '2027-12-01T00:00:00+09:00' },
+    expected: [
+      'batch "daily-stats", field "endDate": leaves no run of "cron(0 9 1 JAN ? *)" in Asia/Seoul between startDate "2027-02-01T00:00:00+09:00" and endDate "2027-12-01T00:00:00+09:00" (the first run after startDate is 2028-01-01T00:00:00.000Z), so the schedule would never run. Fix: widen the window (an earlier startDate or a later endDate), or change the schedule; `npx projen schedule` lists the next runs.',
+    ],
+  },
+  {
     group: 'Function',
     title: 'environment over 4 KB with batchform\'s own variables',
     batch: { environment: { BIG: 'x'.repeat(4040) } },

@@ -57,3 +57,30 @@ describe('declarationWarnings: a stage whose batches may assume its operator rol
       .filter((w) => w.includes('operator role'))).toEqual([]);
   });
 });
+
+describe('declarationWarnings: start and end dates already past', () => {
+  const NOW = new Date('2027-03-01T00:00:00Z');
+  // (A batch with start or end dates also gets the no-missed-run-alarm warning, not checked here.)
+  const warningsAt = (batch: Record<string, unknown>) =>
+    declarationWarnings(validateDeclarations({ stages: [STAGE], batches: [{ ...BATCH, timezone: 'Asia/Seoul', ...batch }] }, { fileExists }), NOW)
+      .filter((w) => !w.includes('missed-run alarm'));
+
+  test('a startDate more than 5 minutes past: the Scheduler refuses it on every create and update', () => {
+    expect(warningsAt({ startDate: '2027-02-28T23:54:00Z' })).toEqual([
+      'batch "daily-stats", field "startDate": 2027-02-28T23:54:00.000Z is in the past; EventBridge Scheduler refuses a StartDate more than 5 minutes ago, '
+      + 'so creating this schedule, and every later change to it, fails. Remove startDate (the schedule then runs from deployment) or set a future one.',
+    ]);
+  });
+
+  test('within the Scheduler\'s 5 minutes, or in the future: no warning', () => {
+    expect(warningsAt({ startDate: '2027-02-28T23:56:00Z' })).toEqual([]);
+    expect(warningsAt({ startDate: '2027-04-01T00:00:00+09:00' })).toEqual([]);
+  });
+
+  test('a past endDate: the schedule never runs again', () => {
+    expect(warningsAt({ endDate: '2027-02-01T00:00:00+09:00' })).toEqual([
+      'batch "daily-stats", field "endDate": 2027-01-31T15:00:00.000Z is in the past, so the schedule will never run again. Set a later endDate, remove it, or remove the batch.',
+    ]);
+    expect(warningsAt({ endDate: '2027-04-01T00:00:00+09:00' })).toEqual([]);
+  });
+});
