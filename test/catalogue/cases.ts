@@ -580,7 +580,7 @@ export const CASES: CatalogueCase[] = [
     title: 'a stage named batchform',
     stage: { name: 'batchform' },
     expected: [
-      "stage \"batchform\", field \"name\": \"batchform\" (also its stack prefix) is reserved: batchform's own names start with \"batchform\" (its bootstrap stacks are batchform-bootstrap-<stage>), and a stage's deploy role reaches every stack named <stackPrefix>-*, so this stage could change or delete every stage's bootstrap stack. Fix: name the stage for where it deploys, e.g. \"prod\", or set a stackPrefix that does not start with \"batchform\".",
+      "stage \"batchform\", field \"name\": \"batchform\" (also its stack prefix) is reserved: batchform's own names start with \"batchform\" (its bootstrap stacks are batchform-bootstrap-<stage>), and a stage's deploy role reaches every stack named <stackPrefix>-*, so this stage could change or delete every stage's bootstrap stack. Fix: name the stage for where it deploys, e.g. \"prod\".",
     ],
   },
   {
@@ -596,7 +596,15 @@ export const CASES: CatalogueCase[] = [
     title: 'a stage name that starts with batchform-',
     stage: { name: 'batchform-prod' },
     expected: [
-      "stage \"batchform-prod\", field \"name\": \"batchform-prod\" (also its stack prefix) is reserved: batchform's own names start with \"batchform\" (its bootstrap stacks are batchform-bootstrap-<stage>), and a stage's deploy role reaches every stack named <stackPrefix>-*, so this stage could change or delete every stage's bootstrap stack. Fix: name the stage for where it deploys, e.g. \"prod\", or set a stackPrefix that does not start with \"batchform\".",
+      "stage \"batchform-prod\", field \"name\": \"batchform-prod\" (also its stack prefix) is reserved: batchform's own names start with \"batchform\" (its bootstrap stacks are batchform-bootstrap-<stage>), and a stage's deploy role reaches every stack named <stackPrefix>-*, so this stage could change or delete every stage's bootstrap stack. Fix: name the stage for where it deploys, e.g. \"prod\".",
+    ],
+  },
+  {
+    group: 'Stages and VPC',
+    title: 'a stage named batchform with a stack prefix of its own',
+    stage: { name: 'batchform', stackPrefix: 'acme' },
+    expected: [
+      "stage \"batchform\", field \"name\": \"batchform\" is reserved: batchform's own names start with \"batchform\" (its bootstrap stacks are batchform-bootstrap-<stage>), and a stage named so is easily given the same stack prefix. Fix: name the stage for where it deploys, e.g. \"prod\".",
     ],
   },
   {

@@ -47,8 +47,12 @@ export const stageNotBatchformOwn: StageRule = (stage) => {
   const own = (name: unknown) => typeof name === 'string' && isBatchformOwnName(name);
   const why = `batchform's own names start with "batchform" (its bootstrap stacks are ${BOOTSTRAP_STACK_PREFIX}-<stage>), and a stage's deploy role reaches every stack named <stackPrefix>-*, so this stage could change or delete every stage's bootstrap stack.`;
   return [
-    ...when(own(stage.name) && stage.stackPrefix === undefined, {
-      field: 'name', message: `${show(stage.name)} (also its stack prefix) is reserved: ${why}`, fix: 'name the stage for where it deploys, e.g. "prod", or set a stackPrefix that does not start with "batchform".',
+    ...when(own(stage.name), {
+      field: 'name',
+      message: stage.stackPrefix === undefined
+        ? `${show(stage.name)} (also its stack prefix) is reserved: ${why}`
+        : `${show(stage.name)} is reserved: batchform's own names start with "batchform" (its bootstrap stacks are ${BOOTSTRAP_STACK_PREFIX}-<stage>), and a stage named so is easily given the same stack prefix.`,
+      fix: 'name the stage for where it deploys, e.g. "prod".',
     }),
     ...when(own(stage.stackPrefix), {
       field: 'stackPrefix', message: `${show(stage.stackPrefix)} is reserved: ${why}`, fix: `use a prefix that does not start with "batchform", e.g. "${typeof stage.name === 'string' && !own(stage.name) ? stage.name : 'prod'}".`,
