@@ -63,7 +63,7 @@ export function resourceTypeProblems(list: unknown, known: ReadonlySet<string> |
   }
   return list.flatMap((value): ResourceTypeProblem[] => {
     if (typeof value !== 'string' || !TYPE_SHAPE.test(value)) {
-      return [{ value, message: 'is not a CloudFormation resource type (Namespace::Service::Type)', suggestion: typeof value === 'string' ? nearest(value, known) : undefined }];
+      return [{ value, message: 'is not of the form Namespace::Service::Type of a CloudFormation resource type', suggestion: typeof value === 'string' ? nearest(value, known) : undefined }];
     }
     if (known === undefined || known.has(value) || !AWS_NAMESPACES.includes(value.split('::')[0])) return [];
     return [{ value, message: 'is not a CloudFormation resource type', suggestion: nearest(value, known) }];

@@ -20,7 +20,7 @@ describe('resourceTypeProblems', () => {
     ['AWS::Logs::Loggroup', 'is not a CloudFormation resource type', 'AWS::Logs::LogGroup'],
     ['AWS::SQS::Queues', 'is not a CloudFormation resource type', 'AWS::SQS::Queue'],
     ['AWS::Lambda::Fucntion', 'is not a CloudFormation resource type', 'AWS::Lambda::Function'],
-    ['LogGroup', 'is not a CloudFormation resource type (Namespace::Service::Type)', 'AWS::Logs::LogGroup'],
+    ['LogGroup', 'is not of the form Namespace::Service::Type of a CloudFormation resource type', 'AWS::Logs::LogGroup'],
     ['AWS::Nothing::AtAll', 'is not a CloudFormation resource type', undefined],
   ])('%s: %s, did you mean %s', (value, message, suggestion) => {
     expect(resourceTypeProblems([value], known)).toEqual([{ value, message, suggestion }]);
@@ -36,7 +36,7 @@ describe('resourceTypeProblems', () => {
 
   test('without the list (a CLI installed without aws-cdk-lib) only the shape is checked', () => {
     expect(resourceTypeProblems(['AWS::Logs::Loggroup'], undefined)).toEqual([]);
-    expect(resourceTypeProblems(['LogGroup'], undefined)).toEqual([{ value: 'LogGroup', message: 'is not a CloudFormation resource type (Namespace::Service::Type)', suggestion: undefined }]);
+    expect(resourceTypeProblems(['LogGroup'], undefined)).toEqual([{ value: 'LogGroup', message: 'is not of the form Namespace::Service::Type of a CloudFormation resource type', suggestion: undefined }]);
   });
 
   test('described as one clause with the did-you-mean', () => {
