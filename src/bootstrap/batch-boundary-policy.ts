@@ -32,7 +32,9 @@ const INVOKE_ACTIONS = ['lambda:InvokeFunction'];
  *   checkpointing executions: each role's policy names its own function only), so no code, configuration (its
  *   environment), permission or concurrency change and no read of its code or configuration;
  *   nothing on their schedule rules, Scheduler schedules, alarms, alarm topics and alarm keys;
- *   on their dead-letter queues only sending, on their log groups only writing and reading logs.
+ *   on their dead-letter queues only sending, on their log groups only writing and reading logs;
+ *   the same on every resource tagged `batchform:batch`, whatever its stage, region or name
+ *   ({@link anyBatchStatements}): names reach only this stage's resources in this region.
  *
  * Everything else a batch declares stays possible: its data (S3, DynamoDB, RDS), secrets,
  * parameters, queues, topics, logs and the VPC network interfaces Lambda creates for it.
@@ -86,5 +88,42 @@ export function batchBoundaryStatements(): Statement[] {
     },
     { Sid: 'OnlySendDeadLetters', Effect: 'Deny', NotAction: QUEUE_ACTIONS_KEPT, Resource: here('sqs', `${prefix}-*`) },
     { Sid: 'OnlyWriteLogs', Effect: 'Deny', NotAction: LOG_ACTIONS_KEPT, Resource: here('logs', `log-group:/aws/lambda/${prefix}-*`) },
+    ...anyBatchStatements(),
+  ];
+}
+
+/** A resource ARN of `service` in any region and account: the tag, not the name, says it is a batch's. */
+const anyArn = (service: string, resource = '*') => Fn.sub(`arn:\${AWS::Partition}:${service}:*:*:${resource}`);
+/** True when the resource carries the tag every batch stack puts on its resources (any stage, any project). */
+const TAGGED_AS_BATCH = { Null: { [`aws:ResourceTag/${BATCH_TAG}`]: 'false' } };
+
+/**
+ * The same limits on every batch resource of every stage, in any region: keyed on the
+ * `batchform:batch` tag (a stack tag: CloudFormation puts it on every taggable resource of a batch
+ * stack), not on this stage's names, which another stage's resources do not match.
+ *
+ * Each action denied here takes `aws:ResourceTag/<key>` in IAM's Service Authorization Reference
+ * (https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html):
+ * on the resource type for EventBridge rules (list_amazoneventbridge.html), CloudWatch alarms
+ * (list_amazoncloudwatch.html), SNS topics (list_amazonsns.html), SQS queues (list_amazonsqs.html),
+ * CloudWatch Logs log groups and streams (list_amazoncloudwatchlogs.html); for EventBridge Scheduler
+ * (list_amazoneventbridgescheduler.html) on the schedule actions themselves and on the schedule-group
+ * resource type. A schedule carries no tags of its own ("You can only assign tags to schedule
+ * groups", Scheduler API TagResource): a batch's schedule sits in its own schedule group, which
+ * carries the stack tags. The tests in test/iam/bootstrap-roles.test.ts evaluate each action with
+ * @cloud-copilot/iam-simulate, whose service data comes from that reference: a condition key an
+ * action does not take would be dropped there and the row would fail.
+ */
+function anyBatchStatements(): Statement[] {
+  return [
+    {
+      Sid: 'NeverAnyBatchSchedules',
+      Effect: 'Deny',
+      Action: ['events:*', 'scheduler:*', 'cloudwatch:*', 'sns:*'],
+      Resource: [anyArn('events', 'rule/*'), anyArn('scheduler', 'schedule/*'), anyArn('scheduler', 'schedule-group/*'), anyArn('cloudwatch', 'alarm:*'), anyArn('sns')],
+      Condition: TAGGED_AS_BATCH,
+    },
+    { Sid: 'OnlySendAnyBatchDeadLetters', Effect: 'Deny', NotAction: QUEUE_ACTIONS_KEPT, Resource: anyArn('sqs'), Condition: TAGGED_AS_BATCH },
+    { Sid: 'OnlyWriteAnyBatchLogs', Effect: 'Deny', NotAction: LOG_ACTIONS_KEPT, Resource: anyArn('logs', 'log-group:*'), Condition: TAGGED_AS_BATCH },
   ];
 }

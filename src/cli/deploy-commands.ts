@@ -8,6 +8,7 @@ import { DEFAULT_BUNDLES_PATH } from '../bundle/paths';
 import type { DeployClients, DeployMode, Sleep } from '../deploy';
 import { DEFAULT_CONCURRENCY, DRIFT_DETECTION_DEFAULTS } from '../deploy/defaults';
 import { DEFAULT_MANIFEST_PATH } from '../manifest/manifest';
+import { cfnResourceTypes, describeResourceTypeProblem, resourceTypeProblems } from '../validate/resource-types';
 import { MAX_COMMENT_LENGTH } from '../workflows/sticky-comment';
 
 
@@ -79,9 +80,9 @@ export async function runDeployCommand(mode: DeployMode, opts: DeployCommandOpti
     return fail(`--concurrency "${opts.concurrency}" is not a positive whole number; use e.g. --concurrency ${DEFAULT_CONCURRENCY}.`);
   }
   const refuseReplacement = opts.refuseReplacement?.split(',').map((t) => t.trim()).filter(Boolean);
-  const badType = refuseReplacement?.find((t) => !/^[A-Za-z0-9]+::[A-Za-z0-9]+::[A-Za-z0-9]+$/.test(t));
+  const [badType] = refuseReplacement === undefined ? [] : resourceTypeProblems(refuseReplacement, cfnResourceTypes());
   if (badType !== undefined) {
-    return fail(`--refuse-replacement "${badType}" is not a CloudFormation resource type; use e.g. --refuse-replacement AWS::Logs::LogGroup,AWS::SQS::Queue.`);
+    return fail(`--refuse-replacement ${describeResourceTypeProblem(badType)}; use e.g. --refuse-replacement AWS::Logs::LogGroup,AWS::SQS::Queue.`);
   }
   if (opts.driftWait !== undefined && !(/^\d+(\.\d+)?$/.test(opts.driftWait) && Number(opts.driftWait) > 0)) {
     return fail(`--drift-wait "${opts.driftWait}" is not a positive number of seconds; use e.g. --drift-wait ${DRIFT_DETECTION_DEFAULTS.maxWaitTime}, or --no-drift to skip drift detection.`);

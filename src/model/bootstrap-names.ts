@@ -23,6 +23,11 @@ export function isBootstrapRole(arn: string): boolean {
   return arn.includes(`:role${ROLE_PATH}`);
 }
 
+/** The ARN of the operator role the bootstrap creates for a stage (when it names operator principals). */
+export function operatorRoleArn(partition: string, account: string, stackPrefix: string): string {
+  return `arn:${partition}:iam::${account}:role${ROLE_PATH}${stackPrefix}-${BOOTSTRAP_NAMES.operatorRole}`;
+}
+
 /** The ARN of the batch permissions boundary the bootstrap creates for a stage. */
 export function boundaryPolicyArn(account: string, stackPrefix: string): string {
   return `arn:aws:iam::${account}:policy${ROLE_PATH}${stackPrefix}-${BOOTSTRAP_NAMES.boundaryPolicy}`;
@@ -96,7 +101,21 @@ export const BOOTSTRAP_OUTPUTS = {
   operatorRoleArn: 'OperatorRoleArn',
 } as const;
 
+/** The start of every bootstrap stack's name: `batchform-bootstrap-<stage>`. */
+export const BOOTSTRAP_STACK_PREFIX = 'batchform-bootstrap';
+
 /** The bootstrap stack of a stage. */
 export function bootstrapStackName(stage: { readonly name: string }): string {
-  return `batchform-bootstrap-${stage.name}`;
+  return `${BOOTSTRAP_STACK_PREFIX}-${stage.name}`;
+}
+
+/**
+ * Whether a stage name or stack prefix is batchform's own: `batchform`, or one that starts with
+ * `batchform-` (`batchform-bootstrap`, `batchform-bootstrap-prod`, ...). A stage's deploy and
+ * execution roles reach every stack named `<stackPrefix>-*`, which would then match the bootstrap
+ * stacks (`batchform-bootstrap-<stage>`) of every stage; compared ignoring case, as stack and IAM
+ * names are.
+ */
+export function isBatchformOwnName(name: string): boolean {
+  return /^batchform(-|$)/i.test(name);
 }

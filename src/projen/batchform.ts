@@ -17,6 +17,7 @@ import type { StageOptions } from '../model/stage-options';
 import type { Batch, ValidatedDeclarations } from '../model/validated';
 import { cachedTemplates, TEMPLATE_HASHES_FILE, withSavedGaps } from '../template/cache';
 import { BatchformValidationError } from '../validate/problem';
+import { cfnResourceTypes, describeResourceTypeProblem, resourceTypeProblems } from '../validate/resource-types';
 import { closestName } from '../validate/rules/known-keys';
 import { validateDeclarations } from '../validate/validate';
 import { declarationWarnings } from '../validate/warnings';
@@ -98,7 +99,9 @@ export interface BatchformOptions {
   /**
    * Resource types the deploy jobs never replace: a stack whose change set would replace (or
    * possibly replace) one fails before execution, unless a pull request merged into the deployed
-   * commit carries `allowReplacementLabel`. Types as CloudFormation names them.
+   * commit carries `allowReplacementLabel`. Types as CloudFormation names them; an AWS type the
+   * installed aws-cdk-lib does not know (a typo such as `AWS::Logs::Loggroup`) stops `npx projen`
+   * with the closest real type.
    * @default [] (replacements are allowed)
    * @example ['AWS::Logs::LogGroup', 'AWS::SQS::Queue'] // keep log history and queued runs
    */
@@ -146,9 +149,11 @@ export class Batchform extends Component {
     if (options.deployBranch !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._/-]*$/.test(options.deployBranch)) {
       throw new Error(`batchform: deployBranch "${options.deployBranch}" is not a branch name batchform can use. Fix: use letters, digits, ".", "_", "-" and "/", e.g. "main".`);
     }
-    const badType = (options.refuseReplacement ?? []).find((t) => !/^[A-Za-z0-9]+::[A-Za-z0-9]+::[A-Za-z0-9]+$/.test(t));
+    const [badType] = options.refuseReplacement === undefined ? [] : resourceTypeProblems(options.refuseReplacement, cfnResourceTypes());
     if (badType !== undefined) {
-      throw new Error(`batchform: refuseReplacement "${badType}" is not a CloudFormation resource type. Fix: name types as CloudFormation does, e.g. "AWS::Logs::LogGroup".`);
+      const example = Array.isArray(options.refuseReplacement) ? '["AWS::Logs::LogGroup"]' : JSON.stringify([options.refuseReplacement]);
+      throw new Error(`batchform: refuseReplacement ${describeResourceTypeProblem(badType)}. Fix: `
+        + (Array.isArray(options.refuseReplacement) ? 'name types as CloudFormation does, e.g. "AWS::Logs::LogGroup".' : `write a list, e.g. ${example}.`));
     }
     if (options.allowReplacementLabel !== undefined && !/^[^'"`$\\\n]{1,50}$/.test(options.allowReplacementLabel)) {
       throw new Error(`batchform: allowReplacementLabel ${JSON.stringify(options.allowReplacementLabel)} is not a usable label. Fix: use 1 to 50 characters without quotes, "$" or backslashes, e.g. "batchform:allow-replacement".`);

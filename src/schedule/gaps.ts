@@ -1,6 +1,7 @@
 // The longest wait between two runs of a schedule: what a missed-run (dead-man's switch) alarm needs.
 import { ParsedSchedule, parseSchedule } from './expression';
 import { nextRuns } from './next-runs';
+import { utcOffsetMinutes } from './timezone';
 
 /** How often a schedule runs, at its sparsest. */
 export interface ScheduleGap {
@@ -79,7 +80,65 @@ function computeGap(parsed: ParsedSchedule, timeZone: string): ScheduleGap {
   }
   // Fewer than two runs in the horizon (a leap day): measure the gap between the next two runs.
   if (runs.length < 2 && !finite) runs.splice(0, runs.length, ...nextRuns(parsed, 2, REFERENCE, { timeZone }));
+  let longest = longestBetween(runs);
+  // MAX_RUNS runs of a sub-hourly schedule span weeks, not the year: the gaps a DST change makes
+  // (New York every 5 minutes: 65 minutes when the clocks fall back) are measured around each change.
+  for (const change of offsetChanges(timeZone, REFERENCE.getTime(), end)) longest = Math.max(longest, longestGapAround(parsed, timeZone, change));
+  return { longestGapSeconds: Math.round(longest / 1000), finite };
+}
+
+/** The longest time between consecutive instants of a sorted list, in milliseconds. */
+function longestBetween(runs: readonly Date[]): number {
   let longest = 0;
   for (let i = 1; i < runs.length; i++) longest = Math.max(longest, runs[i].getTime() - runs[i - 1].getTime());
-  return { longestGapSeconds: Math.round(longest / 1000), finite };
+  return longest;
+}
+
+const HOUR_MS = 3600_000;
+
+/**
+ * The instants (to the minute) in [from, to] at which the zone's UTC offset changes: its DST
+ * changes. Daily probes, then a binary search in the day the offset changed in.
+ */
+export function offsetChanges(timeZone: string, from: number, to: number): number[] {
+  if (timeZone === 'UTC') return [];
+  const changes: number[] = [];
+  const day = 24 * HOUR_MS;
+  for (let t = from; t < to; t += day) {
+    const before = utcOffsetMinutes(new Date(t), timeZone);
+    if (utcOffsetMinutes(new Date(t + day), timeZone) === before) continue;
+    let [lo, hi] = [t, t + day];
+    while (hi - lo > 60_000) {
+      const mid = lo + Math.floor((hi - lo) / 120_000) * 60_000;
+      if (utcOffsetMinutes(new Date(mid), timeZone) === before) lo = mid;
+      else hi = mid;
+    }
+    changes.push(hi);
+  }
+  return changes;
+}
+
+/**
+ * The longest gap between consecutive runs from the last run before `change` to the first run at
+ * least 3 hours after it (a change shifts or repeats at most an hour or so of local time; later
+ * gaps are the schedule's usual ones, measured by the main scan). The last run before the change is
+ * found by looking back 1, 2, 4 ... hours, up to the 8 days past which no alarm can watch anyway.
+ */
+function longestGapAround(parsed: ParsedSchedule, timeZone: string, change: number): number {
+  let back = HOUR_MS;
+  while (back < 8 * 24 * HOUR_MS && !(nextRuns(parsed, 1, new Date(change - back), { timeZone })[0]?.getTime() < change)) back *= 2;
+  const runs: Date[] = [];
+  let after = new Date(change - back);
+  while (runs.length === 0 || runs[runs.length - 1].getTime() < change + 3 * HOUR_MS) {
+    const chunk = nextRuns(parsed, 100, after, { timeZone });
+    if (chunk.length === 0) break;
+    runs.push(...chunk);
+    after = chunk[chunk.length - 1];
+    if (chunk.length < 100) break;
+  }
+  // Only gaps from the last run before the change on: earlier ones are not the change's.
+  const lastBefore = runs.filter((r) => r.getTime() < change).pop();
+  const from = lastBefore ? runs.indexOf(lastBefore) : 0;
+  const until = runs.findIndex((r) => r.getTime() >= change + 3 * HOUR_MS);
+  return longestBetween(runs.slice(from, until === -1 ? runs.length : until + 1));
 }

@@ -57,7 +57,24 @@ export function isTimeZone(name: string): boolean {
   if (typeof name !== 'string') return false;
   if (name !== 'UTC' && !name.includes('/')) return false;
   if (!name.split('/').every((part) => /^[A-Z]/.test(part))) return false;
-  return formatter(name) !== undefined;
+  const f = formatter(name);
+  if (f === undefined) return false;
+  // Intl accepts any case (`America/NEW_YORK`); the Scheduler and the handler's clock are given
+  // the name as written, so only the IANA spelling is accepted.
+  return canonicalSpelling(name, f) === name;
+}
+
+/**
+ * The IANA spelling of a zone name Intl accepts in some case: the listed zone equal to it ignoring
+ * case, else the name Intl resolves it to when that differs only in case, else the name itself (an
+ * alias Intl keeps, such as `US/Eastern`).
+ */
+function canonicalSpelling(name: string, f: Intl.DateTimeFormat): string {
+  const lower = name.toLowerCase();
+  const listed = knownZones().find((z) => z.toLowerCase() === lower);
+  if (listed !== undefined) return listed;
+  const resolved = f.resolvedOptions().timeZone;
+  return resolved.toLowerCase() === lower ? resolved : name;
 }
 
 /**

@@ -181,7 +181,7 @@ export function addBatchResources(stack: Stack, batch: Batch): void {
 
   // A durable batch: executions run on a published version behind the `live` alias, started by
   // the starter function the schedule invokes (it names each execution after its scheduled time).
-  const alias = durable ? addVersionAndAlias(stack, batch, fn, [addDurableExecutionPolicy(stack, role, fn)]) : undefined;
+  const alias = durable ? addVersionAndAlias(stack, batch, fn, [addDurableExecutionPolicy(stack, role, fn)], values.settingsDigest) : undefined;
   const invokeConfig = new CfnEventInvokeConfig(stack, LOGICAL_IDS.invokeConfig, {
     functionName: fn.ref,
     qualifier: alias ? LIVE_ALIAS : '$LATEST',

@@ -7,6 +7,7 @@ import { CfnAlias, CfnEventInvokeConfig, CfnFunction, CfnVersion } from 'aws-cdk
 import { CfnLogGroup } from 'aws-cdk-lib/aws-logs';
 import type { CfnQueue } from 'aws-cdk-lib/aws-sqs';
 import { PARAMETERS } from './parameters';
+import { STAGE_PARAMETERS } from './stage-parameters';
 import { DURABLE_EXECUTION_ACTIONS } from '../model/durable-execution';
 import { sha256Hex } from '../model/hash';
 import type { Batch } from '../model/validated';
@@ -62,13 +63,17 @@ export function addDurableExecutionPolicy(stack: Stack, role: CfnRole, fn: CfnFu
  * publishes a new version (CloudFormation replaces the version resource) and moves the alias.
  * Replaced versions are retained: executions still running on them finish on the code they
  * started with. A removed one is retained too; removing the function deletes its versions.
+ *
+ * The template is every stage's, so its digest leaves out the per-stage overrides: a stage's
+ * values come as parameters, and `stageSettingsDigest` (a digest of them, passed per stage) puts
+ * them in the description. A change to one stage's override publishes a version in that stage only.
  */
-export function addVersionAndAlias(stack: Stack, batch: Batch, fn: CfnFunction, after: CfnResource[]): CfnAlias {
-  const digest = sha256Hex(JSON.stringify(batch)).slice(0, 16);
+export function addVersionAndAlias(stack: Stack, batch: Batch, fn: CfnFunction, after: CfnResource[], stageSettingsDigest?: string): CfnAlias {
+  const digest = sha256Hex(JSON.stringify({ ...batch, overrides: {} })).slice(0, 16);
   const version = new CfnVersion(stack, DURABLE_LOGICAL_IDS.version, {
     functionName: fn.ref,
     // At most 256 characters: the key is <artifactPrefix>/<batch>/<sha256>.zip, an S3 version id 32.
-    description: Fn.sub(`settings ${digest} code \${${PARAMETERS.codeKey}} \${${PARAMETERS.codeVersion}}`),
+    description: Fn.sub(`settings ${digest}${stageSettingsDigest ? ` stage \${${STAGE_PARAMETERS.settingsDigest}}` : ''} code \${${PARAMETERS.codeKey}} \${${PARAMETERS.codeVersion}}`),
   });
   // Retained when replaced, and (the policies go together: cfn-lint's W3011) when removed.
   version.cfnOptions.updateReplacePolicy = CfnDeletionPolicy.RETAIN;

@@ -1,5 +1,6 @@
 // What differs between the stages of one batch, as parameters of its one template: which values
 // are parameters, their names, and each stage's values for the manifest.
+import { sha256Hex } from '../model/hash';
 import { MissedRunWindow, missedRunAlarmWindow } from '../model/missed-run-window';
 import { batchForStage, overriddenFields } from '../model/stage-overrides';
 import { Batch, Stage } from '../model/validated';
@@ -15,6 +16,7 @@ export const STAGE_PARAMETERS = {
   reservedConcurrency: 'ReservedConcurrency',
   missedRunPeriod: 'MissedRunAlarmPeriod',
   missedRunEvaluationPeriods: 'MissedRunAlarmEvaluationPeriods',
+  settingsDigest: 'StageSettingsDigest',
 } as const;
 
 /** ReservedConcurrency's value meaning `reservedConcurrency: false` (none reserved). */
@@ -37,6 +39,11 @@ export interface StageParameterPlan {
   readonly missedRun: 'declared' | 'parameters' | 'none';
   /** The longest timeout of any stage, in seconds: the failed-run alarm's period covers it. */
   readonly longestTimeout: number;
+  /**
+   * Whether the template takes a digest of the stage's parameter values (a durable batch with
+   * overrides): its published version must change when that stage's values change, and only then.
+   */
+  readonly settingsDigest: boolean;
 }
 
 /** `DATABASE_SECRET_ID` → `EnvDatabaseSecretId`. */
@@ -66,7 +73,8 @@ export function stageParameterPlan(batch: Batch): StageParameterPlan {
   // Measuring gaps costs a year of run times per stage: only batches whose window can differ pay it.
   const missedRun = !windowed ? 'declared' : Object.values(missedRunWindows(batch)).some((w) => w?.supported) ? 'parameters' : 'none';
   const longestTimeout = Math.max(...batch.stages.map((s) => batchForStage(batch, s).timeout), batch.timeout);
-  return { fields, environment, missedRun, longestTimeout };
+  const settingsDigest = batch.durable !== undefined && Object.keys(batch.overrides).length > 0;
+  return { fields, environment, missedRun, longestTimeout, settingsDigest };
 }
 
 /** The values of a batch's stage parameters in one stage, as the manifest passes them. */
@@ -94,5 +102,11 @@ export function stageParameterValues(batch: Batch, stage: Stage): Record<string,
     // A stage without a window has no alarm (period 0); the evaluation periods keep a valid value.
     values[STAGE_PARAMETERS.missedRunEvaluationPeriods] = String(w?.supported ? w.evaluationPeriods : 1);
   }
+  if (plan.settingsDigest) values[STAGE_PARAMETERS.settingsDigest] = stageSettingsDigest(values);
   return values;
+}
+
+/** 16 hex digits of SHA-256 over a stage's parameter values, in key order. */
+function stageSettingsDigest(values: Readonly<Record<string, string>>): string {
+  return sha256Hex(JSON.stringify(Object.keys(values).sort().map((k) => [k, values[k]]))).slice(0, 16);
 }

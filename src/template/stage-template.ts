@@ -26,6 +26,8 @@ export interface StageValues {
   readonly missedRunDeclared: boolean;
   /** The longest timeout of the batch in any stage, in seconds. */
   readonly longestTimeout: number;
+  /** A digest of the stage's parameter values (a token), when the plan takes one. */
+  readonly settingsDigest?: string;
 }
 
 /** Adds the stage parameters a batch's overrides need to `stack`, and returns the values to use. */
@@ -79,7 +81,13 @@ export function addStageParameters(stack: Stack, batch: Batch): StageValues {
     const hourly = new CfnCondition(stack, 'MissedRunPeriodIsHour', { expression: Fn.conditionEquals(period.valueAsString, '3600') });
     missedRun = { period: Token.asNumber(Fn.conditionIf(hourly.logicalId, 3600, 60)), evaluationPeriods, condition };
   }
+  const settingsDigest = plan.settingsDigest
+    ? new CfnParameter(stack, STAGE_PARAMETERS.settingsDigest, {
+      type: 'String', allowedPattern: '^[0-9a-f]{16}$', description: `Digest of this stage's values of the parameters above (${stageOf})`,
+    }).valueAsString
+    : undefined;
   return {
+    settingsDigest,
     schedule,
     scheduleIsParameter: has('schedule'),
     state,

@@ -1,7 +1,9 @@
 // What `npx projen` warns about: declarations that are valid but probably not what was meant.
+import { regionFacts } from './regions';
+import { operatorRoleArn } from '../model/bootstrap-names';
 import { missedRunAlarmWindow } from '../model/missed-run-window';
 import { batchForStage, overriddenStages } from '../model/stage-overrides';
-import type { Batch, ValidatedDeclarations } from '../model/validated';
+import type { Batch, Stage, ValidatedDeclarations } from '../model/validated';
 import { nextRuns } from '../schedule/next-runs';
 import { awsWeekdayNames, numericWeekdays, sameDays, unixWeekdayNames } from '../schedule/weekdays';
 import { policyWarnings } from './rules/iam';
@@ -34,22 +36,66 @@ function scheduleWarnings(b: Batch, subject: string, now: Date): string[] {
       ? `${subject}: ${b.schedule.expression} in ${b.timezone} is in the past, so it will never run. Set a future date and time, or remove the batch.`
       : `${subject}: ${b.schedule.expression} has no run left (its last year is past), so it will never run again. Change its year field, or remove the batch.`] : []),
     ...(w && !w.supported ? [`${subject} gets no missed-run alarm: ${w.reason}. Its failed-run, delivery and dead-letter alarms still apply.`] : []),
+    ...pastDates(b, subject, now),
   ];
 }
 
 /**
+ * How far in the past the Scheduler still takes a StartDate. Its documentation (API CreateSchedule,
+ * StartDate: "The date, in UTC, after which the schedule can begin invoking its target",
+ * https://docs.aws.amazon.com/scheduler/latest/APIReference/API_CreateSchedule.html) states no
+ * limit; the service answers an older one with ValidationException "The StartDate you specify
+ * cannot be earlier than 5 minutes ago." (reproduced in moto's Scheduler emulation,
+ * https://github.com/getmoto/moto/pull/8172 and /pull/8178). CloudFormation sends StartDate on
+ * every create and update of the schedule, so each of them fails.
+ */
+const START_DATE_GRACE_MS = 5 * 60_000;
+
+/**
+ * Start and end dates already past. Warnings, not errors: the declaration was valid when written,
+ * and a build should not start failing on the day a date passes; but the next deploy that creates
+ * or changes the schedule fails (past startDate), or the schedule never runs again (past endDate).
+ */
+function pastDates(b: Batch, subject: string, now: Date): string[] {
+  const past = (iso: string | undefined, grace: number) => iso !== undefined && Date.parse(iso) < now.getTime() - grace;
+  return [
+    ...(past(b.startDate, START_DATE_GRACE_MS) ? [`${subject}, field "startDate": ${b.startDate} is in the past; EventBridge Scheduler refuses a StartDate `
+      + 'more than 5 minutes ago, so creating this schedule, and every later change to it, fails. Remove startDate (the schedule then runs from deployment) '
+      + 'or set a future one.'] : []),
+    ...(past(b.endDate, 0) ? [`${subject}, field "endDate": ${b.endDate} is in the past, so the schedule will never run again. `
+      + 'Set a later endDate, remove it, or remove the batch.'] : []),
+  ];
+}
+
+/**
+ * A stage whose batches may assume its operator role (`assumableRoleArns` names it): a batch could
+ * then invoke every batch of the stage, receive and delete their dead letters (which the
+ * permissions boundary denies a batch) and read their logs, as on-call does.
+ * Valid (a batch may legitimately drive others), so a warning.
+ */
+function operatorRoleAssumable(stage: Stage): string[] {
+  const partition = regionFacts()[stage.region]?.partition ?? 'aws';
+  const operator = operatorRoleArn(partition, stage.account, stage.stackPrefix);
+  return stage.assumableRoleArns.includes(operator)
+    ? [`stage "${stage.name}", field "assumableRoleArns": lists the stage's operator role ${operator}, so every batch of the stage may act as its operators `
+      + '(invoke any batch, receive and delete their dead letters, read their logs), beyond what the permissions boundary leaves a batch. '
+      + 'Remove it unless a batch must drive the others.']
+    : [];
+}
+
+/**
  * One line per warning: schedules with no run left, day-of-week numbers that look like Unix
- * crontab numbering, batches that get no missed-run alarm (a schedule too sparse or finite
+ * crontab numbering, stages whose batches may assume the operator role, batches that get no missed-run alarm (a schedule too sparse or finite
  * to watch) and IAM statements with whole-service actions or `"*"` resources. A stage whose overrides
  * bring a warning of their own gets it, naming the stage.
  */
 export function declarationWarnings(decl: ValidatedDeclarations, now: Date = new Date()): string[] {
-  return decl.batches.flatMap((b) => {
+  return [...decl.stages.flatMap(operatorRoleAssumable), ...decl.batches.flatMap((b) => {
     const subject = `batch "${b.name}"`;
     const own = scheduleWarnings(b, subject, now);
     const staged = overriddenStages(b).flatMap((s) => scheduleWarnings(batchForStage(b, s), subject, now)
       .filter((w) => !own.includes(w))
       .map((w) => w.replace(subject, `${subject} in stage "${s}"`)));
     return [...own, ...staged, ...policyWarnings(b)];
-  });
+  })];
 }

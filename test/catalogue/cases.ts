@@ -576,6 +576,126 @@ export const CASES: CatalogueCase[] = [
     ],
   },
   {
+    group: 'Stages and VPC',
+    title: 'a stage named batchform',
+    stage: { name: 'batchform' },
+    expected: [
+      "stage \"batchform\", field \"name\": \"batchform\" (also its stack prefix) is reserved: batchform's own names start with \"batchform\" (its bootstrap stacks are batchform-bootstrap-<stage>), and a stage's deploy role reaches every stack named <stackPrefix>-*, so this stage could change or delete every stage's bootstrap stack. Fix: name the stage for where it deploys, e.g. \"prod\".",
+    ],
+  },
+  {
+    group: 'Stages and VPC',
+    title: 'a stack prefix that starts the bootstrap stacks\' names',
+    stage: { stackPrefix: 'batchform-bootstrap' },
+    expected: [
+      "stage \"prod\", field \"stackPrefix\": \"batchform-bootstrap\" is reserved: batchform's own names start with \"batchform\" (its bootstrap stacks are batchform-bootstrap-<stage>), and a stage's deploy role reaches every stack named <stackPrefix>-*, so this stage could change or delete every stage's bootstrap stack. Fix: use a prefix that does not start with \"batchform\", e.g. \"prod\".",
+    ],
+  },
+  {
+    group: 'Stages and VPC',
+    title: 'a stage name that starts with batchform-',
+    stage: { name: 'batchform-prod' },
+    expected: [
+      "stage \"batchform-prod\", field \"name\": \"batchform-prod\" (also its stack prefix) is reserved: batchform's own names start with \"batchform\" (its bootstrap stacks are batchform-bootstrap-<stage>), and a stage's deploy role reaches every stack named <stackPrefix>-*, so this stage could change or delete every stage's bootstrap stack. Fix: name the stage for where it deploys, e.g. \"prod\".",
+    ],
+  },
+  {
+    group: 'Stages and VPC',
+    title: 'a stage named batchform with a stack prefix of its own',
+    stage: { name: 'batchform', stackPrefix: 'acme' },
+    expected: [
+      "stage \"batchform\", field \"name\": \"batchform\" is reserved: batchform's own names start with \"batchform\" (its bootstrap stacks are batchform-bootstrap-<stage>), and a stage named so is easily given the same stack prefix. Fix: name the stage for where it deploys, e.g. \"prod\".",
+    ],
+  },
+  {
+    group: 'Stages and VPC',
+    title: 'operator principals as one string (untyped .projenrc.ts)',
+    stage: { operatorPrincipals: 'arn:aws:iam::111122223333:role/oncall' },
+    expected: [
+      'stage "prod", field "operatorPrincipals": "arn:aws:iam::111122223333:role/oncall" is not a list. Fix: write a list, even of one value, e.g. ["arn:aws:iam::111122223333:role/oncall"].',
+    ],
+  },
+  {
+    group: 'Stages and VPC',
+    title: 'assumable roles as one string (untyped .projenrc.ts)',
+    stage: { assumableRoleArns: 'arn:aws:iam::444455556666:role/reporting-reader' },
+    expected: [
+      'stage "prod", field "assumableRoleArns": "arn:aws:iam::444455556666:role/reporting-reader" is not a list. Fix: write a list, even of one value, e.g. ["arn:aws:iam::444455556666:role/reporting-reader"].',
+    ],
+  },
+  {
+    group: 'Stages and VPC',
+    title: 'subnet ids as one string (untyped .projenrc.ts)',
+    stage: { subnetIds: 'subnet-0a1b2c3d4e5f60718' },
+    expected: [
+      'stage "prod", field "subnetIds": "subnet-0a1b2c3d4e5f60718" is not a list. Fix: write a list, even of one value, e.g. ["subnet-0a1b2c3d4e5f60718"].',
+    ],
+  },
+  {
+    group: 'Stages and VPC',
+    title: 'a batch\'s stages as one string (untyped .projenrc.ts)',
+    batch: { stages: 'prod' },
+    expected: [
+      'batch "daily-stats", field "stages": "prod" is not a list. Fix: write a list of stage names, even of one, e.g. ["prod"].',
+    ],
+  },
+  {
+    group: 'Stages and VPC',
+    title: 'an assumable role in the China partition for a stage in the aws partition',
+    stage: { assumableRoleArns: ['arn:aws-cn:iam::444455556666:role/reporting-reader'] },
+    expected: [
+      'stage "prod", field "assumableRoleArns": "arn:aws-cn:iam::444455556666:role/reporting-reader" is in partition "aws-cn", but stage "prod" is in ap-northeast-2 (partition "aws"); IAM cannot name a role or principal of another partition. Fix: use an ARN of partition "aws": "arn:aws:iam::444455556666:role/reporting-reader", or move the stage to a region of partition "aws-cn".',
+    ],
+  },
+  {
+    group: 'Stages and VPC',
+    title: 'an operator principal in the GovCloud partition for a stage in the aws partition',
+    stage: { operatorPrincipals: ['arn:aws-us-gov:iam::111122223333:role/oncall'] },
+    expected: [
+      'stage "prod", field "operatorPrincipals": "arn:aws-us-gov:iam::111122223333:role/oncall" is in partition "aws-us-gov", but stage "prod" is in ap-northeast-2 (partition "aws"); IAM cannot name a role or principal of another partition. Fix: use an ARN of partition "aws": "arn:aws:iam::111122223333:role/oncall", or move the stage to a region of partition "aws-us-gov".',
+    ],
+  },
+  {
+    group: 'Schedules',
+    title: 'a time zone in the wrong case',
+    batch: { timezone: 'America/NEW_YORK' },
+    expected: [
+      'batch "daily-stats", field "timezone": "America/NEW_YORK" is not an IANA time zone. Fix: did you mean "America/New_York"? Use a name from the IANA database such as "Asia/Seoul" or "UTC".',
+    ],
+  },
+  {
+    group: 'Schedules',
+    title: 'a stage\'s time zone in the wrong case',
+    batch: { timezone: 'Europe/London', overrides: { prod: { timezone: 'Europe/LONDON' } } },
+    expected: [
+      'batch "daily-stats", field "overrides.prod.timezone": "Europe/LONDON" is not an IANA time zone. Fix: did you mean "Europe/London"? Use a name from the IANA database such as "Asia/Seoul" or "UTC".',
+    ],
+  },
+  {
+    group: 'Schedules',
+    title: 'a start date that is not on the calendar (30 February)',
+    batch: { timezone: 'Asia/Seoul', startDate: '2027-02-30T00:00:00+09:00' },
+    expected: [
+      'batch "daily-stats", field "startDate": "2027-02-30T00:00:00+09:00" is not a real date and time: February 2027 has 28 days. Fix: write a date and time that exist (hours 00-23); left as is, it would silently roll over, 30 February into 2 March.',
+    ],
+  },
+  {
+    group: 'Schedules',
+    title: 'an end date at hour 24',
+    batch: { timezone: 'Asia/Seoul', endDate: '2027-12-31T24:00:00+09:00' },
+    expected: [
+      'batch "daily-stats", field "endDate": "2027-12-31T24:00:00+09:00" is not a real date and time: hour 24 is past 23. Fix: write a date and time that exist (hours 00-23); left as is, it would silently roll over, 30 February into 2 March.',
+    ],
+  },
+  {
+    group: 'Schedules',
+    title: 'a start/end window with no run in it',
+    batch: { timezone: 'Asia/Seoul', schedule: 'cron(0 9 1 JAN ? *)', startDate: '2027-02-01T00:00:00+09:00', endDate: '2027-12-01T00:00:00+09:00' },
+    expected: [
+      'batch "daily-stats", field "endDate": leaves no run of "cron(0 9 1 JAN ? *)" in Asia/Seoul between startDate "2027-02-01T00:00:00+09:00" and endDate "2027-12-01T00:00:00+09:00" (the first run after startDate is 2028-01-01T00:00:00.000Z), so the schedule would never run. Fix: widen the window (an earlier startDate or a later endDate), or change the schedule; `npx projen schedule` lists the next runs.',
+    ],
+  },
+  {
     group: 'Function',
     title: 'environment over 4 KB with batchform\'s own variables',
     batch: { environment: { BIG: 'x'.repeat(4040) } },

@@ -36,7 +36,9 @@ describe('bad input exits 2 before any AWS call', () => {
     ['no stage', {}, 'batchform deploy: --stage is required; its stages are: prod.'],
     ['concurrency 0', { stage: 'prod', concurrency: '0' }, 'batchform deploy: --concurrency "0" is not a positive whole number; use e.g. --concurrency 8.'],
     ['concurrency "many"', { stage: 'prod', concurrency: 'many' }, 'batchform deploy: --concurrency "many" is not a positive whole number; use e.g. --concurrency 8.'],
-    ['a refused type that is not a resource type', { stage: 'prod', refuseReplacement: 'AWS::Logs::LogGroup,LogGroup' }, 'batchform deploy: --refuse-replacement "LogGroup" is not a CloudFormation resource type; use e.g. --refuse-replacement AWS::Logs::LogGroup,AWS::SQS::Queue.'],
+    ['a refused type that is not a resource type', { stage: 'prod', refuseReplacement: 'AWS::Logs::LogGroup,LogGroup' }, 'batchform deploy: --refuse-replacement "LogGroup" is not of the form Namespace::Service::Type of a CloudFormation resource type (did you mean "AWS::Logs::LogGroup"?); use e.g. --refuse-replacement AWS::Logs::LogGroup,AWS::SQS::Queue.'],
+    ['a misspelled refused type (the guard would be off)', { stage: 'prod', refuseReplacement: 'AWS::Logs::Loggroup' }, 'batchform deploy: --refuse-replacement "AWS::Logs::Loggroup" is not a CloudFormation resource type (did you mean "AWS::Logs::LogGroup"?); use e.g. --refuse-replacement AWS::Logs::LogGroup,AWS::SQS::Queue.'],
+    ['a refused type of the right shape that does not exist', { stage: 'prod', refuseReplacement: 'AWS::SQS::Queues' }, 'batchform deploy: --refuse-replacement "AWS::SQS::Queues" is not a CloudFormation resource type (did you mean "AWS::SQS::Queue"?); use e.g. --refuse-replacement AWS::Logs::LogGroup,AWS::SQS::Queue.'],
   ])('%s', async (_label, opts, message) => {
     const project = makeProject();
     const h = harness(project);

@@ -102,6 +102,22 @@ describe('per-stage overrides in the deploy engine', () => {
     expect(after('prod').fingerprint).toBe(before('prod').fingerprint);
   });
 
+  test('a durable batch: one stage\'s override changes that stage\'s fingerprint and published version only', () => {
+    const DURABLE_DAILY: BatchOptions = { ...DAILY, durable: { executionTimeout: 3600 } };
+    const dirBefore = generate(DURABLE_DAILY);
+    const dirAfter = generate({ ...DURABLE_DAILY, overrides: { staging: { ...DAILY.overrides!.staging, memorySize: 2048 } } });
+    const stack = (stage: string, d: string) => loadDeployInputs({ stage, projectDir: d }).stacks[0];
+    // The template every stage shares is unchanged: prod sends exactly what it sent before.
+    expect(stack('prod', dirAfter).templateBody).toBe(stack('prod', dirBefore).templateBody);
+    expect(stack('prod', dirAfter).parameters).toEqual(stack('prod', dirBefore).parameters);
+    expect(stack('prod', dirAfter).fingerprint).toBe(stack('prod', dirBefore).fingerprint);
+    // Staging's own settings digest changes, which the version's description carries: a new version there.
+    expect(stack('staging', dirAfter).parameters.StageSettingsDigest).not.toBe(stack('staging', dirBefore).parameters.StageSettingsDigest);
+    expect(stack('staging', dirAfter).fingerprint).not.toBe(stack('staging', dirBefore).fingerprint);
+    const template = JSON.parse(stack('staging', dirAfter).templateBody);
+    expect(JSON.stringify(template.Resources.Version.Properties.Description)).toContain('${StageSettingsDigest}');
+  });
+
   test('a stage with reservedConcurrency: false reserves nothing: no concurrency check in a small account', async () => {
     const small = { concurrency: { quota: 10, unreserved: 10 } };
     const staging = fakeAws(small);

@@ -208,6 +208,88 @@ describe('a batch role under the boundary, whatever its statements allow ("*" on
   ], () => stack.boundary);
 });
 
+/**
+ * Another stage's batch resources: `staging` in this region, `eu` in eu-west-1, same account.
+ * Each carries the stack tags of its batch stack (`batchform:batch`, `batchform:stage`); a
+ * Scheduler schedule carries its schedule group's.
+ */
+const OTHER_STAGES = [
+  { where: 'stage staging, same region', prefix: 'staging', region: REGION },
+  { where: 'stage eu, another region', prefix: 'eu', region: 'eu-west-1' },
+];
+/** [what, action, resource of stack `<prefix>-daily-stats`] */
+const OTHER_STAGE_ACTIONS: [string, string, (p: string) => string][] = [
+  ['disables its schedule rule', 'events:DisableRule', (p) => `rule/${p}-daily-stats`],
+  ['deletes its schedule rule', 'events:DeleteRule', (p) => `rule/${p}-daily-stats`],
+  ['retargets its schedule rule', 'events:PutTargets', (p) => `rule/${p}-daily-stats`],
+  ['removes its rule\'s targets', 'events:RemoveTargets', (p) => `rule/${p}-daily-stats`],
+  ['disables its Scheduler schedule', 'scheduler:UpdateSchedule', (p) => `schedule/${p}-daily-stats/${p}-daily-stats`],
+  ['deletes its Scheduler schedule', 'scheduler:DeleteSchedule', (p) => `schedule/${p}-daily-stats/${p}-daily-stats`],
+  ['deletes its schedule group', 'scheduler:DeleteScheduleGroup', (p) => `schedule-group/${p}-daily-stats`],
+  ['disables its alarms', 'cloudwatch:DisableAlarmActions', (p) => `alarm:${p}-daily-stats-missed-run`],
+  ['deletes its alarms', 'cloudwatch:DeleteAlarms', (p) => `alarm:${p}-daily-stats-failed-run`],
+  ['silences an alarm', 'cloudwatch:SetAlarmState', (p) => `alarm:${p}-daily-stats-dead-letters`],
+  ['deletes its alarm topic', 'sns:DeleteTopic', (p) => `${p}-daily-stats-AlarmTopic-ABC`],
+  ['unsubscribes or redirects its alarm topic', 'sns:SetTopicAttributes', (p) => `${p}-daily-stats-AlarmTopic-ABC`],
+  ['receives its dead letters', 'sqs:ReceiveMessage', (p) => `${p}-daily-stats-DeadLetterQueue-XYZ`],
+  ['deletes its dead letters', 'sqs:DeleteMessage', (p) => `${p}-daily-stats-DeadLetterQueue-XYZ`],
+  ['purges its dead letters', 'sqs:PurgeQueue', (p) => `${p}-daily-stats-DeadLetterQueue-XYZ`],
+  ['deletes its dead-letter queue', 'sqs:DeleteQueue', (p) => `${p}-daily-stats-DeadLetterQueue-XYZ`],
+  ['deletes its log group', 'logs:DeleteLogGroup', (p) => `log-group:/aws/lambda/${p}-daily-stats`],
+  ['shortens its log retention', 'logs:PutRetentionPolicy', (p) => `log-group:/aws/lambda/${p}-daily-stats`],
+  ['deletes its log streams', 'logs:DeleteLogStream', (p) => `log-group:/aws/lambda/${p}-daily-stats:log-stream:2026/11/25/abc`],
+  ['changes its function', 'lambda:UpdateFunctionConfiguration', (p) => `function:${p}-daily-stats`],
+  ['schedules its alarm key\'s deletion', 'kms:ScheduleKeyDeletion', () => 'key/1234abcd-12ab-34cd-56ef-1234567890ab'],
+];
+const SERVICE_OF = (action: string) => action.split(':')[0];
+
+describe('a batch role of stage prod under the boundary ("*" on "*"), on every other stage\'s batch resources', () => {
+  const everything = () => [{ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] }];
+  for (const { where, prefix, region } of OTHER_STAGES) {
+    const tags = { 'aws:ResourceTag/batchform:batch': 'daily-stats', 'aws:ResourceTag/batchform:stage': prefix };
+    describe(where, () => {
+      table(BATCH_ROLE, everything, OTHER_STAGE_ACTIONS.map(([what, action, resource]): Row =>
+        [`never ${what}`, action, arn(SERVICE_OF(action), resource(prefix), region), tags, DENY]), () => stack.boundary);
+    });
+  }
+  describe('what stays possible on them', () => {
+    const tags = { 'aws:ResourceTag/batchform:batch': 'daily-stats', 'aws:ResourceTag/batchform:stage': 'staging' };
+    table(BATCH_ROLE, everything, [
+      ['invokes another stage\'s batch', 'lambda:InvokeFunction', arn('lambda', 'function:staging-daily-stats'), tags, ALLOW],
+      ['sends to another stage\'s dead-letter queue', 'sqs:SendMessage', arn('sqs', 'staging-daily-stats-DeadLetterQueue-XYZ'), tags, ALLOW],
+      ['writes to another stage\'s log group', 'logs:PutLogEvents', arn('logs', 'log-group:/aws/lambda/staging-daily-stats:log-stream:2026/11/25/abc'), tags, ALLOW],
+      ['changes an untagged rule of the account (not batchform\'s)', 'events:DisableRule', arn('events', 'rule/billing-nightly', 'eu-west-1'), {}, ALLOW],
+      ['deletes an untagged queue\'s messages', 'sqs:DeleteMessage', arn('sqs', 'staging-orders'), { 'aws:ResourceTag/team': 'orders' }, ALLOW],
+    ], () => stack.boundary);
+  });
+  test('without the boundary each of those actions would be allowed (the rows above test the boundary)', async () => {
+    for (const [, action, resource] of OTHER_STAGE_ACTIONS) {
+      expect(await decide({
+        principal: BATCH_ROLE,
+        action,
+        resource: arn(SERVICE_OF(action), resource('staging')),
+        account: ACCOUNT,
+        context: { 'aws:ResourceTag/batchform:batch': 'daily-stats' },
+        identityPolicies: everything(),
+        resourcePolicy: action.startsWith('kms:') ? DEFAULT_KEY_POLICY : undefined,
+      })).toBe(ALLOW);
+    }
+  });
+});
+
+describe('a batch role of stage prod on its own stage\'s resources, tagged as they are deployed', () => {
+  const everything = () => [{ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] }];
+  const own = { 'aws:ResourceTag/batchform:batch': 'daily-stats', 'aws:ResourceTag/batchform:stage': 'prod' };
+  table(BATCH_ROLE, everything, [
+    ['still writes its logs', 'logs:PutLogEvents', arn('logs', 'log-group:/aws/lambda/prod-daily-stats:log-stream:2026/11/25/abc'), own, ALLOW],
+    ['still reads its logs back', 'logs:FilterLogEvents', arn('logs', 'log-group:/aws/lambda/prod-daily-stats'), own, ALLOW],
+    ['still sends its dead letters', 'sqs:SendMessage', arn('sqs', 'prod-daily-stats-DeadLetterQueue-XYZ'), own, ALLOW],
+    ['still invokes a batch of its stage', 'lambda:InvokeFunction', arn('lambda', 'function:prod-weekly-report'), own, ALLOW],
+    ['still never purges its dead letters', 'sqs:PurgeQueue', arn('sqs', 'prod-daily-stats-DeadLetterQueue-XYZ'), own, DENY],
+    ['still never deletes its alarms', 'cloudwatch:DeleteAlarms', arn('cloudwatch', 'alarm:prod-daily-stats-missed-run'), own, DENY],
+  ], () => stack.boundary);
+});
+
 describe('a batch role in a stage that allows one role', () => {
   const allowed = deployed([ALLOWED_ROLE]);
   const assume = () => [{ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }] }];

@@ -77,3 +77,16 @@ describe('formatInTimeZone', () => {
     expect(() => formatInTimeZone(new Date('nope'), 'UTC')).toThrow(RangeError);
   });
 });
+
+describe('zone names in another case than IANA spells them', () => {
+  test.each(['America/NEW_YORK', 'Europe/LONDON', 'AMERICA/New_York', 'Australia/sydney'])('%s is rejected, although Intl accepts it', (name) => {
+    expect(isTimeZone(name)).toBe(false);
+  });
+  test('the suggestion is the IANA spelling', () => {
+    expect(suggestTimeZone('America/NEW_YORK')).toBe('America/New_York');
+    expect(suggestTimeZone('Australia/sydney')).toBe('Australia/Sydney');
+  });
+  test('the IANA spellings, and aliases Intl keeps, are still accepted', () => {
+    for (const z of ['America/New_York', 'Australia/Sydney', 'America/Argentina/Buenos_Aires', 'Etc/GMT+9', 'UTC']) expect(isTimeZone(z)).toBe(true);
+  });
+});

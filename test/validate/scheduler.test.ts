@@ -12,7 +12,7 @@ describe('Scheduler options', () => {
   test.each([
     [{ timezone: 'Asia/Seoul', flexibleWindowMinutes: 1 }],
     [{ timezone: 'Asia/Seoul', flexibleWindowMinutes: 1440 }],
-    [{ timezone: 'Europe/Berlin', startDate: '2027-01-01T00:00:00+01:00', endDate: '2027-01-01T00:00:01+01:00' }],
+    [{ timezone: 'Europe/Berlin', startDate: '2027-01-01T00:00:00+01:00', endDate: '2027-01-01T15:10:00+01:00' }],
     [{ timezone: 'America/New_York', startDate: '2027-01-01T05:00:00Z' }],
     [{ timezone: 'Australia/Sydney', schedule: 'at(2027-04-04T02:30:00)' }],
     [{ deliveryRetryAttempts: 0 }],

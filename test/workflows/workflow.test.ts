@@ -392,7 +392,9 @@ describe('the Batchform component', () => {
   test('refuseReplacement reaches the deploy jobs; a bad type or label is rejected with the fix', () => {
     synth({ refuseReplacement: ['AWS::Logs::LogGroup'] });
     expect(stepNamed(read(WORKFLOW_FILE).jobs['deploy-prod'], /May this deploy replace/).env.TYPES).toBe('AWS::Logs::LogGroup');
-    expect(() => synth({ refuseReplacement: ['LogGroup'] })).toThrow('batchform: refuseReplacement "LogGroup" is not a CloudFormation resource type. Fix: name types as CloudFormation does, e.g. "AWS::Logs::LogGroup".');
+    expect(() => synth({ refuseReplacement: ['LogGroup'] })).toThrow('batchform: refuseReplacement "LogGroup" is not of the form Namespace::Service::Type of a CloudFormation resource type (did you mean "AWS::Logs::LogGroup"?). '
+      + 'Fix: name types as CloudFormation does, e.g. "AWS::Logs::LogGroup".');
+    expect(() => synth({ refuseReplacement: ['AWS::Logs::Loggroup'] })).toThrow('refuseReplacement "AWS::Logs::Loggroup" is not a CloudFormation resource type (did you mean "AWS::Logs::LogGroup"?)');
     expect(() => synth({ refuseReplacement: ['AWS::SQS::Queue'], allowReplacementLabel: 'ok"; rm -rf /' })).toThrow(/allowReplacementLabel .* is not a usable label\. Fix:/);
   });
 

@@ -9,7 +9,7 @@ import { alarmsFlag, alarmTarget, maxEventAgeRange, retryAttemptsRange } from '.
 import { overridesValid } from './override-rules';
 import { scheduleValid, timezoneValid } from './schedule-rules';
 import { atLocalTimeExists, deliveryRetryRange, flexibleWindowRange, scheduleDates, schedulerOnly } from './scheduler';
-import { batchTags, stageReferences, stageShape, vpcIdsPresent } from './stages';
+import { batchTags, stageLists, stageNotBatchformOwn, stagePartition, stageReferences, stageShape, vpcIdsPresent } from './stages';
 import type { BatchRule, StageRule } from './types';
 
 /** Rules every batch declaration must pass. */
@@ -49,6 +49,9 @@ export const BATCH_RULES: Readonly<Record<string, BatchRule>> = {
 /** Rules every stage declaration must pass. */
 export const STAGE_RULES: Readonly<Record<string, StageRule>> = {
   stageShape,
+  stageLists,
+  stageNotBatchformOwn,
+  stagePartition,
   stageKeysKnown,
   alarmTarget,
 };

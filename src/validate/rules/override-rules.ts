@@ -59,7 +59,7 @@ export const overridesValid: BatchRule = (batch, ctx) => {
     }];
   }
   const known = ctx.stages.map((s) => s.name);
-  const deployed = batch.stages ?? known;
+  const deployed = Array.isArray(batch.stages) ? batch.stages : known;
   const findings: Finding[] = [];
   const seen = new Set<string>();
   const add = (...fs: Finding[]) => fs.forEach((f) => {

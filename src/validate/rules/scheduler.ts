@@ -2,7 +2,7 @@
 import { scheduleExpression } from './schedule-rules';
 import { BatchRule, isIntIn, show, when } from './types';
 import { checkSchedule } from '../../schedule/expression';
-import { localToInstants } from '../../schedule/next-runs';
+import { localToInstants, nextRuns } from '../../schedule/next-runs';
 import { isTimeZone } from '../../schedule/timezone';
 
 /** The Scheduler's limit on `FlexibleTimeWindow.MaximumWindowInMinutes`. */
@@ -21,9 +21,26 @@ function onScheduler(timezone: unknown): boolean {
 }
 
 function instant(value: unknown): number | undefined {
-  if (typeof value !== 'string' || !ISO_INSTANT.test(value)) return undefined;
+  if (typeof value !== 'string' || !ISO_INSTANT.test(value) || unrealDateAndTime(value) !== undefined) return undefined;
   const t = Date.parse(value);
   return Number.isNaN(t) ? undefined : t;
+}
+
+/**
+ * Why the date and time of an ISO instant do not exist, or undefined when they do: `Date.parse`
+ * rolls `2027-02-30` over to 2 March, and the same date in at() is rejected, so it is here too.
+ */
+function unrealDateAndTime(value: string): string | undefined {
+  const [year, month, day, hour, minute, second] = [0, 5, 8, 11, 14, 17].map((i) => Number(value.slice(i, i + (i === 0 ? 4 : 2)) || 0));
+  if (month < 1 || month > 12) return `month ${month} does not exist`;
+  const days = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  const monthName = new Date(Date.UTC(2000, month - 1, 1)).toLocaleString('en-US', { month: 'long', timeZone: 'UTC' });
+  if (day < 1 || day > days) return `${monthName} ${year} has ${days} days`;
+  if (hour > 23) return `hour ${hour} is past 23`;
+  if (minute > 59 || second > 59) return 'minutes and seconds run from 00 to 59';
+  const offset = /([+-])(\d{2}):(\d{2})$/.exec(value);
+  if (offset && (Number(offset[2]) > 14 || Number(offset[3]) > 59)) return `the offset ${offset[0]} is beyond ±14:00`;
+  return undefined;
 }
 
 /** Scheduler options and at() schedules need a batch that runs on the Scheduler. */
@@ -61,14 +78,25 @@ export const deliveryRetryRange: BatchRule = (batch) =>
     fix: `use a whole number from 0 to ${MAX_DELIVERY_RETRY_ATTEMPTS}; the default is 3.`,
   });
 
-/** Start and end dates: ISO 8601 instants, end after start, neither with a one-time schedule. */
+/**
+ * Start and end dates: real ISO 8601 instants, end after start, at least one run between them,
+ * neither with a one-time schedule. (Dates in the past are warnings: see warnings.ts.)
+ */
 export const scheduleDates: BatchRule = (batch) => {
-  const findings = (['startDate', 'endDate'] as const).flatMap((k) =>
-    when(batch[k] !== undefined && instant(batch[k]) === undefined, {
+  const findings = (['startDate', 'endDate'] as const).flatMap((k) => {
+    const value = batch[k];
+    if (value === undefined || instant(value) !== undefined) return [];
+    const unreal = typeof value === 'string' && ISO_INSTANT.test(value) ? unrealDateAndTime(value) : undefined;
+    return [{
       field: k,
-      message: `${show(batch[k])} is not an ISO 8601 date and time with a UTC offset.`,
-      fix: 'write e.g. "2027-01-01T00:00:00+09:00" or "2026-12-31T15:00:00Z" (the offset makes the instant unambiguous).',
-    }));
+      message: unreal
+        ? `${show(value)} is not a real date and time: ${unreal}.`
+        : `${show(value)} is not an ISO 8601 date and time with a UTC offset.`,
+      fix: unreal
+        ? 'write a date and time that exist (hours 00-23); left as is, it would silently roll over, 30 February into 2 March.'
+        : 'write e.g. "2027-01-01T00:00:00+09:00" or "2026-12-31T15:00:00Z" (the offset makes the instant unambiguous).',
+    }];
+  });
   const start = instant(batch.startDate);
   const end = instant(batch.endDate);
   if (start !== undefined && end !== undefined && end <= start) {
@@ -80,6 +108,17 @@ export const scheduleDates: BatchRule = (batch) => {
   }
   const expression = scheduleExpression(batch.schedule);
   const parsed = expression === undefined ? undefined : checkSchedule(expression).schedule;
+  if (start !== undefined && end !== undefined && end > start && parsed?.kind === 'cron' && onScheduler(batch.timezone)) {
+    const [first] = nextRuns(parsed, 1, new Date(start - 1), { timeZone: String(batch.timezone) });
+    if (first === undefined || first.getTime() > end) {
+      findings.push({
+        field: 'endDate',
+        message: `leaves no run of ${show(expression)} in ${batch.timezone} between startDate ${show(batch.startDate)} and endDate ${show(batch.endDate)}`
+          + `${first ? ` (the first run after startDate is ${first.toISOString()})` : ''}, so the schedule would never run.`,
+        fix: 'widen the window (an earlier startDate or a later endDate), or change the schedule; `npx projen schedule` lists the next runs.',
+      });
+    }
+  }
   if (parsed?.kind === 'at' && (batch.startDate !== undefined || batch.endDate !== undefined)) {
     findings.push({
       field: batch.startDate !== undefined ? 'startDate' : 'endDate',

@@ -19,7 +19,8 @@ export type StageRule = (stage: StageOptions, ctx: RuleContext) => Finding[];
 
 /** The stages a batch deploys to: those it names that exist, or every stage. */
 export function stagesOf(batch: BatchOptions, ctx: RuleContext): readonly StageOptions[] {
-  if (batch.stages === undefined) return ctx.stages;
+  // Not a list: reported by the stages rule; the other rules check every stage meanwhile.
+  if (!Array.isArray(batch.stages)) return ctx.stages;
   return ctx.stages.filter((s) => batch.stages!.includes(s.name));
 }
 
