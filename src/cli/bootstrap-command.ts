@@ -21,6 +21,8 @@ export interface BootstrapCommandOptions {
 export interface BootstrapCommandDeps extends CommandIo {
   /** @default CloudFormation and IAM clients for the stage's region (SDK default chain, adaptive retries) */
   readonly createClients?: (region: string) => BootstrapClients;
+  /** Makes this run's change-set name unique. @default 6 random hex digits */
+  readonly runId?: string;
 }
 
 function createClients(region: string): BootstrapClients {
@@ -29,7 +31,8 @@ function createClients(region: string): BootstrapClients {
   const { CloudFormationClient } = require('@aws-sdk/client-cloudformation') as typeof import('@aws-sdk/client-cloudformation');
   const { IAMClient } = require('@aws-sdk/client-iam') as typeof import('@aws-sdk/client-iam');
   /* eslint-enable @typescript-eslint/no-require-imports */
-  return { cloudFormation: new CloudFormationClient(config), iam: new IAMClient(config) };
+  const deadline = engine().callDeadlineOf();
+  return { cloudFormation: engine().boundCalls(new CloudFormationClient(config), deadline), iam: engine().boundCalls(new IAMClient(config), deadline) };
 }
 
 /** `Name=value` arguments as template parameters. */
@@ -111,6 +114,7 @@ export async function runBootstrapCommand(opts: BootstrapCommandOptions, args: r
       parameters,
       waits: deps.waits,
       now: deps.now,
+      runId: deps.runId,
       log: err,
     });
     out(renderBootstrapResult(result, stage.name));

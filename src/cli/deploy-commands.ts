@@ -58,6 +58,11 @@ export interface DeployCommandDeps extends CommandIo {
    * @default setTimeout
    */
   readonly sleep?: Sleep;
+  /**
+   * Makes this run's change-set names unique (see `DeployStageOptions.runId`).
+   * @default 6 random hex digits
+   */
+  readonly runId?: string;
 }
 
 /**
@@ -120,6 +125,7 @@ export async function runDeployCommand(mode: DeployMode, opts: DeployCommandOpti
       clients,
       concurrency: Number(opts.concurrency),
       revision: engine().shortRevision(env),
+      runId: deps.runId,
       now: deps.now,
       waits: deps.waits,
       force: opts.force,

@@ -5,7 +5,7 @@ import { HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { PreparedStack } from './inputs';
 import { describeError, endpointOf, isMissingCredentials, reaching, UnreachableError } from '../aws/faults';
-import { clientConfig } from '../aws/sdk-clients';
+import { boundCalls, callDeadlineOf, clientConfig } from '../aws/sdk-clients';
 import { classifyStatus } from '../aws/stack-state';
 import { BatchformError, errorKindOf } from '../errors/batchform-error';
 import type { ManifestStage } from '../manifest/manifest';
@@ -135,7 +135,7 @@ export async function checkAccountConcurrency(
  */
 export async function callerAccount(region: string, config: Record<string, unknown> = {}): Promise<string> {
   // Few attempts: this is the first call, and a missing network or credentials should show at once.
-  const sts = new STSClient(clientConfig(region, { maxAttempts: 3, timeouts: { connectionTimeout: 3_000, requestTimeout: 10_000 }, config }));
+  const sts = boundCalls(new STSClient(clientConfig(region, { maxAttempts: 3, timeouts: { connectionTimeout: 3_000, requestTimeout: 10_000 }, config })), callDeadlineOf());
   const endpoint = await endpointOf(sts, 'sts');
   const call = `the account check (sts:GetCallerIdentity at ${endpoint})`;
   try {

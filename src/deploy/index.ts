@@ -35,7 +35,7 @@ export type { BootstrapClients, BootstrapResult } from './bootstrap';
 /** @internal */
 export { ExecutionError } from './change-set-steps';
 /** @internal */
-export { clientConfig } from '../aws/sdk-clients';
+export { boundCalls, callDeadlineOf, clientConfig } from '../aws/sdk-clients';
 /** @internal */
 export { describeError } from '../aws/faults';
 /** @internal */

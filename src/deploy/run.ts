@@ -32,6 +32,13 @@ export interface DeployStageOptions {
    */
   readonly revision?: string;
   /**
+   * Makes this run's change-set names unique, so two runs started in the same second never
+   * collide: letters and digits, up to 32 (others are dropped).
+   * @default 6 random hex digits (newRunId)
+   * @example process.env.GITHUB_RUN_ID
+   */
+  readonly runId?: string;
+  /**
    * The clock: names change sets, dates next run times, bounds the events read after a failure.
    * @default () => new Date()
    */
@@ -103,7 +110,7 @@ export async function deployStage(inputs: DeployInputs, options: DeployStageOpti
     s3: options.clients.s3,
     mode: options.mode,
     stage,
-    changeSetName: changeSetName(revision, startedAt),
+    changeSetName: changeSetName(revision, startedAt, options.runId),
     startedAt,
     revision,
     waits: resolveWaits(options.waits),

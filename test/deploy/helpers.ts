@@ -339,7 +339,7 @@ export function fakeAws(options: FakeAwsOptions = {}) {
 /** Engine options for tests: fixed clock and revision, millisecond waits, collected log. */
 export function engineOptions(clients: DeployStageOptions['clients'], extra: Partial<DeployStageOptions> = {}): DeployStageOptions & { lines: string[] } {
   const lines: string[] = [];
-  return { mode: 'deploy', clients, revision: '4f2a9c1', now: () => NOW, waits: FAST_WAITS, log: (l) => lines.push(l), lines, ...extra };
+  return { mode: 'deploy', clients, revision: '4f2a9c1', runId: 'r1', now: () => NOW, waits: FAST_WAITS, log: (l) => lines.push(l), lines, ...extra };
 }
 
 /** The checksum S3 stores for the test zip of `batch`. */
