@@ -77,6 +77,15 @@ export interface DeployStageOptions {
    */
   readonly drift?: DriftDetectionOptions | false;
   /**
+   * Check, before any change set, that the stacks about to be created can reserve their functions'
+   * Lambda concurrency (one lambda:GetAccountSettings call). `false` skips it: for credentials
+   * without that permission, or an endpoint without Lambda's API; CloudFormation then fails a
+   * create that cannot reserve its concurrency, deep inside the stack.
+   * @default true
+   * @example false // CLI: --no-concurrency-check
+   */
+  readonly concurrencyCheck?: boolean;
+  /**
    * How the engine pauses between drift-detection polls, in seconds.
    * @default setTimeout
    */
@@ -152,7 +161,8 @@ export async function deployStage(inputs: DeployInputs, options: DeployStageOpti
   const changing = inputs.stacks.filter((p) => ctx.force || !fingerprintMatches(live.get(p.stack.stackName), p));
   if (changing.length) {
     await checkArtifactBucket(ctx.s3, stage);
-    await checkAccountConcurrency(options.clients.lambda, stage, changing, live);
+    if (options.concurrencyCheck === false) ctx.log('skipping the account\'s Lambda concurrency check (concurrencyCheck: false)');
+    else await checkAccountConcurrency(options.clients.lambda, stage, changing, live);
   }
 
   const stacks = await mapWithConcurrency(inputs.stacks, concurrency, (p) => runStack(ctx, p, live.get(p.stack.stackName)));
