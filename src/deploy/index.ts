@@ -39,7 +39,7 @@ export { boundCalls, callDeadlineOf, clientConfig } from '../aws/sdk-clients';
 /** @internal */
 export { describeError } from '../aws/faults';
 /** @internal */
-export { findStage, readDeployManifest } from './inputs';
+export { findStage, readDeployManifest, readTemplateHashes, templateHashProblem } from './inputs';
 /** @internal */
 export { renderFatalMarkdown } from './report-markdown';
 /** @internal */

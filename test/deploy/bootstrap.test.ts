@@ -1,5 +1,6 @@
 // `batchform bootstrap` against mocked CloudFormation and IAM clients: preview, create, update, an existing OIDC provider, outputs, account checks.
 import { spawnSync } from 'child_process';
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -48,6 +49,9 @@ beforeAll(() => {
     }],
   }));
   fs.writeFileSync(path.join(dir, 'cfn-out/bootstrap.template.json'), JSON.stringify({ Resources: { Bucket: { Type: 'AWS::S3::Bucket' } } }, null, 2));
+  // As "npx projen" records it.
+  const sha256 = createHash('sha256').update(fs.readFileSync(path.join(dir, 'cfn-out/bootstrap.template.json'))).digest('hex');
+  fs.writeFileSync(path.join(dir, 'cfn-out/template-hashes.json'), JSON.stringify({ version: 1, generator: 'test', templates: { bootstrap: { inputs: 'test', sha256 } } }));
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
@@ -226,6 +230,23 @@ test('a bootstrap failing before any change set says so, with the step', async (
   const message = f.err.filter((l) => l.startsWith('batchform bootstrap:')).join('\n');
   expect(message).toContain(`failed while reading stack ${STACK} (DescribeStacks) (AWS error code Throttling)`);
   expect(message).toContain('Cleanup: nothing to clean up');
+});
+
+test('a bootstrap template edited by hand after generation exits 2 before any AWS call', async () => {
+  const file = path.join(dir, 'cfn-out/bootstrap.template.json');
+  const generated = fs.readFileSync(file, 'utf8');
+  fs.writeFileSync(file, generated.replace('AWS::S3::Bucket', 'AWS::IAM::User'));
+  try {
+    const f = fake([stack('UPDATE_COMPLETE')]);
+    let checked = 0;
+    const code = await runBootstrapCommand(OPTS, [], { ...f.deps, callerAccount: async () => String(++checked) });
+    expect(code).toBe(2);
+    expect(f.err.join('\n')).toContain('batchform bootstrap: bootstrap template cfn-out/bootstrap.template.json is not the file "npx projen" generated');
+    expect(f.cfn.calls()).toHaveLength(0);
+    expect(checked).toBe(0);
+  } finally {
+    fs.writeFileSync(file, generated);
+  }
 });
 
 test('credentials for another account exit 2 naming both accounts, before any CloudFormation call', async () => {
