@@ -81,8 +81,8 @@ export function callDeadlineOf(options: CreateDeployClientsOptions = {}): number
 
 /** What {@link boundCalls} needs of a client. */
 interface BoundableClient {
-  send(command: unknown, options?: unknown, cb?: unknown): Promise<unknown>;
   readonly middlewareStack: { add: (...args: never[]) => unknown };
+  send(command: unknown, options?: unknown, cb?: unknown): Promise<unknown>;
 }
 
 /**
@@ -112,7 +112,8 @@ export function boundCalls<C extends BoundableClient>(client: C, deadlineMs: num
         reject(noAnswerError(ms / 1000));
       }, ms);
     });
-    return Promise.race([send(command, { ...(options as object | undefined), abortSignal: abort.signal }), deadline]).finally(() => clearTimeout(timer));
+    const sent = send(command, { ...(options as object | undefined), abortSignal: abort.signal });
+    return Promise.race([sent, deadline]).finally(() => clearTimeout(timer));
   };
   return client;
 }

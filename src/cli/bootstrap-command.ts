@@ -33,7 +33,10 @@ function createClients(region: string): BootstrapClients {
   const { IAMClient } = require('@aws-sdk/client-iam') as typeof import('@aws-sdk/client-iam');
   /* eslint-enable @typescript-eslint/no-require-imports */
   const deadline = engine().callDeadlineOf();
-  return { cloudFormation: engine().boundCalls(new CloudFormationClient(config), deadline), iam: engine().boundCalls(new IAMClient(config), deadline) };
+  return {
+    cloudFormation: engine().boundCalls(new CloudFormationClient(config), deadline),
+    iam: engine().boundCalls(new IAMClient(config), deadline),
+  };
 }
 
 /** `Name=value` arguments as template parameters. */

@@ -117,8 +117,9 @@ export function runRunCommand(batch: string, opts: RunCommandOptions, deps: Oper
     const { manifest, stage } = loadStage(opts, io.projectDir);
     const { batch: declared } = operate().findBatch(manifest.batches, stage, batch);
     const declaredSchedule = operate().scheduleFor(declared);
-    if (opts.time && operate().eventKind(declaredSchedule) === 'input') io.err(constantInputTimeWarning(batch));
-    else if (opts.time && !opts.offSchedule && !operate().firesAt(declaredSchedule, time)) throw offScheduleTime(batch, stage.name, declaredSchedule, time);
+    if (opts.time && operate().eventKind(declaredSchedule) === 'input') {io.err(constantInputTimeWarning(batch));} else if (opts.time && !opts.offSchedule && !operate().firesAt(declaredSchedule, time)) {
+      throw offScheduleTime(batch, stage.name, declaredSchedule, time);
+    }
     const clients = await connect(io, deps, stage);
     const { target, schedule } = await targetAndSchedule(clients, manifest, stage, batch);
     if (target.durable) {

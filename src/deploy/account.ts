@@ -161,7 +161,8 @@ export async function checkAccountConcurrency(
  */
 export async function callerAccount(region: string, config: Record<string, unknown> = {}): Promise<string> {
   // Few attempts: this is the first call, and a missing network or credentials should show at once.
-  const sts = boundCalls(new STSClient(clientConfig(region, { maxAttempts: 3, timeouts: { connectionTimeout: 3_000, requestTimeout: 10_000 }, config })), callDeadlineOf());
+  const timeouts = { connectionTimeout: 3_000, requestTimeout: 10_000 };
+  const sts = boundCalls(new STSClient(clientConfig(region, { maxAttempts: 3, timeouts, config })), callDeadlineOf());
   const endpoint = await endpointOf(sts, 'sts');
   const call = `the account check (sts:GetCallerIdentity at ${endpoint})`;
   try {

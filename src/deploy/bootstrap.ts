@@ -72,7 +72,8 @@ export class BootstrapError extends BatchformError {
 /** AWS's error code of an answer (`AccessDenied`, `AlreadyExistsException`), or undefined when AWS did not answer. */
 function awsErrorCode(e: unknown): string | undefined {
   if (BatchformError.is(e) && !(e as { cause?: unknown }).cause) return undefined;
-  const err = (BatchformError.is(e) ? (e as { cause?: unknown }).cause : e) as { name?: string; Code?: string; $metadata?: { httpStatusCode?: number } } | undefined;
+  type AwsAnswer = { name?: string; Code?: string; $metadata?: { httpStatusCode?: number } };
+  const err = (BatchformError.is(e) ? (e as { cause?: unknown }).cause : e) as AwsAnswer | undefined;
   return typeof err?.$metadata?.httpStatusCode === 'number' ? err.Code ?? err.name : undefined;
 }
 

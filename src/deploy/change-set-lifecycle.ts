@@ -218,7 +218,9 @@ export async function throughChangeSet(target: ChangeSetTarget, request: ChangeS
  * Discard: deletes the change set, and (`deleteStack`) the REVIEW_IN_PROGRESS stack it made; each
  * step on its own, so a note names exactly what was left behind.
  */
-async function discardChangeSet(target: ChangeSetTarget, deleteStack: boolean, madeStack: boolean, notes: string[], cleanup: string[] = []): Promise<void> {
+async function discardChangeSet(
+  target: ChangeSetTarget, deleteStack: boolean, madeStack: boolean, notes: string[], cleanup: string[] = [],
+): Promise<void> {
   const { cloudFormation: cfn, stackName, changeSetName } = target;
   const attempt = async (what: string, how: string, call: () => Promise<unknown>): Promise<boolean | 'not-found'> => {
     try {

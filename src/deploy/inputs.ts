@@ -199,7 +199,9 @@ export function readTemplateHashes(file: string, shown: string): RecordedHashes 
  * @param name the template's name in the record (the batch's name, or `bootstrap`).
  * @returns the problem, or undefined when the template is the generated one.
  */
-export function templateHashProblem(hashes: RecordedHashes, shownHashes: string, name: string, templateFile: string, body: string): string | undefined {
+export function templateHashProblem(
+  hashes: RecordedHashes, shownHashes: string, name: string, templateFile: string, body: string,
+): string | undefined {
   const recorded = hashes.templates[name]?.sha256;
   if (typeof recorded !== 'string') {
     return `template ${templateFile} has no entry "${name}" in ${shownHashes}, so it cannot be checked against what "npx projen" generated; ` +

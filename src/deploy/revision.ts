@@ -45,5 +45,5 @@ export const CHANGE_SET_NAME = /^[a-zA-Z][-a-zA-Z0-9]{0,127}$/;
 export function changeSetName(revision: string, at: Date, runId: string = newRunId()): string {
   const stamp = at.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '');
   const clean = (x: string, max: number) => x.replace(/[^A-Za-z0-9]/g, '').slice(0, max);
-  return [`batchform`, clean(revision, 40) || 'local', stamp, clean(runId, 32) || newRunId()].join('-');
+  return ['batchform', clean(revision, 40) || 'local', stamp, clean(runId, 32) || newRunId()].join('-');
 }

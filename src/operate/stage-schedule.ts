@@ -90,7 +90,8 @@ export const BACKFILL_CONFIRM_RUNS = 100;
 export function firesAt(schedule: StageSchedule, time: Date): boolean {
   if (schedule.parsed.kind === 'rate' && !schedule.startDate) return true;
   const t = Math.floor(time.getTime() / 1000) * 1000;
-  const [next] = nextRuns(schedule.parsed, 1, new Date(t - 1), { timeZone: schedule.timezone, startDate: schedule.startDate, endDate: schedule.endDate });
+  const options = { timeZone: schedule.timezone, startDate: schedule.startDate, endDate: schedule.endDate };
+  const [next] = nextRuns(schedule.parsed, 1, new Date(t - 1), options);
   return next !== undefined && next.getTime() === t;
 }
 

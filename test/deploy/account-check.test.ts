@@ -2,8 +2,8 @@
 // (real HTTP answers through the loopback fake), and the check can be skipped.
 import { makeProject, engineOptions } from './helpers';
 import { Answer, Loopback, queryResult, Seen, startLoopback } from './loopback';
-import { deployStage } from '../../src/deploy';
 import { runDeployCommand } from '../../src/cli/deploy-commands';
+import { deployStage } from '../../src/deploy';
 
 let fake: Loopback | undefined;
 afterEach(async () => {

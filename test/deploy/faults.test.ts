@@ -55,7 +55,7 @@ function healthy(faults: Record<string, (r: Seen) => Answer | undefined> = {}) {
 describe('a change set deleted while this run waits for it (another run executed its own on the stack)', () => {
   test('ends the stack\'s run at once, naming the likely cause and the fix, and leaves the stack alone', async () => {
     let polls = 0;
-    const gone = queryError(404, 'ChangeSetNotFound', `ChangeSet [batchform-4f2a9c1-20261125T094312Z-r1] does not exist`);
+    const gone = queryError(404, 'ChangeSetNotFound', 'ChangeSet [batchform-4f2a9c1-20261125T094312Z-r1] does not exist');
     const fake = await start(healthy({
       // Computing, then deleted by CloudFormation when the other run executed.
       DescribeChangeSet: () => (++polls === 1 ? queryResult('DescribeChangeSet', '<Status>CREATE_IN_PROGRESS</Status>') : gone),
@@ -164,7 +164,7 @@ describe('messages name the endpoint actually used', () => {
   test('AWS_ENDPOINT_URL and the per-service variable, before any request', async () => {
     expect(await endpointOf(client(), 'cloudformation', { AWS_ENDPOINT_URL: 'http://localhost:4566/' })).toBe('http://localhost:4566');
     expect(await endpointOf(client(), 'cloudformation', { AWS_ENDPOINT_URL: 'http://a:1', AWS_ENDPOINT_URL_CLOUDFORMATION: 'http://cfn:2' })).toBe('http://cfn:2');
-    expect(await endpointOf(client(), 'logs', { AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: 'http://logs:3' }, )).toBe('http://logs:3');
+    expect(await endpointOf(client(), 'logs', { AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: 'http://logs:3' } )).toBe('http://logs:3');
     expect(await endpointOf(client(), 'cloudformation', { AWS_ENDPOINT_URL: 'http://a:1', AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: 'true' }))
       .toBe('https://cloudformation.eu-west-1.amazonaws.com');
     expect(await endpointOf(client(), 'cloudformation', {})).toBe('https://cloudformation.eu-west-1.amazonaws.com');

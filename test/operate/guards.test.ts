@@ -3,8 +3,8 @@
 import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { commandDeps, makeOperateProject, mockOperateClients, payload, sentEvent } from './helpers';
 import { runBackfillCommand, runRunCommand } from '../../src/cli/operate-commands';
-import { firesAt, nearestTimes, scheduleFor } from '../../src/operate/stage-schedule';
 import type { ManifestBatch } from '../../src/manifest/manifest';
+import { firesAt, nearestTimes, scheduleFor } from '../../src/operate/stage-schedule';
 
 const dir = makeOperateProject();
 const opts = { stage: 'prod', manifest: 'cfn-out/manifest.json' };
