@@ -46,7 +46,7 @@ export function isMissingCredentials(e: unknown): boolean {
 export class UnreachableError extends BatchformError {
   constructor(readonly endpoint: string, readonly step: string, cause: unknown, tries?: string) {
     const err = cause as SdkError;
-    const what = [err?.code, err?.message].filter((x, i, all) => x && (i === 0 || !all[0] || !String(x).includes(all[0]))).join(': ') || String(cause);
+    const what = [err?.code === NO_ANSWER_CODE ? undefined : err?.code, err?.message].filter((x, i, all) => x && (i === 0 || !all[0] || !String(x).includes(all[0]))).join(': ') || String(cause);
     super(
       'unreachable',
       `cannot reach AWS: ${endpoint} did not answer while ${step}${tries ? ` (${tries})` : ''}: ${what}. ` +
