@@ -12,8 +12,11 @@ interface SdkError {
 /** Node's and the SDK's codes for a request that never got an HTTP answer. */
 const NETWORK_CODES = new Set([
   'ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN',
-  'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN', 'EHOSTDOWN', 'ERR_SOCKET_CONNECTION_TIMEOUT', 'UND_ERR_SOCKET',
+  'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN', 'EHOSTDOWN', 'ERR_SOCKET_CONNECTION_TIMEOUT', 'UND_ERR_SOCKET', 'BATCHFORM_NO_ANSWER',
 ]);
+
+/** The code of batchform's own "no answer within the wall-clock bound" error (a call's deadline, a wait's silence). */
+export const NO_ANSWER_CODE = 'BATCHFORM_NO_ANSWER';
 
 /** Whether `e` is an answer from an AWS service (it has an HTTP status): a throttle, a 5xx, a validation error. */
 export function isServiceError(e: unknown): boolean {
@@ -43,7 +46,7 @@ export function isMissingCredentials(e: unknown): boolean {
 export class UnreachableError extends BatchformError {
   constructor(readonly endpoint: string, readonly step: string, cause: unknown, tries?: string) {
     const err = cause as SdkError;
-    const what = [err?.code, err?.message].filter((x, i, all) => x && (i === 0 || !all[0] || !String(x).includes(all[0]))).join(': ') || String(cause);
+    const what = [err?.code === NO_ANSWER_CODE ? undefined : err?.code, err?.message].filter((x, i, all) => x && (i === 0 || !all[0] || !String(x).includes(all[0]))).join(': ') || String(cause);
     super(
       'unreachable',
       `cannot reach AWS: ${endpoint} did not answer while ${step}${tries ? ` (${tries})` : ''}: ${what}. ` +
@@ -55,14 +58,47 @@ export class UnreachableError extends BatchformError {
   }
 }
 
-/** The endpoint a client sends to, for messages: its configured endpoint, else AWS's regional one. */
-export async function endpointOf(client: { config: unknown }, service: string): Promise<string> {
+/** The endpoint each client last sent a request to (see {@link recordEndpoints}). */
+const usedEndpoints = new WeakMap<object, string>();
+
+/**
+ * Makes `client` remember the endpoint of every request it sends, as the SDK resolved it
+ * (`AWS_ENDPOINT_URL`, `AWS_ENDPOINT_URL_<SERVICE>`, a profile's `endpoint_url`, the SQS queue
+ * URL's host), so a "cannot reach AWS" message names the endpoint actually used.
+ */
+export function recordEndpoints(client: { middlewareStack: { add: (...args: never[]) => unknown } }): void {
+  type Request = { protocol?: string; hostname?: string; port?: number };
+  const middleware = (next: (args: { request: unknown }) => Promise<unknown>) => async (args: { request: unknown }) => {
+    const r = args.request as Request | undefined;
+    if (r?.hostname) usedEndpoints.set(client, `${r.protocol ?? 'https:'}//${r.hostname}${r.port ? `:${r.port}` : ''}`);
+    return next(args);
+  };
+  (client.middlewareStack.add as (m: unknown, o: unknown) => void)(middleware, { step: 'finalizeRequest', name: 'batchformRecordEndpoint', override: true });
+}
+
+/** The SDK's environment variable for one service's endpoint, e.g. `AWS_ENDPOINT_URL_CLOUDWATCH_LOGS`. */
+function serviceEndpointEnv(service: string): string {
+  const id: Record<string, string> = { logs: 'CLOUDWATCH_LOGS', monitoring: 'CLOUDWATCH', cloudwatch: 'CLOUDWATCH' };
+  return `AWS_ENDPOINT_URL_${id[service] ?? service.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
+}
+
+/**
+ * The endpoint a client sends to, for messages: the one its last request went to, else its
+ * configured endpoint, else the SDK's endpoint environment variables, else AWS's regional one.
+ */
+export async function endpointOf(client: { config: unknown }, service: string, env: NodeJS.ProcessEnv = process.env): Promise<string> {
   type Endpoint = { protocol?: string; hostname?: string; port?: number; path?: string };
   const config = client.config as { endpoint?: () => Promise<Endpoint>; region?: () => Promise<string> };
   try {
+    const used = usedEndpoints.get(client);
+    if (used) return used;
     if (typeof config.endpoint === 'function') {
       const e = await config.endpoint();
       if (e?.hostname) return `${e.protocol ?? 'https:'}//${e.hostname}${e.port ? `:${e.port}` : ''}`;
+    }
+    if (!/^true$/i.test(env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS ?? '')) {
+      const fromEnv = env[serviceEndpointEnv(service)] || env.AWS_ENDPOINT_URL;
+      if (fromEnv) return fromEnv.replace(/\/+$/, '');
     }
     const region = typeof config.region === 'function' ? await config.region() : 'us-east-1';
     return `https://${service}.${region}.amazonaws.com`;

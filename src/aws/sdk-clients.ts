@@ -6,6 +6,8 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { AdaptiveRetryStrategy } from '@smithy/core/retry';
+import { recordEndpoints } from './faults';
+import { NO_ANSWER_SECONDS, noAnswerError } from './waits';
 
 /** The clients the deploy engine calls; inject mocks in tests. */
 export interface DeployClients {
@@ -28,7 +30,19 @@ export interface CreateDeployClientsOptions {
    * attempt counts as failed (and is retried). Without them a dropped connection hangs.
    * @default { connectionTimeout: 5000, requestTimeout: 60000 }
    */
-  readonly timeouts?: { readonly connectionTimeout?: number; readonly requestTimeout?: number };
+  readonly timeouts?: {
+    readonly connectionTimeout?: number;
+    readonly requestTimeout?: number;
+    /**
+     * Milliseconds of wall clock one call may take in all, the SDK's attempts and the pauses between
+     * them included, before it is aborted and ends with "cannot reach AWS" (the SDK's `maxAttempts`
+     * multiplies `requestTimeout`: 10 attempts of 60 s would be 10 minutes). Uploads (S3
+     * PutObject) get at least 15 minutes; a synchronous invoke at least {@link INVOKE_REQUEST_TIMEOUT_MS} and a minute.
+     * @default 180000 (3 minutes, NO_ANSWER_SECONDS)
+     * @example { callDeadline: 30_000 }
+     */
+    readonly callDeadline?: number;
+  };
   /**
    * Extra client configuration merged in (e.g. a `requestHandler` in tests, `credentials`).
    * Credentials otherwise come from the SDK's default chain: environment, `AWS_PROFILE`,
@@ -47,11 +61,61 @@ export interface CreateDeployClientsOptions {
  */
 export function createDeployClients(region: string, options: CreateDeployClientsOptions = {}): DeployClients {
   const config = clientConfig(region, options);
+  const deadline = callDeadlineOf(options);
   return {
-    cloudFormation: new CloudFormationClient(config),
-    s3: new S3Client(config),
-    lambda: new LambdaClient(config),
+    cloudFormation: boundCalls(new CloudFormationClient(config), deadline),
+    s3: boundCalls(new S3Client(config), deadline),
+    lambda: boundCalls(new LambdaClient(config), deadline),
   };
+}
+
+/** Milliseconds an upload may take, the SDK's attempts included: a zip of Lambda's 250 MB on a slow line. */
+const UPLOAD_DEADLINE_MS = 15 * 60_000;
+
+/** The call deadline of `options` (see `timeouts.callDeadline`). */
+export function callDeadlineOf(options: CreateDeployClientsOptions = {}): number {
+  const ms = options.timeouts?.callDeadline ?? NO_ANSWER_SECONDS * 1000;
+  if (!(ms > 0)) throw new RangeError(`timeouts.callDeadline must be a positive number of milliseconds, got ${ms}`);
+  return ms;
+}
+
+/** What {@link boundCalls} needs of a client. */
+interface BoundableClient {
+  readonly middlewareStack: { add: (...args: never[]) => unknown };
+  send(command: unknown, options?: unknown, cb?: unknown): Promise<unknown>;
+}
+
+/**
+ * Bounds every call of `client` in wall-clock time, the SDK's retries included: after `deadlineMs`
+ * (more for uploads and synchronous invokes) the request in flight is aborted and the call fails with
+ * a network error (see `isNetworkError`) that `reaching` words as "cannot reach AWS"; and makes the
+ * client remember the endpoint it actually sends to, for that message (`recordEndpoints`).
+ * Returns the same client.
+ */
+export function boundCalls<C extends BoundableClient>(client: C, deadlineMs: number): C {
+  recordEndpoints(client);
+  const send = client.send.bind(client);
+  (client as BoundableClient).send = (command: unknown, options?: unknown, cb?: unknown): Promise<unknown> => {
+    // Callback style (unused by batchform) is left as it is.
+    if (typeof options === 'function' || typeof cb === 'function') return send(command, options, cb);
+    const name = (command as { constructor?: { name?: string } })?.constructor?.name ?? '';
+    const ms = name === 'PutObjectCommand' ? Math.max(deadlineMs, UPLOAD_DEADLINE_MS)
+      : name === 'InvokeCommand' ? Math.max(deadlineMs, INVOKE_REQUEST_TIMEOUT_MS + 60_000) : deadlineMs;
+    const abort = new AbortController();
+    const outer = (options as { abortSignal?: AbortSignal } | undefined)?.abortSignal;
+    if (outer?.aborted) abort.abort();
+    outer?.addEventListener?.('abort', () => abort.abort(), { once: true });
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        abort.abort();
+        reject(noAnswerError(ms / 1000));
+      }, ms);
+    });
+    const sent = send(command, { ...(options as object | undefined), abortSignal: abort.signal });
+    return Promise.race([sent, deadline]).finally(() => clearTimeout(timer));
+  };
+  return client;
 }
 
 /** The configuration every batchform client shares: region, adaptive retries, bounded connection and answer times. */
@@ -124,11 +188,12 @@ export function createOperateClients(region: string, options: CreateDeployClient
     }),
     retryStrategy: throttlingOnlyRetries(options.maxAttempts ?? 10),
   };
+  const deadline = callDeadlineOf(options);
   return {
-    cloudFormation: new CloudFormationClient(config),
-    lambda: new LambdaClient(invoke),
-    sqs: new SQSClient(config),
-    cloudWatch: new CloudWatchClient(config),
-    logs: new CloudWatchLogsClient(config),
+    cloudFormation: boundCalls(new CloudFormationClient(config), deadline),
+    lambda: boundCalls(new LambdaClient(invoke), deadline),
+    sqs: boundCalls(new SQSClient(config), deadline),
+    cloudWatch: boundCalls(new CloudWatchClient(config), deadline),
+    logs: boundCalls(new CloudWatchLogsClient(config), deadline),
   };
 }

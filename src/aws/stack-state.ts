@@ -121,7 +121,7 @@ export async function waitUntilSettled(
     const status = current.StackStatus ?? '';
     log(`${name} is ${status} (an earlier or concurrent run); waiting up to ${formatSeconds(timing.maxWaitTime)} for it to finish`);
     try {
-      await runWaiter(waiterFor(status), cfn, timing, waits.networkFailures, `waiting for stack ${name} (${status}) to settle`, { StackName: current.StackId ?? name });
+      await runWaiter(waiterFor(status), cfn, timing, { ...waits, log }, `waiting for stack ${name} (${status}) to settle`, { StackName: current.StackId ?? name });
     } catch (e) {
       if (e instanceof UnreachableError) throw e;
       if (isWaiterTimeout(e)) {
@@ -142,12 +142,14 @@ export async function waitUntilSettled(
 }
 
 /** Deletes a stack and waits until it is gone; used to clear a failed first create. */
-export async function deleteStackAndWait(cfn: CloudFormationClient, stack: Stack, waits: ResolvedWaits, clientRequestToken: string): Promise<void> {
+export async function deleteStackAndWait(
+  cfn: CloudFormationClient, stack: Stack, waits: ResolvedWaits, clientRequestToken: string, log?: (message: string) => void,
+): Promise<void> {
   const id = stack.StackId ?? stack.StackName ?? '';
   const timing = waits.stack;
   await reaching(cfn, 'cloudformation', `deleting stack ${stack.StackName} (DeleteStack)`, () => cfn.send(new DeleteStackCommand({ StackName: id, ClientRequestToken: clientRequestToken })));
   try {
-    await runWaiter(waitUntilStackDeleteComplete, cfn, timing, waits.networkFailures, `waiting for stack ${stack.StackName} to be deleted`, { StackName: id });
+    await runWaiter(waitUntilStackDeleteComplete, cfn, timing, { ...waits, log }, `waiting for stack ${stack.StackName} to be deleted`, { StackName: id });
   } catch (e) {
     if (e instanceof UnreachableError) throw e;
     const after = await describeStack(cfn, id);

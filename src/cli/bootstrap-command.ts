@@ -6,7 +6,8 @@ import type { BootstrapClients, BootstrapResult } from '../deploy';
 import { describeFailure, EXIT_CODES, EXIT_HELP, exitCodeFor, outcomeOf } from './exit-codes';
 import { CommandIo, engine, knownStages, resolveIo } from './io';
 import { BOOTSTRAP_TEMPLATE_FILE, DEFAULT_MANIFEST_PATH, DEFAULT_OUTDIR } from '../manifest/manifest';
-import { BOOTSTRAP_OUTPUTS } from '../model/bootstrap-names';
+import { BOOTSTRAP_OUTPUTS, BOOTSTRAP_STACK_ID } from '../model/bootstrap-names';
+import { TEMPLATE_HASHES_FILE } from '../template/cache';
 
 
 /** The options `bootstrap` takes, as commander parses them. */
@@ -21,6 +22,8 @@ export interface BootstrapCommandOptions {
 export interface BootstrapCommandDeps extends CommandIo {
   /** @default CloudFormation and IAM clients for the stage's region (SDK default chain, adaptive retries) */
   readonly createClients?: (region: string) => BootstrapClients;
+  /** Makes this run's change-set name unique. @default 6 random hex digits */
+  readonly runId?: string;
 }
 
 function createClients(region: string): BootstrapClients {
@@ -29,7 +32,11 @@ function createClients(region: string): BootstrapClients {
   const { CloudFormationClient } = require('@aws-sdk/client-cloudformation') as typeof import('@aws-sdk/client-cloudformation');
   const { IAMClient } = require('@aws-sdk/client-iam') as typeof import('@aws-sdk/client-iam');
   /* eslint-enable @typescript-eslint/no-require-imports */
-  return { cloudFormation: new CloudFormationClient(config), iam: new IAMClient(config) };
+  const deadline = engine().callDeadlineOf();
+  return {
+    cloudFormation: engine().boundCalls(new CloudFormationClient(config), deadline),
+    iam: engine().boundCalls(new IAMClient(config), deadline),
+  };
 }
 
 /** `Name=value` arguments as template parameters. */
@@ -94,6 +101,11 @@ export async function runBootstrapCommand(opts: BootstrapCommandOptions, args: r
     const templateFile = path.resolve(projectDir, opts.template);
     if (!fs.existsSync(templateFile)) throw new (engine().DeployInputError)([`bootstrap template ${opts.template} not found; run "npx projen" to generate it.`]);
     templateBody = fs.readFileSync(templateFile, 'utf8');
+    // An administrator runs this template: it must be the one "npx projen" generated and recorded.
+    const hashesShown = path.posix.join(path.posix.dirname(opts.template.split(path.sep).join('/')), TEMPLATE_HASHES_FILE);
+    const hashes = engine().readTemplateHashes(path.join(path.dirname(templateFile), TEMPLATE_HASHES_FILE), hashesShown);
+    const tampered = typeof hashes === 'string' ? hashes : engine().templateHashProblem(hashes, hashesShown, BOOTSTRAP_STACK_ID, opts.template, templateBody);
+    if (tampered) throw new (engine().DeployInputError)([`bootstrap ${tampered}`]);
     parameters = parseParameterArgs(args);
   } catch (e) {
     if (outcomeOf(e) === 'bad-input') return fail(describeFailure(e), EXIT_CODES['bad-input']);
@@ -111,6 +123,7 @@ export async function runBootstrapCommand(opts: BootstrapCommandOptions, args: r
       parameters,
       waits: deps.waits,
       now: deps.now,
+      runId: deps.runId,
       log: err,
     });
     out(renderBootstrapResult(result, stage.name));

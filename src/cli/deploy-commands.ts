@@ -40,6 +40,8 @@ export interface DeployCommandOptions {
   readonly drift?: boolean;
   /** Preview: seconds to wait for each stack's drift detection, as typed. */
   readonly driftWait?: string;
+  /** `false` from `--no-concurrency-check` skips the account's Lambda concurrency check. */
+  readonly concurrencyCheck?: boolean;
 }
 
 /** What the commands reach outside themselves; tests replace these. */
@@ -59,6 +61,11 @@ export interface DeployCommandDeps extends CommandIo {
    * @default setTimeout
    */
   readonly sleep?: Sleep;
+  /**
+   * Makes this run's change-set names unique (see `DeployStageOptions.runId`).
+   * @default 6 random hex digits
+   */
+  readonly runId?: string;
 }
 
 /**
@@ -121,10 +128,12 @@ export async function runDeployCommand(mode: DeployMode, opts: DeployCommandOpti
       clients,
       concurrency: Number(opts.concurrency),
       revision: engine().shortRevision(env),
+      runId: deps.runId,
       now: deps.now,
       waits: deps.waits,
       force: opts.force,
       refuseReplacement,
+      concurrencyCheck: opts.concurrencyCheck !== false,
       drift: opts.drift === false ? false : { maxWaitTime: opts.driftWait === undefined ? undefined : Number(opts.driftWait) },
       sleep: deps.sleep,
       log: err,
@@ -156,7 +165,8 @@ export function registerDeployCommands(program: Command, deps: DeployCommandDeps
       .option('--bundles <file>', 'the list of packaged zips', DEFAULT_BUNDLES_PATH)
       .option('--concurrency <n>', 'stacks handled at once', String(DEFAULT_CONCURRENCY))
       .option('--report <file>', 'also write the Markdown report to this file')
-      .option('--force', 'create change sets even for stacks whose fingerprint matches (e.g. to undo console edits)');
+      .option('--force', 'create change sets even for stacks whose fingerprint matches (e.g. to undo console edits)')
+      .option('--no-concurrency-check', 'skip the check (lambda:GetAccountSettings) that new stacks can reserve their Lambda concurrency');
     if (mode === 'preview') {
       command
         .option('--no-drift', 'skip drift detection (which asks CloudFormation what was changed outside it in each changed live stack)')

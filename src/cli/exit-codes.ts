@@ -51,7 +51,8 @@ export const EXIT_CODE_TABLE: readonly ExitCodeRow[] = [
     code: EXIT_CODES['bad-input'],
     kind: 'bad-input',
     meaning: 'bad input; nothing was sent: an unknown command or option, a bad option value, an unknown stage or batch, ' +
-      'a missing or stale manifest, bundles file, template or zip, credentials for another account than the stage\'s',
+      'a missing or stale manifest, bundles file, template or zip, a template that is not the one recorded in cfn-out/template-hashes.json, ' +
+      'credentials for another account than the stage\'s',
     example: '`batchform schedule -n 0`, `batchform deploy --concurrency 0`, `batchform status --stage qa`',
   },
   {

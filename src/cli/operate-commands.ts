@@ -29,6 +29,19 @@ export interface OperateCommandDeps extends CommandIo {
   readonly signal?: AbortSignal;
   /** Pause between polls of a durable execution (`run --wait`, `backfill`, `redrive`). @default setTimeout */
   readonly executionSleep?: (ms: number) => Promise<void>;
+  /** Seconds between two progress lines of `run --wait`. @default 60 */
+  readonly progressEvery?: number;
+}
+
+/** `run --time` of a time the schedule never fires: bad input naming the nearest times it does fire. */
+function offScheduleTime(batch: string, stage: string, schedule: StageSchedule, time: Date) {
+  const { before, after } = operate().nearestTimes(schedule, time);
+  const near = [before && `${before.toISOString()} (before)`, after && `${after.toISOString()} (after)`].filter(Boolean);
+  return badInput(`--time ${time.toISOString()} is not a time batch "${batch}" runs at in stage ${stage} ` +
+    `(${schedule.expression}${schedule.timezone === 'UTC' ? '' : ` in ${schedule.timezone}`}): ` +
+    `${near.length ? `the nearest times it runs are ${near.join(' and ')}` : 'it has no run within five years of it'}. ` +
+    'A run for a time the schedule never fires is logged and named as a run that never happens; give one of its times, or add --off-schedule to run it anyway.',
+  { field: '--time' });
 }
 
 /** Options every operate command takes. */
@@ -93,6 +106,8 @@ export interface RunCommandOptions extends CommonOptions {
   readonly wait?: boolean;
   /** A durable batch: print the execution's steps from its history. */
   readonly steps?: boolean;
+  /** Run `--time` even when the schedule never fires at it. */
+  readonly offSchedule?: boolean;
 }
 
 /** `batchform run`: one run now (or for `--time`), asynchronous unless `--wait`. */
@@ -101,19 +116,24 @@ export function runRunCommand(batch: string, opts: RunCommandOptions, deps: Oper
     const time = isoOption('--time', opts.time) ?? (deps.now ?? (() => new Date()))();
     const { manifest, stage } = loadStage(opts, io.projectDir);
     const { batch: declared } = operate().findBatch(manifest.batches, stage, batch);
-    if (opts.time && operate().eventKind(operate().scheduleFor(declared)) === 'input') io.err(constantInputTimeWarning(batch));
+    const declaredSchedule = operate().scheduleFor(declared);
+    if (opts.time && operate().eventKind(declaredSchedule) === 'input') {io.err(constantInputTimeWarning(batch));} else if (opts.time && !opts.offSchedule && !operate().firesAt(declaredSchedule, time)) {
+      throw offScheduleTime(batch, stage.name, declaredSchedule, time);
+    }
     const clients = await connect(io, deps, stage);
     const { target, schedule } = await targetAndSchedule(clients, manifest, stage, batch);
     if (target.durable) {
       // The starter starts (or finds) the time's execution; a time whose execution ended is re-run under a new name.
       const durable = await operate().runDurable(target, schedule, time, {
-        lambda: clients.lambda, wait: opts.wait, steps: opts.steps, id: deps.id, waits: { sleep: deps.executionSleep },
+        lambda: clients.lambda, wait: opts.wait, steps: opts.steps, id: deps.id, waits: { sleep: deps.executionSleep, log: io.err },
       });
       io.out(operate().renderDurableOutcome(target, durable, opts.wait ?? false));
       return durable.ok ? OPERATE_EXIT.ok : OPERATE_EXIT.failed;
     }
     if (opts.steps) throw badInput(`--steps is for durable batches; "${batch}" is not durable (its run's log lines are in: batchform run ${batch} --stage ${stage.name} --wait).`);
-    const outcome = await operate().invokeRun(target, schedule, time, { lambda: clients.lambda, mode: opts.wait ? 'wait' : 'async', id: deps.id });
+    const outcome = await operate().invokeRun(target, schedule, time, {
+      lambda: clients.lambda, mode: opts.wait ? 'wait' : 'async', id: deps.id, log: io.err, progressEvery: deps.progressEvery,
+    });
     io.out(operate().renderRunOutcome(target, outcome));
     return outcome.ok ? OPERATE_EXIT.ok : OPERATE_EXIT.failed;
   });
@@ -127,6 +147,8 @@ export interface BackfillCommandOptions extends CommonOptions {
   readonly dryRun?: boolean;
   readonly continueOnFailure?: boolean;
   readonly restart?: boolean;
+  /** The number of runs, as typed: required (and must match) above {@link BACKFILL_CONFIRM_RUNS} runs. */
+  readonly confirm?: string;
 }
 
 /** `batchform backfill`: one synchronous run per scheduled time of `[from, to)`; `--dry-run` lists them offline. */
@@ -158,6 +180,12 @@ export function runBackfillCommand(batch: string, opts: BackfillCommandOptions, 
       io.out(`${batch} has no scheduled time in [${from.toISOString()}, ${to.toISOString()}); nothing to run.`);
       return OPERATE_EXIT.ok;
     }
+    const limit = operate().BACKFILL_CONFIRM_RUNS;
+    if (times.length > limit && opts.confirm !== String(times.length)) {
+      throw badInput(`[${from.toISOString()}, ${to.toISOString()}) holds ${times.length} runs of ${batch} (${schedule.expression}), more than ${limit}; ` +
+        `${opts.confirm === undefined ? 'nothing was run' : `--confirm ${opts.confirm} does not match, so nothing was run`}. Check the range (a mistyped year?) ` +
+        `with --dry-run, then confirm the count: --confirm ${times.length}.`, { field: '--confirm' });
+    }
     const clients = await connect(io, deps, stage);
     const { target } = await targetAndSchedule(clients, manifest, stage, batch);
     const result = await operate().backfill(target, schedule, {
@@ -171,7 +199,7 @@ export function runBackfillCommand(batch: string, opts: BackfillCommandOptions, 
       restart: opts.restart,
       log: io.err,
       id: deps.id,
-      waits: { sleep: deps.executionSleep },
+      waits: { sleep: deps.executionSleep, log: io.err },
     });
     const again = `batchform backfill ${batch} --stage ${stage.name} --from ${opts.from} --to ${opts.to}${concurrency > 1 ? ` --concurrency ${concurrency}` : ''}`;
     io.out(operate().renderBackfillResult(target, result, again));
@@ -194,7 +222,7 @@ export function runRedriveCommand(batch: string, opts: RedriveCommandOptions, de
     const clients = await connect(io, deps, stage);
     const { target, schedule } = await targetAndSchedule(clients, manifest, stage, batch);
     const result = await operate().redrive(target, schedule, {
-      sqs: clients.sqs, lambda: clients.lambda, listOnly: opts.list, max, log: io.err, waits: { sleep: deps.executionSleep },
+      sqs: clients.sqs, lambda: clients.lambda, listOnly: opts.list, max, log: io.err, waits: { sleep: deps.executionSleep, log: io.err },
     });
     io.out(operate().renderRedriveResult(target, result, opts.list ?? false));
     return result.ok ? OPERATE_EXIT.ok : OPERATE_EXIT.failed;
@@ -289,6 +317,7 @@ export function registerOperateCommands(program: Command, deps: OperateCommandDe
     .option('--time <iso>', 'the scheduled time the event carries (default: now)')
     .option('--wait', 'run synchronously: print the result and the run\'s log lines; a failed run exits 1 (a durable batch: wait for its execution to end and print its outcome)')
     .option('--steps', 'a durable batch: print its execution\'s steps from the execution history')
+    .option('--off-schedule', 'run --time even when it is not a time the schedule fires at')
     .option(...MANIFEST_OPTION)
     .addHelpText('after', `\n${EXIT_HELP}`)
     .action(async (batch: string, opts: RunCommandOptions) => {
@@ -305,6 +334,7 @@ export function registerOperateCommands(program: Command, deps: OperateCommandDe
     .option('--dry-run', 'list the scheduled times and run nothing (no AWS, no credentials)')
     .option('--continue-on-failure', 'go on after a failed run; the failed times stay to do for the next resume')
     .option('--restart', 'forget the times an earlier backfill of this range finished, and run them all')
+    .option('--confirm <runs>', 'the number of runs, required above 100 runs (see it with --dry-run): a guard against a mistyped range')
     .option(...MANIFEST_OPTION)
     .addHelpText('after', `\n${EXIT_HELP}`)
     .action(async (batch: string, opts: BackfillCommandOptions) => {

@@ -5,7 +5,7 @@ import { HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { PreparedStack } from './inputs';
 import { describeError, endpointOf, isMissingCredentials, reaching, UnreachableError } from '../aws/faults';
-import { clientConfig } from '../aws/sdk-clients';
+import { boundCalls, callDeadlineOf, clientConfig } from '../aws/sdk-clients';
 import { classifyStatus } from '../aws/stack-state';
 import { BatchformError, errorKindOf } from '../errors/batchform-error';
 import type { ManifestStage } from '../manifest/manifest';
@@ -85,6 +85,32 @@ export function reservedConcurrency(templateBody: string, parameters: Readonly<R
   return sum;
 }
 
+/** How to go on without the concurrency check. */
+const SKIP_HINT = 'To deploy without this check, pass --no-concurrency-check (concurrencyCheck: false): CloudFormation then fails a create that cannot reserve its concurrency.';
+
+/**
+ * What a failed GetAccountSettings means, by what came back: access denied is the role's missing
+ * permission; a 404 is not Lambda answering (an endpoint or proxy that is not Lambda's); a 5xx is
+ * AWS's own fault; anything else is named as it is.
+ */
+export function concurrencyReadAdvice(e: unknown, endpoint: string): string {
+  const err = e as { name?: string; $metadata?: { httpStatusCode?: number } } | undefined;
+  const status = err?.$metadata?.httpStatusCode;
+  if (status === 403 || /AccessDenied|UnauthorizedOperation|NotAuthorized/i.test(err?.name ?? '')) {
+    return 'The credentials may not call lambda:GetAccountSettings: the stage\'s preview and deploy roles have it from the bootstrap ' +
+      '(run the bootstrap again if the stage\'s roles are older); other credentials need it added.';
+  }
+  if (status === 404) {
+    return `${endpoint} answered 404 (not found): that is not Lambda answering, but an endpoint or proxy that does not serve Lambda's API ` +
+      '(check AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_LAMBDA and any proxy); no permission is missing.';
+  }
+  if (typeof status === 'number' && status >= 500) {
+    return `Lambda answered ${status}, a fault on AWS's side that lasted through the SDK's retries; no permission is missing. Run again later.`;
+  }
+  if (typeof status === 'number') return `Lambda answered ${status}; see AWS's message.`;
+  return 'No answer from Lambda came back (see the error).';
+}
+
 /**
  * Lambda GetAccountSettings, then: can the stacks about to be created reserve their functions'
  * concurrency? A new account's concurrency quota is often 10, and Lambda keeps 100 unreserved,
@@ -110,7 +136,7 @@ export async function checkAccountConcurrency(
   } catch (e) {
     if (e instanceof UnreachableError) throw e;
     throw new BatchformError('aws', `could not read the Lambda concurrency of account ${stage.account} (lambda:GetAccountSettings): ${describeError(e)}. ` +
-      'The stage\'s role needs lambda:GetAccountSettings to check, before any change set, that new batches can reserve their concurrency.', { cause: e, where: { stage: stage.name } });
+      `${concurrencyReadAdvice(e, await endpointOf(lambda, 'lambda'))} ${SKIP_HINT}`, { cause: e, where: { stage: stage.name } });
   }
   const quota = settings.AccountLimit?.ConcurrentExecutions ?? 0;
   const unreserved = settings.AccountLimit?.UnreservedConcurrentExecutions ?? quota;
@@ -135,7 +161,8 @@ export async function checkAccountConcurrency(
  */
 export async function callerAccount(region: string, config: Record<string, unknown> = {}): Promise<string> {
   // Few attempts: this is the first call, and a missing network or credentials should show at once.
-  const sts = new STSClient(clientConfig(region, { maxAttempts: 3, timeouts: { connectionTimeout: 3_000, requestTimeout: 10_000 }, config }));
+  const timeouts = { connectionTimeout: 3_000, requestTimeout: 10_000 };
+  const sts = boundCalls(new STSClient(clientConfig(region, { maxAttempts: 3, timeouts, config })), callDeadlineOf());
   const endpoint = await endpointOf(sts, 'sts');
   const call = `the account check (sts:GetCallerIdentity at ${endpoint})`;
   try {

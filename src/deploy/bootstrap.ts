@@ -3,13 +3,15 @@ import { CloudFormationClient, Stack } from '@aws-sdk/client-cloudformation';
 import { IAMClient, ListOpenIDConnectProvidersCommand } from '@aws-sdk/client-iam';
 import { compactTemplate } from './change-set';
 import { ChangeSetTarget, readyStack, settleStack, throughChangeSet } from './change-set-lifecycle';
+import { ExecutionError } from './change-set-steps';
 import { resourceChanges } from './changes';
 import { MAX_INLINE_TEMPLATE_BYTES } from './inputs';
 import type { ResourceChange } from './result';
 import { changeSetName } from './revision';
-import { reaching } from '../aws/faults';
+import { describeError, reaching } from '../aws/faults';
 import { describeStack } from '../aws/stack-state';
 import { DeployWaits, resolveWaits } from '../aws/waits';
+import { BatchformError, errorKindOf } from '../errors/batchform-error';
 import type { ManifestStage } from '../manifest/manifest';
 import { BOOTSTRAP_OUTPUTS, BOOTSTRAP_PARAMETERS, bootstrapStackName, GITHUB_OIDC_HOST, STAGE_TAG } from '../model/bootstrap-names';
 
@@ -36,8 +38,43 @@ export interface BootstrapStageOptions {
   readonly waits?: DeployWaits;
   /** @default () => new Date() */
   readonly now?: () => Date;
+  /**
+   * Makes this run's change-set name unique (see `DeployStageOptions.runId`).
+   * @default 6 random hex digits
+   */
+  readonly runId?: string;
   /** @default no output */
   readonly log?: (message: string) => void;
+}
+
+/**
+ * A failed bootstrap, saying the step it failed in, AWS's error code (when AWS answered) and what
+ * the run cleaned up (or left behind).
+ */
+export class BootstrapError extends BatchformError {
+  constructor(
+    readonly stackName: string,
+    readonly step: string,
+    readonly cleanup: readonly string[],
+    readonly leftBehind: readonly string[],
+    cause: unknown,
+  ) {
+    const code = awsErrorCode(cause);
+    const done = cleanup.length ? `Cleanup: ${cleanup.join('; ')}.` : 'Cleanup: nothing to clean up (no change set of this run was left).';
+    const left = leftBehind.length ? ` ${leftBehind.join(' ')}` : '';
+    super(errorKindOf(cause) ?? 'run-failed',
+      `bootstrap of ${stackName} failed while ${step}${code ? ` (AWS error code ${code})` : ''}: ${describeError(cause)} ${done}${left}`,
+      { cause });
+    this.name = 'BootstrapError';
+  }
+}
+
+/** AWS's error code of an answer (`AccessDenied`, `AlreadyExistsException`), or undefined when AWS did not answer. */
+function awsErrorCode(e: unknown): string | undefined {
+  if (BatchformError.is(e) && !(e as { cause?: unknown }).cause) return undefined;
+  type AwsAnswer = { name?: string; Code?: string; $metadata?: { httpStatusCode?: number } };
+  const err = (BatchformError.is(e) ? (e as { cause?: unknown }).cause : e) as AwsAnswer | undefined;
+  return typeof err?.$metadata?.httpStatusCode === 'number' ? err.Code ?? err.name : undefined;
 }
 
 /** What a bootstrap run found and did. */
@@ -84,20 +121,45 @@ export async function bootstrapStage(stage: ManifestStage, options: BootstrapSta
   const log = options.log ?? (() => undefined);
   const now = options.now ?? (() => new Date());
   const stackName = bootstrapStackName(stage);
-  const name = changeSetName('bootstrap', now());
+  const name = changeSetName('bootstrap', now(), options.runId);
   const notes: string[] = [];
+  const cleanup: string[] = [];
+  let current = 'starting';
 
   const body = compactTemplate(options.templateBody);
   if (Buffer.byteLength(body) > MAX_INLINE_TEMPLATE_BYTES) {
     throw new Error(`the bootstrap template is ${Buffer.byteLength(body)} bytes, over CloudFormation's ${MAX_INLINE_TEMPLATE_BYTES}-byte inline limit; it cannot be sent before its bucket exists.`);
   }
 
-  const target: ChangeSetTarget = { cloudFormation: cfn, waits, stackName, changeSetName: name, log };
+  const target: ChangeSetTarget = { cloudFormation: cfn, waits, stackName, changeSetName: name, log, onStep: (step) => { current = step; } };
+  try {
+    return await bootstrapThrough(stage, options, { cfn, stackName, name, notes, cleanup, target, body, now });
+  } catch (e) {
+    if (e instanceof ExecutionError) throw e;
+    throw new BootstrapError(stackName, current, cleanup, notes.filter((n) => /by hand|left/.test(n)), e);
+  }
+}
+
+interface BootstrapRun {
+  readonly cfn: BootstrapClients['cloudFormation'];
+  readonly stackName: string;
+  readonly name: string;
+  readonly notes: string[];
+  readonly cleanup: string[];
+  readonly target: ChangeSetTarget;
+  readonly body: string;
+  readonly now: () => Date;
+}
+
+async function bootstrapThrough(stage: ManifestStage, options: BootstrapStageOptions, run: BootstrapRun): Promise<BootstrapResult> {
+  const { cfn, stackName, name, notes, cleanup, target, body, now } = run;
+  target.onStep?.(`reading stack ${stackName} (DescribeStacks)`);
   const settled = await settleStack(target, await describeStack(cfn, stackName));
   const ready = await readyStack(target, settled.stack, { recreate: !options.preview, nameStack: true });
   if (ready.recreated) notes.push(`${stackName} was ROLLBACK_COMPLETE (its first create failed); deleted it and created it again.`);
   const live = ready.stack;
 
+  target.onStep?.('looking for the account\'s GitHub OIDC provider (iam:ListOpenIDConnectProviders)');
   const providerArn = await existingProvider(options.clients.iam, live);
   if (providerArn) notes.push(`The account already has a GitHub OIDC provider (${providerArn}); the stack uses it instead of creating one.`);
   const parameters: Record<string, string> = {
@@ -128,6 +190,7 @@ export async function bootstrapStage(stage: ManifestStage, options: BootstrapSta
     // The administrator running the bootstrap may delete the empty stack a preview made.
     deleteEmptyStack: true,
     notes,
+    cleanup,
     failedAdvice: 'Fix what it names (a parameter passed as Name=value, or the bucket name if it is taken), and run again.',
     nameStack: true,
     executionAdvice: {

@@ -10,7 +10,7 @@ import {
   ExecuteChangeSetCommand,
   Stack,
 } from '@aws-sdk/client-cloudformation';
-import { ExecutionAdvice, NO_CHANGES, readChangeSet, waitForExecution } from './change-set-steps';
+import { ChangeSetGoneError, ExecutionAdvice, isChangeSetNotFound, NO_CHANGES, readChangeSet, waitForExecution } from './change-set-steps';
 import { describeError, reaching } from '../aws/faults';
 import { classifyStatus, deleteStackAndWait, StackCondition, stuckAdvice, waitUntilSettled } from '../aws/stack-state';
 import type { ResolvedWaits } from '../aws/waits';
@@ -88,7 +88,7 @@ export async function readyStack(
   if (condition === 'failed-create' && options.recreate) {
     target.log(`${target.stackName}: ROLLBACK_COMPLETE (a failed first create); deleting it to create it again`);
     step(target, 'deleting the ROLLBACK_COMPLETE stack');
-    await deleteStackAndWait(target.cloudFormation, stack!, target.waits, lifecycleToken(target, 'delete'));
+    await deleteStackAndWait(target.cloudFormation, stack!, target.waits, lifecycleToken(target, 'delete'), target.log);
     return { stack: undefined, condition, type: 'CREATE', recreated: true };
   }
   return { stack, condition, type: stack && condition === 'ready' ? 'UPDATE' : 'CREATE', recreated: false };
@@ -118,6 +118,8 @@ export interface ChangeSetPlan {
   readonly deleteEmptyStack: boolean;
   /** Where notes go on what was left behind or kept. */
   readonly notes: string[];
+  /** Where the discard records what it removed ("deleted change set X"), for a failure's message. @default not recorded */
+  readonly cleanup?: string[];
   /** After "change set X failed: <reason>. ": what to fix. */
   readonly failedAdvice: string;
   /** Name the stack in that message too ("change set X of Y failed"), where nothing else around it does. @default false */
@@ -180,7 +182,7 @@ export async function throughChangeSet(target: ChangeSetTarget, request: ChangeS
   let executed = false;
   try {
     step(target, `waiting for change set ${changeSetName} to be computed`);
-    const described = await readChangeSet(cfn, target.waits, stackName, changeSetName);
+    const described = await readChangeSet(cfn, target.waits, stackName, changeSetName, target.log);
     if (described.status === 'FAILED' && NO_CHANGES.test(described.reason)) {
       target.log(`${stackName}: unchanged (the change set has no changes)`);
       return { ending: 'unchanged', type, changes: [], stackId };
@@ -195,15 +197,20 @@ export async function throughChangeSet(target: ChangeSetTarget, request: ChangeS
     const token = lifecycleToken(target, 'execute');
     // Events are matched by token; the time (less a minute for clock skew) is the fallback.
     const since = new Date((plan.now ?? (() => new Date()))().getTime() - 60_000);
-    await reaching(cfn, 'cloudformation', step(target, `executing change set ${changeSetName} of ${stackName} (ExecuteChangeSet)`),
-      () => cfn.send(new ExecuteChangeSetCommand({ StackName: stackName, ChangeSetName: changeSetName, ClientRequestToken: token })));
+    try {
+      await reaching(cfn, 'cloudformation', step(target, `executing change set ${changeSetName} of ${stackName} (ExecuteChangeSet)`),
+        () => cfn.send(new ExecuteChangeSetCommand({ StackName: stackName, ChangeSetName: changeSetName, ClientRequestToken: token })));
+    } catch (e) {
+      if (isChangeSetNotFound(e)) throw new ChangeSetGoneError(stackName, changeSetName, 'about to execute it', e);
+      throw e;
+    }
     executed = true;
     step(target, `waiting for the ${type === 'CREATE' ? 'create' : 'update'} of the stack (change set ${changeSetName})`);
     target.log(`${stackName}: executing change set ${changeSetName}`);
-    await waitForExecution(cfn, target.waits, { stackName, stackId, type, token, since }, plan.executionAdvice);
+    await waitForExecution(cfn, target.waits, { stackName, stackId, type, token, since }, plan.executionAdvice, target.log);
     return { ending: 'executed', type, changes: described.changes, stackId };
   } finally {
-    if (!executed) await discardChangeSet(target, makesStack && plan.deleteEmptyStack, makesStack, plan.notes);
+    if (!executed) await discardChangeSet(target, makesStack && plan.deleteEmptyStack, makesStack, plan.notes, plan.cleanup);
   }
 }
 
@@ -211,13 +218,17 @@ export async function throughChangeSet(target: ChangeSetTarget, request: ChangeS
  * Discard: deletes the change set, and (`deleteStack`) the REVIEW_IN_PROGRESS stack it made; each
  * step on its own, so a note names exactly what was left behind.
  */
-async function discardChangeSet(target: ChangeSetTarget, deleteStack: boolean, madeStack: boolean, notes: string[]): Promise<void> {
+async function discardChangeSet(
+  target: ChangeSetTarget, deleteStack: boolean, madeStack: boolean, notes: string[], cleanup: string[] = [],
+): Promise<void> {
   const { cloudFormation: cfn, stackName, changeSetName } = target;
-  const attempt = async (what: string, how: string, call: () => Promise<unknown>): Promise<boolean> => {
+  const attempt = async (what: string, how: string, call: () => Promise<unknown>): Promise<boolean | 'not-found'> => {
     try {
       await reaching(cfn, 'cloudformation', `deleting ${what}`, call);
+      cleanup.push(`deleted ${what}`);
       return true;
     } catch (e) {
+      if (isChangeSetNotFound(e)) return 'not-found';
       notes.push(`Could not delete ${what} (${describeError(e)}); delete it by hand: ${how}.`);
       return false;
     }
@@ -225,6 +236,11 @@ async function discardChangeSet(target: ChangeSetTarget, deleteStack: boolean, m
   const changeSetGone = await attempt(`change set ${changeSetName} of ${stackName}`,
     `aws cloudformation delete-change-set --stack-name ${stackName} --change-set-name ${changeSetName}`,
     () => cfn.send(new DeleteChangeSetCommand({ StackName: stackName, ChangeSetName: changeSetName })));
+  if (changeSetGone === 'not-found') {
+    // Someone else removed it (another run executed its change set): the stack may now be that run's; leave it be.
+    if (madeStack) notes.push(`Change set ${changeSetName} was already gone, so the stack ${stackName} was left as it is (another run may have created it).`);
+    return;
+  }
   if (deleteStack) {
     // Deleting the REVIEW_IN_PROGRESS stack removes its change sets too.
     await attempt(`the empty REVIEW_IN_PROGRESS stack ${stackName}`, `aws cloudformation delete-stack --stack-name ${stackName}`,

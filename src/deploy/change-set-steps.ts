@@ -12,7 +12,7 @@ import { failureEvents } from './events';
 import type { FailureEvent } from './result';
 import { reaching, UnreachableError } from '../aws/faults';
 import { describeStack } from '../aws/stack-state';
-import { formatSeconds, isWaiterTimeout, ResolvedWaits, runWaiter } from '../aws/waits';
+import { formatSeconds, isFinalAnswer, isWaiterTimeout, ResolvedWaits, runWaiter } from '../aws/waits';
 import { BatchformError } from '../errors/batchform-error';
 
 /** CloudFormation's ways of saying a change set has nothing to do. */
@@ -23,6 +23,29 @@ export class ExecutionError extends BatchformError {
   constructor(message: string, readonly events: readonly FailureEvent[]) {
     super('run-failed', message);
     this.name = 'ExecutionError';
+  }
+}
+
+/** Whether `e` is CloudFormation saying the change set is not there (any more). */
+export function isChangeSetNotFound(e: unknown): boolean {
+  const name = (e as { name?: string } | undefined)?.name;
+  return name === 'ChangeSetNotFoundException' || name === 'ChangeSetNotFound';
+}
+
+/**
+ * A change set deleted under this run: CloudFormation deletes a stack's other change sets when one
+ * of them is executed, so another run on the same stack most likely executed its own meanwhile.
+ */
+export class ChangeSetGoneError extends BatchformError {
+  constructor(readonly stackName: string, readonly changeSetName: string, doing: string, cause?: unknown) {
+    super('run-failed',
+      `change set ${changeSetName} of ${stackName} was deleted while this run was ${doing} (CloudFormation answered ChangeSetNotFound). ` +
+        `Most likely another run on ${stackName} (a second deploy, or a preview racing a merge's deploy) executed its own change set meanwhile: ` +
+        'CloudFormation then deletes the stack\'s other change sets. Nothing of this run was executed on the stack. ' +
+        'Fix: let the other run finish (the stack\'s events in the CloudFormation console show it), then run this one again; ' +
+        'keep one deploy per stage at a time.',
+      { cause });
+    this.name = 'ChangeSetGoneError';
   }
 }
 
@@ -39,14 +62,17 @@ export interface ReadChangeSet {
  * still computing after `waits.changeSet.maxWaitTime` throws.
  */
 export async function readChangeSet(
-  cfn: CloudFormationClient, waits: ResolvedWaits, stackName: string, changeSetName: string,
+  cfn: CloudFormationClient, waits: ResolvedWaits, stackName: string, changeSetName: string, log?: (message: string) => void,
 ): Promise<ReadChangeSet> {
   const input = { StackName: stackName, ChangeSetName: changeSetName };
   const step = `waiting for change set ${changeSetName} of ${stackName} to be computed`;
   try {
-    await runWaiter(waitUntilChangeSetCreateComplete, cfn, waits.changeSet, waits.networkFailures, step, input);
+    await runWaiter(waitUntilChangeSetCreateComplete, cfn, waits.changeSet, { ...waits, log }, step, input);
   } catch (e) {
     if (e instanceof UnreachableError) throw e;
+    // The SDK waiter polls on through ChangeSetNotFound as if the change set were still being computed.
+    if (isChangeSetNotFound(e)) throw new ChangeSetGoneError(stackName, changeSetName, 'waiting for it to be computed', e);
+    if (isFinalAnswer(e)) throw e;
     if (isWaiterTimeout(e)) {
       throw new Error(`change set ${changeSetName} was still being computed after ${formatSeconds(waits.changeSet.maxWaitTime)} ` +
         '(CloudFormation answered every poll with CREATE_IN_PROGRESS); it may be busy. Run again later.');
@@ -56,13 +82,18 @@ export async function readChangeSet(
   let status = '';
   let reason = '';
   const changes: Change[] = [];
-  await reaching(cfn, 'cloudformation', `reading change set ${changeSetName} of ${stackName} (DescribeChangeSet)`, async () => {
-    for await (const page of paginateDescribeChangeSet({ client: cfn }, { ...input, IncludePropertyValues: true })) {
-      status ||= page.Status ?? '';
-      reason ||= page.StatusReason ?? '';
-      changes.push(...(page.Changes ?? []));
-    }
-  });
+  try {
+    await reaching(cfn, 'cloudformation', `reading change set ${changeSetName} of ${stackName} (DescribeChangeSet)`, async () => {
+      for await (const page of paginateDescribeChangeSet({ client: cfn }, { ...input, IncludePropertyValues: true })) {
+        status ||= page.Status ?? '';
+        reason ||= page.StatusReason ?? '';
+        changes.push(...(page.Changes ?? []));
+      }
+    });
+  } catch (e) {
+    if (isChangeSetNotFound(e)) throw new ChangeSetGoneError(stackName, changeSetName, 'reading it', e);
+    throw e;
+  }
   return { status, reason, changes };
 }
 
@@ -85,11 +116,12 @@ export async function waitForExecution(
   cfn: CloudFormationClient, waits: ResolvedWaits,
   execution: { readonly stackName: string; readonly stackId: string; readonly type: ChangeSetType; readonly token: string; readonly since: Date },
   advice: ExecutionAdvice,
+  log?: (message: string) => void,
 ): Promise<void> {
   const waiter = execution.type === 'CREATE' ? waitUntilStackCreateComplete : waitUntilStackUpdateComplete;
   const step = `waiting for the ${execution.type === 'CREATE' ? 'create' : 'update'} of stack ${execution.stackName} (it goes on in AWS)`;
   try {
-    await runWaiter(waiter, cfn, waits.stack, waits.networkFailures, step, { StackName: execution.stackId });
+    await runWaiter(waiter, cfn, waits.stack, { ...waits, log }, step, { StackName: execution.stackId });
   } catch (e) {
     if (e instanceof UnreachableError) throw e;
     const after = await describeStack(cfn, execution.stackId);

@@ -35,11 +35,11 @@ export type { BootstrapClients, BootstrapResult } from './bootstrap';
 /** @internal */
 export { ExecutionError } from './change-set-steps';
 /** @internal */
-export { clientConfig } from '../aws/sdk-clients';
+export { boundCalls, callDeadlineOf, clientConfig } from '../aws/sdk-clients';
 /** @internal */
 export { describeError } from '../aws/faults';
 /** @internal */
-export { findStage, readDeployManifest } from './inputs';
+export { findStage, readDeployManifest, readTemplateHashes, templateHashProblem } from './inputs';
 /** @internal */
 export { renderFatalMarkdown } from './report-markdown';
 /** @internal */

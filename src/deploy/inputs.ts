@@ -9,6 +9,7 @@ import { BatchformError, BatchformErrorOptions } from '../errors/batchform-error
 import { DEFAULT_MANIFEST_PATH, Manifest, ManifestBatch, ManifestStack, ManifestStage, readManifest } from '../manifest/manifest';
 import { sha256Hex } from '../model/hash';
 import { batchForStage } from '../model/stage-overrides';
+import { TEMPLATE_HASHES_FILE } from '../template/cache';
 import { PARAMETERS } from '../template/parameters';
 
 
@@ -151,8 +152,12 @@ function batchOfStage(batch: ManifestBatch | undefined, stage: string): Manifest
 function readBundles(file: string): BundlesFile {
   const fix = 'run "npx projen package:batches" (or "batchform package") to build the zips';
   const b = readJson(file, 'bundles file', fix) as Partial<BundlesFile>;
-  if (b.version !== BUNDLES_VERSION || !Array.isArray(b.bundles)) {
-    throw new DeployInputError([`bundles file ${file} is not a version ${BUNDLES_VERSION} bundles list (version ${JSON.stringify(b.version)}); ${fix}.`]);
+  if (b.version !== BUNDLES_VERSION) {
+    throw new DeployInputError([`bundles file ${file} is ${b.version === undefined ? 'missing its "version"' : `version ${JSON.stringify(b.version)}`}, but this batchform reads version ${BUNDLES_VERSION}; ${fix}.`]);
+  }
+  if (!Array.isArray(b.bundles) || b.bundles.some((x) => !x || typeof x.batch !== 'string' || typeof x.zip !== 'string' || typeof x.sha256 !== 'string')) {
+    throw new DeployInputError([`bundles file ${file} is version ${BUNDLES_VERSION} but not shaped as batchform writes it ` +
+      '("bundles" must list { batch, zip, sha256 } entries); it was edited by hand or written by another tool; ' + `${fix}.`]);
   }
   return b as BundlesFile;
 }
@@ -164,6 +169,50 @@ function fileSha256(file: string): string {
 interface TemplateShape {
   readonly Parameters?: Record<string, { readonly Default?: unknown; readonly NoEcho?: unknown }>;
   readonly Resources?: TemplateResources;
+}
+
+/** What `template-hashes.json` records per template (see `cachedTemplates`): here only each file's SHA-256 matters. */
+interface RecordedHashes {
+  readonly templates: Readonly<Record<string, { readonly sha256?: unknown } | undefined>>;
+}
+
+/**
+ * The record of the templates' SHA-256 next to the manifest (`cfn-out/template-hashes.json`), or
+ * a problem saying why it cannot be read. Its path is `hashesFile` as shown in messages.
+ */
+export function readTemplateHashes(file: string, shown: string): RecordedHashes | string {
+  const fix = 'run "npx projen" to generate the templates and their record again';
+  if (!fs.existsSync(file)) return `${shown} not found, so the templates cannot be checked against what "npx projen" generated; ${fix}.`;
+  try {
+    const parsed = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<RecordedHashes>;
+    if (parsed && typeof parsed.templates === 'object' && parsed.templates !== null) return parsed as RecordedHashes;
+    return `${shown} has no "templates" record; ${fix}.`;
+  } catch (e) {
+    return `${shown} is not valid JSON (${(e as Error).message}); ${fix}.`;
+  }
+}
+
+/**
+ * Checks a template against the SHA-256 `npx projen` recorded for it: a template edited by hand
+ * after generation, or one with no record, is refused before any AWS call.
+ *
+ * @param name the template's name in the record (the batch's name, or `bootstrap`).
+ * @returns the problem, or undefined when the template is the generated one.
+ */
+export function templateHashProblem(
+  hashes: RecordedHashes, shownHashes: string, name: string, templateFile: string, body: string,
+): string | undefined {
+  const recorded = hashes.templates[name]?.sha256;
+  if (typeof recorded !== 'string') {
+    return `template ${templateFile} has no entry "${name}" in ${shownHashes}, so it cannot be checked against what "npx projen" generated; ` +
+      'run "npx projen" to regenerate the templates and their record (and commit both).';
+  }
+  if (recorded !== sha256Hex(body)) {
+    return `template ${templateFile} is not the file "npx projen" generated: its SHA-256 is not the one recorded in ${shownHashes} ` +
+      '(edited by hand, or changed after generation). Nothing was sent to AWS. Make changes in .projenrc.ts, then run "npx projen" ' +
+      'to regenerate the template (and commit it with its record).';
+  }
+  return undefined;
 }
 
 /** Whether `file` (absolute) is inside `dir` (absolute), symbolic links aside. */
@@ -194,6 +243,10 @@ export function loadDeployInputs(options: LoadDeployInputsOptions): DeployInputs
 
   const problems: string[] = [];
   const stacks: PreparedStack[] = [];
+  // Templates are checked against the record "npx projen" wrote next to them, before any AWS call.
+  const hashesShown = path.posix.join(path.posix.dirname(manifestFile.split(path.sep).join('/')), TEMPLATE_HASHES_FILE);
+  const hashes = readTemplateHashes(path.resolve(projectDir, path.dirname(manifestFile), TEMPLATE_HASHES_FILE), hashesShown);
+  if (typeof hashes === 'string') problems.push(`stage "${stage.name}": ${hashes}`);
   for (const stack of stage.stacks) {
     const where = `stage "${stage.name}", stack ${stack.stackName}`;
     const before = problems.length;
@@ -212,6 +265,8 @@ export function loadDeployInputs(options: LoadDeployInputsOptions): DeployInputs
       } catch (e) {
         problems.push(`${where}: template ${stack.template} is not valid JSON (${(e as Error).message}); run "npx projen" to regenerate it.`);
       }
+      const tampered = typeof hashes === 'string' ? undefined : templateHashProblem(hashes, hashesShown, stack.batch, stack.template, templateBody);
+      if (tampered) problems.push(`${where}: ${tampered}`);
       const bytes = Buffer.byteLength(templateBody);
       if (bytes > MAX_TEMPLATE_URL_BYTES) {
         problems.push(`${where}: template ${stack.template} is ${bytes} bytes, over CloudFormation's ${MAX_TEMPLATE_URL_BYTES}-byte limit; split the batch's resources or shrink its policies.`);

@@ -208,6 +208,8 @@ export interface ReportFacts {
   /** One row per stack: its name, its outcome's label and a short detail ("1 added", "see below"). */
   readonly rows: ReadonlyArray<{ readonly stackName: string; readonly label: string; readonly detail: string }>;
   readonly grants: readonly Grant[];
+  /** The header's words when no stack got a change set: "needed" only when none failed. */
+  readonly noChangeSet: string;
   readonly dangers: readonly Danger[];
   readonly drifted: readonly Drifted[];
   readonly uncheckedDrift: ReadonlyArray<{ readonly stackName: string; readonly reason: string }>;
@@ -223,6 +225,9 @@ export function reportFacts(result: StageResult): ReportFacts {
   return {
     headline: headline(result),
     madeChangeSets: result.stacks.some((s) => s.changeSetName !== undefined),
+    noChangeSet: result.stacks.some((s) => s.outcome === 'failed')
+      ? `no change set was made (a stack failed before its change set existed; this run's would be ${result.changeSetName})`
+      : 'no change set was needed',
     rows: result.stacks.map((s) => ({ stackName: s.stackName, label: LABEL[s.outcome], detail: resultDetail(s) })),
     grants: grants(result),
     dangers: dangers(result),

@@ -174,7 +174,7 @@ export function renderMarkdownReport(result: StageResult, options: MarkdownRepor
     `<!-- batchform:${title}:${result.stage} -->`,
     `## batchform ${title}: stage ${code(result.stage)}`,
     '',
-    `Account ${result.account}, region ${result.region} · commit ${code(result.revision)}${facts.madeChangeSets ? ` · change set ${code(result.changeSetName)}` : ' · no change set was needed'}`,
+    `Account ${result.account}, region ${result.region} · commit ${code(result.revision)}${facts.madeChangeSets ? ` · change set ${code(result.changeSetName)}` : ` · ${facts.noChangeSet}`}`,
     '',
     `**${facts.headline}**${result.mode === 'preview' ? ' Nothing was executed: the change sets were described, then deleted.' : ''}`,
   ];

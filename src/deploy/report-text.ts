@@ -51,7 +51,7 @@ export function renderTextReport(result: StageResult): string {
   const facts = reportFacts(result);
   const out = [
     `batchform ${result.mode} of stage ${result.stage} (account ${result.account}, ${result.region}), commit ${result.revision}`,
-    facts.madeChangeSets ? `change set ${result.changeSetName}` : 'no change set was needed',
+    facts.madeChangeSets ? `change set ${result.changeSetName}` : facts.noChangeSet,
     '',
     ...textTable(facts.rows.map((r) => [r.stackName, r.label, r.detail]), '  '),
   ];

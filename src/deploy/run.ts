@@ -32,6 +32,13 @@ export interface DeployStageOptions {
    */
   readonly revision?: string;
   /**
+   * Makes this run's change-set names unique, so two runs started in the same second never
+   * collide: letters and digits, up to 32 (others are dropped).
+   * @default 6 random hex digits (newRunId)
+   * @example process.env.GITHUB_RUN_ID
+   */
+  readonly runId?: string;
+  /**
    * The clock: names change sets, dates next run times, bounds the events read after a failure.
    * @default () => new Date()
    */
@@ -70,6 +77,15 @@ export interface DeployStageOptions {
    */
   readonly drift?: DriftDetectionOptions | false;
   /**
+   * Check, before any change set, that the stacks about to be created can reserve their functions'
+   * Lambda concurrency (one lambda:GetAccountSettings call). `false` skips it: for credentials
+   * without that permission, or an endpoint without Lambda's API; CloudFormation then fails a
+   * create that cannot reserve its concurrency, deep inside the stack.
+   * @default true
+   * @example false // CLI: --no-concurrency-check
+   */
+  readonly concurrencyCheck?: boolean;
+  /**
    * How the engine pauses between drift-detection polls, in seconds.
    * @default setTimeout
    */
@@ -103,7 +119,7 @@ export async function deployStage(inputs: DeployInputs, options: DeployStageOpti
     s3: options.clients.s3,
     mode: options.mode,
     stage,
-    changeSetName: changeSetName(revision, startedAt),
+    changeSetName: changeSetName(revision, startedAt, options.runId),
     startedAt,
     revision,
     waits: resolveWaits(options.waits),
@@ -145,7 +161,8 @@ export async function deployStage(inputs: DeployInputs, options: DeployStageOpti
   const changing = inputs.stacks.filter((p) => ctx.force || !fingerprintMatches(live.get(p.stack.stackName), p));
   if (changing.length) {
     await checkArtifactBucket(ctx.s3, stage);
-    await checkAccountConcurrency(options.clients.lambda, stage, changing, live);
+    if (options.concurrencyCheck === false) ctx.log('skipping the account\'s Lambda concurrency check (concurrencyCheck: false)');
+    else await checkAccountConcurrency(options.clients.lambda, stage, changing, live);
   }
 
   const stacks = await mapWithConcurrency(inputs.stacks, concurrency, (p) => runStack(ctx, p, live.get(p.stack.stackName)));

@@ -124,10 +124,54 @@ export function readManifest(file: string): Manifest {
   } catch (e) {
     throw new Error(`manifest ${file} is not valid JSON (${(e as Error).message}); ${fix}.`);
   }
-  if (m.version !== MANIFEST_VERSION || !Array.isArray(m.stages) || !Array.isArray(m.batches)) {
-    throw new Error(`manifest ${file} is not a version ${MANIFEST_VERSION} batchform manifest (version ${JSON.stringify(m.version)}); ${fix} with this batchform version.`);
+  if (!m || typeof m !== 'object' || Array.isArray(m)) {
+    throw new Error(`manifest ${file} is not a batchform manifest (it holds ${Array.isArray(m) ? 'a list' : JSON.stringify(m)}, not an object); ${fix}.`);
+  }
+  if (m.version !== MANIFEST_VERSION) {
+    throw new Error(`manifest ${file} is ${m.version === undefined ? 'missing its "version"' : `version ${JSON.stringify(m.version)}`}, ` +
+      `but this batchform reads version ${MANIFEST_VERSION}; ${fix} with this batchform version.`);
+  }
+  const wrong = manifestShapeProblems(m);
+  if (wrong.length) {
+    throw new Error(`manifest ${file} is version ${MANIFEST_VERSION} but not shaped as batchform writes it: ${wrong.slice(0, 3).join('; ')}` +
+      `${wrong.length > 3 ? ` (and ${wrong.length - 3} more)` : ''}; it was edited by hand or written by another tool. ${fix[0].toUpperCase()}${fix.slice(1)} again.`);
   }
   return m as Manifest;
+}
+
+/** What is missing or of the wrong type in a version-1 manifest, each naming where ("stages[0].stacks[1].code"). */
+function manifestShapeProblems(m: Partial<Manifest>): string[] {
+  const problems: string[] = [];
+  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  const need = (v: unknown, where: string, type: 'string' | 'object' | 'array'): boolean => {
+    const ok = type === 'array' ? Array.isArray(v) : type === 'object' ? isObject(v) : typeof v === 'string';
+    if (!ok) problems.push(`${where} ${v === undefined ? 'is missing' : `is ${Array.isArray(v) ? 'a list' : typeof v}`}, not ${type === 'array' ? 'a list' : `a${type === 'object' ? 'n' : ''} ${type}`}`);
+    return ok;
+  };
+  if (need(m.batches, 'batches', 'array')) {
+    (m.batches as unknown[]).forEach((b, i) => {
+      if (need(b, `batches[${i}]`, 'object')) for (const f of ['name', 'schedule', 'timezone', 'template'] as const) need((b as Record<string, unknown>)[f], `batches[${i}].${f}`, 'string');
+    });
+  }
+  if (!need(m.stages, 'stages', 'array')) return problems;
+  (m.stages as unknown[]).forEach((st, i) => {
+    if (!need(st, `stages[${i}]`, 'object')) return;
+    const stage = st as Record<string, unknown>;
+    for (const f of ['name', 'account', 'region', 'artifactBucket', 'artifactPrefix'] as const) need(stage[f], `stages[${i}].${f}`, 'string');
+    if (!need(stage.stacks, `stages[${i}].stacks`, 'array')) return;
+    (stage.stacks as unknown[]).forEach((sk, j) => {
+      const where = `stages[${i}].stacks[${j}]`;
+      if (!need(sk, where, 'object')) return;
+      const stack = sk as Record<string, unknown>;
+      for (const f of ['stackName', 'batch', 'template'] as const) need(stack[f], `${where}.${f}`, 'string');
+      need(stack.parameters, `${where}.parameters`, 'object');
+      need(stack.tags, `${where}.tags`, 'object');
+      if (need(stack.code, `${where}.code`, 'object')) {
+        for (const f of ['bucket', 'keyPrefix', 'bucketParameter', 'keyParameter'] as const) need((stack.code as Record<string, unknown>)[f], `${where}.code.${f}`, 'string');
+      }
+    });
+  });
+  return problems;
 }
 
 /**

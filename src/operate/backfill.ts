@@ -147,7 +147,7 @@ export async function backfill(target: BatchTarget, schedule: StageSchedule, opt
           save();
         },
       })
-      : await invokeRun(target, schedule, time, { lambda: options.lambda, mode: 'wait', id: options.id });
+      : await invokeRun(target, schedule, time, { lambda: options.lambda, mode: 'wait', id: options.id, log });
     const what = 'how' in o && o.execution ? ` (execution ${o.execution.name}${o.how === 'accepted' ? ', done by an earlier backfill' : ''})` : '';
     log(`[${i + 1 + skipped.length}/${options.times.length}] ${key} ${o.ok ? `succeeded${what}` : `FAILED: ${runFailure(o)}`}`);
     if (o.ok) {

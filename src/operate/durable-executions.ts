@@ -12,6 +12,7 @@ import { EventSource, eventTime, runEvent, runSecond } from './event';
 import type { StageSchedule } from './stage-schedule';
 import type { BatchTarget } from './target';
 import { describeError, reaching } from '../aws/faults';
+import { formatSeconds } from '../aws/waits';
 import { executionName, MAX_RERUN, RERUN_FIELD } from '../runtime/starter';
 
 /** Lambda's execution statuses (ListDurableExecutionsByFunction, GetDurableExecution). */
@@ -133,6 +134,10 @@ export interface ExecutionWait {
   readonly maxWaitTime: number;
   /** @default setTimeout */
   readonly sleep?: (ms: number) => Promise<void>;
+  /** Progress lines of a long wait ("execution X is still RUNNING (2 min so far)"), so a CI log does not look hung. @default none */
+  readonly log?: (line: string) => void;
+  /** Seconds of waiting between two progress lines. @default 60 */
+  readonly progressEvery?: number;
 }
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -145,9 +150,15 @@ export async function waitForDurableExecution(lambda: LambdaClient, arn: string,
   const sleep = wait.sleep ?? realSleep;
   let delay = wait.minDelay ?? 2;
   let waited = 0;
+  const every = wait.progressEvery ?? 60;
+  let told = 0;
   for (;;) {
     const e = await describeExecution(lambda, arn);
     if (e.status !== 'RUNNING' || waited >= wait.maxWaitTime) return e;
+    if (wait.log && waited - told >= every) {
+      told = waited;
+      wait.log(`execution ${e.name} is still RUNNING (${formatSeconds(waited)} so far, waiting up to ${formatSeconds(wait.maxWaitTime)})`);
+    }
     const pause = Math.min(delay, wait.maxWaitTime - waited);
     await sleep(pause * 1000);
     waited += pause;

@@ -43,7 +43,7 @@ export { renderLogLine } from './log-lines';
 /** @internal */
 export { renderRedriveResult } from './redrive';
 /** @internal */
-export { scheduledTimes } from './stage-schedule';
+export { BACKFILL_CONFIRM_RUNS, firesAt, nearestTimes, scheduledTimes } from './stage-schedule';
 /** @internal */
 export { renderStatusTable } from './status';
 /** @internal */

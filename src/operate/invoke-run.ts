@@ -5,6 +5,7 @@ import { renderLogLine } from './log-lines';
 import type { StageSchedule } from './stage-schedule';
 import type { BatchTarget } from './target';
 import { describeError, reaching } from '../aws/faults';
+import { formatSeconds } from '../aws/waits';
 
 /** How a run is invoked. */
 export type RunMode = 'async' | 'wait';
@@ -36,6 +37,10 @@ export interface InvokeRunOptions {
   readonly id?: () => string;
   /** Send this event instead of building the schedule's (a dead letter's own payload). */
   readonly event?: unknown;
+  /** `wait` mode: progress lines while the run goes on ("still running (2 min so far)"), so a CI log does not look hung. @default none */
+  readonly log?: (line: string) => void;
+  /** Seconds between two progress lines. @default 60 */
+  readonly progressEvery?: number;
 }
 
 /**
@@ -53,6 +58,11 @@ export async function invokeRun(target: BatchTarget, schedule: StageSchedule, sc
   const payload = new TextEncoder().encode(JSON.stringify(event));
   const kind: EventKind = options.event !== undefined ? 'input' : eventKind(schedule);
   const base = { time, mode: options.mode, kind, logLines: [] as string[] };
+  const started = Date.now();
+  const progress = options.mode === 'wait' && options.log
+    ? setInterval(() => options.log!(`${target.functionName} run ${time.toISOString()} is still running (${formatSeconds((Date.now() - started) / 1000)} so far; ` +
+      `its timeout is ${formatSeconds(target.batch.timeout)})`), (options.progressEvery ?? 60) * 1000)
+    : undefined;
   try {
     const out = await reaching(options.lambda, 'lambda', `invoking ${target.functionName} (lambda:InvokeFunction)`, () => options.lambda.send(new InvokeCommand({
       FunctionName: target.invokeArn,
@@ -67,6 +77,8 @@ export async function invokeRun(target: BatchTarget, schedule: StageSchedule, sc
     return { ...base, ok: !out.FunctionError, functionError: out.FunctionError, result, logLines };
   } catch (e) {
     return { ...base, ok: false, error: describeError(e) };
+  } finally {
+    clearInterval(progress);
   }
 }
 

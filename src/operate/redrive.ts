@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { BackfillOutcome, runFailure } from './backfill';
 import { ExecutionWait, runDurable } from './durable-executions';
+import { eventKind } from './event';
 import { invokeRun } from './invoke-run';
 import type { StageSchedule } from './stage-schedule';
 import type { BatchTarget } from './target';
@@ -77,6 +78,11 @@ export function parseDeadLetter(m: Message): DeadLetter {
   const error = [attr('ERROR_CODE'), attr('ERROR_MESSAGE')].filter(Boolean).join(': ') || 'not delivered (no error attributes)';
   return { messageId, receiptHandle, source: 'delivery', payload: body, time: timeOf(body), error: `delivery failed: ${error}` };
 }
+
+/** Why a dead letter without a scheduled time is left in the queue, and what to do instead. */
+export const NO_TIME_REASON = 'it carries no scheduled time, so a re-run would be a run for now, not the run that failed ' +
+  '(and deleting the letter would lose which run that was); find the run\'s time from the letter (redrive --list) and ' +
+  'run it with "batchform run <batch> --time <ISO time>", then delete the message from the queue';
 
 /** Options of {@link redrive}. */
 export interface RedriveOptions {
@@ -156,15 +162,19 @@ export async function redrive(target: BatchTarget, schedule: StageSchedule, opti
           release.push(letter.receiptHandle);
           continue;
         }
-        if (target.durable && !letter.time) {
-          log('  a durable batch\'s run needs its scheduled time, and this letter carries none; the message stays in the queue');
-          entries.push({ letter, deleted: false, skipped: 'no scheduled time to name its execution after' });
+        // A run is for a scheduled time; re-running a letter without one would run the batch for "now", then delete the only record of the failed run.
+        // A constant-input batch's event never carries a time, so its letters are re-run as they are.
+        if (!letter.time && (target.durable || eventKind(schedule) !== 'input')) {
+          const why = NO_TIME_REASON;
+          log(`  not re-run: ${why}; the message stays in the queue`);
+          entries.push({ letter, deleted: false, skipped: why });
           release.push(letter.receiptHandle);
           continue;
         }
         const outcome: BackfillOutcome = target.durable
           ? await runDurable(target, schedule, letter.time!, { lambda: options.lambda, wait: true, event: letter.payload, waits: options.waits })
-          : await invokeRun(target, schedule, letter.time ?? new Date(), { lambda: options.lambda, mode: 'wait', event: letter.payload });
+          // Only a constant-input batch gets here without a time: its event carries none, so the invoke time is its run's.
+          : await invokeRun(target, schedule, letter.time ?? new Date(), { lambda: options.lambda, mode: 'wait', event: letter.payload, log });
         if (!outcome.ok) {
           log(`  re-run failed: ${runFailure(outcome)}; the message stays in the queue`);
           entries.push({ letter, outcome, deleted: false });

@@ -78,3 +78,42 @@ export function nextRun(schedule: StageSchedule, now: Date): Date | undefined {
   if (!schedule.enabled) return undefined;
   return nextRuns(schedule.parsed, 1, now, { timeZone: schedule.timezone, startDate: schedule.startDate, endDate: schedule.endDate })[0];
 }
+
+/** The runs of a backfill above which it asks for `--confirm <runs>`: a typo in a year should not start thousands of runs. */
+export const BACKFILL_CONFIRM_RUNS = 100;
+
+/**
+ * Whether the schedule fires at `time` (to the second), in its zone, within its start and end
+ * dates. A rate schedule without a start date has no fixed phase (AWS starts counting when the
+ * rule is created), so any time is one of its times.
+ */
+export function firesAt(schedule: StageSchedule, time: Date): boolean {
+  if (schedule.parsed.kind === 'rate' && !schedule.startDate) return true;
+  const t = Math.floor(time.getTime() / 1000) * 1000;
+  const options = { timeZone: schedule.timezone, startDate: schedule.startDate, endDate: schedule.endDate };
+  const [next] = nextRuns(schedule.parsed, 1, new Date(t - 1), options);
+  return next !== undefined && next.getTime() === t;
+}
+
+/**
+ * The schedule's times nearest `time`: the last one before it and the first one after it, each
+ * when there is one within five years (start and end dates apply).
+ */
+export function nearestTimes(schedule: StageSchedule, time: Date): { readonly before?: Date; readonly after?: Date } {
+  const options = { timeZone: schedule.timezone, startDate: schedule.startDate, endDate: schedule.endDate };
+  const [after] = nextRuns(schedule.parsed, 1, time, options);
+  let before: Date | undefined;
+  // Windows that grow, so a five-minute schedule reads an hour of runs and a yearly one a few years.
+  for (const hours of [1, 24, 24 * 32, 24 * 367, 24 * 366 * 5]) {
+    let cursor = new Date(time.getTime() - hours * 3_600_000);
+    for (;;) {
+      const chunk = nextRuns(schedule.parsed, 256, cursor, options).filter((t) => t.getTime() < time.getTime());
+      if (chunk.length === 0) break;
+      before = chunk[chunk.length - 1];
+      if (chunk.length < 256) break;
+      cursor = before;
+    }
+    if (before) break;
+  }
+  return { before, after };
+}

@@ -69,18 +69,22 @@ export interface BatchStatus {
   readonly liveFingerprint?: string;
   /** The fingerprint of this commit, when known. */
   readonly expectedFingerprint?: string;
-  /** Hours with runs in the last {@link STATUS_DAYS} days, newest first (at most 5). */
-  readonly lastRuns: readonly RunHour[];
-  /** Invocations and errors over the last {@link STATUS_DAYS} days. */
-  readonly invocations: number;
-  readonly errors: number;
+  /**
+   * Hours with runs in the last {@link STATUS_DAYS} days, newest first (at most 5); `null` when the
+   * metrics could not be read (never an empty list: "no runs" and "could not read" differ).
+   */
+  readonly lastRuns: readonly RunHour[] | null;
+  /** Invocations over the last {@link STATUS_DAYS} days; `null` when the metrics could not be read (never 0). */
+  readonly invocations: number | null;
+  /** Errors over the last {@link STATUS_DAYS} days; `null` when the metrics could not be read (never 0). */
+  readonly errors: number | null;
   /** The next scheduled run (UTC ISO); absent when disabled or ended. */
   readonly nextRun?: string;
   readonly enabled: boolean;
-  /** Alarm name and state (`OK`, `ALARM`, `INSUFFICIENT_DATA`). */
-  readonly alarms: ReadonlyArray<{ readonly name: string; readonly state: string }>;
-  /** `ApproximateNumberOfMessages` of the dead-letter queue. */
-  readonly deadLetters?: number;
+  /** Alarm name and state (`OK`, `ALARM`, `INSUFFICIENT_DATA`); `null` when they could not be read. */
+  readonly alarms: ReadonlyArray<{ readonly name: string; readonly state: string }> | null;
+  /** `ApproximateNumberOfMessages` of the dead-letter queue; `null` when it could not be read (never 0); absent when not applicable (no stack). */
+  readonly deadLetters?: number | null;
   /** A durable batch: its running and recently finished executions (ListDurableExecutionsByFunction). */
   readonly executions?: BatchExecutions;
   /** What could not be read, one line each. */
@@ -132,6 +136,12 @@ async function runHours(cw: CloudWatchClient, functionName: string, now: Date): 
     results.push(...(page.MetricDataResults ?? []));
     token = page.NextToken;
   } while (token);
+  // A query CloudWatch could not answer (Forbidden, InternalError) is unreadable, not zero runs.
+  const failed = results.filter((r) => r.StatusCode && r.StatusCode !== 'Complete' && r.StatusCode !== 'PartialData');
+  if (failed.length) {
+    throw new Error(`CloudWatch answered ${failed.map((r) => `${r.StatusCode} for ${r.Id}`).join(', ')}` +
+      `${failed[0].Messages?.[0]?.Value ? ` (${failed[0].Messages[0].Value})` : ''}`);
+  }
   const invocations = sumsByHour(results, 'invocations');
   const errors = sumsByHour(results, 'errors');
   const hours = new Set([...invocations.keys(), ...errors.keys()]);
@@ -166,7 +176,10 @@ async function batchExecutions(clients: OperateClients, functionArn: string, now
 
 async function deadLetterCount(sqs: SQSClient, queueUrl: string): Promise<number> {
   const out = await reaching(sqs, 'sqs', `counting dead letters in ${queueUrl} (GetQueueAttributes)`, () => sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages'] })));
-  return Number(out.Attributes?.ApproximateNumberOfMessages ?? 0);
+  const count = out.Attributes?.ApproximateNumberOfMessages;
+  // No count in the answer is not an empty queue.
+  if (count === undefined || !/^\d+$/.test(count)) throw new Error(`SQS gave no ApproximateNumberOfMessages for ${queueUrl}`);
+  return Number(count);
 }
 
 /** The status of every batch of `stage`: the stack (DescribeStacks), metrics, alarms and queue of each, read independently so one failure does not hide the others. */
@@ -184,10 +197,11 @@ export async function stageStatus(options: StageStatusOptions): Promise<BatchSta
       expectedFingerprint: options.fingerprints[s.stackName],
       nextRun: next?.toISOString(),
       enabled: schedule?.enabled ?? false,
-      lastRuns: [] as RunHour[],
-      invocations: 0,
-      errors: 0,
-      alarms: [] as Array<{ name: string; state: string }>,
+      // Unknown until read: a status never shows what it did not read as zero.
+      lastRuns: null as RunHour[] | null,
+      invocations: null as number | null,
+      errors: null as number | null,
+      alarms: null as Array<{ name: string; state: string }> | null,
       problems,
     };
     let live;
@@ -226,11 +240,11 @@ export async function stageStatus(options: StageStatusOptions): Promise<BatchSta
       deployed,
       liveFingerprint,
       stackStatus: live.StackStatus,
-      lastRuns: (hours ?? []).slice(0, 5),
-      invocations: (hours ?? []).reduce((n, h) => n + h.invocations, 0),
-      errors: (hours ?? []).reduce((n, h) => n + h.errors, 0),
-      alarms: alarms ?? [],
-      deadLetters,
+      lastRuns: hours ? hours.slice(0, 5) : null,
+      invocations: hours ? hours.reduce((n, h) => n + h.invocations, 0) : null,
+      errors: hours ? hours.reduce((n, h) => n + h.errors, 0) : null,
+      alarms: alarms ?? null,
+      deadLetters: deadLetters ?? null,
       ...(executions ? { executions } : {}),
     };
   });
@@ -242,6 +256,9 @@ const DEPLOYED_WORDS: Record<Deployed, string> = {
   missing: 'NOT DEPLOYED',
   unknown: 'fingerprint unknown',
 };
+
+/** What a status cell says for a value it could not read (the problems below the table say why). */
+export const UNREAD = 'could not read';
 
 function executionsCell(s: BatchStatus): string {
   if (!s.executions) return '-';
@@ -258,16 +275,18 @@ export function renderStatusTable(stage: string, statuses: readonly BatchStatus[
   // The executions column only when the stage has a durable batch.
   const durable = statuses.some((s) => s.executions);
   const rows = statuses.map((s) => {
-    const last = s.lastRuns[0];
-    const alarming = s.alarms.filter((a) => a.state !== 'OK');
+    // Not read: "could not read" when reading was tried (the stack exists), "-" when there was nothing to read.
+    const unread = s.deployed === 'missing' && s.problems.length === 0 ? '-' : UNREAD;
+    const last = s.lastRuns?.[0];
+    const alarming = s.alarms?.filter((a) => a.state !== 'OK') ?? [];
     return [
       s.batch,
       DEPLOYED_WORDS[s.deployed],
-      last ? `${hourText(last.hour)} ${last.errors > 0 ? `FAILED (${last.errors}/${last.invocations})` : `ok (${last.invocations})`}` : 'none in 7 days',
-      `${s.invocations} runs, ${s.errors} failed`,
+      s.lastRuns === null ? unread : last ? `${hourText(last.hour)} ${last.errors > 0 ? `FAILED (${last.errors}/${last.invocations})` : `ok (${last.invocations})`}` : 'none in 7 days',
+      s.invocations === null || s.errors === null ? unread : `${s.invocations} runs, ${s.errors} failed`,
       s.enabled ? (s.nextRun ? `${s.nextRun.slice(0, 19)}Z` : 'no more runs') : 'disabled',
-      s.alarms.length === 0 ? '-' : alarming.length === 0 ? 'all OK' : alarming.map((a) => `${a.name.slice(s.stackName.length + 1)}=${a.state}`).join(' '),
-      s.deadLetters === undefined ? '?' : String(s.deadLetters),
+      s.alarms === null ? unread : s.alarms.length === 0 ? '-' : alarming.length === 0 ? 'all OK' : alarming.map((a) => `${a.name.slice(s.stackName.length + 1)}=${a.state}`).join(' '),
+      s.deadLetters === null || s.deadLetters === undefined ? unread : String(s.deadLetters),
       ...(durable ? [executionsCell(s)] : []),
     ];
   });

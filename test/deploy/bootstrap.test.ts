@@ -1,5 +1,6 @@
 // `batchform bootstrap` against mocked CloudFormation and IAM clients: preview, create, update, an existing OIDC provider, outputs, account checks.
 import { spawnSync } from 'child_process';
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -48,6 +49,9 @@ beforeAll(() => {
     }],
   }));
   fs.writeFileSync(path.join(dir, 'cfn-out/bootstrap.template.json'), JSON.stringify({ Resources: { Bucket: { Type: 'AWS::S3::Bucket' } } }, null, 2));
+  // As "npx projen" records it.
+  const sha256 = createHash('sha256').update(fs.readFileSync(path.join(dir, 'cfn-out/bootstrap.template.json'))).digest('hex');
+  fs.writeFileSync(path.join(dir, 'cfn-out/template-hashes.json'), JSON.stringify({ version: 1, generator: 'test', templates: { bootstrap: { inputs: 'test', sha256 } } }));
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
@@ -86,6 +90,7 @@ function fake(states: Array<Stack | Error>, providers: string[] = [], changeSet:
     projectDir: dir,
     waits: FAST_WAITS,
     now: () => new Date('2026-11-25T09:43:12Z'),
+    runId: 'r1',
   };
   const parameters = () => {
     const sent = cfn.commandCalls(CreateChangeSetCommand)[0].args[0].input.Parameters ?? [];
@@ -201,6 +206,47 @@ test('no changes: the change set is deleted and the outputs printed again', asyn
   expect(f.cfn.commandCalls(DeleteChangeSetCommand)).toHaveLength(1);
   expect(f.out.join('\n')).toContain('is up to date');
   expect(f.out.join('\n')).toContain("artifactBucket: 'acme-artifacts'");
+});
+
+test('a failed bootstrap says the step, AWS\'s error code and what it cleaned up', async () => {
+  const f = fake([doesNotExist(STACK)]);
+  f.cfn.on(DescribeChangeSetCommand).rejects(Object.assign(new Error('User is not authorized to perform: cloudformation:DescribeChangeSet'),
+    { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } }));
+
+  const code = await runBootstrapCommand(OPTS, [], f.deps);
+
+  expect(code).toBe(4);
+  const message = f.err.filter((l) => l.startsWith('batchform bootstrap:')).join('\n');
+  expect(message).toContain(`bootstrap of ${STACK} failed while waiting for change set batchform-bootstrap-20261125T094312Z-r1 to be computed (AWS error code AccessDenied)`);
+  expect(message).toContain('AWS AccessDenied: User is not authorized');
+  expect(message).toContain(`Cleanup: deleted change set batchform-bootstrap-20261125T094312Z-r1 of ${STACK}; deleted the empty REVIEW_IN_PROGRESS stack ${STACK}.`);
+  // The AccessDenied answer ended the wait at once: the waiter did not poll on until its maxWaitTime.
+  expect(f.cfn.commandCalls(DescribeChangeSetCommand)).toHaveLength(1);
+});
+
+test('a bootstrap failing before any change set says so, with the step', async () => {
+  const f = fake([Object.assign(new Error('Rate exceeded'), { name: 'Throttling', $metadata: { httpStatusCode: 400 } })]);
+  expect(await runBootstrapCommand(OPTS, [], f.deps)).toBe(4);
+  const message = f.err.filter((l) => l.startsWith('batchform bootstrap:')).join('\n');
+  expect(message).toContain(`failed while reading stack ${STACK} (DescribeStacks) (AWS error code Throttling)`);
+  expect(message).toContain('Cleanup: nothing to clean up');
+});
+
+test('a bootstrap template edited by hand after generation exits 2 before any AWS call', async () => {
+  const file = path.join(dir, 'cfn-out/bootstrap.template.json');
+  const generated = fs.readFileSync(file, 'utf8');
+  fs.writeFileSync(file, generated.replace('AWS::S3::Bucket', 'AWS::IAM::User'));
+  try {
+    const f = fake([stack('UPDATE_COMPLETE')]);
+    let checked = 0;
+    const code = await runBootstrapCommand(OPTS, [], { ...f.deps, callerAccount: async () => String(++checked) });
+    expect(code).toBe(2);
+    expect(f.err.join('\n')).toContain('batchform bootstrap: bootstrap template cfn-out/bootstrap.template.json is not the file "npx projen" generated');
+    expect(f.cfn.calls()).toHaveLength(0);
+    expect(checked).toBe(0);
+  } finally {
+    fs.writeFileSync(file, generated);
+  }
 });
 
 test('credentials for another account exit 2 naming both accounts, before any CloudFormation call', async () => {

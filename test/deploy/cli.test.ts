@@ -26,6 +26,7 @@ function harness(project: TestProject, aws: FakeAwsOptions = {}) {
     projectDir: project.dir,
     now: () => NOW,
     waits: FAST_WAITS,
+    runId: 'r1',
   };
   return { fake, out, err, summary, deps };
 }
@@ -92,7 +93,7 @@ test('a preview that succeeds exits 0, prints the text report, writes --report a
   expect(report).toContain('## batchform preview: stage `prod`');
   expect(report).toContain('| `prod-daily-stats` | will be created | 1 added |');
   expect(fs.readFileSync(h.summary, 'utf8')).toBe(`# earlier step\n${report}\n`);
-  expect(h.err).toContain('prod-daily-stats: creating CREATE change set batchform-4f2a9c1-20261125T094312Z');
+  expect(h.err).toContain('prod-daily-stats: creating CREATE change set batchform-4f2a9c1-20261125T094312Z-r1');
 });
 
 test('a stack whose code zip in S3 is not what batchform wrote fails, exit 5 (integrity)', async () => {

@@ -30,7 +30,7 @@ describe('create', () => {
     const result = await deployStage(project.inputs(), engineOptions(aws.clients));
 
     expect(result.ok).toBe(true);
-    expect(result.stacks[0]).toMatchObject({ stackName: STACK, outcome: 'created', code: 'uploaded', changeSetName: 'batchform-4f2a9c1-20261125T094312Z' });
+    expect(result.stacks[0]).toMatchObject({ stackName: STACK, outcome: 'created', code: 'uploaded', changeSetName: 'batchform-4f2a9c1-20261125T094312Z-r1' });
     const put = aws.s3.commandCalls(PutObjectCommand)[0].args[0].input;
     expect(put).toMatchObject({
       Bucket: BUCKET,
@@ -136,7 +136,7 @@ describe('update', () => {
       changes: [{ action: 'Modify', logicalId: 'Function', type: 'AWS::Lambda::Function', replacement: 'no', properties: ['Code.S3Key'] }],
     });
     expect(aws.cfn.commandCalls(CreateChangeSetCommand)[0].args[0].input.ChangeSetType).toBe('UPDATE');
-    expect(aws.cfn.commandCalls(ExecuteChangeSetCommand, { StackName: STACK, ChangeSetName: 'batchform-4f2a9c1-20261125T094312Z' })).toHaveLength(1);
+    expect(aws.cfn.commandCalls(ExecuteChangeSetCommand, { StackName: STACK, ChangeSetName: 'batchform-4f2a9c1-20261125T094312Z-r1' })).toHaveLength(1);
     // The code did not touch the schedule rule, so no next runs are shown.
     expect(result.stacks[0].schedule).toBeUndefined();
   });
@@ -152,7 +152,7 @@ describe('update', () => {
 
     expect(result.ok).toBe(true);
     expect(result.stacks[0]).toMatchObject({ outcome: 'unchanged', unchangedBy: 'change-set' });
-    expect(aws.cfn.commandCalls(DeleteChangeSetCommand, { StackName: STACK, ChangeSetName: 'batchform-4f2a9c1-20261125T094312Z' })).toHaveLength(1);
+    expect(aws.cfn.commandCalls(DeleteChangeSetCommand, { StackName: STACK, ChangeSetName: 'batchform-4f2a9c1-20261125T094312Z-r1' })).toHaveLength(1);
     expect(aws.cfn.commandCalls(ExecuteChangeSetCommand)).toHaveLength(0);
     expect(aws.cfn.commandCalls(DeleteStackCommand)).toHaveLength(0);
   });
@@ -423,7 +423,7 @@ describe('faults', () => {
     const result = await deployStage(project.inputs(), engineOptions(aws.clients));
 
     expect(result.stacks[0].outcome).toBe('failed');
-    expect(result.stacks[0].error).toContain('change set batchform-4f2a9c1-20261125T094312Z failed: Template format error: Unresolved resource dependencies [Missing]');
+    expect(result.stacks[0].error).toContain('change set batchform-4f2a9c1-20261125T094312Z-r1 failed: Template format error: Unresolved resource dependencies [Missing]');
     expect(aws.cfn.commandCalls(DeleteChangeSetCommand)).toHaveLength(1);
     expect(aws.cfn.commandCalls(ExecuteChangeSetCommand)).toHaveLength(0);
   });

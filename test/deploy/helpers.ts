@@ -160,7 +160,17 @@ export function makeProject(options: ProjectOptions = {}): TestProject {
   };
   fs.writeFileSync(path.join(dir, 'cfn-out/manifest.json'), JSON.stringify(manifest, null, 2));
   fs.writeFileSync(path.join(dir, 'dist/batches/bundles.json'), JSON.stringify({ version: 1, bundles }, null, 2));
+  recordTemplateHashes(dir, names);
   return { dir, manifest, inputs: () => loadDeployInputs({ stage: 'prod', projectDir: dir }) };
+}
+
+/** Writes `cfn-out/template-hashes.json` as "npx projen" does: the SHA-256 of each batch's template (`cfn-out/<batch>.template.json`). */
+export function recordTemplateHashes(dir: string, batches: readonly string[]): void {
+  const templates = Object.fromEntries(batches.map((b) => [b, {
+    inputs: 'test',
+    sha256: createHash('sha256').update(fs.readFileSync(path.join(dir, `cfn-out/${b}.template.json`))).digest('hex'),
+  }]));
+  fs.writeFileSync(path.join(dir, 'cfn-out/template-hashes.json'), JSON.stringify({ version: 1, generator: 'test', templates }, null, 2));
 }
 
 /** A live stack as DescribeStacks shows it. */
@@ -339,7 +349,7 @@ export function fakeAws(options: FakeAwsOptions = {}) {
 /** Engine options for tests: fixed clock and revision, millisecond waits, collected log. */
 export function engineOptions(clients: DeployStageOptions['clients'], extra: Partial<DeployStageOptions> = {}): DeployStageOptions & { lines: string[] } {
   const lines: string[] = [];
-  return { mode: 'deploy', clients, revision: '4f2a9c1', now: () => NOW, waits: FAST_WAITS, log: (l) => lines.push(l), lines, ...extra };
+  return { mode: 'deploy', clients, revision: '4f2a9c1', runId: 'r1', now: () => NOW, waits: FAST_WAITS, log: (l) => lines.push(l), lines, ...extra };
 }
 
 /** The checksum S3 stores for the test zip of `batch`. */

@@ -2,7 +2,7 @@
 // faults go through the real SDK stack: its HTTP handler, retries, timeouts and error parsing.
 import * as http from 'http';
 import type { AddressInfo } from 'net';
-import { createDeployClients, DeployClients } from '../../src/deploy';
+import { createDeployClients, CreateDeployClientsOptions, DeployClients } from '../../src/deploy';
 
 /** What the fake does with one request. */
 export type Answer =
@@ -47,8 +47,11 @@ export interface Loopback {
   close(): Promise<void>;
 }
 
-/** Starts the fake on 127.0.0.1 (a free port); `answer` decides each request. */
-export async function startLoopback(answer: (req: Seen) => Answer): Promise<Loopback> {
+/**
+ * Starts the fake on 127.0.0.1 (a free port); `answer` decides each request. `clientOptions`
+ * replace the clients' few attempts and short timeouts (the endpoint and credentials stay).
+ */
+export async function startLoopback(answer: (req: Seen) => Answer, clientOptions?: Omit<CreateDeployClientsOptions, 'config'>): Promise<Loopback> {
   const seen: Seen[] = [];
   const sockets = new Set<import('net').Socket>();
   const server = http.createServer((req, res) => {
@@ -76,8 +79,7 @@ export async function startLoopback(answer: (req: Seen) => Answer): Promise<Loop
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const clients = createDeployClients('ap-northeast-2', {
-    maxAttempts: 2,
-    timeouts: { connectionTimeout: 500, requestTimeout: 300 },
+    ...(clientOptions ?? { maxAttempts: 2, timeouts: { connectionTimeout: 500, requestTimeout: 300 } }),
     config: { endpoint, forcePathStyle: true, credentials: { accessKeyId: 'AKIDLOOPBACK', secretAccessKey: 'loopback' } },
   });
   return {

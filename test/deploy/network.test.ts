@@ -55,13 +55,13 @@ describe('network loss during a wait ends after a bounded number of polls, sayin
 
     const [s] = result.stacks;
     expect(s.outcome).toBe('failed');
-    expect(s.error).toMatch(new RegExp(`^cannot reach AWS: ${fake.endpoint} did not answer while waiting for change set batchform-4f2a9c1-20261125T094312Z of ${STACK} to be computed \\(3 polls in a row`));
+    expect(s.error).toMatch(new RegExp(`^cannot reach AWS: ${fake.endpoint} did not answer while waiting for change set batchform-4f2a9c1-20261125T094312Z-r1 of ${STACK} to be computed \\(3 polls in a row`));
     expect(s.error).toContain('not an answer from AWS');
     expect(s.error).not.toMatch(/AWS TimeoutError|still being computed|CloudFormation may be busy/);
     // 3 polls, each tried twice by the SDK (maxAttempts 2): bounded, not ten minutes of polling.
     expect(count('DescribeChangeSet')).toBe(6);
     // The cleanup note names the change set, whose delete is what failed.
-    expect(s.notes.join('\n')).toMatch(/Could not delete change set batchform-4f2a9c1-20261125T094312Z of prod-daily-stats \(cannot reach AWS: .*\); delete it by hand: aws cloudformation delete-change-set/);
+    expect(s.notes.join('\n')).toMatch(/Could not delete change set batchform-4f2a9c1-20261125T094312Z-r1 of prod-daily-stats \(cannot reach AWS: .*\); delete it by hand: aws cloudformation delete-change-set/);
   });
 
   test('stack wait after ExecuteChangeSet, connection reset', async () => {

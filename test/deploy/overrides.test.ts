@@ -6,7 +6,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { CreateChangeSetCommand } from '@aws-sdk/client-cloudformation';
 import { GetAccountSettingsCommand } from '@aws-sdk/client-lambda';
-import { change, engineOptions, fakeAws, liveStack } from './helpers';
+import { change, engineOptions, fakeAws, liveStack, recordTemplateHashes } from './helpers';
 import { deployStage, loadDeployInputs, renderMarkdownReport, renderTextReport } from '../../src/deploy';
 import { buildManifest, templatePath } from '../../src/manifest/manifest';
 import type { BatchOptions } from '../../src/model/batch-options';
@@ -32,6 +32,7 @@ function generate(batch: BatchOptions): string {
   fs.mkdirSync(path.join(dir, 'cfn-out'));
   for (const [name, t] of Object.entries(batchTemplates(decl.batches))) fs.writeFileSync(path.join(dir, templatePath('cfn-out', name)), JSON.stringify(t, null, 2));
   fs.writeFileSync(path.join(dir, 'cfn-out/manifest.json'), JSON.stringify(buildManifest(decl, 'cfn-out'), null, 2));
+  recordTemplateHashes(dir, decl.batches.map((b) => b.name));
   fs.mkdirSync(path.join(dir, 'dist/batches'), { recursive: true });
   const zip = Buffer.from('zip of daily-stats');
   fs.writeFileSync(path.join(dir, 'dist/batches/daily-stats.zip'), zip);

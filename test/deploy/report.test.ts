@@ -217,7 +217,7 @@ function result(changes: ResourceChange[]): StageResult {
     account: '111122223333',
     region: 'ap-northeast-2',
     revision: '4f2a9c1',
-    changeSetName: 'batchform-4f2a9c1-20261125T094312Z',
+    changeSetName: 'batchform-4f2a9c1-20261125T094312Z-r1',
     ok: true,
     stacks: [{ stackName: 'prod-big', batch: 'big', outcome: 'updated', changes, notes: [] }],
   };

@@ -7,7 +7,7 @@ import { resolveWaits } from '../../src/aws/waits';
 import { findScheduleChange, resourceChanges } from '../../src/deploy/changes';
 import { stackFingerprint } from '../../src/deploy/fingerprint';
 import { grantsMore, permissionChange } from '../../src/deploy/iam-diff';
-import { changeSetName, shortRevision } from '../../src/deploy/revision';
+import { CHANGE_SET_NAME, changeSetName, shortRevision } from '../../src/deploy/revision';
 import { sha256Base64 } from '../../src/deploy/upload';
 import { secretsOf } from '../../src/deploy/values';
 
@@ -187,8 +187,18 @@ test.each([
 });
 
 describe('change set names', () => {
-  test('name the commit and the UTC second', () => {
-    expect(changeSetName('4f2a9c1', new Date('2026-11-25T09:43:12.345Z'))).toBe('batchform-4f2a9c1-20261125T094312Z');
+  test('name the commit, the UTC second and the run', () => {
+    expect(changeSetName('4f2a9c1', new Date('2026-11-25T09:43:12.345Z'), 'r1')).toBe('batchform-4f2a9c1-20261125T094312Z-r1');
+  });
+  test('two runs started in the same second get different names, each within CloudFormation\'s pattern and length', () => {
+    const at = new Date('2026-11-25T09:43:12Z');
+    const names = new Set(Array.from({ length: 50 }, () => changeSetName('4f2a9c1', at)));
+    expect(names.size).toBe(50);
+    for (const n of names) expect(n).toMatch(CHANGE_SET_NAME);
+    const longest = changeSetName('x'.repeat(200), at, 'y'.repeat(200));
+    expect(longest.length).toBeLessThanOrEqual(128);
+    expect(longest).toMatch(CHANGE_SET_NAME);
+    expect(changeSetName('!!', at, '--')).toMatch(/^batchform-local-20261125T094312Z-[0-9a-f]{6}$/);
   });
   test('take the short commit from GITHUB_SHA, else git, else "local"', () => {
     expect(shortRevision({ GITHUB_SHA: '4f2a9c1d0e5b6a7980' }, () => 'unused')).toBe('4f2a9c1');

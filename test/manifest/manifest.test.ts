@@ -1,4 +1,7 @@
-import { buildManifest } from '../../src/manifest/manifest';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { buildManifest, readManifest } from '../../src/manifest/manifest';
 import { validateDeclarations } from '../../src/validate/validate';
 import { BATCH, fileExists, STAGE } from '../fixtures';
 
@@ -77,5 +80,40 @@ describe('manifest', () => {
 
   test('round-trips through JSON without losing fields', () => {
     expect(JSON.parse(JSON.stringify(manifest))).toEqual(manifest);
+  });
+});
+
+describe('a manifest that is not what batchform writes is refused with an accurate message', () => {
+  const write = (content: unknown): string => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'batchform-manifest-'));
+    const file = path.join(dir, 'manifest.json');
+    fs.writeFileSync(file, JSON.stringify(content));
+    return file;
+  };
+  const stage = (stacks: unknown[]) => ({ name: 'prod', account: '111122223333', region: 'eu-west-1', artifactBucket: 'b', artifactPrefix: 'batchform', stacks });
+  const stack = { stackName: 'prod-a', batch: 'a', template: 'cfn-out/a.template.json', parameters: {}, tags: {}, code: { bucket: 'b', keyPrefix: 'p', bucketParameter: 'B', keyParameter: 'K' } };
+
+  test('a stack without code names where, not a TypeError', () => {
+    const { code: _code, ...noCode } = stack;
+    const file = write({ version: 1, batches: [], stages: [stage([stack, noCode])] });
+    expect(() => readManifest(file)).toThrow(`manifest ${file} is version 1 but not shaped as batchform writes it: stages[0].stacks[1].code is missing, not an object`);
+  });
+
+  test('a wrong shape is not called "not a version 1 manifest (version 1)"', () => {
+    const file = write({ version: 1, batches: {}, stages: [] });
+    let message = '';
+    try {
+      readManifest(file);
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toContain('batches is object, not a list');
+    expect(message).not.toMatch(/not a version 1/);
+  });
+
+  test('another version names it', () => {
+    expect(() => readManifest(write({ version: 2, batches: [], stages: [] }))).toThrow(/is version 2, but this batchform reads version 1/);
+    expect(() => readManifest(write({ batches: [], stages: [] }))).toThrow(/is missing its "version", but this batchform reads version 1/);
+    expect(() => readManifest(write([1]))).toThrow(/is not a batchform manifest \(it holds a list, not an object\)/);
   });
 });

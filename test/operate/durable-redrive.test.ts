@@ -67,5 +67,5 @@ test('a letter without a scheduled time is not re-run and stays', async () => {
   const { deps, out } = commandDeps(dir, clients, { executionSleep: async () => undefined });
   expect(await runRedriveCommand('utc-job', opts, deps)).toBe(1);
   expect(mocks.lambda.commandCalls(InvokeCommand)).toHaveLength(0);
-  expect(out.join('\n')).toContain('-> not re-run (no scheduled time to name its execution after), kept');
+  expect(out.join('\n')).toContain('-> not re-run (it carries no scheduled time, so a re-run would be a run for now, not the run that failed');
 });

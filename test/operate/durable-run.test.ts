@@ -12,9 +12,9 @@ function setup(outcome?: Parameters<typeof fakeDurableLambda>[1]) {
   deployDurable(mocks);
   const fake = fakeDurableLambda(mocks.lambda, outcome);
   const pauses: number[] = [];
-  const { deps, out } = commandDeps(dir, clients, { executionSleep: async (ms) => { pauses.push(ms); } });
+  const { deps, out, err } = commandDeps(dir, clients, { executionSleep: async (ms) => { pauses.push(ms); } });
   const starts = () => mocks.lambda.commandCalls(InvokeCommand).map((c) => sentEvent(c.args[0].input) as Record<string, unknown>);
-  return { mocks, fake, pauses, deps, out, starts };
+  return { mocks, fake, pauses, deps, out, err, starts };
 }
 
 test('--wait: starts the run\'s execution through the starter and waits for it to succeed, polling with growing pauses', async () => {
@@ -48,6 +48,11 @@ test('--wait is bounded: an execution still running after its execution timeout 
   expect(s.pauses.reduce((a, b) => a + b, 0)).toBe(180_000);
   expect(Math.max(...s.pauses)).toBe(30_000);
   expect(s.out.join('\n')).toContain('prod-utc-job-20261124T030000Z, STILL RUNNING after the wait');
+  // A progress line about every minute of waiting, so a CI log does not look hung.
+  expect(s.err.filter((l) => l.startsWith('execution prod-utc-job-20261124T030000Z is still RUNNING'))).toEqual([
+    'execution prod-utc-job-20261124T030000Z is still RUNNING (1 min so far, waiting up to 3 min)',
+    'execution prod-utc-job-20261124T030000Z is still RUNNING (2 min so far, waiting up to 3 min)',
+  ]);
 });
 
 test('a time whose execution has ended is re-run under a new name (-r1, then -r2) with the same scheduled time', async () => {
@@ -113,7 +118,7 @@ test('--steps: the execution\'s steps from its history, each with its last state
 test('--steps on a batch that is not durable is bad input', async () => {
   const { clients } = mockOperateClients();
   const { deps, err } = commandDeps(dir, clients);
-  expect(await runRunCommand('zoned-job', { ...opts, steps: true }, deps)).toBe(2);
+  expect(await runRunCommand('zoned-job', { ...opts, time: '2026-11-24T07:30:00Z', steps: true }, deps)).toBe(2);
   expect(err.join('\n')).toContain('--steps is for durable batches; "zoned-job" is not durable');
 });
 

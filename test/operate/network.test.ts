@@ -74,3 +74,19 @@ test('a 5xx is not retried either; a throttled invoke (the run did not start) is
   expect(await runRunCommand('utc-job', { ...opts, wait: true }, throttled.deps)).toBe(0);
   expect(invokes()).toBe(2);
 });
+
+test('an unreachable dead-letter queue is named by the host the SQS client actually sent to (the queue URL\'s), not sqs.<region>.amazonaws.com', async () => {
+  fake = await startLoopback(() => 'hang');
+  clients = createOperateClients('eu-west-1', {
+    maxAttempts: 1,
+    timeouts: { connectionTimeout: 500, requestTimeout: 200, callDeadline: 400 },
+    config: { credentials: { accessKeyId: 'AKIDLOOPBACK', secretAccessKey: 'loopback' } },
+  });
+  const { reaching } = await import('../../src/aws/faults');
+  const { GetQueueAttributesCommand } = await import('@aws-sdk/client-sqs');
+  const sqs = clients.sqs;
+  const queueUrl = `${fake.endpoint}/111122223333/prod-utc-job-dlq`;
+  await expect(reaching(sqs, 'sqs', 'counting dead letters', () => sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }))))
+    .rejects.toThrow(new RegExp(`^cannot reach AWS: ${fake.endpoint} did not answer while counting dead letters`));
+  expect(fake.seen.length).toBeGreaterThan(0);
+});

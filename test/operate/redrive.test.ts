@@ -116,3 +116,29 @@ test('an empty queue is exit 0', async () => {
   expect(await runRedriveCommand('utc-job', opts, deps)).toBe(0);
   expect(out).toEqual(['prod-utc-job: the dead-letter queue is empty.']);
 });
+
+test('a dead letter without a scheduled time stays in the queue and the report says why; the others are re-run', async () => {
+  const { clients, mocks } = mockOperateClients();
+  // An event the rule could not deliver, whose body lost its time (a hand-sent test event).
+  const timeless = { MessageId: 'm-timeless', ReceiptHandle: 'rh-timeless', Body: JSON.stringify({ 'detail-type': 'Scheduled Event', 'source': 'aws.events', 'detail': {} }) };
+  mocks.sqs.on(ReceiveMessageCommand).resolvesOnce({ Messages: [timeless, lambdaRecord('2026-11-22T03:00:00Z', 'db down')] }).resolves({ Messages: [] });
+  mocks.sqs.on(DeleteMessageCommand).resolves({});
+  mocks.sqs.on(ChangeMessageVisibilityCommand).resolves({});
+  mocks.lambda.on(InvokeCommand).resolves({ StatusCode: 200, Payload: payload({ ok: true }) as never });
+  const { deps, out, err } = commandDeps(dir, clients);
+
+  expect(await runRedriveCommand('utc-job', opts, deps)).toBe(1);
+
+  // Only the letter with a time was re-run and deleted; the other one was not run "for now".
+  expect(mocks.lambda.commandCalls(InvokeCommand).map((c) => sentEvent(c.args[0].input))).toEqual([scheduled('2026-11-22T03:00:00Z')]);
+  expect(mocks.sqs.commandCalls(DeleteMessageCommand).map((c) => c.args[0].input.ReceiptHandle)).toEqual(['rh-2026-11-22T03:00:00Z']);
+  expect(mocks.sqs.commandCalls(ChangeMessageVisibilityCommand).map((c) => c.args[0].input)).toEqual([
+    { QueueUrl: QUEUE, ReceiptHandle: 'rh-timeless', VisibilityTimeout: 0 },
+  ]);
+  const report = out.join('\n');
+  expect(report).toContain('(no scheduled time)  delivery failed: not delivered (no error attributes) -> not re-run (it carries no scheduled time, ' +
+    'so a re-run would be a run for now, not the run that failed');
+  expect(report).toContain('batchform run <batch> --time <ISO time>');
+  expect(report).toContain('kept');
+  expect(err.join('\n')).toContain('not re-run: it carries no scheduled time');
+});

@@ -84,7 +84,8 @@ test('assembled from metrics, alarms, queue and stack; the stage\'s batches each
   const table = out[0].split('\n');
   expect(table[1].split(/\s{2,}/)).toEqual(['batch', 'deployed', 'last run (hour)', '7 days', 'next run', 'alarms', 'dead letters']);
   expect(table[3].split(/\s{2,}/)).toEqual(['utc-job', 'fingerprint unknown', '2026-11-25 03:00 UTC FAILED (1/1)', '5 runs, 1 failed', '2026-11-26T03:00:00Z', 'failed-run=ALARM', '2']);
-  expect(table[5].split(/\s{2,}/)).toEqual(['input-job', 'NOT DEPLOYED', 'none in 7 days', '0 runs, 0 failed', '2026-11-25T10:43:12Z', '-', '?']);
+  // No stack: nothing to read, so nothing is claimed (neither "none" nor 0).
+  expect(table[5].split(/\s{2,}/)).toEqual(['input-job', 'NOT DEPLOYED', '-', '-', '2026-11-25T10:43:12Z', '-', '-']);
 });
 
 test('deployed "current" when the stack\'s fingerprint tag is this commit\'s, "stale" when not', async () => {
@@ -114,6 +115,49 @@ test('a batch whose metrics cannot be read still shows the rest, lists the probl
   expect(await runStatusCommand(opts, deps)).toBe(1);
   expect(out[0]).toContain('utc-job: metrics: AWS AccessDenied: not authorized to perform: cloudwatch:GetMetricData');
   expect(out[0].split('\n')[3].split(/\s{2,}/).pop()).toBe('4');
+});
+
+describe('what could not be read shows as unknown, never as zero (text and JSON)', () => {
+  const denied = (what: string) => Object.assign(new Error(`not authorized to perform: ${what}`), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } });
+
+  test('metrics, alarms and the dead-letter queue all unreadable', async () => {
+    const dir = makeOperateProject();
+    const { clients, mocks } = mockOperateClients();
+    mocks.cw.on(GetMetricDataCommand).rejects(denied('cloudwatch:GetMetricData'));
+    mocks.cw.on(DescribeAlarmsCommand).rejects(denied('cloudwatch:DescribeAlarms'));
+    mocks.sqs.on(GetQueueAttributesCommand).rejects(denied('sqs:GetQueueAttributes'));
+
+    const text = commandDeps(dir, clients);
+    expect(await runStatusCommand(opts, text.deps)).toBe(1);
+    const row = text.out[0].split('\n')[3].split(/\s{2,}/);
+    expect(row[0]).toBe('utc-job');
+    expect(row.slice(2, 4)).toEqual(['could not read', 'could not read']);
+    expect(row.slice(5)).toEqual(['could not read', 'could not read']);
+    expect(text.out[0]).not.toMatch(/none in 7 days|0 runs, 0 failed/);
+    expect(text.out[0]).toContain('utc-job: alarms: AWS AccessDenied: not authorized to perform: cloudwatch:DescribeAlarms');
+    expect(text.out[0]).toContain('utc-job: dead letters: AWS AccessDenied: not authorized to perform: sqs:GetQueueAttributes');
+
+    const json = commandDeps(dir, clients);
+    expect(await runStatusCommand({ ...opts, json: true }, json.deps)).toBe(1);
+    const utc = (JSON.parse(json.out[0]) as { batches: BatchStatus[] }).batches.find((b) => b.batch === 'utc-job')!;
+    expect(utc).toMatchObject({ invocations: null, errors: null, lastRuns: null, alarms: null, deadLetters: null });
+    expect(utc.problems).toHaveLength(3);
+  });
+
+  test('a metric query CloudWatch answers with a failed status, and a queue answer without a count, are unread too', async () => {
+    const dir = makeOperateProject();
+    const { clients, mocks } = mockOperateClients();
+    mocks.cw.on(GetMetricDataCommand).resolves({ MetricDataResults: [{ Id: 'invocations', StatusCode: 'Forbidden', Timestamps: [], Values: [], Messages: [{ Code: 'Forbidden', Value: 'no access' }] }] });
+    mocks.cw.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [] });
+    mocks.sqs.on(GetQueueAttributesCommand).resolves({ Attributes: {} });
+    const { deps, out } = commandDeps(dir, clients);
+    expect(await runStatusCommand({ ...opts, json: true }, deps)).toBe(1);
+    const utc = (JSON.parse(out[0]) as { batches: BatchStatus[] }).batches.find((b) => b.batch === 'utc-job')!;
+    expect(utc.invocations).toBeNull();
+    expect(utc.deadLetters).toBeNull();
+    expect(utc.problems.join('\n')).toContain('CloudWatch answered Forbidden for invocations (no access)');
+    expect(utc.problems.join('\n')).toContain('SQS gave no ApproximateNumberOfMessages');
+  });
 });
 
 describe('a durable batch', () => {
