@@ -79,6 +79,7 @@ function readField(field: UnixField, text: string): FieldRead {
     }
     const idx = field.names?.indexOf(token.toUpperCase()) ?? -1;
     if (idx >= 0) return field.min + idx;
+    if (/^(\d*L|LW|\d+W)$/i.test(token)) return `${field.name} "${token}": L and W are Quartz/AWS syntax, not crontab's (cron(5) has no last-day or nearest-weekday)`;
     return field.names
       ? `${field.name} "${token}" is neither a number (${field.min}-${field.max}) nor a three-letter name (${field.names[0]}, ${field.names[1]}, ...)`
       : `${field.name} "${token}" is not a number (${field.min}-${field.max})`;
