@@ -3,8 +3,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { Command } from 'commander';
 import { badInput, EXIT_CODES } from './exit-codes';
-import { MAX_ALARM_EMAILS, MAX_DESCRIPTION_CHARS } from '../model/limits';
 import { CrontabImport, ImportedBatch, importCrontab, isSystemCrontabPath } from '../model/crontab';
+import { MAX_ALARM_EMAILS, MAX_DESCRIPTION_CHARS } from '../model/limits';
 import { isTimeZone, suggestTimeZone } from '../schedule/timezone';
 import { daylightSavingHours, UNIX_MACROS } from '../schedule/unix-cron';
 
@@ -82,7 +82,7 @@ function renderBatch(batch: ImportedBatch, result: CrontabImport): string[] {
   const out: string[] = [`  // line ${batch.line}: ${batch.text}`];
   const comment = (text: string) => out.push(...commentLines(text, '  // '));
   if (batch.schedule.part === 'days-of-month') {
-    comment(`cron(5) runs this line when EITHER its day of month or its weekday matches; an AWS rule takes one of the two, so it is two `
+    comment('cron(5) runs this line when EITHER its day of month or its weekday matches; an AWS rule takes one of the two, so it is two '
       + `batches: ${batch.name} (days of month) and ${batch.otherHalf} (weekdays, standing down on ${batch.name}'s days, so a day matching both runs once).`);
   }
   if (batch.user) comment(`cron ran it as ${batch.user}; the batch runs as its own IAM role: grant only what the job needs (policyStatements).`);

@@ -247,12 +247,19 @@ function splitJob(line: string, system: boolean): SplitJob {
     const bad = schedule.split(/\s+/).find((t) => !/^[0-9A-Za-z*,/-]+$/.test(t))!;
     return { error: `"${bad}" is not a schedule field (digits, names, * , - /)${bad === '?' || bad.includes('L') || bad.includes('#') ? '; ?, L, W and # are Quartz/AWS syntax, not crontab\'s' : ''}` };
   }
+  const first = rest.split(/\s+/)[0];
+  if (fieldCount === 5 && /^(\*|\?|[\d*,/-]+)$/.test(first)) {
+    return { error: `the ${system ? 'user' : 'command'} would be "${first}": the line has a sixth schedule field (AWS or Quartz cron has six or seven); a crontab schedule has five` };
+  }
   if (!system) {
     if (rest === '') return { error: 'there is no command after the schedule' };
     return { schedule, command: rest };
   }
   const u = /^(\S+)(?:\s+(.*))?$/.exec(rest);
   if (!u || !u[2]?.trim()) return { error: 'a system crontab line (/etc/crontab, /etc/cron.d) needs a user and a command after the schedule' };
+  if (!/^[A-Za-z_][A-Za-z0-9_.-]*\$?$/.test(u[1])) {
+    return { error: `"${u[1]}" is not a user name, which a system crontab line (/etc/crontab, /etc/cron.d) has before the command: if this is a user's crontab, import it with --format user` };
+  }
   return { schedule, user: u[1], command: u[2].trim() };
 }
 

@@ -85,6 +85,7 @@ function readField(field: UnixField, text: string): FieldRead {
       : `${field.name} "${token}" is not a number (${field.min}-${field.max})`;
   };
   for (const item of text.split(',')) {
+    if (item === '') return { error: `${field.name} "${text}" has an empty value between commas` };
     const m = /^([^/]*)(?:\/(.*))?$/.exec(item)!;
     const [, base, stepText] = m;
     let step = 1;
@@ -197,10 +198,7 @@ export function convertUnixCron(schedule: string): UnixCronConversion {
   let schedules: ConvertedSchedule[];
   if (domStar || dowStar) {
     // cron(5) as Vixie cron and cronie implement it: a day field starting with * makes both fields required.
-    if (domAll && dowAll) schedules = [one('whole', base)];
-    else if (dowAll) schedules = [one('whole', { ...base, day: dom })];
-    else if (domAll) schedules = [one('whole', { ...base, weekDay: dayNames(days) })];
-    else {
+    if (domAll && dowAll) {schedules = [one('whole', base)];} else if (dowAll) {schedules = [one('whole', { ...base, day: dom })];} else if (domAll) {schedules = [one('whole', { ...base, weekDay: dayNames(days) })];} else {
       return {
         ok: false,
         reason: `day-of-month "${tokens[2]}" and day-of-week "${tokens[4]}" must BOTH match (cron(5) reads a day field starting with * as unrestricted, `
@@ -261,7 +259,9 @@ export function daylightSavingHours(zone: string): DaylightSavingHours {
         let change = t - 3600_000;
         while (utcOffsetMinutes(new Date(change), zone) === before) change += 60_000;
         const localBefore = change + before * 60_000; // the local time the clocks leave
-        const [from, to] = after > before ? [localBefore, localBefore + (after - before) * 60_000] : [localBefore - (before - after) * 60_000, localBefore];
+        const shift = Math.abs(after - before) * 60_000;
+        // Forward: the local times from the change on are skipped; back: those just before it come again.
+        const [from, to] = after > before ? [localBefore, localBefore + shift] : [localBefore - shift, localBefore];
         for (let m = from; m < to; m += 60_000) (after > before ? skipped : repeated).add(new Date(m).getUTCHours());
         before = after;
       }

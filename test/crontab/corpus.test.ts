@@ -3,13 +3,17 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { CronExpressionParser } from 'cron-parser';
+import * as ts from 'typescript';
 import { daylightSavingNote, renderImport, renderSummary } from '../../src/cli/import-crontab';
+import { BatchOptions, Schedule } from '../../src/index';
 import { importCrontab, ImportedBatch } from '../../src/model/crontab';
 import { NAME_PATTERN } from '../../src/model/names';
 import { localDate } from '../../src/runtime/dates';
 import { runEvents } from '../../src/schedule/next-runs';
 import { utcOffsetMinutes } from '../../src/schedule/timezone';
 import { UNIX_MACROS } from '../../src/schedule/unix-cron';
+import { validateDeclarations } from '../../src/validate/validate';
+import { BASE_STAGE } from '../catalogue/cases';
 
 const FILE = path.join(__dirname, 'corpus.crontab');
 const TEXT = fs.readFileSync(FILE, 'utf8');
@@ -214,4 +218,19 @@ describe.each(REFUSED.map((c) => [c.line, c.text, c] as const))('refused line %i
     expect(reason).toBe(refusal.reason);
     expect(renderSummary(RESULT, 'corpus.crontab', CORPUS.length)).toContain(`  line ${c.line}: ${refusal.reason}\n`);
   });
+});
+
+// The printed module, run: its batches are the ones planned, and batchform's validation accepts them (test/crontab/output-compiles.slow.test.ts type-checks it).
+test('the declared batches pass batchform\'s validation, with the schedules the import computed', () => {
+  const js = ts.transpileModule(renderImport(RESULT, { file: 'corpus.crontab' }), { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2020 } }).outputText;
+  const exports: { crontabBatches?: BatchOptions[] } = {};
+  const load = (name: string) => {
+    if (name !== 'batchform') throw new Error(`unexpected import ${name}`);
+    return { Schedule };
+  };
+  new Function('require', 'exports', js)(load, exports);
+  const batches = exports.crontabBatches!;
+  expect(batches.map((b) => b.name)).toEqual(RESULT.batches.map((b) => b.name));
+  const validated = validateDeclarations({ batches, stages: [BASE_STAGE] }, { fileExists: () => true });
+  expect(validated.batches.map((b) => [b.schedule.expression, b.timezone])).toEqual(RESULT.batches.map((b) => [b.schedule.expression, b.timezone]));
 });
