@@ -130,7 +130,7 @@ export function renderImport(result: CrontabImport, options: RenderOptions): str
     '// set reservedConcurrency: false on a batch whose runs may overlap.',
   ];
   if (result.assumedUtc) {
-    out.push('//', '// No CRON_TZ or TZ line and no --timezone: the schedules are read in UTC. cron read them in the server\'s local time zone;',
+    out.push('//', '// The lines no CRON_TZ or TZ line covers are read in UTC (no --timezone). cron read them in the server\'s local time zone;',
       '// if that was not UTC, import again with --timezone <zone> (e.g. --timezone Europe/Berlin; see timedatectl or /etc/timezone on the server).');
   }
   for (const mail of result.mailto) {
@@ -223,7 +223,7 @@ export function renderSummary(result: CrontabImport, file: string, jobLines: num
     lines.push(`${result.refused.length} line${result.refused.length === 1 ? '' : 's'} not converted:`);
     for (const r of result.refused) lines.push(`  line ${r.line}: ${r.reason}`);
   }
-  if (result.assumedUtc && result.batches.length > 0) lines.push('No CRON_TZ, TZ or --timezone: the schedules are read in UTC; pass --timezone <zone> if the server ran in another zone.');
+  if (result.assumedUtc && result.batches.length > 0) lines.push('The lines no CRON_TZ or TZ line covers are read in UTC; pass --timezone <zone> if the server ran in another zone.');
   return lines.join('\n');
 }
 

@@ -63,7 +63,7 @@ describe('batchform import-crontab', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('// Not converted:\n//   line 1: @reboot /srv/bin/warm-cache\n//     @reboot runs the command once when the cron daemon starts');
     expect(r.stderr).toContain('1 line not converted:\n  line 1: @reboot runs the command once when the cron daemon starts (cron(5));');
-    expect(r.stderr).toContain('No CRON_TZ, TZ or --timezone: the schedules are read in UTC; pass --timezone <zone> if the server ran in another zone.');
+    expect(r.stderr).toContain('The lines no CRON_TZ or TZ line covers are read in UTC; pass --timezone <zone> if the server ran in another zone.');
   });
 
   test('--timezone gives the server\'s zone to lines no CRON_TZ covers', async () => {
