@@ -62,6 +62,8 @@ export const BAD_LINES: BadLineCase[] = [
     crontab: '0 0 * * monday /srv/bin/x',
     reason: 'day-of-week "monday" is neither a number (0-7) nor a three-letter name (SUN, MON, ...)',
   },
+  { title: 'a word where a number goes', crontab: '0 abc * * * /srv/bin/x', reason: 'hour "abc" is not a number (0-23)' },
+  { title: 'a range with two hyphens', crontab: '1-2-3 * * * * /srv/bin/x', reason: 'minute "1-2-3" is not *, a value or a range a-b' },
   { title: 'a step of 0', crontab: '*/0 * * * * /srv/bin/x', reason: 'minute "*/0": the step "0" is not a whole number of at least 1' },
   { title: 'an empty list value', crontab: '0 0,,5 * * * /srv/bin/x', reason: 'hour "0,,5" has an empty value between commas' },
   {
