@@ -235,6 +235,9 @@ export function registerImportCrontabCommand(program: Command, io: { out?: (t: s
     .option('--format <format>', 'user (m h dom mon dow command) | system (a user before the command) | auto: system for /etc/crontab and /etc/cron.d/*', 'auto')
     .option('--timezone <zone>', 'the IANA zone the server (cron) ran in, for lines no CRON_TZ covers (default: a TZ= line, else UTC)')
     .option('--out <dir>', 'also write the handler stubs to <dir>/handlers/<name>.ts (an existing file is kept)')
+    .addHelpText('after', '\nExample: batchform import-crontab crontab.txt --timezone Europe/Berlin --out . > crontab-batches.ts\n'
+      + 'Exit codes: 0 every job line converted; 1 some line not converted (the rest is printed, each such line with its reason); '
+      + '2 bad input (a file that cannot be read, an unknown --timezone or --format).')
     .action((file: string, opts: { format: string; timezone?: string; out?: string }) => {
       const out = io.out ?? ((t: string) => process.stdout.write(t));
       const err = io.err ?? ((t: string) => process.stderr.write(`${t}\n`));

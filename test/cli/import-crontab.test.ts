@@ -100,6 +100,12 @@ describe('batchform import-crontab', () => {
     expect(r.stdout).not.toContain('// ----- handlers/');
   });
 
+  test('--help names the exit codes', async () => {
+    const r = await run('import-crontab', '--help');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Exit codes: 0 every job line converted; 1 some line not converted');
+  });
+
   test.each([
     [['import-crontab', '/nonexistent/crontab'], /^batchform: cannot read the crontab \/nonexistent\/crontab: ENOENT.*Save it first, e\.g\. crontab -l > crontab\.txt\n$/],
     [['import-crontab', 'x', '--timezone', 'Europe/Berln'], /^batchform: --timezone "Europe\/Berln" is not an IANA time-zone name; did you mean Europe\/Berlin\?\n$/],
