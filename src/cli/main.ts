@@ -1,11 +1,12 @@
 #!/usr/bin/env node
-// The batchform command line: schedule view, lint, bundle/package/invoke, change-set preview/deploy, bootstrap and its GitHub settings check, and operating deployed batches (run, backfill, redrive, status, logs).
+// The batchform command line: schedule view, lint, bundle/package/invoke, change-set preview/deploy, bootstrap and its GitHub settings check, operating deployed batches (run, backfill, redrive, status, logs), and importing a crontab.
 import { Command, InvalidArgumentError } from 'commander';
 import { registerBootstrapCommand } from './bootstrap-command';
 import { readCliManifest, registerBundleCommands, selectBatches, stageBatches } from './bundle-commands';
 import { registerCheckGithubCommand } from './check-github-command';
 import { registerDeployCommands } from './deploy-commands';
 import { badInput, EXIT_CODES } from './exit-codes';
+import { registerImportCrontabCommand } from './import-crontab';
 import { runProgram } from './io';
 import { applyNodeSupport } from './node-support';
 import { registerOperateCommands } from './operate-commands';
@@ -67,6 +68,7 @@ export function buildProgram(): Command {
   registerBootstrapCommand(program);
   registerCheckGithubCommand(program);
   registerOperateCommands(program);
+  registerImportCrontabCommand(program);
   return program;
 }
 
