@@ -4,7 +4,7 @@
 //
 // A block is a whole file unless the comment lines right above its fence say otherwise:
 //   <!-- ts-check: projenrc -->          a .projenrc.ts excerpt: projen's `typescript` and batchform's
-//                                        `Batchform`/`Schedule` are imported for it
+//                                        `Batchform`, `Schedule`, `BatchOptions`, `StageOptions` are imported for it
 //   <!-- ts-check: batchform -->         the same, with `project` declared (a `new Batchform(project, ...)` excerpt)
 //   <!-- ts-check: batch -->             one batch declaration (an object literal of BatchOptions)
 //   <!-- ts-check: batchform-options --> properties of BatchformOptions (e.g. `stages: [...]`)
@@ -60,7 +60,7 @@ export function codeBlocks(doc: string, text: string): Block[] {
   return blocks;
 }
 
-const PROJENRC_IMPORTS = "import { typescript } from 'projen';\nimport { Batchform, Schedule } from 'batchform';\n";
+const PROJENRC_IMPORTS = "import { typescript } from 'projen';\nimport { Batchform, Schedule, type BatchOptions, type StageOptions } from 'batchform';\n";
 
 /** The file a block is compiled as, and how many lines come before the block's first line. */
 function sourceOf(block: Block): { text: string; offset: number } {
