@@ -8,6 +8,7 @@ import { batchNameShape, functionNameLength } from './name-rules';
 import { alarmsFlag, alarmTarget, maxEventAgeRange, retryAttemptsRange } from './operation-rules';
 import { overridesValid } from './override-rules';
 import { scheduleValid, timezoneValid } from './schedule-rules';
+import { secretsValid } from './secrets';
 import { atLocalTimeExists, deliveryRetryRange, flexibleWindowRange, scheduleDates, schedulerOnly } from './scheduler';
 import { batchTags, stageReferences, stageShape, vpcIdsPresent } from './stages';
 import type { BatchRule, StageRule } from './types';
@@ -29,6 +30,7 @@ export const BATCH_RULES: Readonly<Record<string, BatchRule>> = {
   concurrencyValid,
   inputSize,
   environmentValid,
+  secretsValid,
   policyStatementsValid,
   stageReferences,
   vpcIdsPresent,
