@@ -4,6 +4,7 @@ import { badInput, EXIT_CODES } from './exit-codes';
 import { buildBundles, writeBundle } from '../bundle/esbuild';
 import { DEFAULT_PACKAGE_DIR, PACKAGE_CACHE_FILE, packageBatches } from '../bundle/package';
 import type { DurableRunResult, OperationRow, StepEvent } from '../local/local-durable-run';
+import { describeLocalEnvironment, LOCAL_ENV_FILE } from '../local/local-env';
 import { invokeLocally } from '../local/local-invoke';
 import { batchesOfStage, DEFAULT_MANIFEST_PATH, Manifest, ManifestBatch, readManifest } from '../manifest/manifest';
 
@@ -115,14 +116,16 @@ export function registerBundleCommands(program: Command): void {
     });
 
   program.command('invoke')
-    .description('run a batch locally: its bundled handler, a Scheduled Event for --time, a Lambda-like context')
+    .description(`run a batch locally: its bundled handler, a Scheduled Event for --time, a Lambda-like context, and a local environment (${LOCAL_ENV_FILE}, the shell, handlers/<batch>.local.ts), never a stage's declared values unless --stage names it`)
     .argument('<batch>', 'batch name')
     .option('--time <iso>', 'the run\'s scheduled time (ISO 8601, default now)')
     .option('--no-fixture', 'ignore handlers/<batch>.local.ts')
-    .option('--stage <name>', 'run the batch as this stage declares it (its overrides: environment, timeout, memory, time zone)')
+    .option('--stage <name>', 'run the batch as this stage declares it (its overrides: environment, timeout, memory, time zone), with the stage\'s declared environment values')
+    .option('--env-file <file>', 'the local environment file: NAME=value lines for the batch\'s variables and secrets (the shell\'s variables win)', LOCAL_ENV_FILE)
+    .option('--secrets-from-aws', 'read the batch\'s secrets from SSM / Secrets Manager with this shell\'s AWS credentials, instead of the local environment')
     .option('--fail-at <step>', 'a durable batch: fail this step\'s first attempt (a simulated crash) to see the execution resume from it')
     .option('--manifest <file>', 'the generated manifest', DEFAULT_MANIFEST_PATH)
-    .action(async (name: string, opts: { time?: string; fixture: boolean; stage?: string; failAt?: string; manifest: string }) => {
+    .action(async (name: string, opts: { time?: string; fixture: boolean; stage?: string; failAt?: string; manifest: string; envFile: string; secretsFromAws?: boolean }) => {
       const manifest = readCliManifest(opts.manifest);
       const declared = selectBatches(manifest, [name]);
       const [batch] = opts.stage === undefined ? declared : stageBatches(manifest, opts.stage, declared);
@@ -131,7 +134,20 @@ export function registerBundleCommands(program: Command): void {
       if (Number.isNaN(time.getTime())) throw badInput(`--time "${opts.time}" is not an ISO 8601 time, e.g. 2026-11-25T15:10:00Z.`);
       if (opts.time && batch.input !== undefined) console.error(constantInputTimeWarning(batch.name));
       if (opts.failAt && !batch.durable) throw badInput(`--fail-at: batch "${batch.name}" is not durable; only a durable batch has steps to resume from.`);
-      const run = await invokeLocally(batch, { time, useFixture: opts.fixture, failAt: opts.failAt, onStep: (e) => console.log(stepLine(e)) });
+      const region = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+      if (opts.secretsFromAws && batch.secrets && !region) {
+        throw badInput('--secrets-from-aws: no AWS region in this shell. Fix: set AWS_REGION to the region of the stage whose secrets the run should read, e.g. AWS_REGION=ap-northeast-2.');
+      }
+      const run = await invokeLocally(batch, {
+        time,
+        useFixture: opts.fixture,
+        failAt: opts.failAt,
+        stage: opts.stage,
+        envFile: opts.envFile,
+        secretsFromAws: opts.secretsFromAws === true,
+        onEnvironment: (e) => console.error(describeLocalEnvironment(e, region).join('\n')),
+        onStep: (e) => console.log(stepLine(e)),
+      });
       if (run.durable) {
         console.log(durableSummary(batch.name, run.durable));
         if (opts.failAt && !run.durable.steps.some((s) => s.event === 'failed')) console.error(`batchform: warning: no step named "${opts.failAt}" ran; steps: ${[...new Set(run.durable.steps.map((s) => s.step))].join(', ')}.`);

@@ -111,7 +111,8 @@ export async function secret(name: string, options: SecretReadOptions = {}): Pro
   }
   if (local) {
     if (!Object.prototype.hasOwnProperty.call(local, name)) {
-      throw new BatchformError('bad-input', `secret("${name}"): no local value. Fix: add ${name}=<value> to .env.local, or export ${name} in the shell.`);
+      throw new BatchformError('bad-input', `secret("${name}") (${describeSecret(ref)}): no local value, and a local run never reads AWS unless asked.`
+        + ` Fix: add ${name}=<local value> to .env.local (ignored by git), export ${name} in the shell, or run invoke with --secrets-from-aws.`);
     }
     return local[name];
   }

@@ -81,7 +81,8 @@ test('local values (set by invoke) are used and AWS is never called', async () =
   g[LOCAL_SECRETS] = { DB_PASSWORD: 'local-pw' };
   try {
     expect(await secret('DB_PASSWORD')).toBe('local-pw');
-    await expect(secret('API_KEY')).rejects.toThrow('secret("API_KEY"): no local value. Fix: add API_KEY=<value> to .env.local, or export API_KEY in the shell.');
+    await expect(secret('API_KEY')).rejects.toThrow('secret("API_KEY") (SSM Parameter Store parameter "/app/api-key"): no local value, and a local run never reads AWS unless asked.'
+      + ' Fix: add API_KEY=<local value> to .env.local (ignored by git), export API_KEY in the shell, or run invoke with --secrets-from-aws.');
   } finally {
     delete g[LOCAL_SECRETS];
   }
