@@ -1,8 +1,8 @@
 // The batch's secrets at run time: each reference the template put in BATCHFORM_SECRETS, resolved
 // with Powertools Parameters on first use and kept for the life of the execution environment (one
 // fetch per cold start); locally, the values `invoke` took from .env.local or the shell.
-import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
-import { SSMProvider } from '@aws-lambda-powertools/parameters/ssm';
+import type { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
+import type { SSMProvider } from '@aws-lambda-powertools/parameters/ssm';
 import { BatchformError } from '../errors/batchform-error';
 import { RUNTIME_ENV } from '../model/runtime-env';
 import { describeSecret, SecretReference } from '../model/secrets';
@@ -49,9 +49,10 @@ function declaredSecrets(): Record<string, SecretReference> {
 
 async function fetchValue(ref: SecretReference, refresh: boolean): Promise<string> {
   const options = { maxAge: COLD_START_SECONDS, forceFetch: refresh };
+  // Loaded on first use: a batch without secrets (or a run that reads none) never loads the SDK clients.
   const value = ref.source === 'ssm'
-    ? await (providers.ssm ??= new SSMProvider()).get(ref.name, { ...options, decrypt: true })
-    : await (providers.secretsManager ??= new SecretsProvider()).get(ref.name, options);
+    ? await (providers.ssm ??= new (await import('@aws-lambda-powertools/parameters/ssm')).SSMProvider()).get(ref.name, { ...options, decrypt: true })
+    : await (providers.secretsManager ??= new (await import('@aws-lambda-powertools/parameters/secrets')).SecretsProvider()).get(ref.name, options);
   if (typeof value !== 'string') {
     throw new BatchformError('run-failed', `${describeSecret(ref)} has no text value${value === undefined ? '' : ' (it is binary)'}; batchform reads string values only.`);
   }
