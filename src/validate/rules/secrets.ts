@@ -69,10 +69,11 @@ function referenceFindings(field: string, ref: unknown): Finding[] {
   } else {
     const problem = ref.source === 'ssm' ? ssmNameProblem(ref.name) : secretNameProblem(ref.name);
     if (problem) {
+      const viaSsm = /^\/aws\/reference\/secretsmanager\/(.+)$/.exec(ref.name);
       findings.push({
         field: `${field}.name`,
-        message: `${show(ref.name)} ${problem}`,
-        fix: ref.source === 'ssm'
+        message: `${show(ref.name)} ${viaSsm ? 'reads a Secrets Manager secret through SSM, which needs rights on the secret, not on a parameter.' : problem}`,
+        fix: viaSsm ? `declare the secret itself: Secret.secretsManager("${viaSsm[1]}").` : ref.source === 'ssm'
           ? 'write the parameter\'s name as SSM shows it, e.g. "/app/api-key", or its full ARN.'
           : 'write the secret\'s name as Secrets Manager shows it, e.g. "prod/db" (without the 6-character suffix of its ARN), or its full ARN.',
       });
