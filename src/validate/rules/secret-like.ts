@@ -7,8 +7,8 @@ const SECRET_WORDS = ['PASSWORD', 'PASSWD', 'PWD', 'PASS', 'TOKEN', 'SECRET', 'K
 const REFERENCE_WORDS = ['ID', 'IDS', 'ARN', 'ARNS', 'NAME', 'NAMES', 'PATH', 'PREFIX', 'REF', 'FILE', 'REGION', 'BUCKET', 'TABLE', 'ALIAS', 'PARAMETER', 'HEADER', 'URL', 'URI', 'ENDPOINT'];
 /** `scheme://user:password@`: a URL carrying credentials. */
 const CREDENTIAL_URL = /[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:[^/\s@]+@/i;
-/** Values that are plainly not secrets however random they look. */
-const PLAIN_VALUE = /^(arn:|https?:\/\/|\/|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$)|\$\{/i;
+/** Values that are plainly not secrets however random they look: ARNs, URLs, paths, UUIDs, host names, placeholders. */
+const PLAIN_VALUE = /^(arn:|[a-z][a-z0-9+.-]*:\/\/|\/|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$|[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}(:\d+)?$)|\$\{/i;
 
 /** Shannon entropy of a string, in bits per character. */
 export function entropyBits(value: string): number {
@@ -20,7 +20,7 @@ export function entropyBits(value: string): number {
 /**
  * Whether a value looks like a generated credential: 20 characters or more without spaces, letters
  * and digits mixed, and close to random (Shannon entropy of at least 4 bits per character, or 3.5
- * for a hex string of 32 or more), not an ARN, an http(s) URL, a path or a UUID.
+ * for a hex string of 32 or more), not an ARN, a URL, a path, a UUID or a host name.
  */
 export function looksRandom(value: string): boolean {
   if (value.length < 20 || /\s/.test(value) || PLAIN_VALUE.test(value)) return false;
