@@ -90,6 +90,14 @@ describe('the template of a batch with secrets', () => {
     expect(JSON.stringify(t.plain)).not.toMatch(/ssm:|secretsmanager:|kms:Decrypt|BATCHFORM_SECRETS/);
   });
 
+  test('an RDS-managed secret\'s name (rds!db-<id>) is granted like any other', () => {
+    const t = batchTemplates(validateDeclarations({
+      batches: [{ ...BATCH, secrets: { DATABASE_SECRET: Secret.secretsManager('rds!db-0123abcd-4567-89ef-0123-456789abcdef') } }], stages: [STAGE],
+    }, { fileExists }).batches)['daily-stats'] as Json;
+    expect(statements(t).find((s) => s.Sid === 'ReadSecrets').Resource)
+      .toEqual([{ 'Fn::Sub': 'arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:rds!db-0123abcd-4567-89ef-0123-456789abcdef-??????' }]);
+  });
+
   test('cdk-nag AwsSolutions reports no unacknowledged finding', () => {
     const log = jest.spyOn(console, 'error').mockImplementation(() => undefined);
     try {

@@ -15,10 +15,10 @@ export const SECRET_REFERENCE_KEYS = {
 
 /** SSM parameter names: letters, digits and `_.-/`, at most 1011 characters; a path starts with `/`. */
 const SSM_NAME = /^[A-Za-z0-9_.\-/]{1,1011}$/;
-/** Secrets Manager names: letters, digits and `/_+=.@-`, at most 512 characters. */
-const SECRET_NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
+/** Secrets Manager names: letters, digits and `/_+=.@-` (and `!`, in the names of secrets RDS manages: `rds!db-<id>`), at most 512 characters. */
+const SECRET_NAME = /^[A-Za-z0-9/_+=.@!-]{1,512}$/;
 const SSM_ARN = /^arn:aws[a-z-]*:ssm:[a-z0-9-]+:\d{12}:parameter\/[A-Za-z0-9_.\-/]+$/;
-const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/;
+const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@!-]+$/;
 const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
 
 const EXAMPLES: Readonly<Record<SecretSource, string>> = {
