@@ -48,7 +48,7 @@ export interface LocalEnvironment {
   readonly fixture?: string;
   /** The stage whose declared values the run uses (`--stage`); undefined: none, local values only. */
   readonly stage?: string;
-  /** Each declared variable's source, by name. */
+  /** Each declared variable's source, and the fixture's and the file's other variables, by name. */
   readonly variables: Readonly<Record<string, LocalSource>>;
   /** Where secrets come from: this machine, or AWS (`--secrets-from-aws`). */
   readonly secretsFrom: 'local' | 'aws';
@@ -124,6 +124,12 @@ export function resolveLocalEnvironment(input: LocalEnvironmentInput): ResolvedL
     }
     variableSources[name] = found[1];
     if (found[0] !== '') variables[name] = found[0];
+  }
+  // What else the run gets from the fixture and the file (the shell's own variables are not listed).
+  const secretNames = new Set(Object.keys(batch.secrets ?? {}));
+  for (const name of Object.keys(input.fixture?.env ?? {})) if (!(name in variableSources) && !secretNames.has(name)) variableSources[name] = 'fixture';
+  for (const name of Object.keys(input.envFile?.values ?? {})) {
+    if (!(name in variableSources) && !secretNames.has(name) && shell[name] === undefined) variableSources[name] = 'env-file';
   }
   const secrets: Record<string, string> = {};
   const secretSources: Record<string, LocalSource> = {};

@@ -94,7 +94,7 @@ describe('the template of a batch with secrets', () => {
     const t = batchTemplates(validateDeclarations({
       batches: [{ ...BATCH, secrets: { DATABASE_SECRET: Secret.secretsManager('rds!db-0123abcd-4567-89ef-0123-456789abcdef') } }], stages: [STAGE],
     }, { fileExists }).batches)['daily-stats'] as Json;
-    expect(statements(t).find((s) => s.Sid === 'ReadSecrets').Resource)
+    expect(statements(t).find((s) => s.Sid === 'ReadSecrets')?.Resource)
       .toEqual([{ 'Fn::Sub': 'arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:rds!db-0123abcd-4567-89ef-0123-456789abcdef-??????' }]);
   });
 
