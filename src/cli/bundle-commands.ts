@@ -89,6 +89,17 @@ export function durableSummary(batch: string, run: DurableRunResult): string {
   return lines.join('\n');
 }
 
+/** The options of `invoke`, as commander parses them. */
+interface InvokeCliOptions {
+  readonly time?: string;
+  readonly fixture: boolean;
+  readonly stage?: string;
+  readonly failAt?: string;
+  readonly manifest: string;
+  readonly envFile: string;
+  readonly secretsFromAws?: boolean;
+}
+
 /** Adds `bundle`, `package` and `invoke` to the program. */
 export function registerBundleCommands(program: Command): void {
   program.command('bundle')
@@ -125,7 +136,7 @@ export function registerBundleCommands(program: Command): void {
     .option('--secrets-from-aws', 'read the batch\'s secrets from SSM / Secrets Manager with this shell\'s AWS credentials, instead of the local environment')
     .option('--fail-at <step>', 'a durable batch: fail this step\'s first attempt (a simulated crash) to see the execution resume from it')
     .option('--manifest <file>', 'the generated manifest', DEFAULT_MANIFEST_PATH)
-    .action(async (name: string, opts: { time?: string; fixture: boolean; stage?: string; failAt?: string; manifest: string; envFile: string; secretsFromAws?: boolean }) => {
+    .action(async (name: string, opts: InvokeCliOptions) => {
       const manifest = readCliManifest(opts.manifest);
       const declared = selectBatches(manifest, [name]);
       const [batch] = opts.stage === undefined ? declared : stageBatches(manifest, opts.stage, declared);

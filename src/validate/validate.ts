@@ -131,7 +131,10 @@ function batchOf(b: BatchOptions, stages: readonly Stage[]): Batch {
     },
     environment: { ...(b.environment ?? {}) },
     secrets: Object.fromEntries(Object.entries(b.secrets ?? {}).map(([k, r]) => [k, {
-      source: r.source, name: r.name, ...(r.field !== undefined ? { field: r.field } : {}), ...(r.kmsKeyArn !== undefined ? { kmsKeyArn: r.kmsKeyArn } : {}),
+      source: r.source,
+      name: r.name,
+      ...(r.field !== undefined ? { field: r.field } : {}),
+      ...(r.kmsKeyArn !== undefined ? { kmsKeyArn: r.kmsKeyArn } : {}),
     }])),
     vpc: b.vpc ?? BATCH_DEFAULTS.vpc,
     logRetentionDays: b.logRetentionDays ?? BATCH_DEFAULTS.logRetentionDays,

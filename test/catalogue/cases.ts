@@ -896,7 +896,7 @@ export const CASES: CatalogueCase[] = [
     title: "a secret's value written in secrets",
     batch: { secrets: { DB_PASSWORD: 'hunter2' } },
     expected: [
-      "batch \"daily-stats\", field \"secrets.DB_PASSWORD\": is a string, but secrets name where a secret lives, never its value (a value here would be written into the template and the manifest). Fix: store the value in SSM Parameter Store (SecureString) or Secrets Manager and write its reference, e.g. Secret.ssm(\"/app/api-key\") or Secret.secretsManager(\"prod/db\", { field: \"password\" }).",
+      'batch "daily-stats", field "secrets.DB_PASSWORD": is a string, but secrets name where a secret lives, never its value (a value here would be written into the template and the manifest). Fix: store the value in SSM Parameter Store (SecureString) or Secrets Manager and write its reference, e.g. Secret.ssm("/app/api-key") or Secret.secretsManager("prod/db", { field: "password" }).',
     ],
   },
   {
@@ -904,7 +904,7 @@ export const CASES: CatalogueCase[] = [
     title: 'a secret that is also an environment variable',
     batch: { environment: { DB_PASSWORD: '' }, secrets: { DB_PASSWORD: { source: 'secretsManager', name: 'prod/db', field: 'password' } } },
     expected: [
-      "batch \"daily-stats\", field \"secrets.DB_PASSWORD\": \"DB_PASSWORD\" is declared in environment too. Fix: remove DB_PASSWORD from environment: the handler reads the secret with secret(\"DB_PASSWORD\"), and locally invoke takes its value from .env.local.",
+      'batch "daily-stats", field "secrets.DB_PASSWORD": "DB_PASSWORD" is declared in environment too. Fix: remove DB_PASSWORD from environment: the handler reads the secret with secret("DB_PASSWORD"), and locally invoke takes its value from .env.local.',
     ],
   },
   {
@@ -920,7 +920,7 @@ export const CASES: CatalogueCase[] = [
     title: 'a secret in an unknown store',
     batch: { secrets: { API_KEY: { source: 'vault', name: 'app/api-key' } } },
     expected: [
-      "batch \"daily-stats\", field \"secrets.API_KEY.source\": \"vault\" is not a secret store. Fix: use \"ssm\" or \"secretsManager\" (Secret.ssm(...) or Secret.secretsManager(...) write it for you).",
+      'batch "daily-stats", field "secrets.API_KEY.source": "vault" is not a secret store. Fix: use "ssm" or "secretsManager" (Secret.ssm(...) or Secret.secretsManager(...) write it for you).',
     ],
   },
   {
@@ -936,7 +936,7 @@ export const CASES: CatalogueCase[] = [
     title: "a Secrets Manager secret read through SSM's /aws/reference path",
     batch: { secrets: { DB_PASSWORD: { source: 'ssm', name: '/aws/reference/secretsmanager/prod-db' } } },
     expected: [
-      "batch \"daily-stats\", field \"secrets.DB_PASSWORD.name\": \"/aws/reference/secretsmanager/prod-db\" reads a Secrets Manager secret through SSM, which needs rights on the secret, not on a parameter. Fix: declare the secret itself: Secret.secretsManager(\"prod-db\").",
+      'batch "daily-stats", field "secrets.DB_PASSWORD.name": "/aws/reference/secretsmanager/prod-db" reads a Secrets Manager secret through SSM, which needs rights on the secret, not on a parameter. Fix: declare the secret itself: Secret.secretsManager("prod-db").',
     ],
   },
   {

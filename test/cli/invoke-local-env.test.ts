@@ -160,7 +160,9 @@ describe('the local environment file and resolution', () => {
 
   test('a variable only a stage declares needs a local value too; NAME= leaves it unset; Lambda-only variables need none', () => {
     const batch = {
-      name: 'b', handler: 'handlers/b.ts', environment: { NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem' },
+      name: 'b',
+      handler: 'handlers/b.ts',
+      environment: { NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem' },
       overrides: { prod: { environment: { REPORT_BUCKET: 'reports-prod' } } },
     } as unknown as ManifestBatch;
     expect(() => resolveLocalEnvironment({ batch, shell: {} })).toThrow('  - REPORT_BUCKET (declared by stage "prod"): add REPORT_BUCKET=<local value> to .env.local');

@@ -6,15 +6,15 @@ import * as path from 'path';
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { Project } from 'projen';
-import { change, engineOptions, fakeAws, makeProject } from '../deploy/helpers';
-import { BATCH, fileExists, scratchProject, STAGE } from '../fixtures';
-import { decide, DEFAULT_KEY_POLICY, deployedBootstrap, resolve } from '../iam/simulate';
 import { deployStage, renderMarkdownReport, renderTextReport } from '../../src/deploy';
 import type { BatchOptions } from '../../src/model/batch-options';
 import { Secret } from '../../src/model/secrets';
 import { Batchform } from '../../src/projen/batchform';
 import { batchTemplates } from '../../src/template/batch-template';
 import { validateDeclarations } from '../../src/validate/validate';
+import { change, engineOptions, fakeAws, makeProject } from '../deploy/helpers';
+import { BATCH, fileExists, scratchProject, STAGE } from '../fixtures';
+import { decide, DEFAULT_KEY_POLICY, deployedBootstrap, resolve } from '../iam/simulate';
 
 type Json = Record<string, any>;
 const ACCOUNT = '111122223333';
@@ -112,7 +112,11 @@ describe('the template of a batch with secrets', () => {
 describe('the function role, as IAM evaluates it (within the batch permissions boundary)', () => {
   const ROLE = `arn:aws:iam::${ACCOUNT}:role/prod-daily-stats-Role-XYZ`;
   const values = {
-    'AWS::AccountId': ACCOUNT, 'AWS::Region': REGION, 'AWS::Partition': 'aws', 'AWS::URLSuffix': 'amazonaws.com', 'AWS::StackName': 'prod-daily-stats',
+    'AWS::AccountId': ACCOUNT,
+    'AWS::Region': REGION,
+    'AWS::Partition': 'aws',
+    'AWS::URLSuffix': 'amazonaws.com',
+    'AWS::StackName': 'prod-daily-stats',
     'LogGroup.Arn': `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/lambda/prod-daily-stats:*`,
     'DeadLetterQueue.Arn': `arn:aws:sqs:${REGION}:${ACCOUNT}:prod-daily-stats-DeadLetterQueue-Q`,
   };
@@ -120,7 +124,13 @@ describe('the function role, as IAM evaluates it (within the batch permissions b
   const boundary = deployedBootstrap().boundary;
   // A KMS key decides with its key policy too: the default one lets the account's IAM policies decide.
   const asRole = (action: string, resource: string, context?: Record<string, string>) => decide({
-    principal: ROLE, action, resource, account: ACCOUNT, identityPolicies: [policy], boundary, context,
+    principal: ROLE,
+    action,
+    resource,
+    account: ACCOUNT,
+    identityPolicies: [policy],
+    boundary,
+    context,
     resourcePolicy: action.startsWith('kms:') ? DEFAULT_KEY_POLICY : undefined,
   });
   const secretArn = (name: string) => `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${name}`;

@@ -118,7 +118,11 @@ function secretsShaped(secrets: unknown): secrets is Record<string, SecretRefere
  * Environment variables every batch function gets besides the batch's own: its name, time zone and
  * (with secrets) the references to its secrets.
  */
-export function batchformEnvironment(batch: { readonly name: string; readonly timezone?: string; readonly secrets?: unknown }): Record<string, string> {
+export function batchformEnvironment(batch: {
+  readonly name: string;
+  readonly timezone?: string;
+  readonly secrets?: unknown;
+}): Record<string, string> {
   const secrets: Record<string, string> = secretsShaped(batch.secrets) && Object.keys(batch.secrets).length > 0
     ? { [RUNTIME_ENV.secrets]: secretsVariable(batch.secrets) } : {};
   return { ...runtimeEnvironment({ name: batch.name, timezone: batch.timezone ?? BATCH_DEFAULTS.timezone }), ...secrets, ...FIXED_ENVIRONMENT };

@@ -8,8 +8,8 @@ import { batchNameShape, functionNameLength } from './name-rules';
 import { alarmsFlag, alarmTarget, maxEventAgeRange, retryAttemptsRange } from './operation-rules';
 import { overridesValid } from './override-rules';
 import { scheduleValid, timezoneValid } from './schedule-rules';
-import { secretsValid } from './secrets';
 import { atLocalTimeExists, deliveryRetryRange, flexibleWindowRange, scheduleDates, schedulerOnly } from './scheduler';
+import { secretsValid } from './secrets';
 import { batchTags, stageReferences, stageShape, vpcIdsPresent } from './stages';
 import type { BatchRule, StageRule } from './types';
 

@@ -61,7 +61,7 @@ function referenceFindings(field: string, ref: unknown): Finding[] {
   }
   const findings = unknownKeys(ref, SECRET_REFERENCE_KEYS, `${field}.`, 'secret reference');
   if (ref.source !== 'ssm' && ref.source !== 'secretsManager') {
-    findings.push({ field: `${field}.source`, message: `${show(ref.source)} is not a secret store.`, fix: `use "ssm" or "secretsManager" (Secret.ssm(...) or Secret.secretsManager(...) write it for you).` });
+    findings.push({ field: `${field}.source`, message: `${show(ref.source)} is not a secret store.`, fix: 'use "ssm" or "secretsManager" (Secret.ssm(...) or Secret.secretsManager(...) write it for you).' });
     return findings;
   }
   if (typeof ref.name !== 'string' || ref.name === '') {
