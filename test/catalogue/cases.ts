@@ -955,4 +955,12 @@ export const CASES: CatalogueCase[] = [
       "batch \"daily-stats\", field \"secrets.DB_PASSWORD.field\": \"\" is not a field name. Fix: name a field of the value's JSON, e.g. \"password\", or leave field out for the whole value.",
     ],
   },
+  {
+    group: 'Secrets',
+    title: 'a stage overriding secrets',
+    batch: { secrets: { DB_PASSWORD: { source: 'secretsManager', name: 'prod/db' } }, overrides: { prod: { secrets: { DB_PASSWORD: { source: 'secretsManager', name: 'staging/db' } } } } },
+    expected: [
+      "batch \"daily-stats\", field \"overrides.prod.secrets\": \"secrets\" is not a field a stage can override. Fix: set secrets on the batch itself: a name is read in each stage's own account and region, so stages in different accounts already read their own secret. Stages sharing an account and region read the same one: declare another batch for this stage, with its own secrets.",
+    ],
+  },
 ];
