@@ -98,9 +98,10 @@ function declaredNames(batch: ManifestBatch, stage: string | undefined): Map<str
 /**
  * Each declared variable's and secret's local value: the fixture's, else the shell's, else the
  * environment file's; with `stage`, a declared variable takes the stage's value (the fixture's still
- * wins). A variable or secret with no local value stops the run with how to provide one.
+ * wins). A declared variable with no local value stops the run with how to provide one; a secret
+ * without one is reported, and `secret()` fails with the fix only if the handler asks for it.
  *
- * @throws BatchformError (bad input) listing every variable and secret without a local value.
+ * @throws BatchformError (bad input) listing every declared variable without a local value.
  */
 export function resolveLocalEnvironment(input: LocalEnvironmentInput): ResolvedLocalEnvironment {
   const { batch, stage, shell } = input;
@@ -147,7 +148,7 @@ export function resolveLocalEnvironment(input: LocalEnvironmentInput): ResolvedL
   }
   if (missing.length > 0) {
     throw new BatchformError('bad-input', `invoke: batch "${batch.name}" has no local value for ${missing.length === 1 ? 'one variable' : `${missing.length} variables`}; `
-      + `a local run never uses a stage's declared values${stage ? '' : ' unless you name the stage'} nor reads secrets from AWS unless asked. Provide each:\n${missing.join('\n')}`,
+      + `a local run never uses a stage's declared values unless you name the stage (--stage). Provide each:\n${missing.join('\n')}`,
     { where: { batch: batch.name } });
   }
   return {

@@ -111,7 +111,7 @@ test('no local value: it stops before the handler runs and says how to provide o
   const run = await invoke();
   expect(run.result).toBeUndefined();
   expect(run.error).toBe('invoke: batch "daily-stats" has no local value for one variable; a local run never uses a stage\'s declared values unless you name the stage'
-    + ' nor reads secrets from AWS unless asked. Provide each:\n'
+    + ' (--stage). Provide each:\n'
     + '  - DATABASE_URL (declared by the batch (every stage)): add DATABASE_URL=<local value> to .env.local (ignored by git; DATABASE_URL= leaves it unset locally),'
     + ' export DATABASE_URL=<local value> in the shell, return it in env from handlers/daily-stats.local.ts, or run with --stage <stage> to use that stage\'s declared value.');
   expect(run.error).not.toContain('prod-db');
