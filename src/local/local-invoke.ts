@@ -5,10 +5,13 @@ import * as path from 'path';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { build } from 'esbuild';
 import { CallbackAnswer, DurableRunResult, runDurableExecution, StepEvent } from './local-durable-run';
+import { envFileName, LAMBDA_ONLY_VARIABLES, LOCAL_ENV_FILE, LocalEnvironment, readEnvFile, resolveLocalEnvironment } from './local-env';
 import { bundleBatch, DEFAULT_PACKAGE_DIR, nodeBuildOptions } from '../bundle/esbuild';
 import type { ManifestBatch } from '../manifest/manifest';
-import { runtimeEnvironment } from '../model/runtime-env';
+import { RUNTIME_ENV, runtimeEnvironment } from '../model/runtime-env';
+import { secretsVariable } from '../model/secrets';
 import { usesScheduler } from '../model/validated';
+import { LOCAL_SECRETS } from '../runtime/secrets';
 import { executionName } from '../runtime/starter';
 import { schedulerEvent } from '../template/scheduler-event';
 
@@ -98,6 +101,26 @@ export interface InvokeOptions {
   readonly callbacks?: Readonly<Record<string, CallbackAnswer>>;
   /** A durable batch: told of each step as it runs or is replayed. */
   readonly onStep?: (e: StepEvent) => void;
+  /**
+   * The stage the user named: the batch (already as that stage runs it) takes the stage's
+   * declared environment values. Without it, every declared variable takes a local value.
+   * @default - none: local values only
+   */
+  readonly stage?: string;
+  /**
+   * The local environment file, relative to the project root: `NAME=value` lines for the batch's
+   * variables and secrets (the shell's own variables win over it).
+   * @default '.env.local'
+   */
+  readonly envFile?: string;
+  /**
+   * Read the batch's secrets from AWS (SSM, Secrets Manager) with the shell's credentials instead
+   * of the local environment.
+   * @default false
+   */
+  readonly secretsFromAws?: boolean;
+  /** Told, before the handler runs, which environment and which secrets source the run uses (names and sources, no values). */
+  readonly onEnvironment?: (e: LocalEnvironment) => void;
 }
 
 /** The outcome of a local run. */
@@ -107,9 +130,17 @@ export interface InvokeResult {
   readonly durationMs: number;
   /** A durable batch: the whole execution (its steps, checkpoints, replays and outcome). */
   readonly durable?: DurableRunResult;
+  /** Which environment and secrets source the run used. */
+  readonly environment: LocalEnvironment;
 }
 
-async function loadFixture(batch: ManifestBatch, projectDir: string): Promise<((ctx: LocalFixtureContext) => Promise<LocalFixture>) | undefined> {
+/** A fixture's `setup`, and its file relative to the project root. */
+interface FixtureModule {
+  readonly source: string;
+  readonly setup: (ctx: LocalFixtureContext) => Promise<LocalFixture>;
+}
+
+async function loadFixture(batch: ManifestBatch, projectDir: string): Promise<FixtureModule | undefined> {
   const source = batch.handler.replace(/\.(ts|js|mts|mjs)$/, '.local.ts');
   if (!fs.existsSync(path.join(projectDir, source))) return undefined;
   const outfile = path.join(projectDir, DEFAULT_PACKAGE_DIR, '.local', `${batch.name}.local.js`);
@@ -124,65 +155,99 @@ async function loadFixture(batch: ManifestBatch, projectDir: string): Promise<((
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const mod = require(outfile) as { setup?: (ctx: LocalFixtureContext) => Promise<LocalFixture> };
   if (typeof mod.setup !== 'function') throw new Error(`invoke: ${source} must export "setup(context)".`);
-  return mod.setup;
+  return { source, setup: mod.setup };
 }
 
 /**
  * Bundles a batch's handler as for Lambda and runs it in this process with a Scheduled Event for
- * `time` (or the batch's constant input), the batch's environment and a Lambda-like context.
+ * `time` (or the batch's constant input), a local environment and a Lambda-like context. The
+ * batch's declared variables and secrets take their values from the fixture, the shell or
+ * `.env.local` (never a stage's declared values unless `stage` is given, never AWS unless
+ * `secretsFromAws`); one without a local value stops the run before the handler starts.
  * A run that outlives the batch's timeout fails like Lambda's "Task timed out".
  */
 export async function invokeLocally(batch: ManifestBatch, options: InvokeOptions = {}): Promise<InvokeResult> {
   const projectDir = options.projectDir ?? process.cwd();
   const time = options.time ?? new Date();
+  const envFile = options.envFile ?? LOCAL_ENV_FILE;
+  const fileValues = readEnvFile(path.resolve(projectDir, envFile));
+  const shell: Record<string, string | undefined> = { ...process.env };
   const bundle = await bundleBatch(batch, { projectDir });
-  const setup = options.useFixture === false ? undefined : await loadFixture(batch, projectDir);
-  const fixture = setup ? await setup({ batch: batch.name, time, timezone: batch.timezone, projectDir }) : undefined;
 
-  const env: Record<string, string> = {
-    AWS_LAMBDA_FUNCTION_NAME: `local-${batch.name}`,
-    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(batch.memorySize),
-    ...batch.environment,
-    ...runtimeEnvironment(batch),
-    ...(fixture?.env ?? {}),
+  const saved = new Map<string, string | undefined>();
+  const set = (name: string, value: string | undefined) => {
+    if (!saved.has(name)) saved.set(name, process.env[name]);
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
   };
-  delete env.NODE_OPTIONS;
-  delete env.NODE_EXTRA_CA_CERTS;
-  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
-  Object.assign(process.env, env);
-  const file = path.join(projectDir, bundle.dir, 'index.js');
-  const started = Date.now();
+  const g = globalThis as Record<symbol, unknown>;
+  const savedSecrets = g[LOCAL_SECRETS];
+  let fixture: LocalFixture | undefined;
   try {
-    delete require.cache[file];
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const mod = require(file) as { handler?: (event: unknown, context: Context) => Promise<unknown> };
-    if (typeof mod.handler !== 'function') throw new Error(`invoke: ${batch.handler} does not export "handler".`);
-    // A batch with a time zone gets the event its Scheduler schedule delivers; a UTC batch its rule's.
-    const event = batch.input !== undefined ? JSON.parse(batch.input)
-      : usesScheduler(batch) ? schedulerEvent(time, { id: randomUUID(), account: '000000000000', region: 'local', scheduleName: `local-${batch.name}` })
-        : scheduledEvent(time, { ruleName: `local-${batch.name}` });
-    if (batch.durable) {
-      // What the starter forwards: the Scheduled Event, its id the execution's name.
-      const named = { ...event, id: executionName(batch.name, event.time) };
-      const { failAt, callbacks, onStep } = options;
-      const durable = await runDurableExecution(batch, mod.handler, named, { failAt, callbacks, onStep });
-      return { event: named, result: durable.result, durationMs: Date.now() - started, durable };
-    }
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`Task timed out after ${batch.timeout} seconds`)), batch.timeout * 1000);
+    // The file's variables are set while the fixture sets up too (the shell's win), so a fixture
+    // that checks process.env.DATABASE_URL sees one from .env.local as one from the shell.
+    for (const [k, v] of Object.entries(fileValues ?? {})) if (shell[k] === undefined) set(k, v);
+    const loaded = options.useFixture === false ? undefined : await loadFixture(batch, projectDir);
+    fixture = loaded ? await loaded.setup({ batch: batch.name, time, timezone: batch.timezone, projectDir }) : undefined;
+    const local = resolveLocalEnvironment({
+      batch,
+      stage: options.stage,
+      shell,
+      envFile: fileValues ? { name: envFileName(projectDir, envFile), values: fileValues } : undefined,
+      fixture: loaded ? { name: loaded.source, env: fixture?.env ?? {} } : undefined,
+      secretsFromAws: options.secretsFromAws,
     });
-    try {
-      const result = await Promise.race([mod.handler(event, lambdaContext(batch, started)), timeout]);
-      return { event, result, durationMs: Date.now() - started };
-    } finally {
-      clearTimeout(timer);
-    }
+    options.onEnvironment?.(local.report);
+    const env: Record<string, string> = {
+      AWS_LAMBDA_FUNCTION_NAME: `local-${batch.name}`,
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(batch.memorySize),
+      ...local.variables,
+      ...runtimeEnvironment(batch),
+      // References only: secret() checks names against them; the values come from LOCAL_SECRETS.
+      ...(batch.secrets && Object.keys(batch.secrets).length ? { [RUNTIME_ENV.secrets]: secretsVariable(batch.secrets) } : {}),
+      ...(fixture?.env ?? {}),
+    };
+    for (const name of LAMBDA_ONLY_VARIABLES) delete env[name];
+    for (const [k, v] of Object.entries(env)) set(k, v);
+    g[LOCAL_SECRETS] = options.secretsFromAws ? undefined : local.secrets;
+    return { ...await runHandler(batch, bundle.dir, projectDir, time, options), environment: local.report };
   } finally {
-    for (const [k, v] of Object.entries(saved)) {
+    for (const [k, v] of saved) {
       if (v === undefined) delete process.env[k];
       else process.env[k] = v;
     }
+    g[LOCAL_SECRETS] = savedSecrets;
     await fixture?.teardown?.();
+  }
+}
+
+/** Runs the bundled handler in this process with the event and context Lambda would give it. */
+async function runHandler(batch: ManifestBatch, bundleDir: string, projectDir: string, time: Date, options: InvokeOptions): Promise<Omit<InvokeResult, 'environment'>> {
+  const file = path.join(projectDir, bundleDir, 'index.js');
+  const started = Date.now();
+  delete require.cache[file];
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const mod = require(file) as { handler?: (event: unknown, context: Context) => Promise<unknown> };
+  if (typeof mod.handler !== 'function') throw new Error(`invoke: ${batch.handler} does not export "handler".`);
+  // A batch with a time zone gets the event its Scheduler schedule delivers; a UTC batch its rule's.
+  const event = batch.input !== undefined ? JSON.parse(batch.input)
+    : usesScheduler(batch) ? schedulerEvent(time, { id: randomUUID(), account: '000000000000', region: 'local', scheduleName: `local-${batch.name}` })
+      : scheduledEvent(time, { ruleName: `local-${batch.name}` });
+  if (batch.durable) {
+    // What the starter forwards: the Scheduled Event, its id the execution's name.
+    const named = { ...event, id: executionName(batch.name, event.time) };
+    const { failAt, callbacks, onStep } = options;
+    const durable = await runDurableExecution(batch, mod.handler, named, { failAt, callbacks, onStep });
+    return { event: named, result: durable.result, durationMs: Date.now() - started, durable };
+  }
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Task timed out after ${batch.timeout} seconds`)), batch.timeout * 1000);
+  });
+  try {
+    const result = await Promise.race([mod.handler(event, lambdaContext(batch, started)), timeout]);
+    return { event, result, durationMs: Date.now() - started };
+  } finally {
+    clearTimeout(timer);
   }
 }

@@ -2,6 +2,7 @@
 import * as fs from 'fs';
 import { BATCH_TAG, STAGE_TAG } from '../model/bootstrap-names';
 import { BOOTSTRAP_TEMPLATE_FILE, MANIFEST_FILE, stackName } from '../model/names';
+import type { SecretReference } from '../model/secrets';
 import { batchForStage } from '../model/stage-overrides';
 import { Batch, Stage, StageOverride, ValidatedDeclarations } from '../model/validated';
 import { ALARM_PARAMETERS, NO_BOUNDARY, NO_TOPIC, PARAMETERS } from '../template/parameters';
@@ -46,6 +47,8 @@ export interface ManifestBatch {
   readonly input?: string;
   /** Environment variables the template sets (besides batchform's own). */
   readonly environment: Readonly<Record<string, string>>;
+  /** Secrets by reference (store, name, field), by the name the handler reads them with; absent when none. Never values. */
+  readonly secrets?: Readonly<Record<string, SecretReference>>;
   /**
    * What stages change of the batch, by stage name; absent when no stage does. `batchForStage`
    * (batchform/validate) gives the batch as one stage runs it.
@@ -252,6 +255,7 @@ export function buildManifest(decl: ValidatedDeclarations, outdir: string): Mani
       alarms: b.alarms,
       input: b.input,
       environment: b.environment,
+      ...(Object.keys(b.secrets).length ? { secrets: b.secrets } : {}),
       ...(Object.keys(b.overrides).length ? { overrides: manifestOverrides(b) } : {}),
     })),
     stages: decl.stages.map((s) => ({

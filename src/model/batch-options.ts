@@ -1,4 +1,5 @@
 // The batch declaration: what a user writes in .projenrc.ts for one scheduled job.
+import type { SecretReference } from './secrets';
 import type { Schedule } from '../schedule/builder';
 
 /** A Lambda CPU architecture. */
@@ -213,6 +214,20 @@ export interface BatchOptions {
    * @example { REPORT_BUCKET: 'reports-prod' }
    */
   readonly environment?: Record<string, string>;
+  /**
+   * Secrets the job reads, by reference, never by value: an SSM Parameter Store parameter
+   * (SecureString) or a Secrets Manager secret, optionally one field of its JSON value, by the name
+   * the handler asks for (same names as `environment`, and not also declared there). The function's
+   * role may read exactly these (`ssm:GetParameter(s)` on the parameter, `secretsmanager:GetSecretValue`
+   * on the secret); the handler reads a value with `await secret('DB_PASSWORD')` from
+   * `batchform/runtime`, fetched once per cold start. Templates, the manifest, the function's
+   * environment and previews carry only the references. Locally, `invoke` takes the values from
+   * `.env.local` or the shell, never from AWS unless asked (`--secrets-from-aws`).
+   * A name without an ARN is in the stage's own account and region.
+   * @default {} - no secrets
+   * @example { DB_PASSWORD: Secret.secretsManager('prod/db', { field: 'password' }), API_KEY: Secret.ssm('/app/api-key') }
+   */
+  readonly secrets?: Record<string, SecretReference>;
   /**
    * Whether the function runs inside the stage's VPC (subnets and security groups come from each
    * stage), e.g. to reach an RDS database.

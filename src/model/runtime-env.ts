@@ -6,6 +6,8 @@ export const RUNTIME_ENV = {
   batch: 'BATCHFORM_BATCH',
   /** The zone the batch's schedule runs in (IANA). */
   timezone: 'BATCHFORM_TIMEZONE',
+  /** The batch's secrets by reference (JSON: source, name, field by variable name); never values. */
+  secrets: 'BATCHFORM_SECRETS',
 } as const;
 
 /** The values of batchform's own environment variables for a batch. */

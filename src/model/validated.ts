@@ -1,5 +1,6 @@
 // The validated model: batches and stages with every default resolved, as the generators see them.
 import type { Architecture, PolicyStatementOptions } from './batch-options';
+import type { SecretReference } from './secrets';
 import type { ParsedSchedule } from '../schedule/expression';
 
 /** A durable batch's execution settings, defaults filled in. */
@@ -39,6 +40,8 @@ export interface Batch {
   /** Set for a batch that runs as a Lambda durable function. */
   readonly durable?: DurableSettings;
   readonly environment: Readonly<Record<string, string>>;
+  /** Secrets by reference, by the name the handler reads them with; never values. */
+  readonly secrets: Readonly<Record<string, SecretReference>>;
   readonly vpc: boolean;
   readonly logRetentionDays: number;
   readonly policyStatements: readonly PolicyStatementOptions[];

@@ -49,3 +49,4 @@ export { renderStatusTable } from './status';
 /** @internal */
 export { findBatch } from './target';
 export { BatchformError, ERROR_KINDS, type BatchformErrorOptions, type ErrorKind, type ErrorWhere } from '../errors/batchform-error';
+export type { SecretReference, SecretSource } from '../model/secrets';

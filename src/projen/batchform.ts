@@ -10,6 +10,7 @@ import { RenderedFile } from './rendered-file';
 import type { BootstrapTemplateOptions } from '../bootstrap/bootstrap-template';
 import { checkSubjectClaimKeys } from '../bootstrap/trust';
 import { DEFAULT_BUNDLES_PATH, DEFAULT_PACKAGE_DIR } from '../bundle/paths';
+import { LOCAL_ENV_FILE } from '../local/local-env';
 import { BOOTSTRAP_TEMPLATE_FILE, buildManifest, DEFAULT_OUTDIR, MANIFEST_FILE, templatePath } from '../manifest/manifest';
 import type { BatchOptions } from '../model/batch-options';
 import { BOOTSTRAP_STACK_ID, REPOSITORY_PATTERN } from '../model/bootstrap-names';
@@ -175,6 +176,8 @@ export class Batchform extends Component {
     project.testTask.spawn(lint);
     typeCheckHandlers(project);
     warnIfNotDeclared(project);
+    // invoke's local values (a local database URL, secrets' local values) never reach git.
+    project.gitignore.exclude(`/${LOCAL_ENV_FILE}`);
 
     addCliTask(project, 'schedule', {
       description: 'Show every batch, the zone it runs in, its schedule in words and its next run times in UTC and its zone (DST changes marked; --batch, --stage, -n, --from ISO)',

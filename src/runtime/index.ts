@@ -1,5 +1,7 @@
 // The runtime entry point handlers import: kept free of projen and aws-cdk-lib so bundles stay small.
-// Named exports only (api/batchform-runtime.api.md): the handler wrapper and the date helpers.
+// Named exports only (api/batchform-runtime.api.md): the handler wrapper, the date helpers and secret().
 export { batch } from './batch-handler';
 export type { BatchHandlerOptions, BatchRun } from './batch-handler';
 export { localDate, weekday } from './dates';
+export { secret } from './secrets';
+export type { SecretReadOptions } from './secrets';

@@ -16,6 +16,7 @@ import { STAGE_PARAMETERS } from './stage-parameters';
 import { addStageParameters, StageValues } from './stage-template';
 import { CfnTemplate, synthesizeStacks } from './synth';
 import { RUNTIME_ENV } from '../model/runtime-env';
+import { SECRET_READ_ACTIONS, SECRET_SERVICES, secretResourceArn, SecretSource } from '../model/secrets';
 import { Batch, isDurable, usesScheduler } from '../model/validated';
 import { batchformEnvironment } from '../validate/rules/function';
 
@@ -105,6 +106,7 @@ export function addBatchResources(stack: Stack, batch: Batch): void {
       Resource: '*',
     });
   }
+  statements.push(...secretStatements(batch));
   batch.policyStatements.forEach((st) => {
     statements.push({
       Effect: st.effect ?? 'Allow',
@@ -214,6 +216,34 @@ export function addBatchResources(stack: Stack, batch: Batch): void {
   new CfnOutput(stack, runner.output.id, { value: runner.output.arn, description: runner.output.description });
   new CfnOutput(stack, 'LogGroupName', { value: logGroup.ref, description: 'Log group of the batch function' });
   new CfnOutput(stack, 'DeadLetterQueueUrl', { value: deadLetters.ref, description: 'Runs that failed every retry or could not be delivered' });
+}
+
+/**
+ * Read rights on exactly the batch's secrets: `ssm:GetParameter(s)` on each parameter's ARN,
+ * `secretsmanager:GetSecretValue` on each secret's (its random suffix matched by `-??????`), and
+ * `kms:Decrypt` on a customer-managed key only through the store that uses it (`kms:ViaService`).
+ * The AWS managed keys (`aws/ssm`, `aws/secretsmanager`) need no statement: their key policies let
+ * the store decrypt for any principal of the account allowed to read the value.
+ */
+export function secretStatements(batch: Pick<Batch, 'secrets'>): Record<string, unknown>[] {
+  const refs = Object.values(batch.secrets);
+  const sorted = (xs: string[]) => [...new Set(xs)].sort();
+  const sids: Record<SecretSource, string> = { ssm: 'ReadSsmParameters', secretsManager: 'ReadSecrets' };
+  return (['ssm', 'secretsManager'] as const).flatMap((source) => {
+    const of = refs.filter((r) => r.source === source);
+    if (of.length === 0) return [];
+    const keys = sorted(of.flatMap((r) => (r.kmsKeyArn ? [r.kmsKeyArn] : [])));
+    return [
+      { Sid: sids[source], Effect: 'Allow', Action: [...SECRET_READ_ACTIONS[source]], Resource: sorted(of.map(secretResourceArn)).map(withPseudoParameters) },
+      ...(keys.length ? [{
+        Sid: `Decrypt${sids[source].slice(4)}`,
+        Effect: 'Allow',
+        Action: 'kms:Decrypt',
+        Resource: keys,
+        Condition: { StringEquals: { 'kms:ViaService': Fn.sub(`${SECRET_SERVICES[source]}.\${AWS::Region}.\${AWS::URLSuffix}`) } },
+      }] : []),
+    ];
+  });
 }
 
 /** "Runs batchform batch x: cron(...) (zone)", naming the stage's schedule and zone when they are parameters. */

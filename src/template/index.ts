@@ -12,3 +12,4 @@ export { bootstrapTemplate } from '../bootstrap/bootstrap-template';
 export type { BootstrapTemplateOptions } from '../bootstrap/bootstrap-template';
 export { formatLintResult, lintTemplates } from '../lint/cfn-lint';
 export type { LintEngine, LintFinding, LintOptions, LintResult, LintSeverity } from '../lint/cfn-lint';
+export type { SecretReference, SecretSource } from '../model/secrets';

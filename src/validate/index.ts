@@ -12,3 +12,4 @@ export type { StageOptions } from '../model/stage-options';
 export { BATCH_RULES, STAGE_RULES } from './rules';
 export type { BatchRule, StageRule, RuleContext } from './rules';
 export { BatchformError, ERROR_KINDS, type BatchformErrorOptions, type ErrorKind, type ErrorWhere } from '../errors/batchform-error';
+export type { SecretReference, SecretSource } from '../model/secrets';

@@ -130,6 +130,12 @@ function batchOf(b: BatchOptions, stages: readonly Stage[]): Batch {
       retentionDays: b.durable.retentionDays ?? BATCH_DEFAULTS.durableRetentionDays,
     },
     environment: { ...(b.environment ?? {}) },
+    secrets: Object.fromEntries(Object.entries(b.secrets ?? {}).map(([k, r]) => [k, {
+      source: r.source,
+      name: r.name,
+      ...(r.field !== undefined ? { field: r.field } : {}),
+      ...(r.kmsKeyArn !== undefined ? { kmsKeyArn: r.kmsKeyArn } : {}),
+    }])),
     vpc: b.vpc ?? BATCH_DEFAULTS.vpc,
     logRetentionDays: b.logRetentionDays ?? BATCH_DEFAULTS.logRetentionDays,
     policyStatements: [...(b.policyStatements ?? [])],

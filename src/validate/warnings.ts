@@ -7,6 +7,7 @@ import type { Batch, Stage, ValidatedDeclarations } from '../model/validated';
 import { nextRuns } from '../schedule/next-runs';
 import { awsWeekdayNames, numericWeekdays, sameDays, unixWeekdayNames } from '../schedule/weekdays';
 import { policyWarnings } from './rules/iam';
+import { secretLikeWarnings } from './rules/secret-like';
 
 /**
  * Day-of-week numbers AWS reads differently from Unix crontab: `1-5` is SUN-THU in AWS (1 = SUN) but
@@ -86,7 +87,9 @@ function operatorRoleAssumable(stage: Stage): string[] {
 /**
  * One line per warning: schedules with no run left, day-of-week numbers that look like Unix
  * crontab numbering, stages whose batches may assume the operator role, batches that get no missed-run alarm (a schedule too sparse or finite
- * to watch) and IAM statements with whole-service actions or `"*"` resources. A stage whose overrides
+ * to watch), IAM statements with whole-service actions or `"*"` resources, and environment
+ * variables that look like secrets (names such as PASSWORD or TOKEN, URLs with credentials, long
+ * random-looking values: use `secrets` instead). A stage whose overrides
  * bring a warning of their own gets it, naming the stage.
  */
 export function declarationWarnings(decl: ValidatedDeclarations, now: Date = new Date()): string[] {
@@ -96,6 +99,6 @@ export function declarationWarnings(decl: ValidatedDeclarations, now: Date = new
     const staged = overriddenStages(b).flatMap((s) => scheduleWarnings(batchForStage(b, s), subject, now)
       .filter((w) => !own.includes(w))
       .map((w) => w.replace(subject, `${subject} in stage "${s}"`)));
-    return [...own, ...staged, ...policyWarnings(b)];
+    return [...own, ...staged, ...policyWarnings(b), ...secretLikeWarnings(b)];
   })];
 }

@@ -1010,4 +1010,77 @@ export const CASES: CatalogueCase[] = [
       'batch "daily-stats", field "overrides.prod.timeZone": unknown option. Fix: did you mean "timezone"?',
     ],
   },
+  // Secrets: references, never values.
+  {
+    group: 'Secrets',
+    title: "a secret's value written in secrets",
+    batch: { secrets: { DB_PASSWORD: 'hunter2' } },
+    expected: [
+      'batch "daily-stats", field "secrets.DB_PASSWORD": is a string, but secrets name where a secret lives, never its value (a value here would be written into the template and the manifest). Fix: store the value in SSM Parameter Store (SecureString) or Secrets Manager and write its reference, e.g. Secret.ssm("/app/api-key") or Secret.secretsManager("prod/db", { field: "password" }).',
+    ],
+  },
+  {
+    group: 'Secrets',
+    title: 'a secret that is also an environment variable',
+    batch: { environment: { DB_PASSWORD: '' }, secrets: { DB_PASSWORD: { source: 'secretsManager', name: 'prod/db', field: 'password' } } },
+    expected: [
+      'batch "daily-stats", field "secrets.DB_PASSWORD": "DB_PASSWORD" is declared in environment too. Fix: remove DB_PASSWORD from environment: the handler reads the secret with secret("DB_PASSWORD"), and locally invoke takes its value from .env.local.',
+    ],
+  },
+  {
+    group: 'Secrets',
+    title: 'an SSM parameter path without its leading slash',
+    batch: { secrets: { API_KEY: { source: 'ssm', name: 'app/api-key' } } },
+    expected: [
+      "batch \"daily-stats\", field \"secrets.API_KEY.name\": \"app/api-key\" is a parameter path without its leading \"/\"; SSM names a parameter in a hierarchy by its full path. Fix: write the parameter's name as SSM shows it, e.g. \"/app/api-key\", or its full ARN.",
+    ],
+  },
+  {
+    group: 'Secrets',
+    title: 'a secret in an unknown store',
+    batch: { secrets: { API_KEY: { source: 'vault', name: 'app/api-key' } } },
+    expected: [
+      'batch "daily-stats", field "secrets.API_KEY.source": "vault" is not a secret store. Fix: use "ssm" or "secretsManager" (Secret.ssm(...) or Secret.secretsManager(...) write it for you).',
+    ],
+  },
+  {
+    group: 'Secrets',
+    title: 'a Secrets Manager name with a character it does not allow',
+    batch: { secrets: { DB_PASSWORD: { source: 'secretsManager', name: 'prod db' } } },
+    expected: [
+      "batch \"daily-stats\", field \"secrets.DB_PASSWORD.name\": \"prod db\" is not a Secrets Manager secret name: letters, digits and \"/_+=.@-\" only, at most 512 characters. Fix: write the secret's name as Secrets Manager shows it, e.g. \"prod/db\" (without the 6-character suffix of its ARN), or its full ARN.",
+    ],
+  },
+  {
+    group: 'Secrets',
+    title: "a Secrets Manager secret read through SSM's /aws/reference path",
+    batch: { secrets: { DB_PASSWORD: { source: 'ssm', name: '/aws/reference/secretsmanager/prod-db' } } },
+    expected: [
+      'batch "daily-stats", field "secrets.DB_PASSWORD.name": "/aws/reference/secretsmanager/prod-db" reads a Secrets Manager secret through SSM, which needs rights on the secret, not on a parameter. Fix: declare the secret itself: Secret.secretsManager("prod-db").',
+    ],
+  },
+  {
+    group: 'Secrets',
+    title: 'a KMS key alias instead of a key ARN',
+    batch: { secrets: { API_KEY: { source: 'ssm', name: '/app/api-key', kmsKeyArn: 'alias/app' } } },
+    expected: [
+      "batch \"daily-stats\", field \"secrets.API_KEY.kmsKeyArn\": \"alias/app\" is not a KMS key ARN. Fix: write the key's ARN (arn:aws:kms:<region>:<account>:key/<key id>; not an alias), or leave it out for the store's AWS managed key.",
+    ],
+  },
+  {
+    group: 'Secrets',
+    title: 'an empty field name',
+    batch: { secrets: { DB_PASSWORD: { source: 'secretsManager', name: 'prod/db', field: '' } } },
+    expected: [
+      "batch \"daily-stats\", field \"secrets.DB_PASSWORD.field\": \"\" is not a field name. Fix: name a field of the value's JSON, e.g. \"password\", or leave field out for the whole value.",
+    ],
+  },
+  {
+    group: 'Secrets',
+    title: 'a stage overriding secrets',
+    batch: { secrets: { DB_PASSWORD: { source: 'secretsManager', name: 'prod/db' } }, overrides: { prod: { secrets: { DB_PASSWORD: { source: 'secretsManager', name: 'staging/db' } } } } },
+    expected: [
+      "batch \"daily-stats\", field \"overrides.prod.secrets\": \"secrets\" is not a field a stage can override. Fix: set secrets on the batch itself: a name is read in each stage's own account and region, so stages in different accounts already read their own secret. Stages sharing an account and region read the same one: declare another batch for this stage, with its own secrets.",
+    ],
+  },
 ];

@@ -1,5 +1,5 @@
 // `batchform invoke`: --time on a batch whose constant input replaces the Scheduled Event says so;
-// --stage runs the batch as that stage declares it.
+// --stage runs the batch as that stage declares it; without it, declared variables take local values.
 import * as fs from 'fs';
 import * as path from 'path';
 import { buildProgram } from '../../src/cli/main';
@@ -25,8 +25,9 @@ test('invoke --time warns when the batch has a constant input', async () => {
   expect(errors).toContain('batchform: warning: batch "weekly-report" has a constant input, which the handler receives instead of the Scheduled Event, so --time does not reach it (run.time is the invocation time; only a local fixture sees --time). Fix: drop --time, or remove input from the batch to get the Scheduled Event.');
 });
 
-test('invoke --stage runs the batch with that stage\'s environment and zone', async () => {
+test('invoke --stage runs the batch with that stage\'s environment and zone; without it, the local value', async () => {
   const dir = scratchProject('invoke-stage');
+  fs.writeFileSync(path.join(dir, '.env.local'), 'MODE=local\n');
   fs.writeFileSync(path.join(dir, 'handlers/daily-stats.ts'),
     'export const handler = async () => ({ mode: process.env.MODE, zone: process.env.BATCHFORM_TIMEZONE, memory: process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE });\n');
   const decl = validateDeclarations({
@@ -39,6 +40,7 @@ test('invoke --stage runs the batch with that stage\'s environment and zone', as
   const results: unknown[] = [];
   const cwd = process.cwd();
   const log = jest.spyOn(console, 'log').mockImplementation((...a: unknown[]) => { if (typeof a[0] === 'string' && a[0].startsWith('{')) results.push(JSON.parse(a[0])); });
+  const err = jest.spyOn(console, 'error').mockImplementation(() => undefined);
   try {
     process.chdir(dir);
     for (const stage of [[], ['--stage', 'staging']]) {
@@ -49,10 +51,11 @@ test('invoke --stage runs the batch with that stage\'s environment and zone', as
   } finally {
     process.chdir(cwd);
     log.mockRestore();
+    err.mockRestore();
     fs.rmSync(dir, { recursive: true, force: true });
   }
   expect(results).toEqual([
-    { mode: 'full', zone: 'Asia/Seoul', memory: '256' },
+    { mode: 'local', zone: 'Asia/Seoul', memory: '256' },
     { mode: 'dry', zone: 'Europe/Berlin', memory: '1024' },
   ]);
 });

@@ -1,9 +1,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { mockClient } from 'aws-sdk-client-mock';
 import { Client } from 'pg';
 import { handler, previousLocalDay } from '../../handlers/daily-stats';
 import { lambdaContext, scheduledEvent } from '../../src/local/local-invoke';
 import { freePort, LocalPostgres, startLocalPostgres } from '../../src/local/postgres';
+import { Secret, secretsVariable } from '../../src/model/secrets';
+import { resetSecretCache } from '../../src/runtime/secrets';
 
 const ROOT = path.resolve(__dirname, '../..');
 const BATCH = { name: 'daily-stats', timeout: 300, memorySize: 512 };
@@ -120,14 +124,25 @@ describe('daily-stats on a real PostgreSQL', () => {
     expect(JSON.stringify(failed.error)).toContain('ECONNREFUSED');
   });
 
-  test('without DATABASE_URL or DATABASE_SECRET_ID it says what to set', async () => {
+  test('without DATABASE_URL it connects with the RDS secret the batch declares, read once per cold start', async () => {
     delete process.env.DATABASE_URL;
-    delete process.env.DATABASE_SECRET_ID;
+    process.env.AWS_REGION = 'ap-northeast-2';
+    process.env.BATCHFORM_SECRETS = secretsVariable({ DATABASE_SECRET: Secret.secretsManager('batchform/daily-stats') });
+    resetSecretCache();
+    const sm = mockClient(SecretsManagerClient);
+    // An RDS-managed secret's shape, pointing at the test's PostgreSQL (which has no TLS).
+    sm.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ engine: 'postgres', host: '127.0.0.1', port: pg.port, username: 'postgres', password: 'postgres', dbname: 'postgres' }) });
     const spies = [jest.spyOn(process.stderr, 'write').mockImplementation((() => true) as never)];
     try {
-      await expect(run()).rejects.toThrow('set DATABASE_URL, or DATABASE_SECRET_ID');
+      // It reached the secret's host and port and insisted on TLS, as it does against RDS.
+      await expect(run()).rejects.toThrow('The server does not support SSL connections');
+      await expect(run()).rejects.toThrow('The server does not support SSL connections');
+      expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(1);
+      expect(sm.commandCalls(GetSecretValueCommand)[0].args[0].input).toMatchObject({ SecretId: 'batchform/daily-stats' });
     } finally {
       spies.forEach((s) => s.mockRestore());
+      sm.restore();
+      delete process.env.BATCHFORM_SECRETS;
     }
   });
 });

@@ -26,6 +26,15 @@ const decl = validateDeclarations({
     // Durable: a retained version behind the live alias, and a starter; on a rule and on Scheduler.
     { ...BATCH, name: 'utc-durable', timeout: 900, durable: DURABLE },
     { ...BATCH, name: 'zoned-durable', timezone: 'Asia/Seoul', schedule: 'cron(10 0 1 * ? *)', vpc: true, durable: DURABLE },
+    // Secrets by reference: read grants on a parameter and a secret, decrypt with a key through SSM only.
+    {
+      ...BATCH,
+      name: 'with-secrets',
+      secrets: {
+        DB_PASSWORD: { source: 'secretsManager', name: 'prod/db', field: 'password' },
+        API_KEY: { source: 'ssm', name: '/app/api-key', kmsKeyArn: 'arn:aws:kms:ap-northeast-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab' },
+      },
+    },
   ],
 }, { fileExists });
 const templates = batchTemplates(decl.batches) as Record<string, Json>;

@@ -47,6 +47,11 @@ describe('Batchform component', () => {
     expect(manifest.stages[0].stacks[0].stackName).toBe('prod-daily-stats');
   });
 
+  test('ignores invoke\'s local environment file (.env.local) in git', () => {
+    synth(dir, [BATCH]);
+    expect(fs.readFileSync(path.join(dir, '.gitignore'), 'utf8').split('\n')).toContain('/.env.local');
+  });
+
   describe('template reuse', () => {
     const WEEKLY: BatchOptions = { ...BATCH, name: 'weekly-report', handler: 'handlers/weekly-report.ts' };
     const cfnOut = (root: string) => Object.fromEntries(Object.entries(listFiles(path.join(root, 'cfn-out'))));

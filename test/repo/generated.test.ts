@@ -8,16 +8,19 @@ const template = (name: string): Json => JSON.parse(fs.readFileSync(path.join(RO
 const statements = (t: Json): Json[] => t.Resources.Role.Properties.Policies.flatMap((p: Json) => p.PolicyDocument.Statement);
 
 describe('generated templates of the example batches', () => {
-  test('daily-stats may read exactly its database secret, and attach to the VPC', () => {
+  test('daily-stats may read exactly its database secret (declared by reference), and attach to the VPC', () => {
     const st = statements(template('daily-stats'));
-    expect(st.map((s) => s.Sid ?? s.Action)).toEqual(['WriteOwnLogs', 'DeadLetterFailedRuns', 'AttachToVpc', ['secretsmanager:GetSecretValue']]);
+    expect(st.map((s) => s.Sid ?? s.Action)).toEqual(['WriteOwnLogs', 'DeadLetterFailedRuns', 'AttachToVpc', 'ReadSecrets']);
     expect(st[3]).toEqual({
+      Sid: 'ReadSecrets',
       Effect: 'Allow',
       Action: ['secretsmanager:GetSecretValue'],
       Resource: [{ 'Fn::Sub': 'arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:batchform/daily-stats-??????' }],
     });
     expect(template('daily-stats').Resources.Function.Properties.VpcConfig).toBeDefined();
-    expect(template('daily-stats').Resources.Function.Properties.Environment.Variables.DATABASE_SECRET_ID).toBe('batchform/daily-stats');
+    // The function gets the reference, never a value.
+    expect(template('daily-stats').Resources.Function.Properties.Environment.Variables.BATCHFORM_SECRETS)
+      .toBe('{"DATABASE_SECRET":{"source":"secretsManager","name":"batchform/daily-stats"}}');
   });
 
   test('weekly-report has no VPC rights and no secret', () => {

@@ -84,3 +84,53 @@ describe('declarationWarnings: start and end dates already past', () => {
     expect(warningsAt({ endDate: '2027-04-01T00:00:00+09:00' })).toEqual([]);
   });
 });
+
+describe('declarationWarnings: environment values that look like secrets', () => {
+  const FIX = 'Environment values are written into the committed template and manifest and are readable in the function\'s configuration (the preview role can read it).'
+    + ' Fix: if it is a secret, store it in SSM Parameter Store (SecureString) or Secrets Manager, remove it from environment and declare secrets:';
+
+  test('a name saying PASSWORD: the warning names the variable and the fix, and never quotes the value', () => {
+    const warnings = warningsOf({ environment: { DB_PASSWORD: 'hunter2-prod' } });
+    expect(warnings).toEqual([
+      `batch "daily-stats", field "environment.DB_PASSWORD": its name says it holds a password. ${FIX} { DB_PASSWORD: Secret.ssm('/<parameter name>') }`
+      + ' (or Secret.secretsManager(\'<secret name>\')), read with secret(\'DB_PASSWORD\') from batchform/runtime; locally, put DB_PASSWORD in .env.local (docs/guides/secrets.md).',
+    ]);
+    expect(warnings.join('\n')).not.toContain('hunter2-prod');
+  });
+
+  test.each([
+    ['API_TOKEN', 'abc', 'its name says it holds a token'],
+    ['STRIPE_SECRET', 'sk_live_x', 'its name says it holds a secret'],
+    ['API_KEY', 'k', 'its name says it holds a key'],
+    ['DATABASE_URL', 'postgres://app:s3cret@db.internal:5432/app', 'its value is a URL with a user name and password (scheme://user:password@)'],
+    ['UPSTREAM', 'ghp_4fQk9ZxT2LmA8rVb7NcW1pYs6HdE3uJo5KgI', 'its value is a 40-character random-looking string (like a key or token)'],
+    ['SIGNING', 'f3a9c1e07b5d8e2f4a6c9b1d3e5f7a8c2b4d6e8f0a1c3e5b', 'its value is a 48-character random-looking string (like a key or token)'],
+  ])('%s gets a warning: %s', (name, value, reason) => {
+    expect(warningsOf({ environment: { [name]: value } })).toEqual([expect.stringContaining(`field "environment.${name}": ${reason}. `)]);
+  });
+
+  test.each([
+    ['DATABASE_SECRET_ID', 'prod/db'],
+    ['KMS_KEY_ARN', 'arn:aws:kms:ap-northeast-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab'],
+    ['API_KEY_PARAMETER', '/app/api-key'],
+    ['DATABASE_URL', 'postgres://db.internal:5432/app'],
+    ['DB_HOST', 'prod-db.cluster-c9x2kq7w1abc.ap-northeast-2.rds.amazonaws.com'],
+    ['REPORT_BUCKET', 'reports-prod-2026-archive-ap-northeast-2'],
+    ['NODE_EXTRA_CA_CERTS', '/var/runtime/ca-cert.pem'],
+    ['REQUEST_ID', '6f1c2a7e-0b9d-4e3f-a5c8-1d2e3f4a5b6c'],
+    ['TABLE_ARN', 'arn:aws:dynamodb:${AWS::Region}:${AWS::AccountId}:table/stats'],
+    ['GREETING', 'Good morning, the report for yesterday is ready'],
+  ])('%s (a reference or plain setting) gets none', (name, value) => {
+    expect(warningsOf({ environment: { [name]: value } })).toEqual([]);
+  });
+
+  test('a stage\'s own secret-looking value is warned about, naming the stage', () => {
+    expect(warningsOf({ overrides: { staging: { environment: { API_TOKEN: 'staging-token' } } } })).toEqual([
+      expect.stringMatching(/^batch "daily-stats" in stage "staging", field "environment.API_TOKEN": its name says it holds a token\. /),
+    ]);
+  });
+
+  test('secrets declared by reference get no warning', () => {
+    expect(warningsOf({ secrets: { DB_PASSWORD: { source: 'secretsManager', name: 'prod/db', field: 'password' } } })).toEqual([]);
+  });
+});

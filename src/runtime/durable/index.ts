@@ -13,6 +13,9 @@ import { BatchformError } from '../../errors/batchform-error';
 import { RUNTIME_ENV } from '../../model/runtime-env';
 
 export type { BatchResult, Duration, DurableContext, StepConfig } from '@aws/durable-execution-sdk-js';
+// The batch's secrets: read them inside steps or around them, never return them from a step (checkpoints are stored).
+export { secret } from '../secrets';
+export type { SecretReadOptions } from '../secrets';
 
 /** The Powertools logger calls a durable run logs with; suppressed while the SDK replays. */
 export type RunLogger = Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;

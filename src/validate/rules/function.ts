@@ -5,6 +5,7 @@ import { BATCH_DEFAULTS } from '../../model/declaration-defaults';
 import { MAX_DESCRIPTION_CHARS, MAX_ENVIRONMENT_BYTES, MAX_INPUT_CHARS, RETENTION_DAYS } from '../../model/limits';
 import { stackName, stackPrefixOf } from '../../model/names';
 import { RUNTIME_ENV, runtimeEnvironment } from '../../model/runtime-env';
+import { SecretReference, secretsVariable } from '../../model/secrets';
 import type { StageOptions } from '../../model/stage-options';
 import { regionFacts } from '../regions';
 
@@ -107,9 +108,24 @@ function isBatchform(key: string): boolean {
   return (Object.values(RUNTIME_ENV) as string[]).includes(key);
 }
 
-/** Environment variables every batch function gets besides the batch's own. */
-export function batchformEnvironment(batch: { readonly name: string; readonly timezone?: string }): Record<string, string> {
-  return { ...runtimeEnvironment({ name: batch.name, timezone: batch.timezone ?? BATCH_DEFAULTS.timezone }), ...FIXED_ENVIRONMENT };
+/** Whether `secrets` is a record of references a variable can be written from (the secrets rule checks the rest). */
+function secretsShaped(secrets: unknown): secrets is Record<string, SecretReference> {
+  return !!secrets && typeof secrets === 'object' && !Array.isArray(secrets)
+    && Object.values(secrets).every((r) => !!r && typeof r === 'object' && typeof (r as SecretReference).name === 'string');
+}
+
+/**
+ * Environment variables every batch function gets besides the batch's own: its name, time zone and
+ * (with secrets) the references to its secrets.
+ */
+export function batchformEnvironment(batch: {
+  readonly name: string;
+  readonly timezone?: string;
+  readonly secrets?: unknown;
+}): Record<string, string> {
+  const secrets: Record<string, string> = secretsShaped(batch.secrets) && Object.keys(batch.secrets).length > 0
+    ? { [RUNTIME_ENV.secrets]: secretsVariable(batch.secrets) } : {};
+  return { ...runtimeEnvironment({ name: batch.name, timezone: batch.timezone ?? BATCH_DEFAULTS.timezone }), ...secrets, ...FIXED_ENVIRONMENT };
 }
 
 /** What placeholders depend on: the stage's account, region and stack prefix. */

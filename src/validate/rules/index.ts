@@ -9,6 +9,7 @@ import { alarmsFlag, alarmTarget, maxEventAgeRange, retryAttemptsRange } from '.
 import { overridesValid } from './override-rules';
 import { scheduleValid, timezoneValid } from './schedule-rules';
 import { atLocalTimeExists, deliveryRetryRange, flexibleWindowRange, scheduleDates, schedulerOnly } from './scheduler';
+import { secretsValid } from './secrets';
 import { batchTags, stageLists, stageNotBatchformOwn, stagePartition, stageReferences, stageShape, vpcIdsPresent } from './stages';
 import type { BatchRule, StageRule } from './types';
 
@@ -29,6 +30,7 @@ export const BATCH_RULES: Readonly<Record<string, BatchRule>> = {
   concurrencyValid,
   inputSize,
   environmentValid,
+  secretsValid,
   policyStatementsValid,
   stageReferences,
   vpcIdsPresent,

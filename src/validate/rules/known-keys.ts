@@ -22,6 +22,7 @@ export const BATCH_OPTION_KEYS = {
   timeout: true,
   durable: true,
   environment: true,
+  secrets: true,
   vpc: true,
   logRetentionDays: true,
   policyStatements: true,

@@ -95,7 +95,10 @@ export const overridesValid: BatchRule = (batch, ctx) => {
         : {
           field: `overrides.${stage}.${f}`,
           message: `"${f}" is not a field a stage can override.`,
-          fix: `a stage can override ${OVERRIDE_FIELDS.join(', ')}; set ${f} on the batch itself, or declare another batch for this stage.`,
+          fix: f === 'secrets'
+            ? 'set secrets on the batch itself: a name is read in each stage\'s own account and region, so stages in different accounts already read their own secret. '
+              + 'Stages sharing an account and region read the same one: declare another batch for this stage, with its own secrets.'
+            : `a stage can override ${OVERRIDE_FIELDS.join(', ')}; set ${f} on the batch itself, or declare another batch for this stage.`,
         });
     }
     if (o.environment !== undefined && !isRecord(o.environment)) {
