@@ -1,6 +1,6 @@
 // The deploy manifest: per stage, every stack with its template, parameters, code location and tags.
 import * as fs from 'fs';
-import { BATCH_TAG, STAGE_TAG } from '../model/bootstrap-names';
+import { BATCH_TAG, PROJECT_TAG, STAGE_TAG } from '../model/bootstrap-names';
 import { BOOTSTRAP_TEMPLATE_FILE, MANIFEST_FILE, stackName } from '../model/names';
 import { batchForStage } from '../model/stage-overrides';
 import { Batch, Stage, StageOverride, ValidatedDeclarations } from '../model/validated';
@@ -107,6 +107,13 @@ export interface ManifestStage {
 /** The whole manifest: everything the CLI and the deploy engine read from the declarations. */
 export interface Manifest {
   readonly version: number;
+  /**
+   * The project's identity (Batchform's `projectId`, by default the package name): every stack
+   * carries it in its `batchform:project` tag, and preview, deploy and status treat a live stack
+   * with this tag, the stage's tag and the stage's stack prefix that the manifest does not list as
+   * a removed batch. Absent in older manifests: nothing is ever found to remove.
+   */
+  readonly project?: string;
   readonly batches: readonly ManifestBatch[];
   readonly stages: readonly ManifestStage[];
 }
@@ -148,7 +155,7 @@ export function templatePath(outdir: string, batchName: string): string {
   return `${outdir}/${batchName}.template.json`;
 }
 
-function manifestStack(outdir: string, stage: Stage, batch: Batch): ManifestStack {
+function manifestStack(outdir: string, stage: Stage, batch: Batch, project: string | undefined): ManifestStack {
   const parameters: Record<string, string> = {
     [PARAMETERS.codeBucket]: stage.artifactBucket,
     [PARAMETERS.permissionsBoundary]: stage.permissionsBoundaryArn ?? NO_BOUNDARY,
@@ -174,7 +181,7 @@ function manifestStack(outdir: string, stage: Stage, batch: Batch): ManifestStac
       bucketParameter: PARAMETERS.codeBucket,
       keyParameter: PARAMETERS.codeKey,
     },
-    tags: { ...stage.tags, ...batch.tags, [BATCH_TAG]: batch.name, [STAGE_TAG]: stage.name },
+    tags: { ...stage.tags, ...batch.tags, [BATCH_TAG]: batch.name, [STAGE_TAG]: stage.name, ...(project === undefined ? {} : { [PROJECT_TAG]: project }) },
   };
 }
 
@@ -184,10 +191,14 @@ function manifestOverrides(b: Batch): Record<string, ManifestOverride> {
   }]));
 }
 
-/** Builds the manifest from validated declarations; `outdir` is where templates are written. */
-export function buildManifest(decl: ValidatedDeclarations, outdir: string): Manifest {
+/**
+ * Builds the manifest from validated declarations; `outdir` is where templates are written,
+ * `project` the project's identity (see {@link Manifest.project}; undefined: none, as before).
+ */
+export function buildManifest(decl: ValidatedDeclarations, outdir: string, project?: string): Manifest {
   return {
     version: MANIFEST_VERSION,
+    ...(project === undefined ? {} : { project }),
     batches: decl.batches.map((b) => ({
       name: b.name,
       description: b.description,
@@ -224,7 +235,7 @@ export function buildManifest(decl: ValidatedDeclarations, outdir: string): Mani
       ...(s.assumableRoleArns.length ? { assumableRoleArns: [...s.assumableRoleArns] } : {}),
       ...(s.operatorPrincipals.length ? { operatorPrincipals: [...s.operatorPrincipals] } : {}),
       ...(s.driftDetection ? {} : { driftDetection: false }),
-      stacks: decl.batches.filter((b) => b.stages.includes(s.name)).map((b) => manifestStack(outdir, s, b)),
+      stacks: decl.batches.filter((b) => b.stages.includes(s.name)).map((b) => manifestStack(outdir, s, b, project)),
     })),
   };
 }
