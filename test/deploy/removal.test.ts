@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { doesNotExist, engineOptions, FAST_WAITS, fakeAws, FakeAwsOptions, liveStack, makeProject, NOW, stackId } from './helpers';
+import { Answer, Loopback, queryError, queryResult, Seen, startLoopback } from './loopback';
 import { DEPLOY_EXIT, runDeployCommand } from '../../src/cli/deploy-commands';
 import { BatchformError, deployStage, renderMarkdownReport, renderTextReport } from '../../src/deploy';
 
@@ -311,5 +312,66 @@ describe('the deploy command', () => {
 
     expect(fs.readFileSync(path.join(project.dir, 'preview.md'), 'utf8')).toContain('**stack will be deleted**: `prod-old-report`');
     expect(aws.cfn.commandCalls(DeleteStackCommand)).toHaveLength(0);
+  });
+});
+
+describe('through the real SDK stack (loopback CloudFormation fake)', () => {
+  let fake: Loopback | undefined;
+  afterEach(async () => {
+    await fake?.close();
+    fake = undefined;
+  });
+
+  /** A stack as DescribeStacks lists it, with its tags. */
+  const member = (name: string, status: string, tags: Record<string, string>) =>
+    `<member><StackName>${name}</StackName><StackId>arn:aws:cloudformation:ap-northeast-2:111122223333:stack/${name}/1</StackId>` +
+    `<StackStatus>${status}</StackStatus><CreationTime>2026-11-25T00:00:00Z</CreationTime><Tags>` +
+    Object.entries(tags).map(([k, v]) => `<member><Key>${k}</Key><Value>${v}</Value></member>`).join('') + '</Tags></member>';
+
+  /** A region with the declared stack (up to date), the removed one and two look-alikes; DeleteStack makes a stack gone. */
+  function region(fingerprint: string) {
+    const deleted = new Set<string>();
+    const listing = [
+      member('prod-daily-stats', 'CREATE_COMPLETE', { 'batchform:fingerprint': fingerprint }),
+      member(OLD, 'UPDATE_COMPLETE', { 'batchform:project': PROJECT, 'batchform:stage': 'prod', 'batchform:batch': 'old-report' }),
+      member('prod-their-batch', 'CREATE_COMPLETE', { 'batchform:project': 'someone-else', 'batchform:stage': 'prod', 'batchform:batch': 'their-batch' }),
+      member('prod-eu-old-report', 'CREATE_COMPLETE', { 'batchform:project': PROJECT, 'batchform:stage': 'prod-eu', 'batchform:batch': 'old-report' }),
+    ];
+    return (r: Seen): Answer => {
+      const name = (r.params.get('StackName') ?? '').replace(/^arn:.*:stack\/([^/]+)\/.*$/, '$1');
+      switch (r.operation) {
+        case 'DescribeStacks':
+          if (!name) return queryResult('DescribeStacks', `<Stacks>${listing.join('')}</Stacks>`);
+          return deleted.has(name) ? queryError(400, 'ValidationError', `Stack with id ${name} does not exist`) : queryResult('DescribeStacks', `<Stacks>${listing.find((m) => m.includes(`<StackName>${name}<`))}</Stacks>`);
+        case 'DescribeStackResources':
+          return queryResult('DescribeStackResources', '<StackResources><member><LogicalResourceId>LogGroup</LogicalResourceId>' +
+            `<PhysicalResourceId>/aws/lambda/${name}</PhysicalResourceId><ResourceType>AWS::Logs::LogGroup</ResourceType>` +
+            '<ResourceStatus>CREATE_COMPLETE</ResourceStatus><Timestamp>2026-11-25T00:00:00Z</Timestamp><StackName>x</StackName></member></StackResources>');
+        case 'DeleteStack':
+          deleted.add(name);
+          return queryResult('DeleteStack');
+        default:
+          return queryError(400, 'Unexpected', `the fake does not know ${r.operation}`);
+      }
+    };
+  }
+
+  test('preview lists the deletion; deploy refuses without the allowance and deletes only that stack with it', async () => {
+    const project = makeProject({ project: PROJECT });
+    const fingerprint = project.inputs().stacks[0].fingerprint;
+    fake = await startLoopback(region(fingerprint));
+
+    const preview = await deployStage(project.inputs(), engineOptions(fake.clients, { mode: 'preview' }));
+    expect(preview.stacks.map((s) => [s.stackName, s.outcome])).toEqual([['prod-daily-stats', 'unchanged'], [OLD, 'will-delete']]);
+    expect(preview.stacks[1].removal?.loses).toEqual(['its log history (every event in log group /aws/lambda/prod-old-report)']);
+
+    await expect(deployStage(project.inputs(), engineOptions(fake.clients))).rejects.toMatchObject({ kind: 'bad-input' });
+    expect(fake.seen.filter((s) => s.operation === 'DeleteStack')).toHaveLength(0);
+
+    const deploy = await deployStage(project.inputs(), engineOptions(fake.clients, { allowRemoval: true }));
+    expect(deploy.stacks.map((s) => [s.stackName, s.outcome])).toEqual([['prod-daily-stats', 'unchanged'], [OLD, 'deleted']]);
+    expect(fake.seen.filter((s) => s.operation === 'DeleteStack').map((s) => s.params.get('StackName'))).toEqual([
+      'arn:aws:cloudformation:ap-northeast-2:111122223333:stack/prod-old-report/1',
+    ]);
   });
 });
