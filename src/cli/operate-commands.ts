@@ -240,8 +240,13 @@ export function runStatusCommand(opts: StatusCommandOptions, deps: OperateComman
     }
     if (opts.json) {
       const json = {
-        stage: stage.name, account: stage.account, region: stage.region, batches: statuses, undeclared,
-        ...(undeclaredProblem ? { problems: [undeclaredProblem] } : {}), ...(note ? { note } : {}),
+        stage: stage.name,
+        account: stage.account,
+        region: stage.region,
+        batches: statuses,
+        undeclared,
+        ...(undeclaredProblem ? { problems: [undeclaredProblem] } : {}),
+        ...(note ? { note } : {}),
       };
       io.out(JSON.stringify(json, null, 2));
     } else {

@@ -137,7 +137,10 @@ export async function deployStage(inputs: DeployInputs, options: DeployStageOpti
   };
 
   const identity = inputs.project === undefined ? undefined : {
-    project: inputs.project, stage: stage.name, stackPrefix: stage.stackPrefix ?? stage.name, declared: new Set(inputs.stacks.map((p) => p.stack.stackName)),
+    project: inputs.project,
+    stage: stage.name,
+    stackPrefix: stage.stackPrefix ?? stage.name,
+    declared: new Set(inputs.stacks.map((p) => p.stack.stackName)),
   };
   let live: Map<string, Stack>;
   try {
@@ -174,7 +177,7 @@ export async function deployStage(inputs: DeployInputs, options: DeployStageOpti
   const failed = declared.filter((s) => s.outcome === 'failed').map((s) => s.stackName);
   const removals = await mapWithConcurrency(removed, concurrency, (stack) => {
     if (options.mode === 'preview') {
-      return pendingRemoval(ctx.cloudFormation, stack, ['A deploy deletes it only when allowed: ' + `${REMOVAL_ALLOWANCE}.`]);
+      return pendingRemoval(ctx.cloudFormation, stack, [`A deploy deletes it only when allowed: ${REMOVAL_ALLOWANCE}.`]);
     }
     // A failed creation must not leave a renamed batch under neither name: the old stack stays.
     if (failed.length) {

@@ -155,6 +155,11 @@ export function templatePath(outdir: string, batchName: string): string {
   return `${outdir}/${batchName}.template.json`;
 }
 
+/** The `batchform:project` tag, when the project has an identity. */
+function projectTag(project: string | undefined): Record<string, string> {
+  return project === undefined ? {} : { [PROJECT_TAG]: project };
+}
+
 function manifestStack(outdir: string, stage: Stage, batch: Batch, project: string | undefined): ManifestStack {
   const parameters: Record<string, string> = {
     [PARAMETERS.codeBucket]: stage.artifactBucket,
@@ -181,7 +186,7 @@ function manifestStack(outdir: string, stage: Stage, batch: Batch, project: stri
       bucketParameter: PARAMETERS.codeBucket,
       keyParameter: PARAMETERS.codeKey,
     },
-    tags: { ...stage.tags, ...batch.tags, [BATCH_TAG]: batch.name, [STAGE_TAG]: stage.name, ...(project === undefined ? {} : { [PROJECT_TAG]: project }) },
+    tags: { ...stage.tags, ...batch.tags, [BATCH_TAG]: batch.name, [STAGE_TAG]: stage.name, ...projectTag(project) },
   };
 }
 

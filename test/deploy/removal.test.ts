@@ -275,8 +275,14 @@ describe('the deploy command', () => {
       err,
       summary,
       deps: {
-        createClients: () => aws.clients, callerAccount: async () => '111122223333', env: { GITHUB_SHA: '4f2a9c1', GITHUB_STEP_SUMMARY: summary },
-        out: () => undefined, err: (t: string) => err.push(t), projectDir: dir, now: () => NOW, waits: FAST_WAITS,
+        createClients: () => aws.clients,
+        callerAccount: async () => '111122223333',
+        env: { GITHUB_SHA: '4f2a9c1', GITHUB_STEP_SUMMARY: summary },
+        out: () => undefined,
+        err: (t: string) => err.push(t),
+        projectDir: dir,
+        now: () => NOW,
+        waits: FAST_WAITS,
       },
     };
   }
