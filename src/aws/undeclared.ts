@@ -22,13 +22,17 @@ export interface StageIdentity {
  * declares. All of these must hold, so a stack of another project or stage, one made by hand with
  * the same prefix, or one deployed before stacks carried the project tag is never taken:
  * its name starts with `<stackPrefix>-`; its `batchform:project` and `batchform:stage` tags are
- * this project's and stage's; it has a `batchform:batch` tag; it is not declared; it is not deleted.
+ * this project's and stage's; it has a `batchform:batch` tag; it is not declared; it is neither
+ * deleted nor `REVIEW_IN_PROGRESS`. The last is the empty stack a preview leaves for a batch a pull
+ * request adds: it holds no resource and runs nothing, and a pull request still open (or one
+ * that renamed the batch before merging) must not make the next deploy ask to delete it.
  */
 export function isUndeclared(stack: Stack, id: StageIdentity): boolean {
   const name = stack.StackName ?? '';
   return name.startsWith(`${id.stackPrefix}-`)
     && !id.declared.has(name)
     && stack.StackStatus !== 'DELETE_COMPLETE'
+    && stack.StackStatus !== 'REVIEW_IN_PROGRESS'
     && stackTag(stack, PROJECT_TAG) === id.project
     && stackTag(stack, STAGE_TAG) === id.stage
     && stackTag(stack, BATCH_TAG) !== undefined;
@@ -44,8 +48,8 @@ export function batchOfStack(stack: Stack): string {
   return stackTag(stack, BATCH_TAG) ?? stack.StackName ?? '?';
 }
 
-/** Every status but DELETE_COMPLETE: what ListStacks should return. */
-const LIVE_STATUSES = Object.values(StackStatus).filter((s) => s !== 'DELETE_COMPLETE');
+/** Every status but DELETE_COMPLETE and REVIEW_IN_PROGRESS: what ListStacks should return. */
+const LIVE_STATUSES = Object.values(StackStatus).filter((s) => s !== 'DELETE_COMPLETE' && s !== 'REVIEW_IN_PROGRESS');
 
 /**
  * The undeclared stacks of this project and stage, for a role that may not read every stack of the

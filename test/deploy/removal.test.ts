@@ -41,6 +41,8 @@ const LOOKALIKES: Stack[] = [
   tagged('prod-network', { project: PROJECT, stage: 'prod' }),
   // Another prefix altogether.
   tagged('staging-old-report', { project: PROJECT, stage: 'staging', batch: 'old-report' }),
+  // The empty stack a preview of an open pull request leaves (no resources, runs nothing).
+  tagged('prod-proposed', { project: PROJECT, stage: 'prod', batch: 'proposed' }, 'REVIEW_IN_PROGRESS'),
 ];
 
 /** The removed stack's resources as DescribeStackResources lists them (a durable batch). */
@@ -154,7 +156,7 @@ describe('a batch removed from the declarations', () => {
     expect(renderMarkdownReport(result)).toContain('- ⚠️ **stack deleted**: `prod-old-report` (batch `old-report`, no longer declared)');
   });
 
-  test('a look-alike alone (another project, another stage, no tags) is never listed, even by an allowed deploy', async () => {
+  test('a look-alike alone (another project, another stage, no tags, a preview\'s empty stack) is never listed, even by an allowed deploy', async () => {
     const project = makeProject({ project: PROJECT });
     const current = project.inputs().stacks.map((p) => liveStack(p.stack.stackName, 'CREATE_COMPLETE', p.fingerprint));
     const aws = fakeAws({ live: [...current, ...LOOKALIKES] });
@@ -165,6 +167,8 @@ describe('a batch removed from the declarations', () => {
     expect(preview.stacks.map((s) => s.stackName)).toEqual(['prod-daily-stats']);
     expect(deploy.stacks.map((s) => s.stackName)).toEqual(['prod-daily-stats']);
     expect(aws.cfn.commandCalls(DeleteStackCommand)).toHaveLength(0);
+    // And a deploy without the allowance is not refused for any of them.
+    await expect(deployStage(project.inputs(), engineOptions(aws.clients))).resolves.toMatchObject({ ok: true });
   });
 
   test('a manifest without a project identity (older) looks for no removals at all', async () => {
