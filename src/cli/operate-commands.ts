@@ -343,7 +343,7 @@ export function registerOperateCommands(program: Command, deps: OperateCommandDe
     });
 
   program.command('status')
-    .description('every batch of a stage: deployed at this commit or not, last runs and outcome, next run, alarm states, dead letters waiting')
+    .description('every batch of a stage: deployed at this commit or not, last runs and outcome, next run, alarm states, dead letters waiting; and the stacks of batches no longer declared that still run')
     .option(...STAGE_OPTION)
     .option('--json', 'print JSON for scripts instead of the table')
     .option('--steps', 'durable batches: each listed execution\'s steps, from its history')

@@ -57,9 +57,11 @@ export async function removalLosses(cfn: CloudFormationClient, stack: Stack): Pr
   }
 }
 
-/** How a deploy is allowed to delete such stacks, for messages. */
-export const REMOVAL_ALLOWANCE = 'the pull request that removed the batch carries the label batchform:allow-removal (allowRemovalLabel) when merged, ' +
-  'or "npx projen deploy --stage <stage> --allow-removal" is run';
+/** How a deploy of `stage` is allowed to delete such stacks, for messages. */
+export function removalAllowance(stage: string): string {
+  return 'the pull request that removed the batch carries the label batchform:allow-removal (allowRemovalLabel) when merged, ' +
+    `or "npx projen deploy --stage ${stage} --allow-removal" is run (docs/guides/remove-rename-rollback.md)`;
+}
 
 /** A preview's (or a held-back deploy's) result for a stack the manifest no longer declares. */
 export async function pendingRemoval(cfn: CloudFormationClient, stack: Stack, notes: string[]): Promise<StackResult> {
@@ -123,6 +125,6 @@ export function refusedRemoval(stage: string, stacks: readonly Stack[]): Batchfo
     `stage "${stage}": refusing to delete ${one ? 'the stack' : `${stacks.length} stacks`} of ${one ? 'a batch' : 'batches'} no longer declared: ${list}. ` +
       `Deleting loses ${one ? 'its' : 'their'} log history, queued dead letters and, for a durable batch, ${one ? 'its' : 'their'} execution history. ` +
       'Nothing was deployed (deploying the rest alone would leave a renamed batch running under both names). ' +
-      `To delete: ${REMOVAL_ALLOWANCE}. To keep ${one ? 'it' : 'them'}: declare the batch again in .projenrc.ts and run "npx projen".`,
+      `To delete: ${removalAllowance(stage)}. To keep ${one ? 'it' : 'them'}: declare the batch again in .projenrc.ts and run "npx projen".`,
     { where: { stage } });
 }

@@ -5,7 +5,7 @@ import { fingerprintMatches, runStack, StackRunContext } from './change-set';
 import { DEFAULT_CONCURRENCY } from './defaults';
 import { DriftDetectionOptions, realSleep, resolveDriftDetection, Sleep } from './drift';
 import type { DeployInputs } from './inputs';
-import { deleteRemoved, pendingRemoval, refusedRemoval, REMOVAL_ALLOWANCE } from './removals';
+import { deleteRemoved, pendingRemoval, refusedRemoval, removalAllowance } from './removals';
 import type { DeployMode, StageResult } from './result';
 import { changeSetName } from './revision';
 import { describeError, UnreachableError } from '../aws/faults';
@@ -177,7 +177,7 @@ export async function deployStage(inputs: DeployInputs, options: DeployStageOpti
   const failed = declared.filter((s) => s.outcome === 'failed').map((s) => s.stackName);
   const removals = await mapWithConcurrency(removed, concurrency, (stack) => {
     if (options.mode === 'preview') {
-      return pendingRemoval(ctx.cloudFormation, stack, [`A deploy deletes it only when allowed: ${REMOVAL_ALLOWANCE}.`]);
+      return pendingRemoval(ctx.cloudFormation, stack, [`A deploy deletes it only when allowed: ${removalAllowance(stage.name)}.`]);
     }
     // A failed creation must not leave a renamed batch under neither name: the old stack stays.
     if (failed.length) {
