@@ -19,7 +19,7 @@ export const OPERATE_ACTIONS = {
   run: ['cloudformation:DescribeStacks', 'lambda:InvokeFunction', ...FOLLOW_EXECUTION_ACTIONS, 'lambda:GetDurableExecutionHistory'],
   backfill: ['cloudformation:DescribeStacks', 'lambda:InvokeFunction', ...FOLLOW_EXECUTION_ACTIONS],
   redrive: ['cloudformation:DescribeStacks', 'sqs:ReceiveMessage', 'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'lambda:InvokeFunction', ...FOLLOW_EXECUTION_ACTIONS],
-  status: ['cloudformation:DescribeStacks', 'cloudwatch:GetMetricData', 'cloudwatch:DescribeAlarms', 'sqs:GetQueueAttributes', ...FOLLOW_EXECUTION_ACTIONS, 'lambda:GetDurableExecutionHistory'],
+  status: ['cloudformation:DescribeStacks', 'cloudformation:ListStacks', 'cloudwatch:GetMetricData', 'cloudwatch:DescribeAlarms', 'sqs:GetQueueAttributes', ...FOLLOW_EXECUTION_ACTIONS, 'lambda:GetDurableExecutionHistory'],
   logs: ['cloudformation:DescribeStacks', 'logs:FilterLogEvents'],
 } as const;
 
@@ -34,6 +34,9 @@ export function operatorStatements(): Statement[] {
   const prefix = `\${${BOOTSTRAP_PARAMETERS.stackPrefix}}`;
   return [
     { Sid: 'ReadBatchStacks', Effect: 'Allow', Action: 'cloudformation:DescribeStacks', Resource: stackArns() },
+    // status finds the stacks of removed batches by name (names and statuses, no tags or outputs);
+    // IAM authorizes ListStacks only on "*". Their tags are then read with DescribeStacks above.
+    { Sid: 'FindUndeclaredStacks', Effect: 'Allow', Action: 'cloudformation:ListStacks', Resource: '*' },
     { Sid: 'RunBatches', Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: arn('lambda', `function:${prefix}-*`) },
     {
       // Listing is authorized on the function, reading one execution on its ARN, which extends a

@@ -36,6 +36,8 @@ export interface DeployCommandOptions {
   readonly force?: boolean;
   /** Comma-separated resource types a deploy must not replace. */
   readonly refuseReplacement?: string;
+  /** Deploy: delete the stacks of batches no longer declared (`--allow-removal`). */
+  readonly allowRemoval?: boolean;
   /** Preview: `false` from `--no-drift` skips drift detection. */
   readonly drift?: boolean;
   /** Preview: seconds to wait for each stack's drift detection, as typed. */
@@ -134,6 +136,7 @@ export async function runDeployCommand(mode: DeployMode, opts: DeployCommandOpti
       force: opts.force,
       refuseReplacement,
       concurrencyCheck: opts.concurrencyCheck !== false,
+      allowRemoval: mode === 'deploy' && opts.allowRemoval === true,
       drift: opts.drift === false ? false : { maxWaitTime: opts.driftWait === undefined ? undefined : Number(opts.driftWait) },
       sleep: deps.sleep,
       log: err,
@@ -174,6 +177,7 @@ export function registerDeployCommands(program: Command, deps: DeployCommandDeps
     }
     if (mode === 'deploy') {
       command.option('--refuse-replacement <types>', 'comma-separated resource types never to replace, e.g. AWS::Logs::LogGroup,AWS::SQS::Queue: such a stack fails before execution');
+      command.option('--allow-removal', 'delete the stacks of batches no longer declared (removed or renamed), once every other stack succeeded; without it such a deploy deploys nothing and exits 2');
     }
     command
       .addHelpText('after', `\n${EXIT_HELP}`)

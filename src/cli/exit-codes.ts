@@ -52,7 +52,8 @@ export const EXIT_CODE_TABLE: readonly ExitCodeRow[] = [
     kind: 'bad-input',
     meaning: 'bad input; nothing was sent: an unknown command or option, a bad option value, an unknown stage or batch, ' +
       'a missing or stale manifest, bundles file, template or zip, a template that is not the one recorded in cfn-out/template-hashes.json, ' +
-      'credentials for another account than the stage\'s',
+      'credentials for another account than the stage\'s; ' +
+      'or a deploy that would delete the stacks of removed batches without `--allow-removal` (nothing changed)',
     example: '`batchform schedule -n 0`, `batchform deploy --concurrency 0`, `batchform status --stage qa`',
   },
   {

@@ -3,7 +3,7 @@ import * as path from 'path';
 import { Command } from 'commander';
 import { DEFAULT_BUNDLES_PATH } from '../bundle/package';
 import { DEFAULT_MANIFEST_PATH, Manifest, ManifestStage } from '../manifest/manifest';
-import type { BatchTarget, OperateClients, StageSchedule } from '../operate';
+import type { BatchTarget, OperateClients, StageSchedule, UndeclaredStack } from '../operate';
 import { constantInputTimeWarning } from './bundle-commands';
 import { DEPLOY_EXIT } from './deploy-commands';
 import { badInput, EXIT_CODES, EXIT_HELP, reportFailure } from './exit-codes';
@@ -256,13 +256,32 @@ export function runStatusCommand(opts: StatusCommandOptions, deps: OperateComman
     const clients = await connect(io, deps, stage);
     const now = (deps.now ?? (() => new Date()))();
     const statuses = await operate().stageStatus({ clients, batches: manifest.batches, stage, fingerprints, now, steps: opts.steps });
+    // Stacks of removed or renamed batches that still run: only with a project identity to tell them by.
+    let undeclared: UndeclaredStack[] = [];
+    let undeclaredProblem: string | undefined;
+    if (manifest.project !== undefined) {
+      try {
+        undeclared = await operate().undeclaredStatus(clients.cloudFormation, stage, manifest.project);
+      } catch (e) {
+        undeclaredProblem = `stacks no longer declared could not be listed: ${engine().describeError(e)}`;
+      }
+    }
     if (opts.json) {
-      const json = { stage: stage.name, account: stage.account, region: stage.region, batches: statuses, ...(note ? { note } : {}) };
+      const json = {
+        stage: stage.name,
+        account: stage.account,
+        region: stage.region,
+        batches: statuses,
+        undeclared,
+        ...(undeclaredProblem ? { problems: [undeclaredProblem] } : {}),
+        ...(note ? { note } : {}),
+      };
       io.out(JSON.stringify(json, null, 2));
     } else {
-      io.out(operate().renderStatusTable(stage.name, statuses) + (note ? `\nnote: ${note}` : ''));
+      const extra = [...operate().renderUndeclared(stage.name, undeclared), ...(undeclaredProblem ? [undeclaredProblem] : [])];
+      io.out(operate().renderStatusTable(stage.name, statuses) + extra.map((l) => `\n${l}`).join('') + (note ? `\nnote: ${note}` : ''));
     }
-    return statuses.some((s) => s.problems.length > 0) ? OPERATE_EXIT.failed : OPERATE_EXIT.ok;
+    return statuses.some((s) => s.problems.length > 0) || undeclaredProblem ? OPERATE_EXIT.failed : OPERATE_EXIT.ok;
   });
 }
 
@@ -354,7 +373,7 @@ export function registerOperateCommands(program: Command, deps: OperateCommandDe
     });
 
   program.command('status')
-    .description('every batch of a stage: deployed at this commit or not, last runs and outcome, next run, alarm states, dead letters waiting')
+    .description('every batch of a stage: deployed at this commit or not, last runs and outcome, next run, alarm states, dead letters waiting; and the stacks of batches no longer declared that still run')
     .option(...STAGE_OPTION)
     .option('--json', 'print JSON for scripts instead of the table')
     .option('--steps', 'durable batches: each listed execution\'s steps, from its history')

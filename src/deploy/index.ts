@@ -16,7 +16,7 @@ export type { CronFields, LocalDateTime, ParsedSchedule, RateUnit } from '../sch
 export type { Sleep } from './drift';
 export type {
   CodeState, DeployMode, DriftedProperty, FailureEvent, PermissionChange, PolicyStatement, PropertyValue, Replacement,
-  ResourceChange, ResourceDrift, ScheduleChange, StackDrift, StackOutcome, StackResult, StageResult,
+  ResourceChange, ResourceDrift, ScheduleChange, StackDrift, StackOutcome, StackRemoval, StackResult, StageResult,
 } from './result';
 export { renderMarkdownReport } from './report-markdown';
 export { renderTextReport } from './report-text';

@@ -63,6 +63,8 @@ export interface PreparedCode {
 export interface DeployInputs {
   readonly stage: ManifestStage;
   readonly stacks: readonly PreparedStack[];
+  /** The manifest's project identity (see `Manifest.project`); undefined: the stacks of removed batches are not looked for. */
+  readonly project?: string;
 }
 
 /** Options of {@link loadDeployInputs}. */
@@ -237,7 +239,8 @@ export function loadDeployInputs(options: LoadDeployInputsOptions): DeployInputs
   const bundlesFile = options.bundlesFile ?? DEFAULT_BUNDLES_PATH;
   const manifest = readDeployManifest(path.resolve(projectDir, manifestFile));
   const stage = findStage(manifest, options.stage, manifestFile);
-  if (stage.stacks.length === 0) return { stage, stacks: [] };
+  const project = manifest.project;
+  if (stage.stacks.length === 0) return { stage, stacks: [], project };
   const bundles = readBundles(path.resolve(projectDir, bundlesFile));
   const roleArn = stage.executionRoleArn;
 
@@ -327,5 +330,5 @@ export function loadDeployInputs(options: LoadDeployInputsOptions): DeployInputs
     });
   }
   if (problems.length) throw new DeployInputError(problems);
-  return { stage, stacks };
+  return { stage, stacks, project };
 }

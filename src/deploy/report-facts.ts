@@ -18,14 +18,18 @@ export const LABEL: Record<StackOutcome, string> = {
   'updated': 'updated',
   'will-create': 'will be created',
   'will-update': 'will be updated',
+  'will-delete': 'will be deleted',
+  'deleted': 'deleted',
   'failed': 'failed',
 };
 
 /** Headline words, in headline order. */
 const COUNT_WORDS: Array<[StackOutcome, string]> = [
   ['failed', 'failed'],
+  ['deleted', 'deleted'],
   ['created', 'created'],
   ['updated', 'updated'],
+  ['will-delete', 'to delete'],
   ['will-create', 'to create'],
   ['will-update', 'to update'],
   ['unchanged', 'unchanged'],
@@ -68,6 +72,7 @@ function changeSummary(changes: readonly ResourceChange[] | undefined): string {
 
 /** The "Details" of a stack's row in the summary table. */
 function resultDetail(s: StackResult): string {
+  if (s.removal && s.outcome !== 'failed') return 'batch no longer declared';
   if (s.outcome === 'unchanged') return s.unchangedBy === 'fingerprint' ? 'fingerprint matches' : 'change set had no changes';
   if (s.outcome === 'failed') return 'see below';
   return changeSummary(s.changes) || (s.changes ? 'no resource changes' : '');
@@ -112,6 +117,40 @@ export function dangerWhy(c: ResourceChange, name: (s: string) => string): strin
   if (c.retained) parts.push('the old one is kept (DeletionPolicy Retain), not deleted');
   else if (c.loses) parts.push(`loses ${c.loses}`);
   return parts.join('; ');
+}
+
+/** A stack of a batch no longer declared: deleted, or to be deleted, with what goes with it. */
+export interface RemovedStack {
+  readonly stackName: string;
+  readonly batch: string;
+  /** "will be deleted", "deleted", "could not be deleted". */
+  readonly what: string;
+  readonly loses: readonly string[];
+}
+
+function removedStacks(result: StageResult): RemovedStack[] {
+  return result.stacks.filter((s) => s.removal).map((s) => ({
+    stackName: s.stackName,
+    batch: s.batch,
+    what: s.outcome === 'deleted' ? 'deleted' : s.outcome === 'failed' ? 'could not be deleted' : 'will be deleted',
+    loses: s.removal!.loses,
+  }));
+}
+
+/**
+ * When a run both removes and creates stacks, a rename shows as exactly that: the warning says the
+ * new stack starts empty and the old one's history goes with it. Undefined otherwise.
+ */
+function renameWarning(result: StageResult): { readonly removed: string[]; readonly created: string[]; readonly text: string } | undefined {
+  const removed = result.stacks.filter((s) => s.removal && s.outcome !== 'failed').map((s) => s.stackName);
+  const created = result.stacks.filter((s) => s.outcome === 'will-create' || s.outcome === 'created').map((s) => s.stackName);
+  if (!removed.length || !created.length) return undefined;
+  return {
+    removed,
+    created,
+    text: 'a renamed batch is a removal plus a creation: the new stack starts empty (no log history, dead letters or durable executions ' +
+      'of the old name carry over), its schedule starts anew, and the old stack is deleted only once every other stack succeeded.',
+  };
 }
 
 /** A resource whose change grants new permissions, with how many statements or policies. */
@@ -210,6 +249,10 @@ export interface ReportFacts {
   readonly grants: readonly Grant[];
   /** The header's words when no stack got a change set: "needed" only when none failed. */
   readonly noChangeSet: string;
+  /** Stacks of batches no longer declared: the first destructive changes. */
+  readonly removed: readonly RemovedStack[];
+  /** Set when the run removes some stacks and creates others (a rename looks exactly so). */
+  readonly rename?: { readonly removed: readonly string[]; readonly created: readonly string[]; readonly text: string };
   readonly dangers: readonly Danger[];
   readonly drifted: readonly Drifted[];
   readonly uncheckedDrift: ReadonlyArray<{ readonly stackName: string; readonly reason: string }>;
@@ -230,6 +273,8 @@ export function reportFacts(result: StageResult): ReportFacts {
       : 'no change set was needed',
     rows: result.stacks.map((s) => ({ stackName: s.stackName, label: LABEL[s.outcome], detail: resultDetail(s) })),
     grants: grants(result),
+    removed: removedStacks(result),
+    rename: renameWarning(result),
     dangers: dangers(result),
     drifted: drifted(result),
     uncheckedDrift: uncheckedDrift(result),

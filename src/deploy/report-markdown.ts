@@ -67,12 +67,18 @@ function mdValues(changes: readonly ResourceChange[]): string | undefined {
   return [`Values (before → after):\n\n${lines.join('\n')}`, ...folded].join('\n\n');
 }
 
-function mdDangers(list: readonly Danger[]): string {
-  const rows = list.map((d) => {
+/** Stacks of removed batches first, then the rename warning, then the resources removed or replaced. */
+function mdDangers(facts: ReportFacts): string | undefined {
+  const rows = facts.removed.map((r) => `- ${WARN} **stack ${r.what}**: ${code(r.stackName)} (batch ${code(r.batch)}, no longer declared)` +
+    `${r.loses.length ? `: loses ${r.loses.map(cell).join('; ')}` : ''}.`);
+  if (facts.rename) {
+    rows.push(`- ${WARN} **rename?** ${facts.rename.removed.map(code).join(', ')} removed and ${facts.rename.created.map(code).join(', ')} created: ${facts.rename.text}`);
+  }
+  rows.push(...facts.dangers.map((d: Danger) => {
     const why = dangerWhy(d.change, code);
     return `- ${WARN} **${d.what}**: ${code(d.change.logicalId)} (${code(d.change.type)}) in ${code(d.stackName)}${why ? `: ${why}` : ''}.`;
-  });
-  return `### ${WARN} Destructive changes\n\n${rows.join('\n')}`;
+  }));
+  return rows.length ? `### ${WARN} Destructive changes\n\n${rows.join('\n')}` : undefined;
 }
 
 /** The resources changed outside CloudFormation, template → live values (secrets hidden), and the stacks that could not be checked. */
@@ -189,7 +195,8 @@ export function renderMarkdownReport(result: StageResult, options: MarkdownRepor
   if (facts.rows.length) {
     out.push('', mdTable(['Stack', 'Result', 'Details'], facts.rows.map((r) => [code(r.stackName), r.label, cell(r.detail) || '–'])));
   }
-  if (facts.dangers.length) out.push('', mdDangers(facts.dangers));
+  const dangerSection = mdDangers(facts);
+  if (dangerSection) out.push('', dangerSection);
   const drift = mdDrift(facts);
   if (drift) out.push('', drift);
   const permissions = mdPermissions(facts);

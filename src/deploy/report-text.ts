@@ -60,12 +60,15 @@ export function renderTextReport(result: StageResult): string {
     out.splice(2, 0, `${WARN} grants new permissions: ${grants.map((g) => `${g.stackName} ${g.change.logicalId} (${g.count})`).join(', ')}`);
   }
   const danger = facts.dangers;
-  if (danger.length) {
-    out.push('', `${WARN} destructive changes:`);
-    for (const d of danger) {
-      const why = dangerWhy(d.change, (x) => x);
-      out.push(`  ${WARN} ${d.what}: ${d.change.logicalId} (${d.change.type}) in ${d.stackName}${why ? `: ${why}` : ''}`);
-    }
+  if (danger.length || facts.removed.length || facts.rename) out.push('', `${WARN} destructive changes:`);
+  // Stacks of removed batches first, then the rename warning, then the resources removed or replaced.
+  for (const r of facts.removed) {
+    out.push(`  ${WARN} stack ${r.what}: ${r.stackName} (batch ${r.batch}, no longer declared)${r.loses.length ? `: loses ${r.loses.join('; ')}` : ''}`);
+  }
+  if (facts.rename) out.push(`  ${WARN} rename? ${facts.rename.removed.join(', ')} removed and ${facts.rename.created.join(', ')} created: ${facts.rename.text}`);
+  for (const d of danger) {
+    const why = dangerWhy(d.change, (x) => x);
+    out.push(`  ${WARN} ${d.what}: ${d.change.logicalId} (${d.change.type}) in ${d.stackName}${why ? `: ${why}` : ''}`);
   }
   const hand = facts.drifted;
   const unchecked = facts.uncheckedDrift;

@@ -9,9 +9,18 @@ export type DeployMode = 'preview' | 'deploy';
  * - `unchanged`: nothing to do (fingerprint equal, or the change set had no changes);
  * - `created` / `updated`: deploy executed a change set and the stack settled;
  * - `will-create` / `will-update`: preview described a change set (and deleted it);
+ * - `will-delete`: a stack of a batch the manifest no longer declares, which a deploy deletes when
+ *   allowed (see {@link StackResult.removal}); in a deploy, one left for a later deploy;
+ * - `deleted`: deploy deleted such a stack and it is gone;
  * - `failed`: see {@link StackResult.error}.
  */
-export type StackOutcome = 'unchanged' | 'created' | 'updated' | 'will-create' | 'will-update' | 'failed';
+export type StackOutcome = 'unchanged' | 'created' | 'updated' | 'will-create' | 'will-update' | 'will-delete' | 'deleted' | 'failed';
+
+/** A stack of this project and stage that the manifest no longer declares (its batch was removed or renamed). */
+export interface StackRemoval {
+  /** What goes with the stack, one item each: its log history, queued dead letters, durable execution history. */
+  readonly loses: readonly string[];
+}
 
 /** Whether a resource change replaces the resource (CloudFormation's `Replacement`). */
 export type Replacement = 'yes' | 'no' | 'conditional';
@@ -166,6 +175,8 @@ export interface StackResult {
   readonly errorKind?: ErrorKind;
   /** For a failed execution: the first failed resource events, oldest first. */
   readonly events?: readonly FailureEvent[];
+  /** Set for a stack the manifest no longer declares (outcome `will-delete`, `deleted`, or `failed` when its deletion failed). */
+  readonly removal?: StackRemoval;
 }
 
 /** The result of one preview or deploy of one stage. */
@@ -177,7 +188,7 @@ export interface StageResult {
   /** The short commit id the change sets are named after. */
   readonly revision: string;
   readonly changeSetName: string;
-  /** One result per stack, in manifest order. */
+  /** One result per stack, in manifest order, then the stacks the manifest no longer declares, by name. */
   readonly stacks: readonly StackResult[];
   /** True when no stack failed. */
   readonly ok: boolean;

@@ -1,15 +1,18 @@
-// Previews or deploys every stack of one stage: one DescribeStacks for all, then each stack's state machine in a bounded pool.
+// Previews or deploys every stack of one stage: one DescribeStacks for all, then each stack's state machine in a bounded pool, then the stacks of removed batches.
+import type { Stack } from '@aws-sdk/client-cloudformation';
 import { checkAccountConcurrency, checkArtifactBucket } from './account';
 import { fingerprintMatches, runStack, StackRunContext } from './change-set';
 import { DEFAULT_CONCURRENCY } from './defaults';
 import { DriftDetectionOptions, realSleep, resolveDriftDetection, Sleep } from './drift';
 import type { DeployInputs } from './inputs';
+import { deleteRemoved, pendingRemoval, refusedRemoval, removalAllowance } from './removals';
 import type { DeployMode, StageResult } from './result';
 import { changeSetName } from './revision';
 import { describeError, UnreachableError } from '../aws/faults';
 import { checkConcurrency, mapWithConcurrency } from '../aws/pool';
 import type { DeployClients } from '../aws/sdk-clients';
 import { describeAllStacks } from '../aws/stack-state';
+import { undeclaredStacks } from '../aws/undeclared';
 import { DeployWaits, resolveWaits } from '../aws/waits';
 import { BatchformError, errorKindOf } from '../errors/batchform-error';
 
@@ -66,6 +69,17 @@ export interface DeployStageOptions {
    * @example ['AWS::Logs::LogGroup', 'AWS::SQS::Queue'] // keep log history and queued runs
    */
   readonly refuseReplacement?: readonly string[];
+  /**
+   * Let a deploy delete the stacks of this project and stage that the manifest no longer declares
+   * (batches removed from, or renamed in, `.projenrc.ts`): after every declared stack succeeded,
+   * each is deleted and waited for. Without it, a deploy that finds such a stack deploys nothing
+   * and throws a `bad-input` BatchformError naming them. A preview always lists them as
+   * `will-delete`. Only stacks whose name starts with the stage's stack prefix and whose
+   * `batchform:project` and `batchform:stage` tags are this manifest's project and stage qualify.
+   * @default false
+   * @example true // the merged pull request carried the batchform:allow-removal label
+   */
+  readonly allowRemoval?: boolean;
   /**
    * Drift detection before a preview: each changed stack that exists is asked whether its
    * resources were changed outside CloudFormation (which the deploy would overwrite), within a
@@ -138,9 +152,16 @@ export async function deployStage(inputs: DeployInputs, options: DeployStageOpti
       : undefined,
   };
 
-  let live;
+  const identity = inputs.project === undefined ? undefined : {
+    project: inputs.project,
+    stage: stage.name,
+    stackPrefix: stage.stackPrefix ?? stage.name,
+    declared: new Set(inputs.stacks.map((p) => p.stack.stackName)),
+  };
+  let live: Map<string, Stack>;
   try {
-    live = inputs.stacks.length ? await describeAllStacks(ctx.cloudFormation) : new Map();
+    // With a project identity even a stage with no stack is listed: its last batch may have been removed.
+    live = inputs.stacks.length || identity ? await describeAllStacks(ctx.cloudFormation) : new Map();
   } catch (e) {
     if (e instanceof UnreachableError) throw new BatchformError('unreachable', `stage "${stage.name}": ${e.message}`, { cause: e, where: { stage: stage.name } });
     const err = e as { name?: string; message?: string };
@@ -157,6 +178,10 @@ export async function deployStage(inputs: DeployInputs, options: DeployStageOpti
     );
   }
 
+  const removed = identity ? undeclaredStacks(live.values(), identity) : [];
+  // Before any write: deploying the rest alone would leave a renamed batch running under both names.
+  if (options.mode === 'deploy' && removed.length && !options.allowRemoval) throw refusedRemoval(stage.name, removed);
+
   // Only when some stack needs a change set: a no-op deploy stays at one DescribeStacks.
   const changing = inputs.stacks.filter((p) => ctx.force || !fingerprintMatches(live.get(p.stack.stackName), p));
   if (changing.length) {
@@ -165,7 +190,19 @@ export async function deployStage(inputs: DeployInputs, options: DeployStageOpti
     else await checkAccountConcurrency(options.clients.lambda, stage, changing, live);
   }
 
-  const stacks = await mapWithConcurrency(inputs.stacks, concurrency, (p) => runStack(ctx, p, live.get(p.stack.stackName)));
+  const declared = await mapWithConcurrency(inputs.stacks, concurrency, (p) => runStack(ctx, p, live.get(p.stack.stackName)));
+  const failed = declared.filter((s) => s.outcome === 'failed').map((s) => s.stackName);
+  const removals = await mapWithConcurrency(removed, concurrency, (stack) => {
+    if (options.mode === 'preview') {
+      return pendingRemoval(ctx.cloudFormation, stack, [`A deploy deletes it only when allowed: ${removalAllowance(stage.name)}.`]);
+    }
+    // A failed creation must not leave a renamed batch under neither name: the old stack stays.
+    if (failed.length) {
+      return pendingRemoval(ctx.cloudFormation, stack, [`Not deleted: ${failed.join(', ')} failed, so this deploy deletes nothing; the next successful deploy deletes it.`]);
+    }
+    return deleteRemoved(ctx, stack);
+  });
+  const stacks = [...declared, ...removals];
   return {
     mode: options.mode,
     stage: stage.name,

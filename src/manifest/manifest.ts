@@ -1,6 +1,6 @@
 // The deploy manifest: per stage, every stack with its template, parameters, code location and tags.
 import * as fs from 'fs';
-import { BATCH_TAG, STAGE_TAG } from '../model/bootstrap-names';
+import { BATCH_TAG, PROJECT_TAG, STAGE_TAG } from '../model/bootstrap-names';
 import { BOOTSTRAP_TEMPLATE_FILE, MANIFEST_FILE, stackName } from '../model/names';
 import type { SecretReference } from '../model/secrets';
 import { batchForStage } from '../model/stage-overrides';
@@ -110,6 +110,13 @@ export interface ManifestStage {
 /** The whole manifest: everything the CLI and the deploy engine read from the declarations. */
 export interface Manifest {
   readonly version: number;
+  /**
+   * The project's identity (Batchform's `projectId`, by default the package name): every stack
+   * carries it in its `batchform:project` tag, and preview, deploy and status treat a live stack
+   * with this tag, the stage's tag and the stage's stack prefix that the manifest does not list as
+   * a removed batch. Absent in older manifests: nothing is ever found to remove.
+   */
+  readonly project?: string;
   readonly batches: readonly ManifestBatch[];
   readonly stages: readonly ManifestStage[];
 }
@@ -195,7 +202,12 @@ export function templatePath(outdir: string, batchName: string): string {
   return `${outdir}/${batchName}.template.json`;
 }
 
-function manifestStack(outdir: string, stage: Stage, batch: Batch): ManifestStack {
+/** The `batchform:project` tag, when the project has an identity. */
+function projectTag(project: string | undefined): Record<string, string> {
+  return project === undefined ? {} : { [PROJECT_TAG]: project };
+}
+
+function manifestStack(outdir: string, stage: Stage, batch: Batch, project: string | undefined): ManifestStack {
   const parameters: Record<string, string> = {
     [PARAMETERS.codeBucket]: stage.artifactBucket,
     [PARAMETERS.permissionsBoundary]: stage.permissionsBoundaryArn ?? NO_BOUNDARY,
@@ -221,7 +233,7 @@ function manifestStack(outdir: string, stage: Stage, batch: Batch): ManifestStac
       bucketParameter: PARAMETERS.codeBucket,
       keyParameter: PARAMETERS.codeKey,
     },
-    tags: { ...stage.tags, ...batch.tags, [BATCH_TAG]: batch.name, [STAGE_TAG]: stage.name },
+    tags: { ...stage.tags, ...batch.tags, [BATCH_TAG]: batch.name, [STAGE_TAG]: stage.name, ...projectTag(project) },
   };
 }
 
@@ -231,10 +243,14 @@ function manifestOverrides(b: Batch): Record<string, ManifestOverride> {
   }]));
 }
 
-/** Builds the manifest from validated declarations; `outdir` is where templates are written. */
-export function buildManifest(decl: ValidatedDeclarations, outdir: string): Manifest {
+/**
+ * Builds the manifest from validated declarations; `outdir` is where templates are written,
+ * `project` the project's identity (see {@link Manifest.project}; undefined: none, as before).
+ */
+export function buildManifest(decl: ValidatedDeclarations, outdir: string, project?: string): Manifest {
   return {
     version: MANIFEST_VERSION,
+    ...(project === undefined ? {} : { project }),
     batches: decl.batches.map((b) => ({
       name: b.name,
       description: b.description,
@@ -272,7 +288,7 @@ export function buildManifest(decl: ValidatedDeclarations, outdir: string): Mani
       ...(s.assumableRoleArns.length ? { assumableRoleArns: [...s.assumableRoleArns] } : {}),
       ...(s.operatorPrincipals.length ? { operatorPrincipals: [...s.operatorPrincipals] } : {}),
       ...(s.driftDetection ? {} : { driftDetection: false }),
-      stacks: decl.batches.filter((b) => b.stages.includes(s.name)).map((b) => manifestStack(outdir, s, b)),
+      stacks: decl.batches.filter((b) => b.stages.includes(s.name)).map((b) => manifestStack(outdir, s, b, project)),
     })),
   };
 }

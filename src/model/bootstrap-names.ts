@@ -53,6 +53,15 @@ export function previewAreaPrefix(artifactPrefix: string): string {
 export const BATCH_TAG = 'batchform:batch';
 /** The tag naming the stage of a stack's resources (batch and bootstrap stacks): `batchform:stage`. */
 export const STAGE_TAG = 'batchform:stage';
+/**
+ * The tag naming the project a batch stack belongs to: `batchform:project`. With {@link STAGE_TAG}
+ * and the stage's stack prefix it tells which live stacks a project owns, so a stack the manifest no
+ * longer declares can be deleted, and a stack of another project or stage never is.
+ */
+export const PROJECT_TAG = 'batchform:project';
+
+/** What a project identity may hold: a CloudFormation tag value (letters, digits, spaces and `_ . : / = + - @`), 1-256 characters. */
+export const PROJECT_ID_PATTERN = /^[\p{L}\p{N}\p{Z}_.:/=+\-@]{1,256}$/u;
 
 /** GitHub's OIDC issuer, as IAM names it in condition keys. */
 export const GITHUB_OIDC_HOST = 'token.actions.githubusercontent.com';

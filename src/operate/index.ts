@@ -19,8 +19,8 @@ export { backfill } from './backfill';
 export type { BackfillOptions, BackfillOutcome, BackfillResult } from './backfill';
 export { redrive } from './redrive';
 export type { DeadLetter, DeadLetterSource, RedriveEntry, RedriveOptions, RedriveResult } from './redrive';
-export { stageStatus } from './status';
-export type { BatchExecutions, BatchStatus, Deployed, RunHour, StageStatusOptions, StatusExecution } from './status';
+export { stageStatus, undeclaredStatus } from './status';
+export type { BatchExecutions, BatchStatus, Deployed, RunHour, StageStatusOptions, StatusExecution, UndeclaredStack } from './status';
 export { followLogs, readLogs } from './logs';
 export type { FollowOptions, LogQuery } from './logs';
 
@@ -45,7 +45,7 @@ export { renderRedriveResult } from './redrive';
 /** @internal */
 export { BACKFILL_CONFIRM_RUNS, firesAt, nearestTimes, scheduledTimes } from './stage-schedule';
 /** @internal */
-export { renderStatusTable } from './status';
+export { renderStatusTable, renderUndeclared } from './status';
 /** @internal */
 export { findBatch } from './target';
 export { BatchformError, ERROR_KINDS, type BatchformErrorOptions, type ErrorKind, type ErrorWhere } from '../errors/batchform-error';

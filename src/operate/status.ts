@@ -1,4 +1,5 @@
 // Each batch of a stage at a glance: deployed at this commit's fingerprint or not, last runs and their outcome, next run, alarm states, dead letters waiting.
+import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand, MetricDataResult } from '@aws-sdk/client-cloudwatch';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { describeExecution, ENDED_STATUSES, executionLine, ExecutionStep, executionSteps, ExecutionSummary, listExecutions } from './durable-executions';
@@ -8,6 +9,7 @@ import { describeError, reaching } from '../aws/faults';
 import { mapWithConcurrency } from '../aws/pool';
 import { OperateClients } from '../aws/sdk-clients';
 import { describeStack, stackTag } from '../aws/stack-state';
+import { batchOfStack, findUndeclaredStacks } from '../aws/undeclared';
 import { FINGERPRINT_TAG } from '../deploy/fingerprint';
 import type { ManifestBatch, ManifestStage } from '../manifest/manifest';
 import { batchForStage } from '../model/stage-overrides';
@@ -248,6 +250,37 @@ export async function stageStatus(options: StageStatusOptions): Promise<BatchSta
       ...(executions ? { executions } : {}),
     };
   });
+}
+
+/** A stack of this project and stage that the manifest no longer declares, still live. */
+export interface UndeclaredStack {
+  readonly stackName: string;
+  /** Its `batchform:batch` tag. */
+  readonly batch: string;
+  readonly stackStatus?: string;
+}
+
+/**
+ * The stacks of batches removed from (or renamed in) the declarations that still run in `stage`:
+ * ListStacks for the names with the stage's prefix, DescribeStacks for their tags; only stacks
+ * tagged with `project` and the stage count (see `isUndeclared`).
+ */
+export async function undeclaredStatus(cfn: CloudFormationClient, stage: ManifestStage, project: string): Promise<UndeclaredStack[]> {
+  const stacks = await findUndeclaredStacks(cfn, {
+    project, stage: stage.name, stackPrefix: stage.stackPrefix ?? stage.name, declared: new Set(stage.stacks.map((s) => s.stackName)),
+  });
+  return stacks.map((s) => ({ stackName: s.StackName ?? '?', batch: batchOfStack(s), stackStatus: s.StackStatus }));
+}
+
+/** Lines for the status table: each undeclared stack, and how to delete it. */
+export function renderUndeclared(stage: string, undeclared: readonly UndeclaredStack[]): string[] {
+  if (!undeclared.length) return [];
+  return [
+    `not declared, still in stage ${stage} (its schedule keeps running it):`,
+    ...undeclared.map((u) => `  ${u.stackName} (batch ${u.batch}, ${u.stackStatus ?? 'status unknown'})`),
+    `  delete: merge the removal with the batchform:allow-removal label, or run npx projen deploy --stage ${stage} --allow-removal ` +
+      '(docs/guides/remove-rename-rollback.md); keep: declare the batch again.',
+  ];
 }
 
 const DEPLOYED_WORDS: Record<Deployed, string> = {

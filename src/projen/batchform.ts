@@ -13,7 +13,7 @@ import { DEFAULT_BUNDLES_PATH, DEFAULT_PACKAGE_DIR } from '../bundle/paths';
 import { LOCAL_ENV_FILE } from '../local/local-env';
 import { BOOTSTRAP_TEMPLATE_FILE, buildManifest, DEFAULT_OUTDIR, MANIFEST_FILE, templatePath } from '../manifest/manifest';
 import type { BatchOptions } from '../model/batch-options';
-import { BOOTSTRAP_STACK_ID, REPOSITORY_PATTERN } from '../model/bootstrap-names';
+import { BOOTSTRAP_STACK_ID, PROJECT_ID_PATTERN, REPOSITORY_PATTERN } from '../model/bootstrap-names';
 import type { StageOptions } from '../model/stage-options';
 import type { Batch, ValidatedDeclarations } from '../model/validated';
 import { cachedTemplates, TEMPLATE_HASHES_FILE, withSavedGaps } from '../template/cache';
@@ -112,6 +112,24 @@ export interface BatchformOptions {
    * @default 'batchform:allow-replacement'
    */
   readonly allowReplacementLabel?: string;
+  /**
+   * The pull-request label that allows the deploy of its merge to delete the stacks of batches
+   * removed from the declarations (or renamed). Without it (or `deploy --allow-removal`), a deploy
+   * that would delete a stack deploys nothing and exits 2.
+   * @default 'batchform:allow-removal'
+   */
+  readonly allowRemovalLabel?: string;
+  /**
+   * The project's identity: every stack carries it in its `batchform:project` tag, and a live
+   * stack of a stage with this tag, the stage's tag and the stage's stack prefix that the
+   * declarations no longer list is a removed batch (previewed as a deletion, deleted by an allowed
+   * deploy). A stack without it, or with another project's, is never touched. Keep it when the
+   * package is renamed (set it to the old name), or stacks of removed batches are no longer found.
+   * A CloudFormation tag value: 1-256 letters, digits, spaces and `_ . : / = + - @`.
+   * @default the package name (package.json `name`), else the projen project's name
+   * @example '@acme/batches'
+   */
+  readonly projectId?: string;
 }
 
 
@@ -140,6 +158,8 @@ export class Batchform extends Component {
   /** The manifest's path relative to the project root. */
   private readonly manifestPath: string;
   private readonly options: BatchformOptions;
+  /** See {@link BatchformOptions.projectId}. */
+  private readonly projectId: string;
 
   constructor(project: Project, options: BatchformOptions = {}) {
     super(project, 'batchform');
@@ -158,6 +178,14 @@ export class Batchform extends Component {
     }
     if (options.allowReplacementLabel !== undefined && !/^[^'"`$\\\n]{1,50}$/.test(options.allowReplacementLabel)) {
       throw new Error(`batchform: allowReplacementLabel ${JSON.stringify(options.allowReplacementLabel)} is not a usable label. Fix: use 1 to 50 characters without quotes, "$" or backslashes, e.g. "batchform:allow-replacement".`);
+    }
+    if (options.allowRemovalLabel !== undefined && !/^[^'"`$\\\n]{1,50}$/.test(options.allowRemovalLabel)) {
+      throw new Error(`batchform: allowRemovalLabel ${JSON.stringify(options.allowRemovalLabel)} is not a usable label. Fix: use 1 to 50 characters without quotes, "$" or backslashes, e.g. "batchform:allow-removal".`);
+    }
+    this.projectId = options.projectId ?? (project instanceof javascript.NodeProject ? project.package.packageName : project.name);
+    if (!PROJECT_ID_PATTERN.test(this.projectId)) {
+      throw new Error(`batchform: projectId ${JSON.stringify(this.projectId)} is not a usable tag value${options.projectId === undefined ? ' (it is the package name; set projectId)' : ''}. ` +
+        'Fix: use 1 to 256 letters, digits, spaces and _ . : / = + - @, e.g. projectId: "acme-batches".');
     }
     this.options = options;
     this.outdir = options.outdir ?? DEFAULT_OUTDIR;
@@ -266,7 +294,7 @@ export class Batchform extends Component {
     ));
     for (const b of validated.batches) new RenderedFile(this.project, templatePath(this.outdir, b.name), contents[b.name]);
     new JsonFile(this.project, this.manifestPath, {
-      obj: buildManifest(validated, this.outdir), marker: false, readonly: true,
+      obj: buildManifest(validated, this.outdir, this.projectId), marker: false, readonly: true,
     });
     new RenderedFile(this.project, bootstrap, contents[BOOTSTRAP_STACK_ID]);
     new JsonFile(this.project, hashesFile, { obj: hashes, marker: false, readonly: true });
@@ -283,6 +311,7 @@ export class Batchform extends Component {
         nodeVersion: this.options.workflowNodeVersion,
         refuseReplacement: this.options.refuseReplacement,
         allowReplacementLabel: this.options.allowReplacementLabel,
+        allowRemovalLabel: this.options.allowRemovalLabel,
       });
     }
   }
@@ -327,6 +356,8 @@ const BATCHFORM_OPTION_KEYS = {
   workflowNodeVersion: true,
   refuseReplacement: true,
   allowReplacementLabel: true,
+  allowRemovalLabel: true,
+  projectId: true,
 } as const satisfies Record<keyof BatchformOptions, true>;
 
 /**

@@ -1,7 +1,10 @@
-// The script that decides, in a deploy job and before it holds AWS credentials, whether the merged pull request's label allows replacing the refused resource types.
+// The scripts that decide, in a deploy job and before it holds AWS credentials, whether the merged pull request's label allows replacing the refused resource types, or deleting the stacks of removed batches.
 
 /** The pull-request label that lets a merge replace resources of the refused types. */
 export const DEFAULT_ALLOW_REPLACEMENT_LABEL = 'batchform:allow-replacement';
+
+/** The pull-request label that lets a merge delete the stacks of batches it removed or renamed. */
+export const DEFAULT_ALLOW_REMOVAL_LABEL = 'batchform:allow-removal';
 
 /**
  * `actions/github-script` source. Reads `LABEL` and `TYPES` (comma-separated resource types) from
@@ -33,5 +36,23 @@ export const ALLOW_REPLACEMENT_SCRIPT = [
   '} else {',
   '  core.info(`No pull request merged into ${context.sha} carried "${LABEL}" when it was merged: the deploy refuses to replace ${TYPES}.`);',
   '  core.setOutput("refuse", TYPES);',
+  '}',
+].join('\n');
+
+/**
+ * `actions/github-script` source, the same lookup as {@link ALLOW_REPLACEMENT_SCRIPT}: reads `LABEL`
+ * from the environment and sets the output `allow` to `true` when a pull request merged into the
+ * deployed commit carried the label when it was merged (a label added later allows nothing), else
+ * to the empty string. A failed lookup fails the step.
+ */
+export const ALLOW_REMOVAL_SCRIPT = [
+  'const { LABEL } = process.env;',
+  ...ALLOW_REPLACEMENT_SCRIPT.split('\n').slice(1, ALLOW_REPLACEMENT_SCRIPT.split('\n').indexOf('if (allowing.length) {')),
+  'if (allowing.length) {',
+  '  core.notice(`Deleting the stacks of removed batches allowed by the label "${LABEL}" on #${allowing.join(", #")} when it was merged`);',
+  '  core.setOutput("allow", "true");',
+  '} else {',
+  '  core.info(`No pull request merged into ${context.sha} carried "${LABEL}" when it was merged: the deploy refuses to delete stacks of removed batches.`);',
+  '  core.setOutput("allow", "");',
   '}',
 ].join('\n');

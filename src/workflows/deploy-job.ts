@@ -1,7 +1,7 @@
 // A stage's deploy job: pushes to the deploy branch, after the previous stage, in the stage's GitHub environment.
 import { github } from 'projen';
 import { ACTIONS } from './actions';
-import { ALLOW_REPLACEMENT_SCRIPT } from './allow-replacement';
+import { ALLOW_REMOVAL_SCRIPT, ALLOW_REPLACEMENT_SCRIPT } from './allow-replacement';
 import { BUILD_ARTIFACT, CLI_ENV, deployCondition, deployReport, RUNS_ON } from './workflow-names';
 import { Resolved, WorkflowStage } from './workflow-options';
 import { assumeRole, BUILD_DIR, trustedCli } from './workflow-steps';
@@ -23,8 +23,8 @@ export function deployJob(o: Resolved, stage: WorkflowStage, roleArn: string, af
     environment: stage.githubEnvironment,
     // One deploy per stage at a time, across runs and branches; a running deploy is never cancelled.
     concurrency: { 'group': `batchform-deploy-${stage.name}`, 'cancel-in-progress': false },
-    // Reading the merged pull request's labels needs pull-requests: read, only then.
-    permissions: { contents: JobPermission.READ, idToken: JobPermission.WRITE, ...(refused.length ? { pullRequests: JobPermission.READ } : {}) },
+    // Reading the merged pull request's labels needs pull-requests: read.
+    permissions: { contents: JobPermission.READ, idToken: JobPermission.WRITE, pullRequests: JobPermission.READ },
     timeoutMinutes: o.deployTimeout(stage.stackCount ?? 1),
     steps: [
       // Decided before any AWS credential exists in the job.
@@ -35,6 +35,13 @@ export function deployJob(o: Resolved, stage: WorkflowStage, roleArn: string, af
         env: { LABEL: o.allowReplacementLabel, TYPES: refused.join(',') },
         with: { script: ALLOW_REPLACEMENT_SCRIPT },
       }] : []),
+      {
+        id: 'removal',
+        name: 'May this deploy delete the stacks of removed batches? (label on the pull request when it was merged)',
+        uses: ACTIONS.githubScript.uses,
+        env: { LABEL: o.allowRemovalLabel },
+        with: { script: ALLOW_REMOVAL_SCRIPT },
+      },
       ...trustedCli(o),
       {
         name: 'Download the templates and code zips',
@@ -42,14 +49,17 @@ export function deployJob(o: Resolved, stage: WorkflowStage, roleArn: string, af
         with: { name: BUILD_ARTIFACT, path: BUILD_DIR },
       },
       assumeRole('deploy', stage, roleArn),
-      // The CLI appends its report to the job summary itself.
-      refused.length ? {
+      // The CLI appends its report to the job summary itself. The decisions reach it through the
+      // environment: the types quoted, the removal allowance ("true" or empty) as a flag or nothing.
+      {
         name: 'Deploy the changed stacks',
         workingDirectory: BUILD_DIR,
-        // The types reach the CLI through the environment, quoted.
-        env: { REFUSE_REPLACEMENT: '${{ steps.replacement.outputs.refuse }}' },
-        run: `${deploy} --refuse-replacement "$REFUSE_REPLACEMENT"`,
-      } : { name: 'Deploy the changed stacks', workingDirectory: BUILD_DIR, run: deploy },
+        env: {
+          ALLOW_REMOVAL: '${{ steps.removal.outputs.allow }}',
+          ...(refused.length ? { REFUSE_REPLACEMENT: '${{ steps.replacement.outputs.refuse }}' } : {}),
+        },
+        run: `${deploy}${refused.length ? ' --refuse-replacement "$REFUSE_REPLACEMENT"' : ''} \${ALLOW_REMOVAL:+--allow-removal}`,
+      },
     ],
   };
 }

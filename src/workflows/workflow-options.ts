@@ -1,5 +1,5 @@
 // The options of the batchform workflows, and the same with every default filled in.
-import { DEFAULT_ALLOW_REPLACEMENT_LABEL } from './allow-replacement';
+import { DEFAULT_ALLOW_REMOVAL_LABEL, DEFAULT_ALLOW_REPLACEMENT_LABEL } from './allow-replacement';
 import { deployJobTimeoutMinutes, previewJobTimeoutMinutes } from './job-timeouts';
 import type { Stage } from '../model/validated';
 
@@ -78,6 +78,12 @@ export interface BatchformWorkflowOptions {
    */
   readonly allowReplacementLabel?: string;
   /**
+   * The pull-request label that allows the deploy of its merge to delete the stacks of removed
+   * (or renamed) batches (`deploy --allow-removal`); without it such a deploy deploys nothing.
+   * @default 'batchform:allow-removal'
+   */
+  readonly allowRemovalLabel?: string;
+  /**
    * Minutes a stage's deploy job may run, from its stack count.
    * @default deployJobTimeoutMinutes (sized from the stack count at the default concurrency)
    */
@@ -100,6 +106,7 @@ export interface Resolved {
   readonly nodeVersion: string;
   readonly refuseReplacement: readonly string[];
   readonly allowReplacementLabel: string;
+  readonly allowRemovalLabel: string;
   readonly deployTimeout: (stackCount: number) => number;
   readonly previewTimeout: (stackCount: number) => number;
 }
@@ -115,6 +122,7 @@ export function resolveWorkflowOptions(o: BatchformWorkflowOptions): Resolved {
     nodeVersion: o.nodeVersion ?? '24',
     refuseReplacement: o.refuseReplacement ?? [],
     allowReplacementLabel: o.allowReplacementLabel ?? DEFAULT_ALLOW_REPLACEMENT_LABEL,
+    allowRemovalLabel: o.allowRemovalLabel ?? DEFAULT_ALLOW_REMOVAL_LABEL,
     deployTimeout: o.deployTimeoutMinutes ?? ((n) => deployJobTimeoutMinutes(n)),
     previewTimeout: o.previewTimeoutMinutes ?? ((n) => previewJobTimeoutMinutes(n)),
   };

@@ -66,6 +66,8 @@ export interface ProjectOptions {
   readonly schedules?: Readonly<Record<string, string>>;
   /** A NoEcho parameter every template takes, and the value the manifest gives it. */
   readonly secretParameter?: { readonly name: string; readonly value: string };
+  /** The manifest's project identity, also each stack's `batchform:project` tag; default none (as older manifests). */
+  readonly project?: string;
 }
 
 export interface TestProject {
@@ -141,11 +143,12 @@ export function makeProject(options: ProjectOptions = {}): TestProject {
       handler: `handlers/${name}.ts`,
       parameters: { CodeS3Bucket: BUCKET, ...(options.secretParameter ? { [options.secretParameter.name]: options.secretParameter.value } : {}) },
       code: { bucket: BUCKET, keyPrefix: `batchform/${name}`, bucketParameter: 'CodeS3Bucket', keyParameter: 'CodeS3Key' },
-      tags: { 'team': 'data', 'batchform:batch': name, 'batchform:stage': 'prod' },
+      tags: { 'team': 'data', 'batchform:batch': name, 'batchform:stage': 'prod', ...(options.project ? { 'batchform:project': options.project } : {}) },
     });
   });
   const manifest: Manifest = {
     version: 1,
+    ...(options.project ? { project: options.project } : {}),
     batches,
     stages: [{
       name: 'prod',

@@ -15,7 +15,8 @@ const ONCALL = `arn:aws:iam::${ACCOUNT}:role/oncall`;
 function resourceOf(action: string, batch = 'prod-daily-stats'): string {
   const service = action.split(':')[0];
   switch (service) {
-    case 'cloudformation': return arn('cloudformation', `stack/${batch}/0d6e1a10-0000-4000-8000-000000000000`);
+    // Listing stack names and statuses is authorized only on "*" (status finds the stacks of removed batches).
+    case 'cloudformation': return action === 'cloudformation:ListStacks' ? '*' : arn('cloudformation', `stack/${batch}/0d6e1a10-0000-4000-8000-000000000000`);
     // Reading one durable execution is authorized on its ARN, which extends a version's; listing on the function.
     case 'lambda': return /^lambda:GetDurableExecution/.test(action)
       ? arn('lambda', `function:${batch}-DurableFunction-XyZ789:3/durable-execution/daily-stats-20261124T030000Z-r1/0b1c2d3e-0000-4000-8000-000000000000`)
@@ -42,7 +43,7 @@ describe('the operator role', () => {
     })).toBe(ALLOW);
   });
 
-  test.each(rows.filter(([, a]) => a !== 'cloudwatch:GetMetricData'))('batchform %s: %s on another stage\'s batch is not', async (_command, action) => {
+  test.each(rows.filter(([, a]) => a !== 'cloudwatch:GetMetricData' && a !== 'cloudformation:ListStacks'))('batchform %s: %s on another stage\'s batch is not', async (_command, action) => {
     expect(await decide({ principal: BOOTSTRAP_ARNS.operatorRole, action, resource: resourceOf(action, 'staging-daily-stats'), account: ACCOUNT, identityPolicies: withOperator.operator })).toBe(NOT_ALLOWED);
   });
 

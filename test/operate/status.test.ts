@@ -1,5 +1,7 @@
 // batchform status: each batch assembled from its stack's tags, the run metrics, the alarms and the dead-letter queue; a table for people, JSON for scripts.
-import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import * as fs from 'fs';
+import * as path from 'path';
+import { DescribeStacksCommand, ListStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DescribeAlarmsCommand, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { InvokeCommand, ListDurableExecutionsByFunctionCommand } from '@aws-sdk/client-lambda';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
@@ -251,5 +253,76 @@ describe('a durable batch', () => {
     const { deps, out } = commandDeps(dir, clients);
     expect(await runStatusCommand(opts, deps)).toBe(1);
     expect(out[0]).toContain('utc-job: executions: AWS AccessDeniedException: not authorized to perform: lambda:ListDurableExecutionsByFunction');
+  });
+});
+
+describe('stacks of batches no longer declared', () => {
+  /** The fixture's manifest with a project identity. */
+  function withProject(): string {
+    const dir = makeOperateProject();
+    const file = path.join(dir, 'cfn-out/manifest.json');
+    fs.writeFileSync(file, JSON.stringify({ ...JSON.parse(fs.readFileSync(file, 'utf8')), project: 'acme-batches' }));
+    return dir;
+  }
+  /** No declared stack is deployed: DescribeStacks of any other name says it does not exist. */
+  const noStacks = (mocks: ReturnType<typeof mockOperateClients>['mocks']) => mocks.cfn.on(DescribeStacksCommand)
+    .rejects(Object.assign(new Error('Stack with id x does not exist'), { name: 'ValidationError', $metadata: { httpStatusCode: 400 } }));
+  const tags = (project: string, stage: string, batch: string) =>
+    [{ Key: 'batchform:project', Value: project }, { Key: 'batchform:stage', Value: stage }, { Key: 'batchform:batch', Value: batch }];
+
+  test('are listed while they still run (only this project\'s and stage\'s), as a table and in --json', async () => {
+    const dir = withProject();
+    const { clients, mocks } = mockOperateClients();
+    noStacks(mocks);
+    mocks.cfn.on(ListStacksCommand).resolves({
+      StackSummaries: ['prod-utc-job', 'prod-old-job', 'prod-their-job', 'prod-eu-old-job', 'staging-old-job', 'prod-handmade'].map((StackName) => ({
+        StackName, StackStatus: 'CREATE_COMPLETE', CreationTime: NOW,
+      })),
+    });
+    const live = (StackName: string, Tags: Array<{ Key: string; Value: string }>) => ({ Stacks: [{ StackName, StackStatus: 'UPDATE_COMPLETE' as const, CreationTime: NOW, Tags }] });
+    mocks.cfn.on(DescribeStacksCommand, { StackName: 'prod-old-job' }).resolves(live('prod-old-job', tags('acme-batches', 'prod', 'old-job')));
+    mocks.cfn.on(DescribeStacksCommand, { StackName: 'prod-their-job' }).resolves(live('prod-their-job', tags('someone-else', 'prod', 'their-job')));
+    mocks.cfn.on(DescribeStacksCommand, { StackName: 'prod-eu-old-job' }).resolves(live('prod-eu-old-job', tags('acme-batches', 'prod-eu', 'old-job')));
+    mocks.cfn.on(DescribeStacksCommand, { StackName: 'prod-handmade' }).resolves(live('prod-handmade', []));
+    const { deps, out } = commandDeps(dir, clients);
+
+    expect(await runStatusCommand({ ...opts, json: true }, deps)).toBe(0);
+    expect(JSON.parse(out[0]).undeclared).toEqual([{ stackName: 'prod-old-job', batch: 'old-job', stackStatus: 'UPDATE_COMPLETE' }]);
+    // Only names with the stage's prefix that the manifest does not declare are read.
+    const read = mocks.cfn.commandCalls(DescribeStacksCommand).map((c) => c.args[0].input.StackName);
+    expect(read).not.toContain('staging-old-job');
+    expect(read.filter((n) => n === 'prod-old-job')).toHaveLength(1);
+
+    out.length = 0;
+    expect(await runStatusCommand(opts, deps)).toBe(0);
+    const lines = out[0].split('\n');
+    const at = lines.indexOf('not declared, still in stage prod (its schedule keeps running it):');
+    expect(at).toBeGreaterThan(0);
+    expect(lines[at + 1]).toBe('  prod-old-job (batch old-job, UPDATE_COMPLETE)');
+    expect(lines[at + 2]).toContain('npx projen deploy --stage prod --allow-removal');
+    expect(out[0]).not.toMatch(/their-job|prod-eu-old-job|prod-handmade/);
+  });
+
+  test('a listing that fails is a problem (exit 1), the batches still shown', async () => {
+    const dir = withProject();
+    const { clients, mocks } = mockOperateClients();
+    noStacks(mocks);
+    mocks.cfn.on(ListStacksCommand).rejects(Object.assign(new Error('User is not authorized to perform: cloudformation:ListStacks'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } }));
+    const { deps, out } = commandDeps(dir, clients);
+
+    expect(await runStatusCommand(opts, deps)).toBe(1);
+    expect(out[0]).toContain('utc-job');
+    expect(out[0]).toContain('stacks no longer declared could not be listed: AWS AccessDenied');
+  });
+
+  test('a manifest without a project identity lists nothing and calls no ListStacks', async () => {
+    const dir = makeOperateProject();
+    const { clients, mocks } = mockOperateClients();
+    noStacks(mocks);
+    const { deps, out } = commandDeps(dir, clients);
+
+    expect(await runStatusCommand({ ...opts, json: true }, deps)).toBe(0);
+    expect(JSON.parse(out[0]).undeclared).toEqual([]);
+    expect(mocks.cfn.commandCalls(ListStacksCommand)).toHaveLength(0);
   });
 });

@@ -52,6 +52,43 @@ describe('Batchform component', () => {
     expect(fs.readFileSync(path.join(dir, '.gitignore'), 'utf8').split('\n')).toContain('/.env.local');
   });
 
+  describe('the project identity (batchform:project)', () => {
+    const manifestOf = (root: string) => JSON.parse(fs.readFileSync(path.join(root, 'cfn-out/manifest.json'), 'utf8'));
+
+    test('is the package name by default, in the manifest and every stack\'s tags', () => {
+      const project = new javascript.NodeProject({
+        name: 'fixture', packageName: '@acme/batches', defaultReleaseBranch: 'main', outdir: dir, github: false, logging: { level: LogLevel.OFF }, devDeps: ['batchform'],
+      });
+      new Batchform(project, { stages: [STAGE], batches: [BATCH], cliCommand: 'batchform', workflows: false });
+      // No npm install after synthesis.
+      process.env.PROJEN_DISABLE_POST = 'true';
+      try {
+        project.synth();
+      } finally {
+        delete process.env.PROJEN_DISABLE_POST;
+      }
+      const manifest = manifestOf(dir);
+      expect(manifest.project).toBe('@acme/batches');
+      expect(manifest.stages[0].stacks[0].tags).toMatchObject({ 'batchform:project': '@acme/batches', 'batchform:stage': 'prod', 'batchform:batch': 'daily-stats' });
+    });
+
+    test('is the projen project\'s name without a package, and projectId when set', () => {
+      synth(dir, [BATCH]);
+      expect(manifestOf(dir).project).toBe('fixture');
+      const project = new Project({ name: 'fixture', outdir: dir });
+      new Batchform(project, { stages: [STAGE], batches: [BATCH], cliCommand: 'batchform', projectId: 'acme-batches' });
+      project.synth();
+      expect(manifestOf(dir).stages[0].stacks[0].tags['batchform:project']).toBe('acme-batches');
+    });
+
+    test('a projectId that is no tag value, or a bad removal label, is rejected with the fix', () => {
+      const project = () => new Project({ name: 'fixture', outdir: dir });
+      expect(() => new Batchform(project(), { projectId: 'acme;batches' })).toThrow('batchform: projectId "acme;batches" is not a usable tag value. Fix: use 1 to 256 letters, digits, spaces and _ . : / = + - @, e.g. projectId: "acme-batches".');
+      expect(() => new Batchform(project(), { projectId: '' })).toThrow(/projectId "" is not a usable tag value/);
+      expect(() => new Batchform(project(), { allowRemovalLabel: 'ok"; rm -rf /' })).toThrow(/allowRemovalLabel .* is not a usable label\. Fix:/);
+    });
+  });
+
   describe('template reuse', () => {
     const WEEKLY: BatchOptions = { ...BATCH, name: 'weekly-report', handler: 'handlers/weekly-report.ts' };
     const cfnOut = (root: string) => Object.fromEntries(Object.entries(listFiles(path.join(root, 'cfn-out'))));

@@ -73,13 +73,13 @@ afterAll(async () => {
 
 /** Runs one event with the stage's bootstrap trust, the AWS fake and the substitutions. */
 const BOOTSTRAP_TEMPLATE = JSON.parse(fs.readFileSync(path.join(ROOT, 'cfn-out/bootstrap.template.json'), 'utf8')) as object;
-function run(event: ResolvedEvent): Promise<EventResult> {
+function run(event: ResolvedEvent, extra: StepSubstitution[] = []): Promise<EventResult> {
   return runScenario({
     ...base,
     event,
     // The preview workflow is read from the default branch; the others from the event's commit.
     workflows: workflowsAt(event.name === 'workflow_run' ? mainSha : event.sha),
-    substitutions: substitutionsFor(event),
+    substitutions: [...substitutionsFor(event), ...extra],
     trust: stageTrust(BOOTSTRAP_TEMPLATE, { repository: REPOSITORY, stage: 'prod', account: ACCOUNT, region: REGION }),
     awsEnv: aws.env,
   });
@@ -205,6 +205,29 @@ describe('this repository\'s workflows, run', () => {
     expect(botComments(8)).toEqual([]);
     expect(aws.calls().slice(before)).toEqual([]);
   }, 300_000);
+
+  test('a merged pull request that removes a batch, labelled batchform:allow-removal when merged: its deploy deletes the stack', async () => {
+    const projenrc = fs.readFileSync(path.join(ROOT, '.projenrc.ts'), 'utf8');
+    const start = projenrc.indexOf("    {\n      name: 'weekly-report',");
+    const end = projenrc.indexOf('    },\n', start) + '    },\n'.length;
+    expect(start).toBeGreaterThan(0);
+    const without = projenrc.slice(0, start) + projenrc.slice(end);
+    // The commit changes .projenrc.ts only; the build regenerates cfn-out/ from it, as a commit with its regenerated files would carry.
+    const regenerated: StepSubstitution[] = [{ job: 'build', step: 'Fail if generated files differ from the commit', run: 'true', reason: 'the commit carries .projenrc.ts only; the build regenerates the rest' }];
+    const live = () => [...aws.stacks().keys()].sort();
+    expect(live()).toEqual(['prod-daily-stats', 'prod-monthly-recompute', 'prod-weekly-report']);
+
+    // (Without the label the deploy exits 2 and changes nothing: test/deploy/removal.test.ts; the first
+    // test here shows a deploy with no label passes no --allow-removal.)
+    const allowed = commitFiles(repo, 'main', { '.projenrc.ts': without }, { parent: mainSha, message: 'Remove weekly-report' });
+    github.pullRequests.push({ number: 10, head: { ref: 'remove', sha: allowed }, base: { ref: 'main', sha: mainSha }, mergeCommitSha: allowed, mergedAt: '2026-03-11T01:00:00Z' });
+    github.addLabel(10, 'batchform:allow-removal', '2026-03-11T00:00:00Z');
+    const deploy = job(await run(pushEvent(github, { sha: allowed }), regenerated), 'batchform', 'deploy-prod');
+    expectResult(deploy, 'success');
+    expect(deploy.steps.find((st) => st.id === 'removal')?.outputs).toMatchObject({ allow: 'true' });
+    expect(deploy.summary).toContain('**stack deleted**: `prod-weekly-report`');
+    expect(live()).toEqual(['prod-daily-stats', 'prod-monthly-recompute']);
+  }, 900_000);
 
   test('control: a workflow with a shellcheck finding fails the lint step, and nothing after it runs', async () => {
     const workflow = fs.readFileSync(path.join(ROOT, '.github/workflows/batchform.yml'), 'utf8');

@@ -130,7 +130,8 @@ describe('the build-and-deploy workflow', () => {
   test('the token has no permission unless a job asks; the build (pull-request code) reads contents only, with no OIDC token', () => {
     expect(wf.permissions).toEqual({});
     expect(wf.jobs.build.permissions).toEqual({ contents: 'read' });
-    expect(wf.jobs['deploy-prod'].permissions).toEqual({ 'contents': 'read', 'id-token': 'write' });
+    // Reading the merged pull request's labels (may it delete the stacks of removed batches?) needs pull-requests: read.
+    expect(wf.jobs['deploy-prod'].permissions).toEqual({ 'contents': 'read', 'id-token': 'write', 'pull-requests': 'read' });
   });
 
   test('deploy jobs are bound to the stage\'s GitHub environment, one at a time per stage, never cancelled; timeouts from the stack count', () => {
@@ -230,6 +231,7 @@ describe('the build-and-deploy workflow', () => {
     test('installs only the locked batchform package, takes the build\'s artifact outside the checkout, assumes the deploy role, deploys from there', () => {
       expect(names).toEqual([
         'May this deploy replace refused resource types? (label on the pull request when it was merged)',
+        'May this deploy delete the stacks of removed batches? (label on the pull request when it was merged)',
         'Check out', 'Set up Node.js', 'Install the batchform CLI the checkout locks (only it, integrity checked)',
         'Download the templates and code zips', 'Assume the deploy role of stage prod (OIDC)', 'Deploy the changed stacks',
       ]);
@@ -241,8 +243,21 @@ describe('the build-and-deploy workflow', () => {
       });
       const deploy = steps(job).at(-1)!;
       expect(deploy['working-directory']).toBe('${{ runner.temp }}/batchform-build');
-      expect(deploy.env).toEqual({ REFUSE_REPLACEMENT: '${{ steps.replacement.outputs.refuse }}' });
-      expect(deploy.run).toBe(`node "$${CLI_ENV}" deploy --stage prod --report "$RUNNER_TEMP/batchform-deploy-prod.md" --refuse-replacement "$REFUSE_REPLACEMENT"`);
+      expect(deploy.env).toEqual({ REFUSE_REPLACEMENT: '${{ steps.replacement.outputs.refuse }}', ALLOW_REMOVAL: '${{ steps.removal.outputs.allow }}' });
+      expect(deploy.run).toBe(`node "$${CLI_ENV}" deploy --stage prod --report "$RUNNER_TEMP/batchform-deploy-prod.md" --refuse-replacement "$REFUSE_REPLACEMENT" \${ALLOW_REMOVAL:+--allow-removal}`);
+    });
+
+    test('decides on removals before any AWS credential, from the merged pull request\'s label; the deploy gets --allow-removal only then', () => {
+      const decide = stepNamed(job, /May this deploy delete/);
+      expect(steps(job).indexOf(decide)).toBeLessThan(names.indexOf('Assume the deploy role of stage prod (OIDC)'));
+      expect(decide).toMatchObject({ id: 'removal', uses: ACTIONS.githubScript.uses, env: { LABEL: 'batchform:allow-removal' } });
+      expect(decide.with.script).not.toContain('${{');
+      expect(decide.with.script).toContain('core.setOutput("allow", "true")');
+      expect(render([PROD], { allowRemovalLabel: 'remove-ok' }).wf.jobs['deploy-prod'].steps.find((st: { id?: string }) => st.id === 'removal').env.LABEL).toBe('remove-ok');
+      // Without refused types: the same decision, and the deploy step takes only it.
+      const plain = steps(render([PROD]).wf.jobs['deploy-prod']).at(-1)!;
+      expect(plain.env).toEqual({ ALLOW_REMOVAL: '${{ steps.removal.outputs.allow }}' });
+      expect(plain.run).toBe(`node "$${CLI_ENV}" deploy --stage prod --report "$RUNNER_TEMP/batchform-deploy-prod.md" \${ALLOW_REMOVAL:+--allow-removal}`);
     });
   });
 });

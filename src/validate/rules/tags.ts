@@ -1,8 +1,8 @@
 // Rules for tags, shared by batches and stages (CloudFormation stack tag limits).
 import type { Finding } from '../problem';
 
-/** CloudFormation allows 50 stack tags; batchform adds two of its own. */
-export const MAX_TAGS = 48;
+/** CloudFormation allows 50 stack tags; batchform adds four of its own (batch, stage, project, fingerprint). */
+export const MAX_TAGS = 46;
 
 /** Checks a tag map against CloudFormation's stack tag limits. */
 export function checkTags(tags: Record<string, string> | undefined): Finding[] {
