@@ -33,6 +33,7 @@ export const BATCH_OPTION_KEYS = {
   deliveryRetryAttempts: true,
   tags: true,
   alarms: true,
+  alarmTopicArn: true,
   retryAttempts: true,
   maxEventAgeSeconds: true,
   stages: true,
