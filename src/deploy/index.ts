@@ -1,7 +1,7 @@
 // Public entry point of the deploy engine: load inputs, preview or deploy a stage through change sets, report.
 // Named exports only (api/batchform-deploy.api.md): the engine's entry points and the types they name.
 export { loadDeployInputs, DeployInputError } from './inputs';
-export type { DeployInputs, LoadDeployInputsOptions, PreparedCode, PreparedStack } from './inputs';
+export type { DeployableStack, DeployInputs, LoadDeployInputsOptions, PreparedBatchStack, PreparedCode, PreparedStack, PreparedStackBase, PreparedStageStack } from './inputs';
 export { createDeployClients } from '../aws/sdk-clients';
 export type { CreateDeployClientsOptions, DeployClients } from '../aws/sdk-clients';
 export { deployStage } from './run';

@@ -1,7 +1,7 @@
 // Words a stage's report (report-facts.ts) as Markdown for the pull-request comment and the job summary, shortened to fit when asked.
 import {
   dangerWhy, Danger, driftConsequence, driftWhat, HIDDEN_VALUE, isLong, LABEL, NONE, plural,
-  ReportFacts, reportFacts, scheduleSentence, statementRow, WARN,
+  ReportFacts, reportFacts, scheduleSentence, STAGE_STACK_LINE, statementRow, WARN,
 } from './report-facts';
 import { fitted, MarkdownReportOptions } from './report-fit';
 import type { DeployMode, FailureEvent, ResourceChange, ScheduleChange, StackResult, StageResult } from './result';
@@ -150,6 +150,7 @@ function mdStack(s: StackResult): string {
   if (s.changes) parts.push(mdChanges(s.changes));
   const values = s.changes && mdValues(s.changes);
   if (values) parts.push(values);
+  if (s.stageStack) parts.push(STAGE_STACK_LINE);
   if (s.schedule) parts.push(mdSchedule(s.schedule));
   else if (s.runsIn) parts.push(`${s.batch} runs in ${s.runsIn}.`);
   // Schedules and variable names hold * and _, which Markdown would read as emphasis.
@@ -189,6 +190,7 @@ export function renderMarkdownReport(result: StageResult, options: MarkdownRepor
   if (facts.rows.length) {
     out.push('', mdTable(['Stack', 'Result', 'Details'], facts.rows.map((r) => [code(r.stackName), r.label, cell(r.detail) || '–'])));
   }
+  if (facts.costChange) out.push('', facts.costChange);
   if (facts.dangers.length) out.push('', mdDangers(facts.dangers));
   const drift = mdDrift(facts);
   if (drift) out.push('', drift);

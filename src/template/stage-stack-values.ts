@@ -1,8 +1,11 @@
 // The stage stack's parameter values, part by part, as the manifest passes them: no aws-cdk-lib
 // here (the manifest and the CLI read these). The resources are in stage-stack.ts.
+import { stageCreatesAlarmTopic } from '../model/alarm-target';
 import { stageAlarmTopicName } from '../model/names';
 import { Batch, Stage, ValidatedDeclarations } from '../model/validated';
 import { substitutePlaceholders } from '../validate/rules/function';
+
+export { stageCreatesAlarmTopic };
 
 /**
  * What one part of the stage stack passes as parameters, in one stage. Every part of the stage
@@ -27,16 +30,6 @@ export function batchesOfStageDecl(stage: Stage, decl: ValidatedDeclarations): B
 /** The ARN a batch names for its alarms in `stage`, placeholders filled in; undefined: the stage's. */
 export function batchAlarmTopicArn(batch: Batch, stage: Stage): string | undefined {
   return batch.alarmTopicArn === undefined ? undefined : substitutePlaceholders(batch.alarmTopicArn, stage, batch.name);
-}
-
-/**
- * Whether `stage`'s stage stack creates the alarm topic: the stage e-mails its alarms
- * (`alarmEmails`) and at least one batch of the stage has alarms and no topic of its own. One
- * topic, one key and one subscription per address for the whole stage.
- */
-export function stageCreatesAlarmTopic(stage: Stage, decl: ValidatedDeclarations): boolean {
-  return stage.alarmTopicArn === undefined && stage.alarmEmails.length > 0
-    && batchesOfStageDecl(stage, decl).some((b) => b.alarms && b.alarmTopicArn === undefined);
 }
 
 /** The ARN of the stage's alarm topic, as its stage stack names it (`<stackPrefix>-alarms`). */
