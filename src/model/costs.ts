@@ -43,12 +43,19 @@ export function batchAlarmCount(batch: Batch, stage?: string): number {
 export function runsPerMonth(batch: Batch, stage?: string, from = new Date('2027-01-01T00:00:00Z')): number {
   const b = stage ? batchForStage(batch, stage) : batch;
   if (!b.enabled) return 0;
-  const end = new Date(from.getTime() + 365 * 86400_000);
-  const cap = 366 * 24 * 60; // a run a minute, for a year
+  const year = 365 * 86400_000;
+  const end = new Date(from.getTime() + year);
+  if (b.schedule.kind === 'rate' && !b.startDate && !b.endDate) {
+    const unit = { minute: 60, hour: 3600, day: 86400 }[b.schedule.unit];
+    return (year / 1000 / (b.schedule.value * unit)) / 12;
+  }
+  // Listing a year of a busy cron costs seconds: past 2,000 runs, the rate so far is extrapolated.
+  const cap = 2000;
   const runs = nextRuns(b.schedule, cap, from, {
     timeZone: b.timezone, startDate: b.startDate ? new Date(b.startDate) : undefined, endDate: b.endDate ? new Date(b.endDate) : undefined,
-  }).filter((d) => d < end).length;
-  return runs / 12;
+  }).filter((d) => d < end);
+  if (runs.length < cap) return runs.length / 12;
+  return (cap * (year / (runs[cap - 1].getTime() - from.getTime()))) / 12;
 }
 
 function monthly(lines: CostLine[], region: string): MonthlyCost {
@@ -124,6 +131,7 @@ export function perRunCost(run: RunShape, region: string): number {
 /** "0.20", "-3.00", "0.0004": USD with two decimals, more when under a cent. */
 export function formatUsd(usd: number): string {
   const abs = Math.abs(usd);
-  const digits = abs === 0 || abs >= 0.01 ? 2 : Math.min(8, 2 - Math.floor(Math.log10(abs)));
-  return usd.toFixed(digits);
+  if (abs === 0 || abs >= 0.01) return usd.toFixed(2);
+  // Two significant digits under a cent, trailing zeros dropped: 0.0004, 0.00021.
+  return usd.toFixed(Math.min(10, 1 - Math.floor(Math.log10(abs)))).replace(/0+$/, '');
 }

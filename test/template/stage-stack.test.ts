@@ -20,7 +20,7 @@ const decl = validateDeclarations({
     { ...BATCH, name: 'long-job', timeout: 900, durable: { executionTimeout: 6 * 3600 } },
   ],
 }, { fileExists });
-const stage = stageTemplate(decl);
+const stage = stageTemplate(decl) as Json;
 const batches = batchTemplates(decl.batches) as Record<string, Json>;
 const manifest = buildManifest(decl, 'cfn-out');
 
@@ -88,7 +88,7 @@ describe('parts', () => {
         return { alwaysCreates: true };
       },
     };
-    const t = stageTemplate(decl, undefined, [...STAGE_STACK_PARTS, ledger]);
+    const t = stageTemplate(decl, undefined, [...STAGE_STACK_PARTS, ledger]) as Json;
     expect(t.Resources.Ledger.Type).toBe('AWS::DynamoDB::Table');
     expect(t.Resources.AlarmTopic).toBeDefined();
     expect(t.Resources.StageStack).toBeUndefined();
