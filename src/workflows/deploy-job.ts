@@ -7,6 +7,9 @@ import { Resolved, WorkflowStage } from './workflow-options';
 import { assumeRole, BUILD_DIR, trustedCli } from './workflow-steps';
 
 type Job = github.workflows.Job;
+
+/** The deploy step: `batchform deploy` deploys the stage stack, then the changed batch stacks. */
+export const DEPLOY_STEP = 'Deploy the stage stack, then the changed batch stacks';
 const { JobPermission } = github.workflows;
 
 /** The deploy job of a stage with a deploy role, run after the job `after`. */
@@ -43,13 +46,14 @@ export function deployJob(o: Resolved, stage: WorkflowStage, roleArn: string, af
       },
       assumeRole('deploy', stage, roleArn),
       // The CLI appends its report to the job summary itself.
+      // One command: the stage stack first, then the batch stacks (whose alarms notify its topic).
       refused.length ? {
-        name: 'Deploy the changed stacks',
+        name: DEPLOY_STEP,
         workingDirectory: BUILD_DIR,
         // The types reach the CLI through the environment, quoted.
         env: { REFUSE_REPLACEMENT: '${{ steps.replacement.outputs.refuse }}' },
         run: `${deploy} --refuse-replacement "$REFUSE_REPLACEMENT"`,
-      } : { name: 'Deploy the changed stacks', workingDirectory: BUILD_DIR, run: deploy },
+      } : { name: DEPLOY_STEP, workingDirectory: BUILD_DIR, run: deploy },
     ],
   };
 }
