@@ -1,6 +1,7 @@
 // The cost model and its prices: data with a source and a date, per region where they differ.
 import { batchAlarmCount, batchFixedCost, formatUsd, perRunCost, runsPerMonth, stageFixedCost } from '../../src/model/costs';
 import { PRICES, PRICES_CHECKED, priceIn } from '../../src/model/prices';
+import { batchTemplates } from '../../src/template/batch-template';
 import { validateDeclarations } from '../../src/validate/validate';
 import { BATCH, fileExists, STAGE } from '../fixtures';
 
@@ -44,6 +45,22 @@ describe('fixed monthly cost', () => {
       { ...BATCH, name: 'quiet', alarms: false },
     ]);
     expect(d.batches.map((b) => batchAlarmCount(b))).toEqual([3, 7, 0]);
+  });
+
+  test('the alarm count is the templates\' (every shape)', () => {
+    const d = decl([
+      BATCH,
+      { ...BATCH, name: 'monthly', schedule: 'cron(0 3 1 * ? *)', timezone: 'Asia/Seoul' },
+      { ...BATCH, name: 'long', timeout: 900, durable: { executionTimeout: 6 * 3600 } },
+      { ...BATCH, name: 'long-monthly', schedule: 'cron(0 3 1 * ? *)', timeout: 900, durable: { executionTimeout: 6 * 3600 } },
+      { ...BATCH, name: 'off', enabled: false },
+      { ...BATCH, name: 'quiet', alarms: false },
+    ]);
+    const templates = batchTemplates(d.batches) as Record<string, { Resources: Record<string, { Type: string }> }>;
+    for (const b of d.batches) {
+      const inTemplate = Object.values(templates[b.name].Resources).filter((r) => r.Type === 'AWS::CloudWatch::Alarm').length;
+      expect([b.name, batchAlarmCount(b)]).toEqual([b.name, inTemplate]);
+    }
   });
 
   test('runs per month follow the schedule and the stage\'s overrides', () => {
