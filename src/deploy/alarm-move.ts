@@ -23,7 +23,7 @@ export function alarmMoveNote(prepared: PreparedStack, stageStackName: string | 
     ? `The stage stack ${stageStackName}, which holds the stage's one topic, key and e-mail subscriptions, ${deployed ? 'was' : 'is'} deployed first. `
     : '';
   return `Alarms move to ${to}, shared by every batch of the stage. ${stageFirst}` +
-    `In this stack's one change set the alarms are updated in place to notify it (none is deleted or recreated, so no alarm and no alarm state is lost), ` +
+    'In this stack\'s one change set the alarms are updated in place to notify it (none is deleted or recreated, so no alarm and no alarm state is lost), ' +
     'then its own topic, key and e-mail subscriptions are removed (the key is scheduled for deletion after KMS\'s 30-day waiting period). ' +
     'Each address gets one e-mail per stage to confirm the stage topic\'s subscription: until it is confirmed, notifications reach nobody by e-mail ' +
     '(the alarms still show in CloudWatch and in npx projen status).';

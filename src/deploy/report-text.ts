@@ -1,6 +1,7 @@
 // Words a stage's report (report-facts.ts) as plain text for terminals: the same content as the Markdown one, aligned columns instead of tables.
 import {
-  dangerWhy, driftConsequence, driftWhat, HIDDEN_VALUE, isLong, LABEL, NONE, plural, reportFacts, scheduleSentence, STAGE_STACK_LINE, statementRow, WARN,
+  dangerWhy, driftConsequence, driftWhat, HIDDEN_VALUE, isLong, LABEL, NONE, plural, reportFacts, scheduleSentence, STAGE_STACK_LINE,
+  statementRow, WARN,
 } from './report-facts';
 import type { StackResult, StageResult } from './result';
 import { runRows } from '../schedule';

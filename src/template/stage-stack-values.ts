@@ -63,7 +63,9 @@ export const alarmTopicValues: StageStackPartValues = {
 export const STAGE_STACK_PART_VALUES: readonly StageStackPartValues[] = [alarmTopicValues];
 
 /** Every parameter value of the stage stack in `stage`, over all parts. */
-export function stageStackParameters(stage: Stage, decl: ValidatedDeclarations, parts: readonly StageStackPartValues[] = STAGE_STACK_PART_VALUES): Record<string, string> {
+export function stageStackParameters(
+  stage: Stage, decl: ValidatedDeclarations, parts: readonly StageStackPartValues[] = STAGE_STACK_PART_VALUES,
+): Record<string, string> {
   const out: Record<string, string> = {};
   for (const part of parts) {
     for (const [name, value] of Object.entries(part.parameters(stage, decl))) {

@@ -50,7 +50,8 @@ export const alarmTopicPart: StageStackPart = {
       type: 'CommaDelimitedList', default: '', description: `Up to ${MAX_ALARM_EMAILS} e-mail addresses subscribed to the stage's alarm topic ("": no topic)`,
     });
     const topicName = new CfnParameter(stack, STAGE_ALARM_PARAMETERS.topicName, {
-      type: 'String', description: 'Name of the stage\'s alarm topic: <stackPrefix>-alarms, which the batch stacks\' alarms notify',
+      type: 'String',
+      description: 'Name of the stage\'s alarm topic: <stackPrefix>-alarms, which the batch stacks\' alarms notify',
       allowedPattern: '^[A-Za-z0-9_-]{1,256}$',
     });
     const create = new CfnCondition(stack, 'CreateAlarmTopic', { expression: Fn.conditionNot(Fn.conditionEquals(Fn.join('', emails.valueAsList), '')) });

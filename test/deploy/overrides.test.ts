@@ -48,7 +48,8 @@ function generate(batch: BatchOptions): string {
 
 /** The parameters of the batch stack's change set (the stage stack's comes first). */
 const sentParameters = (aws: ReturnType<typeof fakeAws>, stackName: string) =>
-  Object.fromEntries((aws.cfn.commandCalls(CreateChangeSetCommand).find((c) => c.args[0].input.StackName === stackName)!.args[0].input.Parameters ?? [])
+  Object.fromEntries((aws.cfn.commandCalls(CreateChangeSetCommand)
+    .find((c) => c.args[0].input.StackName === stackName)!.args[0].input.Parameters ?? [])
     .map((p) => [p.ParameterKey, p.ParameterValue]));
 
 describe('per-stage overrides in the deploy engine', () => {
