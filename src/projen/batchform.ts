@@ -17,6 +17,7 @@ import { STAGE_STACK_SUFFIX } from '../model/names';
 import type { StageOptions } from '../model/stage-options';
 import type { Batch, ValidatedDeclarations } from '../model/validated';
 import { cachedTemplates, TEMPLATE_HASHES_FILE, withSavedGaps } from '../template/cache';
+import { stageTemplateInputs } from '../template/stage-stack-values';
 import { BatchformValidationError } from '../validate/problem';
 import { closestName } from '../validate/rules/known-keys';
 import { validateDeclarations } from '../validate/validate';
@@ -255,7 +256,7 @@ export class Batchform extends Component {
     const { contents, hashes } = cachedTemplates(this.project.outdir, hashesFile, [
       ...validated.batches.map((b) => ({ name: b.name, file: templatePath(this.outdir, b.name), inputs: b })),
       { name: BOOTSTRAP_STACK_ID, file: bootstrap, inputs: bootstrapOptions },
-      { name: STAGE_STACK_SUFFIX, file: stageTemplatePath(this.outdir), inputs: validated },
+      { name: STAGE_STACK_SUFFIX, file: stageTemplatePath(this.outdir), inputs: stageTemplateInputs(validated) },
     ], (names) => synthesize(
       names.filter((n) => byName.has(n)).map((n) => byName.get(n)!),
       names.includes(BOOTSTRAP_STACK_ID) ? bootstrapOptions : undefined,

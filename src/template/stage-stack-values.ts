@@ -17,6 +17,12 @@ export interface StageStackPartValues {
   readonly name: string;
   /** The part's parameter values in `stage`, by parameter name (names unique across parts). */
   parameters(stage: Stage, decl: ValidatedDeclarations): Record<string, string>;
+  /**
+   * What of the declarations the part's resources are built from (JSON-serializable): the stage
+   * template is synthesized again only when this (or batchform) changes. Omit when the resources
+   * depend on no declaration (what differs per stage comes in as parameters).
+   */
+  templateInputs?(decl: ValidatedDeclarations): unknown;
 }
 
 /** Parameters of the stage stack's alarm topic part. */
@@ -74,4 +80,9 @@ export function stageStackParameters(
     }
   }
   return out;
+}
+
+/** What the stage template is a pure function of, for the template cache: each part's name and inputs. */
+export function stageTemplateInputs(decl: ValidatedDeclarations, parts: readonly StageStackPartValues[] = STAGE_STACK_PART_VALUES): unknown {
+  return parts.map((p) => [p.name, p.templateInputs?.(decl) ?? null]);
 }
