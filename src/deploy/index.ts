@@ -9,7 +9,7 @@ export type { DeployStageOptions } from './run';
 export type { DeployWaits, WaitTiming } from '../aws/waits';
 export type { DriftDetectionOptions } from './drift';
 export type { Secrets } from './values';
-export type { ManifestBatch, ManifestCode, ManifestOverride, ManifestStack, ManifestStage } from '../manifest/manifest';
+export type { ManifestBatch, ManifestCode, ManifestOverride, ManifestStack, ManifestStage, ManifestStageStack } from '../manifest/manifest';
 export type { StageOverride } from '../model/validated';
 export type { RunEvent } from '../schedule/next-runs';
 export type { CronFields, LocalDateTime, ParsedSchedule, RateUnit } from '../schedule/expression';
