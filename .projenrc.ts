@@ -231,7 +231,7 @@ new Batchform(project, {
       previewRoleArn: 'arn:aws:iam::111122223333:role/batchform/prod-preview',
       executionRoleArn: 'arn:aws:iam::111122223333:role/batchform/prod-cfn-exec',
       permissionsBoundaryArn: 'arn:aws:iam::111122223333:policy/batchform/prod-batch-boundary',
-      // Each batch stack subscribes these to an encrypted alarm topic it creates.
+      // The stage stack (prod-stage) subscribes these, once each, to the stage's one encrypted alarm topic.
       alarmEmails: ['oncall@example.com'],
     },
   ],

@@ -181,7 +181,7 @@ export class SimulatedAws {
         parameters: parametersKey(Object.entries(p.parameters).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue }))),
         tags: Object.entries(p.tags).map(([Key, Value]) => ({ Key, Value })),
       });
-      this.objects.set(p.code.key, sha256Base64(p.code.sha256));
+      if (p.code) this.objects.set(p.code.key, sha256Base64(p.code.sha256));
     }
   }
 

@@ -1,7 +1,7 @@
 // The permissions boundary of every batch role: whatever a batch declares, minus batchform's own machinery.
 import { Fn } from 'aws-cdk-lib';
 import { Statement } from './policy-parts';
-import { BATCH_TAG, BOOTSTRAP_PARAMETERS } from '../model/bootstrap-names';
+import { BATCH_TAG, BOOTSTRAP_PARAMETERS, STAGE_TAG } from '../model/bootstrap-names';
 import { DURABLE_EXECUTION_ACTIONS } from '../model/durable-execution';
 
 /** Condition that is true when the stage allows its batches to assume named roles. */
@@ -85,6 +85,14 @@ export function batchBoundaryStatements(): Statement[] {
       Action: 'kms:*',
       Resource: '*',
       Condition: { Null: { [`aws:ResourceTag/${BATCH_TAG}`]: 'false' } },
+    },
+    {
+      // The stage stack's keys (the stage's alarm topic key) carry the stage tag, not a batch's.
+      Sid: 'NeverStageKeys',
+      Effect: 'Deny',
+      Action: 'kms:*',
+      Resource: '*',
+      Condition: { Null: { [`aws:ResourceTag/${STAGE_TAG}`]: 'false' } },
     },
     { Sid: 'OnlySendDeadLetters', Effect: 'Deny', NotAction: QUEUE_ACTIONS_KEPT, Resource: here('sqs', `${prefix}-*`) },
     { Sid: 'OnlyWriteLogs', Effect: 'Deny', NotAction: LOG_ACTIONS_KEPT, Resource: here('logs', `log-group:/aws/lambda/${prefix}-*`) },

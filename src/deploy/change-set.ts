@@ -7,7 +7,7 @@ import { ExecutionError } from './change-set-steps';
 import { findScheduleChange, resourceChanges, runsIn, scheduleChange } from './changes';
 import { DriftContext, detectStackDrift } from './drift';
 import { FINGERPRINT_TAG } from './fingerprint';
-import { MAX_INLINE_TEMPLATE_BYTES, PreparedStack } from './inputs';
+import { MAX_INLINE_TEMPLATE_BYTES, PreparedBatchStack, PreparedStack } from './inputs';
 import type { CodeState, DeployMode, ResourceChange, ScheduleChange, StackDrift, StackOutcome, StackResult } from './result';
 import { Artifact, ensureArtifact, PlacedArtifact } from './upload';
 import { describeError, endpointOf, isNetworkError, UnreachableError } from '../aws/faults';
@@ -70,6 +70,7 @@ export async function runStack(ctx: StackRunContext, prepared: PreparedStack, li
   const result = async (outcome: StackOutcome, extra: Partial<StackResult> = {}): Promise<StackResult> => ({
     stackName: prepared.stack.stackName,
     batch: prepared.stack.batch,
+    ...(prepared.kind === 'stage' ? { stageStack: true as const } : {}),
     outcome,
     runsIn: prepared.batch && runsIn(prepared.batch),
     stageValues: prepared.stageValues,
@@ -140,7 +141,7 @@ async function runMachine(ctx: StackRunContext, p: PreparedStack, live: Stack | 
     ctx.log(`${name}: detecting drift (up to ${ctx.drift.timing.maxWaitTime} s)`);
     draft.drift = detectStackDrift(ctx.drift, name, p.secrets);
   }
-  await placeCode(ctx, p, draft);
+  if (p.kind === 'batch') await placeCode(ctx, p, draft);
   const template = await templateSource(ctx, p, draft);
 
   const end = await throughChangeSet(target, {
@@ -190,7 +191,7 @@ function refuseReplacements(ctx: StackRunContext, changes: readonly ResourceChan
 }
 
 /** Uploads the code zip (deploy) or checks it is there (preview); a mismatched object fails the stack. */
-async function placeCode(ctx: StackRunContext, p: PreparedStack, draft: Draft): Promise<void> {
+async function placeCode(ctx: StackRunContext, p: PreparedBatchStack, draft: Draft): Promise<void> {
   const url = `s3://${p.code.bucket}/${p.code.key}`;
   draft.step = `${ctx.mode === 'deploy' ? 'uploading' : 'checking'} the code zip ${url}`;
   try {
@@ -237,17 +238,18 @@ async function templateSource(ctx: StackRunContext, p: PreparedStack, draft: Dra
   const bytes = Buffer.byteLength(body);
   if (bytes <= MAX_INLINE_TEMPLATE_BYTES) return { TemplateBody: body };
   const sha256 = sha256Hex(body);
-  const template = (key: string): Artifact => ({ bucket: p.code.bucket, key, sha256, body: () => Buffer.from(body), contentType: 'application/json' });
-  let placed = await placeTemplate(ctx, draft, template(`${p.stack.code.keyPrefix}/${sha256}.template.json`), ctx.mode === 'deploy');
+  const bucket = p.templateArtifacts.bucket;
+  const template = (key: string): Artifact => ({ bucket, key, sha256, body: () => Buffer.from(body), contentType: 'application/json' });
+  let placed = await placeTemplate(ctx, draft, template(`${p.templateArtifacts.keyPrefix}/${sha256}.template.json`), ctx.mode === 'deploy');
   if (placed.state === 'absent') {
     const previewKey = `${previewAreaPrefix(ctx.stage.artifactPrefix)}/${sha256}.template.json`;
     placed = await placeTemplate(ctx, draft, template(previewKey), true);
     draft.notes.push(`The template is ${bytes} bytes compact, over CloudFormation's ${MAX_INLINE_TEMPLATE_BYTES}-byte inline limit: ` +
-      `the preview read it from the preview area (s3://${p.code.bucket}/${previewKey}, removed within a day; nothing deploys from there).`);
+      `the preview read it from the preview area (s3://${bucket}/${previewKey}, removed within a day; nothing deploys from there).`);
   }
   // The checked version, so the template CloudFormation reads is the one whose checksum matched.
   const version = placed.versionId ? `?versionId=${encodeURIComponent(placed.versionId)}` : '';
-  return { TemplateURL: `https://${p.code.bucket}.s3.${ctx.stage.region}.amazonaws.com/${placed.key}${version}` };
+  return { TemplateURL: `https://${bucket}.s3.${ctx.stage.region}.amazonaws.com/${placed.key}${version}` };
 }
 
 /** {@link ensureArtifact} for a template, with the bucket named in every fault. */

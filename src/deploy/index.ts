@@ -1,7 +1,7 @@
 // Public entry point of the deploy engine: load inputs, preview or deploy a stage through change sets, report.
 // Named exports only (api/batchform-deploy.api.md): the engine's entry points and the types they name.
 export { loadDeployInputs, DeployInputError } from './inputs';
-export type { DeployInputs, LoadDeployInputsOptions, PreparedCode, PreparedStack } from './inputs';
+export type { DeployableStack, DeployInputs, LoadDeployInputsOptions, PreparedBatchStack, PreparedCode, PreparedStack, PreparedStackBase, PreparedStageStack } from './inputs';
 export { createDeployClients } from '../aws/sdk-clients';
 export type { CreateDeployClientsOptions, DeployClients } from '../aws/sdk-clients';
 export { deployStage } from './run';
@@ -9,7 +9,7 @@ export type { DeployStageOptions } from './run';
 export type { DeployWaits, WaitTiming } from '../aws/waits';
 export type { DriftDetectionOptions } from './drift';
 export type { Secrets } from './values';
-export type { ManifestBatch, ManifestCode, ManifestOverride, ManifestStack, ManifestStage } from '../manifest/manifest';
+export type { ManifestBatch, ManifestCode, ManifestOverride, ManifestStack, ManifestStage, ManifestStageStack } from '../manifest/manifest';
 export type { StageOverride } from '../model/validated';
 export type { RunEvent } from '../schedule/next-runs';
 export type { CronFields, LocalDateTime, ParsedSchedule, RateUnit } from '../schedule/expression';

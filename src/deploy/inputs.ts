@@ -6,8 +6,9 @@ import { Secrets, secretsOfParameters, TemplateResources } from './values';
 import type { BundlesFile } from '../bundle/package';
 import { BUNDLES_VERSION, DEFAULT_BUNDLES_PATH } from '../bundle/paths';
 import { BatchformError, BatchformErrorOptions } from '../errors/batchform-error';
-import { DEFAULT_MANIFEST_PATH, Manifest, ManifestBatch, ManifestStack, ManifestStage, readManifest } from '../manifest/manifest';
+import { DEFAULT_MANIFEST_PATH, Manifest, ManifestBatch, ManifestStack, ManifestStage, ManifestStageStack, readManifest } from '../manifest/manifest';
 import { sha256Hex } from '../model/hash';
+import { STAGE_STACK_SUFFIX } from '../model/names';
 import { batchForStage } from '../model/stage-overrides';
 import { TEMPLATE_HASHES_FILE } from '../template/cache';
 import { PARAMETERS } from '../template/parameters';
@@ -18,18 +19,22 @@ export const MAX_INLINE_TEMPLATE_BYTES = 51_200;
 /** CloudFormation rejects templates passed by URL above this size. */
 export const MAX_TEMPLATE_URL_BYTES = 1_048_576;
 
-/** One stack ready to deploy: its template, every parameter value, its code zip and its fingerprint. */
-export interface PreparedStack {
+/** A stack as the manifest lists it: a batch stack, or the stage stack (no batch, no code). */
+export type DeployableStack = ManifestStack | (ManifestStageStack & { readonly batch?: undefined; readonly code?: undefined });
+
+/** What every stack ready to deploy has: its template, every parameter value and its fingerprint. */
+export interface PreparedStackBase {
   /** The stack as the manifest lists it. */
-  readonly stack: ManifestStack;
+  readonly stack: DeployableStack;
+  /** Where a template over CloudFormation's inline limit is uploaded (`<keyPrefix>/<sha256>.template.json`). */
+  readonly templateArtifacts: { readonly bucket: string; readonly keyPrefix: string };
   /** The stack's batch from the manifest's `batches[]` (schedule, time zone) as this stage runs it (its overrides applied), when listed. */
   readonly batch?: ManifestBatch;
   /** The template exactly as read from `cfn-out/`. */
   readonly templateBody: string;
   /** Hex SHA-256 of {@link templateBody}; names the template's S3 key when it is too large to inline. */
   readonly templateSha256: string;
-  /** The packaged zip of the stack's batch. */
-  readonly code: PreparedCode;
+
   /** Every parameter value: the manifest's plus the code key. */
   readonly parameters: Readonly<Record<string, string>>;
   /**
@@ -48,6 +53,24 @@ export interface PreparedStack {
   readonly fingerprint: string;
 }
 
+/** A batch stack ready to deploy, with its code zip. */
+export interface PreparedBatchStack extends PreparedStackBase {
+  readonly kind: 'batch';
+  readonly stack: ManifestStack;
+  /** The packaged zip of the stack's batch. */
+  readonly code: PreparedCode;
+}
+
+/** The stage stack ready to deploy: no code, deployed before the batch stacks. */
+export interface PreparedStageStack extends PreparedStackBase {
+  readonly kind: 'stage';
+  readonly stack: ManifestStageStack & { readonly batch?: undefined; readonly code?: undefined };
+  readonly code?: undefined;
+}
+
+/** One stack ready to deploy: a batch stack or the stage stack. */
+export type PreparedStack = PreparedBatchStack | PreparedStageStack;
+
 /** A stack's code zip, where it lives locally and where it goes in S3. */
 export interface PreparedCode {
   /** Absolute path of the zip. */
@@ -62,7 +85,10 @@ export interface PreparedCode {
 /** Everything a stage's deploy needs, checked. */
 export interface DeployInputs {
   readonly stage: ManifestStage;
-  readonly stacks: readonly PreparedStack[];
+  /** The stage stack, previewed and deployed before the batch stacks; absent in older manifests. */
+  readonly stageStack?: PreparedStageStack;
+  /** The batch stacks. */
+  readonly stacks: readonly PreparedBatchStack[];
   /** The manifest's project identity (see `Manifest.project`); undefined: the stacks of removed batches are not looked for. */
   readonly project?: string;
 }
@@ -240,41 +266,27 @@ export function loadDeployInputs(options: LoadDeployInputsOptions): DeployInputs
   const manifest = readDeployManifest(path.resolve(projectDir, manifestFile));
   const stage = findStage(manifest, options.stage, manifestFile);
   const project = manifest.project;
-  if (stage.stacks.length === 0) return { stage, stacks: [], project };
+  // Templates are checked against the record "npx projen" wrote next to them, before any AWS call.
+  const hashesShown = path.posix.join(path.posix.dirname(manifestFile.split(path.sep).join('/')), TEMPLATE_HASHES_FILE);
+  const hashes = readTemplateHashes(path.resolve(projectDir, path.dirname(manifestFile), TEMPLATE_HASHES_FILE), hashesShown);
+  const verify: TemplateCheck = { hashes, shown: hashesShown };
+  if (stage.stacks.length === 0) {
+    const problems: string[] = [];
+    const stageStack = stage.stageStack && prepareStageStack(projectDir, stage, stage.stageStack, problems, verify);
+    if (stage.stageStack && typeof hashes === 'string') problems.unshift(`stage "${stage.name}": ${hashes}`);
+    if (problems.length) throw new DeployInputError(problems);
+    return { stage, ...(stageStack ? { stageStack } : {}), stacks: [], project };
+  }
   const bundles = readBundles(path.resolve(projectDir, bundlesFile));
   const roleArn = stage.executionRoleArn;
 
   const problems: string[] = [];
-  const stacks: PreparedStack[] = [];
-  // Templates are checked against the record "npx projen" wrote next to them, before any AWS call.
-  const hashesShown = path.posix.join(path.posix.dirname(manifestFile.split(path.sep).join('/')), TEMPLATE_HASHES_FILE);
-  const hashes = readTemplateHashes(path.resolve(projectDir, path.dirname(manifestFile), TEMPLATE_HASHES_FILE), hashesShown);
+  const stacks: PreparedBatchStack[] = [];
   if (typeof hashes === 'string') problems.push(`stage "${stage.name}": ${hashes}`);
   for (const stack of stage.stacks) {
     const where = `stage "${stage.name}", stack ${stack.stackName}`;
     const before = problems.length;
-    const templateFile = path.resolve(projectDir, stack.template);
-    let templateBody = '';
-    let template: TemplateShape | undefined;
-    if (!inside(projectDir, templateFile)) {
-      // The manifest may come from a pull request's build (the preview): it names files of that build only.
-      problems.push(`${where}: template ${stack.template} is outside the project directory; run "npx projen" to regenerate the manifest.`);
-    } else if (!fs.existsSync(templateFile)) {
-      problems.push(`${where}: template ${stack.template} not found; run "npx projen" to generate it.`);
-    } else {
-      templateBody = fs.readFileSync(templateFile, 'utf8');
-      try {
-        template = JSON.parse(templateBody) as TemplateShape;
-      } catch (e) {
-        problems.push(`${where}: template ${stack.template} is not valid JSON (${(e as Error).message}); run "npx projen" to regenerate it.`);
-      }
-      const tampered = typeof hashes === 'string' ? undefined : templateHashProblem(hashes, hashesShown, stack.batch, stack.template, templateBody);
-      if (tampered) problems.push(`${where}: ${tampered}`);
-      const bytes = Buffer.byteLength(templateBody);
-      if (bytes > MAX_TEMPLATE_URL_BYTES) {
-        problems.push(`${where}: template ${stack.template} is ${bytes} bytes, over CloudFormation's ${MAX_TEMPLATE_URL_BYTES}-byte limit; split the batch's resources or shrink its policies.`);
-      }
-    }
+    const { templateBody, template } = readTemplate(projectDir, stack.template, where, problems, verify, stack.batch);
 
     const bundle = bundles.bundles.find((b) => b.batch === stack.batch);
     let code: PreparedCode | undefined;
@@ -297,26 +309,15 @@ export function loadDeployInputs(options: LoadDeployInputsOptions): DeployInputs
 
     const parameters: Record<string, string> = { ...stack.parameters };
     if (code) parameters[stack.code.keyParameter] = code.key;
-    const declared = template?.Parameters ?? {};
-    for (const name of Object.keys(parameters)) {
-      if (template && !(name in declared)) {
-        problems.push(`${where}: the manifest passes parameter ${name}, which template ${stack.template} does not declare; run "npx projen" so both are regenerated together.`);
-      }
-    }
-    for (const [name, def] of Object.entries(declared)) {
-      if (!(name in parameters) && def?.Default === undefined && name !== stack.code.keyParameter) {
-        problems.push(`${where}: template ${stack.template} needs parameter ${name}, which the manifest does not give; run "npx projen" so both are regenerated together.`);
-      }
-    }
-    if (FINGERPRINT_TAG in stack.tags) {
-      problems.push(`${where}: the tag ${FINGERPRINT_TAG} is reserved for batchform's fingerprint; remove it from the stage's or batch's tags in .projenrc.ts.`);
-    }
+    const declared = checkParameters(template, stack, parameters, where, problems, stack.code.keyParameter);
     if (problems.length > before || !code) continue;
 
     const templateSha256 = sha256Hex(templateBody);
     const fingerprint = stackFingerprint({ templateBody, parameters, codeSha256: code.sha256, tags: stack.tags, roleArn });
     stacks.push({
+      kind: 'batch',
       stack,
+      templateArtifacts: { bucket: stack.code.bucket, keyPrefix: stack.code.keyPrefix },
       batch: batchOfStage(manifest.batches.find((b) => b.name === stack.batch), stage.name),
       templateBody,
       templateSha256,
@@ -329,6 +330,88 @@ export function loadDeployInputs(options: LoadDeployInputsOptions): DeployInputs
       fingerprint,
     });
   }
+  const stageStack = stage.stageStack && prepareStageStack(projectDir, stage, stage.stageStack, problems, verify);
   if (problems.length) throw new DeployInputError(problems);
-  return { stage, stacks, project };
+  return { stage, ...(stageStack ? { stageStack } : {}), stacks, project };
+}
+
+/** The recorded template hashes (or why they cannot be read) and the file's name as shown in messages. */
+interface TemplateCheck {
+  readonly hashes: RecordedHashes | string;
+  readonly shown: string;
+}
+
+/** Reads a stack's template (inside the project, valid JSON, within CloudFormation's size limit), adding what is wrong to `problems`. */
+function readTemplate(
+  projectDir: string, file: string, where: string, problems: string[], verify: TemplateCheck, recordName: string,
+): { templateBody: string; template?: TemplateShape } {
+  const templateFile = path.resolve(projectDir, file);
+  let templateBody = '';
+  let template: TemplateShape | undefined;
+  if (!inside(projectDir, templateFile)) {
+    // The manifest may come from a pull request's build (the preview): it names files of that build only.
+    problems.push(`${where}: template ${file} is outside the project directory; run "npx projen" to regenerate the manifest.`);
+  } else if (!fs.existsSync(templateFile)) {
+    problems.push(`${where}: template ${file} not found; run "npx projen" to generate it.`);
+  } else {
+    templateBody = fs.readFileSync(templateFile, 'utf8');
+    try {
+      template = JSON.parse(templateBody) as TemplateShape;
+    } catch (e) {
+      problems.push(`${where}: template ${file} is not valid JSON (${(e as Error).message}); run "npx projen" to regenerate it.`);
+    }
+    const tampered = typeof verify.hashes === 'string' ? undefined : templateHashProblem(verify.hashes, verify.shown, recordName, file, templateBody);
+    if (tampered) problems.push(`${where}: ${tampered}`);
+    const bytes = Buffer.byteLength(templateBody);
+    if (bytes > MAX_TEMPLATE_URL_BYTES) {
+      problems.push(`${where}: template ${file} is ${bytes} bytes, over CloudFormation's ${MAX_TEMPLATE_URL_BYTES}-byte limit; split the batch's resources or shrink its policies.`);
+    }
+  }
+  return { templateBody, template };
+}
+
+/** Checks the manifest's parameters against the template's and the reserved fingerprint tag; returns the template's parameters. */
+function checkParameters(
+  template: TemplateShape | undefined, stack: { readonly template: string; readonly tags: Readonly<Record<string, string>> },
+  parameters: Readonly<Record<string, string>>, where: string, problems: string[], filledLater?: string,
+): NonNullable<TemplateShape['Parameters']> {
+  const declared = template?.Parameters ?? {};
+  for (const name of Object.keys(parameters)) {
+    if (template && !(name in declared)) {
+      problems.push(`${where}: the manifest passes parameter ${name}, which template ${stack.template} does not declare; run "npx projen" so both are regenerated together.`);
+    }
+  }
+  for (const [name, def] of Object.entries(declared)) {
+    if (!(name in parameters) && def?.Default === undefined && name !== filledLater) {
+      problems.push(`${where}: template ${stack.template} needs parameter ${name}, which the manifest does not give; run "npx projen" so both are regenerated together.`);
+    }
+  }
+  if (FINGERPRINT_TAG in stack.tags) {
+    problems.push(`${where}: the tag ${FINGERPRINT_TAG} is reserved for batchform's fingerprint; remove it from the stage's or batch's tags in .projenrc.ts.`);
+  }
+  return declared;
+}
+
+/** The stage stack, checked like a batch stack's template and parameters; it has no code. */
+function prepareStageStack(
+  projectDir: string, stage: ManifestStage, stack: ManifestStageStack, problems: string[], verify: TemplateCheck,
+): PreparedStageStack | undefined {
+  const where = `stage "${stage.name}", stage stack ${stack.stackName}`;
+  const before = problems.length;
+  const { templateBody, template } = readTemplate(projectDir, stack.template, where, problems, verify, STAGE_STACK_SUFFIX);
+  const parameters = { ...stack.parameters };
+  const declared = checkParameters(template, stack, parameters, where, problems);
+  if (problems.length > before) return undefined;
+  const fingerprint = stackFingerprint({ templateBody, parameters, codeSha256: '', tags: stack.tags, roleArn: stage.executionRoleArn });
+  return {
+    kind: 'stage',
+    stack,
+    templateArtifacts: stack.artifacts,
+    templateBody,
+    templateSha256: sha256Hex(templateBody),
+    parameters,
+    secrets: secretsOfParameters(declared, parameters, template?.Resources),
+    tags: { ...stack.tags, [FINGERPRINT_TAG]: fingerprint },
+    fingerprint,
+  };
 }

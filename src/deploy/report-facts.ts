@@ -1,4 +1,5 @@
 // What a stage's preview or deploy report says, as data: counts, per-stack rows, destructive changes, new permissions, drift; both renderers (report-markdown.ts, report-text.ts) read it.
+import { costChangeSentence, fixedCostChange } from './cost-change';
 import { grantsMore } from './iam-diff';
 import type { PolicyStatement, ResourceChange, ResourceDrift, ScheduleChange, StackOutcome, StackResult, StageResult } from './result';
 
@@ -6,6 +7,8 @@ import type { PolicyStatement, ResourceChange, ResourceDrift, ScheduleChange, St
 export const HIDDEN_VALUE = '(changed, value hidden)';
 /** How a missing before, after, template or live value reads. */
 export const NONE = '(none)';
+/** What a report says of the stage stack in its section. */
+export const STAGE_STACK_LINE = 'The stage stack: what every batch of the stage shares (its alarm topic, key and e-mail subscriptions); deployed before the batch stacks.';
 /** Marks what a reviewer must see first. */
 export const WARN = '⚠️';
 /** A before or after value longer than this (or on several lines) is shown apart (folded in Markdown). */
@@ -131,7 +134,7 @@ export interface RemovedStack {
 function removedStacks(result: StageResult): RemovedStack[] {
   return result.stacks.filter((s) => s.removal).map((s) => ({
     stackName: s.stackName,
-    batch: s.batch,
+    batch: s.batch ?? s.stackName,
     what: s.outcome === 'deleted' ? 'deleted' : s.outcome === 'failed' ? 'could not be deleted' : 'will be deleted',
     loses: s.removal!.loses,
   }));
@@ -261,6 +264,8 @@ export interface ReportFacts {
   readonly permissions: readonly PermissionChangeOf[];
   /** Stacks with a section of their own (changed, failed, or with notes), in order. */
   readonly sections: readonly StackResult[];
+  /** The change in fixed monthly cost of the change sets ("Fixed monthly cost: +0.20 USD/month (+2 alarms: ...)"); absent when none. */
+  readonly costChange?: string;
 }
 
 /** Derives what the report of `result` says; the renderers only word it. */
@@ -283,5 +288,11 @@ export function reportFacts(result: StageResult): ReportFacts {
       .filter((c): c is PermissionChangeOf['change'] => c.permissions !== undefined)
       .map((change) => ({ stackName: s.stackName, change }))),
     sections: result.stacks.filter(hasSection),
+    ...costFact(result),
   };
+}
+
+function costFact(result: StageResult): { costChange?: string } {
+  const change = fixedCostChange(result);
+  return change ? { costChange: costChangeSentence(change) } : {};
 }

@@ -1,7 +1,7 @@
 // Words a stage's report (report-facts.ts) as Markdown for the pull-request comment and the job summary, shortened to fit when asked.
 import {
   dangerWhy, Danger, driftConsequence, driftWhat, HIDDEN_VALUE, isLong, LABEL, NONE, plural,
-  ReportFacts, reportFacts, scheduleSentence, statementRow, WARN,
+  ReportFacts, reportFacts, scheduleSentence, STAGE_STACK_LINE, statementRow, WARN,
 } from './report-facts';
 import { fitted, MarkdownReportOptions } from './report-fit';
 import type { DeployMode, FailureEvent, ResourceChange, ScheduleChange, StackResult, StageResult } from './result';
@@ -156,6 +156,7 @@ function mdStack(s: StackResult): string {
   if (s.changes) parts.push(mdChanges(s.changes));
   const values = s.changes && mdValues(s.changes);
   if (values) parts.push(values);
+  if (s.stageStack) parts.push(STAGE_STACK_LINE);
   if (s.schedule) parts.push(mdSchedule(s.schedule));
   else if (s.runsIn) parts.push(`${s.batch} runs in ${s.runsIn}.`);
   // Schedules and variable names hold * and _, which Markdown would read as emphasis.
@@ -195,6 +196,7 @@ export function renderMarkdownReport(result: StageResult, options: MarkdownRepor
   if (facts.rows.length) {
     out.push('', mdTable(['Stack', 'Result', 'Details'], facts.rows.map((r) => [code(r.stackName), r.label, cell(r.detail) || '–'])));
   }
+  if (facts.costChange) out.push('', facts.costChange);
   const dangerSection = mdDangers(facts);
   if (dangerSection) out.push('', dangerSection);
   const drift = mdDrift(facts);

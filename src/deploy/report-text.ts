@@ -1,6 +1,7 @@
 // Words a stage's report (report-facts.ts) as plain text for terminals: the same content as the Markdown one, aligned columns instead of tables.
 import {
-  dangerWhy, driftConsequence, driftWhat, HIDDEN_VALUE, isLong, LABEL, NONE, plural, reportFacts, scheduleSentence, statementRow, WARN,
+  dangerWhy, driftConsequence, driftWhat, HIDDEN_VALUE, isLong, LABEL, NONE, plural, reportFacts, scheduleSentence, STAGE_STACK_LINE,
+  statementRow, WARN,
 } from './report-facts';
 import type { StackResult, StageResult } from './result';
 import { runRows } from '../schedule';
@@ -13,6 +14,7 @@ function textTable(rows: ReadonlyArray<readonly string[]>, indent: string): stri
 function textStack(s: StackResult): string[] {
   const lines = [`${s.stackName}: ${LABEL[s.outcome]}`];
   if (s.error) lines.push(`  ${s.error}`);
+  if (s.stageStack) lines.push(`  ${STAGE_STACK_LINE}`);
   if (s.events?.length) {
     lines.push('  stack events that explain it:');
     lines.push(...textTable(s.events.map((e) => [e.timestamp.toISOString(), e.logicalId, e.type, e.status, e.reason]), '    '));
@@ -59,6 +61,7 @@ export function renderTextReport(result: StageResult): string {
   if (grants.length) {
     out.splice(2, 0, `${WARN} grants new permissions: ${grants.map((g) => `${g.stackName} ${g.change.logicalId} (${g.count})`).join(', ')}`);
   }
+  if (facts.costChange) out.push('', facts.costChange);
   const danger = facts.dangers;
   if (danger.length || facts.removed.length || facts.rename) out.push('', `${WARN} destructive changes:`);
   // Stacks of removed batches first, then the rename warning, then the resources removed or replaced.

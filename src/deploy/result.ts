@@ -151,7 +151,10 @@ export type CodeState = 'uploaded' | 'present' | 'absent';
 /** The result for one stack. */
 export interface StackResult {
   readonly stackName: string;
-  readonly batch: string;
+  /** The stack's batch; absent for the stage stack. */
+  readonly batch?: string;
+  /** Set for the stage stack (`<stackPrefix>-stage`), which is deployed before the batch stacks. */
+  readonly stageStack?: true;
   readonly outcome: StackOutcome;
   /** Why an unchanged stack is unchanged. */
   readonly unchangedBy?: 'fingerprint' | 'change-set';

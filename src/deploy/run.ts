@@ -1,12 +1,13 @@
 // Previews or deploys every stack of one stage: one DescribeStacks for all, then each stack's state machine in a bounded pool, then the stacks of removed batches.
 import type { Stack } from '@aws-sdk/client-cloudformation';
 import { checkAccountConcurrency, checkArtifactBucket } from './account';
+import { withAlarmMoveNotes } from './alarm-move';
 import { fingerprintMatches, runStack, StackRunContext } from './change-set';
 import { DEFAULT_CONCURRENCY } from './defaults';
 import { DriftDetectionOptions, realSleep, resolveDriftDetection, Sleep } from './drift';
 import type { DeployInputs } from './inputs';
 import { deleteRemoved, pendingRemoval, refusedRemoval, removalAllowance } from './removals';
-import type { DeployMode, StageResult } from './result';
+import type { DeployMode, StackResult, StageResult } from './result';
 import { changeSetName } from './revision';
 import { describeError, UnreachableError } from '../aws/faults';
 import { checkConcurrency, mapWithConcurrency } from '../aws/pool';
@@ -156,12 +157,12 @@ export async function deployStage(inputs: DeployInputs, options: DeployStageOpti
     project: inputs.project,
     stage: stage.name,
     stackPrefix: stage.stackPrefix ?? stage.name,
-    declared: new Set(inputs.stacks.map((p) => p.stack.stackName)),
+    declared: new Set([...inputs.stacks.map((p) => p.stack.stackName), ...(inputs.stageStack ? [inputs.stageStack.stack.stackName] : [])]),
   };
   let live: Map<string, Stack>;
   try {
     // With a project identity even a stage with no stack is listed: its last batch may have been removed.
-    live = inputs.stacks.length || identity ? await describeAllStacks(ctx.cloudFormation) : new Map();
+    live = inputs.stacks.length || inputs.stageStack || identity ? await describeAllStacks(ctx.cloudFormation) : new Map();
   } catch (e) {
     if (e instanceof UnreachableError) throw new BatchformError('unreachable', `stage "${stage.name}": ${e.message}`, { cause: e, where: { stage: stage.name } });
     const err = e as { name?: string; message?: string };
@@ -184,13 +185,24 @@ export async function deployStage(inputs: DeployInputs, options: DeployStageOpti
 
   // Only when some stack needs a change set: a no-op deploy stays at one DescribeStacks.
   const changing = inputs.stacks.filter((p) => ctx.force || !fingerprintMatches(live.get(p.stack.stackName), p));
+  const stageChanging = inputs.stageStack && (ctx.force || !fingerprintMatches(live.get(inputs.stageStack.stack.stackName), inputs.stageStack));
+  if (changing.length || stageChanging) await checkArtifactBucket(ctx.s3, stage);
   if (changing.length) {
-    await checkArtifactBucket(ctx.s3, stage);
     if (options.concurrencyCheck === false) ctx.log('skipping the account\'s Lambda concurrency check (concurrencyCheck: false)');
     else await checkAccountConcurrency(options.clients.lambda, stage, changing, live);
   }
 
-  const declared = await mapWithConcurrency(inputs.stacks, concurrency, (p) => runStack(ctx, p, live.get(p.stack.stackName)));
+  // The stage stack first, on its own: the batch stacks' alarms notify its topic, so it must
+  // exist (and be up to date) before any batch stack is changed to use it.
+  const stageStack = inputs.stageStack && await runStack(ctx, inputs.stageStack, live.get(inputs.stageStack.stack.stackName));
+  let batchStacks: StackResult[];
+  if (stageStack?.outcome === 'failed' && options.mode === 'deploy') {
+    batchStacks = inputs.stacks.map((p) => notRunAfterStageStack(p.stack.stackName, p.stack.batch, stageStack.stackName));
+  } else {
+    batchStacks = await mapWithConcurrency(inputs.stacks, concurrency, (p) => runStack(ctx, p, live.get(p.stack.stackName)));
+  }
+  batchStacks = withAlarmMoveNotes(batchStacks, inputs.stacks, inputs.stageStack?.stack.stackName, options.mode === 'deploy');
+  const declared = stageStack ? [stageStack, ...batchStacks] : batchStacks;
   const failed = declared.filter((s) => s.outcome === 'failed').map((s) => s.stackName);
   const removals = await mapWithConcurrency(removed, concurrency, (stack) => {
     if (options.mode === 'preview') {
@@ -212,5 +224,17 @@ export async function deployStage(inputs: DeployInputs, options: DeployStageOpti
     changeSetName: ctx.changeSetName,
     stacks,
     ok: stacks.every((s) => s.outcome !== 'failed'),
+  };
+}
+
+/** A batch stack a deploy did not touch because the stage stack, which it depends on, failed. */
+function notRunAfterStageStack(stackName: string, batch: string, stageStackName: string): StackResult {
+  return {
+    stackName,
+    batch,
+    outcome: 'failed',
+    notes: [],
+    errorKind: 'run-failed',
+    error: `not deployed: the stage stack ${stageStackName}, which this stack's alarms depend on, failed (see it above); nothing was sent to CloudFormation for this stack. Fix the stage stack's failure and deploy again.`,
   };
 }

@@ -1,18 +1,19 @@
 // The deploy manifest: per stage, every stack with its template, parameters, code location and tags.
 import * as fs from 'fs';
 import { BATCH_TAG, PROJECT_TAG, STAGE_TAG } from '../model/bootstrap-names';
-import { BOOTSTRAP_TEMPLATE_FILE, MANIFEST_FILE, stackName } from '../model/names';
+import { BOOTSTRAP_TEMPLATE_FILE, MANIFEST_FILE, STAGE_STACK_SUFFIX, STAGE_TEMPLATE_FILE, stackName, stageStackName } from '../model/names';
 import type { SecretReference } from '../model/secrets';
 import { batchForStage } from '../model/stage-overrides';
 import { Batch, Stage, StageOverride, ValidatedDeclarations } from '../model/validated';
 import { ALARM_PARAMETERS, NO_BOUNDARY, NO_TOPIC, PARAMETERS } from '../template/parameters';
 import { stageParameterValues } from '../template/stage-parameters';
+import { alarmTargetOf, stageStackParameters } from '../template/stage-stack-values';
 
 /** Version of the manifest format; bumped on incompatible changes. */
 export const MANIFEST_VERSION = 1;
 /** Default directory of the templates and the manifest, relative to the project root. */
 export const DEFAULT_OUTDIR = 'cfn-out';
-export { BOOTSTRAP_TEMPLATE_FILE, MANIFEST_FILE };
+export { BOOTSTRAP_TEMPLATE_FILE, MANIFEST_FILE, STAGE_TEMPLATE_FILE };
 /** Where the CLI looks for the manifest unless told otherwise. */
 export const DEFAULT_MANIFEST_PATH = `${DEFAULT_OUTDIR}/${MANIFEST_FILE}`;
 
@@ -85,6 +86,23 @@ export interface ManifestStack {
   readonly tags: Readonly<Record<string, string>>;
 }
 
+/**
+ * A stage's stage stack (`<stackPrefix>-stage`): what every batch of the stage shares (its alarm
+ * topic, key and e-mail subscriptions; later the run ledger). Deployed through the same change
+ * sets as the batch stacks, before them; it has no code.
+ */
+export interface ManifestStageStack {
+  readonly stackName: string;
+  /** Template path, relative to the project root (one template for every stage). */
+  readonly template: string;
+  /** Parameter values of this stage. */
+  readonly parameters: Readonly<Record<string, string>>;
+  /** Stack tags: the stage's and batchform's own. */
+  readonly tags: Readonly<Record<string, string>>;
+  /** Where a template over CloudFormation's inline limit is uploaded: `<keyPrefix>/<sha256>.template.json` in `bucket`. */
+  readonly artifacts: { readonly bucket: string; readonly keyPrefix: string };
+}
+
 /** One stage: where and as whom to deploy, and its stacks. */
 export interface ManifestStage {
   readonly name: string;
@@ -104,6 +122,9 @@ export interface ManifestStage {
   readonly operatorPrincipals?: readonly string[];
   /** `false` when the stage turned drift detection off (its preview role then has no resource reads); absent: on. */
   readonly driftDetection?: boolean;
+  /** The stage stack, deployed before `stacks`; absent in manifests of batchform versions before it. */
+  readonly stageStack?: ManifestStageStack;
+  /** The batch stacks. */
   readonly stacks: readonly ManifestStack[];
 }
 
@@ -207,7 +228,22 @@ function projectTag(project: string | undefined): Record<string, string> {
   return project === undefined ? {} : { [PROJECT_TAG]: project };
 }
 
-function manifestStack(outdir: string, stage: Stage, batch: Batch, project: string | undefined): ManifestStack {
+/** Path of the stage stack's template relative to the project root. */
+export function stageTemplatePath(outdir: string): string {
+  return `${outdir}/${STAGE_TEMPLATE_FILE}`;
+}
+
+function manifestStageStack(outdir: string, stage: Stage, decl: ValidatedDeclarations, project: string | undefined): ManifestStageStack {
+  return {
+    stackName: stageStackName(stage),
+    template: stageTemplatePath(outdir),
+    parameters: stageStackParameters(stage, decl),
+    tags: { ...stage.tags, ...projectTag(project), [STAGE_TAG]: stage.name },
+    artifacts: { bucket: stage.artifactBucket, keyPrefix: `${stage.artifactPrefix}/${STAGE_STACK_SUFFIX}` },
+  };
+}
+
+function manifestStack(outdir: string, stage: Stage, batch: Batch, decl: ValidatedDeclarations, project: string | undefined): ManifestStack {
   const parameters: Record<string, string> = {
     [PARAMETERS.codeBucket]: stage.artifactBucket,
     [PARAMETERS.permissionsBoundary]: stage.permissionsBoundaryArn ?? NO_BOUNDARY,
@@ -217,10 +253,7 @@ function manifestStack(outdir: string, stage: Stage, batch: Batch, project: stri
     parameters[PARAMETERS.securityGroupIds] = stage.securityGroupIds.join(',');
   }
   Object.assign(parameters, stageParameterValues(batch, stage));
-  if (batch.alarms) {
-    parameters[ALARM_PARAMETERS.topicArn] = stage.alarmTopicArn ?? NO_TOPIC;
-    if (batch.alarmEmails) parameters[ALARM_PARAMETERS.emails] = stage.alarmEmails.join(',');
-  }
+  if (batch.alarms) parameters[ALARM_PARAMETERS.topicArn] = alarmTargetOf(batch, stage, decl) ?? NO_TOPIC;
   return {
     stackName: stackName(stage, batch.name),
     batch: batch.name,
@@ -288,7 +321,8 @@ export function buildManifest(decl: ValidatedDeclarations, outdir: string, proje
       ...(s.assumableRoleArns.length ? { assumableRoleArns: [...s.assumableRoleArns] } : {}),
       ...(s.operatorPrincipals.length ? { operatorPrincipals: [...s.operatorPrincipals] } : {}),
       ...(s.driftDetection ? {} : { driftDetection: false }),
-      stacks: decl.batches.filter((b) => b.stages.includes(s.name)).map((b) => manifestStack(outdir, s, b, project)),
+      stageStack: manifestStageStack(outdir, s, decl, project),
+      stacks: decl.batches.filter((b) => b.stages.includes(s.name)).map((b) => manifestStack(outdir, s, b, decl, project)),
     })),
   };
 }

@@ -306,11 +306,21 @@ export interface BatchOptions {
    * Whether the batch gets its alarms: failed run (`Errors` > 0), missed run (`Invocations` < 1
    * over the longest gap of its schedule plus a grace), delivery failed (the rule's
    * `FailedInvocations` > 0, or the Scheduler's `TargetErrorCount` > 0 in the batch's schedule
-   * group) and dead letters waiting. Notifications go to the stage's
-   * `alarmTopicArn` or `alarmEmails`.
+   * group) and dead letters waiting. Notifications go to the batch's `alarmTopicArn`, else the
+   * stage's `alarmTopicArn`, else the stage's one alarm topic that e-mails its `alarmEmails`.
    * @default true
    */
   readonly alarms?: boolean;
+  /**
+   * An SNS topic of the batch's own for its alarms, in place of the stage's (`alarmTopicArn`, or
+   * the stage stack's topic that e-mails `alarmEmails`): e.g. the owning team's on-call topic.
+   * It may use `${AWS::Region}`, `${AWS::AccountId}` and `${AWS::Partition}`, filled in per stage,
+   * so one value serves stages in several accounts. The topic must be in the stage's region and
+   * allow CloudWatch (`cloudwatch.amazonaws.com`) to publish.
+   * @default - the stage's alarm target
+   * @example 'arn:aws:sns:${AWS::Region}:${AWS::AccountId}:data-team-oncall'
+   */
+  readonly alarmTopicArn?: string;
   /**
    * How many times Lambda retries a failed run (0-2). One retry absorbs a transient fault (a
    * database failover, a throttle) and is safe because handlers are idempotent (EventBridge may

@@ -23,3 +23,22 @@ export function stackPrefixOf(stage: { readonly name: string; readonly stackPref
 export function stackName(stage: Pick<Stage, 'stackPrefix'>, batchName: string): string {
   return `${stage.stackPrefix}-${batchName}`;
 }
+
+/**
+ * What the stage stack's name ends with: `<stackPrefix>-stage`, the stack of what a stage shares
+ * (its alarm topic, its key, its e-mail subscriptions, and what later parts add). No batch may take
+ * this name, so the stage stack never collides with a batch stack (`<stackPrefix>-<batch>`).
+ */
+export const STAGE_STACK_SUFFIX = 'stage';
+/** File name of the stage stack's template inside the output directory (one template for every stage). */
+export const STAGE_TEMPLATE_FILE = 'stage.template.json';
+
+/** The name of a stage's stage stack: `<stackPrefix>-stage`. */
+export function stageStackName(stage: Pick<Stage, 'stackPrefix'>): string {
+  return `${stage.stackPrefix}-${STAGE_STACK_SUFFIX}`;
+}
+
+/** The name of a stage's shared alarm topic (in its stage stack): `<stackPrefix>-alarms`. */
+export function stageAlarmTopicName(stage: Pick<Stage, 'stackPrefix'>): string {
+  return `${stage.stackPrefix}-alarms`;
+}

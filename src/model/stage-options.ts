@@ -124,14 +124,18 @@ export interface StageOptions {
    */
   readonly githubEnvironment?: string;
   /**
-   * SNS topic that receives the alarms of every batch in this stage.
+   * SNS topic that receives the alarms of every batch in this stage (except batches that name
+   * their own `alarmTopicArn`).
    * @default - see `alarmEmails`
    * @example 'arn:aws:sns:ap-northeast-2:111122223333:oncall'
    */
   readonly alarmTopicArn?: string;
   /**
-   * E-mail addresses (at most 5) that each batch stack subscribes to an encrypted topic it creates
-   * for its alarms, when no `alarmTopicArn` is given. Each address confirms its subscription once.
+   * E-mail addresses (at most 5) subscribed to the stage's one alarm topic, when no
+   * `alarmTopicArn` is given. The topic (`<stackPrefix>-alarms`), its KMS key (about 1 USD a month)
+   * and the subscriptions are in the stage stack `<stackPrefix>-stage`, shared by every batch of
+   * the stage; a batch with its own `alarmTopicArn` notifies that instead. Each address confirms
+   * its subscription once per stage (AWS sends one confirmation e-mail).
    * @default - alarms have no notification (they still show in the CloudWatch console)
    * @example ['oncall@example.com']
    */

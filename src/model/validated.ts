@@ -50,11 +50,8 @@ export interface Batch {
   readonly timezone: string;
   readonly tags: Readonly<Record<string, string>>;
   readonly alarms: boolean;
-  /**
-   * Whether a stage this batch deploys to sends alarms by e-mail, so its template carries the
-   * alarm topic, its key and the e-mail subscriptions (otherwise it only takes a topic ARN).
-   */
-  readonly alarmEmails: boolean;
+  /** The batch's own alarm topic (placeholders such as `${AWS::Region}` unfilled), in place of the stage's. */
+  readonly alarmTopicArn?: string;
   readonly retryAttempts: number;
   readonly maxEventAgeSeconds: number;
   /** Delivery retries of the rule's or schedule's target. */

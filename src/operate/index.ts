@@ -3,7 +3,7 @@
 export { createOperateClients } from '../aws/sdk-clients';
 export type { OperateClients } from '../aws/sdk-clients';
 export type { CreateDeployClientsOptions } from '../aws/sdk-clients';
-export type { ManifestBatch, ManifestCode, ManifestOverride, ManifestStack, ManifestStage } from '../manifest/manifest';
+export type { ManifestBatch, ManifestCode, ManifestOverride, ManifestStack, ManifestStage, ManifestStageStack } from '../manifest/manifest';
 export type { StageOverride } from '../model/validated';
 export type { CronFields, LocalDateTime, ParsedSchedule, RateUnit } from '../schedule/expression';
 export type { EventKind } from './event';

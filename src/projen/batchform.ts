@@ -11,12 +11,14 @@ import type { BootstrapTemplateOptions } from '../bootstrap/bootstrap-template';
 import { checkSubjectClaimKeys } from '../bootstrap/trust';
 import { DEFAULT_BUNDLES_PATH, DEFAULT_PACKAGE_DIR } from '../bundle/paths';
 import { LOCAL_ENV_FILE } from '../local/local-env';
-import { BOOTSTRAP_TEMPLATE_FILE, buildManifest, DEFAULT_OUTDIR, MANIFEST_FILE, templatePath } from '../manifest/manifest';
+import { BOOTSTRAP_TEMPLATE_FILE, buildManifest, DEFAULT_OUTDIR, MANIFEST_FILE, stageTemplatePath, templatePath } from '../manifest/manifest';
 import type { BatchOptions } from '../model/batch-options';
 import { BOOTSTRAP_STACK_ID, PROJECT_ID_PATTERN, REPOSITORY_PATTERN } from '../model/bootstrap-names';
+import { STAGE_STACK_SUFFIX } from '../model/names';
 import type { StageOptions } from '../model/stage-options';
 import type { Batch, ValidatedDeclarations } from '../model/validated';
 import { cachedTemplates, TEMPLATE_HASHES_FILE, withSavedGaps } from '../template/cache';
+import { stageTemplateInputs } from '../template/stage-stack-values';
 import { BatchformValidationError } from '../validate/problem';
 import { cfnResourceTypes, describeResourceTypeProblem, resourceTypeProblems } from '../validate/resource-types';
 import { closestName } from '../validate/rules/known-keys';
@@ -244,7 +246,8 @@ export class Batchform extends Component {
   private warnAboutSilences(validated: ValidatedDeclarations): void {
     for (const stage of validated.stages) {
       if (stage.alarmEmails.length > 0 || stage.alarmTopicArn) continue;
-      const alarmed = validated.batches.filter((b) => b.alarms && b.stages.includes(stage.name)).map((b) => `"${b.name}"`);
+      // A batch with a topic of its own notifies it.
+      const alarmed = validated.batches.filter((b) => b.alarms && b.alarmTopicArn === undefined && b.stages.includes(stage.name)).map((b) => `"${b.name}"`);
       if (alarmed.length === 0) continue;
       this.project.logger.warn(`batchform: stage "${stage.name}" has neither alarmEmails nor alarmTopicArn, so the alarms of batch${alarmed.length === 1 ? '' : 'es'} ${alarmed.join(', ')} notify nobody (they only show in CloudWatch). Fix: set alarmEmails: ['oncall@example.com'] or alarmTopicArn on the stage, or alarms: false on the batch.`);
     }
@@ -285,14 +288,18 @@ export class Batchform extends Component {
     // Only templates whose inputs (or batchform itself) changed are synthesized, all in one App;
     // the bootstrap stack's id cannot clash with a batch name (it is reserved).
     const hashesFile = `${this.outdir}/${TEMPLATE_HASHES_FILE}`;
+    // The stage stack's id is its reserved name too (`stage`).
     const { contents, hashes } = cachedTemplates(this.project.outdir, hashesFile, [
       ...validated.batches.map((b) => ({ name: b.name, file: templatePath(this.outdir, b.name), inputs: b })),
       { name: BOOTSTRAP_STACK_ID, file: bootstrap, inputs: bootstrapOptions },
+      { name: STAGE_STACK_SUFFIX, file: stageTemplatePath(this.outdir), inputs: stageTemplateInputs(validated) },
     ], (names) => synthesize(
       names.filter((n) => byName.has(n)).map((n) => byName.get(n)!),
       names.includes(BOOTSTRAP_STACK_ID) ? bootstrapOptions : undefined,
+      names.includes(STAGE_STACK_SUFFIX) ? validated : undefined,
     ));
     for (const b of validated.batches) new RenderedFile(this.project, templatePath(this.outdir, b.name), contents[b.name]);
+    new RenderedFile(this.project, stageTemplatePath(this.outdir), contents[STAGE_STACK_SUFFIX]);
     new JsonFile(this.project, this.manifestPath, {
       obj: buildManifest(validated, this.outdir, this.projectId), marker: false, readonly: true,
     });
@@ -302,7 +309,8 @@ export class Batchform extends Component {
     if (this.options.workflows ?? true) {
       const stages = validated.stages.map((stage) => ({
         ...stage,
-        stackCount: validated.batches.filter((b) => b.stages.includes(stage.name)).length,
+        // The batch stacks and the stage stack, deployed first.
+        stackCount: validated.batches.filter((b) => b.stages.includes(stage.name)).length + 1,
       }));
       addBatchformWorkflow(this.project, stages, {
         cli: this.options.workflowCli,
@@ -322,15 +330,19 @@ export class Batchform extends Component {
  * in one App. aws-cdk-lib and the template builders are loaded here, on first use, so a
  * regeneration that reuses every template never loads them.
  */
-function synthesize(batches: readonly Batch[], bootstrapOptions: BootstrapTemplateOptions | undefined): Record<string, unknown> {
+function synthesize(
+  batches: readonly Batch[], bootstrapOptions: BootstrapTemplateOptions | undefined, stageDecl: ValidatedDeclarations | undefined,
+): Record<string, unknown> {
   /* eslint-disable @typescript-eslint/no-require-imports */
   const { synthesizeStacks } = require('../template/synth') as typeof import('../template/synth');
   const { batchStackBuilders } = require('../template/batch-template') as typeof import('../template/batch-template');
+  const { stageStackBuilder } = require('../template/stage-stack') as typeof import('../template/stage-stack');
   const { addBootstrapResources } = require('../bootstrap/bootstrap-template') as typeof import('../bootstrap/bootstrap-template');
   /* eslint-enable @typescript-eslint/no-require-imports */
   return synthesizeStacks({
     ...batchStackBuilders(batches),
     ...(bootstrapOptions ? { [BOOTSTRAP_STACK_ID]: (stack) => addBootstrapResources(stack, bootstrapOptions) } : {}),
+    ...(stageDecl ? stageStackBuilder(stageDecl) : {}),
   });
 }
 

@@ -1,8 +1,6 @@
 // Operations resources of a batch: dead-letter queue, retries, alarms and where alarms are sent.
 import { Aws, CfnCondition, CfnParameter, Fn, Stack, Validations } from 'aws-cdk-lib';
 import { CfnAlarm } from 'aws-cdk-lib/aws-cloudwatch';
-import { CfnKey } from 'aws-cdk-lib/aws-kms';
-import { CfnSubscription, CfnTopic, CfnTopicPolicy } from 'aws-cdk-lib/aws-sns';
 import { CfnQueue, CfnQueuePolicy } from 'aws-cdk-lib/aws-sqs';
 import { ALARM_NAMES, ALARM_PARAMETERS, NO_TOPIC } from './parameters';
 import { STAGE_PARAMETERS } from './stage-parameters';
@@ -10,7 +8,6 @@ import type { StageValues } from './stage-template';
 
 export { humanDuration, missedRunWindow } from '../model/missed-run-window';
 export type { MissedRunWindow } from '../model/missed-run-window';
-import { MAX_ALARM_EMAILS } from '../model/limits';
 import { humanDuration, missedRunAlarmWindow } from '../model/missed-run-window';
 import type { Batch } from '../model/validated';
 
@@ -83,89 +80,16 @@ interface AlarmTargets {
 }
 
 /**
- * The notification target: an existing topic (parameter), or - when a stage of the batch sends
- * alarms by e-mail - a topic this stack creates with the given e-mail subscriptions, encrypted with
- * a key CloudWatch may use, or nothing. Returns the alarm actions value.
+ * The notification target: the topic the manifest passes (the batch's own `alarmTopicArn`, the
+ * stage's, or the stage stack's alarm topic), or nothing. The batch stack creates no topic, key or
+ * subscription: the stage's are shared by all its batches. Returns the alarm actions value.
  */
-function addNotificationTarget(stack: Stack, withEmails: boolean): unknown {
+function addNotificationTarget(stack: Stack): unknown {
   const topicArn = new CfnParameter(stack, ALARM_PARAMETERS.topicArn, {
-    type: 'String', default: NO_TOPIC, description: `SNS topic for this batch's alarms ("${NO_TOPIC}": no topic${withEmails ? ', see AlarmEmails' : ''})`,
+    type: 'String', default: NO_TOPIC, description: `SNS topic for this batch's alarms: its own, the stage's, or the stage stack's alarm topic ("${NO_TOPIC}": no notification)`,
   });
   const hasTopic = new CfnCondition(stack, 'HasAlarmTopic', { expression: Fn.conditionNot(Fn.conditionEquals(topicArn.valueAsString, NO_TOPIC)) });
-  if (!withEmails) return Fn.conditionIf(hasTopic.logicalId, [topicArn.valueAsString], Aws.NO_VALUE);
-
-  const emails = new CfnParameter(stack, ALARM_PARAMETERS.emails, {
-    type: 'CommaDelimitedList', default: '', description: `Up to ${MAX_ALARM_EMAILS} e-mail addresses subscribed to a topic this stack creates, when AlarmTopicArn is "${NO_TOPIC}"`,
-  });
-  const hasEmails = new CfnCondition(stack, 'HasAlarmEmails', { expression: Fn.conditionNot(Fn.conditionEquals(Fn.join('', emails.valueAsList), '')) });
-  const createTopic = new CfnCondition(stack, 'CreateAlarmTopic', { expression: Fn.conditionAnd(Fn.conditionNot(hasTopic), hasEmails) });
-
-  // CloudWatch cannot publish to a topic encrypted with the AWS-managed aws/sns key, so the
-  // created topic gets its own key that allows CloudWatch (and only from this account).
-  const key = new CfnKey(stack, 'AlarmTopicKey', {
-    description: Fn.sub('Encrypts the alarm topic of ${AWS::StackName}'),
-    enableKeyRotation: true,
-    keyPolicy: {
-      Version: '2012-10-17',
-      Statement: [
-        {
-          Sid: 'AccountAdministers',
-          Effect: 'Allow',
-          Principal: { AWS: Fn.sub('arn:${AWS::Partition}:iam::${AWS::AccountId}:root') },
-          Action: 'kms:*',
-          Resource: '*',
-        },
-        {
-          Sid: 'CloudWatchPublishes',
-          Effect: 'Allow',
-          Principal: { Service: 'cloudwatch.amazonaws.com' },
-          Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-          Resource: '*',
-          Condition: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
-        },
-      ],
-    },
-  });
-  key.cfnOptions.condition = createTopic;
-  const topic = new CfnTopic(stack, 'AlarmTopic', { kmsMasterKeyId: key.attrArn, displayName: Fn.sub('${AWS::StackName} alarms') });
-  topic.cfnOptions.condition = createTopic;
-  const topicPolicy = new CfnTopicPolicy(stack, 'AlarmTopicPolicy', {
-    topics: [topic.ref],
-    policyDocument: {
-      Version: '2012-10-17',
-      Statement: [
-        {
-          Sid: 'CloudWatchAlarmsPublish',
-          Effect: 'Allow',
-          Principal: { Service: 'cloudwatch.amazonaws.com' },
-          Action: 'sns:Publish',
-          Resource: topic.ref,
-          Condition: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
-        },
-        {
-          Sid: 'TlsOnly',
-          Effect: 'Deny',
-          Principal: '*',
-          Action: 'sns:Publish',
-          Resource: topic.ref,
-          Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-        },
-      ],
-    },
-  });
-  topicPolicy.cfnOptions.condition = createTopic;
-
-  // A CommaDelimitedList cannot be iterated in plain CloudFormation: pad it and pick fixed slots.
-  const padded = Fn.split(',', Fn.join(',', [Fn.join(',', emails.valueAsList), ','.repeat(MAX_ALARM_EMAILS - 1)]));
-  for (let i = 0; i < MAX_ALARM_EMAILS; i++) {
-    const address = Fn.select(i, padded);
-    const has = new CfnCondition(stack, `HasAlarmEmail${i + 1}`, {
-      expression: Fn.conditionAnd(createTopic, Fn.conditionNot(Fn.conditionEquals(address, ''))),
-    });
-    const sub = new CfnSubscription(stack, `AlarmEmail${i + 1}`, { topicArn: topic.ref, protocol: 'email', endpoint: address });
-    sub.cfnOptions.condition = has;
-  }
-  return Fn.conditionIf(hasTopic.logicalId, [topicArn.valueAsString], Fn.conditionIf(createTopic.logicalId, [topic.ref], Aws.NO_VALUE));
+  return Fn.conditionIf(hasTopic.logicalId, [topicArn.valueAsString], Aws.NO_VALUE);
 }
 
 /**
@@ -237,7 +161,7 @@ function addDurableAlarms(stack: Stack, batch: Batch, targets: AlarmTargets, com
 
 /** The batch's alarms, named and described so the person paged knows which batch and what to do. */
 export function addAlarms(stack: Stack, batch: Batch, targets: AlarmTargets, values: StageValues): void {
-  const actions = addNotificationTarget(stack, batch.alarmEmails);
+  const actions = addNotificationTarget(stack);
   const common = {
     alarmActions: actions as string[],
     okActions: actions as string[],

@@ -20,8 +20,8 @@ export const NO_BOUNDARY = 'no-permissions-boundary';
  */
 export const NO_CODE_VERSION = 'unpinned';
 
-/** Parameters of the alarm notification target; the manifest gives their values per stage. */
-export const ALARM_PARAMETERS = { topicArn: 'AlarmTopicArn', emails: 'AlarmEmails' } as const;
+/** Parameter of the alarm notification target; the manifest gives its value per stage. */
+export const ALARM_PARAMETERS = { topicArn: 'AlarmTopicArn' } as const;
 
 /**
  * Value of AlarmTopicArn meaning "no topic". Not the empty string: validators check the

@@ -143,7 +143,7 @@ function batchOf(b: BatchOptions, stages: readonly Stage[]): Batch {
     timezone: b.timezone ?? BATCH_DEFAULTS.timezone,
     tags: { ...(b.tags ?? {}) },
     alarms,
-    alarmEmails: alarms && stages.some((s) => stageNames.includes(s.name) && s.alarmEmails.length > 0),
+    alarmTopicArn: b.alarmTopicArn,
     retryAttempts: b.retryAttempts ?? BATCH_DEFAULTS.retryAttempts,
     maxEventAgeSeconds: b.maxEventAgeSeconds ?? BATCH_DEFAULTS.maxEventAgeSeconds,
     deliveryRetryAttempts: b.deliveryRetryAttempts ?? BATCH_DEFAULTS.deliveryRetryAttempts,

@@ -7,6 +7,9 @@ import { Resolved, WorkflowStage } from './workflow-options';
 import { assumeRole, BUILD_DIR, trustedCli } from './workflow-steps';
 
 type Job = github.workflows.Job;
+
+/** The deploy step: `batchform deploy` deploys the stage stack, then the changed batch stacks. */
+export const DEPLOY_STEP = 'Deploy the stage stack, then the changed batch stacks';
 const { JobPermission } = github.workflows;
 
 /** The deploy job of a stage with a deploy role, run after the job `after`. */
@@ -49,10 +52,11 @@ export function deployJob(o: Resolved, stage: WorkflowStage, roleArn: string, af
         with: { name: BUILD_ARTIFACT, path: BUILD_DIR },
       },
       assumeRole('deploy', stage, roleArn),
-      // The CLI appends its report to the job summary itself. The decisions reach it through the
+      // The CLI appends its report to the job summary itself. One command: the stage stack first,
+      // then the batch stacks (whose alarms notify its topic). The decisions reach it through the
       // environment: the types quoted, the removal allowance ("true" or empty) as a flag or nothing.
       {
-        name: 'Deploy the changed stacks',
+        name: DEPLOY_STEP,
         workingDirectory: BUILD_DIR,
         env: {
           ALLOW_REMOVAL: '${{ steps.removal.outputs.allow }}',

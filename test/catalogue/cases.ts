@@ -224,6 +224,14 @@ export const CASES: CatalogueCase[] = [
   },
   {
     group: 'Names and files',
+    title: 'the stage stack\'s reserved name',
+    batch: { name: 'stage' },
+    expected: [
+      'batch "stage", field "name": "stage" is reserved: every stage has a stage stack named <stackPrefix>-stage (its alarm topic; cfn-out/stage.template.json), which a batch stack of that name would collide with. Fix: choose another name, e.g. "stage-job".',
+    ],
+  },
+  {
+    group: 'Names and files',
     title: 'handler outside handlers/',
     batch: { handler: 'src/jobs/daily-stats.ts' },
     expected: [
@@ -368,6 +376,30 @@ export const CASES: CatalogueCase[] = [
     stage: { alarmEmails: ['ops at example.com'] },
     expected: [
       'stage "prod", field "alarmEmails": "ops at example.com" is not an e-mail address. Fix: write addresses like "oncall@example.com".',
+    ],
+  },
+  {
+    group: 'Retries and alarms',
+    title: 'batch alarm topic that is not an ARN',
+    batch: { alarmTopicArn: 'data-oncall' },
+    expected: [
+      'batch "daily-stats", field "alarmTopicArn": "data-oncall" is not an SNS topic ARN. Fix: use an ARN like "arn:aws:sns:${AWS::Region}:${AWS::AccountId}:data-team-oncall".',
+    ],
+  },
+  {
+    group: 'Retries and alarms',
+    title: 'batch alarm topic in another region than the stage',
+    batch: { alarmTopicArn: 'arn:aws:sns:us-east-1:111122223333:data-oncall' },
+    expected: [
+      'batch "daily-stats", field "alarmTopicArn": in stage "prod" names a topic in us-east-1, but the stage\'s alarms are in ap-northeast-2; CloudWatch only notifies topics of its own region. Fix: write ${AWS::Region} in place of the region, or use a topic in the stage\'s region.',
+    ],
+  },
+  {
+    group: 'Retries and alarms',
+    title: 'batch alarm topic with alarms off',
+    batch: { alarms: false, alarmTopicArn: 'arn:aws:sns:ap-northeast-2:111122223333:data-oncall' },
+    expected: [
+      'batch "daily-stats", field "alarmTopicArn": is set, but alarms: false gives the batch no alarms to send there. Fix: remove alarmTopicArn, or alarms: false.',
     ],
   },
   // Stages and VPC
@@ -983,7 +1015,7 @@ export const CASES: CatalogueCase[] = [
     title: 'batch option that does not exist',
     batch: { owner: 'data-team' },
     expected: [
-      'batch "daily-stats", field "owner": unknown option. Fix: remove it; batch options are name, description, handler, schedule, enabled, input, runtime, architecture, memorySize, timeout, durable, environment, vpc, logRetentionDays, policyStatements, reservedConcurrency, timezone, flexibleWindowMinutes, startDate, endDate, deliveryRetryAttempts, tags, alarms, retryAttempts, maxEventAgeSeconds, stages, overrides.',
+      'batch "daily-stats", field "owner": unknown option. Fix: remove it; batch options are name, description, handler, schedule, enabled, input, runtime, architecture, memorySize, timeout, durable, environment, vpc, logRetentionDays, policyStatements, reservedConcurrency, timezone, flexibleWindowMinutes, startDate, endDate, deliveryRetryAttempts, tags, alarms, alarmTopicArn, retryAttempts, maxEventAgeSeconds, stages, overrides.',
     ],
   },
   {

@@ -8,9 +8,10 @@ import { CreateChangeSetCommand } from '@aws-sdk/client-cloudformation';
 import { GetAccountSettingsCommand } from '@aws-sdk/client-lambda';
 import { change, engineOptions, fakeAws, liveStack, recordTemplateHashes } from './helpers';
 import { deployStage, loadDeployInputs, renderMarkdownReport, renderTextReport } from '../../src/deploy';
-import { buildManifest, templatePath } from '../../src/manifest/manifest';
+import { buildManifest, stageTemplatePath, templatePath } from '../../src/manifest/manifest';
 import type { BatchOptions } from '../../src/model/batch-options';
 import { batchTemplates } from '../../src/template/batch-template';
+import { stageTemplate } from '../../src/template/stage-stack';
 import { validateDeclarations } from '../../src/validate/validate';
 import { BATCH, fileExists, STAGE } from '../fixtures';
 
@@ -31,6 +32,7 @@ function generate(batch: BatchOptions): string {
   const decl = validateDeclarations({ stages: [STAGE, STAGING], batches: [batch] }, { fileExists });
   fs.mkdirSync(path.join(dir, 'cfn-out'));
   for (const [name, t] of Object.entries(batchTemplates(decl.batches))) fs.writeFileSync(path.join(dir, templatePath('cfn-out', name)), JSON.stringify(t, null, 2));
+  fs.writeFileSync(path.join(dir, stageTemplatePath('cfn-out')), JSON.stringify(stageTemplate(decl), null, 2));
   fs.writeFileSync(path.join(dir, 'cfn-out/manifest.json'), JSON.stringify(buildManifest(decl, 'cfn-out'), null, 2));
   recordTemplateHashes(dir, decl.batches.map((b) => b.name));
   fs.mkdirSync(path.join(dir, 'dist/batches'), { recursive: true });
@@ -45,8 +47,11 @@ function generate(batch: BatchOptions): string {
   return dir;
 }
 
-const sentParameters = (aws: ReturnType<typeof fakeAws>) =>
-  Object.fromEntries((aws.cfn.commandCalls(CreateChangeSetCommand)[0].args[0].input.Parameters ?? []).map((p) => [p.ParameterKey, p.ParameterValue]));
+/** The parameters of the batch stack's change set (the stage stack's comes first). */
+const sentParameters = (aws: ReturnType<typeof fakeAws>, stackName: string) =>
+  Object.fromEntries((aws.cfn.commandCalls(CreateChangeSetCommand)
+    .find((c) => c.args[0].input.StackName === stackName)!.args[0].input.Parameters ?? [])
+    .map((p) => [p.ParameterKey, p.ParameterValue]));
 
 describe('per-stage overrides in the deploy engine', () => {
   const dir = generate(DAILY);
@@ -56,10 +61,11 @@ describe('per-stage overrides in the deploy engine', () => {
     ['staging', { ScheduleExpression: 'cron(0 3 ? * MON *)', ScheduleState: 'DISABLED', MemorySize: '1024', ReservedConcurrency: '0', EnvReportBucket: 'reports-staging', EnvApiToken: 'tok-staging-9c1e' }],
   ])('stage %s: the change set carries that stage\'s parameters', async (stage, expected) => {
     const stackName = `${stage}-daily-stats`;
-    const aws = fakeAws({ byName: { [stackName]: [liveStack(stackName, 'CREATE_COMPLETE')] } });
+    const aws = fakeAws({ byName: { [stackName]: [liveStack(stackName, 'CREATE_COMPLETE')], [`${stage}-stage`]: [liveStack(`${stage}-stage`, 'CREATE_COMPLETE')] } });
     const result = await deployStage(loadDeployInputs({ stage, projectDir: dir }), engineOptions(aws.clients));
-    expect(result.stacks[0]).toMatchObject({ stackName, outcome: 'created' });
-    expect(sentParameters(aws)).toMatchObject(expected);
+    expect(result.stacks.map((st) => st.stackName)).toEqual([`${stage}-stage`, stackName]);
+    expect(result.stacks[1]).toMatchObject({ stackName, outcome: 'created' });
+    expect(sentParameters(aws, stackName)).toMatchObject(expected);
   });
 
   test('the preview shows the stage\'s schedule and values, and hides its environment', async () => {
@@ -90,7 +96,7 @@ describe('per-stage overrides in the deploy engine', () => {
     expect(text).toContain('  In stage staging: schedule cron(0 3 ? * MON *), disabled, memory 1024 MB, no reserved concurrency, environment REPORT_BUCKET, API_TOKEN (values hidden).\n');
     expect(markdown).toContain('In stage staging: schedule cron(0 3 ? \\* MON \\*), disabled, memory 1024 MB, no reserved concurrency, environment REPORT\\_BUCKET, API\\_TOKEN (values hidden).');
     // The schedule shown is staging's, in staging's state: disabled, so no next runs.
-    expect(result.stacks[0].schedule).toMatchObject({ after: 'cron(0 3 ? * MON *)', enabled: false, nextRuns: [] });
+    expect(result.stacks.find((st) => st.batch === 'daily-stats')?.schedule).toMatchObject({ after: 'cron(0 3 ? * MON *)', enabled: false, nextRuns: [] });
   });
 
   test('a stage\'s fingerprint changes with its parameters only', () => {

@@ -3,6 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { findTemplates, formatLintResult, hasCfnLint, lintTemplates } from '../../src/lint/cfn-lint';
 import { batchTemplates } from '../../src/template/batch-template';
+import { stageTemplate } from '../../src/template/stage-stack';
 import { validateDeclarations } from '../../src/validate/validate';
 import { BATCH, fileExists, STAGE } from '../fixtures';
 
@@ -33,7 +34,8 @@ const decl = validateDeclarations({
   stages: [STAGE],
 }, { fileExists });
 const templates = batchTemplates(decl.batches);
-const goodFiles = Object.entries(templates).map(([name, t]) => {
+// The stage stack's template (its alarm topic, key and subscriptions) beside the batch templates.
+const goodFiles = Object.entries({ ...templates, stage: stageTemplate(decl) }).map(([name, t]) => {
   const file = path.join(dir, `${name}.template.json`);
   fs.writeFileSync(file, JSON.stringify(t, null, 2));
   return file;

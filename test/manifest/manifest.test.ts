@@ -43,8 +43,9 @@ describe('manifest', () => {
       AlarmTopicArn: 'none',
       PermissionsBoundaryArn: 'no-permissions-boundary',
     });
+    // No stack takes e-mail addresses any more: the stage stack does.
     expect(prod.stacks[1].parameters).toEqual({
-      CodeS3Bucket: STAGE.artifactBucket, AlarmTopicArn: 'none', AlarmEmails: '', PermissionsBoundaryArn: 'no-permissions-boundary',
+      CodeS3Bucket: STAGE.artifactBucket, AlarmTopicArn: 'none', PermissionsBoundaryArn: 'no-permissions-boundary',
     });
     expect(prod.stacks[0].code).toEqual({
       bucket: STAGE.artifactBucket, keyPrefix: 'batchform/daily-stats', bucketParameter: 'CodeS3Bucket', keyParameter: 'CodeS3Key',
@@ -53,10 +54,41 @@ describe('manifest', () => {
   });
 
   test('passes each stage\'s alarm target, and none for batches that opt out', () => {
-    expect(manifest.stages[1].stacks[0].parameters).toMatchObject({ AlarmTopicArn: 'none', AlarmEmails: 'a@example.com,b@example.com' });
+    // An e-mail stage: its batches notify the stage stack's one topic, which subscribes the addresses.
+    expect(manifest.stages[1].stacks[0].parameters.AlarmTopicArn).toBe('arn:aws:sns:ap-northeast-2:444455556666:acme-dev-alarms');
+    expect(manifest.stages[1].stageStack?.parameters).toEqual({ AlarmEmails: 'a@example.com,b@example.com', AlarmTopicName: 'acme-dev-alarms' });
+    expect(manifest.stages[0].stageStack?.parameters).toEqual({ AlarmEmails: '', AlarmTopicName: 'prod-alarms' });
     const quiet = buildManifest(validateDeclarations({ stages: [{ ...STAGE, alarmTopicArn: 'arn:aws:sns:ap-northeast-2:111122223333:oncall' }], batches: [BATCH, { ...BATCH, name: 'quiet', alarms: false }] }, { fileExists }), 'cfn-out');
     expect(quiet.stages[0].stacks[0].parameters.AlarmTopicArn).toBe('arn:aws:sns:ap-northeast-2:111122223333:oncall');
     expect(Object.keys(quiet.stages[0].stacks[1].parameters)).toEqual(['CodeS3Bucket', 'PermissionsBoundaryArn']);
+  });
+
+  test('lists each stage\'s stage stack, named <stackPrefix>-stage, with one template for every stage', () => {
+    expect(manifest.stages.map((st) => st.stageStack)).toEqual([
+      {
+        stackName: 'prod-stage',
+        template: 'cfn-out/stage.template.json',
+        parameters: { AlarmEmails: '', AlarmTopicName: 'prod-alarms' },
+        tags: { 'owner': 'platform', 'batchform:stage': 'prod' },
+        artifacts: { bucket: STAGE.artifactBucket, keyPrefix: 'batchform/stage' },
+      },
+      {
+        stackName: 'acme-dev-stage',
+        template: 'cfn-out/stage.template.json',
+        parameters: { AlarmEmails: 'a@example.com,b@example.com', AlarmTopicName: 'acme-dev-alarms' },
+        tags: { 'batchform:stage': 'dev' },
+        artifacts: { bucket: STAGE.artifactBucket, keyPrefix: 'code/stage' },
+      },
+    ]);
+  });
+
+  test('a batch\'s own alarmTopicArn wins, placeholders filled per stage; a stage whose batches all have their own creates no topic', () => {
+    const own = buildManifest(validateDeclarations({
+      stages: [{ ...STAGE, alarmEmails: ['oncall@example.com'] }],
+      batches: [{ ...BATCH, alarmTopicArn: 'arn:${AWS::Partition}:sns:${AWS::Region}:${AWS::AccountId}:data-oncall' }],
+    }, { fileExists }), 'cfn-out');
+    expect(own.stages[0].stacks[0].parameters.AlarmTopicArn).toBe('arn:aws:sns:ap-northeast-2:111122223333:data-oncall');
+    expect(own.stages[0].stageStack?.parameters.AlarmEmails).toBe('');
   });
 
   test('passes the stage\'s permissions boundary to every stack', () => {

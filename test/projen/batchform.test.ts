@@ -37,7 +37,7 @@ describe('Batchform component', () => {
     synth(dir, [BATCH]);
     const files = listFiles(dir);
     expect(Object.keys(files).filter((f) => f.startsWith('cfn-out')).sort()).toEqual([
-      'cfn-out/bootstrap.template.json', 'cfn-out/daily-stats.template.json', 'cfn-out/manifest.json', 'cfn-out/template-hashes.json',
+      'cfn-out/bootstrap.template.json', 'cfn-out/daily-stats.template.json', 'cfn-out/manifest.json', 'cfn-out/stage.template.json', 'cfn-out/template-hashes.json',
     ]);
     const template = JSON.parse(files['cfn-out/daily-stats.template.json']);
     expect(template['//']).toBeUndefined();
@@ -105,7 +105,7 @@ describe('Batchform component', () => {
     beforeEach(() => fs.writeFileSync(path.join(dir, 'handlers/weekly-report.ts'), 'export const handler = async () => {};\n'));
 
     test('synthesizes every template once, then nothing while nothing changed, writing the same bytes', () => {
-      expect(synthesized(() => synth(dir, [BATCH, WEEKLY]))).toEqual([['daily-stats', 'weekly-report', 'bootstrap']]);
+      expect(synthesized(() => synth(dir, [BATCH, WEEKLY]))).toEqual([['daily-stats', 'weekly-report', 'bootstrap', 'stage']]);
       const before = cfnOut(dir);
       expect(synthesized(() => synth(dir, [BATCH, WEEKLY]))).toEqual([]);
       expect(cfnOut(dir)).toEqual(before);
@@ -157,7 +157,7 @@ describe('Batchform component', () => {
       const reused = cfnOut(dir);
       process.env.BATCHFORM_TEMPLATE_CACHE = 'off';
       try {
-        expect(synthesized(() => synth(dir, [BATCH, WEEKLY]))).toEqual([['daily-stats', 'weekly-report', 'bootstrap']]);
+        expect(synthesized(() => synth(dir, [BATCH, WEEKLY]))).toEqual([['daily-stats', 'weekly-report', 'bootstrap', 'stage']]);
       } finally {
         delete process.env.BATCHFORM_TEMPLATE_CACHE;
       }

@@ -126,23 +126,16 @@ describe('alarms', () => {
     expect(Object.values(R).filter((r) => ['AWS::SNS::Topic', 'AWS::KMS::Key', 'AWS::SNS::Subscription'].includes((r as Json).Type))).toEqual([]);
   });
 
-  test('with an e-mail stage, the stack can create an encrypted topic and subscribe up to 5 addresses', () => {
+  test('with an e-mail stage, the batch stack still creates no topic, key or subscription: it notifies the stage\'s topic', () => {
     const withEmails = templateFor({}, { alarmEmails: ['oncall@example.com'] });
     const E = withEmails.Resources;
-    const actions = { 'Fn::If': ['HasAlarmTopic', [{ Ref: 'AlarmTopicArn' }], { 'Fn::If': ['CreateAlarmTopic', [{ Ref: 'AlarmTopic' }], { Ref: 'AWS::NoValue' }] }] };
+    const actions = { 'Fn::If': ['HasAlarmTopic', [{ Ref: 'AlarmTopicArn' }], { Ref: 'AWS::NoValue' }] };
     for (const id of ['FailedRunAlarm', 'MissedRunAlarm', 'DeliveryFailedAlarm', 'DeadLettersAlarm']) {
       expect(E[id].Properties.AlarmActions).toEqual(actions);
       expect(E[id].Properties.OKActions).toEqual(actions);
     }
-    expect(withEmails.Parameters.AlarmEmails).toMatchObject({ Type: 'CommaDelimitedList', Default: '' });
-    for (const id of ['AlarmTopicKey', 'AlarmTopic', 'AlarmTopicPolicy']) expect(E[id].Condition).toBe('CreateAlarmTopic');
-    expect(E.AlarmTopic.Properties.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': ['AlarmTopicKey', 'Arn'] });
-    expect(E.AlarmTopicKey.Properties.EnableKeyRotation).toBe(true);
-    const cloudWatch = E.AlarmTopicKey.Properties.KeyPolicy.Statement.find((st: Json) => st.Sid === 'CloudWatchPublishes');
-    expect(cloudWatch).toMatchObject({ Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey*'] });
-    const subs = Object.entries(E).filter(([, r]) => (r as Json).Type === 'AWS::SNS::Subscription');
-    expect(subs.map(([id, r]) => [id, (r as Json).Condition, (r as Json).Properties.Protocol])).toEqual(
-      [1, 2, 3, 4, 5].map((i) => [`AlarmEmail${i}`, `HasAlarmEmail${i}`, 'email']));
+    expect(withEmails.Parameters.AlarmEmails).toBeUndefined();
+    expect(Object.values(E).filter((r) => ['AWS::SNS::Topic', 'AWS::KMS::Key', 'AWS::SNS::Subscription'].includes((r as Json).Type))).toEqual([]);
   });
 
   test('a batch can opt out of alarms', () => {

@@ -74,7 +74,7 @@ const templates: Array<[string, Json]> = [
     .map((f) => [f, JSON.parse(fs.readFileSync(path.join(ROOT, 'cfn-out', f), 'utf8'))] as [string, Json]),
   ...Object.entries(batchTemplates(decl.batches)) as Array<[string, Json]>,
 ];
-const batchOnly = templates.filter(([name]) => !name.startsWith('bootstrap'));
+const batchOnly = templates.filter(([name]) => !name.startsWith('bootstrap') && name !== 'stage.template.json');
 const resources = (t: Json, type: string) =>
   Object.entries(t.Resources as Json).filter(([, r]) => (r as Json).Type === type) as Array<[string, Json]>;
 const list = (v: unknown) => (Array.isArray(v) ? v : [v]);

@@ -109,9 +109,14 @@ describe('this repository\'s workflows, run', () => {
     // No pull request carried the label when merged: the refused types are passed on.
     expect(deploy.steps.find((s) => s.id === 'replacement')?.outputs).toMatchObject({ refuse: 'AWS::Logs::LogGroup,AWS::SQS::Queue' });
     expect([...aws.stacks().entries()].map(([name, s]) => `${name} ${s.status}`).sort()).toEqual([
-      'prod-daily-stats CREATE_COMPLETE', 'prod-monthly-recompute CREATE_COMPLETE', 'prod-weekly-report CREATE_COMPLETE',
+      'prod-daily-stats CREATE_COMPLETE', 'prod-monthly-recompute CREATE_COMPLETE', 'prod-stage CREATE_COMPLETE', 'prod-weekly-report CREATE_COMPLETE',
     ]);
-    expect(deploy.summary).toContain('3 created');
+    // The stage stack (the stage's alarm topic) was created before any batch stack.
+    const stackOf = (target = '') => /:stack\/([^/]+)\//.exec(target)?.[1] ?? target;
+    const creates = aws.calls().filter((c) => c.operation === 'ExecuteChangeSet' || c.operation === 'CreateChangeSet').map((c) => `${c.operation} ${stackOf(c.target)}`);
+    expect(creates[0]).toBe('CreateChangeSet prod-stage');
+    expect(creates.indexOf('ExecuteChangeSet prod-stage')).toBeLessThan(creates.findIndex((c) => c.startsWith('CreateChangeSet prod-') && c !== 'CreateChangeSet prod-stage'));
+    expect(deploy.summary).toContain('4 created');
     // Every substitution is on record, and each ran.
     expect(result.substitutions.filter((s) => s.ran).map((s) => `${s.jobId}/${s.stepId}`).sort()).toEqual([
       'build/build', 'build/install_cfn-lint', 'build/install_dependencies', 'deploy-prod/build_the_cli_from_the_trusted_checkout_npm_ci',

@@ -233,7 +233,7 @@ describe('the build-and-deploy workflow', () => {
         'May this deploy replace refused resource types? (label on the pull request when it was merged)',
         'May this deploy delete the stacks of removed batches? (label on the pull request when it was merged)',
         'Check out', 'Set up Node.js', 'Install the batchform CLI the checkout locks (only it, integrity checked)',
-        'Download the templates and code zips', 'Assume the deploy role of stage prod (OIDC)', 'Deploy the changed stacks',
+        'Download the templates and code zips', 'Assume the deploy role of stage prod (OIDC)', 'Deploy the stage stack, then the changed batch stacks',
       ]);
       expect(steps(job).some((s) => /npm (ci|install)|yarn|pnpm/.test(s.run ?? ''))).toBe(false);
       expect(usesOf(job, ACTIONS.setupNode)[0].with).toEqual({ 'node-version': '24' });

@@ -5,7 +5,7 @@ import { handlerFile } from './handler';
 import { policyStatementsValid } from './iam';
 import { batchKeysKnown, stageKeysKnown } from './known-keys';
 import { batchNameShape, functionNameLength } from './name-rules';
-import { alarmsFlag, alarmTarget, maxEventAgeRange, retryAttemptsRange } from './operation-rules';
+import { alarmsFlag, alarmTarget, batchAlarmTopic, maxEventAgeRange, retryAttemptsRange } from './operation-rules';
 import { overridesValid } from './override-rules';
 import { scheduleValid, timezoneValid } from './schedule-rules';
 import { atLocalTimeExists, deliveryRetryRange, flexibleWindowRange, scheduleDates, schedulerOnly } from './scheduler';
@@ -36,6 +36,7 @@ export const BATCH_RULES: Readonly<Record<string, BatchRule>> = {
   vpcIdsPresent,
   batchTags,
   alarmsFlag,
+  batchAlarmTopic,
   retryAttemptsRange,
   maxEventAgeRange,
   schedulerOnly,

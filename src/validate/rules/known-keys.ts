@@ -34,6 +34,7 @@ export const BATCH_OPTION_KEYS = {
   deliveryRetryAttempts: true,
   tags: true,
   alarms: true,
+  alarmTopicArn: true,
   retryAttempts: true,
   maxEventAgeSeconds: true,
   stages: true,

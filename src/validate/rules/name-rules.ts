@@ -1,10 +1,14 @@
 // Rules for batch names: shape, reserved names, and length once a stage prefix is added.
 import { BatchRule, show, stagesOf } from './types';
 import { MAX_FUNCTION_NAME } from '../../model/limits';
-import { BOOTSTRAP_TEMPLATE_FILE, MANIFEST_FILE, NAME_PATTERN, stackName, stackPrefixOf } from '../../model/names';
+import { BOOTSTRAP_TEMPLATE_FILE, MANIFEST_FILE, NAME_PATTERN, STAGE_STACK_SUFFIX, STAGE_TEMPLATE_FILE, stackName, stackPrefixOf } from '../../model/names';
 
-/** Names taken by batchform's own files in cfn-out/. */
-export const RESERVED_NAMES: Record<string, string> = { bootstrap: BOOTSTRAP_TEMPLATE_FILE, manifest: MANIFEST_FILE };
+/** Names taken by batchform's own files in cfn-out/ and stacks, with why. */
+export const RESERVED_NAMES: Record<string, string> = {
+  bootstrap: `cfn-out/${BOOTSTRAP_TEMPLATE_FILE} is batchform's own file`,
+  manifest: `cfn-out/${MANIFEST_FILE} is batchform's own file`,
+  [STAGE_STACK_SUFFIX]: `every stage has a stage stack named <stackPrefix>-${STAGE_STACK_SUFFIX} (its alarm topic; cfn-out/${STAGE_TEMPLATE_FILE}), which a batch stack of that name would collide with`,
+};
 
 export const batchNameShape: BatchRule = (batch) => {
   if (typeof batch.name !== 'string' || !NAME_PATTERN.test(batch.name)) {
@@ -14,10 +18,10 @@ export const batchNameShape: BatchRule = (batch) => {
       fix: 'use lowercase letters, digits and single hyphens, starting with a letter, e.g. "daily-stats".',
     }];
   }
-  if (batch.name in RESERVED_NAMES) {
+  if (Object.prototype.hasOwnProperty.call(RESERVED_NAMES, batch.name)) {
     return [{
       field: 'name',
-      message: `"${batch.name}" is reserved: cfn-out/${RESERVED_NAMES[batch.name]} is batchform's own file.`,
+      message: `"${batch.name}" is reserved: ${RESERVED_NAMES[batch.name]}.`,
       fix: `choose another name, e.g. "${batch.name}-job".`,
     }];
   }

@@ -1,6 +1,8 @@
 // Rules for operations settings: alarms, retries, event age, and where alarms are sent.
-import { BatchRule, isIntIn, show, StageRule, when } from './types';
+import { substitutePlaceholders } from './function';
+import { BatchRule, isIntIn, show, StageRule, stagesOf, when } from './types';
 import { MAX_ALARM_EMAILS } from '../../model/limits';
+import { stackPrefixOf } from '../../model/names';
 
 const EMAIL = /^[^@\s,]+@[^@\s,]+\.[^@\s,]+$/;
 const TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/;
@@ -9,6 +11,34 @@ export const alarmsFlag: BatchRule = (batch) =>
   when(batch.alarms !== undefined && typeof batch.alarms !== 'boolean', {
     field: 'alarms', message: `${show(batch.alarms)} is not true or false.`, fix: 'leave alarms out (on) or set alarms: false to opt out.',
   });
+
+/**
+ * A batch's own alarm topic: an SNS topic ARN in every stage it deploys to (placeholders filled
+ * in), in that stage's region (CloudWatch publishes only to topics of its own region).
+ */
+export const batchAlarmTopic: BatchRule = (batch, ctx) => {
+  const value = batch.alarmTopicArn;
+  if (value === undefined) return [];
+  if (typeof value !== 'string') return [{ field: 'alarmTopicArn', message: `${show(value)} is not a string.`, fix: 'write the topic ARN as a string, e.g. "arn:aws:sns:${AWS::Region}:${AWS::AccountId}:data-team-oncall".' }];
+  if (batch.alarms === false) {
+    return [{ field: 'alarmTopicArn', message: 'is set, but alarms: false gives the batch no alarms to send there.', fix: 'remove alarmTopicArn, or alarms: false.' }];
+  }
+  for (const stage of stagesOf(batch, ctx)) {
+    const arn = substitutePlaceholders(value, { ...stage, stackPrefix: stackPrefixOf(stage) }, String(batch.name));
+    if (!TOPIC_ARN.test(arn)) {
+      return [{ field: 'alarmTopicArn', message: `${show(value)} is not an SNS topic ARN${arn === value ? '' : ` (in stage "${stage.name}": ${show(arn)})`}.`, fix: 'use an ARN like "arn:aws:sns:${AWS::Region}:${AWS::AccountId}:data-team-oncall".' }];
+    }
+    const region = arn.split(':')[3];
+    if (region !== stage.region) {
+      return [{
+        field: 'alarmTopicArn',
+        message: `in stage "${stage.name}" names a topic in ${region}, but the stage's alarms are in ${stage.region}; CloudWatch only notifies topics of its own region.`,
+        fix: 'write ${AWS::Region} in place of the region, or use a topic in the stage\'s region.',
+      }];
+    }
+  }
+  return [];
+};
 
 export const retryAttemptsRange: BatchRule = (batch) =>
   when(batch.retryAttempts !== undefined && !isIntIn(batch.retryAttempts, 0, 2), {
@@ -28,7 +58,7 @@ export const alarmTarget: StageRule = (stage) => [
     field: 'alarmEmails', message: 'is set together with alarmTopicArn; alarms go to one or the other.', fix: 'subscribe the addresses to the topic instead, or remove alarmTopicArn.',
   }),
   ...when((stage.alarmEmails ?? []).length > MAX_ALARM_EMAILS, {
-    field: 'alarmEmails', message: `lists ${(stage.alarmEmails ?? []).length} addresses; a batch stack subscribes at most ${MAX_ALARM_EMAILS}.`, fix: 'use a mailing list address, or an alarmTopicArn with its own subscriptions.',
+    field: 'alarmEmails', message: `lists ${(stage.alarmEmails ?? []).length} addresses; the stage's alarm topic subscribes at most ${MAX_ALARM_EMAILS}.`, fix: 'use a mailing list address, or an alarmTopicArn with its own subscriptions.',
   }),
   ...(stage.alarmEmails ?? []).filter((e) => !EMAIL.test(String(e))).map((e) => ({
     field: 'alarmEmails', message: `${show(e)} is not an e-mail address.`, fix: 'write addresses like "oncall@example.com".',

@@ -1,0 +1,108 @@
+// The stage stack: one alarm topic, key and set of e-mail subscriptions per stage, which every
+// batch's alarms notify; built from parts so more stage-level resources can be added.
+import { App, CfnResource, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { buildManifest } from '../../src/manifest/manifest';
+import { batchTemplates } from '../../src/template/batch-template';
+import { STAGE_STACK_PARTS, StageStackPart, stageTemplate } from '../../src/template/stage-stack';
+import { STAGE_STACK_PART_VALUES } from '../../src/template/stage-stack-values';
+import { validateDeclarations } from '../../src/validate/validate';
+import { BATCH, fileExists, STAGE } from '../fixtures';
+
+type Json = Record<string, any>;
+const ofType = (t: Json, type: string) => Object.entries(t.Resources as Json).filter(([, r]) => (r as Json).Type === type);
+
+const decl = validateDeclarations({
+  stages: [{ ...STAGE, alarmEmails: ['oncall@example.com', 'data@example.com'] }],
+  batches: [
+    { ...BATCH, name: 'daily-stats' },
+    { ...BATCH, name: 'weekly-report', handler: 'handlers/weekly-report.ts', schedule: 'cron(0 9 ? * MON-FRI *)', timezone: 'Asia/Seoul' },
+    { ...BATCH, name: 'long-job', timeout: 900, durable: { executionTimeout: 6 * 3600 } },
+  ],
+}, { fileExists });
+const stage = stageTemplate(decl) as Json;
+const batches = batchTemplates(decl.batches) as Record<string, Json>;
+const manifest = buildManifest(decl, 'cfn-out');
+
+describe('a stage with 3 batches', () => {
+  test('has one alarm key and one alarm topic, in its stage stack, and none in any batch stack', () => {
+    expect(ofType(stage, 'AWS::KMS::Key').map(([id]) => id)).toEqual(['AlarmTopicKey']);
+    expect(ofType(stage, 'AWS::SNS::Topic').map(([id]) => id)).toEqual(['AlarmTopic']);
+    expect(stage.Resources.AlarmTopic.Properties).toMatchObject({ TopicName: { Ref: 'AlarmTopicName' }, KmsMasterKeyId: { 'Fn::GetAtt': ['AlarmTopicKey', 'Arn'] } });
+    expect(stage.Resources.AlarmTopicKey.Properties.EnableKeyRotation).toBe(true);
+    for (const [name, t] of Object.entries(batches)) {
+      for (const type of ['AWS::KMS::Key', 'AWS::SNS::Topic', 'AWS::SNS::Subscription']) expect([name, ofType(t, type)]).toEqual([name, []]);
+    }
+  });
+
+  test('subscribes each address once for the whole stage (one confirmation e-mail per address per stage)', () => {
+    const subs = ofType(stage, 'AWS::SNS::Subscription');
+    expect(subs.map(([id, r]) => [id, r.Condition, r.Properties.Protocol, r.Properties.TopicArn])).toEqual(
+      [1, 2, 3, 4, 5].map((i) => [`AlarmEmail${i}`, `HasAlarmEmail${i}`, 'email', { Ref: 'AlarmTopic' }]));
+    expect(manifest.stages[0].stageStack?.parameters).toEqual({ AlarmEmails: 'oncall@example.com,data@example.com', AlarmTopicName: 'prod-alarms' });
+  });
+
+  test('the missed-run, failed-run and dead-letter alarms of every batch notify the stage topic', () => {
+    const topicArn = `arn:aws:sns:${STAGE.region}:${STAGE.account}:${manifest.stages[0].stageStack?.parameters.AlarmTopicName}`;
+    const actions = { 'Fn::If': ['HasAlarmTopic', [{ Ref: 'AlarmTopicArn' }], { Ref: 'AWS::NoValue' }] };
+    for (const stack of manifest.stages[0].stacks) {
+      // The manifest passes the stage topic's ARN to the batch template's one alarm target.
+      expect([stack.batch, stack.parameters.AlarmTopicArn]).toEqual([stack.batch, topicArn]);
+      const t = batches[stack.batch];
+      for (const id of ['FailedRunAlarm', 'MissedRunAlarm', 'DeadLettersAlarm', 'DeliveryFailedAlarm']) {
+        expect([stack.batch, id, t.Resources[id]?.Properties.AlarmActions]).toEqual([stack.batch, id, actions]);
+      }
+    }
+    // The durable batch's own run alarms too.
+    for (const id of ['TimedOutRunAlarm', 'OverlappingRunAlarm', 'StartFailedAlarm']) expect(batches['long-job'].Resources[id].Properties.AlarmActions).toEqual(actions);
+  });
+
+  test('the topic admits CloudWatch of this account only, over TLS only', () => {
+    const [allow, deny] = stage.Resources.AlarmTopicPolicy.Properties.PolicyDocument.Statement;
+    expect(allow).toMatchObject({ Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: 'sns:Publish', Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } } });
+    expect(deny).toMatchObject({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } });
+  });
+});
+
+describe('the stage stack without e-mails', () => {
+  test('creates no topic or key there (conditions), and stays a valid stack (a placeholder that costs nothing)', () => {
+    for (const id of ['AlarmTopicKey', 'AlarmTopic', 'AlarmTopicPolicy']) expect(stage.Resources[id].Condition).toBe('CreateAlarmTopic');
+    expect(stage.Resources.StageStack).toEqual({ Type: 'AWS::CloudFormation::WaitConditionHandle' });
+    const plain = buildManifest(validateDeclarations({ stages: [STAGE], batches: [BATCH] }, { fileExists }), 'cfn-out');
+    expect(plain.stages[0].stageStack?.parameters.AlarmEmails).toBe('');
+    expect(plain.stages[0].stacks[0].parameters.AlarmTopicArn).toBe('none');
+  });
+});
+
+describe('parts', () => {
+  test('the resources and the values name the same parts, in the same order', () => {
+    expect(STAGE_STACK_PARTS.map((p) => p.name)).toEqual(STAGE_STACK_PART_VALUES.map((p) => p.name));
+  });
+
+  test('a part added by another module contributes its resources; one that always creates something drops the placeholder', () => {
+    const ledger: StageStackPart = {
+      name: 'test-ledger',
+      parameters: () => ({}),
+      add(stack) {
+        new CfnResource(stack, 'Ledger', { type: 'AWS::DynamoDB::Table', properties: { BillingMode: 'PAY_PER_REQUEST' } });
+        return { alwaysCreates: true };
+      },
+    };
+    const t = stageTemplate(decl, undefined, [...STAGE_STACK_PARTS, ledger]) as Json;
+    expect(t.Resources.Ledger.Type).toBe('AWS::DynamoDB::Table');
+    expect(t.Resources.AlarmTopic).toBeDefined();
+    expect(t.Resources.StageStack).toBeUndefined();
+    expect(t.Description).toContain('alarm-topic, test-ledger');
+  });
+});
+
+describe('cdk-nag AwsSolutions', () => {
+  test('reports no unacknowledged finding on the stage template', () => {
+    const log = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      expect(() => stageTemplate(decl, (app: App) => Validations.of(app).addPlugins(new AwsSolutionsChecks(app)))).not.toThrow();
+    } finally {
+      log.mockRestore();
+    }
+  });
+});
