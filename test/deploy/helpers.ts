@@ -169,7 +169,9 @@ export function makeProject(options: ProjectOptions = {}): TestProject {
 
 /** Writes `cfn-out/template-hashes.json` as "npx projen" does: the SHA-256 of each batch's template (`cfn-out/<batch>.template.json`). */
 export function recordTemplateHashes(dir: string, batches: readonly string[]): void {
-  const templates = Object.fromEntries(batches.map((b) => [b, {
+  // The stage stack's template is recorded as "stage", when the project has one.
+  const names = fs.existsSync(path.join(dir, 'cfn-out/stage.template.json')) ? [...batches, 'stage'] : batches;
+  const templates = Object.fromEntries(names.map((b) => [b, {
     inputs: 'test',
     sha256: createHash('sha256').update(fs.readFileSync(path.join(dir, `cfn-out/${b}.template.json`))).digest('hex'),
   }]));
