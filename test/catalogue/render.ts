@@ -33,12 +33,12 @@ function declarationText(c: CatalogueCase): string {
   return text.length > 120 ? `${text.slice(0, 117)}...` : text;
 }
 
-/** The Markdown docs page of the catalogue. */
+/** The Markdown docs page of the catalogue (docs/reference/bad-declarations.md). */
 export function renderCatalogue(): string {
   const lines = [
     '# Rejected declarations',
     '',
-    '<!-- Generated from test/catalogue/cases.ts by `npx projen docs:catalogue`; do not edit. -->',
+    '<!-- Generated from test/catalogue/cases.ts by `npx projen docs`; do not edit. -->',
     '',
     'Every declaration below makes `npx projen` exit non-zero and write nothing. Each starts from a valid',
     'batch (`daily-stats`, `cron(10 15 * * ? *)`) and stage (`prod`) and changes one thing; the block under it is',
@@ -58,12 +58,7 @@ export function renderCatalogue(): string {
   return lines.join('\n') + '\n';
 }
 
-if (require.main === module) {
-  if (process.argv.includes('--print-actual')) {
-    for (const c of CASES) console.log(JSON.stringify({ title: c.title, actual: problemLines(c) }));
-  } else {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    require('fs').writeFileSync('docs/bad-declarations.md', renderCatalogue());
-    console.log(`docs/bad-declarations.md: ${CASES.length} cases`);
-  }
+// docs/reference/bad-declarations.md is written by `npx projen docs` (projenrc/reference/pages.ts).
+if (require.main === module && process.argv.includes('--print-actual')) {
+  for (const c of CASES) console.log(JSON.stringify({ title: c.title, actual: problemLines(c) }));
 }
