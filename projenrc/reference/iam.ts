@@ -111,7 +111,8 @@ function statementRows(statements: Json[]): string[][] {
 function declarationDoc(sources: Sources, file: string, name: string): string {
   for (const st of sources.file(file).statements) {
     if (ts.isFunctionDeclaration(st) && st.name?.text === name) return docOf(st).text;
-    if (ts.isVariableStatement(st) && st.declarationList.declarations.some((d) => ts.isIdentifier(d.name) && d.name.text === name)) return docOf(st).text;
+    const declares = (d: ts.VariableDeclaration) => ts.isIdentifier(d.name) && d.name.text === name;
+    if (ts.isVariableStatement(st) && st.declarationList.declarations.some(declares)) return docOf(st).text;
   }
   throw new Error(`docs: ${file} has no ${name}`);
 }

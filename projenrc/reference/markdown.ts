@@ -6,16 +6,16 @@ export function generatedMarker(source: string): string {
 }
 
 /** Inline code, with a fence long enough for the backticks the text holds. */
-export function code(text: string): string {
-  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((m) => m.length));
-  const fence = '`'.repeat(longest + 1);
-  const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
-  return `${fence}${pad}${text}${pad}${fence}`;
+export function code(s: string): string {
+  const longest = Math.max(0, ...(s.match(/`+/g) ?? []).map((m) => m.length));
+  const ticks = '`'.repeat(longest + 1);
+  const pad = s.startsWith('`') || s.endsWith('`') ? ' ' : '';
+  return `${ticks}${pad}${s}${pad}${ticks}`;
 }
 
 /** A table cell: one line, pipes escaped (GitHub also honours `\|` inside code spans). */
-export function cell(text: string): string {
-  return text.replace(/\r?\n\s*/g, ' ').replace(/\|/g, '\\|').trim();
+export function cell(s: string): string {
+  return s.replace(/\r?\n\s*/g, ' ').replace(/\|/g, '\\|').trim();
 }
 
 /** A GitHub Markdown table. */
@@ -28,8 +28,8 @@ export function table(header: string[], rows: string[][]): string[] {
 }
 
 /** A fenced block in no language (the docs' code check compiles only ts blocks). */
-export function fence(text: string): string[] {
-  return ['```', ...text.split('\n'), '```'];
+export function fence(s: string): string[] {
+  return ['```', ...s.split('\n'), '```'];
 }
 
 /** Joins lines into a page: one trailing newline, no runs of blank lines. */

@@ -113,10 +113,13 @@ export function splitValue(text: string): { value?: string; note?: string } {
       else if (c === quote) quote = undefined;
       continue;
     }
-    if (c === '\'' || c === '"' || c === '`') quote = c;
-    else if ('([{'.includes(c)) depth++;
-    else if (')]}'.includes(c)) depth--;
-    else if (depth === 0 && c === ' ') {
+    if (c === '\'' || c === '"' || c === '`') {
+      quote = c;
+      continue;
+    }
+    if ('([{'.includes(c)) depth++;
+    if (')]}'.includes(c)) depth--;
+    if (depth === 0 && c === ' ') {
       const rest = text.slice(i + 1);
       if (rest.startsWith('(')) return { value: text.slice(0, i), note: rest };
       if (rest.startsWith('- ')) return { value: text.slice(0, i), note: rest.slice(2) };

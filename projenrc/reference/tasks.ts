@@ -48,8 +48,13 @@ export function componentTasks(): TasksReference {
     fs.mkdirSync(path.join(dir, 'handlers'));
     fs.writeFileSync(path.join(dir, 'handlers/example-batch.ts'), 'export const handler = async () => {};\n');
     const options: typescript.TypeScriptProjectOptions = {
-      name: 'my-batches', defaultReleaseBranch: 'main', outdir: dir, devDeps: ['batchform'],
-      packageManager: javascript.NodePackageManager.NPM, buildWorkflow: false, logging: { level: LogLevel.OFF },
+      name: 'my-batches',
+      defaultReleaseBranch: 'main',
+      outdir: dir,
+      devDeps: ['batchform'],
+      packageManager: javascript.NodePackageManager.NPM,
+      buildWorkflow: false,
+      logging: { level: LogLevel.OFF },
     };
     const before = snapshot(new typescript.TypeScriptProject(options));
     const project = new typescript.TypeScriptProject(options);

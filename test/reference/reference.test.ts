@@ -63,8 +63,18 @@ describe('every generated page is current', () => {
 describe('options.md follows the TSDoc', () => {
   const page = renderOptions();
   const BATCHFORM_OPTIONS: Record<keyof BatchformOptions, true> = {
-    batches: true, stages: true, outdir: true, cliCommand: true, githubRepository: true, deployBranch: true, githubSubjectClaimKeys: true,
-    workflows: true, workflowCli: true, workflowNodeVersion: true, refuseReplacement: true, allowReplacementLabel: true,
+    batches: true,
+    stages: true,
+    outdir: true,
+    cliCommand: true,
+    githubRepository: true,
+    deployBranch: true,
+    githubSubjectClaimKeys: true,
+    workflows: true,
+    workflowCli: true,
+    workflowNodeVersion: true,
+    refuseReplacement: true,
+    allowReplacementLabel: true,
   };
   const DURABLE_OPTIONS: Record<keyof DurableOptions, true> = { executionTimeout: true, retentionDays: true };
 
