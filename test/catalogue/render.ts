@@ -45,16 +45,19 @@ export function renderCatalogue(): string {
     'exactly what the user sees (after the line `batchform: N problem(s) in the batch declarations; nothing was written.`).',
     `The tests (test/catalogue/catalogue.slow.test.ts) check every message word for word. ${CASES.length} cases.`,
   ];
-  let group = '';
-  CASES.forEach((c, i) => {
-    if (c.group !== group) {
-      group = c.group;
-      lines.push('', `## ${group}`);
+  // One section per group, in the order the groups first appear in the catalogue.
+  const groups = [...new Set(CASES.map((c) => c.group))];
+  const anchor = (g: string) => g.toLowerCase().replace(/[^a-z0-9 -]/g, '').replace(/ /g, '-');
+  lines.push('', ...groups.map((g) => `- [${g}](#${anchor(g)}) (${CASES.filter((c) => c.group === g).length})`));
+  let n = 0;
+  for (const group of groups) {
+    lines.push('', `## ${group}`);
+    for (const c of CASES.filter((x) => x.group === group)) {
+      lines.push('', `${++n}. **${c.title}** — \`${declarationText(c)}\``, '', '   ```');
+      for (const l of c.expected) lines.push(`   - ${l}`);
+      lines.push('   ```');
     }
-    lines.push('', `${i + 1}. **${c.title}** — \`${declarationText(c)}\``, '', '   ```');
-    for (const l of c.expected) lines.push(`   - ${l}`);
-    lines.push('   ```');
-  });
+  }
   return lines.join('\n') + '\n';
 }
 

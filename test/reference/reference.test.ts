@@ -15,6 +15,8 @@ import { EXIT_CODE_TABLE } from '../../src/cli/exit-codes';
 import { buildProgram } from '../../src/cli/main';
 import type { DurableOptions } from '../../src/model/batch-options';
 import type { BatchformOptions } from '../../src/projen/batchform';
+import { CASES } from '../catalogue/cases';
+import { renderCatalogue } from '../catalogue/render';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -191,6 +193,14 @@ describe('iam.md follows the policy builders', () => {
     expect(valueText({ 'Fn::Join': ['', [{ Ref: 'X' }, '/*']] })).toBe('<X>/*');
     expect(typeof Fn.ref('X')).toBe('string');
   });
+});
+
+test('bad-declarations.md: one section per group, every case once, in the catalogue\'s order within its group', () => {
+  const page = renderCatalogue();
+  const headings = page.split('\n').filter((l) => l.startsWith('## '));
+  expect(headings).toEqual([...new Set(CASES.map((c) => `## ${c.group}`))]);
+  const titles = [...page.matchAll(/^\d+\. \*\*(.+?)\*\* — /gm)].map((m) => m[1]);
+  expect(titles).toEqual([...new Set(CASES.map((c) => c.group))].flatMap((g) => CASES.filter((c) => c.group === g).map((c) => c.title)));
 });
 
 test('exit-codes.md holds the code\'s table, row for row', () => {
