@@ -153,10 +153,12 @@ function typeText(text: string, documented: Set<string>): string {
 }
 
 function examples(doc: Doc): string[] {
+  const all = doc.tags.filter((t) => t.name === 'example').map((t) => t.text);
+  if (all.length > 1 && all.every((ex) => !ex.includes('\n'))) return ['', 'Examples:', '', ...all.map((ex) => `- ${valueText(ex)}`)];
   const lines: string[] = [];
-  for (const ex of doc.tags.filter((t) => t.name === 'example')) {
-    if (ex.text.includes('\n')) lines.push('', 'Example:', '', ...fence(ex.text));
-    else lines.push('', `Example: ${valueText(ex.text)}`);
+  for (const ex of all) {
+    if (ex.includes('\n')) lines.push('', 'Example:', '', ...fence(ex));
+    else lines.push('', `Example: ${valueText(ex)}`);
   }
   return lines;
 }
@@ -192,8 +194,9 @@ function renderInterface(d: Declaration & { node: ts.InterfaceDeclaration }, doc
 
 function renderAlias(d: Declaration & { node: ts.TypeAliasDeclaration }): string[] {
   const doc = docOf(d.node);
-  const text = ts.createPrinter({ removeComments: true }).printNode(ts.EmitHint.Unspecified, d.node.type, d.source);
-  return [`## ${d.name}`, '', `Declared in ${code(d.file)}.`, '', doc.text, '', ...fence(`type ${d.name} = ${text};`)];
+  // As declared (with the TSDoc of each member of a union), without `export`.
+  const declared = d.node.getText(d.source).replace(/^export\s+/, '');
+  return [`## ${d.name}`, '', `Declared in ${code(d.file)}.`, '', doc.text, '', ...fence(declared)];
 }
 
 /** The Markdown page of every option type `src/index.ts` exports, and the type aliases their options name. */
