@@ -11,6 +11,7 @@ import { executionStatements } from '../../src/bootstrap/execution-role-policy';
 import { operatorStatements } from '../../src/bootstrap/operator-role-policy';
 import type { PolicyScope, Statement } from '../../src/bootstrap/policy-parts';
 import { DETECTS_DRIFT, previewStatements } from '../../src/bootstrap/preview-role-policy';
+import { describeClaimKeys, SUBJECT_CLAIM_KEY_SETS, trustedSubjects } from '../../src/bootstrap/trust';
 import { BOOTSTRAP_LOGICAL_IDS } from '../../src/model/bootstrap-names';
 
 type Json = any;
@@ -142,8 +143,25 @@ export function renderIam(policies: PolicyDoc[] = bootstrapPolicies(), read: Rea
     '',
     'The tests in test/iam evaluate these policies as IAM does, request by request.',
     '',
+    '- [Who may assume the deploy and preview roles](#who-may-assume-the-deploy-and-preview-roles)',
     ...policies.map((p) => `- [${p.title}](#${p.title.toLowerCase().replace(/[^a-z0-9 -]/g, '').replace(/ /g, '-')})`),
   ];
+  const immutable = trustedSubjects({
+    repository: 'OWNER/REPO', environment: '<environment>', branch: '<deployBranch>', ids: { owner: '<owner id>', repository: '<repository id>' },
+  }).deploy[1];
+  lines.push(
+    '', '## Who may assume the deploy and preview roles', '',
+    'GitHub Actions jobs of the stage\'s repository, by their OIDC token\'s subject (`sub`, matched exactly), which depends on the',
+    'repository\'s subject template (the `githubSubjectClaimKeys` option; see `trustedSubjects()` in src/bootstrap/trust.ts).',
+    'With the `GitHubOwnerId` and `GitHubRepositoryId` parameters (`npx projen bootstrap:<stage> GitHubOwnerId=... GitHubRepositoryId=...`),',
+    `the roles also trust GitHub's immutable form of each subject, e.g. ${code(immutable)}. No pull-request job is trusted.`,
+    '',
+    ...table(['githubSubjectClaimKeys', 'Deploy role (deploy jobs, in the stage\'s environment)', 'Preview role (the preview job)'],
+      SUBJECT_CLAIM_KEY_SETS.map((keys) => {
+        const subjects = trustedSubjects({ repository: 'OWNER/REPO', environment: '<environment>', branch: '<deployBranch>', claimKeys: keys });
+        return [code(describeClaimKeys(keys)), list(subjects.deploy), list(subjects.preview)];
+      })),
+  );
   for (const p of policies) {
     lines.push(
       '', `## ${p.title}`, '',

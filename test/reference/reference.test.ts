@@ -178,6 +178,11 @@ describe('iam.md follows the policy builders', () => {
     expect(page).toContain('| `AssumeNoRole` (only when not `HasAssumableRoles`) | Deny | `sts:*` | `*` |  |');
   });
 
+  test('who may assume the deploy and preview roles, for every subject template', () => {
+    expect(page).toContain("| `[] (GitHub's default subject)` | `repo:OWNER/REPO:environment:<environment>` | `repo:OWNER/REPO:ref:refs/heads/<deployBranch>` |");
+    expect(page).toContain('.github/workflows/batchform-preview.yml@refs/heads/<deployBranch>` |');
+  });
+
   test('a changed statement changes the page', () => {
     const policies = bootstrapPolicies();
     policies[0].statements.push({ Sid: 'SomethingNew', Effect: 'Allow', Action: 's3:GetObject', Resource: '*' });
