@@ -1,7 +1,8 @@
 // docs/reference/cli.md: every command, argument and flag of the `batchform` CLI, from the commander
 // definitions (src/cli/main.ts buildProgram()).
 import type { Argument, Command, Option } from 'commander';
-import { code, generatedMarker, page, table, text } from './markdown';
+import { code, fence, generatedMarker, page, table, text } from './markdown';
+import { EXIT_HELP } from '../../src/cli/exit-codes';
 import { buildProgram } from '../../src/cli/main';
 
 function defaultText(value: unknown): string {
@@ -29,7 +30,16 @@ function renderCommand(program: Command, c: Command): string[] {
   if (args.length > 0) lines.push('', ...table(['Argument', 'Required', 'Description', 'Default'], args.map(argumentRow)));
   const options = c.options.filter((o) => !o.hidden);
   if (options.length > 0) lines.push('', ...table(['Option', 'Description', 'Default'], options.map(optionRow)));
+  const after = afterHelp(c);
+  if (after) lines.push('', 'More from `--help`:', '', ...fence(after));
   return lines;
+}
+
+/** What `addHelpText('after', ...)` adds to a command's help, without the exit-code line (exit-codes.md has it). */
+function afterHelp(c: Command): string {
+  const written: string[] = [];
+  (c as unknown as NodeJS.EventEmitter).emit('afterHelp', { error: false, command: c, write: (s: string) => written.push(s) });
+  return written.join('').split('\n').filter((l) => l.trim() !== EXIT_HELP).join('\n').trim();
 }
 
 /** The Markdown page of a CLI program (by default batchform's own). */

@@ -138,10 +138,12 @@ describe('cli.md follows the command definitions', () => {
 
   test('a new flag changes the page', () => {
     const program = buildProgram();
-    program.commands.find((c) => c.name() === 'status')!.option('--brand-new <x>', 'a flag the page has not seen', 'y');
+    program.commands.find((c) => c.name() === 'status')!.option('--brand-new <x>', 'a flag the page has not seen', 'y')
+      .addHelpText('after', 'Example: batchform status --brand-new z');
     const changed = renderCli(program);
     expect(changed).not.toBe(page);
     expect(changed).toContain('| `--brand-new <x>` | a flag the page has not seen | `y` |');
+    expect(changed).toContain('More from `--help`:\n\n```\nExample: batchform status --brand-new z\n```');
   });
 });
 
