@@ -279,10 +279,12 @@ new Batchform(project, {
   ],
 });
 
-// The docs page of rejected declarations is generated from the tested catalogue.
-project.addTask('docs:catalogue', {
-  description: 'Regenerate docs/bad-declarations.md from test/catalogue/cases.ts',
-  exec: 'tsx test/catalogue/render.ts',
+// The reference pages (docs/reference/) are generated from the code: options from the TSDoc, CLI
+// commands from the command definitions, the component's tasks, exit codes, IAM policies, and the
+// tested catalogue of rejected declarations. test/reference/reference.test.ts fails when one is stale.
+project.addTask('docs', {
+  description: 'Regenerate the reference pages in docs/reference/ from the code (options, CLI, tasks, exit codes, IAM, rejected declarations)',
+  exec: 'tsx projenrc/reference/write.ts',
 });
 // Scratch projects the catalogue test creates (inside the repository, to resolve projen).
 project.gitignore.exclude('/.catalogue-*');

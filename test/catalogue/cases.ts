@@ -1,5 +1,5 @@
 // The catalogue of rejected declarations: each a classic mistake and the exact error a user sees.
-// docs/bad-declarations.md is generated from this file (npx projen docs:catalogue).
+// docs/reference/bad-declarations.md is generated from this file (npx projen docs).
 import type { BatchOptions } from '../../src/model/batch-options';
 import type { StageOptions } from '../../src/model/stage-options';
 

@@ -33,37 +33,35 @@ function declarationText(c: CatalogueCase): string {
   return text.length > 120 ? `${text.slice(0, 117)}...` : text;
 }
 
-/** The Markdown docs page of the catalogue. */
+/** The Markdown docs page of the catalogue (docs/reference/bad-declarations.md). */
 export function renderCatalogue(): string {
   const lines = [
     '# Rejected declarations',
     '',
-    '<!-- Generated from test/catalogue/cases.ts by `npx projen docs:catalogue`; do not edit. -->',
+    '<!-- Generated from test/catalogue/cases.ts by `npx projen docs`; do not edit. -->',
     '',
     'Every declaration below makes `npx projen` exit non-zero and write nothing. Each starts from a valid',
     'batch (`daily-stats`, `cron(10 15 * * ? *)`) and stage (`prod`) and changes one thing; the block under it is',
     'exactly what the user sees (after the line `batchform: N problem(s) in the batch declarations; nothing was written.`).',
     `The tests (test/catalogue/catalogue.slow.test.ts) check every message word for word. ${CASES.length} cases.`,
   ];
-  let group = '';
-  CASES.forEach((c, i) => {
-    if (c.group !== group) {
-      group = c.group;
-      lines.push('', `## ${group}`);
+  // One section per group, in the order the groups first appear in the catalogue.
+  const groups = [...new Set(CASES.map((c) => c.group))];
+  const anchor = (g: string) => g.toLowerCase().replace(/[^a-z0-9 -]/g, '').replace(/ /g, '-');
+  lines.push('', ...groups.map((g) => `- [${g}](#${anchor(g)}) (${CASES.filter((c) => c.group === g).length})`));
+  let n = 0;
+  for (const group of groups) {
+    lines.push('', `## ${group}`);
+    for (const c of CASES.filter((x) => x.group === group)) {
+      lines.push('', `${++n}. **${c.title}** — \`${declarationText(c)}\``, '', '   ```');
+      for (const l of c.expected) lines.push(`   - ${l}`);
+      lines.push('   ```');
     }
-    lines.push('', `${i + 1}. **${c.title}** — \`${declarationText(c)}\``, '', '   ```');
-    for (const l of c.expected) lines.push(`   - ${l}`);
-    lines.push('   ```');
-  });
+  }
   return lines.join('\n') + '\n';
 }
 
-if (require.main === module) {
-  if (process.argv.includes('--print-actual')) {
-    for (const c of CASES) console.log(JSON.stringify({ title: c.title, actual: problemLines(c) }));
-  } else {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    require('fs').writeFileSync('docs/bad-declarations.md', renderCatalogue());
-    console.log(`docs/bad-declarations.md: ${CASES.length} cases`);
-  }
+// docs/reference/bad-declarations.md is written by `npx projen docs` (projenrc/reference/pages.ts).
+if (require.main === module && process.argv.includes('--print-actual')) {
+  for (const c of CASES) console.log(JSON.stringify({ title: c.title, actual: problemLines(c) }));
 }

@@ -70,22 +70,37 @@ test('every error kind has its own exit code, and 0 is success only', () => {
   expect(codes).not.toContain(0);
 });
 
-test('the preview-and-deploy guide\'s exit-code table is the code\'s table, row for row', () => {
-  const guide = fs.readFileSync(path.join(__dirname, '../../docs/guides/preview-and-deploy.md'), 'utf8');
-  const section = guide.slice(guide.indexOf('## Exit codes\n'));
-  const lines = section.split('\n');
-  const first = lines.findIndex((l) => l.startsWith('| Code |'));
+/** The rows of the Markdown table headed `| Code | Kind | Meaning | Example |` in `text` (undefined when there is none). */
+function exitCodeRows(text: string): { code: number; kind: string; meaning: string; example: string }[] | undefined {
+  const lines = text.split('\n');
+  const first = lines.findIndex((l) => l === '| Code | Kind | Meaning | Example |');
+  if (first === -1) return undefined;
   const rows = [];
   for (const line of lines.slice(first + 2)) {
     if (!line.startsWith('|')) break;
     const cells = line.slice(1, -1).split(' | ').map((c) => c.trim());
     rows.push({ code: Number(cells[0]), kind: cells[1].replace(/^`|`$/g, ''), meaning: cells[2], example: cells[3] });
   }
-  expect(lines[first]).toBe('| Code | Kind | Meaning | Example |');
-  expect(rows).toEqual(EXIT_CODE_TABLE.map((r) => ({ ...r })));
-  // Every code the table names is the one EXIT_CODES gives its kind.
+  return rows;
+}
+
+test('the code\'s table: every outcome once, each with the code EXIT_CODES gives it', () => {
   for (const r of EXIT_CODE_TABLE) expect(r.code).toBe(EXIT_CODES[r.kind]);
-  expect(new Set(EXIT_CODE_TABLE.map((r) => r.kind))).toEqual(new Set(Object.keys(EXIT_CODES)));
+  expect(EXIT_CODE_TABLE.map((r) => r.kind).sort()).toEqual(Object.keys(EXIT_CODES).sort());
+});
+
+// docs/reference/exit-codes.md is generated from EXIT_CODE_TABLE (npx projen docs; test/reference checks it is current).
+test('docs/reference/exit-codes.md holds the code\'s table, row for row', () => {
+  const page = fs.readFileSync(path.join(__dirname, '../../docs/reference/exit-codes.md'), 'utf8');
+  expect(exitCodeRows(page)).toEqual(EXIT_CODE_TABLE.map((r) => ({ ...r })));
+});
+
+// The preview-and-deploy guide either links to the page or holds a copy of the table that matches the code's.
+test('the preview-and-deploy guide links to the exit-code page, or its own exit-code table is the code\'s', () => {
+  const guide = fs.readFileSync(path.join(__dirname, '../../docs/guides/preview-and-deploy.md'), 'utf8');
+  const rows = exitCodeRows(guide);
+  if (rows === undefined) expect(guide).toContain('(../reference/exit-codes.md)');
+  else expect(rows).toEqual(EXIT_CODE_TABLE.map((r) => ({ ...r })));
 });
 
 describe('exitCodeFor: the kind decides, whichever class carries it', () => {
