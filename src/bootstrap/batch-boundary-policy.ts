@@ -3,6 +3,7 @@ import { Fn } from 'aws-cdk-lib';
 import { Statement } from './policy-parts';
 import { BATCH_TAG, BOOTSTRAP_PARAMETERS } from '../model/bootstrap-names';
 import { DURABLE_EXECUTION_ACTIONS } from '../model/durable-execution';
+import { LEDGER_BATCH_ACTIONS, LEDGER_TABLE_SUFFIX } from '../model/ledger';
 
 /** Condition that is true when the stage allows its batches to assume named roles. */
 export const HAS_ASSUMABLE_ROLES = 'HasAssumableRoles';
@@ -32,7 +33,11 @@ const INVOKE_ACTIONS = ['lambda:InvokeFunction'];
  *   checkpointing executions: each role's policy names its own function only), so no code, configuration (its
  *   environment), permission or concurrency change and no read of its code or configuration;
  *   nothing on their schedule rules, Scheduler schedules, alarms, alarm topics and alarm keys;
- *   on their dead-letter queues only sending, on their log groups only writing and reading logs.
+ *   on their dead-letter queues only sending, on their log groups only writing and reading logs;
+ * - on the stage's run ledger (`<StackPrefix>-batchform-ledger`): only reading and conditionally
+ *   updating items whose partition key is the role's own `batchform:batch` tag
+ *   (`dynamodb:LeadingKeys`), so a batch can write only its own runs; a role without that tag
+ *   (a Scheduler role) gets nothing there.
  *
  * Everything else a batch declares stays possible: its data (S3, DynamoDB, RDS), secrets,
  * parameters, queues, topics, logs and the VPC network interfaces Lambda creates for it.
@@ -86,5 +91,32 @@ export function batchBoundaryStatements(): Statement[] {
     },
     { Sid: 'OnlySendDeadLetters', Effect: 'Deny', NotAction: QUEUE_ACTIONS_KEPT, Resource: here('sqs', `${prefix}-*`) },
     { Sid: 'OnlyWriteLogs', Effect: 'Deny', NotAction: LOG_ACTIONS_KEPT, Resource: here('logs', `log-group:/aws/lambda/${prefix}-*`) },
+    ...ledgerBoundaryStatements(here('dynamodb', `table/${prefix}-${LEDGER_TABLE_SUFFIX}`)),
+  ];
+}
+
+/**
+ * The boundary's cap on the run ledger (`table`, its indexes and streams): item reads and updates
+ * only, only in the partition of the role's own `batchform:batch` tag, never without that tag.
+ * Three statements, since IAM ANDs the conditions within one.
+ */
+export function ledgerBoundaryStatements(table: string): Statement[] {
+  const resources = [table, Fn.join('', [table, '/*'])];
+  return [
+    { Sid: 'OnlyItemWritesInTheLedger', Effect: 'Deny', NotAction: LEDGER_BATCH_ACTIONS, Resource: resources },
+    {
+      Sid: 'OnlyOwnLedgerPartition',
+      Effect: 'Deny',
+      Action: LEDGER_BATCH_ACTIONS,
+      Resource: resources,
+      Condition: { 'ForAnyValue:StringNotEquals': { 'dynamodb:LeadingKeys': `\${aws:PrincipalTag/${BATCH_TAG}}` } },
+    },
+    {
+      Sid: 'NoLedgerWithoutBatchTag',
+      Effect: 'Deny',
+      Action: LEDGER_BATCH_ACTIONS,
+      Resource: resources,
+      Condition: { Null: { [`aws:PrincipalTag/${BATCH_TAG}`]: 'true' } },
+    },
   ];
 }

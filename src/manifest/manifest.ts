@@ -1,6 +1,7 @@
 // The deploy manifest: per stage, every stack with its template, parameters, code location and tags.
 import * as fs from 'fs';
 import { BATCH_TAG, STAGE_TAG } from '../model/bootstrap-names';
+import { ledgerTableName } from '../model/ledger';
 import { BOOTSTRAP_TEMPLATE_FILE, MANIFEST_FILE, stackName } from '../model/names';
 import { batchForStage } from '../model/stage-overrides';
 import { Batch, Stage, StageOverride, ValidatedDeclarations } from '../model/validated';
@@ -152,6 +153,8 @@ function manifestStack(outdir: string, stage: Stage, batch: Batch): ManifestStac
   const parameters: Record<string, string> = {
     [PARAMETERS.codeBucket]: stage.artifactBucket,
     [PARAMETERS.permissionsBoundary]: stage.permissionsBoundaryArn ?? NO_BOUNDARY,
+    [PARAMETERS.ledgerTable]: ledgerTableName(stage),
+    [PARAMETERS.ledgerRetentionDays]: String(stage.ledgerRetentionDays),
   };
   if (batch.vpc) {
     parameters[PARAMETERS.subnetIds] = stage.subnetIds.join(',');

@@ -3,6 +3,13 @@
 // that read it (no AWS SDK, no aws-cdk-lib).
 
 /**
+ * What a batch's function role does in the ledger, on its own partition only (the template's
+ * grant and the boundary's cap both hold it to `dynamodb:LeadingKeys` = the batch's name): the
+ * claim, the lease and the end are conditional UpdateItems, the skip reason reads the lease.
+ */
+export const LEDGER_BATCH_ACTIONS = ['dynamodb:GetItem', 'dynamodb:UpdateItem'];
+
+/**
  * A run's status in the ledger.
  * - `running`: claimed, the handler is (or was, until its deadline) running;
  * - `succeeded` / `failed`: the handler returned or threw (a failed run's retry is a new attempt);

@@ -347,6 +347,22 @@ export const CASES: CatalogueCase[] = [
     ],
   },
   {
+    group: 'Run ledger',
+    title: 'overlap policy that does not exist',
+    batch: { overlap: 'queue' },
+    expected: [
+      'batch "daily-stats", field "overlap": "queue" is not an overlap policy. Fix: write overlap: \'skip\' (the default: a run is skipped while the previous one runs) or overlap: \'allow\' (runs may overlap).',
+    ],
+  },
+  {
+    group: 'Run ledger',
+    title: 'ledger retention of zero days',
+    stage: { ledgerRetentionDays: 0 },
+    expected: [
+      'stage "prod", field "ledgerRetentionDays": 0 is not a number of days from 1 to 3653. Fix: use a whole number of days, e.g. 400 to keep a year of history; leave it out for 90.',
+    ],
+  },
+  {
     group: 'Retries and alarms',
     title: 'alarm topic that is not an ARN',
     stage: { alarmTopicArn: 'oncall' },
@@ -863,7 +879,7 @@ export const CASES: CatalogueCase[] = [
     title: 'batch option that does not exist',
     batch: { owner: 'data-team' },
     expected: [
-      'batch "daily-stats", field "owner": unknown option. Fix: remove it; batch options are name, description, handler, schedule, enabled, input, runtime, architecture, memorySize, timeout, durable, environment, vpc, logRetentionDays, policyStatements, reservedConcurrency, timezone, flexibleWindowMinutes, startDate, endDate, deliveryRetryAttempts, tags, alarms, retryAttempts, maxEventAgeSeconds, stages, overrides.',
+      'batch "daily-stats", field "owner": unknown option. Fix: remove it; batch options are name, description, handler, schedule, enabled, input, runtime, architecture, memorySize, timeout, durable, environment, vpc, logRetentionDays, policyStatements, reservedConcurrency, overlap, timezone, flexibleWindowMinutes, startDate, endDate, deliveryRetryAttempts, tags, alarms, retryAttempts, maxEventAgeSeconds, stages, overrides.',
     ],
   },
   {

@@ -5,7 +5,7 @@ import { handlerFile } from './handler';
 import { policyStatementsValid } from './iam';
 import { batchKeysKnown, stageKeysKnown } from './known-keys';
 import { batchNameShape, functionNameLength } from './name-rules';
-import { alarmsFlag, alarmTarget, maxEventAgeRange, retryAttemptsRange } from './operation-rules';
+import { alarmsFlag, alarmTarget, ledgerRetention, maxEventAgeRange, overlapPolicy, retryAttemptsRange } from './operation-rules';
 import { overridesValid } from './override-rules';
 import { scheduleValid, timezoneValid } from './schedule-rules';
 import { atLocalTimeExists, deliveryRetryRange, flexibleWindowRange, scheduleDates, schedulerOnly } from './scheduler';
@@ -36,6 +36,7 @@ export const BATCH_RULES: Readonly<Record<string, BatchRule>> = {
   alarmsFlag,
   retryAttemptsRange,
   maxEventAgeRange,
+  overlapPolicy,
   schedulerOnly,
   flexibleWindowRange,
   scheduleDates,
@@ -51,6 +52,7 @@ export const STAGE_RULES: Readonly<Record<string, StageRule>> = {
   stageShape,
   stageKeysKnown,
   alarmTarget,
+  ledgerRetention,
 };
 
 export type { BatchRule, StageRule, RuleContext } from './types';
