@@ -39,10 +39,15 @@ describe('manifest', () => {
       SecurityGroupIds: 'sg-0123456789abcdef0',
       AlarmTopicArn: 'none',
       PermissionsBoundaryArn: 'no-permissions-boundary',
+      // The stage's run ledger, named after its stack prefix, and how long it keeps a run.
+      LedgerTableName: 'prod-batchform-ledger',
+      LedgerRetentionDays: '90',
     });
     expect(prod.stacks[1].parameters).toEqual({
       CodeS3Bucket: STAGE.artifactBucket, AlarmTopicArn: 'none', AlarmEmails: '', PermissionsBoundaryArn: 'no-permissions-boundary',
+      LedgerTableName: 'prod-batchform-ledger', LedgerRetentionDays: '90',
     });
+    expect(manifest.stages[1].stacks[0].parameters).toMatchObject({ LedgerTableName: 'acme-dev-batchform-ledger' });
     expect(prod.stacks[0].code).toEqual({
       bucket: STAGE.artifactBucket, keyPrefix: 'batchform/daily-stats', bucketParameter: 'CodeS3Bucket', keyParameter: 'CodeS3Key',
     });
@@ -53,7 +58,7 @@ describe('manifest', () => {
     expect(manifest.stages[1].stacks[0].parameters).toMatchObject({ AlarmTopicArn: 'none', AlarmEmails: 'a@example.com,b@example.com' });
     const quiet = buildManifest(validateDeclarations({ stages: [{ ...STAGE, alarmTopicArn: 'arn:aws:sns:ap-northeast-2:111122223333:oncall' }], batches: [BATCH, { ...BATCH, name: 'quiet', alarms: false }] }, { fileExists }), 'cfn-out');
     expect(quiet.stages[0].stacks[0].parameters.AlarmTopicArn).toBe('arn:aws:sns:ap-northeast-2:111122223333:oncall');
-    expect(Object.keys(quiet.stages[0].stacks[1].parameters)).toEqual(['CodeS3Bucket', 'PermissionsBoundaryArn']);
+    expect(Object.keys(quiet.stages[0].stacks[1].parameters)).toEqual(['CodeS3Bucket', 'PermissionsBoundaryArn', 'LedgerTableName', 'LedgerRetentionDays']);
   });
 
   test('passes the stage\'s permissions boundary to every stack', () => {
