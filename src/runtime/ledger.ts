@@ -12,8 +12,8 @@
 // partition value) is not the one `runs` queries by batch and time range. What remains to share is
 // one conditional UpdateItem; written here against the ledger's own keys, it also keeps the
 // bundles free of another dependency.
-import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { BatchformError } from '../errors/batchform-error';
 import {
   DEFAULT_LEDGER_RETENTION_DAYS, LEASE_SORT_KEY, LEDGER_KEYS, LeaseRecord, MAX_ERROR_CHARS, OverlapPolicy, RunRecord, RunStatus, RunTrigger,
@@ -75,9 +75,21 @@ export type Claim =
 /** What {@link RunLedger.fromEnvironment} reads. */
 export type LedgerEnvironment = Readonly<Record<string, string | undefined>>;
 
-/** `ConditionalCheckFailedException`, by name too (a bundled copy of the SDK is another class). */
+/**
+ * The DynamoDB SDK, loaded when a ledger is first used: the bundles leave `@aws-sdk/*` to the
+ * Lambda runtime, and a local run (no ledger) must not need it installed.
+ */
+function dynamoSdk() {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { DynamoDBClient: Client } = require('@aws-sdk/client-dynamodb') as typeof import('@aws-sdk/client-dynamodb');
+  const lib = require('@aws-sdk/lib-dynamodb') as typeof import('@aws-sdk/lib-dynamodb');
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  return { Client, ...lib };
+}
+
+/** `ConditionalCheckFailedException`, by name (a bundled copy of the SDK is another class). */
 function conditionFailed(e: unknown): boolean {
-  return e instanceof ConditionalCheckFailedException || (e as Error)?.name === 'ConditionalCheckFailedException';
+  return (e as Error)?.name === 'ConditionalCheckFailedException';
 }
 
 /** The first {@link MAX_ERROR_CHARS} characters of an error's name and message. */
@@ -114,6 +126,7 @@ export class RunLedger {
   readonly overlap: OverlapPolicy;
   private readonly retentionDays: number;
   private readonly doc: DynamoDBDocumentClient;
+  private readonly sdk: ReturnType<typeof dynamoSdk>;
   private readonly now: () => number;
 
   constructor(options: RunLedgerOptions) {
@@ -121,8 +134,11 @@ export class RunLedger {
     this.batch = options.batch;
     this.overlap = options.overlap ?? 'skip';
     this.retentionDays = options.retentionDays ?? DEFAULT_LEDGER_RETENTION_DAYS;
-    const client = options.client ?? new DynamoDBClient({});
-    this.doc = client instanceof DynamoDBDocumentClient ? client : DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+    this.sdk = dynamoSdk();
+    const client = options.client ?? new this.sdk.Client({});
+    this.doc = client instanceof this.sdk.DynamoDBDocumentClient
+      ? client
+      : this.sdk.DynamoDBDocumentClient.from(client as DynamoDBClient, { marshallOptions: { removeUndefinedValues: true } });
     this.now = options.now ?? Date.now;
   }
 
@@ -164,7 +180,7 @@ export class RunLedger {
       ...(request.force ? ['#status <> :running'] : []),
     ];
     try {
-      const out = await this.send(`claiming ${run}`, () => this.doc.send(new UpdateCommand({
+      const out = await this.send(`claiming ${run}`, () => this.doc.send(new this.sdk.UpdateCommand({
         TableName: this.tableName,
         Key: this.key(run),
         UpdateExpression: `SET ${fields.map((_, i) => `#f${i} = :f${i}`).join(', ')}, #attempts = if_not_exists(#attempts, :zero) + :one REMOVE endedAt, durationMs, #error`,
@@ -191,7 +207,7 @@ export class RunLedger {
     const now = this.now();
     const status: RunStatus = error === undefined ? 'succeeded' : 'failed';
     try {
-      await this.send(`recording the end of ${claim.run}`, () => this.doc.send(new UpdateCommand({
+      await this.send(`recording the end of ${claim.run}`, () => this.doc.send(new this.sdk.UpdateCommand({
         TableName: this.tableName,
         Key: this.key(claim.run),
         UpdateExpression: `SET #status = :status, endedAt = :end, durationMs = :ms${error === undefined ? '' : ', #error = :error'}`,
@@ -211,13 +227,13 @@ export class RunLedger {
   /** A run's record, or undefined when there is none. */
   async record(scheduledTime: Date | string): Promise<RunRecord | undefined> {
     const run = typeof scheduledTime === 'string' ? scheduledTime : scheduledTime.toISOString();
-    const out = await this.send(`reading ${run}`, () => this.doc.send(new GetCommand({ TableName: this.tableName, Key: this.key(run), ConsistentRead: true })));
+    const out = await this.send(`reading ${run}`, () => this.doc.send(new this.sdk.GetCommand({ TableName: this.tableName, Key: this.key(run), ConsistentRead: true })));
     return out.Item as RunRecord | undefined;
   }
 
   /** The batch's overlap lease, or undefined when no run ever took it. */
   async lease(): Promise<LeaseRecord | undefined> {
-    const out = await this.send('reading the overlap lease', () => this.doc.send(new GetCommand({ TableName: this.tableName, Key: this.key(LEASE_SORT_KEY), ConsistentRead: true })));
+    const out = await this.send('reading the overlap lease', () => this.doc.send(new this.sdk.GetCommand({ TableName: this.tableName, Key: this.key(LEASE_SORT_KEY), ConsistentRead: true })));
     return out.Item as LeaseRecord | undefined;
   }
 
@@ -236,7 +252,7 @@ export class RunLedger {
    */
   private async takeLease(run: string, owner: string, deadline: number, attempt: number, now: number): Promise<Claim> {
     try {
-      await this.send('taking the overlap lease', () => this.doc.send(new UpdateCommand({
+      await this.send('taking the overlap lease', () => this.doc.send(new this.sdk.UpdateCommand({
         TableName: this.tableName,
         Key: this.key(LEASE_SORT_KEY),
         UpdateExpression: 'SET holder = :run, #owner = :owner, #until = :deadline, #ttl = :ttl',
@@ -253,7 +269,7 @@ export class RunLedger {
     const until = lease?.until ?? now;
     const why = `the run of ${holder} was still running (its lease lasts until ${new Date(until).toISOString()}); overlap: 'skip'`;
     try {
-      await this.send(`recording ${run} as skipped`, () => this.doc.send(new UpdateCommand({
+      await this.send(`recording ${run} as skipped`, () => this.doc.send(new this.sdk.UpdateCommand({
         TableName: this.tableName,
         Key: this.key(run),
         UpdateExpression: 'SET #status = :skipped, endedAt = :end, durationMs = :zero, #error = :why',
@@ -269,7 +285,7 @@ export class RunLedger {
 
   private async releaseLease(owner: string, now: number): Promise<void> {
     try {
-      await this.send('freeing the overlap lease', () => this.doc.send(new UpdateCommand({
+      await this.send('freeing the overlap lease', () => this.doc.send(new this.sdk.UpdateCommand({
         TableName: this.tableName,
         Key: this.key(LEASE_SORT_KEY),
         UpdateExpression: 'SET #until = :now',
@@ -285,7 +301,7 @@ export class RunLedger {
 
   /** Counts a duplicate delivery on the record it found, and says what that record was. */
   private async countDuplicate(run: string): Promise<Claim> {
-    const out = await this.send(`counting a duplicate delivery of ${run}`, () => this.doc.send(new UpdateCommand({
+    const out = await this.send(`counting a duplicate delivery of ${run}`, () => this.doc.send(new this.sdk.UpdateCommand({
       TableName: this.tableName,
       Key: this.key(run),
       UpdateExpression: 'ADD duplicates :one',
