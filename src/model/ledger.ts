@@ -119,7 +119,8 @@ export interface RunRecord {
 /** A batch's overlap lease: which run holds it, until when. */
 export interface LeaseRecord {
   readonly batch: string;
-  readonly run: typeof LEASE_SORT_KEY;
+  /** Always {@link LEASE_SORT_KEY} (`#lease`). */
+  readonly run: string;
   /** The scheduled time whose run holds the lease. */
   readonly holder: string;
   /** The holder's request id or execution ARN. */

@@ -1,5 +1,9 @@
 // The runtime entry point handlers import: kept free of projen and aws-cdk-lib so bundles stay small.
-// Named exports only (api/batchform-runtime.api.md): the handler wrapper and the date helpers.
+// Named exports only (api/batchform-runtime.api.md): the handler wrapper, the run ledger it claims
+// runs in, and the date helpers.
 export { batch } from './batch-handler';
 export type { BatchHandlerOptions, BatchRun } from './batch-handler';
+export { RunLedger } from './ledger';
+export type { Claim, ClaimRequest, LedgerEnvironment, RunLedgerOptions } from './ledger';
+export type { LeaseRecord, OverlapPolicy, RunRecord, RunStatus, RunTrigger } from '../model/ledger';
 export { localDate, weekday } from './dates';

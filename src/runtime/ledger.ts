@@ -214,7 +214,11 @@ export class RunLedger {
         ConditionExpression: '#owner = :owner AND #status = :running',
         ExpressionAttributeNames: { '#status': 'status', '#owner': 'owner', ...(error === undefined ? {} : { '#error': 'error' }) },
         ExpressionAttributeValues: {
-          ':status': status, ':end': new Date(now).toISOString(), ':ms': Math.max(0, now - claim.startedAt), ':owner': claim.owner, ':running': 'running',
+          ':status': status,
+          ':end': new Date(now).toISOString(),
+          ':ms': Math.max(0, now - claim.startedAt),
+          ':owner': claim.owner,
+          ':running': 'running',
           ...(error === undefined ? {} : { ':error': shortError(error) }),
         },
       })));

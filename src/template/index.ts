@@ -4,6 +4,7 @@
 export { batchTemplates } from './batch-template';
 export type { CfnTemplate } from './synth';
 export type { Batch, DurableSettings, Stage, StageOverride, ValidatedDeclarations } from '../model/validated';
+export type { OverlapPolicy } from '../model/ledger';
 export type { Architecture, PolicyStatementOptions } from '../model/batch-options';
 export type { CronFields, LocalDateTime, ParsedSchedule, RateUnit } from '../schedule/expression';
 export { buildManifest, readManifest } from '../manifest/manifest';

@@ -23,7 +23,10 @@ function rolePolicies(name: string, extra: Partial<typeof BATCH> = {}): any[] {
   const template = batchTemplates(decl.batches)[name] as Record<string, any>;
   const stackName = `prod-${name}`;
   const values = {
-    'AWS::AccountId': ACCOUNT, 'AWS::Region': REGION, 'AWS::Partition': 'aws', 'AWS::StackName': stackName,
+    'AWS::AccountId': ACCOUNT,
+    'AWS::Region': REGION,
+    'AWS::Partition': 'aws',
+    'AWS::StackName': stackName,
     'LogGroup.Arn': `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/lambda/${stackName}`,
     'DeadLetterQueue.Arn': `arn:aws:sqs:${REGION}:${ACCOUNT}:${stackName}-DeadLetterQueue-XYZ`,
     'LedgerTableName': 'prod-batchform-ledger',
@@ -89,9 +92,11 @@ describe('the preview role and the run ledger', () => {
     ['dynamodb:Scan', undefined],
     ['dynamodb:ExportTableToPointInTime', undefined],
   ] as Array<[string, string[] | undefined]>)('cannot %s the ledger, even if granted it later', async (action, keys) => {
-    expect(await decide({ principal: BOOTSTRAP_ARNS.previewRole, action, resource: LEDGER, account: ACCOUNT, identityPolicies: stack.preview, context: ctx(undefined, keys) })).not.toBe(ALLOW);
+    const asPreview = (identityPolicies: any[]) => decide({
+      principal: BOOTSTRAP_ARNS.previewRole, action, resource: LEDGER, account: ACCOUNT, identityPolicies, context: ctx(undefined, keys),
+    });
+    expect(await asPreview(stack.preview)).not.toBe(ALLOW);
     // Explicitly: an Allow attached to the role later does not open it.
-    const later = [...stack.preview, { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'dynamodb:*', Resource: '*' }] }];
-    expect(await decide({ principal: BOOTSTRAP_ARNS.previewRole, action, resource: LEDGER, account: ACCOUNT, identityPolicies: later, context: ctx(undefined, keys) })).toBe(DENY);
+    expect(await asPreview([...stack.preview, { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'dynamodb:*', Resource: '*' }] }])).toBe(DENY);
   });
 });

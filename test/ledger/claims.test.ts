@@ -6,7 +6,8 @@ import { startDynalite, LocalDynamo } from './dynalite';
 import { batch } from '../../src/runtime';
 import { RunLedger, RunLedgerOptions } from '../../src/runtime/ledger';
 
-const quiet = { appendKeys: () => undefined, addContext: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined } as never;
+const none = () => undefined;
+const quiet = { appendKeys: none, addContext: none, info: none, warn: none, error: none, debug: none } as never;
 
 let dynamo: LocalDynamo;
 beforeAll(async () => { dynamo = await startDynalite(); });
@@ -31,8 +32,16 @@ function context(requestId: string, remainingMs = 60_000): Context {
 
 function scheduled(time: string, extra: Record<string, unknown> = {}): ScheduledEvent {
   return {
-    'version': '0', 'id': `delivery-${Math.random()}`, 'detail-type': 'Scheduled Event', 'source': 'aws.events', 'account': '111122223333',
-    time, 'region': 'ap-northeast-2', 'resources': [], 'detail': {}, ...extra,
+    'version': '0',
+    'id': `delivery-${Math.random()}`,
+    'detail-type': 'Scheduled Event',
+    'source': 'aws.events',
+    'account': '111122223333',
+    time,
+    'region': 'ap-northeast-2',
+    'resources': [],
+    'detail': {},
+    ...extra,
   } as ScheduledEvent;
 }
 

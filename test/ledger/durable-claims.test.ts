@@ -3,8 +3,8 @@
 // checkpointed step (replays after a wait do not claim again), and a re-run execution (`-r1`) runs.
 import { LocalDurableTestRunner } from '@aws/durable-execution-sdk-js-testing';
 import { startDynalite, LocalDynamo } from './dynalite';
-import { RunLedger } from '../../src/runtime/ledger';
 import { durableBatch } from '../../src/runtime/durable';
+import { RunLedger } from '../../src/runtime/ledger';
 
 const quiet = { appendKeys: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined } as never;
 

@@ -44,8 +44,12 @@ describe('manifest', () => {
       LedgerRetentionDays: '90',
     });
     expect(prod.stacks[1].parameters).toEqual({
-      CodeS3Bucket: STAGE.artifactBucket, AlarmTopicArn: 'none', AlarmEmails: '', PermissionsBoundaryArn: 'no-permissions-boundary',
-      LedgerTableName: 'prod-batchform-ledger', LedgerRetentionDays: '90',
+      CodeS3Bucket: STAGE.artifactBucket,
+      AlarmTopicArn: 'none',
+      AlarmEmails: '',
+      PermissionsBoundaryArn: 'no-permissions-boundary',
+      LedgerTableName: 'prod-batchform-ledger',
+      LedgerRetentionDays: '90',
     });
     expect(manifest.stages[1].stacks[0].parameters).toMatchObject({ LedgerTableName: 'acme-dev-batchform-ledger' });
     expect(prod.stacks[0].code).toEqual({

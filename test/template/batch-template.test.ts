@@ -82,7 +82,10 @@ describe('batch template', () => {
     // Nothing reserved by default: the run ledger keeps runs from overlapping, and new accounts (quota 10) can deploy.
     expect(p).not.toHaveProperty('ReservedConcurrentExecutions');
     expect(p.Environment.Variables).toEqual({
-      BATCHFORM_BATCH: 'daily-stats', BATCHFORM_TIMEZONE: 'UTC', NODE_OPTIONS: '--enable-source-maps', MODE: 'full',
+      BATCHFORM_BATCH: 'daily-stats',
+      BATCHFORM_TIMEZONE: 'UTC',
+      NODE_OPTIONS: '--enable-source-maps',
+      MODE: 'full',
       BATCHFORM_LEDGER_TABLE: { Ref: 'LedgerTableName' },
       BATCHFORM_LEDGER_RETENTION_DAYS: { Ref: 'LedgerRetentionDays' },
       BATCHFORM_OVERLAP: 'skip',

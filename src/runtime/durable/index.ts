@@ -15,6 +15,9 @@ import { isRerun, triggerOf } from '../batch-handler';
 import { Claim, RunLedger } from '../ledger';
 
 export type { BatchResult, Duration, DurableContext, StepConfig } from '@aws/durable-execution-sdk-js';
+export { RunLedger } from '../ledger';
+export type { Claim, ClaimRequest, LedgerEnvironment, RunLedgerOptions } from '../ledger';
+export type { LeaseRecord, OverlapPolicy, RunRecord, RunStatus, RunTrigger } from '../../model/ledger';
 
 /** The Powertools logger calls a durable run logs with; suppressed while the SDK replays. */
 export type RunLogger = Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;
