@@ -596,7 +596,7 @@ export const CASES: CatalogueCase[] = [
     title: 'environment over 4 KB with batchform\'s own variables',
     batch: { environment: { BIG: 'x'.repeat(4040) } },
     expected: [
-      "batch \"daily-stats\", field \"environment\": is 4122 bytes with the 79 of batchform's own variables (BATCHFORM_BATCH, BATCHFORM_TIMEZONE, NODE_OPTIONS) and placeholders filled in; Lambda allows 4096 in all. Fix: move large values to SSM Parameter Store or Secrets Manager and pass their names.",
+      "batch \"daily-stats\", field \"environment\": is 4327 bytes with the 284 of batchform's own variables (BATCHFORM_BATCH, BATCHFORM_TIMEZONE, NODE_OPTIONS, BATCHFORM_LEDGER_TABLE, BATCHFORM_LEDGER_RETENTION_DAYS, BATCHFORM_OVERLAP, BATCHFORM_CODE_KEY) and placeholders filled in; Lambda allows 4096 in all. Fix: move large values to SSM Parameter Store or Secrets Manager and pass their names.",
     ],
   },
   {
@@ -790,7 +790,7 @@ export const CASES: CatalogueCase[] = [
     title: "override environment over Lambda's 4 KB",
     batch: { environment: { BIG: 'x'.repeat(3000) }, overrides: { prod: { environment: { MORE: 'y'.repeat(1200) } } } },
     expected: [
-      "batch \"daily-stats\", field \"overrides.prod.environment\": is 4286 bytes with the 79 of batchform's own variables (BATCHFORM_BATCH, BATCHFORM_TIMEZONE, NODE_OPTIONS) and placeholders filled in; Lambda allows 4096 in all. Fix: move large values to SSM Parameter Store or Secrets Manager and pass their names.",
+      "batch \"daily-stats\", field \"overrides.prod.environment\": is 4491 bytes with the 284 of batchform's own variables (BATCHFORM_BATCH, BATCHFORM_TIMEZONE, NODE_OPTIONS, BATCHFORM_LEDGER_TABLE, BATCHFORM_LEDGER_RETENTION_DAYS, BATCHFORM_OVERLAP, BATCHFORM_CODE_KEY) and placeholders filled in; Lambda allows 4096 in all. Fix: move large values to SSM Parameter Store or Secrets Manager and pass their names.",
     ],
   },
   {
