@@ -10,8 +10,8 @@ const statements = (t: Json): Json[] => t.Resources.Role.Properties.Policies.fla
 describe('generated templates of the example batches', () => {
   test('daily-stats may read exactly its database secret, and attach to the VPC', () => {
     const st = statements(template('daily-stats'));
-    expect(st.map((s) => s.Sid ?? s.Action)).toEqual(['WriteOwnLogs', 'DeadLetterFailedRuns', 'AttachToVpc', ['secretsmanager:GetSecretValue']]);
-    expect(st[3]).toEqual({
+    expect(st.map((s) => s.Sid ?? s.Action)).toEqual(['WriteOwnLogs', 'DeadLetterFailedRuns', 'OwnLedgerRecords', 'AttachToVpc', ['secretsmanager:GetSecretValue']]);
+    expect(st[4]).toEqual({
       Effect: 'Allow',
       Action: ['secretsmanager:GetSecretValue'],
       Resource: [{ 'Fn::Sub': 'arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:batchform/daily-stats-??????' }],
@@ -22,7 +22,7 @@ describe('generated templates of the example batches', () => {
 
   test('weekly-report has no VPC rights and no secret', () => {
     const t = template('weekly-report');
-    expect(statements(t).map((s) => s.Sid)).toEqual(['WriteOwnLogs', 'DeadLetterFailedRuns']);
+    expect(statements(t).map((s) => s.Sid)).toEqual(['WriteOwnLogs', 'DeadLetterFailedRuns', 'OwnLedgerRecords']);
     expect(JSON.stringify(t.Resources.Role)).not.toMatch(/ec2:|secretsmanager:/);
     expect(t.Resources.Function.Properties.VpcConfig).toBeUndefined();
   });
