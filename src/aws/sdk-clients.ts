@@ -2,6 +2,7 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -145,6 +146,8 @@ export interface OperateClients {
   readonly cloudWatch: CloudWatchClient;
   /** The batch's log events. */
   readonly logs: CloudWatchLogsClient;
+  /** The stage's run ledger (`batchform runs`). @default a client `batchform runs` creates for the stage's region */
+  readonly dynamodb?: DynamoDBClient;
 }
 
 /**

@@ -3,6 +3,7 @@ import { Fn } from 'aws-cdk-lib';
 import { Statement } from './policy-parts';
 import { BATCH_TAG, BOOTSTRAP_PARAMETERS, STAGE_TAG } from '../model/bootstrap-names';
 import { DURABLE_EXECUTION_ACTIONS } from '../model/durable-execution';
+import { LEDGER_BATCH_ACTIONS, LEDGER_TABLE_SUFFIX } from '../model/ledger';
 
 /** Condition that is true when the stage allows its batches to assume named roles. */
 export const HAS_ASSUMABLE_ROLES = 'HasAssumableRoles';
@@ -35,6 +36,10 @@ const INVOKE_ACTIONS = ['lambda:InvokeFunction'];
  *   on their dead-letter queues only sending, on their log groups only writing and reading logs;
  *   the same on every resource tagged `batchform:batch`, whatever its stage, region or name
  *   ({@link anyBatchStatements}): names reach only this stage's resources in this region.
+ * - on the stage's run ledger (`<StackPrefix>-batchform-ledger`): only reading and conditionally
+ *   updating items whose partition key is the role's own `batchform:batch` tag
+ *   (`dynamodb:LeadingKeys`), so a batch can write only its own runs; a role without that tag
+ *   (a Scheduler role) gets nothing there.
  *
  * Everything else a batch declares stays possible: its data (S3, DynamoDB, RDS), secrets,
  * parameters, queues, topics, logs and the VPC network interfaces Lambda creates for it.
@@ -97,6 +102,7 @@ export function batchBoundaryStatements(): Statement[] {
     { Sid: 'OnlySendDeadLetters', Effect: 'Deny', NotAction: QUEUE_ACTIONS_KEPT, Resource: here('sqs', `${prefix}-*`) },
     { Sid: 'OnlyWriteLogs', Effect: 'Deny', NotAction: LOG_ACTIONS_KEPT, Resource: here('logs', `log-group:/aws/lambda/${prefix}-*`) },
     ...anyBatchStatements(),
+    ...ledgerBoundaryStatements(here('dynamodb', `table/${prefix}-${LEDGER_TABLE_SUFFIX}`)),
   ];
 }
 
@@ -133,5 +139,31 @@ function anyBatchStatements(): Statement[] {
     },
     { Sid: 'OnlySendAnyBatchDeadLetters', Effect: 'Deny', NotAction: QUEUE_ACTIONS_KEPT, Resource: anyArn('sqs'), Condition: TAGGED_AS_BATCH },
     { Sid: 'OnlyWriteAnyBatchLogs', Effect: 'Deny', NotAction: LOG_ACTIONS_KEPT, Resource: anyArn('logs', 'log-group:*'), Condition: TAGGED_AS_BATCH },
+  ];
+}
+
+/**
+ * The boundary's cap on the run ledger (`table`, its indexes and streams): item reads and updates
+ * only, only in the partition of the role's own `batchform:batch` tag, never without that tag.
+ * Three statements, since IAM ANDs the conditions within one.
+ */
+export function ledgerBoundaryStatements(table: string): Statement[] {
+  const resources = [table, Fn.join('', [table, '/*'])];
+  return [
+    { Sid: 'OnlyItemWritesInTheLedger', Effect: 'Deny', NotAction: LEDGER_BATCH_ACTIONS, Resource: resources },
+    {
+      Sid: 'OnlyOwnLedgerPartition',
+      Effect: 'Deny',
+      Action: LEDGER_BATCH_ACTIONS,
+      Resource: resources,
+      Condition: { 'ForAnyValue:StringNotEquals': { 'dynamodb:LeadingKeys': `\${aws:PrincipalTag/${BATCH_TAG}}` } },
+    },
+    {
+      Sid: 'NoLedgerWithoutBatchTag',
+      Effect: 'Deny',
+      Action: LEDGER_BATCH_ACTIONS,
+      Resource: resources,
+      Condition: { Null: { [`aws:PrincipalTag/${BATCH_TAG}`]: 'true' } },
+    },
   ];
 }

@@ -1,6 +1,7 @@
 // The IAM policy of the operator role, from the one list of what each operate command calls.
 import { arn, stackArns, Statement } from './policy-parts';
 import { BOOTSTRAP_PARAMETERS } from '../model/bootstrap-names';
+import { LEDGER_TABLE_SUFFIX } from '../model/ledger';
 
 /**
  * What a durable batch's runs are followed with: finding a run's execution by name and listing the
@@ -21,6 +22,7 @@ export const OPERATE_ACTIONS = {
   redrive: ['cloudformation:DescribeStacks', 'sqs:ReceiveMessage', 'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'lambda:InvokeFunction', ...FOLLOW_EXECUTION_ACTIONS],
   status: ['cloudformation:DescribeStacks', 'cloudformation:ListStacks', 'cloudwatch:GetMetricData', 'cloudwatch:DescribeAlarms', 'sqs:GetQueueAttributes', ...FOLLOW_EXECUTION_ACTIONS, 'lambda:GetDurableExecutionHistory'],
   logs: ['cloudformation:DescribeStacks', 'logs:FilterLogEvents'],
+  runs: ['dynamodb:Query'],
 } as const;
 
 /**
@@ -55,5 +57,7 @@ export function operatorStatements(): Statement[] {
     { Sid: 'ReadAlarms', Effect: 'Allow', Action: 'cloudwatch:DescribeAlarms', Resource: arn('cloudwatch', `alarm:${prefix}-*`) },
     { Sid: 'ReadRunMetrics', Effect: 'Allow', Action: 'cloudwatch:GetMetricData', Resource: '*' },
     { Sid: 'ReadLogs', Effect: 'Allow', Action: 'logs:FilterLogEvents', Resource: arn('logs', `log-group:/aws/lambda/${prefix}-*`) },
+    // Run history (batchform runs): queries of the stage's run ledger, never a write.
+    { Sid: 'ReadRunLedger', Effect: 'Allow', Action: 'dynamodb:Query', Resource: arn('dynamodb', `table/${prefix}-${LEDGER_TABLE_SUFFIX}`) },
   ];
 }

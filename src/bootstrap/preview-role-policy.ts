@@ -5,6 +5,7 @@ import {
   passExecutionRole, PolicyScope, previewAreaObjects, readLambdaAccountSettings, stackArns, Statement,
 } from './policy-parts';
 import { BOOTSTRAP_PARAMETERS, STAGE_TAG } from '../model/bootstrap-names';
+import { LEDGER_TABLE_SUFFIX } from '../model/ledger';
 
 /** Condition that is true when previews of the stage detect drift (the preview role reads the stage's resources). */
 export const DETECTS_DRIFT = 'DetectsDrift';
@@ -190,6 +191,14 @@ export function previewStatements(scope: PolicyScope): Statement[] {
       Effect: 'Deny',
       Action: PREVIEW_DENIED_ACTIONS,
       Resource: '*',
+    },
+    {
+      // The run ledger's records (run history, errors) are not the preview's to read, whatever
+      // else is ever attached to the role; only the table's own settings stay readable (drift).
+      Sid: 'NeverReadTheLedger',
+      Effect: 'Deny',
+      NotAction: ['dynamodb:DescribeTable', 'dynamodb:DescribeTimeToLive', 'dynamodb:DescribeContinuousBackups', 'dynamodb:ListTagsOfResource'],
+      Resource: [arn('dynamodb', `table/\${${BOOTSTRAP_PARAMETERS.stackPrefix}}-${LEDGER_TABLE_SUFFIX}`), arn('dynamodb', `table/\${${BOOTSTRAP_PARAMETERS.stackPrefix}}-${LEDGER_TABLE_SUFFIX}/*`)],
     },
     {
       Sid: 'NeverWriteOutsideThePreviewArea',

@@ -8,6 +8,8 @@ import { constantInputTimeWarning } from './bundle-commands';
 import { DEPLOY_EXIT } from './deploy-commands';
 import { badInput, EXIT_CODES, EXIT_HELP, reportFailure } from './exit-codes';
 import { CommandIo, engine, knownStages, resolveIo } from './io';
+import { ledgerTableName } from '../model/ledger';
+import { batchForStage } from '../model/stage-overrides';
 import { runTimes } from '../schedule/timezone';
 
 /** The operate commands' AWS code (and the AWS SDK), loaded when a command first needs it, not at CLI start. */
@@ -324,10 +326,40 @@ export function runLogsCommand(batch: string, opts: LogsCommandOptions, deps: Op
   });
 }
 
+/** Options of `runs`. */
+export interface RunsCommandOptions extends CommonOptions {
+  readonly json?: boolean;
+  readonly limit?: string;
+  readonly from?: string;
+  readonly to?: string;
+}
+
+/** `batchform runs`: a batch's run history from the stage's run ledger, newest first, as a table or `--json`. */
+export function runRunsCommand(batch: string, opts: RunsCommandOptions, deps: OperateCommandDeps = {}): Promise<number> {
+  return guarded('runs', deps, async (io) => {
+    const limit = positiveOption('--limit', opts.limit, operate().DEFAULT_RUNS_LIMIT);
+    if (limit > operate().MAX_RUNS_LIMIT) throw badInput(`--limit ${limit} is more than ${operate().MAX_RUNS_LIMIT}; narrow the range with --from and --to instead.`);
+    const from = isoOption('--from', opts.from);
+    const to = isoOption('--to', opts.to);
+    const { manifest, stage } = loadStage(opts, io.projectDir);
+    const { batch: declared } = operate().findBatch(manifest.batches, stage, batch);
+    const timezone = batchForStage(declared, stage.name).timezone;
+    const tableName = ledgerTableName({ stackPrefix: stage.stackPrefix ?? stage.name });
+    const clients = await connect(io, deps, stage);
+    const runs = await operate().readRuns(operate().ledgerClient(clients, stage.region), { tableName, batch, limit, from, to });
+    if (opts.json) {
+      io.out(JSON.stringify({ stage: stage.name, batch, table: tableName, timezone, runs: operate().runRows(runs, timezone) }, null, 2));
+    } else {
+      io.out(operate().renderRunsTable(batch, stage.name, runs, timezone));
+    }
+    return OPERATE_EXIT.ok;
+  });
+}
+
 const STAGE_OPTION = ['--stage <stage>', 'the stage, as named in .projenrc.ts (required)'] as const;
 const MANIFEST_OPTION = ['--manifest <file>', 'the generated manifest', DEFAULT_MANIFEST_PATH] as const;
 
-/** Adds `run`, `backfill`, `redrive`, `status` and `logs` to the program. */
+/** Adds `run`, `backfill`, `redrive`, `status`, `logs` and `runs` to the program. */
 export function registerOperateCommands(program: Command, deps: OperateCommandDeps = {}): void {
   program.command('run')
     .description('run a deployed batch now with exactly the event its schedule sends (asynchronous like the schedule: retries and the dead-letter queue apply)')
@@ -395,5 +427,19 @@ export function registerOperateCommands(program: Command, deps: OperateCommandDe
     .addHelpText('after', `\n${EXIT_HELP}`)
     .action(async (batch: string, opts: LogsCommandOptions) => {
       process.exitCode = await runLogsCommand(batch, opts, deps);
+    });
+
+  program.command('runs')
+    .description('a deployed batch\'s run history from the stage\'s run ledger, newest first: scheduled time in its zone and UTC, status, duration, attempts, trigger')
+    .argument('<batch>', 'the batch')
+    .option(...STAGE_OPTION)
+    .option('--limit <n>', `at most this many runs (default ${20})`)
+    .option('--from <iso>', 'only runs scheduled at or after this time')
+    .option('--to <iso>', 'only runs scheduled before this time')
+    .option('--json', 'print JSON for scripts instead of the table')
+    .option(...MANIFEST_OPTION)
+    .addHelpText('after', `\n${EXIT_HELP}`)
+    .action(async (batch: string, opts: RunsCommandOptions) => {
+      process.exitCode = await runRunsCommand(batch, opts, deps);
     });
 }

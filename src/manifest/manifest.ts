@@ -2,6 +2,7 @@
 import * as fs from 'fs';
 import { BATCH_TAG, PROJECT_TAG, STAGE_TAG } from '../model/bootstrap-names';
 import { BOOTSTRAP_TEMPLATE_FILE, MANIFEST_FILE, STAGE_STACK_SUFFIX, STAGE_TEMPLATE_FILE, stackName, stageStackName } from '../model/names';
+import { ledgerTableName } from '../model/ledger';
 import type { SecretReference } from '../model/secrets';
 import { batchForStage } from '../model/stage-overrides';
 import { Batch, Stage, StageOverride, ValidatedDeclarations } from '../model/validated';
@@ -247,6 +248,8 @@ function manifestStack(outdir: string, stage: Stage, batch: Batch, decl: Validat
   const parameters: Record<string, string> = {
     [PARAMETERS.codeBucket]: stage.artifactBucket,
     [PARAMETERS.permissionsBoundary]: stage.permissionsBoundaryArn ?? NO_BOUNDARY,
+    [PARAMETERS.ledgerTable]: ledgerTableName(stage),
+    [PARAMETERS.ledgerRetentionDays]: String(stage.ledgerRetentionDays),
   };
   if (batch.vpc) {
     parameters[PARAMETERS.subnetIds] = stage.subnetIds.join(',');

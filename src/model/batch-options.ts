@@ -93,7 +93,7 @@ export interface StageOverrideOptions {
    * Reserved concurrency of the function in this stage (1-1000), or `false` for none (e.g. a stage
    * in an account whose Lambda concurrency quota is below 101).
    * @default - the batch's reservedConcurrency
-   * @example false
+   * @example 5
    */
   readonly reservedConcurrency?: number | false;
 }
@@ -247,14 +247,24 @@ export interface BatchOptions {
    */
   readonly policyStatements?: PolicyStatementOptions[];
   /**
-   * Reserved concurrency of the function: how many runs may execute at once. 1 means runs never
-   * overlap (a late run waits for, or is throttled by, the one still running). `false` reserves
-   * none: runs may overlap, and the function shares the account's unreserved pool (needed in an
-   * account whose Lambda concurrency quota is below 101, such as a new account's 10).
-   * @default 1
-   * @example false
+   * Reserved concurrency of the function: how many invocations may execute at once, taken from the
+   * account's pool (Lambda keeps 100 unreserved, so an account whose concurrency quota is below
+   * 101, such as a new account's 10, can reserve none). Not needed to keep runs from overlapping:
+   * the run ledger's `overlap` policy does that without throttling.
+   * @default false - none reserved
+   * @example 5
    */
   readonly reservedConcurrency?: number | false;
+  /**
+   * What a run does when the batch's previous run is still running at its scheduled time:
+   * `skip` records it in the stage's run ledger as `skipped-overlap` (with the run it waited for)
+   * and does not run it; `allow` runs it alongside. The previous run's lease lasts at most its
+   * `timeout` (a durable batch's `durable.executionTimeout`), so a crashed run never blocks the next.
+   * See docs/guides/run-ledger.md.
+   * @default 'skip'
+   * @example 'allow'
+   */
+  readonly overlap?: 'skip' | 'allow';
   /**
    * IANA time zone the schedule is written in and runs in, all year, following daylight saving.
    * `UTC` batches run on an EventBridge rule; any other zone runs the batch on an EventBridge

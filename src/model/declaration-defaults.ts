@@ -1,5 +1,6 @@
 // The values a batch or stage declaration gets for what it leaves out.
 import type { Architecture } from './batch-options';
+import { DEFAULT_LEDGER_RETENTION_DAYS } from './ledger';
 
 /** Defaults applied to a batch declaration; documented on `BatchOptions`. */
 export const BATCH_DEFAULTS = {
@@ -10,7 +11,8 @@ export const BATCH_DEFAULTS = {
   timeout: 60,
   vpc: false,
   logRetentionDays: 30,
-  reservedConcurrency: 1,
+  reservedConcurrency: false as number | false,
+  overlap: 'skip' as 'skip' | 'allow',
   timezone: 'UTC',
   alarms: true,
   retryAttempts: 1,
@@ -22,4 +24,5 @@ export const BATCH_DEFAULTS = {
 /** Defaults applied to a stage declaration; documented on `StageOptions`. */
 export const STAGE_DEFAULTS = {
   artifactPrefix: 'batchform',
+  ledgerRetentionDays: DEFAULT_LEDGER_RETENTION_DAYS,
 } as const;

@@ -141,6 +141,13 @@ export interface StageOptions {
    */
   readonly alarmEmails?: string[];
   /**
+   * How many days the stage's run ledger keeps a run's record (its history for `batchform runs`
+   * and `status`), 1-3653; DynamoDB's TTL deletes older records.
+   * @default 90
+   * @example 400
+   */
+  readonly ledgerRetentionDays?: number;
+  /**
    * Tags added to every stack of this stage.
    * @default {}
    */

@@ -1,5 +1,6 @@
 // The validated model: batches and stages with every default resolved, as the generators see them.
 import type { Architecture, PolicyStatementOptions } from './batch-options';
+import type { OverlapPolicy } from './ledger';
 import type { SecretReference } from './secrets';
 import type { ParsedSchedule } from '../schedule/expression';
 
@@ -47,6 +48,8 @@ export interface Batch {
   readonly policyStatements: readonly PolicyStatementOptions[];
   /** `false`: none reserved. */
   readonly reservedConcurrency: number | false;
+  /** What a run does while the previous one still runs. */
+  readonly overlap: OverlapPolicy;
   readonly timezone: string;
   readonly tags: Readonly<Record<string, string>>;
   readonly alarms: boolean;
@@ -93,6 +96,8 @@ export interface Stage {
   readonly githubEnvironment: string;
   readonly alarmTopicArn?: string;
   readonly alarmEmails: readonly string[];
+  /** Days the stage's run ledger keeps a run's record. */
+  readonly ledgerRetentionDays: number;
   readonly tags: Readonly<Record<string, string>>;
 }
 

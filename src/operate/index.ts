@@ -22,6 +22,9 @@ export type { DeadLetter, DeadLetterSource, RedriveEntry, RedriveOptions, Redriv
 export { stageStatus, undeclaredStatus } from './status';
 export type { BatchExecutions, BatchStatus, Deployed, RunHour, StageStatusOptions, StatusExecution, UndeclaredStack } from './status';
 export { followLogs, readLogs } from './logs';
+export { ledgerClient, readRuns, runRows } from './runs';
+export type { RunRow, RunsQuery } from './runs';
+export type { RunRecord, RunStatus, RunTrigger } from '../model/ledger';
 export type { FollowOptions, LogQuery } from './logs';
 
 /**
@@ -46,6 +49,8 @@ export { renderRedriveResult } from './redrive';
 export { BACKFILL_CONFIRM_RUNS, firesAt, nearestTimes, scheduledTimes } from './stage-schedule';
 /** @internal */
 export { renderStatusTable, renderUndeclared } from './status';
+/** @internal */
+export { DEFAULT_RUNS_LIMIT, MAX_RUNS_LIMIT, renderRunsTable } from './runs';
 /** @internal */
 export { findBatch } from './target';
 export { BatchformError, ERROR_KINDS, type BatchformErrorOptions, type ErrorKind, type ErrorWhere } from '../errors/batchform-error';

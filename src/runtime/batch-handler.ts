@@ -1,7 +1,10 @@
 // The handler runtime helper: a thin wrapper giving a batch run its logical time, logger and clock.
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, ScheduledEvent } from 'aws-lambda';
-import { RUNTIME_ENV } from '../model/runtime-env';
+import { Claim, RunLedger } from './ledger';
+import { RERUN_FIELD } from './starter';
+import { RunTrigger, TRIGGER_FIELD } from '../model/ledger';
+import { codeVersionOf, RUNTIME_ENV } from '../model/runtime-env';
 
 /** What a batch handler receives for one run. */
 export interface BatchRun<TInput> {
@@ -39,6 +42,23 @@ export interface BatchHandlerOptions {
    * @default a Powertools Logger with serviceName = the batch name
    */
   readonly logger?: Logger;
+  /**
+   * The run ledger that makes each scheduled time run once (see docs/guides/run-ledger.md);
+   * `false` runs without one.
+   * @default - the stage's ledger the template names (`BATCHFORM_LEDGER_TABLE`); none when unset, as in local runs
+   */
+  readonly ledger?: RunLedger | false;
+}
+
+/** What started a run, from the event: the field batchform's commands set, else the schedule. */
+export function triggerOf(event: unknown): RunTrigger {
+  const t = (event as Record<string, unknown> | undefined)?.[TRIGGER_FIELD];
+  return t === 'run' || t === 'backfill' || t === 'redrive' ? t : 'schedule';
+}
+
+/** Whether the event asks to run a scheduled time again on purpose (an operator's re-run). */
+export function isRerun(event: unknown): boolean {
+  return (event as Record<string, unknown> | undefined)?.[RERUN_FIELD] !== undefined;
 }
 
 function isScheduledEvent(event: unknown): event is ScheduledEvent {
@@ -63,6 +83,7 @@ export function batch<TInput = Record<string, unknown>, TResult = unknown>(
 ): (event: ScheduledEvent | TInput, context: Context) => Promise<TResult> {
   const name = process.env[RUNTIME_ENV.batch] ?? process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'batch';
   const logger = options.logger ?? new Logger({ serviceName: name });
+  const ledger = options.ledger === false ? undefined : options.ledger ?? RunLedger.fromEnvironment(name);
   return async (event, context) => {
     const scheduled = isScheduledEvent(event);
     const time = scheduled ? new Date((event as ScheduledEvent).time) : new Date();
@@ -75,10 +96,34 @@ export function batch<TInput = Record<string, unknown>, TResult = unknown>(
       logger.warn('run is close to its timeout', { remainingMs: remainingMs() });
     }, Math.max(0, total - warnAt));
     timer.unref?.();
-    const started = Date.now();
-    logger.info('run started', { scheduled });
+    let claim: Claim | undefined;
     try {
-      const result = await fn({
+      claim = ledger && await ledger.claim({
+        // A Scheduled Event's time is whole seconds; the clock's is not: the same second for both.
+        scheduledTime: scheduled ? time : new Date(Math.floor(time.getTime() / 1000) * 1000),
+        owner: context.awsRequestId,
+        timeoutMs: total,
+        trigger: triggerOf(event),
+        force: isRerun(event),
+        requestId: context.awsRequestId,
+        logStream: context.logStreamName,
+        codeVersion: codeVersionOf(process.env),
+      });
+    } catch (error) {
+      clearTimeout(timer);
+      logger.error('run not started: the run ledger failed', { error: error as Error });
+      throw error;
+    }
+    if (claim && claim.outcome !== 'run') {
+      clearTimeout(timer);
+      logger.info(claim.outcome === 'duplicate' ? 'run skipped: this scheduled time already ran or is running' : 'run skipped: the previous run is still running', { ...claim });
+      return undefined as TResult;
+    }
+    const started = Date.now();
+    logger.info('run started', { scheduled, ...(claim ? { attempt: claim.attempt } : {}) });
+    let result: TResult;
+    try {
+      result = await fn({
         batch: name,
         time,
         scheduled,
@@ -88,13 +133,16 @@ export function batch<TInput = Record<string, unknown>, TResult = unknown>(
         logger,
         remainingMs,
       });
-      logger.info('run succeeded', { durationMs: Date.now() - started });
-      return result;
     } catch (error) {
       logger.error('run failed', { durationMs: Date.now() - started, error: error as Error });
+      if (claim) await ledger!.finish(claim, error).catch((e: unknown) => logger.error('the run ledger could not record the failure', { error: e as Error }));
       throw error;
     } finally {
       clearTimeout(timer);
     }
+    logger.info('run succeeded', { durationMs: Date.now() - started });
+    // The run did succeed: a ledger that cannot record it must not fail it (Lambda would run it again).
+    if (claim) await ledger!.finish(claim).catch((e: unknown) => logger.error('the run ledger could not record the success', { error: e as Error }));
+    return result;
   };
 }

@@ -9,12 +9,15 @@ import { CfnLogGroup } from 'aws-cdk-lib/aws-logs';
 import { CfnSchedule, CfnScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import type { CfnQueue } from 'aws-cdk-lib/aws-sqs';
 import { addDurableExecutionPolicy, addStarter, addVersionAndAlias, DURABLE_LOGICAL_IDS, durableConfig, LIVE_ALIAS } from './durable-resources';
+import { ledgerGrantStatement, ledgerTableArn } from './ledger-table';
 import { addAlarms, addDeadLetterQueue, addDeadLetterQueuePolicy, DEAD_LETTER_QUEUE_ID } from './operation-resources';
 import { NO_BOUNDARY, NO_CODE_VERSION, PARAMETERS } from './parameters';
 import { SCHEDULER_EVENT } from './scheduler-event';
 import { STAGE_PARAMETERS } from './stage-parameters';
 import { addStageParameters, StageValues } from './stage-template';
 import { CfnTemplate, synthesizeStacks } from './synth';
+import { BATCH_TAG } from '../model/bootstrap-names';
+import { DEFAULT_LEDGER_RETENTION_DAYS, MAX_LEDGER_RETENTION_DAYS } from '../model/ledger';
 import { RUNTIME_ENV } from '../model/runtime-env';
 import { SECRET_READ_ACTIONS, SECRET_SERVICES, secretResourceArn, SecretSource } from '../model/secrets';
 import { Batch, isDurable, usesScheduler } from '../model/validated';
@@ -84,6 +87,14 @@ export function addBatchResources(stack: Stack, batch: Batch): void {
 
   const deadLetters = addDeadLetterQueue(stack);
 
+  // The stage's run ledger: the deploy manifest names each stage's table and retention.
+  const ledgerTable = new CfnParameter(stack, PARAMETERS.ledgerTable, {
+    type: 'String', minLength: 3, maxLength: 255, allowedPattern: '^[a-zA-Z0-9_.-]+$', description: 'The stage\'s run ledger table (<stackPrefix>-batchform-ledger)',
+  });
+  const ledgerRetention = new CfnParameter(stack, PARAMETERS.ledgerRetentionDays, {
+    type: 'Number', default: DEFAULT_LEDGER_RETENTION_DAYS, minValue: 1, maxValue: MAX_LEDGER_RETENTION_DAYS, description: 'Days the run ledger keeps a run\'s record',
+  });
+
   const statements: Record<string, unknown>[] = [{
     Sid: 'WriteOwnLogs',
     Effect: 'Allow',
@@ -95,7 +106,9 @@ export function addBatchResources(stack: Stack, batch: Batch): void {
     Effect: 'Allow',
     Action: 'sqs:SendMessage',
     Resource: deadLetters.attrArn,
-  }];
+  },
+  // Claims, leases and ends of its own runs: the ledger partition named after the batch, only.
+  ledgerGrantStatement(batch.name, ledgerTableArn(ledgerTable.valueAsString))];
   if (batch.vpc) {
     statements.push({
       Sid: 'AttachToVpc',
@@ -128,6 +141,8 @@ export function addBatchResources(stack: Stack, batch: Batch): void {
       Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
     },
     policies: [{ policyName: 'batch', policyDocument: { Version: '2012-10-17', Statement: statements } }],
+    // The boundary caps ledger writes to the partition this tag names (aws:PrincipalTag).
+    tags: [{ key: BATCH_TAG, value: batch.name }],
   });
   if (batch.vpc) {
     Validations.of(role).acknowledge({
@@ -173,6 +188,11 @@ export function addBatchResources(stack: Stack, batch: Batch): void {
       variables: {
         ...batchformEnvironment(batch),
         [RUNTIME_ENV.timezone]: values.timezone,
+        [RUNTIME_ENV.ledgerTable]: ledgerTable.valueAsString,
+        [RUNTIME_ENV.ledgerRetentionDays]: ledgerRetention.valueAsString,
+        [RUNTIME_ENV.overlap]: batch.overlap,
+        [RUNTIME_ENV.codeKey]: codeKey.valueAsString,
+        ...(batch.durable ? { [RUNTIME_ENV.executionTimeout]: String(batch.durable.executionTimeout) } : {}),
         ...Object.fromEntries(Object.entries(batch.environment).map(([k, v]) => [k, withPseudoParameters(v)])),
         ...values.environment,
       },

@@ -8,6 +8,7 @@ export { STAGE_STACK_PART_VALUES } from './stage-stack-values';
 export type { StageStackPartValues } from './stage-stack-values';
 export type { CfnTemplate } from './synth';
 export type { Batch, DurableSettings, Stage, StageOverride, ValidatedDeclarations } from '../model/validated';
+export type { OverlapPolicy } from '../model/ledger';
 export type { Architecture, PolicyStatementOptions } from '../model/batch-options';
 export type { CronFields, LocalDateTime, ParsedSchedule, RateUnit } from '../schedule/expression';
 export { buildManifest, readManifest } from '../manifest/manifest';

@@ -9,6 +9,10 @@ export const PARAMETERS = {
   subnetIds: 'SubnetIds',
   securityGroupIds: 'SecurityGroupIds',
   permissionsBoundary: 'PermissionsBoundaryArn',
+  /** The stage's run ledger table (`ledgerTableName(stage)`). */
+  ledgerTable: 'LedgerTableName',
+  /** Days the stage's ledger keeps a run's record. */
+  ledgerRetentionDays: 'LedgerRetentionDays',
 } as const;
 
 /** Value of the PermissionsBoundaryArn parameter meaning "no boundary" (validators check a default against the property's 20-character minimum without evaluating the condition). */

@@ -3,6 +3,7 @@
 export { validateDeclarations } from './validate';
 export type { Declarations, ValidateOptions } from './validate';
 export type { Batch, DurableSettings, Stage, StageOverride, ValidatedDeclarations } from '../model/validated';
+export type { OverlapPolicy } from '../model/ledger';
 export { BatchformValidationError, formatProblem } from './problem';
 export type { Finding, Problem } from './problem';
 export type { CronFields, LocalDateTime, ParsedSchedule, RateUnit } from '../schedule/expression';

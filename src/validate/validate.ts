@@ -104,6 +104,7 @@ export function validateDeclarations(decl: Declarations, options: ValidateOption
     githubEnvironment: s.githubEnvironment ?? s.name,
     alarmTopicArn: s.alarmTopicArn,
     alarmEmails: [...(s.alarmEmails ?? [])],
+    ledgerRetentionDays: s.ledgerRetentionDays ?? STAGE_DEFAULTS.ledgerRetentionDays,
     tags: { ...(s.tags ?? {}) },
   }));
   const batches: Batch[] = decl.batches.map((b) => batchOf(b, stages));
@@ -140,6 +141,7 @@ function batchOf(b: BatchOptions, stages: readonly Stage[]): Batch {
     logRetentionDays: b.logRetentionDays ?? BATCH_DEFAULTS.logRetentionDays,
     policyStatements: [...(b.policyStatements ?? [])],
     reservedConcurrency: b.reservedConcurrency ?? BATCH_DEFAULTS.reservedConcurrency,
+    overlap: b.overlap ?? BATCH_DEFAULTS.overlap,
     timezone: b.timezone ?? BATCH_DEFAULTS.timezone,
     tags: { ...(b.tags ?? {}) },
     alarms,

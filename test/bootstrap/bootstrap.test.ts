@@ -101,7 +101,7 @@ function trusts(role: string, claims: { aud: string; sub: string }, params: Para
 function statements(role: string, params: Params = PARAMS): Json[] {
   return R[role].Properties.Policies.flatMap((p: Json) => resolve(p.PolicyDocument, params).Statement);
 }
-const actionsOf = (sts: Json[], effect: 'Allow' | 'Deny') => sts.filter((s) => s.Effect === effect).flatMap((s) => list(s.Action) as string[]);
+const actionsOf = (sts: Json[], effect: 'Allow' | 'Deny') => sts.filter((s) => s.Effect === effect && s.Action !== undefined).flatMap((s) => list(s.Action) as string[]);
 /** IAM action matching: case-insensitive, `*` and `?` wildcards. */
 const matches = (pattern: string, action: string) =>
   new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 'i').test(action);
@@ -349,7 +349,16 @@ describe('the preview role', () => {
     }
     // Unconditional: everywhere, or (for S3 writes) everywhere but the preview area.
     const area = 'arn:aws:s3:::acme-artifacts/batchform-preview/*';
-    expect(sts.filter((s) => s.Effect === 'Deny').every((s) => (s.Resource === '*' || (s.Resource === undefined && s.NotResource === area)) && !s.Condition)).toBe(true);
+    expect(sts.filter((s) => s.Effect === 'Deny' && s.Sid !== 'NeverReadTheLedger').every((s) => (s.Resource === '*' || (s.Resource === undefined && s.NotResource === area)) && !s.Condition)).toBe(true);
+  });
+
+  test('is denied every data action on the stage\'s run ledger, unconditionally: only the table\'s settings stay readable', () => {
+    const deny = sts.find((s) => s.Sid === 'NeverReadTheLedger')!;
+    expect(deny).toMatchObject({ Effect: 'Deny', NotAction: ['dynamodb:DescribeTable', 'dynamodb:DescribeTimeToLive', 'dynamodb:DescribeContinuousBackups', 'dynamodb:ListTagsOfResource'] });
+    expect(deny.Condition).toBeUndefined();
+    expect(deny.Resource).toEqual([
+      'arn:aws:dynamodb:ap-northeast-2:111122223333:table/prod-batchform-ledger', 'arn:aws:dynamodb:ap-northeast-2:111122223333:table/prod-batchform-ledger/*',
+    ]);
   });
 
   test('its one write is a template into the preview area, which expires within a day', () => {

@@ -355,6 +355,22 @@ export const CASES: CatalogueCase[] = [
     ],
   },
   {
+    group: 'Run ledger',
+    title: 'overlap policy that does not exist',
+    batch: { overlap: 'queue' },
+    expected: [
+      'batch "daily-stats", field "overlap": "queue" is not an overlap policy. Fix: write overlap: \'skip\' (the default: a run is skipped while the previous one runs) or overlap: \'allow\' (runs may overlap).',
+    ],
+  },
+  {
+    group: 'Run ledger',
+    title: 'ledger retention of zero days',
+    stage: { ledgerRetentionDays: 0 },
+    expected: [
+      'stage "prod", field "ledgerRetentionDays": 0 is not a number of days from 1 to 3653. Fix: use a whole number of days, e.g. 400 to keep a year of history; leave it out for 90.',
+    ],
+  },
+  {
     group: 'Retries and alarms',
     title: 'alarm topic that is not an ARN',
     stage: { alarmTopicArn: 'oncall' },
@@ -732,7 +748,7 @@ export const CASES: CatalogueCase[] = [
     title: 'environment over 4 KB with batchform\'s own variables',
     batch: { environment: { BIG: 'x'.repeat(4040) } },
     expected: [
-      "batch \"daily-stats\", field \"environment\": is 4122 bytes with the 79 of batchform's own variables (BATCHFORM_BATCH, BATCHFORM_TIMEZONE, NODE_OPTIONS) and placeholders filled in; Lambda allows 4096 in all. Fix: move large values to SSM Parameter Store or Secrets Manager and pass their names.",
+      "batch \"daily-stats\", field \"environment\": is 4327 bytes with the 284 of batchform's own variables (BATCHFORM_BATCH, BATCHFORM_TIMEZONE, NODE_OPTIONS, BATCHFORM_LEDGER_TABLE, BATCHFORM_LEDGER_RETENTION_DAYS, BATCHFORM_OVERLAP, BATCHFORM_CODE_KEY) and placeholders filled in; Lambda allows 4096 in all. Fix: move large values to SSM Parameter Store or Secrets Manager and pass their names.",
     ],
   },
   {
@@ -926,7 +942,7 @@ export const CASES: CatalogueCase[] = [
     title: "override environment over Lambda's 4 KB",
     batch: { environment: { BIG: 'x'.repeat(3000) }, overrides: { prod: { environment: { MORE: 'y'.repeat(1200) } } } },
     expected: [
-      "batch \"daily-stats\", field \"overrides.prod.environment\": is 4286 bytes with the 79 of batchform's own variables (BATCHFORM_BATCH, BATCHFORM_TIMEZONE, NODE_OPTIONS) and placeholders filled in; Lambda allows 4096 in all. Fix: move large values to SSM Parameter Store or Secrets Manager and pass their names.",
+      "batch \"daily-stats\", field \"overrides.prod.environment\": is 4491 bytes with the 284 of batchform's own variables (BATCHFORM_BATCH, BATCHFORM_TIMEZONE, NODE_OPTIONS, BATCHFORM_LEDGER_TABLE, BATCHFORM_LEDGER_RETENTION_DAYS, BATCHFORM_OVERLAP, BATCHFORM_CODE_KEY) and placeholders filled in; Lambda allows 4096 in all. Fix: move large values to SSM Parameter Store or Secrets Manager and pass their names.",
     ],
   },
   {
@@ -1015,7 +1031,7 @@ export const CASES: CatalogueCase[] = [
     title: 'batch option that does not exist',
     batch: { owner: 'data-team' },
     expected: [
-      'batch "daily-stats", field "owner": unknown option. Fix: remove it; batch options are name, description, handler, schedule, enabled, input, runtime, architecture, memorySize, timeout, durable, environment, vpc, logRetentionDays, policyStatements, reservedConcurrency, timezone, flexibleWindowMinutes, startDate, endDate, deliveryRetryAttempts, tags, alarms, alarmTopicArn, retryAttempts, maxEventAgeSeconds, stages, overrides.',
+      'batch "daily-stats", field "owner": unknown option. Fix: remove it; batch options are name, description, handler, schedule, enabled, input, runtime, architecture, memorySize, timeout, durable, environment, vpc, logRetentionDays, policyStatements, reservedConcurrency, overlap, timezone, flexibleWindowMinutes, startDate, endDate, deliveryRetryAttempts, tags, alarms, alarmTopicArn, retryAttempts, maxEventAgeSeconds, stages, overrides.',
     ],
   },
   {

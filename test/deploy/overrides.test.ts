@@ -19,6 +19,7 @@ const STAGING = { ...STAGE, name: 'staging' };
 const DAILY: BatchOptions = {
   ...BATCH,
   environment: { REPORT_BUCKET: 'reports-prod', API_TOKEN: 'tok-prod-5f3a' },
+  reservedConcurrency: 1,
   overrides: { staging: { schedule: 'cron(0 3 ? * MON *)', enabled: false, memorySize: 1024, reservedConcurrency: false, environment: { REPORT_BUCKET: 'reports-staging', API_TOKEN: 'tok-staging-9c1e' } } },
 };
 
@@ -133,5 +134,15 @@ describe('per-stage overrides in the deploy engine', () => {
     const prod = fakeAws(small);
     await expect(deployStage(loadDeployInputs({ stage: 'prod', projectDir: dir }), engineOptions(prod.clients)))
       .rejects.toThrow(/batch "daily-stats" reserves 1 .*overrides: \{ prod: \{ reservedConcurrency: false \} \}/);
+  });
+
+  test('a batch as declared by default reserves nothing: a new account (concurrency quota 10) takes it, no concurrency check', async () => {
+    const plain = generate(BATCH);
+    const inputs = loadDeployInputs({ stage: 'prod', projectDir: plain });
+    expect(JSON.parse(inputs.stacks[0].templateBody).Resources.Function.Properties).not.toHaveProperty('ReservedConcurrentExecutions');
+    const small = fakeAws({ concurrency: { quota: 10, unreserved: 10 } });
+    await deployStage(inputs, engineOptions(small.clients));
+    expect(small.lambda.commandCalls(GetAccountSettingsCommand)).toHaveLength(0);
+    expect(small.cfn.commandCalls(CreateChangeSetCommand)).toHaveLength(1);
   });
 });

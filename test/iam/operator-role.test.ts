@@ -24,6 +24,8 @@ function resourceOf(action: string, batch = 'prod-daily-stats'): string {
     case 'sqs': return arn('sqs', `${batch}-DeadLetterQueue-AbC123`);
     case 'logs': return arn('logs', `log-group:/aws/lambda/${batch}:*`);
     case 'cloudwatch': return action === 'cloudwatch:GetMetricData' ? '*' : arn('cloudwatch', `alarm:${batch}-failed-run`);
+    // The stage's run ledger: <stackPrefix>-batchform-ledger.
+    case 'dynamodb': return arn('dynamodb', `table/${batch.split('-')[0]}-batchform-ledger`);
     default: throw new Error(`no resource for ${action}`);
   }
 }
@@ -59,6 +61,9 @@ describe('the operator role', () => {
     ['cloudformation:ExecuteChangeSet', arn('cloudformation', 'stack/prod-daily-stats/0d6e1a10-0000-4000-8000-000000000000')],
     ['cloudformation:DeleteStack', arn('cloudformation', 'stack/prod-daily-stats/0d6e1a10-0000-4000-8000-000000000000')],
     ['events:DisableRule', arn('events', 'rule/prod-daily-stats')],
+    // It reads the run ledger, never writes or scans it.
+    ['dynamodb:UpdateItem', arn('dynamodb', 'table/prod-batchform-ledger')],
+    ['dynamodb:Scan', arn('dynamodb', 'table/prod-batchform-ledger')],
     ['cloudwatch:DeleteAlarms', arn('cloudwatch', 'alarm:prod-daily-stats-failed-run')],
     ['cloudwatch:SetAlarmState', arn('cloudwatch', 'alarm:prod-daily-stats-failed-run')],
     ['logs:DeleteLogGroup', arn('logs', 'log-group:/aws/lambda/prod-daily-stats')],

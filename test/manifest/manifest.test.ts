@@ -42,11 +42,19 @@ describe('manifest', () => {
       SecurityGroupIds: 'sg-0123456789abcdef0',
       AlarmTopicArn: 'none',
       PermissionsBoundaryArn: 'no-permissions-boundary',
+      // The stage's run ledger, named after its stack prefix, and how long it keeps a run.
+      LedgerTableName: 'prod-batchform-ledger',
+      LedgerRetentionDays: '90',
     });
     // No stack takes e-mail addresses any more: the stage stack does.
     expect(prod.stacks[1].parameters).toEqual({
-      CodeS3Bucket: STAGE.artifactBucket, AlarmTopicArn: 'none', PermissionsBoundaryArn: 'no-permissions-boundary',
+      CodeS3Bucket: STAGE.artifactBucket,
+      AlarmTopicArn: 'none',
+      PermissionsBoundaryArn: 'no-permissions-boundary',
+      LedgerTableName: 'prod-batchform-ledger',
+      LedgerRetentionDays: '90',
     });
+    expect(manifest.stages[1].stacks[0].parameters).toMatchObject({ LedgerTableName: 'acme-dev-batchform-ledger' });
     expect(prod.stacks[0].code).toEqual({
       bucket: STAGE.artifactBucket, keyPrefix: 'batchform/daily-stats', bucketParameter: 'CodeS3Bucket', keyParameter: 'CodeS3Key',
     });
@@ -60,7 +68,7 @@ describe('manifest', () => {
     expect(manifest.stages[0].stageStack?.parameters).toEqual({ AlarmEmails: '', AlarmTopicName: 'prod-alarms' });
     const quiet = buildManifest(validateDeclarations({ stages: [{ ...STAGE, alarmTopicArn: 'arn:aws:sns:ap-northeast-2:111122223333:oncall' }], batches: [BATCH, { ...BATCH, name: 'quiet', alarms: false }] }, { fileExists }), 'cfn-out');
     expect(quiet.stages[0].stacks[0].parameters.AlarmTopicArn).toBe('arn:aws:sns:ap-northeast-2:111122223333:oncall');
-    expect(Object.keys(quiet.stages[0].stacks[1].parameters)).toEqual(['CodeS3Bucket', 'PermissionsBoundaryArn']);
+    expect(Object.keys(quiet.stages[0].stacks[1].parameters)).toEqual(['CodeS3Bucket', 'PermissionsBoundaryArn', 'LedgerTableName', 'LedgerRetentionDays']);
   });
 
   test('lists each stage\'s stage stack, named <stackPrefix>-stage, with one template for every stage', () => {

@@ -77,6 +77,8 @@ describe('options.md follows the TSDoc', () => {
     workflowNodeVersion: true,
     refuseReplacement: true,
     allowReplacementLabel: true,
+    allowRemovalLabel: true,
+    projectId: true,
   };
   const DURABLE_OPTIONS: Record<keyof DurableOptions, true> = { executionTimeout: true, retentionDays: true };
 

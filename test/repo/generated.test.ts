@@ -10,8 +10,8 @@ const statements = (t: Json): Json[] => t.Resources.Role.Properties.Policies.fla
 describe('generated templates of the example batches', () => {
   test('daily-stats may read exactly its database secret (declared by reference), and attach to the VPC', () => {
     const st = statements(template('daily-stats'));
-    expect(st.map((s) => s.Sid ?? s.Action)).toEqual(['WriteOwnLogs', 'DeadLetterFailedRuns', 'AttachToVpc', 'ReadSecrets']);
-    expect(st[3]).toEqual({
+    expect(st.map((s) => s.Sid ?? s.Action)).toEqual(['WriteOwnLogs', 'DeadLetterFailedRuns', 'OwnLedgerRecords', 'AttachToVpc', 'ReadSecrets']);
+    expect(st[4]).toEqual({
       Sid: 'ReadSecrets',
       Effect: 'Allow',
       Action: ['secretsmanager:GetSecretValue'],
@@ -25,7 +25,7 @@ describe('generated templates of the example batches', () => {
 
   test('weekly-report has no VPC rights and no secret', () => {
     const t = template('weekly-report');
-    expect(statements(t).map((s) => s.Sid)).toEqual(['WriteOwnLogs', 'DeadLetterFailedRuns']);
+    expect(statements(t).map((s) => s.Sid)).toEqual(['WriteOwnLogs', 'DeadLetterFailedRuns', 'OwnLedgerRecords']);
     expect(JSON.stringify(t.Resources.Role)).not.toMatch(/ec2:|secretsmanager:/);
     expect(t.Resources.Function.Properties.VpcConfig).toBeUndefined();
   });

@@ -77,11 +77,19 @@ describe('batch template', () => {
       Architectures: ['arm64'],
       MemorySize: 512,
       Timeout: 300,
-      ReservedConcurrentExecutions: 1,
       Role: { 'Fn::GetAtt': ['Role', 'Arn'] },
     });
+    // Nothing reserved by default: the run ledger keeps runs from overlapping, and new accounts (quota 10) can deploy.
+    expect(p).not.toHaveProperty('ReservedConcurrentExecutions');
     expect(p.Environment.Variables).toEqual({
-      BATCHFORM_BATCH: 'daily-stats', BATCHFORM_TIMEZONE: 'UTC', NODE_OPTIONS: '--enable-source-maps', MODE: 'full',
+      BATCHFORM_BATCH: 'daily-stats',
+      BATCHFORM_TIMEZONE: 'UTC',
+      NODE_OPTIONS: '--enable-source-maps',
+      MODE: 'full',
+      BATCHFORM_LEDGER_TABLE: { Ref: 'LedgerTableName' },
+      BATCHFORM_LEDGER_RETENTION_DAYS: { Ref: 'LedgerRetentionDays' },
+      BATCHFORM_OVERLAP: 'skip',
+      BATCHFORM_CODE_KEY: { Ref: 'CodeS3Key' },
     });
     expect(p.VpcConfig).toEqual({ SubnetIds: { Ref: 'SubnetIds' }, SecurityGroupIds: { Ref: 'SecurityGroupIds' } });
     expect(vpc.Parameters.SubnetIds.Type).toBe('List<AWS::EC2::Subnet::Id>');
@@ -94,9 +102,33 @@ describe('batch template', () => {
     expect(fn.Properties).not.toHaveProperty('ReservedConcurrentExecutions');
   });
 
+  test('reservedConcurrency stays an option: a number reserves that much', () => {
+    const [fn] = resourcesOf(templatesFor({ reservedConcurrency: 3 })['daily-stats'], 'AWS::Lambda::Function');
+    expect(fn.Properties.ReservedConcurrentExecutions).toBe(3);
+  });
+
+  test('overlap: \'allow\' reaches the runtime through BATCHFORM_OVERLAP', () => {
+    const [fn] = resourcesOf(templatesFor({ overlap: 'allow' })['daily-stats'], 'AWS::Lambda::Function');
+    expect(fn.Properties.Environment.Variables.BATCHFORM_OVERLAP).toBe('allow');
+  });
+
+  test('the run ledger: the stage\'s table and retention as parameters, a grant on the batch\'s own partition, the role tagged with the batch', () => {
+    expect(vpc.Parameters.LedgerTableName).toMatchObject({ Type: 'String', MinLength: 3 });
+    expect(vpc.Parameters.LedgerRetentionDays).toMatchObject({ Type: 'Number', Default: 90, MinValue: 1, MaxValue: 3653 });
+    const role = vpc.Resources.Role.Properties;
+    expect(role.Policies[0].PolicyDocument.Statement.find((s: Json) => s.Sid === 'OwnLedgerRecords')).toEqual({
+      Sid: 'OwnLedgerRecords',
+      Effect: 'Allow',
+      Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+      Resource: { 'Fn::Sub': ['arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${Table}', { Table: { Ref: 'LedgerTableName' } }] },
+      Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['daily-stats'] } },
+    });
+    expect(role.Tags).toEqual([{ Key: 'batchform:batch', Value: 'daily-stats' }]);
+  });
+
   test('a non-VPC batch has no VPC config, parameters or rights', () => {
     expect(plain.Resources.Function.Properties.VpcConfig).toBeUndefined();
-    expect(Object.keys(plain.Parameters).sort()).toEqual(['AlarmTopicArn', 'CodeS3Bucket', 'CodeS3Key', 'CodeS3ObjectVersion', 'PermissionsBoundaryArn']);
+    expect(Object.keys(plain.Parameters).sort()).toEqual(['AlarmTopicArn', 'CodeS3Bucket', 'CodeS3Key', 'CodeS3ObjectVersion', 'LedgerRetentionDays', 'LedgerTableName', 'PermissionsBoundaryArn']);
     expect(JSON.stringify(plain.Resources.Role)).not.toContain('ec2:');
   });
 
@@ -110,12 +142,13 @@ describe('batch template', () => {
     expect(role.PermissionsBoundary).toEqual({ 'Fn::If': ['HasPermissionsBoundary', { Ref: 'PermissionsBoundaryArn' }, { Ref: 'AWS::NoValue' }] });
     expect(vpc.Parameters.PermissionsBoundaryArn).toMatchObject({ Type: 'String', Default: 'no-permissions-boundary' });
     const statements = role.Policies[0].PolicyDocument.Statement;
-    expect(statements).toHaveLength(4);
+    expect(statements).toHaveLength(5);
     expect(statements[0]).toEqual({ Sid: 'WriteOwnLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': ['LogGroup', 'Arn'] } });
     expect(statements[1]).toEqual({ Sid: 'DeadLetterFailedRuns', Effect: 'Allow', Action: 'sqs:SendMessage', Resource: { 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] } });
-    expect(statements[2].Action).toEqual(expect.arrayContaining(['ec2:CreateNetworkInterface', 'ec2:DeleteNetworkInterface']));
-    expect(statements[3]).toEqual({ Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: ['arn:aws:secretsmanager:ap-northeast-2:111122223333:secret:db-AbCdEf'] });
-    expect(plain.Resources.Role.Properties.Policies[0].PolicyDocument.Statement.map((s: Json) => s.Sid)).toEqual(['WriteOwnLogs', 'DeadLetterFailedRuns']);
+    expect(statements[2].Sid).toBe('OwnLedgerRecords');
+    expect(statements[3].Action).toEqual(expect.arrayContaining(['ec2:CreateNetworkInterface', 'ec2:DeleteNetworkInterface']));
+    expect(statements[4]).toEqual({ Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: ['arn:aws:secretsmanager:ap-northeast-2:111122223333:secret:db-AbCdEf'] });
+    expect(plain.Resources.Role.Properties.Policies[0].PolicyDocument.Statement.map((s: Json) => s.Sid)).toEqual(['WriteOwnLogs', 'DeadLetterFailedRuns', 'OwnLedgerRecords']);
   });
 
   test('rule: schedule, state and the function as target with the constant input', () => {

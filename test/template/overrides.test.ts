@@ -22,6 +22,7 @@ const decl = validateDeclarations({
     {
       ...BATCH,
       environment: { MODE: 'full', REPORT_BUCKET: 'reports-prod' },
+      reservedConcurrency: 1,
       overrides: {
         staging: { schedule: 'cron(0 3 ? * MON *)', enabled: false, environment: { REPORT_BUCKET: 'reports-${AWS::Region}', EXTRA: 'on' }, memorySize: 1024, timeout: 600, reservedConcurrency: false },
       },
@@ -150,10 +151,10 @@ describe('per-stage overrides', () => {
 
   test('a batch without overrides gets no stage parameter', () => {
     const t = templates['plain-job'];
-    expect(Object.keys(t.Parameters).sort()).toEqual(['AlarmTopicArn', 'CodeS3Bucket', 'CodeS3Key', 'CodeS3ObjectVersion', 'PermissionsBoundaryArn']);
+    expect(Object.keys(t.Parameters).sort()).toEqual(['AlarmTopicArn', 'CodeS3Bucket', 'CodeS3Key', 'CodeS3ObjectVersion', 'LedgerRetentionDays', 'LedgerTableName', 'PermissionsBoundaryArn']);
     expect(t.Resources.Schedule.Properties.ScheduleExpression).toBe('cron(10 15 * * ? *)');
     expect(stageParameterValues(decl.batches[2], decl.stages[1])).toEqual({});
-    expect(Object.keys(staging['plain-job'].parameters).sort()).toEqual(['AlarmTopicArn', 'CodeS3Bucket', 'PermissionsBoundaryArn']);
+    expect(Object.keys(staging['plain-job'].parameters).sort()).toEqual(['AlarmTopicArn', 'CodeS3Bucket', 'LedgerRetentionDays', 'LedgerTableName', 'PermissionsBoundaryArn']);
   });
 
   test('a stage override that leaves no stage with a missed-run window removes the alarm and its parameters', () => {

@@ -27,14 +27,15 @@ describe('validateDeclarations: valid input', () => {
       timeout: 60,
       vpc: false,
       logRetentionDays: 30,
-      reservedConcurrency: 1,
+      reservedConcurrency: false,
+      overlap: 'skip',
       timezone: 'UTC',
       stages: ['prod'],
       description: 'batchform batch daily-stats',
       handler: 'handlers/daily-stats.ts',
     });
     expect(batches[0].schedule).toMatchObject({ kind: 'cron', expression: 'cron(10 15 * * ? *)' });
-    expect(stages[0]).toMatchObject({ stackPrefix: 'prod', artifactPrefix: 'batchform', githubEnvironment: 'prod' });
+    expect(stages[0]).toMatchObject({ stackPrefix: 'prod', artifactPrefix: 'batchform', githubEnvironment: 'prod', ledgerRetentionDays: 90 });
   });
 
   test('takes the typed Schedule helper and serializes input', () => {

@@ -10,12 +10,17 @@ import {
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { ScheduledEvent } from 'aws-lambda';
 import { BatchformError } from '../../errors/batchform-error';
-import { RUNTIME_ENV } from '../../model/runtime-env';
+import { codeVersionOf, RUNTIME_ENV } from '../../model/runtime-env';
+import { isRerun, triggerOf } from '../batch-handler';
+import { Claim, RunLedger } from '../ledger';
 
 export type { BatchResult, Duration, DurableContext, StepConfig } from '@aws/durable-execution-sdk-js';
 // The batch's secrets: read them inside steps or around them, never return them from a step (checkpoints are stored).
 export { secret } from '../secrets';
 export type { SecretReadOptions } from '../secrets';
+export { RunLedger } from '../ledger';
+export type { Claim, ClaimRequest, LedgerEnvironment, RunLedgerOptions } from '../ledger';
+export type { LeaseRecord, OverlapPolicy, RunRecord, RunStatus, RunTrigger } from '../../model/ledger';
 
 /** The Powertools logger calls a durable run logs with; suppressed while the SDK replays. */
 export type RunLogger = Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;
@@ -97,7 +102,17 @@ export interface DurableBatchOptions {
    * @default a Powertools Logger with serviceName = the batch name
    */
   readonly logger?: Logger;
+  /**
+   * The run ledger that makes each scheduled time run once (see docs/guides/run-ledger.md);
+   * `false` runs without one. The claim and the end are checkpointed steps
+   * (`batchform:claim`, `batchform:finish`), so replays do not repeat them.
+   * @default - the stage's ledger the template names (`BATCHFORM_LEDGER_TABLE`); none when unset, as in local runs
+   */
+  readonly ledger?: RunLedger | false;
 }
+
+/** Seconds a durable run's lease lasts when the template does not say: the longest execution (366 days). */
+const LONGEST_EXECUTION_SECONDS = 366 * 86_400;
 
 /**
  * What `npx projen invoke` watches in a local execution: each step run or replayed, and the step
@@ -216,6 +231,7 @@ export function durableBatch<TResult = unknown>(
 ): DurableLambdaHandler {
   const name = process.env[RUNTIME_ENV.batch] ?? process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'batch';
   const powertools = options.logger ?? new Logger({ serviceName: name });
+  const ledger = options.ledger === false ? undefined : options.ledger ?? RunLedger.fromEnvironment(name);
   return withDurableExecution(async (event: unknown, ctx: DurableContext) => {
     ctx.configureLogger({ customLogger: powertools, modeAware: true });
     const scheduled = isScheduledEvent(event);
@@ -224,10 +240,33 @@ export function durableBatch<TResult = unknown>(
     powertools.appendKeys({ batch: name, runTime: time.toISOString(), executionArn: ctx.executionContext.durableExecutionArn });
     const logger = ctx.logger as RunLogger;
     const root = stepsOf(ctx, logger);
+    const executionArn = ctx.executionContext.durableExecutionArn;
+    // The execution name (the starter puts it in the event's id) is the run's key: the claim is
+    // checkpointed, so every invocation of this execution sees the same decision.
+    const executionName = typeof (event as { id?: unknown })?.id === 'string' ? (event as { id: string }).id : undefined;
+    const claim: Claim | undefined = ledger && await ctx.step('batchform:claim', async () => {
+      const seconds = Number(process.env[RUNTIME_ENV.executionTimeout]) || LONGEST_EXECUTION_SECONDS;
+      return ledger.claim({
+        scheduledTime: time,
+        owner: executionArn,
+        timeoutMs: seconds * 1000,
+        trigger: triggerOf(event),
+        force: isRerun(event) || /-r\d+$/.test(executionName ?? ''),
+        requestId: executionArn,
+        logStream: ctx.lambdaContext?.logStreamName,
+        codeVersion: codeVersionOf(process.env),
+        executionName,
+      });
+    });
+    if (claim && claim.outcome !== 'run') {
+      logger.info(claim.outcome === 'duplicate' ? 'execution skipped: this scheduled time already ran or is running' : 'execution skipped: the previous run is still running', { ...claim });
+      return { skipped: claim.outcome, run: claim.run } as unknown as TResult;
+    }
     const started = Date.now();
-    logger.info('execution started', { scheduled });
+    logger.info('execution started', { scheduled, ...(claim ? { attempt: claim.attempt } : {}) });
+    let result: TResult;
     try {
-      const result = await fn({
+      result = await fn({
         ...root,
         batch: name,
         time,
@@ -242,11 +281,14 @@ export function durableBatch<TResult = unknown>(
           return ctx.map(mapName ?? 'map', items, (child, item, index) => itemFn(item, index, stepsOf(child, child.logger as RunLogger)), { ...config, maxConcurrency: concurrency });
         },
       });
-      logger.info('execution succeeded', { invocationMs: Date.now() - started });
-      return result;
     } catch (error) {
       logger.error('execution failed', { error: error as Error });
+      if (claim) await ctx.step('batchform:finish', async () => { await ledger!.finish(claim, error); return 'failed'; }).catch((e: unknown) => logger.error('the run ledger could not record the failure', { error: e as Error }));
       throw error;
     }
+    logger.info('execution succeeded', { invocationMs: Date.now() - started });
+    // The run did succeed: a ledger that cannot record it must not fail the execution.
+    if (claim) await ctx.step('batchform:finish', async () => { await ledger!.finish(claim); return 'succeeded'; }).catch((e: unknown) => logger.error('the run ledger could not record the success', { error: e as Error }));
+    return result;
   });
 }

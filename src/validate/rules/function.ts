@@ -1,7 +1,9 @@
 // Rules for the function's settings: runtime, architecture, sizes, input, environment, retention.
 import { PSEUDO_PARAMETERS } from './iam';
 import { BatchRule, isIntIn, show, stagesOf, when } from './types';
-import { BATCH_DEFAULTS } from '../../model/declaration-defaults';
+import type { BatchOptions } from '../../model/batch-options';
+import { BATCH_DEFAULTS, STAGE_DEFAULTS } from '../../model/declaration-defaults';
+import { ledgerTableName } from '../../model/ledger';
 import { MAX_DESCRIPTION_CHARS, MAX_ENVIRONMENT_BYTES, MAX_INPUT_CHARS, RETENTION_DAYS } from '../../model/limits';
 import { stackName, stackPrefixOf } from '../../model/names';
 import { RUNTIME_ENV, runtimeEnvironment } from '../../model/runtime-env';
@@ -128,6 +130,24 @@ export function batchformEnvironment(batch: {
   return { ...runtimeEnvironment({ name: batch.name, timezone: batch.timezone ?? BATCH_DEFAULTS.timezone }), ...secrets, ...FIXED_ENVIRONMENT };
 }
 
+/**
+ * The run-ledger variables the template sets as a stage deploys the batch (table, retention,
+ * overlap policy, code zip key, a durable batch's execution timeout), counted in its size.
+ */
+export function ledgerEnvironment(
+  batch: Pick<BatchOptions, 'name' | 'overlap' | 'durable'>,
+  stage: Pick<StageOptions, 'name' | 'stackPrefix' | 'artifactPrefix' | 'ledgerRetentionDays'>,
+): Record<string, string> {
+  return {
+    [RUNTIME_ENV.ledgerTable]: ledgerTableName({ stackPrefix: stackPrefixOf(stage) }),
+    [RUNTIME_ENV.ledgerRetentionDays]: String(stage.ledgerRetentionDays ?? STAGE_DEFAULTS.ledgerRetentionDays),
+    [RUNTIME_ENV.overlap]: batch.overlap ?? BATCH_DEFAULTS.overlap,
+    // <artifactPrefix>/<batch>/<sha256>.zip
+    [RUNTIME_ENV.codeKey]: `${stage.artifactPrefix ?? STAGE_DEFAULTS.artifactPrefix}/${batch.name}/${'0'.repeat(64)}.zip`,
+    ...(batch.durable ? { [RUNTIME_ENV.executionTimeout]: String(batch.durable.executionTimeout) } : {}),
+  };
+}
+
 /** What placeholders depend on: the stage's account, region and stack prefix. */
 type StageWhere = Pick<StageOptions, 'name' | 'account' | 'region' | 'stackPrefix'>;
 
@@ -185,10 +205,12 @@ export const environmentValid: BatchRule = (batch, ctx) => {
       })),
   ]);
   if (findings.length > 0 || typeof batch.name !== 'string') return findings;
-  const own = batchformEnvironment(batch);
+  const ownOf = (stage: StageOptions | undefined) => ({ ...batchformEnvironment(batch), ...(stage ? ledgerEnvironment(batch, stage) : {}) });
   const stages = stagesOf(batch, ctx);
-  const bytes = Math.max(...(stages.length ? stages : [undefined]).map((stage) => environmentBytes({ ...own, ...env }, stage, batch.name)));
-  const ownBytes = environmentBytes(own, undefined, batch.name);
+  const each = (stages.length ? stages : [undefined]).map((stage) => ({ own: ownOf(stage), stage }));
+  const bytes = Math.max(...each.map(({ own, stage }) => environmentBytes({ ...own, ...env }, stage, batch.name)));
+  const ownBytes = Math.max(...each.map(({ own, stage }) => environmentBytes(own, stage, batch.name)));
+  const own = each[0].own;
   return when(bytes > MAX_ENVIRONMENT_BYTES, {
     field: 'environment',
     message: `is ${bytes} bytes with the ${ownBytes} of batchform's own variables (${Object.keys(own).join(', ')}) and placeholders filled in; Lambda allows ${MAX_ENVIRONMENT_BYTES} in all.`,

@@ -5,7 +5,7 @@ import { handlerFile } from './handler';
 import { policyStatementsValid } from './iam';
 import { batchKeysKnown, stageKeysKnown } from './known-keys';
 import { batchNameShape, functionNameLength } from './name-rules';
-import { alarmsFlag, alarmTarget, batchAlarmTopic, maxEventAgeRange, retryAttemptsRange } from './operation-rules';
+import { alarmsFlag, alarmTarget, batchAlarmTopic, ledgerRetention, maxEventAgeRange, overlapPolicy, retryAttemptsRange } from './operation-rules';
 import { overridesValid } from './override-rules';
 import { scheduleValid, timezoneValid } from './schedule-rules';
 import { atLocalTimeExists, deliveryRetryRange, flexibleWindowRange, scheduleDates, schedulerOnly } from './scheduler';
@@ -39,6 +39,7 @@ export const BATCH_RULES: Readonly<Record<string, BatchRule>> = {
   batchAlarmTopic,
   retryAttemptsRange,
   maxEventAgeRange,
+  overlapPolicy,
   schedulerOnly,
   flexibleWindowRange,
   scheduleDates,
@@ -57,6 +58,7 @@ export const STAGE_RULES: Readonly<Record<string, StageRule>> = {
   stagePartition,
   stageKeysKnown,
   alarmTarget,
+  ledgerRetention,
 };
 
 export type { BatchRule, StageRule, RuleContext } from './types';

@@ -27,6 +27,7 @@ export const BATCH_OPTION_KEYS = {
   logRetentionDays: true,
   policyStatements: true,
   reservedConcurrency: true,
+  overlap: true,
   timezone: true,
   flexibleWindowMinutes: true,
   startDate: true,
@@ -61,6 +62,7 @@ export const STAGE_OPTION_KEYS = {
   githubEnvironment: true,
   alarmTopicArn: true,
   alarmEmails: true,
+  ledgerRetentionDays: true,
   tags: true,
 } as const satisfies Record<keyof StageOptions, true>;
 

@@ -1,6 +1,7 @@
 // Rules for operations settings: alarms, retries, event age, and where alarms are sent.
 import { substitutePlaceholders } from './function';
 import { BatchRule, isIntIn, show, StageRule, stagesOf, when } from './types';
+import { MAX_LEDGER_RETENTION_DAYS } from '../../model/ledger';
 import { MAX_ALARM_EMAILS } from '../../model/limits';
 import { stackPrefixOf } from '../../model/names';
 
@@ -64,3 +65,15 @@ export const alarmTarget: StageRule = (stage) => [
     field: 'alarmEmails', message: `${show(e)} is not an e-mail address.`, fix: 'write addresses like "oncall@example.com".',
   })),
 ];
+
+export const overlapPolicy: BatchRule = (batch) =>
+  when(batch.overlap !== undefined && batch.overlap !== 'skip' && batch.overlap !== 'allow', {
+    field: 'overlap', message: `${show(batch.overlap)} is not an overlap policy.`, fix: "write overlap: 'skip' (the default: a run is skipped while the previous one runs) or overlap: 'allow' (runs may overlap).",
+  });
+
+export const ledgerRetention: StageRule = (stage) =>
+  when(stage.ledgerRetentionDays !== undefined && !isIntIn(stage.ledgerRetentionDays, 1, MAX_LEDGER_RETENTION_DAYS), {
+    field: 'ledgerRetentionDays',
+    message: `${show(stage.ledgerRetentionDays)} is not a number of days from 1 to ${MAX_LEDGER_RETENTION_DAYS}.`,
+    fix: 'use a whole number of days, e.g. 400 to keep a year of history; leave it out for 90.',
+  });
