@@ -95,7 +95,7 @@ describe('options.md follows the TSDoc', () => {
     expect(section).toContain('`number`, optional.');
     expect(section).toContain('Memory for the function, in MB (128-10240).');
     expect(section).toContain('Default: `256`');
-    expect(page).toContain('| [reservedConcurrency](#batchoptionsreservedconcurrency) | `number \\| false` | `1` |');
+    expect(page).toContain('| [reservedConcurrency](#batchoptionsreservedconcurrency) | `number \\| false` | `false` (none reserved) |');
   });
 
   test('a new option, or a changed default, in the source changes the page', () => {

@@ -119,6 +119,7 @@ describe('the function role, as IAM evaluates it (within the batch permissions b
     'AWS::StackName': 'prod-daily-stats',
     'LogGroup.Arn': `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/lambda/prod-daily-stats:*`,
     'DeadLetterQueue.Arn': `arn:aws:sqs:${REGION}:${ACCOUNT}:prod-daily-stats-DeadLetterQueue-Q`,
+    'LedgerTableName': 'prod-batchform-ledger',
   };
   const policy = resolve(template.Resources.Role.Properties.Policies[0].PolicyDocument, values);
   const boundary = deployedBootstrap().boundary;
