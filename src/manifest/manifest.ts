@@ -1,8 +1,8 @@
 // The deploy manifest: per stage, every stack with its template, parameters, code location and tags.
 import * as fs from 'fs';
 import { BATCH_TAG, PROJECT_TAG, STAGE_TAG } from '../model/bootstrap-names';
-import { BOOTSTRAP_TEMPLATE_FILE, MANIFEST_FILE, STAGE_STACK_SUFFIX, STAGE_TEMPLATE_FILE, stackName, stageStackName } from '../model/names';
 import { ledgerTableName } from '../model/ledger';
+import { BOOTSTRAP_TEMPLATE_FILE, MANIFEST_FILE, STAGE_STACK_SUFFIX, STAGE_TEMPLATE_FILE, stackName, stageStackName } from '../model/names';
 import type { SecretReference } from '../model/secrets';
 import { batchForStage } from '../model/stage-overrides';
 import { Batch, Stage, StageOverride, ValidatedDeclarations } from '../model/validated';
