@@ -354,8 +354,8 @@ const HANDLERS_GLOB = 'handlers/**/*.ts';
  * test task type-checks that tsconfig first, so a typo in a handler fails `npx projen build`
  * (jest only type-checks the files its tests import).
  */
-/** Every key of {@link BatchformOptions} (the compiler keeps the two equal). */
-const BATCHFORM_OPTION_KEYS = {
+/** Every key of {@link BatchformOptions} (the compiler keeps the two equal). @internal */
+export const BATCHFORM_OPTION_KEYS = {
   batches: true,
   stages: true,
   outdir: true,

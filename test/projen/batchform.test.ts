@@ -5,20 +5,7 @@ import { javascript, LogLevel, Project, typescript } from 'projen';
 import type { BatchOptions } from '../../src/model/batch-options';
 import { Batchform } from '../../src/projen/batchform';
 import * as synthModule from '../../src/template/synth';
-import { BATCH, STAGE, scratchProject } from '../fixtures';
-
-function listFiles(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string) => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else out[path.relative(dir, p)] = fs.readFileSync(p, 'utf8');
-    }
-  };
-  walk(dir);
-  return out;
-}
+import { BATCH, listFiles, STAGE, scratchProject } from '../fixtures';
 
 function synth(outdir: string, batches: BatchOptions[]): void {
   const project = new Project({ name: 'fixture', outdir });

@@ -14,6 +14,7 @@ import { componentTasks, renderTasks, TasksReference } from '../../projenrc/refe
 import { EXIT_CODE_TABLE } from '../../src/cli/exit-codes';
 import { buildProgram } from '../../src/cli/main';
 import type { DurableOptions } from '../../src/model/batch-options';
+import { BATCHFORM_OPTION_KEYS } from '../../src/projen/batchform';
 import type { BatchformOptions } from '../../src/projen/batchform';
 import { CASES } from '../catalogue/cases';
 import { renderCatalogue } from '../catalogue/render';
@@ -64,22 +65,8 @@ describe('every generated page is current', () => {
 
 describe('options.md follows the TSDoc', () => {
   const page = renderOptions();
-  const BATCHFORM_OPTIONS: Record<keyof BatchformOptions, true> = {
-    batches: true,
-    stages: true,
-    outdir: true,
-    cliCommand: true,
-    githubRepository: true,
-    deployBranch: true,
-    githubSubjectClaimKeys: true,
-    workflows: true,
-    workflowCli: true,
-    workflowNodeVersion: true,
-    refuseReplacement: true,
-    allowReplacementLabel: true,
-    allowRemovalLabel: true,
-    projectId: true,
-  };
+  // Every key of BatchformOptions: the component's own list, which the compiler keeps complete.
+  const BATCHFORM_OPTIONS: Record<keyof BatchformOptions, true> = BATCHFORM_OPTION_KEYS;
   const DURABLE_OPTIONS: Record<keyof DurableOptions, true> = { executionTimeout: true, retentionDays: true };
 
   test('a section for every option (the compiler keeps these key lists complete)', () => {

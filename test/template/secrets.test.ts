@@ -2,7 +2,6 @@
 // it, within the batch permissions boundary), the function gets only the references, and no value
 // reaches a generated file or a report.
 import * as fs from 'fs';
-import * as path from 'path';
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { Project } from 'projen';
@@ -13,7 +12,7 @@ import { Batchform } from '../../src/projen/batchform';
 import { batchTemplates } from '../../src/template/batch-template';
 import { validateDeclarations } from '../../src/validate/validate';
 import { change, engineOptions, fakeAws, makeProject } from '../deploy/helpers';
-import { BATCH, fileExists, scratchProject, STAGE } from '../fixtures';
+import { BATCH, fileExists, listFiles, scratchProject, STAGE } from '../fixtures';
 import { decide, DEFAULT_KEY_POLICY, deployedBootstrap, resolve } from '../iam/simulate';
 
 type Json = Record<string, any>;
@@ -167,18 +166,6 @@ describe('the function role, as IAM evaluates it (within the batch permissions b
 });
 
 describe('no secret value in any generated file or report', () => {
-  function listFiles(dir: string): Record<string, string> {
-    const out: Record<string, string> = {};
-    const walk = (d: string) => {
-      for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-        const p = path.join(d, e.name);
-        if (e.isDirectory()) walk(p);
-        else out[path.relative(dir, p)] = fs.readFileSync(p, 'utf8');
-      }
-    };
-    walk(dir);
-    return out;
-  }
 
   test('every file npx projen writes (templates, manifest, hashes, tasks) carries the references, never the value', () => {
     const dir = scratchProject('secrets');
