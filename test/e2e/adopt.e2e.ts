@@ -38,10 +38,10 @@ const write = (file: string, text: string): void => {
   fs.writeFileSync(path.join(app, file), text);
 };
 
-/** The README's .projenrc.ts, with the tarball in place of the registry version. */
-const projenrc = (withBatchform: boolean, schedule = "'cron(0 0 ? * MON *)'"): string => [
+/** A .projenrc.ts like the README's, with three batch shapes, the stage's roles, and the tarball in place of the registry version. */
+const projenrc = (schedule = "'cron(0 0 ? * MON *)'"): string => [
   "import { javascript, typescript } from 'projen';",
-  ...(withBatchform ? ["import { Batchform, Schedule } from 'batchform';"] : []),
+  "import { Batchform, Schedule } from 'batchform';",
   'const project = new typescript.TypeScriptProject({',
   "  name: 'app',",
   '  packageManager: javascript.NodePackageManager.NPM,',
@@ -52,25 +52,23 @@ const projenrc = (withBatchform: boolean, schedule = "'cron(0 0 ? * MON *)'"): s
   '  buildWorkflow: false,',
   '  release: false,',
   '});',
-  ...(withBatchform ? [
-    'new Batchform(project, {',
-    `  githubRepository: '${REPOSITORY}',`,
-    "  stages: [{ name: 'prod', account: '111122223333', region: 'ap-northeast-2',",
-    "    artifactBucket: 'batchform-artifacts-111122223333-ap-northeast-2', alarmEmails: ['oncall@example.com'],",
-    "    deployRoleArn: 'arn:aws:iam::111122223333:role/batchform/prod-deploy',",
-    "    previewRoleArn: 'arn:aws:iam::111122223333:role/batchform/prod-preview',",
-    "    executionRoleArn: 'arn:aws:iam::111122223333:role/batchform/prod-cfn-exec',",
-    "    permissionsBoundaryArn: 'arn:aws:iam::111122223333:policy/batchform/prod-batch-boundary' }],",
-    '  batches: [',
-    "    { name: 'expire-sessions', handler: 'handlers/expire-sessions.ts', schedule: Schedule.cron({ minute: '0', hour: '*/6' }) },",
-    // A UTC rule batch (above), a zoned Scheduler batch with a stage override, a durable batch.
-    `    { name: 'weekly-report', handler: 'handlers/weekly-report.ts', schedule: ${schedule}, timezone: 'Asia/Seoul',`,
-    '      overrides: { prod: { memorySize: 256 } } },',
-    "    { name: 'recompute', handler: 'handlers/recompute.ts', schedule: 'cron(0 1 ? * SUN *)',",
-    "      timezone: 'Asia/Seoul', timeout: 900, durable: { executionTimeout: 6 * 3600 } },",
-    '  ],',
-    '});',
-  ] : []),
+  'new Batchform(project, {',
+  `  githubRepository: '${REPOSITORY}',`,
+  "  stages: [{ name: 'prod', account: '111122223333', region: 'ap-northeast-2',",
+  "    artifactBucket: 'batchform-artifacts-111122223333-ap-northeast-2', alarmEmails: ['oncall@example.com'],",
+  "    deployRoleArn: 'arn:aws:iam::111122223333:role/batchform/prod-deploy',",
+  "    previewRoleArn: 'arn:aws:iam::111122223333:role/batchform/prod-preview',",
+  "    executionRoleArn: 'arn:aws:iam::111122223333:role/batchform/prod-cfn-exec',",
+  "    permissionsBoundaryArn: 'arn:aws:iam::111122223333:policy/batchform/prod-batch-boundary' }],",
+  '  batches: [',
+  "    { name: 'expire-sessions', handler: 'handlers/expire-sessions.ts', schedule: Schedule.cron({ minute: '0', hour: '*/6' }) },",
+  // A UTC rule batch (above), a zoned Scheduler batch with a stage override, a durable batch.
+  `    { name: 'weekly-report', handler: 'handlers/weekly-report.ts', schedule: ${schedule}, timezone: 'Asia/Seoul',`,
+  '      overrides: { prod: { memorySize: 256 } } },',
+  "    { name: 'recompute', handler: 'handlers/recompute.ts', schedule: 'cron(0 1 ? * SUN *)',",
+  "      timezone: 'Asia/Seoul', timeout: 900, durable: { executionTimeout: 6 * 3600 } },",
+  '  ],',
+  '});',
   // projen ignores *.tgz (npm pack's output); the vendored library is committed.
   `project.gitignore.include('/${VENDORED}');`,
   'project.synth();',
@@ -157,11 +155,9 @@ describe('a new projen TypeScript project adopting batchform', () => {
   }, 600_000);
 
   test('declared as the README says, npx projen and npx projen build pass; handlers are type-checked; typings compile without skipLibCheck', () => {
-    write('.projenrc.ts', projenrc(false));
-    ok(app, 'npx', ['projen']);
+    // batchform is installed already: the README's own install command, in the test before.
     expect(fs.existsSync(path.join(app, 'node_modules/batchform/lib/index.d.ts'))).toBe(true);
-
-    write('.projenrc.ts', projenrc(true));
+    write('.projenrc.ts', projenrc());
     write('handlers/expire-sessions.ts', HANDLER("run.logger.info('expiring', { before: run.time.toISOString() });"));
     write('handlers/weekly-report.ts', HANDLER("run.logger.info('weekly report');"));
     write('handlers/recompute.ts', DURABLE_HANDLER);
@@ -220,7 +216,7 @@ describe('a new projen TypeScript project adopting batchform', () => {
 
   test('a bad declaration prints only the problem list and exits 1, writing nothing', () => {
     const before = fs.readFileSync(path.join(app, 'cfn-out/manifest.json'), 'utf8');
-    write('.projenrc.ts', projenrc(true, "'rate(1 minutes)'"));
+    write('.projenrc.ts', projenrc("'rate(1 minutes)'"));
     const r = run(app, 'npx', ['projen']);
     expect(r.status).toBe(1);
     // Lines starting with projen's 👾 are projen's own (the task it ran, "Synthesis failed").
@@ -266,7 +262,7 @@ describe('its generated workflows, run: a push to main deploys, a pull request i
 
   beforeAll(async () => {
     // The declaration as the earlier tests left it valid, committed as the user would (git init, add, commit).
-    write('.projenrc.ts', projenrc(true));
+    write('.projenrc.ts', projenrc());
     ok(app, 'npx', ['projen']);
     // As the build formats it (eslint --fix), so the build's drift check sees what was committed.
     ok(app, 'npx', ['projen', 'eslint']);

@@ -27,6 +27,7 @@ interface Manifest {
     region: string;
     artifactBucket: string;
     stacks: Array<{ stackName: string; batch: string; template: string; code: { keyPrefix: string } }>;
+    stageStack?: { stackName: string };
   }>;
 }
 
@@ -58,6 +59,8 @@ const faults = (calls: AwsFakeCall[]) => calls.filter((c) => c.status >= 400 && 
 
 const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'cfn-out/manifest.json'), 'utf8')) as Manifest;
 const stage = manifest.stages.find((s) => s.name === 'prod')!;
+/** Every stack the deploy runs: the stage stack first (the stage's alarm topic), then the batch stacks. */
+const allStacks: ReadonlyArray<{ readonly stackName: string }> = [...(stage.stageStack ? [stage.stageStack] : []), ...stage.stacks];
 
 /**
  * A project of its own in a temporary directory: the generated cfn-out/ plus stand-in zips (the
@@ -112,10 +115,10 @@ describe('the real CLI against the AWS fake', () => {
 
   test('preview of an empty account: every stack will be created; change sets made and deleted; nothing uploaded', async () => {
     const run = await cli('preview (empty account)', ['preview', '--stage', 'prod', '--report', 'preview.md'], 'a1a1a1a1a1');
-    for (const s of stage.stacks) expect(run.stdout).toMatch(new RegExp(`${s.stackName}\\s+will be created`));
+    for (const s of allStacks) expect(run.stdout).toMatch(new RegExp(`${s.stackName}\\s+will be created`));
     expect(count(run.calls, 'GetCallerIdentity')).toBe(1);
-    expect(count(run.calls, 'CreateChangeSet')).toBe(stage.stacks.length);
-    expect(count(run.calls, 'DeleteChangeSet')).toBe(stage.stacks.length);
+    expect(count(run.calls, 'CreateChangeSet')).toBe(allStacks.length);
+    expect(count(run.calls, 'DeleteChangeSet')).toBe(allStacks.length);
     expect(count(run.calls, 'ExecuteChangeSet')).toBe(0);
     expect(count(run.calls, 'PutObject')).toBe(0);
     expect(count(run.calls, 'HeadObject')).toBe(stage.stacks.length);
@@ -123,16 +126,17 @@ describe('the real CLI against the AWS fake', () => {
     expect(fake.changeSets()).toEqual([]);
     expect(fake.objects().size).toBe(0);
     // The preview role may not delete stacks: the new ones stay empty and REVIEW_IN_PROGRESS.
-    expect([...fake.stacks().values()].map((s) => s.status)).toEqual(stage.stacks.map(() => 'REVIEW_IN_PROGRESS'));
+    expect([...fake.stacks().values()].map((s) => s.status)).toEqual(allStacks.map(() => 'REVIEW_IN_PROGRESS'));
     expect(fs.readFileSync(path.join(project, 'preview.md'), 'utf8')).toContain('will be created');
     expect(fs.readFileSync(summary, 'utf8')).toContain('will be created');
   });
 
   test('deploy: every stack CREATE_COMPLETE with the template from cfn-out, the zips in the bucket', async () => {
     const run = await cli('deploy (create)', ['deploy', '--stage', 'prod', '--report', 'deploy.md'], 'b2b2b2b2b2');
-    expect(count(run.calls, 'ExecuteChangeSet')).toBe(stage.stacks.length);
+    expect(count(run.calls, 'ExecuteChangeSet')).toBe(allStacks.length);
     expect(count(run.calls, 'PutObject')).toBe(stage.stacks.length);
-    expect(count(run.calls, 'GetAccountSettings')).toBe(1);
+    // No batch reserves concurrency by default, so the account's concurrency needs no check.
+    expect(count(run.calls, 'GetAccountSettings')).toBe(0);
     expect(faults(run.calls)).toEqual([]);
     const stacks = fake.stacks();
     const objects = fake.objects();
@@ -150,14 +154,14 @@ describe('the real CLI against the AWS fake', () => {
       expect(live.changeSets).toHaveLength(1);
       expect(live.outputs.FunctionArn).toMatch(/^arn:aws:lambda:/);
     }
-    expect(fake.changeSets().map((c) => c.executionStatus)).toEqual(stage.stacks.map(() => 'EXECUTE_COMPLETE'));
+    expect(fake.changeSets().map((c) => c.executionStatus)).toEqual(allStacks.map(() => 'EXECUTE_COMPLETE'));
   });
 
   test('a second deploy of the same commit makes no change set', async () => {
     const run = await cli('deploy (unchanged)', ['deploy', '--stage', 'prod'], 'c3c3c3c3c3');
     expect(count(run.calls, 'CreateChangeSet')).toBe(0);
     expect(count(run.calls, 'PutObject')).toBe(0);
-    for (const s of stage.stacks) expect(run.stdout).toMatch(new RegExp(`${s.stackName}\\s+unchanged`));
+    for (const s of allStacks) expect(run.stdout).toMatch(new RegExp(`${s.stackName}\\s+unchanged`));
   });
 
   test('preview after one property changed: a Modify of that resource, with its before and after values', async () => {
@@ -177,11 +181,11 @@ describe('the real CLI against the AWS fake', () => {
     expect(run.stdout).toMatch(new RegExp(`${changed.stackName}\\s+will be updated\\s+1 modified`));
     expect(run.stdout).toMatch(/Modify\s+Function\s+AWS::Lambda::Function\s+replacement: no\s+MemorySize\n/);
     expect(run.stdout).toContain(`Function MemorySize: ${memory} -> ${memory * 2}`);
-    for (const s of stage.stacks.filter((x) => x !== changed)) expect(run.stdout).toMatch(new RegExp(`${s.stackName}\\s+unchanged`));
+    for (const s of allStacks.filter((x) => x !== changed)) expect(run.stdout).toMatch(new RegExp(`${s.stackName}\\s+unchanged`));
     expect(run.calls.filter((c) => c.operation === 'CreateChangeSet').map((c) => c.target)).toEqual([changed.stackName]);
     expect(run.calls.filter((c) => c.operation === 'DetectStackDrift').map((c) => c.target)).toEqual([changed.stackName]);
     // Only the change sets the deploy executed remain.
-    expect(fake.changeSets().map((c) => c.executionStatus)).toEqual(stage.stacks.map(() => 'EXECUTE_COMPLETE'));
+    expect(fake.changeSets().map((c) => c.executionStatus)).toEqual(allStacks.map(() => 'EXECUTE_COMPLETE'));
   });
 
   test('deploy of the change: UPDATE_COMPLETE with the new value; the stack keeps only the executed change set', async () => {

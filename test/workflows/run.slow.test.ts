@@ -220,7 +220,7 @@ describe('this repository\'s workflows, run', () => {
     // The commit changes .projenrc.ts only; the build regenerates cfn-out/ from it, as a commit with its regenerated files would carry.
     const regenerated: StepSubstitution[] = [{ job: 'build', step: 'Fail if generated files differ from the commit', run: 'true', reason: 'the commit carries .projenrc.ts only; the build regenerates the rest' }];
     const live = () => [...aws.stacks().keys()].sort();
-    expect(live()).toEqual(['prod-daily-stats', 'prod-monthly-recompute', 'prod-weekly-report']);
+    expect(live()).toEqual(['prod-daily-stats', 'prod-monthly-recompute', 'prod-stage', 'prod-weekly-report']);
 
     // (Without the label the deploy exits 2 and changes nothing: test/deploy/removal.test.ts; the first
     // test here shows a deploy with no label passes no --allow-removal.)
@@ -231,7 +231,7 @@ describe('this repository\'s workflows, run', () => {
     expectResult(deploy, 'success');
     expect(deploy.steps.find((st) => st.id === 'removal')?.outputs).toMatchObject({ allow: 'true' });
     expect(deploy.summary).toContain('**stack deleted**: `prod-weekly-report`');
-    expect(live()).toEqual(['prod-daily-stats', 'prod-monthly-recompute']);
+    expect(live()).toEqual(['prod-daily-stats', 'prod-monthly-recompute', 'prod-stage']);
   }, 900_000);
 
   test('control: a workflow with a shellcheck finding fails the lint step, and nothing after it runs', async () => {
