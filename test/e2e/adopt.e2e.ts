@@ -173,7 +173,8 @@ describe('a new projen TypeScript project adopting batchform', () => {
     expect(synth.status).toBe(0);
     expect(synth.stderr).not.toMatch(/batchform: (?!.*warning)/);
     expect(fs.readdirSync(path.join(app, 'cfn-out')).sort()).toEqual([
-      'bootstrap.template.json', 'expire-sessions.template.json', 'manifest.json', 'recompute.template.json', 'template-hashes.json', 'weekly-report.template.json',
+      'bootstrap.template.json', 'expire-sessions.template.json', 'manifest.json', 'recompute.template.json', 'stage.template.json', 'template-hashes.json',
+      'weekly-report.template.json',
     ]);
     expect(JSON.stringify(JSON.parse(fs.readFileSync(path.join(app, 'tsconfig.json'), 'utf8').replace(/^\/\/.*$/m, '')))).not.toMatch(/skipLibCheck/);
 
@@ -202,7 +203,7 @@ describe('a new projen TypeScript project adopting batchform', () => {
     const r = spawnSync('npx', ['projen', 'lint:cfn'], { cwd: app, env, encoding: 'utf8' });
     const out = `${r.stdout}${r.stderr}`;
     expect(`${r.status}\n${out.slice(-3000)}`).toMatch(/^0\n/);
-    expect(out).toMatch(/lint:cfn \(offline validator of aws-cdk-lib\): 4 template\(s\), 0 error\(s\), 0 warning\(s\)/);
+    expect(out).toMatch(/lint:cfn \(offline validator of aws-cdk-lib\): 5 template\(s\), 0 error\(s\), 0 warning\(s\)/);
     expect(out).toMatch(/cfn-lint is not on PATH/);
   }, 180_000);
 
