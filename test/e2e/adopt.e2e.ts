@@ -298,9 +298,10 @@ describe('its generated workflows, run: a push to main deploys, a pull request i
     const install = deploy.steps.find((s) => /Install the batchform CLI/.test(s.name))!;
     expect(install.stdout).toMatch(/batchform \S+ from file:vendor\/batchform\.tgz, sha512 checked against package-lock\.json/);
     expect([...aws.stacks().entries()].map(([name, s]) => `${name} ${s.status}`).sort()).toEqual([
-      'prod-expire-sessions CREATE_COMPLETE', 'prod-recompute CREATE_COMPLETE', 'prod-weekly-report CREATE_COMPLETE',
+      'prod-expire-sessions CREATE_COMPLETE', 'prod-recompute CREATE_COMPLETE', 'prod-stage CREATE_COMPLETE', 'prod-weekly-report CREATE_COMPLETE',
     ]);
-    expect(deploy.summary).toContain('3 created');
+    // The stage stack (the stage's alarm topic) and the three batch stacks.
+    expect(deploy.summary).toContain('4 created');
     expect(result.substitutions.filter((s) => s.ran).map((s) => `${s.jobId}/${s.stepId}`)).toEqual(['build/install_cfn-lint']);
   }, 600_000);
 
