@@ -14,6 +14,7 @@ import { LEDGER_TABLE_SUFFIX } from '../model/ledger';
 import { ARTIFACT_PREFIX, MAX_STACK_PREFIX, NAME_PATTERN, STACK_PREFIX } from '../model/names';
 import { addLedgerTable } from '../template/ledger-table';
 import { CfnTemplate, synthesizeStacks } from '../template/synth';
+import { tlsOnly } from '../template/tls-only';
 
 export { BOOTSTRAP_STACK_ID, REPOSITORY_PATTERN } from '../model/bootstrap-names';
 
@@ -252,14 +253,7 @@ export function addBootstrapResources(stack: Stack, options: BootstrapTemplateOp
     bucket: bucket.ref,
     policyDocument: {
       Version: '2012-10-17',
-      Statement: [{
-        Sid: 'TlsOnly',
-        Effect: 'Deny',
-        Principal: '*',
-        Action: 's3:*',
-        Resource: [bucket.attrArn, Fn.join('', [bucket.attrArn, '/*'])],
-        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-      }],
+      Statement: [tlsOnly('s3:*', [bucket.attrArn, Fn.join('', [bucket.attrArn, '/*'])])],
     },
   });
   Validations.of(bucket).acknowledge({

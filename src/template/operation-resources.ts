@@ -5,6 +5,7 @@ import { CfnQueue, CfnQueuePolicy } from 'aws-cdk-lib/aws-sqs';
 import { ALARM_NAMES, ALARM_PARAMETERS, NO_TOPIC } from './parameters';
 import { STAGE_PARAMETERS } from './stage-parameters';
 import type { StageValues } from './stage-template';
+import { tlsOnly } from './tls-only';
 
 export { humanDuration, missedRunWindow } from '../model/missed-run-window';
 export type { MissedRunWindow } from '../model/missed-run-window';
@@ -56,14 +57,7 @@ export function addDeadLetterQueuePolicy(stack: Stack, queue: CfnQueue, sender: 
       Version: '2012-10-17',
       Statement: [
         admit,
-        {
-          Sid: 'TlsOnly',
-          Effect: 'Deny',
-          Principal: '*',
-          Action: 'sqs:*',
-          Resource: queue.attrArn,
-          Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-        },
+        tlsOnly('sqs:*', queue.attrArn),
       ],
     },
   });

@@ -7,6 +7,7 @@ import { CfnKey } from 'aws-cdk-lib/aws-kms';
 import { CfnSubscription, CfnTopic, CfnTopicPolicy } from 'aws-cdk-lib/aws-sns';
 import { alarmTopicValues, STAGE_ALARM_PARAMETERS, StageStackPartValues } from './stage-stack-values';
 import { CfnTemplate, synthesizeStacks } from './synth';
+import { tlsOnly } from './tls-only';
 import { MAX_ALARM_EMAILS } from '../model/limits';
 import { STAGE_STACK_SUFFIX } from '../model/names';
 import type { ValidatedDeclarations } from '../model/validated';
@@ -102,14 +103,7 @@ export const alarmTopicPart: StageStackPart = {
             Resource: topic.ref,
             Condition: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
           },
-          {
-            Sid: 'TlsOnly',
-            Effect: 'Deny',
-            Principal: '*',
-            Action: 'sns:Publish',
-            Resource: topic.ref,
-            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-          },
+          tlsOnly('sns:Publish', topic.ref),
         ],
       },
     });
