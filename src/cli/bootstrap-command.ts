@@ -7,7 +7,7 @@ import { describeFailure, EXIT_CODES, EXIT_HELP, exitCodeFor, outcomeOf } from '
 import { CommandIo, engine, knownStages, resolveIo } from './io';
 import { BOOTSTRAP_TEMPLATE_FILE, DEFAULT_MANIFEST_PATH, DEFAULT_OUTDIR } from '../manifest/manifest';
 import { BOOTSTRAP_OUTPUTS, BOOTSTRAP_STACK_ID } from '../model/bootstrap-names';
-import { TEMPLATE_HASHES_FILE } from '../template/cache';
+import { sha256Hex } from '../model/hash';
 
 
 /** The options `bootstrap` takes, as commander parses them. */
@@ -102,9 +102,8 @@ export async function runBootstrapCommand(opts: BootstrapCommandOptions, args: r
     if (!fs.existsSync(templateFile)) throw new (engine().DeployInputError)([`bootstrap template ${opts.template} not found; run "npx projen" to generate it.`]);
     templateBody = fs.readFileSync(templateFile, 'utf8');
     // An administrator runs this template: it must be the one "npx projen" generated and recorded.
-    const hashesShown = path.posix.join(path.posix.dirname(opts.template.split(path.sep).join('/')), TEMPLATE_HASHES_FILE);
-    const hashes = engine().readTemplateHashes(path.join(path.dirname(templateFile), TEMPLATE_HASHES_FILE), hashesShown);
-    const tampered = typeof hashes === 'string' ? hashes : engine().templateHashProblem(hashes, hashesShown, BOOTSTRAP_STACK_ID, opts.template, templateBody);
+    const { hashes, shown } = engine().templateCheck(projectDir, opts.template);
+    const tampered = typeof hashes === 'string' ? hashes : engine().templateHashProblem(hashes, shown, BOOTSTRAP_STACK_ID, opts.template, sha256Hex(templateBody));
     if (tampered) throw new (engine().DeployInputError)([`bootstrap ${tampered}`]);
     parameters = parseParameterArgs(args);
   } catch (e) {

@@ -39,7 +39,7 @@ export { boundCalls, callDeadlineOf, clientConfig } from '../aws/sdk-clients';
 /** @internal */
 export { describeError } from '../aws/faults';
 /** @internal */
-export { findStage, readDeployManifest, readTemplateHashes, templateHashProblem } from './inputs';
+export { findStage, readDeployManifest, templateCheck, templateHashProblem } from './inputs';
 /** @internal */
 export { renderFatalMarkdown } from './report-markdown';
 /** @internal */

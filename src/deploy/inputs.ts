@@ -208,7 +208,7 @@ interface RecordedHashes {
  * The record of the templates' SHA-256 next to the manifest (`cfn-out/template-hashes.json`), or
  * a problem saying why it cannot be read. Its path is `hashesFile` as shown in messages.
  */
-export function readTemplateHashes(file: string, shown: string): RecordedHashes | string {
+function readTemplateHashes(file: string, shown: string): RecordedHashes | string {
   const fix = 'run "npx projen" to generate the templates and their record again';
   if (!fs.existsSync(file)) return `${shown} not found, so the templates cannot be checked against what "npx projen" generated; ${fix}.`;
   try {
@@ -220,6 +220,12 @@ export function readTemplateHashes(file: string, shown: string): RecordedHashes 
   }
 }
 
+/** The recorded template hashes next to `file` (the manifest, or a template), or why they cannot be read, and their path as messages show it. */
+export function templateCheck(projectDir: string, file: string): TemplateCheck {
+  const shown = path.posix.join(path.posix.dirname(file.split(path.sep).join('/')), TEMPLATE_HASHES_FILE);
+  return { hashes: readTemplateHashes(path.resolve(projectDir, path.dirname(file), TEMPLATE_HASHES_FILE), shown), shown };
+}
+
 /**
  * Checks a template against the SHA-256 `npx projen` recorded for it: a template edited by hand
  * after generation, or one with no record, is refused before any AWS call.
@@ -228,14 +234,14 @@ export function readTemplateHashes(file: string, shown: string): RecordedHashes 
  * @returns the problem, or undefined when the template is the generated one.
  */
 export function templateHashProblem(
-  hashes: RecordedHashes, shownHashes: string, name: string, templateFile: string, body: string,
+  hashes: RecordedHashes, shownHashes: string, name: string, templateFile: string, sha256: string,
 ): string | undefined {
   const recorded = hashes.templates[name]?.sha256;
   if (typeof recorded !== 'string') {
     return `template ${templateFile} has no entry "${name}" in ${shownHashes}, so it cannot be checked against what "npx projen" generated; ` +
       'run "npx projen" to regenerate the templates and their record (and commit both).';
   }
-  if (recorded !== sha256Hex(body)) {
+  if (recorded !== sha256) {
     return `template ${templateFile} is not the file "npx projen" generated: its SHA-256 is not the one recorded in ${shownHashes} ` +
       '(edited by hand, or changed after generation). Nothing was sent to AWS. Make changes in .projenrc.ts, then run "npx projen" ' +
       'to regenerate the template (and commit it with its record).';
@@ -267,26 +273,18 @@ export function loadDeployInputs(options: LoadDeployInputsOptions): DeployInputs
   const stage = findStage(manifest, options.stage, manifestFile);
   const project = manifest.project;
   // Templates are checked against the record "npx projen" wrote next to them, before any AWS call.
-  const hashesShown = path.posix.join(path.posix.dirname(manifestFile.split(path.sep).join('/')), TEMPLATE_HASHES_FILE);
-  const hashes = readTemplateHashes(path.resolve(projectDir, path.dirname(manifestFile), TEMPLATE_HASHES_FILE), hashesShown);
-  const verify: TemplateCheck = { hashes, shown: hashesShown };
-  if (stage.stacks.length === 0) {
-    const problems: string[] = [];
-    const stageStack = stage.stageStack && prepareStageStack(projectDir, stage, stage.stageStack, problems, verify);
-    if (stage.stageStack && typeof hashes === 'string') problems.unshift(`stage "${stage.name}": ${hashes}`);
-    if (problems.length) throw new DeployInputError(problems);
-    return { stage, ...(stageStack ? { stageStack } : {}), stacks: [], project };
-  }
-  const bundles = readBundles(path.resolve(projectDir, bundlesFile));
+  const verify = templateCheck(projectDir, manifestFile);
+  // A stage with no batch stack needs no zips.
+  const bundles: BundlesFile = stage.stacks.length ? readBundles(path.resolve(projectDir, bundlesFile)) : { version: BUNDLES_VERSION, bundles: [] };
   const roleArn = stage.executionRoleArn;
 
   const problems: string[] = [];
   const stacks: PreparedBatchStack[] = [];
-  if (typeof hashes === 'string') problems.push(`stage "${stage.name}": ${hashes}`);
+  if (typeof verify.hashes === 'string' && (stage.stacks.length || stage.stageStack)) problems.push(`stage "${stage.name}": ${verify.hashes}`);
   for (const stack of stage.stacks) {
     const where = `stage "${stage.name}", stack ${stack.stackName}`;
     const before = problems.length;
-    const { templateBody, template } = readTemplate(projectDir, stack.template, where, problems, verify, stack.batch);
+    const { templateBody, templateSha256, template } = readTemplate(projectDir, stack.template, where, problems, verify, stack.batch);
 
     const bundle = bundles.bundles.find((b) => b.batch === stack.batch);
     let code: PreparedCode | undefined;
@@ -312,7 +310,6 @@ export function loadDeployInputs(options: LoadDeployInputsOptions): DeployInputs
     const declared = checkParameters(template, stack, parameters, where, problems, stack.code.keyParameter);
     if (problems.length > before || !code) continue;
 
-    const templateSha256 = sha256Hex(templateBody);
     const fingerprint = stackFingerprint({ templateBody, parameters, codeSha256: code.sha256, tags: stack.tags, roleArn });
     stacks.push({
       kind: 'batch',
@@ -336,7 +333,7 @@ export function loadDeployInputs(options: LoadDeployInputsOptions): DeployInputs
 }
 
 /** The recorded template hashes (or why they cannot be read) and the file's name as shown in messages. */
-interface TemplateCheck {
+export interface TemplateCheck {
   readonly hashes: RecordedHashes | string;
   readonly shown: string;
 }
@@ -344,9 +341,10 @@ interface TemplateCheck {
 /** Reads a stack's template (inside the project, valid JSON, within CloudFormation's size limit), adding what is wrong to `problems`. */
 function readTemplate(
   projectDir: string, file: string, where: string, problems: string[], verify: TemplateCheck, recordName: string,
-): { templateBody: string; template?: TemplateShape } {
+): { templateBody: string; templateSha256: string; template?: TemplateShape } {
   const templateFile = path.resolve(projectDir, file);
   let templateBody = '';
+  let templateSha256 = sha256Hex('');
   let template: TemplateShape | undefined;
   if (!inside(projectDir, templateFile)) {
     // The manifest may come from a pull request's build (the preview): it names files of that build only.
@@ -355,19 +353,20 @@ function readTemplate(
     problems.push(`${where}: template ${file} not found; run "npx projen" to generate it.`);
   } else {
     templateBody = fs.readFileSync(templateFile, 'utf8');
+    templateSha256 = sha256Hex(templateBody);
     try {
       template = JSON.parse(templateBody) as TemplateShape;
     } catch (e) {
       problems.push(`${where}: template ${file} is not valid JSON (${(e as Error).message}); run "npx projen" to regenerate it.`);
     }
-    const tampered = typeof verify.hashes === 'string' ? undefined : templateHashProblem(verify.hashes, verify.shown, recordName, file, templateBody);
+    const tampered = typeof verify.hashes === 'string' ? undefined : templateHashProblem(verify.hashes, verify.shown, recordName, file, templateSha256);
     if (tampered) problems.push(`${where}: ${tampered}`);
     const bytes = Buffer.byteLength(templateBody);
     if (bytes > MAX_TEMPLATE_URL_BYTES) {
       problems.push(`${where}: template ${file} is ${bytes} bytes, over CloudFormation's ${MAX_TEMPLATE_URL_BYTES}-byte limit; split the batch's resources or shrink its policies.`);
     }
   }
-  return { templateBody, template };
+  return { templateBody, templateSha256, template };
 }
 
 /** Checks the manifest's parameters against the template's and the reserved fingerprint tag; returns the template's parameters. */
@@ -398,7 +397,7 @@ function prepareStageStack(
 ): PreparedStageStack | undefined {
   const where = `stage "${stage.name}", stage stack ${stack.stackName}`;
   const before = problems.length;
-  const { templateBody, template } = readTemplate(projectDir, stack.template, where, problems, verify, STAGE_STACK_SUFFIX);
+  const { templateBody, templateSha256, template } = readTemplate(projectDir, stack.template, where, problems, verify, STAGE_STACK_SUFFIX);
   const parameters = { ...stack.parameters };
   const declared = checkParameters(template, stack, parameters, where, problems);
   if (problems.length > before) return undefined;
@@ -408,7 +407,7 @@ function prepareStageStack(
     stack,
     templateArtifacts: stack.artifacts,
     templateBody,
-    templateSha256: sha256Hex(templateBody),
+    templateSha256,
     parameters,
     secrets: secretsOfParameters(declared, parameters, template?.Resources),
     tags: { ...stack.tags, [FINGERPRINT_TAG]: fingerprint },
