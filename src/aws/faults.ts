@@ -9,14 +9,14 @@ interface SdkError {
   readonly $metadata?: { readonly httpStatusCode?: number; readonly attempts?: number };
 }
 
-/** Node's and the SDK's codes for a request that never got an HTTP answer. */
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN',
-  'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN', 'EHOSTDOWN', 'ERR_SOCKET_CONNECTION_TIMEOUT', 'UND_ERR_SOCKET', 'BATCHFORM_NO_ANSWER',
-]);
-
 /** The code of batchform's own "no answer within the wall-clock bound" error (a call's deadline, a wait's silence). */
 export const NO_ANSWER_CODE = 'BATCHFORM_NO_ANSWER';
+
+/** Node's and the SDK's codes for a request that never got an HTTP answer, and batchform's own. */
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN',
+  'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN', 'EHOSTDOWN', 'ERR_SOCKET_CONNECTION_TIMEOUT', 'UND_ERR_SOCKET', NO_ANSWER_CODE,
+]);
 
 /** Whether `e` is an answer from an AWS service (it has an HTTP status): a throttle, a 5xx, a validation error. */
 export function isServiceError(e: unknown): boolean {

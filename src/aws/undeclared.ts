@@ -3,7 +3,9 @@ import { CloudFormationClient, paginateListStacks, Stack, StackStatus } from '@a
 import { reaching } from './faults';
 import { mapWithConcurrency } from './pool';
 import { describeStack, stackTag } from './stack-state';
+import type { ManifestStage } from '../manifest/manifest';
 import { BATCH_TAG, PROJECT_TAG, STAGE_TAG } from '../model/bootstrap-names';
+import { stackPrefixOf } from '../model/names';
 
 /** Whose stacks to look for: one project's stage. */
 export interface StageIdentity {
@@ -17,6 +19,22 @@ export interface StageIdentity {
   readonly declared: ReadonlySet<string>;
 }
 
+/** The identity of `project`'s stage `stage`, with every stack the manifest declares for it (the stage stack too). */
+export function stageIdentity(stage: ManifestStage, project: string): StageIdentity {
+  return {
+    project,
+    stage: stage.name,
+    stackPrefix: stackPrefixOf(stage),
+    declared: new Set([...stage.stacks.map((s) => s.stackName), ...(stage.stageStack ? [stage.stageStack.stackName] : [])]),
+  };
+}
+
+/** How a deploy of `stage` is allowed to delete the stacks of removed batches, for messages. */
+export function removalAllowance(stage: string): string {
+  return 'the pull request that removed the batch carries the label batchform:allow-removal (allowRemovalLabel) when merged, ' +
+    `or "npx projen deploy --stage ${stage} --allow-removal" is run (docs/guides/remove-rename-rollback.md)`;
+}
+
 /**
  * Whether a live stack is a batch stack of this project and stage that the manifest no longer
  * declares. All of these must hold, so a stack of another project or stage, one made by hand with
@@ -27,7 +45,7 @@ export interface StageIdentity {
  * request adds: it holds no resource and runs nothing, and a pull request still open (or one
  * that renamed the batch before merging) must not make the next deploy ask to delete it.
  */
-export function isUndeclared(stack: Stack, id: StageIdentity): boolean {
+function isUndeclared(stack: Stack, id: StageIdentity): boolean {
   const name = stack.StackName ?? '';
   return name.startsWith(`${id.stackPrefix}-`)
     && !id.declared.has(name)
@@ -57,15 +75,15 @@ const LIVE_STATUSES = Object.values(StackStatus).filter((s) => s !== 'DELETE_COM
  * the stage's prefix that are not declared, and DescribeStacks reads the tags of those only.
  */
 export async function findUndeclaredStacks(cfn: CloudFormationClient, id: StageIdentity): Promise<Stack[]> {
-  const names: string[] = [];
+  const names = new Set<string>();
   await reaching(cfn, 'cloudformation', 'listing the stacks (ListStacks)', async () => {
     for await (const page of paginateListStacks({ client: cfn }, { StackStatusFilter: LIVE_STATUSES })) {
       for (const s of page.StackSummaries ?? []) {
         const name = s.StackName ?? '';
-        if (name.startsWith(`${id.stackPrefix}-`) && !id.declared.has(name) && !names.includes(name)) names.push(name);
+        if (name.startsWith(`${id.stackPrefix}-`) && !id.declared.has(name)) names.add(name);
       }
     }
   });
-  const stacks = await mapWithConcurrency(names, 4, (name) => describeStack(cfn, name));
+  const stacks = await mapWithConcurrency([...names], 4, (name) => describeStack(cfn, name));
   return undeclaredStacks(stacks.filter((s): s is Stack => s !== undefined), id);
 }

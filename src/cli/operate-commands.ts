@@ -8,8 +8,8 @@ import { constantInputTimeWarning } from './bundle-commands';
 import { DEPLOY_EXIT } from './deploy-commands';
 import { badInput, EXIT_CODES, EXIT_HELP, reportFailure } from './exit-codes';
 import { CommandIo, engine, knownStages, resolveIo } from './io';
-import { ledgerTableName } from '../model/ledger';
-import { batchForStage } from '../model/stage-overrides';
+import { DEFAULT_RUNS_LIMIT, ledgerTableName, MAX_RUNS_LIMIT } from '../model/ledger';
+import { stackPrefixOf } from '../model/names';
 import { runTimes } from '../schedule/timezone';
 
 /** The operate commands' AWS code (and the AWS SDK), loaded when a command first needs it, not at CLI start. */
@@ -337,14 +337,15 @@ export interface RunsCommandOptions extends CommonOptions {
 /** `batchform runs`: a batch's run history from the stage's run ledger, newest first, as a table or `--json`. */
 export function runRunsCommand(batch: string, opts: RunsCommandOptions, deps: OperateCommandDeps = {}): Promise<number> {
   return guarded('runs', deps, async (io) => {
-    const limit = positiveOption('--limit', opts.limit, operate().DEFAULT_RUNS_LIMIT);
-    if (limit > operate().MAX_RUNS_LIMIT) throw badInput(`--limit ${limit} is more than ${operate().MAX_RUNS_LIMIT}; narrow the range with --from and --to instead.`);
+    const limit = positiveOption('--limit', opts.limit, DEFAULT_RUNS_LIMIT);
+    if (limit > MAX_RUNS_LIMIT) throw badInput(`--limit ${limit} is more than ${MAX_RUNS_LIMIT}; narrow the range with --from and --to instead.`);
     const from = isoOption('--from', opts.from);
     const to = isoOption('--to', opts.to);
     const { manifest, stage } = loadStage(opts, io.projectDir);
     const { batch: declared } = operate().findBatch(manifest.batches, stage, batch);
-    const timezone = batchForStage(declared, stage.name).timezone;
-    const tableName = ledgerTableName({ stackPrefix: stage.stackPrefix ?? stage.name });
+    // findBatch gives the batch as the stage runs it (its overrides applied).
+    const timezone = declared.timezone;
+    const tableName = ledgerTableName({ stackPrefix: stackPrefixOf(stage) });
     const clients = await connect(io, deps, stage);
     const runs = await operate().readRuns(operate().ledgerClient(clients, stage.region), { tableName, batch, limit, from, to });
     if (opts.json) {
@@ -433,7 +434,7 @@ export function registerOperateCommands(program: Command, deps: OperateCommandDe
     .description('a deployed batch\'s run history from the stage\'s run ledger, newest first: scheduled time in its zone and UTC, status, duration, attempts, trigger')
     .argument('<batch>', 'the batch')
     .option(...STAGE_OPTION)
-    .option('--limit <n>', `at most this many runs (default ${20})`)
+    .option('--limit <n>', `at most this many runs (default ${DEFAULT_RUNS_LIMIT})`)
     .option('--from <iso>', 'only runs scheduled at or after this time')
     .option('--to <iso>', 'only runs scheduled before this time')
     .option('--json', 'print JSON for scripts instead of the table')

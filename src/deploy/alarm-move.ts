@@ -2,13 +2,13 @@
 // what their preview and deploy say when the alarms move to the stage's topic.
 import type { PreparedStack } from './inputs';
 import type { StackResult } from './result';
-import { ALARM_PARAMETERS } from '../template/parameters';
+import { ALARM_PARAMETERS, NO_TOPIC } from '../template/parameters';
 
 /** Logical ids of the alarm topic resources batch stacks had before the stage stack. */
-export const OLD_BATCH_ALARM_TOPIC_IDS = ['AlarmTopic', 'AlarmTopicKey', 'AlarmTopicPolicy'] as const;
+const OLD_BATCH_ALARM_TOPIC_IDS = ['AlarmTopic', 'AlarmTopicKey', 'AlarmTopicPolicy'] as const;
 
 /** Whether a batch stack's change set removes its own alarm topic or key (the move to the stage's topic). */
-export function movesAlarmsToStage(result: StackResult): boolean {
+function movesAlarmsToStage(result: StackResult): boolean {
   return (result.changes ?? []).some((c) => c.action === 'Remove' && (OLD_BATCH_ALARM_TOPIC_IDS as readonly string[]).includes(c.logicalId));
 }
 
@@ -16,9 +16,9 @@ export function movesAlarmsToStage(result: StackResult): boolean {
  * The notes of a batch stack whose alarms move from its own topic to the stage's: how it happens
  * without losing an alarm, and what the people subscribed must do.
  */
-export function alarmMoveNote(prepared: PreparedStack, stageStackName: string | undefined, deployed: boolean): string {
+function alarmMoveNote(prepared: PreparedStack, stageStackName: string | undefined, deployed: boolean): string {
   const target = prepared.parameters[ALARM_PARAMETERS.topicArn];
-  const to = target && target !== 'none' ? `the alarm topic ${target}` : 'the stage\'s alarm target';
+  const to = target && target !== NO_TOPIC ? `the alarm topic ${target}` : 'the stage\'s alarm target';
   const stageFirst = stageStackName
     ? `The stage stack ${stageStackName}, which holds the stage's one topic, key and e-mail subscriptions, ${deployed ? 'was' : 'is'} deployed first. `
     : '';

@@ -4,7 +4,7 @@ import { lifecycleToken } from './change-set-lifecycle';
 import type { StackResult } from './result';
 import { describeError, reaching } from '../aws/faults';
 import { classifyStatus, deleteStackAndWait, waitUntilSettled } from '../aws/stack-state';
-import { batchOfStack } from '../aws/undeclared';
+import { batchOfStack, removalAllowance } from '../aws/undeclared';
 import type { ResolvedWaits } from '../aws/waits';
 import { BatchformError, errorKindOf } from '../errors/batchform-error';
 
@@ -40,7 +40,7 @@ function genericLosses(stackName: string): string[] {
 }
 
 /** What deleting `stack` loses, from its resources (DescribeStackResources); what every batch stack holds when they cannot be read. */
-export async function removalLosses(cfn: CloudFormationClient, stack: Stack): Promise<{ loses: string[]; note?: string }> {
+async function removalLosses(cfn: CloudFormationClient, stack: Stack): Promise<{ loses: string[]; note?: string }> {
   const name = stack.StackName ?? '?';
   try {
     const out = await reaching(cfn, 'cloudformation', `reading the resources of ${name} (DescribeStackResources)`,
@@ -55,12 +55,6 @@ export async function removalLosses(cfn: CloudFormationClient, stack: Stack): Pr
   } catch (e) {
     return { loses: genericLosses(name), note: `Could not read its resources (${describeError(e)}); listed what every batch stack holds.` };
   }
-}
-
-/** How a deploy of `stage` is allowed to delete such stacks, for messages. */
-export function removalAllowance(stage: string): string {
-  return 'the pull request that removed the batch carries the label batchform:allow-removal (allowRemovalLabel) when merged, ' +
-    `or "npx projen deploy --stage ${stage} --allow-removal" is run (docs/guides/remove-rename-rollback.md)`;
 }
 
 /** A preview's (or a held-back deploy's) result for a stack the manifest no longer declares. */

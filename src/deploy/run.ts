@@ -6,14 +6,14 @@ import { fingerprintMatches, runStack, StackRunContext } from './change-set';
 import { DEFAULT_CONCURRENCY } from './defaults';
 import { DriftDetectionOptions, realSleep, resolveDriftDetection, Sleep } from './drift';
 import type { DeployInputs } from './inputs';
-import { deleteRemoved, pendingRemoval, refusedRemoval, removalAllowance } from './removals';
+import { deleteRemoved, pendingRemoval, refusedRemoval } from './removals';
 import type { DeployMode, StackResult, StageResult } from './result';
 import { changeSetName } from './revision';
 import { describeError, UnreachableError } from '../aws/faults';
 import { checkConcurrency, mapWithConcurrency } from '../aws/pool';
 import type { DeployClients } from '../aws/sdk-clients';
 import { describeAllStacks } from '../aws/stack-state';
-import { undeclaredStacks } from '../aws/undeclared';
+import { removalAllowance, stageIdentity, undeclaredStacks } from '../aws/undeclared';
 import { DeployWaits, resolveWaits } from '../aws/waits';
 import { BatchformError, errorKindOf } from '../errors/batchform-error';
 
@@ -153,12 +153,7 @@ export async function deployStage(inputs: DeployInputs, options: DeployStageOpti
       : undefined,
   };
 
-  const identity = inputs.project === undefined ? undefined : {
-    project: inputs.project,
-    stage: stage.name,
-    stackPrefix: stage.stackPrefix ?? stage.name,
-    declared: new Set([...inputs.stacks.map((p) => p.stack.stackName), ...(inputs.stageStack ? [inputs.stageStack.stack.stackName] : [])]),
-  };
+  const identity = inputs.project === undefined ? undefined : stageIdentity(stage, inputs.project);
   let live: Map<string, Stack>;
   try {
     // With a project identity even a stage with no stack is listed: its last batch may have been removed.

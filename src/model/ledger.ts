@@ -129,3 +129,8 @@ export interface LeaseRecord {
   readonly until: number;
   readonly expiresAt?: number;
 }
+
+/** Runs `batchform runs` lists unless told otherwise. */
+export const DEFAULT_RUNS_LIMIT = 20;
+/** The largest `--limit` of `batchform runs`. */
+export const MAX_RUNS_LIMIT = 1000;

@@ -3,15 +3,12 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand, QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { describeError, reaching, UnreachableError } from '../aws/faults';
-import { clientConfig, OperateClients } from '../aws/sdk-clients';
+import { boundCalls, callDeadlineOf, clientConfig, OperateClients } from '../aws/sdk-clients';
 import { BatchformError } from '../errors/batchform-error';
-import { LEDGER_KEYS, RunRecord } from '../model/ledger';
+import { DEFAULT_RUNS_LIMIT, LEDGER_KEYS, RunRecord } from '../model/ledger';
 import { runTimes } from '../schedule/timezone';
 
-/** Runs `batchform runs` lists unless told otherwise. */
-export const DEFAULT_RUNS_LIMIT = 20;
-/** The largest `--limit`. */
-export const MAX_RUNS_LIMIT = 1000;
+export { DEFAULT_RUNS_LIMIT, MAX_RUNS_LIMIT } from '../model/ledger';
 
 /** What {@link readRuns} reads. */
 export interface RunsQuery {
@@ -67,7 +64,7 @@ export async function readRuns(client: DynamoDBClient, query: RunsQuery): Promis
 
 /** The operate clients' ledger client, or one for `region` with the SDK's default credentials and batchform's retries. */
 export function ledgerClient(clients: OperateClients, region: string): DynamoDBClient {
-  return clients.dynamodb ?? new DynamoDBClient(clientConfig(region));
+  return clients.dynamodb ?? boundCalls(new DynamoDBClient(clientConfig(region)), callDeadlineOf());
 }
 
 /** `1.2 s`, `3 min 4 s`, `2 h 5 min`: a duration as a person reads it. */

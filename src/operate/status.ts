@@ -9,7 +9,7 @@ import { describeError, reaching } from '../aws/faults';
 import { mapWithConcurrency } from '../aws/pool';
 import { OperateClients } from '../aws/sdk-clients';
 import { describeStack, stackTag } from '../aws/stack-state';
-import { batchOfStack, findUndeclaredStacks } from '../aws/undeclared';
+import { batchOfStack, findUndeclaredStacks, removalAllowance, stageIdentity } from '../aws/undeclared';
 import { FINGERPRINT_TAG } from '../deploy/fingerprint';
 import type { ManifestBatch, ManifestStage } from '../manifest/manifest';
 import { batchForStage } from '../model/stage-overrides';
@@ -266,9 +266,7 @@ export interface UndeclaredStack {
  * tagged with `project` and the stage count (see `isUndeclared`).
  */
 export async function undeclaredStatus(cfn: CloudFormationClient, stage: ManifestStage, project: string): Promise<UndeclaredStack[]> {
-  const stacks = await findUndeclaredStacks(cfn, {
-    project, stage: stage.name, stackPrefix: stage.stackPrefix ?? stage.name, declared: new Set(stage.stacks.map((s) => s.stackName)),
-  });
+  const stacks = await findUndeclaredStacks(cfn, stageIdentity(stage, project));
   return stacks.map((s) => ({ stackName: s.StackName ?? '?', batch: batchOfStack(s), stackStatus: s.StackStatus }));
 }
 
@@ -278,8 +276,7 @@ export function renderUndeclared(stage: string, undeclared: readonly UndeclaredS
   return [
     `not declared, still in stage ${stage} (its schedule keeps running it):`,
     ...undeclared.map((u) => `  ${u.stackName} (batch ${u.batch}, ${u.stackStatus ?? 'status unknown'})`),
-    `  delete: merge the removal with the batchform:allow-removal label, or run npx projen deploy --stage ${stage} --allow-removal ` +
-      '(docs/guides/remove-rename-rollback.md); keep: declare the batch again.',
+    `  delete: ${removalAllowance(stage)}; keep: declare the batch again.`,
   ];
 }
 
