@@ -8,12 +8,11 @@ import { CallbackAnswer, DurableRunResult, runDurableExecution, StepEvent } from
 import { envFileName, LAMBDA_ONLY_VARIABLES, LOCAL_ENV_FILE, LocalEnvironment, readEnvFile, resolveLocalEnvironment } from './local-env';
 import { bundleBatch, DEFAULT_PACKAGE_DIR, nodeBuildOptions } from '../bundle/esbuild';
 import type { ManifestBatch } from '../manifest/manifest';
-import { RUNTIME_ENV, runtimeEnvironment } from '../model/runtime-env';
-import { secretsVariable } from '../model/secrets';
 import { usesScheduler } from '../model/validated';
 import { LOCAL_SECRETS } from '../runtime/secrets';
 import { executionName } from '../runtime/starter';
 import { schedulerEvent } from '../template/scheduler-event';
+import { batchformEnvironment } from '../validate/rules/function';
 
 /** What a handler's optional local fixture (`handlers/<batch>.local.ts`) may provide. */
 export interface LocalFixture {
@@ -202,9 +201,9 @@ export async function invokeLocally(batch: ManifestBatch, options: InvokeOptions
       AWS_LAMBDA_FUNCTION_NAME: `local-${batch.name}`,
       AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(batch.memorySize),
       ...local.variables,
-      ...runtimeEnvironment(batch),
-      // References only: secret() checks names against them; the values come from LOCAL_SECRETS.
-      ...(batch.secrets && Object.keys(batch.secrets).length ? { [RUNTIME_ENV.secrets]: secretsVariable(batch.secrets) } : {}),
+      // batchform's own variables, as the template sets them (the secrets by reference only:
+      // secret() checks names against them; the values come from LOCAL_SECRETS).
+      ...batchformEnvironment(batch),
       ...(fixture?.env ?? {}),
     };
     for (const name of LAMBDA_ONLY_VARIABLES) delete env[name];

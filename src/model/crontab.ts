@@ -1,5 +1,5 @@
 // Reads a crontab (cron(5): user or system format) into the batches it becomes, and explains every line that cannot become one.
-import { NAME_PATTERN } from './names';
+import { NAME_PATTERN, RESERVED_BATCH_NAMES } from './names';
 import { isTimeZone, suggestTimeZone } from '../schedule/timezone';
 import { convertUnixCron, ConvertedSchedule } from '../schedule/unix-cron';
 
@@ -308,8 +308,8 @@ const GENERIC = /^(manage|artisan|console|rake|make|npm|yarn|run|cron|main|index
 const SETUP = /^(cd|test|\[|\[\[|echo|true|:|export|sleep|source|\.)$/;
 /** Shell keywords before a command (`if [ -x f ]; then f; fi`). */
 const KEYWORDS = /^(if|then|else|elif|fi|do|done|while|until|!)$/;
-/** Names the validator reserves for batchform's own files. */
-const RESERVED = new Set(['bootstrap', 'manifest']);
+/** Names the validator reserves for batchform's own files and stacks. */
+const RESERVED: ReadonlySet<string> = new Set(RESERVED_BATCH_NAMES);
 /** Room left for a stage's stack prefix in Lambda's 64-character function name. */
 const MAX_NAME = 40;
 

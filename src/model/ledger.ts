@@ -24,9 +24,6 @@ export type RunStatus = 'running' | 'succeeded' | 'failed' | 'skipped-duplicate'
 /** Every {@link RunStatus}, in the order `runs` explains them. */
 export const RUN_STATUSES: readonly RunStatus[] = ['running', 'succeeded', 'failed', 'skipped-duplicate', 'skipped-overlap', 'skipped-paused', 'missed'];
 
-/** Statuses a new delivery of the same scheduled time may claim again (a new attempt of the same record). */
-export const RECLAIMABLE_STATUSES: readonly RunStatus[] = ['failed', 'missed'];
-
 /**
  * What started a run: its schedule, `batchform run` (or an event without a scheduled time),
  * `batchform backfill`, or `batchform redrive`.

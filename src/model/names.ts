@@ -30,6 +30,8 @@ export function stackName(stage: Pick<Stage, 'stackPrefix'>, batchName: string):
  * this name, so the stage stack never collides with a batch stack (`<stackPrefix>-<batch>`).
  */
 export const STAGE_STACK_SUFFIX = 'stage';
+/** Batch names batchform's own files in cfn-out/ and its stage stack take (the validator says why for each). */
+export const RESERVED_BATCH_NAMES = ['bootstrap', 'manifest', STAGE_STACK_SUFFIX] as const;
 /** File name of the stage stack's template inside the output directory (one template for every stage). */
 export const STAGE_TEMPLATE_FILE = 'stage.template.json';
 

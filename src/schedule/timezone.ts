@@ -14,6 +14,13 @@ function knownZones(): readonly string[] {
 }
 let zoneList: string[] | undefined;
 
+/** The listed zones by their lower-case spelling (isTimeZone runs for every formatted time). */
+function zonesByLowerCase(): ReadonlyMap<string, string> {
+  zoneByLower ??= new Map(knownZones().map((z) => [z.toLowerCase(), z]));
+  return zoneByLower;
+}
+let zoneByLower: Map<string, string> | undefined;
+
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
 /** A cached formatter for `timeZone`, or undefined when Intl does not know the zone. */
@@ -71,7 +78,7 @@ export function isTimeZone(name: string): boolean {
  */
 function canonicalSpelling(name: string, f: Intl.DateTimeFormat): string {
   const lower = name.toLowerCase();
-  const listed = knownZones().find((z) => z.toLowerCase() === lower);
+  const listed = zonesByLowerCase().get(lower);
   if (listed !== undefined) return listed;
   const resolved = f.resolvedOptions().timeZone;
   return resolved.toLowerCase() === lower ? resolved : name;

@@ -2,7 +2,8 @@
 // into AWS cron expressions that fire at the same minutes, or says why no AWS expression can.
 
 import type { CronOptions } from './builder';
-import { parseSchedule } from './expression';
+import { MONTHS, WEEKDAYS } from './cron-fields';
+import { offsetChanges } from './gaps';
 import { nextRuns } from './next-runs';
 import { utcOffsetMinutes } from './timezone';
 
@@ -42,8 +43,7 @@ export const UNIX_MACROS: Readonly<Record<string, string>> = {
   '@hourly': '0 * * * *',
 };
 
-const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
-const DAYS = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
+const DAYS = WEEKDAYS;
 
 interface UnixField {
   readonly name: string;
@@ -216,12 +216,10 @@ export function convertUnixCron(schedule: string): UnixCronConversion {
     ];
   }
 
-  // Valid AWS by construction (parseSchedule would throw otherwise). A half that never fires (day 30
-  // in February only) is dropped; a line that never fires at all is refused, as AWS would refuse it.
-  const fires = (s: ConvertedSchedule) => {
-    parseSchedule(s.expression);
-    return nextRuns(s.expression, 1, new Date(Date.UTC(2000, 0, 1)), { endDate: new Date(Date.UTC(2004, 0, 1)) }).length > 0;
-  };
+  // Valid AWS by construction (nextRuns parses it and would throw otherwise). A half that never fires
+  // (day 30 in February only) is dropped; a line that never fires at all is refused, as AWS would refuse it.
+  const fires = (s: ConvertedSchedule) =>
+    nextRuns(s.expression, 1, new Date(Date.UTC(2000, 0, 1)), { endDate: new Date(Date.UTC(2004, 0, 1)) }).length > 0;
   schedules = schedules.filter(fires);
   if (schedules.length === 0) {
     return { ok: false, reason: `"${text}" never runs: no month it names has day ${tokens[2]} (cron accepts it and never runs it)` };
@@ -239,7 +237,7 @@ export interface DaylightSavingHours {
 const dstCache = new Map<string, DaylightSavingHours>();
 
 /**
- * The local hours in which `zone` changes its clocks, found by walking 2027 hour by hour (the rules
+ * The local hours in which `zone` changes its clocks in 2027 (the rules
  * of a zone rarely change; an empty result means no daylight saving). Vixie cron runs a job whose
  * time is skipped right after the change and a fixed-time job once in a repeated hour (an hourly
  * one in both passes); EventBridge Scheduler skips the first and runs the second once.
@@ -249,23 +247,15 @@ export function daylightSavingHours(zone: string): DaylightSavingHours {
   if (found) return found;
   const skipped = new Set<number>();
   const repeated = new Set<number>();
-  if (zone !== 'UTC') {
-    const start = Date.UTC(2027, 0, 1);
-    let before = utcOffsetMinutes(new Date(start), zone);
-    for (let t = start + 3600_000; t < Date.UTC(2028, 0, 1); t += 3600_000) {
-      const after = utcOffsetMinutes(new Date(t), zone);
-      if (after !== before) {
-        // The change happened in the hour before t; find its minute, then the local times it skips or repeats.
-        let change = t - 3600_000;
-        while (utcOffsetMinutes(new Date(change), zone) === before) change += 60_000;
-        const localBefore = change + before * 60_000; // the local time the clocks leave
-        const shift = Math.abs(after - before) * 60_000;
-        // Forward: the local times from the change on are skipped; back: those just before it come again.
-        const [from, to] = after > before ? [localBefore, localBefore + shift] : [localBefore - shift, localBefore];
-        for (let m = from; m < to; m += 60_000) (after > before ? skipped : repeated).add(new Date(m).getUTCHours());
-        before = after;
-      }
-    }
+  // Each change of 2027, to the minute; then the local times it skips or repeats.
+  for (const change of offsetChanges(zone, Date.UTC(2027, 0, 1), Date.UTC(2028, 0, 1))) {
+    const before = utcOffsetMinutes(new Date(change - 60_000), zone);
+    const after = utcOffsetMinutes(new Date(change), zone);
+    const localBefore = change + before * 60_000; // the local time the clocks leave
+    const shift = Math.abs(after - before) * 60_000;
+    // Forward: the local times from the change on are skipped; back: those just before it come again.
+    const [from, to] = after > before ? [localBefore, localBefore + shift] : [localBefore - shift, localBefore];
+    for (let m = from; m < to; m += 60_000) (after > before ? skipped : repeated).add(new Date(m).getUTCHours());
   }
   found = { skipped: [...skipped].sort((a, b) => a - b), repeated: [...repeated].sort((a, b) => a - b) };
   dstCache.set(zone, found);

@@ -87,8 +87,8 @@ describe('commands', () => {
   });
 
   test('names are unique, leave room for an either line\'s second half, and avoid batchform\'s own file names', () => {
-    const r = importCrontab('0 1 * * * /bin/report\n0 2 1 * 1 /bin/report\n0 3 * * * /bin/report\n0 4 * * * /bin/manifest\n');
-    expect(r.batches.map((b) => b.name)).toEqual(['report', 'report-2', 'report-2-weekdays', 'report-3', 'manifest-job']);
+    const r = importCrontab('0 1 * * * /bin/report\n0 2 1 * 1 /bin/report\n0 3 * * * /bin/report\n0 4 * * * /bin/manifest\n0 5 * * * /usr/bin/stage\n');
+    expect(r.batches.map((b) => b.name)).toEqual(['report', 'report-2', 'report-2-weekdays', 'report-3', 'manifest-job', 'stage-job']);
   });
 });
 

@@ -6,7 +6,7 @@ import type { BatchOptions, DurableOptions, PolicyStatementOptions, StageOverrid
 import type { StageOptions } from '../../model/stage-options';
 import { editDistance } from '../../schedule/timezone';
 import type { Finding } from '../problem';
-import type { BatchRule, StageRule } from './types';
+import { isRecord, type BatchRule, type StageRule } from './types';
 
 /** Every key of {@link BatchOptions}. */
 export const BATCH_OPTION_KEYS = {
@@ -112,10 +112,6 @@ export function closestName(word: string, known: readonly string[]): string | un
   if (bestDistance <= allowed) return best;
   // A shortened or lengthened name: `retention` for `retentionDays`, `timeoutSeconds` for `timeout`.
   return wanted.length >= 4 ? known.find((k) => k.toLowerCase().startsWith(wanted) || wanted.startsWith(k.toLowerCase())) : undefined;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return !!value && typeof value === 'object' && !Array.isArray(value);
 }
 
 /**

@@ -1,14 +1,14 @@
 // Rules for batch names: shape, reserved names, and length once a stage prefix is added.
 import { BatchRule, show, stagesOf } from './types';
 import { MAX_FUNCTION_NAME } from '../../model/limits';
-import { BOOTSTRAP_TEMPLATE_FILE, MANIFEST_FILE, NAME_PATTERN, STAGE_STACK_SUFFIX, STAGE_TEMPLATE_FILE, stackName, stackPrefixOf } from '../../model/names';
+import { BOOTSTRAP_TEMPLATE_FILE, MANIFEST_FILE, NAME_PATTERN, RESERVED_BATCH_NAMES, STAGE_STACK_SUFFIX, STAGE_TEMPLATE_FILE, stackName, stackPrefixOf } from '../../model/names';
 
-/** Names taken by batchform's own files in cfn-out/ and stacks, with why. */
-export const RESERVED_NAMES: Record<string, string> = {
+/** Names taken by batchform's own files in cfn-out/ and stacks ({@link RESERVED_BATCH_NAMES}), with why. */
+export const RESERVED_NAMES = {
   bootstrap: `cfn-out/${BOOTSTRAP_TEMPLATE_FILE} is batchform's own file`,
   manifest: `cfn-out/${MANIFEST_FILE} is batchform's own file`,
   [STAGE_STACK_SUFFIX]: `every stage has a stage stack named <stackPrefix>-${STAGE_STACK_SUFFIX} (its alarm topic; cfn-out/${STAGE_TEMPLATE_FILE}), which a batch stack of that name would collide with`,
-};
+} satisfies Record<typeof RESERVED_BATCH_NAMES[number], string> as Readonly<Record<string, string>>;
 
 export const batchNameShape: BatchRule = (batch) => {
   if (typeof batch.name !== 'string' || !NAME_PATTERN.test(batch.name)) {

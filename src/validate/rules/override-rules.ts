@@ -7,7 +7,7 @@ import { concurrencyValid, environmentValid, memoryInRange, timeoutInRange } fro
 import { BATCH_OPTION_KEYS, closestName } from './known-keys';
 import { scheduleValid, timezoneValid } from './schedule-rules';
 import { atLocalTimeExists, scheduleDates, schedulerOnly } from './scheduler';
-import { BatchRule, show, when } from './types';
+import { BatchRule, isRecord, show, when } from './types';
 import type { BatchOptions } from '../../model/batch-options';
 import { usesScheduler } from '../../model/validated';
 import { isTimeZone } from '../../schedule/timezone';
@@ -29,10 +29,6 @@ const FIELD_RULES: Readonly<Record<OverrideField, readonly BatchRule[]>> = {
   timeout: [timeoutInRange, timeoutBelowExecution],
   reservedConcurrency: [concurrencyValid],
 };
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return !!value && typeof value === 'object' && !Array.isArray(value);
-}
 
 /** Findings of `rules` on the batch as `stage` runs it that the batch's own values do not have. */
 function stageFindings(batch: BatchOptions, stage: string, field: OverrideField, ctx: Parameters<BatchRule>[1]): Finding[] {

@@ -1,7 +1,7 @@
 // Rules for a batch's secrets: references to an SSM parameter or a Secrets Manager secret, never values.
 import { ENVIRONMENT_NAME, RESERVED_ENVIRONMENT } from './function';
 import { unknownKeys } from './known-keys';
-import { BatchRule, show } from './types';
+import { BatchRule, isRecord, show } from './types';
 import type { SecretReference, SecretSource } from '../../model/secrets';
 import type { Finding } from '../problem';
 
@@ -25,10 +25,6 @@ const EXAMPLES: Readonly<Record<SecretSource, string>> = {
   ssm: 'Secret.ssm("/app/api-key")',
   secretsManager: 'Secret.secretsManager("prod/db", { field: "password" })',
 };
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return !!value && typeof value === 'object' && !Array.isArray(value);
-}
 
 /** What is wrong with an SSM parameter name, or undefined. */
 function ssmNameProblem(name: string): string | undefined {

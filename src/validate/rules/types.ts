@@ -38,3 +38,8 @@ export function show(value: unknown): string {
 export function isIntIn(value: unknown, min: number, max: number): boolean {
   return typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
 }
+
+/** A plain object (not null, not an array): what an options object or a map of names must be. */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return !!value && typeof value === 'object' && !Array.isArray(value);
+}
