@@ -349,11 +349,6 @@ function synthesize(
 /** The handlers directory every batch's handler lives in (the handler rule enforces it). */
 const HANDLERS_GLOB = 'handlers/**/*.ts';
 
-/**
- * Puts `handlers/` under a TypeScript project's type-check: its dev tsconfig includes them and the
- * test task type-checks that tsconfig first, so a typo in a handler fails `npx projen build`
- * (jest only type-checks the files its tests import).
- */
 /** Every key of {@link BatchformOptions} (the compiler keeps the two equal). @internal */
 export const BATCHFORM_OPTION_KEYS = {
   batches: true,
@@ -387,6 +382,11 @@ function checkOptionKeys(options: BatchformOptions): void {
   throw new Error(`batchform: unknown Batchform option${unknown.length === 1 ? '' : 's'} ${fixes.join(', ')}. Fix: use the options batchform knows: ${known.join(', ')}.`);
 }
 
+/**
+ * Puts `handlers/` under a TypeScript project's type-check: its dev tsconfig includes them and the
+ * test task type-checks that tsconfig first, so a typo in a handler fails `npx projen build`
+ * (jest only type-checks the files its tests import).
+ */
 function typeCheckHandlers(project: Project): void {
   if (!(project instanceof typescript.TypeScriptProject)) return;
   // Includes are relative to the tsconfig's own directory (projen's default is test/tsconfig.json).

@@ -5,8 +5,6 @@ import { stageAlarmTopicName } from '../model/names';
 import { Batch, Stage, ValidatedDeclarations } from '../model/validated';
 import { substitutePlaceholders } from '../validate/rules/function';
 
-export { stageCreatesAlarmTopic };
-
 /**
  * What one part of the stage stack passes as parameters, in one stage. Every part of the stage
  * stack has two halves: this one (values, read by the manifest) and its resources
@@ -27,11 +25,6 @@ export interface StageStackPartValues {
 
 /** Parameters of the stage stack's alarm topic part. */
 export const STAGE_ALARM_PARAMETERS = { emails: 'AlarmEmails', topicName: 'AlarmTopicName' } as const;
-
-/** The batches that deploy to `stage`. */
-export function batchesOfStageDecl(stage: Stage, decl: ValidatedDeclarations): Batch[] {
-  return decl.batches.filter((b) => b.stages.includes(stage.name));
-}
 
 /** The ARN a batch names for its alarms in `stage`, placeholders filled in; undefined: the stage's. */
 export function batchAlarmTopicArn(batch: Batch, stage: Stage): string | undefined {

@@ -143,13 +143,13 @@ export function addStageStackResources(stack: Stack, decl: ValidatedDeclarations
 
 /** The stage stack's template (one for every stage); `parts` for tests and extensions. */
 export function stageTemplate(decl: ValidatedDeclarations, configure?: (app: App) => void, parts?: readonly StageStackPart[]): CfnTemplate {
-  return synthesizeStacks({ [STAGE_STACK_ID]: (stack) => addStageStackResources(stack, decl, parts) }, configure)[STAGE_STACK_ID];
+  return synthesizeStacks(stageStackBuilder(decl, parts), configure)[STAGE_STACK_ID];
 }
 
 /** The stage stack's id in a synthesis: cannot clash with a batch (the name is reserved). */
 export const STAGE_STACK_ID = STAGE_STACK_SUFFIX;
 
 /** The stage stack's builder, by its id, for {@link synthesizeStacks} beside the batch stacks. */
-export function stageStackBuilder(decl: ValidatedDeclarations): Record<string, (stack: Stack) => void> {
-  return { [STAGE_STACK_ID]: (stack) => addStageStackResources(stack, decl) };
+export function stageStackBuilder(decl: ValidatedDeclarations, parts?: readonly StageStackPart[]): Record<string, (stack: Stack) => void> {
+  return { [STAGE_STACK_ID]: (stack) => addStageStackResources(stack, decl, parts) };
 }

@@ -1,7 +1,7 @@
 // CloudFormation resource types as named in `refuseReplacement` and `--refuse-replacement`: real ones only, with a did-you-mean.
 import * as fs from 'fs';
 import * as path from 'path';
-import { editDistance } from '../schedule/timezone';
+import { closestWithin } from './rules/known-keys';
 
 /** The shape of a resource type: `Namespace::Service::Type`. */
 const TYPE_SHAPE = /^[A-Za-z0-9]+::[A-Za-z0-9]+::[A-Za-z0-9]+$/;
@@ -72,7 +72,7 @@ export function resourceTypeProblems(list: unknown, known: ReadonlySet<string> |
 
 /**
  * The real type a misspelled one most likely means: the same one ignoring case, else the closest
- * by edit distance (case-insensitive, at most one edit per four characters of the type part), or
+ * by edit distance (case-insensitive, at most one edit per eight characters of the whole name, at least one), or
  * for a bare type name (`LogGroup`) the one type that ends with it.
  */
 function nearest(value: string, known: ReadonlySet<string> | undefined): string | undefined {
@@ -85,16 +85,7 @@ function nearest(value: string, known: ReadonlySet<string> | undefined): string 
     const ending = all.filter((t) => t.toLowerCase().endsWith(`::${wanted}`));
     return ending.length === 1 ? ending[0] : undefined;
   }
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const t of all) {
-    const d = editDistance(wanted, t.toLowerCase());
-    if (d < bestDistance) {
-      best = t;
-      bestDistance = d;
-    }
-  }
-  return bestDistance <= Math.max(1, Math.floor(wanted.length / 8)) ? best : undefined;
+  return closestWithin(value, all, Math.max(1, Math.floor(wanted.length / 8)));
 }
 
 /** One problem as a clause: `"AWS::Logs::Loggroup" is not a CloudFormation resource type (did you mean "AWS::Logs::LogGroup"?)` */

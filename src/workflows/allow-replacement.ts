@@ -7,16 +7,12 @@ export const DEFAULT_ALLOW_REPLACEMENT_LABEL = 'batchform:allow-replacement';
 export const DEFAULT_ALLOW_REMOVAL_LABEL = 'batchform:allow-removal';
 
 /**
- * `actions/github-script` source. Reads `LABEL` and `TYPES` (comma-separated resource types) from
- * the environment, never from `${{ }}` spliced into the code. It looks up the pull requests merged
- * into the deployed commit and, for each, the labels it carried at the moment it was merged (its
- * label events up to `merged_at`): a label added after the merge, when anyone with triage rights
- * could add it, allows nothing. When one carried the label, the output `refuse` is empty (the
- * deploy may replace anything), else it is `TYPES`. A failed lookup fails the step, so the deploy
- * never runs without the refusal by mistake.
+ * The lookup both scripts share: the pull requests merged into the deployed commit, and for each the
+ * labels it carried at the moment it was merged (its label events up to `merged_at`), into
+ * `allowing` (the numbers of those that carried `LABEL`). A label added after the merge, when
+ * anyone with triage rights could add it, allows nothing.
  */
-export const ALLOW_REPLACEMENT_SCRIPT = [
-  'const { LABEL, TYPES } = process.env;',
+const LABELLED_WHEN_MERGED = [
   'const { owner, repo } = context.repo;',
   'const { data: pulls } = await github.rest.repos.listPullRequestsAssociatedWithCommit({ owner, repo, commit_sha: context.sha });',
   'const allowing = [];',
@@ -30,6 +26,20 @@ export const ALLOW_REPLACEMENT_SCRIPT = [
   '  }',
   '  if (labelled) allowing.push(pull.number);',
   '}',
+];
+
+/**
+ * `actions/github-script` source. Reads `LABEL` and `TYPES` (comma-separated resource types) from
+ * the environment, never from `${{ }}` spliced into the code. It looks up the pull requests merged
+ * into the deployed commit and, for each, the labels it carried at the moment it was merged (its
+ * label events up to `merged_at`): a label added after the merge, when anyone with triage rights
+ * could add it, allows nothing. When one carried the label, the output `refuse` is empty (the
+ * deploy may replace anything), else it is `TYPES`. A failed lookup fails the step, so the deploy
+ * never runs without the refusal by mistake.
+ */
+export const ALLOW_REPLACEMENT_SCRIPT = [
+  'const { LABEL, TYPES } = process.env;',
+  ...LABELLED_WHEN_MERGED,
   'if (allowing.length) {',
   '  core.notice(`Replacements of ${TYPES} allowed by the label "${LABEL}" on #${allowing.join(", #")} when it was merged`);',
   '  core.setOutput("refuse", "");',
@@ -47,7 +57,7 @@ export const ALLOW_REPLACEMENT_SCRIPT = [
  */
 export const ALLOW_REMOVAL_SCRIPT = [
   'const { LABEL } = process.env;',
-  ...ALLOW_REPLACEMENT_SCRIPT.split('\n').slice(1, ALLOW_REPLACEMENT_SCRIPT.split('\n').indexOf('if (allowing.length) {')),
+  ...LABELLED_WHEN_MERGED,
   'if (allowing.length) {',
   '  core.notice(`Deleting the stacks of removed batches allowed by the label "${LABEL}" on #${allowing.join(", #")} when it was merged`);',
   '  core.setOutput("allow", "true");',

@@ -9,7 +9,7 @@ import { assumeRole, BUILD_DIR, trustedCli } from './workflow-steps';
 type Job = github.workflows.Job;
 
 /** The deploy step: `batchform deploy` deploys the stage stack, then the changed batch stacks. */
-export const DEPLOY_STEP = 'Deploy the stage stack, then the changed batch stacks';
+const DEPLOY_STEP = 'Deploy the stage stack, then the changed batch stacks';
 const { JobPermission } = github.workflows;
 
 /** The deploy job of a stage with a deploy role, run after the job `after`. */

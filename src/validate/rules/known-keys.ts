@@ -91,15 +91,9 @@ export const STAGE_OVERRIDE_KEYS = {
   reservedConcurrency: true,
 } as const satisfies Record<keyof StageOverrideOptions, true>;
 
-/**
- * The known name `word` is most likely a misspelling of: case-insensitive edit distance of at most
- * one edit per three characters (at least one), the closest first; undefined when none is that close.
- *
- * @example closestName('timeZone', ['timezone', 'timeout']) // "timezone"
- */
-export function closestName(word: string, known: readonly string[]): string | undefined {
+/** The known name closest to `word` (case-insensitive edit distance), when at most `allowed` edits away. */
+export function closestWithin(word: string, known: Iterable<string>, allowed: number): string | undefined {
   const wanted = word.toLowerCase();
-  const allowed = Math.max(1, Math.floor(wanted.length / 3));
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const k of known) {
@@ -109,7 +103,19 @@ export function closestName(word: string, known: readonly string[]): string | un
       bestDistance = d;
     }
   }
-  if (bestDistance <= allowed) return best;
+  return bestDistance <= allowed ? best : undefined;
+}
+
+/**
+ * The known name `word` is most likely a misspelling of: case-insensitive edit distance of at most
+ * one edit per three characters (at least one), the closest first; undefined when none is that close.
+ *
+ * @example closestName('timeZone', ['timezone', 'timeout']) // "timezone"
+ */
+export function closestName(word: string, known: readonly string[]): string | undefined {
+  const wanted = word.toLowerCase();
+  const close = closestWithin(word, known, Math.max(1, Math.floor(wanted.length / 3)));
+  if (close !== undefined) return close;
   // A shortened or lengthened name: `retention` for `retentionDays`, `timeoutSeconds` for `timeout`.
   return wanted.length >= 4 ? known.find((k) => k.toLowerCase().startsWith(wanted) || wanted.startsWith(k.toLowerCase())) : undefined;
 }
