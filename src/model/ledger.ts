@@ -131,3 +131,51 @@ export interface LeaseRecord {
 export const DEFAULT_RUNS_LIMIT = 20;
 /** The largest `--limit` of `batchform runs`. */
 export const MAX_RUNS_LIMIT = 1000;
+
+/**
+ * Sort key of a batch's pause record (one per batch, in the batch's own partition; `#` keeps it
+ * out of every query of scheduled times). `batchform pause` writes it, `resume` clears it; the
+ * runtime helper reads it before each claim and the watchdog before reporting a run missed.
+ */
+export const PAUSE_SORT_KEY = '#pause';
+
+/** A batch's pause state in one stage, as `batchform pause` / `resume` keep it (no template change, so no drift). */
+export interface PauseRecord {
+  readonly batch: string;
+  /** Always {@link PAUSE_SORT_KEY} (`#pause`). */
+  readonly run: string;
+  /** Whether the batch is paused now. */
+  readonly paused: boolean;
+  /** Why, as the operator wrote it (`--note`). */
+  readonly note?: string;
+  /** Who paused it: the caller's identity ARN (STS GetCallerIdentity) or `--by`. */
+  readonly by?: string;
+  /** When it was paused (ISO 8601 UTC). */
+  readonly pausedAt?: string;
+  /** When it was last resumed (ISO 8601 UTC), and by whom. */
+  readonly resumedAt?: string;
+  readonly resumedBy?: string;
+}
+
+/**
+ * The CloudWatch metrics the ledger publishes (embedded metric format from the runtime helper, and
+ * from the stage's watchdog): one namespace, one dimension naming the batch's stack
+ * (`<stackPrefix>-<batch>`, unique per stage, so one stage's runs never count in another's alarms).
+ */
+export const LEDGER_METRICS = {
+  namespace: 'batchform',
+  /** Dimension: the batch's stack name (its function name for plain batches). */
+  dimension: 'Stack',
+  /** A run ended `succeeded` (value 1). */
+  succeeded: 'RunSucceeded',
+  /** A run ended `failed` (value 1). */
+  failed: 'RunFailed',
+  /** The batch's consecutive failed runs, published at the end of every run (0 after a success). */
+  consecutiveFailures: 'ConsecutiveFailures',
+  /** How long a run took, in milliseconds. */
+  duration: 'RunDuration',
+  /** A scheduled time was skipped (duplicate, overlap, paused): value 1. */
+  skipped: 'RunSkipped',
+  /** The watchdog found a scheduled time with no run within the grace: value = how many. */
+  missed: 'RunMissed',
+} as const;
