@@ -343,7 +343,7 @@ export function addBootstrapResources(stack: Stack, options: BootstrapTemplateOp
     policies: [{ policyName: 'operate', policyDocument: { Version: '2012-10-17', Statement: operatorStatements() } }],
   });
   operator.cfnOptions.condition = createOperator;
-  acknowledgeWildcards(operator, ['any', 'stacks', 'functions', 'qualifiedFunctions', 'queues', 'alarms', 'logGroups'], 'Every action is scoped to the stage\'s batches <StackPrefix>-* (stacks, functions and their durable executions, whose ARNs extend a version\'s: function:<name>:<version>/durable-execution/..., dead-letter queues, alarms, log groups); "*" only for cloudwatch:GetMetricData, which IAM authorizes only on "*" (it reads metrics, changes nothing).');
+  acknowledgeWildcards(operator, ['any', 'stacks', 'functions', 'qualifiedFunctions', 'queues', 'alarms', 'logGroups'], 'Every action is scoped to the stage\'s batches <StackPrefix>-* (stacks, functions and their durable executions, whose ARNs extend a version\'s: function:<name>:<version>/durable-execution/..., dead-letter queues, alarms, log groups); "*" only for cloudformation:ListStacks, which IAM authorizes only on "*" (it lists stack names and statuses, changes nothing).');
 
   new CfnOutput(stack, BOOTSTRAP_OUTPUTS.deployRoleArn, {
     value: deploy.attrArn, description: 'The stage\'s deployRoleArn',

@@ -20,7 +20,7 @@ export const OPERATE_ACTIONS = {
   run: ['cloudformation:DescribeStacks', 'lambda:InvokeFunction', ...FOLLOW_EXECUTION_ACTIONS, 'lambda:GetDurableExecutionHistory'],
   backfill: ['cloudformation:DescribeStacks', 'lambda:InvokeFunction', ...FOLLOW_EXECUTION_ACTIONS],
   redrive: ['cloudformation:DescribeStacks', 'sqs:ReceiveMessage', 'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'lambda:InvokeFunction', ...FOLLOW_EXECUTION_ACTIONS],
-  status: ['cloudformation:DescribeStacks', 'cloudformation:ListStacks', 'cloudwatch:GetMetricData', 'cloudwatch:DescribeAlarms', 'sqs:GetQueueAttributes', ...FOLLOW_EXECUTION_ACTIONS, 'lambda:GetDurableExecutionHistory'],
+  status: ['cloudformation:DescribeStacks', 'cloudformation:ListStacks', 'dynamodb:Query', 'cloudwatch:DescribeAlarms', 'sqs:GetQueueAttributes', ...FOLLOW_EXECUTION_ACTIONS, 'lambda:GetDurableExecutionHistory'],
   logs: ['cloudformation:DescribeStacks', 'logs:FilterLogEvents'],
   runs: ['dynamodb:Query'],
 } as const;
@@ -28,8 +28,8 @@ export const OPERATE_ACTIONS = {
 /**
  * The operator role (`batchform run`, `backfill`, `redrive`, `status`, `logs`): invoke this stage's
  * batch functions, list and read their durable executions (not stop them), read and delete their dead letters, read their stacks, alarms and logs, each
- * scoped to `<StackPrefix>-*`; run metrics are read with `cloudwatch:GetMetricData`, which IAM
- * authorizes only on "*". It cannot change any stack, function, schedule, queue or alarm, nor
+ * scoped to `<StackPrefix>-*`, and query the stage's run ledger (`runs`, `status`); "*" only for
+ * cloudformation:ListStacks. It cannot change any stack, function, schedule, queue or alarm, nor
  * read code or write artifacts.
  */
 export function operatorStatements(): Statement[] {
@@ -55,9 +55,8 @@ export function operatorStatements(): Statement[] {
       Resource: arn('sqs', `${prefix}-*`),
     },
     { Sid: 'ReadAlarms', Effect: 'Allow', Action: 'cloudwatch:DescribeAlarms', Resource: arn('cloudwatch', `alarm:${prefix}-*`) },
-    { Sid: 'ReadRunMetrics', Effect: 'Allow', Action: 'cloudwatch:GetMetricData', Resource: '*' },
     { Sid: 'ReadLogs', Effect: 'Allow', Action: 'logs:FilterLogEvents', Resource: arn('logs', `log-group:/aws/lambda/${prefix}-*`) },
-    // Run history (batchform runs): queries of the stage's run ledger, never a write.
+    // Run history (batchform runs, status): queries of the stage's run ledger, never a write.
     { Sid: 'ReadRunLedger', Effect: 'Allow', Action: 'dynamodb:Query', Resource: arn('dynamodb', `table/${prefix}-${LEDGER_TABLE_SUFFIX}`) },
   ];
 }

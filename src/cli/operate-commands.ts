@@ -406,7 +406,7 @@ export function registerOperateCommands(program: Command, deps: OperateCommandDe
     });
 
   program.command('status')
-    .description('every batch of a stage: deployed at this commit or not, last runs and outcome, next run, alarm states, dead letters waiting; and the stacks of batches no longer declared that still run')
+    .description('every batch of a stage: deployed at this commit or not, from the run ledger its last run, failures in a row, p50/p95 duration, missed and skipped runs and pause; next run, alarm states, dead letters waiting; and the stacks of batches no longer declared that still run')
     .option(...STAGE_OPTION)
     .option('--json', 'print JSON for scripts instead of the table')
     .option('--steps', 'durable batches: each listed execution\'s steps, from its history')

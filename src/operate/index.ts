@@ -20,7 +20,8 @@ export type { BackfillOptions, BackfillOutcome, BackfillResult } from './backfil
 export { redrive } from './redrive';
 export type { DeadLetter, DeadLetterSource, RedriveEntry, RedriveOptions, RedriveResult } from './redrive';
 export { stageStatus, undeclaredStatus } from './status';
-export type { BatchExecutions, BatchStatus, Deployed, RunHour, StageStatusOptions, StatusExecution, UndeclaredStack } from './status';
+export type { BatchExecutions, BatchStatus, Deployed, StageStatusOptions, StatusExecution, UndeclaredStack } from './status';
+export type { RunCounts, RunSummary } from './run-summary';
 export { followLogs, readLogs } from './logs';
 export { ledgerClient, readRuns, runRows } from './runs';
 export type { RunRow, RunsQuery } from './runs';

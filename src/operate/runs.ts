@@ -1,11 +1,11 @@
 // A batch's run history, read from the stage's run ledger: newest first, each scheduled time in the
 // batch's zone and in UTC, with its status, duration, attempts and what started it.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, QueryCommand, QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, QueryCommand, QueryCommandInput, QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { describeError, reaching, UnreachableError } from '../aws/faults';
 import { boundCalls, callDeadlineOf, clientConfig, OperateClients } from '../aws/sdk-clients';
 import { BatchformError } from '../errors/batchform-error';
-import { DEFAULT_RUNS_LIMIT, LEDGER_KEYS, RunRecord } from '../model/ledger';
+import { DEFAULT_RUNS_LIMIT, LEDGER_KEYS, PAUSE_SORT_KEY, PauseRecord, RunRecord } from '../model/ledger';
 import { runTimes } from '../schedule/timezone';
 
 export { DEFAULT_RUNS_LIMIT, MAX_RUNS_LIMIT } from '../model/ledger';
@@ -34,32 +34,55 @@ export async function readRuns(client: DynamoDBClient, query: RunsQuery): Promis
   // ISO times start with a digit: "0" is below every one and above "#lease".
   const from = query.from?.toISOString() ?? '0';
   const to = query.to ? new Date(query.to.getTime() - 1).toISOString() : '9';
-  const doc = DynamoDBDocumentClient.from(client);
   const runs: RunRecord[] = [];
   let start: QueryCommandOutput['LastEvaluatedKey'];
   do {
-    let page: QueryCommandOutput;
-    try {
-      page = await reaching(client, 'dynamodb', `reading the runs of ${query.batch} (dynamodb:Query on ${query.tableName})`, () => doc.send(new QueryCommand({
-        TableName: query.tableName,
-        KeyConditionExpression: '#batch = :batch AND #run BETWEEN :from AND :to',
-        ExpressionAttributeNames: { '#batch': LEDGER_KEYS.partition, '#run': LEDGER_KEYS.sort },
-        ExpressionAttributeValues: { ':batch': query.batch, ':from': from, ':to': to },
-        ScanIndexForward: false,
-        Limit: Math.min(limit - runs.length, 100),
-        ExclusiveStartKey: start,
-      })));
-    } catch (e) {
-      if (e instanceof UnreachableError) throw e;
-      const missing = (e as Error).name === 'ResourceNotFoundException';
-      throw new BatchformError('aws', `could not read the run ledger ${query.tableName}: ${describeError(e)}. ` + (missing
-        ? 'The stage has no ledger yet: run npx projen bootstrap:<stage> once with administrator credentials to create it.'
-        : 'Use the stage\'s operator role (it may query the ledger), or credentials that may dynamodb:Query it.'), { cause: e, where: { batch: query.batch } });
-    }
+    const page = await queryLedger(client, query.tableName, query.batch, `reading the runs of ${query.batch}`, {
+      KeyConditionExpression: '#batch = :batch AND #run BETWEEN :from AND :to',
+      ExpressionAttributeValues: { ':batch': query.batch, ':from': from, ':to': to },
+      ScanIndexForward: false,
+      Limit: Math.min(limit - runs.length, 100),
+      ExclusiveStartKey: start,
+    });
     runs.push(...((page.Items ?? []) as RunRecord[]));
     start = page.LastEvaluatedKey;
   } while (start && runs.length < limit);
   return runs;
+}
+
+/**
+ * The batch's pause record (`batchform pause`), or undefined when it was never paused: a Query of
+ * the one key (batch, `#pause`), so the operator role's dynamodb:Query is all it needs.
+ *
+ * @throws BatchformError naming the table and the fix when the ledger cannot be read.
+ */
+export async function readPause(client: DynamoDBClient, tableName: string, batch: string): Promise<PauseRecord | undefined> {
+  const page = await queryLedger(client, tableName, batch, `reading the pause of ${batch}`, {
+    KeyConditionExpression: '#batch = :batch AND #run = :pause',
+    ExpressionAttributeValues: { ':batch': batch, ':pause': PAUSE_SORT_KEY },
+  });
+  return page.Items?.[0] as PauseRecord | undefined;
+}
+
+/** One Query of `batch`'s partition (`#batch`, `#run` name the keys); what cannot be read is an error naming the table and the fix. */
+async function queryLedger(
+  client: DynamoDBClient, tableName: string, batch: string, what: string,
+  input: Omit<QueryCommandInput, 'TableName' | 'ExpressionAttributeNames'>,
+): Promise<QueryCommandOutput> {
+  const doc = DynamoDBDocumentClient.from(client);
+  try {
+    return await reaching(client, 'dynamodb', `${what} (dynamodb:Query on ${tableName})`, () => doc.send(new QueryCommand({
+      TableName: tableName,
+      ExpressionAttributeNames: { '#batch': LEDGER_KEYS.partition, '#run': LEDGER_KEYS.sort },
+      ...input,
+    })));
+  } catch (e) {
+    if (e instanceof UnreachableError) throw e;
+    const missing = (e as Error).name === 'ResourceNotFoundException';
+    throw new BatchformError('aws', `could not read the run ledger ${tableName}: ${describeError(e)}. ` + (missing
+      ? 'The stage has no ledger yet: run npx projen bootstrap:<stage> once with administrator credentials to create it.'
+      : 'Use the stage\'s operator role (it may query the ledger), or credentials that may dynamodb:Query it.'), { cause: e, where: { batch } });
+  }
 }
 
 /** The operate clients' ledger client, or one for `region` with the SDK's default credentials and batchform's retries. */

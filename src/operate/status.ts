@@ -1,8 +1,11 @@
-// Each batch of a stage at a glance: deployed at this commit's fingerprint or not, last runs and their outcome, next run, alarm states, dead letters waiting.
+// Each batch of a stage at a glance: deployed at this commit's fingerprint or not, its recent runs from the stage's run ledger
+// (last run, failures in a row, p50/p95 duration, missed and skipped, paused), next run, alarm states, dead letters waiting.
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand, MetricDataResult } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { describeExecution, ENDED_STATUSES, executionLine, ExecutionStep, executionSteps, ExecutionSummary, listExecutions } from './durable-executions';
+import { readRunSummary, RunSummary, STATUS_LEDGER_DAYS } from './run-summary';
+import { formatDuration, ledgerClient } from './runs';
 import { nextRun, scheduleFor } from './stage-schedule';
 import { targetOf, TargetError } from './target';
 import { describeError, reaching } from '../aws/faults';
@@ -12,10 +15,12 @@ import { describeStack, stackTag } from '../aws/stack-state';
 import { batchOfStack, findUndeclaredStacks, removalAllowance, stageIdentity } from '../aws/undeclared';
 import { FINGERPRINT_TAG } from '../deploy/fingerprint';
 import type { ManifestBatch, ManifestStage } from '../manifest/manifest';
+import { ledgerTableName } from '../model/ledger';
+import { stackPrefixOf } from '../model/names';
 import { batchForStage } from '../model/stage-overrides';
 import { ALARM_NAMES } from '../template/parameters';
 
-/** Days of metrics status reads. */
+/** Days of finished durable executions status lists. */
 export const STATUS_DAYS = 7;
 /** The alarms a batch stack creates, by name suffix after the stack name. */
 export const ALARM_SUFFIXES = [ALARM_NAMES.failedRun, ALARM_NAMES.missedRun, ALARM_NAMES.deliveryFailed, ALARM_NAMES.deadLetters] as const;
@@ -53,14 +58,6 @@ export type Deployed =
   /** This commit's fingerprint is unknown (no packaged zips) or the stack carries none. */
   | 'unknown';
 
-/** One hour in which the batch ran, from CloudWatch's `AWS/Lambda` metrics. */
-export interface RunHour {
-  /** Start of the hour (UTC ISO). */
-  readonly hour: string;
-  readonly invocations: number;
-  readonly errors: number;
-}
-
 /** One batch's status in one stage. */
 export interface BatchStatus {
   readonly batch: string;
@@ -72,14 +69,11 @@ export interface BatchStatus {
   /** The fingerprint of this commit, when known. */
   readonly expectedFingerprint?: string;
   /**
-   * Hours with runs in the last {@link STATUS_DAYS} days, newest first (at most 5); `null` when the
-   * metrics could not be read (never an empty list: "no runs" and "could not read" differ).
+   * Its recent runs from the stage's run ledger (last run, failures in a row, p50/p95 duration,
+   * missed and skipped counts, pause); `null` when the ledger could not be read (never zeros: "no
+   * runs" and "could not read" differ); absent when there is no stack to read it for.
    */
-  readonly lastRuns: readonly RunHour[] | null;
-  /** Invocations over the last {@link STATUS_DAYS} days; `null` when the metrics could not be read (never 0). */
-  readonly invocations: number | null;
-  /** Errors over the last {@link STATUS_DAYS} days; `null` when the metrics could not be read (never 0). */
-  readonly errors: number | null;
+  readonly ledger?: RunSummary | null;
   /** The next scheduled run (UTC ISO); absent when disabled or ended. */
   readonly nextRun?: string;
   readonly enabled: boolean;
@@ -105,51 +99,6 @@ export interface StageStatusOptions {
   readonly concurrency?: number;
   /** Durable batches: read each listed execution's steps from its history. @default false */
   readonly steps?: boolean;
-}
-
-function sumsByHour(results: readonly MetricDataResult[], id: string): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const r of results.filter((x) => x.Id === id)) {
-    (r.Timestamps ?? []).forEach((t, i) => {
-      const key = new Date(t).toISOString();
-      out.set(key, (out.get(key) ?? 0) + (r.Values?.[i] ?? 0));
-    });
-  }
-  return out;
-}
-
-async function runHours(cw: CloudWatchClient, functionName: string, now: Date): Promise<RunHour[]> {
-  const metric = (id: string, name: string) => ({
-    Id: id,
-    MetricStat: { Metric: { Namespace: 'AWS/Lambda', MetricName: name, Dimensions: [{ Name: 'FunctionName', Value: functionName }] }, Period: 3600, Stat: 'Sum' },
-    ReturnData: true,
-  });
-  const results: MetricDataResult[] = [];
-  let token: string | undefined;
-  do {
-    const next = token;
-    const page = await reaching(cw, 'monitoring', `reading the run metrics of ${functionName} (GetMetricData)`, () => cw.send(new GetMetricDataCommand({
-      StartTime: new Date(now.getTime() - STATUS_DAYS * 86_400_000),
-      EndTime: now,
-      MetricDataQueries: [metric('invocations', 'Invocations'), metric('errors', 'Errors')],
-      ScanBy: 'TimestampDescending',
-      NextToken: next,
-    })));
-    results.push(...(page.MetricDataResults ?? []));
-    token = page.NextToken;
-  } while (token);
-  // A query CloudWatch could not answer (Forbidden, InternalError) is unreadable, not zero runs.
-  const failed = results.filter((r) => r.StatusCode && r.StatusCode !== 'Complete' && r.StatusCode !== 'PartialData');
-  if (failed.length) {
-    throw new Error(`CloudWatch answered ${failed.map((r) => `${r.StatusCode} for ${r.Id}`).join(', ')}` +
-      `${failed[0].Messages?.[0]?.Value ? ` (${failed[0].Messages[0].Value})` : ''}`);
-  }
-  const invocations = sumsByHour(results, 'invocations');
-  const errors = sumsByHour(results, 'errors');
-  const hours = new Set([...invocations.keys(), ...errors.keys()]);
-  return [...hours].sort().reverse()
-    .map((hour) => ({ hour, invocations: invocations.get(hour) ?? 0, errors: errors.get(hour) ?? 0 }))
-    .filter((h) => h.invocations > 0 || h.errors > 0);
 }
 
 async function alarmStates(cw: CloudWatchClient, stackName: string, durable: boolean): Promise<Array<{ name: string; state: string }>> {
@@ -187,6 +136,8 @@ async function deadLetterCount(sqs: SQSClient, queueUrl: string): Promise<number
 /** The status of every batch of `stage`: the stack (DescribeStacks), metrics, alarms and queue of each, read independently so one failure does not hide the others. */
 export async function stageStatus(options: StageStatusOptions): Promise<BatchStatus[]> {
   const { clients, stage, now } = options;
+  const tableName = ledgerTableName({ stackPrefix: stackPrefixOf(stage) });
+  const dynamodb = ledgerClient(clients, stage.region);
   return mapWithConcurrency(stage.stacks, options.concurrency ?? 4, async (s): Promise<BatchStatus> => {
     const declared = options.batches.find((b) => b.name === s.batch);
     const batch = declared && batchForStage(declared, stage.name);
@@ -200,9 +151,6 @@ export async function stageStatus(options: StageStatusOptions): Promise<BatchSta
       nextRun: next?.toISOString(),
       enabled: schedule?.enabled ?? false,
       // Unknown until read: a status never shows what it did not read as zero.
-      lastRuns: null as RunHour[] | null,
-      invocations: null as number | null,
-      errors: null as number | null,
       alarms: null as Array<{ name: string; state: string }> | null,
       problems,
     };
@@ -231,8 +179,8 @@ export async function stageStatus(options: StageStatusOptions): Promise<BatchSta
         return undefined;
       }
     };
-    const [hours, alarms, deadLetters, executions] = await Promise.all([
-      attempt('metrics', () => runHours(clients.cloudWatch, target.functionName, now)),
+    const [ledger, alarms, deadLetters, executions] = await Promise.all([
+      attempt('ledger', () => readRunSummary(dynamodb, { tableName, batch: s.batch, timezone: batch.timezone, now })),
       batch.alarms ? attempt('alarms', () => alarmStates(clients.cloudWatch, s.stackName, target.durable)) : Promise.resolve([]),
       attempt('dead letters', () => deadLetterCount(clients.sqs, target.deadLetterQueueUrl)),
       target.durable ? attempt('executions', () => batchExecutions(clients, target.functionArn, now, options.steps ?? false)) : Promise.resolve(undefined),
@@ -242,9 +190,7 @@ export async function stageStatus(options: StageStatusOptions): Promise<BatchSta
       deployed,
       liveFingerprint,
       stackStatus: live.StackStatus,
-      lastRuns: hours ? hours.slice(0, 5) : null,
-      invocations: hours ? hours.reduce((n, h) => n + h.invocations, 0) : null,
-      errors: hours ? hours.reduce((n, h) => n + h.errors, 0) : null,
+      ledger: ledger ?? null,
       alarms: alarms ?? null,
       deadLetters: deadLetters ?? null,
       ...(executions ? { executions } : {}),
@@ -296,8 +242,41 @@ function executionsCell(s: BatchStatus): string {
   return `${s.executions.running.length} running${last ? `, last ${last.status}` : ''}`;
 }
 
-function hourText(iso: string): string {
-  return `${iso.slice(0, 13).replace('T', ' ')}:00 UTC`;
+/** "2026-11-24 07:30 UTC failed": the last run's scheduled time (UTC) and status. */
+function lastRunCell(l: RunSummary): string {
+  return l.lastRun ? `${l.lastRun.scheduled.slice(0, 16).replace('T', ' ')} UTC ${l.lastRun.status}` : 'none';
+}
+
+/** "12 ok, 1 failed, 2 missed, 3 skipped": the window's records (skipped: overlap, paused and duplicate deliveries). */
+function windowCell(l: RunSummary): string {
+  const c = l.counts;
+  const skipped = c.skippedOverlap + c.skippedPaused + c.skippedDuplicate;
+  const parts = [`${c.succeeded} ok`, `${c.failed} failed`, ...(c.running ? [`${c.running} running`] : []), `${c.missed} missed`, ...(skipped ? [`${skipped} skipped`] : [])];
+  return parts.join(', ');
+}
+
+/**
+ * The lines below the table for a batch's ledger: its last run in its zone and UTC, with when it
+ * ended (and why it failed), how the counts were taken when fewer records than the window were read,
+ * and its pause.
+ */
+function ledgerLines(s: BatchStatus): string[] {
+  const l = s.ledger;
+  if (!l) return [];
+  const out: string[] = [];
+  const r = l.lastRun;
+  if (r) {
+    const when = r.scheduledLocal ? `${r.scheduledLocal} = ${r.scheduled.slice(11, 16)} UTC` : `${r.scheduled.slice(0, 16).replace('T', ' ')} UTC`;
+    const ended = r.endedAt ? `, ended ${r.endedAt}` : r.status === 'running' ? `, running since ${r.startedAt ?? '?'}` : '';
+    out.push(`${s.batch}: last run ${when}: ${r.status}${ended}${r.durationMs !== undefined ? ` after ${formatDuration(r.durationMs)}` : ''}` +
+      `${r.status === 'failed' && r.error ? `: ${r.error}` : ''}`);
+  }
+  if (l.window.capped) out.push(`${s.batch}: counts and durations over the newest ${l.window.records} records only (since ${l.window.from}).`);
+  if (l.paused) {
+    out.push(`${s.batch}: PAUSED${l.paused.since ? ` since ${l.paused.since}` : ''}${l.paused.by ? ` by ${l.paused.by}` : ''}` +
+      `${l.paused.note ? `: "${l.paused.note}"` : ''}; its scheduled times are skipped until it is resumed.`);
+  }
+  return out;
 }
 
 /** The status as a table for people: one row per batch, then the problems. */
@@ -307,23 +286,27 @@ export function renderStatusTable(stage: string, statuses: readonly BatchStatus[
   const rows = statuses.map((s) => {
     // Not read: "could not read" when reading was tried (the stack exists), "-" when there was nothing to read.
     const unread = s.deployed === 'missing' && s.problems.length === 0 ? '-' : UNREAD;
-    const last = s.lastRuns?.[0];
     const alarming = s.alarms?.filter((a) => a.state !== 'OK') ?? [];
+    // The ledger's cells: "-" without a stack, "could not read" when reading failed.
+    const ledger = (cell: (l: RunSummary) => string) => (s.ledger === undefined ? unread : s.ledger === null ? UNREAD : cell(s.ledger));
     return [
       s.batch,
       DEPLOYED_WORDS[s.deployed],
-      s.lastRuns === null ? unread : last ? `${hourText(last.hour)} ${last.errors > 0 ? `FAILED (${last.errors}/${last.invocations})` : `ok (${last.invocations})`}` : 'none in 7 days',
-      s.invocations === null || s.errors === null ? unread : `${s.invocations} runs, ${s.errors} failed`,
-      s.enabled ? (s.nextRun ? `${s.nextRun.slice(0, 19)}Z` : 'no more runs') : 'disabled',
+      ledger(lastRunCell),
+      ledger((l) => String(l.consecutiveFailures)),
+      ledger((l) => (l.duration ? `${formatDuration(l.duration.p50Ms)} / ${formatDuration(l.duration.p95Ms)} (${l.duration.runs})` : '-')),
+      ledger(windowCell),
+      s.ledger?.paused ? 'PAUSED' : s.enabled ? (s.nextRun ? `${s.nextRun.slice(0, 19)}Z` : 'no more runs') : 'disabled',
       s.alarms === null ? unread : s.alarms.length === 0 ? '-' : alarming.length === 0 ? 'all OK' : alarming.map((a) => `${a.name.slice(s.stackName.length + 1)}=${a.state}`).join(' '),
       s.deadLetters === null || s.deadLetters === undefined ? unread : String(s.deadLetters),
       ...(durable ? [executionsCell(s)] : []),
     ];
   });
-  const head = ['batch', 'deployed', 'last run (hour)', '7 days', 'next run', 'alarms', 'dead letters', ...(durable ? ['executions'] : [])];
+  const head = ['batch', 'deployed', 'last run', 'failed in a row', 'p50 / p95 (runs)', `${STATUS_LEDGER_DAYS} days`, 'next run', 'alarms', 'dead letters', ...(durable ? ['executions'] : [])];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
   const out = [`stage ${stage}`, line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
+  for (const s of statuses) out.push(...ledgerLines(s));
   for (const s of statuses) {
     const lines = (what: string, e: StatusExecution) => {
       out.push(`${s.batch}: ${what} ${executionLine(e)}`);

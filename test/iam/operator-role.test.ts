@@ -23,7 +23,7 @@ function resourceOf(action: string, batch = 'prod-daily-stats'): string {
       : arn('lambda', `function:${batch}${action === 'lambda:InvokeFunction' ? '' : '-DurableFunction-XyZ789'}`);
     case 'sqs': return arn('sqs', `${batch}-DeadLetterQueue-AbC123`);
     case 'logs': return arn('logs', `log-group:/aws/lambda/${batch}:*`);
-    case 'cloudwatch': return action === 'cloudwatch:GetMetricData' ? '*' : arn('cloudwatch', `alarm:${batch}-failed-run`);
+    case 'cloudwatch': return arn('cloudwatch', `alarm:${batch}-failed-run`);
     // The stage's run ledger: <stackPrefix>-batchform-ledger.
     case 'dynamodb': return arn('dynamodb', `table/${batch.split('-')[0]}-batchform-ledger`);
     default: throw new Error(`no resource for ${action}`);
@@ -45,7 +45,7 @@ describe('the operator role', () => {
     })).toBe(ALLOW);
   });
 
-  test.each(rows.filter(([, a]) => a !== 'cloudwatch:GetMetricData' && a !== 'cloudformation:ListStacks'))('batchform %s: %s on another stage\'s batch is not', async (_command, action) => {
+  test.each(rows.filter(([, a]) => a !== 'cloudformation:ListStacks'))('batchform %s: %s on another stage\'s batch is not', async (_command, action) => {
     expect(await decide({ principal: BOOTSTRAP_ARNS.operatorRole, action, resource: resourceOf(action, 'staging-daily-stats'), account: ACCOUNT, identityPolicies: withOperator.operator })).toBe(NOT_ALLOWED);
   });
 

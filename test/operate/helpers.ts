@@ -2,9 +2,11 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { Readable } from 'stream';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetDurableExecutionCommand, GetDurableExecutionHistoryCommand, InvokeCommand, LambdaClient, ListDurableExecutionsByFunctionCommand } from '@aws-sdk/client-lambda';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -94,7 +96,21 @@ export function outputsOf(name: string): Array<{ OutputKey: string; OutputValue:
   ];
 }
 
-/** Mocked clients; every batch stack of the fixture is deployed (CREATE_COMPLETE) unless a test says otherwise. */
+/**
+ * A ledger client whose every call gets one answer: by default an empty Query page, or DynamoDB's
+ * error `{ name, message }` (status 400). A fake HTTP handler, because the document client sends
+ * through the middleware stack, which aws-sdk-client-mock does not replace. Tests with records use
+ * dynalite (test/ledger/dynalite.ts).
+ */
+export function fakeLedger(error?: { readonly name: string; readonly message: string }): DynamoDBClient {
+  const body = error ? JSON.stringify({ __type: `com.amazonaws.dynamodb.v20120810#${error.name}`, message: error.message }) : '{"Items":[],"Count":0}';
+  const handle = async () => ({
+    response: { statusCode: error ? 400 : 200, headers: { 'content-type': 'application/x-amz-json-1.0' }, body: Readable.from([Buffer.from(body)]) },
+  });
+  return new DynamoDBClient({ region: REGION, credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, requestHandler: { handle } as never });
+}
+
+/** Mocked clients (an empty run ledger); every batch stack of the fixture is deployed (CREATE_COMPLETE) unless a test says otherwise. */
 export function mockOperateClients() {
   const clients: OperateClients = {
     cloudFormation: new CloudFormationClient({ region: REGION }),
@@ -102,6 +118,7 @@ export function mockOperateClients() {
     sqs: new SQSClient({ region: REGION }),
     cloudWatch: new CloudWatchClient({ region: REGION }),
     logs: new CloudWatchLogsClient({ region: REGION }),
+    dynamodb: fakeLedger(),
   };
   const mocks = {
     cfn: mockClient(clients.cloudFormation),

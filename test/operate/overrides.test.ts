@@ -2,7 +2,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { DescribeAlarmsCommand, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { ACCOUNT, commandDeps, makeOperateProject, mockOperateClients, NOW, outputsOf, REGION, sentEvent } from './helpers';
@@ -48,7 +48,6 @@ test('run sends the event of the stage\'s schedule: a stage that runs the batch 
 
 test('status shows the stage\'s next run and enabled state', async () => {
   const { clients, mocks } = mockOperateClients();
-  mocks.cw.on(GetMetricDataCommand).resolves({ MetricDataResults: [] });
   mocks.cw.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [] });
   mocks.sqs.on(GetQueueAttributesCommand).resolves({ Attributes: { ApproximateNumberOfMessages: '0' } });
   const { deps, out } = commandDeps(projectWithOverrides(), clients);
