@@ -16,6 +16,11 @@ export interface DeployClients {
   readonly s3: S3Client;
   /** Reads the account's Lambda concurrency before new batches reserve some. */
   readonly lambda: LambdaClient;
+  /**
+   * A preview reads the recent p95 run duration of a batch whose timeout or schedule changes
+   * (`cloudwatch:GetMetricStatistics`). @default none: the preview report leaves that line out
+   */
+  readonly cloudWatch?: CloudWatchClient;
 }
 
 /** Options of {@link createDeployClients}. */
@@ -67,6 +72,7 @@ export function createDeployClients(region: string, options: CreateDeployClients
     cloudFormation: boundCalls(new CloudFormationClient(config), deadline),
     s3: boundCalls(new S3Client(config), deadline),
     lambda: boundCalls(new LambdaClient(config), deadline),
+    cloudWatch: boundCalls(new CloudWatchClient(config), deadline),
   };
 }
 

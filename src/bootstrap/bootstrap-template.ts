@@ -325,7 +325,7 @@ export function addBootstrapResources(stack: Stack, options: BootstrapTemplateOp
     )),
     policies: [{ policyName: 'preview', policyDocument: { Version: '2012-10-17', Statement: previewStatements(scope) } }],
   });
-  acknowledgeWildcards(preview, ['any', 'artifacts', 'previewArea', 'stacks'], 'Change-set actions are scoped to stacks named <StackPrefix>-*, reads to the artifact prefix, its one write (a template too large to send inline) to the preview area <ArtifactPrefix>-preview/, which expires within a day and which no deploy reads; "*" only for cloudformation:DescribeStacks (one paginated call lists every stack), the EC2 describe calls that check parameters, and the explicit Denies that forbid executing change sets, changing stacks and writing to S3 anywhere but the preview area.');
+  acknowledgeWildcards(preview, ['any', 'artifacts', 'previewArea', 'stacks'], 'Change-set actions are scoped to stacks named <StackPrefix>-*, reads to the artifact prefix, its one write (a template too large to send inline) to the preview area <ArtifactPrefix>-preview/, which expires within a day and which no deploy reads; "*" only for cloudformation:DescribeStacks (one paginated call lists every stack), the EC2 describe calls that check parameters, cloudwatch:GetMetricStatistics (recent run durations; IAM authorizes it only on "*", it reads metrics, changes nothing), and the explicit Denies that forbid executing change sets, changing stacks and writing to S3 anywhere but the preview area.');
 
   const createOperator = new CfnCondition(stack, 'CreateOperatorRole', {
     expression: Fn.conditionNot(Fn.conditionEquals(Fn.join('', Token.asList(Fn.ref(BOOTSTRAP_PARAMETERS.operatorPrincipals))), '')),

@@ -157,6 +157,8 @@ function driftStatements(): Statement[] {
  *
  * With drift detection on (the {@link DETECTS_DRIFT} condition), it may also detect the drift of
  * the stage's stacks and read, never change, the stage's resources as drift detection does.
+ * It reads the recent run durations of the stage's batches from CloudWatch metric statistics
+ * (`cloudwatch:GetMetricStatistics`), never the run ledger.
  */
 export function previewStatements(scope: PolicyScope): Statement[] {
   const ifDrift = (st: Statement): Statement => Fn.conditionIf(DETECTS_DRIFT, st, Fn.ref('AWS::NoValue')) as unknown as Statement;
@@ -186,6 +188,15 @@ export function previewStatements(scope: PolicyScope): Statement[] {
     },
     listArtifacts(scope),
     passExecutionRole(scope),
+    {
+      // The recent p95 run duration of a batch whose timeout or schedule changes (the ledger's
+      // RunDuration metric, or Lambda's Duration): metric statistics, which IAM authorizes only on "*";
+      // never the ledger's records.
+      Sid: 'ReadRunDurations',
+      Effect: 'Allow',
+      Action: 'cloudwatch:GetMetricStatistics',
+      Resource: '*',
+    },
     {
       Sid: 'NeverChangeAnything',
       Effect: 'Deny',

@@ -1,14 +1,16 @@
 // One batch stack's run: the fingerprint shortcut, its artifacts (code zip, template) and its change set through the one lifecycle (change-set-lifecycle.ts).
 import * as fs from 'fs';
 import { Capability, CloudFormationClient, Stack } from '@aws-sdk/client-cloudformation';
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { S3Client } from '@aws-sdk/client-s3';
 import { ChangeSetTarget, readyStack, settleStack, throughChangeSet } from './change-set-lifecycle';
 import { ExecutionError } from './change-set-steps';
 import { findScheduleChange, resourceChanges, runsIn, scheduleChange } from './changes';
 import { DriftContext, detectStackDrift } from './drift';
+import { durationFit, timeoutChanges } from './duration-fit';
 import { FINGERPRINT_TAG } from './fingerprint';
 import { MAX_INLINE_TEMPLATE_BYTES, PreparedBatchStack, PreparedStack } from './inputs';
-import type { CodeState, DeployMode, ResourceChange, ScheduleChange, StackDrift, StackOutcome, StackResult } from './result';
+import type { CodeState, DeployMode, DurationFit, ResourceChange, ScheduleChange, StackDrift, StackOutcome, StackResult } from './result';
 import { Artifact, ensureArtifact, PlacedArtifact } from './upload';
 import { describeError, endpointOf, isNetworkError, UnreachableError } from '../aws/faults';
 import { classifyStatus, stackTag, stuckAdvice } from '../aws/stack-state';
@@ -38,6 +40,8 @@ export interface StackRunContext {
   readonly drift?: DriftContext;
   /** When the run started: names the change sets and dates every listed next run alike. */
   readonly startedAt: Date;
+  /** A preview reads the recent run durations of a batch whose timeout or schedule changes; undefined: it does not. */
+  readonly cloudWatch?: CloudWatchClient;
 }
 
 /** The IAM capabilities every batch stack needs (it creates the function's role). */
@@ -49,6 +53,7 @@ interface Draft {
   changeSetName?: string;
   changes?: ResourceChange[];
   schedule?: ScheduleChange;
+  durationFit?: DurationFit;
   code?: CodeState;
   /** The S3 version of the code zip that was checked or uploaded (versioned buckets). */
   codeVersion?: string;
@@ -78,6 +83,7 @@ export async function runStack(ctx: StackRunContext, prepared: PreparedStack, li
     changeSetName: draft.changeSetName,
     changes: draft.changes,
     schedule: draft.schedule,
+    ...(draft.durationFit ? { durationFit: draft.durationFit } : {}),
     code: draft.code,
     unchangedBy: draft.unchangedBy,
     ...(draft.drift ? { drift: await draft.drift } : {}),
@@ -176,7 +182,18 @@ async function runMachine(ctx: StackRunContext, p: PreparedStack, live: Stack | 
     draft.unchangedBy = 'change-set';
     return 'unchanged';
   }
-  if (end.ending === 'described') return end.type === 'CREATE' ? 'will-create' : 'will-update';
+  if (end.ending === 'described' && end.type === 'CREATE') return 'will-create';
+  if (end.ending === 'described') {
+    // A batch that already runs and whose timeout or schedule changes: its recent p95 against the new ones.
+    const timeoutChanged = timeoutChanges(draft.changes ?? []);
+    if (ctx.cloudWatch && p.batch && (timeoutChanged || draft.schedule)) {
+      draft.step = 'reading the recent run durations';
+      draft.durationFit = await durationFit(ctx.cloudWatch, {
+        stackName: name, batch: p.batch, timeoutChanged, scheduleChanged: draft.schedule !== undefined, now: ctx.startedAt,
+      });
+    }
+    return 'will-update';
+  }
   ctx.log(`${name}: ${end.type === 'CREATE' ? 'created' : 'updated'}`);
   return end.type === 'CREATE' ? 'created' : 'updated';
 }

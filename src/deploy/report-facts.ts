@@ -1,7 +1,7 @@
 // What a stage's preview or deploy report says, as data: counts, per-stack rows, destructive changes, new permissions, drift; both renderers (report-markdown.ts, report-text.ts) read it.
 import { costChangeSentence, fixedCostChange } from './cost-change';
 import { grantsMore } from './iam-diff';
-import type { PolicyStatement, ResourceChange, ResourceDrift, ScheduleChange, StackOutcome, StackResult, StageResult } from './result';
+import type { DurationFit, PolicyStatement, ResourceChange, ResourceDrift, ScheduleChange, StackOutcome, StackResult, StageResult } from './result';
 
 /** How a secret's change reads: that it changed, never what to. */
 export const HIDDEN_VALUE = '(changed, value hidden)';
@@ -90,6 +90,31 @@ function hasSection(s: StackResult): boolean {
 export function scheduleSentence(sc: ScheduleChange, code: (s: string) => string): string {
   const change = sc.before ? `changes from ${code(sc.before)} to ${code(sc.after)}` : `is ${code(sc.after)}`;
   return `Schedule of ${sc.batch} ${change}: ${sc.description}.`;
+}
+
+/** `850ms`, `42s`, `4m12s`, `2h05m`, `3d4h`: a duration in a few characters. */
+export function shortDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${s % 60 ? `${String(s % 60).padStart(2, '0')}s` : ''}`;
+  if (s < 86_400) return `${Math.floor(s / 3600)}h${Math.floor((s % 3600) / 60) ? `${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m` : ''}`;
+  return `${Math.floor(s / 86_400)}d${Math.floor((s % 86_400) / 3600) ? `${Math.floor((s % 86_400) / 3600)}h` : ''}`;
+}
+
+/**
+ * The report's sentence: "Recent duration of daily-stats: p95 4m12s over the last 14 days (38 runs) —
+ * new timeout 5m: 84% of it; new shortest gap 10m." (the renderers add `warnings` after it, marked).
+ */
+export function durationFitSentence(fit: DurationFit): string {
+  const head = `Recent duration of ${fit.batch}:`;
+  const timeout = `${fit.timeoutChanged ? 'new ' : ''}timeout ${shortDuration(fit.timeoutSeconds * 1000)}`;
+  const gap = fit.gapSeconds === undefined ? '' : `; ${fit.scheduleChanged ? 'new ' : ''}shortest gap ${shortDuration(fit.gapSeconds * 1000)}`;
+  if (fit.unread) return `${head} could not be read (${fit.unread}).`;
+  if (fit.p95Ms === undefined) return `${head} no runs recorded in the last ${fit.days} days.`;
+  const source = fit.source === 'lambda' ? ', Lambda Duration: no ledger metric yet' : '';
+  const share = Math.round((fit.p95Ms / (fit.timeoutSeconds * 1000)) * 100);
+  return `${head} p95 ${shortDuration(fit.p95Ms)} over the last ${fit.days} days (${fit.runs} runs${source}) — ${timeout}: ${share}% of it${gap}.`;
 }
 
 /** A replacement, possible replacement or removal: what a reviewer must see first. */

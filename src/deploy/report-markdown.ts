@@ -1,7 +1,7 @@
 // Words a stage's report (report-facts.ts) as Markdown for the pull-request comment and the job summary, shortened to fit when asked.
 import {
   dangerWhy, Danger, driftConsequence, driftWhat, HIDDEN_VALUE, isLong, LABEL, NONE, plural,
-  ReportFacts, reportFacts, scheduleSentence, STAGE_STACK_LINE, statementRow, WARN,
+  durationFitSentence, ReportFacts, reportFacts, scheduleSentence, STAGE_STACK_LINE, statementRow, WARN,
 } from './report-facts';
 import { fitted, MarkdownReportOptions } from './report-fit';
 import type { DeployMode, FailureEvent, ResourceChange, ScheduleChange, StackResult, StageResult } from './result';
@@ -159,6 +159,9 @@ function mdStack(s: StackResult): string {
   if (s.stageStack) parts.push(STAGE_STACK_LINE);
   if (s.schedule) parts.push(mdSchedule(s.schedule));
   else if (s.runsIn) parts.push(`${s.batch} runs in ${s.runsIn}.`);
+  if (s.durationFit) {
+    parts.push([cell(durationFitSentence(s.durationFit)), ...s.durationFit.warnings.map((w) => `\n> **${WARN} ${cell(w)}.**`)].join('\n'));
+  }
   // Schedules and variable names hold * and _, which Markdown would read as emphasis.
   if (s.stageValues) parts.push(cell(s.stageValues).replace(/([*_`])/g, '\\$1'));
   // A paragraph before the notes keeps them from joining a list above (the next runs).

@@ -1,7 +1,7 @@
 // Words a stage's report (report-facts.ts) as plain text for terminals: the same content as the Markdown one, aligned columns instead of tables.
 import {
-  dangerWhy, driftConsequence, driftWhat, HIDDEN_VALUE, isLong, LABEL, NONE, plural, reportFacts, scheduleSentence, STAGE_STACK_LINE,
-  statementRow, WARN,
+  dangerWhy, driftConsequence, driftWhat, durationFitSentence, HIDDEN_VALUE, isLong, LABEL, NONE, plural, reportFacts, scheduleSentence,
+  STAGE_STACK_LINE, statementRow, WARN,
 } from './report-facts';
 import type { StackResult, StageResult } from './result';
 import { runRows } from '../schedule';
@@ -42,6 +42,10 @@ function textStack(s: StackResult): string[] {
     }
   } else if (s.runsIn) {
     lines.push(`  ${s.batch} runs in ${s.runsIn}.`);
+  }
+  if (s.durationFit) {
+    lines.push(`  ${durationFitSentence(s.durationFit)}`);
+    for (const w of s.durationFit.warnings) lines.push(`  warning: ${w}.`);
   }
   if (s.stageValues) lines.push(`  ${s.stageValues}`);
   for (const n of s.notes) lines.push(`  - ${n}`);

@@ -105,6 +105,32 @@ export interface ScheduleChange {
   readonly switchNote?: string;
 }
 
+/**
+ * A preview of a batch whose timeout or schedule changes: its recent p95 run duration (CloudWatch)
+ * against the new timeout and the new shortest gap between runs.
+ */
+export interface DurationFit {
+  readonly batch: string;
+  /** Days of durations read. */
+  readonly days: number;
+  /** Where the p95 comes from: the ledger's `RunDuration`, Lambda's `Duration` (a plain batch without the ledger metric yet), or nowhere (no runs). */
+  readonly source: 'ledger' | 'lambda' | 'none';
+  /** The p95 run duration in milliseconds; absent without runs. */
+  readonly p95Ms?: number;
+  /** How many runs the p95 is of. */
+  readonly runs?: number;
+  /** The new timeout in seconds (a durable batch's execution timeout). */
+  readonly timeoutSeconds: number;
+  readonly timeoutChanged: boolean;
+  /** The new shortest time between two runs, in seconds; absent when fewer than two runs are left or the batch is disabled. */
+  readonly gapSeconds?: number;
+  readonly scheduleChanged: boolean;
+  /** Why the durations could not be read (the preview goes on). */
+  readonly unread?: string;
+  /** p95 over 80% of the new timeout, or longer than the new gap. */
+  readonly warnings: readonly string[];
+}
+
 /** One property of a live resource that differs from its template (drift). */
 export interface DriftedProperty {
   /** Dotted path, `MemorySize` or `Environment.Variables.TOKEN`. */
@@ -163,6 +189,8 @@ export interface StackResult {
   /** The change set's resource changes, when one was described. */
   readonly changes?: readonly ResourceChange[];
   readonly schedule?: ScheduleChange;
+  /** A preview of a batch whose timeout or schedule changes: its recent p95 duration against the new timeout and gap. */
+  readonly durationFit?: DurationFit;
   /** In which zone, and on what, the stack's batch runs (when the manifest lists the batch). */
   readonly runsIn?: string;
   /** What this stage changes of the batch (its overrides), in words, environment values hidden; absent when nothing. */

@@ -142,6 +142,7 @@ export async function deployStage(inputs: DeployInputs, options: DeployStageOpti
     log: options.log ?? (() => undefined),
     force: options.force ?? false,
     refuseReplacement: new Set(options.refuseReplacement ?? []),
+    cloudWatch: options.mode === 'preview' ? options.clients.cloudWatch : undefined,
     drift: options.mode === 'preview' && options.drift !== false && stage.driftDetection !== false
       ? {
         cloudFormation: options.clients.cloudFormation,

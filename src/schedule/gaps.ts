@@ -142,3 +142,21 @@ function longestGapAround(parsed: ParsedSchedule, timeZone: string, change: numb
   const until = runs.findIndex((r) => r.getTime() >= change + 3 * HOUR_MS);
   return longestBetween(runs.slice(from, until === -1 ? runs.length : until + 1));
 }
+
+/**
+ * The shortest time between two consecutive runs among the next `count` runs after `from`, in
+ * seconds: the longest a run may take before it overlaps the next. Undefined when the schedule has
+ * fewer than two runs left (an `at()`, a last year).
+ *
+ * @example
+ * shortestGap('cron(0 9,17 ? * MON-FRI *)', 'UTC', new Date('2027-01-04T00:00:00Z')) // 28800: 09:00 to 17:00
+ */
+export function shortestGap(schedule: ParsedSchedule | string, timeZone: string, from: Date, count = 1000): number | undefined {
+  const parsed = typeof schedule === 'string' ? parseSchedule(schedule) : schedule;
+  if (parsed.kind === 'rate') return parsed.value * { minute: 60, hour: 3600, day: 86400 }[parsed.unit];
+  const runs = nextRuns(parsed, count, from, { timeZone });
+  if (runs.length < 2) return undefined;
+  let shortest = Infinity;
+  for (let i = 1; i < runs.length; i++) shortest = Math.min(shortest, runs[i].getTime() - runs[i - 1].getTime());
+  return Math.round(shortest / 1000);
+}

@@ -82,6 +82,9 @@ describe('the preview role', () => {
     ['never writes elsewhere in the bucket', 's3:PutObject', 'arn:aws:s3:::acme-artifacts/elsewhere/x.zip', {}, DENY],
     ['nor in another bucket', 's3:PutObject', 'arn:aws:s3:::other-bucket/batchform-preview/x.template.json', {}, DENY],
     ['never changes the bucket', 's3:PutBucketPolicy', 'arn:aws:s3:::acme-artifacts', {}, DENY],
+    // The recent p95 duration of a batch whose timeout or schedule changes (IAM authorizes it only on "*").
+    ['reads run durations from CloudWatch metric statistics', 'cloudwatch:GetMetricStatistics', '*', {}, ALLOW],
+    ['but writes no metric', 'cloudwatch:PutMetricData', '*', {}, NOT_ALLOWED],
   ]);
 });
 
