@@ -15,7 +15,7 @@ export type { RunEvent } from '../schedule/next-runs';
 export type { CronFields, LocalDateTime, ParsedSchedule, RateUnit } from '../schedule/expression';
 export type { Sleep } from './drift';
 export type {
-  CodeState, DeployMode, DriftedProperty, FailureEvent, PermissionChange, PolicyStatement, PropertyValue, Replacement,
+  CodeState, DeployMode, DriftedProperty, DurationFit, FailureEvent, PermissionChange, PolicyStatement, PropertyValue, Replacement,
   ResourceChange, ResourceDrift, ScheduleChange, StackDrift, StackOutcome, StackRemoval, StackResult, StageResult,
 } from './result';
 export { renderMarkdownReport } from './report-markdown';
