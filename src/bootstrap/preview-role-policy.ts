@@ -157,8 +157,8 @@ function driftStatements(): Statement[] {
  *
  * With drift detection on (the {@link DETECTS_DRIFT} condition), it may also detect the drift of
  * the stage's stacks and read, never change, the stage's resources as drift detection does.
- * It reads the recent run durations of the stage's batches from CloudWatch metric statistics
- * (`cloudwatch:GetMetricStatistics`), never the run ledger.
+ * Drift detection on or off, it reads the recent run durations of batches whose timeout or schedule
+ * changes from CloudWatch metric statistics (`cloudwatch:GetMetricStatistics`), never the run ledger.
  */
 export function previewStatements(scope: PolicyScope): Statement[] {
   const ifDrift = (st: Statement): Statement => Fn.conditionIf(DETECTS_DRIFT, st, Fn.ref('AWS::NoValue')) as unknown as Statement;
