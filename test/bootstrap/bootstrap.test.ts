@@ -312,6 +312,8 @@ describe('trust', () => {
 const PREVIEW_MAY = [
   /^cloudformation:(Describe|Get|List)\w+$/, /^cloudformation:(Create|Delete)ChangeSet$/,
   /^s3:(GetObject|ListBucket)$/, /^ec2:Describe\w+$/, /^iam:PassRole$/, /^lambda:GetAccountSettings$/,
+  // The recent run durations of a batch whose timeout or schedule changes: metric statistics, a read.
+  /^cloudwatch:GetMetricStatistics$/,
 ];
 /** Problems with a role as a preview role; empty when it is one. Its one write, into the preview area, is checked on its own below. */
 function previewProblems(sts: Json[]): string[] {
