@@ -2,9 +2,11 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { Readable } from 'stream';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetDurableExecutionCommand, GetDurableExecutionHistoryCommand, InvokeCommand, LambdaClient, ListDurableExecutionsByFunctionCommand } from '@aws-sdk/client-lambda';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -94,9 +96,25 @@ export function outputsOf(name: string): Array<{ OutputKey: string; OutputValue:
   ];
 }
 
+/**
+ * A DynamoDB client whose every call answers an empty success (a Query finds no record, a GetItem
+ * no item): a stage's run ledger with nothing in it, over a fake HTTP handler (no network). Tests
+ * of the ledger itself give `dynamodb` a dynalite client instead.
+ */
+export function emptyLedgerClient(): DynamoDBClient {
+  return new DynamoDBClient({
+    region: REGION,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    requestHandler: {
+      handle: async () => ({ response: { statusCode: 200, headers: { 'content-type': 'application/x-amz-json-1.0' }, body: Readable.from([Buffer.from('{}')]) } }),
+    } as never,
+  });
+}
+
 /** Mocked clients; every batch stack of the fixture is deployed (CREATE_COMPLETE) unless a test says otherwise. */
 export function mockOperateClients() {
   const clients: OperateClients = {
+    dynamodb: emptyLedgerClient(),
     cloudFormation: new CloudFormationClient({ region: REGION }),
     lambda: new LambdaClient({ region: REGION }),
     sqs: new SQSClient({ region: REGION }),
