@@ -10,13 +10,6 @@ import { describeError, reaching, UnreachableError } from '../aws/faults';
 import { BatchformError } from '../errors/batchform-error';
 import { LEDGER_KEYS, PAUSE_SORT_KEY, PauseRecord, RunRecord, RunStatus } from '../model/ledger';
 
-/**
- * The attributes `batchform pause` and `resume` write: the operator role may update the ledger
- * with these names only (`dynamodb:Attributes`), so it can never write a run's status, attempts
- * or lease. The keys are among them, as IAM counts them.
- */
-export const PAUSE_ATTRIBUTES = [LEDGER_KEYS.partition, LEDGER_KEYS.sort, 'paused', 'note', 'by', 'pausedAt', 'resumedAt', 'resumedBy'] as const;
-
 /** The longest `--note`, in characters. */
 export const MAX_PAUSE_NOTE = 500;
 
