@@ -155,7 +155,8 @@ async function succeededTimes(
   const tableName = ledgerTableName({ stackPrefix: stackPrefixOf(stage) });
   let records: Map<string, { status?: string; attempts?: number }>;
   try {
-    records = await operate().ledgerRecords(operate().ledgerClient(clients, stage.region), { tableName, batch }, times[0], new Date(times[times.length - 1].getTime() + 1000));
+    const last = new Date(times[times.length - 1].getTime() + 1000);
+    records = await operate().ledgerRecords(operate().ledgerClient(clients, stage.region), { tableName, batch }, times[0], last);
   } catch (e) {
     io.err(`the run ledger could not be read (${engine().describeError(e)}), so times that already succeeded are run again too.`);
     return { todo: [...times], rerun: new Map() };

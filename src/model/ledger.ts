@@ -152,8 +152,9 @@ export interface PauseRecord {
   readonly by?: string;
   /** When it was paused (ISO 8601 UTC). */
   readonly pausedAt?: string;
-  /** When it was last resumed (ISO 8601 UTC), and by whom. */
+  /** When it was last resumed (ISO 8601 UTC). */
   readonly resumedAt?: string;
+  /** Who last resumed it: the caller's identity ARN. */
   readonly resumedBy?: string;
 }
 

@@ -4,9 +4,9 @@ import { EventKind, eventKind, EventSource, markedEvent, runEvent, runSecond } f
 import { renderLogLine } from './log-lines';
 import type { StageSchedule } from './stage-schedule';
 import type { BatchTarget } from './target';
-import type { RunTrigger } from '../model/ledger';
 import { describeError, reaching } from '../aws/faults';
 import { formatSeconds } from '../aws/waits';
+import type { RunTrigger } from '../model/ledger';
 
 /** How a run is invoked. */
 export type RunMode = 'async' | 'wait';

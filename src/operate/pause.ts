@@ -69,7 +69,9 @@ export interface PauseResult {
  * previous resume's fields removed). Pausing a paused batch replaces its note, who and when, and
  * says what it replaced.
  */
-export async function pauseBatch(client: DynamoDBClient, target: PauseTarget, pause: { readonly note: string; readonly by: string; readonly now: Date }): Promise<PauseResult> {
+export async function pauseBatch(
+  client: DynamoDBClient, target: PauseTarget, pause: { readonly note: string; readonly by: string; readonly now: Date },
+): Promise<PauseResult> {
   const pausedAt = pause.now.toISOString();
   const out = await call(client, target, `pausing ${target.batch}`, 'UpdateItem', () => doc(client).send(new UpdateCommand({
     TableName: target.tableName,
@@ -90,7 +92,9 @@ export async function pauseBatch(client: DynamoDBClient, target: PauseTarget, pa
  * when are kept (the record says what the last pause was). Returns the pause it ended, or
  * undefined when the batch was not paused (nothing is written then).
  */
-export async function resumeBatch(client: DynamoDBClient, target: PauseTarget, resume: { readonly by: string; readonly now: Date }): Promise<PauseRecord | undefined> {
+export async function resumeBatch(
+  client: DynamoDBClient, target: PauseTarget, resume: { readonly by: string; readonly now: Date },
+): Promise<PauseRecord | undefined> {
   const pause = await readPause(client, target);
   if (!pause?.paused) return undefined;
   try {
@@ -142,8 +146,10 @@ export async function planCatchUp(client: DynamoDBClient, target: PauseTarget, s
   readonly now: Date;
 }): Promise<CatchUpPlan> {
   const to = options.now;
-  const starts = [options.pausedAt ? new Date(options.pausedAt).getTime() : undefined, options.windowMs !== undefined ? to.getTime() - options.windowMs : undefined]
-    .filter((t): t is number => t !== undefined && !Number.isNaN(t));
+  const starts = [
+    options.pausedAt ? new Date(options.pausedAt).getTime() : undefined,
+    options.windowMs !== undefined ? to.getTime() - options.windowMs : undefined,
+  ].filter((t): t is number => t !== undefined && !Number.isNaN(t));
   // Without the pause's start (a record from before pausedAt was kept), a day back.
   const from = new Date(starts.length ? Math.max(...starts) : to.getTime() - 86_400_000);
   if (options.policy === 'none' || from.getTime() >= to.getTime()) return { from, to, notRun: [], times: [] };

@@ -16,8 +16,8 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { BatchformError } from '../errors/batchform-error';
 import {
-  DEFAULT_LEDGER_RETENTION_DAYS, LEASE_SORT_KEY, LEDGER_KEYS, LeaseRecord, MAX_ERROR_CHARS, OverlapPolicy, PAUSE_SORT_KEY, PauseRecord, RunRecord, RunStatus,
-  RunTrigger,
+  DEFAULT_LEDGER_RETENTION_DAYS, LEASE_SORT_KEY, LEDGER_KEYS, LeaseRecord, MAX_ERROR_CHARS, OverlapPolicy, PAUSE_SORT_KEY, PauseRecord,
+  RunRecord, RunStatus, RunTrigger,
 } from '../model/ledger';
 import { RUNTIME_ENV } from '../model/runtime-env';
 
@@ -164,7 +164,7 @@ export class RunLedger {
   async claim(request: ClaimRequest): Promise<Claim> {
     const run = request.scheduledTime.toISOString();
     if (request.trigger === 'schedule' && !request.force) {
-      const pause = await this.pause(`claiming ${run}`);
+      const pause = await this.readPause(`claiming ${run}`);
       if (pause?.paused) return this.skipPaused(run, request, pause);
     }
     const now = this.now();
@@ -255,8 +255,13 @@ export class RunLedger {
   }
 
   /** The batch's pause record (`batchform pause` / `resume`), or undefined when it was never paused. */
-  async pause(what = 'reading the pause record'): Promise<PauseRecord | undefined> {
-    const out = await this.send(what, () => this.doc.send(new this.sdk.GetCommand({ TableName: this.tableName, Key: this.key(PAUSE_SORT_KEY), ConsistentRead: true })));
+  async pause(): Promise<PauseRecord | undefined> {
+    return this.readPause('reading the pause record');
+  }
+
+  private async readPause(what: string): Promise<PauseRecord | undefined> {
+    const get = new this.sdk.GetCommand({ TableName: this.tableName, Key: this.key(PAUSE_SORT_KEY), ConsistentRead: true });
+    const out = await this.send(what, () => this.doc.send(get));
     return out.Item as PauseRecord | undefined;
   }
 

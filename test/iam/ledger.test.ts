@@ -139,7 +139,11 @@ describe('the operator role and the run ledger (batchform runs, pause, resume)',
 
   test('the preview role cannot pause a batch either', async () => {
     expect(await decide({
-      principal: BOOTSTRAP_ARNS.previewRole, action: 'dynamodb:UpdateItem', resource: LEDGER, account: ACCOUNT, identityPolicies: operator.preview,
+      principal: BOOTSTRAP_ARNS.previewRole,
+      action: 'dynamodb:UpdateItem',
+      resource: LEDGER,
+      account: ACCOUNT,
+      identityPolicies: operator.preview,
       context: { 'dynamodb:Attributes': PAUSE, 'dynamodb:ReturnValues': 'NONE' },
     })).not.toBe(ALLOW);
   });

@@ -47,7 +47,12 @@ describe('the operator role', () => {
 
   test.each(rows)('batchform %s: %s on the stage\'s batch is allowed', async (_command, action) => {
     expect(await decide({
-      principal: BOOTSTRAP_ARNS.operatorRole, action, resource: resourceOf(action), account: ACCOUNT, identityPolicies: withOperator.operator, context: contextOf(action),
+      principal: BOOTSTRAP_ARNS.operatorRole,
+      action,
+      resource: resourceOf(action),
+      account: ACCOUNT,
+      identityPolicies: withOperator.operator,
+      context: contextOf(action),
     })).toBe(ALLOW);
   });
 

@@ -1,11 +1,11 @@
 // The run ledger against a real DynamoDB-compatible server (dynalite, started by this test):
 // exactly one run per scheduled time whatever the deliveries, a failed run's retry as the next
 // attempt, the overlap lease (skip and allow), and a crashed run that never blocks the next.
+import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { startDynalite, LocalDynamo } from './dynalite';
-import { batch } from '../../src/runtime';
-import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { pauseBatch, resumeBatch } from '../../src/operate/pause';
+import { batch } from '../../src/runtime';
 import { RunLedger, RunLedgerOptions } from '../../src/runtime/ledger';
 
 const none = () => undefined;
@@ -259,7 +259,10 @@ describe('a paused batch (batchform pause / resume)', () => {
     await handler(scheduled('2027-02-02T00:10:00Z'), context('req-2b'));
     expect(seen).toHaveLength(0);
     expect(await ledger.record('2027-02-01T00:10:00.000Z')).toMatchObject({
-      status: 'skipped-paused', attempts: 0, trigger: 'schedule', durationMs: 0,
+      status: 'skipped-paused',
+      attempts: 0,
+      trigger: 'schedule',
+      durationMs: 0,
       error: `paused by ${who} at 2027-02-01T00:00:00.000Z: orders API migration`,
     });
     expect(await ledger.record('2027-02-02T00:10:00.000Z')).toMatchObject({ status: 'skipped-paused', duplicates: 1 });

@@ -18,7 +18,8 @@ const TABLE = 'prod-batchform-ledger';
 const OPERATOR = `arn:aws:sts::${ACCOUNT}:assumed-role/prod-batchform-operator/alice`;
 const opts = { stage: 'prod', manifest: 'cfn-out/manifest.json' };
 const dir = makeOperateProject();
-const quiet = { appendKeys: () => undefined, addContext: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined } as never;
+const none = () => undefined;
+const quiet = { appendKeys: none, addContext: none, info: none, warn: none, error: none, debug: none } as never;
 
 let dynamo: LocalDynamo;
 beforeAll(async () => { dynamo = await startDynalite(); });
@@ -197,8 +198,8 @@ describe('backfill and the run ledger', () => {
     await seed([{ run: '2026-11-22T03:00:00.000Z', status: 'succeeded', attempts: 1 }, { run: '2026-11-23T03:00:00.000Z', status: 'failed', attempts: 2 }]);
     const b = operate(job);
     expect(await runBackfillCommand('utc-job', { ...opts, from: '2026-11-21T00:00:00Z', to: '2026-11-24T00:00:00Z' }, b.deps)).toBe(0);
-    expect(b.mocks.lambda.commandCalls(InvokeCommand).map((c) => sentEvent(c.args[0].input) as Record<string, unknown>).map((e) => [e.time, e.batchformTrigger, e.batchformRerun]))
-      .toEqual([['2026-11-21T03:00:00Z', 'backfill', undefined], ['2026-11-23T03:00:00Z', 'backfill', undefined]]);
+    const sent = b.mocks.lambda.commandCalls(InvokeCommand).map((c) => sentEvent(c.args[0].input) as Record<string, unknown>);
+    expect(sent.map((e) => [e.time, e.batchformTrigger, e.batchformRerun])).toEqual([['2026-11-21T03:00:00Z', 'backfill', undefined], ['2026-11-23T03:00:00Z', 'backfill', undefined]]);
     expect(b.err.join('\n')).toContain('1 of 3 time(s) already succeeded (the run ledger; batchform runs utc-job --stage prod lists them): skipped. Add --rerun to run them again.');
     expect(await job.ledger.record('2026-11-23T03:00:00.000Z')).toMatchObject({ status: 'succeeded', attempts: 3, trigger: 'backfill' });
     expect(await job.ledger.record('2026-11-22T03:00:00.000Z')).toMatchObject({ status: 'succeeded', attempts: 1, trigger: 'schedule' });
