@@ -42,7 +42,8 @@ async function call<T>(client: DynamoDBClient, target: PauseTarget, what: string
     const name = (e as Error)?.name;
     const fix = name === 'ResourceNotFoundException'
       ? 'The stage has no ledger yet: run npx projen bootstrap:<stage> once with administrator credentials to create it.'
-      : `Use the stage's operator role (it may read the ledger and write the pause fields), or credentials that may dynamodb:GetItem and dynamodb:UpdateItem ${target.tableName}.`;
+      : 'Use the stage\'s operator role (it may read the ledger and write the pause fields; a stage bootstrapped before pause existed gets that by running '
+        + `npx projen bootstrap:<stage> again), or credentials that may dynamodb:GetItem and dynamodb:UpdateItem ${target.tableName}.`;
     throw new BatchformError('aws', `batch "${target.batch}": ${what} failed: ${describeError(e)}. ${fix}`, { cause: e, where: { batch: target.batch } });
   }
 }

@@ -56,7 +56,8 @@ export async function readRuns(client: DynamoDBClient, query: RunsQuery): Promis
         ? 'The stage has no ledger yet: run npx projen bootstrap:<stage> once with administrator credentials to create it.'
         : 'Use the stage\'s operator role (it may query the ledger), or credentials that may dynamodb:Query it.'), { cause: e, where: { batch: query.batch } });
     }
-    runs.push(...((page.Items ?? []) as RunRecord[]));
+    // An item without a status is no run's record (only pause fields written on a time's key): left out.
+    runs.push(...((page.Items ?? []) as RunRecord[]).filter((r) => r.status !== undefined));
     start = page.LastEvaluatedKey;
   } while (start && runs.length < limit);
   return runs;
