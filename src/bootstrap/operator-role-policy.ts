@@ -1,7 +1,7 @@
 // The IAM policy of the operator role, from the one list of what each operate command calls.
 import { arn, stackArns, Statement } from './policy-parts';
 import { BOOTSTRAP_PARAMETERS } from '../model/bootstrap-names';
-import { LEDGER_TABLE_SUFFIX } from '../model/ledger';
+import { LEDGER_TABLE_SUFFIX, PAUSE_ATTRIBUTES } from '../model/ledger';
 
 /**
  * What a durable batch's runs are followed with: finding a run's execution by name and listing the
@@ -18,19 +18,21 @@ export const FOLLOW_EXECUTION_ACTIONS = ['lambda:ListDurableExecutionsByFunction
  */
 export const OPERATE_ACTIONS = {
   run: ['cloudformation:DescribeStacks', 'lambda:InvokeFunction', ...FOLLOW_EXECUTION_ACTIONS, 'lambda:GetDurableExecutionHistory'],
-  backfill: ['cloudformation:DescribeStacks', 'lambda:InvokeFunction', ...FOLLOW_EXECUTION_ACTIONS],
+  backfill: ['cloudformation:DescribeStacks', 'lambda:InvokeFunction', ...FOLLOW_EXECUTION_ACTIONS, 'dynamodb:Query'],
   redrive: ['cloudformation:DescribeStacks', 'sqs:ReceiveMessage', 'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'lambda:InvokeFunction', ...FOLLOW_EXECUTION_ACTIONS],
   status: ['cloudformation:DescribeStacks', 'cloudformation:ListStacks', 'dynamodb:Query', 'cloudwatch:DescribeAlarms', 'sqs:GetQueueAttributes', ...FOLLOW_EXECUTION_ACTIONS, 'lambda:GetDurableExecutionHistory'],
   logs: ['cloudformation:DescribeStacks', 'logs:FilterLogEvents'],
   runs: ['dynamodb:Query'],
+  pause: ['dynamodb:UpdateItem'],
+  resume: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query', 'cloudformation:DescribeStacks', 'lambda:InvokeFunction', ...FOLLOW_EXECUTION_ACTIONS],
 } as const;
 
 /**
- * The operator role (`batchform run`, `backfill`, `redrive`, `status`, `logs`): invoke this stage's
+ * The operator role (`batchform run`, `backfill`, `redrive`, `status`, `logs`, `runs`, `pause`, `resume`): invoke this stage's
  * batch functions, list and read their durable executions (not stop them), read and delete their dead letters, read their stacks, alarms and logs, each
- * scoped to `<StackPrefix>-*`, and query the stage's run ledger (`runs`, `status`); "*" only for
- * cloudformation:ListStacks. It cannot change any stack, function, schedule, queue or alarm, nor
- * read code or write artifacts.
+ * scoped to `<StackPrefix>-*`; it reads the stage's run ledger (`runs`, `status`, `backfill`) and writes
+ * only the pause fields in it (`pause`, `resume`); "*" only for cloudformation:ListStacks. It cannot
+ * change any stack, function, schedule, queue or alarm, nor read code or write artifacts.
  */
 export function operatorStatements(): Statement[] {
   const prefix = `\${${BOOTSTRAP_PARAMETERS.stackPrefix}}`;
@@ -56,7 +58,22 @@ export function operatorStatements(): Statement[] {
     },
     { Sid: 'ReadAlarms', Effect: 'Allow', Action: 'cloudwatch:DescribeAlarms', Resource: arn('cloudwatch', `alarm:${prefix}-*`) },
     { Sid: 'ReadLogs', Effect: 'Allow', Action: 'logs:FilterLogEvents', Resource: arn('logs', `log-group:/aws/lambda/${prefix}-*`) },
-    // Run history (batchform runs, status): queries of the stage's run ledger, never a write.
-    { Sid: 'ReadRunLedger', Effect: 'Allow', Action: 'dynamodb:Query', Resource: arn('dynamodb', `table/${prefix}-${LEDGER_TABLE_SUFFIX}`) },
+    // Run history (batchform runs, backfill's succeeded times, resume's catch-up): reads of the stage's run ledger.
+    { Sid: 'ReadRunLedger', Effect: 'Allow', Action: ['dynamodb:Query', 'dynamodb:GetItem'], Resource: arn('dynamodb', `table/${prefix}-${LEDGER_TABLE_SUFFIX}`) },
+    {
+      // batchform pause / resume: updates naming the pause fields only, so never a run's status,
+      // attempts or lease (IAM has no condition on a sort key's value, so "only the #pause item"
+      // is held by the attributes; the runtime treats an item without a status as no run). An
+      // update without attribute names, or one returning the whole item, is not allowed.
+      Sid: 'PauseBatches',
+      Effect: 'Allow',
+      Action: 'dynamodb:UpdateItem',
+      Resource: arn('dynamodb', `table/${prefix}-${LEDGER_TABLE_SUFFIX}`),
+      Condition: {
+        'ForAllValues:StringEquals': { 'dynamodb:Attributes': [...PAUSE_ATTRIBUTES] },
+        'Null': { 'dynamodb:Attributes': 'false' },
+        'StringEqualsIfExists': { 'dynamodb:ReturnValues': ['NONE', 'UPDATED_OLD', 'UPDATED_NEW'] },
+      },
+    },
   ];
 }

@@ -1,9 +1,9 @@
-// CLI commands that operate a stage's deployed batches: run now, backfill a range, redrive dead letters, status, logs.
+// CLI commands that operate a stage's deployed batches: run now, backfill a range, redrive dead letters, status, logs, runs, pause and resume.
 import * as path from 'path';
 import { Command } from 'commander';
 import { DEFAULT_BUNDLES_PATH } from '../bundle/package';
 import { DEFAULT_MANIFEST_PATH, Manifest, ManifestStage } from '../manifest/manifest';
-import type { BatchTarget, OperateClients, StageSchedule, UndeclaredStack } from '../operate';
+import type { BatchTarget, CatchUp, OperateClients, StageSchedule, UndeclaredStack } from '../operate';
 import { constantInputTimeWarning } from './bundle-commands';
 import { DEPLOY_EXIT } from './deploy-commands';
 import { badInput, EXIT_CODES, EXIT_HELP, reportFailure } from './exit-codes';
@@ -33,6 +33,8 @@ export interface OperateCommandDeps extends CommandIo {
   readonly executionSleep?: (ms: number) => Promise<void>;
   /** Seconds between two progress lines of `run --wait`. @default 60 */
   readonly progressEvery?: number;
+  /** Who runs `pause` and `resume`: the credentials' account and ARN. @default STS GetCallerIdentity in the stage's region */
+  readonly callerIdentity?: (region: string) => Promise<{ account: string; arn: string }>;
 }
 
 /** `run --time` of a time the schedule never fires: bad input naming the nearest times it does fire. */
@@ -133,12 +135,38 @@ export function runRunCommand(batch: string, opts: RunCommandOptions, deps: Oper
       return durable.ok ? OPERATE_EXIT.ok : OPERATE_EXIT.failed;
     }
     if (opts.steps) throw badInput(`--steps is for durable batches; "${batch}" is not durable (its run's log lines are in: batchform run ${batch} --stage ${stage.name} --wait).`);
+    // A run for a given time runs it even when it ran before (its next attempt), as a durable batch's -r<n> execution does.
     const outcome = await operate().invokeRun(target, schedule, time, {
-      lambda: clients.lambda, mode: opts.wait ? 'wait' : 'async', id: deps.id, log: io.err, progressEvery: deps.progressEvery,
+      lambda: clients.lambda, mode: opts.wait ? 'wait' : 'async', id: deps.id, log: io.err, progressEvery: deps.progressEvery, trigger: 'run', rerun: opts.time ? 1 : undefined,
     });
     io.out(operate().renderRunOutcome(target, outcome));
     return outcome.ok ? OPERATE_EXIT.ok : OPERATE_EXIT.failed;
   });
+}
+
+/**
+ * The times of a backfill to run: the run ledger's succeeded times are left out (said on stderr)
+ * unless `rerun`, when each is run again as its next attempt. A ledger that cannot be read (a
+ * stage bootstrapped before the ledger, credentials that may not query it) leaves every time in.
+ */
+async function succeededTimes(
+  io: ReturnType<typeof resolveIo>, clients: OperateClients, stage: ManifestStage, batch: string, times: readonly Date[], rerun: boolean,
+): Promise<{ todo: Date[]; rerun: Map<string, number> }> {
+  const tableName = ledgerTableName({ stackPrefix: stackPrefixOf(stage) });
+  let records: Map<string, { status?: string; attempts?: number }>;
+  try {
+    const last = new Date(times[times.length - 1].getTime() + 1000);
+    records = await operate().ledgerRecords(operate().ledgerClient(clients, stage.region), { tableName, batch }, times[0], last);
+  } catch (e) {
+    io.err(`the run ledger could not be read (${engine().describeError(e)}), so times that already succeeded are run again too.`);
+    return { todo: [...times], rerun: new Map() };
+  }
+  const succeeded = times.filter((t) => records.get(t.toISOString())?.status === 'succeeded');
+  if (rerun) return { todo: [...times], rerun: new Map(succeeded.map((t) => [t.toISOString(), records.get(t.toISOString())?.attempts ?? 1])) };
+  if (succeeded.length) {
+    io.err(`${succeeded.length} of ${times.length} time(s) already succeeded (the run ledger; batchform runs ${batch} --stage ${stage.name} lists them): skipped. Add --rerun to run them again.`);
+  }
+  return { todo: times.filter((t) => !succeeded.includes(t)), rerun: new Map() };
 }
 
 /** Options of `backfill`. */
@@ -151,6 +179,8 @@ export interface BackfillCommandOptions extends CommonOptions {
   readonly restart?: boolean;
   /** The number of runs, as typed: required (and must match) above {@link BACKFILL_CONFIRM_RUNS} runs. */
   readonly confirm?: string;
+  /** Run the times the run ledger says already succeeded again (each as its next attempt), instead of skipping them. */
+  readonly rerun?: boolean;
 }
 
 /** `batchform backfill`: one synchronous run per scheduled time of `[from, to)`; `--dry-run` lists them offline. */
@@ -190,9 +220,15 @@ export function runBackfillCommand(batch: string, opts: BackfillCommandOptions, 
     }
     const clients = await connect(io, deps, stage);
     const { target } = await targetAndSchedule(clients, manifest, stage, batch);
+    const { todo, rerun } = await succeededTimes(io, clients, stage, batch, times, opts.rerun ?? false);
+    if (todo.length === 0) {
+      io.out(`${batch}: every one of the ${times.length} scheduled time(s) in [${from.toISOString()}, ${to.toISOString()}) already succeeded; nothing to run (add --rerun to run them again).`);
+      return OPERATE_EXIT.ok;
+    }
     const result = await operate().backfill(target, schedule, {
       lambda: clients.lambda,
-      times,
+      times: todo,
+      rerun,
       from,
       to,
       concurrency,
@@ -203,7 +239,7 @@ export function runBackfillCommand(batch: string, opts: BackfillCommandOptions, 
       id: deps.id,
       waits: { sleep: deps.executionSleep, log: io.err },
     });
-    const again = `batchform backfill ${batch} --stage ${stage.name} --from ${opts.from} --to ${opts.to}${concurrency > 1 ? ` --concurrency ${concurrency}` : ''}`;
+    const again = `batchform backfill ${batch} --stage ${stage.name} --from ${opts.from} --to ${opts.to}${concurrency > 1 ? ` --concurrency ${concurrency}` : ''}${opts.rerun ? ' --rerun' : ''}`;
     io.out(operate().renderBackfillResult(target, result, again));
     return result.ok ? OPERATE_EXIT.ok : OPERATE_EXIT.failed;
   });
@@ -357,10 +393,116 @@ export function runRunsCommand(batch: string, opts: RunsCommandOptions, deps: Op
   });
 }
 
+/** The credentials' ARN (who pauses or resumes), after checking they are for the stage's account; and the stage's clients. */
+async function identify(deps: OperateCommandDeps, stage: ManifestStage): Promise<{ clients: OperateClients; arn: string }> {
+  const who = await (deps.callerIdentity ?? engine().callerIdentity)(stage.region);
+  const wrong = engine().wrongAccount(who.account, stage, 'the stage\'s operator role', 'nothing was changed');
+  if (wrong) throw badInput(wrong);
+  return { clients: (deps.createClients ?? operate().createOperateClients)(stage.region), arn: who.arn };
+}
+
+/** Options of `pause`. */
+export interface PauseCommandOptions extends CommonOptions {
+  /** Why the batch is paused (required; at most {@link MAX_PAUSE_NOTE} characters): shown by every run it skips. */
+  readonly note?: string;
+}
+
+/** `batchform pause`: the batch's scheduled runs are recorded as skipped-paused and do not run, until `resume`. */
+export function runPauseCommand(batch: string, opts: PauseCommandOptions, deps: OperateCommandDeps = {}): Promise<number> {
+  return guarded('pause', deps, async (io) => {
+    const note = opts.note?.trim();
+    if (!note) {
+      throw badInput('--note is required: say why the batch is paused (every run it skips records it), e.g. --note "orders API migration, until Friday".', { field: '--note' });
+    }
+    const max = operate().MAX_PAUSE_NOTE;
+    if (note.length > max) throw badInput(`--note is ${note.length} characters, more than ${max}; say why in fewer words (a link to the ticket is enough).`, { field: '--note' });
+    const { manifest, stage } = loadStage(opts, io.projectDir);
+    operate().findBatch(manifest.batches, stage, batch);
+    const { clients, arn } = await identify(deps, stage);
+    const tableName = ledgerTableName({ stackPrefix: stackPrefixOf(stage) });
+    const now = (deps.now ?? (() => new Date()))();
+    const result = await operate().pauseBatch(operate().ledgerClient(clients, stage.region), { tableName, batch }, { note, by: arn, now });
+    if (result.already) io.err(`${batch} was already ${operate().describePause(result.already)}; its note, who and when are replaced.`);
+    io.out(`${batch} is ${operate().describePause(result.record)} in stage ${stage.name}. Its scheduled runs are recorded as skipped-paused and do not run ` +
+      `(batchform run, backfill and redrive still run it). Resume with: batchform resume ${batch} --stage ${stage.name} [--catch-up latest|all]`);
+    return OPERATE_EXIT.ok;
+  });
+}
+
+/** Options of `resume`. */
+export interface ResumeCommandOptions extends CommonOptions {
+  /** `none` (default), `latest` or `all`: which scheduled times the pause skipped to run now. */
+  readonly catchUp?: string;
+  /** How far back a catch-up looks (`90m`, `24h`, `7d`). @default since the pause began */
+  readonly window?: string;
+  /** The number of catch-up runs, as typed: required (and must match) above {@link BACKFILL_CONFIRM_RUNS} runs. */
+  readonly confirm?: string;
+}
+
+/** `batchform resume`: the batch's scheduled runs run again; `--catch-up` runs the times the pause skipped, as a backfill does. */
+export function runResumeCommand(batch: string, opts: ResumeCommandOptions, deps: OperateCommandDeps = {}): Promise<number> {
+  return guarded('resume', deps, async (io) => {
+    const policy = (opts.catchUp ?? 'none') as CatchUp;
+    const policies = operate().CATCH_UP_POLICIES;
+    if (!policies.includes(policy)) throw badInput(`--catch-up "${opts.catchUp}" is not one of ${policies.join(', ')}.`, { field: '--catch-up' });
+    const windowMs = opts.window === undefined ? undefined : operate().parseWindow(opts.window);
+    if (opts.window !== undefined && windowMs === undefined) throw badInput(`--window "${opts.window}" is not a duration; use minutes, hours or days, e.g. --window 24h.`, { field: '--window' });
+    if (opts.window !== undefined && policy === 'none') throw badInput('--window bounds a catch-up; add --catch-up latest or --catch-up all, or leave --window out.', { field: '--window' });
+    const { manifest, stage } = loadStage(opts, io.projectDir);
+    const { batch: declared } = operate().findBatch(manifest.batches, stage, batch);
+    const schedule = operate().scheduleFor(declared);
+    if (policy !== 'none' && operate().eventKind(schedule) === 'input') {
+      throw badInput(`batch "${batch}" has a constant input, so its runs carry no scheduled time and a catch-up could not say which ones it runs. ` +
+        `Fix: resume without --catch-up, then run it once with "batchform run ${batch} --stage ${stage.name}".`, { field: '--catch-up' });
+    }
+    const { clients, arn } = await identify(deps, stage);
+    const tableName = ledgerTableName({ stackPrefix: stackPrefixOf(stage) });
+    const ledger = operate().ledgerClient(clients, stage.region);
+    const now = (deps.now ?? (() => new Date()))();
+    const pause = await operate().readPause(ledger, { tableName, batch });
+    if (!pause?.paused) {
+      io.out(`${batch} is not paused in stage ${stage.name}${pause?.resumedAt ? ` (resumed at ${pause.resumedAt}${pause.resumedBy ? ` by ${pause.resumedBy}` : ''})` : ''}; nothing to resume` +
+        `${policy === 'none' ? '' : ', and nothing to catch up (run missed times with batchform backfill)'}.`);
+      return OPERATE_EXIT.ok;
+    }
+    const plan = await operate().planCatchUp(ledger, { tableName, batch }, schedule, { policy, pausedAt: pause.pausedAt, windowMs, now });
+    const limit = operate().BACKFILL_CONFIRM_RUNS;
+    if (plan.times.length > limit && opts.confirm !== String(plan.times.length)) {
+      throw badInput(`the catch-up would run ${plan.times.length} scheduled times of ${batch} (${schedule.expression}) since ${plan.from.toISOString()}, more than ${limit}; ` +
+        `${opts.confirm === undefined ? 'nothing was changed' : `--confirm ${opts.confirm} does not match, so nothing was changed`}. ` +
+        `Narrow it with --window or --catch-up latest, or confirm the count: --confirm ${plan.times.length}.`, { field: '--confirm' });
+    }
+    const ended = await operate().resumeBatch(ledger, { tableName, batch }, { by: arn, now });
+    io.out(`${batch} is resumed in stage ${stage.name} (it was ${operate().describePause(ended ?? pause)}); its next scheduled run runs.`);
+    if (policy === 'none') return OPERATE_EXIT.ok;
+    if (plan.times.length === 0) {
+      io.out(`catch-up ${policy}: no scheduled time in [${plan.from.toISOString()}, ${plan.to.toISOString()}) was left unrun; nothing to run.`);
+      return OPERATE_EXIT.ok;
+    }
+    io.err(`catch-up ${policy}: ${plan.notRun.length} scheduled time(s) in [${plan.from.toISOString()}, ${plan.to.toISOString()}) did not run; running ${plan.times.length}: ` +
+      `${plan.times.map((t) => t.toISOString()).join(', ')}`);
+    const { target } = await targetAndSchedule(clients, manifest, stage, batch);
+    const result = await operate().backfill(target, schedule, {
+      lambda: clients.lambda,
+      times: plan.times,
+      from: plan.from,
+      to: plan.to,
+      stateFile: operate().backfillStateFile(io.projectDir, stage.name, batch, plan.from, plan.to),
+      trigger: 'backfill',
+      log: io.err,
+      id: deps.id,
+      waits: { sleep: deps.executionSleep, log: io.err },
+    });
+    const again = `batchform backfill ${batch} --stage ${stage.name} --from ${plan.times[0].toISOString()} --to ${new Date(plan.times[plan.times.length - 1].getTime() + 1000).toISOString()}`;
+    io.out(operate().renderBackfillResult(target, result, again));
+    return result.ok ? OPERATE_EXIT.ok : OPERATE_EXIT.failed;
+  });
+}
+
 const STAGE_OPTION = ['--stage <stage>', 'the stage, as named in .projenrc.ts (required)'] as const;
 const MANIFEST_OPTION = ['--manifest <file>', 'the generated manifest', DEFAULT_MANIFEST_PATH] as const;
 
-/** Adds `run`, `backfill`, `redrive`, `status`, `logs` and `runs` to the program. */
+/** Adds `run`, `backfill`, `redrive`, `status`, `logs`, `runs`, `pause` and `resume` to the program. */
 export function registerOperateCommands(program: Command, deps: OperateCommandDeps = {}): void {
   program.command('run')
     .description('run a deployed batch now with exactly the event its schedule sends (asynchronous like the schedule: retries and the dead-letter queue apply)')
@@ -387,6 +529,7 @@ export function registerOperateCommands(program: Command, deps: OperateCommandDe
     .option('--continue-on-failure', 'go on after a failed run; the failed times stay to do for the next resume')
     .option('--restart', 'forget the times an earlier backfill of this range finished, and run them all')
     .option('--confirm <runs>', 'the number of runs, required above 100 runs (see it with --dry-run): a guard against a mistyped range')
+    .option('--rerun', 'also run the times the run ledger says already succeeded, each as its next attempt (by default they are skipped)')
     .option(...MANIFEST_OPTION)
     .addHelpText('after', `\n${EXIT_HELP}`)
     .action(async (batch: string, opts: BackfillCommandOptions) => {
@@ -442,5 +585,29 @@ export function registerOperateCommands(program: Command, deps: OperateCommandDe
     .addHelpText('after', `\n${EXIT_HELP}`)
     .action(async (batch: string, opts: RunsCommandOptions) => {
       process.exitCode = await runRunsCommand(batch, opts, deps);
+    });
+
+  program.command('pause')
+    .description('pause a deployed batch in a stage, with why: its scheduled runs are recorded as skipped-paused and do not run until resume (the run ledger keeps it: no template change, no drift)')
+    .argument('<batch>', 'the batch')
+    .option(...STAGE_OPTION)
+    .option('--note <why>', 'why it is paused (required), recorded with who paused it and when')
+    .option(...MANIFEST_OPTION)
+    .addHelpText('after', `\n${EXIT_HELP}`)
+    .action(async (batch: string, opts: PauseCommandOptions) => {
+      process.exitCode = await runPauseCommand(batch, opts, deps);
+    });
+
+  program.command('resume')
+    .description('resume a paused batch; --catch-up runs the scheduled times the pause skipped, as backfill does (waiting for each, in order)')
+    .argument('<batch>', 'the batch')
+    .option(...STAGE_OPTION)
+    .option('--catch-up <policy>', 'none (default): run nothing now; latest: the latest scheduled time that did not run; all: every one within the window', 'none')
+    .option('--window <duration>', 'how far back a catch-up looks, e.g. 24h, 90m, 7d (default: since the pause began)')
+    .option('--confirm <runs>', 'the number of catch-up runs, required above 100 runs: a guard against a long pause of a frequent schedule')
+    .option(...MANIFEST_OPTION)
+    .addHelpText('after', `\n${EXIT_HELP}`)
+    .action(async (batch: string, opts: ResumeCommandOptions) => {
+      process.exitCode = await runResumeCommand(batch, opts, deps);
     });
 }

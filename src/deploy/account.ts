@@ -160,6 +160,16 @@ export async function checkAccountConcurrency(
  * @throws Error saying which call and endpoint failed: no credentials found, AWS unreachable, or AWS's answer.
  */
 export async function callerAccount(region: string, config: Record<string, unknown> = {}): Promise<string> {
+  return (await callerIdentity(region, config)).account;
+}
+
+/**
+ * The account and ARN of the current credentials (STS GetCallerIdentity in `region`, SDK default
+ * chain): `batchform pause` records the ARN as who paused the batch.
+ *
+ * @throws Error saying which call and endpoint failed: no credentials found, AWS unreachable, or AWS's answer.
+ */
+export async function callerIdentity(region: string, config: Record<string, unknown> = {}): Promise<{ account: string; arn: string }> {
   // Few attempts: this is the first call, and a missing network or credentials should show at once.
   const timeouts = { connectionTimeout: 3_000, requestTimeout: 10_000 };
   const sts = boundCalls(new STSClient(clientConfig(region, { maxAttempts: 3, timeouts, config })), callDeadlineOf());
@@ -167,7 +177,7 @@ export async function callerAccount(region: string, config: Record<string, unkno
   const call = `the account check (sts:GetCallerIdentity at ${endpoint})`;
   try {
     const identity = await reaching(sts, 'sts', 'checking which account the credentials are for (sts:GetCallerIdentity)', () => sts.send(new GetCallerIdentityCommand({})));
-    return identity.Account ?? '';
+    return { account: identity.Account ?? '', arn: identity.Arn ?? '' };
   } catch (e) {
     if (isMissingCredentials(e)) {
       throw new BatchformError('aws', `${call} found no AWS credentials (${describeError(e)}). Sign in first: set AWS_PROFILE (aws sso login --profile <p>), ` +

@@ -27,7 +27,7 @@ export type { MarkdownReportOptions } from './report-fit';
  * (stripped from the typings by stripInternal), to be imported from their modules instead.
  * @internal
  */
-export { callerAccount, wrongAccount } from './account';
+export { callerAccount, callerIdentity, wrongAccount } from './account';
 /** @internal */
 export { bootstrapStage, stageOptionsFromOutputs } from './bootstrap';
 /** @internal */

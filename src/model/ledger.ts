@@ -148,14 +148,24 @@ export interface PauseRecord {
   readonly paused: boolean;
   /** Why, as the operator wrote it (`--note`). */
   readonly note?: string;
-  /** Who paused it: the caller's identity ARN (STS GetCallerIdentity) or `--by`. */
+  /** Who paused it: the caller's identity ARN (STS GetCallerIdentity). */
   readonly by?: string;
   /** When it was paused (ISO 8601 UTC). */
   readonly pausedAt?: string;
-  /** When it was last resumed (ISO 8601 UTC), and by whom. */
+  /** When it was last resumed (ISO 8601 UTC). */
   readonly resumedAt?: string;
+  /** Who last resumed it: the caller's identity ARN. */
   readonly resumedBy?: string;
 }
+
+/**
+ * The attributes `batchform pause` and `resume` write, keys included (as IAM's
+ * `dynamodb:Attributes` counts them): the operator role may update the ledger with these names
+ * only, so it can never write a run's status, attempts, owner or lease. (IAM has no condition on a
+ * sort key's value, so it cannot say "only the `#pause` item"; an item holding only these fields
+ * is no run's record, and the runtime claims it like a missing one.)
+ */
+export const PAUSE_ATTRIBUTES = [LEDGER_KEYS.partition, LEDGER_KEYS.sort, 'paused', 'note', 'by', 'pausedAt', 'resumedAt', 'resumedBy'] as const;
 
 /**
  * The CloudWatch metrics the ledger publishes (embedded metric format from the runtime helper, and

@@ -7,6 +7,7 @@ import { invokeRun, RunOutcome } from './invoke-run';
 import type { StageSchedule } from './stage-schedule';
 import type { BatchTarget } from './target';
 import { mapWithConcurrency } from '../aws/pool';
+import type { RunTrigger } from '../model/ledger';
 
 /** Where backfill state files live, relative to the project root (git-ignored with node_modules). */
 export const BACKFILL_STATE_DIR = 'node_modules/.cache/batchform/backfill';
@@ -77,6 +78,14 @@ export interface BackfillOptions {
   readonly id?: () => string;
   /** A durable batch: how its executions are polled (the pause function in tests). */
   readonly waits?: Partial<ExecutionWait>;
+  /** What the run ledger records as having started each run. @default 'backfill' */
+  readonly trigger?: RunTrigger;
+  /**
+   * Times (ISO) the ledger says already ran, to run again as their next attempt: each one's re-run
+   * number (`batchformRerun`). A durable batch's ended execution is re-run as `-r<n>` whatever this says.
+   * @default none: a time that ran is recorded as a duplicate delivery
+   */
+  readonly rerun?: ReadonlyMap<string, number>;
 }
 
 /** One run of a backfill: a plain batch's invoke, or a durable batch's execution. */
@@ -141,13 +150,14 @@ export async function backfill(target: BatchTarget, schedule: StageSchedule, opt
         id: options.id,
         waits: options.waits,
         accept: started.get(key),
+        trigger: options.trigger ?? 'backfill',
         onExecution: (e) => {
           if (started.get(key) === e.name) return;
           started.set(key, e.name);
           save();
         },
       })
-      : await invokeRun(target, schedule, time, { lambda: options.lambda, mode: 'wait', id: options.id, log });
+      : await invokeRun(target, schedule, time, { lambda: options.lambda, mode: 'wait', id: options.id, log, trigger: options.trigger ?? 'backfill', rerun: options.rerun?.get(key) });
     const what = 'how' in o && o.execution ? ` (execution ${o.execution.name}${o.how === 'accepted' ? ', done by an earlier backfill' : ''})` : '';
     log(`[${i + 1 + skipped.length}/${options.times.length}] ${key} ${o.ok ? `succeeded${what}` : `FAILED: ${runFailure(o)}`}`);
     if (o.ok) {

@@ -8,12 +8,13 @@ import {
   LambdaClient,
   ListDurableExecutionsByFunctionCommand,
 } from '@aws-sdk/client-lambda';
-import { EventSource, eventTime, runEvent, runSecond } from './event';
+import { EventSource, eventTime, markedEvent, runEvent, runSecond } from './event';
 import type { StageSchedule } from './stage-schedule';
 import type { BatchTarget } from './target';
 import { describeError, reaching } from '../aws/faults';
 import { formatSeconds } from '../aws/waits';
-import { executionName, MAX_RERUN, RERUN_FIELD } from '../runtime/starter';
+import type { RunTrigger } from '../model/ledger';
+import { executionName, MAX_RERUN } from '../runtime/starter';
 
 /** Lambda's execution statuses (ListDurableExecutionsByFunction, GetDurableExecution). */
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'STOPPED';
@@ -236,6 +237,8 @@ export interface RunDurableOptions {
   readonly id?: () => string;
   /** Told the execution this run is about once it is known, before the wait (a backfill records it to resume on). */
   readonly onExecution?: (e: ExecutionSummary) => void;
+  /** What the run ledger records as having started the run (`batchformTrigger` in the event). @default 'run' */
+  readonly trigger?: RunTrigger;
 }
 
 /** What a durable run came to. */
@@ -299,8 +302,7 @@ export async function runDurable(
     const rerun = earlier.length;
     if (rerun > MAX_RERUN) return await finish({ how: 'rerun', earlier, error: `${target.batch.name} ${time.toISOString()} has been re-run ${MAX_RERUN} times; no more names are left for it.` });
     const source: EventSource = { account: target.stage.account, region: target.stage.region, scheduleArn: target.scheduleArn, id: options.id };
-    const event = (options.event !== undefined ? options.event : runEvent(schedule, time, source)) as Record<string, unknown>;
-    const sent = rerun > 0 ? { ...event, [RERUN_FIELD]: rerun } : event;
+    const sent = markedEvent(options.event !== undefined ? options.event : runEvent(schedule, time, source), options.trigger ?? 'run', rerun || undefined);
     const out = await reaching(lambda, 'lambda', `starting a run of ${target.batch.name} through its starter (lambda:InvokeFunction)`, () => lambda.send(new InvokeCommand({
       FunctionName: target.invokeArn,
       InvocationType: 'RequestResponse',

@@ -2,6 +2,8 @@
 import { randomUUID } from 'crypto';
 import type { ScheduledEvent } from 'aws-lambda';
 import type { StageSchedule } from './stage-schedule';
+import { RunTrigger, TRIGGER_FIELD } from '../model/ledger';
+import { MAX_RERUN, RERUN_FIELD } from '../runtime/starter';
 import { schedulerEvent } from '../template/scheduler-event';
 
 /** Which of the three events a batch receives. */
@@ -81,4 +83,20 @@ export function runEvent(schedule: Pick<StageSchedule, 'timezone' | 'input'>, ti
         'detail': {},
       };
   }
+}
+
+/**
+ * The event with what started the run (`batchformTrigger`, so the ledger records `run`, `backfill`
+ * or `redrive`) and, for a deliberate re-run of a time that already ran, `batchformRerun` (the
+ * runtime's claim then runs it again as its next attempt; a durable batch's starter names the
+ * execution `-r<n>` after it). The runtime helper removes both before the handler sees the event.
+ * An event that is not a JSON object (a constant input that is an array or a value) is sent as it is.
+ */
+export function markedEvent(event: unknown, trigger: RunTrigger | undefined, rerun?: number): unknown {
+  if (!event || typeof event !== 'object' || Array.isArray(event)) return event;
+  return {
+    ...(event as Record<string, unknown>),
+    ...(trigger ? { [TRIGGER_FIELD]: trigger } : {}),
+    ...(rerun ? { [RERUN_FIELD]: Math.min(Math.max(1, Math.floor(rerun)), MAX_RERUN) } : {}),
+  };
 }

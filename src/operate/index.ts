@@ -25,7 +25,7 @@ export type { RunCounts, RunSummary } from './run-summary';
 export { followLogs, readLogs } from './logs';
 export { ledgerClient, readRuns, runRows } from './runs';
 export type { RunRow, RunsQuery } from './runs';
-export type { RunRecord, RunStatus, RunTrigger } from '../model/ledger';
+export type { PauseRecord, RunRecord, RunStatus, RunTrigger } from '../model/ledger';
 export type { FollowOptions, LogQuery } from './logs';
 
 /**
@@ -54,5 +54,9 @@ export { renderStatusTable, renderUndeclared } from './status';
 export { DEFAULT_RUNS_LIMIT, MAX_RUNS_LIMIT, renderRunsTable } from './runs';
 /** @internal */
 export { findBatch } from './target';
+/** @internal */
+export { CATCH_UP_POLICIES, describePause, ledgerRecords, MAX_PAUSE_NOTE, parseWindow, pauseBatch, planCatchUp, readPause, resumeBatch } from './pause';
+/** @internal */
+export type { CatchUp, CatchUpPlan, PauseResult, PauseTarget } from './pause';
 export { BatchformError, ERROR_KINDS, type BatchformErrorOptions, type ErrorKind, type ErrorWhere } from '../errors/batchform-error';
 export type { SecretReference, SecretSource } from '../model/secrets';

@@ -1,11 +1,12 @@
 // Runs a deployed batch once for one scheduled time: asynchronously like its schedule (retries and the dead-letter queue apply), or synchronously with its result and log tail.
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { EventKind, eventKind, EventSource, runEvent, runSecond } from './event';
+import { EventKind, eventKind, EventSource, markedEvent, runEvent, runSecond } from './event';
 import { renderLogLine } from './log-lines';
 import type { StageSchedule } from './stage-schedule';
 import type { BatchTarget } from './target';
 import { describeError, reaching } from '../aws/faults';
 import { formatSeconds } from '../aws/waits';
+import type { RunTrigger } from '../model/ledger';
 
 /** How a run is invoked. */
 export type RunMode = 'async' | 'wait';
@@ -41,6 +42,13 @@ export interface InvokeRunOptions {
   readonly log?: (line: string) => void;
   /** Seconds between two progress lines. @default 60 */
   readonly progressEvery?: number;
+  /** What the run ledger records as having started the run (`batchformTrigger` in the event). @default 'run' */
+  readonly trigger?: RunTrigger;
+  /**
+   * Run the scheduled time again even when the ledger says it succeeded: the re-run's number
+   * (`batchformRerun`), e.g. its next attempt's. @default none: a time that ran is a duplicate
+   */
+  readonly rerun?: number;
 }
 
 /**
@@ -54,7 +62,7 @@ export interface InvokeRunOptions {
 export async function invokeRun(target: BatchTarget, schedule: StageSchedule, scheduledAt: Date, options: InvokeRunOptions): Promise<RunOutcome> {
   const time = runSecond(scheduledAt);
   const source: EventSource = { account: target.stage.account, region: target.stage.region, scheduleArn: target.scheduleArn, id: options.id };
-  const event = options.event !== undefined ? options.event : runEvent(schedule, time, source);
+  const event = markedEvent(options.event !== undefined ? options.event : runEvent(schedule, time, source), options.trigger ?? 'run', options.rerun);
   const payload = new TextEncoder().encode(JSON.stringify(event));
   const kind: EventKind = options.event !== undefined ? 'input' : eventKind(schedule);
   const base = { time, mode: options.mode, kind, logLines: [] as string[] };

@@ -172,9 +172,9 @@ export async function redrive(target: BatchTarget, schedule: StageSchedule, opti
           continue;
         }
         const outcome: BackfillOutcome = target.durable
-          ? await runDurable(target, schedule, letter.time!, { lambda: options.lambda, wait: true, event: letter.payload, waits: options.waits })
+          ? await runDurable(target, schedule, letter.time!, { lambda: options.lambda, wait: true, event: letter.payload, waits: options.waits, trigger: 'redrive' })
           // Only a constant-input batch gets here without a time: its event carries none, so the invoke time is its run's.
-          : await invokeRun(target, schedule, letter.time ?? new Date(), { lambda: options.lambda, mode: 'wait', event: letter.payload, log });
+          : await invokeRun(target, schedule, letter.time ?? new Date(), { lambda: options.lambda, mode: 'wait', event: letter.payload, log, trigger: 'redrive' });
         if (!outcome.ok) {
           log(`  re-run failed: ${runFailure(outcome)}; the message stays in the queue`);
           entries.push({ letter, outcome, deleted: false });

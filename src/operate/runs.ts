@@ -44,7 +44,8 @@ export async function readRuns(client: DynamoDBClient, query: RunsQuery): Promis
       Limit: Math.min(limit - runs.length, 100),
       ExclusiveStartKey: start,
     });
-    runs.push(...((page.Items ?? []) as RunRecord[]));
+    // An item without a status is no run's record (only pause fields written on a time's key): left out.
+    runs.push(...((page.Items ?? []) as RunRecord[]).filter((r) => r.status !== undefined));
     start = page.LastEvaluatedKey;
   } while (start && runs.length < limit);
   return runs;

@@ -61,6 +61,26 @@ export function isRerun(event: unknown): boolean {
   return (event as Record<string, unknown> | undefined)?.[RERUN_FIELD] !== undefined;
 }
 
+/** Why a claim that is not `run` ran nothing, for the log line (`what`: run or execution). */
+export function skipMessage(claim: Exclude<Claim, { outcome: 'run' }>, what: 'run' | 'execution'): string {
+  switch (claim.outcome) {
+    case 'duplicate': return `${what} skipped: this scheduled time already ran or is running`;
+    case 'skipped-overlap': return `${what} skipped: the previous run is still running`;
+    case 'skipped-paused': return `${what} skipped: the batch is paused (batchform resume <batch> --stage <stage> resumes it)`;
+  }
+}
+
+/**
+ * The event as the schedule sent it: the fields batchform's commands add (what started the run,
+ * a re-run number) are the ledger's, not the handler's input.
+ */
+function withoutBatchformFields<T>(event: T): T {
+  if (!event || typeof event !== 'object' || Array.isArray(event)) return event;
+  if (!(TRIGGER_FIELD in event) && !(RERUN_FIELD in event)) return event;
+  const { [TRIGGER_FIELD]: _trigger, [RERUN_FIELD]: _rerun, ...rest } = event as Record<string, unknown>;
+  return rest as T;
+}
+
 function isScheduledEvent(event: unknown): event is ScheduledEvent {
   return !!event && typeof event === 'object'
     && (event as ScheduledEvent)['detail-type'] === 'Scheduled Event'
@@ -116,7 +136,7 @@ export function batch<TInput = Record<string, unknown>, TResult = unknown>(
     }
     if (claim && claim.outcome !== 'run') {
       clearTimeout(timer);
-      logger.info(claim.outcome === 'duplicate' ? 'run skipped: this scheduled time already ran or is running' : 'run skipped: the previous run is still running', { ...claim });
+      logger.info(skipMessage(claim, 'run'), { ...claim });
       return undefined as TResult;
     }
     const started = Date.now();
@@ -128,8 +148,8 @@ export function batch<TInput = Record<string, unknown>, TResult = unknown>(
         time,
         scheduled,
         timezone: process.env[RUNTIME_ENV.timezone] ?? 'UTC',
-        input: scheduled ? undefined : (event as TInput),
-        event,
+        input: scheduled ? undefined : (withoutBatchformFields(event) as TInput),
+        event: withoutBatchformFields(event),
         logger,
         remainingMs,
       });

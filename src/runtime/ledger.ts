@@ -16,7 +16,8 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { BatchformError } from '../errors/batchform-error';
 import {
-  DEFAULT_LEDGER_RETENTION_DAYS, LEASE_SORT_KEY, LEDGER_KEYS, LeaseRecord, MAX_ERROR_CHARS, OverlapPolicy, RunRecord, RunStatus, RunTrigger,
+  DEFAULT_LEDGER_RETENTION_DAYS, LEASE_SORT_KEY, LEDGER_KEYS, LeaseRecord, MAX_ERROR_CHARS, OverlapPolicy, PAUSE_SORT_KEY, PauseRecord,
+  RunRecord, RunStatus, RunTrigger,
 } from '../model/ledger';
 import { RUNTIME_ENV } from '../model/runtime-env';
 
@@ -70,7 +71,9 @@ export type Claim =
   /** Another delivery ran it or runs it (status `running`, `succeeded` or a skip): nothing to do; counted on the record. */
   | { readonly outcome: 'duplicate'; readonly run: string; readonly status: RunStatus; readonly duplicates: number }
   /** The previous run (`holder`) still holds the lease until `until`: recorded as `skipped-overlap`. */
-  | { readonly outcome: 'skipped-overlap'; readonly run: string; readonly holder: string; readonly until: number };
+  | { readonly outcome: 'skipped-overlap'; readonly run: string; readonly holder: string; readonly until: number }
+  /** The batch is paused (`batchform pause`): a scheduled delivery is recorded as `skipped-paused`, with the pause's note and who paused it. */
+  | { readonly outcome: 'skipped-paused'; readonly run: string; readonly note?: string; readonly by?: string; readonly pausedAt?: string };
 
 /** What {@link RunLedger.fromEnvironment} reads. */
 export type LedgerEnvironment = Readonly<Record<string, string | undefined>>;
@@ -147,12 +150,23 @@ export class RunLedger {
    * or is running (`duplicate`, counted on the record), or that the previous run still holds the
    * lease (`skipped-overlap`, recorded with the holder). A record that failed or was missed, or
    * one still `running` past its deadline (its run crashed) or owned by this very request (Lambda's
-   * retry of it), is claimed again as the next attempt.
+   * retry of it), is claimed again as the next attempt; so is a skipped one (overlap, paused) when
+   * an operator's command sends it (`run`, `backfill`, `redrive`: a catch-up), and an item without
+   * a status (no run's record: only the pause fields an operator may write).
+   *
+   * A delivery of the schedule first reads the batch's pause record (one GetItem on its own
+   * partition): while the batch is paused (`batchform pause`) the scheduled time is recorded as
+   * `skipped-paused` with the pause's note and the handler is not called. An operator's command
+   * runs even while the batch is paused (a pause stops the schedule, not the people).
    *
    * @throws BatchformError (`aws`) when the ledger cannot be written: the run must not go unrecorded.
    */
   async claim(request: ClaimRequest): Promise<Claim> {
     const run = request.scheduledTime.toISOString();
+    if (request.trigger === 'schedule' && !request.force) {
+      const pause = await this.readPause(`claiming ${run}`);
+      if (pause?.paused) return this.skipPaused(run, request, pause);
+    }
     const now = this.now();
     const set: Record<string, unknown> = {
       status: 'running' satisfies RunStatus,
@@ -169,13 +183,18 @@ export class RunLedger {
     const fields = Object.entries(set).filter(([, v]) => v !== undefined);
     const names: Record<string, string> = { '#run': LEDGER_KEYS.sort, '#status': 'status', '#owner': 'owner', '#deadline': 'deadline', '#attempts': 'attempts' };
     const values: Record<string, unknown> = { ':zero': 0, ':one': 1, ':now': now, ':failed': 'failed', ':missed': 'missed', ':running': 'running', ':owner': request.owner };
+    const operator = request.trigger !== 'schedule';
+    if (operator) Object.assign(values, { ':overlap': 'skipped-overlap' satisfies RunStatus, ':paused': 'skipped-paused' satisfies RunStatus });
     fields.forEach(([k, v], i) => {
       names[`#f${i}`] = k;
       values[`:f${i}`] = v;
     });
     const conditions = [
       'attribute_not_exists(#run)',
+      // Not a run's record: a key-only item, or the pause fields an operator may write on any key.
+      'attribute_not_exists(#status)',
       '#status IN (:failed, :missed)',
+      ...(operator ? ['#status IN (:overlap, :paused)'] : []),
       '(#status = :running AND (#owner = :owner OR #deadline < :now))',
       ...(request.force ? ['#status <> :running'] : []),
     ];
@@ -233,6 +252,17 @@ export class RunLedger {
     const run = typeof scheduledTime === 'string' ? scheduledTime : scheduledTime.toISOString();
     const out = await this.send(`reading ${run}`, () => this.doc.send(new this.sdk.GetCommand({ TableName: this.tableName, Key: this.key(run), ConsistentRead: true })));
     return out.Item as RunRecord | undefined;
+  }
+
+  /** The batch's pause record (`batchform pause` / `resume`), or undefined when it was never paused. */
+  async pause(): Promise<PauseRecord | undefined> {
+    return this.readPause('reading the pause record');
+  }
+
+  private async readPause(what: string): Promise<PauseRecord | undefined> {
+    const get = new this.sdk.GetCommand({ TableName: this.tableName, Key: this.key(PAUSE_SORT_KEY), ConsistentRead: true });
+    const out = await this.send(what, () => this.doc.send(get));
+    return out.Item as PauseRecord | undefined;
   }
 
   /** The batch's overlap lease, or undefined when no run ever took it. */
@@ -301,6 +331,41 @@ export class RunLedger {
       // Another run took the lease after this one's deadline: it is theirs now.
       if (!conditionFailed(e)) throw e;
     }
+  }
+
+  /**
+   * Records a scheduled time delivered while the batch is paused as `skipped-paused` (no attempt,
+   * the pause's note as the reason). A time that already has a run's record keeps it: the delivery
+   * is counted on it as a duplicate.
+   */
+  private async skipPaused(run: string, request: ClaimRequest, pause: PauseRecord): Promise<Claim> {
+    const now = this.now();
+    const why = `paused${pause.by ? ` by ${pause.by}` : ''}${pause.pausedAt ? ` at ${pause.pausedAt}` : ''}${pause.note ? `: ${pause.note}` : ''}`;
+    try {
+      await this.send(`recording ${run} as skipped while paused`, () => this.doc.send(new this.sdk.UpdateCommand({
+        TableName: this.tableName,
+        Key: this.key(run),
+        UpdateExpression: 'SET #status = :paused, #trigger = :trigger, #attempts = if_not_exists(#attempts, :zero), endedAt = :end, durationMs = :zero, '
+          + '#error = :why, #owner = :owner, #ttl = :ttl',
+        ConditionExpression: 'attribute_not_exists(#run) OR attribute_not_exists(#status)',
+        ExpressionAttributeNames: {
+          '#run': LEDGER_KEYS.sort, '#status': 'status', '#trigger': 'trigger', '#attempts': 'attempts', '#error': 'error', '#owner': 'owner', '#ttl': LEDGER_KEYS.ttl,
+        },
+        ExpressionAttributeValues: {
+          ':paused': 'skipped-paused' satisfies RunStatus,
+          ':trigger': request.trigger,
+          ':zero': 0,
+          ':end': new Date(now).toISOString(),
+          ':why': why.length > MAX_ERROR_CHARS ? `${why.slice(0, MAX_ERROR_CHARS - 1)}…` : why,
+          ':owner': request.owner,
+          ':ttl': this.ttl(now),
+        },
+      })));
+    } catch (e) {
+      if (!conditionFailed(e)) throw e;
+      return this.countDuplicate(run);
+    }
+    return { outcome: 'skipped-paused', run, ...(pause.note ? { note: pause.note } : {}), ...(pause.by ? { by: pause.by } : {}), ...(pause.pausedAt ? { pausedAt: pause.pausedAt } : {}) };
   }
 
   /** Counts a duplicate delivery on the record it found, and says what that record was. */

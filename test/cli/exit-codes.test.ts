@@ -128,7 +128,7 @@ describe('argument errors are bad input (2) in every command', () => {
   const commands = buildProgram().commands.map((c) => c.name());
 
   test('the commands', () => {
-    expect(commands).toEqual(['schedule', 'lint-cfn', 'bundle', 'package', 'invoke', 'preview', 'deploy', 'bootstrap', 'check-github', 'run', 'backfill', 'redrive', 'status', 'logs', 'runs', 'import-crontab']);
+    expect(commands).toEqual(['schedule', 'lint-cfn', 'bundle', 'package', 'invoke', 'preview', 'deploy', 'bootstrap', 'check-github', 'run', 'backfill', 'redrive', 'status', 'logs', 'runs', 'pause', 'resume', 'import-crontab']);
   });
 
   test.each(commands)('batchform %s --no-such-flag', async (name) => {

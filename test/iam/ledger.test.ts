@@ -1,8 +1,10 @@
 // The run ledger's least privilege, evaluated as IAM evaluates it (@cloud-copilot/iam-simulate):
 // a batch role (its generated template's policy, under the stage's boundary) reads and writes only
 // its own partition (dynamodb:LeadingKeys); even a batch that declares dynamodb:* on * is held to
-// it by the boundary; a role without the batchform:batch tag gets nothing; the preview role reads
-// nothing of the ledger.
+// it by the boundary; a role without the batchform:batch tag gets nothing; the operator role reads
+// the ledger and writes only the pause fields (never a run's status or the lease); the preview
+// role reads nothing of the ledger.
+import { PAUSE_ATTRIBUTES } from '../../src/model/ledger';
 import { batchTemplates } from '../../src/template/batch-template';
 import { validateDeclarations } from '../../src/validate/validate';
 import { BATCH, fileExists, STAGE } from '../fixtures';
@@ -98,5 +100,51 @@ describe('the preview role and the run ledger', () => {
     expect(await asPreview(stack.preview)).not.toBe(ALLOW);
     // Explicitly: an Allow attached to the role later does not open it.
     expect(await asPreview([...stack.preview, { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'dynamodb:*', Resource: '*' }] }])).toBe(DENY);
+  });
+});
+
+describe('the operator role and the run ledger (batchform runs, pause, resume)', () => {
+  const ONCALL = `arn:aws:iam::${ACCOUNT}:role/oncall`;
+  const operator = deployedBootstrap({ operatorPrincipals: [ONCALL] });
+  const PAUSE = [...PAUSE_ATTRIBUTES];
+  /** [what, action, resource, dynamodb:Attributes, dynamodb:ReturnValues, decision] */
+  type OperatorRow = [string, string, string, string[] | undefined, string | undefined, string];
+  test.each<OperatorRow>([
+    ['pauses a batch: an update of the pause fields', 'dynamodb:UpdateItem', LEDGER, PAUSE, 'UPDATED_OLD', ALLOW],
+    ['resumes it: fewer of the pause fields, nothing returned', 'dynamodb:UpdateItem', LEDGER, ['batch', 'run', 'paused', 'resumedAt', 'resumedBy'], 'NONE', ALLOW],
+    ['reads the pause record', 'dynamodb:GetItem', LEDGER, undefined, undefined, ALLOW],
+    ['queries the runs (runs, backfill, the catch-up)', 'dynamodb:Query', LEDGER, undefined, undefined, ALLOW],
+    // It cannot forge a run: a run's status, attempts, owner, trigger or the lease's fields are not pause fields.
+    ['cannot write a run\'s status', 'dynamodb:UpdateItem', LEDGER, ['batch', 'run', 'status'], 'NONE', NOT_ALLOWED],
+    ['cannot write a run\'s attempts or trigger beside the pause fields', 'dynamodb:UpdateItem', LEDGER, [...PAUSE, 'attempts', 'trigger'], 'NONE', NOT_ALLOWED],
+    ['cannot take or free the overlap lease', 'dynamodb:UpdateItem', LEDGER, ['batch', 'run', 'holder', 'owner', 'until'], 'NONE', NOT_ALLOWED],
+    ['cannot change a record\'s TTL', 'dynamodb:UpdateItem', LEDGER, ['batch', 'run', 'expiresAt'], 'NONE', NOT_ALLOWED],
+    ['cannot update without naming its attributes', 'dynamodb:UpdateItem', LEDGER, undefined, undefined, NOT_ALLOWED],
+    ['cannot read a whole item back through an update', 'dynamodb:UpdateItem', LEDGER, PAUSE, 'ALL_NEW', NOT_ALLOWED],
+    ['cannot put an item', 'dynamodb:PutItem', LEDGER, PAUSE, undefined, NOT_ALLOWED],
+    ['cannot delete a record', 'dynamodb:DeleteItem', LEDGER, ['batch', 'run'], undefined, NOT_ALLOWED],
+    ['cannot write in batches at once', 'dynamodb:BatchWriteItem', LEDGER, PAUSE, undefined, NOT_ALLOWED],
+    ['cannot scan the table', 'dynamodb:Scan', LEDGER, undefined, undefined, NOT_ALLOWED],
+    ['cannot pause a batch of another stage', 'dynamodb:UpdateItem', OTHER_STAGE_LEDGER, PAUSE, 'UPDATED_OLD', NOT_ALLOWED],
+  ])('%s', async (_what, action, resource, attributes, returnValues, decision) => {
+    expect(await decide({
+      principal: BOOTSTRAP_ARNS.operatorRole,
+      action,
+      resource,
+      account: ACCOUNT,
+      identityPolicies: operator.operator,
+      context: { ...(attributes ? { 'dynamodb:Attributes': attributes } : {}), ...(returnValues ? { 'dynamodb:ReturnValues': returnValues } : {}) },
+    })).toBe(decision);
+  });
+
+  test('the preview role cannot pause a batch either', async () => {
+    expect(await decide({
+      principal: BOOTSTRAP_ARNS.previewRole,
+      action: 'dynamodb:UpdateItem',
+      resource: LEDGER,
+      account: ACCOUNT,
+      identityPolicies: operator.preview,
+      context: { 'dynamodb:Attributes': PAUSE, 'dynamodb:ReturnValues': 'NONE' },
+    })).not.toBe(ALLOW);
   });
 });

@@ -1,10 +1,11 @@
 // The bootstrap's optional operator role, evaluated as IAM evaluates it: every action of batchform
-// run, backfill, redrive, status and logs on the stage's batches, nothing outside them, nothing that
+// run, backfill, redrive, status, logs, runs, pause and resume on the stage's batches, nothing outside them, nothing that
 // changes a stack; and neither the deploy nor the preview role can run a batch or touch its dead letters.
 import * as fs from 'fs';
 import * as path from 'path';
 import { ALLOW, BOOTSTRAP_ARNS, decide, deployedBootstrap, NOT_ALLOWED } from './simulate';
 import { OPERATE_ACTIONS } from '../../src/bootstrap/operator-role-policy';
+import { PAUSE_ATTRIBUTES } from '../../src/model/ledger';
 
 const ACCOUNT = '111122223333';
 const REGION = 'ap-northeast-2';
@@ -30,6 +31,11 @@ function resourceOf(action: string, batch = 'prod-daily-stats'): string {
   }
 }
 
+/** The request context of an action as batchform sends it: pause and resume update the pause fields only, returning only what they update. */
+function contextOf(action: string): Record<string, string | string[]> {
+  return action === 'dynamodb:UpdateItem' ? { 'dynamodb:Attributes': [...PAUSE_ATTRIBUTES], 'dynamodb:ReturnValues': 'UPDATED_OLD' } : {};
+}
+
 const withOperator = deployedBootstrap({ operatorPrincipals: [ONCALL] });
 const rows = Object.entries(OPERATE_ACTIONS).flatMap(([command, actions]) => actions.map((a) => [command, a] as const));
 
@@ -41,12 +47,19 @@ describe('the operator role', () => {
 
   test.each(rows)('batchform %s: %s on the stage\'s batch is allowed', async (_command, action) => {
     expect(await decide({
-      principal: BOOTSTRAP_ARNS.operatorRole, action, resource: resourceOf(action), account: ACCOUNT, identityPolicies: withOperator.operator,
+      principal: BOOTSTRAP_ARNS.operatorRole,
+      action,
+      resource: resourceOf(action),
+      account: ACCOUNT,
+      identityPolicies: withOperator.operator,
+      context: contextOf(action),
     })).toBe(ALLOW);
   });
 
   test.each(rows.filter(([, a]) => a !== 'cloudformation:ListStacks'))('batchform %s: %s on another stage\'s batch is not', async (_command, action) => {
-    expect(await decide({ principal: BOOTSTRAP_ARNS.operatorRole, action, resource: resourceOf(action, 'staging-daily-stats'), account: ACCOUNT, identityPolicies: withOperator.operator })).toBe(NOT_ALLOWED);
+    expect(await decide({
+      principal: BOOTSTRAP_ARNS.operatorRole, action, resource: resourceOf(action, 'staging-daily-stats'), account: ACCOUNT, identityPolicies: withOperator.operator, context: contextOf(action),
+    })).toBe(NOT_ALLOWED);
   });
 
   test.each([
@@ -61,8 +74,10 @@ describe('the operator role', () => {
     ['cloudformation:ExecuteChangeSet', arn('cloudformation', 'stack/prod-daily-stats/0d6e1a10-0000-4000-8000-000000000000')],
     ['cloudformation:DeleteStack', arn('cloudformation', 'stack/prod-daily-stats/0d6e1a10-0000-4000-8000-000000000000')],
     ['events:DisableRule', arn('events', 'rule/prod-daily-stats')],
-    // It reads the run ledger, never writes or scans it.
+    // It reads the run ledger and writes only the pause fields (test/iam/ledger.test.ts): never an update whose attributes are unknown, nor a scan.
     ['dynamodb:UpdateItem', arn('dynamodb', 'table/prod-batchform-ledger')],
+    ['dynamodb:PutItem', arn('dynamodb', 'table/prod-batchform-ledger')],
+    ['dynamodb:DeleteItem', arn('dynamodb', 'table/prod-batchform-ledger')],
     ['dynamodb:Scan', arn('dynamodb', 'table/prod-batchform-ledger')],
     ['cloudwatch:DeleteAlarms', arn('cloudwatch', 'alarm:prod-daily-stats-failed-run')],
     ['cloudwatch:SetAlarmState', arn('cloudwatch', 'alarm:prod-daily-stats-failed-run')],
@@ -88,7 +103,7 @@ describe('the deploy and preview roles cannot operate batches', () => {
   const principals = { deploy: BOOTSTRAP_ARNS.deployRole, preview: BOOTSTRAP_ARNS.previewRole } as const;
   const allowed = (role: keyof typeof principals, action: string) =>
     decide({
-      principal: principals[role], action, resource: resourceOf(action), account: ACCOUNT, identityPolicies: stack[role],
+      principal: principals[role], action, resource: resourceOf(action), account: ACCOUNT, identityPolicies: stack[role], context: contextOf(action),
     }).then((d) => d === ALLOW);
 
   // DescribeStacks both have (a deploy reads every stack); the preview role's drift detection also

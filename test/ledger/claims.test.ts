@@ -1,8 +1,10 @@
 // The run ledger against a real DynamoDB-compatible server (dynalite, started by this test):
 // exactly one run per scheduled time whatever the deliveries, a failed run's retry as the next
 // attempt, the overlap lease (skip and allow), and a crashed run that never blocks the next.
+import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { startDynalite, LocalDynamo } from './dynalite';
+import { pauseBatch, resumeBatch } from '../../src/operate/pause';
 import { batch } from '../../src/runtime';
 import { RunLedger, RunLedgerOptions } from '../../src/runtime/ledger';
 
@@ -238,6 +240,100 @@ describe('the overlap policy', () => {
     t.advance(2_000);
     expect(await ledger.claim({ scheduledTime: new Date('2027-02-01T00:10:00Z'), owner: 'req-dup2', timeoutMs: 60_000, trigger: 'schedule' }))
       .toMatchObject({ outcome: 'run', attempt: 2 });
+  });
+});
+
+describe('a paused batch (batchform pause / resume)', () => {
+  const who = 'arn:aws:sts::111122223333:assumed-role/prod-batchform-operator/alice';
+
+  test('scheduled deliveries are recorded skipped-paused with the note and do not run; an operator\'s run still runs; after resume the schedule runs and a catch-up runs the skipped time', async () => {
+    const ledger = await ledgerFor('daily-stats');
+    const target = { tableName: ledger.tableName, batch: 'daily-stats' };
+    const seen: unknown[] = [];
+    const handler = batch(async (run) => { seen.push(run.event); return 'ran'; }, { logger: quiet, ledger });
+    await pauseBatch(dynamo.client, target, { note: 'orders API migration', by: who, now: new Date('2027-02-01T00:00:00Z') });
+
+    expect(await handler(scheduled('2027-02-01T00:10:00Z'), context('req-1'))).toBeUndefined();
+    expect(await handler(scheduled('2027-02-02T00:10:00Z'), context('req-2'))).toBeUndefined();
+    // A second delivery of a skipped time changes nothing on it: counted.
+    await handler(scheduled('2027-02-02T00:10:00Z'), context('req-2b'));
+    expect(seen).toHaveLength(0);
+    expect(await ledger.record('2027-02-01T00:10:00.000Z')).toMatchObject({
+      status: 'skipped-paused',
+      attempts: 0,
+      trigger: 'schedule',
+      durationMs: 0,
+      error: `paused by ${who} at 2027-02-01T00:00:00.000Z: orders API migration`,
+    });
+    expect(await ledger.record('2027-02-02T00:10:00.000Z')).toMatchObject({ status: 'skipped-paused', duplicates: 1 });
+
+    // A pause stops the schedule, not the people: batchform run runs it, and the handler never sees the ledger's fields.
+    expect(await handler(scheduled('2027-02-02T12:00:00Z', { batchformTrigger: 'run' }), context('req-3'))).toBe('ran');
+    expect(seen[0]).not.toHaveProperty('batchformTrigger');
+    expect(await ledger.record('2027-02-02T12:00:00.000Z')).toMatchObject({ status: 'succeeded', attempts: 1, trigger: 'run' });
+
+    await resumeBatch(dynamo.client, target, { by: who, now: new Date('2027-02-03T00:00:00Z') });
+    expect(await handler(scheduled('2027-02-03T00:10:00Z'), context('req-4'))).toBe('ran');
+    // The schedule's own late delivery of a skipped time is still a duplicate; a catch-up (backfill trigger) runs it as its first attempt.
+    expect(await handler(scheduled('2027-02-01T00:10:00Z'), context('req-5'))).toBeUndefined();
+    expect(await handler(scheduled('2027-02-01T00:10:00Z', { batchformTrigger: 'backfill' }), context('req-6'))).toBe('ran');
+    expect(await ledger.record('2027-02-01T00:10:00.000Z')).toMatchObject({ status: 'succeeded', attempts: 1, trigger: 'backfill', requestId: 'req-6', duplicates: 1 });
+    expect((await ledger.record('2027-02-01T00:10:00.000Z'))?.error).toBeUndefined();
+    expect(seen).toHaveLength(3);
+  });
+
+  test('a time that already ran keeps its record when a paused delivery comes: counted as a duplicate', async () => {
+    const ledger = await ledgerFor('daily-stats');
+    let runs = 0;
+    const handler = batch(async () => { runs++; }, { logger: quiet, ledger });
+    await handler(scheduled('2027-02-01T00:10:00Z'), context('req-1'));
+    await pauseBatch(dynamo.client, { tableName: ledger.tableName, batch: 'daily-stats' }, { note: 'n', by: who, now: new Date('2027-02-01T00:11:00Z') });
+    await handler(scheduled('2027-02-01T00:10:00Z'), context('req-2'));
+    expect(runs).toBe(1);
+    expect(await ledger.record('2027-02-01T00:10:00.000Z')).toMatchObject({ status: 'succeeded', attempts: 1, duplicates: 1 });
+  });
+
+  test('another batch\'s pause does not pause this one', async () => {
+    const ledger = await ledgerFor('daily-stats');
+    await pauseBatch(dynamo.client, { tableName: ledger.tableName, batch: 'weekly-report' }, { note: 'n', by: who, now: new Date('2027-02-01T00:00:00Z') });
+    let runs = 0;
+    await batch(async () => { runs++; }, { logger: quiet, ledger })(scheduled('2027-02-01T00:10:00Z'), context('req-1'));
+    expect(runs).toBe(1);
+  });
+
+  test('the only attributes an operator may write (the pause fields) never make a run\'s record: a scheduled time holding them still runs', async () => {
+    const ledger = await ledgerFor('daily-stats');
+    // What the operator role could write on a scheduled time's key: its policy allows the pause attributes only.
+    await DynamoDBDocumentClient.from(dynamo.client).send(new UpdateCommand({
+      TableName: ledger.tableName,
+      Key: { batch: 'daily-stats', run: '2027-02-01T00:10:00.000Z' },
+      UpdateExpression: 'SET paused = :t, note = :n',
+      ExpressionAttributeValues: { ':t': true, ':n': 'forged' },
+    }));
+    let runs = 0;
+    await batch(async () => { runs++; }, { logger: quiet, ledger })(scheduled('2027-02-01T00:10:00Z'), context('req-1'));
+    expect(runs).toBe(1);
+    expect(await ledger.record('2027-02-01T00:10:00.000Z')).toMatchObject({ status: 'succeeded', attempts: 1 });
+  });
+
+  test('an operator\'s backfill runs a time skipped for overlap; the schedule\'s duplicate of it does not', async () => {
+    const t = clock();
+    const ledger = await ledgerFor('daily-stats', { now: t.now });
+    const hold = gate();
+    let runs = 0;
+    const handler = batch(async () => { runs++; if (runs === 1) await hold.opened; }, { logger: quiet, ledger });
+    const first = handler(scheduled('2027-02-01T00:10:00Z'), context('req-1'));
+    await new Promise((r) => setImmediate(r));
+    while (!(await ledger.lease())) await new Promise((r) => setImmediate(r));
+    await handler(scheduled('2027-02-01T00:15:00Z'), context('req-2'));
+    hold.open();
+    await first;
+    expect(await ledger.record('2027-02-01T00:15:00.000Z')).toMatchObject({ status: 'skipped-overlap' });
+    await handler(scheduled('2027-02-01T00:15:00Z'), context('req-3'));
+    expect(runs).toBe(1);
+    await handler(scheduled('2027-02-01T00:15:00Z', { batchformTrigger: 'backfill' }), context('req-4'));
+    expect(runs).toBe(2);
+    expect(await ledger.record('2027-02-01T00:15:00.000Z')).toMatchObject({ status: 'succeeded', trigger: 'backfill' });
   });
 });
 

@@ -3,6 +3,7 @@
 // checkpointed step (replays after a wait do not claim again), and a re-run execution (`-r1`) runs.
 import { LocalDurableTestRunner } from '@aws/durable-execution-sdk-js-testing';
 import { startDynalite, LocalDynamo } from './dynalite';
+import { pauseBatch, resumeBatch } from '../../src/operate/pause';
 import { durableBatch } from '../../src/runtime/durable';
 import { RunLedger } from '../../src/runtime/ledger';
 
@@ -74,4 +75,25 @@ test('a failed execution is recorded as failed; an operator\'s re-run execution 
   const rerun = await new LocalDurableTestRunner({ handlerFunction: handler }).run({ payload: started('2027-04-01T00:10:00Z', 'prod-monthly-recompute-20270401T001000Z-r1') });
   expect(rerun.getResult()).toBe('ok');
   expect(await ledger.record('2027-04-01T00:10:00.000Z')).toMatchObject({ status: 'succeeded', attempts: 2, executionName: 'prod-monthly-recompute-20270401T001000Z-r1' });
+});
+
+test('a paused batch\'s execution is recorded skipped-paused without running; after resume, the catch-up\'s re-run execution (-r1) runs it as its first attempt', async () => {
+  const tableName = await dynamo.createLedger();
+  const ledger = new RunLedger({ tableName, batch: 'monthly-recompute', client: dynamo.client });
+  let runs = 0;
+  const handler = durableBatch(async (run) => run.step('work', async () => ++runs), { logger: quiet, ledger });
+  const target = { tableName, batch: 'monthly-recompute' };
+  const who = 'arn:aws:sts::111122223333:assumed-role/prod-batchform-operator/alice';
+  await pauseBatch(dynamo.client, target, { note: 'vendor outage', by: who, now: new Date('2027-04-30T00:00:00Z') });
+  const skipped = await new LocalDurableTestRunner({ handlerFunction: handler }).run({ payload: started('2027-05-01T00:10:00Z', 'prod-monthly-recompute-20270501T001000Z') });
+  expect(skipped.getResult()).toEqual({ skipped: 'skipped-paused', run: '2027-05-01T00:10:00.000Z' });
+  expect(runs).toBe(0);
+  expect(await ledger.record('2027-05-01T00:10:00.000Z')).toMatchObject({ status: 'skipped-paused', attempts: 0, error: expect.stringContaining('vendor outage') });
+  await resumeBatch(dynamo.client, target, { by: who, now: new Date('2027-05-02T00:00:00Z') });
+  // runDurable finds the ended execution and starts -r1 with the catch-up's trigger; the starter passes the trigger on.
+  const caughtUp = await new LocalDurableTestRunner({ handlerFunction: handler }).run({
+    payload: { ...started('2027-05-01T00:10:00Z', 'prod-monthly-recompute-20270501T001000Z-r1'), batchformTrigger: 'backfill' },
+  });
+  expect(caughtUp.getResult()).toBe(1);
+  expect(await ledger.record('2027-05-01T00:10:00.000Z')).toMatchObject({ status: 'succeeded', attempts: 1, trigger: 'backfill', executionName: 'prod-monthly-recompute-20270501T001000Z-r1' });
 });

@@ -113,12 +113,12 @@ export function fakeLedger(error?: { readonly name: string; readonly message: st
 /** Mocked clients (an empty run ledger); every batch stack of the fixture is deployed (CREATE_COMPLETE) unless a test says otherwise. */
 export function mockOperateClients() {
   const clients: OperateClients = {
+    dynamodb: fakeLedger(),
     cloudFormation: new CloudFormationClient({ region: REGION }),
     lambda: new LambdaClient({ region: REGION }),
     sqs: new SQSClient({ region: REGION }),
     cloudWatch: new CloudWatchClient({ region: REGION }),
     logs: new CloudWatchLogsClient({ region: REGION }),
-    dynamodb: fakeLedger(),
   };
   const mocks = {
     cfn: mockClient(clients.cloudFormation),

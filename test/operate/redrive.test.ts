@@ -70,7 +70,9 @@ test('re-runs each dead letter with its own payload, deletes only those whose re
 
   const invokes = mocks.lambda.commandCalls(InvokeCommand).map((c) => c.args[0].input);
   expect(invokes.map((i) => i.InvocationType)).toEqual(['RequestResponse', 'RequestResponse', 'RequestResponse']);
-  expect(invokes.map(sentEvent)).toEqual([scheduled('2026-11-22T03:00:00Z'), scheduled('2026-11-23T03:00:00Z'), scheduled('2026-11-24T03:00:00Z')]);
+  // Each letter's own payload, marked as a redrive for the run ledger.
+  const redriven = (time: string) => ({ ...scheduled(time), batchformTrigger: 'redrive' });
+  expect(invokes.map(sentEvent)).toEqual([redriven('2026-11-22T03:00:00Z'), redriven('2026-11-23T03:00:00Z'), redriven('2026-11-24T03:00:00Z')]);
   expect(mocks.sqs.commandCalls(DeleteMessageCommand).map((c) => c.args[0].input)).toEqual([
     { QueueUrl: QUEUE, ReceiptHandle: 'rh-2026-11-22T03:00:00Z' },
     { QueueUrl: QUEUE, ReceiptHandle: 'rh-2026-11-24T03:00:00Z' },
@@ -130,7 +132,7 @@ test('a dead letter without a scheduled time stays in the queue and the report s
   expect(await runRedriveCommand('utc-job', opts, deps)).toBe(1);
 
   // Only the letter with a time was re-run and deleted; the other one was not run "for now".
-  expect(mocks.lambda.commandCalls(InvokeCommand).map((c) => sentEvent(c.args[0].input))).toEqual([scheduled('2026-11-22T03:00:00Z')]);
+  expect(mocks.lambda.commandCalls(InvokeCommand).map((c) => sentEvent(c.args[0].input))).toEqual([{ ...scheduled('2026-11-22T03:00:00Z'), batchformTrigger: 'redrive' }]);
   expect(mocks.sqs.commandCalls(DeleteMessageCommand).map((c) => c.args[0].input.ReceiptHandle)).toEqual(['rh-2026-11-22T03:00:00Z']);
   expect(mocks.sqs.commandCalls(ChangeMessageVisibilityCommand).map((c) => c.args[0].input)).toEqual([
     { QueueUrl: QUEUE, ReceiptHandle: 'rh-timeless', VisibilityTimeout: 0 },

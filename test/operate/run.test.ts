@@ -25,6 +25,9 @@ describe('the event each schedule kind sends', () => {
       'region': REGION,
       'resources': [`arn:aws:events:${REGION}:${ACCOUNT}:rule/prod-utc-job`],
       'detail': {},
+      // What started the run, for the run ledger, and a re-run of a time that may have run (the runtime removes both before the handler).
+      'batchformTrigger': 'run',
+      'batchformRerun': 1,
     });
   });
 
@@ -43,15 +46,17 @@ describe('the event each schedule kind sends', () => {
       'region': REGION,
       'resources': [`arn:aws:scheduler:${REGION}:${ACCOUNT}:schedule/prod-zoned-job/prod-zoned-job`],
       'detail': {},
+      'batchformTrigger': 'run',
+      'batchformRerun': 1,
     });
   });
 
-  test('a batch with a constant input gets exactly that input; --time warns that it does not reach the handler', async () => {
+  test('a batch with a constant input gets that input (with the ledger\'s fields, which the runtime removes); --time warns that it does not reach the handler', async () => {
     const { clients, mocks } = mockOperateClients();
     mocks.lambda.on(InvokeCommand).resolves({ StatusCode: 202 });
     const { deps, err } = commandDeps(dir, clients);
     expect(await runRunCommand('input-job', { ...opts, time: '2026-11-24T07:30:00Z' }, deps)).toBe(0);
-    expect(sentEvent(mocks.lambda.commandCalls(InvokeCommand)[0].args[0].input)).toEqual({ mode: 'full', days: 2 });
+    expect(sentEvent(mocks.lambda.commandCalls(InvokeCommand)[0].args[0].input)).toEqual({ mode: 'full', days: 2, batchformTrigger: 'run', batchformRerun: 1 });
     expect(err.join('\n')).toContain('has a constant input');
   });
 
@@ -63,12 +68,15 @@ describe('the event each schedule kind sends', () => {
     expect((sentEvent(mocks.lambda.commandCalls(InvokeCommand)[0].args[0].input) as { time: string }).time).toBe('2026-11-24T03:00:00Z');
   });
 
-  test('without --time the event carries now, to the second', async () => {
+  test('without --time the event carries now, to the second (a time that never ran: no re-run number)', async () => {
     const { clients, mocks } = mockOperateClients();
     mocks.lambda.on(InvokeCommand).resolves({ StatusCode: 202 });
     const { deps } = commandDeps(dir, clients);
     await runRunCommand('utc-job', opts, deps);
-    expect((sentEvent(mocks.lambda.commandCalls(InvokeCommand)[0].args[0].input) as { time: string }).time).toBe('2026-11-25T09:43:12Z');
+    const sent = sentEvent(mocks.lambda.commandCalls(InvokeCommand)[0].args[0].input) as Record<string, unknown>;
+    expect(sent.time).toBe('2026-11-25T09:43:12Z');
+    expect(sent.batchformTrigger).toBe('run');
+    expect(sent.batchformRerun).toBeUndefined();
   });
 });
 

@@ -158,7 +158,7 @@ describe('Batchform component', () => {
     expect(tasks['lint:cfn'].steps).toEqual([{ exec: 'batchform lint-cfn cfn-out', receiveArgs: true }]);
     expect(tasks.schedule.steps).toEqual([{ exec: 'batchform schedule --manifest cfn-out/manifest.json', receiveArgs: true }]);
     // The operate commands, each one CLI call that takes the task's arguments (npx projen run daily-stats --stage prod).
-    for (const name of ['run', 'backfill', 'redrive', 'status', 'logs']) {
+    for (const name of ['run', 'backfill', 'redrive', 'status', 'logs', 'pause', 'resume']) {
       expect(tasks[name].steps).toEqual([{ exec: `batchform ${name} --manifest cfn-out/manifest.json`, receiveArgs: true }]);
     }
   });

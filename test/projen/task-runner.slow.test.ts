@@ -36,7 +36,7 @@ function calls(): string[][] {
 test('every task with a batchform step runs through projen\'s shell, passing its arguments on', () => {
   const tasks = JSON.parse(fs.readFileSync(path.join(dir, '.projen/tasks.json'), 'utf8')).tasks as Record<string, { steps?: Array<{ exec?: string }> }>;
   const ours = Object.entries(tasks).filter(([name, t]) => name !== 'bash-only' && (t.steps ?? []).some((s) => s.exec?.includes('node stub.js'))).map(([name]) => name).sort();
-  expect(ours).toEqual(['backfill', 'bootstrap:prod', 'bundle', 'bundle:daily-stats', 'check-github', 'deploy', 'invoke', 'lint:cfn', 'logs', 'package:batches', 'preview', 'redrive', 'run', 'schedule', 'status']);
+  expect(ours).toEqual(['backfill', 'bootstrap:prod', 'bundle', 'bundle:daily-stats', 'check-github', 'deploy', 'invoke', 'lint:cfn', 'logs', 'package:batches', 'pause', 'preview', 'redrive', 'resume', 'run', 'schedule', 'status']);
   for (const name of ours) {
     calls();
     const run = projen([name, '--stage', 'prod']);

@@ -11,7 +11,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { ScheduledEvent } from 'aws-lambda';
 import { BatchformError } from '../../errors/batchform-error';
 import { codeVersionOf, RUNTIME_ENV } from '../../model/runtime-env';
-import { isRerun, triggerOf } from '../batch-handler';
+import { isRerun, skipMessage, triggerOf } from '../batch-handler';
 import { Claim, RunLedger } from '../ledger';
 
 export type { BatchResult, Duration, DurableContext, StepConfig } from '@aws/durable-execution-sdk-js';
@@ -20,7 +20,7 @@ export { secret } from '../secrets';
 export type { SecretReadOptions } from '../secrets';
 export { RunLedger } from '../ledger';
 export type { Claim, ClaimRequest, LedgerEnvironment, RunLedgerOptions } from '../ledger';
-export type { LeaseRecord, OverlapPolicy, RunRecord, RunStatus, RunTrigger } from '../../model/ledger';
+export type { LeaseRecord, OverlapPolicy, PauseRecord, RunRecord, RunStatus, RunTrigger } from '../../model/ledger';
 
 /** The Powertools logger calls a durable run logs with; suppressed while the SDK replays. */
 export type RunLogger = Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;
@@ -259,7 +259,7 @@ export function durableBatch<TResult = unknown>(
       });
     });
     if (claim && claim.outcome !== 'run') {
-      logger.info(claim.outcome === 'duplicate' ? 'execution skipped: this scheduled time already ran or is running' : 'execution skipped: the previous run is still running', { ...claim });
+      logger.info(skipMessage(claim, 'execution'), { ...claim });
       return { skipped: claim.outcome, run: claim.run } as unknown as TResult;
     }
     const started = Date.now();
