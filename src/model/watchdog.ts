@@ -20,6 +20,30 @@ export const WATCHDOG_SCHEDULE = 'rate(15 minutes)';
  */
 export const WATCHDOG_LOOK_BACK_MS = 6 * 3_600_000;
 
+/** The suffix of the watchdog's role name: `<stackPrefix>-stage-Watchdog` (no batch role can take it: batch names are lower case, and `stage` is reserved). */
+export const WATCHDOG_ROLE_SUFFIX = 'stage-Watchdog';
+
+/**
+ * The name of a stage's watchdog role, which the stage's batch boundary lets read and record
+ * every batch's runs (`aws:PrincipalArn`), where a batch role reaches only its own partition.
+ *
+ * @example watchdogRoleName({ stackPrefix: 'acme-prod' }) // 'acme-prod-stage-Watchdog'
+ */
+export function watchdogRoleName(stage: { readonly stackPrefix: string }): string {
+  return `${stage.stackPrefix}-${WATCHDOG_ROLE_SUFFIX}`;
+}
+
+/**
+ * What the watchdog does in its stage's ledger, on every batch's partition: query a batch's
+ * scheduled times, read its pause record, and record a time `missed` (a conditional UpdateItem).
+ */
+export const WATCHDOG_LEDGER_ACTIONS = ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:UpdateItem'];
+
+/** The watchdog role's policy on the ledger table `tableArn` (and nothing else of it: no scan, delete or table change). */
+export function watchdogLedgerPolicy(tableArn: unknown): { readonly Version: string; readonly Statement: readonly Record<string, unknown>[] } {
+  return { Version: '2012-10-17', Statement: [{ Sid: 'ReadAndRecordRuns', Effect: 'Allow', Action: WATCHDOG_LEDGER_ACTIONS, Resource: tableArn }] };
+}
+
 /** One batch as the watchdog of one stage watches it: its schedule as that stage runs it. */
 export interface WatchedBatch {
   /** The batch's name: its partition of the ledger. */

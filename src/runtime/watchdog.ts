@@ -241,20 +241,21 @@ class BatchLedger {
   async recordMissed(t: number, graceMinutes: number): Promise<boolean> {
     const now = this.pass.now;
     try {
-      await this.send(`recording ${iso(t)} as missed`, () => this.pass.doc.send(new this.pass.sdk.PutCommand({
+      await this.send(`recording ${iso(t)} as missed`, () => this.pass.doc.send(new this.pass.sdk.UpdateCommand({
         TableName: this.pass.tableName,
-        Item: {
-          [LEDGER_KEYS.partition]: this.batch,
-          [LEDGER_KEYS.sort]: iso(t),
-          status: 'missed' satisfies RunStatus,
-          attempts: 0,
-          trigger: 'schedule',
-          endedAt: iso(now),
-          error: `no run started within ${graceMinutes} minutes of its scheduled time (the watchdog checked at ${iso(now)})`,
-          [LEDGER_KEYS.ttl]: Math.floor(now / 1000) + Math.round(this.pass.retentionDays * 86_400),
-        },
+        Key: { [LEDGER_KEYS.partition]: this.batch, [LEDGER_KEYS.sort]: iso(t) },
+        UpdateExpression: 'SET #status = :missed, attempts = :zero, #trigger = :schedule, endedAt = :now, #error = :why, #ttl = :ttl',
+        // A run that started meanwhile, or another watchdog's record, stays as it is.
         ConditionExpression: 'attribute_not_exists(#run)',
-        ExpressionAttributeNames: { '#run': LEDGER_KEYS.sort },
+        ExpressionAttributeNames: { '#run': LEDGER_KEYS.sort, '#status': 'status', '#trigger': 'trigger', '#error': 'error', '#ttl': LEDGER_KEYS.ttl },
+        ExpressionAttributeValues: {
+          ':missed': 'missed' satisfies RunStatus,
+          ':zero': 0,
+          ':schedule': 'schedule',
+          ':now': iso(now),
+          ':why': `no run started within ${graceMinutes} minutes of its scheduled time (the watchdog checked at ${iso(now)})`,
+          ':ttl': Math.floor(now / 1000) + Math.round(this.pass.retentionDays * 86_400),
+        },
       })));
       return true;
     } catch (e) {
