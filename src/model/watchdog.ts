@@ -4,7 +4,7 @@
 import { ledgerTableName } from './ledger';
 import { stackName } from './names';
 import { batchForStage } from './stage-overrides';
-import type { Batch, Stage } from './validated';
+import type { Batch, Stage, ValidatedDeclarations } from './validated';
 
 /** Minutes after a scheduled time before the watchdog reports it missed, unless the batch says otherwise (plus its flexible window). */
 export const DEFAULT_MISSED_RUN_GRACE_MINUTES = 15;
@@ -113,4 +113,31 @@ export function watchdogConfig(stage: Pick<Stage, 'name' | 'stackPrefix' | 'ledg
       };
     }),
   };
+}
+
+/** The file in the watchdog's code zip that holds every stage's {@link WatchdogConfig}. */
+export const WATCHDOG_CONFIG_FILE = 'watchdog.json';
+
+/** The watchdog function's environment variables. */
+export const WATCHDOG_ENV = {
+  /** The stage the function watches: the key of its configuration in {@link WATCHDOG_CONFIG_FILE}. */
+  stage: 'BATCHFORM_STAGE',
+  /** Where the configuration file is. @default `watchdog.json` next to the handler */
+  config: 'BATCHFORM_WATCHDOG_CONFIG',
+} as const;
+
+/** The content of {@link WATCHDOG_CONFIG_FILE}: every stage's configuration, by stage name. */
+export interface WatchdogConfigFile {
+  readonly version: 1;
+  readonly stages: Readonly<Record<string, WatchdogConfig>>;
+}
+
+/**
+ * The watchdog's configuration file for every declared stage, as deterministic JSON (declaration
+ * order, two-space indent, a final newline): the same declarations give the same bytes, so the
+ * code zip's hash changes only when what a watchdog watches does.
+ */
+export function watchdogConfigJson(decl: ValidatedDeclarations): string {
+  const file: WatchdogConfigFile = { version: 1, stages: Object.fromEntries(decl.stages.map((s) => [s.name, watchdogConfig(s, decl.batches)])) };
+  return `${JSON.stringify(file, null, 2)}\n`;
 }

@@ -2,11 +2,13 @@
 // (computed with the schedule code `npx projen schedule` shows, so zones, daylight saving, start
 // and end dates and at() agree with it), compared with the run ledger; a time with no record
 // and no pause is recorded `missed` and counted in the batch's `RunMissed` metric.
+import * as fs from 'fs';
+import * as path from 'path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { BatchformError } from '../errors/batchform-error';
 import { LEDGER_KEYS, LEDGER_METRICS, PAUSE_SORT_KEY, PauseRecord, RunStatus } from '../model/ledger';
-import { WATCHDOG_LOOK_BACK_MS, WatchdogConfig, WatchedBatch } from '../model/watchdog';
+import { WATCHDOG_CONFIG_FILE, WATCHDOG_ENV, WATCHDOG_LOOK_BACK_MS, WatchdogConfig, WatchdogConfigFile, WatchedBatch } from '../model/watchdog';
 import { parseSchedule, ParsedSchedule } from '../schedule/expression';
 import { nextRuns } from '../schedule/next-runs';
 
@@ -280,4 +282,61 @@ class BatchLedger {
       });
     }
   }
+}
+
+/** Options of {@link watchdogHandler}; the defaults are what the deployed function uses. */
+export interface WatchdogHandlerOptions {
+  /** The configuration file's content. @default read from `BATCHFORM_WATCHDOG_CONFIG`, else `watchdog.json` next to the handler */
+  readonly config?: WatchdogConfigFile;
+  /** The environment (`BATCHFORM_STAGE`). @default process.env */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  readonly client?: DynamoDBClient | DynamoDBDocumentClient;
+  readonly now?: () => number;
+  readonly log?: (line: string) => void;
+}
+
+/** What one watchdog invocation found: the stage, and the times it recorded missed, by batch. */
+export interface WatchdogSummary {
+  readonly stage: string;
+  readonly batches: number;
+  readonly missed: Readonly<Record<string, readonly string[]>>;
+}
+
+/**
+ * The stage watchdog's Lambda handler: one pass ({@link checkMissedRuns}) over the stage's batches
+ * (`BATCHFORM_STAGE` in the configuration file), looking back {@link WATCHDOG_LOOK_BACK_MS}, then
+ * one summary log line. A failed pass throws, so the function's own errors show it.
+ *
+ * @example export const handler = watchdogHandler();
+ */
+export function watchdogHandler(options: WatchdogHandlerOptions = {}): (event?: unknown) => Promise<WatchdogSummary> {
+  const env = options.env ?? process.env;
+  const log = options.log ?? ((line: string) => console.log(line));
+  let config: WatchdogConfig | undefined;
+  return async () => {
+    config ??= stageConfig(options.config ?? readConfigFile(env), env[WATCHDOG_ENV.stage]);
+    const checks = await checkMissedRuns({ ...config, client: options.client, now: options.now, log });
+    const missed = Object.fromEntries(checks.filter((c) => c.missed.length > 0).map((c) => [c.batch, c.missed]));
+    const summary: WatchdogSummary = { stage: config.stage, batches: checks.length, missed };
+    log(JSON.stringify({ level: 'INFO', message: 'watchdog pass', ...summary, paused: Object.fromEntries(checks.filter((c) => c.paused.length > 0).map((c) => [c.batch, c.paused])) }));
+    return summary;
+  };
+}
+
+function readConfigFile(env: Readonly<Record<string, string | undefined>>): WatchdogConfigFile {
+  const file = env[WATCHDOG_ENV.config] ?? path.join(__dirname, WATCHDOG_CONFIG_FILE);
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as WatchdogConfigFile;
+  } catch (e) {
+    throw new BatchformError('integrity', `the watchdog cannot read its configuration ${file} (${(e as Error).message}); deploy the stage stack again (its code zip holds ${WATCHDOG_CONFIG_FILE}).`, { cause: e });
+  }
+}
+
+function stageConfig(file: WatchdogConfigFile, stage: string | undefined): WatchdogConfig {
+  const config = stage === undefined ? undefined : file.stages?.[stage];
+  if (!config) {
+    throw new BatchformError('integrity', `the watchdog's configuration has no stage ${JSON.stringify(stage)} (it has ${Object.keys(file.stages ?? {}).join(', ') || 'none'}); ` +
+      `set ${WATCHDOG_ENV.stage} to the stage's name, or deploy the stage stack again from the current declarations.`);
+  }
+  return config;
 }

@@ -3,12 +3,17 @@
 // run that never came is reported once its grace ends and not before, DST-skipped local times are
 // never expected, paused batches are not reported, each stage checks its own schedule, a run that
 // happened is not missed, and passes never count a time twice.
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { startDynalite, LocalDynamo } from './dynalite';
 import { PAUSE_SORT_KEY, RunRecord } from '../../src/model/ledger';
-import { DEFAULT_MISSED_RUN_GRACE_MINUTES, missedRunGraceMinutes, watchdogConfig, WatchedBatch, WATCHDOG_LOOK_BACK_MS } from '../../src/model/watchdog';
+import {
+  DEFAULT_MISSED_RUN_GRACE_MINUTES, missedRunGraceMinutes, watchdogConfig, watchdogConfigJson, WatchedBatch, WATCHDOG_LOOK_BACK_MS,
+} from '../../src/model/watchdog';
 import { RunLedger } from '../../src/runtime/ledger';
-import { BatchCheck, checkMissedRuns } from '../../src/runtime/watchdog';
+import { BatchCheck, checkMissedRuns, watchdogHandler } from '../../src/runtime/watchdog';
 import { validateDeclarations } from '../../src/validate/validate';
 import { BATCH, fileExists, STAGE } from '../fixtures';
 
@@ -260,4 +265,39 @@ test('the default grace is 15 minutes plus the flexible window', () => {
   expect(missedRunGraceMinutes({})).toBe(15);
   expect(missedRunGraceMinutes({ flexibleWindowMinutes: 30 })).toBe(45);
   expect(missedRunGraceMinutes({ flexibleWindowMinutes: 30, missedRunGraceMinutes: 5 })).toBe(5);
+});
+
+describe('the deployed handler', () => {
+  const decl = validateDeclarations({
+    stages: [{ ...STAGE, stackPrefix: 'acme-prod' }, { ...STAGE, name: 'staging', account: '444455556666' }],
+    batches: [{ ...BATCH, schedule: 'cron(0 6 1 * ? *)', overrides: { staging: { enabled: false } } }],
+  }, { fileExists });
+
+  test('its configuration file is the same bytes for the same declarations, one entry per stage', () => {
+    const json = watchdogConfigJson(decl);
+    expect(watchdogConfigJson(decl)).toBe(json);
+    expect(Object.keys(JSON.parse(json).stages)).toEqual(['prod', 'staging']);
+  });
+
+  test("reads its stage's batches from the file BATCHFORM_WATCHDOG_CONFIG names, and reports what it recorded", async () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'watchdog-')), 'watchdog.json');
+    const config = JSON.parse(watchdogConfigJson(decl));
+    const tableName = await dynamo.createLedger();
+    config.stages.prod.tableName = tableName;
+    fs.writeFileSync(file, JSON.stringify(config));
+    const lines: string[] = [];
+    const handler = watchdogHandler({
+      env: { BATCHFORM_STAGE: 'prod', BATCHFORM_WATCHDOG_CONFIG: file }, client: dynamo.client, now: () => Date.parse('2027-02-01T06:30:00Z'), log: (l) => lines.push(l),
+    });
+    expect(await handler({})).toEqual({ stage: 'prod', batches: 1, missed: { 'daily-stats': ['2027-02-01T06:00:00.000Z'] } });
+    expect(lines.map((l) => JSON.parse(l))).toEqual([
+      expect.objectContaining({ Stack: 'acme-prod-daily-stats', RunMissed: 1 }),
+      expect.objectContaining({ message: 'watchdog pass', stage: 'prod' }),
+    ]);
+  });
+
+  test('a stage its configuration does not hold fails the invocation, naming the fix', async () => {
+    const handler = watchdogHandler({ config: JSON.parse(watchdogConfigJson(decl)), env: { BATCHFORM_STAGE: 'qa' }, client: dynamo.client });
+    await expect(handler({})).rejects.toThrow(/has no stage "qa" \(it has prod, staging\); set BATCHFORM_STAGE/);
+  });
 });
