@@ -41,8 +41,8 @@ const INVOKE_ACTIONS = ['lambda:InvokeFunction'];
  *   updating items whose partition key is the role's own `batchform:batch` tag
  *   (`dynamodb:LeadingKeys`), so a batch can write only its own runs; a role without that tag
  *   (a Scheduler role) gets nothing there. The one exception is the stage's missed-run watchdog
- *   (`<StackPrefix>-stage-Watchdog`, by `aws:PrincipalArn`), which may also query every batch's
- *   partition (still only item reads and updates: no scan, delete or table change).
+ *   (`<StackPrefix>-stage-Watchdog`, by `aws:PrincipalArn`), which may query, read and update
+ *   every batch's partition (still no scan, put, delete or table change).
  *
  * Everything else a batch declares stays possible: its data (S3, DynamoDB, RDS), secrets,
  * parameters, queues, topics, logs and the VPC network interfaces Lambda creates for it.
