@@ -64,7 +64,7 @@ export interface WatchedBatch {
   readonly graceMinutes: number;
   /**
    * How the batch's runs are keyed in the ledger: `scheduled-time` (the Scheduled Event's time:
-   * exact) or `start-time` (a batch with a constant input gets no time in its event, so its
+   * its scheduled minute, a rule's event possibly with seconds) or `start-time` (a batch with a constant input gets no time in its event, so its
    * record is keyed by the second it started: any record within the grace after a scheduled
    * time counts as its run).
    */

@@ -123,9 +123,11 @@ async function checkBatch(watched: WatchedBatch, pass: PassContext): Promise<Bat
 
   // Records up to now: a batch keyed by its start time may have started up to its grace late.
   const recorded = await ledger.runsBetween(expected[0], pass.now);
-  const isRun = watched.keyedBy === 'scheduled-time'
-    ? (t: number) => recorded.includes(t)
-    : (t: number) => recorded.some((r) => r >= t && r <= t + graceMs);
+  // A Scheduled Event's time is its scheduled minute, but an EventBridge rule's event may carry
+  // the seconds it was sent at: any record within that minute is the run (no schedule fires twice
+  // in a minute). A batch keyed by its start time may have started up to its grace late.
+  const within = watched.keyedBy === 'scheduled-time' ? MINUTE_MS - 1 : graceMs;
+  const isRun = (t: number) => recorded.some((r) => r >= t && r <= t + within);
   const absent = expected.filter((t) => !isRun(t));
   const pause = absent.length > 0 ? await ledger.pause() : undefined;
   const paused = absent.filter((t) => pausedAt(pause, t));

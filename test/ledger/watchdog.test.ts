@@ -225,10 +225,12 @@ describe('runs that happened, and repeated passes', () => {
     await seed(table, succeeded('hourly', '2027-02-01T01:00:00.000Z'));
     await seed(table, { ...succeeded('hourly', '2027-02-01T02:00:00.000Z'), status: 'failed' });
     await seed(table, { ...succeeded('hourly', '2027-02-01T03:00:00.000Z'), status: 'running' });
-    const { checks, metrics } = await pass(table, [hourly], Date.parse('2027-02-01T04:30:00Z'), Date.parse('2027-02-01T00:30:00Z'));
+    // An EventBridge rule's event may carry the seconds it was sent at: still the 04:00 run.
+    await seed(table, succeeded('hourly', '2027-02-01T04:00:06.000Z'));
+    const { checks, metrics } = await pass(table, [hourly], Date.parse('2027-02-01T05:30:00Z'), Date.parse('2027-02-01T00:30:00Z'));
     expect(checks[0]).toMatchObject({
-      expected: ['2027-02-01T01:00:00.000Z', '2027-02-01T02:00:00.000Z', '2027-02-01T03:00:00.000Z', '2027-02-01T04:00:00.000Z'],
-      missed: ['2027-02-01T04:00:00.000Z'],
+      expected: ['2027-02-01T01:00:00.000Z', '2027-02-01T02:00:00.000Z', '2027-02-01T03:00:00.000Z', '2027-02-01T04:00:00.000Z', '2027-02-01T05:00:00.000Z'],
+      missed: ['2027-02-01T05:00:00.000Z'],
     });
     expect(metrics.map((m) => m.RunMissed)).toEqual([1]);
     expect(await record(table, 'hourly', '2027-02-01T01:00:00.000Z')).toMatchObject({ status: 'succeeded' });
