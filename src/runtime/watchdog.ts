@@ -130,9 +130,9 @@ async function checkBatch(watched: WatchedBatch, pass: PassContext): Promise<Bat
   const isRun = (t: number) => recorded.some((r) => r >= t && r <= t + within);
   const absent = expected.filter((t) => !isRun(t));
   const pause = absent.length > 0 ? await ledger.pause() : undefined;
-  const paused = absent.filter((t) => pausedAt(pause, t));
+  const paused = absent.filter((t) => isPausedAt(pause, t));
   const missed: string[] = [];
-  for (const t of absent.filter((x) => !pausedAt(pause, x))) {
+  for (const t of absent.filter((x) => !isPausedAt(pause, x))) {
     if (await ledger.recordMissed(t, watched.graceMinutes)) missed.push(iso(t));
   }
   return { ...base, expected: expected.map(iso), missed, paused: paused.map(iso) };
@@ -162,7 +162,7 @@ function expectedTimes(parsed: ParsedSchedule, watched: WatchedBatch, from: numb
 }
 
 /** Whether the pause record covers `t`: paused since `pausedAt` (still, or until `resumedAt`). */
-function pausedAt(pause: PauseRecord | undefined, t: number): boolean {
+function isPausedAt(pause: PauseRecord | undefined, t: number): boolean {
   if (!pause) return false;
   const since = pause.pausedAt !== undefined ? Date.parse(pause.pausedAt) : -Infinity;
   if (pause.paused) return t >= since;
