@@ -4,6 +4,7 @@ import { Statement } from './policy-parts';
 import { BATCH_TAG, BOOTSTRAP_PARAMETERS, STAGE_TAG } from '../model/bootstrap-names';
 import { DURABLE_EXECUTION_ACTIONS } from '../model/durable-execution';
 import { LEDGER_BATCH_ACTIONS, LEDGER_TABLE_SUFFIX } from '../model/ledger';
+import { WATCHDOG_LEDGER_ACTIONS, WATCHDOG_ROLE_SUFFIX } from '../model/watchdog';
 
 /** Condition that is true when the stage allows its batches to assume named roles. */
 export const HAS_ASSUMABLE_ROLES = 'HasAssumableRoles';
@@ -39,7 +40,9 @@ const INVOKE_ACTIONS = ['lambda:InvokeFunction'];
  * - on the stage's run ledger (`<StackPrefix>-batchform-ledger`): only reading and conditionally
  *   updating items whose partition key is the role's own `batchform:batch` tag
  *   (`dynamodb:LeadingKeys`), so a batch can write only its own runs; a role without that tag
- *   (a Scheduler role) gets nothing there.
+ *   (a Scheduler role) gets nothing there. The one exception is the stage's missed-run watchdog
+ *   (`<StackPrefix>-stage-Watchdog`, by `aws:PrincipalArn`), which may query, read and update
+ *   every batch's partition (still no scan, put, delete or table change).
  *
  * Everything else a batch declares stays possible: its data (S3, DynamoDB, RDS), secrets,
  * parameters, queues, topics, logs and the VPC network interfaces Lambda creates for it.
@@ -102,7 +105,10 @@ export function batchBoundaryStatements(): Statement[] {
     { Sid: 'OnlySendDeadLetters', Effect: 'Deny', NotAction: QUEUE_ACTIONS_KEPT, Resource: here('sqs', `${prefix}-*`) },
     { Sid: 'OnlyWriteLogs', Effect: 'Deny', NotAction: LOG_ACTIONS_KEPT, Resource: here('logs', `log-group:/aws/lambda/${prefix}-*`) },
     ...anyBatchStatements(),
-    ...ledgerBoundaryStatements(here('dynamodb', `table/${prefix}-${LEDGER_TABLE_SUFFIX}`)),
+    ...ledgerBoundaryStatements(
+      here('dynamodb', `table/${prefix}-${LEDGER_TABLE_SUFFIX}`),
+      Fn.sub(`arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/${prefix}-${WATCHDOG_ROLE_SUFFIX}`),
+    ),
   ];
 }
 
@@ -144,26 +150,30 @@ function anyBatchStatements(): Statement[] {
 
 /**
  * The boundary's cap on the run ledger (`table`, its indexes and streams): item reads and updates
- * only, only in the partition of the role's own `batchform:batch` tag, never without that tag.
- * Three statements, since IAM ANDs the conditions within one.
+ * only (and queries, for the watchdog), only in the partition of the role's own `batchform:batch`
+ * tag, never without that tag; the stage's watchdog role (`watchdogRole`, by `aws:PrincipalArn`:
+ * its name cannot be a batch role's) reads and records every batch's runs. Four statements, since
+ * IAM ANDs the conditions within one.
  */
-export function ledgerBoundaryStatements(table: string): Statement[] {
+export function ledgerBoundaryStatements(table: string, watchdogRole: string): Statement[] {
   const resources = [table, Fn.join('', [table, '/*'])];
+  const notTheWatchdog = { ArnNotEquals: { 'aws:PrincipalArn': watchdogRole } };
   return [
-    { Sid: 'OnlyItemWritesInTheLedger', Effect: 'Deny', NotAction: LEDGER_BATCH_ACTIONS, Resource: resources },
+    { Sid: 'OnlyItemWritesInTheLedger', Effect: 'Deny', NotAction: [...new Set([...LEDGER_BATCH_ACTIONS, ...WATCHDOG_LEDGER_ACTIONS])], Resource: resources },
+    { Sid: 'OnlyTheWatchdogQueriesTheLedger', Effect: 'Deny', Action: 'dynamodb:Query', Resource: resources, Condition: notTheWatchdog },
     {
       Sid: 'OnlyOwnLedgerPartition',
       Effect: 'Deny',
       Action: LEDGER_BATCH_ACTIONS,
       Resource: resources,
-      Condition: { 'ForAnyValue:StringNotEquals': { 'dynamodb:LeadingKeys': `\${aws:PrincipalTag/${BATCH_TAG}}` } },
+      Condition: { 'ForAnyValue:StringNotEquals': { 'dynamodb:LeadingKeys': `\${aws:PrincipalTag/${BATCH_TAG}}` }, ...notTheWatchdog },
     },
     {
       Sid: 'NoLedgerWithoutBatchTag',
       Effect: 'Deny',
       Action: LEDGER_BATCH_ACTIONS,
       Resource: resources,
-      Condition: { Null: { [`aws:PrincipalTag/${BATCH_TAG}`]: 'true' } },
+      Condition: { Null: { [`aws:PrincipalTag/${BATCH_TAG}`]: 'true' }, ...notTheWatchdog },
     },
   ];
 }

@@ -307,6 +307,16 @@ export interface BatchOptions {
    */
   readonly deliveryRetryAttempts?: number;
   /**
+   * Minutes after a scheduled time before the stage's watchdog reports the run missed (1-44640,
+   * i.e. up to 31 days): it then records the scheduled time as `missed` in the run ledger and
+   * publishes `RunMissed` for the batch, which raises its missed-run alarm. A run that starts
+   * later still runs (its record becomes the run's). Give a batch whose runs may wait for a
+   * delivery retry or a queue more time. See docs/guides/run-ledger.md ("Missed runs").
+   * @default - 15 minutes plus the batch's `flexibleWindowMinutes`
+   * @example 60
+   */
+  readonly missedRunGraceMinutes?: number;
+  /**
    * Tags for the batch's stack (CloudFormation propagates them to its resources).
    * @default {}
    * @example { team: 'data' }

@@ -61,6 +61,8 @@ export interface Batch {
   readonly deliveryRetryAttempts: number;
   /** Scheduler flexible window in minutes; undefined when off. */
   readonly flexibleWindowMinutes?: number;
+  /** Minutes after a scheduled time before the stage's watchdog reports it missed; undefined: 15 plus the flexible window. */
+  readonly missedRunGraceMinutes?: number;
   /** Scheduler start date, as a UTC ISO string (`2027-01-01T00:00:00.000Z`). */
   readonly startDate?: string;
   /** Scheduler end date, as a UTC ISO string. */

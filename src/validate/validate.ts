@@ -150,6 +150,7 @@ function batchOf(b: BatchOptions, stages: readonly Stage[]): Batch {
     maxEventAgeSeconds: b.maxEventAgeSeconds ?? BATCH_DEFAULTS.maxEventAgeSeconds,
     deliveryRetryAttempts: b.deliveryRetryAttempts ?? BATCH_DEFAULTS.deliveryRetryAttempts,
     flexibleWindowMinutes: b.flexibleWindowMinutes,
+    missedRunGraceMinutes: b.missedRunGraceMinutes,
     startDate: b.startDate === undefined ? undefined : new Date(b.startDate).toISOString(),
     endDate: b.endDate === undefined ? undefined : new Date(b.endDate).toISOString(),
     stages: stageNames,

@@ -364,6 +364,14 @@ export const CASES: CatalogueCase[] = [
   },
   {
     group: 'Run ledger',
+    title: 'missed-run grace of zero minutes',
+    batch: { missedRunGraceMinutes: 0 },
+    expected: [
+      'batch "daily-stats", field "missedRunGraceMinutes": 0 is not a number of minutes from 1 to 44640 (31 days). Fix: use a whole number of minutes after the scheduled time, e.g. 60; leave it out for 15 minutes plus the flexible window.',
+    ],
+  },
+  {
+    group: 'Run ledger',
     title: 'ledger retention of zero days',
     stage: { ledgerRetentionDays: 0 },
     expected: [
@@ -1031,7 +1039,7 @@ export const CASES: CatalogueCase[] = [
     title: 'batch option that does not exist',
     batch: { owner: 'data-team' },
     expected: [
-      'batch "daily-stats", field "owner": unknown option. Fix: remove it; batch options are name, description, handler, schedule, enabled, input, runtime, architecture, memorySize, timeout, durable, environment, secrets, vpc, logRetentionDays, policyStatements, reservedConcurrency, overlap, timezone, flexibleWindowMinutes, startDate, endDate, deliveryRetryAttempts, tags, alarms, alarmTopicArn, retryAttempts, maxEventAgeSeconds, stages, overrides.',
+      'batch "daily-stats", field "owner": unknown option. Fix: remove it; batch options are name, description, handler, schedule, enabled, input, runtime, architecture, memorySize, timeout, durable, environment, secrets, vpc, logRetentionDays, policyStatements, reservedConcurrency, overlap, timezone, flexibleWindowMinutes, startDate, endDate, deliveryRetryAttempts, missedRunGraceMinutes, tags, alarms, alarmTopicArn, retryAttempts, maxEventAgeSeconds, stages, overrides.',
     ],
   },
   {

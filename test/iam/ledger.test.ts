@@ -3,8 +3,10 @@
 // its own partition (dynamodb:LeadingKeys); even a batch that declares dynamodb:* on * is held to
 // it by the boundary; a role without the batchform:batch tag gets nothing; the operator role reads
 // the ledger and writes only the pause fields (never a run's status or the lease); the preview
-// role reads nothing of the ledger.
+// role reads nothing of the ledger; the stage's missed-run watchdog (its role named
+// <stackPrefix>-stage-Watchdog) queries and records every batch's runs, and nothing else.
 import { PAUSE_ATTRIBUTES } from '../../src/model/ledger';
+import { watchdogLedgerPolicy, watchdogRoleName } from '../../src/model/watchdog';
 import { batchTemplates } from '../../src/template/batch-template';
 import { validateDeclarations } from '../../src/validate/validate';
 import { BATCH, fileExists, STAGE } from '../fixtures';
@@ -72,9 +74,35 @@ describe('batch roles in the run ledger (template policy + stage boundary)', () 
     ['no scan, query or export of the ledger', ROLE_A, 'daily-stats', EVERYTHING, 'dynamodb:Query', LEDGER, ['weekly-report'], DENY],
     ['no ledger rights at all for a role without the batchform:batch tag', ROLE_A, undefined, EVERYTHING, 'dynamodb:UpdateItem', LEDGER, ['daily-stats'], DENY],
     ['its own tables stay its own business', ROLE_A, 'daily-stats', EVERYTHING, 'dynamodb:PutItem', `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/acme-orders`, undefined, ALLOW],
+    ['a batch cannot query even its own partition (only the watchdog queries)', ROLE_A, 'daily-stats', EVERYTHING, 'dynamodb:Query', LEDGER, ['daily-stats'], DENY],
   ])('%s', async (_what, principal, tag, policies, action, resource, keys, decision) => {
     expect(await decide({
-      principal, action, resource, account: ACCOUNT, identityPolicies: policies(), boundary: stack.boundary, context: ctx(tag, keys),
+      principal, action, resource, account: ACCOUNT, identityPolicies: policies(), boundary: stack.boundary, context: { ...ctx(tag, keys), 'aws:PrincipalArn': principal },
+    })).toBe(decision);
+  });
+});
+
+const WATCHDOG = `arn:aws:iam::${ACCOUNT}:role/${watchdogRoleName({ stackPrefix: 'prod' })}`;
+const STAGING_WATCHDOG = `arn:aws:iam::${ACCOUNT}:role/${watchdogRoleName({ stackPrefix: 'staging' })}`;
+/** The watchdog role's policy as the stage stack grants it: this stage's ledger only. */
+const W = () => [watchdogLedgerPolicy([LEDGER, `${LEDGER}/index/*`])];
+
+describe("the stage's watchdog role in the run ledger (its policy + the stage boundary; no batchform:batch tag)", () => {
+  test.each<Row>([
+    ["queries batch A's scheduled times", WATCHDOG, undefined, W, 'dynamodb:Query', LEDGER, ['daily-stats'], ALLOW],
+    ["queries batch B's", WATCHDOG, undefined, W, 'dynamodb:Query', LEDGER, ['weekly-report'], ALLOW],
+    ["reads batch B's pause record", WATCHDOG, undefined, W, 'dynamodb:GetItem', LEDGER, ['weekly-report'], ALLOW],
+    ["records a missed run in batch A's partition (a conditional UpdateItem)", WATCHDOG, undefined, W, 'dynamodb:UpdateItem', LEDGER, ['daily-stats'], ALLOW],
+    ['cannot put items (only conditional updates)', WATCHDOG, undefined, EVERYTHING, 'dynamodb:PutItem', LEDGER, ['daily-stats'], DENY],
+    ['nor delete records', WATCHDOG, undefined, EVERYTHING, 'dynamodb:DeleteItem', LEDGER, ['daily-stats'], DENY],
+    ['nor scan the table', WATCHDOG, undefined, EVERYTHING, 'dynamodb:Scan', LEDGER, undefined, DENY],
+    ['nor touch the table itself', WATCHDOG, undefined, EVERYTHING, 'dynamodb:DeleteTable', LEDGER, undefined, DENY],
+    ["nor write another stage's ledger (its policy names this stage's table)", WATCHDOG, undefined, W, 'dynamodb:UpdateItem', OTHER_STAGE_LEDGER, ['daily-stats'], NOT_ALLOWED],
+    ["another stage's watchdog gets nothing in this stage's ledger", STAGING_WATCHDOG, undefined, EVERYTHING, 'dynamodb:UpdateItem', LEDGER, ['daily-stats'], DENY],
+    ['nor does it query it', STAGING_WATCHDOG, undefined, EVERYTHING, 'dynamodb:Query', LEDGER, ['daily-stats'], DENY],
+  ])('%s', async (_what, principal, tag, policies, action, resource, keys, decision) => {
+    expect(await decide({
+      principal, action, resource, account: ACCOUNT, identityPolicies: policies(), boundary: stack.boundary, context: { ...ctx(tag, keys), 'aws:PrincipalArn': principal },
     })).toBe(decision);
   });
 });

@@ -5,7 +5,7 @@ import { handlerFile } from './handler';
 import { policyStatementsValid } from './iam';
 import { batchKeysKnown, stageKeysKnown } from './known-keys';
 import { batchNameShape, functionNameLength } from './name-rules';
-import { alarmsFlag, alarmTarget, batchAlarmTopic, ledgerRetention, maxEventAgeRange, overlapPolicy, retryAttemptsRange } from './operation-rules';
+import { alarmsFlag, alarmTarget, batchAlarmTopic, ledgerRetention, maxEventAgeRange, missedRunGrace, overlapPolicy, retryAttemptsRange } from './operation-rules';
 import { overridesValid } from './override-rules';
 import { scheduleValid, timezoneValid } from './schedule-rules';
 import { atLocalTimeExists, deliveryRetryRange, flexibleWindowRange, scheduleDates, schedulerOnly } from './scheduler';
@@ -40,6 +40,7 @@ export const BATCH_RULES: Readonly<Record<string, BatchRule>> = {
   retryAttemptsRange,
   maxEventAgeRange,
   overlapPolicy,
+  missedRunGrace,
   schedulerOnly,
   flexibleWindowRange,
   scheduleDates,

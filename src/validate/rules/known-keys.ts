@@ -33,6 +33,7 @@ export const BATCH_OPTION_KEYS = {
   startDate: true,
   endDate: true,
   deliveryRetryAttempts: true,
+  missedRunGraceMinutes: true,
   tags: true,
   alarms: true,
   alarmTopicArn: true,

@@ -4,6 +4,7 @@ import { BatchRule, isIntIn, show, StageRule, stagesOf, when } from './types';
 import { MAX_LEDGER_RETENTION_DAYS } from '../../model/ledger';
 import { MAX_ALARM_EMAILS } from '../../model/limits';
 import { stackPrefixOf } from '../../model/names';
+import { MAX_MISSED_RUN_GRACE_MINUTES } from '../../model/watchdog';
 
 const EMAIL = /^[^@\s,]+@[^@\s,]+\.[^@\s,]+$/;
 const TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/;
@@ -69,6 +70,13 @@ export const alarmTarget: StageRule = (stage) => [
 export const overlapPolicy: BatchRule = (batch) =>
   when(batch.overlap !== undefined && batch.overlap !== 'skip' && batch.overlap !== 'allow', {
     field: 'overlap', message: `${show(batch.overlap)} is not an overlap policy.`, fix: "write overlap: 'skip' (the default: a run is skipped while the previous one runs) or overlap: 'allow' (runs may overlap).",
+  });
+
+export const missedRunGrace: BatchRule = (batch) =>
+  when(batch.missedRunGraceMinutes !== undefined && !isIntIn(batch.missedRunGraceMinutes, 1, MAX_MISSED_RUN_GRACE_MINUTES), {
+    field: 'missedRunGraceMinutes',
+    message: `${show(batch.missedRunGraceMinutes)} is not a number of minutes from 1 to ${MAX_MISSED_RUN_GRACE_MINUTES} (31 days).`,
+    fix: 'use a whole number of minutes after the scheduled time, e.g. 60; leave it out for 15 minutes plus the flexible window.',
   });
 
 export const ledgerRetention: StageRule = (stage) =>
