@@ -211,7 +211,9 @@ export function registerBundleCommands(program: Command): void {
         secretsFromAws: opts.secretsFromAws === true,
         onEnvironment: (e) => console.error(describeLocalEnvironment(e, region).join('\n')),
         onStep: (e) => console.log(stepLine(e)),
-        ledger: opts.ledger ? { force: opts.force === true } : false,
+        // Without --time the run is now: recorded under that second, never refused (a second run in the
+        // same second is its next attempt).
+        ledger: opts.ledger ? { force: opts.force === true || opts.time === undefined } : false,
       });
       if (run.ledger && run.ledger.claim.outcome !== 'run') {
         console.log(ledgerSkipLine(batch.name, run.ledger, { stage: opts.stage }));
