@@ -152,9 +152,10 @@ export class RunLedger {
     this.retentionDays = options.retentionDays ?? DEFAULT_LEDGER_RETENTION_DAYS;
     this.sdk = dynamoSdk();
     const client = options.store ? undefined : options.client ?? new this.sdk.Client({});
-    this.doc = options.store ?? (client instanceof this.sdk.DynamoDBDocumentClient
+    const doc = client instanceof this.sdk.DynamoDBDocumentClient
       ? client
-      : this.sdk.DynamoDBDocumentClient.from(client as DynamoDBClient, { marshallOptions: { removeUndefinedValues: true } })) as unknown as LedgerStore;
+      : client && this.sdk.DynamoDBDocumentClient.from(client as DynamoDBClient, { marshallOptions: { removeUndefinedValues: true } });
+    this.doc = options.store ?? doc as unknown as LedgerStore;
     this.now = options.now ?? Date.now;
   }
 

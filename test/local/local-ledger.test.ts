@@ -148,7 +148,10 @@ describe('the expression evaluator agrees with dynalite', () => {
       TableName: tableName,
       Key: key,
       UpdateExpression: extraItem ? `SET ${Object.keys(item).map((k) => `${k} = :${k}x`).join(', ') || 'seed = :one'}` : 'SET checked = :one',
-      ...(extraItem ? {} : { ConditionExpression: condition, ExpressionAttributeNames: Object.fromEntries(Object.entries(bindings.names).filter(([n]) => condition.includes(n))) }),
+      ...(extraItem ? {} : {
+        ConditionExpression: condition,
+        ExpressionAttributeNames: Object.fromEntries(Object.entries(bindings.names).filter(([n]) => condition.includes(n))),
+      }),
       ExpressionAttributeValues: extraItem
         ? { ...Object.fromEntries(Object.entries(item).map(([k, v]) => [`:${k}x`, v])), ':one': 1 }
         : { ...Object.fromEntries(Object.entries(bindings.values).filter(([v]) => new RegExp(`${v}\\b`).test(condition))), ':one': 1 },
