@@ -189,7 +189,8 @@ export const WATCHDOG_ASSUMPTION = {
  */
 export function watchdogMonthlyCost(batches: number, region: string, shape: typeof WATCHDOG_ASSUMPTION = WATCHDOG_ASSUMPTION): MonthlyCost {
   const passes = (DAYS_PER_MONTH * 24 * 60) / shape.everyMinutes;
-  const pass = perRunCost({ memoryMb: shape.memoryMb, durationSeconds: shape.durationSeconds, architecture: shape.architecture, scheduler: false, logKb: shape.logKb }, region);
+  const { memoryMb, durationSeconds, architecture, logKb } = shape;
+  const pass = perRunCost({ memoryMb, durationSeconds, architecture, scheduler: false, logKb }, region);
   return monthly([
     { what: `watchdog passes (every ${shape.everyMinutes} min, ${shape.memoryMb} MB, ${shape.durationSeconds} s)`, count: round(passes), usdPerMonth: passes * pass },
     { what: 'ledger read request units (one Query per batch per pass)', count: round(passes * batches), usdPerMonth: passes * batches * priceIn('dynamodbReadRequest', region) },
