@@ -3,7 +3,7 @@
 //   npx projen bench                  full run (about 30 minutes on 2 cores); writes bench/RESULTS.md
 //   npx projen bench --quick          fewer sizes and runs; the report goes to $TMPDIR, not bench/
 //   npx projen bench --only deploy    some of: regenerate, cold, unchanged, adopt, bundle, deploy,
-//                                     timeouts, install, scale (scale needs regenerate); the report
+//                                     timeouts, install, ledger, scale (scale needs regenerate); the report
 //                                     goes to $TMPDIR, not bench/
 //   npx projen bench --json out.json  also writes the raw numbers
 //   npx projen bench --note "..."     adds a line about the run (e.g. that the machine was shared)
@@ -18,13 +18,14 @@ import { runBundle } from './bundle';
 import { runCold, runUnchanged } from './cold';
 import { runDeploy } from './deploy';
 import { runInstall } from './install';
+import { runLedger } from './ledger';
 import { markdownTable, progress, ROOT, SectionResult, SUMMARY_HEADERS } from './lib';
 import { analysis, Findings } from './analysis';
 import { runRegenerate, SizeResult } from './regenerate';
 import { runScale } from './scale';
 import { runTimeouts } from './timeouts';
 
-const MEASUREMENTS = ['regenerate', 'cold', 'unchanged', 'adopt', 'bundle', 'deploy', 'timeouts', 'install', 'scale'] as const;
+const MEASUREMENTS = ['regenerate', 'cold', 'unchanged', 'adopt', 'bundle', 'deploy', 'timeouts', 'install', 'ledger', 'scale'] as const;
 type Measurement = typeof MEASUREMENTS[number];
 
 interface Args {
@@ -133,6 +134,9 @@ async function main(): Promise<void> {
   }
   if (want('install')) {
     sections.push(runInstall({ repetitions: args.quick ? 1 : 3 }));
+  }
+  if (want('ledger')) {
+    sections.push(await runLedger({ runs: args.quick ? 50 : 200, warmup: 20 }));
   }
   if (want('scale') && sizes) {
     try {

@@ -4,8 +4,8 @@ import { badInput, EXIT_CODES } from './exit-codes';
 import { buildBundles, writeBundle } from '../bundle/esbuild';
 import { DEFAULT_PACKAGE_DIR, PACKAGE_CACHE_FILE, packageBatches } from '../bundle/package';
 import type { CallbackAnswer, DurableRunResult, OperationRow, StepEvent } from '../local/local-durable-run';
-import { describeLocalEnvironment, LOCAL_ENV_FILE } from '../local/local-env';
-import { invokeLocally } from '../local/local-invoke';
+import { describeLocalEnvironment, LOCAL_ENV_FILE, LOCAL_LEDGER_FILE } from '../local/local-env';
+import { invokeLocally, LocalLedgerOutcome } from '../local/local-invoke';
 import { batchesOfStage, DEFAULT_MANIFEST_PATH, Manifest, ManifestBatch, readManifest } from '../manifest/manifest';
 
 /** The manifest in `file`; bad input (exit 2) when it is missing, not JSON or of another version. */
@@ -106,9 +106,39 @@ export function callbackAnswer(kind: 'result' | 'error') {
     return { ...previous, [name]: kind === 'result' ? { result: text } : { error: text } };
   };
 }
+/** An ISO time to the second: `2026-11-25T15:10:00Z`. */
+function isoSecond(t: string | number | undefined): string {
+  return t === undefined ? '?' : new Date(t).toISOString().replace('.000Z', 'Z');
+}
+
+/**
+ * The one line `invoke` prints when the local ledger did not run the time: when it ran, its
+ * status, and the command that runs it again (`--force`), or why it cannot.
+ */
+export function ledgerSkipLine(batch: string, outcome: LocalLedgerOutcome, options: { readonly stage?: string } = {}): string {
+  const { claim, record } = outcome;
+  const time = isoSecond(claim.run);
+  const where = `local ledger ${LOCAL_LEDGER_FILE}`;
+  if (claim.outcome === 'skipped-overlap') {
+    return `${batch}: the run of ${time} was skipped and recorded as skipped-overlap: the run of ${isoSecond(claim.holder)} still holds the batch's lease until ${isoSecond(claim.until)} (${where}).`;
+  }
+  if (claim.outcome === 'run') return `${batch}: the run of ${time} ran (attempt ${claim.attempt}).`;
+  if (claim.outcome === 'skipped-paused') {
+    return `${batch}: the run of ${time} was skipped and recorded as skipped-paused: ${where} holds a pause${claim.note ? ` (${claim.note})` : ''}; a local invoke is an operator's run and is never paused, so this record came from elsewhere.`;
+  }
+  if (claim.status === 'running') {
+    return `${batch}: the run of ${time} is running (started ${isoSecond(record?.startedAt)} by another invoke; it counts as crashed after ${isoSecond(record?.deadline)}, then invoke runs it again); not run (${where}; --force does not take over a running run).`;
+  }
+  const stage = options.stage === undefined ? '' : ` --stage ${options.stage}`;
+  const attempts = record?.attempts ?? 1;
+  return `${batch}: the run of ${time} already happened: ${claim.status} at ${isoSecond(record?.endedAt ?? record?.startedAt)} (${attempts} attempt${attempts === 1 ? '' : 's'}, ${where}); not run again. To repeat it: npx projen invoke ${batch} --time ${time}${stage} --force`;
+}
+
 /** The options of `invoke`, as commander parses them. */
 interface InvokeCliOptions {
   readonly time?: string;
+  readonly ledger: boolean;
+  readonly force?: boolean;
   readonly fixture: boolean;
   readonly stage?: string;
   readonly failAt?: string;
@@ -156,6 +186,8 @@ export function registerBundleCommands(program: Command): void {
     .option('--fail-at <step>', 'a durable batch: fail this step\'s first attempt (a simulated crash) to see the execution resume from it')
     .option('--callback <name=json>', 'a durable batch: answer its callback NAME with this JSON result (repeatable)', callbackAnswer('result'))
     .option('--callback-error <name=message>', 'a durable batch: fail its callback NAME with this message (repeatable)', callbackAnswer('error'))
+    .option('--force', 'run the time again even if the local ledger says it already ran (as its next attempt)')
+    .option('--no-ledger', `run without the local ledger (${LOCAL_LEDGER_FILE}): nothing is checked or recorded`)
     .option('--manifest <file>', 'the generated manifest', DEFAULT_MANIFEST_PATH)
     .action(async (name: string, opts: InvokeCliOptions) => {
       const manifest = readCliManifest(opts.manifest);
@@ -182,7 +214,18 @@ export function registerBundleCommands(program: Command): void {
         secretsFromAws: opts.secretsFromAws === true,
         onEnvironment: (e) => console.error(describeLocalEnvironment(e, region).join('\n')),
         onStep: (e) => console.log(stepLine(e)),
+        // Without --time the run is now: recorded under that second, never refused (a second run in the
+        // same second is its next attempt).
+        ledger: opts.ledger ? { force: opts.force === true || opts.time === undefined } : false,
       });
+      if (run.ledger && run.ledger.claim.outcome !== 'run') {
+        console.log(ledgerSkipLine(batch.name, run.ledger, { stage: opts.stage }));
+        return;
+      }
+      if (run.ledger?.record) {
+        const r = run.ledger.record;
+        console.error(`invoke: local ledger: the run of ${isoSecond(r.run)} ${r.status} (attempt ${r.attempts}; ${LOCAL_LEDGER_FILE}).`);
+      }
       if (run.durable) {
         console.log(durableSummary(batch.name, run.durable));
         if (opts.failAt && !run.durable.steps.some((s) => s.event === 'failed')) console.error(`batchform: warning: no step named "${opts.failAt}" ran; steps: ${[...new Set(run.durable.steps.map((s) => s.step))].join(', ')}.`);

@@ -13,6 +13,13 @@ export const LOCAL_ENV_FILE = '.env.local';
  * Variables that only mean something in Lambda (its CA bundle, the source-map flag the template
  * sets): a local run neither needs a local value for them nor sets them.
  */
+/**
+ * Where `invoke` keeps the runs it recorded (its local run ledger, src/local/local-ledger.ts),
+ * relative to the project root; ignored by git (the Batchform component adds it, and its lock and
+ * temporary files, to `.gitignore`).
+ */
+export const LOCAL_LEDGER_FILE = '.batchform/ledger.json';
+
 export const LAMBDA_ONLY_VARIABLES = ['NODE_OPTIONS', 'NODE_EXTRA_CA_CERTS'];
 
 /**

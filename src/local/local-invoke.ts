@@ -5,10 +5,13 @@ import * as path from 'path';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { build } from 'esbuild';
 import { CallbackAnswer, DurableRunResult, runDurableExecution, StepEvent } from './local-durable-run';
-import { envFileName, LAMBDA_ONLY_VARIABLES, LOCAL_ENV_FILE, LocalEnvironment, readEnvFile, resolveLocalEnvironment } from './local-env';
+import { envFileName, LAMBDA_ONLY_VARIABLES, LOCAL_ENV_FILE, LOCAL_LEDGER_FILE, LocalEnvironment, readEnvFile, resolveLocalEnvironment } from './local-env';
+import { localLedger } from './local-ledger';
 import { bundleBatch, DEFAULT_PACKAGE_DIR, nodeBuildOptions } from '../bundle/esbuild';
 import type { ManifestBatch } from '../manifest/manifest';
+import type { RunRecord } from '../model/ledger';
 import { usesScheduler } from '../model/validated';
+import type { Claim } from '../runtime/ledger';
 import { LOCAL_SECRETS } from '../runtime/secrets';
 import { executionName } from '../runtime/starter';
 import { schedulerEvent } from '../template/scheduler-event';
@@ -120,6 +123,40 @@ export interface InvokeOptions {
   readonly secretsFromAws?: boolean;
   /** Told, before the handler runs, which environment and which secrets source the run uses (names and sources, no values). */
   readonly onEnvironment?: (e: LocalEnvironment) => void;
+  /**
+   * The local run ledger: the run claims its scheduled time (`time`, to the second) in a file in
+   * the project, with the same rules as the stage's ledger in AWS. A time that already succeeded or
+   * is running is not run again (the result's `ledger.claim` says why); a failed one runs as its
+   * next attempt. `false` runs without a ledger (nothing is checked or recorded).
+   * @default false (the `invoke` command turns it on)
+   * @example { force: true } // run a time that already succeeded again, as its next attempt
+   */
+  readonly ledger?: LocalLedgerOptions | false;
+}
+
+/** Options of the local run ledger ({@link InvokeOptions.ledger}). */
+export interface LocalLedgerOptions {
+  /**
+   * The ledger file, relative to the project root.
+   * @default '.batchform/ledger.json'
+   */
+  readonly file?: string;
+  /**
+   * Run the time again even if it already succeeded (or was skipped), as its next attempt. A time
+   * that is running is never taken over before its deadline.
+   * @default false
+   */
+  readonly force?: boolean;
+}
+
+/** What the local ledger decided for a run. */
+export interface LocalLedgerOutcome {
+  /** The ledger file (absolute path). */
+  readonly file: string;
+  /** The claim: `run` (with its attempt), `duplicate` or `skipped-overlap` (the handler did not run). */
+  readonly claim: Claim;
+  /** The run's record as the ledger holds it after the run (or, when skipped, as it found it). */
+  readonly record?: RunRecord;
 }
 
 /** The outcome of a local run. */
@@ -129,8 +166,10 @@ export interface InvokeResult {
   readonly durationMs: number;
   /** A durable batch: the whole execution (its steps, checkpoints, replays and outcome). */
   readonly durable?: DurableRunResult;
-  /** Which environment and secrets source the run used. */
-  readonly environment: LocalEnvironment;
+  /** Which environment and secrets source the run used (absent when the ledger skipped the run). */
+  readonly environment?: LocalEnvironment;
+  /** What the local ledger decided, when the run used one. */
+  readonly ledger?: LocalLedgerOutcome;
 }
 
 /** A fixture's `setup`, and its file relative to the project root. */
@@ -173,6 +212,37 @@ export async function invokeLocally(batch: ManifestBatch, options: InvokeOptions
   const shell: Record<string, string | undefined> = { ...process.env };
   const bundle = await bundleBatch(batch, { projectDir });
 
+  // The ledger claims the run's time (to the second, as the Scheduled Event carries it) before
+  // anything of the run starts: a duplicate sets up no fixture.
+  const ledgerFile = options.ledger ? path.resolve(projectDir, options.ledger.file ?? LOCAL_LEDGER_FILE) : undefined;
+  const ledger = ledgerFile ? localLedger(batch.name, ledgerFile) : undefined;
+  const scheduledTime = new Date(Math.floor(time.getTime() / 1000) * 1000);
+  const owner = `local-${randomUUID()}`;
+  const claim = ledger && await ledger.claim({
+    scheduledTime,
+    owner,
+    timeoutMs: (batch.durable?.executionTimeout ?? batch.timeout) * 1000,
+    trigger: 'run',
+    force: options.ledger ? options.ledger.force === true : false,
+    requestId: owner,
+    logStream: 'local',
+    ...(batch.durable ? { executionName: executionName(batch.name, scheduledTime.toISOString()) } : {}),
+  });
+  if (ledger && claim && claim.outcome !== 'run') {
+    return { event: undefined, result: undefined, durationMs: 0, ledger: { file: ledgerFile!, claim, record: await ledger.record(scheduledTime) } };
+  }
+  // A run stopped with Ctrl-C is recorded as failed (else it would count as running until its deadline).
+  const stopped = (signal: NodeJS.Signals) => {
+    void ledger!.finish(claim!, new Error(`stopped by ${signal}`)).finally(() => process.exit(130));
+  };
+  if (claim) process.once('SIGINT', stopped);
+  const finish = async (error?: unknown): Promise<LocalLedgerOutcome | undefined> => {
+    if (!ledger || !claim) return undefined;
+    process.removeListener('SIGINT', stopped);
+    await ledger.finish(claim, error);
+    return { file: ledgerFile!, claim, record: await ledger.record(scheduledTime) };
+  };
+
   const saved = new Map<string, string | undefined>();
   const set = (name: string, value: string | undefined) => {
     if (!saved.has(name)) saved.set(name, process.env[name]);
@@ -209,7 +279,12 @@ export async function invokeLocally(batch: ManifestBatch, options: InvokeOptions
     for (const name of LAMBDA_ONLY_VARIABLES) delete env[name];
     for (const [k, v] of Object.entries(env)) set(k, v);
     g[LOCAL_SECRETS] = options.secretsFromAws ? undefined : local.secrets;
-    return { ...await runHandler(batch, bundle.dir, projectDir, time, options), environment: local.report };
+    const run = await runHandler(batch, bundle.dir, projectDir, time, options);
+    const failed = run.durable && run.durable.status !== 'SUCCEEDED' ? new Error(run.durable.error ?? `execution ${run.durable.status}`) : undefined;
+    return { ...run, environment: local.report, ledger: await finish(failed) };
+  } catch (error) {
+    await finish(error);
+    throw error;
   } finally {
     for (const [k, v] of saved) {
       if (v === undefined) delete process.env[k];
@@ -221,7 +296,7 @@ export async function invokeLocally(batch: ManifestBatch, options: InvokeOptions
 }
 
 /** Runs the bundled handler in this process with the event and context Lambda would give it. */
-async function runHandler(batch: ManifestBatch, bundleDir: string, projectDir: string, time: Date, options: InvokeOptions): Promise<Omit<InvokeResult, 'environment'>> {
+async function runHandler(batch: ManifestBatch, bundleDir: string, projectDir: string, time: Date, options: InvokeOptions): Promise<Omit<InvokeResult, 'environment' | 'ledger'>> {
   const file = path.join(projectDir, bundleDir, 'index.js');
   const started = Date.now();
   delete require.cache[file];

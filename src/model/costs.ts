@@ -1,6 +1,7 @@
 // The cost model: what a batch and a stage cost each month before a single run (alarms, keys, log
 // storage), and what one run costs. Prices come from prices.ts; no AWS call, no aws-cdk-lib.
 import { stageCreatesAlarmTopic } from './alarm-target';
+import { DEFAULT_LEDGER_RETENTION_DAYS } from './ledger';
 import { missedRunAlarmWindow } from './missed-run-window';
 import { PRICES_CHECKED, priceIn } from './prices';
 import { batchForStage } from './stage-overrides';
@@ -126,6 +127,74 @@ export function perRunCost(run: RunShape, region: string): number {
     + (run.memoryMb / 1024) * run.durationSeconds * gbSecond
     + (run.scheduler ? priceIn('schedulerInvocation', region) : 0)
     + ((run.logKb ?? DEFAULT_LOG_KB_PER_RUN) / 1_048_576) * priceIn('logsIngestionGb', region);
+}
+
+/**
+ * What the run ledger asks of DynamoDB for one run of a batch with `overlap: 'skip'` (the
+ * default): 4 writes (the claim, taking the lease, the finish, freeing the lease) and 1 strongly
+ * consistent read (the batch's pause record). `overlap: 'allow'` takes no lease: 2 writes. A
+ * duplicate delivery costs 2 writes (the failed conditional claim is billed, then the count).
+ */
+export const LEDGER_REQUESTS_PER_RUN = { writes: 4, reads: 1 } as const;
+
+/**
+ * KB one run's record takes in the table: its attributes (keys, status, times, request id, log
+ * stream, code version, up to 300 characters of error) and DynamoDB's 100 bytes per item. Under
+ * 1 KB, so each write is one write request unit.
+ */
+export const LEDGER_RECORD_KB = 0.5;
+
+/** The cost of the ledger's requests for one run, before free tiers: writes × write unit + reads × read unit. */
+export function ledgerPerRunCost(region: string, requests: { readonly writes: number; readonly reads: number } = LEDGER_REQUESTS_PER_RUN): number {
+  return requests.writes * priceIn('dynamodbWriteRequest', region) + requests.reads * priceIn('dynamodbReadRequest', region);
+}
+
+/**
+ * A batch's monthly cost in its stage's ledger table: its runs' requests, and at steady state the
+ * records kept `retentionDays` (storage, and the point-in-time-recovery backup of the same bytes).
+ *
+ * @example
+ * ledgerMonthlyCost(730.5, 'us-east-1').usdPerMonth // an hourly batch: ≈ 0.0022
+ */
+export function ledgerMonthlyCost(runs: number, region: string, retentionDays = DEFAULT_LEDGER_RETENTION_DAYS): MonthlyCost {
+  const storedGb = (runs * (retentionDays / DAYS_PER_MONTH) * LEDGER_RECORD_KB) / 1_048_576;
+  const { writes, reads } = LEDGER_REQUESTS_PER_RUN;
+  return monthly([
+    { what: 'ledger write request units', count: round(runs * writes), usdPerMonth: runs * writes * priceIn('dynamodbWriteRequest', region) },
+    { what: 'ledger read request units', count: round(runs * reads), usdPerMonth: runs * reads * priceIn('dynamodbReadRequest', region) },
+    { what: `GB of run records kept ${retentionDays} days`, count: round(storedGb), usdPerMonth: storedGb * priceIn('dynamodbStorageGbMonth', region) },
+    { what: 'GB of point-in-time-recovery backup', count: round(storedGb), usdPerMonth: storedGb * priceIn('dynamodbPitrGbMonth', region) },
+  ], region);
+}
+
+/** What the cost model assumes of a stage's watchdog until it is measured: how often, how big, how long. */
+export const WATCHDOG_ASSUMPTION = {
+  /** Minutes between two passes. */
+  everyMinutes: 15,
+  memoryMb: 128,
+  durationSeconds: 1,
+  architecture: 'arm64',
+  /** KB of logs a pass writes. */
+  logKb: DEFAULT_LOG_KB_PER_RUN,
+} as const;
+
+/**
+ * A stage's watchdog per month, before free tiers: a small function on a rule (rules cost
+ * nothing) every {@link WATCHDOG_ASSUMPTION}.everyMinutes, and one ledger Query per batch per pass
+ * (one read request unit: a batch's recent records fit in 4 KB). Writes of missed runs are rare
+ * and not counted.
+ *
+ * @example
+ * watchdogMonthlyCost(10, 'us-east-1').usdPerMonth // ≈ 0.015
+ */
+export function watchdogMonthlyCost(batches: number, region: string, shape: typeof WATCHDOG_ASSUMPTION = WATCHDOG_ASSUMPTION): MonthlyCost {
+  const passes = (DAYS_PER_MONTH * 24 * 60) / shape.everyMinutes;
+  const { memoryMb, durationSeconds, architecture, logKb } = shape;
+  const pass = perRunCost({ memoryMb, durationSeconds, architecture, scheduler: false, logKb }, region);
+  return monthly([
+    { what: `watchdog passes (every ${shape.everyMinutes} min, ${shape.memoryMb} MB, ${shape.durationSeconds} s)`, count: round(passes), usdPerMonth: passes * pass },
+    { what: 'ledger read request units (one Query per batch per pass)', count: round(passes * batches), usdPerMonth: passes * batches * priceIn('dynamodbReadRequest', region) },
+  ], region);
 }
 
 /** "0.20", "-3.00", "0.0004": USD with two decimals, more when under a cent. */

@@ -79,6 +79,31 @@ export const PRICES = {
     source: 'https://aws.amazon.com/sqs/pricing/',
     note: '0.40 USD per million after 1 million free each month; a batch\'s dead-letter queue is used only by runs that failed every retry',
   },
+  // DynamoDB (the stage's run ledger, an on-demand table of the Standard class): its on-demand
+  // page, https://aws.amazon.com/dynamodb/pricing/on-demand/, checked on PRICES_CHECKED.
+  dynamodbWriteRequest: {
+    usd: 0.000000625,
+    unit: 'DynamoDB on-demand write request unit (one standard write of an item up to 1 KB), Standard table class',
+    source: 'https://aws.amazon.com/dynamodb/pricing/',
+    note: '0.625 USD per million; on-demand requests have no free tier (the free 25 write and 25 read capacity units are provisioned capacity)',
+  },
+  dynamodbReadRequest: {
+    usd: 0.000000125,
+    unit: 'DynamoDB on-demand read request unit (one strongly consistent read of up to 4 KB), Standard table class',
+    source: 'https://aws.amazon.com/dynamodb/pricing/',
+    note: '0.125 USD per million; an eventually consistent read costs half a unit',
+  },
+  dynamodbStorageGbMonth: {
+    usd: 0.25,
+    unit: 'GB-month of DynamoDB table storage (Standard table class; each item counts 100 bytes more than its data)',
+    source: 'https://aws.amazon.com/dynamodb/pricing/',
+    note: 'the first 25 GB of an account in each region are free each month',
+  },
+  dynamodbPitrGbMonth: {
+    usd: 0.20,
+    unit: 'GB-month of DynamoDB continuous backups (point-in-time recovery), by the table\'s size',
+    source: 'https://aws.amazon.com/dynamodb/pricing/',
+  },
 } as const satisfies Record<string, Price>;
 
 /** What a price is for: a key of {@link PRICES}. */

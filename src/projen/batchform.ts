@@ -10,7 +10,7 @@ import { RenderedFile } from './rendered-file';
 import type { BootstrapTemplateOptions } from '../bootstrap/bootstrap-template';
 import { checkSubjectClaimKeys } from '../bootstrap/trust';
 import { DEFAULT_BUNDLES_PATH, DEFAULT_PACKAGE_DIR } from '../bundle/paths';
-import { LOCAL_ENV_FILE } from '../local/local-env';
+import { LOCAL_ENV_FILE, LOCAL_LEDGER_FILE } from '../local/local-env';
 import { BOOTSTRAP_TEMPLATE_FILE, buildManifest, DEFAULT_OUTDIR, MANIFEST_FILE, stageTemplatePath, templatePath } from '../manifest/manifest';
 import type { BatchOptions } from '../model/batch-options';
 import { BOOTSTRAP_STACK_ID, PROJECT_ID_PATTERN, REPOSITORY_PATTERN } from '../model/bootstrap-names';
@@ -208,6 +208,8 @@ export class Batchform extends Component {
     warnIfNotDeclared(project);
     // invoke's local values (a local database URL, secrets' local values) never reach git.
     project.gitignore.exclude(`/${LOCAL_ENV_FILE}`);
+    // invoke's local run ledger (with its lock and temporary files): this machine's runs only.
+    project.gitignore.exclude(`/${LOCAL_LEDGER_FILE}*`);
 
     addCliTask(project, 'schedule', {
       description: 'Show every batch, the zone it runs in, its schedule in words and its next run times in UTC and its zone (DST changes marked; --batch, --stage, -n, --from ISO)',

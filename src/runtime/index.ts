@@ -4,7 +4,7 @@
 export { batch } from './batch-handler';
 export type { BatchHandlerOptions, BatchRun } from './batch-handler';
 export { RunLedger } from './ledger';
-export type { Claim, ClaimRequest, LedgerEnvironment, RunLedgerOptions } from './ledger';
+export type { Claim, ClaimRequest, LedgerEnvironment, LedgerStore, RunLedgerOptions } from './ledger';
 export type { LeaseRecord, OverlapPolicy, PauseRecord, RunRecord, RunStatus, RunTrigger } from '../model/ledger';
 export { localDate, weekday } from './dates';
 export { secret } from './secrets';

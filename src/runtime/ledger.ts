@@ -37,6 +37,14 @@ export interface RunLedgerOptions {
   readonly retentionDays?: number;
   /** The DynamoDB client (a plain or a document client). @default a new client for the function's region */
   readonly client?: DynamoDBClient | DynamoDBDocumentClient;
+  /**
+   * Where the records are kept instead of a DynamoDB table: anything that answers the ledger's
+   * `UpdateCommand`s and `GetCommand`s (document-client shapes: condition and update expressions,
+   * `ReturnValues: 'ALL_NEW'`, `ConditionalCheckFailedException`) as DynamoDB does. `invoke`'s local
+   * ledger file is one, so a local run goes through this very claim and finish.
+   * @default - the table, through `client`
+   */
+  readonly store?: LedgerStore;
   /** The clock, in epoch milliseconds (tests move it). @default Date.now */
   readonly now?: () => number;
 }
@@ -62,6 +70,14 @@ export interface ClaimRequest {
   readonly logStream?: string;
   readonly codeVersion?: string;
   readonly executionName?: string;
+}
+
+/**
+ * The one thing the ledger needs of its storage: sending its document-client commands. A
+ * DynamoDBDocumentClient is one; so is `invoke`'s local ledger file (src/local/local-ledger.ts).
+ */
+export interface LedgerStore {
+  send(command: { readonly input: object }): Promise<{ readonly Attributes?: Record<string, unknown>; readonly Item?: Record<string, unknown> }>;
 }
 
 /** What a claim decided; plain JSON (a durable batch checkpoints it). */
@@ -128,7 +144,7 @@ export class RunLedger {
   readonly batch: string;
   readonly overlap: OverlapPolicy;
   private readonly retentionDays: number;
-  private readonly doc: DynamoDBDocumentClient;
+  private readonly doc: LedgerStore;
   private readonly sdk: ReturnType<typeof dynamoSdk>;
   private readonly now: () => number;
 
@@ -138,10 +154,11 @@ export class RunLedger {
     this.overlap = options.overlap ?? 'skip';
     this.retentionDays = options.retentionDays ?? DEFAULT_LEDGER_RETENTION_DAYS;
     this.sdk = dynamoSdk();
-    const client = options.client ?? new this.sdk.Client({});
-    this.doc = client instanceof this.sdk.DynamoDBDocumentClient
+    const client = options.store ? undefined : options.client ?? new this.sdk.Client({});
+    const doc = client instanceof this.sdk.DynamoDBDocumentClient
       ? client
-      : this.sdk.DynamoDBDocumentClient.from(client as DynamoDBClient, { marshallOptions: { removeUndefinedValues: true } });
+      : client && this.sdk.DynamoDBDocumentClient.from(client as DynamoDBClient, { marshallOptions: { removeUndefinedValues: true } });
+    this.doc = options.store ?? doc as unknown as LedgerStore;
     this.now = options.now ?? Date.now;
   }
 
@@ -387,7 +404,8 @@ export class RunLedger {
     try {
       return await call();
     } catch (e) {
-      if (conditionFailed(e)) throw e;
+      // A store's own error already says what and how to fix it (the local ledger file's).
+      if (conditionFailed(e) || BatchformError.is(e)) throw e;
       const name = (e as Error)?.name ?? 'Error';
       const fix = name === 'ResourceNotFoundException'
         ? `the stage's ledger table ${this.tableName} does not exist: deploy it (npx projen bootstrap:<stage>) before the batch runs`

@@ -15,7 +15,7 @@ test('invoke --time warns when the batch has a constant input', async () => {
   const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
   const out = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
   try {
-    await buildProgram().parseAsync(['node', 'batchform', 'invoke', 'weekly-report', '--time', '2026-11-23T00:00:00Z',
+    await buildProgram().parseAsync(['node', 'batchform', 'invoke', 'weekly-report', '--time', '2026-11-23T00:00:00Z', '--no-ledger',
       '--manifest', path.join(ROOT, 'cfn-out/manifest.json')]);
   } finally {
     err.mockRestore();
@@ -67,7 +67,7 @@ test('invoke of the durable example shows each step, its checkpoint and the repl
   const err = jest.spyOn(console, 'error').mockImplementation(() => undefined);
   const out = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
   try {
-    await buildProgram().parseAsync(['node', 'batchform', 'invoke', 'monthly-recompute', '--time', '2026-11-30T16:00:00Z', '--fail-at', 'chunk-2',
+    await buildProgram().parseAsync(['node', 'batchform', 'invoke', 'monthly-recompute', '--time', '2026-11-30T16:00:00Z', '--fail-at', 'chunk-2', '--no-ledger',
       '--manifest', path.join(ROOT, 'cfn-out/manifest.json')]);
   } finally {
     err.mockRestore();

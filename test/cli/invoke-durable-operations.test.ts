@@ -53,7 +53,7 @@ async function invokeBatch(batch: string, ...args: string[]): Promise<{ text: st
   const out = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
   try {
     process.chdir(dir);
-    await buildProgram().parseAsync(['node', 'batchform', 'invoke', batch, '--time', '2026-11-30T01:00:00Z', '--manifest', manifestFile, ...args]);
+    await buildProgram().parseAsync(['node', 'batchform', 'invoke', batch, '--time', '2026-11-30T01:00:00Z', '--no-ledger', '--manifest', manifestFile, ...args]);
     return { text: lines.join('\n'), exitCode: Number(process.exitCode ?? 0) };
   } finally {
     process.chdir(cwd);

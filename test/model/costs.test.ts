@@ -1,5 +1,8 @@
 // The cost model and its prices: data with a source and a date, per region where they differ.
-import { batchAlarmCount, batchFixedCost, formatUsd, perRunCost, runsPerMonth, stageFixedCost } from '../../src/model/costs';
+import {
+  batchAlarmCount, batchFixedCost, DAYS_PER_MONTH, formatUsd, ledgerMonthlyCost, ledgerPerRunCost, perRunCost, runsPerMonth, stageFixedCost,
+  watchdogMonthlyCost,
+} from '../../src/model/costs';
 import { PRICES, PRICES_CHECKED, priceIn } from '../../src/model/prices';
 import { batchTemplates } from '../../src/template/batch-template';
 import { validateDeclarations } from '../../src/validate/validate';
@@ -96,5 +99,31 @@ describe('per-run cost', () => {
 
   test('USD reads with two decimals, more under a cent', () => {
     expect([formatUsd(0.2), formatUsd(-3), formatUsd(0.0004), formatUsd(0.000213), formatUsd(0)]).toEqual(['0.20', '-3.00', '0.0004', '0.00021', '0.00']);
+  });
+});
+
+describe('the run ledger and the watchdog', () => {
+  test('a run with the lease: 4 write request units and 1 read request unit', () => {
+    expect(ledgerPerRunCost('us-east-1')).toBeCloseTo(4 * 0.000000625 + 0.000000125, 15);
+    expect(ledgerPerRunCost('us-east-1', { writes: 2, reads: 1 })).toBeCloseTo(2 * 0.000000625 + 0.000000125, 15);
+  });
+
+  test('an hourly batch and an every-5-minutes batch per month: requests, then records kept 90 days and their backup', () => {
+    const hourly = ledgerMonthlyCost(DAYS_PER_MONTH * 24, 'us-east-1');
+    expect(hourly.lines.map((l) => l.what)).toEqual(['ledger write request units', 'ledger read request units', 'GB of run records kept 90 days', 'GB of point-in-time-recovery backup']);
+    expect(hourly.lines[0]).toMatchObject({ count: 2922, usdPerMonth: expect.closeTo(2922 * 0.000000625, 10) });
+    // 730.5 runs a month kept 90 of 30.44 days at 0.5 KB each: ~1 MB.
+    expect(hourly.lines[2].usdPerMonth).toBeCloseTo((730.5 * (90 / 30.4375) * 0.5) / 1_048_576 * 0.25, 10);
+    expect(hourly.usdPerMonth).toBeCloseTo(0.0024, 4);
+    expect(ledgerMonthlyCost(DAYS_PER_MONTH * 288, 'us-east-1').usdPerMonth).toBeCloseTo(0.0286, 4);
+  });
+
+  test('the watchdog: 2,922 passes a month at 128 MB for 1 s, and one Query per batch per pass', () => {
+    const one = watchdogMonthlyCost(1, 'us-east-1');
+    const ten = watchdogMonthlyCost(10, 'us-east-1');
+    expect(one.lines[0]).toMatchObject({ count: 2922 });
+    expect(one.lines[0].usdPerMonth).toBeCloseTo(2922 * perRunCost({ memoryMb: 128, durationSeconds: 1, architecture: 'arm64', scheduler: false }, 'us-east-1'), 10);
+    expect(ten.lines[1]).toMatchObject({ count: 29220, usdPerMonth: expect.closeTo(29220 * 0.000000125, 10) });
+    expect(ten.usdPerMonth).toBeCloseTo(0.0147, 4);
   });
 });

@@ -34,9 +34,11 @@ describe('Batchform component', () => {
     expect(manifest.stages[0].stacks[0].stackName).toBe('prod-daily-stats');
   });
 
-  test('ignores invoke\'s local environment file (.env.local) in git', () => {
+  test('ignores invoke\'s local environment file (.env.local) and its local run ledger (with its lock) in git', () => {
     synth(dir, [BATCH]);
-    expect(fs.readFileSync(path.join(dir, '.gitignore'), 'utf8').split('\n')).toContain('/.env.local');
+    const ignored = fs.readFileSync(path.join(dir, '.gitignore'), 'utf8').split('\n');
+    expect(ignored).toContain('/.env.local');
+    expect(ignored).toContain('/.batchform/ledger.json*');
   });
 
   describe('the project identity (batchform:project)', () => {

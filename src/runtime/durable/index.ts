@@ -19,7 +19,7 @@ export type { BatchResult, Duration, DurableContext, StepConfig } from '@aws/dur
 export { secret } from '../secrets';
 export type { SecretReadOptions } from '../secrets';
 export { RunLedger } from '../ledger';
-export type { Claim, ClaimRequest, LedgerEnvironment, RunLedgerOptions } from '../ledger';
+export type { Claim, ClaimRequest, LedgerEnvironment, LedgerStore, RunLedgerOptions } from '../ledger';
 export type { LeaseRecord, OverlapPolicy, PauseRecord, RunRecord, RunStatus, RunTrigger } from '../../model/ledger';
 
 /** The Powertools logger calls a durable run logs with; suppressed while the SDK replays. */
