@@ -19,8 +19,9 @@ export type { BatchResult, Duration, DurableContext, StepConfig } from '@aws/dur
 export { secret } from '../secrets';
 export type { SecretReadOptions } from '../secrets';
 export { RunLedger } from '../ledger';
-export type { Claim, ClaimRequest, LedgerEnvironment, RunLedgerOptions } from '../ledger';
-export type { LeaseRecord, OverlapPolicy, RunRecord, RunStatus, RunTrigger } from '../../model/ledger';
+export type { Claim, ClaimRequest, LedgerEnvironment, RunEnd, RunLedgerOptions } from '../ledger';
+export type { LedgerMetricName, LedgerMetricValues, MetricSink } from '../metrics';
+export type { HealthRecord, LeaseRecord, OverlapPolicy, RunRecord, RunStatus, RunTrigger } from '../../model/ledger';
 
 /** The Powertools logger calls a durable run logs with; suppressed while the SDK replays. */
 export type RunLogger = Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;
