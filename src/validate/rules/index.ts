@@ -5,7 +5,9 @@ import { handlerFile } from './handler';
 import { policyStatementsValid } from './iam';
 import { batchKeysKnown, stageKeysKnown } from './known-keys';
 import { batchNameShape, functionNameLength } from './name-rules';
-import { alarmsFlag, alarmTarget, batchAlarmTopic, ledgerRetention, maxEventAgeRange, overlapPolicy, retryAttemptsRange } from './operation-rules';
+import {
+  alarmsFlag, alarmTarget, batchAlarmTopic, failureAlarmAfterRange, ledgerRetention, maxDurationRange, maxEventAgeRange, overlapPolicy, retryAttemptsRange,
+} from './operation-rules';
 import { overridesValid } from './override-rules';
 import { scheduleValid, timezoneValid } from './schedule-rules';
 import { atLocalTimeExists, deliveryRetryRange, flexibleWindowRange, scheduleDates, schedulerOnly } from './scheduler';
@@ -37,6 +39,8 @@ export const BATCH_RULES: Readonly<Record<string, BatchRule>> = {
   batchTags,
   alarmsFlag,
   batchAlarmTopic,
+  failureAlarmAfterRange,
+  maxDurationRange,
   retryAttemptsRange,
   maxEventAgeRange,
   overlapPolicy,
