@@ -92,6 +92,18 @@ export interface RunEnd {
   readonly consecutiveFailures?: number;
 }
 
+/** Options of {@link RunLedger.finish}. */
+export interface FinishOptions {
+  /**
+   * The time the run's end metrics carry: `start` (a plain batch) is the time Lambda stamps the
+   * invocation's `Errors` with, so the failed-run alarm compares the two in the same period;
+   * `end` (a durable batch, whose execution may outlast the 14 days CloudWatch accepts a past
+   * metric for) is when it ended, as `DurableExecutionFailed` is.
+   * @default 'start'
+   */
+  readonly metricsAt?: 'start' | 'end';
+}
+
 /** What {@link RunLedger.fromEnvironment} reads. */
 export type LedgerEnvironment = Readonly<Record<string, string | undefined>>;
 
@@ -240,7 +252,7 @@ export class RunLedger {
    *
    * @throws BatchformError (`aws`) when the ledger could not be written (after the other writes were tried).
    */
-  async finish(claim: Claim, error?: unknown): Promise<RunEnd | undefined> {
+  async finish(claim: Claim, error?: unknown, options: FinishOptions = {}): Promise<RunEnd | undefined> {
     if (claim.outcome !== 'run') return undefined;
     const now = this.now();
     const status = error === undefined ? 'succeeded' : 'failed';
@@ -271,11 +283,14 @@ export class RunLedger {
     let consecutiveFailures: number | undefined;
     await attempt(async () => { consecutiveFailures = await this.countHealth(claim.run, status, now); });
     if (this.overlap === 'skip') await attempt(() => this.releaseLease(claim.owner, now));
+    // Both outcomes every time (0 or 1), so both metrics exist from a batch's first run: the
+    // failed-run alarm compares Lambda's failures with RunFailed, which must not be absent.
     this.publish({
-      [status === 'succeeded' ? LEDGER_METRICS.succeeded : LEDGER_METRICS.failed]: 1,
+      [LEDGER_METRICS.succeeded]: status === 'succeeded' ? 1 : 0,
+      [LEDGER_METRICS.failed]: status === 'failed' ? 1 : 0,
       [LEDGER_METRICS.duration]: durationMs,
       ...(consecutiveFailures === undefined ? {} : { [LEDGER_METRICS.consecutiveFailures]: consecutiveFailures }),
-    }, now);
+    }, options.metricsAt === 'end' ? now : claim.startedAt);
     if (failure !== undefined) throw failure;
     return { status, durationMs, consecutiveFailures };
   }

@@ -76,14 +76,15 @@ describe('the embedded metric format line', () => {
 });
 
 describe('a plain batch\'s runs publish', () => {
-  test('a success: RunSucceeded 1, its RunDuration from the ledger\'s clock, ConsecutiveFailures 0, at the end time', async () => {
-    let now = Date.parse('2027-02-01T00:10:00Z');
+  test('a success: RunSucceeded 1 and RunFailed 0, its RunDuration from the ledger\'s clock, ConsecutiveFailures 0, stamped at its start (as Lambda stamps Errors)', async () => {
+    const start = Date.parse('2027-02-01T00:10:00Z');
+    let now = start;
     const { ledger, lines } = await captured({ now: () => now });
     await batch(async () => { now += 4200; }, { logger: quiet, ledger })(scheduled('2027-02-01T00:10:00Z'), context('req-1'));
     expect(lines).toHaveLength(1);
     expect(lines[0].Stack).toBe(STACK);
-    expect((lines[0]._aws as { Timestamp: number }).Timestamp).toBe(now);
-    expect(values(lines[0])).toEqual({ RunSucceeded: 1, RunDuration: 4200, ConsecutiveFailures: 0 });
+    expect((lines[0]._aws as { Timestamp: number }).Timestamp).toBe(start);
+    expect(values(lines[0])).toEqual({ RunSucceeded: 1, RunFailed: 0, RunDuration: 4200, ConsecutiveFailures: 0 });
   });
 
   test('consecutive failures count scheduled times, not attempts, and a success resets them', async () => {
@@ -99,7 +100,7 @@ describe('a plain batch\'s runs publish', () => {
     expect(await ledger.health()).toMatchObject({ consecutiveFailures: 3, lastFailed: '2027-02-03T00:10:00.000Z' });
     fail = false;
     await handler(scheduled('2027-02-04T00:10:00Z'), context('req-4'));
-    expect(values(lines[4])).toMatchObject({ RunSucceeded: 1, ConsecutiveFailures: 0 });
+    expect(values(lines[4])).toMatchObject({ RunSucceeded: 1, RunFailed: 0, ConsecutiveFailures: 0 });
     expect(await ledger.health()).toMatchObject({ consecutiveFailures: 0, lastSucceeded: '2027-02-04T00:10:00.000Z' });
     expect((await ledger.health())?.lastFailed).toBeUndefined();
     // The health item is not a run: the run records are untouched by it.
@@ -134,7 +135,7 @@ describe('a plain batch\'s runs publish', () => {
     await dynamo.client.send(new DeleteTableCommand({ TableName: ledger.tableName }));
     await expect(ledger.finish(claim, new Error('boom'))).rejects.toThrow(/the run ledger failed recording the end of 2027-02-01T00:10:00.000Z/);
     expect(lines).toHaveLength(1);
-    expect(Object.keys(values(lines[0])).sort()).toEqual(['RunDuration', 'RunFailed']);
+    expect(values(lines[0])).toEqual({ RunSucceeded: 0, RunFailed: 1, RunDuration: expect.any(Number) });
   });
 
   test('without a stack name nothing is published; the template\'s BATCHFORM_STACK names it, else the function\'s name', async () => {
@@ -166,13 +167,16 @@ describe('a durable batch\'s execution', () => {
     expect(String(execution.getStatus())).toBe('FAILED');
     const ends = lines.filter((l) => LEDGER_METRICS.failed in l);
     expect(ends).toHaveLength(1);
-    expect(ends[0]).toMatchObject({ Stack: 'acme-prod-monthly-recompute', RunFailed: 1, ConsecutiveFailures: 1 });
+    expect(ends[0]).toMatchObject({ Stack: 'acme-prod-monthly-recompute', RunSucceeded: 0, RunFailed: 1, ConsecutiveFailures: 1 });
+    // Stamped at its end, as DurableExecutionFailed is (an execution may outlast CloudWatch's 14 days of past metrics).
+    const record = await ledger.record('2027-02-01T00:10:00.000Z');
+    expect((ends[0]._aws as { Timestamp: number }).Timestamp).toBe(Date.parse(record!.endedAt!));
     const durable = new RunLedger({ tableName: ledger.tableName, batch: 'monthly-recompute', client: dynamo.client, stack: 'acme-prod-monthly-recompute', metrics: (l) => lines.push(JSON.parse(l)) });
     const ok = durableBatch(async () => 'ok', { logger: quiet, ledger: durable });
     await new LocalDurableTestRunner({ handlerFunction: ok }).run({ payload: started('2027-03-01T00:10:00Z', 'acme-prod-monthly-recompute-20270301T001000Z') });
     await new LocalDurableTestRunner({ handlerFunction: ok }).run({ payload: started('2027-03-01T00:10:00Z', 'acme-prod-monthly-recompute-20270301T001000Z') });
     expect(lines.slice(1).map(values)).toEqual([
-      { RunSucceeded: 1, RunDuration: expect.any(Number), ConsecutiveFailures: 0 },
+      { RunSucceeded: 1, RunFailed: 0, RunDuration: expect.any(Number), ConsecutiveFailures: 0 },
       { RunSkipped: 1 },
     ]);
   });

@@ -199,7 +199,7 @@ describe('a durable batch', () => {
     ]));
     // Its alarms are the durable set.
     const alarmNames = mocks.cw.commandCalls(DescribeAlarmsCommand).map((c) => c.args[0].input.AlarmNames).find((n) => n?.[0].startsWith('prod-utc-job'));
-    expect(alarmNames).toEqual(['failed-run', 'timed-out-run', 'still-running', 'start-failed', 'missed-run', 'delivery-failed', 'dead-letters'].map((a) => `prod-utc-job-${a}`));
+    expect(alarmNames).toEqual(['failed-run', 'timed-out-run', 'still-running', 'start-failed', 'missed-run', 'delivery-failed', 'dead-letters', 'long-run'].map((a) => `prod-utc-job-${a}`));
 
     out.length = 0;
     expect(await runStatusCommand(opts, deps)).toBe(0);
