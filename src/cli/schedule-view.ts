@@ -68,7 +68,7 @@ export function renderScheduleView(batches: readonly ManifestBatch[], options: S
     }
     if (!b.enabled) return [...head, `  the ${usesScheduler(b) ? 'schedule' : 'rule'} is disabled: no runs.`].join('\n');
     // Any cadence: the stage's watchdog compares these same run times with the run ledger.
-    if (b.alarms) head.push('  missed-run alarm: when the stage\'s watchdog finds one of these times without a run in the ledger');
+    if (b.alarms) head.push('  missed-run alarm: when the stage\'s watchdog finds a scheduled time without a run');
     const startDate = b.startDate ? new Date(b.startDate) : undefined;
     const events = runEvents(schedule, count, now, { timeZone: b.timezone, startDate, endDate: b.endDate ? new Date(b.endDate) : undefined });
     const note = schedule.kind === 'rate' && !startDate

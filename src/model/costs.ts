@@ -2,7 +2,7 @@
 // storage), and what one run costs. Prices come from prices.ts; no AWS call, no aws-cdk-lib.
 import { stageCreatesAlarmTopic } from './alarm-target';
 import { PRICES_CHECKED, priceIn } from './prices';
-import { batchForStage } from './stage-overrides';
+import { batchForStage, enabledInSomeStage } from './stage-overrides';
 import type { Batch, Stage, ValidatedDeclarations } from './validated';
 import { nextRuns } from '../schedule/next-runs';
 
@@ -34,9 +34,9 @@ export function batchAlarmCount(batch: Batch, stage?: string): number {
   if (!b.alarms) return 0;
   // Durable: failed, timed out, still running, start failed; plain: failed. Both: delivery failed, dead letters.
   const runAlarms = b.durable ? 4 : 1;
-  // The missed-run alarm watches the watchdog's RunMissed, at any cadence, while the batch runs;
-  // the duration alarm exists with maxDuration.
-  const missed = b.enabled ? 1 : 0;
+  // The missed-run alarm watches the watchdog's RunMissed, at any cadence, in every stage's stack
+  // of a batch that runs in some stage; the duration alarm exists with maxDuration.
+  const missed = enabledInSomeStage(batch) ? 1 : 0;
   const long = b.maxDuration === undefined ? 0 : 1;
   return runAlarms + missed + long + 2;
 }

@@ -7,7 +7,7 @@ import type { StageValues } from './stage-template';
 import { tlsOnly } from './tls-only';
 import { humanDuration } from '../model/durations';
 import { LEDGER_METRICS } from '../model/ledger';
-import { batchForStage } from '../model/stage-overrides';
+import { enabledInSomeStage } from '../model/stage-overrides';
 import type { Batch } from '../model/validated';
 
 export { ALARM_PARAMETERS, NO_TOPIC } from './parameters';
@@ -184,7 +184,7 @@ function addDurationAlarm(stack: Stack, batch: Batch, common: AlarmCommon, perio
  * disabled simply reports nothing. A batch disabled in every stage gets none.
  */
 function addMissedRunAlarm(stack: Stack, batch: Batch, common: AlarmCommon): void {
-  if (![batch, ...batch.stages.map((s) => batchForStage(batch, s))].some((b) => b.enabled)) return;
+  if (!enabledInSomeStage(batch)) return;
   new CfnAlarm(stack, 'MissedRunAlarm', {
     ...common,
     alarmName: Fn.sub(`\${AWS::StackName}-${ALARM_NAMES.missedRun}`),

@@ -62,6 +62,7 @@ test('assembled from metrics, alarms, queue and stack; the stage\'s batches each
     alarms: [
       { name: 'prod-utc-job-failed-run', state: 'ALARM' }, { name: 'prod-utc-job-missed-run', state: 'OK' },
       { name: 'prod-utc-job-delivery-failed', state: 'OK' }, { name: 'prod-utc-job-dead-letters', state: 'OK' },
+      { name: 'prod-utc-job-long-run', state: 'OK' },
     ],
     deadLetters: 2,
     problems: [],
