@@ -5,7 +5,7 @@ export { batch } from './batch-handler';
 export type { BatchHandlerOptions, BatchRun } from './batch-handler';
 export { RunLedger } from './ledger';
 export type { Claim, ClaimRequest, FinishOptions, LedgerEnvironment, RunEnd, RunLedgerOptions } from './ledger';
-export type { LedgerMetricName, LedgerMetricValues, MetricSink } from './metrics';
+export type { MetricSink } from './metrics';
 export type { HealthRecord, LeaseRecord, OverlapPolicy, RunRecord, RunStatus, RunTrigger } from '../model/ledger';
 export { localDate, weekday } from './dates';
 export { secret } from './secrets';

@@ -20,7 +20,7 @@ export { secret } from '../secrets';
 export type { SecretReadOptions } from '../secrets';
 export { RunLedger } from '../ledger';
 export type { Claim, ClaimRequest, FinishOptions, LedgerEnvironment, RunEnd, RunLedgerOptions } from '../ledger';
-export type { LedgerMetricName, LedgerMetricValues, MetricSink } from '../metrics';
+export type { MetricSink } from '../metrics';
 export type { HealthRecord, LeaseRecord, OverlapPolicy, RunRecord, RunStatus, RunTrigger } from '../../model/ledger';
 
 /** The Powertools logger calls a durable run logs with; suppressed while the SDK replays. */
