@@ -278,7 +278,7 @@ export interface BatchOptions {
   /**
    * Flexible time window of the Scheduler, in minutes (1-1440): each run starts at some moment
    * within this window after its scheduled time, which spreads load. Only for batches with a time
-   * zone (EventBridge Scheduler). The missed-run alarm allows for the window.
+   * zone (EventBridge Scheduler). The stage's watchdog allows for the window before it reports a run missed.
    * @default - off: runs start at their scheduled minute
    * @example 15
    */
@@ -338,7 +338,7 @@ export interface BatchOptions {
    * duration alarm (the run ledger's `RunDuration`, measured from the claim to the end; a durable
    * batch: its whole execution, waits included). Less than `timeout` (a durable batch: its
    * `durable.executionTimeout`), since a run stopped at its timeout never ends to be measured (the
-   * failed-run alarm sees that one).
+   * failed-run alarm, or a durable batch's timed-out alarm, sees that one).
    * @default - no duration alarm
    * @example 600 // ten minutes, for a job that usually takes three
    */
