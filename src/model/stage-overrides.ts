@@ -44,7 +44,9 @@ export function batchForStage<B extends Overridable<B>>(batch: B, stage: string)
  * stage's override of it): one template serves every stage, so what watches its runs (the
  * missed-run alarm) exists in all of them or none.
  */
-export function enabledInSomeStage(batch: Overridable<{ readonly enabled?: boolean }> & { readonly enabled?: boolean; readonly stages?: readonly string[] }): boolean {
+export function enabledInSomeStage(
+  batch: Overridable<{ readonly enabled?: boolean }> & { readonly enabled?: boolean; readonly stages?: readonly string[] },
+): boolean {
   return [batch, ...(batch.stages ?? []).map((s) => batchForStage(batch, s))].some((b) => b.enabled !== false);
 }
 

@@ -14,8 +14,8 @@
 // bundles free of another dependency.
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { BatchformError } from '../errors/batchform-error';
 import { emfLine, LedgerMetricValues, MetricSink, stdoutSink } from './metrics';
+import { BatchformError } from '../errors/batchform-error';
 import {
   DEFAULT_LEDGER_RETENTION_DAYS, HEALTH_SORT_KEY, HealthRecord, LEASE_SORT_KEY, LEDGER_KEYS, LEDGER_METRICS, LeaseRecord, MAX_ERROR_CHARS,
   OverlapPolicy, RunRecord, RunStatus, RunTrigger,

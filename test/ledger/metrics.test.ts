@@ -2,8 +2,8 @@
 // here instead of standard output), against a real DynamoDB-compatible server (dynalite, started by
 // this test): what each end and skip publishes, and the consecutive failures the failure alarm
 // watches, counted per scheduled time in the batch's own `#health` item.
-import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { LocalDurableTestRunner } from '@aws/durable-execution-sdk-js-testing';
+import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { startDynalite, LocalDynamo } from './dynalite';
 import { LEDGER_METRICS } from '../../src/model/ledger';

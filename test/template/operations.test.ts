@@ -77,7 +77,8 @@ describe('alarms', () => {
     expect(alarm.Properties).not.toHaveProperty('Period');
     const q = queries(alarm);
     expect(q.failures).toEqual({
-      Id: 'failures', ReturnData: false,
+      Id: 'failures',
+      ReturnData: false,
       MetricStat: { Metric: { Namespace: 'batchform', MetricName: 'ConsecutiveFailures', Dimensions: onStack }, Period: 300, Stat: 'Maximum' },
     });
     expect(q.recorded.MetricStat).toEqual({ Metric: { Namespace: 'batchform', MetricName: 'RunFailed', Dimensions: onStack }, Period: 300, Stat: 'Sum' });

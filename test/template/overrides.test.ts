@@ -77,7 +77,8 @@ describe('per-stage overrides', () => {
     expect(fn.Environment.Variables.EXTRA).toEqual({ 'Fn::If': ['SetsEnvExtra', { Ref: 'EnvExtra' }, { Ref: 'AWS::NoValue' }] });
     expect(t.Conditions.SetsEnvExtra).toEqual({ 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'EnvExtra' }, ''] }] });
     // The failed-run alarm's period covers the longest timeout of any stage (600 s).
-    expect((t.Resources.FailedRunAlarm.Properties.Metrics as Json[]).filter((m) => m.MetricStat).map((m) => m.MetricStat.Period)).toEqual([600, 600, 600]);
+    const periods = (t.Resources.FailedRunAlarm.Properties.Metrics as Json[]).filter((m) => m.MetricStat).map((m) => m.MetricStat.Period);
+    expect(periods).toEqual([600, 600, 600]);
   });
 
   test('the manifest gives each stage its own values: schedule, enabled state, environment, sizes', () => {
@@ -115,7 +116,9 @@ describe('per-stage overrides', () => {
   test('the missed-run alarm is the same in every stage (the watchdog follows each stage\'s schedule, zone and state): no stage parameter', () => {
     for (const name of ['daily-stats', 'local-job']) {
       const t = templates[name];
-      expect(t.Resources.MissedRunAlarm.Properties).toMatchObject({ Namespace: 'batchform', MetricName: 'RunMissed', Dimensions: [{ Name: 'Stack', Value: { Ref: 'AWS::StackName' } }] });
+      expect(t.Resources.MissedRunAlarm.Properties).toMatchObject({
+        Namespace: 'batchform', MetricName: 'RunMissed', Dimensions: [{ Name: 'Stack', Value: { Ref: 'AWS::StackName' } }],
+      });
       expect(t.Resources.MissedRunAlarm.Condition).toBeUndefined();
       expect(Object.keys(t.Parameters).filter((p) => p.startsWith('MissedRun'))).toEqual([]);
     }
@@ -145,7 +148,8 @@ describe('per-stage overrides', () => {
   test('a batch disabled in every stage has no missed-run alarm; one a stage enables has it', () => {
     const off = validateDeclarations({ stages: [STAGE, STAGING], batches: [{ ...BATCH, enabled: false, overrides: { staging: { schedule: 'rate(1 day)' } } }] }, { fileExists });
     expect((batchTemplates(off.batches)[BATCH.name] as Json).Resources).not.toHaveProperty('MissedRunAlarm');
-    const some = validateDeclarations({ stages: [STAGE, STAGING], batches: [{ ...BATCH, enabled: false, overrides: { staging: { enabled: true } } }] }, { fileExists });
+    const enabledInStaging = { ...BATCH, enabled: false, overrides: { staging: { enabled: true } } };
+    const some = validateDeclarations({ stages: [STAGE, STAGING], batches: [enabledInStaging] }, { fileExists });
     expect((batchTemplates(some.batches)[BATCH.name] as Json).Resources.MissedRunAlarm.Properties.MetricName).toBe('RunMissed');
     expect(buildManifest(some, 'cfn-out').stages[0].stacks[0].parameters).toMatchObject({ ScheduleState: 'DISABLED' });
   });

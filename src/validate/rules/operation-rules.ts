@@ -1,9 +1,9 @@
 // Rules for operations settings: alarms, retries, event age, and where alarms are sent.
 import { substitutePlaceholders } from './function';
 import { BatchRule, isIntIn, show, StageRule, stagesOf, when } from './types';
-import { MAX_LEDGER_RETENTION_DAYS } from '../../model/ledger';
 import type { BatchOptions } from '../../model/batch-options';
 import { BATCH_DEFAULTS } from '../../model/declaration-defaults';
+import { MAX_LEDGER_RETENTION_DAYS } from '../../model/ledger';
 import { MAX_ALARM_EMAILS } from '../../model/limits';
 import { stackPrefixOf } from '../../model/names';
 
