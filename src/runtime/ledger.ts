@@ -138,8 +138,8 @@ export function shortError(error: unknown): string {
 export class RunLedger {
   /**
    * The ledger the template configured (`BATCHFORM_LEDGER_TABLE`, `BATCHFORM_OVERLAP`,
-   * `BATCHFORM_LEDGER_RETENTION_DAYS`, and `BATCHFORM_STACK` for its metrics, else a plain
-   * batch's function name, which is its stack name), or undefined when the function has no ledger table (a
+   * `BATCHFORM_LEDGER_RETENTION_DAYS`, and `BATCHFORM_STACK` for its metrics, else in Lambda a
+   * plain batch's function name, which is its stack name), or undefined when the function has no ledger table (a
    * local run, or a template from before the ledger).
    */
   static fromEnvironment(batch: string, env: LedgerEnvironment = process.env): RunLedger | undefined {
@@ -151,7 +151,9 @@ export class RunLedger {
       batch,
       overlap: env[RUNTIME_ENV.overlap] === 'allow' ? 'allow' : 'skip',
       retentionDays: Number.isFinite(retention) && retention > 0 ? retention : undefined,
-      stack: env[RUNTIME_ENV.stack] || env.AWS_LAMBDA_FUNCTION_NAME || undefined,
+      // A plain batch's function is named after its stack; only in Lambda itself (a local run
+      // names its function `local-<batch>`, and its metrics would go nowhere).
+      stack: env[RUNTIME_ENV.stack] || (env.AWS_EXECUTION_ENV?.startsWith('AWS_Lambda') ? env.AWS_LAMBDA_FUNCTION_NAME : undefined) || undefined,
     });
   }
 

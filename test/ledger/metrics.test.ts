@@ -138,13 +138,15 @@ describe('a plain batch\'s runs publish', () => {
     expect(values(lines[0])).toEqual({ RunSucceeded: 0, RunFailed: 1, RunDuration: expect.any(Number) });
   });
 
-  test('without a stack name nothing is published; the template\'s BATCHFORM_STACK names it, else the function\'s name', async () => {
+  test('without a stack name nothing is published; the template\'s BATCHFORM_STACK names it, else in Lambda the function\'s name', async () => {
     const { ledger, lines } = await captured({ stack: undefined });
     await batch(async () => undefined, { logger: quiet, ledger })(scheduled('2027-02-01T00:10:00Z'), context('req-1'));
     expect(lines).toEqual([]);
     const table = { BATCHFORM_LEDGER_TABLE: 'acme-prod-batchform-ledger' };
     expect(RunLedger.fromEnvironment('daily-stats', { ...table, BATCHFORM_STACK: STACK, AWS_LAMBDA_FUNCTION_NAME: 'other' })?.stack).toBe(STACK);
-    expect(RunLedger.fromEnvironment('daily-stats', { ...table, AWS_LAMBDA_FUNCTION_NAME: STACK })?.stack).toBe(STACK);
+    expect(RunLedger.fromEnvironment('daily-stats', { ...table, AWS_LAMBDA_FUNCTION_NAME: STACK, AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x' })?.stack).toBe(STACK);
+    // A local run (npx projen invoke names its function local-<batch>) publishes nothing.
+    expect(RunLedger.fromEnvironment('daily-stats', { ...table, AWS_LAMBDA_FUNCTION_NAME: 'local-daily-stats' })?.stack).toBeUndefined();
     expect(RunLedger.fromEnvironment('daily-stats', table)?.stack).toBeUndefined();
   });
 });
