@@ -124,8 +124,9 @@ function failedRuns(batch: Batch): string {
  * `failureAlarmAfter` says. Both come from one metric-math expression (one alarm to keep, one
  * state); the runtime stamps a plain run's end metrics with its start, as Lambda stamps `Errors`
  * with the invocation's, so both fall in the same period (which covers the longest run). A batch
- * whose ledger metrics never existed yet (its first runs all fail before the ledger) is still
- * caught by the dead-letter alarm once Lambda's retries are spent.
+ * whose ledger metrics never existed yet (its first runs all fail before the ledger; metric math
+ * may find no `RunFailed` to fill) is still caught by the dead-letter alarm, once Lambda's retries
+ * of `failureAlarmAfter` runs are spent.
  */
 function addFailedRunAlarm(stack: Stack, batch: Batch, common: AlarmCommon, lambda: {
   readonly description: string;
