@@ -1,7 +1,7 @@
 // The schedule view: every batch, where and in which zone it runs, its schedule in words, and its
 // next run times in UTC and its zone, with daylight-saving changes marked.
 import type { ManifestBatch } from '../manifest/manifest';
-import { humanDuration, missedRunAlarmWindow } from '../model/missed-run-window';
+import { humanDuration } from '../model/durations';
 import { overriddenStages, OVERRIDE_FIELDS } from '../model/stage-overrides';
 import { usesScheduler } from '../model/validated';
 import { describeSchedule } from '../schedule/describe';
@@ -67,12 +67,8 @@ export function renderScheduleView(batches: readonly ManifestBatch[], options: S
       head.push(`  runs ${[b.startDate && `from ${date(b.startDate)}`, b.endDate && `until ${date(b.endDate)}`].filter(Boolean).join(' ')}`);
     }
     if (!b.enabled) return [...head, `  the ${usesScheduler(b) ? 'schedule' : 'rule'} is disabled: no runs.`].join('\n');
-    const w = missedRunAlarmWindow({ ...b, schedule });
-    if (w) {
-      head.push(w.supported
-        ? `  missed-run alarm: after ${humanDuration(w.windowSeconds)} without a run`
-        : `  no missed-run alarm: ${w.reason}`);
-    }
+    // Any cadence: the stage's watchdog compares these same run times with the run ledger.
+    if (b.alarms) head.push('  missed-run alarm: when the stage\'s watchdog finds a scheduled time without a run');
     const startDate = b.startDate ? new Date(b.startDate) : undefined;
     const events = runEvents(schedule, count, now, { timeZone: b.timezone, startDate, endDate: b.endDate ? new Date(b.endDate) : undefined });
     const note = schedule.kind === 'rate' && !startDate

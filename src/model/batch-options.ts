@@ -278,7 +278,7 @@ export interface BatchOptions {
   /**
    * Flexible time window of the Scheduler, in minutes (1-1440): each run starts at some moment
    * within this window after its scheduled time, which spreads load. Only for batches with a time
-   * zone (EventBridge Scheduler). The missed-run alarm allows for the window.
+   * zone (EventBridge Scheduler). The stage's watchdog allows for the window before it reports a run missed.
    * @default - off: runs start at their scheduled minute
    * @example 15
    */
@@ -323,14 +323,36 @@ export interface BatchOptions {
    */
   readonly tags?: Record<string, string>;
   /**
-   * Whether the batch gets its alarms: failed run (`Errors` > 0), missed run (`Invocations` < 1
-   * over the longest gap of its schedule plus a grace), delivery failed (the rule's
-   * `FailedInvocations` > 0, or the Scheduler's `TargetErrorCount` > 0 in the batch's schedule
-   * group) and dead letters waiting. Notifications go to the batch's `alarmTopicArn`, else the
-   * stage's `alarmTopicArn`, else the stage's one alarm topic that e-mails its `alarmEmails`.
+   * Whether the batch gets its alarms: failed runs (`failureAlarmAfter` scheduled times in a row
+   * failed, per the run ledger, or a run failed before the ledger could record it), missed run (the
+   * stage's watchdog found a scheduled time without a run), run too long (with `maxDuration`),
+   * delivery failed (the rule's `FailedInvocations` > 0, or the Scheduler's `TargetErrorCount` > 0
+   * in the batch's schedule group) and dead letters waiting. Notifications go to the batch's
+   * `alarmTopicArn`, else the stage's `alarmTopicArn`, else the stage's one alarm topic that
+   * e-mails its `alarmEmails`. See docs/guides/run-ledger.md, "Alarms".
    * @default true
    */
   readonly alarms?: boolean;
+  /**
+   * How many scheduled times in a row must fail before the failed-run alarm goes off (1-100): the
+   * run ledger's `ConsecutiveFailures` metric. A failed run's retries count once with it, and a
+   * success resets the count. A run that fails before the ledger records it (the ledger is
+   * unreachable, the function cannot start, the run times out) sets the alarm off at once,
+   * whatever this says.
+   * @default 1 - every failed scheduled time
+   * @example 3 // a nightly job that may fail once or twice on a flaky upstream
+   */
+  readonly failureAlarmAfter?: number;
+  /**
+   * The longest a run should take, in seconds: a run that ends after longer sets off the batch's
+   * duration alarm (the run ledger's `RunDuration`, measured from the claim to the end; a durable
+   * batch: its whole execution, waits included). Less than `timeout` (a durable batch: its
+   * `durable.executionTimeout`), since a run stopped at its timeout never ends to be measured (the
+   * failed-run alarm, or a durable batch's timed-out alarm, sees that one).
+   * @default - no duration alarm
+   * @example 600 // ten minutes, for a job that usually takes three
+   */
+  readonly maxDuration?: number;
   /**
    * An SNS topic of the batch's own for its alarms, in place of the stage's (`alarmTopicArn`, or
    * the stage stack's topic that e-mails `alarmEmails`): e.g. the owning team's on-call topic.

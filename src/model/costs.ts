@@ -2,9 +2,8 @@
 // storage), and what one run costs. Prices come from prices.ts; no AWS call, no aws-cdk-lib.
 import { stageCreatesAlarmTopic } from './alarm-target';
 import { DEFAULT_LEDGER_RETENTION_DAYS } from './ledger';
-import { missedRunAlarmWindow } from './missed-run-window';
 import { PRICES_CHECKED, priceIn } from './prices';
-import { batchForStage } from './stage-overrides';
+import { batchForStage, enabledInSomeStage } from './stage-overrides';
 import type { Batch, Stage, ValidatedDeclarations } from './validated';
 import { nextRuns } from '../schedule/next-runs';
 
@@ -36,8 +35,21 @@ export function batchAlarmCount(batch: Batch, stage?: string): number {
   if (!b.alarms) return 0;
   // Durable: failed, timed out, still running, start failed; plain: failed. Both: delivery failed, dead letters.
   const runAlarms = b.durable ? 4 : 1;
-  const missed = missedRunAlarmWindow(b)?.supported ? 1 : 0;
-  return runAlarms + missed + 2;
+  // The missed-run alarm watches the watchdog's RunMissed, at any cadence, in every stage's stack
+  // of a batch that runs in some stage; the duration alarm exists with maxDuration.
+  const missed = enabledInSomeStage(batch) ? 1 : 0;
+  const long = b.maxDuration === undefined ? 0 : 1;
+  return runAlarms + missed + long + 2;
+}
+
+/**
+ * How many metrics a batch's alarms watch in a stage, which is what CloudWatch bills: one per
+ * alarm, but the failed-run alarm's expression watches three (consecutive failures, recorded
+ * failures and Lambda's failure count).
+ */
+export function batchAlarmMetricCount(batch: Batch, stage?: string): number {
+  const alarms = batchAlarmCount(batch, stage);
+  return alarms === 0 ? 0 : alarms + 2;
 }
 
 /** Runs of a batch in an average month of a stage, from its schedule (the 365 days after `from`, divided by 12). */
@@ -75,16 +87,16 @@ function round(usd: number): number {
  * roles and function cost nothing while no run happens.
  *
  * @example
- * batchFixedCost(batch, stage).usdPerMonth // 0.4 for a daily batch with 4 alarms
+ * batchFixedCost(batch, stage).usdPerMonth // 0.6 for a daily batch with 4 alarms (6 alarm metrics)
  */
 export function batchFixedCost(batch: Batch, stage: Stage, options: { readonly logKbPerRun?: number } = {}): MonthlyCost {
   const region = stage.region;
-  const alarms = batchAlarmCount(batch, stage.name);
+  const alarms = batchAlarmMetricCount(batch, stage.name);
   const runs = runsPerMonth(batch, stage.name);
   // Steady state: what a month writes, times how many months it is kept (retention is at least a day).
   const storedGb = (runs * (options.logKbPerRun ?? DEFAULT_LOG_KB_PER_RUN)) / 1_048_576 * (batch.logRetentionDays / DAYS_PER_MONTH);
   return monthly([
-    { what: 'CloudWatch alarms', count: alarms, usdPerMonth: alarms * priceIn('alarmMonth', region) },
+    { what: 'CloudWatch alarm metrics', count: alarms, usdPerMonth: alarms * priceIn('alarmMonth', region) },
     { what: `GB of logs kept ${batch.logRetentionDays} days`, count: round(storedGb), usdPerMonth: storedGb * priceIn('logsStorageGbMonth', region) },
   ], region);
 }

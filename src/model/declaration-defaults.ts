@@ -15,6 +15,7 @@ export const BATCH_DEFAULTS = {
   overlap: 'skip' as 'skip' | 'allow',
   timezone: 'UTC',
   alarms: true,
+  failureAlarmAfter: 1,
   retryAttempts: 1,
   maxEventAgeSeconds: 3600,
   deliveryRetryAttempts: 3,

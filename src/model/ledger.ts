@@ -168,6 +168,28 @@ export interface PauseRecord {
 export const PAUSE_ATTRIBUTES = [LEDGER_KEYS.partition, LEDGER_KEYS.sort, 'paused', 'note', 'by', 'pausedAt', 'resumedAt', 'resumedBy'] as const;
 
 /**
+ * Sort key of a batch's health item (one per batch, in the batch's own partition; `#` keeps it out
+ * of every query of scheduled times): the count of consecutive failed runs the failure alarm
+ * watches. The runtime helper adds one when a scheduled time fails for the first time (a retry of
+ * the same time that fails again does not count twice) and sets it to 0 when a run succeeds.
+ */
+export const HEALTH_SORT_KEY = '#health';
+
+/** A batch's health item: how many scheduled times in a row failed. */
+export interface HealthRecord {
+  readonly batch: string;
+  /** Always {@link HEALTH_SORT_KEY} (`#health`). */
+  readonly run: string;
+  /** Consecutive scheduled times whose latest attempt failed; 0 after a success. */
+  readonly consecutiveFailures: number;
+  /** The scheduled time of the latest failure counted (a retry of it is not counted again). */
+  readonly lastFailed?: string;
+  /** The scheduled time of the latest success. */
+  readonly lastSucceeded?: string;
+  readonly expiresAt?: number;
+}
+
+/**
  * The CloudWatch metrics the ledger publishes (embedded metric format from the runtime helper, and
  * from the stage's watchdog): one namespace, one dimension naming the batch's stack
  * (`<stackPrefix>-<batch>`, unique per stage, so one stage's runs never count in another's alarms).

@@ -16,6 +16,11 @@ export const RUNTIME_ENV = {
   overlap: 'BATCHFORM_OVERLAP',
   /** A durable batch's execution timeout, in seconds: how long its overlap lease lasts. */
   executionTimeout: 'BATCHFORM_EXECUTION_TIMEOUT',
+  /**
+   * The batch's stack name (`<stackPrefix>-<batch>`): the `Stack` dimension of the ledger's
+   * metrics. A durable batch's function has no fixed name, so the template sets it for every batch.
+   */
+  stack: 'BATCHFORM_STACK',
   /** Key of the code zip the function runs (`<prefix>/<batch>/<sha256>.zip`): the ledger's code version. */
   codeKey: 'BATCHFORM_CODE_KEY',
 } as const;

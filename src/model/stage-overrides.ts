@@ -39,6 +39,17 @@ export function batchForStage<B extends Overridable<B>>(batch: B, stage: string)
   return { ...batch, ...set };
 }
 
+/**
+ * Whether the batch runs on schedule in at least one of its stages (its own `enabled`, or a
+ * stage's override of it): one template serves every stage, so what watches its runs (the
+ * missed-run alarm) exists in all of them or none.
+ */
+export function enabledInSomeStage(
+  batch: Overridable<{ readonly enabled?: boolean }> & { readonly enabled?: boolean; readonly stages?: readonly string[] },
+): boolean {
+  return [batch, ...(batch.stages ?? []).map((s) => batchForStage(batch, s))].some((b) => b.enabled !== false);
+}
+
 /** The stages a batch has overrides for (those with at least one field set), in declaration order. */
 export function overriddenStages(batch: Overridable<unknown>): string[] {
   return Object.entries(batch.overrides ?? {})

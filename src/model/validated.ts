@@ -55,6 +55,10 @@ export interface Batch {
   readonly alarms: boolean;
   /** The batch's own alarm topic (placeholders such as `${AWS::Region}` unfilled), in place of the stage's. */
   readonly alarmTopicArn?: string;
+  /** Consecutive failed scheduled times that set off the failed-run alarm. */
+  readonly failureAlarmAfter: number;
+  /** The longest a run should take, in seconds; undefined: no duration alarm. */
+  readonly maxDuration?: number;
   readonly retryAttempts: number;
   readonly maxEventAgeSeconds: number;
   /** Delivery retries of the rule's or schedule's target. */

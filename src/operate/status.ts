@@ -23,11 +23,13 @@ import { ALARM_NAMES } from '../template/parameters';
 /** Days of finished durable executions status lists. */
 export const STATUS_DAYS = 7;
 /** The alarms a batch stack creates, by name suffix after the stack name. */
-export const ALARM_SUFFIXES = [ALARM_NAMES.failedRun, ALARM_NAMES.missedRun, ALARM_NAMES.deliveryFailed, ALARM_NAMES.deadLetters] as const;
+export const ALARM_SUFFIXES = [
+  ALARM_NAMES.failedRun, ALARM_NAMES.missedRun, ALARM_NAMES.deliveryFailed, ALARM_NAMES.deadLetters, ALARM_NAMES.longRun,
+] as const;
 /** A durable batch's alarms: its failed-run alarm watches executions, and three more watch long runs and the starter. */
 export const DURABLE_ALARM_SUFFIXES = [
   ALARM_NAMES.failedRun, ALARM_NAMES.timedOutRun, ALARM_NAMES.stillRunning, ALARM_NAMES.startFailed,
-  ALARM_NAMES.missedRun, ALARM_NAMES.deliveryFailed, ALARM_NAMES.deadLetters,
+  ALARM_NAMES.missedRun, ALARM_NAMES.deliveryFailed, ALARM_NAMES.deadLetters, ALARM_NAMES.longRun,
 ] as const;
 /** Most running executions status lists per batch. */
 export const STATUS_RUNNING_EXECUTIONS = 20;

@@ -4,8 +4,9 @@
 export { batch } from './batch-handler';
 export type { BatchHandlerOptions, BatchRun } from './batch-handler';
 export { RunLedger } from './ledger';
-export type { Claim, ClaimRequest, LedgerEnvironment, LedgerStore, RunLedgerOptions } from './ledger';
-export type { LeaseRecord, OverlapPolicy, PauseRecord, RunRecord, RunStatus, RunTrigger } from '../model/ledger';
+export type { Claim, ClaimRequest, FinishOptions, LedgerEnvironment, LedgerStore, RunEnd, RunLedgerOptions } from './ledger';
+export type { MetricSink } from './metrics';
+export type { HealthRecord, LeaseRecord, OverlapPolicy, PauseRecord, RunRecord, RunStatus, RunTrigger } from '../model/ledger';
 export { localDate, weekday } from './dates';
 export { secret } from './secrets';
 export type { SecretReadOptions } from './secrets';

@@ -14,10 +14,11 @@
 // bundles free of another dependency.
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { emfLine, LedgerMetricValues, MetricSink, stdoutSink } from './metrics';
 import { BatchformError } from '../errors/batchform-error';
 import {
-  DEFAULT_LEDGER_RETENTION_DAYS, LEASE_SORT_KEY, LEDGER_KEYS, LeaseRecord, MAX_ERROR_CHARS, OverlapPolicy, PAUSE_SORT_KEY, PauseRecord,
-  RunRecord, RunStatus, RunTrigger,
+  DEFAULT_LEDGER_RETENTION_DAYS, HEALTH_SORT_KEY, HealthRecord, LEASE_SORT_KEY, LEDGER_KEYS, LEDGER_METRICS, LeaseRecord, MAX_ERROR_CHARS,
+  OverlapPolicy, PAUSE_SORT_KEY, PauseRecord, RunRecord, RunStatus, RunTrigger,
 } from '../model/ledger';
 import { RUNTIME_ENV } from '../model/runtime-env';
 
@@ -47,6 +48,15 @@ export interface RunLedgerOptions {
   readonly store?: LedgerStore;
   /** The clock, in epoch milliseconds (tests move it). @default Date.now */
   readonly now?: () => number;
+  /**
+   * The batch's stack name (`<stackPrefix>-<batch>`): the `Stack` dimension of the metrics each
+   * run's end and each skip publish (namespace `batchform`, see `LEDGER_METRICS`), which the
+   * batch's alarms watch.
+   * @default - no metrics
+   */
+  readonly stack?: string;
+  /** Where the metrics' embedded-metric-format lines go. @default standard output */
+  readonly metrics?: MetricSink;
 }
 
 /** One delivery's request to run a scheduled time. */
@@ -91,6 +101,27 @@ export type Claim =
   /** The batch is paused (`batchform pause`): a scheduled delivery is recorded as `skipped-paused`, with the pause's note and who paused it. */
   | { readonly outcome: 'skipped-paused'; readonly run: string; readonly note?: string; readonly by?: string; readonly pausedAt?: string };
 
+/** How a claimed run ended, as {@link RunLedger.finish} recorded it. */
+export interface RunEnd {
+  readonly status: 'succeeded' | 'failed';
+  /** Milliseconds from the claim to the end. */
+  readonly durationMs: number;
+  /** The batch's consecutive failed scheduled times after this run; undefined when the ledger could not count them. */
+  readonly consecutiveFailures?: number;
+}
+
+/** Options of {@link RunLedger.finish}. */
+export interface FinishOptions {
+  /**
+   * The time the run's end metrics carry: `start` (a plain batch) is the time Lambda stamps the
+   * invocation's `Errors` with, so the failed-run alarm compares the two in the same period;
+   * `end` (a durable batch, whose execution may outlast the 14 days CloudWatch accepts a past
+   * metric for) is when it ended, as `DurableExecutionFailed` is.
+   * @default 'start'
+   */
+  readonly metricsAt?: 'start' | 'end';
+}
+
 /** What {@link RunLedger.fromEnvironment} reads. */
 export type LedgerEnvironment = Readonly<Record<string, string | undefined>>;
 
@@ -125,7 +156,8 @@ export function shortError(error: unknown): string {
 export class RunLedger {
   /**
    * The ledger the template configured (`BATCHFORM_LEDGER_TABLE`, `BATCHFORM_OVERLAP`,
-   * `BATCHFORM_LEDGER_RETENTION_DAYS`), or undefined when the function has no ledger table (a
+   * `BATCHFORM_LEDGER_RETENTION_DAYS`, and `BATCHFORM_STACK` for its metrics, else in Lambda a
+   * plain batch's function name, which is its stack name), or undefined when the function has no ledger table (a
    * local run, or a template from before the ledger).
    */
   static fromEnvironment(batch: string, env: LedgerEnvironment = process.env): RunLedger | undefined {
@@ -137,12 +169,18 @@ export class RunLedger {
       batch,
       overlap: env[RUNTIME_ENV.overlap] === 'allow' ? 'allow' : 'skip',
       retentionDays: Number.isFinite(retention) && retention > 0 ? retention : undefined,
+      // A plain batch's function is named after its stack; only in Lambda itself (a local run
+      // names its function `local-<batch>`, and its metrics would go nowhere).
+      stack: env[RUNTIME_ENV.stack] || (env.AWS_EXECUTION_ENV?.startsWith('AWS_Lambda') ? env.AWS_LAMBDA_FUNCTION_NAME : undefined) || undefined,
     });
   }
 
   readonly tableName: string;
   readonly batch: string;
   readonly overlap: OverlapPolicy;
+  /** The `Stack` dimension of the metrics; undefined: none are published. */
+  readonly stack?: string;
+  private readonly sink: MetricSink;
   private readonly retentionDays: number;
   private readonly doc: LedgerStore;
   private readonly sdk: ReturnType<typeof dynamoSdk>;
@@ -160,6 +198,8 @@ export class RunLedger {
       : client && this.sdk.DynamoDBDocumentClient.from(client as DynamoDBClient, { marshallOptions: { removeUndefinedValues: true } });
     this.doc = options.store ?? doc as unknown as LedgerStore;
     this.now = options.now ?? Date.now;
+    this.stack = options.stack;
+    this.sink = options.metrics ?? stdoutSink;
   }
 
   /**
@@ -179,6 +219,12 @@ export class RunLedger {
    * @throws BatchformError (`aws`) when the ledger cannot be written: the run must not go unrecorded.
    */
   async claim(request: ClaimRequest): Promise<Claim> {
+    const claim = await this.decide(request);
+    if (claim.outcome !== 'run') this.publish({ [LEDGER_METRICS.skipped]: 1 });
+    return claim;
+  }
+
+  private async decide(request: ClaimRequest): Promise<Claim> {
     const run = request.scheduledTime.toISOString();
     if (request.trigger === 'schedule' && !request.force) {
       const pause = await this.readPause(`claiming ${run}`);
@@ -235,33 +281,109 @@ export class RunLedger {
   }
 
   /**
-   * Records how a claimed run ended (`error` undefined: succeeded) and frees the lease. A run
-   * whose record was taken over meanwhile (it passed its deadline) changes nothing.
+   * Records how a claimed run ended (`error` undefined: succeeded), counts it in the batch's
+   * consecutive failures (`#health`), frees the lease, and publishes the run's metrics
+   * (`RunSucceeded` or `RunFailed`, `RunDuration`, `ConsecutiveFailures`) even when the ledger
+   * could not record it. A run whose record was taken over meanwhile (it passed its deadline)
+   * changes nothing on that record. Returns undefined for a claim that did not run.
+   *
+   * @throws BatchformError (`aws`) when the ledger could not be written (after the other writes were tried).
    */
-  async finish(claim: Claim, error?: unknown): Promise<void> {
-    if (claim.outcome !== 'run') return;
+  async finish(claim: Claim, error?: unknown, options: FinishOptions = {}): Promise<RunEnd | undefined> {
+    if (claim.outcome !== 'run') return undefined;
     const now = this.now();
-    const status: RunStatus = error === undefined ? 'succeeded' : 'failed';
-    try {
-      await this.send(`recording the end of ${claim.run}`, () => this.doc.send(new this.sdk.UpdateCommand({
-        TableName: this.tableName,
-        Key: this.key(claim.run),
-        UpdateExpression: `SET #status = :status, endedAt = :end, durationMs = :ms${error === undefined ? '' : ', #error = :error'}`,
-        ConditionExpression: '#owner = :owner AND #status = :running',
-        ExpressionAttributeNames: { '#status': 'status', '#owner': 'owner', ...(error === undefined ? {} : { '#error': 'error' }) },
-        ExpressionAttributeValues: {
-          ':status': status,
-          ':end': new Date(now).toISOString(),
-          ':ms': Math.max(0, now - claim.startedAt),
-          ':owner': claim.owner,
-          ':running': 'running',
-          ...(error === undefined ? {} : { ':error': shortError(error) }),
-        },
+    const status = error === undefined ? 'succeeded' : 'failed';
+    const durationMs = Math.max(0, now - claim.startedAt);
+    let failure: unknown;
+    const attempt = async (write: () => Promise<unknown>) => {
+      try {
+        await write();
+      } catch (e) {
+        if (!conditionFailed(e)) failure ??= e;
+      }
+    };
+    await attempt(() => this.send(`recording the end of ${claim.run}`, () => this.doc.send(new this.sdk.UpdateCommand({
+      TableName: this.tableName,
+      Key: this.key(claim.run),
+      UpdateExpression: `SET #status = :status, endedAt = :end, durationMs = :ms${error === undefined ? '' : ', #error = :error'}`,
+      ConditionExpression: '#owner = :owner AND #status = :running',
+      ExpressionAttributeNames: { '#status': 'status', '#owner': 'owner', ...(error === undefined ? {} : { '#error': 'error' }) },
+      ExpressionAttributeValues: {
+        ':status': status,
+        ':end': new Date(now).toISOString(),
+        ':ms': durationMs,
+        ':owner': claim.owner,
+        ':running': 'running',
+        ...(error === undefined ? {} : { ':error': shortError(error) }),
+      },
+    }))));
+    let consecutiveFailures: number | undefined;
+    await attempt(async () => { consecutiveFailures = await this.countHealth(claim.run, status, now); });
+    if (this.overlap === 'skip') await attempt(() => this.releaseLease(claim.owner, now));
+    // Both outcomes every time (0 or 1), so both metrics exist from a batch's first run: the
+    // failed-run alarm compares Lambda's failures with RunFailed, which must not be absent.
+    this.publish({
+      [LEDGER_METRICS.succeeded]: status === 'succeeded' ? 1 : 0,
+      [LEDGER_METRICS.failed]: status === 'failed' ? 1 : 0,
+      [LEDGER_METRICS.duration]: durationMs,
+      ...(consecutiveFailures === undefined ? {} : { [LEDGER_METRICS.consecutiveFailures]: consecutiveFailures }),
+    }, options.metricsAt === 'end' ? now : claim.startedAt);
+    if (failure !== undefined) throw failure;
+    return { status, durationMs, consecutiveFailures };
+  }
+
+  /** The batch's health item (its consecutive failures), or undefined when no run ever ended. */
+  async health(): Promise<HealthRecord | undefined> {
+    const out = await this.send('reading the consecutive failures', () => this.doc.send(new this.sdk.GetCommand({
+      TableName: this.tableName, Key: this.key(HEALTH_SORT_KEY), ConsistentRead: true,
+    })));
+    return out.Item as HealthRecord | undefined;
+  }
+
+  /**
+   * The batch's consecutive failures after a run of `run` ended: a success sets them to 0; the
+   * first failure of a scheduled time adds one (one conditional UpdateItem: the role has no Query,
+   * so the count lives in one item), and a retry of it that fails again leaves them as they are.
+   */
+  private async countHealth(run: string, status: 'succeeded' | 'failed', now: number): Promise<number> {
+    const base = {
+      TableName: this.tableName,
+      Key: this.key(HEALTH_SORT_KEY),
+    };
+    if (status === 'succeeded') {
+      await this.send('resetting the consecutive failures', () => this.doc.send(new this.sdk.UpdateCommand({
+        ...base,
+        UpdateExpression: 'SET consecutiveFailures = :zero, lastSucceeded = :run, #ttl = :ttl REMOVE lastFailed',
+        ExpressionAttributeNames: { '#ttl': LEDGER_KEYS.ttl },
+        ExpressionAttributeValues: { ':zero': 0, ':run': run, ':ttl': this.ttl(now) },
       })));
+      return 0;
+    }
+    try {
+      const out = await this.send('counting the consecutive failures', () => this.doc.send(new this.sdk.UpdateCommand({
+        ...base,
+        UpdateExpression: 'SET lastFailed = :run, #ttl = :ttl ADD consecutiveFailures :one',
+        ConditionExpression: 'attribute_not_exists(lastFailed) OR lastFailed <> :run',
+        ExpressionAttributeNames: { '#ttl': LEDGER_KEYS.ttl },
+        ExpressionAttributeValues: { ':run': run, ':one': 1, ':ttl': this.ttl(now) },
+        ReturnValues: 'UPDATED_NEW',
+      })));
+      return Number(out.Attributes?.consecutiveFailures ?? 1);
     } catch (e) {
       if (!conditionFailed(e)) throw e;
+      // This scheduled time's failure is already counted (an earlier attempt failed too).
+      return Number((await this.health())?.consecutiveFailures ?? 1);
     }
-    if (this.overlap === 'skip') await this.releaseLease(claim.owner, now);
+  }
+
+  /** Writes one EMF line of `values` (nothing without a stack name); a failing sink never fails a run. */
+  private publish(values: LedgerMetricValues, timestamp = this.now()): void {
+    if (!this.stack) return;
+    try {
+      this.sink(emfLine(this.stack, values, timestamp));
+    } catch {
+      // Metrics are best effort: the run's outcome is in its record and in Lambda's own metrics.
+    }
   }
 
   /** A run's record, or undefined when there is none. */

@@ -191,6 +191,7 @@ export function addBatchResources(stack: Stack, batch: Batch): void {
         [RUNTIME_ENV.ledgerTable]: ledgerTable.valueAsString,
         [RUNTIME_ENV.ledgerRetentionDays]: ledgerRetention.valueAsString,
         [RUNTIME_ENV.overlap]: batch.overlap,
+        [RUNTIME_ENV.stack]: Aws.STACK_NAME,
         [RUNTIME_ENV.codeKey]: codeKey.valueAsString,
         ...(batch.durable ? { [RUNTIME_ENV.executionTimeout]: String(batch.durable.executionTimeout) } : {}),
         ...Object.fromEntries(Object.entries(batch.environment).map(([k, v]) => [k, withPseudoParameters(v)])),

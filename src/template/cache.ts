@@ -190,8 +190,8 @@ export function cachedTemplates(
 export const GAPS_CACHE_FILE = 'node_modules/.cache/batchform/schedule-gaps.json';
 
 /**
- * Runs `fn` with the schedule gaps (two years of simulated runs per schedule, which the missed-run
- * alarm and its warning need) of the last regeneration remembered, and saves the gaps known
+ * Runs `fn` with the schedule gaps (two years of simulated runs per schedule, which measuring a
+ * schedule's longest gap needs) of the last regeneration remembered, and saves the gaps known
  * afterwards when they changed. Saved gaps of another generator are ignored.
  */
 export function withSavedGaps<T>(projectDir: string, fn: () => T): T {

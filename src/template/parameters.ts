@@ -45,4 +45,6 @@ export const ALARM_NAMES = {
   missedRun: 'missed-run',
   deliveryFailed: 'delivery-failed',
   deadLetters: 'dead-letters',
+  /** Only for a batch that declares `maxDuration`. */
+  longRun: 'long-run',
 } as const;

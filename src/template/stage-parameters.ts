@@ -1,7 +1,6 @@
 // What differs between the stages of one batch, as parameters of its one template: which values
 // are parameters, their names, and each stage's values for the manifest.
 import { sha256Hex } from '../model/hash';
-import { MissedRunWindow, missedRunAlarmWindow } from '../model/missed-run-window';
 import { batchForStage, overriddenFields } from '../model/stage-overrides';
 import { Batch, Stage } from '../model/validated';
 import { substitutePlaceholders } from '../validate/rules/function';
@@ -14,8 +13,6 @@ export const STAGE_PARAMETERS = {
   memorySize: 'MemorySize',
   timeout: 'Timeout',
   reservedConcurrency: 'ReservedConcurrency',
-  missedRunPeriod: 'MissedRunAlarmPeriod',
-  missedRunEvaluationPeriods: 'MissedRunAlarmEvaluationPeriods',
   settingsDigest: 'StageSettingsDigest',
 } as const;
 
@@ -31,12 +28,6 @@ export interface StageParameterPlan {
   readonly fields: readonly ParameterField[];
   /** Environment variables some stage overrides, by name, with the parameter each is given by. */
   readonly environment: Readonly<Record<string, string>>;
-  /**
-   * The missed-run alarm: `declared` (the same window in every stage, written into the template),
-   * `parameters` (period and evaluation periods per stage; a stage with no window has no alarm) or
-   * `none` (no stage gets one).
-   */
-  readonly missedRun: 'declared' | 'parameters' | 'none';
   /** The longest timeout of any stage, in seconds: the failed-run alarm's period covers it. */
   readonly longestTimeout: number;
   /**
@@ -49,11 +40,6 @@ export interface StageParameterPlan {
 /** `DATABASE_SECRET_ID` → `EnvDatabaseSecretId`. */
 function environmentParameterName(name: string): string {
   return `Env${name.split('_').filter(Boolean).map((p) => p[0].toUpperCase() + p.slice(1).toLowerCase()).join('')}`;
-}
-
-/** The missed-run window of a batch in each of its stages, by stage name. */
-export function missedRunWindows(batch: Batch): Record<string, MissedRunWindow | undefined> {
-  return Object.fromEntries(batch.stages.map((s) => [s, missedRunAlarmWindow(batchForStage(batch, s))]));
 }
 
 /** Which of a batch's values its template takes as parameters; a batch without overrides takes none. */
@@ -69,12 +55,9 @@ export function stageParameterPlan(batch: Batch): StageParameterPlan {
     taken.add(p);
     environment[name] = p;
   }
-  const windowed = overridden.some((f) => f === 'schedule' || f === 'timezone' || f === 'enabled');
-  // Measuring gaps costs a year of run times per stage: only batches whose window can differ pay it.
-  const missedRun = !windowed ? 'declared' : Object.values(missedRunWindows(batch)).some((w) => w?.supported) ? 'parameters' : 'none';
   const longestTimeout = Math.max(...batch.stages.map((s) => batchForStage(batch, s).timeout), batch.timeout);
   const settingsDigest = batch.durable !== undefined && Object.keys(batch.overrides).length > 0;
-  return { fields, environment, missedRun, longestTimeout, settingsDigest };
+  return { fields, environment, longestTimeout, settingsDigest };
 }
 
 /** The values of a batch's stage parameters in one stage, as the manifest passes them. */
@@ -95,12 +78,6 @@ export function stageParameterValues(batch: Batch, stage: Stage): Record<string,
   for (const [name, parameter] of Object.entries(plan.environment)) {
     // CloudFormation does not substitute inside a parameter's value: the placeholders are filled here.
     values[parameter] = substitutePlaceholders(b.environment[name] ?? '', stage, batch.name);
-  }
-  if (plan.missedRun === 'parameters') {
-    const w = missedRunAlarmWindow(b);
-    values[STAGE_PARAMETERS.missedRunPeriod] = String(w?.supported ? w.periodSeconds : 0);
-    // A stage without a window has no alarm (period 0); the evaluation periods keep a valid value.
-    values[STAGE_PARAMETERS.missedRunEvaluationPeriods] = String(w?.supported ? w.evaluationPeriods : 1);
   }
   if (plan.settingsDigest) values[STAGE_PARAMETERS.settingsDigest] = stageSettingsDigest(values);
   return values;

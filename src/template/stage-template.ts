@@ -20,10 +20,6 @@ export interface StageValues {
   readonly reservedConcurrency?: number;
   /** Each environment variable's value or parameter reference, by name. */
   readonly environment: Readonly<Record<string, string>>;
-  /** The missed-run alarm's period and evaluation periods by stage, and when the alarm exists. */
-  readonly missedRun?: { readonly period: number; readonly evaluationPeriods: number; readonly condition: CfnCondition };
-  /** Whether the missed-run window is the batch's own in every stage (written into the template). */
-  readonly missedRunDeclared: boolean;
   /** The longest timeout of the batch in any stage, in seconds. */
   readonly longestTimeout: number;
   /** A digest of the stage's parameter values (a token), when the plan takes one. */
@@ -68,19 +64,6 @@ export function addStageParameters(stack: Stack, batch: Batch): StageValues {
     environment[name] = Fn.conditionIf(sets.logicalId, value, Aws.NO_VALUE).toString();
   }
 
-  let missedRun: StageValues['missedRun'];
-  if (plan.missedRun === 'parameters') {
-    const period = new CfnParameter(stack, STAGE_PARAMETERS.missedRunPeriod, {
-      type: 'Number', allowedValues: ['0', '60', '3600'], description: `Period of the missed-run alarm, in seconds ("0": no missed-run alarm in this stage) (${stageOf})`,
-    });
-    const evaluationPeriods = number(STAGE_PARAMETERS.missedRunEvaluationPeriods, 'Evaluation periods of the missed-run alarm', 1, 1440);
-    const condition = new CfnCondition(stack, 'WatchesMissedRuns', { expression: Fn.conditionNot(Fn.conditionEquals(period.valueAsString, '0')) });
-    // The alarm's Period is chosen from the parameter, not the parameter itself: linters check
-    // every allowed value against Period's minimum, "0" included, though the alarm does not exist
-    // where the period is "0" (cfn-lint's W1030 in the offline validator).
-    const hourly = new CfnCondition(stack, 'MissedRunPeriodIsHour', { expression: Fn.conditionEquals(period.valueAsString, '3600') });
-    missedRun = { period: Token.asNumber(Fn.conditionIf(hourly.logicalId, 3600, 60)), evaluationPeriods, condition };
-  }
   const settingsDigest = plan.settingsDigest
     ? new CfnParameter(stack, STAGE_PARAMETERS.settingsDigest, {
       type: 'String', allowedPattern: '^[0-9a-f]{16}$', description: `Digest of this stage's values of the parameters above (${stageOf})`,
@@ -97,8 +80,6 @@ export function addStageParameters(stack: Stack, batch: Batch): StageValues {
     timeout,
     reservedConcurrency,
     environment,
-    missedRun,
-    missedRunDeclared: plan.missedRun === 'declared',
     longestTimeout: plan.longestTimeout,
   };
 }

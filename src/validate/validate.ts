@@ -146,6 +146,8 @@ function batchOf(b: BatchOptions, stages: readonly Stage[]): Batch {
     tags: { ...(b.tags ?? {}) },
     alarms,
     alarmTopicArn: b.alarmTopicArn,
+    failureAlarmAfter: b.failureAlarmAfter ?? BATCH_DEFAULTS.failureAlarmAfter,
+    maxDuration: b.maxDuration,
     retryAttempts: b.retryAttempts ?? BATCH_DEFAULTS.retryAttempts,
     maxEventAgeSeconds: b.maxEventAgeSeconds ?? BATCH_DEFAULTS.maxEventAgeSeconds,
     deliveryRetryAttempts: b.deliveryRetryAttempts ?? BATCH_DEFAULTS.deliveryRetryAttempts,

@@ -1,7 +1,6 @@
 // What `npx projen` warns about: declarations that are valid but probably not what was meant.
 import { regionFacts } from './regions';
 import { operatorRoleArn } from '../model/bootstrap-names';
-import { missedRunAlarmWindow } from '../model/missed-run-window';
 import { batchForStage, overriddenStages } from '../model/stage-overrides';
 import type { Batch, Stage, ValidatedDeclarations } from '../model/validated';
 import { nextRuns } from '../schedule/next-runs';
@@ -26,7 +25,6 @@ function weekdayNumbers(b: Batch, subject: string): string[] {
 
 /** The schedule and alarm warnings of a batch as one stage (or every stage) runs it. */
 function scheduleWarnings(b: Batch, subject: string, now: Date): string[] {
-  const w = missedRunAlarmWindow(b);
   // A schedule whose last run is past never fires again; the template stays valid (a warning,
   // not an error, so a build does not start failing on the day the schedule ends).
   const ended = (b.schedule.kind === 'at' || (b.schedule.kind === 'cron' && b.schedule.fields.year !== '*'))
@@ -36,7 +34,6 @@ function scheduleWarnings(b: Batch, subject: string, now: Date): string[] {
     ...(ended ? [b.schedule.kind === 'at'
       ? `${subject}: ${b.schedule.expression} in ${b.timezone} is in the past, so it will never run. Set a future date and time, or remove the batch.`
       : `${subject}: ${b.schedule.expression} has no run left (its last year is past), so it will never run again. Change its year field, or remove the batch.`] : []),
-    ...(w && !w.supported ? [`${subject} gets no missed-run alarm: ${w.reason}. Its failed-run, delivery and dead-letter alarms still apply.`] : []),
     ...pastDates(b, subject, now),
   ];
 }

@@ -380,6 +380,38 @@ export const CASES: CatalogueCase[] = [
   },
   {
     group: 'Retries and alarms',
+    title: 'failure alarm after zero failed runs',
+    batch: { failureAlarmAfter: 0 },
+    expected: [
+      'batch "daily-stats", field "failureAlarmAfter": 0 is not a number of failed runs from 1 to 100. Fix: use a whole number, e.g. 3 to be told after the third scheduled time in a row fails; leave it out for 1 (every failure).',
+    ],
+  },
+  {
+    group: 'Retries and alarms',
+    title: 'maximum duration not below the timeout',
+    batch: { maxDuration: 60 },
+    expected: [
+      'batch "daily-stats", field "maxDuration": 60 seconds is not less than the batch\'s timeout (60 seconds): a run is stopped at its timeout before it could take longer, so the duration alarm could never go off. Fix: use fewer seconds than 60 (a run stopped at its timeout already sets off an alarm), or leave maxDuration out.',
+    ],
+  },
+  {
+    group: 'Retries and alarms',
+    title: 'maximum duration of a durable batch past its execution timeout',
+    batch: { maxDuration: 7200, timeout: 900, durable: { executionTimeout: 3600 } },
+    expected: [
+      'batch "daily-stats", field "maxDuration": 7200 seconds is not less than the batch\'s durable.executionTimeout (3600 seconds): a run is stopped at its durable.executionTimeout before it could take longer, so the duration alarm could never go off. Fix: use fewer seconds than 3600 (a run stopped at its durable.executionTimeout already sets off an alarm), or leave maxDuration out.',
+    ],
+  },
+  {
+    group: 'Retries and alarms',
+    title: 'maximum duration without alarms',
+    batch: { maxDuration: 30, alarms: false },
+    expected: [
+      'batch "daily-stats", field "maxDuration": is set, but alarms: false gives the batch no alarms to apply it to. Fix: remove maxDuration, or alarms: false.',
+    ],
+  },
+  {
+    group: 'Retries and alarms',
     title: 'alarm topic that is not an ARN',
     stage: { alarmTopicArn: 'oncall' },
     expected: [
@@ -756,7 +788,7 @@ export const CASES: CatalogueCase[] = [
     title: 'environment over 4 KB with batchform\'s own variables',
     batch: { environment: { BIG: 'x'.repeat(4040) } },
     expected: [
-      "batch \"daily-stats\", field \"environment\": is 4327 bytes with the 284 of batchform's own variables (BATCHFORM_BATCH, BATCHFORM_TIMEZONE, NODE_OPTIONS, BATCHFORM_LEDGER_TABLE, BATCHFORM_LEDGER_RETENTION_DAYS, BATCHFORM_OVERLAP, BATCHFORM_CODE_KEY) and placeholders filled in; Lambda allows 4096 in all. Fix: move large values to SSM Parameter Store or Secrets Manager and pass their names.",
+      "batch \"daily-stats\", field \"environment\": is 4358 bytes with the 315 of batchform's own variables (BATCHFORM_BATCH, BATCHFORM_TIMEZONE, NODE_OPTIONS, BATCHFORM_LEDGER_TABLE, BATCHFORM_LEDGER_RETENTION_DAYS, BATCHFORM_OVERLAP, BATCHFORM_STACK, BATCHFORM_CODE_KEY) and placeholders filled in; Lambda allows 4096 in all. Fix: move large values to SSM Parameter Store or Secrets Manager and pass their names.",
     ],
   },
   {
@@ -950,7 +982,7 @@ export const CASES: CatalogueCase[] = [
     title: "override environment over Lambda's 4 KB",
     batch: { environment: { BIG: 'x'.repeat(3000) }, overrides: { prod: { environment: { MORE: 'y'.repeat(1200) } } } },
     expected: [
-      "batch \"daily-stats\", field \"overrides.prod.environment\": is 4491 bytes with the 284 of batchform's own variables (BATCHFORM_BATCH, BATCHFORM_TIMEZONE, NODE_OPTIONS, BATCHFORM_LEDGER_TABLE, BATCHFORM_LEDGER_RETENTION_DAYS, BATCHFORM_OVERLAP, BATCHFORM_CODE_KEY) and placeholders filled in; Lambda allows 4096 in all. Fix: move large values to SSM Parameter Store or Secrets Manager and pass their names.",
+      "batch \"daily-stats\", field \"overrides.prod.environment\": is 4522 bytes with the 315 of batchform's own variables (BATCHFORM_BATCH, BATCHFORM_TIMEZONE, NODE_OPTIONS, BATCHFORM_LEDGER_TABLE, BATCHFORM_LEDGER_RETENTION_DAYS, BATCHFORM_OVERLAP, BATCHFORM_STACK, BATCHFORM_CODE_KEY) and placeholders filled in; Lambda allows 4096 in all. Fix: move large values to SSM Parameter Store or Secrets Manager and pass their names.",
     ],
   },
   {
@@ -1039,7 +1071,7 @@ export const CASES: CatalogueCase[] = [
     title: 'batch option that does not exist',
     batch: { owner: 'data-team' },
     expected: [
-      'batch "daily-stats", field "owner": unknown option. Fix: remove it; batch options are name, description, handler, schedule, enabled, input, runtime, architecture, memorySize, timeout, durable, environment, secrets, vpc, logRetentionDays, policyStatements, reservedConcurrency, overlap, timezone, flexibleWindowMinutes, startDate, endDate, deliveryRetryAttempts, missedRunGraceMinutes, tags, alarms, alarmTopicArn, retryAttempts, maxEventAgeSeconds, stages, overrides.',
+      'batch "daily-stats", field "owner": unknown option. Fix: remove it; batch options are name, description, handler, schedule, enabled, input, runtime, architecture, memorySize, timeout, durable, environment, secrets, vpc, logRetentionDays, policyStatements, reservedConcurrency, overlap, timezone, flexibleWindowMinutes, startDate, endDate, deliveryRetryAttempts, missedRunGraceMinutes, tags, alarms, alarmTopicArn, failureAlarmAfter, maxDuration, retryAttempts, maxEventAgeSeconds, stages, overrides.',
     ],
   },
   {

@@ -26,7 +26,7 @@ describe('schedule view', () => {
       'daily-stats: cron(10 0 * * ? *)',
       '  runs in Asia/Seoul on EventBridge Scheduler (local time, all year)',
       '  At 00:10, every day (Asia/Seoul)',
-      '  missed-run alarm: after 25 hours without a run',
+      '  missed-run alarm: when the stage\'s watchdog finds a scheduled time without a run',
       '  next runs (UTC, and in Asia/Seoul):',
       '    2026-11-25 15:10 UTC   2026-11-26 00:10 (Asia/Seoul, UTC+09:00)',
       '    2026-11-26 15:10 UTC   2026-11-27 00:10 (Asia/Seoul, UTC+09:00)',
@@ -39,7 +39,7 @@ describe('schedule view', () => {
       'daily-stats: cron(10 15 * * ? *)',
       '  runs in UTC on an EventBridge rule',
       '  At 15:10, every day (UTC)',
-      '  missed-run alarm: after 25 hours without a run',
+      '  missed-run alarm: when the stage\'s watchdog finds a scheduled time without a run',
       '  next runs (UTC):',
       '    2026-11-25 15:10 UTC',
     ].join('\n'));
@@ -74,15 +74,17 @@ describe('schedule view', () => {
     expect(text).toContain('    2027-01-01 15:10 UTC   2027-01-02 00:10 (Asia/Seoul, UTC+09:00)');
     const once = renderScheduleView([{ ...base, schedule: 'at(2027-06-01T09:00:00)', timezone: 'Europe/Berlin' }], { now, count: 3 });
     expect(once).toContain('  Once, at 09:00 on 2027-06-01 (Europe/Berlin)');
-    expect(once).toContain('  no missed-run alarm: the schedule runs once');
+    // The watchdog knows a one-time schedule's time too.
+    expect(once).toContain('  missed-run alarm: when the stage\'s watchdog finds a scheduled time without a run');
     expect(once).toContain('    2027-06-01 07:00 UTC   2027-06-01 09:00 (Europe/Berlin, UTC+02:00)');
     expect(renderScheduleView([{ ...base, schedule: 'at(2026-01-01T09:00:00)' }], { now })).toContain('no more runs: its one time has passed.');
   });
 
-  test('says when a batch is disabled, has no missed-run alarm, or runs on a rate', () => {
+  test('says when a batch is disabled, that its missed runs are watched at any cadence, or that it runs on a rate', () => {
     expect(renderScheduleView([{ ...base, enabled: false }], { now })).toContain('the schedule is disabled: no runs.');
     expect(renderScheduleView([{ ...base, enabled: false, timezone: 'UTC' }], { now })).toContain('the rule is disabled: no runs.');
-    expect(renderScheduleView([{ ...base, schedule: 'cron(0 0 L * ? *)' }], { now, count: 1 })).toContain('no missed-run alarm: its longest gap between runs (31 days) exceeds');
+    expect(renderScheduleView([{ ...base, schedule: 'cron(0 0 L * ? *)' }], { now, count: 1 })).toContain('  missed-run alarm: when the stage\'s watchdog finds a scheduled time without a run');
+    expect(renderScheduleView([{ ...base, alarms: false }], { now, count: 1 })).not.toContain('missed-run alarm');
     const rate = renderScheduleView([{ ...base, schedule: 'rate(5 minutes)', timezone: 'UTC' }], { now, count: 1 });
     expect(rate).toContain('rate schedules start when the rule is created');
     expect(rate).toContain('  next runs (UTC):\n    2026-11-25 12:05 UTC');
@@ -113,7 +115,7 @@ describe('schedule view per stage', () => {
       'daily-stats in stage staging: rate(6 hours)',
       '  runs in Europe/Berlin on EventBridge Scheduler (local time, all year)',
       '  Every 6 hours',
-      expect.stringMatching(/^ {2}missed-run alarm: after /),
+      '  missed-run alarm: when the stage\'s watchdog finds a scheduled time without a run',
     ]);
     expect(renderScheduleView(batchesOfStage(manifest, 'dev'), { now, count: 2, stage: 'dev' })).toContain('daily-stats in stage dev (disabled): cron(10 0 * * ? *)');
     expect(renderScheduleView(batchesOfStage(manifest, 'prod'), { now, count: 1, stage: 'prod' })).toMatch(/^daily-stats in stage prod: cron\(10 0 \* \* \? \*\)\n {2}runs in Asia\/Seoul/);

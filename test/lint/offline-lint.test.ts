@@ -20,8 +20,10 @@ const decl = validateDeclarations({
     { ...BATCH, name: 'utc-rule' },
     // A time zone, on EventBridge Scheduler.
     { ...BATCH, name: 'zoned-scheduler', timezone: 'Asia/Seoul', flexibleWindowMinutes: 15 },
-    // Switched off in one stage: the missed-run alarm's window is a stage parameter, "0" where disabled.
+    // Switched off in one stage (its schedule state a stage parameter).
     { ...BATCH, name: 'off-in-staging', overrides: { staging: { enabled: false } } },
+    // The failed-run alarm after 3 failures and a duration alarm.
+    { ...BATCH, name: 'bounded', timeout: 300, maxDuration: 120, failureAlarmAfter: 3 },
     { ...BATCH, name: 'zoned-off-in-prod', timezone: 'Europe/Berlin', schedule: 'rate(1 hour)', overrides: { prod: { enabled: false, timezone: 'Asia/Seoul' } } },
     // Durable: a retained version behind the live alias, and a starter; on a rule and on Scheduler.
     { ...BATCH, name: 'utc-durable', timeout: 900, durable: DURABLE },
@@ -50,12 +52,9 @@ const files = Object.entries(templates).map(([name, t]) => {
 const noErrorsOrWarnings = (found: ReturnType<typeof lintTemplates>) => found.findings.filter((f) => f.severity !== 'info');
 
 describe('the offline validator passes every generated template shape', () => {
-  test('the shapes are the ones that warned before: a per-stage missed-run alarm, a retained durable version', () => {
-    for (const name of ['off-in-staging', 'zoned-off-in-prod']) {
-      const t = templates[name];
-      expect(t.Resources.MissedRunAlarm.Condition).toBe('WatchesMissedRuns');
-      expect(t.Parameters.MissedRunAlarmPeriod.AllowedValues).toContain('0');
-    }
+  test('the shapes include a metric-math failed-run alarm, a duration alarm, and a retained durable version (which warned before)', () => {
+    for (const t of Object.values(templates)) expect(t.Resources.FailedRunAlarm.Properties.Metrics.map((m: Json) => m.Id)).toEqual(['failures', 'recorded', 'errors', 'failing']);
+    expect(templates.bounded.Resources.LongRunAlarm.Properties.Threshold).toBe(120_000);
     for (const name of ['utc-durable', 'zoned-durable']) {
       expect(templates[name].Resources.Version).toMatchObject({ UpdateReplacePolicy: 'Retain', DeletionPolicy: 'Retain' });
     }

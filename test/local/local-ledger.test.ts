@@ -7,7 +7,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { GetCommand, PutCommand, UpdateCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { LocalLedgerFile, localLedger } from '../../src/local/local-ledger';
-import { LEASE_SORT_KEY } from '../../src/model/ledger';
+import { HEALTH_SORT_KEY, LEASE_SORT_KEY } from '../../src/model/ledger';
 import { Claim, RunLedger } from '../../src/runtime/ledger';
 import { LocalDynamo, startDynalite } from '../ledger/dynalite';
 
@@ -108,7 +108,7 @@ test('the records keep the RunRecord shape, in the project file', async () => {
   const [record] = store.records('weekly-report');
   expect(record).toMatchObject({ batch: 'weekly-report', run: '2027-02-01T00:10:00.000Z', status: 'failed', attempts: 1, trigger: 'run', owner: 'local-1', error: 'Error: connection refused', durationMs: 0 });
   const content = JSON.parse(fs.readFileSync(store.file, 'utf8'));
-  expect(Object.keys(content.items['weekly-report'])).toEqual(['2027-02-01T00:10:00.000Z', LEASE_SORT_KEY]);
+  expect(Object.keys(content.items['weekly-report'])).toEqual(['2027-02-01T00:10:00.000Z', LEASE_SORT_KEY, HEALTH_SORT_KEY]);
 });
 
 test('a record past its expiresAt is dropped at the next write, as DynamoDB\'s TTL deletes it', async () => {

@@ -1,6 +1,6 @@
 // The cost model and its prices: data with a source and a date, per region where they differ.
 import {
-  batchAlarmCount, batchFixedCost, DAYS_PER_MONTH, formatUsd, ledgerMonthlyCost, ledgerPerRunCost, perRunCost, runsPerMonth, stageFixedCost,
+  batchAlarmCount, batchAlarmMetricCount, batchFixedCost, DAYS_PER_MONTH, formatUsd, ledgerMonthlyCost, ledgerPerRunCost, perRunCost, runsPerMonth, stageFixedCost,
   watchdogMonthlyCost,
 } from '../../src/model/costs';
 import { PRICES, PRICES_CHECKED, priceIn } from '../../src/model/prices';
@@ -29,25 +29,29 @@ describe('prices', () => {
 });
 
 describe('fixed monthly cost', () => {
-  test('a daily batch: 4 alarms (failed run, missed run, delivery, dead letters) at 0.10 USD, and its logs kept 30 days', () => {
+  test('a daily batch: 4 alarms (failed run, missed run, delivery, dead letters) watching 6 metrics at 0.10 USD, and its logs kept 30 days', () => {
     const d = decl([{ ...BATCH, logRetentionDays: 30 }]);
     const cost = batchFixedCost(d.batches[0], d.stages[0]);
     expect(batchAlarmCount(d.batches[0])).toBe(4);
-    expect(cost.lines[0]).toEqual({ what: 'CloudWatch alarms', count: 4, usdPerMonth: 0.4 });
+    // The failed-run alarm's expression watches 3 metrics (consecutive failures, recorded failures, Lambda Errors).
+    expect(batchAlarmMetricCount(d.batches[0])).toBe(6);
+    expect(cost.lines[0]).toMatchObject({ what: 'CloudWatch alarm metrics', count: 6 });
+    expect(cost.lines[0].usdPerMonth).toBeCloseTo(0.6, 6);
     // 365 runs a year, 4 KB each, kept 30 of 30.44 days: ~0.0012 GB stored.
     expect(cost.lines[1].what).toBe('GB of logs kept 30 days');
     expect(cost.lines[1].count).toBeCloseTo((365 / 12) * 4 / 1_048_576 * (30 / 30.4375), 4);
-    expect(cost.usdPerMonth).toBeCloseTo(0.4, 3);
+    expect(cost.usdPerMonth).toBeCloseTo(0.6, 3);
     expect(cost).toMatchObject({ region: 'ap-northeast-2', pricesChecked: PRICES_CHECKED });
   });
 
-  test('a monthly batch has no missed-run alarm (3); a durable one has 6 or 7; alarms: false has none', () => {
+  test('a monthly batch has its missed-run alarm too (4); a durable one 7; one with maxDuration one more; alarms: false none', () => {
     const d = decl([
       { ...BATCH, name: 'monthly', schedule: 'cron(0 3 1 * ? *)' },
       { ...BATCH, name: 'long', timeout: 900, durable: { executionTimeout: 6 * 3600 } },
+      { ...BATCH, name: 'bounded', timeout: 300, maxDuration: 120 },
       { ...BATCH, name: 'quiet', alarms: false },
     ]);
-    expect(d.batches.map((b) => batchAlarmCount(b))).toEqual([3, 7, 0]);
+    expect(d.batches.map((b) => batchAlarmCount(b))).toEqual([4, 7, 5, 0]);
   });
 
   test('the alarm count is the templates\' (every shape)', () => {
@@ -57,6 +61,9 @@ describe('fixed monthly cost', () => {
       { ...BATCH, name: 'long', timeout: 900, durable: { executionTimeout: 6 * 3600 } },
       { ...BATCH, name: 'long-monthly', schedule: 'cron(0 3 1 * ? *)', timeout: 900, durable: { executionTimeout: 6 * 3600 } },
       { ...BATCH, name: 'off', enabled: false },
+      { ...BATCH, name: 'off-but-staging', enabled: false, overrides: { prod: { enabled: true } } },
+      { ...BATCH, name: 'bounded', timeout: 300, maxDuration: 120 },
+      { ...BATCH, name: 'bounded-durable', timeout: 900, maxDuration: 7200, durable: { executionTimeout: 6 * 3600 } },
       { ...BATCH, name: 'quiet', alarms: false },
     ]);
     const templates = batchTemplates(d.batches) as Record<string, { Resources: Record<string, { Type: string }> }>;

@@ -80,6 +80,7 @@ test('assembled from the run ledger, alarms, queue and stack; the stage\'s batch
     alarms: [
       { name: 'prod-utc-job-failed-run', state: 'ALARM' }, { name: 'prod-utc-job-missed-run', state: 'OK' },
       { name: 'prod-utc-job-delivery-failed', state: 'OK' }, { name: 'prod-utc-job-dead-letters', state: 'OK' },
+      { name: 'prod-utc-job-long-run', state: 'OK' },
     ],
     deadLetters: 2,
     problems: [],
@@ -277,7 +278,7 @@ describe('a durable batch', () => {
     ]));
     // Its alarms are the durable set.
     const alarmNames = mocks.cw.commandCalls(DescribeAlarmsCommand).map((c) => c.args[0].input.AlarmNames).find((n) => n?.[0].startsWith('prod-utc-job'));
-    expect(alarmNames).toEqual(['failed-run', 'timed-out-run', 'still-running', 'start-failed', 'missed-run', 'delivery-failed', 'dead-letters'].map((a) => `prod-utc-job-${a}`));
+    expect(alarmNames).toEqual(['failed-run', 'timed-out-run', 'still-running', 'start-failed', 'missed-run', 'delivery-failed', 'dead-letters', 'long-run'].map((a) => `prod-utc-job-${a}`));
 
     out.length = 0;
     expect(await runStatusCommand(opts, deps)).toBe(0);

@@ -89,6 +89,7 @@ describe('batch template', () => {
       BATCHFORM_LEDGER_TABLE: { Ref: 'LedgerTableName' },
       BATCHFORM_LEDGER_RETENTION_DAYS: { Ref: 'LedgerRetentionDays' },
       BATCHFORM_OVERLAP: 'skip',
+      BATCHFORM_STACK: { Ref: 'AWS::StackName' },
       BATCHFORM_CODE_KEY: { Ref: 'CodeS3Key' },
     });
     expect(p.VpcConfig).toEqual({ SubnetIds: { Ref: 'SubnetIds' }, SecurityGroupIds: { Ref: 'SecurityGroupIds' } });

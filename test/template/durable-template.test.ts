@@ -78,15 +78,20 @@ describe('durable batch template', () => {
 
   test('alarms for long runs: failed and timed-out executions, one still running at the next, a run not started; missed run unchanged', () => {
     const metric = (id: string) => [utc.Resources[id].Properties.MetricName, utc.Resources[id].Properties.Dimensions[0].Value];
-    expect(metric('FailedRunAlarm')).toEqual(['DurableExecutionFailed', { Ref: 'DurableFunction' }]);
+    // Failed: the ledger's consecutive failures, or executions that failed above those the ledger recorded.
+    const failed = Object.fromEntries((utc.Resources.FailedRunAlarm.Properties.Metrics as Array<Record<string, any>>).map((m) => [m.Id, m]));
+    expect(failed.errors.MetricStat).toEqual({ Metric: { Namespace: 'AWS/Lambda', MetricName: 'DurableExecutionFailed', Dimensions: [{ Name: 'FunctionName', Value: { Ref: 'DurableFunction' } }] }, Period: 300, Stat: 'Sum' });
+    expect(failed.failures.MetricStat.Metric).toEqual({ Namespace: 'batchform', MetricName: 'ConsecutiveFailures', Dimensions: [{ Name: 'Stack', Value: { Ref: 'AWS::StackName' } }] });
+    expect(failed.recorded.MetricStat.Metric.MetricName).toBe('RunFailed');
+    expect(failed.failing.Expression).toBe('MAX([IF(FILL(failures, 0) >= 1, 1, 0), IF(FILL(errors, 0) > FILL(recorded, 0), 1, 0)])');
     expect(metric('TimedOutRunAlarm')).toEqual(['DurableExecutionTimedOut', { Ref: 'DurableFunction' }]);
     expect(metric('OverlappingRunAlarm')).toEqual(['ApproximateRunningDurableExecutions', { Ref: 'DurableFunction' }]);
     expect(utc.Resources.OverlappingRunAlarm.Properties).toMatchObject({ Statistic: 'Maximum', Threshold: 1, ComparisonOperator: 'GreaterThanThreshold' });
     expect(metric('StartFailedAlarm')).toEqual(['Errors', { Ref: 'Starter' }]);
-    expect(metric('MissedRunAlarm')).toEqual(['Invocations', { Ref: 'DurableFunction' }]);
+    expect(metric('MissedRunAlarm')).toEqual(['RunMissed', { Ref: 'AWS::StackName' }]);
     const plainMissed = templates.plain.Resources.MissedRunAlarm.Properties;
-    const { Dimensions: _a, AlarmDescription: _b, ...durableRest } = utc.Resources.MissedRunAlarm.Properties;
-    const { Dimensions: _c, AlarmDescription: _d, ...plainRest } = plainMissed;
+    const { AlarmDescription: _b, ...durableRest } = utc.Resources.MissedRunAlarm.Properties;
+    const { AlarmDescription: _d, ...plainRest } = plainMissed;
     expect(durableRest).toEqual(plainRest);
     expect(Object.keys(templates['quiet-durable'].Resources).filter((id) => id.endsWith('Alarm'))).toEqual([]);
   });

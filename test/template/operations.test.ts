@@ -1,6 +1,5 @@
-import { parseSchedule } from '../../src/schedule/expression';
+import { humanDuration } from '../../src/model/durations';
 import { batchTemplates } from '../../src/template/batch-template';
-import { humanDuration, missedRunWindow } from '../../src/template/operation-resources';
 import { validateDeclarations } from '../../src/validate/validate';
 import { BATCH, fileExists, STAGE } from '../fixtures';
 
@@ -57,37 +56,88 @@ describe('dead letters and retries', () => {
 });
 
 describe('alarms', () => {
-  test('failed run: Errors > 0 over one run\'s period; no data is not breaching', () => {
-    expect(R.FailedRunAlarm.Properties).toMatchObject({
-      Namespace: 'AWS/Lambda',
-      MetricName: 'Errors',
-      Dimensions: [{ Name: 'FunctionName', Value: { Ref: 'Function' } }],
-      Statistic: 'Sum',
-      Period: 300,
+  const onStack = [{ Name: 'Stack', Value: { Ref: 'AWS::StackName' } }];
+  const notify = { 'Fn::If': ['HasAlarmTopic', [{ Ref: 'AlarmTopicArn' }], { Ref: 'AWS::NoValue' }] };
+  /** The metric-math queries of an alarm, by id. */
+  const queries = (alarm: Json): Record<string, Json> => Object.fromEntries((alarm.Properties.Metrics as Json[]).map((m) => [m.Id, m]));
+
+  test('failed run: the ledger\'s ConsecutiveFailures >= 1 (the default), or Lambda Errors above the failures the ledger recorded', () => {
+    const alarm = R.FailedRunAlarm;
+    expect(alarm.Properties).toMatchObject({
       EvaluationPeriods: 1,
       Threshold: 0,
       ComparisonOperator: 'GreaterThanThreshold',
       TreatMissingData: 'notBreaching',
       AlarmName: { 'Fn::Sub': '${AWS::StackName}-failed-run' },
+      AlarmActions: notify,
+      OKActions: notify,
     });
-    expect(JSON.stringify(R.FailedRunAlarm.Properties.AlarmDescription)).toContain('batchform batch daily-stats: a run failed');
-    expect(templateFor({ timeout: 61 }).Resources.FailedRunAlarm.Properties.Period).toBe(120);
+    // A metric-math alarm names no metric of its own.
+    expect(alarm.Properties).not.toHaveProperty('MetricName');
+    expect(alarm.Properties).not.toHaveProperty('Period');
+    const q = queries(alarm);
+    expect(q.failures).toEqual({
+      Id: 'failures',
+      ReturnData: false,
+      MetricStat: { Metric: { Namespace: 'batchform', MetricName: 'ConsecutiveFailures', Dimensions: onStack }, Period: 300, Stat: 'Maximum' },
+    });
+    expect(q.recorded.MetricStat).toEqual({ Metric: { Namespace: 'batchform', MetricName: 'RunFailed', Dimensions: onStack }, Period: 300, Stat: 'Sum' });
+    expect(q.errors.MetricStat).toEqual({ Metric: { Namespace: 'AWS/Lambda', MetricName: 'Errors', Dimensions: [{ Name: 'FunctionName', Value: { Ref: 'Function' } }] }, Period: 300, Stat: 'Sum' });
+    expect(q.failing).toMatchObject({ ReturnData: true, Expression: 'MAX([IF(FILL(failures, 0) >= 1, 1, 0), IF(FILL(errors, 0) > FILL(recorded, 0), 1, 0)])' });
+    expect(Object.values(q).filter((m) => m.ReturnData)).toHaveLength(1);
+    expect(JSON.stringify(alarm.Properties.AlarmDescription)).toContain('batchform batch daily-stats: a run failed (the run ledger\'s ConsecutiveFailures reached 1), or a run failed before the run ledger recorded it');
+    // The period covers one run (the longest timeout), rounded up to whole minutes.
+    expect(queries(templateFor({ timeout: 61 }).Resources.FailedRunAlarm).errors.MetricStat.Period).toBe(120);
   });
 
-  test('missed run: Invocations < 1 over the schedule\'s window; no data is breaching', () => {
-    expect(R.MissedRunAlarm.Properties).toMatchObject({
-      Namespace: 'AWS/Lambda',
-      MetricName: 'Invocations',
-      Statistic: 'Sum',
-      Threshold: 1,
-      ComparisonOperator: 'LessThanThreshold',
-      TreatMissingData: 'breaching',
-      Period: 3600,
-      EvaluationPeriods: 25,
+  test('failureAlarmAfter: 3 goes off at the third failed scheduled time in a row, and the dead-letter alarm waits for 3 runs too', () => {
+    const after3 = templateFor({ failureAlarmAfter: 3 }).Resources;
+    expect(queries(after3.FailedRunAlarm).failing.Expression).toBe('MAX([IF(FILL(failures, 0) >= 3, 1, 0), IF(FILL(errors, 0) > FILL(recorded, 0), 1, 0)])');
+    expect(JSON.stringify(after3.FailedRunAlarm.Properties.AlarmDescription)).toContain('3 scheduled times in a row failed (the run ledger\'s ConsecutiveFailures reached 3)');
+    expect(after3.DeadLettersAlarm.Properties).toMatchObject({ Threshold: 2, ComparisonOperator: 'GreaterThanThreshold' });
+    expect(JSON.stringify(after3.DeadLettersAlarm.Properties.AlarmDescription)).toContain('3 or more runs that failed every retry');
+  });
+
+  test('maxDuration: the ledger\'s RunDuration Maximum above it, in milliseconds; none without it', () => {
+    expect(R.LongRunAlarm).toBeUndefined();
+    const long = templateFor({ timeout: 300, maxDuration: 120 }).Resources.LongRunAlarm;
+    expect(long.Properties).toMatchObject({
+      Namespace: 'batchform',
+      MetricName: 'RunDuration',
+      Dimensions: onStack,
+      Statistic: 'Maximum',
+      Period: 300,
+      Threshold: 120_000,
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'notBreaching',
+      AlarmName: { 'Fn::Sub': '${AWS::StackName}-long-run' },
+      AlarmActions: notify,
+      OKActions: notify,
     });
-    expect(R.MissedRunAlarm.Properties.AlarmDescription).toBe(
-      'batchform batch daily-stats: no run in the last 25 hours, though cron(10 15 * * ? *) fires at least every 1 day. ' +
-      "Check that the rule is enabled, that the function exists and is not throttled, and the rule's FailedInvocations.");
+    expect(JSON.stringify(long.Properties.AlarmDescription)).toContain('a run took longer than its maxDuration of 2 minutes');
+  });
+
+  test('missed run: the watchdog\'s RunMissed > 0 for this stack, at any cadence (monthly, yearly, a bounded year)', () => {
+    expect(R.MissedRunAlarm.Properties).toMatchObject({
+      Namespace: 'batchform',
+      MetricName: 'RunMissed',
+      Dimensions: onStack,
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'notBreaching',
+      AlarmName: { 'Fn::Sub': '${AWS::StackName}-missed-run' },
+      AlarmActions: notify,
+    });
+    expect(JSON.stringify(R.MissedRunAlarm.Properties.AlarmDescription)).toContain('a scheduled time passed without a run');
+    for (const shape of [{ schedule: 'cron(0 0 L * ? *)' }, { schedule: 'cron(0 0 1 1 ? *)' }, { schedule: 'cron(0 0 1 1 ? 2027-2028)' }]) {
+      expect(templateFor(shape).Resources.MissedRunAlarm.Properties.MetricName).toBe('RunMissed');
+    }
+  });
+
+  test('the function is told its stack name, the dimension of its metrics', () => {
+    expect(R.Function.Properties.Environment.Variables.BATCHFORM_STACK).toEqual({ Ref: 'AWS::StackName' });
   });
 
   test('delivery failed: the rule\'s FailedInvocations > 0', () => {
@@ -103,7 +153,7 @@ describe('alarms', () => {
     });
   });
 
-  test('dead letters waiting: the queue\'s visible messages > 0', () => {
+  test('dead letters waiting: the queue\'s visible messages > 0 (failureAlarmAfter 1)', () => {
     expect(R.DeadLettersAlarm.Properties).toMatchObject({
       Namespace: 'AWS/SQS',
       MetricName: 'ApproximateNumberOfMessagesVisible',
@@ -153,46 +203,8 @@ describe('alarms', () => {
   });
 });
 
-describe('missed-run window per schedule shape', () => {
-  const shape = (expression: string) => missedRunWindow({ schedule: parseSchedule(expression) });
-
-  test.each([
-    // expression, longest gap, window, period, evaluation periods
-    ['every 5 minutes', 'cron(0/5 * * * ? *)', 300, 600, 60, 10],
-    ['every 5 minutes (rate)', 'rate(5 minutes)', 300, 600, 60, 10],
-    ['hourly', 'cron(0 * * * ? *)', 3600, 3960, 60, 66],
-    ['daily', 'cron(10 15 * * ? *)', 86400, 90000, 3600, 25],
-    ['weekdays (Friday to Monday)', 'cron(0 9 ? * MON-FRI *)', 259200, 262800, 3600, 73],
-    ['weekly on a weekday, cut to the 7-day limit', 'cron(0 0 ? * MON *)', 604800, 604800, 3600, 168],
-  ])('%s: %s', (_title, expression, gap, window, period, periods) => {
-    expect(shape(expression)).toEqual({ supported: true, gapSeconds: gap, windowSeconds: window, periodSeconds: period, evaluationPeriods: periods });
-  });
-
-  test('monthly on L: the longest gap is 31 days, beyond what a CloudWatch alarm can watch', () => {
-    expect(shape('cron(0 0 L * ? *)')).toEqual({
-      supported: false,
-      gapSeconds: 31 * 86400,
-      reason: 'its longest gap between runs (31 days) exceeds the 7 days a CloudWatch alarm can look back',
-    });
-    expect(templateFor({ schedule: 'cron(0 0 L * ? *)' }).Resources.MissedRunAlarm).toBeUndefined();
-  });
-
-  test('a schedule that ends (bounded year) gets no missed-run alarm', () => {
-    expect(shape('cron(0 0 1 1 ? 2027-2028)')).toMatchObject({ supported: false, reason: expect.stringContaining('the schedule ends') });
-  });
-
-  test('windows never exceed CloudWatch\'s limits', () => {
-    for (const e of ['cron(* * * * ? *)', 'cron(0 */2 * * ? *)', 'rate(3 days)', 'rate(7 days)', 'cron(0 12 ? * SAT,SUN *)']) {
-      const w = shape(e);
-      if (!w.supported) throw new Error(`${e} should be supported`);
-      expect(w.periodSeconds * w.evaluationPeriods).toBeLessThanOrEqual(w.periodSeconds < 3600 ? 86400 : 604800);
-      expect(w.windowSeconds).toBeGreaterThanOrEqual(Math.min(w.gapSeconds, 604800));
-    }
-  });
-
-  test('describes durations in words', () => {
-    expect([humanDuration(600), humanDuration(3600), humanDuration(90000), humanDuration(86400 * 7)]).toEqual(['10 minutes', '1 hour', '25 hours', '7 days']);
-  });
+test('describes durations in words', () => {
+  expect([humanDuration(600), humanDuration(3600), humanDuration(90000), humanDuration(86400 * 7), humanDuration(90)]).toEqual(['10 minutes', '1 hour', '25 hours', '7 days', '90 seconds']);
 });
 
 describe('what the alarms tell the person paged to run', () => {

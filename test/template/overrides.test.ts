@@ -5,7 +5,6 @@ import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { lintTemplates } from '../../src/lint/cfn-lint';
 import { buildManifest } from '../../src/manifest/manifest';
-import { missedRunAlarmWindow } from '../../src/model/missed-run-window';
 import { batchForStage } from '../../src/model/stage-overrides';
 import { batchTemplates } from '../../src/template/batch-template';
 import { stageParameterValues } from '../../src/template/stage-parameters';
@@ -78,7 +77,8 @@ describe('per-stage overrides', () => {
     expect(fn.Environment.Variables.EXTRA).toEqual({ 'Fn::If': ['SetsEnvExtra', { Ref: 'EnvExtra' }, { Ref: 'AWS::NoValue' }] });
     expect(t.Conditions.SetsEnvExtra).toEqual({ 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'EnvExtra' }, ''] }] });
     // The failed-run alarm's period covers the longest timeout of any stage (600 s).
-    expect(t.Resources.FailedRunAlarm.Properties.Period).toBe(600);
+    const periods = (t.Resources.FailedRunAlarm.Properties.Metrics as Json[]).filter((m) => m.MetricStat).map((m) => m.MetricStat.Period);
+    expect(periods).toEqual([600, 600, 600]);
   });
 
   test('the manifest gives each stage its own values: schedule, enabled state, environment, sizes', () => {
@@ -113,28 +113,16 @@ describe('per-stage overrides', () => {
     expect(manifest.batches[2].overrides).toBeUndefined();
   });
 
-  test('the missed-run alarm follows each stage: its window from the manifest, none in a disabled stage', () => {
-    const t = templates['daily-stats'];
-    const alarm = t.Resources.MissedRunAlarm;
-    expect(alarm.Condition).toBe('WatchesMissedRuns');
-    // Period is chosen by the parameter, never the parameter itself: its allowed "0" is below Period's minimum (W1030).
-    expect([alarm.Properties.Period, alarm.Properties.EvaluationPeriods]).toEqual([{ 'Fn::If': ['MissedRunPeriodIsHour', 3600, 60] }, { Ref: 'MissedRunAlarmEvaluationPeriods' }]);
-    expect(t.Conditions.WatchesMissedRuns).toEqual({ 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'MissedRunAlarmPeriod' }, '0'] }] });
-    expect(t.Conditions.MissedRunPeriodIsHour).toEqual({ 'Fn::Equals': [{ Ref: 'MissedRunAlarmPeriod' }, '3600'] });
-    expect(t.Parameters.MissedRunAlarmPeriod.AllowedValues).toEqual(['0', '60', '3600']);
-    const w = missedRunAlarmWindow(decl.batches[0]);
-    expect(w?.supported).toBe(true);
-    if (!w?.supported) return;
-    expect(prod['daily-stats'].parameters).toMatchObject({ MissedRunAlarmPeriod: String(w.periodSeconds), MissedRunAlarmEvaluationPeriods: String(w.evaluationPeriods) });
-    expect(staging['daily-stats'].parameters).toMatchObject({ MissedRunAlarmPeriod: '0', MissedRunAlarmEvaluationPeriods: '1' });
-    // Hourly in Berlin vs daily in Seoul: two different windows for one template.
-    const hourly = missedRunAlarmWindow(batchForStage(decl.batches[1], 'staging'));
-    const daily = missedRunAlarmWindow(decl.batches[1]);
-    expect(hourly?.supported && daily?.supported).toBe(true);
-    if (!hourly?.supported || !daily?.supported) return;
-    expect(hourly.windowSeconds).toBeLessThan(daily.windowSeconds);
-    expect(staging['local-job'].parameters).toMatchObject({ MissedRunAlarmPeriod: String(hourly.periodSeconds), MissedRunAlarmEvaluationPeriods: String(hourly.evaluationPeriods) });
-    expect(prod['local-job'].parameters).toMatchObject({ MissedRunAlarmPeriod: String(daily.periodSeconds), MissedRunAlarmEvaluationPeriods: String(daily.evaluationPeriods) });
+  test('the missed-run alarm is the same in every stage (the watchdog follows each stage\'s schedule, zone and state): no stage parameter', () => {
+    for (const name of ['daily-stats', 'local-job']) {
+      const t = templates[name];
+      expect(t.Resources.MissedRunAlarm.Properties).toMatchObject({
+        Namespace: 'batchform', MetricName: 'RunMissed', Dimensions: [{ Name: 'Stack', Value: { Ref: 'AWS::StackName' } }],
+      });
+      expect(t.Resources.MissedRunAlarm.Condition).toBeUndefined();
+      expect(Object.keys(t.Parameters).filter((p) => p.startsWith('MissedRun'))).toEqual([]);
+    }
+    expect(Object.keys(staging['daily-stats'].parameters).filter((p) => p.startsWith('MissedRun'))).toEqual([]);
   });
 
   test('a Scheduler batch takes its zone per stage, in the schedule and in BATCHFORM_TIMEZONE', () => {
@@ -157,12 +145,13 @@ describe('per-stage overrides', () => {
     expect(Object.keys(staging['plain-job'].parameters).sort()).toEqual(['AlarmTopicArn', 'CodeS3Bucket', 'LedgerRetentionDays', 'LedgerTableName', 'PermissionsBoundaryArn']);
   });
 
-  test('a stage override that leaves no stage with a missed-run window removes the alarm and its parameters', () => {
-    const d = validateDeclarations({ stages: [STAGE, STAGING], batches: [{ ...BATCH, schedule: 'cron(0 3 1 * ? *)', overrides: { staging: { enabled: false } } }] }, { fileExists });
-    const t = batchTemplates(d.batches)[BATCH.name] as Json;
-    expect(t.Resources).not.toHaveProperty('MissedRunAlarm');
-    expect(t.Parameters).not.toHaveProperty('MissedRunAlarmPeriod');
-    expect(buildManifest(d, 'cfn-out').stages[1].stacks[0].parameters).toMatchObject({ ScheduleState: 'DISABLED' });
+  test('a batch disabled in every stage has no missed-run alarm; one a stage enables has it', () => {
+    const off = validateDeclarations({ stages: [STAGE, STAGING], batches: [{ ...BATCH, enabled: false, overrides: { staging: { schedule: 'rate(1 day)' } } }] }, { fileExists });
+    expect((batchTemplates(off.batches)[BATCH.name] as Json).Resources).not.toHaveProperty('MissedRunAlarm');
+    const enabledInStaging = { ...BATCH, enabled: false, overrides: { staging: { enabled: true } } };
+    const some = validateDeclarations({ stages: [STAGE, STAGING], batches: [enabledInStaging] }, { fileExists });
+    expect((batchTemplates(some.batches)[BATCH.name] as Json).Resources.MissedRunAlarm.Properties.MetricName).toBe('RunMissed');
+    expect(buildManifest(some, 'cfn-out').stages[0].stacks[0].parameters).toMatchObject({ ScheduleState: 'DISABLED' });
   });
 
   test('templates with overrides pass cfn-lint with no error and no warning, and cdk-nag', () => {

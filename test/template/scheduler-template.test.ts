@@ -95,7 +95,7 @@ describe('Scheduler template (a batch with a time zone)', () => {
     expect(once.Resources.LocalTimeSchedule.Properties).toMatchObject({
       ScheduleExpression: 'at(2027-06-01T09:00:00)', ScheduleExpressionTimezone: 'Europe/Berlin', State: 'DISABLED',
     });
-    // It runs once: no missed-run alarm would make sense.
+    // Disabled in its only stage: nothing to miss.
     expect(once.Resources.MissedRunAlarm).toBeUndefined();
   });
 
@@ -138,14 +138,12 @@ describe('Scheduler template (a batch with a time zone)', () => {
     expect(all.utc.Resources.DeliveryFailedAlarm.Properties).toMatchObject({ Namespace: 'AWS/Events', MetricName: 'FailedInvocations' });
   });
 
-  test('missed-run and failed-run alarms keep working; the missed-run window counts the zone\'s DST and the flexible window', () => {
-    expect(seoul.Resources.FailedRunAlarm.Properties.MetricName).toBe('Errors');
-    expect(seoul.Resources.MissedRunAlarm.Properties).toMatchObject({ Namespace: 'AWS/Lambda', MetricName: 'Invocations' });
-    // New York's start and end dates: no missed-run alarm (it would fire before the start and after the end).
-    expect(ny.Resources.MissedRunAlarm).toBeUndefined();
-    const dst = templatesFor({ name: 'dst', schedule: 'cron(30 2 * * ? *)', timezone: 'America/New_York', flexibleWindowMinutes: 60 }).dst;
-    // 02:30 is skipped on the spring-forward day: 47 hours between runs, plus the 60-minute window: 48 hours.
-    expect(dst.Resources.MissedRunAlarm.Properties.AlarmDescription).toContain('fires at least every 2 days in America/New_York');
+  test('missed-run and failed-run alarms keep working: the watchdog\'s RunMissed, with start and end dates too (it knows them)', () => {
+    const errors = (seoul.Resources.FailedRunAlarm.Properties.Metrics as Array<Record<string, any>>).find((m) => m.Id === 'errors');
+    expect(errors?.MetricStat.Metric.MetricName).toBe('Errors');
+    expect(seoul.Resources.MissedRunAlarm.Properties).toMatchObject({ Namespace: 'batchform', MetricName: 'RunMissed' });
+    expect(ny.Resources.MissedRunAlarm.Properties).toMatchObject({ Namespace: 'batchform', MetricName: 'RunMissed' });
+    expect(JSON.stringify(seoul.Resources.MissedRunAlarm.Properties.AlarmDescription)).toContain('check that its schedule is enabled');
   });
 
   test('outputs the schedule ARN instead of a rule ARN', () => {

@@ -19,8 +19,9 @@ export type { BatchResult, Duration, DurableContext, StepConfig } from '@aws/dur
 export { secret } from '../secrets';
 export type { SecretReadOptions } from '../secrets';
 export { RunLedger } from '../ledger';
-export type { Claim, ClaimRequest, LedgerEnvironment, LedgerStore, RunLedgerOptions } from '../ledger';
-export type { LeaseRecord, OverlapPolicy, PauseRecord, RunRecord, RunStatus, RunTrigger } from '../../model/ledger';
+export type { Claim, ClaimRequest, FinishOptions, LedgerEnvironment, LedgerStore, RunEnd, RunLedgerOptions } from '../ledger';
+export type { MetricSink } from '../metrics';
+export type { HealthRecord, LeaseRecord, OverlapPolicy, PauseRecord, RunRecord, RunStatus, RunTrigger } from '../../model/ledger';
 
 /** The Powertools logger calls a durable run logs with; suppressed while the SDK replays. */
 export type RunLogger = Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;
@@ -283,12 +284,12 @@ export function durableBatch<TResult = unknown>(
       });
     } catch (error) {
       logger.error('execution failed', { error: error as Error });
-      if (claim) await ctx.step('batchform:finish', async () => { await ledger!.finish(claim, error); return 'failed'; }).catch((e: unknown) => logger.error('the run ledger could not record the failure', { error: e as Error }));
+      if (claim) await ctx.step('batchform:finish', async () => { await ledger!.finish(claim, error, { metricsAt: 'end' }); return 'failed'; }).catch((e: unknown) => logger.error('the run ledger could not record the failure', { error: e as Error }));
       throw error;
     }
     logger.info('execution succeeded', { invocationMs: Date.now() - started });
     // The run did succeed: a ledger that cannot record it must not fail the execution.
-    if (claim) await ctx.step('batchform:finish', async () => { await ledger!.finish(claim); return 'succeeded'; }).catch((e: unknown) => logger.error('the run ledger could not record the success', { error: e as Error }));
+    if (claim) await ctx.step('batchform:finish', async () => { await ledger!.finish(claim, undefined, { metricsAt: 'end' }); return 'succeeded'; }).catch((e: unknown) => logger.error('the run ledger could not record the success', { error: e as Error }));
     return result;
   });
 }

@@ -132,7 +132,8 @@ export function batchformEnvironment(batch: {
 
 /**
  * The run-ledger variables the template sets as a stage deploys the batch (table, retention,
- * overlap policy, code zip key, a durable batch's execution timeout), counted in its size.
+ * overlap policy, the stack name of its metrics, code zip key, a durable batch's execution
+ * timeout), counted in its size.
  */
 export function ledgerEnvironment(
   batch: Pick<BatchOptions, 'name' | 'overlap' | 'durable'>,
@@ -142,6 +143,7 @@ export function ledgerEnvironment(
     [RUNTIME_ENV.ledgerTable]: ledgerTableName({ stackPrefix: stackPrefixOf(stage) }),
     [RUNTIME_ENV.ledgerRetentionDays]: String(stage.ledgerRetentionDays ?? STAGE_DEFAULTS.ledgerRetentionDays),
     [RUNTIME_ENV.overlap]: batch.overlap ?? BATCH_DEFAULTS.overlap,
+    [RUNTIME_ENV.stack]: stackName({ stackPrefix: stackPrefixOf(stage) }, batch.name),
     // <artifactPrefix>/<batch>/<sha256>.zip
     [RUNTIME_ENV.codeKey]: `${stage.artifactPrefix ?? STAGE_DEFAULTS.artifactPrefix}/${batch.name}/${'0'.repeat(64)}.zip`,
     ...(batch.durable ? { [RUNTIME_ENV.executionTimeout]: String(batch.durable.executionTimeout) } : {}),

@@ -5,7 +5,10 @@ import { handlerFile } from './handler';
 import { policyStatementsValid } from './iam';
 import { batchKeysKnown, stageKeysKnown } from './known-keys';
 import { batchNameShape, functionNameLength } from './name-rules';
-import { alarmsFlag, alarmTarget, batchAlarmTopic, ledgerRetention, maxEventAgeRange, missedRunGrace, overlapPolicy, retryAttemptsRange } from './operation-rules';
+import {
+  alarmsFlag, alarmTarget, batchAlarmTopic, failureAlarmAfterRange, ledgerRetention, maxDurationRange, maxEventAgeRange, missedRunGrace, overlapPolicy,
+  retryAttemptsRange,
+} from './operation-rules';
 import { overridesValid } from './override-rules';
 import { scheduleValid, timezoneValid } from './schedule-rules';
 import { atLocalTimeExists, deliveryRetryRange, flexibleWindowRange, scheduleDates, schedulerOnly } from './scheduler';
@@ -37,6 +40,8 @@ export const BATCH_RULES: Readonly<Record<string, BatchRule>> = {
   batchTags,
   alarmsFlag,
   batchAlarmTopic,
+  failureAlarmAfterRange,
+  maxDurationRange,
   retryAttemptsRange,
   maxEventAgeRange,
   overlapPolicy,

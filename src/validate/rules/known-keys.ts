@@ -37,6 +37,8 @@ export const BATCH_OPTION_KEYS = {
   tags: true,
   alarms: true,
   alarmTopicArn: true,
+  failureAlarmAfter: true,
+  maxDuration: true,
   retryAttempts: true,
   maxEventAgeSeconds: true,
   stages: true,

@@ -1,6 +1,8 @@
 // Rules for operations settings: alarms, retries, event age, and where alarms are sent.
 import { substitutePlaceholders } from './function';
 import { BatchRule, isIntIn, show, StageRule, stagesOf, when } from './types';
+import type { BatchOptions } from '../../model/batch-options';
+import { BATCH_DEFAULTS } from '../../model/declaration-defaults';
 import { MAX_LEDGER_RETENTION_DAYS } from '../../model/ledger';
 import { MAX_ALARM_EMAILS } from '../../model/limits';
 import { stackPrefixOf } from '../../model/names';
@@ -40,6 +42,48 @@ export const batchAlarmTopic: BatchRule = (batch, ctx) => {
     }
   }
   return [];
+};
+
+/** The most consecutive failed scheduled times the failed-run alarm may wait for. */
+export const MAX_FAILURE_ALARM_AFTER = 100;
+
+/** An option of the batch's alarms set while `alarms: false` gives it none. */
+function withoutAlarms(batch: BatchOptions, field: 'failureAlarmAfter' | 'maxDuration') {
+  return when(batch[field] !== undefined && batch.alarms === false, {
+    field, message: 'is set, but alarms: false gives the batch no alarms to apply it to.', fix: `remove ${field}, or alarms: false.`,
+  });
+}
+
+export const failureAlarmAfterRange: BatchRule = (batch) => [
+  ...when(batch.failureAlarmAfter !== undefined && !isIntIn(batch.failureAlarmAfter, 1, MAX_FAILURE_ALARM_AFTER), {
+    field: 'failureAlarmAfter',
+    message: `${show(batch.failureAlarmAfter)} is not a number of failed runs from 1 to ${MAX_FAILURE_ALARM_AFTER}.`,
+    fix: 'use a whole number, e.g. 3 to be told after the third scheduled time in a row fails; leave it out for 1 (every failure).',
+  }),
+  ...withoutAlarms(batch, 'failureAlarmAfter'),
+];
+
+/**
+ * The longest a run should take: whole seconds, shorter than the run's own limit (a run stopped
+ * at its timeout never ends, so a threshold at or past it could never be crossed).
+ */
+export const maxDurationRange: BatchRule = (batch) => {
+  const value = batch.maxDuration;
+  if (value === undefined) return [];
+  const durable = batch.durable && typeof batch.durable === 'object' ? (batch.durable as { executionTimeout?: unknown }).executionTimeout : undefined;
+  const limit = typeof durable === 'number' ? durable : typeof batch.timeout === 'number' ? batch.timeout : BATCH_DEFAULTS.timeout;
+  const what = typeof durable === 'number' ? 'durable.executionTimeout' : 'timeout';
+  if (!isIntIn(value, 1, Number.MAX_SAFE_INTEGER)) {
+    return [{ field: 'maxDuration', message: `${show(value)} is not a whole number of seconds.`, fix: `use the longest a run should take in seconds, less than its ${what} (${limit}), e.g. ${Math.max(1, Math.floor(limit / 2))}.` }];
+  }
+  return [
+    ...when(value >= limit, {
+      field: 'maxDuration',
+      message: `${value} seconds is not less than the batch's ${what} (${limit} seconds): a run is stopped at its ${what} before it could take longer, so the duration alarm could never go off.`,
+      fix: `use fewer seconds than ${limit} (a run stopped at its ${what} already sets off an alarm), or leave maxDuration out.`,
+    }),
+    ...withoutAlarms(batch, 'maxDuration'),
+  ];
 };
 
 export const retryAttemptsRange: BatchRule = (batch) =>
