@@ -10,7 +10,7 @@ import { deployStatements } from '../../src/bootstrap/deploy-role-policy';
 import { executionStatements } from '../../src/bootstrap/execution-role-policy';
 import { operatorStatements } from '../../src/bootstrap/operator-role-policy';
 import type { PolicyScope, Statement } from '../../src/bootstrap/policy-parts';
-import { DETECTS_DRIFT, previewDriftStatements, previewStatements } from '../../src/bootstrap/preview-role-policy';
+import { DETECTS_DRIFT, previewStatements } from '../../src/bootstrap/preview-role-policy';
 import { describeClaimKeys, SUBJECT_CLAIM_KEY_SETS, trustedSubjects } from '../../src/bootstrap/trust';
 import { BOOTSTRAP_LOGICAL_IDS } from '../../src/model/bootstrap-names';
 
@@ -34,13 +34,7 @@ const SCOPE: PolicyScope = {
 export function bootstrapPolicies(): PolicyDoc[] {
   return [
     { title: 'Deploy role', file: 'src/bootstrap/deploy-role-policy.ts', builder: 'deployStatements', statements: deployStatements(SCOPE) },
-    {
-      title: 'Preview role',
-      file: 'src/bootstrap/preview-role-policy.ts',
-      builder: 'previewStatements',
-      // Its drift policy exists only where DetectsDrift holds: shown as statements under that condition.
-      statements: [...previewDriftStatements().map((st) => Fn.conditionIf(DETECTS_DRIFT, st, Fn.ref('AWS::NoValue')) as unknown as Statement), ...previewStatements(SCOPE)],
-    },
+    { title: 'Preview role', file: 'src/bootstrap/preview-role-policy.ts', builder: 'previewStatements', statements: previewStatements(SCOPE) },
     {
       title: 'CloudFormation execution role',
       file: 'src/bootstrap/execution-role-policy.ts',

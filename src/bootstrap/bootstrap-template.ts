@@ -6,7 +6,7 @@ import { batchBoundaryStatements, HAS_ASSUMABLE_ROLES } from './batch-boundary-p
 import { deployStatements } from './deploy-role-policy';
 import { executionStatements } from './execution-role-policy';
 import { operatorStatements } from './operator-role-policy';
-import { DETECTS_DRIFT, previewRolePolicies } from './preview-role-policy';
+import { DETECTS_DRIFT, previewStatements } from './preview-role-policy';
 import { checkSubjectClaimKeys, claimKeysParameter, DEPLOY_WORKFLOW_FILE, PREVIEW_WORKFLOW_FILE, SUBJECT_CLAIM_KEY_SETS } from './trust';
 import { BOOTSTRAP_LOGICAL_IDS, BOOTSTRAP_STACK_ID, BOOTSTRAP_NAMES, BOOTSTRAP_OUTPUTS, BOOTSTRAP_PARAMETERS, GITHUB_OIDC_HOST, PREVIEW_AREA_DAYS, PREVIEW_AREA_SUFFIX, REPOSITORY_PATTERN, ROLE_PATH, STS_AUDIENCE } from '../model/bootstrap-names';
 import { STAGE_DEFAULTS } from '../model/declaration-defaults';
@@ -317,7 +317,7 @@ export function addBootstrapResources(stack: Stack, options: BootstrapTemplateOp
       PREVIEW_WORKFLOW_FILE,
       subjectConditions,
     )),
-    policies: previewRolePolicies(scope),
+    policies: [{ policyName: 'preview', policyDocument: { Version: '2012-10-17', Statement: previewStatements(scope) } }],
   });
   acknowledgeWildcards(preview, ['any', 'artifacts', 'previewArea', 'stacks'], 'Change-set actions are scoped to stacks named <StackPrefix>-*, reads to the artifact prefix, its one write (a template too large to send inline) to the preview area <ArtifactPrefix>-preview/, which expires within a day and which no deploy reads; "*" only for cloudformation:DescribeStacks (one paginated call lists every stack), the EC2 describe calls that check parameters, and the explicit Denies that forbid executing change sets, changing stacks and writing to S3 anywhere but the preview area.');
 

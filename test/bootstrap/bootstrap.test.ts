@@ -100,8 +100,7 @@ function trusts(role: string, claims: { aud: string; sub: string }, params: Para
 
 /** The role's policy statements as AWS will store them. */
 function statements(role: string, params: Params = PARAMS): Json[] {
-  // A policy may itself be conditional (the preview role's drift policy): one left out resolves to <AWS::NoValue>.
-  return (resolve(R[role].Properties.Policies, params) as Json[]).filter((p) => typeof p === 'object').flatMap((p: Json) => p.PolicyDocument.Statement);
+  return R[role].Properties.Policies.flatMap((p: Json) => resolve(p.PolicyDocument, params).Statement);
 }
 const actionsOf = (sts: Json[], effect: 'Allow' | 'Deny') => sts.filter((s) => s.Effect === effect && s.Action !== undefined).flatMap((s) => list(s.Action) as string[]);
 /** IAM action matching: case-insensitive, `*` and `?` wildcards. */

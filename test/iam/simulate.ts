@@ -91,8 +91,7 @@ export function conditionsOf(template: Json, values: Values): Record<string, boo
 
 /** A role's inline policies, resolved: what IAM stores for it. */
 export function inlinePolicies(role: Json, values: Values, conditions: Record<string, boolean>): Json[] {
-  // A policy may itself be conditional (the preview role's drift policy): resolve the list, which drops AWS::NoValue.
-  return resolve(role.Properties.Policies ?? [], values, conditions).map((p: Json) => p.PolicyDocument);
+  return (role.Properties.Policies ?? []).map((p: Json) => resolve(p.PolicyDocument, values, conditions));
 }
 
 /** The four decisions, shorter in tables. */
