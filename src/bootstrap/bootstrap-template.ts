@@ -10,9 +10,7 @@ import { DETECTS_DRIFT, previewStatements } from './preview-role-policy';
 import { checkSubjectClaimKeys, claimKeysParameter, DEPLOY_WORKFLOW_FILE, PREVIEW_WORKFLOW_FILE, SUBJECT_CLAIM_KEY_SETS } from './trust';
 import { BOOTSTRAP_LOGICAL_IDS, BOOTSTRAP_STACK_ID, BOOTSTRAP_NAMES, BOOTSTRAP_OUTPUTS, BOOTSTRAP_PARAMETERS, GITHUB_OIDC_HOST, PREVIEW_AREA_DAYS, PREVIEW_AREA_SUFFIX, REPOSITORY_PATTERN, ROLE_PATH, STS_AUDIENCE } from '../model/bootstrap-names';
 import { STAGE_DEFAULTS } from '../model/declaration-defaults';
-import { LEDGER_TABLE_SUFFIX } from '../model/ledger';
 import { ARTIFACT_PREFIX, MAX_STACK_PREFIX, NAME_PATTERN, STACK_PREFIX } from '../model/names';
-import { addLedgerTable } from '../template/ledger-table';
 import { CfnTemplate, synthesizeStacks } from '../template/synth';
 import { tlsOnly } from '../template/tls-only';
 
@@ -276,10 +274,6 @@ export function addBootstrapResources(stack: Stack, options: BootstrapTemplateOp
     id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
     reason: 'A permissions boundary, not a grant: the resources a batch may touch are named by its own statements.',
   });
-  // The stage's run ledger lives here until a stage stack deployed through change sets holds the
-  // stage's own resources (then that stack calls addLedgerTable instead, with the same name).
-  addLedgerTable(stack, { tableName: Fn.sub(`${prefix}-${LEDGER_TABLE_SUFFIX}`) });
-
   const execution = new CfnRole(stack, BOOTSTRAP_LOGICAL_IDS.executionRole, {
     roleName: Fn.sub(`${prefix}-${BOOTSTRAP_NAMES.executionRole}`),
     path: ROLE_PATH,

@@ -1,13 +1,26 @@
 // The IAM policy of the CloudFormation execution role: everything the batch stacks create, scoped to the stage's names.
 import { Fn } from 'aws-cdk-lib';
-import { arn, artifactObjects, Statement, VPC_DESCRIBE_ACTIONS } from './policy-parts';
+import { arn, artifactObjects, LEDGER_TABLE_READS, ledgerTableArn, Statement, VPC_DESCRIBE_ACTIONS } from './policy-parts';
 import { BOOTSTRAP_PARAMETERS, STAGE_TAG } from '../model/bootstrap-names';
 
 /**
- * The CloudFormation execution role: everything the batch stacks create, and nothing outside
- * them. Resources are scoped to the stage's names (`<stackPrefix>-*`): functions, rules, alarms,
- * queues and topics are named after their stack, the log group is `/aws/lambda/<stack>`, and
- * CloudFormation names each function role `<stack>-Role-<suffix>`.
+ * What CloudFormation calls to create, update and read back the stage stack's run ledger table
+ * (AWS::DynamoDB::Table with the properties batchform gives it: on-demand, SSE, point-in-time
+ * recovery, TTL, deletion protection, the stack's tags). No `DeleteTable` (the table is kept when
+ * removed from the stack), no item, backup, export, import or resource-policy writes.
+ */
+export const LEDGER_TABLE_ACTIONS = [
+  'dynamodb:CreateTable', 'dynamodb:UpdateTable', 'dynamodb:UpdateTimeToLive', 'dynamodb:UpdateContinuousBackups',
+  'dynamodb:TagResource', 'dynamodb:UntagResource',
+  ...LEDGER_TABLE_READS,
+];
+
+/**
+ * The CloudFormation execution role: everything the batch stacks and the stage stack create, and
+ * nothing outside them. Resources are scoped to the stage's names (`<stackPrefix>-*`): functions,
+ * rules, alarms, queues and topics are named after their stack, the log group is
+ * `/aws/lambda/<stack>`, CloudFormation names each function role `<stack>-Role-<suffix>`, and the
+ * stage's run ledger is exactly `<stackPrefix>-batchform-ledger`.
  */
 export function executionStatements(bucketArn: string, boundaryArn: string): Statement[] {
   const prefix = `\${${BOOTSTRAP_PARAMETERS.stackPrefix}}`;
@@ -133,6 +146,14 @@ export function executionStatements(bucketArn: string, boundaryArn: string): Sta
         'sns:TagResource', 'sns:UntagResource', 'sns:ListTagsForResource',
       ],
       Resource: arn('sns', `${prefix}-*`),
+    },
+    {
+      // The stage stack's run ledger: this one table, never deleted (DeletionPolicy Retain) and
+      // never read or written item by item (the batches and the operator do that).
+      Sid: 'RunLedgerTable',
+      Effect: 'Allow',
+      Action: LEDGER_TABLE_ACTIONS,
+      Resource: ledgerTableArn(),
     },
     {
       Sid: 'Alarms',

@@ -2,6 +2,7 @@
 // and the statements the deploy and the preview role both hold.
 import { Fn } from 'aws-cdk-lib';
 import { BOOTSTRAP_PARAMETERS, PREVIEW_AREA_SUFFIX } from '../model/bootstrap-names';
+import { LEDGER_TABLE_SUFFIX } from '../model/ledger';
 
 /** A policy statement as CloudFormation takes it (values may be intrinsic functions). */
 export type Statement = Record<string, unknown>;
@@ -18,6 +19,23 @@ export interface PolicyScope {
 export function arn(service: string, resource: string): string {
   return Fn.sub(`arn:\${AWS::Partition}:${service}:\${AWS::Region}:\${AWS::AccountId}:${resource}`);
 }
+
+/** The stage's run ledger table, `<stackPrefix>-batchform-ledger` (held by the stage stack); `/*` after it: its indexes and streams. */
+export function ledgerTableArn(below = ''): string {
+  return arn('dynamodb', `table/\${${BOOTSTRAP_PARAMETERS.stackPrefix}}-${LEDGER_TABLE_SUFFIX}${below}`);
+}
+
+/**
+ * What CloudFormation reads of the run ledger table (AWS::DynamoDB::Table's read handler): its
+ * settings, TTL, backups, contributor insights, Kinesis destinations, tags and resource policy,
+ * never an item. The execution role reads these back after creating or updating the table; the
+ * preview role reads them when it detects the stage stack's drift.
+ */
+export const LEDGER_TABLE_READS = [
+  'dynamodb:DescribeTable', 'dynamodb:DescribeTimeToLive', 'dynamodb:DescribeContinuousBackups',
+  'dynamodb:DescribeContributorInsights', 'dynamodb:DescribeKinesisStreamingDestination',
+  'dynamodb:ListTagsOfResource', 'dynamodb:GetResourcePolicy',
+];
 
 /** Every stack of this stage: `<stackPrefix>-<batch>`. */
 export function stackArns(): string {

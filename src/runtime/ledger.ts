@@ -530,7 +530,8 @@ export class RunLedger {
       if (conditionFailed(e) || BatchformError.is(e)) throw e;
       const name = (e as Error)?.name ?? 'Error';
       const fix = name === 'ResourceNotFoundException'
-        ? `the stage's ledger table ${this.tableName} does not exist: deploy it (npx projen bootstrap:<stage>) before the batch runs`
+        ? `the stage's ledger table ${this.tableName} does not exist: deploy the stage (the deploy workflow, or npx batchform deploy --stage <stage>), ` +
+          'whose stage stack <stackPrefix>-stage holds the table and is deployed before the batch stacks'
         : name === 'AccessDeniedException'
           ? `the function's role may not write its own records in ${this.tableName}: deploy the batch's current template (its role grants them) and the stage's current bootstrap (its boundary allows them)`
           : 'the run was not started; Lambda retries it';

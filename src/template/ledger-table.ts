@@ -1,6 +1,5 @@
-// The stage's run ledger table, as a self-contained piece of template: added to whichever stack
-// holds the stage's own resources (for now the bootstrap stack), and the grant each batch role gets
-// on its own records.
+// The stage's run ledger table, as a self-contained piece of template: added to the stage stack
+// (its `ledger` part, stage-stack.ts), and the grant each batch role gets on its own records.
 import { CfnDeletionPolicy, CfnOutput, Fn } from 'aws-cdk-lib';
 import { CfnTable } from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
@@ -16,16 +15,17 @@ export const LEDGER_LOGICAL_IDS = {
 /** Options of {@link addLedgerTable}. */
 export interface LedgerTableOptions {
   /**
-   * The table's name: `ledgerTableName(stage)` (`<stackPrefix>-batchform-ledger`), or the same as a
-   * CloudFormation expression (`Fn.sub('${StackPrefix}-batchform-ledger')`) in a template that
-   * serves every stage.
+   * The table's name: `ledgerTableName(stage)` (`<stackPrefix>-batchform-ledger`), or a reference
+   * to a parameter with that value in a template that serves every stage (the stage stack's
+   * `LedgerTableName`).
    */
   readonly tableName: string;
 }
 
 /**
- * Adds the stage's run ledger to `scope`: one DynamoDB table, on-demand, encrypted (AWS-owned key:
- * no key policy to manage, no per-request KMS cost), point-in-time recovery on, TTL on
+ * Adds the stage's run ledger to `scope`: one DynamoDB table, on-demand, encrypted with DynamoDB's
+ * AWS-managed key `aws/dynamodb` (no key of batchform's to pay for or manage; its key policy lets
+ * DynamoDB use it for this account), point-in-time recovery on, TTL on
  * `expiresAt` (the runtime writes each record's expiry from the stage's `ledgerRetentionDays`),
  * deletion protection on and kept when the stack is deleted or the table replaced (it is the run
  * history), and outputs with its name and ARN.

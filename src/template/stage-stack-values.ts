@@ -1,6 +1,7 @@
 // The stage stack's parameter values, part by part, as the manifest passes them: no aws-cdk-lib
 // here (the manifest and the CLI read these). The resources are in stage-stack.ts.
 import { stageCreatesAlarmTopic } from '../model/alarm-target';
+import { ledgerTableName } from '../model/ledger';
 import { stageAlarmTopicName } from '../model/names';
 import { Batch, Stage, ValidatedDeclarations } from '../model/validated';
 import { substitutePlaceholders } from '../validate/rules/function';
@@ -54,12 +55,21 @@ export const alarmTopicValues: StageStackPartValues = {
   }),
 };
 
+/** Parameters of the stage stack's ledger part. */
+export const STAGE_LEDGER_PARAMETERS = { tableName: 'LedgerTableName' } as const;
+
+/** The ledger part: the name of the stage's run ledger table, `<stackPrefix>-batchform-ledger`. */
+export const ledgerValues: StageStackPartValues = {
+  name: 'ledger',
+  parameters: (stage) => ({ [STAGE_LEDGER_PARAMETERS.tableName]: ledgerTableName(stage) }),
+};
+
 /**
  * The parts of the stage stack, in order: the extension point. A module that adds stage-level
- * resources (the run ledger's table, its watchdog) appends its values here and its resources to
+ * resources (the run ledger's watchdog) appends its values here and its resources to
  * `STAGE_STACK_PARTS` (stage-stack.ts).
  */
-export const STAGE_STACK_PART_VALUES: readonly StageStackPartValues[] = [alarmTopicValues];
+export const STAGE_STACK_PART_VALUES: readonly StageStackPartValues[] = [alarmTopicValues, ledgerValues];
 
 /** Every parameter value of the stage stack in `stage`, over all parts. */
 export function stageStackParameters(

@@ -1,11 +1,12 @@
 // The stage stack (`<stackPrefix>-stage`, cfn-out/stage.template.json): what every batch of a stage
 // shares, deployed through the same change sets as the batch stacks, before them. One template
 // serves every stage (the manifest passes each stage's values), built from parts: the alarm
-// topic today; the run ledger's table and watchdog add theirs the same way.
+// topic and the run ledger's table; the ledger's watchdog adds its own the same way.
 import { App, Aws, CfnCondition, CfnOutput, CfnParameter, CfnWaitConditionHandle, Fn, Stack } from 'aws-cdk-lib';
 import { CfnKey } from 'aws-cdk-lib/aws-kms';
 import { CfnSubscription, CfnTopic, CfnTopicPolicy } from 'aws-cdk-lib/aws-sns';
-import { alarmTopicValues, STAGE_ALARM_PARAMETERS, StageStackPartValues } from './stage-stack-values';
+import { addLedgerTable } from './ledger-table';
+import { alarmTopicValues, ledgerValues, STAGE_ALARM_PARAMETERS, STAGE_LEDGER_PARAMETERS, StageStackPartValues } from './stage-stack-values';
 import { CfnTemplate, synthesizeStacks } from './synth';
 import { tlsOnly } from './tls-only';
 import { MAX_ALARM_EMAILS } from '../model/limits';
@@ -124,12 +125,30 @@ export const alarmTopicPart: StageStackPart = {
 };
 
 /**
+ * The stage's run ledger: one DynamoDB table per stage, `<stackPrefix>-batchform-ledger` (see
+ * {@link addLedgerTable}: on-demand, encrypted, point-in-time recovery, TTL, deletion protection,
+ * kept when the stack is deleted). Created in every stage: every batch claims its runs there.
+ */
+export const ledgerPart: StageStackPart = {
+  ...ledgerValues,
+  add(stack) {
+    const tableName = new CfnParameter(stack, STAGE_LEDGER_PARAMETERS.tableName, {
+      type: 'String',
+      description: 'Name of the stage\'s run ledger table: <stackPrefix>-batchform-ledger, which the batch stacks\' functions write their runs to',
+      allowedPattern: '^[A-Za-z0-9_.-]{3,255}$',
+    });
+    addLedgerTable(stack, { tableName: tableName.valueAsString });
+    return { alwaysCreates: true };
+  },
+};
+
+/**
  * The parts of the stage stack, in order: the extension point for stage-level resources. A new
- * part (the run ledger's DynamoDB table) is a {@link StageStackPart} appended here, with its
- * values appended to `STAGE_STACK_PART_VALUES` (stage-stack-values.ts); test/template/stage-stack.test.ts
+ * part (the run ledger's watchdog) is a {@link StageStackPart} appended here, with its values
+ * appended to `STAGE_STACK_PART_VALUES` (stage-stack-values.ts); test/template/stage-stack.test.ts
  * checks the two lists name the same parts.
  */
-export const STAGE_STACK_PARTS: readonly StageStackPart[] = [alarmTopicPart];
+export const STAGE_STACK_PARTS: readonly StageStackPart[] = [alarmTopicPart, ledgerPart];
 
 /** Adds the stage stack's parts to `stack`. */
 export function addStageStackResources(stack: Stack, decl: ValidatedDeclarations, parts: readonly StageStackPart[] = STAGE_STACK_PARTS): void {
@@ -137,7 +156,8 @@ export function addStageStackResources(stack: Stack, decl: ValidatedDeclarations
   const ctx: StageStackContext = { decl };
   const always = parts.map((p) => p.add(stack, ctx).alwaysCreates).some(Boolean);
   // WaitConditionHandle has no properties, no API and no cost: it keeps a stack without any
-  // other resource valid (a stage that does not e-mail its alarms), so every stage has its stage stack.
+  // other resource valid, so every stage has its stage stack whatever its parts create (with the
+  // ledger part, which creates its table in every stage, the placeholder is not needed).
   if (!always) new CfnWaitConditionHandle(stack, STAGE_LOGICAL_IDS.placeholder);
 }
 

@@ -6,6 +6,7 @@ import { bootstrapTemplate, BOOTSTRAP_OUTPUTS, REPOSITORY_PATTERN, ROLE_PATH, SU
 import { hasCfnLint, lintTemplates } from '../../src/lint/cfn-lint';
 import { Batchform } from '../../src/projen/batchform';
 import { batchTemplates } from '../../src/template/batch-template';
+import { stageTemplate } from '../../src/template/stage-stack';
 import { validateDeclarations } from '../../src/validate/validate';
 import { BATCH, STAGE, fileExists, scratchProject } from '../fixtures';
 
@@ -122,6 +123,11 @@ describe('the bootstrap template', () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  test('holds no run ledger table: the stage stack does (deployed through change sets), so no output names one either', () => {
+    expect(Object.values(R).filter((r: Json) => r.Type === 'AWS::DynamoDB::Table')).toEqual([]);
+    expect(Object.keys(template.Outputs).filter((k) => /Ledger/.test(k))).toEqual([]);
   });
 
   test('is raw CloudFormation: no CDK metadata, bootstrap version or marker', () => {
@@ -356,7 +362,12 @@ describe('the preview role', () => {
 
   test('is denied every data action on the stage\'s run ledger, unconditionally: only the table\'s settings stay readable', () => {
     const deny = sts.find((s) => s.Sid === 'NeverReadTheLedger')!;
-    expect(deny).toMatchObject({ Effect: 'Deny', NotAction: ['dynamodb:DescribeTable', 'dynamodb:DescribeTimeToLive', 'dynamodb:DescribeContinuousBackups', 'dynamodb:ListTagsOfResource'] });
+    expect(deny).toMatchObject({ Effect: 'Deny' });
+    // Every action but the reads of the table's settings that drift detection makes (no Get, Query, Scan, Export, write).
+    expect([...deny.NotAction].sort()).toEqual([
+      'dynamodb:DescribeContinuousBackups', 'dynamodb:DescribeContributorInsights', 'dynamodb:DescribeKinesisStreamingDestination',
+      'dynamodb:DescribeTable', 'dynamodb:DescribeTimeToLive', 'dynamodb:GetResourcePolicy', 'dynamodb:ListTagsOfResource',
+    ]);
     expect(deny.Condition).toBeUndefined();
     expect(deny.Resource).toEqual([
       'arn:aws:dynamodb:ap-northeast-2:111122223333:table/prod-batchform-ledger', 'arn:aws:dynamodb:ap-northeast-2:111122223333:table/prod-batchform-ledger/*',
@@ -424,11 +435,13 @@ describe('the execution role', () => {
   const sts = statements('ExecutionRole');
   const allowed = actionsOf(sts, 'Allow');
 
-  test('covers every resource type the batch templates create', () => {
+  test('covers every resource type the batch templates and the stage stack create', () => {
     const decl = validateDeclarations({
       batches: [{ ...BATCH, vpc: true }], stages: [{ ...STAGE, alarmEmails: ['oncall@example.com'] }],
     }, { fileExists });
-    const types = new Set(Object.values(batchTemplates(decl.batches)['daily-stats'].Resources as Json).map((r: Json) => r.Type as string));
+    const types = new Set([batchTemplates(decl.batches)['daily-stats'], stageTemplate(decl)]
+      .flatMap((t) => Object.values(t.Resources as Json).map((r: Json) => r.Type as string)));
+    expect(types.has('AWS::DynamoDB::Table')).toBe(true);
     const service: Record<string, string> = {
       'AWS::Lambda::Function': 'lambda:CreateFunction',
       'AWS::Lambda::Permission': 'lambda:AddPermission',
@@ -443,6 +456,7 @@ describe('the execution role', () => {
       'AWS::SNS::Subscription': 'sns:Subscribe',
       'AWS::KMS::Key': 'kms:CreateKey',
       'AWS::CloudWatch::Alarm': 'cloudwatch:PutMetricAlarm',
+      'AWS::DynamoDB::Table': 'dynamodb:CreateTable',
     };
     for (const type of types) {
       expect(`${type}: ${service[type] ?? 'unknown type'}`).toBe(`${type}: ${service[type]}`);
@@ -455,9 +469,11 @@ describe('the execution role', () => {
     for (const s of sts.filter((x) => x.Effect === 'Allow')) {
       for (const r of list(s.Resource) as string[]) {
         if (unscoped.includes(s.Sid)) continue;
-        expect(`${s.Sid}: ${r}`).toMatch(/(:|\/)prod-\*$|acme-artifacts\/batchform\/\*$/);
+        // The run ledger has one exact name per stage.
+        expect(`${s.Sid}: ${r}`).toMatch(/(:|\/)prod-\*$|acme-artifacts\/batchform\/\*$|:table\/prod-batchform-ledger$/);
       }
     }
+    expect(sts.find((s) => s.Sid === 'RunLedgerTable')?.Resource).toBe('arn:aws:dynamodb:ap-northeast-2:111122223333:table/prod-batchform-ledger');
     // The unscoped ones are reads, or key actions conditioned on the batch tag.
     expect(sts.filter((s) => unscoped.includes(s.Sid) && !s.Condition).flatMap((s) => list(s.Action))
       .every((a) => /:(Describe|List)/.test(a as string))).toBe(true);

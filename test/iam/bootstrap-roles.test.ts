@@ -15,6 +15,7 @@ const ALLOWED_ROLE = role('reporting-reader');
 const OTHER_TOOLS_ROLE = role('other-tool-deploy');
 const ARTIFACT = 'arn:aws:s3:::acme-artifacts/batchform/daily-stats/6d22696ca60b.zip';
 const PREVIEW_AREA_TEMPLATE = 'arn:aws:s3:::acme-artifacts/batchform-preview/660698fe4903.template.json';
+const LEDGER = arn('dynamodb', 'table/prod-batchform-ledger');
 
 const stack = deployedBootstrap();
 const deployed = (assumable: string[]) => deployedBootstrap({ assumableRoleArns: assumable });
@@ -60,6 +61,8 @@ describe('the deploy role', () => {
     ['to nothing else', 'iam:PassRole', EXECUTION_ROLE, { 'iam:PassedToService': 'lambda.amazonaws.com' }, NOT_ALLOWED],
     ['and no other role', 'iam:PassRole', BATCH_ROLE, { 'iam:PassedToService': 'lambda.amazonaws.com' }, NOT_ALLOWED],
     ['creates no resource itself', 'lambda:UpdateFunctionCode', arn('lambda', 'function:prod-daily-stats'), {}, NOT_ALLOWED],
+    ['nor the run ledger (the stage stack\'s change sets do, as the execution role)', 'dynamodb:CreateTable', LEDGER, {}, NOT_ALLOWED],
+    ['nor changes it', 'dynamodb:UpdateTable', LEDGER, {}, NOT_ALLOWED],
     ['assumes no role', 'sts:AssumeRole', OTHER_TOOLS_ROLE, {}, NOT_ALLOWED],
   ]);
 });
@@ -111,6 +114,14 @@ const DRIFT_READS: Row[] = [
   ['a subscription (IAM authorizes it only on *)', 'sns:GetSubscriptionAttributes', '*', {}, ALLOW],
   ['its alarms', 'cloudwatch:DescribeAlarms', arn('cloudwatch', 'alarm:prod-daily-stats-missed-run'), {}, ALLOW],
   ['its alarm topic\'s key (tagged with the stage)', 'kms:DescribeKey', arn('kms', 'key/1234abcd-12ab-34cd-56ef-1234567890ab'), { 'aws:ResourceTag/batchform:stage': 'prod' }, ALLOW],
+  // The stage stack's run ledger table: its settings, as the table's read handler reads them.
+  ['the stage stack\'s run ledger table', 'dynamodb:DescribeTable', LEDGER, {}, ALLOW],
+  ['its TTL', 'dynamodb:DescribeTimeToLive', LEDGER, {}, ALLOW],
+  ['its point-in-time recovery', 'dynamodb:DescribeContinuousBackups', LEDGER, {}, ALLOW],
+  ['its contributor insights', 'dynamodb:DescribeContributorInsights', LEDGER, {}, ALLOW],
+  ['its Kinesis destinations', 'dynamodb:DescribeKinesisStreamingDestination', LEDGER, {}, ALLOW],
+  ['its tags', 'dynamodb:ListTagsOfResource', LEDGER, {}, ALLOW],
+  ['its resource policy', 'dynamodb:GetResourcePolicy', LEDGER, {}, ALLOW],
 ];
 
 describe('the preview role with drift detection on (the default)', () => {
@@ -130,6 +141,10 @@ describe('the preview role with drift detection on (the default)', () => {
     ['no list of every subscription', 'sns:ListSubscriptions', '*', {}, NOT_ALLOWED],
     ['no queued messages', 'sqs:ReceiveMessage', arn('sqs', 'prod-daily-stats-DeadLetterQueue-XYZ'), {}, NOT_ALLOWED],
     ['no decryption with the key', 'kms:Decrypt', arn('kms', 'key/1234abcd-12ab-34cd-56ef-1234567890ab'), { 'aws:ResourceTag/batchform:stage': 'prod' }, NOT_ALLOWED],
+    ['not another stage\'s ledger table', 'dynamodb:DescribeTable', arn('dynamodb', 'table/staging-batchform-ledger'), {}, NOT_ALLOWED],
+    ['not another table of the account', 'dynamodb:DescribeTable', arn('dynamodb', 'table/acme-orders'), {}, NOT_ALLOWED],
+    ['no record of the ledger (denied outright)', 'dynamodb:GetItem', LEDGER, { 'dynamodb:LeadingKeys': ['daily-stats'] }, DENY],
+    ['no scan of it', 'dynamodb:Scan', LEDGER, {}, DENY],
     // Still never executes or writes.
     ['still never executes a change set', 'cloudformation:ExecuteChangeSet', arn('cloudformation', 'stack/prod-daily-stats/*'), {}, DENY],
     ['nor updates a stack', 'cloudformation:UpdateStack', arn('cloudformation', 'stack/prod-daily-stats/*'), {}, DENY],
@@ -141,6 +156,7 @@ describe('the preview role with drift detection on (the default)', () => {
     ['nor a rule', 'events:PutRule', arn('events', 'rule/prod-daily-stats'), {}, NOT_ALLOWED],
     ['nor a log group', 'logs:DeleteLogGroup', arn('logs', 'log-group:/aws/lambda/prod-daily-stats'), {}, NOT_ALLOWED],
     ['nor a queue', 'sqs:SetQueueAttributes', arn('sqs', 'prod-daily-stats-DeadLetterQueue-XYZ'), {}, NOT_ALLOWED],
+    ['nor the ledger table', 'dynamodb:UpdateTable', LEDGER, {}, DENY],
     ['nor writes outside its preview area', 's3:PutObject', 'arn:aws:s3:::acme-artifacts/elsewhere/x.zip', {}, DENY],
   ]);
 });
@@ -183,6 +199,25 @@ describe('the execution role', () => {
     ['manages its stage\'s keys', 'kms:PutKeyPolicy', arn('kms', 'key/1234abcd-12ab-34cd-56ef-1234567890ab'), { 'aws:ResourceTag/batchform:stage': 'prod' }, ALLOW],
     ['not another stage\'s', 'kms:PutKeyPolicy', arn('kms', 'key/1234abcd-12ab-34cd-56ef-1234567890ab'), { 'aws:ResourceTag/batchform:stage': 'staging' }, NOT_ALLOWED],
     ['nor re-tags another stage\'s key as its own', 'kms:TagResource', arn('kms', 'key/1234abcd-12ab-34cd-56ef-1234567890ab'), { 'aws:ResourceTag/batchform:stage': 'staging', 'aws:RequestTag/batchform:stage': 'prod' }, NOT_ALLOWED],
+    // The stage stack's run ledger table: what CloudFormation calls to create, update and read it back.
+    ['creates the stage\'s run ledger table', 'dynamodb:CreateTable', LEDGER, {}, ALLOW],
+    ['turns on its TTL', 'dynamodb:UpdateTimeToLive', LEDGER, {}, ALLOW],
+    ['turns on its point-in-time recovery', 'dynamodb:UpdateContinuousBackups', LEDGER, {}, ALLOW],
+    ['tags it with the stack\'s tags', 'dynamodb:TagResource', LEDGER, {}, ALLOW],
+    ['and removes a tag the stack no longer has', 'dynamodb:UntagResource', LEDGER, {}, ALLOW],
+    ['changes its settings (deletion protection, billing)', 'dynamodb:UpdateTable', LEDGER, {}, ALLOW],
+    ['reads it back', 'dynamodb:DescribeTable', LEDGER, {}, ALLOW],
+    ['and its TTL, backups, contributor insights, Kinesis destinations, tags, resource policy', 'dynamodb:DescribeContributorInsights', LEDGER, {}, ALLOW],
+    ['(the resource policy, read back)', 'dynamodb:GetResourcePolicy', LEDGER, {}, ALLOW],
+    ['not another stage\'s ledger table', 'dynamodb:CreateTable', arn('dynamodb', 'table/staging-batchform-ledger'), {}, NOT_ALLOWED],
+    ['not a stage whose prefix extends this one\'s (prod-eu)', 'dynamodb:UpdateTable', arn('dynamodb', 'table/prod-eu-batchform-ledger'), {}, NOT_ALLOWED],
+    ['no other table named with the stage\'s prefix', 'dynamodb:CreateTable', arn('dynamodb', 'table/prod-orders'), {}, NOT_ALLOWED],
+    ['never deletes the ledger (it is kept when removed from the stack)', 'dynamodb:DeleteTable', LEDGER, {}, NOT_ALLOWED],
+    ['never reads its records', 'dynamodb:GetItem', LEDGER, { 'dynamodb:LeadingKeys': ['daily-stats'] }, NOT_ALLOWED],
+    ['nor scans them', 'dynamodb:Scan', LEDGER, {}, NOT_ALLOWED],
+    ['nor writes one', 'dynamodb:PutItem', LEDGER, { 'dynamodb:LeadingKeys': ['daily-stats'] }, NOT_ALLOWED],
+    ['nor exports the table', 'dynamodb:ExportTableToPointInTime', LEDGER, {}, NOT_ALLOWED],
+    ['nor gives it a resource policy', 'dynamodb:PutResourcePolicy', LEDGER, {}, NOT_ALLOWED],
   ]);
 });
 

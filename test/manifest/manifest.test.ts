@@ -64,8 +64,10 @@ describe('manifest', () => {
   test('passes each stage\'s alarm target, and none for batches that opt out', () => {
     // An e-mail stage: its batches notify the stage stack's one topic, which subscribes the addresses.
     expect(manifest.stages[1].stacks[0].parameters.AlarmTopicArn).toBe('arn:aws:sns:ap-northeast-2:444455556666:acme-dev-alarms');
-    expect(manifest.stages[1].stageStack?.parameters).toEqual({ AlarmEmails: 'a@example.com,b@example.com', AlarmTopicName: 'acme-dev-alarms' });
-    expect(manifest.stages[0].stageStack?.parameters).toEqual({ AlarmEmails: '', AlarmTopicName: 'prod-alarms' });
+    expect(manifest.stages[1].stageStack?.parameters).toEqual({
+      AlarmEmails: 'a@example.com,b@example.com', AlarmTopicName: 'acme-dev-alarms', LedgerTableName: 'acme-dev-batchform-ledger',
+    });
+    expect(manifest.stages[0].stageStack?.parameters).toEqual({ AlarmEmails: '', AlarmTopicName: 'prod-alarms', LedgerTableName: 'prod-batchform-ledger' });
     const quiet = buildManifest(validateDeclarations({ stages: [{ ...STAGE, alarmTopicArn: 'arn:aws:sns:ap-northeast-2:111122223333:oncall' }], batches: [BATCH, { ...BATCH, name: 'quiet', alarms: false }] }, { fileExists }), 'cfn-out');
     expect(quiet.stages[0].stacks[0].parameters.AlarmTopicArn).toBe('arn:aws:sns:ap-northeast-2:111122223333:oncall');
     expect(Object.keys(quiet.stages[0].stacks[1].parameters)).toEqual(['CodeS3Bucket', 'PermissionsBoundaryArn', 'LedgerTableName', 'LedgerRetentionDays']);
@@ -76,14 +78,15 @@ describe('manifest', () => {
       {
         stackName: 'prod-stage',
         template: 'cfn-out/stage.template.json',
-        parameters: { AlarmEmails: '', AlarmTopicName: 'prod-alarms' },
+        // The stage's run ledger table is named after its stack prefix, as every batch stack of the stage names it.
+        parameters: { AlarmEmails: '', AlarmTopicName: 'prod-alarms', LedgerTableName: 'prod-batchform-ledger' },
         tags: { 'owner': 'platform', 'batchform:stage': 'prod' },
         artifacts: { bucket: STAGE.artifactBucket, keyPrefix: 'batchform/stage' },
       },
       {
         stackName: 'acme-dev-stage',
         template: 'cfn-out/stage.template.json',
-        parameters: { AlarmEmails: 'a@example.com,b@example.com', AlarmTopicName: 'acme-dev-alarms' },
+        parameters: { AlarmEmails: 'a@example.com,b@example.com', AlarmTopicName: 'acme-dev-alarms', LedgerTableName: 'acme-dev-batchform-ledger' },
         tags: { 'batchform:stage': 'dev' },
         artifacts: { bucket: STAGE.artifactBucket, keyPrefix: 'code/stage' },
       },

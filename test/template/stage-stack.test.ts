@@ -1,10 +1,11 @@
 // The stage stack: one alarm topic, key and set of e-mail subscriptions per stage, which every
-// batch's alarms notify; built from parts so more stage-level resources can be added.
+// batch's alarms notify, and the stage's run ledger table; built from parts so more stage-level
+// resources can be added.
 import { App, CfnResource, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { buildManifest } from '../../src/manifest/manifest';
 import { batchTemplates } from '../../src/template/batch-template';
-import { STAGE_STACK_PARTS, StageStackPart, stageTemplate } from '../../src/template/stage-stack';
+import { alarmTopicPart, STAGE_STACK_PARTS, StageStackPart, stageTemplate } from '../../src/template/stage-stack';
 import { STAGE_STACK_PART_VALUES } from '../../src/template/stage-stack-values';
 import { validateDeclarations } from '../../src/validate/validate';
 import { BATCH, fileExists, STAGE } from '../fixtures';
@@ -39,7 +40,9 @@ describe('a stage with 3 batches', () => {
     const subs = ofType(stage, 'AWS::SNS::Subscription');
     expect(subs.map(([id, r]) => [id, r.Condition, r.Properties.Protocol, r.Properties.TopicArn])).toEqual(
       [1, 2, 3, 4, 5].map((i) => [`AlarmEmail${i}`, `HasAlarmEmail${i}`, 'email', { Ref: 'AlarmTopic' }]));
-    expect(manifest.stages[0].stageStack?.parameters).toEqual({ AlarmEmails: 'oncall@example.com,data@example.com', AlarmTopicName: 'prod-alarms' });
+    expect(manifest.stages[0].stageStack?.parameters).toEqual({
+      AlarmEmails: 'oncall@example.com,data@example.com', AlarmTopicName: 'prod-alarms', LedgerTableName: 'prod-batchform-ledger',
+    });
   });
 
   test('the missed-run, failed-run and dead-letter alarms of every batch notify the stage topic', () => {
@@ -64,10 +67,52 @@ describe('a stage with 3 batches', () => {
   });
 });
 
+describe('the run ledger', () => {
+  const plain = buildManifest(validateDeclarations({
+    stages: [STAGE, { ...STAGE, name: 'dev', stackPrefix: 'acme-dev', alarmEmails: ['dev@example.com'] }], batches: [BATCH],
+  }, { fileExists }), 'cfn-out');
+
+  test('one table per stage, in its stage stack, created in every stage (no condition), and none in any batch stack', () => {
+    expect(ofType(stage, 'AWS::DynamoDB::Table').map(([id]) => id)).toEqual(['RunLedger']);
+    expect(stage.Resources.RunLedger.Condition).toBeUndefined();
+    for (const [name, t] of Object.entries(batches)) expect([name, ofType(t, 'AWS::DynamoDB::Table')]).toEqual([name, []]);
+    // Each stage names its table after its stack prefix, the name every batch stack of the stage writes to.
+    expect(plain.stages.map((st) => st.stageStack?.parameters.LedgerTableName)).toEqual(['prod-batchform-ledger', 'acme-dev-batchform-ledger']);
+    for (const st of plain.stages) {
+      for (const b of st.stacks) expect(b.parameters.LedgerTableName).toBe(st.stageStack?.parameters.LedgerTableName);
+    }
+    expect(stage.Parameters.LedgerTableName).toMatchObject({ Type: 'String' });
+  });
+
+  test('on demand, encrypted, point-in-time recovery, TTL on expiresAt, deletion protection, kept when removed or replaced', () => {
+    const table = stage.Resources.RunLedger;
+    expect(table.Properties).toEqual({
+      TableName: { Ref: 'LedgerTableName' },
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [{ AttributeName: 'batch', AttributeType: 'S' }, { AttributeName: 'run', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'batch', KeyType: 'HASH' }, { AttributeName: 'run', KeyType: 'RANGE' }],
+      SSESpecification: { SSEEnabled: true },
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      DeletionProtectionEnabled: true,
+    });
+    expect([table.DeletionPolicy, table.UpdateReplacePolicy]).toEqual(['Retain', 'Retain']);
+  });
+
+  test('its name and ARN are outputs of the stage stack', () => {
+    expect(stage.Outputs.RunLedgerTableName.Value).toEqual({ Ref: 'RunLedger' });
+    expect(stage.Outputs.RunLedgerTableArn.Value).toEqual({ 'Fn::GetAtt': ['RunLedger', 'Arn'] });
+    expect(stage.Outputs.RunLedgerTableName.Condition).toBeUndefined();
+  });
+});
+
 describe('the stage stack without e-mails', () => {
-  test('creates no topic or key there (conditions), and stays a valid stack (a placeholder that costs nothing)', () => {
+  test('creates no topic or key there (conditions), and needs no placeholder: the ledger table is created in every stage', () => {
     for (const id of ['AlarmTopicKey', 'AlarmTopic', 'AlarmTopicPolicy']) expect(stage.Resources[id].Condition).toBe('CreateAlarmTopic');
-    expect(stage.Resources.StageStack).toEqual({ Type: 'AWS::CloudFormation::WaitConditionHandle' });
+    // Without e-mails the alarm topic's resources are all conditional: the table alone keeps the stack valid.
+    const unconditional = Object.entries(stage.Resources as Json).filter(([, r]) => !(r as Json).Condition).map(([id]) => id);
+    expect(unconditional).toEqual(['RunLedger']);
+    expect(stage.Resources.StageStack).toBeUndefined();
     const plain = buildManifest(validateDeclarations({ stages: [STAGE], batches: [BATCH] }, { fileExists }), 'cfn-out');
     expect(plain.stages[0].stageStack?.parameters.AlarmEmails).toBe('');
     expect(plain.stages[0].stacks[0].parameters.AlarmTopicArn).toBe('none');
@@ -77,22 +122,29 @@ describe('the stage stack without e-mails', () => {
 describe('parts', () => {
   test('the resources and the values name the same parts, in the same order', () => {
     expect(STAGE_STACK_PARTS.map((p) => p.name)).toEqual(STAGE_STACK_PART_VALUES.map((p) => p.name));
+    expect(STAGE_STACK_PARTS.map((p) => p.name)).toEqual(['alarm-topic', 'ledger']);
+  });
+
+  test('when no part always creates something, the stack gets a placeholder that costs nothing', () => {
+    const t = stageTemplate(decl, undefined, [alarmTopicPart]) as Json;
+    expect(t.Resources.StageStack).toEqual({ Type: 'AWS::CloudFormation::WaitConditionHandle' });
+    expect(t.Resources.RunLedger).toBeUndefined();
   });
 
   test('a part added by another module contributes its resources; one that always creates something drops the placeholder', () => {
-    const ledger: StageStackPart = {
-      name: 'test-ledger',
+    const watchdog: StageStackPart = {
+      name: 'test-watchdog',
       parameters: () => ({}),
       add(stack) {
-        new CfnResource(stack, 'Ledger', { type: 'AWS::DynamoDB::Table', properties: { BillingMode: 'PAY_PER_REQUEST' } });
+        new CfnResource(stack, 'Watchdog', { type: 'AWS::Lambda::Function', properties: { Runtime: 'nodejs22.x' } });
         return { alwaysCreates: true };
       },
     };
-    const t = stageTemplate(decl, undefined, [...STAGE_STACK_PARTS, ledger]) as Json;
-    expect(t.Resources.Ledger.Type).toBe('AWS::DynamoDB::Table');
+    const t = stageTemplate(decl, undefined, [alarmTopicPart, watchdog]) as Json;
+    expect(t.Resources.Watchdog.Type).toBe('AWS::Lambda::Function');
     expect(t.Resources.AlarmTopic).toBeDefined();
     expect(t.Resources.StageStack).toBeUndefined();
-    expect(t.Description).toContain('alarm-topic, test-ledger');
+    expect(t.Description).toContain('alarm-topic, test-watchdog');
   });
 });
 
