@@ -143,11 +143,12 @@ export function perRunCost(run: RunShape, region: string): number {
 
 /**
  * What the run ledger asks of DynamoDB for one run of a batch with `overlap: 'skip'` (the
- * default): 4 writes (the claim, taking the lease, the finish, freeing the lease) and 1 strongly
- * consistent read (the batch's pause record). `overlap: 'allow'` takes no lease: 2 writes. A
+ * default): 5 writes (the claim, taking the lease, the finish, the consecutive-failure count,
+ * freeing the lease) and 1 strongly consistent read (the batch's pause record). `overlap: 'allow'`
+ * takes no lease: 3 writes. A
  * duplicate delivery costs 2 writes (the failed conditional claim is billed, then the count).
  */
-export const LEDGER_REQUESTS_PER_RUN = { writes: 4, reads: 1 } as const;
+export const LEDGER_REQUESTS_PER_RUN = { writes: 5, reads: 1 } as const;
 
 /**
  * KB one run's record takes in the table: its attributes (keys, status, times, request id, log

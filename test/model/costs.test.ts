@@ -111,18 +111,18 @@ describe('per-run cost', () => {
 
 describe('the run ledger and the watchdog', () => {
   test('a run with the lease: 4 write request units and 1 read request unit', () => {
-    expect(ledgerPerRunCost('us-east-1')).toBeCloseTo(4 * 0.000000625 + 0.000000125, 15);
+    expect(ledgerPerRunCost('us-east-1')).toBeCloseTo(5 * 0.000000625 + 0.000000125, 15);
     expect(ledgerPerRunCost('us-east-1', { writes: 2, reads: 1 })).toBeCloseTo(2 * 0.000000625 + 0.000000125, 15);
   });
 
   test('an hourly batch and an every-5-minutes batch per month: requests, then records kept 90 days and their backup', () => {
     const hourly = ledgerMonthlyCost(DAYS_PER_MONTH * 24, 'us-east-1');
     expect(hourly.lines.map((l) => l.what)).toEqual(['ledger write request units', 'ledger read request units', 'GB of run records kept 90 days', 'GB of point-in-time-recovery backup']);
-    expect(hourly.lines[0]).toMatchObject({ count: 2922, usdPerMonth: expect.closeTo(2922 * 0.000000625, 10) });
+    expect(hourly.lines[0]).toMatchObject({ count: 3652.5, usdPerMonth: expect.closeTo(3652.5 * 0.000000625, 10) });
     // 730.5 runs a month kept 90 of 30.44 days at 0.5 KB each: ~1 MB.
     expect(hourly.lines[2].usdPerMonth).toBeCloseTo((730.5 * (90 / 30.4375) * 0.5) / 1_048_576 * 0.25, 10);
-    expect(hourly.usdPerMonth).toBeCloseTo(0.0024, 4);
-    expect(ledgerMonthlyCost(DAYS_PER_MONTH * 288, 'us-east-1').usdPerMonth).toBeCloseTo(0.0286, 4);
+    expect(hourly.usdPerMonth).toBeCloseTo(0.0028, 4);
+    expect(ledgerMonthlyCost(DAYS_PER_MONTH * 288, 'us-east-1').usdPerMonth).toBeCloseTo(0.0341, 4);
   });
 
   test('the watchdog: 2,922 passes a month at 128 MB for 1 s, and one Query per batch per pass', () => {
