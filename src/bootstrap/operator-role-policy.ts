@@ -20,7 +20,7 @@ export const OPERATE_ACTIONS = {
   run: ['cloudformation:DescribeStacks', 'lambda:InvokeFunction', ...FOLLOW_EXECUTION_ACTIONS, 'lambda:GetDurableExecutionHistory'],
   backfill: ['cloudformation:DescribeStacks', 'lambda:InvokeFunction', ...FOLLOW_EXECUTION_ACTIONS, 'dynamodb:Query'],
   redrive: ['cloudformation:DescribeStacks', 'sqs:ReceiveMessage', 'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'lambda:InvokeFunction', ...FOLLOW_EXECUTION_ACTIONS],
-  status: ['cloudformation:DescribeStacks', 'cloudformation:ListStacks', 'dynamodb:Query', 'cloudwatch:DescribeAlarms', 'sqs:GetQueueAttributes', ...FOLLOW_EXECUTION_ACTIONS, 'lambda:GetDurableExecutionHistory'],
+  status: ['cloudformation:DescribeStacks', 'cloudformation:ListStacks', 'dynamodb:Query', 'dynamodb:GetItem', 'cloudwatch:DescribeAlarms', 'sqs:GetQueueAttributes', ...FOLLOW_EXECUTION_ACTIONS, 'lambda:GetDurableExecutionHistory'],
   logs: ['cloudformation:DescribeStacks', 'logs:FilterLogEvents'],
   runs: ['dynamodb:Query'],
   pause: ['dynamodb:UpdateItem'],

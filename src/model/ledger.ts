@@ -39,6 +39,13 @@ export const TRIGGER_FIELD = 'batchformTrigger';
 /** What a batch does when its previous run still runs at the next scheduled time. */
 export type OverlapPolicy = 'skip' | 'allow';
 
+/**
+ * What to do when a stage's ledger table does not exist: the stage stack holds it, so deploying
+ * the stage creates it (before any batch stack).
+ */
+export const NO_LEDGER_FIX = 'deploy the stage (the deploy workflow, or npx batchform deploy --stage <stage>): '
+  + 'its stage stack <stackPrefix>-stage holds the ledger table and is deployed before the batch stacks';
+
 /** Attribute names of the ledger table. */
 export const LEDGER_KEYS = {
   /** Partition key: the batch's name, so `dynamodb:LeadingKeys` confines a batch to its own records. */

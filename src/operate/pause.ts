@@ -8,7 +8,7 @@ import { readRuns } from './runs';
 import { scheduledTimes, StageSchedule } from './stage-schedule';
 import { describeError, reaching, UnreachableError } from '../aws/faults';
 import { BatchformError } from '../errors/batchform-error';
-import { LEDGER_KEYS, PAUSE_SORT_KEY, PauseRecord, RunRecord, RunStatus } from '../model/ledger';
+import { LEDGER_KEYS, NO_LEDGER_FIX, PAUSE_SORT_KEY, PauseRecord, RunRecord, RunStatus } from '../model/ledger';
 
 /** The longest `--note`, in characters. */
 export const MAX_PAUSE_NOTE = 500;
@@ -41,7 +41,7 @@ async function call<T>(client: DynamoDBClient, target: PauseTarget, what: string
     if (e instanceof UnreachableError || (e as Error)?.name === 'ConditionalCheckFailedException') throw e;
     const name = (e as Error)?.name;
     const fix = name === 'ResourceNotFoundException'
-      ? 'The stage has no ledger yet: run npx projen bootstrap:<stage> once with administrator credentials to create it.'
+      ? `The stage has no ledger yet: ${NO_LEDGER_FIX}.`
       : 'Use the stage\'s operator role (it may read the ledger and write the pause fields; a stage bootstrapped before pause existed gets that by running '
         + `npx projen bootstrap:<stage> again), or credentials that may dynamodb:GetItem and dynamodb:UpdateItem ${target.tableName}.`;
     throw new BatchformError('aws', `batch "${target.batch}": ${what} failed: ${describeError(e)}. ${fix}`, { cause: e, where: { batch: target.batch } });

@@ -1,7 +1,8 @@
 // A batch's recent history in one stage, summed up from its run ledger for `batchform status`: the
 // last run, failures in a row, the p50/p95 duration, missed and skipped counts, and its pause.
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { readPause, readRuns, RunRow, runRows } from './runs';
+import { readPause } from './pause';
+import { readRuns, RunRow, runRows } from './runs';
 import { RunRecord } from '../model/ledger';
 
 /** Days of ledger records `status` sums up (missed, skipped, p50/p95). */
@@ -92,7 +93,7 @@ export async function readRunSummary(
 ): Promise<RunSummary> {
   const [records, pause] = await Promise.all([
     readRuns(client, { tableName: query.tableName, batch: query.batch, limit: STATUS_LEDGER_RECORDS }),
-    readPause(client, query.tableName, query.batch),
+    readPause(client, { tableName: query.tableName, batch: query.batch }),
   ]);
   const capped = records.length >= STATUS_LEDGER_RECORDS;
   const summary = summarizeRuns(records, { table: query.tableName, timezone: query.timezone, now: query.now, capped });

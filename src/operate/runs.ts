@@ -5,7 +5,7 @@ import { DynamoDBDocumentClient, QueryCommand, QueryCommandInput, QueryCommandOu
 import { describeError, reaching, UnreachableError } from '../aws/faults';
 import { boundCalls, callDeadlineOf, clientConfig, OperateClients } from '../aws/sdk-clients';
 import { BatchformError } from '../errors/batchform-error';
-import { DEFAULT_RUNS_LIMIT, LEDGER_KEYS, PAUSE_SORT_KEY, PauseRecord, RunRecord } from '../model/ledger';
+import { DEFAULT_RUNS_LIMIT, LEDGER_KEYS, NO_LEDGER_FIX, RunRecord } from '../model/ledger';
 import { runTimes } from '../schedule/timezone';
 
 export { DEFAULT_RUNS_LIMIT, MAX_RUNS_LIMIT } from '../model/ledger';
@@ -51,20 +51,6 @@ export async function readRuns(client: DynamoDBClient, query: RunsQuery): Promis
   return runs;
 }
 
-/**
- * The batch's pause record (`batchform pause`), or undefined when it was never paused: a Query of
- * the one key (batch, `#pause`), so the operator role's dynamodb:Query is all it needs.
- *
- * @throws BatchformError naming the table and the fix when the ledger cannot be read.
- */
-export async function readPause(client: DynamoDBClient, tableName: string, batch: string): Promise<PauseRecord | undefined> {
-  const page = await queryLedger(client, tableName, batch, `reading the pause of ${batch}`, {
-    KeyConditionExpression: '#batch = :batch AND #run = :pause',
-    ExpressionAttributeValues: { ':batch': batch, ':pause': PAUSE_SORT_KEY },
-  });
-  return page.Items?.[0] as PauseRecord | undefined;
-}
-
 /** One Query of `batch`'s partition (`#batch`, `#run` name the keys); what cannot be read is an error naming the table and the fix. */
 async function queryLedger(
   client: DynamoDBClient, tableName: string, batch: string, what: string,
@@ -81,7 +67,7 @@ async function queryLedger(
     if (e instanceof UnreachableError) throw e;
     const missing = (e as Error).name === 'ResourceNotFoundException';
     throw new BatchformError('aws', `could not read the run ledger ${tableName}: ${describeError(e)}. ` + (missing
-      ? 'The stage has no ledger yet: run npx projen bootstrap:<stage> once with administrator credentials to create it.'
+      ? `The stage has no ledger yet: ${NO_LEDGER_FIX}.`
       : 'Use the stage\'s operator role (it may query the ledger), or credentials that may dynamodb:Query it.'), { cause: e, where: { batch } });
   }
 }

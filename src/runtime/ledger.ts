@@ -18,7 +18,7 @@ import { emfLine, LedgerMetricValues, MetricSink, stdoutSink } from './metrics';
 import { BatchformError } from '../errors/batchform-error';
 import {
   DEFAULT_LEDGER_RETENTION_DAYS, HEALTH_SORT_KEY, HealthRecord, LEASE_SORT_KEY, LEDGER_KEYS, LEDGER_METRICS, LeaseRecord, MAX_ERROR_CHARS,
-  OverlapPolicy, PAUSE_SORT_KEY, PauseRecord, RunRecord, RunStatus, RunTrigger,
+  NO_LEDGER_FIX, OverlapPolicy, PAUSE_SORT_KEY, PauseRecord, RunRecord, RunStatus, RunTrigger,
 } from '../model/ledger';
 import { RUNTIME_ENV } from '../model/runtime-env';
 
@@ -530,8 +530,7 @@ export class RunLedger {
       if (conditionFailed(e) || BatchformError.is(e)) throw e;
       const name = (e as Error)?.name ?? 'Error';
       const fix = name === 'ResourceNotFoundException'
-        ? `the stage's ledger table ${this.tableName} does not exist: deploy the stage (the deploy workflow, or npx batchform deploy --stage <stage>), ` +
-          'whose stage stack <stackPrefix>-stage holds the table and is deployed before the batch stacks'
+        ? `the stage's ledger table ${this.tableName} does not exist: ${NO_LEDGER_FIX}`
         : name === 'AccessDeniedException'
           ? `the function's role may not write its own records in ${this.tableName}: deploy the batch's current template (its role grants them) and the stage's current bootstrap (its boundary allows them)`
           : 'the run was not started; Lambda retries it';

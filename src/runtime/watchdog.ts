@@ -7,7 +7,7 @@ import * as path from 'path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { BatchformError } from '../errors/batchform-error';
-import { LEDGER_KEYS, LEDGER_METRICS, PAUSE_SORT_KEY, PauseRecord, RunStatus } from '../model/ledger';
+import { LEDGER_KEYS, LEDGER_METRICS, NO_LEDGER_FIX, PAUSE_SORT_KEY, PauseRecord, RunStatus } from '../model/ledger';
 import { WATCHDOG_CONFIG_FILE, WATCHDOG_ENV, WATCHDOG_LOOK_BACK_MS, WatchdogConfig, WatchdogConfigFile, WatchedBatch } from '../model/watchdog';
 import { parseSchedule, ParsedSchedule } from '../schedule/expression';
 import { nextRuns } from '../schedule/next-runs';
@@ -275,7 +275,7 @@ class BatchLedger {
       if (conditionFailed(e)) throw e;
       const name = (e as Error)?.name ?? 'Error';
       const fix = name === 'ResourceNotFoundException'
-        ? `the stage's ledger table ${this.pass.tableName} does not exist: deploy the stage stack`
+        ? `the stage's ledger table ${this.pass.tableName} does not exist: ${NO_LEDGER_FIX}`
         : name === 'AccessDeniedException'
           ? `the watchdog's role may not read and record runs in ${this.pass.tableName}: deploy the stage stack's current template and the stage's current bootstrap (its boundary)`
           : 'the next watchdog pass checks these times again';

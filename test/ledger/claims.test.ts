@@ -343,7 +343,7 @@ describe('when the ledger cannot be written', () => {
     let runs = 0;
     const handler = batch(async () => { runs++; }, { logger: quiet, ledger });
     await expect(handler(scheduled('2027-02-01T00:10:00Z'), context('req-1'))).rejects.toThrow(
-      /batch "daily-stats": the run ledger failed claiming 2027-02-01T00:10:00.000Z \(ResourceNotFoundException: .*\); the stage's ledger table prod-no-such-ledger does not exist: deploy the stage .*stage stack <stackPrefix>-stage holds the table/,
+      /batch "daily-stats": the run ledger failed claiming 2027-02-01T00:10:00.000Z \(ResourceNotFoundException: .*\); the stage's ledger table prod-no-such-ledger does not exist: deploy the stage .*stage stack <stackPrefix>-stage holds the ledger table/,
     );
     expect(runs).toBe(0);
   });

@@ -128,7 +128,7 @@ test('a batch without runs, an unknown batch, a bad --limit, and a stage without
   const { DeleteTableCommand } = await import('@aws-sdk/client-dynamodb');
   await dynamo.client.send(new DeleteTableCommand({ TableName: 'prod-batchform-ledger' }));
   expect(await runRunsCommand('utc-job', opts, empty.deps)).not.toBe(0);
-  expect(empty.err.join('\n')).toMatch(/could not read the run ledger prod-batchform-ledger: .*run npx projen bootstrap:<stage> once/);
+  expect(empty.err.join('\n')).toMatch(/could not read the run ledger prod-batchform-ledger: .*The stage has no ledger yet: deploy the stage .*its stage stack <stackPrefix>-stage holds the ledger table/);
 });
 
 test('durations read as a person reads them', () => {
