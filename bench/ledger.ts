@@ -111,9 +111,10 @@ export async function runLedger(options: LedgerBenchOptions): Promise<SectionRes
 
 What it measures: \`RunLedger\` (src/runtime/ledger.ts), the code a batch runs, with the SDK's
 DynamoDB document client, against dynalite in its own Node.js process on 127.0.0.1; every run a
-new scheduled time, the cases interleaved round by round. A normal run pays one claim and one finish:
-2 UpdateItems without the lease, 4 with it (claim, take the lease, finish, free the lease). A
-duplicate delivery pays a failed conditional write and the count.
+new scheduled time, the cases interleaved round by round. A normal run reads the batch's pause
+record (1 GetItem), then claims and finishes: 3 UpdateItems without the lease (claim, finish, the
+count of failed runs in a row), 5 with it (and take and free the lease). A duplicate delivery pays
+the pause read, a failed conditional write and the count.
 
 **This is not DynamoDB's latency.** Loopback has no network and dynalite no replication, so on
 an idle machine these figures are a floor: the SDK's work (signing, marshalling, parsing) plus a
@@ -121,7 +122,7 @@ local round trip; on a loaded machine (see the load average above) they also car
 mostly in the p95. In AWS each request is a round trip to DynamoDB in the function's region, for
 which AWS states "consistent, single-digit millisecond latency at any scale"
 (https://docs.aws.amazon.com/whitepapers/latest/how-aws-pricing-works/dynamodb.html): a run with
-the lease adds 4 such round trips (a duplicate delivery 2), i.e. roughly 10–40 ms per run, whatever
+the lease adds 6 such round trips (a duplicate delivery 3), i.e. roughly 10–60 ms per run, whatever
 the run's length; the measured figures here are the client's share of that.`;
     return {
       title: 'Ledger',
