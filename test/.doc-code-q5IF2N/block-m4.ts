@@ -1,0 +1,10 @@
+// handlers/expire-sessions.ts
+import { batch } from 'batchform/runtime';
+
+export const handler = batch(async (run) => {
+  // run.time is the scheduled time of this run (the same on a retried delivery)
+  run.logger.info('expiring', { before: run.time.toISOString() });
+  return { expired: 0 };
+});
+export {};
+
