@@ -1,7 +1,7 @@
 // The cost model and its prices: data with a source and a date, per region where they differ.
 import {
-  batchAlarmCount, batchAlarmMetricCount, batchFixedCost, DAYS_PER_MONTH, formatUsd, ledgerMonthlyCost, ledgerPerRunCost, perRunCost, runsPerMonth, stageFixedCost,
-  watchdogMonthlyCost,
+  batchAlarmCount, batchAlarmMetricCount, batchFixedCost, DAYS_PER_MONTH, formatUsd, ledgerMonthlyCost, ledgerPerRunCost, perRunCost, runsPerMonth,
+  stageFixedCost, watchdogMonthlyCost,
 } from '../../src/model/costs';
 import { PRICES, PRICES_CHECKED, priceIn } from '../../src/model/prices';
 import { batchTemplates } from '../../src/template/batch-template';

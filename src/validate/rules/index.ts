@@ -6,8 +6,8 @@ import { policyStatementsValid } from './iam';
 import { batchKeysKnown, stageKeysKnown } from './known-keys';
 import { batchNameShape, functionNameLength } from './name-rules';
 import {
-  alarmsFlag, alarmTarget, batchAlarmTopic, failureAlarmAfterRange, ledgerRetention, maxDurationRange, maxEventAgeRange, missedRunGrace, overlapPolicy,
-  retryAttemptsRange,
+  alarmsFlag, alarmTarget, batchAlarmTopic, failureAlarmAfterRange, ledgerRetention, maxDurationRange, maxEventAgeRange, missedRunGrace,
+  overlapPolicy, retryAttemptsRange,
 } from './operation-rules';
 import { overridesValid } from './override-rules';
 import { scheduleValid, timezoneValid } from './schedule-rules';
