@@ -58,7 +58,9 @@ export async function watchdogZip(configJson: string): Promise<{ readonly zip: B
  *
  * @throws Error when the configuration file is missing (run "npx projen").
  */
-export async function packageWatchdog(configFile: string, options: { readonly projectDir: string; readonly outdir: string }): Promise<PackagedWatchdog> {
+export async function packageWatchdog(
+  configFile: string, options: { readonly projectDir: string; readonly outdir: string },
+): Promise<PackagedWatchdog> {
   const abs = path.resolve(options.projectDir, configFile);
   if (!fs.existsSync(abs)) throw new Error(`package: the watchdog's configuration ${configFile} not found; run "npx projen" to generate it.`);
   const config = fs.readFileSync(abs, 'utf8');
@@ -66,5 +68,7 @@ export async function packageWatchdog(configFile: string, options: { readonly pr
   const zipPath = path.posix.join(options.outdir.split(path.sep).join('/'), `${STAGE_STACK_SUFFIX}.zip`);
   fs.mkdirSync(path.resolve(options.projectDir, options.outdir), { recursive: true });
   fs.writeFileSync(path.resolve(options.projectDir, zipPath), zip);
-  return { batch: STAGE_STACK_SUFFIX, zip: zipPath, sha256: sha256Hex(zip), size: zip.length, bundleSize: index.length, configSha256: sha256Hex(config) };
+  return {
+    batch: STAGE_STACK_SUFFIX, zip: zipPath, sha256: sha256Hex(zip), size: zip.length, bundleSize: index.length, configSha256: sha256Hex(config),
+  };
 }

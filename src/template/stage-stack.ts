@@ -17,8 +17,8 @@ import { tlsOnly } from './tls-only';
 import { MAX_ALARM_EMAILS } from '../model/limits';
 import { STAGE_STACK_SUFFIX } from '../model/names';
 import { RUNTIME_ENV } from '../model/runtime-env';
-import { WATCHDOG_ENV, WATCHDOG_FUNCTION, WATCHDOG_SCHEDULE, watchdogLedgerPolicy, watchdogRoleName } from '../model/watchdog';
 import type { ValidatedDeclarations } from '../model/validated';
+import { WATCHDOG_ENV, WATCHDOG_FUNCTION, WATCHDOG_SCHEDULE, watchdogLedgerPolicy, watchdogRoleName } from '../model/watchdog';
 
 /** Logical ids of the stage stack's resources and outputs. */
 export const STAGE_LOGICAL_IDS = {

@@ -118,7 +118,9 @@ describe('the bundled watchdog handler, in plain Node', () => {
       version: 1,
       stages: {
         prod: {
-          stage: 'prod', tableName: 'not-this-table', retentionDays: 90,
+          stage: 'prod',
+          tableName: 'not-this-table',
+          retentionDays: 90,
           batches: [{ batch: 'hourly', stack: 'prod-hourly', schedule: 'cron(0 * * * ? *)', timezone: 'UTC', enabled: true, graceMinutes: 0, keyedBy: 'scheduled-time' }],
         },
       },
@@ -139,9 +141,14 @@ describe('the bundled watchdog handler, in plain Node', () => {
     const { stdout } = await promisify(execFile)(process.execPath, ['-e', script], {
       cwd: os.tmpdir(),
       env: {
-        PATH: process.env.PATH, NODE_PATH: runtimeModules,
-        BATCHFORM_STAGE: 'prod', BATCHFORM_LEDGER_TABLE: table,
-        AWS_REGION: 'ap-northeast-2', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+        PATH: process.env.PATH,
+        NODE_PATH: runtimeModules,
+        BATCHFORM_STAGE: 'prod',
+        BATCHFORM_LEDGER_TABLE: table,
+        AWS_REGION: 'ap-northeast-2',
+        AWS_ACCESS_KEY_ID: 'local',
+        AWS_SECRET_ACCESS_KEY: 'local',
+        AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
       },
     });
     const summary = JSON.parse(stdout.slice(stdout.indexOf('RESULT ') + 'RESULT '.length));

@@ -3,8 +3,8 @@
 // permission and log group under the stage's `<stackPrefix>-stage` names; the watchdog's role, as
 // the generated stage template grants it and under the boundary, writes its own logs and reads and
 // records runs in this stage's ledger, and nothing else.
-import { validateDeclarations } from '../../src/validate/validate';
 import { stageTemplate } from '../../src/template/stage-stack';
+import { validateDeclarations } from '../../src/validate/validate';
 import { BATCH, fileExists, STAGE } from '../fixtures';
 import { ALLOW, BOOTSTRAP_ARNS, conditionsOf, decide, deployedBootstrap, DENY, inlinePolicies, NOT_ALLOWED, resolve } from './simulate';
 
@@ -21,9 +21,16 @@ const template = stageTemplate(decl) as Json;
 const LOG_GROUP = arn('logs', 'log-group:/aws/lambda/prod-stage');
 const LEDGER = arn('dynamodb', 'table/prod-batchform-ledger');
 const values = {
-  'AWS::AccountId': ACCOUNT, 'AWS::Region': REGION, 'AWS::Partition': 'aws', 'AWS::StackName': 'prod-stage',
-  'WatchdogLogGroup.Arn': `${LOG_GROUP}:*`, 'WatchdogLedgerTable': 'prod-batchform-ledger', 'WatchdogPermissionsBoundaryArn': BOUNDARY,
-  'WatchdogCodeVersion': 'unpinned', 'AlarmEmails': [''], 'WatchdogStage': 'prod',
+  'AWS::AccountId': ACCOUNT,
+  'AWS::Region': REGION,
+  'AWS::Partition': 'aws',
+  'AWS::StackName': 'prod-stage',
+  'WatchdogLogGroup.Arn': `${LOG_GROUP}:*`,
+  'WatchdogLedgerTable': 'prod-batchform-ledger',
+  'WatchdogPermissionsBoundaryArn': BOUNDARY,
+  'WatchdogCodeVersion': 'unpinned',
+  'AlarmEmails': [''],
+  'WatchdogStage': 'prod',
 };
 const conditions = conditionsOf(template, values);
 const watchdogRole = resolve(template.Resources.WatchdogRole.Properties, values, conditions);
@@ -54,7 +61,8 @@ describe('the execution role deploys the watchdog', () => {
     ['sets its retention', 'logs:PutRetentionPolicy', LOG_GROUP, {}, ALLOW],
     ['reads the watchdog zip', 's3:GetObject', 'arn:aws:s3:::acme-artifacts/batchform/stage/6d22696ca60b.zip', {}, ALLOW],
   ])('%s: %s on %s', async (_what, action, resource, context, decision) => {
-    expect(await decide({ principal: EXECUTION_ROLE, action, resource, account: ACCOUNT, context, identityPolicies: stack.execution })).toBe(decision);
+    const identityPolicies = stack.execution;
+    expect(await decide({ principal: EXECUTION_ROLE, action, resource, account: ACCOUNT, context, identityPolicies })).toBe(decision);
   });
 
   test('the deploy role uploads the watchdog zip under the stage stack\'s prefix', async () => {
@@ -86,7 +94,12 @@ describe('the watchdog role, as the stage template grants it, under the boundary
   test('the boundary holds on its own: "*" on "*" gets the watchdog no IAM and no other stage\'s ledger', async () => {
     const everything = [{ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] }];
     const ask = (action: string, resource: string) => decide({
-      principal: WATCHDOG, action, resource, account: ACCOUNT, identityPolicies: everything, boundary: stack.boundary,
+      principal: WATCHDOG,
+      action,
+      resource,
+      account: ACCOUNT,
+      identityPolicies: everything,
+      boundary: stack.boundary,
       context: { 'aws:PrincipalArn': WATCHDOG, 'dynamodb:LeadingKeys': ['daily-stats'] },
     });
     expect(await ask('iam:CreateRole', role('anything'))).toBe(DENY);

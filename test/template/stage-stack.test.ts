@@ -141,21 +141,26 @@ describe('the missed-run watchdog, in every stage', () => {
 
   test('a rule runs it every 15 minutes, and only that rule of this account may invoke it', () => {
     expect(r.WatchdogSchedule.Properties).toMatchObject({
-      Name: { Ref: 'AWS::StackName' }, ScheduleExpression: 'rate(15 minutes)', State: 'ENABLED',
+      Name: { Ref: 'AWS::StackName' },
+      ScheduleExpression: 'rate(15 minutes)',
+      State: 'ENABLED',
       Targets: [{ Id: 'Watchdog', Arn: { 'Fn::GetAtt': ['WatchdogFunction', 'Arn'] } }],
     });
     expect(r.WatchdogInvokePermission.Properties).toEqual({
-      Action: 'lambda:InvokeFunction', FunctionName: { Ref: 'WatchdogFunction' }, Principal: 'events.amazonaws.com',
-      SourceArn: { 'Fn::GetAtt': ['WatchdogSchedule', 'Arn'] }, SourceAccount: { Ref: 'AWS::AccountId' },
+      Action: 'lambda:InvokeFunction',
+      FunctionName: { Ref: 'WatchdogFunction' },
+      Principal: 'events.amazonaws.com',
+      SourceArn: { 'Fn::GetAtt': ['WatchdogSchedule', 'Arn'] },
+      SourceAccount: { Ref: 'AWS::AccountId' },
     });
   });
 
   test('its role is <stackPrefix>-stage-Watchdog with the stage\'s boundary, and may only read and record runs in the ledger and write its own logs', () => {
     const role = r.WatchdogRole.Properties;
     expect(role.RoleName).toEqual({ 'Fn::Sub': '${AWS::StackName}-Watchdog' });
-    for (const stage of twoStages.stages) {
+    for (const s of twoStages.stages) {
       // The name the batch boundary's watchdog rows recognize.
-      expect(`${stageStackName(stage)}-Watchdog`).toBe(watchdogRoleName(stage));
+      expect(`${stageStackName(s)}-Watchdog`).toBe(watchdogRoleName(s));
     }
     expect(role.PermissionsBoundary).toEqual({ 'Fn::If': ['WatchdogHasPermissionsBoundary', { Ref: 'WatchdogPermissionsBoundaryArn' }, { Ref: 'AWS::NoValue' }] });
     expect(t.Conditions.WatchdogHasPermissionsBoundary).toEqual({ 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'WatchdogPermissionsBoundaryArn' }, NO_BOUNDARY] }] });
@@ -172,7 +177,9 @@ describe('the missed-run watchdog, in every stage', () => {
   test('the manifest gives each stage its own values: stage name, ledger table, boundary, artifact bucket; the deploy adds the code key', () => {
     const [prod, dev] = m.stages.map((st) => st.stageStack!);
     expect(prod.parameters).toMatchObject({
-      WatchdogStage: 'prod', WatchdogLedgerTable: ledgerTableName(twoStages.stages[0]), WatchdogPermissionsBoundaryArn: boundary,
+      WatchdogStage: 'prod',
+      WatchdogLedgerTable: ledgerTableName(twoStages.stages[0]),
+      WatchdogPermissionsBoundaryArn: boundary,
       WatchdogCodeBucket: 'batchform-artifacts-111122223333-ap-northeast-2',
     });
     expect(dev.parameters).toMatchObject({ WatchdogStage: 'dev', WatchdogLedgerTable: 'dev-batchform-ledger', WatchdogPermissionsBoundaryArn: NO_BOUNDARY, WatchdogCodeBucket: 'dev-artifacts' });
