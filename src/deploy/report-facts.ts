@@ -8,7 +8,7 @@ export const HIDDEN_VALUE = '(changed, value hidden)';
 /** How a missing before, after, template or live value reads. */
 export const NONE = '(none)';
 /** What a report says of the stage stack in its section. */
-export const STAGE_STACK_LINE = 'The stage stack: what every batch of the stage shares (its alarm topic, key and e-mail subscriptions); deployed before the batch stacks.';
+export const STAGE_STACK_LINE = 'The stage stack: what every batch of the stage shares (its alarm topic, key and e-mail subscriptions; its missed-run watchdog); deployed before the batch stacks.';
 /** Marks what a reviewer must see first. */
 export const WARN = '⚠️';
 /** A before or after value longer than this (or on several lines) is shown apart (folded in Markdown). */
