@@ -4,6 +4,7 @@ import * as path from 'path';
 import { version as esbuildVersion } from 'esbuild';
 import { Bundle, bundleBuildOptions, buildBundles, BundleInput, esbuildTarget, writeBundle } from './esbuild';
 import { BUNDLES_FILE, BUNDLES_VERSION, DEFAULT_PACKAGE_DIR } from './paths';
+import { packageWatchdog, PackagedWatchdog } from './watchdog';
 import { deterministicZip, sha256Hex } from './zip';
 import { generatorCodeHash } from '../template/cache';
 
@@ -26,6 +27,8 @@ export interface PackagedBundle {
 export interface BundlesFile {
   readonly version: number;
   readonly bundles: readonly PackagedBundle[];
+  /** The stage stack's watchdog zip (one for every stage); absent when packaging was not given its configuration. */
+  readonly watchdog?: PackagedWatchdog;
 }
 
 /** Options of {@link packageBatches}. */
@@ -47,6 +50,13 @@ export interface PackageOptions {
    * @default true
    */
   readonly cache?: boolean;
+  /**
+   * The watchdog's configuration file, relative to the project root (`cfn-out/watchdog.json`, which
+   * `npx projen` writes): when given, the stage watchdog's zip is packaged too, into
+   * `<outdir>/stage.zip`, and listed as `watchdog` in the bundles file.
+   * @default - no watchdog zip
+   */
+  readonly watchdogConfig?: string;
 }
 
 /** What {@link packageBatches} did: the bundles file, and which batches it built or reused. */
@@ -155,7 +165,7 @@ function buildKey(b: BundleInput, projectDir: string, outdir: string): string {
 }
 
 /**
- * Bundles and zips every batch, then writes `<outdir>/bundles.json`. Batches are built in one
+ * Bundles and zips every batch (and the stage watchdog, given its configuration), then writes `<outdir>/bundles.json`. Batches are built in one
  * esbuild call per runtime and zipped in parallel. A batch is reused, zip and sha256 byte for
  * byte, when its build options, esbuild's and batchform's versions and every input file are as
  * when its zip was made, and its zip and bundle files on disk are the ones made then; any other
@@ -204,7 +214,8 @@ export async function packageBatches(batches: readonly BundleInput[], options: P
   }));
 
   const entryOf = (b: BundleInput): PackageCacheEntry => reusedEntries.get(b.name) ?? rebuiltEntries.get(b.name)!;
-  const file: BundlesFile = { version: BUNDLES_VERSION, bundles: batches.map((b) => entryOf(b).bundle) };
+  const watchdog = options.watchdogConfig === undefined ? undefined : await packageWatchdog(options.watchdogConfig, { projectDir, outdir });
+  const file: BundlesFile = { version: BUNDLES_VERSION, bundles: batches.map((b) => entryOf(b).bundle), ...(watchdog ? { watchdog } : {}) };
   fs.writeFileSync(path.resolve(projectDir, outdir, BUNDLES_FILE), JSON.stringify(file, null, 2) + '\n');
   if (useCache) writeCache(cacheFile, path.resolve(projectDir, outdir), cache, Object.fromEntries(batches.map((b) => [cacheId(b), entryOf(b)])));
   return { ...file, rebuilt: stale.map((b) => b.name), reused: batches.filter((b) => reusedEntries.has(b.name)).map((b) => b.name) };

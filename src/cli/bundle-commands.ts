@@ -163,15 +163,18 @@ export function registerBundleCommands(program: Command): void {
     });
 
   program.command('package')
-    .description(`bundle and zip every batch deterministically into ${DEFAULT_PACKAGE_DIR}/<batch>.zip and list them in ${DEFAULT_PACKAGE_DIR}/bundles.json; a batch whose inputs did not change keeps its zip (cache: ${PACKAGE_CACHE_FILE})`)
+    .description(`bundle and zip every batch (and the stage watchdog) deterministically into ${DEFAULT_PACKAGE_DIR}/<batch>.zip and list them in ${DEFAULT_PACKAGE_DIR}/bundles.json; a batch whose inputs did not change keeps its zip (cache: ${PACKAGE_CACHE_FILE})`)
     .option('--manifest <file>', 'the generated manifest', DEFAULT_MANIFEST_PATH)
     .option('--no-cache', 'rebuild every batch, ignoring the package cache')
     .action(async (opts: { manifest: string; cache: boolean }) => {
-      const result = await packageBatches(readCliManifest(opts.manifest).batches, { cache: opts.cache });
+      const manifest = readCliManifest(opts.manifest);
+      const result = await packageBatches(manifest.batches, { cache: opts.cache, watchdogConfig: manifest.watchdogConfig });
       const reused = new Set(result.reused);
       for (const b of result.bundles) {
         console.log(`${b.batch}: ${b.zip}  sha256 ${b.sha256}  zip ${kb(b.size)}, index.js ${kb(b.bundleSize)}${reused.has(b.batch) ? '  (unchanged, reused)' : ''}`);
       }
+      const w = result.watchdog;
+      if (w) console.log(`stage watchdog: ${w.zip}  sha256 ${w.sha256}  zip ${kb(w.size)}, index.js ${kb(w.bundleSize)}`);
       console.log(`packaged ${result.rebuilt.length} batch(es), reused ${result.reused.length} unchanged.`);
     });
 

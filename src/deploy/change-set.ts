@@ -9,7 +9,7 @@ import { findScheduleChange, resourceChanges, runsIn, scheduleChange } from './c
 import { DriftContext, detectStackDrift } from './drift';
 import { durationFit, timeoutChanges } from './duration-fit';
 import { FINGERPRINT_TAG } from './fingerprint';
-import { MAX_INLINE_TEMPLATE_BYTES, PreparedBatchStack, PreparedStack } from './inputs';
+import { MAX_INLINE_TEMPLATE_BYTES, PreparedCode, PreparedStack } from './inputs';
 import type { CodeState, DeployMode, DurationFit, ResourceChange, ScheduleChange, StackDrift, StackOutcome, StackResult } from './result';
 import { Artifact, ensureArtifact, PlacedArtifact } from './upload';
 import { describeError, endpointOf, isNetworkError, UnreachableError } from '../aws/faults';
@@ -147,7 +147,7 @@ async function runMachine(ctx: StackRunContext, p: PreparedStack, live: Stack | 
     ctx.log(`${name}: detecting drift (up to ${ctx.drift.timing.maxWaitTime} s)`);
     draft.drift = detectStackDrift(ctx.drift, name, p.secrets);
   }
-  if (p.kind === 'batch') await placeCode(ctx, p, draft);
+  if (p.code) await placeCode(ctx, p, p.code, draft);
   const template = await templateSource(ctx, p, draft);
 
   const end = await throughChangeSet(target, {
@@ -207,32 +207,32 @@ function refuseReplacements(ctx: StackRunContext, changes: readonly ResourceChan
     '(--refuse-replacement). Nothing was executed. Undo the change in .projenrc.ts, or, once replacing is intended, deploy without that type in --refuse-replacement.');
 }
 
-/** Uploads the code zip (deploy) or checks it is there (preview); a mismatched object fails the stack. */
-async function placeCode(ctx: StackRunContext, p: PreparedBatchStack, draft: Draft): Promise<void> {
-  const url = `s3://${p.code.bucket}/${p.code.key}`;
+/** Uploads the code zip (a batch's, or the stage stack's watchdog) in a deploy, or checks it is there (preview); a mismatched object fails the stack. */
+async function placeCode(ctx: StackRunContext, p: PreparedStack, code: PreparedCode, draft: Draft): Promise<void> {
+  const url = `s3://${code.bucket}/${code.key}`;
   draft.step = `${ctx.mode === 'deploy' ? 'uploading' : 'checking'} the code zip ${url}`;
   try {
     const placed = await ensureArtifact(ctx.s3, {
-      bucket: p.code.bucket,
-      key: p.code.key,
-      sha256: p.code.sha256,
-      body: () => fs.readFileSync(p.code.zipPath),
+      bucket: code.bucket,
+      key: code.key,
+      sha256: code.sha256,
+      body: () => fs.readFileSync(code.zipPath),
       contentType: 'application/zip',
     }, { write: ctx.mode === 'deploy' });
     draft.code = placed.state;
     draft.codeVersion = placed.versionId;
   } catch (e) {
     if (e instanceof UnreachableError) throw e;
-    throw new BatchformError(errorKindOf(e) ?? 'run-failed', namingBucket('code zip', url, p.code.bucket, e), { cause: e });
+    throw new BatchformError(errorKindOf(e) ?? 'run-failed', namingBucket('code zip', url, code.bucket, e), { cause: e });
   }
   if (draft.code === 'uploaded') {
     ctx.log(`${p.stack.stackName}: uploaded ${url}`);
     draft.notes.push(`Uploaded the code zip to ${url}.`);
   } else if (draft.code === 'absent') {
-    draft.notes.push(`The new code zip (sha256 ${p.code.sha256.slice(0, 12)}…) is not in S3 yet; deploy uploads it.`);
+    draft.notes.push(`The new code zip (sha256 ${code.sha256.slice(0, 12)}…) is not in S3 yet; deploy uploads it.`);
   }
   if (draft.code !== 'absent' && !draft.codeVersion && p.codeVersionParameter) {
-    draft.notes.push(`The artifact bucket ${p.code.bucket} is not versioned, so the function reads whatever is under ${p.code.key} when CloudFormation runs; ` +
+    draft.notes.push(`The artifact bucket ${code.bucket} is not versioned, so the function reads whatever is under ${code.key} when CloudFormation runs; ` +
       'turn on versioning (the bootstrap\'s bucket has it) so the checked version is the one deployed.');
   }
 }

@@ -6,12 +6,13 @@ import { Secrets, secretsOfParameters, TemplateResources } from './values';
 import type { BundlesFile } from '../bundle/package';
 import { BUNDLES_VERSION, DEFAULT_BUNDLES_PATH } from '../bundle/paths';
 import { BatchformError, BatchformErrorOptions } from '../errors/batchform-error';
-import { DEFAULT_MANIFEST_PATH, Manifest, ManifestBatch, ManifestStack, ManifestStage, ManifestStageStack, readManifest } from '../manifest/manifest';
+import { DEFAULT_MANIFEST_PATH, Manifest, ManifestBatch, ManifestCode, ManifestStack, ManifestStage, ManifestStageStack, readManifest } from '../manifest/manifest';
 import { sha256Hex } from '../model/hash';
 import { STAGE_STACK_SUFFIX } from '../model/names';
 import { batchForStage } from '../model/stage-overrides';
 import { TEMPLATE_HASHES_FILE } from '../template/cache';
 import { PARAMETERS } from '../template/parameters';
+import { WATCHDOG_PARAMETERS } from '../template/stage-stack-values';
 
 
 /** Templates up to this many bytes are sent inline; larger ones go through S3 (CloudFormation's limit). */
@@ -19,8 +20,8 @@ export const MAX_INLINE_TEMPLATE_BYTES = 51_200;
 /** CloudFormation rejects templates passed by URL above this size. */
 export const MAX_TEMPLATE_URL_BYTES = 1_048_576;
 
-/** A stack as the manifest lists it: a batch stack, or the stage stack (no batch, no code). */
-export type DeployableStack = ManifestStack | (ManifestStageStack & { readonly batch?: undefined; readonly code?: undefined });
+/** A stack as the manifest lists it: a batch stack, or the stage stack (no batch; its code is the watchdog's, in current manifests). */
+export type DeployableStack = ManifestStack | (ManifestStageStack & { readonly batch?: undefined });
 
 /** What every stack ready to deploy has: its template, every parameter value and its fingerprint. */
 export interface PreparedStackBase {
@@ -61,11 +62,12 @@ export interface PreparedBatchStack extends PreparedStackBase {
   readonly code: PreparedCode;
 }
 
-/** The stage stack ready to deploy: no code, deployed before the batch stacks. */
+/** The stage stack ready to deploy, before the batch stacks: its code is the watchdog's zip (none in older manifests). */
 export interface PreparedStageStack extends PreparedStackBase {
   readonly kind: 'stage';
-  readonly stack: ManifestStageStack & { readonly batch?: undefined; readonly code?: undefined };
-  readonly code?: undefined;
+  readonly stack: ManifestStageStack & { readonly batch?: undefined };
+  /** The packaged watchdog zip; absent when the manifest gives the stage stack no code (older manifests). */
+  readonly code?: PreparedCode;
 }
 
 /** One stack ready to deploy: a batch stack or the stage stack. */
@@ -249,6 +251,64 @@ export function templateHashProblem(
   return undefined;
 }
 
+/**
+ * A packaged zip checked against its entry in the bundles file (listed, a SHA-256, inside the
+ * project, present, unchanged since packaging), or undefined with the problem added to `problems`.
+ */
+function checkedZip(
+  projectDir: string, bundle: { readonly zip: string; readonly sha256: string } | undefined, what: string,
+  target: ManifestCode, where: string, bundlesFile: string, problems: string[],
+): PreparedCode | undefined {
+  if (!bundle) {
+    problems.push(`${where}: ${what} has no zip in ${bundlesFile}; run "npx projen package:batches" after "npx projen".`);
+    return undefined;
+  }
+  if (!/^[0-9a-f]{64}$/.test(bundle.sha256)) {
+    problems.push(`${where}: ${bundlesFile} gives ${what} the sha256 "${bundle.sha256}", not 64 lower-case hex digits; run "npx projen package:batches" again.`);
+    return undefined;
+  }
+  const zipPath = path.resolve(projectDir, bundle.zip);
+  if (!inside(projectDir, zipPath)) {
+    problems.push(`${where}: zip ${bundle.zip} (listed in ${bundlesFile}) is outside the project directory; run "npx projen package:batches" again.`);
+  } else if (!fs.existsSync(zipPath)) {
+    problems.push(`${where}: zip ${bundle.zip} (listed in ${bundlesFile}) not found; run "npx projen package:batches".`);
+  } else if (fileSha256(zipPath) !== bundle.sha256) {
+    problems.push(`${where}: zip ${bundle.zip} does not match the sha256 recorded in ${bundlesFile} (changed since packaging); run "npx projen package:batches" again.`);
+  } else {
+    return { zipPath, sha256: bundle.sha256, bucket: target.bucket, key: `${target.keyPrefix}/${bundle.sha256}.zip` };
+  }
+  return undefined;
+}
+
+/** What the stage stack's zip is checked against: the bundles file and the watchdog configuration the manifest names. */
+interface ZipsContext {
+  readonly projectDir: string;
+  readonly bundles: BundlesFile;
+  readonly bundlesFile: string;
+  readonly watchdogConfig?: string;
+}
+
+/**
+ * The watchdog's zip, checked like a batch's, and made from the current `watchdog.json`: a zip
+ * packaged before the declarations changed would watch the old schedules.
+ */
+function checkedWatchdogZip(zips: ZipsContext, target: ManifestCode, where: string, problems: string[]): PreparedCode | undefined {
+  const w = zips.bundles.watchdog;
+  const code = checkedZip(zips.projectDir, w, 'the stage watchdog', target, where, zips.bundlesFile, problems);
+  if (!code || !w || zips.watchdogConfig === undefined) return code;
+  const configPath = path.resolve(zips.projectDir, zips.watchdogConfig);
+  if (!inside(zips.projectDir, configPath) || !fs.existsSync(configPath)) {
+    problems.push(`${where}: the watchdog's configuration ${zips.watchdogConfig} not found; run "npx projen" to generate it, then "npx projen package:batches".`);
+    return undefined;
+  }
+  if (fileSha256(configPath) !== w.configSha256) {
+    problems.push(`${where}: zip ${w.zip} was packaged from another ${zips.watchdogConfig} than the one "npx projen" generated last (the declarations changed since packaging); ` +
+      'run "npx projen package:batches" again.');
+    return undefined;
+  }
+  return code;
+}
+
 /** Whether `file` (absolute) is inside `dir` (absolute), symbolic links aside. */
 function inside(dir: string, file: string): boolean {
   const rel = path.relative(dir, file);
@@ -274,8 +334,9 @@ export function loadDeployInputs(options: LoadDeployInputsOptions): DeployInputs
   const project = manifest.project;
   // Templates are checked against the record "npx projen" wrote next to them, before any AWS call.
   const verify = templateCheck(projectDir, manifestFile);
-  // A stage with no batch stack needs no zips.
-  const bundles: BundlesFile = stage.stacks.length ? readBundles(path.resolve(projectDir, bundlesFile)) : { version: BUNDLES_VERSION, bundles: [] };
+  // A stage with no batch stack and no watchdog needs no zips.
+  const needsZips = stage.stacks.length > 0 || stage.stageStack?.code !== undefined;
+  const bundles: BundlesFile = needsZips ? readBundles(path.resolve(projectDir, bundlesFile)) : { version: BUNDLES_VERSION, bundles: [] };
   const roleArn = stage.executionRoleArn;
 
   const problems: string[] = [];
@@ -287,23 +348,7 @@ export function loadDeployInputs(options: LoadDeployInputsOptions): DeployInputs
     const { templateBody, templateSha256, template } = readTemplate(projectDir, stack.template, where, problems, verify, stack.batch);
 
     const bundle = bundles.bundles.find((b) => b.batch === stack.batch);
-    let code: PreparedCode | undefined;
-    if (!bundle) {
-      problems.push(`${where}: batch "${stack.batch}" has no zip in ${bundlesFile}; run "npx projen package:batches" after "npx projen".`);
-    } else if (!/^[0-9a-f]{64}$/.test(bundle.sha256)) {
-      problems.push(`${where}: ${bundlesFile} gives batch "${stack.batch}" the sha256 "${bundle.sha256}", not 64 lower-case hex digits; run "npx projen package:batches" again.`);
-    } else {
-      const zipPath = path.resolve(projectDir, bundle.zip);
-      if (!inside(projectDir, zipPath)) {
-        problems.push(`${where}: zip ${bundle.zip} (listed in ${bundlesFile}) is outside the project directory; run "npx projen package:batches" again.`);
-      } else if (!fs.existsSync(zipPath)) {
-        problems.push(`${where}: zip ${bundle.zip} (listed in ${bundlesFile}) not found; run "npx projen package:batches".`);
-      } else if (fileSha256(zipPath) !== bundle.sha256) {
-        problems.push(`${where}: zip ${bundle.zip} does not match the sha256 recorded in ${bundlesFile} (changed since packaging); run "npx projen package:batches" again.`);
-      } else {
-        code = { zipPath, sha256: bundle.sha256, bucket: stack.code.bucket, key: `${stack.code.keyPrefix}/${bundle.sha256}.zip` };
-      }
-    }
+    const code = checkedZip(projectDir, bundle, `batch "${stack.batch}"`, stack.code, where, bundlesFile, problems);
 
     const parameters: Record<string, string> = { ...stack.parameters };
     if (code) parameters[stack.code.keyParameter] = code.key;
@@ -327,7 +372,8 @@ export function loadDeployInputs(options: LoadDeployInputsOptions): DeployInputs
       fingerprint,
     });
   }
-  const stageStack = stage.stageStack && prepareStageStack(projectDir, stage, stage.stageStack, problems, verify);
+  const zips: ZipsContext = { projectDir, bundles, bundlesFile, watchdogConfig: manifest.watchdogConfig };
+  const stageStack = stage.stageStack && prepareStageStack(projectDir, stage, stage.stageStack, problems, verify, zips);
   if (problems.length) throw new DeployInputError(problems);
   return { stage, ...(stageStack ? { stageStack } : {}), stacks, project };
 }
@@ -391,23 +437,27 @@ function checkParameters(
   return declared;
 }
 
-/** The stage stack, checked like a batch stack's template and parameters; it has no code. */
+/** The stage stack, checked like a batch stack: its template, parameters and (current manifests) the watchdog's zip. */
 function prepareStageStack(
-  projectDir: string, stage: ManifestStage, stack: ManifestStageStack, problems: string[], verify: TemplateCheck,
+  projectDir: string, stage: ManifestStage, stack: ManifestStageStack, problems: string[], verify: TemplateCheck, zips: ZipsContext,
 ): PreparedStageStack | undefined {
   const where = `stage "${stage.name}", stage stack ${stack.stackName}`;
   const before = problems.length;
   const { templateBody, templateSha256, template } = readTemplate(projectDir, stack.template, where, problems, verify, STAGE_STACK_SUFFIX);
-  const parameters = { ...stack.parameters };
-  const declared = checkParameters(template, stack, parameters, where, problems);
+  const code = stack.code && checkedWatchdogZip(zips, stack.code, where, problems);
+  const parameters: Record<string, string> = { ...stack.parameters };
+  if (code && stack.code) parameters[stack.code.keyParameter] = code.key;
+  const declared = checkParameters(template, stack, parameters, where, problems, stack.code?.keyParameter);
   if (problems.length > before) return undefined;
-  const fingerprint = stackFingerprint({ templateBody, parameters, codeSha256: '', tags: stack.tags, roleArn: stage.executionRoleArn });
+  const fingerprint = stackFingerprint({ templateBody, parameters, codeSha256: code?.sha256 ?? '', tags: stack.tags, roleArn: stage.executionRoleArn });
   return {
     kind: 'stage',
     stack,
     templateArtifacts: stack.artifacts,
     templateBody,
     templateSha256,
+    ...(code ? { code } : {}),
+    codeVersionParameter: WATCHDOG_PARAMETERS.codeVersion in declared ? WATCHDOG_PARAMETERS.codeVersion : undefined,
     parameters,
     secrets: secretsOfParameters(declared, parameters, template?.Resources),
     tags: { ...stack.tags, [FINGERPRINT_TAG]: fingerprint },

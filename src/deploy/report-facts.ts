@@ -8,8 +8,8 @@ export const HIDDEN_VALUE = '(changed, value hidden)';
 /** How a missing before, after, template or live value reads. */
 export const NONE = '(none)';
 /** What a report says of the stage stack in its section. */
-export const STAGE_STACK_LINE =
-  'The stage stack: what every batch of the stage shares (its run ledger table, and its alarm topic, key and e-mail subscriptions); deployed before the batch stacks.';
+export const STAGE_STACK_LINE = 'The stage stack: what every batch of the stage shares (its run ledger table and missed-run watchdog, and its alarm topic, key and '
+  + 'e-mail subscriptions); deployed before the batch stacks.';
 /** Marks what a reviewer must see first. */
 export const WARN = '⚠️';
 /** A before or after value longer than this (or on several lines) is shown apart (folded in Markdown). */

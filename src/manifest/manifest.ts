@@ -6,9 +6,10 @@ import { BOOTSTRAP_TEMPLATE_FILE, MANIFEST_FILE, STAGE_STACK_SUFFIX, STAGE_TEMPL
 import type { SecretReference } from '../model/secrets';
 import { batchForStage } from '../model/stage-overrides';
 import { Batch, Stage, StageOverride, ValidatedDeclarations } from '../model/validated';
+import { WATCHDOG_CONFIG_FILE } from '../model/watchdog';
 import { ALARM_PARAMETERS, NO_BOUNDARY, NO_TOPIC, PARAMETERS } from '../template/parameters';
 import { stageParameterValues } from '../template/stage-parameters';
-import { alarmTargetOf, stageStackParameters } from '../template/stage-stack-values';
+import { alarmTargetOf, stageStackParameters, WATCHDOG_PARAMETERS } from '../template/stage-stack-values';
 
 /** Version of the manifest format; bumped on incompatible changes. */
 export const MANIFEST_VERSION = 1;
@@ -89,8 +90,8 @@ export interface ManifestStack {
 
 /**
  * A stage's stage stack (`<stackPrefix>-stage`): what every batch of the stage shares (its alarm
- * topic, key and e-mail subscriptions; later the run ledger). Deployed through the same change
- * sets as the batch stacks, before them; it has no code.
+ * topic, key and e-mail subscriptions; its missed-run watchdog). Deployed through the same change
+ * sets as the batch stacks, before them; its code is the watchdog's zip.
  */
 export interface ManifestStageStack {
   readonly stackName: string;
@@ -102,6 +103,11 @@ export interface ManifestStageStack {
   readonly tags: Readonly<Record<string, string>>;
   /** Where a template over CloudFormation's inline limit is uploaded: `<keyPrefix>/<sha256>.template.json` in `bucket`. */
   readonly artifacts: { readonly bucket: string; readonly keyPrefix: string };
+  /**
+   * Where the stage watchdog's code zip goes (`<keyPrefix>/<sha256>.zip`) and the parameters that
+   * receive it; absent in manifests of batchform versions before the watchdog (no code).
+   */
+  readonly code?: ManifestCode;
 }
 
 /** One stage: where and as whom to deploy, and its stacks. */
@@ -141,6 +147,11 @@ export interface Manifest {
   readonly project?: string;
   readonly batches: readonly ManifestBatch[];
   readonly stages: readonly ManifestStage[];
+  /**
+   * The stage watchdog's configuration file (every stage's), relative to the project root
+   * (`cfn-out/watchdog.json`): packaging zips it with the watchdog's handler. Absent in older manifests.
+   */
+  readonly watchdogConfig?: string;
 }
 
 /**
@@ -202,7 +213,13 @@ function manifestShapeProblems(m: Partial<Manifest>): string[] {
         for (const f of ['bucket', 'keyPrefix', 'bucketParameter', 'keyParameter'] as const) need((stack.code as Record<string, unknown>)[f], `${where}.code.${f}`, 'string');
       }
     });
+    const stageStack = stage.stageStack as Record<string, unknown> | undefined;
+    if (stageStack === undefined || !need(stageStack, `stages[${i}].stageStack`, 'object')) return;
+    if (stageStack.code !== undefined && need(stageStack.code, `stages[${i}].stageStack.code`, 'object')) {
+      for (const f of ['bucket', 'keyPrefix', 'bucketParameter', 'keyParameter'] as const) need((stageStack.code as Record<string, unknown>)[f], `stages[${i}].stageStack.code.${f}`, 'string');
+    }
   });
+  if (m.watchdogConfig !== undefined) need(m.watchdogConfig, 'watchdogConfig', 'string');
   return problems;
 }
 
@@ -229,6 +246,11 @@ function projectTag(project: string | undefined): Record<string, string> {
   return project === undefined ? {} : { [PROJECT_TAG]: project };
 }
 
+/** Path of the stage watchdog's configuration file relative to the project root. */
+export function watchdogConfigPath(outdir: string): string {
+  return `${outdir}/${WATCHDOG_CONFIG_FILE}`;
+}
+
 /** Path of the stage stack's template relative to the project root. */
 export function stageTemplatePath(outdir: string): string {
   return `${outdir}/${STAGE_TEMPLATE_FILE}`;
@@ -241,6 +263,12 @@ function manifestStageStack(outdir: string, stage: Stage, decl: ValidatedDeclara
     parameters: stageStackParameters(stage, decl),
     tags: { ...stage.tags, ...projectTag(project), [STAGE_TAG]: stage.name },
     artifacts: { bucket: stage.artifactBucket, keyPrefix: `${stage.artifactPrefix}/${STAGE_STACK_SUFFIX}` },
+    code: {
+      bucket: stage.artifactBucket,
+      keyPrefix: `${stage.artifactPrefix}/${STAGE_STACK_SUFFIX}`,
+      bucketParameter: WATCHDOG_PARAMETERS.codeBucket,
+      keyParameter: WATCHDOG_PARAMETERS.codeKey,
+    },
   };
 }
 
@@ -287,6 +315,7 @@ export function buildManifest(decl: ValidatedDeclarations, outdir: string, proje
   return {
     version: MANIFEST_VERSION,
     ...(project === undefined ? {} : { project }),
+    watchdogConfig: watchdogConfigPath(outdir),
     batches: decl.batches.map((b) => ({
       name: b.name,
       description: b.description,

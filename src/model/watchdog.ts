@@ -1,6 +1,7 @@
 // The stage's missed-run watchdog: what it watches (each batch as the stage runs it), its grace and
 // how often it looks, shared by the generator that writes its configuration at synth and the
 // runtime that reads it (no AWS SDK, no aws-cdk-lib).
+import { BATCH_DEFAULTS } from './declaration-defaults';
 import { ledgerTableName } from './ledger';
 import { stackName } from './names';
 import { batchForStage } from './stage-overrides';
@@ -141,3 +142,19 @@ export function watchdogConfigJson(decl: ValidatedDeclarations): string {
   const file: WatchdogConfigFile = { version: 1, stages: Object.fromEntries(decl.stages.map((s) => [s.name, watchdogConfig(s, decl.batches)])) };
   return `${JSON.stringify(file, null, 2)}\n`;
 }
+
+/**
+ * The watchdog function as the stage stack deploys it: the Node.js runtime and architecture batches
+ * get by default, the smallest memory that runs a pass over many batches quickly, a short timeout (a
+ * pass reads one page or two of each batch's runs), its log retention.
+ */
+export const WATCHDOG_FUNCTION = {
+  runtime: BATCH_DEFAULTS.runtime,
+  architecture: BATCH_DEFAULTS.architecture,
+  /** MB. */
+  memorySize: 256,
+  /** Seconds. */
+  timeout: 60,
+  /** Days its log group keeps its logs. */
+  logRetentionDays: BATCH_DEFAULTS.logRetentionDays,
+} as const;

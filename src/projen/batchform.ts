@@ -11,12 +11,13 @@ import type { BootstrapTemplateOptions } from '../bootstrap/bootstrap-template';
 import { checkSubjectClaimKeys } from '../bootstrap/trust';
 import { DEFAULT_BUNDLES_PATH, DEFAULT_PACKAGE_DIR } from '../bundle/paths';
 import { LOCAL_ENV_FILE, LOCAL_LEDGER_FILE } from '../local/local-env';
-import { BOOTSTRAP_TEMPLATE_FILE, buildManifest, DEFAULT_OUTDIR, MANIFEST_FILE, stageTemplatePath, templatePath } from '../manifest/manifest';
+import { BOOTSTRAP_TEMPLATE_FILE, buildManifest, DEFAULT_OUTDIR, MANIFEST_FILE, stageTemplatePath, templatePath, watchdogConfigPath } from '../manifest/manifest';
 import type { BatchOptions } from '../model/batch-options';
 import { BOOTSTRAP_STACK_ID, PROJECT_ID_PATTERN, REPOSITORY_PATTERN } from '../model/bootstrap-names';
 import { STAGE_STACK_SUFFIX } from '../model/names';
 import type { StageOptions } from '../model/stage-options';
 import type { Batch, ValidatedDeclarations } from '../model/validated';
+import { watchdogConfigJson } from '../model/watchdog';
 import { cachedTemplates, TEMPLATE_HASHES_FILE, withSavedGaps } from '../template/cache';
 import { stageTemplateInputs } from '../template/stage-stack-values';
 import { BatchformValidationError } from '../validate/problem';
@@ -302,6 +303,8 @@ export class Batchform extends Component {
     ));
     for (const b of validated.batches) new RenderedFile(this.project, templatePath(this.outdir, b.name), contents[b.name]);
     new RenderedFile(this.project, stageTemplatePath(this.outdir), contents[STAGE_STACK_SUFFIX]);
+    // Every stage's watchdog configuration: packaging zips it with the watchdog's handler.
+    new RenderedFile(this.project, watchdogConfigPath(this.outdir), watchdogConfigJson(validated));
     new JsonFile(this.project, this.manifestPath, {
       obj: buildManifest(validated, this.outdir, this.projectId), marker: false, readonly: true,
     });

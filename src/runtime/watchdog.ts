@@ -8,6 +8,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { BatchformError } from '../errors/batchform-error';
 import { LEDGER_KEYS, LEDGER_METRICS, NO_LEDGER_FIX, PAUSE_SORT_KEY, PauseRecord, RunStatus } from '../model/ledger';
+import { RUNTIME_ENV } from '../model/runtime-env';
 import { WATCHDOG_CONFIG_FILE, WATCHDOG_ENV, WATCHDOG_LOOK_BACK_MS, WatchdogConfig, WatchdogConfigFile, WatchedBatch } from '../model/watchdog';
 import { parseSchedule, ParsedSchedule } from '../schedule/expression';
 import { nextRuns } from '../schedule/next-runs';
@@ -306,7 +307,7 @@ export interface WatchdogSummary {
 
 /**
  * The stage watchdog's Lambda handler: one pass ({@link checkMissedRuns}) over the stage's batches
- * (`BATCHFORM_STAGE` in the configuration file), looking back {@link WATCHDOG_LOOK_BACK_MS}, then
+ * (`BATCHFORM_STAGE` in the configuration file; the table `BATCHFORM_LEDGER_TABLE` names, when set), looking back {@link WATCHDOG_LOOK_BACK_MS}, then
  * one summary log line. A failed pass throws, so the function's own errors show it.
  *
  * @example export const handler = watchdogHandler();
@@ -316,7 +317,8 @@ export function watchdogHandler(options: WatchdogHandlerOptions = {}): (event?: 
   const log = options.log ?? ((line: string) => console.log(line));
   let config: WatchdogConfig | undefined;
   return async () => {
-    config ??= stageConfig(options.config ?? readConfigFile(env), env[WATCHDOG_ENV.stage]);
+    // The table the stage stack names (its role's policy names the same one) over the file's.
+    config ??= withTable(stageConfig(options.config ?? readConfigFile(env), env[WATCHDOG_ENV.stage]), env[RUNTIME_ENV.ledgerTable]);
     const checks = await checkMissedRuns({ ...config, client: options.client, now: options.now, log });
     const missed = Object.fromEntries(checks.filter((c) => c.missed.length > 0).map((c) => [c.batch, c.missed]));
     const summary: WatchdogSummary = { stage: config.stage, batches: checks.length, missed };
@@ -332,6 +334,10 @@ function readConfigFile(env: Readonly<Record<string, string | undefined>>): Watc
   } catch (e) {
     throw new BatchformError('integrity', `the watchdog cannot read its configuration ${file} (${(e as Error).message}); deploy the stage stack again (its code zip holds ${WATCHDOG_CONFIG_FILE}).`, { cause: e });
   }
+}
+
+function withTable(config: WatchdogConfig, table: string | undefined): WatchdogConfig {
+  return table ? { ...config, tableName: table } : config;
 }
 
 function stageConfig(file: WatchdogConfigFile, stage: string | undefined): WatchdogConfig {

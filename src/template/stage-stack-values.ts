@@ -1,5 +1,6 @@
 // The stage stack's parameter values, part by part, as the manifest passes them: no aws-cdk-lib
 // here (the manifest and the CLI read these). The resources are in stage-stack.ts.
+import { NO_BOUNDARY } from './parameters';
 import { stageCreatesAlarmTopic } from '../model/alarm-target';
 import { ledgerTableName } from '../model/ledger';
 import { stageAlarmTopicName } from '../model/names';
@@ -65,11 +66,35 @@ export const ledgerValues: StageStackPartValues = {
 };
 
 /**
+ * Parameters of the stage stack's watchdog part (named `Watchdog...`, apart from every other
+ * part's). The deploy engine passes the code key (`<artifactPrefix>/stage/<sha256>.zip`, known after
+ * packaging) and the S3 version it checked; the manifest passes the rest.
+ */
+export const WATCHDOG_PARAMETERS = {
+  codeBucket: 'WatchdogCodeBucket',
+  codeKey: 'WatchdogCodeKey',
+  codeVersion: 'WatchdogCodeVersion',
+  permissionsBoundary: 'WatchdogPermissionsBoundaryArn',
+  /** The stage's name: which stage of the code zip's `watchdog.json` the function watches. */
+  stage: 'WatchdogStage',
+} as const;
+
+/** The watchdog part: the stage's name, the artifact bucket of its code and the stage's permissions boundary (the ledger table's name is the ledger part's). */
+export const watchdogValues: StageStackPartValues = {
+  name: 'watchdog',
+  parameters: (stage) => ({
+    [WATCHDOG_PARAMETERS.stage]: stage.name,
+    [WATCHDOG_PARAMETERS.codeBucket]: stage.artifactBucket,
+    [WATCHDOG_PARAMETERS.permissionsBoundary]: stage.permissionsBoundaryArn ?? NO_BOUNDARY,
+  }),
+};
+
+/**
  * The parts of the stage stack, in order: the extension point. A module that adds stage-level
  * resources (the run ledger's watchdog) appends its values here and its resources to
  * `STAGE_STACK_PARTS` (stage-stack.ts).
  */
-export const STAGE_STACK_PART_VALUES: readonly StageStackPartValues[] = [alarmTopicValues, ledgerValues];
+export const STAGE_STACK_PART_VALUES: readonly StageStackPartValues[] = [alarmTopicValues, ledgerValues, watchdogValues];
 
 /** Every parameter value of the stage stack in `stage`, over all parts. */
 export function stageStackParameters(

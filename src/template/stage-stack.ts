@@ -1,17 +1,26 @@
 // The stage stack (`<stackPrefix>-stage`, cfn-out/stage.template.json): what every batch of a stage
 // shares, deployed through the same change sets as the batch stacks, before them. One template
 // serves every stage (the manifest passes each stage's values), built from parts: the alarm
-// topic and the run ledger's table; the ledger's watchdog adds its own the same way.
-import { App, Aws, CfnCondition, CfnOutput, CfnParameter, CfnWaitConditionHandle, Fn, Stack } from 'aws-cdk-lib';
+// topic, the run ledger's table and its missed-run watchdog.
+import { App, Aws, CfnCondition, CfnOutput, CfnParameter, CfnResource, CfnWaitConditionHandle, Fn, Stack } from 'aws-cdk-lib';
+import { CfnRule } from 'aws-cdk-lib/aws-events';
+import { CfnRole } from 'aws-cdk-lib/aws-iam';
 import { CfnKey } from 'aws-cdk-lib/aws-kms';
+import { CfnFunction, CfnPermission } from 'aws-cdk-lib/aws-lambda';
+import { CfnLogGroup } from 'aws-cdk-lib/aws-logs';
 import { CfnSubscription, CfnTopic, CfnTopicPolicy } from 'aws-cdk-lib/aws-sns';
-import { addLedgerTable } from './ledger-table';
-import { alarmTopicValues, ledgerValues, STAGE_ALARM_PARAMETERS, STAGE_LEDGER_PARAMETERS, StageStackPartValues } from './stage-stack-values';
+import { addLedgerTable, LEDGER_LOGICAL_IDS, ledgerTableArn } from './ledger-table';
+import { NO_BOUNDARY, NO_CODE_VERSION } from './parameters';
+import {
+  alarmTopicValues, ledgerValues, STAGE_ALARM_PARAMETERS, STAGE_LEDGER_PARAMETERS, StageStackPartValues, WATCHDOG_PARAMETERS, watchdogValues,
+} from './stage-stack-values';
 import { CfnTemplate, synthesizeStacks } from './synth';
 import { tlsOnly } from './tls-only';
 import { MAX_ALARM_EMAILS } from '../model/limits';
 import { STAGE_STACK_SUFFIX } from '../model/names';
+import { RUNTIME_ENV } from '../model/runtime-env';
 import type { ValidatedDeclarations } from '../model/validated';
+import { WATCHDOG_ENV, WATCHDOG_FUNCTION, WATCHDOG_SCHEDULE, watchdogLedgerPolicy, watchdogRoleName } from '../model/watchdog';
 
 /** Logical ids of the stage stack's resources and outputs. */
 export const STAGE_LOGICAL_IDS = {
@@ -23,6 +32,11 @@ export const STAGE_LOGICAL_IDS = {
   /** A resource that costs nothing and does nothing, for a stage none of whose parts creates anything. */
   placeholder: 'StageStack',
   alarmTopicArnOutput: 'AlarmTopicArn',
+  watchdogRole: 'WatchdogRole',
+  watchdogLogGroup: 'WatchdogLogGroup',
+  watchdogFunction: 'WatchdogFunction',
+  watchdogSchedule: 'WatchdogSchedule',
+  watchdogPermission: 'WatchdogInvokePermission',
 } as const;
 
 /** What a part's resources may read: the declarations (every stage's). */
@@ -143,12 +157,112 @@ export const ledgerPart: StageStackPart = {
 };
 
 /**
+ * The stage's missed-run watchdog (docs/guides/run-ledger.md, "Missed runs"): a function named
+ * after the stage stack (`<stackPrefix>-stage`) that an EventBridge rule of the same name runs
+ * every 15 minutes ({@link WATCHDOG_SCHEDULE}); it records in the stage's ledger every scheduled
+ * time that passed its grace without a run, and publishes `RunMissed`. Its role
+ * (`<stackPrefix>-stage-Watchdog`, which the stage's batch boundary recognizes) carries the stage's
+ * permissions boundary and may only read and record runs in the ledger and write its own logs.
+ * Its code zip (batchform's watchdog handler and `watchdog.json`, every stage's configuration) is
+ * packaged by `package:batches`; the function reads its stage's entry (`BATCHFORM_STAGE`).
+ */
+export const watchdogPart: StageStackPart = {
+  ...watchdogValues,
+  add(stack) {
+    const stageName = new CfnParameter(stack, WATCHDOG_PARAMETERS.stage, {
+      type: 'String', allowedPattern: '^[A-Za-z0-9_-]{1,64}$', description: 'The stage the watchdog watches (its entry in the code zip\'s watchdog.json)',
+    });
+    const codeBucket = new CfnParameter(stack, WATCHDOG_PARAMETERS.codeBucket, { type: 'String', description: 'Artifact bucket holding the watchdog\'s code zip' });
+    const codeKey = new CfnParameter(stack, WATCHDOG_PARAMETERS.codeKey, { type: 'String', description: 'Key of the watchdog\'s code zip: <prefix>/stage/<sha256>.zip' });
+    const codeVersion = new CfnParameter(stack, WATCHDOG_PARAMETERS.codeVersion, {
+      type: 'String', default: NO_CODE_VERSION, description: `S3 version of the watchdog's code zip the deploy checked ("${NO_CODE_VERSION}": the key's current object)`,
+    });
+    const pins = new CfnCondition(stack, 'WatchdogPinsCodeVersion', { expression: Fn.conditionNot(Fn.conditionEquals(codeVersion.valueAsString, NO_CODE_VERSION)) });
+    // The ledger part (before this one in STAGE_STACK_PARTS) names and creates the table; the
+    // function is created after it, so its first pass finds the table.
+    const ledgerTable = stack.node.tryFindChild(STAGE_LEDGER_PARAMETERS.tableName) as CfnParameter | undefined;
+    const table = stack.node.tryFindChild(LEDGER_LOGICAL_IDS.table) as CfnResource | undefined;
+    if (!ledgerTable || !table) throw new Error('the stage stack\'s watchdog part needs the ledger part before it in STAGE_STACK_PARTS.');
+    const boundary = new CfnParameter(stack, WATCHDOG_PARAMETERS.permissionsBoundary, {
+      type: 'String', default: NO_BOUNDARY, description: `Permissions boundary of the watchdog's role ("${NO_BOUNDARY}": none)`,
+    });
+    const hasBoundary = new CfnCondition(stack, 'WatchdogHasPermissionsBoundary', { expression: Fn.conditionNot(Fn.conditionEquals(boundary.valueAsString, NO_BOUNDARY)) });
+
+    const logGroup = new CfnLogGroup(stack, STAGE_LOGICAL_IDS.watchdogLogGroup, {
+      logGroupName: Fn.sub('/aws/lambda/${AWS::StackName}'),
+      retentionInDays: WATCHDOG_FUNCTION.logRetentionDays,
+    });
+    const ledgerPolicy = watchdogLedgerPolicy(ledgerTableArn(ledgerTable.valueAsString));
+    const role = new CfnRole(stack, STAGE_LOGICAL_IDS.watchdogRole, {
+      // `<stackPrefix>-stage-Watchdog` (watchdogRoleName): the name the stage's batch boundary lets read every batch's runs.
+      roleName: Fn.sub(watchdogRoleName({ stackPrefix: '${AWS::StackName}' }).replace(`-${STAGE_STACK_SUFFIX}-`, '-')),
+      permissionsBoundary: Fn.conditionIf(hasBoundary.logicalId, boundary.valueAsString, Aws.NO_VALUE).toString(),
+      description: Fn.sub('Execution role of the missed-run watchdog of stage ${' + WATCHDOG_PARAMETERS.stage + '}'),
+      assumeRolePolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+      },
+      policies: [{
+        policyName: 'watchdog',
+        policyDocument: {
+          Version: ledgerPolicy.Version,
+          Statement: [
+            { Sid: 'WriteOwnLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: logGroup.attrArn },
+            ...ledgerPolicy.Statement,
+          ],
+        },
+      }],
+    });
+    const fn = new CfnFunction(stack, STAGE_LOGICAL_IDS.watchdogFunction, {
+      functionName: Aws.STACK_NAME,
+      description: Fn.sub('batchform missed-run watchdog of stage ${' + WATCHDOG_PARAMETERS.stage + '}: records scheduled times that passed their grace without a run'),
+      code: {
+        s3Bucket: codeBucket.valueAsString,
+        s3Key: codeKey.valueAsString,
+        s3ObjectVersion: Fn.conditionIf(pins.logicalId, codeVersion.valueAsString, Aws.NO_VALUE).toString(),
+      },
+      handler: 'index.handler',
+      runtime: WATCHDOG_FUNCTION.runtime,
+      architectures: [WATCHDOG_FUNCTION.architecture],
+      memorySize: WATCHDOG_FUNCTION.memorySize,
+      timeout: WATCHDOG_FUNCTION.timeout,
+      role: role.attrArn,
+      environment: {
+        variables: {
+          [WATCHDOG_ENV.stage]: stageName.valueAsString,
+          [RUNTIME_ENV.ledgerTable]: ledgerTable.valueAsString,
+          [RUNTIME_ENV.codeKey]: codeKey.valueAsString,
+        },
+      },
+      loggingConfig: { logGroup: logGroup.ref, logFormat: 'JSON' },
+    });
+    fn.addResourceDependency(table as CfnResource);
+    const rule = new CfnRule(stack, STAGE_LOGICAL_IDS.watchdogSchedule, {
+      name: Aws.STACK_NAME,
+      description: Fn.sub('Runs the missed-run watchdog of stage ${' + WATCHDOG_PARAMETERS.stage + '} every 15 minutes'),
+      scheduleExpression: WATCHDOG_SCHEDULE,
+      state: 'ENABLED',
+      targets: [{ id: 'Watchdog', arn: fn.attrArn }],
+    });
+    new CfnPermission(stack, STAGE_LOGICAL_IDS.watchdogPermission, {
+      action: 'lambda:InvokeFunction',
+      functionName: fn.ref,
+      principal: 'events.amazonaws.com',
+      sourceArn: rule.attrArn,
+      sourceAccount: Aws.ACCOUNT_ID,
+    });
+    new CfnOutput(stack, 'WatchdogFunctionName', { value: fn.ref, description: 'The stage\'s missed-run watchdog function' });
+    return { alwaysCreates: true };
+  },
+};
+
+/**
  * The parts of the stage stack, in order: the extension point for stage-level resources. A new
- * part (the run ledger's watchdog) is a {@link StageStackPart} appended here, with its values
+ * part is a {@link StageStackPart} appended here, with its values
  * appended to `STAGE_STACK_PART_VALUES` (stage-stack-values.ts); test/template/stage-stack.test.ts
  * checks the two lists name the same parts.
  */
-export const STAGE_STACK_PARTS: readonly StageStackPart[] = [alarmTopicPart, ledgerPart];
+export const STAGE_STACK_PARTS: readonly StageStackPart[] = [alarmTopicPart, ledgerPart, watchdogPart];
 
 /** Adds the stage stack's parts to `stack`. */
 export function addStageStackResources(stack: Stack, decl: ValidatedDeclarations, parts: readonly StageStackPart[] = STAGE_STACK_PARTS): void {

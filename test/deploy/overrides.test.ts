@@ -10,6 +10,7 @@ import { change, engineOptions, fakeAws, liveStack, recordTemplateHashes } from 
 import { deployStage, loadDeployInputs, renderMarkdownReport, renderTextReport } from '../../src/deploy';
 import { buildManifest, stageTemplatePath, templatePath } from '../../src/manifest/manifest';
 import type { BatchOptions } from '../../src/model/batch-options';
+import { watchdogConfigJson } from '../../src/model/watchdog';
 import { batchTemplates } from '../../src/template/batch-template';
 import { stageTemplate } from '../../src/template/stage-stack';
 import { validateDeclarations } from '../../src/validate/validate';
@@ -39,11 +40,18 @@ function generate(batch: BatchOptions): string {
   fs.mkdirSync(path.join(dir, 'dist/batches'), { recursive: true });
   const zip = Buffer.from('zip of daily-stats');
   fs.writeFileSync(path.join(dir, 'dist/batches/daily-stats.zip'), zip);
+  // The stage watchdog's configuration and zip.
+  const config = watchdogConfigJson(decl);
+  fs.writeFileSync(path.join(dir, 'cfn-out/watchdog.json'), config);
+  const watchdogZip = Buffer.from('zip of the watchdog');
+  fs.writeFileSync(path.join(dir, 'dist/batches/stage.zip'), watchdogZip);
+  const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
   fs.writeFileSync(path.join(dir, 'dist/batches/bundles.json'), JSON.stringify({
     version: 1,
     bundles: [{
-      batch: 'daily-stats', zip: 'dist/batches/daily-stats.zip', sha256: createHash('sha256').update(zip).digest('hex'), size: zip.length, bundleSize: 10,
+      batch: 'daily-stats', zip: 'dist/batches/daily-stats.zip', sha256: sha(zip), size: zip.length, bundleSize: 10,
     }],
+    watchdog: { batch: 'stage', zip: 'dist/batches/stage.zip', sha256: sha(watchdogZip), size: watchdogZip.length, bundleSize: 10, configSha256: sha(config) },
   }));
   return dir;
 }

@@ -64,10 +64,10 @@ describe('manifest', () => {
   test('passes each stage\'s alarm target, and none for batches that opt out', () => {
     // An e-mail stage: its batches notify the stage stack's one topic, which subscribes the addresses.
     expect(manifest.stages[1].stacks[0].parameters.AlarmTopicArn).toBe('arn:aws:sns:ap-northeast-2:444455556666:acme-dev-alarms');
-    expect(manifest.stages[1].stageStack?.parameters).toEqual({
+    expect(manifest.stages[1].stageStack?.parameters).toMatchObject({
       AlarmEmails: 'a@example.com,b@example.com', AlarmTopicName: 'acme-dev-alarms', LedgerTableName: 'acme-dev-batchform-ledger',
     });
-    expect(manifest.stages[0].stageStack?.parameters).toEqual({ AlarmEmails: '', AlarmTopicName: 'prod-alarms', LedgerTableName: 'prod-batchform-ledger' });
+    expect(manifest.stages[0].stageStack?.parameters).toMatchObject({ AlarmEmails: '', AlarmTopicName: 'prod-alarms', LedgerTableName: 'prod-batchform-ledger' });
     const quiet = buildManifest(validateDeclarations({ stages: [{ ...STAGE, alarmTopicArn: 'arn:aws:sns:ap-northeast-2:111122223333:oncall' }], batches: [BATCH, { ...BATCH, name: 'quiet', alarms: false }] }, { fileExists }), 'cfn-out');
     expect(quiet.stages[0].stacks[0].parameters.AlarmTopicArn).toBe('arn:aws:sns:ap-northeast-2:111122223333:oncall');
     expect(Object.keys(quiet.stages[0].stacks[1].parameters)).toEqual(['CodeS3Bucket', 'PermissionsBoundaryArn', 'LedgerTableName', 'LedgerRetentionDays']);
@@ -79,16 +79,23 @@ describe('manifest', () => {
         stackName: 'prod-stage',
         template: 'cfn-out/stage.template.json',
         // The stage's run ledger table is named after its stack prefix, as every batch stack of the stage names it.
-        parameters: { AlarmEmails: '', AlarmTopicName: 'prod-alarms', LedgerTableName: 'prod-batchform-ledger' },
+        parameters: {
+          AlarmEmails: '', AlarmTopicName: 'prod-alarms', LedgerTableName: 'prod-batchform-ledger', WatchdogStage: 'prod', WatchdogCodeBucket: STAGE.artifactBucket, WatchdogPermissionsBoundaryArn: 'no-permissions-boundary',
+        },
         tags: { 'owner': 'platform', 'batchform:stage': 'prod' },
         artifacts: { bucket: STAGE.artifactBucket, keyPrefix: 'batchform/stage' },
+        // The watchdog's zip: <artifactPrefix>/stage/<sha256>.zip, its key passed by the deploy.
+        code: { bucket: STAGE.artifactBucket, keyPrefix: 'batchform/stage', bucketParameter: 'WatchdogCodeBucket', keyParameter: 'WatchdogCodeKey' },
       },
       {
         stackName: 'acme-dev-stage',
         template: 'cfn-out/stage.template.json',
-        parameters: { AlarmEmails: 'a@example.com,b@example.com', AlarmTopicName: 'acme-dev-alarms', LedgerTableName: 'acme-dev-batchform-ledger' },
+        parameters: {
+          AlarmEmails: 'a@example.com,b@example.com', AlarmTopicName: 'acme-dev-alarms', LedgerTableName: 'acme-dev-batchform-ledger', WatchdogStage: 'dev', WatchdogCodeBucket: STAGE.artifactBucket, WatchdogPermissionsBoundaryArn: 'no-permissions-boundary',
+        },
         tags: { 'batchform:stage': 'dev' },
         artifacts: { bucket: STAGE.artifactBucket, keyPrefix: 'code/stage' },
+        code: { bucket: STAGE.artifactBucket, keyPrefix: 'code/stage', bucketParameter: 'WatchdogCodeBucket', keyParameter: 'WatchdogCodeKey' },
       },
     ]);
   });
@@ -140,6 +147,15 @@ describe('a manifest that is not what batchform writes is refused with an accura
     const { code: _code, ...noCode } = stack;
     const file = write({ version: 1, batches: [], stages: [stage([stack, noCode])] });
     expect(() => readManifest(file)).toThrow(`manifest ${file} is version 1 but not shaped as batchform writes it: stages[0].stacks[1].code is missing, not an object`);
+  });
+
+  test('a stage stack whose code lacks its key parameter, or a watchdog configuration that is not a path, names where', () => {
+    const stageStack = { stackName: 'prod-stage', template: 'cfn-out/stage.template.json', parameters: {}, tags: {}, code: { bucket: 'b', keyPrefix: 'batchform/stage', bucketParameter: 'B' } };
+    const file = write({ version: 1, batches: [], stages: [{ ...stage([stack]), stageStack }], watchdogConfig: 7 });
+    expect(() => readManifest(file)).toThrow('stages[0].stageStack.code.keyParameter is missing, not a string; watchdogConfig is number, not a string');
+    // A stage stack without code (a manifest from before the watchdog) is still read.
+    const { code: _code, ...older } = stageStack;
+    expect(readManifest(write({ version: 1, batches: [], stages: [{ ...stage([stack]), stageStack: older }] })).stages[0].stageStack).toEqual(older);
   });
 
   test('a wrong shape is not called "not a version 1 manifest (version 1)"', () => {

@@ -25,6 +25,7 @@ describe('Batchform component', () => {
     const files = listFiles(dir);
     expect(Object.keys(files).filter((f) => f.startsWith('cfn-out')).sort()).toEqual([
       'cfn-out/bootstrap.template.json', 'cfn-out/daily-stats.template.json', 'cfn-out/manifest.json', 'cfn-out/stage.template.json', 'cfn-out/template-hashes.json',
+      'cfn-out/watchdog.json',
     ]);
     const template = JSON.parse(files['cfn-out/daily-stats.template.json']);
     expect(template['//']).toBeUndefined();

@@ -4,7 +4,11 @@
 import { App, CfnResource, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { buildManifest } from '../../src/manifest/manifest';
+import { ledgerTableName } from '../../src/model/ledger';
+import { stageStackName } from '../../src/model/names';
+import { watchdogLedgerPolicy, watchdogRoleName } from '../../src/model/watchdog';
 import { batchTemplates } from '../../src/template/batch-template';
+import { NO_BOUNDARY } from '../../src/template/parameters';
 import { alarmTopicPart, STAGE_STACK_PARTS, StageStackPart, stageTemplate } from '../../src/template/stage-stack';
 import { STAGE_STACK_PART_VALUES } from '../../src/template/stage-stack-values';
 import { validateDeclarations } from '../../src/validate/validate';
@@ -40,7 +44,7 @@ describe('a stage with 3 batches', () => {
     const subs = ofType(stage, 'AWS::SNS::Subscription');
     expect(subs.map(([id, r]) => [id, r.Condition, r.Properties.Protocol, r.Properties.TopicArn])).toEqual(
       [1, 2, 3, 4, 5].map((i) => [`AlarmEmail${i}`, `HasAlarmEmail${i}`, 'email', { Ref: 'AlarmTopic' }]));
-    expect(manifest.stages[0].stageStack?.parameters).toEqual({
+    expect(manifest.stages[0].stageStack?.parameters).toMatchObject({
       AlarmEmails: 'oncall@example.com,data@example.com', AlarmTopicName: 'prod-alarms', LedgerTableName: 'prod-batchform-ledger',
     });
   });
@@ -107,12 +111,14 @@ describe('the run ledger', () => {
 });
 
 describe('the stage stack without e-mails', () => {
-  test('creates no topic or key there (conditions), and needs no placeholder: the ledger table is created in every stage', () => {
+  test('creates no topic or key there (conditions), and needs no placeholder: the ledger table and the watchdog are created in every stage', () => {
     for (const id of ['AlarmTopicKey', 'AlarmTopic', 'AlarmTopicPolicy']) expect(stage.Resources[id].Condition).toBe('CreateAlarmTopic');
-    // Without e-mails the alarm topic's resources are all conditional: the table alone keeps the stack valid.
+    // Without e-mails the alarm topic's resources are all conditional: the table and the watchdog keep the stack valid.
     const unconditional = Object.entries(stage.Resources as Json).filter(([, r]) => !(r as Json).Condition).map(([id]) => id);
-    expect(unconditional).toEqual(['RunLedger']);
+    expect(unconditional).toContain('RunLedger');
+    expect(unconditional.filter((id) => !id.startsWith('Watchdog') && id !== 'RunLedger')).toEqual([]);
     expect(stage.Resources.StageStack).toBeUndefined();
+    expect((stageTemplate(decl, undefined, [alarmTopicPart]) as Json).Resources.StageStack).toEqual({ Type: 'AWS::CloudFormation::WaitConditionHandle' });
     const plain = buildManifest(validateDeclarations({ stages: [STAGE], batches: [BATCH] }, { fileExists }), 'cfn-out');
     expect(plain.stages[0].stageStack?.parameters.AlarmEmails).toBe('');
     expect(plain.stages[0].stacks[0].parameters.AlarmTopicArn).toBe('none');
@@ -122,7 +128,7 @@ describe('the stage stack without e-mails', () => {
 describe('parts', () => {
   test('the resources and the values name the same parts, in the same order', () => {
     expect(STAGE_STACK_PARTS.map((p) => p.name)).toEqual(STAGE_STACK_PART_VALUES.map((p) => p.name));
-    expect(STAGE_STACK_PARTS.map((p) => p.name)).toEqual(['alarm-topic', 'ledger']);
+    expect(STAGE_STACK_PARTS.map((p) => p.name)).toEqual(['alarm-topic', 'ledger', 'watchdog']);
   });
 
   test('when no part always creates something, the stack gets a placeholder that costs nothing', () => {
@@ -145,6 +151,102 @@ describe('parts', () => {
     expect(t.Resources.AlarmTopic).toBeDefined();
     expect(t.Resources.StageStack).toBeUndefined();
     expect(t.Description).toContain('alarm-topic, test-watchdog');
+  });
+});
+
+describe('the missed-run watchdog, in every stage', () => {
+  const boundary = 'arn:aws:iam::111122223333:policy/acme-prod-boundary';
+  const twoStages = validateDeclarations({
+    stages: [
+      { ...STAGE, permissionsBoundaryArn: boundary },
+      { ...STAGE, name: 'dev', account: '444455556666', artifactBucket: 'dev-artifacts', artifactPrefix: 'builds' },
+    ],
+    batches: [{ ...BATCH, stages: ['prod', 'dev'] }],
+  }, { fileExists });
+  const t = stageTemplate(twoStages) as Json;
+  const m = buildManifest(twoStages, 'cfn-out');
+  const r = t.Resources;
+
+  test('a function named after the stage stack, on the batches\' Node.js runtime, arm64, 128-256 MB, a short timeout, JSON logs in its own log group', () => {
+    expect(r.WatchdogFunction.Type).toBe('AWS::Lambda::Function');
+    const fn = r.WatchdogFunction.Properties;
+    expect(fn).toMatchObject({
+      FunctionName: { Ref: 'AWS::StackName' },
+      Handler: 'index.handler',
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      Role: { 'Fn::GetAtt': ['WatchdogRole', 'Arn'] },
+      LoggingConfig: { LogGroup: { Ref: 'WatchdogLogGroup' }, LogFormat: 'JSON' },
+      Code: {
+        S3Bucket: { Ref: 'WatchdogCodeBucket' },
+        S3Key: { Ref: 'WatchdogCodeKey' },
+        S3ObjectVersion: { 'Fn::If': ['WatchdogPinsCodeVersion', { Ref: 'WatchdogCodeVersion' }, { Ref: 'AWS::NoValue' }] },
+      },
+    });
+    expect(fn.MemorySize).toBeGreaterThanOrEqual(128);
+    expect(fn.MemorySize).toBeLessThanOrEqual(256);
+    expect(fn.Timeout).toBeLessThanOrEqual(120);
+    // Its stage (the entry of watchdog.json it reads) and the ledger table its role may use.
+    expect(fn.Environment.Variables).toMatchObject({ BATCHFORM_STAGE: { Ref: 'WatchdogStage' }, BATCHFORM_LEDGER_TABLE: { Ref: 'LedgerTableName' } });
+    expect(r.WatchdogLogGroup.Properties).toEqual({ LogGroupName: { 'Fn::Sub': '/aws/lambda/${AWS::StackName}' }, RetentionInDays: 30 });
+  });
+
+  test('a rule runs it every 15 minutes, and only that rule of this account may invoke it', () => {
+    expect(r.WatchdogSchedule.Properties).toMatchObject({
+      Name: { Ref: 'AWS::StackName' },
+      ScheduleExpression: 'rate(15 minutes)',
+      State: 'ENABLED',
+      Targets: [{ Id: 'Watchdog', Arn: { 'Fn::GetAtt': ['WatchdogFunction', 'Arn'] } }],
+    });
+    expect(r.WatchdogInvokePermission.Properties).toEqual({
+      Action: 'lambda:InvokeFunction',
+      FunctionName: { Ref: 'WatchdogFunction' },
+      Principal: 'events.amazonaws.com',
+      SourceArn: { 'Fn::GetAtt': ['WatchdogSchedule', 'Arn'] },
+      SourceAccount: { Ref: 'AWS::AccountId' },
+    });
+  });
+
+  test('its role is <stackPrefix>-stage-Watchdog with the stage\'s boundary, and may only read and record runs in the ledger and write its own logs', () => {
+    const role = r.WatchdogRole.Properties;
+    expect(role.RoleName).toEqual({ 'Fn::Sub': '${AWS::StackName}-Watchdog' });
+    for (const s of twoStages.stages) {
+      // The name the batch boundary's watchdog rows recognize.
+      expect(`${stageStackName(s)}-Watchdog`).toBe(watchdogRoleName(s));
+    }
+    expect(role.PermissionsBoundary).toEqual({ 'Fn::If': ['WatchdogHasPermissionsBoundary', { Ref: 'WatchdogPermissionsBoundaryArn' }, { Ref: 'AWS::NoValue' }] });
+    expect(t.Conditions.WatchdogHasPermissionsBoundary).toEqual({ 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'WatchdogPermissionsBoundaryArn' }, NO_BOUNDARY] }] });
+    expect(role.AssumeRolePolicyDocument.Statement).toEqual([{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }]);
+    const statements = role.Policies.flatMap((pol: Json) => pol.PolicyDocument.Statement);
+    const tableArn = { 'Fn::Sub': ['arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${Table}', { Table: { Ref: 'LedgerTableName' } }] };
+    expect(statements).toEqual([
+      { Sid: 'WriteOwnLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': ['WatchdogLogGroup', 'Arn'] } },
+      ...watchdogLedgerPolicy(tableArn).Statement,
+    ]);
+    expect(statements[1].Action).toEqual(['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:UpdateItem']);
+  });
+
+  test('the manifest gives each stage its own values: stage name, ledger table, boundary, artifact bucket; the deploy adds the code key', () => {
+    const [prod, dev] = m.stages.map((st) => st.stageStack!);
+    expect(prod.parameters).toMatchObject({
+      WatchdogStage: 'prod',
+      LedgerTableName: ledgerTableName(twoStages.stages[0]),
+      WatchdogPermissionsBoundaryArn: boundary,
+      WatchdogCodeBucket: 'batchform-artifacts-111122223333-ap-northeast-2',
+    });
+    expect(dev.parameters).toMatchObject({ WatchdogStage: 'dev', LedgerTableName: 'dev-batchform-ledger', WatchdogPermissionsBoundaryArn: NO_BOUNDARY, WatchdogCodeBucket: 'dev-artifacts' });
+    expect(prod.code).toEqual({ bucket: 'batchform-artifacts-111122223333-ap-northeast-2', keyPrefix: 'batchform/stage', bucketParameter: 'WatchdogCodeBucket', keyParameter: 'WatchdogCodeKey' });
+    expect(dev.code).toMatchObject({ bucket: 'dev-artifacts', keyPrefix: 'builds/stage' });
+    expect(m.watchdogConfig).toBe('cfn-out/watchdog.json');
+    for (const st of [prod, dev]) {
+      // Every value passed is a parameter of the template; every parameter without a default is passed, but the key the deploy adds.
+      for (const name of Object.keys(st.parameters)) expect([name, name in t.Parameters]).toEqual([name, true]);
+      const needed = Object.entries(t.Parameters as Json).filter(([, def]) => (def as Json).Default === undefined).map(([name]) => name);
+      expect(needed.filter((n) => !(n in st.parameters))).toEqual(['WatchdogCodeKey']);
+    }
+    // The watchdog reads the ledger part's table name: one parameter, and the function is created after the table.
+    expect(Object.keys(t.Parameters).filter((n) => /Ledger/.test(n))).toEqual(['LedgerTableName']);
+    expect(t.Resources.WatchdogFunction.DependsOn).toContain('RunLedger');
   });
 });
 

@@ -27,8 +27,9 @@ interface Manifest {
     region: string;
     artifactBucket: string;
     stacks: Array<{ stackName: string; batch: string; template: string; code: { keyPrefix: string } }>;
-    stageStack?: { stackName: string };
+    stageStack?: { stackName: string; code?: { keyPrefix: string } };
   }>;
+  watchdogConfig?: string;
 }
 
 interface CliRun {
@@ -61,6 +62,8 @@ const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'cfn-out/manifest.js
 const stage = manifest.stages.find((s) => s.name === 'prod')!;
 /** Every stack the deploy runs: the stage stack first (the stage's alarm topic), then the batch stacks. */
 const allStacks: ReadonlyArray<{ readonly stackName: string }> = [...(stage.stageStack ? [stage.stageStack] : []), ...stage.stacks];
+/** Every code zip the deploy places: each batch's and the stage stack's watchdog. */
+const codeZips = stage.stacks.length + (stage.stageStack?.code ? 1 : 0);
 
 /**
  * A project of its own in a temporary directory: the generated cfn-out/ plus stand-in zips (the
@@ -80,7 +83,13 @@ function makeProject(): { dir: string; zips: Map<string, { bytes: Buffer; key: s
     zips.set(s.batch, { bytes, key: `${s.code.keyPrefix}/${sha256}.zip` });
     return { batch: s.batch, zip, sha256, size: bytes.length, bundleSize: bytes.length };
   });
-  fs.writeFileSync(path.join(dir, 'dist/batches/bundles.json'), JSON.stringify({ version: 1, bundles }));
+  // The stage stack's code: a stand-in watchdog zip, packaged from the generated watchdog.json.
+  const watchdogBytes = Buffer.from('PK stand-in zip of the watchdog');
+  const watchdogSha = createHash('sha256').update(watchdogBytes).digest('hex');
+  fs.writeFileSync(path.join(dir, 'dist/batches/stage.zip'), watchdogBytes);
+  const configSha256 = createHash('sha256').update(fs.readFileSync(path.join(dir, manifest.watchdogConfig!))).digest('hex');
+  const watchdog = { batch: 'stage', zip: 'dist/batches/stage.zip', sha256: watchdogSha, size: watchdogBytes.length, bundleSize: watchdogBytes.length, configSha256 };
+  fs.writeFileSync(path.join(dir, 'dist/batches/bundles.json'), JSON.stringify({ version: 1, bundles, watchdog }));
   return { dir, zips };
 }
 
@@ -121,7 +130,7 @@ describe('the real CLI against the AWS fake', () => {
     expect(count(run.calls, 'DeleteChangeSet')).toBe(allStacks.length);
     expect(count(run.calls, 'ExecuteChangeSet')).toBe(0);
     expect(count(run.calls, 'PutObject')).toBe(0);
-    expect(count(run.calls, 'HeadObject')).toBe(stage.stacks.length);
+    expect(count(run.calls, 'HeadObject')).toBe(codeZips);
     expect(faults(run.calls)).toEqual([]);
     expect(fake.changeSets()).toEqual([]);
     expect(fake.objects().size).toBe(0);
@@ -134,7 +143,7 @@ describe('the real CLI against the AWS fake', () => {
   test('deploy: every stack CREATE_COMPLETE with the template from cfn-out, the zips in the bucket', async () => {
     const run = await cli('deploy (create)', ['deploy', '--stage', 'prod', '--report', 'deploy.md'], 'b2b2b2b2b2');
     expect(count(run.calls, 'ExecuteChangeSet')).toBe(allStacks.length);
-    expect(count(run.calls, 'PutObject')).toBe(stage.stacks.length);
+    expect(count(run.calls, 'PutObject')).toBe(codeZips);
     // No batch reserves concurrency by default, so the account's concurrency needs no check.
     expect(count(run.calls, 'GetAccountSettings')).toBe(0);
     expect(faults(run.calls)).toEqual([]);
