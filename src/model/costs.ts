@@ -2,6 +2,7 @@
 // storage), and what one run costs. Prices come from prices.ts; no AWS call, no aws-cdk-lib.
 import { stageCreatesAlarmTopic } from './alarm-target';
 import { DEFAULT_LEDGER_RETENTION_DAYS } from './ledger';
+import { WATCHDOG_EVERY_MINUTES, WATCHDOG_FUNCTION } from './watchdog';
 import { PRICES_CHECKED, priceIn } from './prices';
 import { batchForStage, enabledInSomeStage } from './stage-overrides';
 import type { Batch, Stage, ValidatedDeclarations } from './validated';
@@ -183,10 +184,10 @@ export function ledgerMonthlyCost(runs: number, region: string, retentionDays = 
 /** What the cost model assumes of a stage's watchdog until it is measured: how often, how big, how long. */
 export const WATCHDOG_ASSUMPTION = {
   /** Minutes between two passes. */
-  everyMinutes: 15,
-  memoryMb: 128,
+  everyMinutes: WATCHDOG_EVERY_MINUTES,
+  memoryMb: WATCHDOG_FUNCTION.memorySize,
   durationSeconds: 1,
-  architecture: 'arm64',
+  architecture: WATCHDOG_FUNCTION.architecture,
   /** KB of logs a pass writes. */
   logKb: DEFAULT_LOG_KB_PER_RUN,
 } as const;

@@ -125,12 +125,12 @@ describe('the run ledger and the watchdog', () => {
     expect(ledgerMonthlyCost(DAYS_PER_MONTH * 288, 'us-east-1').usdPerMonth).toBeCloseTo(0.0341, 4);
   });
 
-  test('the watchdog: 2,922 passes a month at 128 MB for 1 s, and one Query per batch per pass', () => {
+  test('the watchdog: 2,922 passes a month at 256 MB for 1 s, and one Query per batch per pass', () => {
     const one = watchdogMonthlyCost(1, 'us-east-1');
     const ten = watchdogMonthlyCost(10, 'us-east-1');
     expect(one.lines[0]).toMatchObject({ count: 2922 });
-    expect(one.lines[0].usdPerMonth).toBeCloseTo(2922 * perRunCost({ memoryMb: 128, durationSeconds: 1, architecture: 'arm64', scheduler: false }, 'us-east-1'), 10);
+    expect(one.lines[0].usdPerMonth).toBeCloseTo(2922 * perRunCost({ memoryMb: 256, durationSeconds: 1, architecture: 'arm64', scheduler: false }, 'us-east-1'), 10);
     expect(ten.lines[1]).toMatchObject({ count: 29220, usdPerMonth: expect.closeTo(29220 * 0.000000125, 10) });
-    expect(ten.usdPerMonth).toBeCloseTo(0.0147, 4);
+    expect(ten.usdPerMonth).toBeCloseTo(0.0196, 4);
   });
 });
