@@ -8,10 +8,11 @@ import { CfnEventInvokeConfig, CfnFunction, CfnPermission } from 'aws-cdk-lib/aw
 import { CfnLogGroup } from 'aws-cdk-lib/aws-logs';
 import { CfnSchedule, CfnScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import type { CfnQueue } from 'aws-cdk-lib/aws-sqs';
+import { codeParameters } from './code-parameters';
 import { addDurableExecutionPolicy, addStarter, addVersionAndAlias, DURABLE_LOGICAL_IDS, durableConfig, LIVE_ALIAS } from './durable-resources';
 import { ledgerGrantStatement, ledgerTableArn } from './ledger-table';
 import { addAlarms, addDeadLetterQueue, addDeadLetterQueuePolicy, DEAD_LETTER_QUEUE_ID } from './operation-resources';
-import { NO_BOUNDARY, NO_CODE_VERSION, PARAMETERS } from './parameters';
+import { NO_BOUNDARY, PARAMETERS } from './parameters';
 import { SCHEDULER_EVENT } from './scheduler-event';
 import { STAGE_PARAMETERS } from './stage-parameters';
 import { addStageParameters, StageValues } from './stage-template';
@@ -67,18 +68,14 @@ export function addBatchResources(stack: Stack, batch: Batch): void {
   // one template serves every stage and the log group name is known before the function exists.
   const functionName = Aws.STACK_NAME;
 
-  const codeBucket = new CfnParameter(stack, PARAMETERS.codeBucket, {
-    type: 'String', description: 'Artifact bucket holding the code zip',
+  const { code, key: codeKey } = codeParameters(stack, {
+    bucket: PARAMETERS.codeBucket,
+    key: PARAMETERS.codeKey,
+    version: PARAMETERS.codeVersion,
+    pinsVersion: 'PinsCodeVersion',
+    zip: 'the code zip',
+    keyShape: '<prefix>/<batch>/<sha256>.zip',
   });
-  const codeKey = new CfnParameter(stack, PARAMETERS.codeKey, {
-    type: 'String', description: 'Key of the code zip: <prefix>/<batch>/<sha256>.zip',
-  });
-  // The deploy engine passes the S3 version whose SHA-256 it checked (or that it wrote), so an
-  // object rewritten under the key afterwards is never the code CloudFormation reads.
-  const codeVersion = new CfnParameter(stack, PARAMETERS.codeVersion, {
-    type: 'String', default: NO_CODE_VERSION, description: `S3 version of the code zip the deploy checked ("${NO_CODE_VERSION}": the key's current object)`,
-  });
-  const pinsCodeVersion = new CfnCondition(stack, 'PinsCodeVersion', { expression: Fn.conditionNot(Fn.conditionEquals(codeVersion.valueAsString, NO_CODE_VERSION)) });
 
   const logGroup = new CfnLogGroup(stack, LOGICAL_IDS.logGroup, {
     logGroupName: Fn.sub('/aws/lambda/${AWS::StackName}'),
@@ -172,11 +169,7 @@ export function addBatchResources(stack: Stack, batch: Batch): void {
     functionName: durable ? undefined : functionName,
     durableConfig: durableConfig(batch),
     description: batch.description,
-    code: {
-      s3Bucket: codeBucket.valueAsString,
-      s3Key: codeKey.valueAsString,
-      s3ObjectVersion: Fn.conditionIf(pinsCodeVersion.logicalId, codeVersion.valueAsString, Aws.NO_VALUE).toString(),
-    },
+    code,
     handler: 'index.handler',
     runtime: batch.runtime,
     architectures: [batch.architecture],

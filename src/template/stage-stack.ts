@@ -9,8 +9,9 @@ import { CfnKey } from 'aws-cdk-lib/aws-kms';
 import { CfnFunction, CfnPermission } from 'aws-cdk-lib/aws-lambda';
 import { CfnLogGroup } from 'aws-cdk-lib/aws-logs';
 import { CfnSubscription, CfnTopic, CfnTopicPolicy } from 'aws-cdk-lib/aws-sns';
+import { codeParameters } from './code-parameters';
 import { addLedgerTable, LEDGER_LOGICAL_IDS, ledgerTableArn } from './ledger-table';
-import { NO_BOUNDARY, NO_CODE_VERSION } from './parameters';
+import { NO_BOUNDARY } from './parameters';
 import {
   alarmTopicValues, ledgerValues, STAGE_ALARM_PARAMETERS, STAGE_LEDGER_PARAMETERS, StageStackPartValues, WATCHDOG_PARAMETERS, watchdogValues,
 } from './stage-stack-values';
@@ -172,12 +173,14 @@ export const watchdogPart: StageStackPart = {
     const stageName = new CfnParameter(stack, WATCHDOG_PARAMETERS.stage, {
       type: 'String', allowedPattern: '^[A-Za-z0-9_-]{1,64}$', description: 'The stage the watchdog watches (its entry in the code zip\'s watchdog.json)',
     });
-    const codeBucket = new CfnParameter(stack, WATCHDOG_PARAMETERS.codeBucket, { type: 'String', description: 'Artifact bucket holding the watchdog\'s code zip' });
-    const codeKey = new CfnParameter(stack, WATCHDOG_PARAMETERS.codeKey, { type: 'String', description: 'Key of the watchdog\'s code zip: <prefix>/stage/<sha256>.zip' });
-    const codeVersion = new CfnParameter(stack, WATCHDOG_PARAMETERS.codeVersion, {
-      type: 'String', default: NO_CODE_VERSION, description: `S3 version of the watchdog's code zip the deploy checked ("${NO_CODE_VERSION}": the key's current object)`,
+    const { code, key: codeKey } = codeParameters(stack, {
+      bucket: WATCHDOG_PARAMETERS.codeBucket,
+      key: WATCHDOG_PARAMETERS.codeKey,
+      version: WATCHDOG_PARAMETERS.codeVersion,
+      pinsVersion: 'WatchdogPinsCodeVersion',
+      zip: 'the watchdog\'s code zip',
+      keyShape: '<prefix>/stage/<sha256>.zip',
     });
-    const pins = new CfnCondition(stack, 'WatchdogPinsCodeVersion', { expression: Fn.conditionNot(Fn.conditionEquals(codeVersion.valueAsString, NO_CODE_VERSION)) });
     // The ledger part (before this one in STAGE_STACK_PARTS) names and creates the table; the
     // function is created after it, so its first pass finds the table.
     const ledgerTable = stack.node.tryFindChild(STAGE_LEDGER_PARAMETERS.tableName) as CfnParameter | undefined;
@@ -216,11 +219,7 @@ export const watchdogPart: StageStackPart = {
     const fn = new CfnFunction(stack, STAGE_LOGICAL_IDS.watchdogFunction, {
       functionName: Aws.STACK_NAME,
       description: Fn.sub('batchform missed-run watchdog of stage ${' + WATCHDOG_PARAMETERS.stage + '}: records scheduled times that passed their grace without a run'),
-      code: {
-        s3Bucket: codeBucket.valueAsString,
-        s3Key: codeKey.valueAsString,
-        s3ObjectVersion: Fn.conditionIf(pins.logicalId, codeVersion.valueAsString, Aws.NO_VALUE).toString(),
-      },
+      code,
       handler: 'index.handler',
       runtime: WATCHDOG_FUNCTION.runtime,
       architectures: [WATCHDOG_FUNCTION.architecture],
