@@ -2,10 +2,10 @@
 // storage), and what one run costs. Prices come from prices.ts; no AWS call, no aws-cdk-lib.
 import { stageCreatesAlarmTopic } from './alarm-target';
 import { DEFAULT_LEDGER_RETENTION_DAYS } from './ledger';
-import { WATCHDOG_EVERY_MINUTES, WATCHDOG_FUNCTION } from './watchdog';
 import { PRICES_CHECKED, priceIn } from './prices';
 import { batchForStage, enabledInSomeStage } from './stage-overrides';
 import type { Batch, Stage, ValidatedDeclarations } from './validated';
+import { WATCHDOG_EVERY_MINUTES, WATCHDOG_FUNCTION } from './watchdog';
 import { nextRuns } from '../schedule/next-runs';
 
 /** One line of a cost: how many of what, and its USD per month. */

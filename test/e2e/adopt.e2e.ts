@@ -176,7 +176,7 @@ describe('a new projen TypeScript project adopting batchform', () => {
     expect(synth.stderr).not.toMatch(/batchform: (?!.*warning)/);
     expect(fs.readdirSync(path.join(app, 'cfn-out')).sort()).toEqual([
       'bootstrap.template.json', 'expire-sessions.template.json', 'manifest.json', 'recompute.template.json', 'stage.template.json', 'template-hashes.json',
-      'weekly-report.template.json',
+      'watchdog.json', 'weekly-report.template.json',
     ]);
     expect(JSON.stringify(JSON.parse(fs.readFileSync(path.join(app, 'tsconfig.json'), 'utf8').replace(/^\/\/.*$/m, '')))).not.toMatch(/skipLibCheck/);
 
