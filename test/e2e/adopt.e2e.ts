@@ -181,7 +181,8 @@ describe('a new projen TypeScript project adopting batchform', () => {
     expect(JSON.stringify(JSON.parse(fs.readFileSync(path.join(app, 'tsconfig.json'), 'utf8').replace(/^\/\/.*$/m, '')))).not.toMatch(/skipLibCheck/);
 
     ok(app, 'npx', ['projen', 'build']);
-    expect(fs.readdirSync(path.join(app, 'dist/batches')).filter((f) => f.endsWith('.zip')).sort()).toEqual(['expire-sessions.zip', 'recompute.zip', 'weekly-report.zip']);
+    // One zip per batch, and the stage's watchdog (stage.zip), built from the installed package's lib/.
+    expect(fs.readdirSync(path.join(app, 'dist/batches')).filter((f) => f.endsWith('.zip')).sort()).toEqual(['expire-sessions.zip', 'recompute.zip', 'stage.zip', 'weekly-report.zip']);
   }, 300_000);
 
   test('every batch runs locally: npx projen invoke exits 0 for the rule, the zoned and the durable batch (step, wait, map)', () => {
