@@ -18,7 +18,7 @@ import { STAGE_STACK_SUFFIX } from '../model/names';
 import type { StageOptions } from '../model/stage-options';
 import type { Batch, ValidatedDeclarations } from '../model/validated';
 import { watchdogConfigJson } from '../model/watchdog';
-import { cachedTemplates, TEMPLATE_HASHES_FILE, withSavedGaps } from '../template/cache';
+import { cachedTemplates, TEMPLATE_HASHES_FILE } from '../template/cache';
 import { stageTemplateInputs } from '../template/stage-stack-values';
 import { BatchformValidationError } from '../validate/problem';
 import { cfnResourceTypes, describeResourceTypeProblem, resourceTypeProblems } from '../validate/resource-types';
@@ -272,8 +272,7 @@ export class Batchform extends Component {
 
   /** Validates everything, then registers the generated files (before projen writes or deletes any). */
   public preSynthesize(): void {
-    // Schedule gaps (two years of simulated runs each) are remembered from the last regeneration.
-    withSavedGaps(this.project.outdir, () => this.generate());
+    this.generate();
   }
 
   private generate(): void {
